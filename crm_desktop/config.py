@@ -1,0 +1,134 @@
+"""Where things live on disk, the saved settings, and secrets in the OS keyring.
+
+Every path comes from one `Paths` object so tests and `--base-dir` runs can point the whole app at
+a throwaway folder and never touch the real user directories.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crm_desktop import APP_ID
+
+KEYRING_SERVICE = "crm-desktop"
+ENV_DATABASE_URL = "CRM_DESKTOP_DATABASE_URL"
+
+
+@dataclass(frozen=True)
+class Paths:
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def default(cls) -> Paths:
+        import platformdirs
+
+        return cls(
+            data_dir=Path(platformdirs.user_data_dir(APP_ID, appauthor=False)),
+            config_dir=Path(platformdirs.user_config_dir(APP_ID, appauthor=False)),
+            log_dir=Path(platformdirs.user_log_dir(APP_ID, appauthor=False)),
+        )
+
+    @classmethod
+    def under(cls, base: Path) -> Paths:
+        """All paths inside one folder (tests, `--base-dir`, the demo)."""
+        return cls(data_dir=base / "data", config_dir=base / "config", log_dir=base / "logs")
+
+    @property
+    def default_database_file(self) -> Path:
+        return self.data_dir / "crm.sqlite3"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "crm-desktop.log"
+
+
+class Settings:
+    """Small JSON settings file. Declared defaults live here, so a missing key never surprises."""
+
+    DEFAULTS: dict[str, Any] = {
+        "database_url": None,  # None: the default SQLite file
+        "language": None,  # None: the system language
+    }
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._values: dict[str, Any] = dict(self.DEFAULTS)
+        if path.exists():
+            try:
+                self._values.update(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                # A damaged settings file must not keep the app from starting; defaults apply.
+                pass
+
+    def get(self, key: str) -> Any:
+        return self._values.get(key, self.DEFAULTS.get(key))
+
+    def set(self, key: str, value: Any) -> None:
+        if key == "database_url" and value and "@" in value and _url_has_password(value):
+            raise ValueError("A password never goes into the settings file; it is kept in the keyring.")
+        self._values[key] = value
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self._values, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.path)  # atomic: a crash never leaves half a settings file
+
+
+def _url_has_password(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).password is not None
+
+
+def choose_database_url(cli_url: str | None, settings: Settings, paths: Paths) -> str:
+    """First wins: the command line, the environment, the saved setting, the default file."""
+    for candidate in (cli_url, os.environ.get(ENV_DATABASE_URL), settings.get("database_url")):
+        if candidate:
+            return candidate
+    return f"sqlite:///{paths.default_database_file}"
+
+
+def keyring_account(url: str) -> str:
+    """The keyring entry for a server database: user@host:port/database."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    return f"{u.username}@{u.host or 'localhost'}:{u.port or 5432}/{u.database}"
+
+
+class KeyringUnavailable(Exception):
+    """No working keyring backend: the caller asks for the password and keeps it in memory."""
+
+
+def read_password(url: str) -> str | None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, keyring_account(url))
+    except KeyringError as exc:
+        raise KeyringUnavailable(str(exc)) from exc
+    except RuntimeError as exc:  # some backends raise plain RuntimeError when locked or absent
+        raise KeyringUnavailable(str(exc)) from exc
+
+
+def store_password(url: str, password: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_account(url), password)
+        stored = keyring.get_password(KEYRING_SERVICE, keyring_account(url))
+    except (KeyringError, RuntimeError) as exc:
+        raise KeyringUnavailable(str(exc)) from exc
+    if stored != password:
+        raise KeyringUnavailable("The keyring did not keep the password.")

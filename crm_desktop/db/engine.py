@@ -1,0 +1,112 @@
+"""Opening a database: engines with the right pragmas, and read/write sessions.
+
+SQLite: WAL, foreign keys, a busy timeout and synchronous=FULL on every connection. The driver's own
+transaction handling is switched off so that a write transaction starts with BEGIN IMMEDIATE: it takes
+the write lock up front, so a read-then-write unit of work cannot fail half way with "database is
+locked" because another connection committed in between. Read transactions stay plain BEGIN, so
+readers never wait for writers under WAL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+PG_CONNECT_TIMEOUT_S = 5
+
+
+class DatabaseOpenError(Exception):
+    """The database cannot be opened; the message says why in words a user can act on."""
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see module docstring
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.close()
+
+
+def _sqlite_on_begin(conn) -> None:
+    if conn.get_execution_options().get("crm_write"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_db_engine(url: str | URL, *, password: str | None = None, echo: bool = False) -> Engine:
+    url = make_url(url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    if url.get_backend_name() == "postgresql":
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        if password is not None:
+            url = url.set(password=password)
+        return create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "crm-desktop"},
+        )
+    raise DatabaseOpenError(
+        f"Unsupported database '{url.get_backend_name()}'. Use a SQLite file (sqlite:///path) "
+        "or a PostgreSQL server (postgresql://user@host/database)."
+    )
+
+
+class Database:
+    """An engine plus the two kinds of session the services use."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._read = sessionmaker(bind=engine, expire_on_commit=False)
+        self._write = sessionmaker(bind=engine.execution_options(crm_write=True), expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | URL, *, password: str | None = None) -> Database:
+        return cls(create_db_engine(url, password=password))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def describe(self) -> str:
+        """Where the data lives, for the status bar and messages (never shows a password)."""
+        url = self.engine.url
+        if self.is_sqlite:
+            return str(url.database)
+        return f"{url.username}@{url.host}:{url.port or 5432}/{url.database}"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session:
+            yield session
+            session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One unit of work: commits when the block ends, rolls back if it raises."""
+        with self._write() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

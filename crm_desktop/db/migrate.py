@@ -1,0 +1,144 @@
+"""Bringing a database's schema up to date, with a verified backup first.
+
+Revisions are found next to this package in a checkout, inside the package in a wheel
+(`crm_desktop.migrations`, see pyproject.toml) and in a PyInstaller bundle (collected as data).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from crm_desktop.db.engine import Database, DatabaseOpenError
+
+
+class SchemaTooNew(DatabaseOpenError):
+    """The database was written by a newer CRM Desktop."""
+
+
+class BackupFailed(DatabaseOpenError):
+    pass
+
+
+def migrations_dir() -> Path:
+    candidates = []
+    try:
+        candidates.append(Path(str(resources.files("crm_desktop.migrations"))))
+    except ModuleNotFoundError:
+        pass
+    candidates.append(Path(__file__).resolve().parents[2] / "migrations")  # a plain checkout
+    if hasattr(sys, "_MEIPASS"):  # PyInstaller bundle
+        candidates.append(Path(sys._MEIPASS) / "crm_desktop" / "migrations")
+    for path in candidates:
+        if (path / "env.py").is_file():
+            return path
+    raise DatabaseOpenError("The database migrations are missing from this installation; reinstall CRM Desktop.")
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(db: Database) -> str | None:
+    try:
+        with db.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except (OperationalError, DatabaseError) as exc:
+        raise DatabaseOpenError(explain_open_error(exc, db)) from exc
+
+
+def explain_open_error(exc: Exception, db: Database) -> str:
+    text = str(getattr(exc, "orig", exc))
+    where = db.describe()
+    if "file is not a database" in text or "file is encrypted" in text:
+        return f"{where} is not a CRM Desktop database (not a SQLite file). Choose another file."
+    if "unable to open database file" in text:
+        return f"Cannot open {where}: the folder does not exist or is not writable."
+    if "password authentication failed" in text:
+        return f"The server refused the password for {where}. Check the user name and password."
+    if "does not exist" in text and "database" in text:
+        return f"The database {where} does not exist on the server. Ask your administrator to create it."
+    if "Connection refused" in text or "could not connect" in text or "timeout" in text.lower():
+        return f"Cannot reach the database server for {where}. Check that it is running and reachable."
+    return f"Cannot open {where}: {text.strip().splitlines()[0] if text.strip() else type(exc).__name__}"
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    before: str | None
+    after: str
+    backup: Path | None
+
+
+def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
+    """Create or upgrade the schema; a no-op when already at head."""
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    before = current_revision(db)
+    if before is not None and not _known(script, before):
+        raise SchemaTooNew(
+            f"{db.describe()} was written by a newer version of CRM Desktop (schema {before}). "
+            "Install the latest CRM Desktop to open it."
+        )
+    if before == head:
+        return UpgradeResult(before, head, None)
+    backup = backup_sqlite(db, f"before-{head}", now=now) if db.is_sqlite and _has_tables(db) else None
+    cfg = alembic_config()
+    try:
+        with db.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except (OperationalError, DatabaseError) as exc:
+        raise DatabaseOpenError(explain_open_error(exc, db)) from exc
+    return UpgradeResult(before, head, backup)
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for an unknown id
+        return False
+
+
+def _has_tables(db: Database) -> bool:
+    return bool(inspect(db.engine).get_table_names())
+
+
+def backup_sqlite(db: Database, label: str, *, now: datetime | None = None) -> Path:
+    """Copy the live SQLite file with the backup API (consistent even mid-write) and verify it."""
+    source = Path(db.engine.url.database)
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    target = source.with_name(f"{source.stem}.{label}.{stamp}.backup{source.suffix or '.sqlite3'}")
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            tables = src.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            copied = dst.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    if not ok or tables != copied:
+        target.unlink(missing_ok=True)
+        raise BackupFailed(f"The backup of {source} could not be verified; nothing was changed.")
+    return target

@@ -1,0 +1,360 @@
+"""Schema v1: the whole client path from lead to payment.
+
+Conventions: money columns are `ExactDecimal` (see types.py), times are `UTCDateTime`, every editable
+table carries `Editable` (created/updated timestamps and a version used for optimistic locking), and
+enumerations are short strings checked by the services (readable with psql, cheap to extend).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from crm_desktop.db.types import ExactDecimal, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Money = ExactDecimal(4)
+Quantity = ExactDecimal(4)
+Percent = ExactDecimal(4)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Editable:
+    """Created/updated timestamps (set by the unit of work from its clock) and a version counter.
+
+    `version_id_col` makes every UPDATE carry `WHERE version = <the version we read>`: when another
+    PC saved in between, no row matches and SQLAlchemy raises instead of overwriting their work.
+    """
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
+
+
+# --- people -------------------------------------------------------------------------------------
+
+USER_ROLES = ("admin", "manager", "staff")
+
+
+class User(Editable, Base):
+    __tablename__ = "users"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20), default="staff")
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --- clients ------------------------------------------------------------------------------------
+
+CLIENT_KINDS = ("person", "company")
+CLIENT_STATUSES = ("lead", "prospect", "customer", "inactive")
+
+
+class Client(Editable, Base):
+    __tablename__ = "clients"
+    __audit__ = True
+    __table_args__ = (
+        Index("ix_clients_sort_name_id", "sort_name", "id"),
+        Index("ix_clients_status_sort_name", "status", "sort_name"),
+        Index("ix_clients_owner_sort_name", "owner_id", "sort_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="person")
+    name: Mapped[str] = mapped_column(String(300))
+    # Folded form of the name (see services/textnorm.py): sorting and 1-letter jumps use it.
+    sort_name: Mapped[str] = mapped_column(String(300))
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clients.id", ondelete="SET NULL"), index=True
+    )
+    phones: Mapped[list[str]] = mapped_column(JSON, default=list)
+    emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    address: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(100), default="", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="lead")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    tags: Mapped[list[ClientTag]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ClientTag.tag"
+    )
+
+
+class ClientTag(Base):
+    __tablename__ = "client_tags"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class ClientSearch(Base):
+    """The text a client is found by: folded name words, email parts and phone digits.
+
+    A trigram index sits on `terms` (SQLite: an FTS5 trigram table kept in step by triggers;
+    PostgreSQL: a pg_trgm GIN index), both created in the migrations, so substring and
+    word-beginning search never scans the table.
+    """
+
+    __tablename__ = "client_search"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
+    terms: Mapped[str] = mapped_column(Text)
+
+
+ACTIVITY_KINDS = ("note", "call", "meeting", "email", "status_change")
+
+
+class Activity(Editable, Base):
+    __tablename__ = "activities"
+    __audit__ = True
+    __table_args__ = (Index("ix_activities_client_occurred", "client_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="note")
+    body: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# --- deals --------------------------------------------------------------------------------------
+
+
+class Pipeline(Editable, Base):
+    __tablename__ = "pipelines"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    stages: Mapped[list[Stage]] = relationship(
+        back_populates="pipeline", order_by="Stage.position", cascade="all, delete-orphan"
+    )
+
+
+class Stage(Editable, Base):
+    __tablename__ = "stages"
+    __audit__ = True
+    __table_args__ = (
+        CheckConstraint("probability >= 0 AND probability <= 100", name="probability_range"),
+        CheckConstraint("NOT (is_won AND is_lost)", name="won_or_lost"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    probability: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    is_won: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_lost: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    pipeline: Mapped[Pipeline] = relationship(back_populates="stages")
+
+
+class Deal(Editable, Base):
+    __tablename__ = "deals"
+    __audit__ = True
+    __table_args__ = (Index("ix_deals_pipeline_stage", "pipeline_id", "stage_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="RESTRICT"))
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    currency: Mapped[str] = mapped_column(String(3))
+    expected_close: Mapped[date | None] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    outcome: Mapped[str] = mapped_column(String(10), default="open")  # open | won | lost
+    lost_reason: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DealStageChange(Base):
+    """History of a deal's moves; appended, never edited."""
+
+    __tablename__ = "deal_stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id", ondelete="SET NULL"))
+    to_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# --- tasks --------------------------------------------------------------------------------------
+
+TASK_PRIORITIES = ("low", "normal", "high")
+TASK_STATUSES = ("open", "done", "cancelled")
+
+
+class Task(Editable, Base):
+    __tablename__ = "tasks"
+    __audit__ = True
+    __table_args__ = (
+        Index("ix_tasks_status_due", "status", "due_at"),
+        Index("ix_tasks_remind_at", "remind_at"),
+        Index("ix_tasks_assignee_due", "assignee_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"), index=True)
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # RFC 5545 subset, e.g. "FREQ=WEEKLY;BYDAY=MO,TH" or "FREQ=DAILY;INTERVAL=3".
+    recurrence: Mapped[str] = mapped_column(String(200), default="")
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- quotes, invoices, payments -----------------------------------------------------------------
+
+DOCUMENT_KINDS = ("quote", "invoice", "credit_note")
+DOCUMENT_STATUSES = ("draft", "issued", "partly_paid", "paid", "cancelled", "accepted", "rejected")
+
+
+class Document(Editable, Base):
+    """A quote, an invoice or a credit note. The number is given when it is issued."""
+
+    __tablename__ = "documents"
+    __audit__ = True
+    __table_args__ = (
+        UniqueConstraint("kind", "number", name="uq_documents_kind_number"),
+        Index("ix_documents_kind_status_issue", "kind", "status", "issue_date"),
+        Index("ix_documents_client_issue", "client_id", "issue_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="invoice")
+    number: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="RESTRICT"))
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"), index=True)
+    related_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"))
+    currency: Mapped[str] = mapped_column(String(3))
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    terms: Mapped[str] = mapped_column(Text, default="")
+    # Totals are derived from the lines by services/money.py and stored for fast lists and sums.
+    subtotal: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    tax_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    paid_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+
+    lines: Mapped[list[DocumentLine]] = relationship(
+        order_by="DocumentLine.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class DocumentLine(Editable, Base):
+    __tablename__ = "document_lines"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(1))
+    unit: Mapped[str] = mapped_column(String(30), default="")
+    unit_price: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    discount_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
+    tax_rate: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
+
+
+class Payment(Editable, Base):
+    __tablename__ = "payments"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(50), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CompanyProfile(Editable, Base):
+    """The one row describing the office itself (id is always 1)."""
+
+    __tablename__ = "company_profile"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    tax_id: Mapped[str] = mapped_column(String(100), default="")
+    bank_details: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    default_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    language: Mapped[str] = mapped_column(String(10), default="")
+
+
+# --- audit --------------------------------------------------------------------------------------
+
+
+class AuditEntry(Base):
+    """Append-only: the migrations add triggers that refuse UPDATE and DELETE on this table."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_entity", "entity", "entity_id"),
+        Index("ix_audit_log_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # No ON DELETE action: audit rows are never rewritten, so users are disabled, not deleted.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(30))
+    # {"field": [old, new], ...} with values as JSON-friendly strings
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

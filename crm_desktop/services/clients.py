@@ -1,0 +1,339 @@
+"""Clients: people and companies, from lead to customer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from crm_desktop.db.models import (
+    CLIENT_KINDS,
+    CLIENT_STATUSES,
+    Activity,
+    Client,
+    ClientSearch,
+    ClientTag,
+    Deal,
+    Document,
+    Task,
+    User,
+)
+from crm_desktop.services import validation as v
+from crm_desktop.services.context import Actor, ServiceContext, record
+from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.search import build_terms, client_filter
+from crm_desktop.services.textnorm import sort_key
+
+SORT_COLUMNS = {
+    "name": Client.sort_name,
+    "status": Client.status,
+    "source": Client.source,
+    "created": Client.created_at,
+    "updated": Client.updated_at,
+}
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    id: int
+    kind: str
+    name: str
+    status: str
+    phones: list[str]
+    emails: list[str]
+    source: str
+    owner_id: int | None
+    owner_name: str
+    private: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class ClientDetail(ClientRow):
+    company_id: int | None
+    company_name: str
+    address: str
+    notes: str
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ClientFilter:
+    search: str = ""
+    status: str | None = None
+    owner_id: int | None = None
+    tag: str | None = None
+    source: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class DeletionImpact:
+    """What goes with a client when it is deleted, for the confirmation question."""
+
+    activities: int
+    deals: int
+    tasks: int
+    documents: int  # invoices and quotes block deletion: they are business records
+
+
+# --- visibility ---------------------------------------------------------------------------------
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """Admins see everyone; others see clients they own and those not marked private.
+
+    Managers also see their team's private clients. In shared mode PostgreSQL enforces the same
+    rule with row-level security; this clause keeps every read path consistent on SQLite too.
+    """
+    if actor.is_admin:
+        return true()
+    mine = Client.owner_id == actor.user_id
+    if actor.role == "manager":
+        team = select(User.id).where(User.manager_id == actor.user_id)
+        mine = or_(mine, Client.owner_id.in_(team))
+    return or_(mine, Client.private == false())
+
+
+def _load(session: Session, actor: Actor, client_id: int) -> Client:
+    client = session.scalar(select(Client).where(Client.id == client_id, visible_to(actor)))
+    if client is None:
+        raise NotFound(f"Client #{client_id} does not exist (it may have been deleted).")
+    return client
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _filtered(ctx: ServiceContext, f: ClientFilter) -> Select:
+    q = select(Client.id).where(visible_to(ctx.actor))
+    if f.search:
+        clause = client_filter(ctx.db.dialect, f.search)
+        if clause is not None:
+            q = q.where(clause)
+    if f.status:
+        q = q.where(Client.status == f.status)
+    if f.owner_id is not None:
+        q = q.where(Client.owner_id == f.owner_id)
+    if f.source:
+        q = q.where(Client.source == f.source)
+    if f.kind:
+        q = q.where(Client.kind == f.kind)
+    if f.tag:
+        q = q.where(Client.id.in_(select(ClientTag.client_id).where(ClientTag.tag == f.tag)))
+    return q
+
+
+def list_ids(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort: str = "name",
+             descending: bool = False, offset: int = 0, limit: int | None = None) -> list[int]:
+    """Ids in display order; a lazy list view holds these and fetches rows as it scrolls."""
+    if sort not in SORT_COLUMNS:
+        raise ValidationError("sort", f"Cannot sort clients by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
+    col = SORT_COLUMNS[sort]
+    order = (col.desc(), Client.id.desc()) if descending else (col, Client.id)
+    q = _filtered(ctx, f).order_by(*order).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    with ctx.read() as s:
+        return list(s.scalars(q))
+
+
+def count(ctx: ServiceContext, f: ClientFilter = ClientFilter()) -> int:
+    with ctx.read() as s:
+        return s.scalar(select(func.count()).select_from(_filtered(ctx, f).subquery())) or 0
+
+
+def rows(ctx: ServiceContext, ids: Sequence[int]) -> list[ClientRow]:
+    """Rows for `ids`, in the order given (ids not visible or gone are left out)."""
+    if not ids:
+        return []
+    with ctx.read() as s:
+        found = {
+            c.id: _row(c, owner)
+            for c, owner in s.execute(
+                select(Client, User.display_name)
+                .outerjoin(User, User.id == Client.owner_id)
+                .where(Client.id.in_(ids), visible_to(ctx.actor))
+            )
+        }
+    return [found[i] for i in ids if i in found]
+
+
+def list_clients(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort: str = "name",
+                 descending: bool = False, offset: int = 0, limit: int = 50) -> list[ClientRow]:
+    return rows(ctx, list_ids(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit))
+
+
+def get(ctx: ServiceContext, client_id: int) -> ClientDetail:
+    with ctx.read() as s:
+        return _detail(s, _load(s, ctx.actor, client_id))
+
+
+def tags_in_use(ctx: ServiceContext) -> list[str]:
+    with ctx.read() as s:
+        return list(s.scalars(select(ClientTag.tag).distinct().order_by(ClientTag.tag)))
+
+
+def sources_in_use(ctx: ServiceContext) -> list[str]:
+    with ctx.read() as s:
+        return list(s.scalars(select(Client.source).where(Client.source != "").distinct().order_by(Client.source)))
+
+
+def _row(c: Client, owner_name: str | None) -> ClientRow:
+    return ClientRow(
+        id=c.id, kind=c.kind, name=c.name, status=c.status, phones=list(c.phones), emails=list(c.emails),
+        source=c.source, owner_id=c.owner_id, owner_name=owner_name or "", private=c.private, version=c.version,
+    )
+
+
+def _detail(s: Session, c: Client) -> ClientDetail:
+    owner = s.get(User, c.owner_id) if c.owner_id else None
+    company = s.get(Client, c.company_id) if c.company_id else None
+    base = _row(c, owner.display_name if owner else None)
+    return ClientDetail(
+        **base.__dict__, company_id=c.company_id, company_name=company.name if company else "",
+        address=c.address, notes=c.notes, tags=[t.tag for t in c.tags],
+        created_at=c.created_at, updated_at=c.updated_at,
+    )
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+_FIELDS = ("kind", "name", "phones", "emails", "address", "tags", "source", "status", "owner_id",
+           "private", "notes", "company_id")
+
+
+def _clean(s: Session, values: dict[str, Any], *, self_id: int | None = None) -> dict[str, Any]:
+    unknown = set(values) - set(_FIELDS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"Clients have no field '{sorted(unknown)[0]}'.")
+    out: dict[str, Any] = {}
+    if "name" in values:
+        out["name"] = v.text("name", values["name"], "Name", required=True)
+    if "kind" in values:
+        out["kind"] = v.choice("kind", values["kind"], CLIENT_KINDS, "Kind")
+    if "status" in values:
+        out["status"] = v.choice("status", values["status"], CLIENT_STATUSES, "Status")
+    if "phones" in values:
+        out["phones"] = v.unique_list(v.phone("phones", p) for p in _strings(values["phones"]))
+    if "emails" in values:
+        out["emails"] = v.unique_list(v.email("emails", e) for e in _strings(values["emails"]))
+    if "tags" in values:
+        out["tags"] = v.unique_list(v.text("tags", t, "A tag", max_length=100) for t in _strings(values["tags"]))
+    for key, label, limit in (("address", "Address", 2000), ("source", "Source", 100), ("notes", "Notes", 100_000)):
+        if key in values:
+            out[key] = v.text(key, values[key], label, max_length=limit)
+    if "private" in values:
+        out["private"] = bool(values["private"])
+    if values.get("owner_id") is not None:
+        owner = s.get(User, values["owner_id"])
+        if owner is None or not owner.active:
+            raise ValidationError("owner_id", "The chosen owner is not an active user. Choose another owner.")
+    if "owner_id" in values:
+        out["owner_id"] = values["owner_id"]
+    if values.get("company_id") is not None:
+        company = s.get(Client, values["company_id"])
+        if company is None or company.kind != "company":
+            raise ValidationError("company_id", "The chosen company does not exist. Pick a company client.")
+        if company.id == self_id:
+            raise ValidationError("company_id", "A client cannot belong to itself.")
+    if "company_id" in values:
+        out["company_id"] = values["company_id"]
+    return out
+
+
+def _strings(value: Iterable[str] | str) -> list[str]:
+    items = [value] if isinstance(value, str) else list(value)
+    return [i.strip() for i in items if i and i.strip()]
+
+
+def _apply(s: Session, client: Client, values: dict[str, Any]) -> None:
+    tags = values.pop("tags", None)
+    for key, value in values.items():
+        setattr(client, key, value)
+    client.sort_name = sort_key(client.name)
+    if tags is not None:
+        old = [t.tag for t in client.tags]
+        if old != sorted(tags):
+            client.tags = [ClientTag(tag=t) for t in sorted(tags)]
+            if client.id is not None:
+                record(s, entity="clients", entity_id=client.id, action="update", details={"tags": [old, sorted(tags)]})
+
+
+def _index(s: Session, client: Client) -> None:
+    terms = build_terms(client.name, client.emails, client.phones)
+    row = s.get(ClientSearch, client.id)
+    if row is None:
+        s.add(ClientSearch(client_id=client.id, terms=terms))
+    elif row.terms != terms:
+        row.terms = terms
+
+
+def create(ctx: ServiceContext, **values: Any) -> ClientDetail:
+    values.setdefault("owner_id", ctx.actor.user_id)
+    with ctx.write() as s:
+        clean = _clean(s, {"kind": "person", "status": "lead", **values})
+        if "name" not in clean:
+            raise ValidationError("name", "Name cannot be empty. Please enter it.")
+        client = Client(phones=[], emails=[], address="", source="", notes="", private=False)
+        s.add(client)
+        _apply(s, client, clean)
+        s.flush()
+        _index(s, client)
+        if clean.get("tags"):
+            record(s, entity="clients", entity_id=client.id, action="update", details={"tags": [[], clean["tags"]]})
+        return _detail(s, client)
+
+
+def update(ctx: ServiceContext, client_id: int, *, expected_version: int, **values: Any) -> ClientDetail:
+    """Change some fields; `expected_version` is the version the editor read (optimistic lock)."""
+    with ctx.write() as s:
+        client = _load(s, ctx.actor, client_id)
+        if client.version != expected_version:
+            raise ConflictError("client", client_id)
+        clean = _clean(s, values, self_id=client_id)
+        old_status = client.status
+        _apply(s, client, clean)
+        if client.status != old_status:
+            s.add(Activity(client_id=client.id, kind="status_change", occurred_at=ctx.now(),
+                           author_id=ctx.actor.user_id, body=f"{old_status} → {client.status}"))
+        _index(s, client)
+        s.flush()
+        return _detail(s, client)
+
+
+def deletion_impact(ctx: ServiceContext, client_id: int) -> DeletionImpact:
+    with ctx.read() as s:
+        _load(s, ctx.actor, client_id)
+
+        def n(model, column) -> int:
+            return s.scalar(select(func.count()).select_from(model).where(column == client_id)) or 0
+
+        return DeletionImpact(
+            activities=n(Activity, Activity.client_id), deals=n(Deal, Deal.client_id),
+            tasks=n(Task, Task.client_id), documents=n(Document, Document.client_id),
+        )
+
+
+def delete(ctx: ServiceContext, client_id: int, *, expected_version: int | None = None) -> None:
+    """Delete a client with its timeline, deals and tasks. Refused while it has quotes or invoices."""
+    with ctx.write() as s:
+        client = _load(s, ctx.actor, client_id)
+        if expected_version is not None and client.version != expected_version:
+            raise ConflictError("client", client_id)
+        if s.scalar(select(func.count()).select_from(Document).where(Document.client_id == client_id)):
+            raise ValidationError(
+                "documents", f"{client.name} has quotes or invoices, which must be kept. "
+                "Mark the client inactive instead of deleting it.",
+            )
+        # Children go through the ORM so each gets its audit row (the database would cascade silently).
+        for model in (Task, Activity, Deal):
+            for child in s.scalars(select(model).where(model.client_id == client_id)):
+                s.delete(child)
+        s.delete(client)

@@ -1,0 +1,225 @@
+"""Who is calling, what time it is, and the unit of work every mutation runs in.
+
+A unit of work stamps created/updated times from the context's clock, writes one audit row per
+changed record in the same transaction (so no change escapes the log), turns a stale version into
+a `ConflictError`, and after commit tells listeners which entities changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import event, inspect
+from sqlalchemy.exc import IntegrityError, OperationalError, StaleDataError
+from sqlalchemy.orm import Session
+
+from crm_desktop.db.engine import Database
+from crm_desktop.db.models import AuditEntry, Editable, User
+from crm_desktop.services.errors import ConflictError, ServiceError
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class FixedClock:
+    """A clock tests move by hand."""
+
+    current: datetime
+
+    def now(self) -> datetime:
+        return self.current
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    username: str
+    role: str  # admin | manager | staff
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+OWNER = Actor(user_id=1, username="owner", role="admin")  # single-user mode's implicit user
+
+
+@dataclass
+class Changes:
+    """Which records a unit of work touched, by table name: views refresh only those."""
+
+    created: dict[str, set[int]] = field(default_factory=dict)
+    updated: dict[str, set[int]] = field(default_factory=dict)
+    deleted: dict[str, set[int]] = field(default_factory=dict)
+
+    def add(self, kind: str, table: str, entity_id: int) -> None:
+        getattr(self, kind).setdefault(table, set()).add(entity_id)
+
+    @property
+    def tables(self) -> set[str]:
+        return set(self.created) | set(self.updated) | set(self.deleted)
+
+    def __bool__(self) -> bool:
+        return bool(self.tables)
+
+
+class DatabaseBusy(ServiceError):
+    pass
+
+
+@dataclass
+class ServiceContext:
+    db: Database
+    actor: Actor = OWNER
+    clock: Clock = field(default_factory=SystemClock)
+    listeners: list[Callable[[Changes], None]] = field(default_factory=list)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.now().astimezone().date()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.db.read() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        changes = Changes()
+        try:
+            with self.db.write() as session:
+                session.info["actor_id"] = self.actor.user_id
+                session.info["now"] = self.now()
+                event.listen(session, "before_flush", _stamp_times)
+                event.listen(session, "after_flush", lambda s, _ctx: _write_audit(s, changes))
+                yield session
+        except StaleDataError as exc:
+            raise ConflictError("record", None) from exc
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise DatabaseBusy(
+                    "The database is busy with another save. Wait a moment and try again."
+                ) from exc
+            raise
+        except IntegrityError as exc:
+            raise ServiceError(_explain_integrity(exc)) from exc
+        if changes:
+            for listener in list(self.listeners):
+                listener(changes)
+
+
+def _explain_integrity(exc: IntegrityError) -> str:
+    text = str(exc.orig).lower()
+    if "unique" in text:
+        return "A record with the same value already exists. Choose a different one."
+    if "foreign key" in text:
+        return "This record is still used elsewhere (or refers to something that no longer exists)."
+    return "The change breaks a rule of the database and was not saved."
+
+
+def _stamp_times(session: Session, _ctx, _instances) -> None:
+    now = session.info["now"]
+    for obj in session.new:
+        if isinstance(obj, Editable):
+            obj.created_at = obj.created_at or now
+            obj.updated_at = now
+    for obj in session.dirty:
+        if isinstance(obj, Editable) and session.is_modified(obj, include_collections=False):
+            obj.updated_at = now
+
+
+def _write_audit(session: Session, changes: Changes) -> None:
+    actor_id = session.info["actor_id"]
+    now = session.info["now"]
+    for obj in list(session.new):
+        if getattr(obj, "__audit__", False):
+            table = obj.__tablename__
+            changes.add("created", table, obj.id)
+            session.add(_entry(now, actor_id, table, obj.id, "create", _snapshot(obj, new=True)))
+    for obj in list(session.dirty):
+        if getattr(obj, "__audit__", False) and session.is_modified(obj, include_collections=False):
+            diff = _diff(obj)
+            if diff:
+                changes.add("updated", obj.__tablename__, obj.id)
+                session.add(_entry(now, actor_id, obj.__tablename__, obj.id, "update", diff))
+    for obj in list(session.deleted):
+        if getattr(obj, "__audit__", False):
+            changes.add("deleted", obj.__tablename__, obj.id)
+            session.add(_entry(now, actor_id, obj.__tablename__, obj.id, "delete", _snapshot(obj, new=False)))
+
+
+def record(session: Session, *, entity: str, entity_id: int | None, action: str,
+           details: dict[str, Any] | None = None) -> None:
+    """An audit row for something that is not a plain field change (a stage move, a refusal...)."""
+    session.add(_entry(session.info["now"], session.info["actor_id"], entity, entity_id, action, details or {}))
+
+
+_SKIP = {"created_at", "updated_at", "version"}
+
+
+def _entry(now, actor_id, entity, entity_id, action, changes) -> AuditEntry:
+    return AuditEntry(at=now, user_id=actor_id, entity=entity, entity_id=entity_id, action=action,
+                      changes=changes)
+
+
+def _snapshot(obj: Any, *, new: bool) -> dict[str, list[Any]]:
+    out = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        if attr.key in _SKIP:
+            continue
+        value = _jsonable(getattr(obj, attr.key))
+        if value not in (None, "", [], False):
+            out[attr.key] = [None, value] if new else [value, None]
+    return out
+
+
+def _diff(obj: Any) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    out = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in _SKIP:
+            continue
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            old = _jsonable(hist.deleted[0]) if hist.deleted else None
+            new = _jsonable(hist.added[0]) if hist.added else None
+            if old != new:
+                out[attr.key] = [old, new]
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def actor_for(ctx_db: Database, username: str) -> Actor:
+    """The Actor for a stored user name (CLI `--user`, shared-mode login)."""
+    from sqlalchemy import select
+
+    from crm_desktop.services.errors import NotFound
+
+    with ctx_db.read() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            raise NotFound(f"There is no active user called '{username}'.")
+        return Actor(user.id, user.username, user.role)

@@ -1,0 +1,66 @@
+"""As-you-type client search over an index built for it (never LIKE '%x%' over the client table).
+
+What is indexed (`client_search.terms`) and what is typed are folded the same way (textnorm):
+    " ali karimov | ali karimov mail uz | 998901234567 "
+Every word starts after a space, so a typed word becomes the pattern '% word%' (a word or its
+beginning); a typed run of 4+ digits becomes '%digits%' (any part of a phone, however formatted).
+Words never hold LIKE wildcards (textnorm.words drops '_' and '%'), so nothing needs escaping,
+which keeps the LIKE plain enough for SQLite's FTS5 to answer from its index.
+Patterns of 3+ characters use the trigram index on both databases (SQLite FTS5 trigram, pg_trgm).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, and_, column, select, table
+
+from crm_desktop.db.models import Client, ClientSearch
+from crm_desktop.services.textnorm import digits, fold, words
+
+_PHONE_QUERY = re.compile(r"^[\d\s()+\-./]+$")
+_FTS = table("client_search_fts", column("rowid"), column("terms"))
+
+
+def build_terms(name: str, emails: Iterable[str], phones: Iterable[str]) -> str:
+    parts = [" ".join(words(name))]
+    parts += [" ".join(words(e)) for e in emails]
+    parts += [digits(p) for p in phones]
+    return " " + " | ".join(p for p in parts if p) + " "
+
+
+def patterns(query: str) -> list[str]:
+    """LIKE patterns that must all match; empty when nothing searchable was typed."""
+    query = query.strip()
+    if _PHONE_QUERY.match(query) and len(digits(query)) >= 4:
+        return [f"%{digits(query)}%"]
+    out = []
+    for token in query.split():
+        token_words = words(token)
+        if not token_words:
+            continue
+        if len(token_words) == 1 and token_words[0].isdigit() and len(token_words[0]) >= 4:
+            out.append(f"%{token_words[0]}%")
+        else:
+            out.append(f"% {' '.join(token_words)}%")
+    return out
+
+
+def client_filter(dialect: str, query: str) -> ColumnElement[bool] | None:
+    """A WHERE clause on Client for `query`, or None when it has nothing searchable."""
+    pats = patterns(query)
+    if not pats:
+        return None
+    if len(pats) == 1 and len(pats[0]) <= 4 and not pats[0].strip("%").isdigit():
+        # One letter ('% a%'): too short for a trigram; the first letter of the sorted name
+        # is what a person means by it, and the sort_name index answers that at once.
+        first = fold(query.strip())[:1]
+        return and_(Client.sort_name >= first, Client.sort_name < first + "\uffff")
+    if dialect == "sqlite":
+        matches = select(_FTS.c.rowid).where(*(_FTS.c.terms.like(p) for p in pats))
+    else:
+        matches = select(ClientSearch.client_id).where(
+            *(ClientSearch.terms.like(p) for p in pats)
+        )
+    return Client.id.in_(matches)

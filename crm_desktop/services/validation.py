@@ -1,0 +1,130 @@
+"""Checks shared by the services. Each raises ValidationError(field, message a user can act on)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from crm_desktop.services.errors import ValidationError
+from crm_desktop.services.textnorm import digits
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_CHARS = re.compile(r"^[\d\s()+\-./]+$")
+MIN_PHONE_DIGITS = 4
+MAX_PHONE_DIGITS = 15  # E.164
+
+
+def text(field: str, value: object, label: str, *, required: bool = False, max_length: int = 300) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"{label} must be text.")
+    value = value.strip()
+    if required and not value:
+        raise ValidationError(field, f"{label} cannot be empty. Please enter it.")
+    if len(value) > max_length:
+        raise ValidationError(field, f"{label} is too long ({len(value)} characters); keep it under {max_length}.")
+    return value
+
+
+def choice(field: str, value: str, allowed: Iterable[str], label: str) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise ValidationError(field, f"{label} must be one of: {', '.join(allowed)} (got '{value}').")
+    return value
+
+
+def email(field: str, value: str) -> str:
+    value = value.strip()
+    if "@" not in value:
+        raise ValidationError(field, f"'{value}' is not an email address: it has no '@'. Example: name@example.com")
+    if not _EMAIL.match(value):
+        raise ValidationError(field, f"'{value}' is not a complete email address. Example: name@example.com")
+    return value
+
+
+def phone(field: str, value: str) -> str:
+    value = " ".join(value.split())
+    if not _PHONE_CHARS.match(value):
+        raise ValidationError(
+            field, f"'{value}' is not a phone number: use digits, spaces, '+', '-', '(' and ')' only."
+        )
+    n = len(digits(value))
+    if not MIN_PHONE_DIGITS <= n <= MAX_PHONE_DIGITS:
+        raise ValidationError(
+            field,
+            f"'{value}' has {n} digits; a phone number has {MIN_PHONE_DIGITS} to {MAX_PHONE_DIGITS}.",
+        )
+    return value
+
+
+def unique_list(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for v in values:
+        if v and v.casefold() not in {s.casefold() for s in seen}:
+            seen[v] = None
+    return list(seen)
+
+
+def decimal(field: str, value: object, label: str, *, minimum: Decimal | None = None,
+            maximum: Decimal | None = None, places: int = 4) -> Decimal:
+    if isinstance(value, float):
+        value = repr(value)  # floats are not exact; take what the user would have written
+    try:
+        number = Decimal(str(value).strip().replace(" ", "").replace(",", ".")) if value is not None else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise ValidationError(field, f"{label} must be a number, like 12 or 12.50 (got '{value}').")
+    if minimum is not None and number < minimum:
+        word = "negative" if minimum == 0 else f"less than {minimum}"
+        raise ValidationError(field, f"{label} cannot be {word} (got {number}).")
+    if maximum is not None and number > maximum:
+        raise ValidationError(field, f"{label} cannot be more than {maximum} (got {number}).")
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise ValidationError(field, f"{label} can have at most {places} decimal places (got {number}).")
+    return number
+
+
+def a_date(field: str, value: object, label: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(field, f"{label} is not a date: '{value}'. Use the form 2026-12-31.") from None
+
+
+def a_datetime(field: str, value: object, label: str) -> datetime | None:
+    """An aware datetime; a naive one or an ISO string without zone is taken as local time."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(
+                field, f"{label} is not a date and time: '{value}'. Use the form 2026-12-31 14:30."
+            ) from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise ValidationError(field, f"{label} needs a time as well as a date, like 2026-12-31 14:30.")
+    if not isinstance(value, datetime):
+        raise ValidationError(field, f"{label} is not a date and time: '{value}'.")
+    return value if value.tzinfo else value.astimezone()
+
+
+def positive_int(field: str, value: object, label: str, *, maximum: int | None = None) -> int:
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValidationError(field, f"{label} must be a whole number (got '{value}').") from None
+    if number < 0 or (maximum is not None and number > maximum):
+        limit = f"between 0 and {maximum}" if maximum is not None else "0 or more"
+        raise ValidationError(field, f"{label} must be {limit} (got {number}).")
+    return number
