@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import event, inspect
-from sqlalchemy.exc import IntegrityError, OperationalError, StaleDataError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.engine import Database

@@ -1,0 +1,77 @@
+"""Opening the chosen database the way every entry point needs it: password, reachability, schema.
+
+The GUI, the CLI and the benchmarks all go through `open_database`, so a wrong password or an
+unreachable server gives the same message everywhere and no path forgets to migrate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from crm_desktop import config
+from crm_desktop.db.engine import Database, DatabaseOpenError
+from crm_desktop.db.migrate import UpgradeResult, explain_open_error, upgrade
+
+# Asked for a server password when the keyring has none (or no keyring works); None = cancelled.
+AskPassword = Callable[[str], str | None]
+
+
+@dataclass
+class OpenedDatabase:
+    db: Database
+    upgrade: UpgradeResult | None
+    password_in_memory: bool  # the keyring could not keep it: ask again at the next start
+
+
+def open_database(url: str, *, ask_password: AskPassword | None = None, migrate: bool = True) -> OpenedDatabase:
+    """Connect (asking for a password if needed), check the connection, bring the schema up to date."""
+    password, in_memory = _stored_password(url)
+    db = Database.open(url, password=password)
+    try:
+        _check(db)
+    except DatabaseOpenError as exc:
+        if not (ask_password and _needs_password(exc)):
+            db.dispose()
+            raise
+        db.dispose()
+        password = ask_password(make_url(url).render_as_string(hide_password=True))
+        if password is None:
+            raise DatabaseOpenError("No password was given, so the database was not opened.") from exc
+        db = Database.open(url, password=password)
+        _check(db)
+        in_memory = True
+        try:
+            config.store_password(url, password)
+            in_memory = False
+        except config.KeyringUnavailable:
+            pass  # kept in memory only, as promised: never written to a settings file
+    result = upgrade(db) if migrate else None
+    return OpenedDatabase(db, result, in_memory)
+
+
+def _stored_password(url: str) -> tuple[str | None, bool]:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or parsed.password is not None:
+        return None, False
+    try:
+        return config.read_password(url), False
+    except config.KeyringUnavailable:
+        return None, True
+
+
+def _check(db: Database) -> None:
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except (OperationalError, DatabaseError) as exc:
+        raise DatabaseOpenError(explain_open_error(exc, db)) from exc
+
+
+def _needs_password(exc: DatabaseOpenError) -> bool:
+    cause = str(exc.__cause__ or "")
+    return "password" in cause and ("authentication failed" in cause or "no password supplied" in cause)

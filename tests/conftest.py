@@ -1,0 +1,117 @@
+"""Shared fixtures: isolated dirs and keyring, and a fresh database per test on SQLite and PostgreSQL.
+
+`db` (and everything built on it) is parametrised over both databases. PostgreSQL runs when
+CRM_TEST_POSTGRES_URL is set (CI sets it); each test gets its own schema, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+# Before anything imports Qt or keyring: no screen, no real keyring, no real user dirs.
+_SANDBOX = Path(tempfile.mkdtemp(prefix="crm-tests-home-"))
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+for _var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    os.environ[_var] = str(_SANDBOX / _var.lower())
+os.environ.pop("CRM_DESKTOP_DATABASE_URL", None)
+
+import pytest  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from crm_desktop.config import Paths  # noqa: E402
+from crm_desktop.db.engine import Database  # noqa: E402
+from crm_desktop.db.migrate import upgrade  # noqa: E402
+from crm_desktop.services.context import FixedClock, ServiceContext  # noqa: E402
+
+POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL")
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def _postgres_server_url() -> str:
+    url = make_url(POSTGRES_URL)
+    return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _postgres_ready() -> None:
+    """pg_trgm lives in `public` once; each test's schema finds it through the search path."""
+    engine = create_engine(_postgres_server_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(request) -> Iterator[str]:
+    """A URL whose tables all land in a fresh schema that is dropped after the test."""
+    if not POSTGRES_URL:
+        pytest.skip("CRM_TEST_POSTGRES_URL is not set")
+    request.getfixturevalue("_postgres_ready")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_postgres_server_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(_postgres_server_url()).update_query_dict({"options": f"-csearch_path={schema},public"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'crm.sqlite3'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request) -> str:
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+
+
+def _migrated(url: str) -> Iterator[Database]:
+    db = Database.open(url)
+    upgrade(db)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def db(db_url) -> Iterator[Database]:
+    """A migrated database, once on SQLite and once on PostgreSQL."""
+    yield from _migrated(db_url)
+
+
+@pytest.fixture
+def sqlite_db(sqlite_url) -> Iterator[Database]:
+    yield from _migrated(sqlite_url)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def ctx(db, clock) -> ServiceContext:
+    return ServiceContext(db, clock=clock)
+
+
+@pytest.fixture
+def sqlite_ctx(sqlite_db, clock) -> ServiceContext:
+    return ServiceContext(sqlite_db, clock=clock)
+
+
+@pytest.fixture
+def paths(tmp_path) -> Paths:
+    return Paths.under(tmp_path / "home")
