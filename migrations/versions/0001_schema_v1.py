@@ -429,6 +429,8 @@ def make_audit_log_append_only() -> None:
 
 def insert_starting_data() -> None:
     now = datetime.now(UTC)
+    if op.get_bind().dialect.name == "sqlite":
+        now = now.replace(tzinfo=None)  # the form UTCDateTime stores on SQLite (naive UTC text)
     stamps = {"created_at": now, "updated_at": now, "version": 1}
     users = sa.table(
         "users", *(sa.column(c) for c in ("id", "username", "display_name", "role", "active")),

@@ -1,0 +1,127 @@
+"""Schema creation and upgrades: what a user sees when the app opens a database."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, select, text
+
+from crm_desktop.db.engine import Database
+from crm_desktop.db.migrate import SchemaTooNew, current_revision, head_revision, migrations_dir, upgrade
+from crm_desktop.db.models import Base, Pipeline, Stage, User
+from crm_desktop.db.search_index import is_search_index_object
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_models_and_migrations_agree(db):
+    def include(obj, name, type_, reflected, compare_to):
+        return not is_search_index_object(name, type_)
+
+    with db.engine.connect() as conn:
+        mc = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include})
+        diff = compare_metadata(mc, Base.metadata)
+    assert diff == [], f"models and migrations differ; write a new revision: {diff}"
+
+
+def test_new_database_gets_schema_and_starting_data(db_url):
+    db = Database.open(db_url)
+    try:
+        assert current_revision(db) is None
+        result = upgrade(db)
+        assert (result.before, result.after, result.backup) == (None, head_revision(), None)
+        assert current_revision(db) == head_revision()
+        with db.read() as s:
+            assert s.scalar(select(User.username).where(User.id == 1)) == "owner"
+            assert s.scalar(select(Pipeline.name)) == "Sales"
+            stages = s.execute(select(Stage.name, Stage.is_won, Stage.is_lost).order_by(Stage.position)).all()
+        assert [name for name, *_ in stages] == ["New", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
+        assert stages[4][1] and stages[5][2]
+        again = upgrade(db)
+        assert (again.before, again.after, again.backup) == (head_revision(), head_revision(), None)
+    finally:
+        db.dispose()
+
+
+def test_database_from_a_newer_app_is_refused(db):
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    with pytest.raises(SchemaTooNew, match="newer version of CRM Desktop"):
+        upgrade(db)
+
+
+def test_audit_log_cannot_be_rewritten(db):
+    from sqlalchemy.exc import DBAPIError
+
+    from crm_desktop.services import clients
+    from crm_desktop.services.context import ServiceContext
+
+    clients.create(ServiceContext(db), name="Audited")
+    for statement in ("UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text(statement))
+
+
+def test_non_empty_sqlite_file_is_backed_up_before_migrating(tmp_path):
+    path = tmp_path / "office.sqlite3"
+    with sqlite3.connect(path) as conn:  # a database someone already keeps data in
+        conn.execute("CREATE TABLE notes_from_before (body TEXT)")
+        conn.execute("INSERT INTO notes_from_before VALUES ('keep me')")
+    db = Database.open(f"sqlite:///{path}")
+    try:
+        result = upgrade(db)
+    finally:
+        db.dispose()
+    assert result.backup is not None and result.backup.parent == tmp_path
+    with sqlite3.connect(result.backup) as backup:
+        assert backup.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert backup.execute("SELECT body FROM notes_from_before").fetchall() == [("keep me",)]
+        assert "clients" not in {r[0] for r in backup.execute("SELECT name FROM sqlite_master")}
+
+
+def test_empty_new_sqlite_file_needs_no_backup(tmp_path):
+    db = Database.open(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    try:
+        assert upgrade(db).backup is None
+    finally:
+        db.dispose()
+    assert [p.name for p in tmp_path.iterdir() if "backup" in p.name] == []
+
+
+def test_migrations_found_in_a_checkout():
+    assert migrations_dir() == ROOT / "migrations" or (migrations_dir() / "versions").is_dir()
+    assert (migrations_dir() / "env.py").is_file()
+
+
+@pytest.mark.slow
+def test_migrations_ship_inside_the_wheel_and_work_from_it(tmp_path):
+    """Build the wheel, install it into a fresh target dir, and migrate a database from there."""
+    out = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(out.glob("crm_desktop-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "crm_desktop/migrations/env.py" in names
+    assert "crm_desktop/migrations/script.py.mako" in names
+    assert any(n.startswith("crm_desktop/migrations/versions/0001_") for n in names)
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    db_file = tmp_path / "from-wheel.sqlite3"
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from crm_desktop.db.migrate import migrations_dir, upgrade;"
+        "from crm_desktop.db.engine import Database;"
+        "assert str(migrations_dir()).startswith(sys.argv[1]), migrations_dir();"
+        "print(upgrade(Database.open('sqlite:///' + sys.argv[2])).after)"
+    )
+    run = subprocess.run([sys.executable, "-c", code, str(target), str(db_file)], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == head_revision()

@@ -1,0 +1,163 @@
+"""Clients through the service layer, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crm_desktop.db.models import Activity, AuditEntry, Document, User
+from crm_desktop.services import clients
+from crm_desktop.services.clients import ClientFilter
+from crm_desktop.services.context import Actor, ServiceContext
+from crm_desktop.services.errors import ConflictError, NotFound, ServiceError, ValidationError
+
+
+def audit(ctx, entity_id, entity="clients"):
+    with ctx.read() as s:
+        return s.execute(
+            select(AuditEntry.action, AuditEntry.changes, AuditEntry.user_id)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+            .order_by(AuditEntry.id)
+        ).all()
+
+
+def test_create_keeps_what_was_typed_and_audits_it(ctx):
+    c = clients.create(ctx, name="  Rashad Əliyev ", phones=["+994 50 123 45 67"], emails=["rashad@example.az"],
+                       tags=["vip", "baku", "vip"], source="Instagram", address="Baku, Nizami 5")
+    got = clients.get(ctx, c.id)
+    assert (got.name, got.phones, got.emails, got.status, got.kind) == (
+        "Rashad Əliyev", ["+994 50 123 45 67"], ["rashad@example.az"], "lead", "person")
+    assert got.tags == ["baku", "vip"] and got.owner_name == "Owner" and got.version == 1
+    assert got.created_at == ctx.now()
+    (action, changes, user_id), *_ = audit(ctx, c.id)
+    assert action == "create" and user_id == 1 and changes["name"] == [None, "Rashad Əliyev"]
+
+
+@pytest.mark.parametrize(
+    "values, field, words",
+    [
+        ({"name": "   "}, "name", "cannot be empty"),
+        ({"name": "A", "emails": ["rashad.example.az"]}, "emails", "no '@'"),
+        ({"name": "A", "phones": ["call me"]}, "phones", "not a phone number"),
+        ({"name": "A", "phones": ["12"]}, "phones", "has 2 digits"),
+        ({"name": "A", "status": "friend"}, "status", "must be one of"),
+        ({"name": "A", "owner_id": 999}, "owner_id", "not an active user"),
+    ],
+)
+def test_bad_input_names_the_field_and_saves_nothing(ctx, values, field, words):
+    with pytest.raises(ValidationError) as err:
+        clients.create(ctx, **values)
+    assert err.value.field == field and words in err.value.message
+    assert clients.count(ctx) == 0
+
+
+def test_update_records_old_and_new_values_and_a_status_change_on_the_timeline(ctx):
+    c = clients.create(ctx, name="Olga Petrova")
+    updated = clients.update(ctx, c.id, expected_version=c.version, status="customer", phones=["+7 916 555 01 02"])
+    assert updated.version == 2 and updated.status == "customer"
+    last = audit(ctx, c.id)[-1]
+    assert last.action == "update"
+    assert last.changes["status"] == ["lead", "customer"]
+    assert last.changes["phones"] == [[], ["+7 916 555 01 02"]]
+    with ctx.read() as s:
+        assert s.scalars(select(Activity.body).where(Activity.kind == "status_change")).all() == ["lead → customer"]
+
+
+def test_stale_version_is_a_conflict_not_an_overwrite(ctx):
+    c = clients.create(ctx, name="Dilnoza")
+    clients.update(ctx, c.id, expected_version=1, notes="first PC")
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        clients.update(ctx, c.id, expected_version=1, notes="second PC")
+    assert clients.get(ctx, c.id).notes == "first PC"
+
+
+def test_write_that_lost_a_race_raises_conflict(ctx):
+    """version_id_col: a row changed after this unit of work read it is never overwritten."""
+    from sqlalchemy import text
+
+    from crm_desktop.db.models import Client
+
+    c = clients.create(ctx, name="Race")
+    with pytest.raises(ConflictError), ctx.write() as s:
+        row = s.get(Client, c.id)
+        # another PC saves between our read and our write
+        s.execute(text("UPDATE clients SET notes = 'theirs', version = version + 1 WHERE id = :i"), {"i": c.id})
+        row.notes = "mine"
+    assert clients.get(ctx, c.id).version == 1  # the whole unit of work was rolled back
+
+
+def test_two_sessions_racing_on_the_server_conflict(ctx):
+    from crm_desktop.db.models import Client
+
+    if ctx.db.is_sqlite:
+        pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE, so this race cannot start there")
+    c = clients.create(ctx, name="Race")
+    with ctx.db._write() as mine:  # this PC read version 1 ...
+        row = mine.get(Client, c.id)
+        clients.update(ctx, c.id, expected_version=1, notes="theirs")  # ... another saved meanwhile
+        row.notes = "mine"
+        with pytest.raises(Exception) as err:
+            mine.commit()
+    assert type(err.value).__name__ == "StaleDataError"
+    assert clients.get(ctx, c.id).notes == "theirs"
+
+
+def test_delete_takes_the_timeline_and_reports_impact(ctx):
+    c = clients.create(ctx, name="Short-lived")
+    clients.update(ctx, c.id, expected_version=1, status="prospect")
+    impact = clients.deletion_impact(ctx, c.id)
+    assert (impact.activities, impact.deals, impact.tasks, impact.documents) == (1, 0, 0, 0)
+    clients.delete(ctx, c.id)
+    with pytest.raises(NotFound):
+        clients.get(ctx, c.id)
+    assert audit(ctx, c.id)[-1].action == "delete"
+    assert [a for a, *_ in audit(ctx, None, "activities")] == []
+    with ctx.read() as s:
+        deleted = s.scalars(select(AuditEntry.entity).where(AuditEntry.action == "delete")).all()
+    assert sorted(deleted) == ["activities", "clients"]
+
+
+def test_client_with_invoices_cannot_be_deleted(ctx):
+    c = clients.create(ctx, name="Has invoices")
+    with ctx.write() as s:
+        s.add(Document(client_id=c.id, currency="USD"))
+    with pytest.raises(ServiceError, match="Mark the client inactive"):
+        clients.delete(ctx, c.id)
+    assert clients.get(ctx, c.id).name == "Has invoices"
+
+
+def test_list_filters_sorts_and_pages(ctx):
+    for name, status, tag in [("Zafar", "lead", "a"), ("Ali", "customer", "b"), ("Мария", "customer", "a"),
+                              ("Bekzod", "lead", "b")]:
+        clients.create(ctx, name=name, status=status, tags=[tag])
+    names = lambda rows: [r.name for r in rows]  # noqa: E731
+    assert names(clients.list_clients(ctx)) == ["Ali", "Bekzod", "Zafar", "Мария"]
+    assert names(clients.list_clients(ctx, sort="name", descending=True, limit=2)) == ["Мария", "Zafar"]
+    assert names(clients.list_clients(ctx, offset=2, limit=1)) == ["Zafar"]
+    assert names(clients.list_clients(ctx, ClientFilter(status="customer"))) == ["Ali", "Мария"]
+    assert names(clients.list_clients(ctx, ClientFilter(tag="a"))) == ["Zafar", "Мария"]
+    assert clients.count(ctx, ClientFilter(status="lead")) == 2
+    with pytest.raises(ValidationError, match="Cannot sort clients by 'age'"):
+        clients.list_ids(ctx, sort="age")
+
+
+def test_private_clients_are_hidden_from_other_staff(ctx):
+    with ctx.write() as s:
+        s.add(User(id=2, username="dilnoza", display_name="Dilnoza", role="staff"))
+        s.add(User(id=3, username="rashad", display_name="Rashad", role="staff"))
+    dilnoza = ServiceContext(ctx.db, actor=Actor(2, "dilnoza", "staff"), clock=ctx.clock)
+    rashad = ServiceContext(ctx.db, actor=Actor(3, "rashad", "staff"), clock=ctx.clock)
+    secret = clients.create(dilnoza, name="Secret Client", private=True)
+    shared = clients.create(dilnoza, name="Shared Client")
+    assert clients.list_ids(rashad) == [shared.id]
+    assert clients.list_ids(rashad, ClientFilter(search="secret")) == []
+    with pytest.raises(NotFound):
+        clients.get(rashad, secret.id)
+    assert sorted(clients.list_ids(ctx)) == sorted([secret.id, shared.id])  # the admin sees all
+
+
+def test_listeners_hear_which_clients_changed(ctx):
+    heard = []
+    ctx.listeners.append(heard.append)
+    c = clients.create(ctx, name="Heard")
+    assert heard[-1].created["clients"] == {c.id}

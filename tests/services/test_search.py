@@ -1,0 +1,113 @@
+"""As-you-type client search: how people really type names, phones and emails."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from crm_desktop.services import clients
+from crm_desktop.services.clients import ClientFilter
+from crm_desktop.services.search import patterns
+from crm_desktop.services.textnorm import fold
+
+PEOPLE = {
+    "uz": ("Oʻgʻiloy Toʻxtayeva", "+998 (90) 123-45-67", "ogiloy.t@mail.uz"),
+    "az": ("Rəşad Əliyev", "+994 50 765 43 21", "rashad@example.az"),
+    "ru": ("Ёлкина Мария Петровна", "8 916 555-01-02", "maria.yolkina@yandex.ru"),
+    "ar": ("مُحَمَّد العَلي", "+971 50 111 2233", "m.alali@company.ae"),
+    "en": ("Café Müller Ltd", "+1 (212) 555-0199", "office@cafe-mueller.com"),
+}
+
+
+@pytest.fixture
+def people(ctx):
+    return {key: clients.create(ctx, name=n, phones=[p], emails=[e]).id for key, (n, p, e) in PEOPLE.items()}
+
+
+def found(ctx, query):
+    return clients.list_ids(ctx, ClientFilter(search=query))
+
+
+@pytest.mark.parametrize(
+    "query, who",
+    [
+        ("ogiloy", "uz"), ("O'g'iloy", "uz"), ("tox", "uz"), ("Toʻxtayeva oʻgʻil", "uz"),
+        ("resad", "az"), ("Əli", "az"), ("aliyev", None),  # ə folds to e, not a
+        ("елкина", "ru"), ("ЁЛК", "ru"), ("мария петр", "ru"),
+        ("محمد", "ar"), ("العلي", "ar"),
+        ("cafe", "en"), ("MULLER", "en"), ("ltd", "en"),
+    ],
+)
+def test_name_words_and_their_beginnings_any_case_and_accent(ctx, people, query, who):
+    assert found(ctx, query) == ([people[who]] if who else [])
+
+
+@pytest.mark.parametrize(
+    "query, who",
+    [("4567", "uz"), ("1234567", "uz"), ("90 123 45 67", "uz"), ("+998901234567", "uz"), ("765-43-21", "az"),
+     ("5550102", "ru"), ("1112233", "ar"), ("0199", "en")],
+)
+def test_phone_digits_whatever_the_formatting(ctx, people, query, who):
+    assert found(ctx, query) == [people[who]]
+
+
+@pytest.mark.parametrize("query, who", [("rashad@example.az", "az"), ("yandex", "ru"), ("m.alali", "ar"),
+                                        ("cafe-mueller", "en")])
+def test_email_parts(ctx, people, query, who):
+    assert found(ctx, query) == [people[who]]
+
+
+def test_middle_of_a_word_does_not_match_but_a_word_beginning_does(ctx, people):
+    assert found(ctx, "iloy") == []
+    assert found(ctx, "ilo") == []
+    assert found(ctx, "пет") == [people["ru"]]
+
+
+def test_one_letter_jumps_to_names_starting_with_it(ctx, people):
+    assert found(ctx, "r") == [people["az"]]
+    assert found(ctx, "م") == [people["ar"]]
+
+
+def test_search_follows_renames_and_deletions(ctx, people):
+    c = clients.get(ctx, people["en"])
+    clients.update(ctx, c.id, expected_version=c.version, name="Bistro Berlin", phones=["+49 30 1234 9876"])
+    assert found(ctx, "muller") == []
+    assert found(ctx, "bistro") == [c.id]
+    assert found(ctx, "9876") == [c.id]
+    clients.delete(ctx, c.id)
+    assert found(ctx, "bistro") == []
+
+
+def test_nothing_searchable_means_no_filter(ctx, people):
+    assert patterns("  -- ") == []
+    assert sorted(found(ctx, "--")) == sorted(people.values())
+
+
+def test_wildcards_typed_by_the_user_are_plain_text(ctx, people):
+    assert sorted(found(ctx, "%")) == sorted(people.values())  # nothing searchable typed: no filter
+    assert found(ctx, "_res%") == found(ctx, "res") == [people["az"]]
+
+
+def test_search_uses_an_index_not_a_table_scan(ctx, people):
+    """The query plan names the trigram index (FTS5 on SQLite, pg_trgm GIN on PostgreSQL)."""
+    from sqlalchemy import select
+
+    from crm_desktop.db.models import Client
+    from crm_desktop.services.search import client_filter
+
+    query = select(Client.id).where(client_filter(ctx.db.dialect, "karimov"))
+    with ctx.db.engine.connect() as conn:
+        compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
+        if ctx.db.is_sqlite:
+            plan = " ".join(str(r) for r in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+            assert "client_search_fts VIRTUAL TABLE INDEX" in plan
+        else:
+            conn.execute(text("SET enable_seqscan = off"))  # tiny tables: make the planner show its index
+            plan = " ".join(str(r) for r in conn.execute(text(f"EXPLAIN {compiled}")))
+            assert "ix_client_search_terms_trgm" in plan
+
+
+def test_folding_is_the_same_for_stored_and_typed_text():
+    assert fold("Oʻgʻiloy") == fold("O'g'iloy") == "ogiloy"
+    assert fold("Ёлкин") == fold("елкин")
+    assert fold("مُحَمَّد") == "محمد"
