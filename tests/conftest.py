@@ -6,7 +6,9 @@ CRM_TEST_POSTGRES_URL is set (CI sets it); each test gets its own schema, droppe
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ from pathlib import Path
 
 # Before anything imports Qt or keyring: no screen, no real keyring, no real user dirs.
 _SANDBOX = Path(tempfile.mkdtemp(prefix="crm-tests-home-"))
+atexit.register(shutil.rmtree, _SANDBOX, ignore_errors=True)
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 for _var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
