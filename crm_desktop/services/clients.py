@@ -101,7 +101,7 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
     return or_(mine, Client.private == false())
 
 
-def _load(session: Session, actor: Actor, client_id: int) -> Client:
+def load_visible(session: Session, actor: Actor, client_id: int) -> Client:
     client = session.scalar(select(Client).where(Client.id == client_id, visible_to(actor)))
     if client is None:
         raise NotFound(f"Client #{client_id} does not exist (it may have been deleted).")
@@ -172,7 +172,7 @@ def list_clients(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort:
 
 def get(ctx: ServiceContext, client_id: int) -> ClientDetail:
     with ctx.read() as s:
-        return _detail(s, _load(s, ctx.actor, client_id))
+        return _detail(s, load_visible(s, ctx.actor, client_id))
 
 
 def tags_in_use(ctx: ServiceContext) -> list[str]:
@@ -294,7 +294,7 @@ def create(ctx: ServiceContext, **values: Any) -> ClientDetail:
 def update(ctx: ServiceContext, client_id: int, *, expected_version: int, **values: Any) -> ClientDetail:
     """Change some fields; `expected_version` is the version the editor read (optimistic lock)."""
     with ctx.write() as s:
-        client = _load(s, ctx.actor, client_id)
+        client = load_visible(s, ctx.actor, client_id)
         if client.version != expected_version:
             raise ConflictError("client", client_id)
         clean = _clean(s, values, self_id=client_id)
@@ -310,7 +310,7 @@ def update(ctx: ServiceContext, client_id: int, *, expected_version: int, **valu
 
 def deletion_impact(ctx: ServiceContext, client_id: int) -> DeletionImpact:
     with ctx.read() as s:
-        _load(s, ctx.actor, client_id)
+        load_visible(s, ctx.actor, client_id)
 
         def n(model, column) -> int:
             return s.scalar(select(func.count()).select_from(model).where(column == client_id)) or 0
@@ -324,7 +324,7 @@ def deletion_impact(ctx: ServiceContext, client_id: int) -> DeletionImpact:
 def delete(ctx: ServiceContext, client_id: int, *, expected_version: int | None = None) -> None:
     """Delete a client with its timeline, deals and tasks. Refused while it has quotes or invoices."""
     with ctx.write() as s:
-        client = _load(s, ctx.actor, client_id)
+        client = load_visible(s, ctx.actor, client_id)
         if expected_version is not None and client.version != expected_version:
             raise ConflictError("client", client_id)
         if s.scalar(select(func.count()).select_from(Document).where(Document.client_id == client_id)):

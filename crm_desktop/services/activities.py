@@ -1,0 +1,122 @@
+"""The client timeline: notes, calls, meetings and emails, newest first.
+
+Status changes are written by clients.update when the status moves; they are facts about the
+record, so nobody adds, edits or deletes them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crm_desktop.db.models import Activity, Client, Deal, User
+from crm_desktop.services import validation as v
+from crm_desktop.services.clients import load_visible, visible_to
+from crm_desktop.services.context import ServiceContext
+from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+
+USER_KINDS = ("note", "call", "meeting", "email")
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    id: int
+    client_id: int
+    deal_id: int | None
+    kind: str
+    body: str
+    occurred_at: datetime
+    author_id: int | None
+    author_name: str
+    version: int
+
+
+def _row(a: Activity, author: str | None) -> ActivityRow:
+    return ActivityRow(a.id, a.client_id, a.deal_id, a.kind, a.body, a.occurred_at, a.author_id, author or "",
+                       a.version)
+
+
+def _load(s: Session, ctx: ServiceContext, activity_id: int) -> Activity:
+    activity = s.scalar(
+        select(Activity).join(Client, Client.id == Activity.client_id)
+        .where(Activity.id == activity_id, visible_to(ctx.actor))
+    )
+    if activity is None:
+        raise NotFound(f"Timeline entry #{activity_id} does not exist (it may have been deleted).")
+    return activity
+
+
+def _clean(s: Session, client_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "kind" in values:
+        out["kind"] = v.choice("kind", values["kind"], USER_KINDS, "The kind of entry")
+    if "body" in values:
+        out["body"] = v.text("body", values["body"], "The text", required=True, max_length=100_000)
+    if values.get("occurred_at") is not None:
+        out["occurred_at"] = v.a_datetime("occurred_at", values["occurred_at"], "The time")
+    if values.get("deal_id") is not None:
+        deal = s.get(Deal, values["deal_id"])
+        if deal is None or deal.client_id != client_id:
+            raise ValidationError("deal_id", "The chosen deal belongs to another client. Pick one of this client's deals.")
+    if "deal_id" in values:
+        out["deal_id"] = values["deal_id"]
+    return out
+
+
+def add(ctx: ServiceContext, client_id: int, *, body: str, kind: str = "note",
+        occurred_at: datetime | None = None, deal_id: int | None = None) -> ActivityRow:
+    with ctx.write() as s:
+        load_visible(s, ctx.actor, client_id)
+        clean = _clean(s, client_id, {"kind": kind, "body": body, "occurred_at": occurred_at, "deal_id": deal_id})
+        activity = Activity(client_id=client_id, author_id=ctx.actor.user_id, occurred_at=ctx.now(), **clean)
+        s.add(activity)
+        s.flush()
+        return _row(activity, s.get(User, ctx.actor.user_id).display_name)
+
+
+def update(ctx: ServiceContext, activity_id: int, *, expected_version: int, **values: Any) -> ActivityRow:
+    unknown = set(values) - {"kind", "body", "occurred_at", "deal_id"}
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"Timeline entries have no field '{sorted(unknown)[0]}'.")
+    with ctx.write() as s:
+        activity = _editable(s, ctx, activity_id)
+        if activity.version != expected_version:
+            raise ConflictError("timeline entry", activity_id)
+        for key, value in _clean(s, activity.client_id, values).items():
+            setattr(activity, key, value)
+        s.flush()
+        author = s.get(User, activity.author_id) if activity.author_id else None
+        return _row(activity, author.display_name if author else None)
+
+
+def delete(ctx: ServiceContext, activity_id: int) -> None:
+    with ctx.write() as s:
+        s.delete(_editable(s, ctx, activity_id))
+
+
+def _editable(s: Session, ctx: ServiceContext, activity_id: int) -> Activity:
+    activity = _load(s, ctx, activity_id)
+    if activity.kind == "status_change":
+        raise ValidationError("kind", "Status changes are recorded automatically and cannot be edited or deleted.")
+    return activity
+
+
+def timeline(ctx: ServiceContext, client_id: int, *, offset: int = 0, limit: int = 100) -> list[ActivityRow]:
+    with ctx.read() as s:
+        load_visible(s, ctx.actor, client_id)
+        result = s.execute(
+            select(Activity, User.display_name).outerjoin(User, User.id == Activity.author_id)
+            .where(Activity.client_id == client_id)
+            .order_by(Activity.occurred_at.desc(), Activity.id.desc()).offset(offset).limit(limit)
+        )
+        return [_row(a, name) for a, name in result]
+
+
+def count_for_client(ctx: ServiceContext, client_id: int) -> int:
+    with ctx.read() as s:
+        load_visible(s, ctx.actor, client_id)
+        return s.scalar(select(func.count()).select_from(Activity).where(Activity.client_id == client_id)) or 0

@@ -1,0 +1,486 @@
+"""Pipelines, their ordered stages, and deals moving through them (with the history of every move)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from crm_desktop.db.models import Client, CompanyProfile, Deal, DealStageChange, Pipeline, Stage, User
+from crm_desktop.services import money
+from crm_desktop.services import validation as v
+from crm_desktop.services.clients import load_visible, visible_to
+from crm_desktop.services.context import ServiceContext, record
+from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.search import client_filter
+
+DEFAULT_STAGES = (("New", 10, False, False), ("Qualified", 25, False, False), ("Proposal", 50, False, False),
+                  ("Won", 100, True, False), ("Lost", 0, False, True))
+
+
+# --- pipelines and stages -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageRow:
+    id: int
+    pipeline_id: int
+    name: str
+    position: int
+    probability: int
+    is_won: bool
+    is_lost: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    id: int
+    name: str
+    position: int
+    stages: tuple[StageRow, ...]
+    version: int
+
+
+def _stage_row(st: Stage) -> StageRow:
+    return StageRow(st.id, st.pipeline_id, st.name, st.position, st.probability, st.is_won, st.is_lost, st.version)
+
+
+def _pipeline_row(p: Pipeline) -> PipelineRow:
+    return PipelineRow(p.id, p.name, p.position, tuple(_stage_row(st) for st in p.stages), p.version)
+
+
+def list_pipelines(ctx: ServiceContext) -> list[PipelineRow]:
+    with ctx.read() as s:
+        return [_pipeline_row(p) for p in s.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.id))]
+
+
+def _pipeline(s: Session, pipeline_id: int) -> Pipeline:
+    p = s.get(Pipeline, pipeline_id)
+    if p is None:
+        raise NotFound(f"Pipeline #{pipeline_id} does not exist (it may have been deleted).")
+    return p
+
+
+def _stage(s: Session, stage_id: int) -> Stage:
+    st = s.get(Stage, stage_id)
+    if st is None:
+        raise NotFound(f"Stage #{stage_id} does not exist (it may have been deleted).")
+    return st
+
+
+def _unique_pipeline_name(s: Session, name: str, self_id: int | None = None) -> str:
+    name = v.text("name", name, "The pipeline name", required=True, max_length=200)
+    other = s.scalar(select(Pipeline.id).where(func.lower(Pipeline.name) == name.lower()))
+    if other is not None and other != self_id:
+        raise ValidationError("name", f"There is already a pipeline called '{name}'. Choose another name.")
+    return name
+
+
+def create_pipeline(ctx: ServiceContext, name: str) -> PipelineRow:
+    with ctx.write() as s:
+        position = (s.scalar(select(func.max(Pipeline.position))) or 0) + 1
+        p = Pipeline(name=_unique_pipeline_name(s, name), position=position)
+        p.stages = [Stage(name=n, position=i, probability=pr, is_won=won, is_lost=lost)
+                    for i, (n, pr, won, lost) in enumerate(DEFAULT_STAGES)]
+        s.add(p)
+        s.flush()
+        return _pipeline_row(p)
+
+
+def rename_pipeline(ctx: ServiceContext, pipeline_id: int, name: str, *, expected_version: int) -> PipelineRow:
+    with ctx.write() as s:
+        p = _pipeline(s, pipeline_id)
+        if p.version != expected_version:
+            raise ConflictError("pipeline", pipeline_id)
+        p.name = _unique_pipeline_name(s, name, pipeline_id)
+        s.flush()
+        return _pipeline_row(p)
+
+
+def delete_pipeline(ctx: ServiceContext, pipeline_id: int) -> None:
+    with ctx.write() as s:
+        p = _pipeline(s, pipeline_id)
+        if s.scalar(select(func.count()).select_from(Pipeline)) == 1:
+            raise ValidationError("pipeline", "This is the only pipeline; deals need at least one.")
+        if s.scalar(select(func.count()).select_from(Deal).where(Deal.pipeline_id == pipeline_id)):
+            raise ValidationError("pipeline", f"Pipeline '{p.name}' still has deals. Move or delete them first.")
+        for st in p.stages:
+            s.delete(st)
+        s.delete(p)
+
+
+def _probability(value: object) -> int:
+    return v.positive_int("probability", value, "The probability", maximum=100)
+
+
+def add_stage(ctx: ServiceContext, pipeline_id: int, name: str, *, probability: int = 0,
+              position: int | None = None) -> StageRow:
+    """A new open stage, by default just before the won/lost stages."""
+    with ctx.write() as s:
+        p = _pipeline(s, pipeline_id)
+        stage = Stage(name=v.text("name", name, "The stage name", required=True, max_length=200),
+                      probability=_probability(probability))
+        stages = list(p.stages)
+        if position is None:
+            position = next((i for i, st in enumerate(stages) if st.is_won or st.is_lost), len(stages))
+        stages.insert(max(0, min(position, len(stages))), stage)
+        p.stages = stages
+        _renumber(stages)
+        s.flush()
+        return _stage_row(stage)
+
+
+def _renumber(stages: Sequence[Stage]) -> None:
+    for i, st in enumerate(stages):
+        if st.position != i:
+            st.position = i
+
+
+def update_stage(ctx: ServiceContext, stage_id: int, *, expected_version: int, name: str | None = None,
+                 probability: int | None = None) -> StageRow:
+    with ctx.write() as s:
+        st = _stage(s, stage_id)
+        if st.version != expected_version:
+            raise ConflictError("stage", stage_id)
+        if name is not None:
+            st.name = v.text("name", name, "The stage name", required=True, max_length=200)
+        if probability is not None:
+            st.probability = _probability(probability)
+        s.flush()
+        return _stage_row(st)
+
+
+def reorder_stages(ctx: ServiceContext, pipeline_id: int, stage_ids: Sequence[int]) -> PipelineRow:
+    with ctx.write() as s:
+        p = _pipeline(s, pipeline_id)
+        by_id = {st.id: st for st in p.stages}
+        if sorted(stage_ids) != sorted(by_id):
+            raise ValidationError("stages", "The new order must list every stage of the pipeline exactly once.")
+        _renumber([by_id[i] for i in stage_ids])
+        s.flush()
+        s.refresh(p, ["stages"])
+        return _pipeline_row(p)
+
+
+def delete_stage(ctx: ServiceContext, stage_id: int) -> None:
+    with ctx.write() as s:
+        st = _stage(s, stage_id)
+        n = s.scalar(select(func.count()).select_from(Deal).where(Deal.stage_id == stage_id))
+        if n:
+            raise ValidationError("stage", f"Stage '{st.name}' still has {n} deal(s). Move them to another stage first.")
+        if st.is_won or st.is_lost:
+            raise ValidationError("stage", "The won and lost stages close deals; a pipeline keeps them.")
+        pipeline = st.pipeline
+        s.delete(st)
+        s.flush()
+        _renumber([x for x in pipeline.stages if x.id != stage_id])
+
+
+# --- deals --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DealRow:
+    id: int
+    title: str
+    client_id: int
+    client_name: str
+    pipeline_id: int
+    stage_id: int
+    stage_name: str
+    amount: Decimal
+    currency: str
+    expected_close: date | None
+    owner_id: int | None
+    owner_name: str
+    outcome: str  # open | won | lost
+    lost_reason: str
+    probability: int
+    version: int
+
+
+@dataclass(frozen=True)
+class DealFilter:
+    search: str = ""  # the deal's title, or its client found like in the client search
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    owner_id: int | None = None
+    client_id: int | None = None
+    outcome: str | None = None
+
+
+SORT_COLUMNS = {
+    "title": Deal.title, "amount": Deal.amount, "expected_close": Deal.expected_close,
+    "stage": Stage.position, "updated": Deal.updated_at, "created": Deal.created_at,
+}
+
+
+def _select_rows() -> Select:
+    return (
+        select(Deal, Client.name, Stage.name, Stage.probability, User.display_name)
+        .join(Client, Client.id == Deal.client_id)
+        .join(Stage, Stage.id == Deal.stage_id)
+        .outerjoin(User, User.id == Deal.owner_id)
+    )
+
+
+def _row(deal: Deal, client_name: str, stage_name: str, probability: int, owner: str | None) -> DealRow:
+    return DealRow(deal.id, deal.title, deal.client_id, client_name, deal.pipeline_id, deal.stage_id, stage_name,
+                   deal.amount, deal.currency, deal.expected_close, deal.owner_id, owner or "", deal.outcome,
+                   deal.lost_reason, probability, deal.version)
+
+
+def _filtered(ctx: ServiceContext, q: Select, f: DealFilter) -> Select:
+    q = q.where(visible_to(ctx.actor))
+    if f.search.strip():
+        title_match = func.lower(Deal.title).contains(f.search.strip().lower(), autoescape=True)
+        by_client = client_filter(ctx.db.dialect, f.search)
+        q = q.where(title_match | by_client if by_client is not None else title_match)
+    for column, value in ((Deal.pipeline_id, f.pipeline_id), (Deal.stage_id, f.stage_id),
+                          (Deal.owner_id, f.owner_id), (Deal.client_id, f.client_id), (Deal.outcome, f.outcome)):
+        if value is not None:
+            q = q.where(column == value)
+    return q
+
+
+def list_deals(ctx: ServiceContext, f: DealFilter = DealFilter(), *, sort: str = "updated",
+               descending: bool = True, offset: int = 0, limit: int | None = 50) -> list[DealRow]:
+    if sort not in SORT_COLUMNS:
+        raise ValidationError("sort", f"Cannot sort deals by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
+    col = SORT_COLUMNS[sort]
+    order = (col.desc(), Deal.id.desc()) if descending else (col, Deal.id)
+    q = _filtered(ctx, _select_rows(), f).order_by(*order).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    with ctx.read() as s:
+        return [_row(*r) for r in s.execute(q)]
+
+
+def count_deals(ctx: ServiceContext, f: DealFilter = DealFilter()) -> int:
+    q = _filtered(ctx, select(Deal.id).join(Client, Client.id == Deal.client_id), f)
+    with ctx.read() as s:
+        return s.scalar(select(func.count()).select_from(q.subquery())) or 0
+
+
+def _load(s: Session, ctx: ServiceContext, deal_id: int) -> Deal:
+    deal = s.scalar(select(Deal).join(Client, Client.id == Deal.client_id)
+                    .where(Deal.id == deal_id, visible_to(ctx.actor)))
+    if deal is None:
+        raise NotFound(f"Deal #{deal_id} does not exist (it may have been deleted).")
+    return deal
+
+
+def _reload_row(s: Session, deal_id: int) -> DealRow:
+    s.flush()
+    return _row(*s.execute(_select_rows().where(Deal.id == deal_id)).one())
+
+
+def get(ctx: ServiceContext, deal_id: int) -> DealRow:
+    with ctx.read() as s:
+        _load(s, ctx, deal_id)
+        return _reload_row(s, deal_id)
+
+
+_FIELDS = ("title", "amount", "currency", "expected_close", "owner_id", "client_id")
+
+
+def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(_FIELDS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"Deals have no field '{sorted(unknown)[0]}'.")
+    out: dict[str, Any] = {}
+    if "title" in values:
+        out["title"] = v.text("title", values["title"], "The deal title", required=True)
+    if "amount" in values:
+        out["amount"] = v.decimal("amount", values["amount"], "The amount", minimum=Decimal(0),
+                                  maximum=Decimal("100000000000000"))
+    if "currency" in values:
+        out["currency"] = money.currency(values["currency"]).code
+    if "expected_close" in values:
+        out["expected_close"] = v.a_date("expected_close", values["expected_close"], "The expected close date")
+    if values.get("owner_id") is not None:
+        owner = s.get(User, values["owner_id"])
+        if owner is None or not owner.active:
+            raise ValidationError("owner_id", "The chosen owner is not an active user. Choose another owner.")
+    if "owner_id" in values:
+        out["owner_id"] = values["owner_id"]
+    if "client_id" in values:
+        load_visible(s, ctx.actor, values["client_id"])
+        out["client_id"] = values["client_id"]
+    if "amount" in out and "currency" in out:
+        minor = money.currency(out["currency"]).minor_units
+        if out["amount"] != out["amount"].quantize(Decimal(1).scaleb(-minor)):
+            raise ValidationError("amount", f"{out['currency']} amounts have {minor} decimal places at most "
+                                            f"(got {out['amount']}).")
+    return out
+
+
+def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage) -> None:
+    s.add(DealStageChange(deal_id=deal.id, from_stage_id=deal.stage_id, to_stage_id=stage.id,
+                          changed_at=ctx.now(), user_id=ctx.actor.user_id))
+    if deal.id is not None and deal.stage_id != stage.id:
+        record(s, entity="deals", entity_id=deal.id, action="stage_move",
+               details={"stage_id": [deal.stage_id, stage.id]})
+    deal.stage_id = stage.id
+    if stage.is_won:
+        deal.outcome, deal.closed_at, deal.lost_reason = "won", ctx.now(), ""
+    elif stage.is_lost:
+        deal.outcome, deal.closed_at = "lost", ctx.now()
+    else:
+        deal.outcome, deal.closed_at, deal.lost_reason = "open", None, ""
+
+
+def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, currency: str | None = None,
+           pipeline_id: int | None = None, stage_id: int | None = None, expected_close: Any = None,
+           owner_id: int | None = None) -> DealRow:
+    with ctx.write() as s:
+        if currency is None:
+            currency = s.get(CompanyProfile, 1).default_currency
+        clean = _clean(s, ctx, {"client_id": client_id, "title": title, "amount": amount, "currency": currency,
+                                "expected_close": expected_close,
+                                "owner_id": ctx.actor.user_id if owner_id is None else owner_id})
+        if pipeline_id is None:
+            pipeline_id = s.scalar(select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1))
+        pipeline = _pipeline(s, pipeline_id)
+        stage = _stage(s, stage_id) if stage_id is not None else pipeline.stages[0]
+        if stage.pipeline_id != pipeline.id:
+            raise ValidationError("stage_id", f"Stage '{stage.name}' belongs to another pipeline.")
+        if stage.is_lost:
+            raise ValidationError("stage_id", "A new deal cannot start as lost. Choose an open stage.")
+        deal = Deal(pipeline_id=pipeline.id, stage_id=stage.id, outcome="open", lost_reason="", **clean)
+        s.add(deal)
+        s.flush()
+        deal.stage_id = None  # so the first history entry reads "from nowhere to <stage>"
+        _move(s, ctx, deal, stage)
+        return _reload_row(s, deal.id)
+
+
+def _for_change(s: Session, ctx: ServiceContext, deal_id: int, expected_version: int) -> Deal:
+    deal = _load(s, ctx, deal_id)
+    if deal.version != expected_version:
+        raise ConflictError("deal", deal_id)
+    return deal
+
+
+def update(ctx: ServiceContext, deal_id: int, *, expected_version: int, **values: Any) -> DealRow:
+    with ctx.write() as s:
+        deal = _for_change(s, ctx, deal_id, expected_version)
+        if "amount" in values and "currency" not in values:
+            values["currency"] = deal.currency
+        for key, value in _clean(s, ctx, values).items():
+            setattr(deal, key, value)
+        return _reload_row(s, deal_id)
+
+
+def move_stage(ctx: ServiceContext, deal_id: int, stage_id: int, *, expected_version: int) -> DealRow:
+    with ctx.write() as s:
+        deal = _for_change(s, ctx, deal_id, expected_version)
+        stage = _stage(s, stage_id)
+        if stage.pipeline_id != deal.pipeline_id:
+            raise ValidationError("stage_id", f"Stage '{stage.name}' belongs to another pipeline.")
+        if stage.is_lost:
+            raise ValidationError("stage_id", "Mark the deal as lost with a reason instead of moving it there.")
+        if stage.id != deal.stage_id:
+            _move(s, ctx, deal, stage)
+        return _reload_row(s, deal_id)
+
+
+def _closing_stage(s: Session, deal: Deal, *, won: bool) -> Stage:
+    column = Stage.is_won if won else Stage.is_lost
+    stage = s.scalar(select(Stage).where(Stage.pipeline_id == deal.pipeline_id, column.is_(True)).limit(1))
+    if stage is None:
+        kind = "won" if won else "lost"
+        raise ValidationError("stage_id", f"This pipeline has no {kind} stage. Add one in the pipeline settings.")
+    return stage
+
+
+def mark_won(ctx: ServiceContext, deal_id: int, *, expected_version: int) -> DealRow:
+    with ctx.write() as s:
+        deal = _for_change(s, ctx, deal_id, expected_version)
+        _move(s, ctx, deal, _closing_stage(s, deal, won=True))
+        record(s, entity="deals", entity_id=deal_id, action="won")
+        return _reload_row(s, deal_id)
+
+
+def mark_lost(ctx: ServiceContext, deal_id: int, *, reason: str, expected_version: int) -> DealRow:
+    reason = v.text("lost_reason", reason, "The reason", max_length=2000)
+    if not reason:
+        raise ValidationError("lost_reason", "Say why the deal was lost (for example: price, timing, competitor).")
+    with ctx.write() as s:
+        deal = _for_change(s, ctx, deal_id, expected_version)
+        _move(s, ctx, deal, _closing_stage(s, deal, won=False))
+        deal.lost_reason = reason
+        record(s, entity="deals", entity_id=deal_id, action="lost", details={"reason": reason})
+        return _reload_row(s, deal_id)
+
+
+def reopen(ctx: ServiceContext, deal_id: int, *, expected_version: int, stage_id: int | None = None) -> DealRow:
+    """Back to an open stage (the last open one unless given)."""
+    with ctx.write() as s:
+        deal = _for_change(s, ctx, deal_id, expected_version)
+        open_stages = [st for st in _pipeline(s, deal.pipeline_id).stages if not (st.is_won or st.is_lost)]
+        stage = _stage(s, stage_id) if stage_id is not None else open_stages[-1]
+        if stage not in open_stages:
+            raise ValidationError("stage_id", "Reopen the deal into an open stage of its pipeline.")
+        _move(s, ctx, deal, stage)
+        return _reload_row(s, deal_id)
+
+
+def delete(ctx: ServiceContext, deal_id: int) -> None:
+    with ctx.write() as s:
+        s.delete(_load(s, ctx, deal_id))
+
+
+@dataclass(frozen=True)
+class StageChangeRow:
+    changed_at: datetime
+    from_stage_name: str
+    to_stage_name: str
+    user_name: str
+
+
+def stage_history(ctx: ServiceContext, deal_id: int) -> list[StageChangeRow]:
+    before, after = aliased(Stage), aliased(Stage)
+    with ctx.read() as s:
+        _load(s, ctx, deal_id)
+        result = s.execute(
+            select(DealStageChange.changed_at, before.name, after.name, User.display_name)
+            .outerjoin(before, before.id == DealStageChange.from_stage_id)
+            .outerjoin(after, after.id == DealStageChange.to_stage_id)
+            .outerjoin(User, User.id == DealStageChange.user_id)
+            .where(DealStageChange.deal_id == deal_id).order_by(DealStageChange.id)
+        )
+        return [StageChangeRow(at, a or "", b or "", u or "") for at, a, b, u in result]
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    stage_id: int
+    name: str
+    currency: str
+    count: int
+    total: Decimal
+    weighted: Decimal  # total × stage probability: what the stage is likely to bring
+
+
+def pipeline_summary(ctx: ServiceContext, pipeline_id: int, f: DealFilter = DealFilter()) -> list[StageSummary]:
+    """Per stage and currency (amounts in different currencies are never added together)."""
+    q = _filtered(ctx, select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))
+                  .join(Client, Client.id == Deal.client_id), f)
+    q = q.where(Deal.pipeline_id == pipeline_id).group_by(Deal.stage_id, Deal.currency)
+    with ctx.read() as s:
+        stages = _pipeline(s, pipeline_id).stages
+        sums = {(stage_id, cur): (n, total) for stage_id, cur, n, total in s.execute(q)}
+    out = []
+    for st in stages:
+        for (stage_id, cur), (n, total) in sorted(sums.items()):
+            if stage_id == st.id:
+                weighted = money.quantize(total * st.probability / 100, cur)
+                out.append(StageSummary(st.id, st.name, cur, n, total, weighted))
+    return out

@@ -1,0 +1,294 @@
+"""Tasks: things to do by a time, for someone, often about a client or a deal."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Task, User
+from crm_desktop.services import validation as v
+from crm_desktop.services.clients import load_visible, visible_to
+from crm_desktop.services.context import Actor, ServiceContext
+from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.textnorm import fold
+
+MAX_DURATION_MINUTES = 7 * 24 * 60
+_RULE_PART = re.compile(r"^(FREQ|INTERVAL|BYDAY)=([A-Z0-9,]+)$")
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: int
+    title: str
+    description: str
+    due_at: datetime | None
+    duration_minutes: int
+    assignee_id: int | None
+    assignee_name: str
+    client_id: int | None
+    client_name: str
+    deal_id: int | None
+    deal_title: str
+    priority: str
+    status: str
+    remind_at: datetime | None
+    recurrence: str
+    completed_at: datetime | None
+    overdue: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    status: str | None = "open"
+    assignee_id: int | None = None
+    client_id: int | None = None
+    deal_id: int | None = None
+    due_after: datetime | None = None
+    due_before: datetime | None = None
+    overdue_only: bool = False
+    search: str = ""
+
+
+SORT_COLUMNS = {"due": Task.due_at, "title": Task.title, "priority": Task.priority, "created": Task.created_at,
+                "updated": Task.updated_at}
+
+
+def task_visible_to(actor: Actor) -> ColumnElement[bool]:
+    """A task about a client follows the client's visibility; one without a client is its assignee's."""
+    if actor.is_admin:
+        return true()
+    mine = Task.assignee_id == actor.user_id
+    if actor.role == "manager":
+        mine = or_(mine, Task.assignee_id.in_(select(User.id).where(User.manager_id == actor.user_id)))
+    return or_(Task.client_id.is_not(None) & visible_to(actor), Task.client_id.is_(None) & mine)
+
+
+def _select_rows() -> Select:
+    return (
+        select(Task, User.display_name, Client.name, Deal.title)
+        .outerjoin(User, User.id == Task.assignee_id)
+        .outerjoin(Client, Client.id == Task.client_id)
+        .outerjoin(Deal, Deal.id == Task.deal_id)
+    )
+
+
+def _row(ctx: ServiceContext, t: Task, assignee: str | None, client: str | None, deal: str | None) -> TaskRow:
+    overdue = t.status == "open" and t.due_at is not None and t.due_at < ctx.now()
+    return TaskRow(t.id, t.title, t.description, t.due_at, t.duration_minutes, t.assignee_id, assignee or "",
+                   t.client_id, client or "", t.deal_id, deal or "", t.priority, t.status, t.remind_at,
+                   t.recurrence, t.completed_at, overdue, t.version)
+
+
+def _filtered(ctx: ServiceContext, q: Select, f: TaskFilter) -> Select:
+    q = q.where(task_visible_to(ctx.actor))
+    for column, value in ((Task.status, f.status), (Task.assignee_id, f.assignee_id),
+                          (Task.client_id, f.client_id), (Task.deal_id, f.deal_id)):
+        if value is not None:
+            q = q.where(column == value)
+    if f.due_after is not None:
+        q = q.where(Task.due_at >= f.due_after)
+    if f.due_before is not None:
+        q = q.where(Task.due_at < f.due_before)
+    if f.overdue_only:
+        q = q.where(Task.status == "open", Task.due_at < ctx.now())
+    if f.search.strip():
+        text = f.search.strip().lower()
+        # Task lists are short (open tasks of one office), so a plain contains is fine here.
+        q = q.where(func.lower(Task.title).contains(text, autoescape=True)
+                    | Client.sort_name.contains(fold(text), autoescape=True))
+    return q
+
+
+def list_tasks(ctx: ServiceContext, f: TaskFilter = TaskFilter(), *, sort: str = "due", descending: bool = False,
+               offset: int = 0, limit: int | None = 50) -> list[TaskRow]:
+    if sort not in SORT_COLUMNS:
+        raise ValidationError("sort", f"Cannot sort tasks by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
+    col = SORT_COLUMNS[sort]
+    # Tasks without a due time come last either way: they are the least urgent.
+    order = (col.is_(None), col.desc(), Task.id.desc()) if descending else (col.is_(None), col, Task.id)
+    q = _filtered(ctx, _select_rows(), f).order_by(*order).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    with ctx.read() as s:
+        return [_row(ctx, *r) for r in s.execute(q)]
+
+
+def count_tasks(ctx: ServiceContext, f: TaskFilter = TaskFilter()) -> int:
+    q = _filtered(ctx, select(Task.id).outerjoin(Client, Client.id == Task.client_id), f)
+    with ctx.read() as s:
+        return s.scalar(select(func.count()).select_from(q.subquery())) or 0
+
+
+def _load(s: Session, ctx: ServiceContext, task_id: int) -> Task:
+    task = s.scalar(select(Task).outerjoin(Client, Client.id == Task.client_id)
+                    .where(Task.id == task_id, task_visible_to(ctx.actor)))
+    if task is None:
+        raise NotFound(f"Task #{task_id} does not exist (it may have been deleted).")
+    return task
+
+
+def _reload_row(s: Session, ctx: ServiceContext, task_id: int) -> TaskRow:
+    s.flush()
+    return _row(ctx, *s.execute(_select_rows().where(Task.id == task_id)).one())
+
+
+def get(ctx: ServiceContext, task_id: int) -> TaskRow:
+    with ctx.read() as s:
+        _load(s, ctx, task_id)
+        return _reload_row(s, ctx, task_id)
+
+
+def check_recurrence(rule: str) -> str:
+    """The RFC 5545 subset tasks repeat by: FREQ=DAILY|WEEKLY|MONTHLY, INTERVAL=n, BYDAY (weekly only)."""
+    rule = (rule or "").strip().upper()
+    if not rule:
+        return ""
+    parts: dict[str, str] = {}
+    for part in rule.split(";"):
+        m = _RULE_PART.match(part)
+        if not m or m.group(1) in parts:
+            raise ValidationError("recurrence", f"'{rule}' is not a repeat rule. Example: FREQ=WEEKLY;BYDAY=MO,TH")
+        parts[m.group(1)] = m.group(2)
+    if parts.get("FREQ") not in ("DAILY", "WEEKLY", "MONTHLY"):
+        raise ValidationError("recurrence", "A repeat rule needs FREQ=DAILY, FREQ=WEEKLY or FREQ=MONTHLY.")
+    if "INTERVAL" in parts:
+        v.positive_int("recurrence", parts["INTERVAL"], "The repeat interval", maximum=365)
+        if int(parts["INTERVAL"]) < 1:
+            raise ValidationError("recurrence", "The repeat interval must be 1 or more.")
+    if "BYDAY" in parts:
+        if parts["FREQ"] != "WEEKLY":
+            raise ValidationError("recurrence", "Weekdays (BYDAY) only go with FREQ=WEEKLY.")
+        days = parts["BYDAY"].split(",")
+        if not days or any(d not in _WEEKDAYS for d in days) or len(set(days)) != len(days):
+            raise ValidationError("recurrence", f"Weekdays are written {','.join(_WEEKDAYS)} (got {parts['BYDAY']}).")
+    return rule
+
+
+_FIELDS = ("title", "description", "due_at", "duration_minutes", "assignee_id", "client_id", "deal_id",
+           "priority", "remind_at", "recurrence")
+
+
+def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(_FIELDS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"Tasks have no field '{sorted(unknown)[0]}'.")
+    out: dict[str, Any] = {}
+    if "title" in values:
+        out["title"] = v.text("title", values["title"], "The task title", required=True)
+    if "description" in values:
+        out["description"] = v.text("description", values["description"], "The description", max_length=100_000)
+    for key, label in (("due_at", "The due time"), ("remind_at", "The reminder time")):
+        if key in values:
+            when = v.a_datetime(key, values[key], label)
+            out[key] = when.astimezone(UTC) if when else None
+    if "duration_minutes" in values:
+        out["duration_minutes"] = v.positive_int("duration_minutes", values["duration_minutes"], "The duration",
+                                                 maximum=MAX_DURATION_MINUTES)
+    if "priority" in values:
+        out["priority"] = v.choice("priority", values["priority"], TASK_PRIORITIES, "The priority")
+    if "recurrence" in values:
+        out["recurrence"] = check_recurrence(values["recurrence"])
+    if values.get("assignee_id") is not None:
+        user = s.get(User, values["assignee_id"])
+        if user is None or not user.active:
+            raise ValidationError("assignee_id", "The chosen person is not an active user. Choose someone else.")
+    if values.get("client_id") is not None:
+        load_visible(s, ctx.actor, values["client_id"])
+    for key in ("assignee_id", "client_id", "deal_id"):
+        if key in values:
+            out[key] = values[key]
+    return out
+
+
+def _check_links(s: Session, task: Task) -> None:
+    if task.deal_id is not None:
+        deal = s.get(Deal, task.deal_id)
+        if deal is None:
+            raise ValidationError("deal_id", "The chosen deal does not exist any more. Pick another deal.")
+        if task.client_id is None:
+            task.client_id = deal.client_id
+        elif deal.client_id != task.client_id:
+            raise ValidationError("deal_id", "The chosen deal belongs to another client. Pick one of this client's deals.")
+    if task.remind_at is not None and task.due_at is not None and task.remind_at > task.due_at:
+        raise ValidationError("remind_at", "The reminder is after the due time. Set it before, or at, the due time.")
+
+
+def create(ctx: ServiceContext, *, title: str, due_at: Any = None, duration_minutes: int = 30,
+           assignee_id: int | None = None, client_id: int | None = None, deal_id: int | None = None,
+           priority: str = "normal", description: str = "", remind_at: Any = None, recurrence: str = "") -> TaskRow:
+    with ctx.write() as s:
+        clean = _clean(s, ctx, {
+            "title": title, "due_at": due_at, "duration_minutes": duration_minutes,
+            "assignee_id": ctx.actor.user_id if assignee_id is None else assignee_id, "client_id": client_id,
+            "deal_id": deal_id, "priority": priority, "description": description, "remind_at": remind_at,
+            "recurrence": recurrence,
+        })
+        task = Task(status="open", **clean)
+        _check_links(s, task)
+        s.add(task)
+        s.flush()
+        return _reload_row(s, ctx, task.id)
+
+
+def _for_change(s: Session, ctx: ServiceContext, task_id: int, expected_version: int) -> Task:
+    task = _load(s, ctx, task_id)
+    if task.version != expected_version:
+        raise ConflictError("task", task_id)
+    return task
+
+
+def update(ctx: ServiceContext, task_id: int, *, expected_version: int, **values: Any) -> TaskRow:
+    with ctx.write() as s:
+        task = _for_change(s, ctx, task_id, expected_version)
+        for key, value in _clean(s, ctx, values).items():
+            setattr(task, key, value)
+        _check_links(s, task)
+        return _reload_row(s, ctx, task_id)
+
+
+def reschedule(ctx: ServiceContext, task_id: int, due_at: Any, *, expected_version: int) -> TaskRow:
+    """Move the due time; a reminder moves with it, so it still comes as long before."""
+    with ctx.write() as s:
+        task = _for_change(s, ctx, task_id, expected_version)
+        new_due = _clean(s, ctx, {"due_at": due_at})["due_at"]
+        if new_due is None:
+            raise ValidationError("due_at", "Choose the new due time.")
+        if task.remind_at is not None and task.due_at is not None:
+            task.remind_at = task.remind_at + (new_due - task.due_at)
+        task.due_at = new_due
+        return _reload_row(s, ctx, task_id)
+
+
+def complete(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:
+    with ctx.write() as s:
+        task = _for_change(s, ctx, task_id, expected_version)
+        if task.status == "done":
+            raise ValidationError("status", "This task is already done.")
+        task.status, task.completed_at = "done", ctx.now()
+        return _reload_row(s, ctx, task_id)
+
+
+def reopen(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:
+    with ctx.write() as s:
+        task = _for_change(s, ctx, task_id, expected_version)
+        task.status, task.completed_at = "open", None
+        return _reload_row(s, ctx, task_id)
+
+
+def cancel(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:
+    with ctx.write() as s:
+        task = _for_change(s, ctx, task_id, expected_version)
+        task.status = v.choice("status", "cancelled", TASK_STATUSES, "The status")
+        return _reload_row(s, ctx, task_id)
+
+
+def delete(ctx: ServiceContext, task_id: int) -> None:
+    with ctx.write() as s:
+        s.delete(_load(s, ctx, task_id))

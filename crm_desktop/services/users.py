@@ -1,0 +1,149 @@
+"""The people who use the CRM. Users are disabled, never deleted: the audit log keeps naming them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from crm_desktop.db.models import USER_ROLES, User
+from crm_desktop.services import validation as v
+from crm_desktop.services.context import ServiceContext
+from crm_desktop.services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+
+_USERNAME = re.compile(r"^[\w.\-]{1,100}$")
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    role: str
+    manager_id: int | None
+    manager_name: str
+    active: bool
+    version: int
+
+
+def _rows(s: Session, *where) -> list[UserRow]:
+    manager = aliased(User)
+    result = s.execute(
+        select(User, manager.display_name).outerjoin(manager, manager.id == User.manager_id)
+        .where(*where).order_by(func.lower(User.display_name), User.id)
+    )
+    return [UserRow(u.id, u.username, u.display_name, u.email, u.role, u.manager_id, m or "", u.active, u.version)
+            for u, m in result]
+
+
+def list_users(ctx: ServiceContext, *, include_inactive: bool = False) -> list[UserRow]:
+    with ctx.read() as s:
+        return _rows(s, *(() if include_inactive else (User.active.is_(True),)))
+
+
+def get(ctx: ServiceContext, user_id: int) -> UserRow:
+    with ctx.read() as s:
+        found = _rows(s, User.id == user_id)
+    if not found:
+        raise NotFound(f"User #{user_id} does not exist.")
+    return found[0]
+
+
+def _require_admin(ctx: ServiceContext) -> None:
+    if not ctx.actor.is_admin:
+        raise PermissionDenied("Only an administrator can manage users.")
+
+
+def _clean(s: Session, values: dict[str, Any], self_id: int | None = None) -> dict[str, Any]:
+    unknown = set(values) - {"username", "display_name", "email", "role", "manager_id"}
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"Users have no field '{sorted(unknown)[0]}'.")
+    out: dict[str, Any] = {}
+    if "username" in values:
+        name = v.text("username", values["username"], "The user name", required=True, max_length=100)
+        if not _USERNAME.match(name):
+            raise ValidationError("username", f"'{name}' cannot be a user name: use letters, digits, '.', '_' "
+                                              "and '-' only, without spaces.")
+        taken = s.scalar(select(User.id).where(func.lower(User.username) == name.lower()))
+        if taken is not None and taken != self_id:
+            raise ValidationError("username", f"The user name '{name}' is taken. Choose another one.")
+        out["username"] = name
+    if "display_name" in values:
+        out["display_name"] = v.text("display_name", values["display_name"], "The name", required=True,
+                                     max_length=200)
+    if "email" in values:
+        email = (values["email"] or "").strip()
+        out["email"] = v.email("email", email) if email else None
+    if "role" in values:
+        out["role"] = v.choice("role", values["role"], USER_ROLES, "The role")
+    if "manager_id" in values:
+        out["manager_id"] = _check_manager(s, values["manager_id"], self_id)
+    return out
+
+
+def _check_manager(s: Session, manager_id: int | None, self_id: int | None) -> int | None:
+    seen = {self_id}
+    current = manager_id
+    while current is not None:  # walk up the chain: nobody may end up managing themselves
+        if current in seen:
+            raise ValidationError("manager_id", "That would make a person their own manager (through the chain). "
+                                                "Choose another manager.")
+        seen.add(current)
+        manager = s.get(User, current)
+        if manager is None or (current == manager_id and not manager.active):
+            raise ValidationError("manager_id", "The chosen manager is not an active user. Choose another one.")
+        current = manager.manager_id
+    return manager_id
+
+
+def create(ctx: ServiceContext, *, username: str, display_name: str, role: str = "staff", email: str | None = None,
+           manager_id: int | None = None) -> UserRow:
+    _require_admin(ctx)
+    with ctx.write() as s:
+        clean = _clean(s, {"username": username, "display_name": display_name, "role": role, "email": email,
+                           "manager_id": manager_id})
+        user = User(active=True, **clean)
+        s.add(user)
+        s.flush()
+        user_id = user.id
+    return get(ctx, user_id)
+
+
+def update(ctx: ServiceContext, user_id: int, *, expected_version: int, **values: Any) -> UserRow:
+    own_details = user_id == ctx.actor.user_id and set(values) <= {"display_name", "email"}
+    if not own_details:
+        _require_admin(ctx)
+    with ctx.write() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound(f"User #{user_id} does not exist.")
+        if user.version != expected_version:
+            raise ConflictError("user", user_id)
+        clean = _clean(s, values, self_id=user_id)
+        if clean.get("role", "admin") != "admin" and user.role == "admin" and _active_admins(s) == 1:
+            raise ValidationError("role", "This is the last administrator; make someone else an administrator first.")
+        for key, value in clean.items():
+            setattr(user, key, value)
+    return get(ctx, user_id)
+
+
+def _active_admins(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))) or 0
+
+
+def disable(ctx: ServiceContext, user_id: int) -> UserRow:
+    _require_admin(ctx)
+    if user_id == ctx.actor.user_id:
+        raise ValidationError("active", "You cannot disable yourself. Ask another administrator.")
+    with ctx.write() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound(f"User #{user_id} does not exist.")
+        if user.role == "admin" and user.active and _active_admins(s) == 1:
+            raise ValidationError("active", "This is the last administrator and cannot be disabled.")
+        user.active = False
+    return get(ctx, user_id)
