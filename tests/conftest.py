@@ -118,3 +118,33 @@ def sqlite_ctx(sqlite_db, clock) -> ServiceContext:
 @pytest.fixture
 def paths(tmp_path) -> Paths:
     return Paths.under(tmp_path / "home")
+
+
+@pytest.fixture
+def audit_rows(ctx):
+    """audit_rows(entity, entity_id) -> [(action, changes)] oldest first."""
+    from sqlalchemy import select
+
+    from crm_desktop.db.models import AuditEntry
+
+    def rows(entity: str, entity_id: int | None = None):
+        q = select(AuditEntry.action, AuditEntry.changes).where(AuditEntry.entity == entity)
+        if entity_id is not None:
+            q = q.where(AuditEntry.entity_id == entity_id)
+        with ctx.read() as s:
+            return [tuple(r) for r in s.execute(q.order_by(AuditEntry.id))]
+
+    return rows
+
+
+@pytest.fixture
+def staff(ctx):
+    """Two staff members and a manager of the first, as ServiceContexts."""
+    from crm_desktop.services import users
+    from crm_desktop.services.context import Actor
+
+    boss = users.create(ctx, username="olga", display_name="Olga", role="manager")
+    a = users.create(ctx, username="dilnoza", display_name="Dilnoza", manager_id=boss.id)
+    b = users.create(ctx, username="rashad", display_name="Rashad")
+    as_ctx = lambda u: ServiceContext(ctx.db, actor=Actor(u.id, u.username, u.role), clock=ctx.clock)  # noqa: E731
+    return {"manager": as_ctx(boss), "dilnoza": as_ctx(a), "rashad": as_ctx(b)}

@@ -321,10 +321,10 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
     return out
 
 
-def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage) -> None:
-    s.add(DealStageChange(deal_id=deal.id, from_stage_id=deal.stage_id, to_stage_id=stage.id,
+def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage, *, initial: bool = False) -> None:
+    s.add(DealStageChange(deal_id=deal.id, from_stage_id=None if initial else deal.stage_id, to_stage_id=stage.id,
                           changed_at=ctx.now(), user_id=ctx.actor.user_id))
-    if deal.id is not None and deal.stage_id != stage.id:
+    if not initial:
         record(s, entity="deals", entity_id=deal.id, action="stage_move",
                details={"stage_id": [deal.stage_id, stage.id]})
     deal.stage_id = stage.id
@@ -356,8 +356,7 @@ def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, 
         deal = Deal(pipeline_id=pipeline.id, stage_id=stage.id, outcome="open", lost_reason="", **clean)
         s.add(deal)
         s.flush()
-        deal.stage_id = None  # so the first history entry reads "from nowhere to <stage>"
-        _move(s, ctx, deal, stage)
+        _move(s, ctx, deal, stage, initial=True)
         return _reload_row(s, deal.id)
 
 
@@ -475,7 +474,7 @@ def pipeline_summary(ctx: ServiceContext, pipeline_id: int, f: DealFilter = Deal
                   .join(Client, Client.id == Deal.client_id), f)
     q = q.where(Deal.pipeline_id == pipeline_id).group_by(Deal.stage_id, Deal.currency)
     with ctx.read() as s:
-        stages = _pipeline(s, pipeline_id).stages
+        stages = [_stage_row(st) for st in _pipeline(s, pipeline_id).stages]
         sums = {(stage_id, cur): (n, total) for stage_id, cur, n, total in s.execute(q)}
     out = []
     for st in stages:

@@ -106,8 +106,10 @@ def a_datetime(field: str, value: object, label: str) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = datetime.fromisoformat(value.strip())
+            # a date alone parses as midnight, which nobody means by a due time: it is refused below
+            value = date.fromisoformat(text) if len(text) == len("2026-12-31") else datetime.fromisoformat(text)
         except ValueError:
             raise ValidationError(
                 field, f"{label} is not a date and time: '{value}'. Use the form 2026-12-31 14:30."
