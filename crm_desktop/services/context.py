@@ -205,7 +205,7 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value.normalize(), "f")  # the same text whether read back (4 places) or just typed
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
