@@ -32,6 +32,8 @@ class ExactDecimal(TypeDecorator[Decimal]):
         scaled = value * self._factor
         if scaled != scaled.to_integral_value():
             raise ValueError(f"{value} has more than {self.scale} decimal places")
+        if abs(scaled) >= 2**63:
+            raise ValueError(f"{value} is too large to store")
         return int(scaled)
 
     def process_result_value(self, value, dialect):
