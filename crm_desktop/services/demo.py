@@ -1,0 +1,351 @@
+"""A living demo office: people and companies from Tashkent to Baku, Moscow, Dubai and London.
+
+Used by `crm-desktop --demo`, `crm-desktop demo-data` and the benchmarks. Everything is generated from
+one seed, so the same seed gives the same office. Rows are written with bulk inserts in a single
+transaction (100,000 clients in a few seconds on SQLite); for the same reason the generation is
+recorded as one audit entry ("demo" / "generate" with the counts) instead of one per row — the
+rows were not typed by anyone, and a million audit rows would only hide the real history.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, text, update
+
+from crm_desktop.db.engine import Database
+from crm_desktop.db.models import (
+    Activity,
+    AuditEntry,
+    Client,
+    ClientSearch,
+    ClientTag,
+    CompanyProfile,
+    Deal,
+    DealStageChange,
+    Document,
+    DocumentLine,
+    Payment,
+    Stage,
+    Task,
+    User,
+)
+from crm_desktop.services import money
+from crm_desktop.services.errors import ServiceError
+from crm_desktop.services.search import build_terms
+from crm_desktop.services.textnorm import sort_key
+
+CHUNK = 5_000
+
+# (native spelling, Latin spelling for emails)
+FIRST_NAMES = {
+    "uz": [("Dilnoza", "dilnoza"), ("Oʻgʻiloy", "ogiloy"), ("Aziz", "aziz"), ("Shoxruh", "shoxruh"),
+           ("Gulnora", "gulnora"), ("Bekzod", "bekzod"), ("Nodira", "nodira"), ("Jasur", "jasur"),
+           ("Moʻmina", "momina"), ("Sardor", "sardor"), ("Zarina", "zarina"), ("Oybek", "oybek")],
+    "az": [("Rəşad", "rashad"), ("Leyla", "leyla"), ("Əli", "ali"), ("Günay", "gunay"), ("Tural", "tural"),
+           ("Aygün", "aygun"), ("Elşən", "elshan"), ("Nərmin", "narmin"), ("Orxan", "orxan"), ("Səbinə", "sabina")],
+    "ru": [("Ольга", "olga"), ("Дмитрий", "dmitry"), ("Мария", "maria"), ("Алексей", "alexey"),
+           ("Екатерина", "ekaterina"), ("Сергей", "sergey"), ("Анна", "anna"), ("Иван", "ivan"),
+           ("Наталья", "natalya"), ("Пётр", "petr")],
+    "ar": [("محمد", "mohammed"), ("فاطمة", "fatima"), ("أحمد", "ahmed"), ("مريم", "maryam"), ("خالد", "khalid"),
+           ("نور", "noor"), ("يوسف", "yousef"), ("ليلى", "layla"), ("عمر", "omar"), ("سارة", "sara")],
+    "en": [("James", "james"), ("Emily", "emily"), ("Oliver", "oliver"), ("Sophie", "sophie"),
+           ("Daniel", "daniel"), ("Grace", "grace"), ("Thomas", "thomas"), ("Hannah", "hannah")],
+}
+LAST_NAMES = {
+    "uz": [("Karimov", "karimov"), ("Rahimova", "rahimova"), ("Toʻxtayev", "tokhtayev"), ("Yusupova", "yusupova"),
+           ("Gʻofurov", "gofurov"), ("Ismoilova", "ismoilova"), ("Qodirov", "qodirov"), ("Ergasheva", "ergasheva")],
+    "az": [("Əliyev", "aliyev"), ("Həsənova", "hasanova"), ("Məmmədov", "mammadov"), ("Quliyeva", "quliyeva"),
+           ("İsmayılov", "ismayilov"), ("Şükürova", "shukurova"), ("Cəfərov", "jafarov")],
+    "ru": [("Петрова", "petrova"), ("Смирнов", "smirnov"), ("Ёлкина", "yolkina"), ("Кузнецов", "kuznetsov"),
+           ("Соколова", "sokolova"), ("Волков", "volkov"), ("Морозова", "morozova")],
+    "ar": [("العلي", "alali"), ("الحسن", "alhassan"), ("المنصوري", "almansoori"), ("الزهراني", "alzahrani"),
+           ("القحطاني", "alqahtani"), ("الشامسي", "alshamsi")],
+    "en": [("Smith", "smith"), ("Johnson", "johnson"), ("Brown", "brown"), ("Taylor", "taylor"),
+           ("Wilson", "wilson"), ("Clarke", "clarke")],
+}
+COMPANY_NAMES = {
+    "uz": ["Toshkent Print MChJ", "Samarqand Travel", "Ipak Yoʻli Logistika", "Navroʻz Qurilish", "Fargʻona Mebel"],
+    "az": ["Bakı Tikinti MMC", "Xəzər Logistika", "Qafqaz Təmir", "Gəncə Dizayn Studiyası"],
+    "ru": ["ООО «СеверСтрой»", "Клининг Плюс", "ИП Ёлкин и партнёры", "Юридическое бюро «Право»"],
+    "ar": ["شركة النور للتجارة", "مؤسسة الأمل للخدمات", "الخليج للصيانة", "مكتب الريادة للاستشارات"],
+    "en": ["Greenline Cleaning Ltd", "Brightside Consulting", "Northway Repairs", "Oak & Ash Legal"],
+}
+LANGUAGES = ("uz", "az", "ru", "ar", "en")
+LANGUAGE_WEIGHTS = (40, 20, 20, 12, 8)
+EMAIL_DOMAINS = {"uz": ["mail.uz", "gmail.com", "inbox.uz"], "az": ["mail.az", "gmail.com"],
+                 "ru": ["yandex.ru", "mail.ru", "gmail.com"], "ar": ["gmail.com", "outlook.com"],
+                 "en": ["gmail.com", "outlook.com", "btinternet.com"]}
+CITIES = {"uz": ["Toshkent, Chilonzor 7", "Samarqand, Registon 12", "Fargʻona, Mustaqillik 3"],
+          "az": ["Bakı, Nizami 5", "Gəncə, Atatürk 21"], "ru": ["Москва, ул. Ленина 10", "Казань, ул. Баумана 4"],
+          "ar": ["دبي، شارع الشيخ زايد", "الرياض، طريق الملك فهد"], "en": ["London, 12 Baker Street", "Leeds, 4 Park Row"]}
+SOURCES = ["Instagram", "Telegram", "Referral", "Website", "Walk-in", "Phone call", "Exhibition"]
+TAGS = ["vip", "wholesale", "repeat", "new-build", "urgent", "corporate", "government"]
+STATUSES = (("lead", 30), ("prospect", 20), ("customer", 40), ("inactive", 10))
+DEAL_TITLES = ["Office cleaning contract", "Website redesign", "Kitchen renovation", "Legal consultation",
+               "Annual maintenance", "Logo and branding", "Air conditioner repair", "Tax filing support",
+               "Event catering", "Warehouse fit-out", "Window replacement", "Staff training"]
+LOST_REASONS = ["Price too high", "Chose a competitor", "Project postponed", "No budget this year"]
+NOTES = ["Asked for a price list", "Wants a visit next week", "Prefers Telegram to calls",
+         "Paid the last invoice late", "Interested in a yearly contract", "Recommended by a friend"]
+TASK_TITLES = ["Call back about the offer", "Send the contract", "Visit the site", "Prepare the quote",
+               "Follow up on payment", "Confirm the appointment", "Collect documents"]
+SERVICES = [("Cleaning, hours", "h", "150000"), ("Consultation", "h", "350000"), ("Materials", "pcs", "45000.50"),
+            ("Repair work", "job", "1200000"), ("Delivery", "", "80000"), ("Design work", "h", "500000")]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    users: int
+    clients: int
+    companies: int
+    activities: int
+    deals: int
+    tasks: int
+    invoices: int
+    quotes: int
+    payments: int
+
+
+def _phone(rng: random.Random, lang: str) -> str:
+    d = lambda n: "".join(str(rng.randrange(10)) for _ in range(n))  # noqa: E731
+    return {
+        "uz": lambda: f"+998 {rng.choice(['90', '91', '93', '94', '97', '99'])} {d(3)}-{d(2)}-{d(2)}",
+        "az": lambda: f"+994 {rng.choice(['50', '51', '55', '70'])} {d(3)} {d(2)} {d(2)}",
+        "ru": lambda: f"+7 9{d(2)} {d(3)}-{d(2)}-{d(2)}",
+        "ar": lambda: f"+971 5{rng.choice('02568')} {d(3)} {d(4)}",
+        "en": lambda: f"+44 20 {d(4)} {d(4)}",
+    }[lang]()
+
+
+class _Ids:
+    """Next free id per table: rows are inserted with their ids so they can be linked without RETURNING."""
+
+    def __init__(self, session):
+        self.session = session
+        self.next: dict[str, int] = {}
+
+    def take(self, model, n: int = 1) -> int:
+        name = model.__tablename__
+        if name not in self.next:
+            self.next[name] = (self.session.scalar(select(func.max(model.id))) or 0) + 1
+        first = self.next[name]
+        self.next[name] += n
+        return first
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for i in range(0, len(rows), CHUNK):
+        yield rows[i:i + CHUNK]
+
+
+def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime | None = None) -> DemoSummary:
+    if clients < 1:
+        raise ServiceError("Ask for at least one demo client.")
+    rng = random.Random(seed)
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    today = now.date()
+    with db.write() as s:
+        if s.scalar(select(func.count()).select_from(Client)):
+            raise ServiceError("The database already has clients; demo data goes into an empty database.")
+        ids = _Ids(s)
+        stamp = {"created_at": now, "updated_at": now, "version": 1}
+
+        def bulk(model, rows: list[dict[str, Any]]) -> None:
+            table: Table = model.__table__
+            for chunk in _chunks(rows):
+                s.execute(insert(table), chunk)
+
+        # --- the office ---
+        s.execute(update(CompanyProfile).where(CompanyProfile.id == 1).values(
+            name="Ipak Yoʻli Services", address="Toshkent, Amir Temur shoh koʻchasi 108", tax_id="305 123 456",
+            bank_details="Kapitalbank, account 2020 8000 9051 2345 6001, MFO 01018", phone="+998 71 200-10-20",
+            email="office@ipakyoli.uz", default_currency="UZS", updated_at=now, version=CompanyProfile.version + 1))
+        s.execute(update(User).where(User.id == 1).values(display_name="Aziz Karimov", updated_at=now,
+                                                          version=User.version + 1))
+        manager = ids.take(User, 3)
+        people = [(manager, "olga", "Olga Petrova", "manager", None),
+                  (manager + 1, "dilnoza", "Dilnoza Rahimova", "staff", manager),
+                  (manager + 2, "rashad", "Rashad Aliyev", "staff", manager)]
+        bulk(User, [{"id": i, "username": u, "display_name": n, "email": f"{u}@ipakyoli.uz", "role": r,
+                     "manager_id": m, "active": True, **stamp} for i, u, n, r, m in people])
+        staff_ids = [1] + [p[0] for p in people]
+
+        # --- clients ---
+        first_id = ids.take(Client, clients)
+        client_rows, search_rows, tag_rows, client_info = [], [], [], []
+        company_ids: list[int] = []
+        for n in range(clients):
+            cid = first_id + n
+            lang = rng.choices(LANGUAGES, LANGUAGE_WEIGHTS)[0]
+            is_company = rng.random() < 0.15
+            if is_company:
+                base = rng.choice(COMPANY_NAMES[lang])
+                name = base if n < 200 else f"{base} {rng.randrange(2, 999)}"
+                latin = "office"
+                company_ids.append(cid)
+            else:
+                first, first_l = rng.choice(FIRST_NAMES[lang])
+                last, last_l = rng.choice(LAST_NAMES[lang])
+                name = f"{first} {last}" if lang != "ru" or rng.random() < 0.5 else f"{last} {first}"
+                latin = f"{first_l}.{last_l}"
+            phones = [_phone(rng, lang) for _ in range(1 if rng.random() < 0.8 else 2)]
+            emails = [f"{latin}{rng.randrange(100) if rng.random() < 0.6 else ''}@{rng.choice(EMAIL_DOMAINS[lang])}"]
+            if rng.random() < 0.1:
+                emails = []
+            owner = rng.choice(staff_ids)
+            status = rng.choices([s_ for s_, _ in STATUSES], [w for _, w in STATUSES])[0]
+            created = now - timedelta(days=rng.randrange(1, 720), minutes=rng.randrange(1440))
+            client_rows.append({
+                "id": cid, "kind": "company" if is_company else "person", "name": name, "sort_name": sort_key(name),
+                "company_id": rng.choice(company_ids) if company_ids and not is_company and rng.random() < 0.3 else None,
+                "phones": phones, "emails": emails, "address": rng.choice(CITIES[lang]), "source": rng.choice(SOURCES),
+                "status": status, "owner_id": owner, "private": rng.random() < 0.05, "notes": "",
+                "created_at": created, "updated_at": created, "version": 1,
+            })
+            search_rows.append({"client_id": cid, "terms": build_terms(name, emails, phones)})
+            for tag in rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))):
+                tag_rows.append({"client_id": cid, "tag": tag})
+            client_info.append((cid, owner, status, created))
+        bulk(Client, client_rows)
+        bulk(ClientSearch, search_rows)
+        bulk(ClientTag, tag_rows)
+
+        # --- timelines ---
+        activity_rows = []
+        for cid, owner, status, created in rng.sample(client_info, min(clients, max(1, clients // 3), 2000)):
+            for _ in range(rng.randint(1, 4)):
+                kind = rng.choice(("note", "call", "call", "meeting", "email"))
+                at = created + timedelta(hours=rng.randrange(1, max(2, int((now - created).total_seconds() // 3600))))
+                activity_rows.append({"client_id": cid, "deal_id": None, "kind": kind, "body": rng.choice(NOTES),
+                                      "occurred_at": min(at, now), "author_id": owner, **stamp})
+            if status != "lead":
+                activity_rows.append({"client_id": cid, "deal_id": None, "kind": "status_change",
+                                      "body": f"lead → {status}", "occurred_at": created + timedelta(days=1),
+                                      "author_id": owner, **stamp})
+        first_activity = ids.take(Activity, len(activity_rows))
+        bulk(Activity, [{"id": first_activity + i, **row} for i, row in enumerate(activity_rows)])
+
+        # --- deals over the Sales pipeline ---
+        stages = s.execute(select(Stage.id, Stage.probability, Stage.is_won, Stage.is_lost)
+                           .where(Stage.pipeline_id == 1).order_by(Stage.position)).all()
+        deal_count = max(1, min(clients // 5, 300))
+        deal_clients = [rng.choice(client_info) for _ in range(deal_count)]
+        first_deal = ids.take(Deal, deal_count)
+        deal_rows, change_rows, deals_by_client = [], [], {}
+        for n, (cid, owner, _status, created) in enumerate(deal_clients):
+            did = first_deal + n
+            stage = rng.choices(stages, (25, 20, 15, 12, 15, 13))[0]
+            currency = "UZS" if rng.random() < 0.8 else "USD"
+            amount = Decimal(rng.randrange(5, 500) * 100_000) if currency == "UZS" else Decimal(rng.randrange(2, 300) * 50)
+            opened = created + timedelta(days=rng.randrange(0, 10))
+            closed = opened + timedelta(days=rng.randrange(3, 60)) if stage.is_won or stage.is_lost else None
+            outcome = "won" if stage.is_won else "lost" if stage.is_lost else "open"
+            deal_rows.append({
+                "id": did, "client_id": cid, "pipeline_id": 1, "stage_id": stage.id,
+                "title": rng.choice(DEAL_TITLES), "amount": amount, "currency": currency,
+                "expected_close": today + timedelta(days=rng.randrange(-20, 90)), "owner_id": owner,
+                "outcome": outcome, "lost_reason": rng.choice(LOST_REASONS) if stage.is_lost else "",
+                "closed_at": min(closed, now) if closed else None, **stamp,
+            })
+            change_rows.append({"deal_id": did, "from_stage_id": None, "to_stage_id": stages[0].id,
+                                "changed_at": opened, "user_id": owner})
+            if stage.id != stages[0].id:
+                change_rows.append({"deal_id": did, "from_stage_id": stages[0].id, "to_stage_id": stage.id,
+                                    "changed_at": min(opened + timedelta(days=rng.randrange(1, 20)), now),
+                                    "user_id": owner})
+            deals_by_client.setdefault(cid, []).append((did, amount, currency, outcome))
+        bulk(Deal, deal_rows)
+        bulk(DealStageChange, change_rows)
+
+        # --- tasks: some overdue, some with reminders, some done ---
+        task_count = max(1, min(clients // 5, 300))
+        task_rows = []
+        for _ in range(task_count):
+            cid, owner, _status, _created = rng.choice(client_info)
+            due = (now + timedelta(days=rng.randrange(-10, 30))).replace(hour=rng.randrange(4, 14),
+                                                                           minute=rng.choice((0, 15, 30, 45)))
+            done = due < now and rng.random() < 0.5
+            deal = rng.choice(deals_by_client[cid])[0] if cid in deals_by_client and rng.random() < 0.5 else None
+            task_rows.append({
+                "title": rng.choice(TASK_TITLES), "description": "", "due_at": due,
+                "duration_minutes": rng.choice((15, 30, 30, 60, 90)), "assignee_id": owner, "client_id": cid,
+                "deal_id": deal, "priority": rng.choice(("low", "normal", "normal", "high")),
+                "status": "done" if done else "open",
+                "remind_at": due - timedelta(minutes=15) if not done and rng.random() < 0.4 else None,
+                "recurrence": "FREQ=WEEKLY;BYDAY=MO" if rng.random() < 0.05 else "",
+                "completed_at": due if done else None, **stamp,
+            })
+        first_task = ids.take(Task, len(task_rows))
+        bulk(Task, [{"id": first_task + i, **row} for i, row in enumerate(task_rows)])
+
+        # --- quotes, invoices and payments ---
+        doc_count = max(1, min(clients // 10, 150))
+        docs, lines, payments, number = [], [], [], 0
+        first_doc = ids.take(Document, doc_count)
+        for n in range(doc_count):
+            doc_id = first_doc + n
+            cid = rng.choice(list(deals_by_client)) if deals_by_client and rng.random() < 0.7 else rng.choice(client_info)[0]
+            deal = rng.choice(deals_by_client[cid]) if cid in deals_by_client else None
+            kind = "quote" if rng.random() < 0.2 else "invoice"
+            issue = today - timedelta(days=rng.randrange(0, 90))
+            currency = deal[2] if deal else "UZS"
+            doc_lines = []
+            for pos in range(rng.randint(1, 5)):
+                desc, unit, price = rng.choice(SERVICES)
+                price = Decimal(price) if currency == "UZS" else (Decimal(price) / 12000).quantize(Decimal("0.01"))
+                doc_lines.append({"document_id": doc_id, "position": pos, "description": desc,
+                                  "quantity": Decimal(rng.randint(1, 12)), "unit": unit, "unit_price": price,
+                                  "discount_percent": Decimal(rng.choice((0, 0, 0, 5, 10))),
+                                  "tax_rate": Decimal(rng.choice((12, 12, 0))), **stamp})
+            totals = money.compute_totals(
+                (money.LineInput(x["quantity"], x["unit_price"], x["discount_percent"], x["tax_rate"])
+                 for x in doc_lines), currency)
+            lines += doc_lines
+            state = rng.choices(("draft", "issued", "partly_paid", "paid", "overdue"), (15, 20, 20, 30, 15))[0]
+            if kind == "quote":
+                state = rng.choice(("draft", "issued"))
+            paid = Decimal(0)
+            due = issue + timedelta(days=14)
+            if state == "overdue":
+                issue = today - timedelta(days=rng.randrange(20, 120))
+                due = issue + timedelta(days=14)
+            if state in ("partly_paid", "paid"):
+                paid = totals.total if state == "paid" else money.quantize(totals.total * Decimal("0.4"), currency)
+                payments.append({"document_id": doc_id, "amount": paid, "paid_on": min(due, today),
+                                 "method": rng.choice(("bank transfer", "cash", "card")), "note": "", **stamp})
+            numbered = state != "draft"
+            if numbered and kind == "invoice":
+                number += 1
+            docs.append({
+                "id": doc_id, "kind": kind, "status": "issued" if state == "overdue" else state,
+                "number": (f"INV-{issue.year}-{number:05d}" if kind == "invoice" else f"Q-{issue.year}-{doc_id:05d}")
+                if numbered else None,
+                "client_id": cid, "deal_id": deal[0] if deal else None, "related_id": None, "currency": currency,
+                "issue_date": issue, "due_date": due if kind == "invoice" else issue + timedelta(days=30),
+                "notes": "", "terms": "Payment within 14 days by bank transfer.",
+                "subtotal": totals.net_total, "tax_total": totals.tax_total, "total": totals.total,
+                "paid_total": paid, "cancel_reason": "", **stamp,
+            })
+        bulk(Document, docs)
+        bulk(DocumentLine, lines)
+        bulk(Payment, payments)
+
+        summary = DemoSummary(
+            users=len(people) + 1, clients=clients, companies=len(company_ids), activities=len(activity_rows),
+            deals=deal_count, tasks=len(task_rows), invoices=sum(d["kind"] == "invoice" for d in docs),
+            quotes=sum(d["kind"] == "quote" for d in docs), payments=len(payments),
+        )
+        s.execute(insert(AuditEntry.__table__), [{"at": now, "user_id": 1, "entity": "demo", "entity_id": None,
+                                                  "action": "generate", "changes": asdict(summary)}])
+        if db.dialect == "postgresql":
+            # explicit ids do not move the identity sequences
+            for table in ("users", "clients", "activities", "deals", "tasks", "documents"):
+                s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT max(id) FROM {table}))"))
+    return summary
