@@ -1,16 +1,16 @@
 """The client timeline: notes, calls, meetings and emails, newest first.
 
 Status changes are written by clients.update when the status moves; they are facts about the
-record, so nobody adds, edits or deletes them by hand.
+record, so nobody adds, edits or deletes them by hand. A timeline is as visible as its client.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import Activity, Client, Deal, User
@@ -19,7 +19,8 @@ from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 
-USER_KINDS = ("note", "call", "meeting", "email")
+USER_KINDS = ("note", "call", "meeting", "email")  # status_change is written by clients.update only
+_FIELDS = ("kind", "body", "occurred_at", "deal_id")
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,18 @@ class ActivityRow:
     version: int
 
 
+def _select_rows() -> Select:
+    return select(Activity, User.display_name).outerjoin(User, User.id == Activity.author_id)
+
+
 def _row(a: Activity, author: str | None) -> ActivityRow:
     return ActivityRow(a.id, a.client_id, a.deal_id, a.kind, a.body, a.occurred_at, a.author_id, author or "",
                        a.version)
+
+
+def _reload_row(s: Session, activity_id: int) -> ActivityRow:
+    s.flush()
+    return _row(*s.execute(_select_rows().where(Activity.id == activity_id)).one())
 
 
 def _load(s: Session, ctx: ServiceContext, activity_id: int) -> Activity:
@@ -50,14 +60,27 @@ def _load(s: Session, ctx: ServiceContext, activity_id: int) -> Activity:
     return activity
 
 
+def _editable(s: Session, ctx: ServiceContext, activity_id: int, expected_version: int | None = None) -> Activity:
+    activity = _load(s, ctx, activity_id)
+    if activity.kind == "status_change":
+        raise ValidationError("kind", "Status changes are recorded automatically and cannot be edited or deleted.")
+    if expected_version is not None and activity.version != expected_version:
+        raise ConflictError("timeline entry", activity_id)
+    return activity
+
+
 def _clean(s: Session, client_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(_FIELDS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"Timeline entries have no field '{sorted(unknown)[0]}'.")
     out: dict[str, Any] = {}
     if "kind" in values:
         out["kind"] = v.choice("kind", values["kind"], USER_KINDS, "The kind of entry")
     if "body" in values:
         out["body"] = v.text("body", values["body"], "The text", required=True, max_length=100_000)
-    if values.get("occurred_at") is not None:
-        out["occurred_at"] = v.a_datetime("occurred_at", values["occurred_at"], "The time")
+    if values.get("occurred_at") is not None:  # None keeps the time it has (or "now" for a new entry)
+        when = v.a_datetime("occurred_at", values["occurred_at"], "The time")
+        out["occurred_at"] = when.astimezone(UTC)
     if values.get("deal_id") is not None:
         deal = s.get(Deal, values["deal_id"])
         if deal is None or deal.client_id != client_id:
@@ -67,30 +90,31 @@ def _clean(s: Session, client_id: int, values: dict[str, Any]) -> dict[str, Any]
     return out
 
 
-def add(ctx: ServiceContext, client_id: int, *, body: str, kind: str = "note",
-        occurred_at: datetime | None = None, deal_id: int | None = None) -> ActivityRow:
+def add(ctx: ServiceContext, client_id: int, *, kind: str = "note", body: str, occurred_at: Any = None,
+        deal_id: int | None = None) -> ActivityRow:
+    """A new entry on the client's timeline, written by the caller, at `occurred_at` (default now)."""
     with ctx.write() as s:
         load_visible(s, ctx.actor, client_id)
         clean = _clean(s, client_id, {"kind": kind, "body": body, "occurred_at": occurred_at, "deal_id": deal_id})
-        activity = Activity(client_id=client_id, author_id=ctx.actor.user_id, occurred_at=ctx.now(), **clean)
+        clean.setdefault("occurred_at", ctx.now())
+        activity = Activity(client_id=client_id, author_id=ctx.actor.user_id, **clean)
         s.add(activity)
         s.flush()
-        return _row(activity, s.get(User, ctx.actor.user_id).display_name)
+        return _reload_row(s, activity.id)
+
+
+def get(ctx: ServiceContext, activity_id: int) -> ActivityRow:
+    with ctx.read() as s:
+        return _reload_row(s, _load(s, ctx, activity_id).id)
 
 
 def update(ctx: ServiceContext, activity_id: int, *, expected_version: int, **values: Any) -> ActivityRow:
-    unknown = set(values) - {"kind", "body", "occurred_at", "deal_id"}
-    if unknown:
-        raise ValidationError(sorted(unknown)[0], f"Timeline entries have no field '{sorted(unknown)[0]}'.")
+    """Change kind, body, occurred_at or deal_id of an entry someone wrote (not a status change)."""
     with ctx.write() as s:
-        activity = _editable(s, ctx, activity_id)
-        if activity.version != expected_version:
-            raise ConflictError("timeline entry", activity_id)
+        activity = _editable(s, ctx, activity_id, expected_version)
         for key, value in _clean(s, activity.client_id, values).items():
             setattr(activity, key, value)
-        s.flush()
-        author = s.get(User, activity.author_id) if activity.author_id else None
-        return _row(activity, author.display_name if author else None)
+        return _reload_row(s, activity_id)
 
 
 def delete(ctx: ServiceContext, activity_id: int) -> None:
@@ -98,19 +122,12 @@ def delete(ctx: ServiceContext, activity_id: int) -> None:
         s.delete(_editable(s, ctx, activity_id))
 
 
-def _editable(s: Session, ctx: ServiceContext, activity_id: int) -> Activity:
-    activity = _load(s, ctx, activity_id)
-    if activity.kind == "status_change":
-        raise ValidationError("kind", "Status changes are recorded automatically and cannot be edited or deleted.")
-    return activity
-
-
 def timeline(ctx: ServiceContext, client_id: int, *, offset: int = 0, limit: int = 100) -> list[ActivityRow]:
+    """Newest first (the index on client_id, occurred_at serves the order); ties keep entry order."""
     with ctx.read() as s:
         load_visible(s, ctx.actor, client_id)
         result = s.execute(
-            select(Activity, User.display_name).outerjoin(User, User.id == Activity.author_id)
-            .where(Activity.client_id == client_id)
+            _select_rows().where(Activity.client_id == client_id)
             .order_by(Activity.occurred_at.desc(), Activity.id.desc()).offset(offset).limit(limit)
         )
         return [_row(a, name) for a, name in result]

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from crm_desktop.db.models import Client, CompanyProfile, Deal, DealStageChange, Pipeline, Stage, User
+from crm_desktop.db.models import Client, CompanyProfile, Deal, DealStageChange, Pipeline, Stage, Task, User
 from crm_desktop.services import money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
@@ -177,6 +177,9 @@ def delete_stage(ctx: ServiceContext, stage_id: int) -> None:
         if st.is_won or st.is_lost:
             raise ValidationError("stage", "The won and lost stages close deals; a pipeline keeps them.")
         pipeline = st.pipeline
+        if sum(1 for x in pipeline.stages if not (x.is_won or x.is_lost)) == 1:
+            raise ValidationError("stage", f"'{st.name}' is the only open stage, where new deals start. "
+                                           "Add another stage before deleting this one.")
         s.delete(st)
         s.flush()
         _renumber([x for x in pipeline.stages if x.id != stage_id])
@@ -203,6 +206,7 @@ class DealRow:
     lost_reason: str
     probability: int
     version: int
+    closed_at: datetime | None = None  # when it was won or lost
 
 
 @dataclass(frozen=True)
@@ -233,7 +237,7 @@ def _select_rows() -> Select:
 def _row(deal: Deal, client_name: str, stage_name: str, probability: int, owner: str | None) -> DealRow:
     return DealRow(deal.id, deal.title, deal.client_id, client_name, deal.pipeline_id, deal.stage_id, stage_name,
                    deal.amount, deal.currency, deal.expected_close, deal.owner_id, owner or "", deal.outcome,
-                   deal.lost_reason, probability, deal.version)
+                   deal.lost_reason, probability, deal.version, deal.closed_at)
 
 
 def _filtered(ctx: ServiceContext, q: Select, f: DealFilter) -> Select:
@@ -313,12 +317,13 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
     if "client_id" in values:
         load_visible(s, ctx.actor, values["client_id"])
         out["client_id"] = values["client_id"]
-    if "amount" in out and "currency" in out:
-        minor = money.currency(out["currency"]).minor_units
-        if out["amount"] != out["amount"].quantize(Decimal(1).scaleb(-minor)):
-            raise ValidationError("amount", f"{out['currency']} amounts have {minor} decimal places at most "
-                                            f"(got {out['amount']}).")
     return out
+
+
+def _check_amount_fits_currency(amount: Decimal, code: str) -> None:
+    minor = money.currency(code).minor_units
+    if amount != amount.quantize(Decimal(1).scaleb(-minor)):
+        raise ValidationError("amount", f"{code} amounts have {minor} decimal places at most (got {amount}).")
 
 
 def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage, *, initial: bool = False) -> None:
@@ -345,10 +350,14 @@ def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, 
         clean = _clean(s, ctx, {"client_id": client_id, "title": title, "amount": amount, "currency": currency,
                                 "expected_close": expected_close,
                                 "owner_id": ctx.actor.user_id if owner_id is None else owner_id})
+        _check_amount_fits_currency(clean["amount"], clean["currency"])
+        stage = _stage(s, stage_id) if stage_id is not None else None
         if pipeline_id is None:
-            pipeline_id = s.scalar(select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1))
+            pipeline_id = stage.pipeline_id if stage else s.scalar(
+                select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1))
         pipeline = _pipeline(s, pipeline_id)
-        stage = _stage(s, stage_id) if stage_id is not None else pipeline.stages[0]
+        if stage is None:
+            stage = next(st for st in pipeline.stages if not (st.is_won or st.is_lost))
         if stage.pipeline_id != pipeline.id:
             raise ValidationError("stage_id", f"Stage '{stage.name}' belongs to another pipeline.")
         if stage.is_lost:
@@ -368,11 +377,16 @@ def _for_change(s: Session, ctx: ServiceContext, deal_id: int, expected_version:
 
 
 def update(ctx: ServiceContext, deal_id: int, *, expected_version: int, **values: Any) -> DealRow:
+    """Change title, amount, currency, expected_close, owner_id or client_id (stages: move_stage)."""
     with ctx.write() as s:
         deal = _for_change(s, ctx, deal_id, expected_version)
-        if "amount" in values and "currency" not in values:
-            values["currency"] = deal.currency
-        for key, value in _clean(s, ctx, values).items():
+        clean = _clean(s, ctx, values)
+        _check_amount_fits_currency(clean.get("amount", deal.amount), clean.get("currency", deal.currency))
+        if clean.get("client_id", deal.client_id) != deal.client_id:
+            # Tasks about the deal go with it; timeline entries stay where they happened.
+            for task in s.scalars(select(Task).where(Task.deal_id == deal_id)):
+                task.client_id = clean["client_id"]
+        for key, value in clean.items():
             setattr(deal, key, value)
         return _reload_row(s, deal_id)
 
@@ -402,6 +416,8 @@ def _closing_stage(s: Session, deal: Deal, *, won: bool) -> Stage:
 def mark_won(ctx: ServiceContext, deal_id: int, *, expected_version: int) -> DealRow:
     with ctx.write() as s:
         deal = _for_change(s, ctx, deal_id, expected_version)
+        if deal.outcome == "won":
+            raise ValidationError("outcome", "This deal is already won.")
         _move(s, ctx, deal, _closing_stage(s, deal, won=True))
         record(s, entity="deals", entity_id=deal_id, action="won")
         return _reload_row(s, deal_id)
@@ -413,7 +429,8 @@ def mark_lost(ctx: ServiceContext, deal_id: int, *, reason: str, expected_versio
         raise ValidationError("lost_reason", "Say why the deal was lost (for example: price, timing, competitor).")
     with ctx.write() as s:
         deal = _for_change(s, ctx, deal_id, expected_version)
-        _move(s, ctx, deal, _closing_stage(s, deal, won=False))
+        if deal.outcome != "lost":  # a lost deal only gets its reason corrected
+            _move(s, ctx, deal, _closing_stage(s, deal, won=False))
         deal.lost_reason = reason
         record(s, entity="deals", entity_id=deal_id, action="lost", details={"reason": reason})
         return _reload_row(s, deal_id)
@@ -423,6 +440,8 @@ def reopen(ctx: ServiceContext, deal_id: int, *, expected_version: int, stage_id
     """Back to an open stage (the last open one unless given)."""
     with ctx.write() as s:
         deal = _for_change(s, ctx, deal_id, expected_version)
+        if deal.outcome == "open":
+            raise ValidationError("outcome", "This deal is open already; move it to another stage instead.")
         open_stages = [st for st in _pipeline(s, deal.pipeline_id).stages if not (st.is_won or st.is_lost)]
         stage = _stage(s, stage_id) if stage_id is not None else open_stages[-1]
         if stage not in open_stages:
@@ -465,21 +484,30 @@ class StageSummary:
     currency: str
     count: int
     total: Decimal
-    weighted: Decimal  # total × stage probability: what the stage is likely to bring
+    weighted: Decimal  # total × stage probability / 100: what the stage is likely to bring
 
 
 def pipeline_summary(ctx: ServiceContext, pipeline_id: int, f: DealFilter = DealFilter()) -> list[StageSummary]:
-    """Per stage and currency (amounts in different currencies are never added together)."""
+    """The board's column headers: per stage in pipeline order, one row per currency its deals use.
+
+    Amounts in different currencies are never added together (there is no exchange rate to do it
+    honestly), so a stage holding USD and UZS deals gives two rows, currencies in alphabetical order.
+    A stage without deals still gets one row of zeros in the company currency, so every column shows.
+    Weighted amounts are rounded half-up to the currency's minor unit once per stage, not per deal.
+    """
     q = _filtered(ctx, select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))
                   .join(Client, Client.id == Deal.client_id), f)
     q = q.where(Deal.pipeline_id == pipeline_id).group_by(Deal.stage_id, Deal.currency)
     with ctx.read() as s:
         stages = [_stage_row(st) for st in _pipeline(s, pipeline_id).stages]
-        sums = {(stage_id, cur): (n, total) for stage_id, cur, n, total in s.execute(q)}
+        default_currency = s.get(CompanyProfile, 1).default_currency
+        sums: dict[int, list[tuple[str, int, Decimal]]] = {}
+        for stage_id, cur, n, total in s.execute(q):
+            sums.setdefault(stage_id, []).append((cur, n, total))
     out = []
     for st in stages:
-        for (stage_id, cur), (n, total) in sorted(sums.items()):
-            if stage_id == st.id:
-                weighted = money.quantize(total * st.probability / 100, cur)
-                out.append(StageSummary(st.id, st.name, cur, n, total, weighted))
+        zero = money.quantize(Decimal(0), default_currency)
+        for cur, n, total in sorted(sums.get(st.id, [(default_currency, 0, zero)])):
+            weighted = money.quantize(total * st.probability / 100, cur)
+            out.append(StageSummary(st.id, st.name, cur, n, total, weighted))
     return out

@@ -42,7 +42,9 @@ from crm_desktop.services.textnorm import sort_key
 
 CHUNK = 5_000
 
-# (native spelling, Latin spelling for emails)
+# (native spelling, Latin spelling for emails); FEMALE lists the first names that take a feminine surname
+FEMALE = {"Dilnoza", "Oʻgʻiloy", "Gulnora", "Nodira", "Moʻmina", "Zarina", "Leyla", "Günay", "Aygün", "Nərmin",
+          "Səbinə", "Ольга", "Мария", "Екатерина", "Анна", "Наталья", "Emily", "Sophie", "Grace", "Hannah"}
 FIRST_NAMES = {
     "uz": [("Dilnoza", "dilnoza"), ("Oʻgʻiloy", "ogiloy"), ("Aziz", "aziz"), ("Shoxruh", "shoxruh"),
            ("Gulnora", "gulnora"), ("Bekzod", "bekzod"), ("Nodira", "nodira"), ("Jasur", "jasur"),
@@ -58,12 +60,13 @@ FIRST_NAMES = {
            ("Daniel", "daniel"), ("Grace", "grace"), ("Thomas", "thomas"), ("Hannah", "hannah")],
 }
 LAST_NAMES = {
-    "uz": [("Karimov", "karimov"), ("Rahimova", "rahimova"), ("Toʻxtayev", "tokhtayev"), ("Yusupova", "yusupova"),
-           ("Gʻofurov", "gofurov"), ("Ismoilova", "ismoilova"), ("Qodirov", "qodirov"), ("Ergasheva", "ergasheva")],
-    "az": [("Əliyev", "aliyev"), ("Həsənova", "hasanova"), ("Məmmədov", "mammadov"), ("Quliyeva", "quliyeva"),
-           ("İsmayılov", "ismayilov"), ("Şükürova", "shukurova"), ("Cəfərov", "jafarov")],
-    "ru": [("Петрова", "petrova"), ("Смирнов", "smirnov"), ("Ёлкина", "yolkina"), ("Кузнецов", "kuznetsov"),
-           ("Соколова", "sokolova"), ("Волков", "volkov"), ("Морозова", "morozova")],
+    # masculine forms; feminine ones add "a" (Karimov → Karimova, Ёлкин → Ёлкина)
+    "uz": [("Karimov", "karimov"), ("Rahimov", "rahimov"), ("Toʻxtayev", "tokhtayev"), ("Yusupov", "yusupov"),
+           ("Gʻofurov", "gofurov"), ("Ismoilov", "ismoilov"), ("Qodirov", "qodirov"), ("Ergashev", "ergashev")],
+    "az": [("Əliyev", "aliyev"), ("Həsənov", "hasanov"), ("Məmmədov", "mammadov"), ("Quliyev", "quliyev"),
+           ("İsmayılov", "ismayilov"), ("Şükürov", "shukurov"), ("Cəfərov", "jafarov")],
+    "ru": [("Петров", "petrov"), ("Смирнов", "smirnov"), ("Ёлкин", "yolkin"), ("Кузнецов", "kuznetsov"),
+           ("Соколов", "sokolov"), ("Волков", "volkov"), ("Морозов", "morozov")],
     "ar": [("العلي", "alali"), ("الحسن", "alhassan"), ("المنصوري", "almansoori"), ("الزهراني", "alzahrani"),
            ("القحطاني", "alqahtani"), ("الشامسي", "alshamsi")],
     "en": [("Smith", "smith"), ("Johnson", "johnson"), ("Brown", "brown"), ("Taylor", "taylor"),
@@ -192,6 +195,8 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
             else:
                 first, first_l = rng.choice(FIRST_NAMES[lang])
                 last, last_l = rng.choice(LAST_NAMES[lang])
+                if first in FEMALE and lang in ("uz", "az", "ru"):
+                    last, last_l = last + "а" if lang == "ru" else last + "a", last_l + "a"
                 name = f"{first} {last}" if lang != "ru" or rng.random() < 0.5 else f"{last} {first}"
                 latin = f"{first_l}.{last_l}"
             phones = [_phone(rng, lang) for _ in range(1 if rng.random() < 0.8 else 2)]
@@ -286,7 +291,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
 
         # --- quotes, invoices and payments ---
         doc_count = max(1, min(clients // 10, 150))
-        docs, lines, payments, number = [], [], [], 0
+        docs, lines, payments = [], [], []
         first_doc = ids.take(Document, doc_count)
         for n in range(doc_count):
             doc_id = first_doc + n
@@ -319,19 +324,23 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 paid = totals.total if state == "paid" else money.quantize(totals.total * Decimal("0.4"), currency)
                 payments.append({"document_id": doc_id, "amount": paid, "paid_on": min(due, today),
                                  "method": rng.choice(("bank transfer", "cash", "card")), "note": "", **stamp})
-            numbered = state != "draft"
-            if numbered and kind == "invoice":
-                number += 1
             docs.append({
                 "id": doc_id, "kind": kind, "status": "issued" if state == "overdue" else state,
-                "number": (f"INV-{issue.year}-{number:05d}" if kind == "invoice" else f"Q-{issue.year}-{doc_id:05d}")
-                if numbered else None,
+                "number": None,
                 "client_id": cid, "deal_id": deal[0] if deal else None, "related_id": None, "currency": currency,
                 "issue_date": issue, "due_date": due if kind == "invoice" else issue + timedelta(days=30),
                 "notes": "", "terms": "Payment within 14 days by bank transfer.",
                 "subtotal": totals.net_total, "tax_total": totals.tax_total, "total": totals.total,
                 "paid_total": paid, "cancel_reason": "", **stamp,
             })
+        # Numbers follow the issue dates, one series per kind and year, as issuing would have given them.
+        series: dict[tuple[str, int], int] = {}
+        for doc in sorted(docs, key=lambda d: (d["issue_date"], d["id"])):
+            if doc["status"] != "draft":
+                key = (doc["kind"], doc["issue_date"].year)
+                series[key] = series.get(key, 0) + 1
+                prefix = "INV" if doc["kind"] == "invoice" else "Q"
+                doc["number"] = f"{prefix}-{key[1]}-{series[key]:05d}"
         bulk(Document, docs)
         bulk(DocumentLine, lines)
         bulk(Payment, payments)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Task, User
@@ -56,7 +56,9 @@ class TaskFilter:
     search: str = ""
 
 
-SORT_COLUMNS = {"due": Task.due_at, "title": Task.title, "priority": Task.priority, "created": Task.created_at,
+# Priority sorts by urgency, not alphabetically ("high" < "low" < "normal" would mean nothing).
+_PRIORITY_RANK = case({p: i for i, p in enumerate(TASK_PRIORITIES)}, value=Task.priority, else_=len(TASK_PRIORITIES))
+SORT_COLUMNS = {"due": Task.due_at, "title": Task.title, "priority": _PRIORITY_RANK, "created": Task.created_at,
                 "updated": Task.updated_at}
 
 
@@ -87,6 +89,8 @@ def _row(ctx: ServiceContext, t: Task, assignee: str | None, client: str | None,
 
 
 def _filtered(ctx: ServiceContext, q: Select, f: TaskFilter) -> Select:
+    if f.status is not None:
+        v.choice("status", f.status, TASK_STATUSES, "The status")
     q = q.where(task_visible_to(ctx.actor))
     for column, value in ((Task.status, f.status), (Task.assignee_id, f.assignee_id),
                           (Task.client_id, f.client_id), (Task.deal_id, f.deal_id)):
@@ -158,10 +162,9 @@ def check_recurrence(rule: str) -> str:
         parts[m.group(1)] = m.group(2)
     if parts.get("FREQ") not in ("DAILY", "WEEKLY", "MONTHLY"):
         raise ValidationError("recurrence", "A repeat rule needs FREQ=DAILY, FREQ=WEEKLY or FREQ=MONTHLY.")
-    if "INTERVAL" in parts:
-        v.positive_int("recurrence", parts["INTERVAL"], "The repeat interval", maximum=365)
-        if int(parts["INTERVAL"]) < 1:
-            raise ValidationError("recurrence", "The repeat interval must be 1 or more.")
+    if "INTERVAL" in parts and not (parts["INTERVAL"].isdigit() and 1 <= int(parts["INTERVAL"]) <= 365):
+        raise ValidationError("recurrence", f"INTERVAL is how many days, weeks or months apart: a whole number "
+                                            f"from 1 to 365 (got {parts['INTERVAL']}).")
     if "BYDAY" in parts:
         if parts["FREQ"] != "WEEKLY":
             raise ValidationError("recurrence", "Weekdays (BYDAY) only go with FREQ=WEEKLY.")
@@ -189,7 +192,7 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
             when = v.a_datetime(key, values[key], label)
             out[key] = when.astimezone(UTC) if when else None
     if "duration_minutes" in values:
-        out["duration_minutes"] = v.positive_int("duration_minutes", values["duration_minutes"], "The duration",
+        out["duration_minutes"] = v.positive_int("duration_minutes", values["duration_minutes"], "The duration in minutes",
                                                  maximum=MAX_DURATION_MINUTES)
     if "priority" in values:
         out["priority"] = v.choice("priority", values["priority"], TASK_PRIORITIES, "The priority")
@@ -207,9 +210,10 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
     return out
 
 
-def _check_links(s: Session, task: Task) -> None:
+def _check_links(s: Session, ctx: ServiceContext, task: Task) -> None:
     if task.deal_id is not None:
-        deal = s.get(Deal, task.deal_id)
+        deal = s.scalar(select(Deal).join(Client, Client.id == Deal.client_id)
+                        .where(Deal.id == task.deal_id, visible_to(ctx.actor)))
         if deal is None:
             raise ValidationError("deal_id", "The chosen deal does not exist any more. Pick another deal.")
         if task.client_id is None:
@@ -231,7 +235,7 @@ def create(ctx: ServiceContext, *, title: str, due_at: Any = None, duration_minu
             "recurrence": recurrence,
         })
         task = Task(status="open", **clean)
-        _check_links(s, task)
+        _check_links(s, ctx, task)
         s.add(task)
         s.flush()
         return _reload_row(s, ctx, task.id)
@@ -249,7 +253,7 @@ def update(ctx: ServiceContext, task_id: int, *, expected_version: int, **values
         task = _for_change(s, ctx, task_id, expected_version)
         for key, value in _clean(s, ctx, values).items():
             setattr(task, key, value)
-        _check_links(s, task)
+        _check_links(s, ctx, task)
         return _reload_row(s, ctx, task_id)
 
 
@@ -267,6 +271,7 @@ def reschedule(ctx: ServiceContext, task_id: int, due_at: Any, *, expected_versi
 
 
 def complete(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:
+    """Done now. A repeating task does not create its next occurrence yet (a later change will)."""
     with ctx.write() as s:
         task = _for_change(s, ctx, task_id, expected_version)
         if task.status == "done":
@@ -278,6 +283,8 @@ def complete(ctx: ServiceContext, task_id: int, *, expected_version: int) -> Tas
 def reopen(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:
     with ctx.write() as s:
         task = _for_change(s, ctx, task_id, expected_version)
+        if task.status == "open":
+            raise ValidationError("status", "This task is open already.")
         task.status, task.completed_at = "open", None
         return _reload_row(s, ctx, task_id)
 

@@ -114,9 +114,10 @@ def create(ctx: ServiceContext, *, username: str, display_name: str, role: str =
 
 
 def update(ctx: ServiceContext, user_id: int, *, expected_version: int, **values: Any) -> UserRow:
+    """Admins change anything; everyone else only their own display_name and email."""
     own_details = user_id == ctx.actor.user_id and set(values) <= {"display_name", "email"}
-    if not own_details:
-        _require_admin(ctx)
+    if not own_details and not ctx.actor.is_admin:
+        raise PermissionDenied("You can change only your own name and email. Ask an administrator for the rest.")
     with ctx.write() as s:
         user = s.get(User, user_id)
         if user is None:
@@ -136,6 +137,7 @@ def _active_admins(s: Session) -> int:
 
 
 def disable(ctx: ServiceContext, user_id: int) -> UserRow:
+    """The user can no longer sign in or be chosen; their name stays on everything they did."""
     _require_admin(ctx)
     if user_id == ctx.actor.user_id:
         raise ValidationError("active", "You cannot disable yourself. Ask another administrator.")
@@ -146,4 +148,14 @@ def disable(ctx: ServiceContext, user_id: int) -> UserRow:
         if user.role == "admin" and user.active and _active_admins(s) == 1:
             raise ValidationError("active", "This is the last administrator and cannot be disabled.")
         user.active = False
+    return get(ctx, user_id)
+
+
+def enable(ctx: ServiceContext, user_id: int) -> UserRow:
+    _require_admin(ctx)
+    with ctx.write() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound(f"User #{user_id} does not exist.")
+        user.active = True
     return get(ctx, user_id)

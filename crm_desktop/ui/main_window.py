@@ -1,0 +1,184 @@
+"""The main window: navigation on the left, the chosen list on the right, where the data lives below."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+)
+
+from crm_desktop import APP_NAME, __version__
+from crm_desktop.services import company, tasks, users
+from crm_desktop.services.context import Changes
+from crm_desktop.services.tasks import TaskFilter
+from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.pages import ListPage, page_specs
+
+NAV_ICONS = {
+    "clients": QStyle.StandardPixmap.SP_DirHomeIcon,
+    "deals": QStyle.StandardPixmap.SP_ArrowRight,
+    "tasks": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "invoices": QStyle.StandardPixmap.SP_FileIcon,
+}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ops: Ops, settings: QSettings, *, demo: bool = False):
+        super().__init__()
+        self.ops, self.settings, self.demo = ops, settings, demo
+        self._counts: dict[str, int] = {}
+        self._overdue = 0
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setMinimumWidth(170)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, ListPage] = {}
+        for spec in page_specs():
+            page = ListPage(spec, ops, settings)
+            page.count_changed.connect(self._count_arrived)
+            self.pages[spec.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(self.style().standardIcon(NAV_ICONS[spec.key]), spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            item.setSizeHint(QSize(0, 40))
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._show_page)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self._build_menus()
+        self._build_status_bar()
+        for i, key in enumerate(self.pages):
+            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda row=i: self.nav.setCurrentRow(row))
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
+        ops.changed.connect(self._changed)
+        ops.dialog_parent = self
+        self.setWindowIcon(QIcon.fromTheme("crm-desktop"))
+        self.resize(1200, 760)
+        self._restore()
+
+    # --- building ---
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit,
+                              triggered=self.close)
+        file_menu.addAction(quit_action)
+        go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        for i, page in enumerate(self.pages.values()):
+            go_menu.addAction(QAction(page.spec.title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
+                                      triggered=lambda _=False, row=i: self.nav.setCurrentRow(row)))
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(QAction(self.tr("&About CRM Desktop"), self, triggered=self.show_about))
+
+    def _build_status_bar(self) -> None:
+        db = self.ops.ctx.db
+        where = (self.tr("Local file: {path}") if db.is_sqlite else self.tr("Server: {path}")).format(
+            path=db.describe())
+        if self.demo:
+            where = self.tr("Demo database (thrown away when you quit)")
+        self.database_label = QLabel(where)
+        self.database_label.setToolTip(db.describe())
+        self.user_label = QLabel(self.tr("User: {name}").format(name=self.ops.ctx.actor.username))
+        self.busy_label = QLabel()
+        self.ops.busy_changed.connect(lambda busy: self.busy_label.setText(self.tr("Loading…") if busy else ""))
+        bar = self.statusBar()
+        bar.addWidget(self.database_label, 1)
+        bar.addPermanentWidget(self.busy_label)
+        bar.addPermanentWidget(self.user_label)
+
+    # --- behaviour ---
+
+    def start(self) -> None:
+        """Load the first pages and the counts (after the window is shown, so it opens at once)."""
+        for page in self.pages.values():
+            page.start()
+        self._load_overdue()
+        self.ops.run(company.get, on_done=self._company_arrived)
+        self.ops.run(users.get, self.ops.ctx.actor.user_id,
+                     on_done=lambda user: self.user_label.setText(self.tr("User: {name}").format(
+                         name=user.display_name)))
+
+    def current_page(self) -> ListPage:
+        return self.stack.currentWidget()  # type: ignore[return-value]
+
+    def focus_search(self) -> None:
+        self.current_page().search.setFocus()
+        self.current_page().search.selectAll()
+
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About CRM Desktop"),
+                          self.tr("{app} {version}\n\nClients, deals, tasks and invoices for small service "
+                                  "offices.\n\nDatabase: {db}").format(app=APP_NAME, version=__version__,
+                                                                      db=self.ops.ctx.db.describe()),
+                          QMessageBox.StandardButton.Ok, self)
+        box.open()
+        return box
+
+    def _show_page(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        self.settings.setValue("window/page", self.current_page().spec.key)
+
+    def _company_arrived(self, profile) -> None:
+        name = profile.name or self.ops.ctx.db.describe()
+        self.setWindowTitle(f"{name} — {APP_NAME}")
+
+    def _load_overdue(self) -> None:
+        self.ops.run(tasks.count_tasks, TaskFilter(overdue_only=True), on_done=self._overdue_arrived)
+
+    def _overdue_arrived(self, n: int) -> None:
+        self._overdue = n
+        self._relabel()
+
+    def _count_arrived(self, key: str, n: int) -> None:
+        self._counts[key] = n
+        self._relabel()
+
+    def _relabel(self) -> None:
+        for row, (key, page) in enumerate(self.pages.items()):
+            text = page.spec.title
+            if key in self._counts:
+                text += f"  {self._counts[key]:,}".replace(",", "\u202f")
+            if key == "tasks" and self._overdue:
+                text += "  " + self.tr("({n} overdue)").format(n=self._overdue)
+            self.nav.item(row).setText(text)
+
+    def _changed(self, changes: Changes) -> None:
+        if "tasks" in changes.tables:
+            self._load_overdue()
+        if "company_profile" in changes.tables:
+            self.ops.run(company.get, on_done=self._company_arrived)
+
+    # --- remembering the window ---
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([200, 1000])
+        keys = list(self.pages)
+        last = self.settings.value("window/page", "clients")
+        self.nav.setCurrentRow(keys.index(last) if last in keys else 0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.sync()
+        self.ops.wait_idle()
+        super().closeEvent(event)
