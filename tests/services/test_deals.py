@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from contextlib import contextmanager
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
-from crm_desktop.services import clients, deals
+from crm_desktop.services import clients, company, deals, tasks, users
+from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.deals import DealFilter
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+
+
+@contextmanager
+def another_pc_saves_first(ctx, table, row_id):
+    """Just before the next unit of work writes, another PC saves the same row (bumping its version).
+
+    On PostgreSQL the rival commits on its own connection. SQLite lets one writer in at a time, so
+    there the rival's write can only land inside our transaction: the same race, seen from the row.
+    """
+    bump = text(f"UPDATE {table} SET version = version + 1 WHERE id = :id")
+    fired = []
+
+    def rival(session, *_):
+        if fired:
+            return
+        fired.append(True)
+        if ctx.db.is_sqlite:
+            session.connection().execute(bump, {"id": row_id})
+        else:
+            with ctx.db.engine.begin() as conn:
+                conn.execute(bump, {"id": row_id})
+
+    event.listen(Session, "before_flush", rival)
+    try:
+        yield
+    finally:
+        event.remove(Session, "before_flush", rival)
+    assert fired, "the unit of work never wrote"
 
 
 @pytest.fixture
@@ -139,3 +171,202 @@ def test_deals_of_private_clients_are_invisible_to_other_staff(ctx, staff):
     with pytest.raises(NotFound):
         deals.get(staff["rashad"], d.id)
     assert [x.title for x in deals.list_deals(staff["manager"])] == ["Hidden deal"]  # her manager sees it
+
+
+def test_get_update_and_audit_old_and_new_values(ctx, client, audit_rows):
+    d = deals.create(ctx, client_id=client.id, title="Brochure", amount="100")
+    d = deals.update(ctx, d.id, expected_version=d.version, title="Brochure, 500 copies", amount="250.50",
+                     expected_close=date(2026, 12, 31))
+    assert deals.get(ctx, d.id) == d
+    assert (d.title, d.amount, d.expected_close, d.version) == ("Brochure, 500 copies", Decimal("250.50"),
+                                                                date(2026, 12, 31), 2)
+    action, changes = audit_rows("deals", d.id)[-1]
+    assert action == "update"
+    assert changes["title"] == ["Brochure", "Brochure, 500 copies"]
+    assert changes["amount"] == ["100", "250.5"]
+    assert changes["expected_close"] == [None, "2026-12-31"]
+
+
+@pytest.mark.parametrize("values, field, words", [
+    ({"currency": "JPY"}, "amount", "JPY amounts have 0 decimal places"),  # 99.50 cannot be yen
+    ({"stage_id": 1}, "stage_id", "no field 'stage_id'"),
+    ({"owner_id": 999}, "owner_id", "Choose another owner"),
+    ({"title": ""}, "title", "cannot be empty"),
+])
+def test_bad_updates_name_the_field_and_change_nothing(ctx, client, values, field, words):
+    d = deals.create(ctx, client_id=client.id, title="Sign", amount="99.50")
+    with pytest.raises(ValidationError) as err:
+        deals.update(ctx, d.id, expected_version=d.version, **values)
+    assert err.value.field == field and words in err.value.message
+    assert deals.get(ctx, d.id) == d
+
+
+def test_currency_codes_are_stored_upper_case(ctx, client):
+    d = deals.create(ctx, client_id=client.id, title="Sign", amount="99.50", currency="eur")
+    assert deals.update(ctx, d.id, expected_version=d.version, currency="azn").currency == "AZN"
+
+
+def test_a_second_pc_editing_the_same_deal_gets_a_conflict(ctx, client, audit_rows):
+    d = deals.create(ctx, client_id=client.id, title="Stand")
+    other_pc = ServiceContext(ctx.db, actor=ctx.actor, clock=ctx.clock)
+    deals.update(other_pc, d.id, expected_version=d.version, amount="300")
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        deals.update(ctx, d.id, expected_version=d.version, amount="500")
+    assert deals.get(ctx, d.id).amount == Decimal("300")
+
+
+def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(ctx, client, audit_rows):
+    d = deals.create(ctx, client_id=client.id, title="Stand")
+    with pytest.raises(ConflictError), another_pc_saves_first(ctx, "deals", d.id):
+        deals.move_stage(ctx, d.id, stage_id(ctx, "Proposal"), expected_version=d.version)
+    assert deals.get(ctx, d.id).stage_name == "New"
+    assert len(deals.stage_history(ctx, d.id)) == 1
+    assert [a for a, _ in audit_rows("deals", d.id)] == ["create"]
+
+
+def test_won_closes_the_deal_and_moving_it_back_reopens_it(ctx, client, clock, audit_rows):
+    d = deals.create(ctx, client_id=client.id, title="Shop sign", amount="1200")
+    clock.current += timedelta(days=1)
+    won = deals.mark_won(ctx, d.id, expected_version=d.version)
+    assert (won.stage_name, won.outcome, won.probability, won.closed_at) == ("Won", "won", 100, clock.current)
+    assert [a for a, _ in audit_rows("deals", d.id)][-2:] == ["update", "won"]
+    with pytest.raises(ValidationError, match="already won"):
+        deals.mark_won(ctx, d.id, expected_version=won.version)
+    back = deals.move_stage(ctx, d.id, stage_id(ctx, "Proposal"), expected_version=won.version)
+    assert (back.outcome, back.closed_at, back.stage_name) == ("open", None, "Proposal")
+    assert [(h.from_stage_name, h.to_stage_name, h.user_name) for h in deals.stage_history(ctx, d.id)] == [
+        ("", "New", "Owner"), ("New", "Won", "Owner"), ("Won", "Proposal", "Owner")]
+    with pytest.raises(ValidationError, match="open already"):
+        deals.reopen(ctx, d.id, expected_version=back.version)
+
+
+def test_lost_reason_is_kept_audited_and_can_be_corrected(ctx, client, audit_rows):
+    d = deals.create(ctx, client_id=client.id, title="Menu boards")
+    lost = deals.mark_lost(ctx, d.id, reason="Went to a competitor", expected_version=d.version)
+    assert ("lost", {"reason": "Went to a competitor"}) in audit_rows("deals", d.id)
+    fixed = deals.mark_lost(ctx, d.id, reason="Price", expected_version=lost.version)
+    assert (fixed.lost_reason, fixed.stage_name) == ("Price", "Lost")
+    assert len(deals.stage_history(ctx, d.id)) == 2  # the correction is not another move
+    won = deals.mark_won(ctx, d.id, expected_version=fixed.version)
+    assert (won.outcome, won.lost_reason) == ("won", "")
+
+
+def test_stage_of_another_pipeline_is_refused(ctx, client):
+    other = deals.create_pipeline(ctx, "Repairs")
+    d = deals.create(ctx, client_id=client.id, title="Poster")
+    with pytest.raises(ValidationError, match="belongs to another pipeline"):
+        deals.move_stage(ctx, d.id, other.stages[1].id, expected_version=d.version)
+    # a stage alone is enough to place a new deal: its pipeline goes with it
+    placed = deals.create(ctx, client_id=client.id, title="Boiler", stage_id=other.stages[1].id)
+    assert (placed.pipeline_id, placed.stage_name) == (other.id, "Qualified")
+
+
+def test_new_deals_start_in_the_first_open_stage_even_after_reordering(ctx, client):
+    p = deals.list_pipelines(ctx)[0]
+    won_first = [s.id for s in p.stages if s.is_won] + [s.id for s in p.stages if not s.is_won]
+    deals.reorder_stages(ctx, p.id, won_first)
+    assert deals.create(ctx, client_id=client.id, title="Flags").stage_name == "New"
+
+
+def test_delete_removes_the_deal_but_keeps_its_tasks(ctx, client, audit_rows):
+    d = deals.create(ctx, client_id=client.id, title="Temporary")
+    t = tasks.create(ctx, title="Call about it", deal_id=d.id)
+    deals.delete(ctx, d.id)
+    with pytest.raises(NotFound):
+        deals.get(ctx, d.id)
+    assert audit_rows("deals", d.id)[-1][0] == "delete"
+    assert (tasks.get(ctx, t.id).deal_id, tasks.get(ctx, t.id).client_id) == (None, client.id)
+
+
+def test_moving_a_deal_to_another_client_takes_its_tasks_along(ctx, client):
+    other = clients.create(ctx, name="Samarkand Tour")
+    d = deals.create(ctx, client_id=client.id, title="Catalogue")
+    t = tasks.create(ctx, title="Send proof", deal_id=d.id)
+    moved = deals.update(ctx, d.id, expected_version=d.version, client_id=other.id)
+    assert moved.client_name == "Samarkand Tour"
+    assert tasks.get(ctx, t.id).client_name == "Samarkand Tour"
+
+
+def test_list_by_stage_owner_outcome_and_close_date(ctx, client):
+    olga = users.create(ctx, username="olga", display_name="Olga")
+    a = deals.create(ctx, client_id=client.id, title="A", expected_close="2026-12-20", owner_id=olga.id)
+    b = deals.create(ctx, client_id=client.id, title="B", expected_close="2026-12-01")
+    c = deals.create(ctx, client_id=client.id, title="C")
+    deals.move_stage(ctx, b.id, stage_id(ctx, "Proposal"), expected_version=b.version)
+    deals.mark_won(ctx, c.id, expected_version=c.version)
+    titles = lambda rows: [r.title for r in rows]  # noqa: E731
+    assert titles(deals.list_deals(ctx, sort="stage", descending=False)) == ["A", "B", "C"]
+    assert titles(deals.list_deals(ctx, sort="stage")) == ["C", "B", "A"]
+    assert titles(deals.list_deals(ctx, sort="expected_close", descending=False, limit=2)) == ["B", "A"]
+    assert titles(deals.list_deals(ctx, sort="created", descending=False)) == ["A", "B", "C"]
+    assert titles(deals.list_deals(ctx, DealFilter(owner_id=olga.id))) == ["A"]
+    assert titles(deals.list_deals(ctx, DealFilter(stage_id=stage_id(ctx, "Proposal")))) == ["B"]
+    assert titles(deals.list_deals(ctx, DealFilter(outcome="won"))) == ["C"]
+    assert deals.count_deals(ctx, DealFilter(pipeline_id=deals.list_pipelines(ctx)[0].id, outcome="open")) == 2
+    assert a.owner_name == "Olga"
+    with pytest.raises(ValidationError, match="Cannot sort deals by 'colour'"):
+        deals.list_deals(ctx, sort="colour")
+
+
+def test_summary_has_every_stage_and_never_adds_currencies(ctx, client):
+    company.update(ctx, expected_version=company.get(ctx).version, default_currency="UZS")
+    for amount, cur in [("0.10", "USD"), ("0.20", "USD"), ("1500000.55", "UZS")]:
+        d = deals.create(ctx, client_id=client.id, title=cur, amount=amount, currency=cur)
+        deals.move_stage(ctx, d.id, stage_id(ctx, "Qualified"), expected_version=d.version)
+    rows = deals.pipeline_summary(ctx, deals.list_pipelines(ctx)[0].id)
+    assert [(r.name, r.currency, r.count, r.total, r.weighted) for r in rows] == [
+        ("New", "UZS", 0, Decimal("0.00"), Decimal("0.00")),
+        ("Qualified", "USD", 2, Decimal("0.30"), Decimal("0.08")),  # 0.075 rounds half up
+        ("Qualified", "UZS", 1, Decimal("1500000.55"), Decimal("375000.14")),
+        ("Proposal", "UZS", 0, Decimal("0.00"), Decimal("0.00")),
+        ("Negotiation", "UZS", 0, Decimal("0.00"), Decimal("0.00")),
+        ("Won", "UZS", 0, Decimal("0.00"), Decimal("0.00")),
+        ("Lost", "UZS", 0, Decimal("0.00"), Decimal("0.00")),
+    ]
+
+
+def test_stage_rules(ctx, client):
+    p = deals.create_pipeline(ctx, "Cleaning")
+    won = next(s for s in p.stages if s.is_won)
+    with pytest.raises(ValidationError, match="a pipeline keeps them"):
+        deals.delete_stage(ctx, won.id)
+    for st in p.stages[1:3]:
+        deals.delete_stage(ctx, st.id)
+    with pytest.raises(ValidationError, match="only open stage"):
+        deals.delete_stage(ctx, p.stages[0].id)
+    stage = p.stages[0]
+    deals.update_stage(ctx, stage.id, expected_version=stage.version, name="Request")
+    with pytest.raises(ConflictError):
+        deals.update_stage(ctx, stage.id, expected_version=stage.version, name="Stale")
+    with pytest.raises(ValidationError, match="every stage of the pipeline exactly once"):
+        deals.reorder_stages(ctx, p.id, [stage.id])
+
+
+def test_pipelines_rename_and_delete_with_audit(ctx, client, audit_rows):
+    p = deals.create_pipeline(ctx, "Events")
+    renamed = deals.rename_pipeline(ctx, p.id, "Events 2027", expected_version=p.version)
+    assert audit_rows("pipelines", p.id)[-1] == ("update", {"name": ["Events", "Events 2027"]})
+    with pytest.raises(ConflictError):
+        deals.rename_pipeline(ctx, p.id, "Stale", expected_version=p.version)
+    deals.delete_pipeline(ctx, p.id)
+    assert [x.name for x in deals.list_pipelines(ctx)] == ["Sales"]
+    assert audit_rows("pipelines", renamed.id)[-1][0] == "delete"
+    assert len([a for a, _ in audit_rows("stages") if a == "delete"]) == 5
+    with pytest.raises(ValidationError, match="only pipeline"):
+        deals.delete_pipeline(ctx, deals.list_pipelines(ctx)[0].id)
+
+
+def test_hidden_clients_cannot_be_reached_through_deals(ctx, staff):
+    secret = clients.create(staff["dilnoza"], name="Secret", private=True)
+    d = deals.create(staff["dilnoza"], client_id=secret.id, title="Hidden", amount="700")
+    rashad = staff["rashad"]
+    with pytest.raises(NotFound):
+        deals.create(rashad, client_id=secret.id, title="Sneaky")
+    with pytest.raises(NotFound):
+        deals.move_stage(rashad, d.id, stage_id(ctx, "Proposal"), expected_version=d.version)
+    with pytest.raises(NotFound):
+        deals.stage_history(rashad, d.id)
+    assert deals.count_deals(rashad) == 0
+    new = next(r for r in deals.pipeline_summary(rashad, d.pipeline_id) if r.name == "New")
+    assert (new.count, new.total) == (0, Decimal("0.00"))
+    assert next(r for r in deals.pipeline_summary(ctx, d.pipeline_id) if r.name == "New").total == Decimal("700")

@@ -1,0 +1,169 @@
+"""The command line: what a script or an administrator sees."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import text
+
+from crm_desktop import __version__
+from crm_desktop.cli import main
+from crm_desktop.db.engine import Database
+from crm_desktop.db.migrate import head_revision
+
+
+@pytest.fixture
+def run(tmp_path, capsys):
+    """run(*args) -> (exit code, stdout, stderr), with every path under tmp."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--base-dir", str(tmp_path / "home"), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def demo_url(run, sqlite_url):
+    code, out, err = run("--database-url", sqlite_url, "demo-data", "--clients", "400", "--seed", "7")
+    assert code == 0, err
+    assert out.startswith("400 clients")
+    return sqlite_url
+
+
+def test_db_upgrade_creates_the_schema_once_and_current_reports_it(run, db_url):
+    assert run("--database-url", db_url, "db", "current") == (0, "none\n", "")
+    assert run("--database-url", db_url, "db", "upgrade") == (0, f"{head_revision()}\n", "")
+    assert run("--database-url", db_url, "db", "upgrade") == (0, f"{head_revision()}\n", "")
+    assert run("--database-url", db_url, "db", "current") == (0, f"{head_revision()}\n", "")
+
+
+def test_default_database_is_the_file_in_the_data_dir(run, tmp_path):
+    assert run("db", "upgrade")[0] == 0
+    assert (tmp_path / "home" / "data" / "crm.sqlite3").is_file()
+
+
+def test_newer_schema_is_refused_in_one_line(run, sqlite_url):
+    run("--database-url", sqlite_url, "db", "upgrade")
+    db = Database.open(sqlite_url)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099_future'"))
+    db.dispose()
+    code, out, err = run("--database-url", sqlite_url, "clients", "list")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "newer version of CRM Desktop" in err and err.startswith("crm-desktop: error:")
+
+
+@pytest.mark.parametrize("setup, url, words", [
+    ("textfile", None, "is not a CRM Desktop database"),
+    (None, "postgresql://crm@127.0.0.1:1/office", "Cannot reach the database server"),
+    (None, "mysql://office/crm", "Unsupported database"),
+])
+def test_bad_databases_get_one_line_and_exit_1(run, tmp_path, setup, url, words):
+    if setup == "textfile":
+        path = tmp_path / "clients.csv"
+        path.write_text("name,phone\n" * 200)
+        url = f"sqlite:///{path}"
+    code, out, err = run("--database-url", url, "clients", "list")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--colour"], "unrecognized arguments: --colour"),
+    (["demo-data", "--clients", "many"], "'many' is not a whole number"),
+    (["clients", "list", "--format", "xml"], "invalid choice: 'xml'"),
+])
+def test_bad_options_get_one_line_and_exit_2(run, capsys, args, words):
+    with pytest.raises(SystemExit) as stop:
+        run(*args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert err.count("\n") == 1 and words in err and "--help" in err
+
+
+def test_demo_data_refuses_a_database_with_clients(run, demo_url):
+    code, _, err = run("--database-url", demo_url, "demo-data", "--clients", "5")
+    assert code == 1 and "already has clients" in err
+
+
+@pytest.mark.parametrize("query", ["ogiloy", "Oʻgʻiloy", "ёлкин", "محمد", "aliyev"])
+def test_clients_found_by_part_of_a_name_in_any_script(run, demo_url, query):
+    code, out, _ = run("--database-url", demo_url, "clients", "list", "--search", query, "--format", "json")
+    found = json.loads(out)
+    assert code == 0 and found
+    from crm_desktop.services.textnorm import fold, words
+
+    assert all(any(w.startswith(words(query)[0]) for w in words(c["name"])) or
+               any(fold(query) in fold(e) for e in c["emails"]) for c in found)
+
+
+def test_clients_found_by_phone_digits_typed_without_formatting(run, demo_url):
+    _, out, _ = run("--database-url", demo_url, "clients", "list", "--format", "json", "--limit", "1")
+    phone = json.loads(out)[0]["phones"][0]  # e.g. "+998 90 123-45-67"
+    digits = "".join(ch for ch in phone if ch.isdigit())[-7:]
+    _, out, _ = run("--database-url", demo_url, "clients", "list", "--search", digits, "--format", "json")
+    assert phone in [p for c in json.loads(out) for p in c["phones"]]
+
+
+def test_clients_found_by_email_and_printed_as_csv_and_table(run, demo_url):
+    _, out, _ = run("--database-url", demo_url, "clients", "list", "--format", "json", "--limit", "3")
+    email = next(e for c in json.loads(out) for e in c["emails"])
+    code, out, _ = run("--database-url", demo_url, "clients", "list", "--search", email, "--format", "csv")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "id,name,kind,status,phones,emails,owner,source"
+    assert any(email in line for line in lines[1:])
+    code, out, _ = run("--database-url", demo_url, "clients", "list", "--search", email)
+    assert out.splitlines()[0].split() == ["ID", "NAME", "STATUS", "PHONES", "EMAILS", "OWNER"]
+    assert email in out
+
+
+def test_json_is_one_array_with_the_documented_fields(run, demo_url):
+    code, out, _ = run("--database-url", demo_url, "clients", "list", "--limit", "7", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and isinstance(data, list) and len(data) == 7
+    assert {"id", "name", "phones", "emails", "status", "owner", "kind", "source", "tags"} <= set(data[0])
+
+
+def test_clients_list_on_postgresql(run, postgres_url):
+    assert run("--database-url", postgres_url, "demo-data", "--clients", "200")[0] == 0
+    code, out, _ = run("--database-url", postgres_url, "clients", "list", "--limit", "200", "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 200
+
+
+def _isolated_env(tmp_path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d"), "XDG_CONFIG_HOME": str(tmp_path / "c"),
+                "XDG_STATE_HOME": str(tmp_path / "s"), "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+                "QT_QPA_PLATFORM": "offscreen"})
+    return env
+
+
+def test_version_as_a_process(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "crm_desktop", "--version"], capture_output=True, text=True,
+                         env=_isolated_env(tmp_path))
+    assert (run.returncode, run.stdout.strip()) == (0, f"crm-desktop {__version__}")
+
+
+def test_a_failure_as_a_process_prints_no_traceback(tmp_path):
+    (tmp_path / "x.sqlite3").write_bytes(b"\x00garbage" * 1000)
+    run = subprocess.run([sys.executable, "-m", "crm_desktop", "--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                          "db", "upgrade"], capture_output=True, text=True, env=_isolated_env(tmp_path))
+    assert run.returncode == 1
+    assert run.stderr.startswith("crm-desktop: error:") and "Traceback" not in run.stderr
+
+
+def test_an_unexpected_error_is_logged_not_dumped(run, tmp_path, monkeypatch, sqlite_url):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("crm_desktop.services.clients.list_ids", broken)
+    code, _, err = run("--database-url", sqlite_url, "clients", "list")
+    assert code == 1 and "unexpected RuntimeError: disk on fire" in err and "Traceback" not in err
+    log = (tmp_path / "home" / "logs" / "crm-desktop.log").read_text()
+    assert "Traceback" in log and "disk on fire" in log
