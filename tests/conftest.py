@@ -148,3 +148,40 @@ def staff(ctx):
     b = users.create(ctx, username="rashad", display_name="Rashad")
     as_ctx = lambda u: ServiceContext(ctx.db, actor=Actor(u.id, u.username, u.role), clock=ctx.clock)  # noqa: E731
     return {"manager": as_ctx(boss), "dilnoza": as_ctx(a), "rashad": as_ctx(b)}
+
+
+@pytest.fixture
+def another_pc_saves_first():
+    """A context manager: just before the next unit of work writes, another PC saves the same row.
+
+    On PostgreSQL the rival commits on its own connection. SQLite lets one writer in at a time, so
+    there the rival's write can only land inside our transaction: the same race, seen from the row.
+    """
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    @contextmanager
+    def race(ctx, table, row_id):
+        bump = text(f"UPDATE {table} SET version = version + 1 WHERE id = :id")
+        fired = []
+
+        def rival(session, *_):
+            if fired:
+                return
+            fired.append(True)
+            if ctx.db.is_sqlite:
+                session.connection().execute(bump, {"id": row_id})
+            else:
+                with ctx.db.engine.begin() as conn:
+                    conn.execute(bump, {"id": row_id})
+
+        event.listen(Session, "before_flush", rival)
+        try:
+            yield
+        finally:
+            event.remove(Session, "before_flush", rival)
+        assert fired, "the unit of work never wrote"
+
+    return race

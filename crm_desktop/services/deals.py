@@ -258,7 +258,8 @@ def list_deals(ctx: ServiceContext, f: DealFilter = DealFilter(), *, sort: str =
     if sort not in SORT_COLUMNS:
         raise ValidationError("sort", f"Cannot sort deals by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
     col = SORT_COLUMNS[sort]
-    order = (col.desc(), Deal.id.desc()) if descending else (col, Deal.id)
+    # Deals without an expected close come last either way (the databases disagree on where NULL goes).
+    order = (col.is_(None), col.desc(), Deal.id.desc()) if descending else (col.is_(None), col, Deal.id)
     q = _filtered(ctx, _select_rows(), f).order_by(*order).offset(offset)
     if limit is not None:
         q = q.limit(limit)
@@ -326,19 +327,26 @@ def _check_amount_fits_currency(amount: Decimal, code: str) -> None:
         raise ValidationError("amount", f"{code} amounts have {minor} decimal places at most (got {amount}).")
 
 
-def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage, *, initial: bool = False) -> None:
-    s.add(DealStageChange(deal_id=deal.id, from_stage_id=None if initial else deal.stage_id, to_stage_id=stage.id,
-                          changed_at=ctx.now(), user_id=ctx.actor.user_id))
-    if not initial:
-        record(s, entity="deals", entity_id=deal.id, action="stage_move",
-               details={"stage_id": [deal.stage_id, stage.id]})
-    deal.stage_id = stage.id
+def _outcome(stage: Stage, now: datetime) -> dict[str, Any]:
+    """What entering `stage` means: the won/lost stages close a deal, any other stage (re)opens it."""
     if stage.is_won:
-        deal.outcome, deal.closed_at, deal.lost_reason = "won", ctx.now(), ""
-    elif stage.is_lost:
-        deal.outcome, deal.closed_at = "lost", ctx.now()
-    else:
-        deal.outcome, deal.closed_at, deal.lost_reason = "open", None, ""
+        return {"outcome": "won", "closed_at": now, "lost_reason": ""}
+    if stage.is_lost:
+        return {"outcome": "lost", "closed_at": now}  # the reason is set by mark_lost
+    return {"outcome": "open", "closed_at": None, "lost_reason": ""}
+
+
+def _history(s: Session, ctx: ServiceContext, deal: Deal, from_stage_id: int | None, to_stage_id: int) -> None:
+    s.add(DealStageChange(deal_id=deal.id, from_stage_id=from_stage_id, to_stage_id=to_stage_id,
+                          changed_at=ctx.now(), user_id=ctx.actor.user_id))
+
+
+def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage) -> None:
+    _history(s, ctx, deal, deal.stage_id, stage.id)
+    record(s, entity="deals", entity_id=deal.id, action="stage_move", details={"stage_id": [deal.stage_id, stage.id]})
+    deal.stage_id = stage.id
+    for key, value in _outcome(stage, ctx.now()).items():
+        setattr(deal, key, value)
 
 
 def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, currency: str | None = None,
@@ -362,10 +370,11 @@ def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, 
             raise ValidationError("stage_id", f"Stage '{stage.name}' belongs to another pipeline.")
         if stage.is_lost:
             raise ValidationError("stage_id", "A new deal cannot start as lost. Choose an open stage.")
-        deal = Deal(pipeline_id=pipeline.id, stage_id=stage.id, outcome="open", lost_reason="", **clean)
+        state = {"lost_reason": "", **_outcome(stage, ctx.now())}
+        deal = Deal(pipeline_id=pipeline.id, stage_id=stage.id, **state, **clean)
         s.add(deal)
         s.flush()
-        _move(s, ctx, deal, stage, initial=True)
+        _history(s, ctx, deal, None, stage.id)
         return _reload_row(s, deal.id)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from crm_desktop.services import activities, clients, deals
+from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 
 
@@ -61,3 +62,76 @@ def test_private_client_timeline_is_invisible_to_others(ctx, staff):
         activities.timeline(staff["rashad"], secret.id)
     with pytest.raises(NotFound):
         activities.delete(staff["rashad"], a.id)
+
+
+def test_entries_written_later_about_earlier_events_sort_by_when_they_happened(ctx, clock):
+    c = clients.create(ctx, name="Nodira")
+    today = activities.add(ctx, c.id, kind="call", body="Agreed on the price")
+    earlier = activities.add(ctx, c.id, kind="meeting", body="First visit", occurred_at="2026-11-20T15:00+05:00")
+    assert earlier.occurred_at == datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    assert [a.body for a in activities.timeline(ctx, c.id)] == ["Agreed on the price", "First visit"]
+    assert [a.body for a in activities.timeline(ctx, c.id, offset=1, limit=1)] == ["First visit"]
+    assert [a.body for a in activities.timeline(ctx, c.id, limit=1)] == ["Agreed on the price"]
+    assert activities.get(ctx, today.id) == today
+    with pytest.raises(ValidationError) as err:
+        activities.add(ctx, c.id, body="x", occurred_at="last friday")
+    assert err.value.field == "occurred_at" and "Use the form 2026-12-31 14:30" in err.value.message
+
+
+def test_entries_can_be_linked_to_one_of_the_clients_deals(ctx, audit_rows):
+    c = clients.create(ctx, name="Nodira")
+    d = deals.create(ctx, client_id=c.id, title="Wedding photos")
+    a = activities.add(ctx, c.id, kind="email", body="Sent the contract", deal_id=d.id)
+    assert a.deal_id == d.id
+    unlinked = activities.update(ctx, a.id, expected_version=a.version, deal_id=None, kind="note")
+    assert (unlinked.deal_id, unlinked.kind) == (None, "note")
+    assert audit_rows("activities", a.id)[-1][1] == {"deal_id": [d.id, None], "kind": ["email", "note"]}
+
+
+def test_edits_are_checked_like_new_entries(ctx):
+    c = clients.create(ctx, name="Client")
+    a = activities.add(ctx, c.id, body="Call back")
+    with pytest.raises(ValidationError, match="must be one of: note, call, meeting, email"):
+        activities.update(ctx, a.id, expected_version=a.version, kind="status_change")
+    with pytest.raises(ValidationError, match="cannot be empty"):
+        activities.update(ctx, a.id, expected_version=a.version, body="")
+    with pytest.raises(ValidationError, match="no field 'client_id'"):
+        activities.update(ctx, a.id, expected_version=a.version, client_id=2)
+    assert activities.get(ctx, a.id) == a
+
+
+def test_a_second_pc_editing_the_same_entry_gets_a_conflict(ctx):
+    c = clients.create(ctx, name="Client")
+    a = activities.add(ctx, c.id, body="Draft")
+    other_pc = ServiceContext(ctx.db, actor=ctx.actor, clock=ctx.clock)
+    activities.update(other_pc, a.id, expected_version=a.version, body="Their words")
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        activities.update(ctx, a.id, expected_version=a.version, body="My words")
+    assert activities.get(ctx, a.id).body == "Their words"
+
+
+def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(ctx, audit_rows, another_pc_saves_first):
+    c = clients.create(ctx, name="Client")
+    a = activities.add(ctx, c.id, body="Draft")
+    with pytest.raises(ConflictError), another_pc_saves_first(ctx, "activities", a.id):
+        activities.update(ctx, a.id, expected_version=a.version, body="Mine")
+    assert activities.get(ctx, a.id).body == "Draft"
+    assert [x for x, _ in audit_rows("activities", a.id)] == ["create"]
+
+
+def test_staff_share_public_timelines_and_managers_see_their_team(ctx, staff):
+    dilnoza, rashad, manager = staff["dilnoza"], staff["rashad"], staff["manager"]
+    public = clients.create(dilnoza, name="Public")
+    activities.add(rashad, public.id, kind="call", body="Rashad called them")
+    assert [(a.body, a.author_name) for a in activities.timeline(dilnoza, public.id)] == [
+        ("Rashad called them", "Rashad")]
+    secret = clients.create(dilnoza, name="Secret", private=True)
+    a = activities.add(dilnoza, secret.id, body="Confidential")
+    assert activities.count_for_client(manager, secret.id) == 1
+    with pytest.raises(NotFound):
+        activities.add(rashad, secret.id, body="Sneaky")
+    with pytest.raises(NotFound):
+        activities.count_for_client(rashad, secret.id)
+    with pytest.raises(NotFound):
+        activities.update(rashad, a.id, expected_version=a.version, body="Changed")
+    assert activities.get(dilnoza, a.id).body == "Confidential"
