@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from importlib import resources
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -13,6 +13,7 @@ from crm_desktop import APP_ID, APP_NAME, __version__
 from crm_desktop.config import Paths
 from crm_desktop.db.connect import open_database
 from crm_desktop.db.engine import DatabaseOpenError
+from crm_desktop.logs import log_unexpected
 from crm_desktop.services.context import OWNER, ServiceContext
 from crm_desktop.ui.errors import ErrorReporter
 from crm_desktop.ui.main_window import MainWindow
@@ -52,8 +53,14 @@ def run_gui(url: str, paths: Paths, *, demo: bool = False) -> int:
     reporter.install()
     try:
         opened = open_database(url, ask_password=ask_password)
-    except DatabaseOpenError as exc:
+    except DatabaseOpenError as exc:  # the environment's fault: say what is wrong, no traceback
         QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    except Exception as exc:  # noqa: BLE001 - our bug before any window exists; a desktop icon has no stderr
+        log_unexpected(paths, exc)
+        QMessageBox.critical(None, APP_NAME, QCoreApplication.translate(
+            "App", "CRM Desktop could not start: {error}\n\nThe details were written to {log}.").format(
+            error=f"{type(exc).__name__}: {exc}", log=paths.log_file))
         return 1
     window = build_main_window(ServiceContext(opened.db, actor=OWNER), paths, reporter, demo=demo)
     window.show()

@@ -35,6 +35,7 @@ class ErrorReporter(QObject):
         self.dialog_parent: QWidget | None = None
         self._shown: set[str] = set()
         self.last_dialog: ErrorDialog | None = None
+        self._dialogs: list[ErrorDialog] = []
         self._from_thread.connect(self.report)
 
     def install(self) -> None:
@@ -51,6 +52,8 @@ class ErrorReporter(QObject):
             return
         self._shown.add(key)
         self.last_dialog = self._dialog(exc, details)
+        # Parentless dialogs belong to Python: keep each open one, or an earlier one vanishes.
+        self._dialogs = [d for d in self._dialogs if d.isVisible()] + [self.last_dialog]
 
     def _dialog(self, exc: BaseException, details: str) -> ErrorDialog:
         dialog = ErrorDialog(f"{type(exc).__name__}: {exc}", details, self.paths, self.dialog_parent)

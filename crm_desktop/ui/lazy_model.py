@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from crm_desktop.ui.ops import Ops
 
 PAGE_SIZE = 200
+_ROOT = QModelIndex()  # the invisible root: the parent of every row of a table
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class Column:
     sort_key: str | None = None  # the service's sort name; None = not sortable
     align_right: bool = False
     width: int = 130  # the starting width; users resize and the window remembers
+    # Phone numbers have no letters, so in a right-to-left (Arabic) window the bidi algorithm would
+    # reorder their digit groups; a leading LEFT-TO-RIGHT MARK keeps "+971 58 557 2404" as written.
+    left_to_right: bool = False
 
 
 # fetch(ctx, query, sort, descending, offset, limit) -> list of rows; count(ctx, query) -> int
@@ -32,28 +36,35 @@ Count = Callable[..., int]
 
 
 class LazyTableModel(QAbstractTableModel):
-    loaded = Signal()  # a page (or the count) arrived: tests and status texts wait on it
+    """Rows of one list, loaded a page at a time; `reload()` swaps in fresh rows in one reset.
+
+    Until fresh rows arrive the old ones stay on screen, so refreshing after a change or while
+    typing a search never flashes an empty table.
+    """
+
+    loaded = Signal()  # a reload or a further page arrived: tests and status texts wait on it
     total_changed = Signal(int)
 
     def __init__(self, ops: Ops, columns: list[Column], fetch: Fetch, count: Count, *, query: Any,
                  sort: str, descending: bool = False, highlight: Callable[[Any], Any] | None = None,
-                 parent=None):
+                 page_size: int = PAGE_SIZE, parent=None):
         super().__init__(parent)
         self.ops, self.columns, self._fetch, self._count = ops, columns, fetch, count
         self.query, self.sort_by, self.descending = query, sort, descending
         self.highlight = highlight
+        self.page_size = page_size
         self.rows: list[Any] = []
         self.total = 0
-        self._complete = False
+        self.ready = False  # the first reload arrived
         self._loading = False
         self._generation = 0
 
     # --- Qt model interface ---
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -61,7 +72,8 @@ class LazyTableModel(QAbstractTableModel):
             return None
         row, column = self.rows[index.row()], self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
+            text = column.text(row)
+            return "\u200e" + text if column.left_to_right and text else text
         if role == Qt.ItemDataRole.ToolTipRole:
             return column.text(row) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
@@ -78,17 +90,18 @@ class LazyTableModel(QAbstractTableModel):
             return self.columns[section].title
         return None
 
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._complete and not self._loading
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
+        # Not before the first reload: views ask as soon as they get the model, before the page starts.
+        return not parent.isValid() and self.ready and not self._loading and len(self.rows) < self.total
 
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:
         if not self.canFetchMore(parent):
             return
         self._loading = True
         generation = self._generation
-        self.ops.run(self._fetch, self.query, self.sort_by, self.descending, len(self.rows), PAGE_SIZE,
+        self.ops.run(self._fetch, self.query, self.sort_by, self.descending, len(self.rows), self.page_size,
                      on_done=lambda rows: self._page_arrived(generation, rows),
-                     on_error=lambda error: self._page_failed(generation, error))
+                     on_error=lambda error: self._failed(generation, error))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # type: ignore[override]
         key = self.columns[column].sort_key if 0 <= column < len(self.columns) else None
@@ -98,42 +111,59 @@ class LazyTableModel(QAbstractTableModel):
 
     # --- ours ---
 
+    @property
+    def sort_column(self) -> int:
+        """The column the rows are sorted by, or -1 when the order is not one of the columns."""
+        return next((i for i, c in enumerate(self.columns) if c.sort_key == self.sort_by), -1)
+
     def sort_key_changed(self, key: str, descending: bool) -> None:
         if (key, descending) != (self.sort_by, self.descending):
             self.sort_by, self.descending = key, descending
             self.reload()
 
     def set_query(self, query: Any) -> None:
-        self.query = query
-        self.reload()
+        if query != self.query:
+            self.query = query
+            self.reload()
 
     def reload(self) -> None:
+        """Fetch the count and as many rows as are loaded now (at least a page), then swap them in."""
         self._generation += 1
-        self.beginResetModel()
-        self.rows = []
-        self._complete = False
-        self._loading = False
-        self.endResetModel()
         generation = self._generation
-        self.ops.run(self._count, self.query,
-                     on_done=lambda n: self._count_arrived(generation, n),
-                     on_error=lambda error: self._page_failed(generation, error))
-        self.fetchMore()
+        self._loading = True
+        fetch, count = self._fetch, self._count
+        query, sort, descending = self.query, self.sort_by, self.descending
+        limit = max(self.page_size, len(self.rows))
+
+        def load(ctx) -> tuple[int, list[Any]]:
+            return count(ctx, query), fetch(ctx, query, sort, descending, 0, limit)
+
+        self.ops.run(load, on_done=lambda result: self._reloaded(generation, limit, *result),
+                     on_error=lambda error: self._failed(generation, error))
 
     def row(self, index: int) -> Any:
         return self.rows[index]
 
-    def _count_arrived(self, generation: int, total: int) -> None:
-        if generation == self._generation:
-            self.total = total
-            self.total_changed.emit(total)
+    def _reloaded(self, generation: int, limit: int, total: int, rows: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        self.beginResetModel()
+        self.rows = rows
+        # The count and the rows are two reads; a save in between must not leave a phantom "more".
+        self.total = len(rows) if len(rows) < limit else max(total, len(rows))
+        self.ready = True
+        self._loading = False
+        self.endResetModel()
+        self.total_changed.emit(self.total)
+        self.loaded.emit()
 
     def _page_arrived(self, generation: int, rows: list[Any]) -> None:
         if generation != self._generation:
             return
         self._loading = False
-        if len(rows) < PAGE_SIZE:
-            self._complete = True
+        if len(rows) < self.page_size and self.total != len(self.rows) + len(rows):
+            self.total = len(self.rows) + len(rows)  # fewer than asked: rows were deleted meanwhile
+            self.total_changed.emit(self.total)
         if rows:
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
@@ -141,9 +171,9 @@ class LazyTableModel(QAbstractTableModel):
             self.endInsertRows()
         self.loaded.emit()
 
-    def _page_failed(self, generation: int, error) -> None:
+    def _failed(self, generation: int, error) -> None:
         if generation == self._generation:
             self._loading = False
-            self._complete = True  # stop asking; the error was shown and a refresh tries again
+            self.ready = True
             self.ops.show_problem(error.message)
             self.loaded.emit()

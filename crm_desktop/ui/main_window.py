@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -60,12 +62,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self._build_menus()
         self._build_status_bar()
-        for i, key in enumerate(self.pages):
-            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda row=i: self.nav.setCurrentRow(row))
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
         ops.changed.connect(self._changed)
         ops.dialog_parent = self
-        self.setWindowIcon(QIcon.fromTheme("crm-desktop"))
+        self.setWindowTitle(APP_NAME)
         self.resize(1200, 760)
         self._restore()
 
@@ -73,8 +73,8 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
-        quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit,
-                              triggered=self.close)
+        # Ctrl+Q spelled out: QKeySequence.StandardKey.Quit has no key at all on Windows.
+        quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
         file_menu.addAction(quit_action)
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for i, page in enumerate(self.pages.values()):
@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         where = (self.tr("Local file: {path}") if db.is_sqlite else self.tr("Server: {path}")).format(
             path=db.describe())
         if self.demo:
-            where = self.tr("Demo database (thrown away when you quit)")
+            where = self.tr("Demo data: {path}").format(path=db.describe())
         self.database_label = QLabel(where)
         self.database_label.setToolTip(db.describe())
         self.user_label = QLabel(self.tr("User: {name}").format(name=self.ops.ctx.actor.username))
@@ -132,8 +132,10 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/page", self.current_page().spec.key)
 
     def _company_arrived(self, profile) -> None:
-        name = profile.name or self.ops.ctx.db.describe()
-        self.setWindowTitle(f"{name} — {APP_NAME}")
+        db = self.ops.ctx.db
+        # The full path is in the status bar; the title only has to tell two windows apart.
+        name = profile.name or (Path(db.describe()).name if db.is_sqlite else db.describe())
+        self.setWindowTitle(f"{APP_NAME} — {name}")
 
     def _load_overdue(self) -> None:
         self.ops.run(tasks.count_tasks, TaskFilter(overdue_only=True), on_done=self._overdue_arrived)

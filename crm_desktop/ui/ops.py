@@ -60,9 +60,10 @@ class Ops(QObject):
         self._relay.failed.connect(self._fail)
         self._relay.changed.connect(self.changed)
         self._pending: dict[int, tuple[OnDone | None, OnError | None]] = {}
+        self._boxes: list[QMessageBox] = []
         self._tokens = itertools.count(1)
         self.dialog_parent: QWidget | None = None
-        ctx.listeners.append(self._relay.changed.emit)  # called on the worker thread
+        ctx.listeners.append(lambda changes: self._relay.changed.emit(changes))  # on the worker thread
 
     def run(self, fn: Callable[..., Any], *args: Any, on_done: OnDone | None = None,
             on_error: OnError | None = None, **kwargs: Any) -> None:
@@ -72,6 +73,11 @@ class Ops(QObject):
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
         self._pool.start(_Call(token, fn, (self.ctx, *args), kwargs, self._relay))
+
+    @property
+    def busy(self) -> bool:
+        """Calls are queued or running, or their results are still on the way to the GUI thread."""
+        return bool(self._pending)
 
     def wait_idle(self, msecs: int = 30_000) -> bool:
         """Block until queued calls finished (closing the window, tests)."""
@@ -104,4 +110,6 @@ class Ops(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("CRM Desktop"), message,
                           QMessageBox.StandardButton.Ok, self.dialog_parent)
         box.open()  # window-modal, does not block the event loop
+        # A box without a parent belongs to Python: keep it until it is closed, or it vanishes at once.
+        self._boxes = [b for b in self._boxes if b.isVisible()] + [box]
         return box

@@ -13,7 +13,15 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from crm_desktop.services import clients, deals, invoices, tasks
 from crm_desktop.services.clients import ClientFilter
@@ -67,16 +75,16 @@ class PageSpec:
 
 def page_specs() -> list[PageSpec]:
     names = status_names()
-    label = lambda key: names.get(key, key)  # noqa: E731
+    label = lambda key: names.get(key, key)
     overdue = QBrush(QColor("#b91c1c"))
     return [
         PageSpec(
             "clients", tr("Clients"), tr("Search by name, phone digits or email…"),
-            frozenset({"clients"}),
+            frozenset({"clients", "users"}),
             [Column(tr("Name"), lambda c: c.name, "name", width=230),
              Column(tr("Status"), lambda c: label(c.status), "status", width=90),
-             Column(tr("Phones"), lambda c: ", ".join(c.phones), width=160),
-             Column(tr("Emails"), lambda c: ", ".join(c.emails), width=220),
+             Column(tr("Phones"), lambda c: ", ".join(c.phones), width=160, left_to_right=True),
+             Column(tr("Emails"), lambda c: ", ".join(c.emails), width=220, left_to_right=True),
              Column(tr("Source"), lambda c: c.source, "source", width=100),
              Column(tr("Owner"), lambda c: c.owner_name)],
             lambda ctx, q, sort, desc, offset, limit: clients.list_clients(
@@ -86,12 +94,12 @@ def page_specs() -> list[PageSpec]:
         ),
         PageSpec(
             "deals", tr("Deals"), tr("Search by deal title or client…"),
-            frozenset({"deals", "clients", "stages"}),
-            [Column(tr("Deal"), lambda d: d.title, "title", width=200),
-             Column(tr("Client"), lambda d: d.client_name, width=180),
+            frozenset({"deals", "clients", "stages", "users"}),
+            [Column(tr("Deal"), lambda d: d.title, "title", width=190),
+             Column(tr("Client"), lambda d: d.client_name, width=170),
              Column(tr("Stage"), lambda d: d.stage_name, "stage", width=100),
              Column(tr("Amount"), lambda d: format_money(d.amount, d.currency), "amount", align_right=True, width=150),
-             Column(tr("Expected close"), lambda d: a_date(d.expected_close), "expected_close"),
+             Column(tr("Expected close"), lambda d: a_date(d.expected_close), "expected_close", width=110),
              Column(tr("Outcome"), lambda d: label(d.outcome), width=80),
              Column(tr("Owner"), lambda d: d.owner_name)],
             lambda ctx, q, sort, desc, offset, limit: deals.list_deals(
@@ -101,7 +109,7 @@ def page_specs() -> list[PageSpec]:
         ),
         PageSpec(
             "tasks", tr("Tasks"), tr("Search open tasks by title or client…"),
-            frozenset({"tasks", "clients", "deals"}),
+            frozenset({"tasks", "clients", "deals", "users"}),
             [Column(tr("Due"), lambda t: local_time(t.due_at), "due", width=130),
              Column(tr("Task"), lambda t: t.title, "title", width=220),
              Column(tr("Client"), lambda t: t.client_name, width=180),
@@ -157,9 +165,9 @@ class ListPage(QWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSortIndicatorShown(True)
-        header.setSortIndicator(self._sort_column(), Qt.SortOrder.DescendingOrder if spec.descending
-                                else Qt.SortOrder.AscendingOrder)
+        self._show_sort_indicator()
         self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(lambda *_: self._show_sort_indicator())
         self._restore_widths()
         header.sectionResized.connect(lambda *_: self._save_widths())
         layout = QVBoxLayout(self)
@@ -171,13 +179,37 @@ class ListPage(QWidget):
         self._debounce.timeout.connect(lambda: self.model.set_query(self.search.text()))
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.model.total_changed.connect(self._show_total)
+        self._current_id: int | None = None
+        self.model.modelAboutToBeReset.connect(self._remember_current)
+        self.model.modelReset.connect(self._restore_current)
         ops.changed.connect(self._maybe_refresh)
 
     def start(self) -> None:
         self.model.reload()
 
-    def _sort_column(self) -> int:
-        return next((i for i, c in enumerate(self.spec.columns) if c.sort_key == self.spec.sort), 0)
+    def _show_sort_indicator(self) -> None:
+        # The arrow follows the model: a click on a column the service cannot sort by leaves the order
+        # (and the arrow) alone, and a default order that is no column (deals: last changed) shows none.
+        header = self.table.horizontalHeader()
+        order = Qt.SortOrder.DescendingOrder if self.model.descending else Qt.SortOrder.AscendingOrder
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (self.model.sort_column, order):
+            blocked = header.blockSignals(True)
+            header.setSortIndicator(self.model.sort_column, order)
+            header.blockSignals(blocked)
+            header.viewport().update()
+
+    def _remember_current(self) -> None:
+        index = self.table.currentIndex()
+        self._current_id = self.model.row(index.row()).id if index.isValid() else None
+
+    def _restore_current(self) -> None:
+        # A refresh after someone saved must not throw away the row the user was on.
+        if self._current_id is None:
+            return
+        for i, row in enumerate(self.model.rows):
+            if row.id == self._current_id:
+                self.table.selectRow(i)
+                return
 
     def _show_total(self, total: int) -> None:
         searching = bool(self.search.text().strip())

@@ -1,0 +1,41 @@
+"""The main window on a migrated SQLite database, settings and log under tmp (services are tested on both DBs)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from crm_desktop.app import build_main_window
+from crm_desktop.ui.errors import ErrorReporter
+from crm_desktop.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def reporter(qapp, paths) -> Iterator[ErrorReporter]:
+    reporter = ErrorReporter(paths)
+    yield reporter
+    if reporter.last_dialog is not None:
+        reporter.last_dialog.close()
+
+
+@pytest.fixture
+def open_window(qtbot, sqlite_ctx, paths, reporter) -> Callable[[], MainWindow]:
+    """open_window() -> a shown main window whose pages finished their first load."""
+
+    def open_() -> MainWindow:
+        window = build_main_window(sqlite_ctx, paths, reporter)
+        qtbot.addWidget(window)
+        window.show()
+        window.start()
+        for page in window.pages.values():
+            qtbot.waitUntil(lambda page=page: page.model.ready)
+        qtbot.waitUntil(lambda: not window.ops.busy)
+        return window
+
+    return open_
+
+
+def texts(window: MainWindow, key: str, column: int = 0) -> list[str]:
+    model = window.pages[key].model
+    return [model.index(row, column).data() for row in range(model.rowCount())]

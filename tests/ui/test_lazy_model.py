@@ -1,0 +1,97 @@
+"""The lazy table model: pages fetched as the view scrolls, consistent for Qt's model checker."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QTableView
+
+from crm_desktop.services import clients
+from crm_desktop.ui.lazy_model import LazyTableModel
+from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.pages import page_specs
+
+
+@pytest.fixture
+def ops(qtbot, sqlite_ctx) -> Ops:
+    def fail(exc: BaseException) -> None:
+        raise AssertionError("unexpected error in a service call") from exc
+
+    ops = Ops(sqlite_ctx, report_bug=fail)
+    yield ops
+    ops.wait_idle()
+
+
+@pytest.fixture
+def model(ops, sqlite_ctx) -> LazyTableModel:
+    for i in range(12):
+        clients.create(sqlite_ctx, name=f"Client {i:02}", phones=[f"+998 90 000 00 {i:02}"])
+    spec = next(s for s in page_specs() if s.key == "clients")
+    return LazyTableModel(ops, spec.columns, spec.fetch, spec.count, query="", sort=spec.sort, page_size=5)
+
+
+def names(model: LazyTableModel) -> list[str]:
+    return [model.index(r, 0).data() for r in range(model.rowCount())]
+
+
+def test_rows_arrive_a_page_at_a_time(model, qtbot):
+    assert not model.canFetchMore()  # nothing is asked before the first load
+    with qtbot.waitSignal(model.loaded):
+        model.reload()
+    assert names(model) == [f"Client {i:02}" for i in range(5)] and model.total == 12
+    for expected in (10, 12):
+        assert model.canFetchMore()
+        with qtbot.waitSignal(model.loaded):
+            model.fetchMore()
+        assert model.rowCount() == expected
+    assert not model.canFetchMore()
+    assert names(model)[-1] == "Client 11"
+
+
+def test_scrolling_to_the_end_of_the_table_fetches_the_next_page(model, qtbot):
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.resize(400, 120)
+    view.setModel(model)
+    view.show()
+    with qtbot.waitSignal(model.loaded):
+        model.reload()
+    with qtbot.waitSignal(model.loaded):
+        view.scrollToBottom()
+    assert model.rowCount() == 10
+
+
+def test_the_model_passes_qts_model_checks_while_loading_and_reloading(model, qtbot, qtmodeltester, sqlite_ctx):
+    qtmodeltester.check(model)
+    with qtbot.waitSignal(model.loaded):
+        model.reload()
+    qtmodeltester.check(model)
+    with qtbot.waitSignal(model.loaded):
+        model.fetchMore()
+    with qtbot.waitSignal(model.loaded):
+        model.set_query("client 03")
+    assert names(model) == ["Client 03"]
+    qtmodeltester.check(model)
+
+
+def test_a_refresh_keeps_as_many_rows_as_were_scrolled_through(model, qtbot, sqlite_ctx):
+    with qtbot.waitSignal(model.loaded):
+        model.reload()
+    with qtbot.waitSignal(model.loaded):
+        model.fetchMore()
+    clients.create(sqlite_ctx, name="Client 00a")
+    with qtbot.waitSignal(model.loaded):
+        model.reload()
+    assert model.rowCount() == 10 and model.total == 13
+    assert names(model)[:2] == ["Client 00", "Client 00a"]
+
+
+def test_only_the_latest_search_lands_in_the_table(model, qtbot):
+    with qtbot.waitSignal(model.loaded):
+        model.reload()
+    arrivals = []
+    model.loaded.connect(lambda: arrivals.append(names(model)))
+    model.set_query("client 01")
+    with qtbot.waitSignal(model.loaded):
+        model.set_query("client 07")
+    qtbot.waitUntil(lambda: not model.ops.busy)
+    assert arrivals == [["Client 07"]]  # the answer to the older search was dropped

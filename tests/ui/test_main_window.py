@@ -1,0 +1,217 @@
+"""The main window on a real migrated database: lists, search, navigation, status bar, remembered state."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from crm_desktop import __version__
+from crm_desktop.services import clients, company, deals, invoices, tasks
+from crm_desktop.services.invoices import LineValues
+from tests.ui.conftest import texts
+
+
+def make_office(ctx) -> dict[str, int]:
+    ids = {
+        name: clients.create(ctx, name=name, phones=[phone], emails=[email]).id
+        for name, phone, email in (
+            ("Zarina Rahimova", "+998 90 123 45 67", "zarina@mail.uz"),
+            ("Aziz Karimov", "+998 91 765 44 33", "aziz@mail.uz"),
+            ("Leyla Əliyeva", "+994 50 222 33 44", "leyla@mail.az"),
+        )
+    }
+    deals.create(ctx, client_id=ids["Aziz Karimov"], title="Office cleaning contract", amount="1500000.5",
+                 currency="UZS", expected_close=date(2026, 12, 15))
+    now = ctx.now()
+    tasks.create(ctx, title="Call back about the offer", due_at=now - timedelta(hours=3), client_id=ids["Zarina Rahimova"])
+    tasks.create(ctx, title="Send the contract", due_at=now + timedelta(days=1), client_id=ids["Aziz Karimov"])
+    invoices.create_draft(ctx, client_id=ids["Leyla Əliyeva"], currency="AZN",
+                          lines=[LineValues("Consultation", quantity=2, unit_price="125.50")])
+    return ids
+
+
+def test_opens_on_the_database_and_lists_its_clients_by_name(open_window, sqlite_ctx):
+    make_office(sqlite_ctx)
+    window = open_window()
+    assert window.current_page().spec.key == "clients"
+    assert texts(window, "clients") == ["Aziz Karimov", "Leyla Əliyeva", "Zarina Rahimova"]
+    model = window.pages["clients"].model
+    headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+    assert headers[:4] == ["Name", "Status", "Phones", "Emails"] and "Owner" in headers
+    row = texts(window, "clients", 0).index("Zarina Rahimova")
+    # Phones and emails carry a left-to-right mark so an Arabic (right-to-left) window keeps them as written.
+    assert model.index(row, 2).data() == "\u200e+998 90 123 45 67"
+    assert model.index(row, 3).data() == "\u200ezarina@mail.uz"
+    assert model.index(row, 2).data(Qt.ItemDataRole.ToolTipRole) == "+998 90 123 45 67"
+    assert model.index(row, headers.index("Owner")).data() == "Owner"  # the seeded user's display name
+    assert window.pages["clients"].summary.text() == "3 in all"
+
+
+def test_typing_in_the_search_field_narrows_the_list(open_window, sqlite_ctx, qtbot):
+    make_office(sqlite_ctx)
+    window = open_window()
+    page = window.pages["clients"]
+    qtbot.keyClicks(page.search, "zari")
+    qtbot.waitUntil(lambda: texts(window, "clients") == ["Zarina Rahimova"])
+    assert page.summary.text() == "1 found"
+    page.search.clear()
+    qtbot.keyClicks(page.search, "76544")  # phone digits find a client too
+    qtbot.waitUntil(lambda: texts(window, "clients") == ["Aziz Karimov"])
+    page.search.setText("nobody-like-this")
+    qtbot.waitUntil(lambda: texts(window, "clients") == [])
+    assert page.summary.text() == "Nothing matches the search."
+
+
+def test_ctrl_digits_switch_pages_and_each_page_shows_its_records(open_window, sqlite_ctx, qtbot):
+    make_office(sqlite_ctx)
+    window = open_window()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page().spec.key == "deals"
+    assert window.nav.currentRow() == 1
+    deal = [window.pages["deals"].model.index(0, c).data() for c in range(6)]
+    assert deal == ["Office cleaning contract", "Aziz Karimov", "New", "1\u202f500\u202f000.50 UZS", "2026-12-15",
+                    "Open"]
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page().spec.key == "tasks"
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page().spec.key == "invoices"
+    invoice = window.pages["invoices"].model
+    assert invoice.index(0, 0).data() == "Draft"  # a draft has no number until it is issued
+    assert invoice.index(0, 1).data() == "Leyla Əliyeva"
+    assert invoice.index(0, 4).data() == "251.00 AZN"
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page().spec.key == "clients"
+
+
+def test_open_tasks_come_soonest_first_with_overdue_ones_in_red_and_times_in_local_time(open_window, sqlite_ctx):
+    make_office(sqlite_ctx)
+    tasks.create(sqlite_ctx, title="Already done", due_at=sqlite_ctx.now() - timedelta(days=5))
+    done = tasks.list_tasks(sqlite_ctx)[0]
+    tasks.complete(sqlite_ctx, done.id, expected_version=done.version)
+    window = open_window()
+    model = window.pages["tasks"].model
+    assert texts(window, "tasks", 1) == ["Call back about the offer", "Send the contract"]  # open ones only
+    due = sqlite_ctx.now() - timedelta(hours=3)
+    assert model.index(0, 0).data() == due.astimezone().strftime("%Y-%m-%d %H:%M")
+    assert model.index(0, 2).data() == "Zarina Rahimova"
+    overdue = model.index(0, 1).data(Qt.ItemDataRole.ForegroundRole)
+    assert overdue is not None and overdue.color().red() > 150
+    assert model.index(1, 1).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_navigation_shows_counts_and_follows_changes(open_window, sqlite_ctx, qtbot):
+    make_office(sqlite_ctx)
+    window = open_window()
+    labels = [window.nav.item(i).text() for i in range(4)]
+    assert labels == ["Clients  3", "Deals  1", "Tasks  2  (1 overdue)", "Invoices  1"]
+    window.ops.run(clients.create, name="Nodira Yusupova")
+    qtbot.waitUntil(lambda: window.nav.item(0).text() == "Clients  4")
+    assert "Nodira Yusupova" in texts(window, "clients")
+
+
+def test_a_saved_change_refreshes_the_list_and_keeps_the_selected_row(open_window, sqlite_ctx, qtbot):
+    ids = make_office(sqlite_ctx)
+    window = open_window()
+    page = window.pages["clients"]
+    page.table.selectRow(2)  # Zarina Rahimova
+    zarina = clients.get(sqlite_ctx, ids["Zarina Rahimova"])
+    with qtbot.waitSignal(page.model.loaded):
+        window.ops.run(clients.update, zarina.id, expected_version=zarina.version, name="Abbos Aliyev")
+    assert texts(window, "clients")[0] == "Abbos Aliyev"
+    assert page.table.currentIndex().row() == 0  # the same client, at its new place
+
+
+def test_clicking_a_header_sorts_by_that_column_and_unsortable_columns_keep_the_order(open_window, sqlite_ctx,
+                                                                                        qtbot):
+    make_office(sqlite_ctx)
+    window = open_window()
+    page = window.pages["clients"]
+    header = page.table.horizontalHeader()
+    with qtbot.waitSignal(page.model.loaded):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=header.rect().topLeft() + _section_centre(header, 0))
+    assert texts(window, "clients") == ["Zarina Rahimova", "Leyla Əliyeva", "Aziz Karimov"]
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=_section_centre(header, 2))  # phones
+    assert header.sortIndicatorSection() == 0 and page.model.sort_by == "name"
+
+
+def _section_centre(header, section):
+    from PySide6.QtCore import QPoint
+
+    return QPoint(header.sectionViewportPosition(section) + header.sectionSize(section) // 2, header.height() // 2)
+
+
+def test_deals_are_listed_most_recently_changed_first_without_a_misleading_sort_arrow(open_window, sqlite_ctx,
+                                                                                       qtbot, clock):
+    ids = make_office(sqlite_ctx)
+    clock.current += timedelta(minutes=5)
+    deals.create(sqlite_ctx, client_id=ids["Zarina Rahimova"], title="Annual audit", amount=10, currency="USD")
+    window = open_window()
+    assert texts(window, "deals") == ["Annual audit", "Office cleaning contract"]
+    assert window.pages["deals"].table.horizontalHeader().sortIndicatorSection() == -1
+
+
+def test_status_bar_title_and_about_say_where_the_data_is(open_window, sqlite_ctx, qtbot):
+    window = open_window()
+    path = sqlite_ctx.db.describe()
+    assert path in window.database_label.text()
+    assert window.user_label.text() == "User: Owner"
+    assert window.windowTitle() == "CRM Desktop — crm.sqlite3"
+    profile = company.get(sqlite_ctx)
+    window.ops.run(company.update, expected_version=profile.version, name="Oak & Ash Legal")
+    qtbot.waitUntil(lambda: window.windowTitle() == "CRM Desktop — Oak & Ash Legal")
+    about = window.show_about()
+    assert __version__ in about.text() and path in about.text()
+    about.close()
+
+
+def test_ctrl_q_closes_the_window(open_window, qtbot):
+    window = open_window()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_window_geometry_and_last_page_are_kept_in_our_config_folder(open_window, paths, qtbot):
+    window = open_window()
+    window.nav.setCurrentRow(2)
+    window.resize(700, 500)  # inside the offscreen screen (800×600), so nothing is clamped
+    window.close()
+    ini = paths.config_dir / "window.ini"
+    assert ini.exists()
+    assert QSettings(str(ini), QSettings.Format.IniFormat).value("window/page") == "tasks"
+    again = open_window()
+    assert again.current_page().spec.key == "tasks"
+    assert (again.width(), again.height()) == (700, 500)
+
+
+def test_a_service_error_while_loading_is_shown_not_raised(open_window, sqlite_ctx, qtbot):
+    window = open_window()
+    page = window.pages["clients"]
+    page.model.sort_key_changed("no-such-column", False)  # the service refuses: a ValidationError
+    qtbot.waitUntil(lambda: _message_box() is not None)
+    assert "Cannot sort clients by 'no-such-column'" in _message_box().text()
+    _message_box().close()
+
+
+def _message_box() -> QMessageBox | None:
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
+
+
+def test_money_and_unpaid_balance_use_the_documents_currency(open_window, sqlite_ctx):
+    make_office(sqlite_ctx)
+    window = open_window()
+    model = window.pages["invoices"].model
+    headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+    row = model.row(0)
+    assert row.total == Decimal("251.0000")
+    assert model.index(0, headers.index("Balance")).data() == "251.00 AZN"
+    assert model.index(0, headers.index("Status")).data() == "Draft"
+    assert model.index(0, headers.index("Issued")).data() == datetime(2026, 11, 24, tzinfo=UTC).astimezone().date(
+    ).isoformat() or model.index(0, headers.index("Issued")).data() == sqlite_ctx.today().isoformat()
