@@ -65,7 +65,11 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)  # exits with code 2 and one usage line on bad options
+    parser = _parser()
+    args = parser.parse_args(argv)  # exits with code 2 and one usage line on bad options
+    if args.demo and (args.command or args.database_url):
+        parser.error("--demo opens the window on its own throwaway database; "
+                     "it takes no command and no --database-url")
     from crm_desktop.config import Paths
 
     paths = Paths.under(args.base_dir) if args.base_dir else Paths.default()
@@ -129,8 +133,6 @@ def _url(args: argparse.Namespace, paths) -> str:
 
 
 def _ask_password(where: str) -> str | None:
-    if not sys.stdin.isatty():
-        return None
     import getpass
 
     return getpass.getpass(f"Password for {where}: ")
@@ -139,7 +141,9 @@ def _ask_password(where: str) -> str | None:
 def _open(url: str, *, migrate: bool = True):
     from crm_desktop.db.connect import open_database
 
-    return open_database(url, ask_password=_ask_password, migrate=migrate)
+    # A script (no terminal) gets the server's own refusal instead of a prompt nobody can answer.
+    ask = _ask_password if sys.stdin is not None and sys.stdin.isatty() else None
+    return open_database(url, ask_password=ask, migrate=migrate)
 
 
 def _db_current(url: str) -> int:
@@ -197,15 +201,20 @@ def _table(records: list[dict]) -> None:
     columns = ["id", "name", "status", "phones", "emails", "owner"]
     cells = [[", ".join(v) if isinstance(v := r[c], list) else str(v) for c in columns] for r in records]
     widths = [min(40, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)]
-    fit = lambda text, w: text if len(text) <= w else text[: w - 1] + "…"  # noqa: E731
     print("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for row in cells:
-        print("  ".join(fit(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        print("  ".join(_fit(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     if not records:
         print("(no clients found)")
 
 
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _demo_gui(paths) -> int:
+    """The window on a demo office in a temp folder that goes away on exit; logs stay where bugs are looked for."""
+    import shutil
     import tempfile
 
     from crm_desktop.app import run_gui
@@ -213,11 +222,14 @@ def _demo_gui(paths) -> int:
     from crm_desktop.services import demo
 
     base = Path(tempfile.mkdtemp(prefix="crm-desktop-demo-"))
-    demo_paths = Paths.under(base)
-    url = f"sqlite:///{demo_paths.default_database_file}"
-    opened = _open(url)
     try:
-        demo.generate(opened.db, clients=500)
+        demo_paths = Paths(data_dir=base / "data", config_dir=base / "config", log_dir=paths.log_dir)
+        url = f"sqlite:///{demo_paths.default_database_file}"
+        opened = _open(url)
+        try:
+            demo.generate(opened.db, clients=500)
+        finally:
+            opened.db.dispose()
+        return run_gui(url, demo_paths, demo=True)
     finally:
-        opened.db.dispose()
-    return run_gui(url, demo_paths, demo=True)
+        shutil.rmtree(base, ignore_errors=True)

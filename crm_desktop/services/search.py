@@ -57,10 +57,16 @@ def client_filter(dialect: str, query: str) -> ColumnElement[bool] | None:
         # is what a person means by it, and the sort_name index answers that at once.
         first = fold(query.strip())[:1]
         return and_(Client.sort_name >= first, Client.sort_name < first + "\uffff")
-    if dialect == "sqlite":
-        matches = select(_FTS.c.rowid).where(*(_FTS.c.terms.like(p) for p in pats))
-    else:
-        matches = select(ClientSearch.client_id).where(
-            *(ClientSearch.terms.like(p) for p in pats)
-        )
+    if dialect != "sqlite":
+        return Client.id.in_(select(ClientSearch.client_id).where(*(ClientSearch.terms.like(p) for p in pats)))
+    # FTS5's trigram index answers patterns of 3+ characters (and returns nothing, not everything, for
+    # shorter ones): short words like "и" in "ИП Ёлкин и партнёры" are checked on the rows it found.
+    indexed = [p for p in pats if len(p.strip("%")) >= 3]
+    short = [p for p in pats if len(p.strip("%")) < 3]
+    if not indexed:
+        return Client.id.in_(select(ClientSearch.client_id).where(*(ClientSearch.terms.like(p) for p in short)))
+    matches = select(_FTS.c.rowid).where(*(_FTS.c.terms.like(p) for p in indexed))
+    if short:
+        matches = select(ClientSearch.client_id).where(ClientSearch.client_id.in_(matches),
+                                                       *(ClientSearch.terms.like(p) for p in short))
     return Client.id.in_(matches)

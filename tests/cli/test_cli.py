@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+import types
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from crm_desktop import __version__
 from crm_desktop.cli import main
 from crm_desktop.db.engine import Database
 from crm_desktop.db.migrate import head_revision
+from crm_desktop.db.models import Client
 
 
 @pytest.fixture
@@ -46,6 +50,66 @@ def test_db_upgrade_creates_the_schema_once_and_current_reports_it(run, db_url):
 def test_default_database_is_the_file_in_the_data_dir(run, tmp_path):
     assert run("db", "upgrade")[0] == 0
     assert (tmp_path / "home" / "data" / "crm.sqlite3").is_file()
+
+
+def test_upgrading_a_file_that_holds_other_tables_keeps_a_backup_and_says_where(run, tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE scratch (note TEXT)")
+        conn.execute("INSERT INTO scratch VALUES ('keep me')")
+    code, out, err = run("--database-url", f"sqlite:///{path}", "db", "upgrade")
+    assert (code, out) == (0, f"{head_revision()}\n")  # stdout stays the revision alone, for scripts
+    backup = Path(err.rsplit(": ", 1)[1].strip())
+    assert backup.is_file() and backup != path
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("SELECT note FROM scratch").fetchall() == [("keep me",)]
+
+
+@pytest.fixture
+def window(monkeypatch):
+    """Stands in for the Qt window (crm_desktop.app): records how it was opened and what it would show."""
+    opened = []
+
+    def run_gui(url, paths, *, demo=False, **_options):
+        clients = None
+        if demo:
+            db = Database.open(url)
+            with db.read() as s:
+                clients = s.scalar(select(func.count()).select_from(Client))
+            db.dispose()
+        opened.append(types.SimpleNamespace(url=url, paths=paths, demo=demo, clients=clients))
+        return 0
+
+    monkeypatch.setitem(sys.modules, "crm_desktop.app", types.SimpleNamespace(run_gui=run_gui))
+    return opened
+
+
+def test_window_opens_on_the_option_then_the_environment_then_the_default_file(run, window, monkeypatch,
+                                                                                tmp_path):
+    assert run()[0] == 0
+    assert window[-1].url == f"sqlite:///{tmp_path / 'home' / 'data' / 'crm.sqlite3'}"
+    monkeypatch.setenv("CRM_DESKTOP_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite3'}")
+    assert run()[0] == 0
+    assert window[-1].url == f"sqlite:///{tmp_path / 'env.sqlite3'}"
+    assert run("--database-url", f"sqlite:///{tmp_path / 'option.sqlite3'}")[0] == 0
+    assert window[-1].url == f"sqlite:///{tmp_path / 'option.sqlite3'}"
+    assert not window[-1].demo and window[-1].paths.data_dir == tmp_path / "home" / "data"
+
+
+def test_demo_opens_the_window_on_a_throwaway_office(run, window, tmp_path):
+    assert run("--demo")[0] == 0
+    (shown,) = window
+    assert shown.demo and shown.clients == 500
+    demo_file = Path(shown.url.removeprefix("sqlite:///"))
+    assert tmp_path / "home" not in demo_file.parents  # the user's own database is never touched
+    assert not demo_file.exists()  # thrown away when the window closed
+    assert shown.paths.log_dir == tmp_path / "home" / "logs"  # a crash in the demo is still logged
+
+
+def test_demo_takes_no_command(run, window, capsys):
+    with pytest.raises(SystemExit) as stop:
+        run("--demo", "db", "upgrade")
+    assert stop.value.code == 2 and "--demo" in capsys.readouterr().err and not window
 
 
 def test_newer_schema_is_refused_in_one_line(run, sqlite_url):
@@ -145,15 +209,16 @@ def _isolated_env(tmp_path) -> dict[str, str]:
 
 
 def test_version_as_a_process(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "crm_desktop", "--version"], capture_output=True, text=True,
-                         env=_isolated_env(tmp_path))
+    run = subprocess.run([sys.executable, "-m", "crm_desktop", "--version"], check=False, capture_output=True,
+                         text=True, env=_isolated_env(tmp_path))
     assert (run.returncode, run.stdout.strip()) == (0, f"crm-desktop {__version__}")
 
 
 def test_a_failure_as_a_process_prints_no_traceback(tmp_path):
     (tmp_path / "x.sqlite3").write_bytes(b"\x00garbage" * 1000)
     run = subprocess.run([sys.executable, "-m", "crm_desktop", "--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}",
-                          "db", "upgrade"], capture_output=True, text=True, env=_isolated_env(tmp_path))
+                          "db", "upgrade"], check=False, capture_output=True, text=True,
+                         env=_isolated_env(tmp_path))
     assert run.returncode == 1
     assert run.stderr.startswith("crm-desktop: error:") and "Traceback" not in run.stderr
 

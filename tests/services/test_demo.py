@@ -7,60 +7,169 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from crm_desktop.db.models import AuditEntry, Client, Document, DocumentLine
-from crm_desktop.services import clients, demo, money
+from crm_desktop.db.engine import Database
+from crm_desktop.db.migrate import upgrade
+from crm_desktop.db.models import (
+    AuditEntry,
+    Client,
+    CompanyProfile,
+    Deal,
+    DealStageChange,
+    Document,
+    DocumentLine,
+    Payment,
+    Stage,
+    Task,
+    User,
+)
+from crm_desktop.services import activities, clients, demo, money
 from crm_desktop.services.clients import ClientFilter
 from crm_desktop.services.errors import ServiceError
+from crm_desktop.services.textnorm import digits, words
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
-def test_demo_office_is_complete_and_searchable(ctx):
+def test_every_demo_client_is_found_by_name_phone_and_email(ctx):
     summary = demo.generate(ctx.db, clients=300, seed=3, now=NOW)
     assert summary.clients == clients.count(ctx) == 300
-    assert summary.deals and summary.tasks and summary.invoices and summary.payments and summary.companies
-    for c in clients.list_clients(ctx, limit=300):
+    everyone = clients.list_clients(ctx, limit=300)
+    for c in everyone:
+        # the words a person types: the short ones ("и", a branch number) are covered below
+        typed = " ".join(w for w in c.name.split() if len("".join(words(w))) >= 3)
+        assert typed and c.id in clients.list_ids(ctx, ClientFilter(search=typed)), c.name
         if c.phones:
-            digits = "".join(ch for ch in c.phones[0] if ch.isdigit())[-6:]
-            assert c.id in clients.list_ids(ctx, ClientFilter(search=digits))
-    scripts = {"latin": "a", "cyrillic": "а", "arabic": "ا"}
-    names = " ".join(c.name for c in clients.list_clients(ctx, limit=300))
-    assert all(letter in names for letter in scripts.values())
+            assert c.id in clients.list_ids(ctx, ClientFilter(search=digits(c.phones[0])[-7:])), c.phones
+        if c.emails:
+            assert c.id in clients.list_ids(ctx, ClientFilter(search=c.emails[0])), c.emails
+    names = " ".join(c.name for c in everyone)
+    for letter in ("a", "а", "ا", "ə", "ʻ"):  # Latin, Cyrillic, Arabic, Azerbaijani, Uzbek
+        assert letter in names
+    assert any(c.phones and c.phones[0].startswith("+998 ") for c in everyone)
+
+
+def test_the_office_has_staff_deals_tasks_and_invoices_in_every_state(ctx):
+    summary = demo.generate(ctx.db, clients=300, seed=5, now=NOW)
     with ctx.read() as s:
-        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "demo")) == 1
+        users = {u.username: u for u in s.scalars(select(User))}
+        assert summary.users == len(users) == 4
+        assert users["dilnoza"].manager_id == users["rashad"].manager_id == users["olga"].id
+        profile = s.get(CompanyProfile, 1)
+        assert profile.name and profile.tax_id and profile.bank_details and profile.default_currency == "UZS"
+
+        persons_in_companies = s.scalar(select(func.count()).select_from(Client).where(Client.company_id.is_not(None)))
+        assert summary.companies > 0 and persons_in_companies > 0
+        assert s.scalar(select(func.count()).select_from(Client).where(Client.private.is_(True))) > 0
+
+        outcomes = dict(s.execute(select(Deal.outcome, func.count()).group_by(Deal.outcome)).all())
+        assert outcomes.keys() == {"open", "won", "lost"} and sum(outcomes.values()) == summary.deals
+        assert all(d.lost_reason for d in s.scalars(select(Deal).where(Deal.outcome == "lost")))
+        stages_used = s.scalar(select(func.count(Deal.stage_id.distinct())))
+        assert stages_used == s.scalar(select(func.count()).select_from(Stage).where(Stage.pipeline_id == 1))
+        # every deal's history ends at the stage it is in
+        for deal in s.scalars(select(Deal)):
+            last = s.scalars(select(DealStageChange.to_stage_id).where(DealStageChange.deal_id == deal.id)
+                             .order_by(DealStageChange.changed_at, DealStageChange.id)).all()[-1]
+            assert last == deal.stage_id
+
+        tasks = s.scalars(select(Task)).all()
+        assert any(t.status == "open" and t.due_at < NOW for t in tasks)  # overdue
+        assert any(t.status == "open" and t.remind_at and t.remind_at > NOW for t in tasks)  # reminder to come
+        assert any(t.status == "done" and t.completed_at for t in tasks)
+
+        docs = s.scalars(select(Document)).all()
+        states = {d.status for d in docs if d.kind == "invoice"}
+        assert {"draft", "issued", "partly_paid", "paid"} <= states
+        assert any(d.status == "issued" and d.due_date < NOW.date() and d.paid_total < d.total for d in docs)
+        for d in docs:
+            paid = s.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.document_id == d.id))
+            assert paid == d.paid_total
+            assert (d.status == "paid") == (d.paid_total == d.total > 0)
+    assert summary.activities and activities.timeline(ctx, _client_with_timeline(ctx))
 
 
-def test_stored_invoice_totals_match_their_lines(ctx):
+def _client_with_timeline(ctx) -> int:
+    from crm_desktop.db.models import Activity
+
+    with ctx.read() as s:
+        return s.scalar(select(Activity.client_id).limit(1))
+
+
+def test_stored_totals_are_those_of_the_lines_and_numbers_follow_the_issue_dates(ctx):
     demo.generate(ctx.db, clients=300, seed=4, now=NOW)
     with ctx.read() as s:
-        for doc in s.scalars(select(Document)):
+        docs = s.scalars(select(Document)).all()
+        assert docs
+        for doc in docs:
             lines = s.scalars(select(DocumentLine).where(DocumentLine.document_id == doc.id)).all()
             totals = money.compute_totals((money.LineInput(x.quantity, x.unit_price, x.discount_percent, x.tax_rate)
                                            for x in lines), doc.currency)
-            assert (doc.subtotal, doc.tax_total, doc.total) == (totals.net_total, totals.tax_total, totals.total)
+            assert (doc.subtotal, doc.tax_total, doc.total) == (totals.subtotal, totals.tax_total, totals.total)
             assert doc.paid_total <= doc.total
+            assert (doc.number is None) == (doc.status == "draft")
         numbers = s.scalars(select(Document.number).where(Document.kind == "invoice", Document.number.is_not(None))
                             .order_by(Document.issue_date, Document.id)).all()
-    assert numbers == [f"INV-{n[4:8]}-{i:05d}" for i, n in enumerate(numbers, 1)]
+    years = sorted({n[4:8] for n in numbers})
+    assert numbers == [f"INV-{y}-{i:05d}" for y in years for i in range(1, sum(n[4:8] == y for n in numbers) + 1)]
 
 
-def test_same_seed_same_office(sqlite_url, tmp_path):
-    from crm_desktop.db.engine import Database
-    from crm_desktop.db.migrate import upgrade
+def test_one_audit_entry_for_the_whole_generation(ctx):
+    with ctx.read() as s:
+        before = s.scalar(select(func.count()).select_from(AuditEntry))
+    summary = demo.generate(ctx.db, clients=50, seed=2, now=NOW)
+    with ctx.read() as s:
+        entries = s.execute(select(AuditEntry.entity, AuditEntry.action, AuditEntry.changes)
+                            .where(AuditEntry.id > before)).all()
+    assert [(e, a) for e, a, _ in entries] == [("demo", "generate")]
+    assert entries[0][2]["clients"] == 50 and entries[0][2]["invoices"] == summary.invoices
 
-    names = []
-    for url in (sqlite_url, f"sqlite:///{tmp_path / 'second.sqlite3'}"):
-        db = Database.open(url)
-        upgrade(db)
-        demo.generate(db, clients=50, seed=11, now=NOW)
-        with db.read() as s:
-            names.append(s.scalars(select(Client.name).order_by(Client.id)).all())
-        db.dispose()
-    assert names[0] == names[1]
+
+def _office(db: Database, seed: int) -> list[tuple]:
+    demo.generate(db, clients=120, seed=seed, now=NOW)
+    with db.read() as s:
+        people = s.execute(select(Client.name, Client.phones, Client.emails, Client.status, Client.owner_id)
+                           .order_by(Client.id)).all()
+        docs = s.execute(select(Document.number, Document.total, Document.status).order_by(Document.id)).all()
+    return [tuple(r) for r in people + docs]
+
+
+def test_same_seed_same_office_on_either_database(db, tmp_path):
+    other = Database.open(f"sqlite:///{tmp_path / 'second.sqlite3'}")
+    upgrade(other)
+    try:
+        assert _office(db, seed=11) == _office(other, seed=11)
+    finally:
+        other.dispose()
+
+
+def test_another_seed_another_office(sqlite_db, tmp_path):
+    other = Database.open(f"sqlite:///{tmp_path / 'second.sqlite3'}")
+    upgrade(other)
+    try:
+        assert _office(sqlite_db, seed=1) != _office(other, seed=2)
+    finally:
+        other.dispose()
+
+
+def test_new_records_after_the_demo_get_fresh_ids(ctx):
+    """Demo rows carry explicit ids; the next client typed in must not collide with them (PostgreSQL sequences)."""
+    demo.generate(ctx.db, clients=40, seed=1, now=NOW)
+    created = clients.create(ctx, name="Typed after the demo")
+    assert created.id == 41 and clients.count(ctx) == 41
 
 
 def test_refused_on_a_database_that_has_clients(ctx):
     clients.create(ctx, name="Real client")
-    with pytest.raises(ServiceError, match="already has clients"):
+    with pytest.raises(ServiceError, match="already has clients; demo data goes into an empty database"):
         demo.generate(ctx.db, clients=10)
     assert clients.count(ctx) == 1
+
+
+def test_staff_already_set_up_are_kept(ctx):
+    from crm_desktop.services import users
+
+    olga = users.create(ctx, username="olga", display_name="Olga Real", role="manager")
+    demo.generate(ctx.db, clients=20, seed=1, now=NOW)
+    with ctx.read() as s:
+        assert s.scalar(select(User.display_name).where(User.username == "olga")) == "Olga Real"
+        assert s.scalar(select(User.manager_id).where(User.username == "dilnoza")) == olga.id
