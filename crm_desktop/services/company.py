@@ -38,10 +38,12 @@ def get(ctx: ServiceContext) -> CompanyRow:
 
 
 def is_set_up(ctx: ServiceContext) -> bool:
+    """True once the office has a name: until then the first-run dialog asks for its details."""
     return bool(get(ctx).name)
 
 
 def update(ctx: ServiceContext, *, expected_version: int, **values: Any) -> CompanyRow:
+    """Change some details (admins only); `expected_version` is the version the form read."""
     if not ctx.actor.is_admin:
         raise PermissionDenied("Only an administrator can change the company details.")
     out: dict[str, Any] = {}
@@ -50,15 +52,22 @@ def update(ctx: ServiceContext, *, expected_version: int, **values: Any) -> Comp
                               ("phone", "The phone", 100)):
         if key in values:
             out[key] = v.text(key, values.pop(key), label, max_length=limit)
+    if out.get("phone"):
+        out["phone"] = v.phone("phone", out["phone"])
     if "email" in values:
-        email = values.pop("email").strip()
-        out["email"] = v.email("email", email) if email else ""
+        email = v.text("email", values.pop("email"), "The email", max_length=320)
+        out["email"] = v.email("email", email) if email else ""  # empty: no email on invoices
     if "default_currency" in values:
         out["default_currency"] = money.currency(values.pop("default_currency"), "default_currency").code
     if "language" in values:
-        out["language"] = v.choice("language", values.pop("language") or "", LANGUAGES, "The language")
+        language = values.pop("language") or ""
+        if language not in LANGUAGES:
+            choices = ", ".join(LANGUAGES[1:])
+            raise ValidationError("language", f"The language must be one of {choices}, or empty for the "
+                                              f"system language (got '{language}').")
+        out["language"] = language
     if values:
-        raise ValidationError(sorted(values)[0], f"The company profile has no field '{sorted(values)[0]}'.")
+        raise ValidationError(min(values), f"The company profile has no field '{min(values)}'.")
     with ctx.write() as s:
         profile = s.get(CompanyProfile, 1)
         if profile.version != expected_version:

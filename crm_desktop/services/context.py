@@ -106,7 +106,13 @@ class ServiceContext:
                 session.info["actor_id"] = self.actor.user_id
                 session.info["now"] = self.now()
                 event.listen(session, "before_flush", _stamp_times)
+                deleted: list[Any] = []
                 event.listen(session, "after_flush", lambda s, _ctx: _write_audit(s, changes))
+                # Deletions are caught as they happen, so rows removed as orphans of a relationship
+                # (never in session.deleted) are logged too; their entries are added after the flush.
+                event.listen(session, "persistent_to_deleted", lambda _s, obj: deleted.append(obj))
+                event.listen(session, "after_flush_postexec",
+                             lambda s, _ctx: _write_deletions(s, deleted, changes))
                 yield session
         except StaleDataError as exc:
             raise ConflictError("record", None) from exc
@@ -157,10 +163,15 @@ def _write_audit(session: Session, changes: Changes) -> None:
             if diff:
                 changes.add("updated", obj.__tablename__, obj.id)
                 session.add(_entry(now, actor_id, obj.__tablename__, obj.id, "update", diff))
-    for obj in list(session.deleted):
+
+
+def _write_deletions(session: Session, deleted: list[Any], changes: Changes) -> None:
+    for obj in deleted:
         if getattr(obj, "__audit__", False):
             changes.add("deleted", obj.__tablename__, obj.id)
-            session.add(_entry(now, actor_id, obj.__tablename__, obj.id, "delete", _snapshot(obj, new=False)))
+            session.add(_entry(session.info["now"], session.info["actor_id"], obj.__tablename__, obj.id, "delete",
+                               _snapshot(obj, new=False)))
+    deleted.clear()
 
 
 def record(session: Session, *, entity: str, entity_id: int | None, action: str,

@@ -1,9 +1,14 @@
 """Quotes and invoices while they are drafts: lines, currency, dates and exact totals.
 
-Issuing (numbering), payments and credit notes come with the invoicing feature; here a document
-can be drafted, edited and deleted while it is a draft, and nothing else may change it.
-Stored totals: `subtotal` is the sum of the lines' nets (after discounts, before tax), `tax_total`
-the tax per rate, `total` their sum — all from services/money.compute_totals, never typed in.
+Issuing (numbering), payments, credit notes and PDFs come with the invoicing feature; here a
+document can be drafted, edited and deleted while it is a draft, and nothing else may change it.
+A refused attempt to change an issued document is itself written to the audit log.
+
+Stored totals (for fast lists and sums), all from money.compute_totals, never typed in:
+    subtotal  = Σ line gross (quantity × unit price, before discounts)
+    tax_total = Σ tax per rate
+    total     = net total + tax total
+so the discount is implicit: discount total = subtotal + tax_total − total.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from crm_desktop.db.models import Client, CompanyProfile, Deal, Document, DocumentLine
 from crm_desktop.services import money
@@ -27,18 +33,22 @@ from crm_desktop.services.errors import ConflictError, NotFound, ServiceError, V
 from crm_desktop.services.search import client_filter
 
 DEFAULT_PAYMENT_DAYS = 14
+DRAFT_KINDS = ("quote", "invoice")  # credit notes are made from an issued invoice, later
 KIND_NAMES = {"quote": "Quote", "invoice": "Invoice", "credit_note": "Credit note"}
-MAX_AMOUNT = Decimal("100000000000000")
+MAX_AMOUNT = Decimal(10**14)  # 10¹⁴: any real document; the column holds ~9.2 × 10¹⁴
+MAX_QUANTITY = Decimal(1_000_000_000)
+
+Number = Decimal | int | str  # what an editor or the CLI hands over; validation.decimal reads it
 
 
 @dataclass(frozen=True)
 class LineValues:
     description: str
-    quantity: Any = Decimal(1)
+    quantity: Number = Decimal(1)
     unit: str = ""
-    unit_price: Any = Decimal(0)
-    discount_percent: Any = Decimal(0)
-    tax_rate: Any = Decimal(0)
+    unit_price: Number = Decimal(0)
+    discount_percent: Number = Decimal(0)
+    tax_rate: Number = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,7 @@ class LineRow:
     unit_price: Decimal
     discount_percent: Decimal
     tax_rate: Decimal
-    net: Decimal
+    net: Decimal  # after the line's discount, before tax, rounded to the currency
     version: int
 
 
@@ -59,7 +69,7 @@ class LineRow:
 class DocumentRow:
     id: int
     kind: str
-    number: str | None
+    number: str | None  # None until issued
     status: str
     client_id: int
     client_name: str
@@ -89,62 +99,81 @@ class DocumentFilter:
     status: str | None = None
     client_id: int | None = None
     deal_id: int | None = None
-    search: str = ""  # a document number, or the client as in the client search
+    search: str = ""  # part of a document number, or the client as in the client search
 
 
-SORT_COLUMNS = {"issue_date": Document.issue_date, "due_date": Document.due_date, "number": Document.number,
-                "total": Document.total, "status": Document.status, "created": Document.created_at}
+SORT_COLUMNS = {
+    "issue_date": Document.issue_date,
+    "due_date": Document.due_date,
+    "number": Document.number,
+    "client": Client.sort_name,
+    "total": Document.total,
+    "status": Document.status,
+    "created": Document.created_at,
+}
 
 
 # --- lines and totals ---------------------------------------------------------------------------
 
 
-def _clean_line(i: int, line: LineValues, currency: str) -> dict[str, Any]:
+def _clean_line(i: int, line: LineValues) -> dict[str, Any]:
+    """One editor line, validated; errors name the cell, e.g. field 'lines[2].quantity'."""
     at = f"lines[{i}]"
-    label = f"Line {i + 1}:"
+
+    def number(key: str, label: str, maximum: Decimal) -> Decimal:
+        return v.decimal(f"{at}.{key}", getattr(line, key), label, minimum=Decimal(0), maximum=maximum)
+
     out = {
-        "description": v.text(f"{at}.description", line.description, f"{label} the description", required=True,
+        "description": v.text(f"{at}.description", line.description, "Description", required=True,
                               max_length=5000),
-        "quantity": v.decimal(f"{at}.quantity", line.quantity, f"{label} the quantity", minimum=Decimal(0),
-                              maximum=Decimal(1_000_000_000)),
-        "unit": v.text(f"{at}.unit", line.unit, f"{label} the unit", max_length=30),
-        "unit_price": v.decimal(f"{at}.unit_price", line.unit_price, f"{label} the unit price", minimum=Decimal(0),
-                                maximum=MAX_AMOUNT),
-        "discount_percent": v.decimal(f"{at}.discount_percent", line.discount_percent, f"{label} the discount",
-                                      minimum=Decimal(0), maximum=Decimal(100)),
-        "tax_rate": v.decimal(f"{at}.tax_rate", line.tax_rate, f"{label} the tax rate", minimum=Decimal(0),
-                              maximum=Decimal(100)),
+        "quantity": number("quantity", "Quantity", MAX_QUANTITY),
+        "unit": v.text(f"{at}.unit", line.unit, "Unit", max_length=30),
+        "unit_price": number("unit_price", "Unit price", MAX_AMOUNT),
+        "discount_percent": number("discount_percent", "Discount", Decimal(100)),
+        "tax_rate": number("tax_rate", "Tax rate", Decimal(100)),
     }
     if out["quantity"] == 0:
-        raise ValidationError(f"{at}.quantity", f"{label} the quantity cannot be 0. Remove the line instead.")
+        raise ValidationError(f"{at}.quantity", "Quantity cannot be 0. Remove the line instead.")
     return out
 
 
-def preview_totals(lines: Sequence[LineValues], currency: str) -> money.Totals:
-    """Totals as they will be stored, for the editor's live totals (raises on an invalid line)."""
-    code = money.currency(currency).code
-    clean = [_clean_line(i, line, code) for i, line in enumerate(lines)]
-    return money.compute_totals((_line_input(c) for c in clean), code)
-
-
-def _line_input(values: dict[str, Any] | DocumentLine) -> money.LineInput:
-    get = values.get if isinstance(values, dict) else lambda k: getattr(values, k)
+def _line_input(line: dict[str, Any] | DocumentLine) -> money.LineInput:
+    get = line.get if isinstance(line, dict) else lambda key: getattr(line, key)
     return money.LineInput(get("quantity"), get("unit_price"), get("discount_percent"), get("tax_rate"))
+
+
+def preview_totals(lines: Sequence[LineValues], currency: str) -> money.Totals:
+    """Totals exactly as they will be stored, for the editor's live totals (raises on a bad line)."""
+    code = money.currency(currency).code
+    return money.compute_totals((_line_input(_clean_line(i, line)) for i, line in enumerate(lines)), code)
 
 
 def _store_totals(doc: Document) -> money.Totals:
     totals = money.compute_totals((_line_input(line) for line in doc.lines), doc.currency)
-    if totals.total > MAX_AMOUNT:
-        raise ValidationError("lines", "The total is too large to store. Split the document in two.")
-    doc.subtotal, doc.tax_total, doc.total = totals.net_total, totals.tax_total, totals.total
+    if max(totals.subtotal, totals.total) > MAX_AMOUNT:
+        raise ValidationError("lines", f"The total ({money.format_money(totals.total, doc.currency)}) is too "
+                                       "large for one document. Split it into several documents.")
+    doc.subtotal, doc.tax_total, doc.total = totals.subtotal, totals.tax_total, totals.total
     return totals
 
 
+def _set_lines(s: Session, doc: Document, lines: Sequence[LineValues]) -> None:
+    """Lines are matched by position and changed in place, so the audit log shows old → new."""
+    clean = [_clean_line(i, line) for i, line in enumerate(lines)]
+    kept, surplus = list(doc.lines)[: len(clean)], list(doc.lines)[len(clean):]
+    for i, values in enumerate(clean):
+        if i < len(kept):
+            for key, value in values.items():
+                if getattr(kept[i], key) != value:
+                    setattr(kept[i], key, value)
+        else:
+            kept.append(DocumentLine(position=i, **values))
+    doc.lines = kept
+    for line in surplus:  # deleted explicitly: an orphan removed by the cascade would leave no audit row
+        s.delete(line)
+
+
 # --- reading ------------------------------------------------------------------------------------
-
-
-def _select_rows() -> Select:
-    return select(Document, Client.name).join(Client, Client.id == Document.client_id)
 
 
 def _row(doc: Document, client_name: str) -> DocumentRow:
@@ -154,7 +183,7 @@ def _row(doc: Document, client_name: str) -> DocumentRow:
 
 
 def _detail(s: Session, doc: Document) -> DocumentDetail:
-    s.flush()
+    s.flush()  # ids and versions of new or changed lines
     totals = money.compute_totals((_line_input(line) for line in doc.lines), doc.currency)
     lines = tuple(
         LineRow(line.id, line.position, line.description, line.quantity, line.unit, line.unit_price,
@@ -166,25 +195,28 @@ def _detail(s: Session, doc: Document) -> DocumentDetail:
 
 
 def _filtered(ctx: ServiceContext, q: Select, f: DocumentFilter) -> Select:
-    q = q.where(visible_to(ctx.actor))
-    for column, value in ((Document.kind, f.kind), (Document.status, f.status), (Document.client_id, f.client_id),
-                          (Document.deal_id, f.deal_id)):
+    q = q.join(Client, Client.id == Document.client_id).where(visible_to(ctx.actor))
+    for column, value in ((Document.kind, f.kind), (Document.status, f.status),
+                          (Document.client_id, f.client_id), (Document.deal_id, f.deal_id)):
         if value is not None:
             q = q.where(column == value)
-    if f.search.strip():
-        by_number = func.lower(Document.number).contains(f.search.strip().lower(), autoescape=True)
-        by_client = client_filter(ctx.db.dialect, f.search)
-        q = q.where(by_number | by_client if by_client is not None else by_number)
+    query = f.search.strip()
+    if query:
+        by_number = func.lower(Document.number).contains(query.lower(), autoescape=True)
+        by_client = client_filter(ctx.db.dialect, query)
+        q = q.where(by_number if by_client is None else by_number | by_client)
     return q
 
 
 def list_documents(ctx: ServiceContext, f: DocumentFilter = DocumentFilter(), *, sort: str = "issue_date",
                    descending: bool = True, offset: int = 0, limit: int | None = 50) -> list[DocumentRow]:
     if sort not in SORT_COLUMNS:
-        raise ValidationError("sort", f"Cannot sort documents by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
+        raise ValidationError("sort", f"Cannot sort documents by '{sort}'; "
+                                      f"use one of {', '.join(SORT_COLUMNS)}.")
     col = SORT_COLUMNS[sort]
-    order = (col.desc(), Document.id.desc()) if descending else (col, Document.id)
-    q = _filtered(ctx, _select_rows(), f).order_by(*order).offset(offset)
+    # Drafts have no number: empty values go last either way, the same on SQLite and PostgreSQL.
+    order = (col.desc().nulls_last(), Document.id.desc()) if descending else (col.nulls_last(), Document.id)
+    q = _filtered(ctx, select(Document, Client.name), f).order_by(*order).offset(offset)
     if limit is not None:
         q = q.limit(limit)
     with ctx.read() as s:
@@ -192,7 +224,7 @@ def list_documents(ctx: ServiceContext, f: DocumentFilter = DocumentFilter(), *,
 
 
 def count_documents(ctx: ServiceContext, f: DocumentFilter = DocumentFilter()) -> int:
-    q = _filtered(ctx, select(Document.id).join(Client, Client.id == Document.client_id), f)
+    q = _filtered(ctx, select(Document.id), f)
     with ctx.read() as s:
         return s.scalar(select(func.count()).select_from(q.subquery())) or 0
 
@@ -212,12 +244,13 @@ def get(ctx: ServiceContext, document_id: int) -> DocumentDetail:
 
 # --- drafting -----------------------------------------------------------------------------------
 
+_FIELDS = ("client_id", "currency", "issue_date", "due_date", "deal_id", "notes", "terms")
+
 
 def _clean(s: Session, ctx: ServiceContext, doc: Document, values: dict[str, Any]) -> dict[str, Any]:
-    allowed = {"currency", "issue_date", "due_date", "deal_id", "notes", "terms", "client_id"}
-    unknown = set(values) - allowed
+    unknown = set(values) - set(_FIELDS)
     if unknown:
-        raise ValidationError(sorted(unknown)[0], f"Documents have no field '{sorted(unknown)[0]}'.")
+        raise ValidationError(min(unknown), f"Documents have no field '{min(unknown)}'.")
     out: dict[str, Any] = {}
     if "client_id" in values:
         out["client_id"] = load_visible(s, ctx.actor, values["client_id"]).id
@@ -231,12 +264,14 @@ def _clean(s: Session, ctx: ServiceContext, doc: Document, values: dict[str, Any
             out[key] = v.text(key, values[key], label, max_length=20_000)
     if "deal_id" in values:
         out["deal_id"] = values["deal_id"]
-    client_id = out.get("client_id", doc.client_id)
-    deal_id = out.get("deal_id", doc.deal_id)
+    deal_id, client_id = out.get("deal_id", doc.deal_id), out.get("client_id", doc.client_id)
     if deal_id is not None:
         deal = s.get(Deal, deal_id)
-        if deal is None or deal.client_id != client_id:
-            raise ValidationError("deal_id", "The chosen deal belongs to another client. Pick one of this client's deals.")
+        if deal is None:
+            raise ValidationError("deal_id", f"Deal #{deal_id} does not exist. Pick another deal or none.")
+        if deal.client_id != client_id:
+            raise ValidationError("deal_id", f"The deal '{deal.title}' belongs to another client. "
+                                             "Pick one of this client's deals.")
     issue, due = out.get("issue_date", doc.issue_date), out.get("due_date", doc.due_date)
     if issue and due and due < issue:
         raise ValidationError("due_date", f"The due date ({due}) is before the issue date ({issue}). "
@@ -244,40 +279,37 @@ def _clean(s: Session, ctx: ServiceContext, doc: Document, values: dict[str, Any
     return out
 
 
-def _set_lines(doc: Document, lines: Sequence[LineValues]) -> None:
-    clean = [_clean_line(i, line, doc.currency) for i, line in enumerate(lines)]
-    doc.lines = [DocumentLine(position=i, **values) for i, values in enumerate(clean)]
-
-
 def create_draft(ctx: ServiceContext, *, client_id: int, kind: str = "invoice", currency: str | None = None,
                  issue_date: Any = None, due_date: Any = None, deal_id: int | None = None, notes: str = "",
                  terms: str = "", lines: Sequence[LineValues] = ()) -> DocumentDetail:
-    kind = v.choice("kind", kind, ("quote", "invoice"), "The document kind")
+    """A new draft. Defaults: the company's currency, issued today, invoices due 14 days later."""
+    kind = v.choice("kind", kind, DRAFT_KINDS, "The document kind")
+    issue = v.a_date("issue_date", issue_date, "The issue date") or ctx.today()
+    if due_date is None and kind == "invoice":
+        due_date = issue + timedelta(days=DEFAULT_PAYMENT_DAYS)
     with ctx.write() as s:
-        doc = Document(kind=kind, status="draft", paid_total=Decimal(0), cancel_reason="")
         if currency is None:
             currency = s.get(CompanyProfile, 1).default_currency
-        issue = v.a_date("issue_date", issue_date, "The issue date") or ctx.today()
-        if due_date is None and kind == "invoice":
-            due_date = issue + timedelta(days=DEFAULT_PAYMENT_DAYS)
+        doc = Document(kind=kind, status="draft", paid_total=Decimal(0), cancel_reason="")
         values = {"client_id": client_id, "currency": currency, "issue_date": issue, "due_date": due_date,
                   "deal_id": deal_id, "notes": notes, "terms": terms}
         for key, value in _clean(s, ctx, doc, values).items():
             setattr(doc, key, value)
-        _set_lines(doc, lines)
+        _set_lines(s, doc, lines)
         _store_totals(doc)
         s.add(doc)
         return _detail(s, doc)
 
 
 class NotADraft(ServiceError):
-    """Issued documents are business records: they are corrected, never edited."""
+    """Issued documents are business records: they are corrected by new documents, never edited."""
 
-    def __init__(self, doc: Document, action: str):
-        name = f"{KIND_NAMES[doc.kind]} {doc.number or '#' + str(doc.id)}"
+    def __init__(self, doc: Document, action: str, attempted: Sequence[str] = ()):
+        name = f"{KIND_NAMES.get(doc.kind, 'Document')} {doc.number or '#' + str(doc.id)}"
         super().__init__(f"{name} is {doc.status.replace('_', ' ')} and can no longer be changed. "
                          "Correct it with a credit note, or cancel it with a reason.")
         self.document_id, self.status, self.action = doc.id, doc.status, action
+        self.attempted = list(attempted)
 
 
 @contextmanager
@@ -288,15 +320,19 @@ def _draft_write(ctx: ServiceContext) -> Iterator[Session]:
             yield s
     except NotADraft as refusal:
         with ctx.write() as s:  # the refused unit of work rolled back; the log entry gets its own
+            details: dict[str, Any] = {"status": refusal.status}
+            if refusal.attempted:
+                details["fields"] = refusal.attempted
             record(s, entity="documents", entity_id=refusal.document_id, action=f"refused_{refusal.action}",
-                   details={"status": refusal.status})
+                   details=details)
         raise
 
 
-def _draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: int | None, action: str) -> Document:
+def _draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: int | None, action: str,
+           attempted: Sequence[str] = ()) -> Document:
     doc = _load(s, ctx, document_id)
     if doc.status != "draft":
-        raise NotADraft(doc, action)
+        raise NotADraft(doc, action, attempted)
     if expected_version is not None and doc.version != expected_version:
         raise ConflictError(KIND_NAMES[doc.kind].lower(), document_id)
     return doc
@@ -304,17 +340,27 @@ def _draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: 
 
 def update_draft(ctx: ServiceContext, document_id: int, *, expected_version: int,
                  lines: Sequence[LineValues] | None = None, **values: Any) -> DocumentDetail:
+    """Change header fields and, when `lines` is given, replace the lines; totals are recomputed."""
+    attempted = sorted([*values, *(["lines"] if lines is not None else [])])
     with _draft_write(ctx) as s:
-        doc = _draft(s, ctx, document_id, expected_version, "edit")
-        for key, value in _clean(s, ctx, doc, values).items():
-            setattr(doc, key, value)
-        if lines is not None:
-            _set_lines(doc, lines)
-        _store_totals(doc)
-        doc.updated_at = ctx.now()  # line edits alone must still bump the document's version
+        doc = _draft(s, ctx, document_id, expected_version, "edit", attempted)
+        # Loading the lines must not flush half an edit: one save is one UPDATE and one audit row.
+        with s.no_autoflush:
+            for key, value in _clean(s, ctx, doc, values).items():
+                setattr(doc, key, value)
+            if lines is not None:
+                _set_lines(s, doc, lines)
+            _store_totals(doc)
+        # Every save bumps the document's version, even one that only touched lines: the version
+        # guards the whole document, so another PC's edit of its lines is never silently lost.
+        flag_modified(doc, "updated_at")
         return _detail(s, doc)
 
 
 def delete_draft(ctx: ServiceContext, document_id: int, *, expected_version: int | None = None) -> None:
     with _draft_write(ctx) as s:
-        s.delete(_draft(s, ctx, document_id, expected_version, "delete"))
+        doc = _draft(s, ctx, document_id, expected_version, "delete")
+        # Lines go through the ORM so each gets its audit row (the database would cascade silently).
+        for line in doc.lines:
+            s.delete(line)
+        s.delete(doc)

@@ -1,28 +1,34 @@
 """Currencies and document totals, exact in Decimal and rounded the way each currency is written.
 
-Rounding rule (one rule everywhere, tested in tests/services/test_money.py):
+Rounding rule (one rule everywhere; tests/services/test_money.py checks it):
 1. each line: gross = quantity × unit price, rounded half-up to the currency's minor unit;
    discount = gross × discount % / 100, rounded the same way; net = gross − discount;
-2. tax is computed once per tax rate on the sum of the nets at that rate, rounded half-up
-   (so ten lines at 12% never drift from the 12% of their sum by a tiny coin per line);
+2. tax is computed once per tax rate, on the sum of the nets at that rate, rounded half-up
+   (so ten lines at 12% never drift from 12% of their sum by a coin per line);
 3. total = net total + tax total.
-Every stored amount therefore has at most the currency's minor digits, and the parts always add
-up exactly to the total.
+Every amount therefore has at most the currency's minor digits, and the parts always add up
+exactly: subtotal − discount total = net total = Σ line nets = Σ tax bases; tax total = Σ taxes.
+
+Arithmetic runs in a wide Decimal context so that a product is rounded only once, by the rule
+above (the default 28 digits would round 10⁹ × 10¹⁴ with 8 decimals before we do). Floats are
+refused: 0.1 as a float is not 0.1.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from crm_desktop.services.errors import ValidationError
+
+_WIDE = Context(prec=80, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
 class Currency:
     code: str
-    minor_units: int
+    minor_units: int  # digits after the decimal point (ISO 4217)
     symbol: str
     name: str
 
@@ -36,13 +42,15 @@ CURRENCIES: dict[str, Currency] = {
         Currency("EUR", 2, "€", "Euro"),
         Currency("RUB", 2, "₽", "Russian ruble"),
         Currency("KZT", 2, "₸", "Kazakhstani tenge"),
-        Currency("TRY", 2, "₺", "Turkish lira"),
-        Currency("SAR", 2, "﷼", "Saudi riyal"),
-        Currency("AED", 2, "د.إ", "UAE dirham"),
-        Currency("GBP", 2, "£", "Pound sterling"),
         Currency("KGS", 2, "сом", "Kyrgyz som"),
         Currency("TJS", 2, "SM", "Tajik somoni"),
         Currency("GEL", 2, "₾", "Georgian lari"),
+        Currency("TRY", 2, "₺", "Turkish lira"),
+        Currency("SAR", 2, "﷼", "Saudi riyal"),
+        Currency("AED", 2, "د.إ", "UAE dirham"),
+        Currency("QAR", 2, "ر.ق", "Qatari riyal"),
+        Currency("EGP", 2, "E£", "Egyptian pound"),
+        Currency("GBP", 2, "£", "Pound sterling"),
         Currency("KWD", 3, "KD", "Kuwaiti dinar"),
         Currency("BHD", 3, "BD", "Bahraini dinar"),
         Currency("OMR", 3, "OMR", "Omani rial"),
@@ -52,14 +60,21 @@ CURRENCIES: dict[str, Currency] = {
 
 
 def currency(code: str | None, field: str = "currency") -> Currency:
-    found = CURRENCIES.get((code or "").strip().upper())
+    """The currency for a code typed in any case; unknown codes are a ValidationError on `field`."""
+    found = CURRENCIES.get(code.strip().upper()) if isinstance(code, str) else None
     if found is None:
-        raise ValidationError(field, f"Unknown currency '{code}'. Use a 3-letter code such as USD, EUR or UZS.")
+        raise ValidationError(field, f"Unknown currency '{code}'. Use a 3-letter code such as USD, EUR, UZS.")
     return found
 
 
+def step(code: str) -> Decimal:
+    """The smallest coin: Decimal('0.01') for USD, Decimal('0.001') for KWD, Decimal('1') for JPY."""
+    return Decimal(1).scaleb(-currency(code).minor_units)
+
+
 def quantize(amount: Decimal, code: str) -> Decimal:
-    return amount.quantize(Decimal(1).scaleb(-currency(code).minor_units), rounding=ROUND_HALF_UP)
+    """`amount` rounded half-up to the currency's minor unit (2.675 EUR -> 2.68, not banker's 2.67)."""
+    return _exact(amount).quantize(step(code), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 @dataclass(frozen=True)
@@ -81,7 +96,7 @@ class LineTotals:
 @dataclass(frozen=True)
 class TaxLine:
     rate: Decimal
-    base: Decimal
+    base: Decimal  # sum of the nets taxed at this rate
     tax: Decimal
 
 
@@ -97,35 +112,52 @@ class Totals:
 
 
 def compute_totals(lines: Iterable[LineInput], currency_code: str) -> Totals:
-    zero = quantize(Decimal(0), currency_code)
-    computed = []
-    for line in lines:
-        gross = quantize(line.quantity * line.unit_price, currency_code)
-        discount = quantize(gross * line.discount_percent / 100, currency_code)
-        computed.append(LineTotals(gross, discount, gross - discount, line.tax_rate.normalize()))
-    bases: dict[Decimal, Decimal] = {}
-    for line in computed:
-        bases[line.tax_rate] = bases.get(line.tax_rate, zero) + line.net
-    taxes = tuple(
-        TaxLine(rate, base, quantize(base * rate / 100, currency_code)) for rate, base in sorted(bases.items())
-    )
-    net_total = sum((line.net for line in computed), zero)
-    tax_total = sum((t.tax for t in taxes), zero)
-    return Totals(
-        lines=tuple(computed),
-        subtotal=sum((line.gross for line in computed), zero),
-        discount_total=sum((line.discount for line in computed), zero),
-        net_total=net_total,
-        taxes=taxes,
-        tax_total=tax_total,
-        total=net_total + tax_total,
-    )
+    """Totals of a document by the rounding rule in the module docstring."""
+    code = currency(currency_code).code
+    zero = quantize(Decimal(0), code)
+    with localcontext(_WIDE):
+        computed = []
+        for line in lines:
+            gross = quantize(_exact(line.quantity) * _exact(line.unit_price), code)
+            discount = quantize(gross * _exact(line.discount_percent) / 100, code)
+            computed.append(LineTotals(gross, discount, gross - discount, _plain(_exact(line.tax_rate))))
+        bases: dict[Decimal, Decimal] = {}
+        for lt in computed:
+            bases[lt.tax_rate] = bases.get(lt.tax_rate, zero) + lt.net
+        taxes = tuple(TaxLine(rate, base, quantize(base * rate / 100, code))
+                      for rate, base in sorted(bases.items()))
+        net_total = sum((lt.net for lt in computed), zero)
+        tax_total = sum((t.tax for t in taxes), zero)
+        return Totals(
+            lines=tuple(computed),
+            subtotal=sum((lt.gross for lt in computed), zero),
+            discount_total=sum((lt.discount for lt in computed), zero),
+            net_total=net_total,
+            taxes=taxes,
+            tax_total=tax_total,
+            total=net_total + tax_total,
+        )
 
 
 def format_money(amount: Decimal, code: str) -> str:
-    """'1 234 567.50 UZS': digits grouped by thin spaces, the code after (clear in every script)."""
+    """'1 234 567.50 UZS': digits grouped by narrow no-break spaces (U+202F), then a space and the code.
+
+    Locale-neutral on purpose: a point and an ISO code read the same in every script and never
+    break across lines; an unknown code is shown with 2 decimals rather than failing a view.
+    """
     cur = CURRENCIES.get(code)
     places = cur.minor_units if cur else 2
-    value = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{value:,.{places}f}".replace(",", "\u202f")
-    return f"{text} {code}"
+    value = _exact(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE)
+    return f"{value:,.{places}f}".replace(",", "\u202f") + f" {code}"
+
+
+def _exact(value: Decimal | int) -> Decimal:
+    if isinstance(value, float) or not isinstance(value, (Decimal, int)):
+        raise TypeError(f"money arithmetic takes Decimal or int, not {type(value).__name__} ({value!r})")
+    return Decimal(value)
+
+
+def _plain(rate: Decimal) -> Decimal:
+    """12.0000 -> 12 and 10 -> 10 (not 1E+1), so equal rates group together and print plainly."""
+    rate = rate.normalize()
+    return rate.quantize(Decimal(1)) if rate.as_tuple().exponent > 0 else rate

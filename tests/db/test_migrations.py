@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select, text
 
 from crm_desktop.db.engine import Database
 from crm_desktop.db.migrate import SchemaTooNew, current_revision, head_revision, migrations_dir, upgrade

@@ -161,3 +161,23 @@ def test_listeners_hear_which_clients_changed(ctx):
     ctx.listeners.append(heard.append)
     c = clients.create(ctx, name="Heard")
     assert heard[-1].created["clients"] == {c.id}
+
+
+def test_rows_removed_as_orphans_are_audited_too(ctx, audit_rows):
+    """A line dropped from a document's list is deleted by the ORM, not by session.delete()."""
+    from decimal import Decimal
+
+    from crm_desktop.db.models import DocumentLine
+
+    c = clients.create(ctx, name="Orphans")
+    with ctx.write() as s:
+        doc = Document(client_id=c.id, currency="USD")
+        doc.lines = [DocumentLine(description="kept", unit_price=Decimal(1)),
+                     DocumentLine(description="dropped", unit_price=Decimal(2))]
+        s.add(doc)
+    with ctx.write() as s:
+        doc = s.get(Document, doc.id)
+        dropped_id = doc.lines[1].id
+        doc.lines = doc.lines[:1]
+    assert audit_rows("document_lines", dropped_id)[-1][0] == "delete"
+    assert audit_rows("document_lines", dropped_id)[-1][1]["description"] == ["dropped", None]

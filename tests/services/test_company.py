@@ -1,0 +1,85 @@
+"""The office's own details: admins edit them, every change is logged, bad values are explained."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_desktop.db.models import User
+from crm_desktop.services import company
+from crm_desktop.services.context import Actor, ServiceContext
+from crm_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
+
+
+def _as(ctx: ServiceContext, username: str, role: str) -> ServiceContext:
+    with ctx.write() as s:
+        user = User(username=username, display_name=username.title(), role=role, active=True)
+        s.add(user)
+        s.flush()
+        user_id = user.id
+    return ServiceContext(ctx.db, actor=Actor(user_id, username, role), clock=ctx.clock)
+
+
+def test_a_new_database_is_not_set_up_until_the_office_has_a_name(ctx):
+    profile = company.get(ctx)
+    assert (profile.name, profile.default_currency, profile.language) == ("", "USD", "")
+    assert not company.is_set_up(ctx)
+    company.update(ctx, expected_version=profile.version, name="   ")
+    assert not company.is_set_up(ctx)  # blanks are not a name
+    company.update(ctx, expected_version=company.get(ctx).version, name="  Ipak Yoʻli Services ")
+    assert company.is_set_up(ctx) and company.get(ctx).name == "Ipak Yoʻli Services"
+
+
+def test_admin_updates_the_details_and_the_audit_log_keeps_old_and_new(ctx, audit_rows):
+    before = company.get(ctx)
+    after = company.update(
+        ctx, expected_version=before.version, name="Bakı Hüquq Bürosu", address="Nizami küç. 10, Bakı",
+        tax_id="1700123456", bank_details="Kapital Bank, AZ21NABZ00000000137010001944", phone="+994 12 555 01 02",
+        email="office@hüquq.az", default_currency="azn", language="az",
+    )
+    assert after == company.CompanyRow(
+        "Bakı Hüquq Bürosu", "Nizami küç. 10, Bakı", "1700123456", "Kapital Bank, AZ21NABZ00000000137010001944",
+        "+994 12 555 01 02", "office@hüquq.az", "AZN", "az", before.version + 1)
+    assert company.get(ctx) == after
+    action, changes = audit_rows("company_profile", 1)[-1]
+    assert action == "update"
+    assert (changes["default_currency"], changes["language"], changes["name"]) == (
+        ["USD", "AZN"], ["", "az"], ["", "Bakı Hüquq Bürosu"])
+    cleared = company.update(ctx, expected_version=after.version, email="", language="")
+    assert (cleared.email, cleared.language) == ("", "")
+
+
+@pytest.mark.parametrize("values, field, message", [
+    ({"default_currency": "SOM"}, "default_currency", "Unknown currency 'SOM'. Use a 3-letter code such as USD, EUR, UZS."),
+    ({"email": "office.example.com"}, "email",
+     "'office.example.com' is not an email address: it has no '@'. Example: name@example.com"),
+    ({"language": "fr"}, "language",
+     "The language must be one of en, ru, uz, az, ar, or empty for the system language (got 'fr')."),
+    ({"phone": "call us"}, "phone", "'call us' is not a phone number: use digits, spaces, '+', '-', '(' and ')' only."),
+    ({"name": "x" * 301}, "name", "The company name is too long (301 characters); keep it under 300."),
+    ({"logo": "logo.png"}, "logo", "The company profile has no field 'logo'."),
+])
+def test_bad_values_are_refused_with_the_field_named(ctx, values, field, message):
+    before = company.get(ctx)
+    with pytest.raises(ValidationError) as err:
+        company.update(ctx, expected_version=before.version, **{"tax_id": "not saved either", **values})
+    assert (err.value.field, err.value.message) == (field, message)
+    assert company.get(ctx) == before
+
+
+def test_only_an_admin_may_change_the_details(ctx, audit_rows):
+    before = company.get(ctx)
+    for role in ("staff", "manager"):
+        colleague = _as(ctx, f"a_{role}", role)
+        assert company.get(colleague) == before  # everyone reads them (they are on every invoice)
+        with pytest.raises(PermissionDenied, match="Only an administrator"):
+            company.update(colleague, expected_version=before.version, name="Mine now")
+    assert company.get(ctx) == before
+    assert [a for a, _ in audit_rows("company_profile", 1) if a == "update"] == []
+
+
+def test_a_stale_form_cannot_overwrite_a_newer_save(ctx):
+    form = company.get(ctx)
+    company.update(ctx, expected_version=form.version, name="Saved first on another PC")
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        company.update(ctx, expected_version=form.version, name="Saved second from an old form")
+    assert company.get(ctx).name == "Saved first on another PC"
