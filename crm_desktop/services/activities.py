@@ -70,9 +70,7 @@ def _editable(s: Session, ctx: ServiceContext, activity_id: int, expected_versio
 
 
 def _clean(s: Session, client_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(values) - set(_FIELDS)
-    if unknown:
-        raise ValidationError(sorted(unknown)[0], f"Timeline entries have no field '{sorted(unknown)[0]}'.")
+    v.known_fields(values, _FIELDS, "Timeline entries")
     out: dict[str, Any] = {}
     if "kind" in values:
         out["kind"] = v.choice("kind", values["kind"], USER_KINDS, "The kind of entry")

@@ -23,7 +23,7 @@ from crm_desktop.db.models import (
     User,
 )
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import Actor, ServiceContext, record
+from crm_desktop.services.context import Actor, ServiceContext, count_rows, record
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 from crm_desktop.services.search import build_terms, client_filter
 from crm_desktop.services.textnorm import sort_key
@@ -146,7 +146,7 @@ def list_ids(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort: str
 
 def count(ctx: ServiceContext, f: ClientFilter = ClientFilter()) -> int:
     with ctx.read() as s:
-        return s.scalar(select(func.count()).select_from(_filtered(ctx, f).subquery())) or 0
+        return count_rows(s, _filtered(ctx, f))
 
 
 def rows(ctx: ServiceContext, ids: Sequence[int]) -> list[ClientRow]:
@@ -210,9 +210,7 @@ _FIELDS = ("kind", "name", "phones", "emails", "address", "tags", "source", "sta
 
 
 def _clean(s: Session, values: dict[str, Any], *, self_id: int | None = None) -> dict[str, Any]:
-    unknown = set(values) - set(_FIELDS)
-    if unknown:
-        raise ValidationError(sorted(unknown)[0], f"Clients have no field '{sorted(unknown)[0]}'.")
+    v.known_fields(values, _FIELDS, "Clients")
     out: dict[str, Any] = {}
     if "name" in values:
         out["name"] = v.text("name", values["name"], "Name", required=True)

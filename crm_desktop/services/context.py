@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Select, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
@@ -172,6 +172,11 @@ def _write_deletions(session: Session, deleted: list[Any], changes: Changes) -> 
             session.add(_entry(session.info["now"], session.info["actor_id"], obj.__tablename__, obj.id, "delete",
                                _snapshot(obj, new=False)))
     deleted.clear()
+
+
+def count_rows(session: Session, query: Select) -> int:
+    """How many rows `query` returns, for list footers and navigation counts."""
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def record(session: Session, *, entity: str, entity_id: int | None, action: str,

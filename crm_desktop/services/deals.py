@@ -15,7 +15,7 @@ from crm_desktop.db.models import Client, CompanyProfile, Deal, DealStageChange,
 from crm_desktop.services import money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, record
+from crm_desktop.services.context import ServiceContext, count_rows, record
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 from crm_desktop.services.search import client_filter
 
@@ -270,7 +270,7 @@ def list_deals(ctx: ServiceContext, f: DealFilter = DealFilter(), *, sort: str =
 def count_deals(ctx: ServiceContext, f: DealFilter = DealFilter()) -> int:
     q = _filtered(ctx, select(Deal.id).join(Client, Client.id == Deal.client_id), f)
     with ctx.read() as s:
-        return s.scalar(select(func.count()).select_from(q.subquery())) or 0
+        return count_rows(s, q)
 
 
 def _load(s: Session, ctx: ServiceContext, deal_id: int) -> Deal:
@@ -296,9 +296,7 @@ _FIELDS = ("title", "amount", "currency", "expected_close", "owner_id", "client_
 
 
 def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(values) - set(_FIELDS)
-    if unknown:
-        raise ValidationError(sorted(unknown)[0], f"Deals have no field '{sorted(unknown)[0]}'.")
+    v.known_fields(values, _FIELDS, "Deals")
     out: dict[str, Any] = {}
     if "title" in values:
         out["title"] = v.text("title", values["title"], "The deal title", required=True)

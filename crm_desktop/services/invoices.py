@@ -28,7 +28,7 @@ from crm_desktop.db.models import Client, CompanyProfile, Deal, Document, Docume
 from crm_desktop.services import money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, record
+from crm_desktop.services.context import ServiceContext, count_rows, record
 from crm_desktop.services.errors import ConflictError, NotFound, ServiceError, ValidationError
 from crm_desktop.services.search import client_filter
 
@@ -226,7 +226,7 @@ def list_documents(ctx: ServiceContext, f: DocumentFilter = DocumentFilter(), *,
 def count_documents(ctx: ServiceContext, f: DocumentFilter = DocumentFilter()) -> int:
     q = _filtered(ctx, select(Document.id), f)
     with ctx.read() as s:
-        return s.scalar(select(func.count()).select_from(q.subquery())) or 0
+        return count_rows(s, q)
 
 
 def _load(s: Session, ctx: ServiceContext, document_id: int) -> Document:
@@ -248,9 +248,7 @@ _FIELDS = ("client_id", "currency", "issue_date", "due_date", "deal_id", "notes"
 
 
 def _clean(s: Session, ctx: ServiceContext, doc: Document, values: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(values) - set(_FIELDS)
-    if unknown:
-        raise ValidationError(min(unknown), f"Documents have no field '{min(unknown)}'.")
+    v.known_fields(values, _FIELDS, "Documents")
     out: dict[str, Any] = {}
     if "client_id" in values:
         out["client_id"] = load_visible(s, ctx.actor, values["client_id"]).id

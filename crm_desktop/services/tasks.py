@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Task, User
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import Actor, ServiceContext
+from crm_desktop.services.context import Actor, ServiceContext, count_rows
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 from crm_desktop.services.textnorm import fold
 
@@ -127,7 +127,7 @@ def list_tasks(ctx: ServiceContext, f: TaskFilter = TaskFilter(), *, sort: str =
 def count_tasks(ctx: ServiceContext, f: TaskFilter = TaskFilter()) -> int:
     q = _filtered(ctx, select(Task.id).outerjoin(Client, Client.id == Task.client_id), f)
     with ctx.read() as s:
-        return s.scalar(select(func.count()).select_from(q.subquery())) or 0
+        return count_rows(s, q)
 
 
 def _load(s: Session, ctx: ServiceContext, task_id: int) -> Task:
@@ -179,9 +179,7 @@ _FIELDS = ("title", "description", "due_at", "duration_minutes", "assignee_id", 
 
 
 def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(values) - set(_FIELDS)
-    if unknown:
-        raise ValidationError(sorted(unknown)[0], f"Tasks have no field '{sorted(unknown)[0]}'.")
+    v.known_fields(values, _FIELDS, "Tasks")
     out: dict[str, Any] = {}
     if "title" in values:
         out["title"] = v.text("title", values["title"], "The task title", required=True)

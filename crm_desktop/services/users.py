@@ -59,9 +59,7 @@ def _require_admin(ctx: ServiceContext) -> None:
 
 
 def _clean(s: Session, values: dict[str, Any], self_id: int | None = None) -> dict[str, Any]:
-    unknown = set(values) - {"username", "display_name", "email", "role", "manager_id"}
-    if unknown:
-        raise ValidationError(sorted(unknown)[0], f"Users have no field '{sorted(unknown)[0]}'.")
+    v.known_fields(values, {"username", "display_name", "email", "role", "manager_id"}, "Users")
     out: dict[str, Any] = {}
     if "username" in values:
         name = v.text("username", values["username"], "The user name", required=True, max_length=100)

@@ -16,6 +16,13 @@ MIN_PHONE_DIGITS = 4
 MAX_PHONE_DIGITS = 15  # E.164
 
 
+def known_fields(values: Iterable[str], allowed: Iterable[str], owner: str) -> None:
+    """Refuse a field the record does not have (a typo in a caller, or a form out of step)."""
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ValidationError(unknown[0], f"{owner} have no field '{unknown[0]}'.")
+
+
 def text(field: str, value: object, label: str, *, required: bool = False, max_length: int = 300) -> str:
     if value is None:
         value = ""
