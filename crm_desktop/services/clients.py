@@ -22,6 +22,7 @@ from crm_desktop.db.models import (
     Task,
     User,
 )
+from crm_desktop.services import users
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import Actor, ServiceContext, count_rows, record
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
@@ -229,12 +230,8 @@ def _clean(s: Session, values: dict[str, Any], *, self_id: int | None = None) ->
             out[key] = v.text(key, values[key], label, max_length=limit)
     if "private" in values:
         out["private"] = bool(values["private"])
-    if values.get("owner_id") is not None:
-        owner = s.get(User, values["owner_id"])
-        if owner is None or not owner.active:
-            raise ValidationError("owner_id", "The chosen owner is not an active user. Choose another owner.")
     if "owner_id" in values:
-        out["owner_id"] = values["owner_id"]
+        out["owner_id"] = users.require_active(s, "owner_id", values["owner_id"], "owner")
     if values.get("company_id") is not None:
         company = s.get(Client, values["company_id"])
         if company is None or company.kind != "company":

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.models import Client, CompanyProfile, Deal, DealStageChange, Pipeline, Stage, Task, User
 from crm_desktop.services import money
+from crm_desktop.services import users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import ServiceContext, count_rows, record
@@ -307,12 +308,8 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
         out["currency"] = money.currency(values["currency"]).code
     if "expected_close" in values:
         out["expected_close"] = v.a_date("expected_close", values["expected_close"], "The expected close date")
-    if values.get("owner_id") is not None:
-        owner = s.get(User, values["owner_id"])
-        if owner is None or not owner.active:
-            raise ValidationError("owner_id", "The chosen owner is not an active user. Choose another owner.")
     if "owner_id" in values:
-        out["owner_id"] = values["owner_id"]
+        out["owner_id"] = users.require_active(s, "owner_id", values["owner_id"], "owner")
     if "client_id" in values:
         load_visible(s, ctx.actor, values["client_id"])
         out["client_id"] = values["client_id"]

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Task, User
+from crm_desktop.services import users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import Actor, ServiceContext, count_rows
@@ -196,10 +197,8 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
         out["priority"] = v.choice("priority", values["priority"], TASK_PRIORITIES, "The priority")
     if "recurrence" in values:
         out["recurrence"] = check_recurrence(values["recurrence"])
-    if values.get("assignee_id") is not None:
-        user = s.get(User, values["assignee_id"])
-        if user is None or not user.active:
-            raise ValidationError("assignee_id", "The chosen person is not an active user. Choose someone else.")
+    if "assignee_id" in values:
+        users.require_active(s, "assignee_id", values["assignee_id"], "assignee")
     if values.get("client_id") is not None:
         load_visible(s, ctx.actor, values["client_id"])
     for key in ("assignee_id", "client_id", "deal_id"):

@@ -40,6 +40,15 @@ def _rows(s: Session, *where) -> list[UserRow]:
             for u, m in result]
 
 
+def require_active(s: Session, field: str, user_id: int | None, who: str) -> int | None:
+    """A user a record is given to (owner, assignee) must exist and be active; None means nobody."""
+    if user_id is not None:
+        user = s.get(User, user_id)
+        if user is None or not user.active:
+            raise ValidationError(field, f"The chosen {who} is not an active user. Choose another {who}.")
+    return user_id
+
+
 def list_users(ctx: ServiceContext, *, include_inactive: bool = False) -> list[UserRow]:
     with ctx.read() as s:
         return _rows(s, *(() if include_inactive else (User.active.is_(True),)))

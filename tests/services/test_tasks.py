@@ -40,7 +40,7 @@ def test_task_stored_in_utc_shown_with_its_links(ctx, audit_rows):
     ({"title": "X", "recurrence": "FREQ=DAILY;INTERVAL=400"}, "recurrence", "from 1 to 365 (got 400)"),
     ({"title": "X", "recurrence": "FREQ=WEEKLY;BYDAY=MO,XX"}, "recurrence", "Weekdays are written MO,TU"),
     ({"title": "X", "recurrence": "FREQ=DAILY;FREQ=WEEKLY"}, "recurrence", "Example: FREQ=WEEKLY;BYDAY=MO,TH"),
-    ({"title": "X", "assignee_id": 999}, "assignee_id", "Choose someone else"),
+    ({"title": "X", "assignee_id": 999}, "assignee_id", "Choose another assignee"),
     ({"title": "X", "due_at": "2026-12-01T10:00+00:00", "remind_at": "2026-12-01T11:00+00:00"}, "remind_at",
      "after the due time"),
 ])
