@@ -32,6 +32,7 @@ from crm_desktop.services.money import format_money
 from crm_desktop.services.tasks import TaskFilter
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.windowed_model import WindowedTableModel
 
 SEARCH_DELAY_MS = 150  # typing pauses shorter than this do not start a query
 
@@ -71,6 +72,8 @@ class PageSpec:
     descending: bool = False
     highlight: Callable[[Any], Any] | None = None
     empty_text: str = ""
+    # Lists that can hold a million rows load only what is seen (the scroll bar spans them all).
+    windowed: bool = False
 
 
 def page_specs() -> list[PageSpec]:
@@ -90,7 +93,7 @@ def page_specs() -> list[PageSpec]:
             lambda ctx, q, sort, desc, offset, limit: clients.list_clients(
                 ctx, ClientFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit),
             lambda ctx, q: clients.count(ctx, ClientFilter(search=q)),
-            sort="name", empty_text=tr("No clients yet."),
+            sort="name", empty_text=tr("No clients yet."), windowed=True,
         ),
         PageSpec(
             "deals", tr("Deals"), tr("Search by deal title or client…"),
@@ -150,7 +153,8 @@ class ListPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.summary = QLabel()
         self.summary.setObjectName("summary")
-        self.model = LazyTableModel(ops, spec.columns, spec.fetch, spec.count, query="", sort=spec.sort,
+        model_class = WindowedTableModel if spec.windowed else LazyTableModel
+        self.model = model_class(ops, spec.columns, spec.fetch, spec.count, query="", sort=spec.sort,
                                     descending=spec.descending, highlight=spec.highlight, parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)

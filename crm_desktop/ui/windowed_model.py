@@ -1,0 +1,169 @@
+"""A table model for very long lists: it knows how many rows there are, and loads only what is seen.
+
+`rowCount()` is the full count, so the scroll bar stands for the whole list and can be dragged to
+its end at once; rows are fetched a page at a time (through Ops, off the GUI thread) when the view
+asks for them, and only the most recently used pages are kept. A row not loaded yet shows empty for
+the moment it takes its page to arrive.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from crm_desktop.ui.lazy_model import PAGE_SIZE, Column, Count, Fetch
+from crm_desktop.ui.ops import Ops
+
+_ROOT = QModelIndex()
+KEPT_PAGES = 40  # 8,000 rows: far more than a screen, far less than a million
+
+
+class WindowedTableModel(QAbstractTableModel):
+    loaded = Signal()  # a reload or a page arrived
+    total_changed = Signal(int)
+
+    def __init__(self, ops: Ops, columns: list[Column], fetch: Fetch, count: Count, *, query: Any,
+                 sort: str, descending: bool = False, highlight: Callable[[Any], Any] | None = None,
+                 page_size: int = PAGE_SIZE, parent=None):
+        super().__init__(parent)
+        self.ops, self.columns, self._fetch, self._count = ops, columns, fetch, count
+        self.query, self.sort_by, self.descending = query, sort, descending
+        self.highlight = highlight
+        self.page_size = page_size
+        self.total = 0
+        self.ready = False
+        self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._generation = 0
+
+    # --- Qt model interface ---
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else self.total
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < self.total:
+            return None
+        row = self.row(index.row(), request=role == Qt.ItemDataRole.DisplayRole)
+        if row is None:
+            return None
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = column.text(row)
+            return "\u200e" + text if column.left_to_right and text else text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.text(row) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and self.highlight is not None:
+            return self.highlight(row)
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.columns):
+            return self.columns[section].title
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # type: ignore[override]
+        key = self.columns[column].sort_key if 0 <= column < len(self.columns) else None
+        if key is not None:
+            self.sort_key_changed(key, order == Qt.SortOrder.DescendingOrder)
+
+    # --- ours ---
+
+    @property
+    def sort_column(self) -> int:
+        return next((i for i, c in enumerate(self.columns) if c.sort_key == self.sort_by), -1)
+
+    @property
+    def rows(self) -> list[Any]:
+        """The loaded rows of the first pages, in order (what a refresh may re-select among)."""
+        out: list[Any] = []
+        page = 0
+        while page in self._pages:
+            out.extend(self._pages[page])
+            page += 1
+        return out
+
+    def row(self, index: int, *, request: bool = False) -> Any:
+        page, offset = divmod(index, self.page_size)
+        rows = self._pages.get(page)
+        if rows is None:
+            if request:
+                self._request(page)
+            return None
+        self._pages.move_to_end(page)
+        return rows[offset] if offset < len(rows) else None
+
+    def sort_key_changed(self, key: str, descending: bool) -> None:
+        if (key, descending) != (self.sort_by, self.descending):
+            self.sort_by, self.descending = key, descending
+            self.reload()
+
+    def set_query(self, query: Any) -> None:
+        if query != self.query:
+            self.query = query
+            self.reload()
+
+    def reload(self) -> None:
+        """Count and the first page in one background call, swapped in together (no empty flash)."""
+        self._generation += 1
+        generation = self._generation
+        fetch, count, query, sort, descending = self._fetch, self._count, self.query, self.sort_by, self.descending
+        size = self.page_size
+
+        def load(ctx) -> tuple[int, list[Any]]:
+            return count(ctx, query), fetch(ctx, query, sort, descending, 0, size)
+
+        self.ops.run(load, on_done=lambda result: self._reloaded(generation, *result),
+                     on_error=lambda error: self._failed(generation, error))
+
+    def _reloaded(self, generation: int, total: int, first: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        self.beginResetModel()
+        self.total = len(first) if len(first) < self.page_size else max(total, len(first))
+        self._pages = OrderedDict({0: first})
+        self._pending = set()
+        self.ready = True
+        self.endResetModel()
+        self.total_changed.emit(self.total)
+        self.loaded.emit()
+
+    def _request(self, page: int) -> None:
+        if page in self._pending or not self.ready:
+            return
+        self._pending.add(page)
+        generation = self._generation
+        self.ops.run(self._fetch, self.query, self.sort_by, self.descending, page * self.page_size, self.page_size,
+                     on_done=lambda rows: self._page_arrived(generation, page, rows),
+                     on_error=lambda error: self._failed(generation, error))
+
+    def _page_arrived(self, generation: int, page: int, rows: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(page)
+        self._pages[page] = rows
+        while len(self._pages) > KEPT_PAGES:
+            self._pages.popitem(last=False)
+        first = page * self.page_size
+        last = min(first + self.page_size, self.total) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
+        self.loaded.emit()
+
+    def _failed(self, generation: int, error) -> None:
+        if generation == self._generation:
+            self.ready = True
+            self._pending.clear()
+            self.ops.show_problem(error.message)
+            self.loaded.emit()
