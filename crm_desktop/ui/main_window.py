@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop import APP_NAME, __version__
-from crm_desktop.services import company, tasks, users
+from crm_desktop.services import company, overview, users
 from crm_desktop.services.context import Changes
-from crm_desktop.services.tasks import TaskFilter
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.pages import ListPage, page_specs
 
@@ -32,12 +31,14 @@ NAV_ICONS = {
 }
 
 
+COUNTED_TABLES = frozenset({"clients", "deals", "tasks", "documents", "payments"})
+
+
 class MainWindow(QMainWindow):
     def __init__(self, ops: Ops, settings: QSettings, *, demo: bool = False):
         super().__init__()
         self.ops, self.settings, self.demo = ops, settings, demo
-        self._counts: dict[str, int] = {}
-        self._overdue = 0
+        self._counts: overview.Counts | None = None
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(20, 20))
@@ -46,7 +47,6 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, ListPage] = {}
         for spec in page_specs():
             page = ListPage(spec, ops, settings)
-            page.count_changed.connect(self._count_arrived)
             self.pages[spec.key] = page
             self.stack.addWidget(page)
             item = QListWidgetItem(self.style().standardIcon(NAV_ICONS[spec.key]), spec.title)
@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         """Load the first pages and the counts (after the window is shown, so it opens at once)."""
         for page in self.pages.values():
             page.start()
-        self._load_overdue()
+        self._load_counts()
         self.ops.run(company.get, on_done=self._company_arrived)
         self.ops.run(users.get, self.ops.ctx.actor.user_id,
                      on_done=lambda user: self.user_label.setText(self.tr("User: {name}").format(
@@ -137,29 +137,25 @@ class MainWindow(QMainWindow):
         name = profile.name or (Path(db.describe()).name if db.is_sqlite else db.describe())
         self.setWindowTitle(f"{APP_NAME} — {name}")
 
-    def _load_overdue(self) -> None:
-        self.ops.run(tasks.count_tasks, TaskFilter(overdue_only=True), on_done=self._overdue_arrived)
+    def _load_counts(self) -> None:
+        self.ops.run(overview.counts, on_done=self._counts_arrived)
 
-    def _overdue_arrived(self, n: int) -> None:
-        self._overdue = n
-        self._relabel()
-
-    def _count_arrived(self, key: str, n: int) -> None:
-        self._counts[key] = n
-        self._relabel()
-
-    def _relabel(self) -> None:
+    def _counts_arrived(self, counts: overview.Counts) -> None:
+        self._counts = counts
+        grouped = lambda n: f"{n:,}".replace(",", "\u202f")  # noqa: E731
+        extra = {
+            "clients": grouped(counts.clients),
+            "deals": self.tr("{n} open").format(n=grouped(counts.open_deals)),
+            "tasks": grouped(counts.open_tasks) + (
+                "  " + self.tr("({n} overdue)").format(n=grouped(counts.overdue_tasks)) if counts.overdue_tasks else ""),
+            "invoices": self.tr("{n} unpaid").format(n=grouped(counts.unpaid_invoices)),
+        }
         for row, (key, page) in enumerate(self.pages.items()):
-            text = page.spec.title
-            if key in self._counts:
-                text += f"  {self._counts[key]:,}".replace(",", "\u202f")
-            if key == "tasks" and self._overdue:
-                text += "  " + self.tr("({n} overdue)").format(n=self._overdue)
-            self.nav.item(row).setText(text)
+            self.nav.item(row).setText(f"{page.spec.title}  {extra[key]}")
 
     def _changed(self, changes: Changes) -> None:
-        if "tasks" in changes.tables:
-            self._load_overdue()
+        if changes.tables & COUNTED_TABLES:
+            self._load_counts()
         if "company_profile" in changes.tables:
             self.ops.run(company.get, on_done=self._company_arrived)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -143,8 +143,6 @@ def page_specs() -> list[PageSpec]:
 
 
 class ListPage(QWidget):
-    count_changed = Signal(str, int)  # page key, rows matching the current search
-
     def __init__(self, spec: PageSpec, ops: Ops, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
         self.spec, self.ops, self.settings = spec, ops, settings
@@ -222,8 +220,6 @@ class ListPage(QWidget):
         else:
             grouped = f"{total:,}".replace(",", "\u202f")
             self.summary.setText((tr("{total} found") if searching else tr("{total} in all")).format(total=grouped))
-        if not searching:
-            self.count_changed.emit(self.spec.key, total)
 
     def _maybe_refresh(self, changes: Changes) -> None:
         if changes.tables & self.spec.tables:

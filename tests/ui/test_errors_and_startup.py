@@ -148,7 +148,7 @@ def test_run_gui_migrates_a_new_database_and_opens_the_window_on_it(qtbot, paths
     assert run_gui(f"sqlite:///{file}", paths) == 0
     assert seen["title"] == "CRM Desktop — new-office.sqlite3"
     assert str(file) in seen["status"]
-    assert seen["pages"] == ["Clients  0", "Deals  0", "Tasks  0", "Invoices  0"]  # an empty office
+    assert seen["pages"] == ["Clients  0", "Deals  0 open", "Tasks  0", "Invoices  0 unpaid"]  # an empty office
     db = Database.open(f"sqlite:///{file}")
     try:
         from crm_desktop.db.migrate import current_revision

@@ -108,7 +108,7 @@ def test_navigation_shows_counts_and_follows_changes(open_window, sqlite_ctx, qt
     make_office(sqlite_ctx)
     window = open_window()
     labels = [window.nav.item(i).text() for i in range(4)]
-    assert labels == ["Clients  3", "Deals  1", "Tasks  2  (1 overdue)", "Invoices  1"]
+    assert labels == ["Clients  3", "Deals  1 open", "Tasks  2  (1 overdue)", "Invoices  0 unpaid"]  # a draft is not owed
     window.ops.run(clients.create, name="Nodira Yusupova")
     qtbot.waitUntil(lambda: window.nav.item(0).text() == "Clients  4")
     assert "Nodira Yusupova" in texts(window, "clients")
