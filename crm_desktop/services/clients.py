@@ -331,4 +331,7 @@ def delete(ctx: ServiceContext, client_id: int, *, expected_version: int | None 
         for model in (Task, Activity, Deal):
             for child in s.scalars(select(model).where(model.client_id == client_id)):
                 s.delete(child)
+        # No ORM relationship ties these to the client, so the unit of work may order the client's
+        # DELETE first; the database cascade then takes the children and their DELETEs match nothing.
+        s.flush()
         s.delete(client)

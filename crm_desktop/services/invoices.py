@@ -100,6 +100,10 @@ class DocumentFilter:
     client_id: int | None = None
     deal_id: int | None = None
     search: str = ""  # part of a document number, or the client as in the client search
+    # status may also be OVERDUE: issued or partly paid, past its due date, with money still owed
+
+
+OVERDUE = "overdue"  # a filter, not a stored status: it depends on today
 
 
 SORT_COLUMNS = {
@@ -196,10 +200,14 @@ def _detail(s: Session, doc: Document) -> DocumentDetail:
 
 def _filtered(ctx: ServiceContext, q: Select, f: DocumentFilter) -> Select:
     q = q.join(Client, Client.id == Document.client_id).where(visible_to(ctx.actor))
-    for column, value in ((Document.kind, f.kind), (Document.status, f.status),
+    status = None if f.status == OVERDUE else f.status
+    for column, value in ((Document.kind, f.kind), (Document.status, status),
                           (Document.client_id, f.client_id), (Document.deal_id, f.deal_id)):
         if value is not None:
             q = q.where(column == value)
+    if f.status == OVERDUE:
+        q = q.where(Document.status.in_(("issued", "partly_paid")), Document.due_date < ctx.today(),
+                    Document.total > Document.paid_total)
     query = f.search.strip()
     if query:
         by_number = func.lower(Document.number).contains(query.lower(), autoescape=True)
@@ -362,3 +370,19 @@ def delete_draft(ctx: ServiceContext, document_id: int, *, expected_version: int
         for line in doc.lines:
             s.delete(line)
         s.delete(doc)
+
+
+# --- list totals --------------------------------------------------------------------------------
+
+
+def totals_by_currency(ctx: ServiceContext, f: DocumentFilter = DocumentFilter()) -> list[tuple[str, Decimal, Decimal]]:
+    """(currency, Σ total, Σ balance) of the documents the filter finds, by currency code.
+
+    Amounts in different currencies are never added together: a list shows one sum per currency.
+    """
+    total, paid = func.sum(Document.total), func.sum(Document.paid_total)
+    q = _filtered(ctx, select(Document.currency, total, paid), f).group_by(Document.currency) \
+        .order_by(Document.currency)
+    with ctx.read() as s:
+        return [(code, money.quantize(Decimal(t), code), money.quantize(Decimal(t) - Decimal(p), code))
+                for code, t, p in s.execute(q)]

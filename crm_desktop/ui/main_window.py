@@ -15,12 +15,19 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStyle,
+    QToolBar,
+    QWidget,
 )
 
 from crm_desktop import APP_NAME, __version__
 from crm_desktop.services import company, overview, users
 from crm_desktop.services.context import Changes
 from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.calendar import CalendarView
+from crm_desktop.ui.clients import ClientsView
+from crm_desktop.ui.first_run import FirstRunDialog
+from crm_desktop.ui.global_search import GlobalSearch
+from crm_desktop.ui.invoices import InvoicesView
 from crm_desktop.ui.pages import ListPage, page_specs
 
 NAV_ICONS = {
@@ -44,13 +51,18 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setMinimumWidth(170)
         self.stack = QStackedWidget()
-        self.pages: dict[str, ListPage] = {}
-        for spec in page_specs():
-            page = ListPage(spec, ops, settings)
-            self.pages[spec.key] = page
+        self.clients_view = ClientsView(ops, settings)
+        self.deals_view = ListPage(next(s for s in page_specs() if s.key == "deals"), ops, settings)
+        self.calendar_view = CalendarView(ops, settings)
+        self.invoices_view = InvoicesView(ops, settings)
+        self.titles = {"clients": self.tr("Clients"), "deals": self.tr("Deals"), "tasks": self.tr("Tasks"),
+                       "invoices": self.tr("Invoices")}
+        self.pages: dict[str, QWidget] = {"clients": self.clients_view, "deals": self.deals_view,
+                                          "tasks": self.calendar_view, "invoices": self.invoices_view}
+        for key, page in self.pages.items():
             self.stack.addWidget(page)
-            item = QListWidgetItem(self.style().standardIcon(NAV_ICONS[spec.key]), spec.title)
-            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            item = QListWidgetItem(self.style().standardIcon(NAV_ICONS[key]), self.titles[key])
+            item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(0, 40))
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._show_page)
@@ -61,12 +73,13 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self._build_menus()
+        self._build_search_bar()
         self._build_status_bar()
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
         ops.changed.connect(self._changed)
         ops.dialog_parent = self
         self.setWindowTitle(APP_NAME)
-        self.resize(1200, 760)
+        self.resize(1280, 800)
         self._restore()
 
     # --- building ---
@@ -77,11 +90,38 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
         file_menu.addAction(quit_action)
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
-        for i, page in enumerate(self.pages.values()):
-            go_menu.addAction(QAction(page.spec.title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
+        for i, key in enumerate(self.pages):
+            go_menu.addAction(QAction(self.titles[key], self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
                                       triggered=lambda _=False, row=i: self.nav.setCurrentRow(row)))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(QAction(self.tr("&About CRM Desktop"), self, triggered=self.show_about))
+
+    def _build_search_bar(self) -> None:
+        self.global_search = GlobalSearch(self.ops, self)
+        self.global_search.setMaximumWidth(520)
+        self.global_search.open_requested.connect(self.open_record)
+        bar = QToolBar(self.tr("Search"))
+        bar.setObjectName("search_bar")
+        bar.setMovable(False)
+        bar.addWidget(self.global_search)
+        self.addToolBar(bar)
+        QShortcut(QKeySequence("Ctrl+K"), self, activated=self.global_search.focus)
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Show a hit of the global search where it lives."""
+        if kind == "client":
+            self.show_page("clients")
+            self.clients_view.open_client(record_id)
+        elif kind == "invoice":
+            self.show_page("invoices")
+            self.invoices_view.open_document(record_id)
+        elif kind == "deal":
+            self.show_page("deals")
+            if hasattr(self.deals_view, "open_deal"):
+                self.deals_view.open_deal(record_id)
+
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow(list(self.pages).index(key))
 
     def _build_status_bar(self) -> None:
         db = self.ops.ctx.db
@@ -106,17 +146,33 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.start()
         self._load_counts()
+        self.ops.run(company.is_set_up, on_done=self._maybe_first_run)
         self.ops.run(company.get, on_done=self._company_arrived)
         self.ops.run(users.get, self.ops.ctx.actor.user_id,
                      on_done=lambda user: self.user_label.setText(self.tr("User: {name}").format(
                          name=user.display_name)))
 
-    def current_page(self) -> ListPage:
-        return self.stack.currentWidget()  # type: ignore[return-value]
+    @property
+    def ready(self) -> bool:
+        """Every page has shown its first data and no service call is pending (tests, screenshots)."""
+        return not self.ops.busy and all(_page_ready(page) for page in self.pages.values())
+
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def current_key(self) -> str:
+        return list(self.pages)[self.stack.currentIndex()]
 
     def focus_search(self) -> None:
-        self.current_page().search.setFocus()
-        self.current_page().search.selectAll()
+        """Ctrl+F: the current page's own search field, or the global one where a page has none."""
+        field = getattr(self.current_page(), "search", None) or self.global_search.edit
+        field.setFocus()
+        field.selectAll()
+
+    def _maybe_first_run(self, set_up: bool) -> None:
+        if not set_up and not self.demo:
+            self.first_run = FirstRunDialog(self.ops, self)
+            self.first_run.open()
 
     def show_about(self) -> QMessageBox:
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("About CRM Desktop"),
@@ -129,7 +185,7 @@ class MainWindow(QMainWindow):
 
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
-        self.settings.setValue("window/page", self.current_page().spec.key)
+        self.settings.setValue("window/page", self.current_key())
 
     def _company_arrived(self, profile) -> None:
         db = self.ops.ctx.db
@@ -150,8 +206,8 @@ class MainWindow(QMainWindow):
                 "  " + self.tr("({n} overdue)").format(n=grouped(counts.overdue_tasks)) if counts.overdue_tasks else ""),
             "invoices": self.tr("{n} unpaid").format(n=grouped(counts.unpaid_invoices)),
         }
-        for row, (key, page) in enumerate(self.pages.items()):
-            self.nav.item(row).setText(f"{page.spec.title}  {extra[key]}")
+        for row, key in enumerate(self.pages):
+            self.nav.item(row).setText(f"{self.titles[key]}  {extra[key]}")
 
     def _changed(self, changes: Changes) -> None:
         if changes.tables & COUNTED_TABLES:
@@ -180,3 +236,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.ops.wait_idle()
         super().closeEvent(event)
+
+
+def _page_ready(page: QWidget) -> bool:
+    model = getattr(page, "model", None)
+    return bool(getattr(page, "ready", True) and getattr(model, "ready", True))

@@ -111,6 +111,8 @@ def test_migrations_ship_inside_the_wheel_and_work_from_it(tmp_path):
     assert "crm_desktop/migrations/env.py" in names
     assert "crm_desktop/migrations/script.py.mako" in names
     assert any(n.startswith("crm_desktop/migrations/versions/0001_") for n in names)
+    packages = {str(p.parent.relative_to(ROOT)) for p in (ROOT / "crm_desktop").rglob("__init__.py")}
+    assert {p for p in packages if f"{p}/__init__.py" not in names} == set(), "pyproject.toml misses a package"
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     db_file = tmp_path / "from-wheel.sqlite3"

@@ -7,8 +7,12 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from crm_desktop.app import build_main_window
+from crm_desktop.services import company
 from crm_desktop.ui.errors import ErrorReporter
 from crm_desktop.ui.main_window import MainWindow
+
+
+OFFICE = "Ipak Yoʻli Services"
 
 
 @pytest.fixture
@@ -24,13 +28,14 @@ def open_window(qtbot, sqlite_ctx, paths, reporter) -> Callable[[], MainWindow]:
     """open_window() -> a shown main window whose pages finished their first load."""
 
     def open_() -> MainWindow:
+        if not company.is_set_up(sqlite_ctx):  # past the first-run question (tested on its own)
+            profile = company.get(sqlite_ctx)
+            company.update(sqlite_ctx, expected_version=profile.version, name=OFFICE)
         window = build_main_window(sqlite_ctx, paths, reporter)
         qtbot.addWidget(window)
         window.show()
         window.start()
-        for page in window.pages.values():
-            qtbot.waitUntil(lambda page=page: page.model.ready)
-        qtbot.waitUntil(lambda: not window.ops.busy)
+        qtbot.waitUntil(lambda: window.ready)
         return window
 
     return open_

@@ -138,7 +138,7 @@ def test_run_gui_migrates_a_new_database_and_opens_the_window_on_it(qtbot, paths
 
     def exec_(*_args) -> int:
         window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
-        qtbot.waitUntil(lambda: window.pages["clients"].model.ready and not window.ops.busy)
+        qtbot.waitUntil(lambda: window.ready)
         seen.update(title=window.windowTitle(), status=window.database_label.text(),
                     pages=[window.nav.item(i).text() for i in range(window.nav.count())])
         window.close()

@@ -1,0 +1,69 @@
+""""Call back at…": a date-time preset to tomorrow 10:00, Enter creates the task with its reminder."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from PySide6.QtCore import QDateTime
+from PySide6.QtWidgets import QDateTimeEdit, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from crm_desktop.services import tasks
+from crm_desktop.services.errors import ServiceError
+from crm_desktop.ui.clients.form import ERROR_STYLE
+from crm_desktop.ui.ops import Ops
+
+CALL_BACK_AT = time(10, 0)
+
+
+def tomorrow_morning(now: datetime) -> datetime:
+    """Tomorrow at 10:00 on this computer's clock, as an aware datetime."""
+    local = now.astimezone()
+    return datetime.combine(local.date() + timedelta(days=1), CALL_BACK_AT).astimezone()
+
+
+class CallBackDialog(QDialog):
+    def __init__(self, ops: Ops, client_id: int, client_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ops, self.client_id, self.client_name = ops, client_id, client_name
+        self.created = None
+        self.setWindowTitle(self.tr("Call back {name}").format(name=client_name))
+        self.when = QDateTimeEdit(QDateTime(tomorrow_morning(ops.ctx.now()).replace(tzinfo=None)))
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(ERROR_STYLE)
+        self.problem.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create task"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("When should {name} be called back? A reminder is set for that time.")
+                                .format(name=client_name)))
+        layout.addWidget(self.when)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.when.setFocus()
+
+    def due_at(self) -> datetime:
+        return self.when.dateTime().toPython().astimezone()
+
+    def save(self) -> None:
+        due = self.due_at()
+        self.buttons.setEnabled(False)
+        self.ops.run(tasks.create, title=self.tr("Call back {name}").format(name=self.client_name),
+                     client_id=self.client_id, due_at=due, remind_at=due,
+                     on_done=self._saved, on_error=self._failed)
+
+    def _saved(self, task) -> None:
+        self.buttons.setEnabled(True)
+        self.created = task
+        self.accept()
+
+    def _failed(self, error: ServiceError) -> None:
+        self.buttons.setEnabled(True)
+        self.problem.setText(self.tr("{message}\nThe task was not created; change the time or try again.")
+                             .format(message=error.message))
+        self.problem.show()

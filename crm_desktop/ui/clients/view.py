@@ -1,0 +1,377 @@
+"""The Clients workspace: search and filters over a lazily loaded table, the selected client's card beside it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.services import clients, users
+from crm_desktop.services.clients import ClientFilter, DeletionImpact
+from crm_desktop.services.context import Changes
+from crm_desktop.services.errors import ServiceError
+from crm_desktop.ui.clients.callback import CallBackDialog
+from crm_desktop.ui.clients.card import ClientCard
+from crm_desktop.ui.clients.form import ClientForm, client_status_names
+from crm_desktop.ui.lazy_model import Column
+from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.windowed_model import WindowedTableModel
+
+SEARCH_DELAY_MS = 150  # typing pauses shorter than this do not start a query
+CARD_DELAY_MS = 60  # holding an arrow key down loads the card of the row it stops on, not of every row
+LIST_TABLES = frozenset({"clients", "users", "client_tags"})
+CARD_TABLES = frozenset({"clients", "users", "client_tags", "activities", "deals", "tasks", "documents", "payments"})
+SETTINGS = "clients_view"
+
+
+def fetch_clients(ctx, f: ClientFilter, sort: str, descending: bool, offset: int, limit: int):
+    return clients.list_clients(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit)
+
+
+def load_choices(ctx) -> tuple[list, list[str], list[str]]:
+    return users.list_users(ctx), clients.tags_in_use(ctx), clients.sources_in_use(ctx)
+
+
+class ClientsView(QWidget):
+    def __init__(self, ops: Ops, settings: QSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ops, self.settings = ops, settings
+        self.users: list = []
+        self.sources: list[str] = []
+        self.form: ClientForm | None = None
+        self.callback: CallBackDialog | None = None
+        self.confirm: QMessageBox | None = None
+        self._wanted_id: int | None = None  # open_client() before its row is on screen
+
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText(self.tr("Search by name, phone digits or email…"))
+        self.search.setClearButtonEnabled(True)
+        self.status = self._combo("status", self.tr("Any status"))
+        for key, label in client_status_names(self.tr).items():
+            self.status.addItem(label, key)
+        self.owner = self._combo("owner", self.tr("Any owner"))
+        self.tag = self._combo("tag", self.tr("Any tag"))
+        self.source = self._combo("source", self.tr("Any source"))
+
+        statuses = client_status_names(self.tr)
+        columns = [
+            Column(self.tr("Name"), lambda c: c.name, "name", width=220),
+            Column(self.tr("Status"), lambda c: statuses.get(c.status, c.status), "status", width=90),
+            Column(self.tr("Phones"), lambda c: ", ".join(c.phones), width=150, left_to_right=True),
+            Column(self.tr("Emails"), lambda c: ", ".join(c.emails), width=200, left_to_right=True),
+            Column(self.tr("Source"), lambda c: c.source, "source", width=100),
+            Column(self.tr("Owner"), lambda c: c.owner_name, width=110),
+        ]
+        # The windowed model counts all rows and loads only the pages in sight: a million clients open at once.
+        self.model = WindowedTableModel(ops, columns, fetch_clients,
+                                        lambda ctx, f: clients.count(ctx, f), query=ClientFilter(), sort="name",
+                                        parent=self)
+        self.table = QTableView()
+        self.table.setObjectName("clients")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSortIndicatorShown(True)
+        self._show_sort_indicator()  # first: enabling sorting sorts by the indicator (descending by default)
+        self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(lambda *_: self._show_sort_indicator())
+        widths = settings.value(f"{SETTINGS}/columns")
+        for i, column in enumerate(columns):
+            width = column.width
+            if isinstance(widths, list) and len(widths) == len(columns):
+                width = int(widths[i])
+            self.table.setColumnWidth(i, width)
+        header.sectionResized.connect(lambda *_: self._save_widths())
+        self.table.installEventFilter(self)
+        self.table.doubleClicked.connect(lambda _index: self.edit_client())
+
+        self.card = ClientCard(ops)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.card)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        sizes = settings.value(f"{SETTINGS}/splitter")
+        if isinstance(sizes, list) and len(sizes) == 2:
+            self.splitter.setSizes([int(s) for s in sizes])
+        self.splitter.splitterMoved.connect(
+            lambda *_: self.settings.setValue(f"{SETTINGS}/splitter", self.splitter.sizes()))
+
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.act_new = self._action(self.tr("New client"), "Ctrl+N", self.new_client)
+        self.act_edit = self._action(self.tr("Edit"), "F2", self.edit_client)
+        self.act_delete = self._action(self.tr("Delete"), QKeySequence.StandardKey.Delete, self.delete_client)
+        self.toolbar.addSeparator()
+        self.act_note = self._action(self.tr("Add note"), "Ctrl+Shift+N", lambda: self.card.open_entry("note"))
+        self.act_call = self._action(self.tr("Log call"), "Ctrl+Shift+L", lambda: self.card.open_entry("call"))
+        self.act_callback = self._action(self.tr("Call back at…"), "Ctrl+Shift+B", self.call_back)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        for combo in (self.status, self.owner, self.tag, self.source):
+            filters.addWidget(combo, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 6)
+        layout.addLayout(filters)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.summary)
+
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self._apply_filter)
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        for combo in (self.status, self.owner, self.tag, self.source):
+            combo.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.model.total_changed.connect(self._show_total)
+        self.model.modelAboutToBeReset.connect(self._remember_current)
+        self.model.modelReset.connect(self._restore_current)
+        self.model.loaded.connect(self._select_wanted)
+        self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_changed(current))
+        self._current_id: int | None = None
+        self._card_timer = QTimer(self, singleShot=True, interval=CARD_DELAY_MS)
+        self._card_timer.timeout.connect(self._show_current_card)
+        self.card.entry_closed.connect(lambda: self.table.setFocus())
+        ops.changed.connect(self._changed)
+        self.card.loaded.connect(self._update_actions)
+        self._update_actions()
+
+    # --- construction helpers ---
+
+    def _combo(self, name: str, any_text: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        combo.addItem(any_text, None)
+        # Long owner or tag names must not push the window wider than a small laptop screen.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(8)
+        return combo
+
+    def _action(self, text: str, keys, slot) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip(f"{text} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        self.toolbar.addAction(action)
+        return action
+
+    # --- public ---
+
+    def start(self) -> None:
+        self.model.reload()
+        self._load_choices()
+
+    def open_client(self, client_id: int) -> None:
+        """Show this client's card, and select its row when it is in the list."""
+        self._wanted_id = client_id
+        self.card.show_client(client_id)
+        self._update_actions()
+        self._select_wanted()
+
+    def current_client_id(self) -> int | None:
+        return self.card.client_id
+
+    # --- list ---
+
+    def current_filter(self) -> ClientFilter:
+        return ClientFilter(search=self.search.text().strip(), status=self.status.currentData(),
+                            owner_id=self.owner.currentData(), tag=self.tag.currentData(),
+                            source=self.source.currentData())
+
+    def _apply_filter(self) -> None:
+        self._debounce.stop()
+        self.model.set_query(self.current_filter())
+
+    def _show_sort_indicator(self) -> None:
+        header = self.table.horizontalHeader()
+        order = Qt.SortOrder.DescendingOrder if self.model.descending else Qt.SortOrder.AscendingOrder
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (self.model.sort_column, order):
+            blocked = header.blockSignals(True)
+            header.setSortIndicator(self.model.sort_column, order)
+            header.blockSignals(blocked)
+            header.viewport().update()
+
+    def _save_widths(self) -> None:
+        self.settings.setValue(f"{SETTINGS}/columns",
+                               [self.table.columnWidth(i) for i in range(self.model.columnCount())])
+
+    def _show_total(self, total: int) -> None:
+        narrowed = self.current_filter() != ClientFilter()
+        if total == 0:
+            self.summary.setText(self.tr("No client matches.") if narrowed
+                                 else self.tr("No clients yet. Ctrl+N adds one."))
+        else:
+            grouped = f"{total:,}".replace(",", "\u202f")
+            text = self.tr("{total} found") if narrowed else self.tr("{total} in all")
+            self.summary.setText(text.format(total=grouped))
+
+    def _remember_current(self) -> None:
+        index = self.table.currentIndex()
+        row = self.model.row(index.row()) if index.isValid() else None
+        self._current_id = row.id if row is not None else None
+
+    def _restore_current(self) -> None:
+        # A refresh after a save must not throw away the row the user was on.
+        wanted = self._wanted_id or self._current_id
+        if wanted is not None:
+            self._select_id(wanted)
+
+    def _select_wanted(self) -> None:
+        if self._wanted_id is not None and self._select_id(self._wanted_id):
+            self._wanted_id = None
+
+    def _select_id(self, client_id: int) -> bool:
+        for i, row in enumerate(self.model.rows):
+            if row.id == client_id:
+                self.table.selectRow(i)
+                self.table.scrollTo(self.model.index(i, 0))
+                return True
+        return False
+
+    def _row_changed(self, current) -> None:
+        self._card_timer.start()
+
+    def _show_current_card(self) -> None:
+        index = self.table.currentIndex()
+        row = self.model.row(index.row()) if index.isValid() else None
+        if row is not None and row.id != self.card.client_id:
+            self.card.show_client(row.id)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        has = self.card.client_id is not None
+        for action in (self.act_edit, self.act_delete, self.act_note, self.act_call, self.act_callback):
+            action.setEnabled(has)
+
+    def _load_choices(self) -> None:
+        self.ops.run(load_choices, on_done=self._choices_arrived)
+
+    def _choices_arrived(self, result) -> None:
+        self.users, tags, self.sources = result
+        self._fill(self.owner, [(u.display_name, u.id) for u in self.users if u.active])
+        self._fill(self.tag, [(t, t) for t in tags])
+        self._fill(self.source, [(s, s) for s in self.sources])
+
+    def _fill(self, combo: QComboBox, items: list) -> None:
+        chosen = combo.currentData()
+        blocked = combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for text, data in items:
+            combo.addItem(text, data)
+        index = combo.findData(chosen) if chosen is not None else 0
+        combo.setCurrentIndex(max(0, index))
+        combo.blockSignals(blocked)
+        if chosen is not None and index < 0:  # the chosen tag or source is gone: show everyone again
+            self._apply_filter()
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.tables & LIST_TABLES:
+            self.model.reload()
+            self._load_choices()
+        if self.card.client_id is not None and changes.tables & CARD_TABLES:
+            deleted = changes.deleted.get("clients", set())
+            if self.card.client_id in deleted:
+                self.card.show_client(None)
+                self._update_actions()
+            else:
+                self.card.reload()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.edit_client()
+            return True
+        return super().eventFilter(watched, event)
+
+    # --- actions ---
+
+    def new_client(self) -> None:
+        self._open_form(None)
+
+    def edit_client(self) -> None:
+        if self.card.data is not None and self.card.data.client.id == self.card.client_id:
+            self._open_form(self.card.data.client)
+
+    def _open_form(self, client) -> None:
+        if self.form is not None and self.form.isVisible():
+            self.form.raise_()
+            return
+        self.form = ClientForm(self.ops, [u for u in self.users if u.active], client, self.sources, self)
+        self.form.accepted.connect(lambda form=self.form: self._form_saved(form))
+        self.form.open()
+
+    def _form_saved(self, form: ClientForm) -> None:
+        if form.result_client is not None:
+            self.open_client(form.result_client.id)
+
+    def delete_client(self) -> None:
+        if self.card.data is None:
+            return
+        client = self.card.data.client
+        self.ops.run(clients.deletion_impact, client.id,
+                     on_done=lambda impact: self._confirm_delete(client, impact))
+
+    def _confirm_delete(self, client, impact: DeletionImpact) -> None:
+        if impact.documents:
+            # Quotes and invoices are kept: the service refuses and says what to do instead.
+            self.ops.run(clients.delete, client.id, expected_version=client.version)
+            return
+        goes = [(one if n == 1 else many).format(n=n) for n, one, many in (
+            (impact.activities, self.tr("{n} timeline entry"), self.tr("{n} timeline entries")),
+            (impact.deals, self.tr("{n} deal"), self.tr("{n} deals")),
+            (impact.tasks, self.tr("{n} task"), self.tr("{n} tasks"))) if n]
+        question = self.tr("Delete {name}?").format(name=client.name)
+        if goes:
+            question += "\n" + self.tr("This also deletes {what}.").format(what=", ".join(goes))
+        question += "\n" + self.tr("This cannot be undone.")
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete client"), question,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Delete"))
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.buttonClicked.connect(
+            lambda button: self._delete(client) if box.standardButton(button) == QMessageBox.StandardButton.Yes
+            else None)
+        self.confirm = box
+        box.open()
+
+    def _delete(self, client) -> None:
+        self.ops.run(clients.delete, client.id, expected_version=client.version,
+                     on_error=lambda error: self.ops.show_problem(self._delete_failed(error)))
+
+    def _delete_failed(self, error: ServiceError) -> str:
+        return self.tr("{message}\nThe client was not deleted.").format(message=error.message)
+
+    def call_back(self) -> None:
+        if self.card.data is None:
+            return
+        client = self.card.data.client
+        self.callback = CallBackDialog(self.ops, client.id, client.name, self)
+        self.callback.open()

@@ -1,0 +1,409 @@
+"""The draft editor: client, currency, dates, line items and totals that follow every keystroke.
+
+Totals are computed here, in pure Python, by the same rule the service stores them with
+(invoices.preview_totals), so what the editor shows is what the saved document will say. Saving goes
+through Ops; a refusal (a bad cell, a version conflict, a busy database) keeps everything typed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.services import clients, invoices, money
+from crm_desktop.services.clients import ClientFilter
+from crm_desktop.services.errors import ServiceError, ValidationError
+from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, DocumentDetail, LineValues
+from crm_desktop.services.money import format_money
+from crm_desktop.ui.invoices.lines_model import KEYS, Line, LinesModel
+from crm_desktop.ui.ops import Ops
+
+SEARCH_DELAY_MS = 150
+CLIENT_CHOICES = 20
+_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+_ERROR_STYLE = "color: #b91c1c;"
+_ID_ROLE, _NAME_ROLE = Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 1
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(_ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def show_error(label: QLabel, message: str) -> None:
+    label.setText(message)
+    label.setVisible(bool(message))
+
+
+def check_lines(lines: list[Line], currency: str) -> tuple[money.Totals, dict[int, Decimal], dict[tuple[int, str], str]]:
+    """Totals of the lines the rule accepts, their nets by row, and the refused cells with the reason.
+
+    Blank lines (just added, nothing typed) are neither counted nor flagged.
+    """
+    good: list[tuple[int, LineValues]] = []
+    errors: dict[tuple[int, str], str] = {}
+    for row, line in enumerate(lines):
+        if line.blank:
+            continue
+        values = line.to_values()
+        try:
+            invoices.preview_totals([values], currency)
+        except ValidationError as error:
+            match = _LINE_FIELD.match(error.field)
+            errors[(row, match.group(2) if match else "description")] = error.message
+        else:
+            good.append((row, values))
+    totals = invoices.preview_totals([values for _, values in good], currency)
+    nets = {row: line.net for (row, _), line in zip(good, totals.lines, strict=True)}
+    return totals, nets, errors
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+class InvoiceEditor(QDialog):
+    """Edits a draft (or a new one when `document` is None); issued documents are shown read-only."""
+
+    saved = Signal(object)  # the DocumentDetail as stored
+
+    def __init__(self, ops: Ops, document: DocumentDetail | None = None, *, currency: str = "USD",
+                 today: date | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ops, self.document = ops, document
+        self.read_only = document is not None and document.status != "draft"
+        self.client_id: int | None = document.client_id if document else None
+        self._client_name = document.client_name if document else ""
+        self._search_generation = 0
+        self._saved_rows: list[int] = []  # the model row of each line sent with the last save
+        self.setWindowTitle(self._title())
+        self.resize(900, 640)
+
+        # --- header fields, each with its error label right under it ---
+        self.client_edit = QLineEdit(self._client_name)
+        self.client_edit.setPlaceholderText(self.tr("Type a name, phone digits or email…"))
+        self.client_choices = QStandardItemModel(self)
+        self.completer = QCompleter(self.client_choices, self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setMaxVisibleItems(10)
+        self.completer.setCompletionRole(_NAME_ROLE)  # the list shows name · phone, the field gets the name
+        self.client_edit.setCompleter(self.completer)
+        self.completer.activated[QModelIndex].connect(self._client_chosen)
+        self._client_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._client_timer.timeout.connect(self._search_clients)
+        self.client_edit.textEdited.connect(self._client_typed)
+        self.currency_combo = QComboBox()
+        for code, cur in money.CURRENCIES.items():
+            self.currency_combo.addItem(f"{code} — {cur.name}", code)
+        self.currency_combo.setCurrentIndex(self.currency_combo.findData(document.currency if document else currency))
+        today = today or date.today()
+        self.issue_date = QDateEdit(_qdate(document.issue_date if document and document.issue_date else today))
+        due = document.due_date if document else today + timedelta(days=DEFAULT_PAYMENT_DAYS)
+        self.due_date = QDateEdit(_qdate(due or today))
+        for edit in (self.issue_date, self.due_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.errors = {key: error_label() for key in ("client_id", "currency", "issue_date", "due_date", "notes",
+                                                      "terms")}
+        form = QFormLayout()
+        for key, label, widget in ((("client_id", self.tr("Client"), self.client_edit)),
+                                   ("currency", self.tr("Currency"), self.currency_combo),
+                                   ("issue_date", self.tr("Issue date"), self.issue_date),
+                                   ("due_date", self.tr("Due date"), self.due_date)):
+            form.addRow(label, self._with_error(widget, self.errors[key]))
+
+        # --- lines ---
+        self.model = LinesModel(self)
+        self.model.read_only = self.read_only
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in enumerate((0, 80, 70, 110, 90, 70, 130)):
+            if width:
+                self.table.setColumnWidth(column, width)
+        self.add_button = QPushButton(self.tr("Add line"))
+        self.add_button.setToolTip(self.tr("Ctrl+Enter"))
+        self.add_button.clicked.connect(self.add_line)
+        self.remove_button = QPushButton(self.tr("Remove line"))
+        self.remove_button.setToolTip(self.tr("Ctrl+Del"))
+        self.remove_button.clicked.connect(self.remove_line)
+        for button in (self.add_button, self.remove_button):
+            button.setAutoDefault(False)
+        line_buttons = QHBoxLayout()
+        line_buttons.addWidget(self.add_button)
+        line_buttons.addWidget(self.remove_button)
+        line_buttons.addStretch(1)
+
+        # --- totals, with the lines' problems beside them ---
+        self.subtotal_value, self.discount_value, self.tax_value, self.total_value = (QLabel() for _ in range(4))
+        totals = QGridLayout()
+        for row, (label, value) in enumerate(((self.tr("Subtotal"), self.subtotal_value),
+                                              (self.tr("Discounts"), self.discount_value),
+                                              (self.tr("Tax"), self.tax_value),
+                                              (self.tr("Total"), self.total_value))):
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            totals.addWidget(QLabel(label), row, 0, Qt.AlignmentFlag.AlignTop)
+            totals.addWidget(value, row, 1)
+        font = self.total_value.font()
+        font.setBold(True)
+        self.total_value.setFont(font)
+        self.lines_error = error_label()
+        below = QHBoxLayout()
+        below.addWidget(self.lines_error, 1, Qt.AlignmentFlag.AlignTop)
+        below.addLayout(totals)
+
+        # --- notes and terms ---
+        self.notes = QPlainTextEdit(document.notes if document else "")
+        self.terms = QPlainTextEdit(document.terms if document else "")
+        for edit, placeholder in ((self.notes, self.tr("Notes shown on the invoice")),
+                                  (self.terms, self.tr("Payment terms"))):
+            edit.setPlaceholderText(placeholder)
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(56)
+        texts = QHBoxLayout()
+        texts.addWidget(self._with_error(self.notes, self.errors["notes"]))
+        texts.addWidget(self._with_error(self.terms, self.errors["terms"]))
+
+        self.message = error_label()  # what happened to a save that did not go through, and what to do
+        self.buttons = QDialogButtonBox()
+        if self.read_only:
+            self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+            self.save_button = None
+        else:
+            self.save_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Save)
+            self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+            self.save_button.clicked.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.table, 1)
+        if not self.read_only:
+            layout.addLayout(line_buttons)
+        layout.addLayout(below)
+        layout.addLayout(texts)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+        self.model.edited.connect(self.recompute)
+        self.currency_combo.currentIndexChanged.connect(self.recompute)
+        if document is not None:
+            self.model.set_lines([Line.from_row(row) for row in document.lines])
+        elif not self.read_only:
+            self.model.add_line()
+        self.recompute()
+        if self.save_button is not None:
+            self.save_button.setDefault(True)  # once in the dialog: Enter anywhere but in a cell saves
+        if self.read_only:
+            for widget in (self.client_edit, self.notes, self.terms):
+                widget.setReadOnly(True)
+            for widget in (self.currency_combo, self.issue_date, self.due_date):
+                widget.setEnabled(False)
+        else:
+            for keys in ("Ctrl+Return", "Ctrl+Enter"):
+                QShortcut(QKeySequence(keys), self, self.add_line)
+            QShortcut(QKeySequence("Ctrl+Delete"), self, self.remove_line)
+
+    def _title(self) -> str:
+        if self.document is None:
+            return self.tr("New invoice")
+        if self.document.number:
+            return self.tr("Invoice {number}").format(number=self.document.number)
+        return self.tr("Draft invoice #{id}").format(id=self.document.id)
+
+    @staticmethod
+    def _with_error(widget: QWidget, error: QLabel) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(error)
+        return box
+
+    @property
+    def currency(self) -> str:
+        return self.currency_combo.currentData()
+
+    # --- client search ---
+
+    def _client_typed(self, _text: str) -> None:
+        self.client_id = None  # typing over a chosen client unchooses it until a hit is picked
+        show_error(self.errors["client_id"], "")
+        self._client_timer.start()
+
+    def _search_clients(self) -> None:
+        self._search_generation += 1
+        generation, text = self._search_generation, self.client_edit.text().strip()
+        if not text:
+            self.client_choices.clear()
+            return
+        self.ops.run(clients.list_clients, ClientFilter(search=text), limit=CLIENT_CHOICES,
+                     on_done=lambda rows: self._clients_found(generation, rows))
+
+    def _clients_found(self, generation: int, rows) -> None:
+        if generation != self._search_generation:
+            return  # an older query: the user typed on since
+        self.client_choices.clear()
+        for row in rows:
+            details = ", ".join([*row.phones[:1], *row.emails[:1]])
+            item = QStandardItem(f"{row.name}  ·  {details}" if details else row.name)
+            item.setData(row.id, _ID_ROLE)
+            item.setData(row.name, _NAME_ROLE)
+            self.client_choices.appendRow(item)
+        if rows and self.client_edit.hasFocus():
+            self.completer.complete()
+
+    def _client_chosen(self, index: QModelIndex) -> None:
+        self.choose_client(index.data(_ID_ROLE), index.data(_NAME_ROLE))
+
+    def choose_client(self, client_id: int, name: str) -> None:
+        self.client_id, self._client_name = client_id, name
+        self.client_edit.setText(name)
+        show_error(self.errors["client_id"], "")
+
+    # --- lines ---
+
+    def _close_cell_editor(self) -> None:
+        """Commit what is being typed in a cell before the lines change under it."""
+        if self.table.state() != QAbstractItemView.State.EditingState:
+            return
+        for editor in self.table.viewport().findChildren(QWidget):
+            if editor.isVisible() and editor.parent() is self.table.viewport():
+                self.table.commitData(editor)
+                self.table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+    def add_line(self) -> None:
+        if self.read_only:
+            return
+        self._close_cell_editor()
+        row = self.model.add_line()
+        index = self.model.index(row, 0)
+        self.table.setFocus()
+        self.table.setCurrentIndex(index)
+        self.table.edit(index)
+
+    def remove_line(self) -> None:
+        if self.read_only:
+            return
+        self._close_cell_editor()
+        row = self.table.currentIndex().row()
+        if row < 0:
+            return
+        self.model.remove_line(row)
+        if self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(min(row, self.model.rowCount() - 1), 0))
+
+    def recompute(self) -> None:
+        totals, nets, errors = check_lines(self.model.lines, self.currency)
+        self.model.show_checked(nets, errors, self.currency)
+        self._show_totals(totals)
+        self._show_line_errors()
+
+    def _show_totals(self, totals: money.Totals) -> None:
+        code = self.currency
+        self.subtotal_value.setText(format_money(totals.subtotal, code))
+        self.discount_value.setText(format_money(-totals.discount_total, code) if totals.discount_total
+                                    else format_money(totals.discount_total, code))
+        taxes = [self.tr("{rate}%: {tax}").format(rate=format(t.rate, "f"), tax=format_money(t.tax, code))
+                 for t in totals.taxes if t.rate]
+        self.tax_value.setText("\n".join(taxes) if taxes else format_money(totals.tax_total, code))
+        self.total_value.setText(format_money(totals.total, code))
+
+    def _show_line_errors(self) -> None:
+        names = dict(zip(KEYS, self.model.headers(), strict=False))
+        messages = [self.tr("Line {n}, {column}: {message}").format(n=row + 1, column=names[key], message=message)
+                    for (row, key), message in sorted(self.model.errors.items())]
+        show_error(self.lines_error, "\n".join(messages))
+
+    # --- saving ---
+
+    def save(self) -> None:
+        if self.read_only or self.ops is None:
+            return
+        self._close_cell_editor()
+        self.recompute()
+        for label in self.errors.values():
+            show_error(label, "")
+        show_error(self.message, "")
+        if self.client_id is None:
+            show_error(self.errors["client_id"], self.tr("Choose a client from the list: type part of the name, "
+                                                         "phone or email, then pick one."))
+            self.client_edit.setFocus()
+            return
+        if self.model.errors:
+            row, key = min(self.model.errors)
+            self._focus_cell(row, key)
+            return
+        self._saved_rows = [row for row, line in enumerate(self.model.lines) if not line.blank]
+        lines = [self.model.lines[row].to_values() for row in self._saved_rows]
+        values = {"client_id": self.client_id, "currency": self.currency,
+                  "issue_date": self.issue_date.date().toPython(), "due_date": self.due_date.date().toPython(),
+                  "notes": self.notes.toPlainText(), "terms": self.terms.toPlainText(), "lines": lines}
+        self.save_button.setEnabled(False)
+        if self.document is None:
+            self.ops.run(invoices.create_draft, **values, on_done=self._saved, on_error=self._refused)
+        else:
+            self.ops.run(invoices.update_draft, self.document.id, expected_version=self.document.version,
+                         **values, on_done=self._saved, on_error=self._refused)
+
+    def _saved(self, document: DocumentDetail) -> None:
+        self.document = document
+        self.saved.emit(document)
+        self.accept()
+
+    def _refused(self, error: ServiceError) -> None:
+        self.save_button.setEnabled(True)
+        field = getattr(error, "field", None)
+        match = _LINE_FIELD.match(field or "")
+        if match and int(match.group(1)) < len(self._saved_rows):
+            row, key = self._saved_rows[int(match.group(1))], match.group(2)
+            errors = dict(self.model.errors)
+            errors[(row, key)] = error.message
+            self.model.show_checked(self.model.nets, errors, self.currency)
+            self._show_line_errors()
+            self._focus_cell(row, key)
+        elif field in self.errors:
+            show_error(self.errors[field], error.message)
+        else:  # a conflict, a busy or unreachable database, a total too large: the form stays as typed
+            show_error(self.message, error.message + " " + self.tr("Nothing was saved; what you typed is kept."))
+
+    def _focus_cell(self, row: int, key: str) -> None:
+        self.table.setFocus()
+        self.table.setCurrentIndex(self.model.index(row, KEYS.index(key) if key in KEYS else 0))

@@ -1,0 +1,242 @@
+"""The invoices workspace: a status filter and a search over a lazily loaded list, with totals per currency.
+
+Drafts open in the editor; issued documents open read-only (issuing, PDFs and payments come with
+the invoicing feature and have no buttons here until they work).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.services import company, invoices
+from crm_desktop.services.context import Changes
+from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilter, DocumentRow
+from crm_desktop.services.money import format_money
+from crm_desktop.ui.invoices.editor import InvoiceEditor
+from crm_desktop.ui.lazy_model import Column, LazyTableModel
+from crm_desktop.ui.ops import Ops
+
+SEARCH_DELAY_MS = 150
+TABLES = frozenset({"documents", "document_lines", "clients", "payments", "company_profile"})
+_OVERDUE = QBrush(QColor("#b91c1c"))
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("InvoicesView", text)
+
+
+def statuses() -> list[tuple[str, str | None]]:
+    return [(tr("All"), None), (tr("Draft"), "draft"), (tr("Issued"), "issued"), (tr("Partly paid"), "partly_paid"),
+            (tr("Paid"), "paid"), (tr("Overdue"), OVERDUE), (tr("Cancelled"), "cancelled")]
+
+
+def is_overdue(row: DocumentRow, today: date) -> bool:
+    return row.status in ("issued", "partly_paid") and row.due_date is not None and row.due_date < today \
+        and row.balance > 0
+
+
+def columns() -> list[Column]:
+    names = {key: name for name, key in statuses() if key}
+    day = lambda d: d.isoformat() if d else ""
+    return [Column(tr("Number"), lambda d: d.number or tr("Draft #{id}").format(id=d.id), "number", width=130),
+            Column(tr("Client"), lambda d: d.client_name, "client", width=200),
+            Column(tr("Issued"), lambda d: day(d.issue_date), "issue_date", width=100),
+            Column(tr("Due"), lambda d: day(d.due_date), "due_date", width=100),
+            Column(tr("Total"), lambda d: format_money(d.total, d.currency), "total", align_right=True, width=150),
+            Column(tr("Balance"), lambda d: format_money(d.balance, d.currency), align_right=True, width=150),
+            Column(tr("Status"), lambda d: names.get(d.status, d.status), "status", width=100)]
+
+
+def _filter(query: tuple[str | None, str]) -> DocumentFilter:
+    status, search = query
+    return DocumentFilter(status=status, search=search)
+
+
+def _fetch(ctx, query, sort, descending, offset, limit):
+    return invoices.list_documents(ctx, _filter(query), sort=sort, descending=descending, offset=offset,
+                                   limit=limit)
+
+
+def _count(ctx, query) -> int:
+    return invoices.count_documents(ctx, _filter(query))
+
+
+class InvoicesView(QWidget):
+    def __init__(self, ops: Ops, settings: QSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ops, self.settings = ops, settings
+        self.today = ops.ctx.today()
+        self.editor: InvoiceEditor | None = None
+        self._default_currency = "USD"
+        self._totals_generation = 0
+
+        self.status = QComboBox()
+        for name, key in statuses():
+            self.status.addItem(name, key)
+        remembered = self.status.findData(settings.value("invoices/status"))
+        self.status.setCurrentIndex(max(remembered, 0))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("Search by invoice number or client…"))
+        self.search.setClearButtonEnabled(True)
+        self.new_button = QPushButton(tr("New invoice"))
+        self.new_button.setToolTip(tr("Ctrl+N"))
+        self.new_button.clicked.connect(self.new_invoice)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("Status")))
+        top.addWidget(self.status)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new_button)
+
+        self.columns = columns()
+        self.model = LazyTableModel(ops, self.columns, _fetch, _count, query=self._query(), sort="issue_date",
+                                    descending=True, highlight=lambda d: _OVERDUE if is_overdue(d, self.today) else None,
+                                    parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(self.model.sort_column, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(lambda *_: QTimer.singleShot(0, self, self._show_sort_indicator))
+        self._restore_widths()
+        header.sectionResized.connect(lambda *_: self._save_widths())
+        self.table.activated.connect(self.open_row)
+
+        self.summary = QLabel()
+        self.totals = QLabel()  # one line per currency: amounts in different currencies are never added
+        self.totals.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.summary, 1, Qt.AlignmentFlag.AlignTop)
+        bottom.addWidget(self.totals)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        shortcut = QShortcut(QKeySequence("Ctrl+N"), self, self.new_invoice)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self._apply_filter)
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.status.currentIndexChanged.connect(self._status_changed)
+        self.model.modelReset.connect(self._load_totals)
+        self.model.total_changed.connect(self._show_count)
+        ops.changed.connect(self._maybe_refresh)
+
+    def start(self) -> None:
+        self.model.reload()
+        self.ops.run(company.get, on_done=lambda profile: setattr(self, "_default_currency",
+                                                                  profile.default_currency))
+
+    def _show_sort_indicator(self) -> None:
+        # A click on a column the service cannot sort by (Balance) leaves the order, and the arrow, alone.
+        header = self.table.horizontalHeader()
+        order = Qt.SortOrder.DescendingOrder if self.model.descending else Qt.SortOrder.AscendingOrder
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (self.model.sort_column, order):
+            blocked = header.blockSignals(True)
+            header.setSortIndicator(self.model.sort_column, order)
+            header.blockSignals(blocked)
+            header.viewport().update()
+
+    # --- filter and totals ---
+
+    def _query(self) -> tuple[str | None, str]:
+        return self.status.currentData(), self.search.text().strip()
+
+    def _status_changed(self) -> None:
+        self.settings.setValue("invoices/status", self.status.currentData() or "")
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        self.model.set_query(self._query())
+
+    def _load_totals(self) -> None:
+        self._totals_generation += 1
+        generation, query = self._totals_generation, self.model.query
+        self.ops.run(invoices.totals_by_currency, _filter(query),
+                     on_done=lambda sums: self._show_totals(generation, sums))
+
+    def _show_totals(self, generation: int, sums: list) -> None:
+        if generation != self._totals_generation:
+            return
+        lines = [tr("Total {total}   Balance {balance}").format(total=format_money(total, code),
+                                                                balance=format_money(balance, code))
+                 for code, total, balance in sums]
+        self.totals.setText("\n".join(lines))
+
+    def _show_count(self, total: int) -> None:
+        filtered = self.status.currentData() is not None or bool(self.search.text().strip())
+        if total == 0:
+            self.summary.setText(tr("No invoices match.") if filtered else tr("No invoices yet."))
+        else:
+            grouped = f"{total:,}".replace(",", "\u202f")
+            self.summary.setText((tr("{total} found") if filtered else tr("{total} in all")).format(total=grouped))
+
+    def _maybe_refresh(self, changes: Changes) -> None:
+        if changes.tables & TABLES:
+            self.today = self.ops.ctx.today()
+            self.model.reload()
+
+    # --- opening ---
+
+    def new_invoice(self) -> None:
+        self._show_editor(None)
+
+    def open_row(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_document(self.model.row(index.row()).id)
+
+    def open_document(self, document_id: int) -> None:
+        """Open a document in the editor (read-only unless it is a draft); global search uses this."""
+        self.ops.run(invoices.get, document_id, on_done=self._show_editor)
+
+    def _show_editor(self, document: DocumentDetail | None) -> None:
+        if self.editor is not None and self.editor.isVisible():
+            self.editor.raise_()
+            return
+        self.editor = InvoiceEditor(self.ops, document, currency=self._default_currency, today=self.ops.ctx.today(),
+                                    parent=self)
+        self.editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.editor.destroyed.connect(lambda *_: setattr(self, "editor", None))
+        self.editor.open()
+
+    # --- remembered column widths ---
+
+    def _restore_widths(self) -> None:
+        widths = self.settings.value("columns/invoices_view")
+        if isinstance(widths, list) and len(widths) == len(self.columns):
+            for i, w in enumerate(widths):
+                self.table.setColumnWidth(i, int(w))
+        else:
+            for i, column in enumerate(self.columns):
+                self.table.setColumnWidth(i, column.width)
+
+    def _save_widths(self) -> None:
+        self.settings.setValue("columns/invoices_view", [self.table.columnWidth(i) for i in range(len(self.columns))])

@@ -1,0 +1,340 @@
+"""The Clients workspace on a real migrated SQLite database, driven through its widgets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from crm_desktop.services import activities, clients, deals, invoices, tasks, users
+from crm_desktop.services.invoices import LineValues
+from crm_desktop.services.tasks import TaskFilter
+from crm_desktop.ui.clients import ClientsView
+from crm_desktop.ui.ops import Ops
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture
+def ops(qtbot, sqlite_ctx):
+    bugs: list[BaseException] = []
+    ops = Ops(sqlite_ctx, report_bug=bugs.append)
+    yield ops
+    ops.wait_idle()
+    for box in ops._boxes:
+        box.close()
+    assert not bugs, bugs
+
+
+@pytest.fixture
+def open_view(qtbot, ops, tmp_path):
+    def open_() -> ClientsView:
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        view = ClientsView(ops, settings)
+        qtbot.addWidget(view)
+        view.resize(1300, 760)
+        with qtbot.waitActive(view):
+            view.show()
+            view.activateWindow()
+        view.start()
+        qtbot.waitUntil(lambda: view.model.ready and not ops.busy)
+        return view
+
+    return open_
+
+
+def names(view: ClientsView) -> list[str]:
+    return [view.model.index(row, 0).data() for row in range(view.model.rowCount())]
+
+
+def select(qtbot, view: ClientsView, name: str) -> None:
+    row = names(view).index(name)
+    rect = view.table.visualRect(view.model.index(row, 0))
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: view.card.data is not None and view.card.data.client.name == name)
+    view.table.setFocus()
+
+
+def settle(qtbot, view: ClientsView) -> None:
+    qtbot.waitUntil(lambda: not view.ops.busy)
+
+
+def test_create_a_client_through_the_form_with_validation_next_to_the_fields(open_view, qtbot, sqlite_ctx):
+    view = open_view()
+    assert view.summary.text() == "No clients yet. Ctrl+N adds one."
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_N, CTRL)
+    qtbot.waitUntil(lambda: view.form is not None and view.form.isVisible())
+    form = view.form
+    qtbot.waitUntil(lambda: form.name.hasFocus())
+    qtbot.keyClicks(form.emails, "nodira-at-mail")
+    qtbot.keyClicks(form.phones, "+998 90 111 22 33")
+    qtbot.keyClicks(form.tags, "vip, wholesale")
+    form.name.setFocus()
+    qtbot.keyClick(form.name, Qt.Key.Key_Return)  # empty name
+    qtbot.waitUntil(lambda: form.errors["name"].isVisible())
+    assert "Name" in form.errors["name"].text()
+    assert form.isVisible() and form.emails.toPlainText() == "nodira-at-mail"  # nothing typed is lost
+
+    qtbot.keyClicks(form.name, "Nodira Yusupova")
+    qtbot.keyClick(form.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: form.errors["emails"].isVisible())
+    assert not form.errors["name"].isVisible()
+    assert "nodira-at-mail" in form.errors["emails"].text() or "email" in form.errors["emails"].text().lower()
+    assert form.isVisible() and form.name.text() == "Nodira Yusupova"
+    assert clients.count(sqlite_ctx) == 0
+
+    form.emails.selectAll()
+    qtbot.keyClicks(form.emails, "nodira@mail.uz")
+    form.name.setFocus()
+    qtbot.keyClick(form.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not form.isVisible())
+    qtbot.waitUntil(lambda: names(view) == ["Nodira Yusupova"])
+    qtbot.waitUntil(lambda: view.card.data is not None and view.card.data.client.name == "Nodira Yusupova")
+    saved = view.card.data.client
+    assert saved.emails == ["nodira@mail.uz"] and saved.phones == ["+998 90 111 22 33"]
+    assert saved.tags == ["vip", "wholesale"]
+    assert view.card.details["tags"].text() == "vip, wholesale"
+    assert view.table.currentIndex().row() == 0  # the new client is selected
+    assert view.summary.text() == "1 in all"
+
+
+def test_edit_with_f2_saves_the_change_and_a_conflict_keeps_the_form_open(open_view, qtbot, sqlite_ctx):
+    client = clients.create(sqlite_ctx, name="Aziz Karimov")
+    view = open_view()
+    select(qtbot, view, "Aziz Karimov")
+    qtbot.keyClick(view.table, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: view.form is not None and view.form.isVisible())
+    form = view.form
+    assert form.name.text() == "Aziz Karimov"
+    clients.update(sqlite_ctx, client.id, expected_version=client.version, address="Somewhere else")  # another PC
+    settle(qtbot, view)
+    form.name.selectAll()
+    qtbot.keyClicks(form.name, "Aziz Karimov Jr")
+    qtbot.keyClick(form.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: form.problem.isVisible())
+    assert "changed by someone else" in form.problem.text() and "Cancel" in form.problem.text()
+    assert form.isVisible() and form.name.text() == "Aziz Karimov Jr"
+    qtbot.keyClick(form, Qt.Key.Key_Escape)
+    assert not form.isVisible()
+
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)  # Enter on the row edits too, now with the fresh version
+    qtbot.waitUntil(lambda: view.form is not form and view.form.isVisible())
+    form = view.form
+    form.name.selectAll()
+    qtbot.keyClicks(form.name, "Aziz Karimov Jr")
+    qtbot.keyClick(form.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not form.isVisible())
+    qtbot.waitUntil(lambda: names(view) == ["Aziz Karimov Jr"])
+    assert clients.get(sqlite_ctx, client.id).address == "Somewhere else"
+
+
+def test_a_note_and_a_call_appear_on_the_timeline_at_once(open_view, qtbot, sqlite_ctx):
+    client = clients.create(sqlite_ctx, name="Leyla Aliyeva")
+    activities.add(sqlite_ctx, client.id, kind="meeting", body="First meeting",
+                   occurred_at=sqlite_ctx.now() - timedelta(days=2))
+    view = open_view()
+    select(qtbot, view, "Leyla Aliyeva")
+    assert view.card.timeline_texts()[0].startswith("Meeting · ")
+    qtbot.keyClick(view.table, Qt.Key.Key_N, CTRL_SHIFT)
+    assert view.card.entry_box.isVisible() and view.card.entry.hasFocus()
+    qtbot.keyClicks(view.card.entry, "Promised a 5% discount")
+    qtbot.keyClick(view.card.entry, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: view.card.timeline_texts()[0].endswith("Promised a 5% discount"))
+    assert not view.card.entry_box.isVisible()
+    assert view.table.hasFocus()  # back on the list, ready for the next shortcut
+    local = sqlite_ctx.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    assert view.card.timeline_texts()[0] == f"Note · {local} · Owner\nPromised a 5% discount"
+    assert [a.body for a in activities.timeline(sqlite_ctx, client.id)] == ["Promised a 5% discount", "First meeting"]
+
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_L, CTRL_SHIFT)
+    qtbot.keyClicks(view.card.entry, "No answer")
+    qtbot.keyClick(view.card.entry, Qt.Key.Key_Enter, CTRL)
+    qtbot.waitUntil(lambda: "No answer" in view.card.timeline_texts()[0])
+    assert view.card.timeline_texts()[0].startswith("Call · ")
+    settle(qtbot, view)
+    assert len(view.card.timeline_texts()) == 3  # the refresh that follows does not duplicate it
+
+
+def test_an_empty_note_says_so_and_keeps_the_editor_open(open_view, qtbot, sqlite_ctx):
+    clients.create(sqlite_ctx, name="Leyla Aliyeva")
+    view = open_view()
+    select(qtbot, view, "Leyla Aliyeva")
+    qtbot.keyClick(view.table, Qt.Key.Key_N, CTRL_SHIFT)
+    qtbot.keyClicks(view.card.entry, "   ")
+    qtbot.keyClick(view.card.entry, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: view.card.entry_error.isVisible())
+    assert "cannot be empty" in view.card.entry_error.text()
+    assert view.card.entry_box.isVisible()
+    qtbot.keyClick(view.card.entry, Qt.Key.Key_Escape)
+    assert not view.card.entry_box.isVisible()
+
+
+def test_call_back_creates_a_task_with_a_reminder_in_two_keystrokes(open_view, qtbot, sqlite_ctx):
+    client = clients.create(sqlite_ctx, name="Zarina Rahimova")
+    view = open_view()
+    select(qtbot, view, "Zarina Rahimova")
+    qtbot.keyClick(view.table, Qt.Key.Key_B, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: view.callback is not None and view.callback.isVisible())
+    qtbot.keyClick(view.callback.when, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not view.callback.isVisible())
+    [task] = tasks.list_tasks(sqlite_ctx, TaskFilter(client_id=client.id))
+    tomorrow = (sqlite_ctx.now().astimezone() + timedelta(days=1)).date()
+    expected = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, 0).astimezone()
+    assert task.title == "Call back Zarina Rahimova"
+    assert task.due_at == expected and task.remind_at == expected
+    qtbot.waitUntil(lambda: "Call back Zarina Rahimova" in view.card.tasks.text())
+
+
+def test_delete_asks_what_goes_with_the_client_and_removes_it(open_view, qtbot, sqlite_ctx):
+    gone = clients.create(sqlite_ctx, name="Gone Client")
+    clients.create(sqlite_ctx, name="Kept Client")
+    activities.add(sqlite_ctx, gone.id, body="a note")
+    deals.create(sqlite_ctx, client_id=gone.id, title="Small deal")
+    tasks.create(sqlite_ctx, title="Call", client_id=gone.id)
+    tasks.create(sqlite_ctx, title="Call again", client_id=gone.id)
+    view = open_view()
+    select(qtbot, view, "Gone Client")
+    qtbot.keyClick(view.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: view.confirm is not None and view.confirm.isVisible())
+    text = view.confirm.text()
+    assert "Delete Gone Client?" in text and "1 timeline entry, 1 deal, 2 tasks" in text
+    qtbot.mouseClick(view.confirm.button(QMessageBox.StandardButton.No), Qt.MouseButton.LeftButton)
+    settle(qtbot, view)
+    assert sorted(names(view)) == ["Gone Client", "Kept Client"]
+    assert clients.deletion_impact(sqlite_ctx, gone.id).tasks == 2  # "No" kept everything
+
+    with qtbot.waitActive(view):  # the offscreen platform does not hand activation back when the box closes
+        view.activateWindow()
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: view.confirm.isVisible())
+    qtbot.mouseClick(view.confirm.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: names(view) == ["Kept Client"])
+    qtbot.waitUntil(lambda: view.card.client_id != gone.id)
+    assert clients.count(sqlite_ctx) == 1
+
+
+def test_a_client_with_invoices_is_not_deleted_and_the_reason_is_shown(open_view, qtbot, sqlite_ctx, ops):
+    client = clients.create(sqlite_ctx, name="Billed Client")
+    invoices.create_draft(sqlite_ctx, client_id=client.id, lines=[LineValues("Work", quantity=1, unit_price="10")])
+    view = open_view()
+    select(qtbot, view, "Billed Client")
+    assert "Draft" in view.card.documents.text()
+    qtbot.keyClick(view.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: any(box.isVisible() for box in ops._boxes))
+    assert "Mark the client inactive" in ops._boxes[-1].text()
+    assert clients.count(sqlite_ctx) == 1 and names(view) == ["Billed Client"]
+
+
+def test_search_and_filters_narrow_the_table(open_view, qtbot, sqlite_ctx, qtmodeltester):
+    olga = users.create(sqlite_ctx, username="olga", display_name="Olga")
+    clients.create(sqlite_ctx, name="Aziz Karimov", status="customer", tags=["vip"], source="web",
+                   phones=["+998 91 765 44 33"])
+    clients.create(sqlite_ctx, name="Bobur Aliev", status="lead", source="fair", owner_id=olga.id)
+    clients.create(sqlite_ctx, name="Dilnoza Saidova", status="customer", tags=["wholesale"], source="web")
+    view = open_view()
+    qtbot.waitUntil(lambda: view.tag.count() == 3 and view.owner.count() == 3)
+    assert names(view) == ["Aziz Karimov", "Bobur Aliev", "Dilnoza Saidova"]
+    qtmodeltester.check(view.model)
+
+    view.status.setCurrentIndex(view.status.findData("customer"))
+    qtbot.waitUntil(lambda: names(view) == ["Aziz Karimov", "Dilnoza Saidova"])
+    assert view.summary.text() == "2 found"
+    view.tag.setCurrentIndex(view.tag.findText("wholesale"))
+    qtbot.waitUntil(lambda: names(view) == ["Dilnoza Saidova"])
+    view.tag.setCurrentIndex(0)
+    view.status.setCurrentIndex(0)
+    view.owner.setCurrentIndex(view.owner.findText("Olga"))
+    qtbot.waitUntil(lambda: names(view) == ["Bobur Aliev"])
+    view.owner.setCurrentIndex(0)
+    view.source.setCurrentIndex(view.source.findText("web"))
+    qtbot.waitUntil(lambda: names(view) == ["Aziz Karimov", "Dilnoza Saidova"])
+    qtbot.keyClicks(view.search, "76544")  # phone digits
+    qtbot.waitUntil(lambda: names(view) == ["Aziz Karimov"])
+    view.search.clear()
+    qtbot.keyClicks(view.search, "nobody")
+    qtbot.waitUntil(lambda: names(view) == [])
+    assert view.summary.text() == "No client matches."
+    qtmodeltester.check(view.model)
+
+
+def test_header_click_sorts_and_splitter_and_widths_are_remembered(open_view, qtbot, sqlite_ctx):
+    for name, status in (("Aziz", "lead"), ("Bobur", "customer"), ("Dilnoza", "prospect")):
+        clients.create(sqlite_ctx, name=name, status=status)
+    view = open_view()
+    header = view.table.horizontalHeader()
+    x = header.sectionViewportPosition(0) + header.sectionSize(0) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=header.rect().center().__class__(x, 5))
+    qtbot.waitUntil(lambda: names(view) == ["Dilnoza", "Bobur", "Aziz"])
+    view.splitter.setSizes([700, 500])
+    view.splitter.splitterMoved.emit(700, 1)
+    view.table.setColumnWidth(0, 321)
+    sizes = view.splitter.sizes()
+    again = open_view()
+    assert again.table.columnWidth(0) == 321
+    assert again.splitter.sizes() == sizes
+
+
+def test_open_client_shows_its_card_and_selects_its_row(open_view, qtbot, sqlite_ctx):
+    clients.create(sqlite_ctx, name="Aziz")
+    target = clients.create(sqlite_ctx, name="Bobur", phones=["+998 90 000 00 01"])
+    deals.create(sqlite_ctx, client_id=target.id, title="Office cleaning", amount="1500")
+    view = open_view()
+    view.open_client(target.id)
+    qtbot.waitUntil(lambda: view.card.data is not None and view.card.data.client.id == target.id)
+    assert view.table.currentIndex().row() == 1
+    assert "Office cleaning" in view.card.deals.text()
+    assert "+998 90 000 00 01" in view.card.details["phones"].text()
+
+
+def test_deleting_a_client_takes_its_timeline_deals_and_tasks_with_audit_rows(ctx, audit_rows):
+    # Runs on both databases: the children must go first, each with its audit row.
+    client = clients.create(ctx, name="Gone Client")
+    note = activities.add(ctx, client.id, body="a note")
+    deal = deals.create(ctx, client_id=client.id, title="Small deal")
+    task = tasks.create(ctx, title="Call", client_id=client.id)
+    clients.delete(ctx, client.id, expected_version=clients.get(ctx, client.id).version)
+    assert clients.count(ctx) == 0
+    for entity, entity_id in (("clients", client.id), ("deals", deal.id), ("tasks", task.id),
+                              ("activities", note.id)):
+        assert [action for action, _ in audit_rows(entity, entity_id)][-1] == "delete", entity
+
+
+def test_a_status_change_from_the_form_shows_on_the_timeline_in_words(open_view, qtbot, sqlite_ctx):
+    clients.create(sqlite_ctx, name="Aziz Karimov")  # a lead
+    view = open_view()
+    select(qtbot, view, "Aziz Karimov")
+    qtbot.keyClick(view.table, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: view.form is not None and view.form.isVisible())
+    form = view.form
+    form.status.setFocus()
+    qtbot.keyClick(form.status, Qt.Key.Key_Down)  # the next status: prospect
+    assert form.status.currentData() == "prospect"
+    qtbot.keyClick(form.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not form.isVisible())
+    qtbot.waitUntil(lambda: view.card.timeline_texts()[:1] != [] and
+                    view.card.timeline_texts()[0].startswith("Status change · "))
+    assert view.card.timeline_texts()[0].endswith("\nLead → Prospect")
+    assert "Prospect" in view.card.subtitle.text()
+
+
+def test_arrow_keys_move_the_card_and_ctrl_enter_saves_the_form_from_the_notes(open_view, qtbot, sqlite_ctx):
+    clients.create(sqlite_ctx, name="Aziz")
+    clients.create(sqlite_ctx, name="Bobur")
+    view = open_view()
+    select(qtbot, view, "Aziz")
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: view.card.data is not None and view.card.data.client.name == "Bobur")
+    qtbot.keyClick(view.table, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: view.form is not None and view.form.isVisible())
+    form = view.form
+    form.notes.setFocus()
+    qtbot.keyClicks(form.notes, "Prefers calls after 5 pm")
+    qtbot.keyClick(form.notes, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: not form.isVisible())
+    qtbot.waitUntil(lambda: view.card.details["notes"].text() == "Prefers calls after 5 pm")
