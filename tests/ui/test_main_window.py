@@ -210,6 +210,7 @@ def test_a_new_office_is_asked_for_its_name_and_currency_first(qtbot, sqlite_ctx
     window.start()
     qtbot.waitUntil(lambda: getattr(window, "first_run", None) is not None and window.first_run.isVisible())
     dialog = window.first_run
+    qtbot.waitUntil(dialog.save_button.isEnabled)  # the profile (and its version) has been read
     qtbot.keyClicks(dialog.name, "Oak & Ash Legal")
     qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.windowTitle() == "CRM Desktop — Oak & Ash Legal")
