@@ -28,7 +28,7 @@ from crm_desktop.ui.clients import ClientsView
 from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.invoices import InvoicesView
-from crm_desktop.ui.pages import ListPage, page_specs
+from crm_desktop.ui.pages import ListPage, deals_spec
 
 NAV_ICONS = {
     "clients": QStyle.StandardPixmap.SP_DirHomeIcon,
@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self.nav.setMinimumWidth(170)
         self.stack = QStackedWidget()
         self.clients_view = ClientsView(ops, settings)
-        self.deals_view = ListPage(next(s for s in page_specs() if s.key == "deals"), ops, settings)
+        self.deals_view = ListPage(deals_spec(), ops, settings)
         self.calendar_view = CalendarView(ops, settings)
         self.invoices_view = InvoicesView(ops, settings)
         self.titles = {"clients": self.tr("Clients"), "deals": self.tr("Deals"), "tasks": self.tr("Tasks"),

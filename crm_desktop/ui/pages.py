@@ -1,18 +1,16 @@
-"""The four lists of the main window: clients, deals, open tasks and invoices.
+"""A list page — a search field over a lazily loaded, sortable table — and the Deals list built on it.
 
-Each page is the same widget — a search field over a lazily loaded table — configured with its
-columns and the service calls that fill it.
+A page is configured with its columns and the service calls that fill it (a PageSpec).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -23,16 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import clients, deals, invoices, tasks
-from crm_desktop.services.clients import ClientFilter
+from crm_desktop.services import deals
 from crm_desktop.services.context import Changes
 from crm_desktop.services.deals import DealFilter
-from crm_desktop.services.invoices import DocumentFilter
 from crm_desktop.services.money import format_money
-from crm_desktop.services.tasks import TaskFilter
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.ops import Ops
-from crm_desktop.ui.windowed_model import WindowedTableModel
 
 SEARCH_DELAY_MS = 150  # typing pauses shorter than this do not start a query
 
@@ -40,9 +34,6 @@ SEARCH_DELAY_MS = 150  # typing pauses shorter than this do not start a query
 def tr(text: str) -> str:
     return QCoreApplication.translate("Pages", text)
 
-
-def local_time(when: datetime | None) -> str:
-    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 def a_date(day: date | None) -> str:
@@ -72,74 +63,26 @@ class PageSpec:
     descending: bool = False
     highlight: Callable[[Any], Any] | None = None
     empty_text: str = ""
-    # Lists that can hold a million rows load only what is seen (the scroll bar spans them all).
-    windowed: bool = False
 
 
-def page_specs() -> list[PageSpec]:
+def deals_spec() -> PageSpec:
     names = status_names()
-    label = lambda key: names.get(key, key)
-    overdue = QBrush(QColor("#b91c1c"))
-    return [
-        PageSpec(
-            "clients", tr("Clients"), tr("Search by name, phone digits or email…"),
-            frozenset({"clients", "users"}),
-            [Column(tr("Name"), lambda c: c.name, "name", width=230),
-             Column(tr("Status"), lambda c: label(c.status), "status", width=90),
-             Column(tr("Phones"), lambda c: ", ".join(c.phones), width=160, left_to_right=True),
-             Column(tr("Emails"), lambda c: ", ".join(c.emails), width=220, left_to_right=True),
-             Column(tr("Source"), lambda c: c.source, "source", width=100),
-             Column(tr("Owner"), lambda c: c.owner_name)],
-            lambda ctx, q, sort, desc, offset, limit: clients.list_clients(
-                ctx, ClientFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit),
-            lambda ctx, q: clients.count(ctx, ClientFilter(search=q)),
-            sort="name", empty_text=tr("No clients yet."), windowed=True,
-        ),
-        PageSpec(
-            "deals", tr("Deals"), tr("Search by deal title or client…"),
-            frozenset({"deals", "clients", "stages", "users"}),
-            [Column(tr("Deal"), lambda d: d.title, "title", width=190),
-             Column(tr("Client"), lambda d: d.client_name, width=170),
-             Column(tr("Stage"), lambda d: d.stage_name, "stage", width=100),
-             Column(tr("Amount"), lambda d: format_money(d.amount, d.currency), "amount", align_right=True, width=150),
-             Column(tr("Expected close"), lambda d: a_date(d.expected_close), "expected_close", width=110),
-             Column(tr("Outcome"), lambda d: label(d.outcome), width=80),
-             Column(tr("Owner"), lambda d: d.owner_name)],
-            lambda ctx, q, sort, desc, offset, limit: deals.list_deals(
-                ctx, DealFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit),
-            lambda ctx, q: deals.count_deals(ctx, DealFilter(search=q)),
-            sort="updated", descending=True, empty_text=tr("No deals yet."),
-        ),
-        PageSpec(
-            "tasks", tr("Tasks"), tr("Search open tasks by title or client…"),
-            frozenset({"tasks", "clients", "deals", "users"}),
-            [Column(tr("Due"), lambda t: local_time(t.due_at), "due", width=130),
-             Column(tr("Task"), lambda t: t.title, "title", width=220),
-             Column(tr("Client"), lambda t: t.client_name, width=180),
-             Column(tr("Deal"), lambda t: t.deal_title, width=170),
-             Column(tr("Assignee"), lambda t: t.assignee_name),
-             Column(tr("Priority"), lambda t: label(t.priority), "priority", width=80)],
-            lambda ctx, q, sort, desc, offset, limit: tasks.list_tasks(
-                ctx, TaskFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit),
-            lambda ctx, q: tasks.count_tasks(ctx, TaskFilter(search=q)),
-            sort="due", highlight=lambda t: overdue if t.overdue else None, empty_text=tr("No open tasks."),
-        ),
-        PageSpec(
-            "invoices", tr("Invoices"), tr("Search by invoice number or client…"),
-            frozenset({"documents", "clients", "payments"}),
-            [Column(tr("Number"), lambda d: d.number or tr("Draft"), "number", width=130),
-             Column(tr("Client"), lambda d: d.client_name, width=180),
-             Column(tr("Issued"), lambda d: a_date(d.issue_date), "issue_date", width=100),
-             Column(tr("Due"), lambda d: a_date(d.due_date), "due_date", width=100),
-             Column(tr("Total"), lambda d: format_money(d.total, d.currency), "total", align_right=True, width=150),
-             Column(tr("Balance"), lambda d: format_money(d.balance, d.currency), align_right=True, width=150),
-             Column(tr("Status"), lambda d: label(d.status), "status", width=90)],
-            lambda ctx, q, sort, desc, offset, limit: invoices.list_documents(
-                ctx, DocumentFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit),
-            lambda ctx, q: invoices.count_documents(ctx, DocumentFilter(search=q)),
-            sort="issue_date", descending=True, empty_text=tr("No invoices yet."),
-        ),
-    ]
+    label = lambda key: names.get(key, key)  # noqa: E731
+    return PageSpec(
+        "deals", tr("Deals"), tr("Search by deal title or client…"),
+        frozenset({"deals", "clients", "stages", "users"}),
+        [Column(tr("Deal"), lambda d: d.title, "title", width=190),
+         Column(tr("Client"), lambda d: d.client_name, width=170),
+         Column(tr("Stage"), lambda d: d.stage_name, "stage", width=100),
+         Column(tr("Amount"), lambda d: format_money(d.amount, d.currency), "amount", align_right=True, width=150),
+         Column(tr("Expected close"), lambda d: a_date(d.expected_close), "expected_close", width=110),
+         Column(tr("Outcome"), lambda d: label(d.outcome), width=80),
+         Column(tr("Owner"), lambda d: d.owner_name)],
+        lambda ctx, q, sort, desc, offset, limit: deals.list_deals(
+            ctx, DealFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit),
+        lambda ctx, q: deals.count_deals(ctx, DealFilter(search=q)),
+        sort="updated", descending=True, empty_text=tr("No deals yet."),
+    )
 
 
 class ListPage(QWidget):
@@ -151,8 +94,7 @@ class ListPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.summary = QLabel()
         self.summary.setObjectName("summary")
-        model_class = WindowedTableModel if spec.windowed else LazyTableModel
-        self.model = model_class(ops, spec.columns, spec.fetch, spec.count, query="", sort=spec.sort,
+        self.model = LazyTableModel(ops, spec.columns, spec.fetch, spec.count, query="", sort=spec.sort,
                                     descending=spec.descending, highlight=spec.highlight, parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)

@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtWidgets import QTableView
 
 from crm_desktop.services import clients
-from crm_desktop.ui.lazy_model import LazyTableModel
+from crm_desktop.services.clients import ClientFilter
+from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.ops import Ops
-from crm_desktop.ui.pages import page_specs
 
 
 @pytest.fixture
@@ -25,8 +25,12 @@ def ops(qtbot, sqlite_ctx) -> Ops:
 def model(ops, sqlite_ctx) -> LazyTableModel:
     for i in range(12):
         clients.create(sqlite_ctx, name=f"Client {i:02}", phones=[f"+998 90 000 00 {i:02}"])
-    spec = next(s for s in page_specs() if s.key == "clients")
-    return LazyTableModel(ops, spec.columns, spec.fetch, spec.count, query="", sort=spec.sort, page_size=5)
+    return LazyTableModel(
+        ops, [Column("Name", lambda c: c.name, "name"), Column("Phones", lambda c: ", ".join(c.phones))],
+        lambda ctx, q, sort, desc, offset, limit: clients.list_clients(
+            ctx, ClientFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit),
+        lambda ctx, q: clients.count(ctx, ClientFilter(search=q)),
+        query="", sort="name", page_size=5)
 
 
 def names(model: LazyTableModel) -> list[str]:
