@@ -35,11 +35,11 @@ Fetch = Callable[..., list[Any]]
 Count = Callable[..., int]
 
 
-class LazyTableModel(QAbstractTableModel):
-    """Rows of one list, loaded a page at a time; `reload()` swaps in fresh rows in one reset.
+class ServiceTableModel(QAbstractTableModel):
+    """What every list model shares: columns over row objects from a service, sorting, the query.
 
-    Until fresh rows arrive the old ones stay on screen, so refreshing after a change or while
-    typing a search never flashes an empty table.
+    Subclasses decide how rows are held and how they are loaded: `rowCount()`, `_row_at(row, role)`
+    (the row object shown there, or None while it is not loaded) and `reload()`.
     """
 
     loaded = Signal()  # a reload or a further page arrived: tests and status texts wait on it
@@ -53,24 +53,20 @@ class LazyTableModel(QAbstractTableModel):
         self.query, self.sort_by, self.descending = query, sort, descending
         self.highlight = highlight
         self.page_size = page_size
-        self.rows: list[Any] = []
         self.total = 0
         self.ready = False  # the first reload arrived
-        self._loading = False
         self._generation = 0
 
     # --- Qt model interface ---
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
+        row = self._row_at(index.row(), role) if index.isValid() else None
+        if row is None:
             return None
-        row, column = self.rows[index.row()], self.columns[index.column()]
+        column = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             text = column.text(row)
             return "\u200e" + text if column.left_to_right and text else text
@@ -90,24 +86,10 @@ class LazyTableModel(QAbstractTableModel):
             return self.columns[section].title
         return None
 
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
-        # Not before the first reload: views ask as soon as they get the model, before the page starts.
-        return not parent.isValid() and self.ready and not self._loading and len(self.rows) < self.total
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:
-        if not self.canFetchMore(parent):
-            return
-        self._loading = True
-        generation = self._generation
-        self.ops.run(self._fetch, self.query, self.sort_by, self.descending, len(self.rows), self.page_size,
-                     on_done=lambda rows: self._page_arrived(generation, rows),
-                     on_error=lambda error: self._failed(generation, error))
-
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # type: ignore[override]
         key = self.columns[column].sort_key if 0 <= column < len(self.columns) else None
-        if key is None:
-            return
-        self.sort_key_changed(key, order == Qt.SortOrder.DescendingOrder)
+        if key is not None:
+            self.sort_key_changed(key, order == Qt.SortOrder.DescendingOrder)
 
     # --- ours ---
 
@@ -125,6 +107,38 @@ class LazyTableModel(QAbstractTableModel):
         if query != self.query:
             self.query = query
             self.reload()
+
+
+class LazyTableModel(ServiceTableModel):
+    """Rows of one list, loaded a page at a time; `reload()` swaps in fresh rows in one reset.
+
+    Until fresh rows arrive the old ones stay on screen, so refreshing after a change or while
+    typing a search never flashes an empty table.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows: list[Any] = []
+        self._loading = False
+
+    def _row_at(self, row: int, role: int) -> Any:
+        return self.rows[row] if row < len(self.rows) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
+        # Not before the first reload: views ask as soon as they get the model, before the page starts.
+        return not parent.isValid() and self.ready and not self._loading and len(self.rows) < self.total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:
+        if not self.canFetchMore(parent):
+            return
+        self._loading = True
+        generation = self._generation
+        self.ops.run(self._fetch, self.query, self.sort_by, self.descending, len(self.rows), self.page_size,
+                     on_done=lambda rows: self._page_arrived(generation, rows),
+                     on_error=lambda error: self._failed(generation, error))
 
     def reload(self) -> None:
         """Fetch the count and as many rows as are loaded now (at least a page), then swap them in."""

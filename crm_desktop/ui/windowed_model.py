@@ -9,80 +9,28 @@ the moment it takes its page to arrive.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from crm_desktop.ui.lazy_model import PAGE_SIZE, Column, Count, Fetch
-from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.lazy_model import ServiceTableModel
 
 _ROOT = QModelIndex()
 KEPT_PAGES = 40  # 8,000 rows: far more than a screen, far less than a million
 
 
-class WindowedTableModel(QAbstractTableModel):
-    loaded = Signal()  # a reload or a page arrived
-    total_changed = Signal(int)
-
-    def __init__(self, ops: Ops, columns: list[Column], fetch: Fetch, count: Count, *, query: Any,
-                 sort: str, descending: bool = False, highlight: Callable[[Any], Any] | None = None,
-                 page_size: int = PAGE_SIZE, parent=None):
-        super().__init__(parent)
-        self.ops, self.columns, self._fetch, self._count = ops, columns, fetch, count
-        self.query, self.sort_by, self.descending = query, sort, descending
-        self.highlight = highlight
-        self.page_size = page_size
-        self.total = 0
-        self.ready = False
+class WindowedTableModel(ServiceTableModel):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
         self._pending: set[int] = set()
-        self._generation = 0
-
-    # --- Qt model interface ---
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else self.total
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self.total:
-            return None
-        row = self.row(index.row(), request=role == Qt.ItemDataRole.DisplayRole)
-        if row is None:
-            return None
-        column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            text = column.text(row)
-            return "\u200e" + text if column.left_to_right and text else text
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.text(row) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and self.highlight is not None:
-            return self.highlight(row)
-        if role == Qt.ItemDataRole.UserRole:
-            return row
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.columns):
-            return self.columns[section].title
-        return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # type: ignore[override]
-        key = self.columns[column].sort_key if 0 <= column < len(self.columns) else None
-        if key is not None:
-            self.sort_key_changed(key, order == Qt.SortOrder.DescendingOrder)
-
-    # --- ours ---
-
-    @property
-    def sort_column(self) -> int:
-        return next((i for i, c in enumerate(self.columns) if c.sort_key == self.sort_by), -1)
+    def _row_at(self, row: int, role: int) -> Any:
+        # Only painting asks for a page; tooltips and colours of rows not loaded wait for it.
+        return self.row(row, request=role == Qt.ItemDataRole.DisplayRole) if 0 <= row < self.total else None
 
     @property
     def rows(self) -> list[Any]:
@@ -103,16 +51,6 @@ class WindowedTableModel(QAbstractTableModel):
             return None
         self._pages.move_to_end(page)
         return rows[offset] if offset < len(rows) else None
-
-    def sort_key_changed(self, key: str, descending: bool) -> None:
-        if (key, descending) != (self.sort_by, self.descending):
-            self.sort_by, self.descending = key, descending
-            self.reload()
-
-    def set_query(self, query: Any) -> None:
-        if query != self.query:
-            self.query = query
-            self.reload()
 
     def reload(self) -> None:
         """Count and the first page in one background call, swapped in together (no empty flash)."""

@@ -58,6 +58,13 @@ class Placed:
 
 
 class TaskCanvas(QWidget):
+    """Mouse, keyboard and painting shared by the surfaces that lay tasks out.
+
+    A surface (TimeGrid, MonthGrid) says where things are: `placed()` -> the visible tasks with their
+    rectangles, `slot_time(pos)` -> the time of an empty slot, `drop_time(task, pos, grab)` -> where a
+    dragged task lands.
+    """
+
     create_requested = Signal(object)  # local aware datetime of the slot
     edit_requested = Signal(object)  # TaskRow
     reschedule_requested = Signal(object, object)  # TaskRow, new local aware due time
@@ -96,10 +103,7 @@ class TaskCanvas(QWidget):
     def selected(self) -> TaskRow | None:
         return next((t for t in self.tasks if t.id == self.selected_id), None)
 
-    # -- geometry, per surface ---------------------------------------------------------------------------
-    def placed(self) -> list[Placed]:
-        raise NotImplementedError
-
+    # -- geometry, per surface: TimeGrid and MonthGrid each give placed(), slot_time() and drop_time() --
     def tick_rect(self, task_id: int) -> QRect:
         block = self.task_rect(task_id)
         return QRect(block.left() + 3, block.top() + 3, TICK, TICK)
@@ -107,12 +111,6 @@ class TaskCanvas(QWidget):
     def task_rect(self, task_id: int) -> QRect:
         """Where a task is drawn (empty if it is not in view); tests and tooltips use it."""
         return next((p.rect for p in self.placed() if p.task.id == task_id), QRect())
-
-    def slot_time(self, pos: QPoint) -> datetime | None:
-        raise NotImplementedError
-
-    def drop_time(self, task: TaskRow, pos: QPoint, grab: QPoint) -> datetime | None:
-        raise NotImplementedError
 
     def hit(self, pos: QPoint) -> Placed | None:
         for p in reversed(self.placed()):  # the last drawn is on top
