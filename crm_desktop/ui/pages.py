@@ -10,13 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +23,7 @@ from crm_desktop.services.context import Changes
 from crm_desktop.services.deals import DealFilter
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
+from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
 
 SEARCH_DELAY_MS = 150  # typing pauses shorter than this do not start a query
@@ -96,24 +94,7 @@ class ListPage(QWidget):
         self.summary.setObjectName("summary")
         self.model = LazyTableModel(ops, spec.columns, spec.fetch, spec.count, query="", sort=spec.sort,
                                     descending=spec.descending, highlight=spec.highlight, parent=self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSortIndicatorShown(True)
-        self._show_sort_indicator()
-        self.table.setSortingEnabled(True)
-        header.sortIndicatorChanged.connect(lambda *_: self._show_sort_indicator())
-        self._restore_widths()
-        header.sectionResized.connect(lambda *_: self._save_widths())
+        self.table = ListTable(self.model, settings, f"columns/{spec.key}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
         layout.addWidget(self.search)
@@ -130,17 +111,6 @@ class ListPage(QWidget):
 
     def start(self) -> None:
         self.model.reload()
-
-    def _show_sort_indicator(self) -> None:
-        # The arrow follows the model: a click on a column the service cannot sort by leaves the order
-        # (and the arrow) alone, and a default order that is no column (deals: last changed) shows none.
-        header = self.table.horizontalHeader()
-        order = Qt.SortOrder.DescendingOrder if self.model.descending else Qt.SortOrder.AscendingOrder
-        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (self.model.sort_column, order):
-            blocked = header.blockSignals(True)
-            header.setSortIndicator(self.model.sort_column, order)
-            header.blockSignals(blocked)
-            header.viewport().update()
 
     def _remember_current(self) -> None:
         index = self.table.currentIndex()
@@ -166,18 +136,3 @@ class ListPage(QWidget):
     def _maybe_refresh(self, changes: Changes) -> None:
         if changes.tables & self.spec.tables:
             self.model.reload()
-
-    def _widths_key(self) -> str:
-        return f"columns/{self.spec.key}"
-
-    def _restore_widths(self) -> None:
-        widths = self.settings.value(self._widths_key())
-        if isinstance(widths, list) and len(widths) == len(self.spec.columns):
-            for i, w in enumerate(widths):
-                self.table.setColumnWidth(i, int(w))
-        else:
-            for i, column in enumerate(self.spec.columns):
-                self.table.setColumnWidth(i, column.width)
-
-    def _save_widths(self) -> None:
-        self.settings.setValue(self._widths_key(), [self.table.columnWidth(i) for i in range(len(self.spec.columns))])

@@ -5,15 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QSplitter,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -27,6 +24,7 @@ from crm_desktop.ui.clients.callback import CallBackDialog
 from crm_desktop.ui.clients.card import ClientCard
 from crm_desktop.ui.clients.form import ClientForm, client_status_names
 from crm_desktop.ui.lazy_model import Column
+from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.windowed_model import WindowedTableModel
 
@@ -80,30 +78,8 @@ class ClientsView(QWidget):
         self.model = WindowedTableModel(ops, columns, fetch_clients,
                                         lambda ctx, f: clients.count(ctx, f), query=ClientFilter(), sort="name",
                                         parent=self)
-        self.table = QTableView()
+        self.table = ListTable(self.model, settings, f"{SETTINGS}/columns")
         self.table.setObjectName("clients")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSortIndicatorShown(True)
-        self._show_sort_indicator()  # first: enabling sorting sorts by the indicator (descending by default)
-        self.table.setSortingEnabled(True)
-        header.sortIndicatorChanged.connect(lambda *_: self._show_sort_indicator())
-        widths = settings.value(f"{SETTINGS}/columns")
-        for i, column in enumerate(columns):
-            width = column.width
-            if isinstance(widths, list) and len(widths) == len(columns):
-                width = int(widths[i])
-            self.table.setColumnWidth(i, width)
-        header.sectionResized.connect(lambda *_: self._save_widths())
         self.table.installEventFilter(self)
         self.table.doubleClicked.connect(lambda _index: self.edit_client())
 
@@ -208,19 +184,6 @@ class ClientsView(QWidget):
     def _apply_filter(self) -> None:
         self._debounce.stop()
         self.model.set_query(self.current_filter())
-
-    def _show_sort_indicator(self) -> None:
-        header = self.table.horizontalHeader()
-        order = Qt.SortOrder.DescendingOrder if self.model.descending else Qt.SortOrder.AscendingOrder
-        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (self.model.sort_column, order):
-            blocked = header.blockSignals(True)
-            header.setSortIndicator(self.model.sort_column, order)
-            header.blockSignals(blocked)
-            header.viewport().update()
-
-    def _save_widths(self) -> None:
-        self.settings.setValue(f"{SETTINGS}/columns",
-                               [self.table.columnWidth(i) for i in range(self.model.columnCount())])
 
     def _show_total(self, total: int) -> None:
         narrowed = self.current_filter() != ClientFilter()

@@ -11,14 +11,11 @@ from datetime import date
 from PySide6.QtCore import QCoreApplication, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +26,7 @@ from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilte
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.invoices.editor import InvoiceEditor
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
+from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
 
 SEARCH_DELAY_MS = 150
@@ -106,24 +104,7 @@ class InvoicesView(QWidget):
         self.model = LazyTableModel(ops, self.columns, _fetch, _count, query=self._query(), sort="issue_date",
                                     descending=True, highlight=lambda d: _OVERDUE if is_overdue(d, self.today) else None,
                                     parent=self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSortIndicatorShown(True)
-        header.setSortIndicator(self.model.sort_column, Qt.SortOrder.DescendingOrder)
-        self.table.setSortingEnabled(True)
-        header.sortIndicatorChanged.connect(lambda *_: QTimer.singleShot(0, self, self._show_sort_indicator))
-        self._restore_widths()
-        header.sectionResized.connect(lambda *_: self._save_widths())
+        self.table = ListTable(self.model, settings, "columns/invoices_view")
         self.table.activated.connect(self.open_row)
 
         self.summary = QLabel()
@@ -154,16 +135,6 @@ class InvoicesView(QWidget):
         self.model.reload()
         self.ops.run(company.get, on_done=lambda profile: setattr(self, "_default_currency",
                                                                   profile.default_currency))
-
-    def _show_sort_indicator(self) -> None:
-        # A click on a column the service cannot sort by (Balance) leaves the order, and the arrow, alone.
-        header = self.table.horizontalHeader()
-        order = Qt.SortOrder.DescendingOrder if self.model.descending else Qt.SortOrder.AscendingOrder
-        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (self.model.sort_column, order):
-            blocked = header.blockSignals(True)
-            header.setSortIndicator(self.model.sort_column, order)
-            header.blockSignals(blocked)
-            header.viewport().update()
 
     # --- filter and totals ---
 
@@ -226,17 +197,3 @@ class InvoicesView(QWidget):
         self.editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.editor.destroyed.connect(lambda *_: setattr(self, "editor", None))
         self.editor.open()
-
-    # --- remembered column widths ---
-
-    def _restore_widths(self) -> None:
-        widths = self.settings.value("columns/invoices_view")
-        if isinstance(widths, list) and len(widths) == len(self.columns):
-            for i, w in enumerate(widths):
-                self.table.setColumnWidth(i, int(w))
-        else:
-            for i, column in enumerate(self.columns):
-                self.table.setColumnWidth(i, column.width)
-
-    def _save_widths(self) -> None:
-        self.settings.setValue("columns/invoices_view", [self.table.columnWidth(i) for i in range(len(self.columns))])

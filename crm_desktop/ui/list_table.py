@@ -1,0 +1,55 @@
+"""The table every list in the app is shown in: whole-row selection, read-only, sortable by the
+service, column widths remembered."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from crm_desktop.ui.lazy_model import ServiceTableModel
+
+
+class ListTable(QTableView):
+    def __init__(self, model: ServiceTableModel, settings: QSettings, widths_key: str,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings, self.widths_key = settings, widths_key
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(28)
+        header = self.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSortIndicatorShown(True)
+        self.show_sort_indicator()  # first: enabling sorting sorts by the indicator
+        self.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(lambda *_: self.show_sort_indicator())
+        self._restore_widths()
+        header.sectionResized.connect(lambda *_: self._save_widths())
+
+    def show_sort_indicator(self) -> None:
+        """The arrow follows the model: a click on a column the service cannot sort by leaves the order
+        (and the arrow) alone, and a default order that is no column (deals: last changed) shows none."""
+        model: ServiceTableModel = self.model()  # type: ignore[assignment]
+        header = self.horizontalHeader()
+        order = Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (model.sort_column, order):
+            blocked = header.blockSignals(True)
+            header.setSortIndicator(model.sort_column, order)
+            header.blockSignals(blocked)
+            header.viewport().update()
+
+    def _restore_widths(self) -> None:
+        columns = self.model().columns  # type: ignore[attr-defined]
+        widths = self.settings.value(self.widths_key)
+        remembered = isinstance(widths, list) and len(widths) == len(columns)
+        for i, column in enumerate(columns):
+            self.setColumnWidth(i, int(widths[i]) if remembered else column.width)
+
+    def _save_widths(self) -> None:
+        self.settings.setValue(self.widths_key, [self.columnWidth(i) for i in range(self.model().columnCount())])
