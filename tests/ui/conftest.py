@@ -44,3 +44,18 @@ def open_window(qtbot, sqlite_ctx, paths, reporter) -> Callable[[], MainWindow]:
 def texts(window: MainWindow, key: str, column: int = 0) -> list[str]:
     model = window.pages[key].model
     return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+@pytest.fixture
+def ops(qtbot, sqlite_ctx):
+    """Ops on the test database; a test fails if any call hit a bug (an unexpected exception)."""
+    from crm_desktop.ui.ops import Ops
+
+    bugs: list[BaseException] = []
+    ops = Ops(sqlite_ctx, report_bug=bugs.append)
+    yield ops
+    ops.wait_idle()
+    for box in ops._boxes:
+        box.close()
+    assert not bugs, bugs
+

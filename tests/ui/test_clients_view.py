@@ -12,21 +12,9 @@ from crm_desktop.services import activities, clients, deals, invoices, tasks, us
 from crm_desktop.services.invoices import LineValues
 from crm_desktop.services.tasks import TaskFilter
 from crm_desktop.ui.clients import ClientsView
-from crm_desktop.ui.ops import Ops
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-
-
-@pytest.fixture
-def ops(qtbot, sqlite_ctx):
-    bugs: list[BaseException] = []
-    ops = Ops(sqlite_ctx, report_bug=bugs.append)
-    yield ops
-    ops.wait_idle()
-    for box in ops._boxes:
-        box.close()
-    assert not bugs, bugs
 
 
 @pytest.fixture

@@ -14,16 +14,6 @@ from crm_desktop.services import clients, company, deals
 from crm_desktop.services.global_search import Hit
 from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.global_search import GlobalSearch, HitsModel
-from crm_desktop.ui.ops import Ops
-
-
-@pytest.fixture
-def ops(qtbot, sqlite_ctx):
-    bugs: list[BaseException] = []
-    ops = Ops(sqlite_ctx, report_bug=bugs.append)
-    yield ops
-    ops.wait_idle()
-    assert not bugs, bugs
 
 
 @pytest.fixture

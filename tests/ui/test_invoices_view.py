@@ -14,16 +14,6 @@ from crm_desktop.services import clients, invoices
 from crm_desktop.services.invoices import LineValues
 from crm_desktop.ui.invoices import InvoiceEditor, InvoicesView
 from crm_desktop.ui.invoices.lines_model import LinesModel
-from crm_desktop.ui.ops import Ops
-
-
-@pytest.fixture
-def ops(qtbot, sqlite_ctx):
-    bugs: list[BaseException] = []
-    ops = Ops(sqlite_ctx, report_bug=bugs.append)
-    yield ops
-    ops.wait_idle()
-    assert not bugs, bugs
 
 
 @pytest.fixture

@@ -8,17 +8,6 @@ from PySide6.QtWidgets import QTableView
 from crm_desktop.services import clients
 from crm_desktop.services.clients import ClientFilter
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
-from crm_desktop.ui.ops import Ops
-
-
-@pytest.fixture
-def ops(qtbot, sqlite_ctx) -> Ops:
-    def fail(exc: BaseException) -> None:
-        raise AssertionError("unexpected error in a service call") from exc
-
-    ops = Ops(sqlite_ctx, report_bug=fail)
-    yield ops
-    ops.wait_idle()
 
 
 @pytest.fixture
