@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crm_desktop.db.models import User
 from crm_desktop.services import company
-from crm_desktop.services.context import Actor, ServiceContext
 from crm_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
 
-
-def _as(ctx: ServiceContext, username: str, role: str) -> ServiceContext:
-    with ctx.write() as s:
-        user = User(username=username, display_name=username.title(), role=role, active=True)
-        s.add(user)
-        s.flush()
-        user_id = user.id
-    return ServiceContext(ctx.db, actor=Actor(user_id, username, role), clock=ctx.clock)
 
 
 def test_a_new_database_is_not_set_up_until_the_office_has_a_name(ctx):
@@ -66,10 +56,9 @@ def test_bad_values_are_refused_with_the_field_named(ctx, values, field, message
     assert company.get(ctx) == before
 
 
-def test_only_an_admin_may_change_the_details(ctx, audit_rows):
+def test_only_an_admin_may_change_the_details(ctx, staff, audit_rows):
     before = company.get(ctx)
-    for role in ("staff", "manager"):
-        colleague = _as(ctx, f"a_{role}", role)
+    for colleague in (staff["rashad"], staff["manager"]):
         assert company.get(colleague) == before  # everyone reads them (they are on every invoice)
         with pytest.raises(PermissionDenied, match="Only an administrator"):
             company.update(colleague, expected_version=before.version, name="Mine now")

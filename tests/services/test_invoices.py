@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from crm_desktop.db.models import Document, User
+from crm_desktop.db.models import Document
 from crm_desktop.services import clients, company, deals, invoices, money
-from crm_desktop.services.context import Actor, ServiceContext
+from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.errors import ConflictError, NotFound, ServiceError, ValidationError
 from crm_desktop.services.invoices import DocumentFilter, LineValues
 
@@ -62,15 +62,6 @@ HAND_COMPUTED = {
 def client(ctx):
     return clients.create(ctx, name="Samarqand Travel", kind="company")
 
-
-def _as(ctx: ServiceContext, username: str, role: str = "staff") -> ServiceContext:
-    """A colleague, created directly in the table (the users service is not what is tested here)."""
-    with ctx.write() as s:
-        user = User(username=username, display_name=username.title(), role=role, active=True)
-        s.add(user)
-        s.flush()
-        user_id = user.id
-    return ServiceContext(ctx.db, actor=Actor(user_id, username, role), clock=ctx.clock)
 
 
 def _issue(ctx: ServiceContext, document_id: int, number: str) -> None:
@@ -281,8 +272,8 @@ def test_list_filters_sorts_and_pages(ctx, client):
 # --- who sees what ------------------------------------------------------------------------------
 
 
-def test_documents_of_clients_a_colleague_cannot_see_are_invisible_to_them(ctx):
-    dilnoza, rashad = _as(ctx, "dilnoza"), _as(ctx, "rashad")
+def test_documents_of_clients_a_colleague_cannot_see_are_invisible_to_them(ctx, staff):
+    dilnoza, rashad = staff["dilnoza"], staff["rashad"]
     secret = clients.create(dilnoza, name="Secret Client", private=True)
     public = clients.create(dilnoza, name="Open Client")
     hidden = invoices.create_draft(dilnoza, client_id=secret.id, lines=SIMPLE)
