@@ -72,3 +72,19 @@ def test_a_stale_form_cannot_overwrite_a_newer_save(ctx):
     with pytest.raises(ConflictError, match="changed by someone else"):
         company.update(ctx, expected_version=form.version, name="Saved second from an old form")
     assert company.get(ctx).name == "Saved first on another PC"
+
+
+def test_company_profile(ctx, staff, audit_rows):
+    profile = company.get(ctx)
+    assert not company.is_set_up(ctx) and profile.default_currency == "USD"
+    updated = company.update(ctx, expected_version=profile.version, name="Ipak Yoʻli Services",
+                             default_currency="uzs", language="uz", email="")
+    assert (updated.name, updated.default_currency, updated.language) == ("Ipak Yoʻli Services", "UZS", "uz")
+    assert company.is_set_up(ctx)
+    assert audit_rows("company_profile", 1)[-1][1]["default_currency"] == ["USD", "UZS"]
+    with pytest.raises(ConflictError):
+        company.update(ctx, expected_version=profile.version, name="stale")
+    with pytest.raises(ValidationError, match="Unknown currency"):
+        company.update(ctx, expected_version=updated.version, default_currency="SOM")
+    with pytest.raises(PermissionDenied):
+        company.update(staff["rashad"], expected_version=updated.version, name="Mine now")

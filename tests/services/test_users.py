@@ -145,3 +145,42 @@ def test_the_last_active_admin_is_never_disabled(ctx):
     assert err.value.field == "active" and "last administrator" in err.value.message
     assert users.get(ctx, second.id).active is True
     assert users.disable(as_user(ctx, second), 1).active is False  # a staff member can go
+
+
+def test_admin_creates_users_and_names_are_unique(ctx, audit_rows):
+    u = users.create(ctx, username="dilnoza", display_name="Dilnoza Rahimova", email="dilnoza@office.uz")
+    assert (u.role, u.active, u.manager_name) == ("staff", True, "")
+    assert audit_rows("users", u.id)[0][0] == "create"
+    with pytest.raises(ValidationError, match="is taken"):
+        users.create(ctx, username="Dilnoza", display_name="Another")
+    with pytest.raises(ValidationError, match="without spaces"):
+        users.create(ctx, username="dil noza", display_name="X")
+
+
+def test_staff_cannot_manage_users_but_may_edit_their_own_name(ctx, staff):
+    me = users.get(ctx, staff["rashad"].actor.user_id)
+    with pytest.raises(PermissionDenied):
+        users.create(staff["rashad"], username="x", display_name="X")
+    with pytest.raises(PermissionDenied):
+        users.update(staff["rashad"], me.id, expected_version=me.version, role="admin")
+    assert users.update(staff["rashad"], me.id, expected_version=me.version, display_name="Rəşad").display_name == "Rəşad"
+
+
+def test_manager_loops_are_refused(ctx, staff):
+    boss = users.get(ctx, staff["manager"].actor.user_id)
+    report = users.get(ctx, staff["dilnoza"].actor.user_id)
+    assert report.manager_name == "Olga"
+    with pytest.raises(ValidationError, match="their own manager"):
+        users.update(ctx, boss.id, expected_version=boss.version, manager_id=report.id)
+
+
+def test_disable_keeps_the_user_and_protects_the_last_admin(ctx, staff):
+    rashad = staff["rashad"].actor.user_id
+    assert users.disable(ctx, rashad).active is False
+    assert rashad not in [u.id for u in users.list_users(ctx)]
+    assert rashad in [u.id for u in users.list_users(ctx, include_inactive=True)]
+    with pytest.raises(ValidationError, match="cannot disable yourself"):
+        users.disable(ctx, 1)
+    owner = users.get(ctx, 1)
+    with pytest.raises(ValidationError, match="last administrator"):
+        users.update(ctx, 1, expected_version=owner.version, role="staff")
