@@ -38,7 +38,7 @@ from crm_desktop.db.models import (
     Task,
     User,
 )
-from crm_desktop.services import money
+from crm_desktop.services import invoices, money
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.search import build_terms
 from crm_desktop.services.textnorm import sort_key
@@ -360,15 +360,13 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 paid = totals.total if state == "paid" else money.quantize(totals.total * Decimal("0.4"), currency)
                 payments.append({"document_id": doc_id, "amount": paid, "paid_on": min(due, today),
                                  "method": rng.choice(("bank transfer", "cash", "card")), "note": "", **stamp})
-            # Stored the way invoices.py stores a draft's totals (subtotal before discounts).
             docs.append({
                 "id": doc_id, "kind": kind, "status": "issued" if state == "overdue" else state,
                 "number": None,
                 "client_id": cid, "deal_id": deal[0] if deal else None, "related_id": None, "currency": currency,
                 "issue_date": issue, "due_date": due if kind == "invoice" else issue + timedelta(days=30),
                 "notes": "", "terms": "Payment within 14 days by bank transfer.",
-                "subtotal": totals.subtotal, "tax_total": totals.tax_total, "total": totals.total,
-                "paid_total": paid, "cancel_reason": "", **stamp,
+                **invoices.stored_totals(totals), "paid_total": paid, "cancel_reason": "", **stamp,
             })
         # Numbers follow the issue dates, one series per kind and year, as issuing would have given them.
         series: dict[tuple[str, int], int] = {}

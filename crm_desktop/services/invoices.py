@@ -152,12 +152,18 @@ def preview_totals(lines: Sequence[LineValues], currency: str) -> money.Totals:
     return money.compute_totals((_line_input(_clean_line(i, line)) for i, line in enumerate(lines)), code)
 
 
+def stored_totals(totals: money.Totals) -> dict[str, Decimal]:
+    """The document columns that hold `totals` (see the module docstring for what each means)."""
+    return {"subtotal": totals.subtotal, "tax_total": totals.tax_total, "total": totals.total}
+
+
 def _store_totals(doc: Document) -> money.Totals:
     totals = money.compute_totals((_line_input(line) for line in doc.lines), doc.currency)
     if max(totals.subtotal, totals.total) > MAX_AMOUNT:
         raise ValidationError("lines", f"The total ({money.format_money(totals.total, doc.currency)}) is too "
                                        "large for one document. Split it into several documents.")
-    doc.subtotal, doc.tax_total, doc.total = totals.subtotal, totals.tax_total, totals.total
+    for column, amount in stored_totals(totals).items():
+        setattr(doc, column, amount)
     return totals
 
 
