@@ -131,14 +131,17 @@ def _filtered(ctx: ServiceContext, f: ClientFilter) -> Select:
     return q
 
 
-def list_ids(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort: str = "name",
-             descending: bool = False, offset: int = 0, limit: int | None = None) -> list[int]:
-    """Ids in display order; a lazy list view holds these and fetches rows as it scrolls."""
+def _ordered(q: Select, sort: str, descending: bool) -> Select:
     if sort not in SORT_COLUMNS:
         raise ValidationError("sort", f"Cannot sort clients by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
     col = SORT_COLUMNS[sort]
-    order = (col.desc(), Client.id.desc()) if descending else (col, Client.id)
-    q = _filtered(ctx, f).order_by(*order).offset(offset)
+    return q.order_by(col.desc(), Client.id.desc()) if descending else q.order_by(col, Client.id)
+
+
+def list_ids(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort: str = "name",
+             descending: bool = False, offset: int = 0, limit: int | None = None) -> list[int]:
+    """Ids in display order; a lazy list view holds these and fetches rows as it scrolls."""
+    q = _ordered(_filtered(ctx, f), sort, descending).offset(offset)
     if limit is not None:
         q = q.limit(limit)
     with ctx.read() as s:
@@ -148,6 +151,22 @@ def list_ids(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort: str
 def count(ctx: ServiceContext, f: ClientFilter = ClientFilter()) -> int:
     with ctx.read() as s:
         return count_rows(s, _filtered(ctx, f))
+
+
+def first_page(ctx: ServiceContext, f: ClientFilter, *, sort: str = "name", descending: bool = False,
+               limit: int = 50) -> tuple[int, list[ClientRow]]:
+    """How many clients match and the first `limit` of them, as a list view opens or a search changes.
+
+    A search reads its matches from the trigram index once, counting them alongside the first rows
+    (count(*) OVER ()) instead of once for the count and again for the rows: half the time of each
+    keystroke. Without a search the count comes from the indexes alone and a separate query is cheaper.
+    """
+    if not f.search.strip():
+        return count(ctx, f), list_clients(ctx, f, sort=sort, descending=descending, limit=limit)
+    q = _ordered(_filtered(ctx, f).add_columns(func.count().over()), sort, descending).limit(limit)
+    with ctx.read() as s:
+        found = s.execute(q).all()
+    return (found[0][1] if found else 0), rows(ctx, [client_id for client_id, _ in found])
 
 
 def rows(ctx: ServiceContext, ids: Sequence[int]) -> list[ClientRow]:

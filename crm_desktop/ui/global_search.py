@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QListV
 from crm_desktop.services import global_search
 from crm_desktop.services.global_search import Hit
 from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.search_delay import SearchDelay
 
-SEARCH_DELAY_MS = 150
 _ROOT = QModelIndex()
 
 
@@ -79,9 +79,7 @@ class GlobalSearch(QWidget):
         self.popup.setModel(self.model)
         self.popup.clicked.connect(self._open)
         self._generation = 0
-        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self._search)
-        self.edit.textEdited.connect(lambda _text: self._timer.start())
+        self._delay = SearchDelay(self.edit, self._search, edited_only=True)
         self.edit.installEventFilter(self)
         self.popup.installEventFilter(self)
 

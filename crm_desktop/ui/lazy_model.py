@@ -30,16 +30,18 @@ class Column:
     left_to_right: bool = False
 
 
-# fetch(ctx, query, sort, descending, offset, limit) -> list of rows; count(ctx, query) -> int
+# fetch(ctx, query, sort, descending, offset, limit) -> list of rows; count(ctx, query) -> int;
+# first_page(ctx, query, sort, descending, limit) -> (count, first rows), where a service does both at once
 Fetch = Callable[..., list[Any]]
 Count = Callable[..., int]
+FirstPage = Callable[..., tuple[int, list[Any]]]
 
 
 class ServiceTableModel(QAbstractTableModel):
     """What every list model shares: columns over row objects from a service, sorting, the query.
 
     Subclasses decide how rows are held and how they are loaded: `rowCount()`, `_row_at(row, role)`
-    (the row object shown there, or None while it is not loaded) and `reload()`.
+    (the row object shown there, or None while it is not loaded), `reload()` and `_failed(generation, error)`.
     """
 
     loaded = Signal()  # a reload or a further page arrived: tests and status texts wait on it
@@ -47,9 +49,11 @@ class ServiceTableModel(QAbstractTableModel):
 
     def __init__(self, ops: Ops, columns: list[Column], fetch: Fetch, count: Count, *, query: Any,
                  sort: str, descending: bool = False, highlight: Callable[[Any], Any] | None = None,
-                 page_size: int = PAGE_SIZE, parent=None):
+                 page_size: int = PAGE_SIZE, first_page: FirstPage | None = None, parent=None):
         super().__init__(parent)
-        self.ops, self.columns, self._fetch, self._count = ops, columns, fetch, count
+        self.ops, self.columns, self._fetch = ops, columns, fetch
+        self._first_page = first_page or (lambda ctx, query, sort, descending, limit: (
+            count(ctx, query), fetch(ctx, query, sort, descending, 0, limit)))
         self.query, self.sort_by, self.descending = query, sort, descending
         self.highlight = highlight
         self.page_size = page_size
@@ -103,6 +107,21 @@ class ServiceTableModel(QAbstractTableModel):
             self.sort_by, self.descending = key, descending
             self.reload()
 
+    def _load_first_page(self, limit: int, arrived: Callable[[int, int, list[Any]], None]) -> int:
+        """Start a reload: `arrived(generation, total, rows)` gets the count and the first `limit` rows."""
+        self._generation += 1
+        generation, first_page = self._generation, self._first_page
+
+        def load(ctx, query, sort, descending):
+            if generation != self._generation:
+                return None  # typed on meanwhile: nobody will see these rows, so skip the query
+            return first_page(ctx, query, sort, descending, limit)
+
+        self.ops.run(load, self.query, self.sort_by, self.descending,
+                     on_done=lambda result: result is not None and arrived(generation, *result),
+                     on_error=lambda error: self._failed(generation, error))
+        return generation
+
     def set_query(self, query: Any) -> None:
         if query != self.query:
             self.query = query
@@ -142,18 +161,9 @@ class LazyTableModel(ServiceTableModel):
 
     def reload(self) -> None:
         """Fetch the count and as many rows as are loaded now (at least a page), then swap them in."""
-        self._generation += 1
-        generation = self._generation
         self._loading = True
-        fetch, count = self._fetch, self._count
-        query, sort, descending = self.query, self.sort_by, self.descending
         limit = max(self.page_size, len(self.rows))
-
-        def load(ctx) -> tuple[int, list[Any]]:
-            return count(ctx, query), fetch(ctx, query, sort, descending, 0, limit)
-
-        self.ops.run(load, on_done=lambda result: self._reloaded(generation, limit, *result),
-                     on_error=lambda error: self._failed(generation, error))
+        self._load_first_page(limit, lambda generation, total, rows: self._reloaded(generation, limit, total, rows))
 
     def row(self, index: int) -> Any:
         return self.rows[index]

@@ -87,14 +87,14 @@ class Ops(QObject):
     def _finish(self, token: int, result: Any) -> None:
         on_done, _ = self._take(token)
         if on_done is not None:
-            on_done(result)
+            _deliver(on_done, result)
 
     @Slot(int, object)
     def _fail(self, token: int, exc: BaseException) -> None:
         _, on_error = self._take(token)
         if isinstance(exc, ServiceError):
             if on_error is not None:
-                on_error(exc)
+                _deliver(on_error, exc)
             else:
                 self.show_problem(exc.message)
         else:
@@ -113,3 +113,13 @@ class Ops(QObject):
         # A box without a parent belongs to Python: keep it until it is closed, or it vanishes at once.
         self._boxes = [b for b in self._boxes if b.isVisible()] + [box]
         return box
+
+
+def _deliver(callback: Callable[[Any], None], value: Any) -> None:
+    try:
+        callback(value)
+    except RuntimeError as exc:
+        # The widget that asked was closed while the answer was on its way (shiboken's words for a
+        # deleted Qt object): there is nothing left to show it in, which is no error.
+        if "already deleted" not in str(exc):
+            raise

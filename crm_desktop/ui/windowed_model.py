@@ -54,16 +54,7 @@ class WindowedTableModel(ServiceTableModel):
 
     def reload(self) -> None:
         """Count and the first page in one background call, swapped in together (no empty flash)."""
-        self._generation += 1
-        generation = self._generation
-        fetch, count, query, sort, descending = self._fetch, self._count, self.query, self.sort_by, self.descending
-        size = self.page_size
-
-        def load(ctx) -> tuple[int, list[Any]]:
-            return count(ctx, query), fetch(ctx, query, sort, descending, 0, size)
-
-        self.ops.run(load, on_done=lambda result: self._reloaded(generation, *result),
-                     on_error=lambda error: self._failed(generation, error))
+        self._load_first_page(self.page_size, self._reloaded)
 
     def _reloaded(self, generation: int, total: int, first: list[Any]) -> None:
         if generation != self._generation:

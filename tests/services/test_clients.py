@@ -141,6 +141,19 @@ def test_list_filters_sorts_and_pages(ctx):
         clients.list_ids(ctx, sort="age")
 
 
+def test_first_page_counts_all_matches_and_returns_the_first_rows_in_order(ctx):
+    for name in ["Karimov Aziz", "Karimova Dilnoza", "Karim Travel", "Rahimova Zarina", "Karimov Bekzod"]:
+        clients.create(ctx, name=name)
+    names = lambda rows: [r.name for r in rows]  # noqa: E731
+    total, first = clients.first_page(ctx, ClientFilter(search="karimov"), limit=2)
+    assert (total, names(first)) == (3, ["Karimov Aziz", "Karimov Bekzod"])
+    total, first = clients.first_page(ctx, ClientFilter(search="karim"), sort="name", descending=True, limit=10)
+    assert (total, names(first)) == (4, ["Karimova Dilnoza", "Karimov Bekzod", "Karimov Aziz", "Karim Travel"])
+    assert clients.first_page(ctx, ClientFilter(search="nobody"), limit=10) == (0, [])
+    total, first = clients.first_page(ctx, ClientFilter(), limit=1)  # no search: counted apart
+    assert (total, names(first)) == (5, ["Karim Travel"])
+
+
 def test_private_clients_are_hidden_from_other_staff(ctx):
     with ctx.write() as s:
         s.add(User(id=2, username="dilnoza", display_name="Dilnoza", role="staff"))

@@ -88,3 +88,25 @@ def test_only_the_latest_search_lands_in_the_table(model, qtbot):
         model.set_query("client 07")
     qtbot.waitUntil(lambda: not model.ops.busy)
     assert arrivals == [["Client 07"]]  # the answer to the older search was dropped
+
+
+def test_a_search_overtaken_by_further_typing_is_never_run(ops, qtbot, sqlite_ctx):
+    import threading
+
+    clients.create(sqlite_ctx, name="Karimov Aziz")
+    asked: list[str] = []
+
+    def fetch(ctx, q, sort, desc, offset, limit):
+        asked.append(q)
+        return clients.list_clients(ctx, ClientFilter(search=q), limit=limit)
+
+    model = LazyTableModel(ops, [Column("Name", lambda c: c.name)], fetch,
+                           lambda ctx, q: clients.count(ctx, ClientFilter(search=q)), query="", sort="name")
+    gate = threading.Event()
+    ops.run(lambda ctx: gate.wait(5))  # the one worker is busy, as with a slow query
+    for typed in ("k", "ka", "kar"):
+        model.set_query(typed)
+    gate.set()
+    qtbot.waitUntil(lambda: model.ready and not ops.busy)
+    assert asked == ["kar"]
+    assert names(model) == ["Karimov Aziz"]

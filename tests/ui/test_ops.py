@@ -113,3 +113,18 @@ def test_emitting_many_signals_does_not_wear_out_pythons_true(qtbot, ops):
         ops.busy_changed.emit(False)
         ops.changed.emit(None)
     assert sys.getrefcount(True) >= before
+
+
+def test_an_answer_for_a_window_closed_meanwhile_is_dropped_quietly(ops, qtbot, sqlite_ctx):
+    from PySide6.QtWidgets import QLabel
+    from shiboken6 import delete
+
+    gate = threading.Event()
+    label = QLabel()
+    ops.run(lambda ctx: gate.wait(5) and "loaded", on_done=label.setText)
+    delete(label)  # the user closed it before the answer came
+    gate.set()
+    qtbot.waitUntil(idle(ops))  # an exception in the event loop would fail this test
+    got = []
+    ops.run(lambda ctx: "next", on_done=got.append)
+    qtbot.waitUntil(lambda: got == ["next"])

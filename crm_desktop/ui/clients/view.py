@@ -27,8 +27,8 @@ from crm_desktop.ui.lazy_model import Column
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.windowed_model import WindowedTableModel
+from crm_desktop.ui.search_delay import SearchDelay
 
-SEARCH_DELAY_MS = 40  # a key pressed within this of the last one joins its query (fast typists)
 CARD_DELAY_MS = 60  # holding an arrow key down loads the card of the row it stops on, not of every row
 LIST_TABLES = frozenset({"clients", "users", "client_tags"})
 CARD_TABLES = frozenset({"clients", "users", "client_tags", "activities", "deals", "tasks", "documents", "payments"})
@@ -77,6 +77,8 @@ class ClientsView(QWidget):
         # The windowed model counts all rows and loads only the pages in sight: a million clients open at once.
         self.model = WindowedTableModel(ops, columns, fetch_clients,
                                         lambda ctx, f: clients.count(ctx, f), query=ClientFilter(), sort="name",
+                                        first_page=lambda ctx, f, sort, descending, limit: clients.first_page(
+                                            ctx, f, sort=sort, descending=descending, limit=limit),
                                         parent=self)
         self.table = ListTable(self.model, settings, f"{SETTINGS}/columns")
         self.table.setObjectName("clients")
@@ -119,9 +121,7 @@ class ClientsView(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.summary)
 
-        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._debounce.timeout.connect(self._apply_filter)
-        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        SearchDelay(self.search, self._apply_filter)
         for combo in (self.status, self.owner, self.tag, self.source):
             combo.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.model.total_changed.connect(self._show_total)
@@ -182,7 +182,6 @@ class ClientsView(QWidget):
                             source=self.source.currentData())
 
     def _apply_filter(self) -> None:
-        self._debounce.stop()
         self.model.set_query(self.current_filter())
 
     def _show_total(self, total: int) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QModelIndex, QSettings, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,8 +28,8 @@ from crm_desktop.ui.invoices.editor import InvoiceEditor
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.search_delay import SearchDelay
 
-SEARCH_DELAY_MS = 150
 TABLES = frozenset({"documents", "document_lines", "clients", "payments", "company_profile"})
 _OVERDUE = QBrush(QColor("#b91c1c"))
 
@@ -123,9 +123,7 @@ class InvoicesView(QWidget):
 
         shortcut = QShortcut(QKeySequence("Ctrl+N"), self, self.new_invoice)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._debounce.timeout.connect(self._apply_filter)
-        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        SearchDelay(self.search, self._apply_filter)
         self.status.currentIndexChanged.connect(self._status_changed)
         self.model.modelReset.connect(self._load_totals)
         self.model.total_changed.connect(self._show_count)
