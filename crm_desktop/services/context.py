@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Protocol
 
+import tzlocal
 from sqlalchemy import Select, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,20 +28,31 @@ from crm_desktop.services.errors import ConflictError, ServiceError
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
+    def zone(self) -> tzinfo:
+        """The office's time zone: where "09:00 every Monday" and "today" are meant."""
+        ...
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    def zone(self) -> tzinfo:
+        return tzlocal.get_localzone()
+
 
 @dataclass
 class FixedClock:
-    """A clock tests move by hand."""
+    """A clock tests move by hand (in the PC's zone unless given one)."""
 
     current: datetime
+    tz: tzinfo | None = None
 
     def now(self) -> datetime:
         return self.current
+
+    def zone(self) -> tzinfo:
+        return self.tz or tzlocal.get_localzone()
 
 
 @dataclass(frozen=True)
@@ -90,8 +102,11 @@ class ServiceContext:
     def now(self) -> datetime:
         return self.clock.now()
 
+    def zone(self) -> tzinfo:
+        return self.clock.zone()
+
     def today(self) -> date:
-        return self.now().astimezone().date()
+        return self.now().astimezone(self.zone()).date()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Task, User
-from crm_desktop.services import users
+from crm_desktop.services import recurrence, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import Actor, ServiceContext, count_rows
@@ -19,8 +18,6 @@ from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 from crm_desktop.services.textnorm import fold
 
 MAX_DURATION_MINUTES = 7 * 24 * 60
-_RULE_PART = re.compile(r"^(FREQ|INTERVAL|BYDAY)=([A-Z0-9,]+)$")
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 @dataclass(frozen=True)
@@ -150,31 +147,6 @@ def get(ctx: ServiceContext, task_id: int) -> TaskRow:
         return _reload_row(s, ctx, task_id)
 
 
-def check_recurrence(rule: str) -> str:
-    """The RFC 5545 subset tasks repeat by: FREQ=DAILY|WEEKLY|MONTHLY, INTERVAL=n, BYDAY (weekly only)."""
-    rule = (rule or "").strip().upper()
-    if not rule:
-        return ""
-    parts: dict[str, str] = {}
-    for part in rule.split(";"):
-        m = _RULE_PART.match(part)
-        if not m or m.group(1) in parts:
-            raise ValidationError("recurrence", f"'{rule}' is not a repeat rule. Example: FREQ=WEEKLY;BYDAY=MO,TH")
-        parts[m.group(1)] = m.group(2)
-    if parts.get("FREQ") not in ("DAILY", "WEEKLY", "MONTHLY"):
-        raise ValidationError("recurrence", "A repeat rule needs FREQ=DAILY, FREQ=WEEKLY or FREQ=MONTHLY.")
-    if "INTERVAL" in parts and not (parts["INTERVAL"].isdigit() and 1 <= int(parts["INTERVAL"]) <= 365):
-        raise ValidationError("recurrence", f"INTERVAL is how many days, weeks or months apart: a whole number "
-                                            f"from 1 to 365 (got {parts['INTERVAL']}).")
-    if "BYDAY" in parts:
-        if parts["FREQ"] != "WEEKLY":
-            raise ValidationError("recurrence", "Weekdays (BYDAY) only go with FREQ=WEEKLY.")
-        days = parts["BYDAY"].split(",")
-        if not days or any(d not in _WEEKDAYS for d in days) or len(set(days)) != len(days):
-            raise ValidationError("recurrence", f"Weekdays are written {','.join(_WEEKDAYS)} (got {parts['BYDAY']}).")
-    return rule
-
-
 _FIELDS = ("title", "description", "due_at", "duration_minutes", "assignee_id", "client_id", "deal_id",
            "priority", "remind_at", "recurrence")
 
@@ -196,7 +168,8 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
     if "priority" in values:
         out["priority"] = v.choice("priority", values["priority"], TASK_PRIORITIES, "The priority")
     if "recurrence" in values:
-        out["recurrence"] = check_recurrence(values["recurrence"])
+        recurrence.parse(values["recurrence"])  # refused here, anchored to the due time in _check_links
+        out["recurrence"] = (values["recurrence"] or "").strip().upper()
     if "assignee_id" in values:
         users.require_active(s, "assignee_id", values["assignee_id"], "assignee")
     if values.get("client_id") is not None:
@@ -219,6 +192,10 @@ def _check_links(s: Session, ctx: ServiceContext, task: Task) -> None:
             raise ValidationError("deal_id", "The chosen deal belongs to another client. Pick one of this client's deals.")
     if task.remind_at is not None and task.due_at is not None and task.remind_at > task.due_at:
         raise ValidationError("remind_at", "The reminder is after the due time. Set it before, or at, the due time.")
+    if task.recurrence:
+        if task.due_at is None:
+            raise ValidationError("due_at", "A repeating task needs a due time to repeat from. Set one.")
+        task.recurrence = recurrence.anchored(task.recurrence, task.due_at, ctx.zone())
 
 
 def create(ctx: ServiceContext, *, title: str, due_at: Any = None, duration_minutes: int = 30,
@@ -268,13 +245,26 @@ def reschedule(ctx: ServiceContext, task_id: int, due_at: Any, *, expected_versi
 
 
 def complete(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:
-    """Done now. A repeating task does not create its next occurrence yet (a later change will)."""
+    """Done now. A repeating task hands its rule on to its next occurrence, created in the same unit
+    of work (so it exists exactly once, however often the click is retried)."""
     with ctx.write() as s:
         task = _for_change(s, ctx, task_id, expected_version)
         if task.status == "done":
             raise ValidationError("status", "This task is already done.")
         task.status, task.completed_at = "done", ctx.now()
+        if task.recurrence and task.due_at is not None:
+            s.add(_next_occurrence(ctx, task))
+            task.recurrence = ""
         return _reload_row(s, ctx, task_id)
+
+
+def _next_occurrence(ctx: ServiceContext, task: Task) -> Task:
+    due = recurrence.next_after(task.recurrence, task.due_at, ctx.zone(), not_before=ctx.now())
+    # The reminder keeps its distance from the due time.
+    remind = due - (task.due_at - task.remind_at) if task.remind_at is not None else None
+    return Task(title=task.title, description=task.description, due_at=due, duration_minutes=task.duration_minutes,
+                assignee_id=task.assignee_id, client_id=task.client_id, deal_id=task.deal_id, priority=task.priority,
+                status="open", remind_at=remind, recurrence=task.recurrence)
 
 
 def reopen(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:

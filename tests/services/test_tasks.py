@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -51,19 +52,32 @@ def test_bad_input_is_refused_with_the_field_named(ctx, values, field, words):
     assert tasks.count_tasks(ctx, TaskFilter(status=None)) == 0
 
 
-def test_recurrence_rules_are_normalised():
-    assert tasks.check_recurrence("freq=weekly;byday=MO,TH") == "FREQ=WEEKLY;BYDAY=MO,TH"
-    assert tasks.check_recurrence("FREQ=DAILY;INTERVAL=3") == "FREQ=DAILY;INTERVAL=3"
-    assert tasks.check_recurrence("FREQ=MONTHLY;INTERVAL=365") == "FREQ=MONTHLY;INTERVAL=365"
-    assert tasks.check_recurrence("  ") == ""
+def test_recurrence_rules_are_normalised_and_monthly_ones_keep_their_day(ctx):
+    t = tasks.create(ctx, title="Report", due_at="2026-11-27T09:00+00:00", recurrence="freq=weekly;byday=MO,TH")
+    assert t.recurrence == "FREQ=WEEKLY;BYDAY=MO,TH"
+    t = tasks.create(ctx, title="Rent", due_at="2026-11-30T09:00+00:00", recurrence="FREQ=MONTHLY")
+    assert t.recurrence == "FREQ=MONTHLY;BYMONTHDAY=30"
+    assert tasks.create(ctx, title="Once", due_at="2026-11-30T09:00+00:00", recurrence="  ").recurrence == ""
+    with pytest.raises(ValidationError, match="needs a due time"):
+        tasks.create(ctx, title="Whenever", recurrence="FREQ=DAILY")
 
 
-def test_completing_a_repeating_task_does_not_create_the_next_one_yet(ctx):
-    t = tasks.create(ctx, title="Weekly report", due_at="2026-11-27T09:00+00:00", recurrence="FREQ=WEEKLY;BYDAY=FR",
-                     duration_minutes=0)
+def test_completing_a_repeating_task_creates_the_next_one_with_its_reminder(ctx, clock):
+    tashkent = ZoneInfo("Asia/Tashkent")
+    clock.tz = tashkent
+    due = datetime(2026, 11, 27, 9, 0, tzinfo=tashkent)  # a Friday, after "now" (24 Nov)
+    t = tasks.create(ctx, title="Weekly report", due_at=due, remind_at=due - timedelta(minutes=15),
+                     recurrence="FREQ=WEEKLY;BYDAY=FR", duration_minutes=45, priority="high")
     done = tasks.complete(ctx, t.id, expected_version=t.version)
-    assert (done.recurrence, done.duration_minutes) == ("FREQ=WEEKLY;BYDAY=FR", 0)
-    assert tasks.count_tasks(ctx, TaskFilter(status=None)) == 1
+    assert (done.status, done.recurrence) == ("done", "")  # the rule went on to the next one
+    [nxt] = tasks.list_tasks(ctx, TaskFilter(status="open"))
+    assert nxt.due_at == datetime(2026, 12, 4, 9, 0, tzinfo=tashkent)
+    assert nxt.remind_at == nxt.due_at - timedelta(minutes=15)
+    assert (nxt.title, nxt.recurrence, nxt.duration_minutes, nxt.priority) == (
+        "Weekly report", "FREQ=WEEKLY;BYDAY=FR", 45, "high")
+    with pytest.raises(ValidationError):  # a second click on the same task makes no second copy
+        tasks.complete(ctx, t.id, expected_version=done.version)
+    assert tasks.count_tasks(ctx, TaskFilter(status=None)) == 2
 
 
 def test_overdue_complete_reopen_and_reschedule(ctx, clock, audit_rows):
