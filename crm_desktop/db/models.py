@@ -92,6 +92,7 @@ class Client(Editable, Base):
         Index("ix_clients_sort_name_id", "sort_name", "id"),
         Index("ix_clients_status_sort_name", "status", "sort_name"),
         Index("ix_clients_owner_sort_name", "owner_id", "sort_name"),
+        Index("ix_clients_status_created", "status", "created_at"),  # leads nobody contacted yet
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -234,6 +235,7 @@ class Task(Editable, Base):
         Index("ix_tasks_status_due", "status", "due_at"),
         Index("ix_tasks_remind_at", "remind_at"),
         Index("ix_tasks_assignee_due", "assignee_id", "due_at"),
+        Index("ix_tasks_assignee_alert", "assignee_id", "alert_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,6 +252,14 @@ class Task(Editable, Base):
     # RFC 5545 subset, e.g. "FREQ=WEEKLY;BYDAY=MO,TH" or "FREQ=DAILY;INTERVAL=3".
     recurrence: Mapped[str] = mapped_column(String(200), default="")
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The reminder still to be handled: when it pops up (remind_at, or later when snoozed); None once
+    # it was handled (done, snoozed on to a new alert_at, dismissed) or there is none.
+    alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When that alert first popped up on some PC: set, it is not "missed while closed" any more.
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the manager was told it is overdue
+    # Tasks a follow-up rule created say which rule and record ("lead:42"): one per record, ever.
+    origin: Mapped[str | None] = mapped_column(String(80), unique=True)
 
 
 # --- quotes, invoices, payments -----------------------------------------------------------------
@@ -335,6 +345,12 @@ class CompanyProfile(Editable, Base):
     email: Mapped[str] = mapped_column(String(320), default="")
     default_currency: Mapped[str] = mapped_column(String(3), default="USD")
     language: Mapped[str] = mapped_column(String(10), default="")
+    # Follow-up rules (0 switches a rule off): a lead nobody contacted for this many hours, an
+    # invoice unpaid this many days after its due date, a task overdue this many hours (its
+    # assignee's manager is told).
+    lead_follow_up_hours: Mapped[int] = mapped_column(Integer, default=24)
+    invoice_follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
+    escalation_hours: Mapped[int] = mapped_column(Integer, default=24)
 
 
 # --- audit --------------------------------------------------------------------------------------

@@ -128,7 +128,8 @@ def count_tasks(ctx: ServiceContext, f: TaskFilter = TaskFilter()) -> int:
         return count_rows(s, q)
 
 
-def _load(s: Session, ctx: ServiceContext, task_id: int) -> Task:
+def load(s: Session, ctx: ServiceContext, task_id: int) -> Task:
+    """The task, inside a unit of work, if the actor may see it."""
     task = s.scalar(select(Task).outerjoin(Client, Client.id == Task.client_id)
                     .where(Task.id == task_id, task_visible_to(ctx.actor)))
     if task is None:
@@ -136,15 +137,16 @@ def _load(s: Session, ctx: ServiceContext, task_id: int) -> Task:
     return task
 
 
-def _reload_row(s: Session, ctx: ServiceContext, task_id: int) -> TaskRow:
+def row_of(s: Session, ctx: ServiceContext, task_id: int) -> TaskRow:
+    """The task as lists show it, with what this unit of work changed."""
     s.flush()
     return _row(ctx, *s.execute(_select_rows().where(Task.id == task_id)).one())
 
 
 def get(ctx: ServiceContext, task_id: int) -> TaskRow:
     with ctx.read() as s:
-        _load(s, ctx, task_id)
-        return _reload_row(s, ctx, task_id)
+        load(s, ctx, task_id)
+        return row_of(s, ctx, task_id)
 
 
 _FIELDS = ("title", "description", "due_at", "duration_minutes", "assignee_id", "client_id", "deal_id",
@@ -198,6 +200,15 @@ def _check_links(s: Session, ctx: ServiceContext, task: Task) -> None:
         task.recurrence = recurrence.anchored(task.recurrence, task.due_at, ctx.zone())
 
 
+def _follow_reminder(task: Task, *, changed: bool) -> None:
+    """The pending alert follows the reminder: a new or moved reminder pops up (again, even when its
+    time has just passed), a closed task's never does, and an unchanged one keeps its state."""
+    if task.status != "open" or task.remind_at is None:
+        task.alert_at = task.alerted_at = None
+    elif changed:
+        task.alert_at, task.alerted_at = task.remind_at, None
+
+
 def create(ctx: ServiceContext, *, title: str, due_at: Any = None, duration_minutes: int = 30,
            assignee_id: int | None = None, client_id: int | None = None, deal_id: int | None = None,
            priority: str = "normal", description: str = "", remind_at: Any = None, recurrence: str = "") -> TaskRow:
@@ -210,13 +221,14 @@ def create(ctx: ServiceContext, *, title: str, due_at: Any = None, duration_minu
         })
         task = Task(status="open", **clean)
         _check_links(s, ctx, task)
+        _follow_reminder(task, changed=True)
         s.add(task)
         s.flush()
-        return _reload_row(s, ctx, task.id)
+        return row_of(s, ctx, task.id)
 
 
 def _for_change(s: Session, ctx: ServiceContext, task_id: int, expected_version: int) -> Task:
-    task = _load(s, ctx, task_id)
+    task = load(s, ctx, task_id)
     if task.version != expected_version:
         raise ConflictError("task", task_id)
     return task
@@ -225,10 +237,12 @@ def _for_change(s: Session, ctx: ServiceContext, task_id: int, expected_version:
 def update(ctx: ServiceContext, task_id: int, *, expected_version: int, **values: Any) -> TaskRow:
     with ctx.write() as s:
         task = _for_change(s, ctx, task_id, expected_version)
+        before = task.remind_at
         for key, value in _clean(s, ctx, values).items():
             setattr(task, key, value)
         _check_links(s, ctx, task)
-        return _reload_row(s, ctx, task_id)
+        _follow_reminder(task, changed=task.remind_at != before)
+        return row_of(s, ctx, task_id)
 
 
 def reschedule(ctx: ServiceContext, task_id: int, due_at: Any, *, expected_version: int) -> TaskRow:
@@ -241,7 +255,8 @@ def reschedule(ctx: ServiceContext, task_id: int, due_at: Any, *, expected_versi
         if task.remind_at is not None and task.due_at is not None:
             task.remind_at = task.remind_at + (new_due - task.due_at)
         task.due_at = new_due
-        return _reload_row(s, ctx, task_id)
+        _follow_reminder(task, changed=True)
+        return row_of(s, ctx, task_id)
 
 
 def complete(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:
@@ -252,10 +267,11 @@ def complete(ctx: ServiceContext, task_id: int, *, expected_version: int) -> Tas
         if task.status == "done":
             raise ValidationError("status", "This task is already done.")
         task.status, task.completed_at = "done", ctx.now()
+        _follow_reminder(task, changed=False)
         if task.recurrence and task.due_at is not None:
             s.add(_next_occurrence(ctx, task))
             task.recurrence = ""
-        return _reload_row(s, ctx, task_id)
+        return row_of(s, ctx, task_id)
 
 
 def _next_occurrence(ctx: ServiceContext, task: Task) -> Task:
@@ -264,7 +280,7 @@ def _next_occurrence(ctx: ServiceContext, task: Task) -> Task:
     remind = due - (task.due_at - task.remind_at) if task.remind_at is not None else None
     return Task(title=task.title, description=task.description, due_at=due, duration_minutes=task.duration_minutes,
                 assignee_id=task.assignee_id, client_id=task.client_id, deal_id=task.deal_id, priority=task.priority,
-                status="open", remind_at=remind, recurrence=task.recurrence)
+                status="open", remind_at=remind, alert_at=remind, recurrence=task.recurrence)
 
 
 def reopen(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:
@@ -273,16 +289,19 @@ def reopen(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskR
         if task.status == "open":
             raise ValidationError("status", "This task is open already.")
         task.status, task.completed_at = "open", None
-        return _reload_row(s, ctx, task_id)
+        # A reminder still ahead comes again; one already past was dealt with when the task was closed.
+        _follow_reminder(task, changed=task.remind_at is not None and task.remind_at > ctx.now())
+        return row_of(s, ctx, task_id)
 
 
 def cancel(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:
     with ctx.write() as s:
         task = _for_change(s, ctx, task_id, expected_version)
         task.status = v.choice("status", "cancelled", TASK_STATUSES, "The status")
-        return _reload_row(s, ctx, task_id)
+        _follow_reminder(task, changed=False)
+        return row_of(s, ctx, task_id)
 
 
 def delete(ctx: ServiceContext, task_id: int) -> None:
     with ctx.write() as s:
-        s.delete(_load(s, ctx, task_id))
+        s.delete(load(s, ctx, task_id))

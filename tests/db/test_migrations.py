@@ -127,3 +127,39 @@ def test_migrations_ship_inside_the_wheel_and_work_from_it(tmp_path):
                          cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == head_revision()
+
+
+def test_upgrading_to_reminders_keeps_only_reminders_still_ahead_pending(db_url):
+    from datetime import UTC, datetime, timedelta
+
+    from alembic import command
+
+    from crm_desktop.db.migrate import alembic_config
+    from crm_desktop.db.models import CompanyProfile, Task
+
+    db = Database.open(db_url)
+    try:
+        cfg = alembic_config()
+        with db.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001_schema_v1")
+        now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        stamp = "'2026-01-01 00:00:00'"
+        with db.engine.begin() as conn:
+            for title, remind, status in (("ahead", now + timedelta(days=1), "open"),
+                                          ("past", now - timedelta(days=1), "open"),
+                                          ("done", now + timedelta(days=1), "done")):
+                conn.execute(text(
+                    "INSERT INTO tasks (title, description, duration_minutes, priority, status, remind_at, "
+                    f"recurrence, created_at, updated_at, version) VALUES (:t, '', 30, 'normal', :s, :r, '', "
+                    f"{stamp}, {stamp}, 1)"), {"t": title, "s": status, "r": remind})
+        upgrade(db)
+        with db.read() as s:
+            alerts = dict(s.execute(select(Task.title, Task.alert_at)).all())
+            profile = s.get(CompanyProfile, 1)
+            rules = (profile.lead_follow_up_hours, profile.invoice_follow_up_days, profile.escalation_hours)
+        assert alerts["ahead"] == (now + timedelta(days=1)).replace(tzinfo=UTC)
+        assert alerts["past"] is None and alerts["done"] is None
+        assert rules == (24, 7, 24)  # the follow-up rules are on with their defaults
+    finally:
+        db.dispose()
