@@ -1,0 +1,157 @@
+"""Follow-up rules: tasks for what an office forgets most — the new lead nobody called, the invoice
+still unpaid after its due date, the task left overdue (its assignee's manager is told once).
+
+Each rule creates at most one task per record, ever: the task's `origin` ("lead:42", "invoice:7",
+"escalation:311") is unique in the database, so running the rules on several PCs at once, or again
+after a restart, never doubles a task. A task a rule created pops up at once (its reminder is now).
+Rules look back a week at most, so switching a rule on (or upgrading an old database) does not
+bury the office in tasks about last year's leads; unpaid invoices have no such limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from crm_desktop.db.models import Activity, Client, CompanyProfile, Document, Task, User
+from crm_desktop.services import validation as v
+from crm_desktop.services.context import OWNER, ServiceContext
+from crm_desktop.services.errors import ConflictError, PermissionDenied, ServiceError
+
+LOOK_BACK = timedelta(days=7)
+UNPAID = ("issued", "partly_paid")
+LIMITS = {"lead_follow_up_hours": ("Hours before a new lead gets a follow-up task", 24 * 30),
+          "invoice_follow_up_days": ("Days after an invoice's due date", 365),
+          "escalation_hours": ("Hours a task may be overdue before the manager is told", 24 * 30)}
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    lead_follow_up_hours: int  # 0: the rule is off
+    invoice_follow_up_days: int
+    escalation_hours: int
+    version: int  # of the company profile, where they are kept
+
+
+def settings(ctx: ServiceContext) -> RuleSettings:
+    with ctx.read() as s:
+        return _settings(s.get(CompanyProfile, 1))
+
+
+def _settings(p: CompanyProfile) -> RuleSettings:
+    return RuleSettings(p.lead_follow_up_hours, p.invoice_follow_up_days, p.escalation_hours, p.version)
+
+
+def update_settings(ctx: ServiceContext, *, expected_version: int, **values: Any) -> RuleSettings:
+    if not ctx.actor.is_admin:
+        raise PermissionDenied("Only an administrator can change the follow-up rules.")
+    v.known_fields(values, tuple(LIMITS), "The follow-up rules")
+    clean = {key: v.positive_int(key, value, LIMITS[key][0], maximum=LIMITS[key][1]) for key, value in values.items()}
+    with ctx.write() as s:
+        profile = s.get(CompanyProfile, 1)
+        if profile.version != expected_version:
+            raise ConflictError("company profile", 1)
+        for key, value in clean.items():
+            setattr(profile, key, value)
+        s.flush()
+        return _settings(profile)
+
+
+def run(ctx: ServiceContext) -> int:
+    """Apply the rules now; returns how many tasks they created."""
+    try:
+        return _run(ctx)
+    except ServiceError:
+        # Another PC applied the same rule to the same record a moment earlier (its origin is taken):
+        # once more, and the records it handled are no longer candidates.
+        return _run(ctx)
+
+
+def _run(ctx: ServiceContext) -> int:
+    now = ctx.now()
+    with ctx.write() as s:
+        rules = _settings(s.get(CompanyProfile, 1))
+        created = [*_new_leads(s, now, rules.lead_follow_up_hours),
+                   *_unpaid_invoices(s, ctx, rules.invoice_follow_up_days),
+                   *_escalations(s, now, rules.escalation_hours)]
+        taken = set(s.scalars(select(Task.origin).where(Task.origin.in_([t.origin for t in created]))))
+        fresh = [t for t in created if t.origin not in taken]
+        for task in fresh:
+            task.due_at = task.remind_at = task.alert_at = now
+            s.add(task)
+        return len(fresh)
+
+
+def _new_leads(s: Session, now: datetime, hours: int) -> list[Task]:
+    if not hours:
+        return []
+    deadline = now - timedelta(hours=hours)
+    untouched = ~exists().where(Activity.client_id == Client.id)
+    rows = s.execute(select(Client.id, Client.name, Client.owner_id).where(
+        Client.status == "lead", Client.created_at <= deadline, Client.created_at > deadline - LOOK_BACK, untouched))
+    return [Task(title=f"Contact the new lead {name}", client_id=cid, assignee_id=owner or OWNER.user_id,
+                 priority="high", origin=f"lead:{cid}") for cid, name, owner in rows]
+
+
+def _unpaid_invoices(s: Session, ctx: ServiceContext, days: int) -> list[Task]:
+    if not days:
+        return []
+    last_due = ctx.today() - timedelta(days=days)
+    rows = s.execute(
+        select(Document.id, Document.number, Document.client_id, Client.name, Client.owner_id)
+        .join(Client, Client.id == Document.client_id)
+        .where(Document.kind == "invoice", Document.status.in_(UNPAID), Document.due_date <= last_due,
+               Document.total > Document.paid_total))
+    return [Task(title=f"Follow up unpaid invoice {number or f'#{doc_id}'} ({name})", client_id=cid,
+                 assignee_id=owner or OWNER.user_id, priority="high", origin=f"invoice:{doc_id}")
+            for doc_id, number, cid, name, owner in rows]
+
+
+def _escalations(s: Session, now: datetime, hours: int) -> list[Task]:
+    if not hours:
+        return []
+    deadline = now - timedelta(hours=hours)
+    assignee = aliased(User)
+    rows = s.execute(
+        select(Task.id, Task.title, Task.client_id, assignee.display_name, assignee.manager_id)
+        .join(assignee, assignee.id == Task.assignee_id)
+        .where(Task.status == "open", Task.due_at <= deadline, Task.due_at > deadline - LOOK_BACK,
+               Task.escalated_at.is_(None), assignee.manager_id.is_not(None),
+               (Task.origin.is_(None)) | ~Task.origin.startswith("escalation:"))).all()
+    if rows:
+        # Marked without a new version: telling the manager is no edit of the assignee's task.
+        s.execute(update(Task).where(Task.id.in_([r[0] for r in rows])).values(escalated_at=now)
+                  .execution_options(synchronize_session=False))
+    return [Task(title=f"Overdue: {title} ({who})", client_id=cid, assignee_id=manager, priority="high",
+                 origin=f"escalation:{task_id}") for task_id, title, cid, who, manager in rows]
+
+
+def next_deadline(ctx: ServiceContext) -> datetime | None:
+    """When a rule will next have something to do (the scheduler's timer covers this too)."""
+    now = ctx.now()
+    with ctx.read() as s:
+        rules = _settings(s.get(CompanyProfile, 1))
+        moments = []
+        if rules.lead_follow_up_hours:
+            span = timedelta(hours=rules.lead_follow_up_hours)
+            first = s.scalar(select(func.min(Client.created_at)).where(
+                Client.status == "lead", Client.created_at > now - span))
+            moments.append(first and first + span)
+        if rules.invoice_follow_up_days:
+            span = timedelta(days=rules.invoice_follow_up_days)
+            first = s.scalar(select(func.min(Document.due_date)).where(
+                Document.kind == "invoice", Document.status.in_(UNPAID), Document.due_date > ctx.today() - span))
+            # Due on day D means followed up at the start of day D + span, in the office's zone.
+            moments.append(first and datetime.combine(first + span, time()).replace(tzinfo=ctx.zone()))
+        if rules.escalation_hours:
+            span = timedelta(hours=rules.escalation_hours)
+            first = s.scalar(select(func.min(Task.due_at)).where(
+                Task.status == "open", Task.escalated_at.is_(None), Task.due_at > now - span))
+            moments.append(first and first + span)
+    found = [m for m in moments if m is not None]
+    return min(found) if found else None
+
