@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from crm_desktop import __version__
+from crm_desktop import __version__, cli_tasks
 
 PROG = "crm-desktop"
 
@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("--search", default="", metavar="TEXT")
     ls.add_argument("--limit", type=_positive, default=50, metavar="N")
     ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    cli_tasks.add_parsers(sub)
     return p
 
 
@@ -121,6 +122,8 @@ def _run(args: argparse.Namespace, paths) -> int:
             _demo_data(opened.db, args.clients, args.seed)
         elif args.command == "clients":
             _clients_list(opened.db, args)
+        elif args.command == "tasks":
+            cli_tasks.run(opened.db, args)
     finally:
         opened.db.dispose()
     return 0
@@ -170,9 +173,7 @@ def _demo_data(db, clients: int, seed: int) -> None:
 
 
 def _clients_list(db, args: argparse.Namespace) -> None:
-    import csv
-    import json
-
+    from crm_desktop.cli_output import print_records
     from crm_desktop.services import clients
     from crm_desktop.services.clients import ClientFilter
     from crm_desktop.services.context import ServiceContext
@@ -184,32 +185,9 @@ def _clients_list(db, args: argparse.Namespace) -> None:
                 "emails": c.emails, "owner": c.owner_name, "source": c.source,
                 **({"tags": c.tags, "company": c.company_name, "address": c.address} if args.format == "json" else {})}
                for c in details]
-    if args.format == "json":
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    elif args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["id", "name", "kind", "status", "phones", "emails", "owner", "source"])
-        for r in records:
-            writer.writerow([r["id"], r["name"], r["kind"], r["status"], "; ".join(r["phones"]),
-                             "; ".join(r["emails"]), r["owner"], r["source"]])
-    else:
-        _table(records)
-
-
-def _table(records: list[dict]) -> None:
-    columns = ["id", "name", "status", "phones", "emails", "owner"]
-    cells = [[", ".join(v) if isinstance(v := r[c], list) else str(v) for c in columns] for r in records]
-    widths = [min(40, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)]
-    print("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    for row in cells:
-        print("  ".join(_fit(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-    if not records:
-        print("(no clients found)")
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    columns = ["id", "name", "kind", "status", "phones", "emails", "owner", "source"] if args.format == "csv" else \
+        ["id", "name", "status", "phones", "emails", "owner"]
+    print_records(records, format=args.format, columns=columns, empty="(no clients found)")
 
 
 def _demo_gui(paths) -> int:

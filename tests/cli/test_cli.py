@@ -14,22 +14,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from crm_desktop import __version__
-from crm_desktop.cli import main
 from crm_desktop.db.engine import Database
 from crm_desktop.db.migrate import head_revision
 from crm_desktop.db.models import Client
-
-
-@pytest.fixture
-def run(tmp_path, capsys):
-    """run(*args) -> (exit code, stdout, stderr), with every path under tmp."""
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--base-dir", str(tmp_path / "home"), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture

@@ -1,0 +1,81 @@
+"""`crm-desktop tasks add|list`: tasks and their reminders from scripts.
+
+WHEN is an ISO 8601 time ("2026-11-25T09:00", "2026-11-25 09:00"); without an offset it is this
+PC's local time. Reminders added here pop up in the app like any other.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+
+from crm_desktop.cli_output import print_records
+
+TASK_COLUMNS = ["id", "due", "title", "client", "assignee", "status", "remind"]
+
+
+def add_parsers(sub) -> None:
+    tasks = sub.add_parser("tasks", help="tasks and reminders").add_subparsers(dest="tasks_command", metavar="ACTION",
+                                                                             required=True)
+    add = tasks.add_parser("add", help="add a task (with a reminder that pops up in the app)")
+    add.add_argument("--title", required=True)
+    add.add_argument("--due", required=True, type=_when, metavar="WHEN")
+    add.add_argument("--remind", type=_when, metavar="WHEN", help="when the reminder pops up (at or before --due)")
+    add.add_argument("--client", type=int, metavar="ID")
+    add.add_argument("--assignee", metavar="USER", help="user name (default: the database's owner)")
+    ls = tasks.add_parser("list", help="list open tasks by due time")
+    ls.add_argument("--due-before", type=_when, metavar="WHEN")
+    ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def _when(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a time; write it like 2026-11-25T09:00") from None
+    return moment if moment.tzinfo else moment.astimezone()  # a naive time is this PC's local time
+
+
+def run(db, args: argparse.Namespace) -> None:
+    from crm_desktop.services.context import ServiceContext
+
+    ctx = ServiceContext(db)
+    if args.tasks_command == "add":
+        _add(ctx, args)
+    else:
+        _list(ctx, args)
+
+
+def _add(ctx, args: argparse.Namespace) -> None:
+    from crm_desktop.services import tasks
+
+    task = tasks.create(ctx, title=args.title, due_at=args.due, remind_at=args.remind, client_id=args.client,
+                        assignee_id=_user_id(ctx, args.assignee) if args.assignee else None)
+    reminder = f", reminder {_local(task.remind_at)}" if task.remind_at else ""
+    print(f"task {task.id}: {task.title}, due {_local(task.due_at)}{reminder}")
+
+
+def _user_id(ctx, username: str) -> int:
+    from crm_desktop.services import users
+    from crm_desktop.services.errors import NotFound
+
+    known = users.list_users(ctx)
+    for user in known:
+        if user.username == username:
+            return user.id
+    raise NotFound(f"There is no active user '{username}'. Users: {', '.join(u.username for u in known)}.")
+
+
+def _list(ctx, args: argparse.Namespace) -> None:
+    from crm_desktop.services import tasks
+    from crm_desktop.services.tasks import TaskFilter
+
+    rows = tasks.list_tasks(ctx, TaskFilter(status="open", due_before=args.due_before), limit=None)
+    records = [{"id": t.id, "due": _local(t.due_at), "title": t.title, "client": t.client_name,
+                "client_id": t.client_id, "assignee": t.assignee_name, "status": t.status,
+                "remind": _local(t.remind_at), "priority": t.priority, "recurrence": t.recurrence} for t in rows]
+    print_records(records, format=args.format, columns=TASK_COLUMNS, empty="(no open tasks)")
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%dT%H:%M") if moment else ""
