@@ -489,6 +489,7 @@ class StageSummary:
     count: int
     total: Decimal
     weighted: Decimal  # total × stage probability / 100: what the stage is likely to bring
+    closed: bool = False  # the won or lost stage: its deals are no longer in the pipeline
 
 
 def pipeline_summary(ctx: ServiceContext, pipeline_id: int, f: DealFilter = DealFilter()) -> list[StageSummary]:
@@ -513,5 +514,26 @@ def pipeline_summary(ctx: ServiceContext, pipeline_id: int, f: DealFilter = Deal
         zero = money.quantize(Decimal(0), default_currency)
         for cur, n, total in sorted(sums.get(st.id, [(default_currency, 0, zero)])):
             weighted = money.quantize(total * st.probability / 100, cur)
-            out.append(StageSummary(st.id, st.name, cur, n, total, weighted))
+            out.append(StageSummary(st.id, st.name, cur, n, total, weighted, st.is_won or st.is_lost))
     return out
+
+
+@dataclass(frozen=True)
+class PipelineTotal:
+    currency: str
+    count: int
+    total: Decimal
+    weighted: Decimal
+
+
+def open_totals(summary: Sequence[StageSummary]) -> list[PipelineTotal]:
+    """The pipeline's worth per currency: open deals only (won ones are booked, lost ones gone),
+    the weighted amount being the sum of the stages' rounded weighted amounts."""
+    sums: dict[str, PipelineTotal] = {}
+    for row in summary:
+        if row.closed or not row.count:
+            continue
+        before = sums.get(row.currency, PipelineTotal(row.currency, 0, Decimal(0), Decimal(0)))
+        sums[row.currency] = PipelineTotal(row.currency, before.count + row.count, before.total + row.total,
+                                           before.weighted + row.weighted)
+    return [sums[code] for code in sorted(sums)]

@@ -322,6 +322,12 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 "recurrence": "FREQ=WEEKLY;BYDAY=MO" if rng.random() < 0.05 else "",
                 "completed_at": due if done else None, **stamp,
             })
+        for row in task_rows:  # reminders still ahead are pending, as tasks.create would leave them
+            row["alert_at"] = row["remind_at"] if row["remind_at"] and row["remind_at"] > now else None
+        # One call comes up two minutes after the demo opens, so a newcomer sees a reminder pop up.
+        soon = now + timedelta(minutes=2)
+        task_rows[0].update(title="Call back about the quote", due_at=soon + timedelta(minutes=15), status="open",
+                            remind_at=soon, alert_at=soon, completed_at=None, recurrence="")
         first_task = ids.take(Task, len(task_rows))
         bulk(Task, [{"id": first_task + i, **row} for i, row in enumerate(task_rows)])
 

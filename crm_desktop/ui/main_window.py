@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -15,20 +16,23 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStyle,
+    QSystemTrayIcon,
     QToolBar,
     QWidget,
 )
 
 from crm_desktop import APP_NAME, __version__
-from crm_desktop.services import company, overview, users
+from crm_desktop.services import company, follow_ups, overview, tasks, users
 from crm_desktop.services.context import Changes
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.calendar import CalendarView
 from crm_desktop.ui.clients import ClientsView
+from crm_desktop.ui.deals import DealsView
 from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.invoices import InvoicesView
-from crm_desktop.ui.pages import ListPage, deals_spec
+from crm_desktop.ui.reminders import ReminderScheduler, ReminderWindow
+from crm_desktop.ui.reminders.rules_dialog import FollowUpRulesDialog
 
 NAV_ICONS = {
     "clients": QStyle.StandardPixmap.SP_DirHomeIcon,
@@ -52,7 +56,7 @@ class MainWindow(QMainWindow):
         self.nav.setMinimumWidth(170)
         self.stack = QStackedWidget()
         self.clients_view = ClientsView(ops, settings)
-        self.deals_view = ListPage(deals_spec(), ops, settings)
+        self.deals_view = DealsView(ops, settings)
         self.calendar_view = CalendarView(ops, settings)
         self.invoices_view = InvoicesView(ops, settings)
         self.titles = {"clients": self.tr("Clients"), "deals": self.tr("Deals"), "tasks": self.tr("Tasks"),
@@ -76,6 +80,7 @@ class MainWindow(QMainWindow):
         self._build_search_bar()
         self._build_status_bar()
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        self._build_reminders()
         ops.changed.connect(self._changed)
         ops.dialog_parent = self
         self.setWindowTitle(APP_NAME)
@@ -89,6 +94,8 @@ class MainWindow(QMainWindow):
         # Ctrl+Q spelled out: QKeySequence.StandardKey.Quit has no key at all on Windows.
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
         file_menu.addAction(quit_action)
+        settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
+        settings_menu.addAction(QAction(self.tr("&Follow-up rules…"), self, triggered=self.edit_follow_up_rules))
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for i, key in enumerate(self.pages):
             go_menu.addAction(QAction(self.titles[key], self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
@@ -107,6 +114,44 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
         QShortcut(QKeySequence("Ctrl+K"), self, activated=self.global_search.focus)
 
+    def _build_reminders(self) -> None:
+        self.reminder_scheduler = ReminderScheduler(self.ops, self)
+        self.reminder_window = ReminderWindow(self.ops, self)
+        self.reminder_scheduler.due.connect(self._reminders_due)
+        self.reminder_window.handled.connect(lambda _task_id: self.reminder_scheduler.rearm())
+        self.reminder_window.open_requested.connect(lambda r: self.open_task(r.task_id))
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(QApplication.windowIcon(), self)
+            self.tray.setToolTip(APP_NAME)
+            self.tray.messageClicked.connect(self.reminder_window.raise_)
+            self.tray.show()
+
+    def edit_follow_up_rules(self) -> None:
+        self.ops.run(follow_ups.settings, on_done=self._show_rules)
+
+    def _show_rules(self, rules) -> None:
+        self.rules_dialog = FollowUpRulesDialog(self.ops, rules, self)
+        self.rules_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.rules_dialog.open()
+
+    def _reminders_due(self, found: list) -> None:
+        self.reminder_window.add(found)
+        if self.tray is not None:
+            first = found[0]
+            more = self.tr(" and {n} more").format(n=len(found) - 1) if len(found) > 1 else ""
+            self.tray.showMessage(self.tr("Reminder"), first.title + more, QSystemTrayIcon.MessageIcon.Information)
+
+    def open_task(self, task_id: int) -> None:
+        """A reminder's Open: the task in the calendar, on its day, in its editor."""
+        self.show_page("tasks")
+        self.ops.run(tasks.get, task_id, on_done=self._show_task)
+
+    def _show_task(self, task) -> None:
+        if task.due_at is not None:
+            self.calendar_view.show_day(task.due_at.astimezone(self.ops.ctx.zone()).date())
+        self.calendar_view.edit(task)
+
     def open_record(self, kind: str, record_id: int) -> None:
         """Show a hit of the global search where it lives."""
         if kind == "client":
@@ -117,8 +162,7 @@ class MainWindow(QMainWindow):
             self.invoices_view.open_document(record_id)
         elif kind == "deal":
             self.show_page("deals")
-            if hasattr(self.deals_view, "open_deal"):
-                self.deals_view.open_deal(record_id)
+            self.deals_view.open_deal(record_id)
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(key))
@@ -146,6 +190,7 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.start()
         self._load_counts()
+        self.reminder_scheduler.start()
         self.ops.run(company.is_set_up, on_done=self._maybe_first_run)
         self.ops.run(company.get, on_done=self._company_arrived)
         self.ops.run(users.get, self.ops.ctx.actor.user_id,

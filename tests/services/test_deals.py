@@ -95,6 +95,23 @@ def test_pipeline_summary_counts_totals_and_weighted_amounts_exactly(ctx, client
     assert (summary["New"].total, summary["New"].weighted) == (Decimal("1000"), Decimal("100.00"))
 
 
+def test_open_pipeline_totals_leave_out_won_and_lost_deals_and_never_mix_currencies(ctx, client):
+    pipeline = deals.list_pipelines(ctx)[0].id
+    for title, amount, currency in [("A", "1000", "USD"), ("B", "500", "USD"), ("C", "2000000", "UZS"),
+                                    ("D", "999", "USD"), ("E", "777", "USD")]:
+        d = deals.create(ctx, client_id=client.id, title=title, amount=amount, currency=currency)
+        if title == "B":
+            deals.move_stage(ctx, d.id, stage_id(ctx, "Proposal"), expected_version=d.version)
+        elif title == "D":
+            deals.mark_won(ctx, d.id, expected_version=d.version)
+        elif title == "E":
+            deals.mark_lost(ctx, d.id, reason="price", expected_version=d.version)
+    totals = deals.open_totals(deals.pipeline_summary(ctx, pipeline))
+    assert [(t.currency, t.count, t.total, t.weighted) for t in totals] == [
+        ("USD", 2, Decimal("1500"), Decimal("350.00")),  # 1000 × 10% + 500 × 50%
+        ("UZS", 1, Decimal("2000000"), Decimal("200000.00"))]
+
+
 def test_list_filters_sort_and_paging(ctx, client):
     other = clients.create(ctx, name="Баку Строй")
     for title, amount, who in [("Alpha", 30, client), ("Beta", 10, other), ("Gamma", 20, client)]:

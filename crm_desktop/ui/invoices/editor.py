@@ -11,13 +11,12 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
-    QCompleter,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -34,32 +32,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import clients, invoices, money
-from crm_desktop.services.clients import ClientFilter
+from crm_desktop.services import invoices, money
 from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, DocumentDetail, LineValues
 from crm_desktop.services.money import format_money
+from crm_desktop.ui.client_picker import ClientPicker
+from crm_desktop.ui.form_dialog import error_label, show_error, with_error
 from crm_desktop.ui.invoices.lines_model import KEYS, Line, LinesModel
 from crm_desktop.ui.ops import Ops
 
-SEARCH_DELAY_MS = 150
-CLIENT_CHOICES = 20
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
-_ERROR_STYLE = "color: #b91c1c;"
-_ID_ROLE, _NAME_ROLE = Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 1
-
-
-def error_label() -> QLabel:
-    label = QLabel()
-    label.setStyleSheet(_ERROR_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def show_error(label: QLabel, message: str) -> None:
-    label.setText(message)
-    label.setVisible(bool(message))
 
 
 def check_lines(lines: list[Line], currency: str) -> tuple[money.Totals, dict[int, Decimal], dict[tuple[int, str], str]]:
@@ -99,26 +81,16 @@ class InvoiceEditor(QDialog):
         super().__init__(parent)
         self.ops, self.document = ops, document
         self.read_only = document is not None and document.status != "draft"
-        self.client_id: int | None = document.client_id if document else None
-        self._client_name = document.client_name if document else ""
-        self._search_generation = 0
         self._saved_rows: list[int] = []  # the model row of each line sent with the last save
         self.setWindowTitle(self._title())
         self.resize(900, 640)
 
         # --- header fields, each with its error label right under it ---
-        self.client_edit = QLineEdit(self._client_name)
-        self.client_edit.setPlaceholderText(self.tr("Type a name, phone digits or email…"))
-        self.client_choices = QStandardItemModel(self)
-        self.completer = QCompleter(self.client_choices, self)
-        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self.completer.setMaxVisibleItems(10)
-        self.completer.setCompletionRole(_NAME_ROLE)  # the list shows name · phone, the field gets the name
-        self.client_edit.setCompleter(self.completer)
-        self.completer.activated[QModelIndex].connect(self._client_chosen)
-        self._client_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._client_timer.timeout.connect(self._search_clients)
-        self.client_edit.textEdited.connect(self._client_typed)
+        self.client_edit = ClientPicker(ops, client_id=document.client_id if document else None,
+                                        name=document.client_name if document else "")
+        self.completer = self.client_edit.completer
+        self.client_edit.cleared.connect(lambda: show_error(self.errors["client_id"], ""))
+        self.client_edit.chosen.connect(lambda *_: show_error(self.errors["client_id"], ""))
         self.currency_combo = QComboBox()
         for code, cur in money.CURRENCIES.items():
             self.currency_combo.addItem(f"{code} — {cur.name}", code)
@@ -137,7 +109,7 @@ class InvoiceEditor(QDialog):
                                    ("currency", self.tr("Currency"), self.currency_combo),
                                    ("issue_date", self.tr("Issue date"), self.issue_date),
                                    ("due_date", self.tr("Due date"), self.due_date)):
-            form.addRow(label, self._with_error(widget, self.errors[key]))
+            form.addRow(label, with_error(widget, self.errors[key]))
 
         # --- lines ---
         self.model = LinesModel(self)
@@ -197,8 +169,8 @@ class InvoiceEditor(QDialog):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(56)
         texts = QHBoxLayout()
-        texts.addWidget(self._with_error(self.notes, self.errors["notes"]))
-        texts.addWidget(self._with_error(self.terms, self.errors["terms"]))
+        texts.addWidget(with_error(self.notes, self.errors["notes"]))
+        texts.addWidget(with_error(self.terms, self.errors["terms"]))
 
         self.message = error_label()  # what happened to a save that did not go through, and what to do
         self.buttons = QDialogButtonBox()
@@ -247,56 +219,13 @@ class InvoiceEditor(QDialog):
             return self.tr("Invoice {number}").format(number=self.document.number)
         return self.tr("Draft invoice #{id}").format(id=self.document.id)
 
-    @staticmethod
-    def _with_error(widget: QWidget, error: QLabel) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(error)
-        return box
-
     @property
     def currency(self) -> str:
         return self.currency_combo.currentData()
 
-    # --- client search ---
-
-    def _client_typed(self, _text: str) -> None:
-        self.client_id = None  # typing over a chosen client unchooses it until a hit is picked
-        show_error(self.errors["client_id"], "")
-        self._client_timer.start()
-
-    def _search_clients(self) -> None:
-        self._search_generation += 1
-        generation, text = self._search_generation, self.client_edit.text().strip()
-        if not text:
-            self.client_choices.clear()
-            return
-        self.ops.run(clients.list_clients, ClientFilter(search=text), limit=CLIENT_CHOICES,
-                     on_done=lambda rows: self._clients_found(generation, rows))
-
-    def _clients_found(self, generation: int, rows) -> None:
-        if generation != self._search_generation:
-            return  # an older query: the user typed on since
-        self.client_choices.clear()
-        for row in rows:
-            details = ", ".join([*row.phones[:1], *row.emails[:1]])
-            item = QStandardItem(f"{row.name}  ·  {details}" if details else row.name)
-            item.setData(row.id, _ID_ROLE)
-            item.setData(row.name, _NAME_ROLE)
-            self.client_choices.appendRow(item)
-        if rows and self.client_edit.hasFocus():
-            self.completer.complete()
-
-    def _client_chosen(self, index: QModelIndex) -> None:
-        self.choose_client(index.data(_ID_ROLE), index.data(_NAME_ROLE))
-
-    def choose_client(self, client_id: int, name: str) -> None:
-        self.client_id, self._client_name = client_id, name
-        self.client_edit.setText(name)
-        show_error(self.errors["client_id"], "")
+    @property
+    def client_id(self) -> int | None:
+        return self.client_edit.client_id
 
     # --- lines ---
 

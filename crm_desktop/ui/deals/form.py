@@ -1,0 +1,145 @@
+"""The deal form (new or edit, with the deal's stage history) and the question "why was it lost?"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialogButtonBox,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from crm_desktop.services import deals, money
+from crm_desktop.services.deals import DealRow, PipelineRow, StageChangeRow
+from crm_desktop.services.errors import ValidationError
+from crm_desktop.services.users import UserRow
+from crm_desktop.ui.client_picker import ClientPicker
+from crm_desktop.ui.form_dialog import FormDialog
+from crm_desktop.ui.ops import Ops
+
+# QDateEdit cannot be empty: its minimum date stands for "not set" and shows as such.
+_NO_DATE = QDate(2000, 1, 1)
+
+
+def local_time(moment) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+class DealDialog(FormDialog):
+    """New deal (in a chosen pipeline, optionally for a known client) or edit of an existing one.
+
+    The stage of an existing deal is changed on the board or with Won/Lost, where it is recorded in
+    the stage history shown here; the form edits what the deal is.
+    """
+
+    def __init__(self, ops: Ops, *, pipeline: PipelineRow, users: list[UserRow], currency: str,
+                 deal: DealRow | None = None, history: list[StageChangeRow] = (), client: tuple[int, str] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(ops, parent)
+        self.deal, self.pipeline = deal, pipeline
+        self.setWindowTitle(self.tr("Deal: {title}").format(title=deal.title) if deal else self.tr("New deal"))
+        self.resize(520, 560 if deal else 420)
+        self.title = QLineEdit(deal.title if deal else "")
+        self.client = ClientPicker(ops, client_id=deal.client_id if deal else None,
+                                   name=deal.client_name if deal else "")
+        if client is not None:
+            self.client.choose(*client)
+        self.amount = QLineEdit(str(deal.amount) if deal else "")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount.setPlaceholderText("0.00")
+        self.currency = QComboBox()
+        for code, cur in money.CURRENCIES.items():
+            self.currency.addItem(f"{code} — {cur.name}", code)
+        self.currency.setCurrentIndex(max(0, self.currency.findData(deal.currency if deal else currency)))
+        self.expected_close = QDateEdit()
+        self.expected_close.setCalendarPopup(True)
+        self.expected_close.setDisplayFormat("yyyy-MM-dd")
+        self.expected_close.setMinimumDate(_NO_DATE)
+        self.expected_close.setSpecialValueText(self.tr("Not set"))
+        close = deal.expected_close if deal else None
+        self.expected_close.setDate(QDate(close.year, close.month, close.day) if close else _NO_DATE)
+        self.owner = QComboBox()
+        for user in users:
+            self.owner.addItem(user.display_name or user.username, user.id)
+        owner_id = deal.owner_id if deal else ops.ctx.actor.user_id
+        if self.owner.findData(owner_id) < 0 and deal is not None and owner_id is not None:
+            self.owner.addItem(deal.owner_name, owner_id)  # an inactive owner stays as it is
+        self.owner.setCurrentIndex(max(0, self.owner.findData(owner_id)))
+
+        self.add_row("title", self.tr("&Title"), self.title)
+        self.add_row("client_id", self.tr("&Client"), self.client)
+        self.add_row("amount", self.tr("&Amount"), self.amount)
+        self.add_row("currency", self.tr("C&urrency"), self.currency)
+        self.add_row("expected_close", self.tr("&Expected close"), self.expected_close)
+        self.add_row("owner_id", self.tr("&Owner"), self.owner)
+        if deal is None:
+            self.stage = QComboBox()
+            for st in pipeline.stages:
+                if not st.is_lost:  # a deal does not start lost
+                    self.stage.addItem(f"{st.name} ({st.probability}%)", st.id)
+            self.add_row("stage_id", self.tr("&Stage"), self.stage)
+        else:
+            self.history = QTreeWidget()
+            self.history.setRootIsDecorated(False)
+            self.history.setHeaderLabels([self.tr("When"), self.tr("From"), self.tr("To"), self.tr("By")])
+            for change in history:
+                self.history.addTopLevelItem(QTreeWidgetItem([
+                    local_time(change.changed_at), change.from_stage_name or self.tr("(created)"),
+                    change.to_stage_name, change.user_name]))
+            self.history.setColumnWidth(0, 130)
+            self.form.addRow(self.tr("Stage history"), self.history)
+        self.finish_layout()
+        self.title.setFocus()
+
+    def values(self) -> dict:
+        day = self.expected_close.date()
+        return {"title": self.title.text(), "client_id": self.client.client_id,
+                "amount": self.amount.text().strip() or "0", "currency": self.currency.currentData(), "owner_id": self.owner.currentData(),
+                "expected_close": None if day == _NO_DATE else date(day.year(), day.month(), day.day())}
+
+    def submit(self, on_done, on_error) -> None:
+        values = self.values()
+        if values["client_id"] is None:
+            on_error(ValidationError("client_id", self.tr("Choose the client from the list that opens as you type.")))
+            return
+        if self.deal is None:
+            self.ops.run(deals.create, **values, pipeline_id=self.pipeline.id, stage_id=self.stage.currentData(),
+                         on_done=on_done, on_error=on_error)
+        else:
+            self.ops.run(deals.update, self.deal.id, expected_version=self.deal.version, **values,
+                         on_done=on_done, on_error=on_error)
+
+    def conflict_hint(self) -> str:
+        return self.tr("Your input is still here: copy what you need, press Cancel and open the deal again.")
+
+
+class LostReasonDialog(FormDialog):
+    """Marks a deal lost; the reason is what the team learns from, so it is asked every time."""
+
+    def __init__(self, ops: Ops, deal: DealRow, parent: QWidget | None = None):
+        super().__init__(ops, parent)
+        self.deal = deal
+        self.setWindowTitle(self.tr("Deal lost: {title}").format(title=deal.title))
+        self.reason = QComboBox()
+        self.reason.setEditable(True)
+        self.reason.addItems(["", self.tr("Price"), self.tr("Timing"), self.tr("Competitor"), self.tr("No budget"),
+                              self.tr("No response")])
+        self.reason.setCurrentText(deal.lost_reason)
+        self.reason.lineEdit().setPlaceholderText(self.tr("Why was it lost? Choose or type"))
+        self.add_row("lost_reason", self.tr("&Reason"), self.reason)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Mark lost"))
+        self.finish_layout()
+        self.reason.setFocus()
+
+    def submit(self, on_done, on_error) -> None:
+        self.ops.run(deals.mark_lost, self.deal.id, reason=self.reason.currentText(),
+                     expected_version=self.deal.version, on_done=on_done, on_error=on_error)
+
+    def conflict_hint(self) -> str:
+        return self.tr("Press Cancel; the board shows the deal as it is now.")

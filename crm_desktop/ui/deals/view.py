@@ -1,0 +1,343 @@
+"""The deals workspace: one pipeline as a kanban board or as a list, the same filters for both,
+and what the pipeline is worth (total and weighted by stage probability) under it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from crm_desktop.services import company, deals, users
+from crm_desktop.services.context import Changes
+from crm_desktop.services.deals import DealFilter, DealRow, PipelineRow
+from crm_desktop.services.money import format_money
+from crm_desktop.ui.deals.board import Board, grouped
+from crm_desktop.ui.deals.form import DealDialog, LostReasonDialog
+from crm_desktop.ui.deals.pipelines import PipelineEditor
+from crm_desktop.ui.lazy_model import Column, LazyTableModel
+from crm_desktop.ui.list_table import ListTable
+from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.search_delay import SearchDelay
+
+TABLES = frozenset({"deals", "clients", "stages", "pipelines", "users"})
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("DealsView", text)
+
+
+def outcomes() -> list[tuple[str, str | None]]:
+    return [(tr("All deals"), None), (tr("Open"), "open"), (tr("Won"), "won"), (tr("Lost"), "lost")]
+
+
+def columns() -> list[Column]:
+    names = {key: name for name, key in outcomes() if key}
+    return [Column(tr("Deal"), lambda d: d.title, "title", width=190),
+            Column(tr("Client"), lambda d: d.client_name, width=170),
+            Column(tr("Stage"), lambda d: d.stage_name, "stage", width=100),
+            Column(tr("Amount"), lambda d: format_money(d.amount, d.currency), "amount", align_right=True, width=150),
+            Column(tr("Expected close"), lambda d: d.expected_close.isoformat() if d.expected_close else "",
+                   "expected_close", width=110),
+            Column(tr("Outcome"), lambda d: names.get(d.outcome, d.outcome), width=80),
+            Column(tr("Owner"), lambda d: d.owner_name)]
+
+
+def _fetch(ctx, f: DealFilter, sort, descending, offset, limit):
+    return deals.list_deals(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit)
+
+
+class DealsView(QWidget):
+    def __init__(self, ops: Ops, settings: QSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ops, self.settings = ops, settings
+        self.pipelines: list[PipelineRow] = []
+        self.users: list = []
+        self.currency = "USD"
+        self.dialog: QWidget | None = None
+        self._summary_generation = 0
+        self.summary_ready = False
+
+        self.pipeline = QComboBox()
+        self.pipeline.setToolTip(tr("Pipeline"))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("Search by deal title or client…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(120)
+        self.owner = QComboBox()
+        self.owner.setToolTip(tr("Whose deals to show"))
+        self.owner.addItem(tr("All owners"), None)
+        self.outcome = QComboBox()
+        for name, key in outcomes():
+            self.outcome.addItem(name, key)
+        self.outcome.setCurrentIndex(max(0, self.outcome.findData(settings.value("deals/outcome"))))
+        self.board_button = QToolButton(text=tr("Board"), checkable=True)
+        self.list_button = QToolButton(text=tr("List"), checkable=True)
+        modes = QButtonGroup(self)
+        modes.addButton(self.board_button, 0)
+        modes.addButton(self.list_button, 1)
+        self.edit_pipelines_button = QPushButton(tr("Pipelines…"))
+        self.edit_pipelines_button.setToolTip(tr("Add, rename and reorder pipelines and stages"))
+        self.edit_pipelines_button.clicked.connect(self.edit_pipelines)
+        self.new_button = QPushButton(tr("New deal"))
+        self.new_button.setToolTip(tr("Ctrl+N"))
+        self.new_button.clicked.connect(lambda: self.new_deal())
+        for combo in (self.pipeline, self.owner, self.outcome):
+            # Sized for a short name, not the longest one a colleague or pipeline may have.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(9)
+        # Two rows so the bar fits a small laptop screen: what is shown, then how it is filtered.
+        top = QHBoxLayout()
+        top.addWidget(self.pipeline)
+        top.addWidget(self.board_button)
+        top.addWidget(self.list_button)
+        top.addStretch(1)
+        top.addWidget(self.edit_pipelines_button)
+        top.addWidget(self.new_button)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.owner)
+        filters.addWidget(self.outcome)
+
+        self.board = Board(ops, ops.ctx.today())
+        self.board.move_requested.connect(self.move)
+        self.board.open_requested.connect(self.edit)
+        self.board.menu_requested.connect(self.show_menu)
+        self.model = LazyTableModel(ops, columns(), _fetch, lambda ctx, f: deals.count_deals(ctx, f),
+                                    query=DealFilter(), sort="updated", descending=True, parent=self)
+        self.table = ListTable(self.model, settings, "columns/deals")
+        self.table.activated.connect(self._row_activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._table_menu)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.board)
+        self.stack.addWidget(self.table)
+        list_mode = settings.value("deals/mode") == "list"
+        (self.list_button if list_mode else self.board_button).setChecked(True)
+        self.stack.setCurrentIndex(int(list_mode))
+        modes.idToggled.connect(self._mode_toggled)
+
+        self.count_label = QLabel()
+        self.totals = QLabel()  # per currency: amounts in different currencies are never added
+        self.totals.setObjectName("pipeline_totals")
+        self.totals.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1, Qt.AlignmentFlag.AlignTop)
+        bottom.addWidget(self.totals)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 6)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(bottom)
+
+        shortcut = QShortcut(QKeySequence("Ctrl+N"), self, self.new_deal)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        SearchDelay(self.search, self._apply_filter)
+        self.pipeline.currentIndexChanged.connect(self._pipeline_chosen)
+        self.owner.currentIndexChanged.connect(self._apply_filter)
+        self.outcome.currentIndexChanged.connect(self._outcome_chosen)
+        self.model.total_changed.connect(self._show_count)
+        ops.changed.connect(self._maybe_refresh)
+
+    # --- loading ---
+
+    def start(self) -> None:
+        self.ops.run(deals.list_pipelines, on_done=self._pipelines_loaded)
+        self.ops.run(users.list_users, on_done=self._users_loaded)
+        self.ops.run(company.get, on_done=lambda profile: setattr(self, "currency", profile.default_currency))
+
+    @property
+    def ready(self) -> bool:
+        """The board, the list and the totals show the current filter (tests, screenshots)."""
+        return bool(self.pipelines) and self.board.ready and self.model.ready and self.summary_ready
+
+    def current_pipeline(self) -> PipelineRow | None:
+        wanted = self.pipeline.currentData()
+        return next((p for p in self.pipelines if p.id == wanted), None)
+
+    def deal_filter(self) -> DealFilter:
+        return DealFilter(search=self.search.text().strip(), pipeline_id=self.pipeline.currentData(),
+                          owner_id=self.owner.currentData(), outcome=self.outcome.currentData())
+
+    def _pipelines_loaded(self, pipelines: list[PipelineRow]) -> None:
+        self.pipelines = pipelines
+        wanted = self.pipeline.currentData() or self.settings.value("deals/pipeline")
+        blocked = self.pipeline.blockSignals(True)
+        self.pipeline.clear()
+        for p in pipelines:
+            self.pipeline.addItem(p.name, p.id)
+        found = self.pipeline.findData(int(wanted)) if wanted not in (None, "") else -1
+        self.pipeline.setCurrentIndex(max(found, 0))
+        self.pipeline.blockSignals(blocked)
+        self._pipeline_chosen()
+
+    def _users_loaded(self, rows: list) -> None:
+        self.users = rows
+        before = self.owner.currentData()
+        blocked = self.owner.blockSignals(True)
+        while self.owner.count() > 1:  # keep "All owners"
+            self.owner.removeItem(1)
+        for u in rows:
+            self.owner.addItem(u.display_name or u.username, u.id)
+        self.owner.setCurrentIndex(max(0, self.owner.findData(before)))
+        self.owner.blockSignals(blocked)
+        if self.owner.currentData() != before:
+            self._apply_filter()
+
+    def _pipeline_chosen(self) -> None:
+        pipeline = self.current_pipeline()
+        if pipeline is None:
+            return
+        self.settings.setValue("deals/pipeline", pipeline.id)
+        self.board.set_pipeline(pipeline, self.deal_filter())
+        self.model.set_query(self.deal_filter())
+        self._load_summary()
+
+    def _outcome_chosen(self) -> None:
+        self.settings.setValue("deals/outcome", self.outcome.currentData() or "")
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        if self.current_pipeline() is None:
+            return
+        f = self.deal_filter()
+        self.board.set_filter(f)
+        self.model.set_query(f)
+        self._load_summary()
+
+    def _load_summary(self) -> None:
+        self._summary_generation += 1
+        generation, f = self._summary_generation, self.deal_filter()
+        self.summary_ready = False
+        self.ops.run(deals.pipeline_summary, f.pipeline_id, f,
+                     on_done=lambda summary: self._summary_arrived(generation, summary))
+
+    def _summary_arrived(self, generation: int, summary: list) -> None:
+        if generation != self._summary_generation:
+            return
+        self.board.show_summary(summary)
+        lines = [tr("Open: {count}   {total}   weighted {weighted}").format(
+            count=grouped(t.count), total=format_money(t.total, t.currency),
+            weighted=format_money(t.weighted, t.currency)) for t in deals.open_totals(summary)]
+        self.totals.setText("\n".join(lines) or tr("No open deals in this pipeline."))
+        self.totals.setToolTip(tr("Weighted: each open deal's amount × its stage's probability."))
+        self.summary_ready = True
+
+    def _show_count(self, total: int) -> None:
+        self.count_label.setText(tr("{total} deals").format(total=grouped(total)) if total != 1 else tr("1 deal"))
+
+    def _maybe_refresh(self, changes: Changes) -> None:
+        if not changes.tables & TABLES:
+            return
+        if changes.tables & {"pipelines", "stages"}:
+            self.ops.run(deals.list_pipelines, on_done=self._pipelines_loaded)
+            return
+        self.board.reload()
+        self.model.reload()
+        self._load_summary()
+
+    def _mode_toggled(self, mode: int, checked: bool) -> None:
+        if checked:
+            self.stack.setCurrentIndex(mode)
+            self.settings.setValue("deals/mode", "list" if mode else "board")
+
+    # --- acting on deals ---
+
+    def move(self, deal_id: int, version: int, stage_id: int) -> None:
+        """A card dropped on a column: the won column wins it, the lost one asks why, others move it."""
+        stage = next((st for st in self.current_pipeline().stages if st.id == stage_id), None)
+        if stage is None:
+            return
+        if stage.is_won:
+            self.ops.run(deals.mark_won, deal_id, expected_version=version)
+        elif stage.is_lost:
+            self.ops.run(deals.get, deal_id, on_done=self.ask_lost_reason)
+        else:
+            self.ops.run(deals.move_stage, deal_id, stage_id, expected_version=version)
+
+    def show_menu(self, deal: DealRow, where: QPoint) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction(tr("Open…"), lambda: self.edit(deal))
+        move_to = menu.addMenu(tr("Move to"))
+        for stage in self.current_pipeline().stages:
+            if not stage.is_lost and stage.id != deal.stage_id:
+                move_to.addAction(stage.name, lambda st=stage.id: self.move(deal.id, deal.version, st))
+        menu.addSeparator()
+        if deal.outcome != "won":
+            menu.addAction(tr("Mark won"), lambda: self.ops.run(deals.mark_won, deal.id,
+                                                                expected_version=deal.version))
+        menu.addAction(tr("Mark lost…") if deal.outcome != "lost" else tr("Change lost reason…"),
+                       lambda: self.ask_lost_reason(deal))
+        if deal.outcome != "open":
+            menu.addAction(tr("Reopen"), lambda: self.ops.run(deals.reopen, deal.id, expected_version=deal.version))
+        menu.addSeparator()
+        menu.addAction(QAction(tr("Delete…"), menu, triggered=lambda: self.confirm_delete(deal)))
+        menu.popup(where)
+        return menu
+
+    def ask_lost_reason(self, deal: DealRow) -> LostReasonDialog:
+        return self._open(LostReasonDialog(self.ops, deal, self))
+
+    def confirm_delete(self, deal: DealRow) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Delete deal"),
+                          tr("Delete the deal '{title}' of {client}? Its stage history goes with it; tasks about "
+                             "it stay with the client.").format(title=deal.title, client=deal.client_name),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.accepted.connect(lambda: self.ops.run(deals.delete, deal.id))
+        box.open()
+        return box
+
+    def new_deal(self, client: tuple[int, str] | None = None) -> None:
+        pipeline = self.current_pipeline()
+        if pipeline is not None:
+            self._open(DealDialog(self.ops, pipeline=pipeline, users=self.users, currency=self.currency,
+                                  client=client, parent=self))
+
+    def edit(self, deal: DealRow) -> None:
+        self.open_deal(deal.id)
+
+    def open_deal(self, deal_id: int) -> None:
+        """The deal's form with its stage history (global search and the board use this)."""
+        self.ops.run(lambda ctx: (deals.get(ctx, deal_id), deals.stage_history(ctx, deal_id)),
+                     on_done=lambda result: self._show_deal(*result))
+
+    def _show_deal(self, deal: DealRow, history: list) -> None:
+        pipeline = next((p for p in self.pipelines if p.id == deal.pipeline_id), self.current_pipeline())
+        self._open(DealDialog(self.ops, pipeline=pipeline, users=self.users, currency=self.currency, deal=deal,
+                              history=history, parent=self))
+
+    def edit_pipelines(self) -> PipelineEditor:
+        return self._open(PipelineEditor(self.ops, self.pipeline.currentData(), self))
+
+    def _open(self, dialog):
+        if self.dialog is not None and isValid(self.dialog) and self.dialog.isVisible():
+            self.dialog.close()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _row_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.edit(self.model.row(index.row()))
+
+    def _table_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            self.show_menu(self.model.row(index.row()), self.table.viewport().mapToGlobal(pos))

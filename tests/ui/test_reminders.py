@@ -1,0 +1,108 @@
+"""The reminder pop-up on a real database: it appears when a reminder comes due, Snooze re-arms
+the one timer, Done completes the task, and missed reminders are told apart at start."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from crm_desktop.services import clients, tasks
+from crm_desktop.ui.reminders import ReminderScheduler, ReminderWindow
+
+
+@pytest.fixture
+def app_parts(ops, qtbot):
+    scheduler = ReminderScheduler(ops)
+    window = ReminderWindow(ops)
+    qtbot.addWidget(window)
+    scheduler.due.connect(window.add)
+    window.handled.connect(lambda _task_id: scheduler.rearm())
+    yield scheduler, window
+    scheduler.timer.stop()
+
+
+def armed_timers(scheduler) -> int:
+    return sum(timer.isActive() for timer in scheduler.findChildren(QTimer))
+
+
+def test_the_pop_up_appears_when_the_reminder_is_due_then_snooze_and_done(app_parts, qtbot, sqlite_ctx, clock):
+    scheduler, window = app_parts
+    aziz = clients.create(sqlite_ctx, name="Aziz Karimov")
+    remind = clock.current + timedelta(milliseconds=300)
+    task = tasks.create(sqlite_ctx, title="Call Aziz about the offer", due_at=clock.current + timedelta(minutes=30),
+                        remind_at=remind, client_id=aziz.id)
+    with qtbot.waitSignal(scheduler.armed) as armed:
+        scheduler.start()
+    assert armed.args == [remind]
+    assert armed_timers(scheduler) == 1 and 0 < scheduler.timer.remainingTime() <= 300
+    assert not window.isVisible()
+
+    clock.current = remind  # the wall clock reaches the reminder while the real 300 ms run out
+    qtbot.waitUntil(window.isVisible)
+    row = window.rows[task.id]
+    assert "Call Aziz about the offer" in row.findChild(type(window.missed_label)).text()
+    assert "Aziz Karimov" in row.details.text()
+    assert window.missed_label.isHidden()  # it came due while the app was running
+
+    with qtbot.waitSignal(scheduler.armed) as armed:
+        row.snooze("10min")
+    assert armed.args == [remind + timedelta(minutes=10)]
+    assert not window.isVisible() and armed_timers(scheduler) == 1
+
+    clock.current = remind + timedelta(minutes=10)
+    scheduler.timer.start(0)  # ten minutes pass
+    qtbot.waitUntil(window.isVisible)
+    window.rows[task.id].done()
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert tasks.get(sqlite_ctx, task.id).status == "done"
+
+
+def test_reminders_due_while_closed_are_gathered_and_named_at_start(app_parts, qtbot, sqlite_ctx, clock):
+    scheduler, window = app_parts
+    for title in ("Send the contract", "Visit the site"):
+        tasks.create(sqlite_ctx, title=title, due_at=clock.current + timedelta(hours=2),
+                     remind_at=clock.current + timedelta(hours=1))
+    clock.current += timedelta(hours=3)  # the app was closed meanwhile
+    scheduler.start()
+    qtbot.waitUntil(window.isVisible)
+    assert window.missed_label.text() == "2 reminders were due while CRM Desktop was closed."
+    assert window.windowTitle() == "2 reminders"
+    assert len(window.rows) == 2  # one window, not two dialogs
+
+
+def test_the_pop_up_does_not_take_the_keyboard_from_someone_typing(app_parts, qtbot, sqlite_ctx, clock):
+    scheduler, window = app_parts
+    note = QLineEdit()
+    qtbot.addWidget(note)
+    note.show()
+    note.activateWindow()
+    qtbot.waitActive(note)
+    note.setFocus()
+    qtbot.keyClicks(note, "Client asked for")
+    tasks.create(sqlite_ctx, title="Ring back", due_at=clock.current, remind_at=clock.current)
+    scheduler.start()
+    qtbot.waitUntil(window.isVisible)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is note)
+    qtbot.keyClicks(note, " a discount")
+    assert note.text() == "Client asked for a discount"
+    assert QApplication.activeWindow() is note
+
+
+def test_follow_up_rules_are_edited_in_settings_and_zero_means_off(open_window, qtbot, sqlite_ctx):
+    from crm_desktop.services import follow_ups
+
+    window = open_window()
+    window.edit_follow_up_rules()
+    qtbot.waitUntil(lambda: getattr(window, "rules_dialog", None) is not None and window.rules_dialog.isVisible())
+    dialog = window.rules_dialog
+    assert dialog.spins["lead_follow_up_hours"].value() == 24
+    dialog.spins["lead_follow_up_hours"].setValue(0)
+    assert dialog.spins["lead_follow_up_hours"].text() == "Off"
+    dialog.spins["escalation_hours"].setValue(4)
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save()
+    rules = follow_ups.settings(sqlite_ctx)
+    assert (rules.lead_follow_up_hours, rules.invoice_follow_up_days, rules.escalation_hours) == (0, 7, 4)
