@@ -344,6 +344,23 @@ def test_overlapping_tasks_stand_side_by_side_and_a_lone_one_takes_the_whole_day
     assert rc.width() > ra.width() + rb.width()
 
 
+def test_a_crowded_hour_of_the_week_shows_what_fits_and_a_link_to_the_day(open_view, sqlite_ctx, qtbot):
+    day = today(sqlite_ctx)
+    for n in range(12):  # e.g. the follow-up rules created a dozen calls at once
+        tasks.create(sqlite_ctx, title=f"Follow up {n}", due_at=local(day, 14))
+    view = open_view("week")
+    grid = view.time_grid
+    blocks = [grid.task_rect(t.id) for t in grid.tasks if not grid.task_rect(t.id).isEmpty()]
+    assert 1 <= len(blocks) < 12
+    assert min(b.width() for b in blocks) >= grid.MIN_LANE - 4  # each block stays readable
+    [(link, link_day, hidden)] = grid.more_links()
+    assert (link_day, hidden) == (day, 12 - len(blocks))
+    assert not any(link.intersects(b) for b in blocks)
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=link.center())
+    settle(qtbot, view)
+    assert view.mode == "day" and len(shown(view.time_grid)) == 12
+
+
 def test_arrows_select_tasks_and_enter_opens_the_selected_one(open_view, sqlite_ctx, qtbot):
     day = today(sqlite_ctx)
     tasks.create(sqlite_ctx, title="First", due_at=local(day, 9))

@@ -263,6 +263,7 @@ class TimeGrid(TaskCanvas):
 
     GUTTER = 52
     HOUR = 48
+    MIN_LANE = 56  # narrower blocks would show nothing readable
 
     def sizeHint(self) -> QSize:
         return QSize(self.GUTTER + 120 * max(1, len(self.days)), 24 * self.HOUR)
@@ -297,14 +298,19 @@ class TimeGrid(TaskCanvas):
     def drop_time(self, task: TaskRow, pos: QPoint, grab: QPoint) -> datetime | None:
         return self.slot_time(QPoint(max(pos.x(), self.GUTTER), pos.y() - grab.y() + self.y_of(7)))
 
-    def placed(self) -> list[Placed]:
+    def _layout(self) -> tuple[list[Placed], list[tuple[QRect, date, int]]]:
+        """Blocks side by side where tasks overlap, as many lanes as fit the day's width; the tasks
+        beyond them become one "+k" link at the last lane, which opens the day (where more fit)."""
         out: list[Placed] = []
+        more: list[tuple[QRect, date, int]] = []
         dw = self.day_width()
+        room = max(2, int(dw // self.MIN_LANE))
         for i, day in enumerate(self.days):
             todays = sorted((t for t in self.tasks if self.start_of(t).date() == day), key=self.start_of)
             # Overlapping tasks share the day's width side by side; a cluster ends when nothing overlaps it.
             lane_of: dict[int, int] = {}
             lanes_in: dict[int, int] = {}
+            cluster_of: dict[int, int] = {}
             lanes: list[datetime] = []  # end time of the last task in each lane of the current cluster
             cluster: list[int] = []
             for t in todays + [None]:
@@ -318,16 +324,43 @@ class TimeGrid(TaskCanvas):
                 lane = next((n for n, busy_until in enumerate(lanes) if busy_until <= start), len(lanes))
                 lanes[lane:lane + 1] = [end]
                 lane_of[t.id] = lane
+                cluster_of[t.id] = len(lanes_in)  # tasks placed before this cluster: a number per cluster
                 cluster.append(t.id)
+            hidden: dict[int, list[TaskRow]] = {}  # crowded cluster -> its tasks not shown, in time order
             for t in todays:
-                width = dw / lanes_in[t.id]
+                lanes_here = lanes_in[t.id]
+                shown_lanes = lanes_here if lanes_here <= room else room - 1
                 start = self.start_of(t)
                 top = self.y_of(start.hour * 60 + start.minute)
+                width = dw / (lanes_here if lanes_here <= room else room)
+                if lane_of[t.id] >= shown_lanes:
+                    hidden.setdefault(cluster_of[t.id], []).append(t)
+                    continue
                 height = max(self.y_of(t.duration_minutes), TICK + 8)
                 height = min(height, self.height() - top)  # a long task stops at midnight
                 x = self.GUTTER + i * dw + lane_of[t.id] * width
                 out.append(Placed(t, QRect(round(x) + 2, top + 1, max(round(width) - 4, 10), height - 2)))
-        return out
+            for tasks in hidden.values():
+                start = self.start_of(tasks[0])
+                top = self.y_of(start.hour * 60 + start.minute)
+                width = dw / room
+                x = self.GUTTER + i * dw + (room - 1) * width
+                more.append((QRect(round(x) + 2, top + 1, max(round(width) - 4, 10), TICK + 6), day, len(tasks)))
+        return out, more
+
+    def placed(self) -> list[Placed]:
+        return self._layout()[0]
+
+    def more_links(self) -> list[tuple[QRect, date, int]]:
+        return self._layout()[1]
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        for rect, day, _count in self.more_links():
+            if rect.contains(pos) and event.button() == Qt.MouseButton.LeftButton:
+                self.day_requested.emit(day)
+                return
+        super().mousePressEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -353,9 +386,13 @@ class TimeGrid(TaskCanvas):
         for i in range(len(self.days) + 1):
             x = round(self.GUTTER + i * dw)
             painter.drawLine(x, 0, x, self.height())
-        for p in self.placed():
+        placed, more = self._layout()
+        for p in placed:
             if not (self._drag_at and self._press and self._press[0].id == p.task.id):
                 self.paint_block(painter, p.task, p.rect)
+        for rect, _day, count in more:
+            painter.setPen(pal.link().color())
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, tr("+{0}").format(count))
         if self.now is not None and self.now.astimezone().date() in self.days:
             now = self.now.astimezone()
             x = round(self.GUTTER + self.days.index(now.date()) * dw)
