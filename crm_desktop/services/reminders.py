@@ -99,11 +99,16 @@ def still_pending(ctx: ServiceContext, task_ids: list[int]) -> set[int]:
                                                    Task.alert_at <= ctx.now())))
 
 
-def snooze_choices(now: datetime, zone) -> dict[str, datetime]:
-    """The pop-up's quick choices, as UTC moments: in 10 minutes, in an hour, tomorrow at 09:00."""
+def tomorrow_morning(now: datetime, zone) -> datetime:
+    """Tomorrow at 09:00 in the office's zone: when snoozed reminders and "call back" tasks come."""
     tomorrow = (now.astimezone(zone) + timedelta(days=1)).date()
+    return datetime.combine(tomorrow, MORNING).replace(tzinfo=zone).astimezone(now.tzinfo)
+
+
+def snooze_choices(now: datetime, zone) -> dict[str, datetime]:
+    """The pop-up's quick choices: in 10 minutes, in an hour, tomorrow morning."""
     return {"10min": now + timedelta(minutes=10), "1h": now + timedelta(hours=1),
-            "tomorrow": datetime.combine(tomorrow, MORNING).replace(tzinfo=zone).astimezone(now.tzinfo)}
+            "tomorrow": tomorrow_morning(now, zone)}
 
 
 def snooze(ctx: ServiceContext, task_id: int, until: object) -> TaskRow:

@@ -125,6 +125,28 @@ def test_double_click_a_slot_type_a_title_and_enter_creates_the_task_there(open_
     assert grid.task_rect(row.id).top() == grid.slot_rect(at).top() + 1
 
 
+def test_a_new_task_is_linked_to_the_client_picked_in_its_form(open_view, sqlite_ctx, qtbot):
+    day = today(sqlite_ctx)
+    zarina = clients.create(sqlite_ctx, name="Zarina Rahimova", phones=["+998 90 123 45 67"])
+    view = open_view("day")
+    grid = view.time_grid
+    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grid.slot_rect(local(day, 16)).center())
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    dialog = view.dialog
+    qtbot.keyClicks(dialog.title, "Bring the contract")
+    dialog.client.setFocus()
+    qtbot.keyClicks(dialog.client, "1234567")
+    popup = dialog.client.completer.popup()
+    qtbot.waitUntil(lambda: popup.isVisible() and dialog.client.choices.rowCount() == 1)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert dialog.client.client_id == zarina.id
+    dialog.save()
+    qtbot.waitUntil(lambda: view.dialog is None)
+    [row] = tasks.list_tasks(sqlite_ctx)
+    assert (row.title, row.client_id, row.client_name) == ("Bring the contract", zarina.id, "Zarina Rahimova")
+
+
 def test_escape_closes_the_new_task_form_without_saving(open_view, sqlite_ctx, qtbot):
     view = open_view("week")
     grid = view.time_grid
@@ -233,7 +255,7 @@ def test_a_task_shows_its_client_and_double_click_edits_it(open_view, sqlite_ctx
     qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grab_point(grid.task_rect(task.id)))
     qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
     dialog = view.dialog
-    assert dialog.about.text() == "Aziz Karimov"
+    assert (dialog.client.text(), dialog.client.client_id) == ("Aziz Karimov", client.id)
     assert dialog.title.text() == "Visit the site"
     dialog.title.selectAll()
     qtbot.keyClicks(dialog.title, "Visit the new office")

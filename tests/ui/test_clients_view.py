@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from crm_desktop.services import activities, clients, deals, invoices, tasks, users
@@ -172,7 +172,7 @@ def test_call_back_creates_a_task_with_a_reminder_in_two_keystrokes(open_view, q
     qtbot.waitUntil(lambda: not view.callback.isVisible())
     [task] = tasks.list_tasks(sqlite_ctx, TaskFilter(client_id=client.id))
     tomorrow = (sqlite_ctx.now().astimezone() + timedelta(days=1)).date()
-    expected = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, 0).astimezone()
+    expected = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 0).astimezone()
     assert task.title == "Call back Zarina Rahimova"
     assert task.due_at == expected and task.remind_at == expected
     qtbot.waitUntil(lambda: "Call back Zarina Rahimova" in view.card.tasks.text())
@@ -326,3 +326,32 @@ def test_arrow_keys_move_the_card_and_ctrl_enter_saves_the_form_from_the_notes(o
     qtbot.keyClick(form.notes, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: not form.isVisible())
     qtbot.waitUntil(lambda: view.card.details["notes"].text() == "Prefers calls after 5 pm")
+
+
+def test_a_person_is_linked_to_their_company_by_picking_it(open_view, qtbot, sqlite_ctx):
+    firm = clients.create(sqlite_ctx, name="Ipak Yoʻli Logistika", kind="company")
+    view = open_view()
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_N, CTRL)
+    qtbot.waitUntil(lambda: view.form is not None and view.form.isVisible())
+    form = view.form
+    qtbot.keyClicks(form.name, "Dilshod Karimov")
+    qtbot.keyClicks(form.company, "ipak")  # typed, not picked: no company is guessed
+    form.save()
+    qtbot.waitUntil(lambda: form.errors["company_id"].isVisible())
+    assert "Choose the company from the list" in form.errors["company_id"].text()
+    form.company.search_now()
+    qtbot.waitUntil(lambda: form.company.choices.rowCount() == 1)
+    form.company.completer.activated[QModelIndex].emit(form.company.choices.index(0, 0))  # picked from the list
+    assert form.company.client_id == firm.id
+    form.save()
+    qtbot.waitUntil(lambda: not form.isVisible())
+    person = next(c for c in clients.list_clients(sqlite_ctx) if c.name == "Dilshod Karimov")
+    assert clients.get(sqlite_ctx, person.id).company_name == "Ipak Yoʻli Logistika"
+    qtbot.waitUntil(lambda: view.card.data is not None and view.card.data.client.id == person.id)
+    view.edit_client()
+    qtbot.waitUntil(lambda: view.form is not None and view.form is not form and view.form.isVisible())
+    assert view.form.company.text() == "Ipak Yoʻli Logistika"
+    view.form.kind.setCurrentIndex(view.form.kind.findData("company"))
+    assert not view.form.form.isRowVisible(view.form.company)  # a company has no company
+    view.form.reject()

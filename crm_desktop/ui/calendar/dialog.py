@@ -5,37 +5,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDateTime
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
-from shiboken6 import isValid
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QLineEdit, QSpinBox, QWidget
 
 from crm_desktop.db.models import TASK_PRIORITIES
 from crm_desktop.services import tasks
-from crm_desktop.services.errors import ServiceError, ValidationError
+from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.tasks import MAX_DURATION_MINUTES, TaskRow
-from crm_desktop.ui.calendar.canvas import about
+from crm_desktop.ui.client_picker import ClientPicker
+from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
 
 # Reminder choices: minutes before the due time (None: no reminder).
 REMINDERS = (None, 0, 5, 15, 30, 60, 24 * 60)
 
 
-class TaskDialog(QDialog):
+class TaskDialog(FormDialog):
     def __init__(self, ops: Ops, *, due: datetime | None = None, task: TaskRow | None = None,
                  assignee_id: int | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ops, self.task, self.assignee_id = ops, task, assignee_id
-        self.saved: TaskRow | None = None
+        super().__init__(ops, parent)
+        self.task, self.assignee_id = task, assignee_id
         self.setWindowTitle(self.tr("Edit task") if task else self.tr("New task"))
         self.title = QLineEdit(task.title if task else "")
         self.due = QDateTimeEdit()
@@ -61,47 +49,21 @@ class TaskDialog(QDialog):
             if self.reminder.findData(before) < 0:
                 self.reminder.addItem(self.tr("{0} min before").format(before), before)
             self.reminder.setCurrentIndex(self.reminder.findData(before))
-        if task and about(task):
-            self.about = QLabel(about(task))
-        self.problem = QLabel()  # what went wrong with the save as a whole (conflict, busy)
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
-        self.problem.hide()
-        self.errors: dict[str, QLabel] = {}
-        form = QFormLayout()
+        self.client = ClientPicker(ops, client_id=task.client_id if task else None,
+                                   name=task.client_name if task else "")
+        self.client.setPlaceholderText(self.tr("Who it is about (optional): name, phone digits or email"))
         for key, label, widget in (("title", self.tr("&Title"), self.title), ("due_at", self.tr("&When"), self.due),
                                    ("duration_minutes", self.tr("&Duration"), self.duration),
                                    ("priority", self.tr("&Priority"), self.priority),
-                                   ("remind_at", self.tr("&Reminder"), self.reminder)):
-            form.addRow(label, self._with_error(key, widget))
-        if task and about(task):
-            form.addRow(self.tr("About"), self.about)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setDefault(True)  # Enter saves, Esc cancels
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.problem)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(400)
+                                   ("remind_at", self.tr("&Reminder"), self.reminder),
+                                   ("client_id", self.tr("&Client"), self.client)):
+            self.add_row(key, label, widget)
+        if task and task.deal_title:
+            self.deal = QLabel(task.deal_title)
+            self.form.addRow(self.tr("Deal"), self.deal)
+        self.finish_layout()
+        self.setMinimumWidth(420)
         self.title.setFocus()
-
-    def _with_error(self, key: str, widget: QWidget) -> QWidget:
-        box = QWidget()
-        box.setFocusProxy(widget)  # the label's mnemonic focuses the field
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        lay.addWidget(widget)
-        error = QLabel()
-        error.setWordWrap(True)
-        error.setStyleSheet("color: #b00020;")
-        error.hide()
-        lay.addWidget(error)
-        self.errors[key] = error
-        return box
 
     def _reminder_text(self, minutes: int | None) -> str:
         if minutes is None:
@@ -118,34 +80,17 @@ class TaskDialog(QDialog):
         due = self.due.dateTime().toPython().astimezone()  # the edit shows local time
         before = self.reminder.currentData()
         return {"title": self.title.text(), "due_at": due, "duration_minutes": self.duration.value(),
-                "priority": self.priority.currentData(),
+                "priority": self.priority.currentData(), "client_id": self.client.client_id,
                 "remind_at": None if before is None else due - timedelta(minutes=before)}
 
-    def save(self) -> None:
-        for label in (*self.errors.values(), self.problem):
-            label.hide()
-        self.save_button.setEnabled(False)
+    def submit(self, on_done, on_error) -> None:
+        if self.client.text().strip() and self.client.client_id is None:
+            on_error(ValidationError("client_id", self.tr(
+                "Choose the client from the list that opens as you type, or clear the field.")))
+            return
         if self.task is None:
             extra = {} if self.assignee_id is None else {"assignee_id": self.assignee_id}
-            self.ops.run(tasks.create, **self.values(), **extra, on_done=self._saved, on_error=self._failed)
+            self.ops.run(tasks.create, **self.values(), **extra, on_done=on_done, on_error=on_error)
         else:
             self.ops.run(tasks.update, self.task.id, expected_version=self.task.version, **self.values(),
-                         on_done=self._saved, on_error=self._failed)
-
-    def _saved(self, row: TaskRow) -> None:
-        if not isValid(self):
-            return  # closed while the save was on its way; it is saved all the same
-        self.saved = row
-        self.accept()
-
-    def _failed(self, error: ServiceError) -> None:
-        if not isValid(self):
-            return
-        self.save_button.setEnabled(True)
-        if isinstance(error, ValidationError) and error.field in self.errors:
-            self.errors[error.field].setText(error.message)
-            self.errors[error.field].show()
-        else:
-            self.problem.setText(error.message)
-            self.problem.show()
-        self.adjustSize()  # room for the message, which wraps
+                         on_done=on_done, on_error=on_error)

@@ -1,24 +1,17 @@
-""""Call back at…": a date-time preset to tomorrow 10:00, Enter creates the task with its reminder."""
+""""Call back at…": a date-time preset to tomorrow morning, Enter creates the task with its reminder."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import QDateTimeEdit, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from crm_desktop.services import tasks
+from crm_desktop.services.reminders import tomorrow_morning
 from crm_desktop.services.errors import ServiceError
-from crm_desktop.ui.clients.form import ERROR_STYLE
+from crm_desktop.ui.form_dialog import error_label
 from crm_desktop.ui.ops import Ops
-
-CALL_BACK_AT = time(10, 0)
-
-
-def tomorrow_morning(now: datetime) -> datetime:
-    """Tomorrow at 10:00 on this computer's clock, as an aware datetime."""
-    local = now.astimezone()
-    return datetime.combine(local.date() + timedelta(days=1), CALL_BACK_AT).astimezone()
 
 
 class CallBackDialog(QDialog):
@@ -27,13 +20,10 @@ class CallBackDialog(QDialog):
         self.ops, self.client_id, self.client_name = ops, client_id, client_name
         self.created = None
         self.setWindowTitle(self.tr("Call back {name}").format(name=client_name))
-        self.when = QDateTimeEdit(QDateTime(tomorrow_morning(ops.ctx.now()).replace(tzinfo=None)))
+        self.when = QDateTimeEdit(QDateTime(tomorrow_morning(ops.ctx.now(), ops.ctx.zone()).astimezone().replace(tzinfo=None)))
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(ERROR_STYLE)
-        self.problem.hide()
+        self.problem = error_label("problem")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create task"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)

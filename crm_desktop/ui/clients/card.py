@@ -29,7 +29,8 @@ from crm_desktop.services.errors import NotFound, ServiceError
 from crm_desktop.services.invoices import DocumentFilter, DocumentRow
 from crm_desktop.services.money import format_money
 from crm_desktop.services.tasks import TaskFilter, TaskRow
-from crm_desktop.ui.clients.form import ERROR_STYLE, client_status_names, kind_names
+from crm_desktop.ui.clients.form import client_status_names, kind_names
+from crm_desktop.ui.form_dialog import error_label
 from crm_desktop.ui.ops import Ops
 
 TIMELINE_LIMIT = 200  # the newest entries; older ones are rarely needed on the card
@@ -110,10 +111,7 @@ class ClientCard(QWidget):
         self.entry = QPlainTextEdit()
         self.entry.setObjectName("entry")
         self.entry.setFixedHeight(70)
-        self.entry_error = QLabel()
-        self.entry_error.setStyleSheet(ERROR_STYLE)
-        self.entry_error.setWordWrap(True)
-        self.entry_error.hide()
+        self.entry_error = error_label()
         self.entry_save = QPushButton(self.tr("Save (Ctrl+Enter)"))
         self.entry_cancel = QPushButton(self.tr("Cancel (Esc)"))
         self.entry_save.clicked.connect(self.save_entry)

@@ -291,8 +291,8 @@ class ClientsView(QWidget):
         self.form.open()
 
     def _form_saved(self, form: ClientForm) -> None:
-        if form.result_client is not None:
-            self.open_client(form.result_client.id)
+        if form.result_record is not None:
+            self.open_client(form.result_record.id)
 
     def delete_client(self) -> None:
         if self.card.data is None:
