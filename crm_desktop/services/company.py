@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from crm_desktop.db.models import CompanyProfile
 from crm_desktop.services import money
@@ -12,6 +13,7 @@ from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
 
 LANGUAGES = ("", "en", "ru", "uz", "az", "ar")  # "" = the system language
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,17 @@ def update(ctx: ServiceContext, *, expected_version: int, **values: Any) -> Comp
         out["language"] = language
     if values:
         raise ValidationError(min(values), f"The company profile has no field '{min(values)}'.")
+    return write_profile(ctx, expected_version, out, _row)
+
+
+def write_profile(ctx: ServiceContext, expected_version: int, values: dict[str, Any],
+                  row: Callable[[CompanyProfile], T]) -> T:
+    """Store checked `values` on the profile; its details and settings share one row and one version."""
     with ctx.write() as s:
         profile = s.get(CompanyProfile, 1)
         if profile.version != expected_version:
             raise ConflictError("company profile", 1)
-        for key, value in out.items():
+        for key, value in values.items():
             setattr(profile, key, value)
         s.flush()
-        return _row(profile)
+        return row(profile)

@@ -18,9 +18,10 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.models import Activity, Client, CompanyProfile, Document, Task, User
+from crm_desktop.services import company
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import OWNER, ServiceContext
-from crm_desktop.services.errors import ConflictError, PermissionDenied, ServiceError
+from crm_desktop.services.errors import PermissionDenied, ServiceError
 
 LOOK_BACK = timedelta(days=7)
 UNPAID = ("issued", "partly_paid")
@@ -51,14 +52,7 @@ def update_settings(ctx: ServiceContext, *, expected_version: int, **values: Any
         raise PermissionDenied("Only an administrator can change the follow-up rules.")
     v.known_fields(values, tuple(LIMITS), "The follow-up rules")
     clean = {key: v.positive_int(key, value, LIMITS[key][0], maximum=LIMITS[key][1]) for key, value in values.items()}
-    with ctx.write() as s:
-        profile = s.get(CompanyProfile, 1)
-        if profile.version != expected_version:
-            raise ConflictError("company profile", 1)
-        for key, value in clean.items():
-            setattr(profile, key, value)
-        s.flush()
-        return _settings(profile)
+    return company.write_profile(ctx, expected_version, clean, _settings)
 
 
 def run(ctx: ServiceContext) -> int:

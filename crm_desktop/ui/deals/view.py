@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMenu,
     QMessageBox,
@@ -29,6 +28,7 @@ from crm_desktop.ui.deals.board import Board, grouped
 from crm_desktop.ui.deals.form import DealDialog, LostReasonDialog
 from crm_desktop.ui.deals.pipelines import PipelineEditor
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
+from crm_desktop.ui.list_footer import ListFooter
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.search_delay import SearchDelay
@@ -130,20 +130,14 @@ class DealsView(QWidget):
         self.stack.setCurrentIndex(int(list_mode))
         modes.idToggled.connect(self._mode_toggled)
 
-        self.count_label = QLabel()
-        self.totals = QLabel()  # per currency: amounts in different currencies are never added
-        self.totals.setObjectName("pipeline_totals")
-        self.totals.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count_label, 1, Qt.AlignmentFlag.AlignTop)
-        bottom.addWidget(self.totals)
+        self.footer = ListFooter()
+        self.count_label, self.totals = self.footer.count, self.footer.totals
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
         layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(self.stack, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self.footer)
 
         shortcut = QShortcut(QKeySequence("Ctrl+N"), self, self.new_deal)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -26,6 +26,7 @@ from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilte
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.invoices.editor import InvoiceEditor
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
+from crm_desktop.ui.list_footer import ListFooter
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.search_delay import SearchDelay
@@ -107,19 +108,14 @@ class InvoicesView(QWidget):
         self.table = ListTable(self.model, settings, "columns/invoices_view")
         self.table.activated.connect(self.open_row)
 
-        self.summary = QLabel()
-        self.totals = QLabel()  # one line per currency: amounts in different currencies are never added
-        self.totals.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.summary, 1, Qt.AlignmentFlag.AlignTop)
-        bottom.addWidget(self.totals)
+        self.footer = ListFooter()
+        self.summary, self.totals = self.footer.count, self.footer.totals
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self.footer)
 
         shortcut = QShortcut(QKeySequence("Ctrl+N"), self, self.new_invoice)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
