@@ -147,6 +147,35 @@ def test_a_new_task_is_linked_to_the_client_picked_in_its_form(open_view, sqlite
     assert (row.title, row.client_id, row.client_name) == ("Bring the contract", zarina.id, "Zarina Rahimova")
 
 
+def test_a_task_repeats_on_chosen_weekdays_and_the_form_shows_its_rule(open_view, sqlite_ctx, qtbot):
+    day = today(sqlite_ctx)
+    view = open_view("day")
+    grid = view.time_grid
+    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grid.slot_rect(local(day, 9)).center())
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    dialog = view.dialog
+    qtbot.keyClicks(dialog.title, "Team call")
+    repeat = dialog.repeat
+    assert repeat.kind.currentText() == "Does not repeat" and not repeat.days[0].isVisible()
+    repeat.kind.setCurrentIndex(repeat.kind.findData("weekly"))
+    assert repeat.days[day.weekday()].isChecked()  # starts from the due date's weekday
+    for d in range(7):
+        repeat.days[d].setChecked(d in (0, 3))  # Mondays and Thursdays
+    dialog.save()
+    qtbot.waitUntil(lambda: view.dialog is None)
+    [row] = tasks.list_tasks(sqlite_ctx)
+    assert row.recurrence == "FREQ=WEEKLY;BYDAY=MO,TH"
+
+    monthly = tasks.create(sqlite_ctx, title="Rent", due_at=local(day, 10), recurrence="FREQ=MONTHLY")
+    view.reload()
+    settle(qtbot, view)
+    view.edit(stored(sqlite_ctx, monthly.id))
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    assert view.dialog.repeat.kind.currentData() == "monthly"
+    assert view.dialog.repeat.rule() == f"FREQ=MONTHLY;BYMONTHDAY={day.day}"  # its day is kept
+    view.dialog.reject()
+
+
 def test_escape_closes_the_new_task_form_without_saving(open_view, sqlite_ctx, qtbot):
     view = open_view("week")
     grid = view.time_grid

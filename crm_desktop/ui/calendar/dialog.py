@@ -11,6 +11,7 @@ from crm_desktop.db.models import TASK_PRIORITIES
 from crm_desktop.services import tasks
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.tasks import MAX_DURATION_MINUTES, TaskRow
+from crm_desktop.ui.calendar.repeat import RepeatEdit
 from crm_desktop.ui.client_picker import ClientPicker
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
@@ -49,6 +50,8 @@ class TaskDialog(FormDialog):
             if self.reminder.findData(before) < 0:
                 self.reminder.addItem(self.tr("{0} min before").format(before), before)
             self.reminder.setCurrentIndex(self.reminder.findData(before))
+        self.repeat = RepeatEdit()
+        self.repeat.set_rule(task.recurrence if task else "", when.weekday())
         self.client = ClientPicker(ops, client_id=task.client_id if task else None,
                                    name=task.client_name if task else "")
         self.client.setPlaceholderText(self.tr("Who it is about (optional): name, phone digits or email"))
@@ -56,13 +59,14 @@ class TaskDialog(FormDialog):
                                    ("duration_minutes", self.tr("&Duration"), self.duration),
                                    ("priority", self.tr("&Priority"), self.priority),
                                    ("remind_at", self.tr("&Reminder"), self.reminder),
+                                   ("recurrence", self.tr("Re&peat"), self.repeat),
                                    ("client_id", self.tr("&Client"), self.client)):
             self.add_row(key, label, widget)
         if task and task.deal_title:
             self.deal = QLabel(task.deal_title)
             self.form.addRow(self.tr("Deal"), self.deal)
         self.finish_layout()
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(480)
         self.title.setFocus()
 
     def _reminder_text(self, minutes: int | None) -> str:
@@ -81,6 +85,7 @@ class TaskDialog(FormDialog):
         before = self.reminder.currentData()
         return {"title": self.title.text(), "due_at": due, "duration_minutes": self.duration.value(),
                 "priority": self.priority.currentData(), "client_id": self.client.client_id,
+                "recurrence": self.repeat.rule(),
                 "remind_at": None if before is None else due - timedelta(minutes=before)}
 
     def submit(self, on_done, on_error) -> None:
