@@ -31,6 +31,7 @@ from crm_desktop.ui.deals import DealsView
 from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.invoices import InvoicesView
+from crm_desktop.ui.live_changes import LiveChanges
 from crm_desktop.ui.reminders import ReminderScheduler, ReminderWindow
 from crm_desktop.ui.reminders.rules_dialog import FollowUpRulesDialog
 
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
         self._build_reminders()
+        # On a shared server, other PCs' changes arrive as if made here (SQLite has no other PCs).
+        self.live = LiveChanges(ops, self) if not ops.ctx.db.is_sqlite else None
         ops.changed.connect(self._changed)
         ops.dialog_parent = self
         self.setWindowTitle(APP_NAME)
@@ -191,6 +194,8 @@ class MainWindow(QMainWindow):
             page.start()
         self._load_counts()
         self.reminder_scheduler.start()
+        if self.live is not None:
+            self.live.start()
         self.ops.run(company.is_set_up, on_done=self._maybe_first_run)
         self.ops.run(company.get, on_done=self._company_arrived)
         self.ops.run(users.get, self.ops.ctx.actor.user_id,
@@ -279,6 +284,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
+        if self.live is not None:
+            self.live.stop()
         self.ops.wait_idle()
         super().closeEvent(event)
 

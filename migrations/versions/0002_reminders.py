@@ -1,4 +1,5 @@
-"""Reminders that fire exactly once, and the follow-up rules' settings and markers.
+"""Reminders that fire exactly once, the follow-up rules' settings and markers, and (PostgreSQL)
+task changes announced to the other PCs, so a reminder handled on one leaves the others.
 
 Open tasks whose reminder is still ahead get it as their pending alert; reminders already in the
 past when the database is upgraded count as handled, so the first start after the upgrade does not
@@ -44,9 +45,27 @@ def upgrade() -> None:
                      sa.column("remind_at", sa.DateTime(timezone=True)), sa.column("status", sa.String))
     op.execute(tasks.update().where(tasks.c.status == "open", tasks.c.remind_at > sa.bindparam("now", now))
                .values(alert_at=tasks.c.remind_at))
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in POSTGRES_NOTIFY:
+            op.execute(statement)
+
+
+# Every committed row change of a table with this trigger is announced on the channel crm_changes
+# (crm_desktop/db/notifications.py listens); the schema tells CRM databases on one server apart.
+POSTGRES_NOTIFY = [
+    "CREATE FUNCTION crm_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "PERFORM pg_notify('crm_changes', json_build_object('schema', TG_TABLE_SCHEMA, 'table', TG_TABLE_NAME, "
+    "'op', lower(TG_OP), 'id', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END)::text); "
+    "RETURN NULL; END $$",
+    "CREATE TRIGGER tasks_notify AFTER INSERT OR UPDATE OR DELETE ON tasks "
+    "FOR EACH ROW EXECUTE FUNCTION crm_notify_change()",
+]
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER tasks_notify ON tasks")
+        op.execute("DROP FUNCTION crm_notify_change()")
     with op.batch_alter_table("clients", schema=None) as batch_op:
         batch_op.drop_index("ix_clients_status_created")
     with op.batch_alter_table("company_profile", schema=None) as batch_op:

@@ -106,3 +106,37 @@ def test_follow_up_rules_are_edited_in_settings_and_zero_means_off(open_window, 
         dialog.save()
     rules = follow_ups.settings(sqlite_ctx)
     assert (rules.lead_follow_up_hours, rules.invoice_follow_up_days, rules.escalation_hours) == (0, 7, 4)
+
+
+def test_a_reminder_handled_on_another_pc_leaves_this_ones_pop_up(qtbot, postgres_url, clock):
+    from crm_desktop.db.engine import Database
+    from crm_desktop.db.migrate import upgrade
+    from crm_desktop.services.context import ServiceContext
+    from crm_desktop.ui.live_changes import LiveChanges
+    from crm_desktop.ui.ops import Ops
+
+    here_db, there_db = Database.open(postgres_url), Database.open(postgres_url)
+    upgrade(here_db)
+    here, there = ServiceContext(here_db, clock=clock), ServiceContext(there_db, clock=clock)
+    bugs: list[BaseException] = []
+    ops = Ops(here, report_bug=bugs.append)
+    scheduler, window = ReminderScheduler(ops), ReminderWindow(ops)
+    qtbot.addWidget(window)
+    scheduler.due.connect(window.add)
+    live = LiveChanges(ops)
+    live.start()
+    try:
+        assert live.listener.wait_listening()
+        task = tasks.create(here, title="Call Aziz", due_at=clock.current, remind_at=clock.current)
+        scheduler.start()
+        qtbot.waitUntil(window.isVisible)  # on this PC...
+        tasks.complete(there, task.id, expected_version=task.version)  # ...and done on the other one
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+        assert window.rows == {}
+    finally:
+        live.stop()
+        scheduler.timer.stop()
+        ops.wait_idle()
+        here_db.dispose()
+        there_db.dispose()
+    assert not bugs

@@ -1,0 +1,56 @@
+"""Other PCs' changes, passed on as if they were made here: the views and the reminder timer listen
+to `ops.changed` either way, so a task done on one PC leaves the others' lists and pop-ups.
+
+Changes heard within a moment of each other go out as one (a bulk edit is one refresh, not a
+hundred). After the connection was lost and is back, everything counts as changed: what happened
+meanwhile was not announced.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from crm_desktop.db.models import Base
+from crm_desktop.db.notifications import ChangeListener, RowChange
+from crm_desktop.services.context import Changes
+from crm_desktop.ui.ops import Ops
+
+GATHER_MS = 100
+KINDS = {"insert": "created", "update": "updated", "delete": "deleted"}
+
+
+class LiveChanges(QObject):
+    heard = Signal(object)  # RowChange, from the listener's thread (queued to this one)
+    lost = Signal()
+    back = Signal()
+
+    def __init__(self, ops: Ops, parent: QObject | None = None):
+        super().__init__(parent)
+        self.ops = ops
+        self._pending = Changes()
+        self._timer = QTimer(self, singleShot=True, interval=GATHER_MS)
+        self._timer.timeout.connect(self._flush)
+        self.heard.connect(self._heard)
+        self.back.connect(self._everything_changed)
+        self.listener = ChangeListener(ops.ctx.db, self.heard.emit, on_lost=self.lost.emit, on_back=self.back.emit)
+
+    def start(self) -> None:
+        self.listener.start()
+
+    def stop(self) -> None:
+        self.listener.stop()
+
+    def _heard(self, change: RowChange) -> None:
+        if change.op in KINDS and change.id is not None:
+            self._pending.add(KINDS[change.op], change.table, change.id)
+            if not self._timer.isActive():
+                self._timer.start()
+
+    def _flush(self) -> None:
+        changes, self._pending = self._pending, Changes()
+        if changes:
+            self.ops.changed.emit(changes)
+
+    def _everything_changed(self) -> None:
+        self._pending.updated.update({table: set() for table in Base.metadata.tables})
+        self._flush()
