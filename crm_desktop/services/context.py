@@ -7,6 +7,7 @@ a `ConflictError`, and after commit tells listeners which entities changed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,11 +35,19 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    ZONE_CHECK_SECONDS = 60  # a laptop carried to another time zone is noticed within a minute
+
+    def __init__(self) -> None:
+        self._zone: tzinfo | None = None
+        self._zone_checked = 0.0
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 
     def zone(self) -> tzinfo:
-        return tzlocal.get_localzone()
+        if self._zone is None or time.monotonic() - self._zone_checked > self.ZONE_CHECK_SECONDS:
+            self._zone, self._zone_checked = tzlocal.reload_localzone(), time.monotonic()
+        return self._zone
 
 
 @dataclass

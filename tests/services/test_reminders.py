@@ -129,3 +129,31 @@ def test_on_a_shared_server_only_the_users_own_reminders_pop_up(ctx, clock, staf
         assert titles(reminders.take_due(dilnoza, since=when - timedelta(minutes=1))) == ["Dilnoza's call"]
         assert titles(reminders.take_due(rashad, since=None)) == ["Rashad's visit"]
     assert tasks.count_tasks(ctx, TaskFilter(status="open")) == 2
+
+
+def test_moving_to_another_time_zone_neither_repeats_nor_skips_a_reminder(ctx, clock, call):
+    clock.tz = ZoneInfo("Asia/Tashkent")
+    started = clock.current
+    clock.current = call.remind_at - timedelta(minutes=1)
+    assert reminders.take_due(ctx, since=started) == []
+    clock.tz = ZoneInfo("Europe/Moscow")  # the laptop flew to Moscow: local times change, moments do not
+    looked = clock.current
+    clock.current = call.remind_at
+    assert titles(reminders.take_due(ctx, since=looked)) == ["Call Aziz about the offer"]
+    clock.tz = ZoneInfo("Asia/Baku")
+    assert reminders.take_due(ctx, since=call.remind_at) == []
+    assert reminders.take_due(ctx, since=None, started=clock.current) == []
+
+
+def test_the_system_clock_notices_a_new_time_zone(monkeypatch):
+    import tzlocal
+
+    from crm_desktop.services.context import SystemClock
+
+    zones = iter([ZoneInfo("Asia/Tashkent"), ZoneInfo("Asia/Baku")])
+    monkeypatch.setattr(tzlocal, "reload_localzone", lambda: next(zones))
+    system = SystemClock()
+    assert system.zone() == ZoneInfo("Asia/Tashkent")
+    assert system.zone() == ZoneInfo("Asia/Tashkent")  # asked again at once: the same answer, no lookup
+    system._zone_checked -= SystemClock.ZONE_CHECK_SECONDS + 1  # a minute later
+    assert system.zone() == ZoneInfo("Asia/Baku")
