@@ -330,6 +330,19 @@ class Payment(Editable, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class NumberSeries(Base):
+    """The next number of a document kind in a year. Issuing locks this row inside its transaction,
+    so numbers are unique and gap-free on any number of PCs; a failed issue rolls the counter back."""
+
+    __tablename__ = "number_series"
+    __table_args__ = (UniqueConstraint("kind", "year", name="uq_number_series_kind_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    next_seq: Mapped[int] = mapped_column(Integer, default=1)
+
+
 class CompanyProfile(Editable, Base):
     """The one row describing the office itself (id is always 1)."""
 
@@ -348,6 +361,10 @@ class CompanyProfile(Editable, Base):
     # Follow-up rules (0 switches a rule off): a lead nobody contacted for this many hours, an
     # invoice unpaid this many days after its due date, a task overdue this many hours (its
     # assignee's manager is told).
+    # Document numbers: {year} and {seq} (zero-padded with {seq:05d}); each kind counts on its own.
+    invoice_number_pattern: Mapped[str] = mapped_column(String(60), default="INV-{year}-{seq:05d}")
+    quote_number_pattern: Mapped[str] = mapped_column(String(60), default="QUO-{year}-{seq:05d}")
+    credit_note_number_pattern: Mapped[str] = mapped_column(String(60), default="CN-{year}-{seq:05d}")
     lead_follow_up_hours: Mapped[int] = mapped_column(Integer, default=24)
     invoice_follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
     escalation_hours: Mapped[int] = mapped_column(Integer, default=24)

@@ -1,8 +1,8 @@
 """Quotes and invoices while they are drafts: lines, currency, dates and exact totals.
 
-Issuing (numbering), payments, credit notes and PDFs come with the invoicing feature; here a
-document can be drafted, edited and deleted while it is a draft, and nothing else may change it.
-A refused attempt to change an issued document is itself written to the audit log.
+A document can be drafted, edited and deleted while it is a draft, and nothing else may change it
+(issuing, cancelling and converting are in documents.py, payments in payments.py). A refused
+attempt to change an issued document is itself written to the audit log.
 
 Stored totals (for fast lists and sums), all from money.compute_totals, never typed in:
     subtotal  = Σ line gross (quantity × unit price, before discounts)
@@ -157,7 +157,7 @@ def stored_totals(totals: money.Totals) -> dict[str, Decimal]:
     return {"subtotal": totals.subtotal, "tax_total": totals.tax_total, "total": totals.total}
 
 
-def _store_totals(doc: Document) -> money.Totals:
+def store_totals(doc: Document) -> money.Totals:
     totals = money.compute_totals((_line_input(line) for line in doc.lines), doc.currency)
     if max(totals.subtotal, totals.total) > MAX_AMOUNT:
         raise ValidationError("lines", f"The total ({money.format_money(totals.total, doc.currency)}) is too "
@@ -167,7 +167,7 @@ def _store_totals(doc: Document) -> money.Totals:
     return totals
 
 
-def _set_lines(s: Session, doc: Document, lines: Sequence[LineValues]) -> None:
+def set_lines(s: Session, doc: Document, lines: Sequence[LineValues]) -> None:
     """Lines are matched by position and changed in place, so the audit log shows old → new."""
     clean = [_clean_line(i, line) for i, line in enumerate(lines)]
     kept, surplus = list(doc.lines)[: len(clean)], list(doc.lines)[len(clean):]
@@ -192,7 +192,7 @@ def _row(doc: Document, client_name: str) -> DocumentRow:
                        doc.paid_total, doc.total - doc.paid_total, doc.version)
 
 
-def _detail(s: Session, doc: Document) -> DocumentDetail:
+def detail(s: Session, doc: Document) -> DocumentDetail:
     s.flush()  # ids and versions of new or changed lines
     totals = money.compute_totals((_line_input(line) for line in doc.lines), doc.currency)
     lines = tuple(
@@ -243,7 +243,8 @@ def count_documents(ctx: ServiceContext, f: DocumentFilter = DocumentFilter()) -
         return count_rows(s, q)
 
 
-def _load(s: Session, ctx: ServiceContext, document_id: int) -> Document:
+def load(s: Session, ctx: ServiceContext, document_id: int) -> Document:
+    """The document, inside a unit of work, if the actor may see its client."""
     doc = s.scalar(select(Document).join(Client, Client.id == Document.client_id)
                    .where(Document.id == document_id, visible_to(ctx.actor)))
     if doc is None:
@@ -253,7 +254,7 @@ def _load(s: Session, ctx: ServiceContext, document_id: int) -> Document:
 
 def get(ctx: ServiceContext, document_id: int) -> DocumentDetail:
     with ctx.read() as s:
-        return _detail(s, _load(s, ctx, document_id))
+        return detail(s, load(s, ctx, document_id))
 
 
 # --- drafting -----------------------------------------------------------------------------------
@@ -307,10 +308,10 @@ def create_draft(ctx: ServiceContext, *, client_id: int, kind: str = "invoice", 
                   "deal_id": deal_id, "notes": notes, "terms": terms}
         for key, value in _clean(s, ctx, doc, values).items():
             setattr(doc, key, value)
-        _set_lines(s, doc, lines)
-        _store_totals(doc)
+        set_lines(s, doc, lines)
+        store_totals(doc)
         s.add(doc)
-        return _detail(s, doc)
+        return detail(s, doc)
 
 
 class NotADraft(ServiceError):
@@ -325,7 +326,7 @@ class NotADraft(ServiceError):
 
 
 @contextmanager
-def _draft_write(ctx: ServiceContext) -> Iterator[Session]:
+def draft_write(ctx: ServiceContext) -> Iterator[Session]:
     """A unit of work on a draft; a refused attempt on an issued document still reaches the audit log."""
     try:
         with ctx.write() as s:
@@ -340,9 +341,9 @@ def _draft_write(ctx: ServiceContext) -> Iterator[Session]:
         raise
 
 
-def _draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: int | None, action: str,
+def draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: int | None, action: str,
            attempted: Sequence[str] = ()) -> Document:
-    doc = _load(s, ctx, document_id)
+    doc = load(s, ctx, document_id)
     if doc.status != "draft":
         raise NotADraft(doc, action, attempted)
     if expected_version is not None and doc.version != expected_version:
@@ -354,24 +355,24 @@ def update_draft(ctx: ServiceContext, document_id: int, *, expected_version: int
                  lines: Sequence[LineValues] | None = None, **values: Any) -> DocumentDetail:
     """Change header fields and, when `lines` is given, replace the lines; totals are recomputed."""
     attempted = sorted([*values, *(["lines"] if lines is not None else [])])
-    with _draft_write(ctx) as s:
-        doc = _draft(s, ctx, document_id, expected_version, "edit", attempted)
+    with draft_write(ctx) as s:
+        doc = draft(s, ctx, document_id, expected_version, "edit", attempted)
         # Loading the lines must not flush half an edit: one save is one UPDATE and one audit row.
         with s.no_autoflush:
             for key, value in _clean(s, ctx, doc, values).items():
                 setattr(doc, key, value)
             if lines is not None:
-                _set_lines(s, doc, lines)
-            _store_totals(doc)
+                set_lines(s, doc, lines)
+            store_totals(doc)
         # Every save bumps the document's version, even one that only touched lines: the version
         # guards the whole document, so another PC's edit of its lines is never silently lost.
         flag_modified(doc, "updated_at")
-        return _detail(s, doc)
+        return detail(s, doc)
 
 
 def delete_draft(ctx: ServiceContext, document_id: int, *, expected_version: int | None = None) -> None:
-    with _draft_write(ctx) as s:
-        doc = _draft(s, ctx, document_id, expected_version, "delete")
+    with draft_write(ctx) as s:
+        doc = draft(s, ctx, document_id, expected_version, "delete")
         # Lines go through the ORM so each gets its audit row (the database would cascade silently).
         for line in doc.lines:
             s.delete(line)

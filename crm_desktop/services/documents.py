@@ -1,0 +1,143 @@
+"""What happens to a document after drafting: issuing (with its number), cancelling, and making
+new drafts from it — an invoice from a quote, a copy of an invoice, an invoice for a won deal.
+
+An issued document is a business record: it is never edited, deleted or renumbered (invoices.py
+refuses and logs the attempt); a mistake is cancelled with a reason, or corrected by a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from crm_desktop.db.models import CompanyProfile, Deal, Document, Payment
+from crm_desktop.services import company, invoices, numbering
+from crm_desktop.services import validation as v
+from crm_desktop.services.clients import load_visible
+from crm_desktop.services.context import ServiceContext, record
+from crm_desktop.services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, KIND_NAMES, DocumentDetail, LineValues
+
+
+@dataclass(frozen=True)
+class NumberPatterns:
+    invoice_number_pattern: str
+    quote_number_pattern: str
+    credit_note_number_pattern: str
+    version: int  # of the company profile, where they are kept
+
+
+def _patterns(p: CompanyProfile) -> NumberPatterns:
+    return NumberPatterns(p.invoice_number_pattern, p.quote_number_pattern, p.credit_note_number_pattern, p.version)
+
+
+def number_patterns(ctx: ServiceContext) -> NumberPatterns:
+    with ctx.read() as s:
+        return _patterns(s.get(CompanyProfile, 1))
+
+
+def update_number_patterns(ctx: ServiceContext, *, expected_version: int, **values: Any) -> NumberPatterns:
+    """Change how new numbers look (admins only); numbers already given stay as they are."""
+    if not ctx.actor.is_admin:
+        raise PermissionDenied("Only an administrator can change how documents are numbered.")
+    v.known_fields(values, numbering.PATTERN_FIELDS, "The number patterns")
+    clean = {key: numbering.check_pattern(key, value) for key, value in values.items()}
+    return company.write_profile(ctx, expected_version, clean, _patterns)
+
+
+def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> DocumentDetail:
+    """Give the draft its number and make it a record; the number and the issue are one unit of work."""
+    with invoices.draft_write(ctx) as s:
+        doc = invoices.draft(s, ctx, document_id, expected_version, "issue")
+        if not doc.lines or doc.total <= 0:
+            raise ValidationError("lines", f"A {KIND_NAMES[doc.kind].lower()} needs at least one line with an "
+                                           "amount before it is issued.")
+        doc.issue_date = doc.issue_date or ctx.today()
+        if doc.kind == "invoice" and doc.due_date is None:
+            doc.due_date = doc.issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
+        pattern = getattr(s.get(CompanyProfile, 1), f"{doc.kind}_number_pattern")
+        number = numbering.format_number(pattern, doc.issue_date.year,
+                                         numbering.take(s, doc.kind, doc.issue_date.year))
+        if s.scalar(select(Document.id).where(Document.kind == doc.kind, Document.number == number)):
+            raise ValidationError("number", f"The number pattern gives {number}, which another "
+                                            f"{KIND_NAMES[doc.kind].lower()} already has. Change the pattern "
+                                            "in Settings → Numbering (e.g. add {year}).")
+        doc.number, doc.status = number, "issued"
+        record(s, entity="documents", entity_id=doc.id, action="issue", details={"number": number})
+        return invoices.detail(s, doc)
+
+
+def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_version: int) -> DocumentDetail:
+    reason = v.text("cancel_reason", reason, "The reason", max_length=2000)
+    if not reason:
+        raise ValidationError("cancel_reason", "Say why it is cancelled (for example: issued to the wrong client).")
+    with ctx.write() as s:
+        doc = invoices.load(s, ctx, document_id)
+        if doc.version != expected_version:
+            raise ConflictError(KIND_NAMES[doc.kind].lower(), document_id)
+        if doc.status == "draft":
+            raise ValidationError("status", "A draft is not cancelled: delete it instead.")
+        if doc.status == "cancelled":
+            raise ValidationError("status", "This document is already cancelled.")
+        if s.scalar(select(Payment.id).where(Payment.document_id == doc.id).limit(1)) is not None:
+            raise ValidationError("status", "Payments were recorded against this invoice. Delete them (or refund "
+                                            "the client) before cancelling it.")
+        doc.status, doc.cancel_reason = "cancelled", reason
+        record(s, entity="documents", entity_id=doc.id, action="cancel", details={"reason": reason})
+        return invoices.detail(s, doc)
+
+
+def _lines_of(doc: Document) -> list[LineValues]:
+    return [LineValues(line.description, line.quantity, line.unit, line.unit_price, line.discount_percent,
+                       line.tax_rate) for line in doc.lines]
+
+
+def _new_draft(s, ctx: ServiceContext, *, kind: str, client_id: int, currency: str, deal_id: int | None,
+               lines: list[LineValues], notes: str = "", terms: str = "") -> Document:
+    today = ctx.today()
+    doc = Document(kind=kind, status="draft", client_id=client_id, currency=currency, deal_id=deal_id,
+                   issue_date=today, due_date=today + timedelta(days=DEFAULT_PAYMENT_DAYS) if kind == "invoice"
+                   else None, notes=notes, terms=terms, paid_total=Decimal(0), cancel_reason="")
+    invoices.set_lines(s, doc, lines)
+    invoices.store_totals(doc)
+    s.add(doc)
+    return doc
+
+
+def invoice_from_quote(ctx: ServiceContext, quote_id: int) -> DocumentDetail:
+    """The quote's lines as an invoice draft; the quote counts as accepted."""
+    with ctx.write() as s:
+        quote = invoices.load(s, ctx, quote_id)
+        if quote.kind != "quote" or quote.status not in ("issued", "accepted"):
+            raise ValidationError("status", "Only an issued quote becomes an invoice. Issue the quote first.")
+        doc = _new_draft(s, ctx, kind="invoice", client_id=quote.client_id, currency=quote.currency,
+                         deal_id=quote.deal_id, lines=_lines_of(quote), notes=quote.notes, terms=quote.terms)
+        doc.related_id = quote.id
+        quote.status = "accepted"
+        return invoices.detail(s, doc)
+
+
+def duplicate(ctx: ServiceContext, document_id: int) -> DocumentDetail:
+    """A new draft with the same client, currency and lines, dated today."""
+    with ctx.write() as s:
+        source = invoices.load(s, ctx, document_id)
+        kind = source.kind if source.kind in invoices.DRAFT_KINDS else "invoice"
+        doc = _new_draft(s, ctx, kind=kind, client_id=source.client_id, currency=source.currency,
+                         deal_id=source.deal_id, lines=_lines_of(source), notes=source.notes, terms=source.terms)
+        return invoices.detail(s, doc)
+
+
+def invoice_for_deal(ctx: ServiceContext, deal_id: int) -> DocumentDetail:
+    """What a won deal offers: an invoice draft for its client with the deal's amount as one line."""
+    with ctx.write() as s:
+        deal = s.get(Deal, deal_id)
+        if deal is None:
+            raise NotFound(f"Deal #{deal_id} does not exist (it may have been deleted).")
+        load_visible(s, ctx.actor, deal.client_id)
+        doc = _new_draft(s, ctx, kind="invoice", client_id=deal.client_id, currency=deal.currency,
+                         deal_id=deal.id, lines=[LineValues(deal.title, 1, "", deal.amount)])
+        return invoices.detail(s, doc)

@@ -1,0 +1,136 @@
+"""Payments against issued invoices, the balance they leave, and who owes what for how long.
+
+An invoice's status follows its payments: issued (nothing paid), partly paid, paid. A payment
+larger than the balance is refused with the balance named: money a client pays too much is not
+their debt, and recording it as paid would hide it (a refund or a credit is a separate matter).
+Overdue is not stored: an issued or partly paid invoice past its due date with a balance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from crm_desktop.db.models import Client, Document, Payment
+from crm_desktop.services import invoices, money
+from crm_desktop.services import validation as v
+from crm_desktop.services.clients import visible_to
+from crm_desktop.services.context import ServiceContext
+from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+
+PAYABLE = ("issued", "partly_paid")
+METHODS = ("cash", "bank transfer", "card", "other")
+AGEING = ("current", "1-30", "31-60", "61-90", "90+")
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    id: int
+    document_id: int
+    amount: Decimal
+    paid_on: date
+    method: str
+    note: str
+    version: int
+
+
+def _row(p: Payment) -> PaymentRow:
+    return PaymentRow(p.id, p.document_id, p.amount, p.paid_on, p.method, p.note, p.version)
+
+
+def _follow_payments(doc: Document, paid: Decimal) -> None:
+    doc.paid_total = paid
+    doc.status = "paid" if paid >= doc.total else "partly_paid" if paid > 0 else "issued"
+
+
+def record_payment(ctx: ServiceContext, document_id: int, *, amount: Any, paid_on: Any = None, method: str = "",
+                   note: str = "") -> PaymentRow:
+    with ctx.write() as s:
+        doc = invoices.load(s, ctx, document_id)
+        if doc.kind != "invoice" or doc.status not in PAYABLE:
+            state = "paid in full" if doc.status == "paid" else doc.status.replace("_", " ")
+            raise ValidationError("amount", f"Payments are recorded against issued invoices; this one is {state}.")
+        value = v.decimal("amount", amount, "The amount", minimum=Decimal(0), maximum=invoices.MAX_AMOUNT)
+        minor = money.currency(doc.currency).minor_units
+        if value <= 0:
+            raise ValidationError("amount", "Enter the amount paid (more than 0).")
+        if value != value.quantize(Decimal(1).scaleb(-minor)):
+            raise ValidationError("amount", f"{doc.currency} amounts have {minor} decimal places at most "
+                                            f"(got {value}).")
+        balance = doc.total - doc.paid_total
+        if value > balance:
+            raise ValidationError("amount", f"The balance due is {money.format_money(balance, doc.currency)}; "
+                                            f"{money.format_money(value, doc.currency)} would pay "
+                                            f"{money.format_money(value - balance, doc.currency)} too much. "
+                                            "Record the balance at most; a refund or credit is handled apart.")
+        payment = Payment(document_id=doc.id, amount=value,
+                          paid_on=v.a_date("paid_on", paid_on, "The payment date") or ctx.today(),
+                          method=v.text("method", method, "The method", max_length=50),
+                          note=v.text("note", note, "The note", max_length=2000))
+        s.add(payment)
+        _follow_payments(doc, doc.paid_total + value)
+        s.flush()
+        return _row(payment)
+
+
+def delete_payment(ctx: ServiceContext, payment_id: int, *, expected_version: int) -> None:
+    """A payment recorded by mistake; the invoice's balance and status follow (and the log keeps it)."""
+    with ctx.write() as s:
+        payment = s.get(Payment, payment_id)
+        if payment is None:
+            raise NotFound(f"Payment #{payment_id} does not exist (it may have been deleted).")
+        doc = invoices.load(s, ctx, payment.document_id)
+        if payment.version != expected_version:
+            raise ConflictError("payment", payment_id)
+        _follow_payments(doc, doc.paid_total - payment.amount)
+        s.delete(payment)
+
+
+def list_payments(ctx: ServiceContext, document_id: int) -> list[PaymentRow]:
+    with ctx.read() as s:
+        invoices.load(s, ctx, document_id)
+        return [_row(p) for p in s.scalars(select(Payment).where(Payment.document_id == document_id)
+                                           .order_by(Payment.paid_on, Payment.id))]
+
+
+@dataclass(frozen=True)
+class Receivable:
+    client_id: int
+    client_name: str
+    currency: str
+    buckets: dict[str, Decimal]  # AGEING names → balance due, by days past the due date
+    total: Decimal
+    invoices: int
+
+
+def age_bucket(due: date | None, today: date) -> str:
+    days = (today - due).days if due else 0
+    if days <= 0:
+        return "current"
+    return "1-30" if days <= 30 else "31-60" if days <= 60 else "61-90" if days <= 90 else "90+"
+
+
+def receivables(ctx: ServiceContext) -> list[Receivable]:
+    """Unpaid invoices per client and currency, in ageing buckets; the largest debts first."""
+    today = ctx.today()
+    # Both amounts, subtracted here: SQL arithmetic on the exact-money columns returns their raw
+    # storage integers, not amounts.
+    q = (select(Document.client_id, Client.name, Document.currency, Document.due_date, Document.total,
+                Document.paid_total)
+         .join(Client, Client.id == Document.client_id)
+         .where(visible_to(ctx.actor), Document.kind == "invoice", Document.status.in_(PAYABLE),
+                Document.total > Document.paid_total))
+    grouped: dict[tuple[int, str], dict[str, Any]] = {}
+    with ctx.read() as s:
+        for client_id, name, currency, due, total, paid in s.execute(q):
+            entry = grouped.setdefault((client_id, currency), {
+                "name": name, "buckets": dict.fromkeys(AGEING, Decimal(0)), "count": 0})
+            entry["buckets"][age_bucket(due, today)] += total - paid
+            entry["count"] += 1
+    out = [Receivable(cid, e["name"], cur, e["buckets"], sum(e["buckets"].values(), Decimal(0)), e["count"])
+           for (cid, cur), e in grouped.items()]
+    return sorted(out, key=lambda r: (r.currency, -r.total, r.client_name))

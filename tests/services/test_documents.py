@@ -1,0 +1,124 @@
+"""Issuing with gap-free numbers, what an issued document refuses, cancelling, and drafts made from
+quotes, copies and won deals — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from crm_desktop.services import clients, deals, documents, invoices, numbering
+from crm_desktop.services.errors import PermissionDenied, ValidationError
+from crm_desktop.services.invoices import DocumentFilter, LineValues, NotADraft
+
+WORK = [LineValues("Website design", 1, "", "1200"), LineValues("Hosting", 12, "month", "15", tax_rate="12")]
+
+
+@pytest.fixture
+def client(ctx):
+    return clients.create(ctx, name="Samarqand Travel", kind="company")
+
+
+def draft(ctx, client, **kw):
+    return invoices.create_draft(ctx, client_id=client.id, lines=kw.pop("lines", WORK), **kw)
+
+
+def issued(ctx, client, **kw):
+    d = draft(ctx, client, **kw)
+    return documents.issue(ctx, d.id, expected_version=d.version)
+
+
+def test_issuing_numbers_per_kind_and_year_without_gaps(ctx, client):
+    first = issued(ctx, client, issue_date=date(2026, 11, 20))
+    second = issued(ctx, client, issue_date=date(2026, 11, 21))
+    quote = issued(ctx, client, kind="quote", issue_date=date(2026, 11, 21))
+    next_year = issued(ctx, client, issue_date=date(2027, 1, 2))
+    assert [first.number, second.number, quote.number, next_year.number] == [
+        "INV-2026-00001", "INV-2026-00002", "QUO-2026-00001", "INV-2027-00001"]
+    assert first.status == "issued"
+
+
+def test_a_failed_issue_leaves_no_hole(ctx, client):
+    empty = invoices.create_draft(ctx, client_id=client.id)
+    with pytest.raises(ValidationError, match="at least one line"):
+        documents.issue(ctx, empty.id, expected_version=empty.version)
+    assert issued(ctx, client).number.endswith("-00001")
+
+
+def test_an_issued_invoice_is_never_edited_deleted_or_renumbered(ctx, client, audit_rows):
+    doc = issued(ctx, client)
+    with pytest.raises(NotADraft, match="credit note"):
+        invoices.update_draft(ctx, doc.id, expected_version=doc.version, notes="changed")
+    with pytest.raises(NotADraft):
+        invoices.update_draft(ctx, doc.id, expected_version=doc.version, lines=[LineValues("Less", 1, "", "1")])
+    with pytest.raises(NotADraft):
+        invoices.delete_draft(ctx, doc.id)
+    with pytest.raises(NotADraft):
+        documents.issue(ctx, doc.id, expected_version=doc.version)  # a second number
+    assert invoices.get(ctx, doc.id).number == doc.number and invoices.get(ctx, doc.id).total == doc.total
+    actions = [a for a, _ in audit_rows("documents", doc.id)]
+    assert actions[-4:] == ["refused_edit", "refused_edit", "refused_delete", "refused_issue"]
+
+
+def test_cancelling_needs_a_reason_and_no_payments(ctx, client):
+    from crm_desktop.services import payments
+
+    doc = issued(ctx, client)
+    with pytest.raises(ValidationError, match="Say why"):
+        documents.cancel(ctx, doc.id, reason=" ", expected_version=doc.version)
+    paid = issued(ctx, client)
+    payments.record_payment(ctx, paid.id, amount="10")
+    with pytest.raises(ValidationError, match="Payments were recorded"):
+        documents.cancel(ctx, paid.id, reason="wrong client", expected_version=invoices.get(ctx, paid.id).version)
+    cancelled = documents.cancel(ctx, doc.id, reason="Issued to the wrong client", expected_version=doc.version)
+    assert cancelled.status == "cancelled"
+    assert [d.id for d in invoices.list_documents(ctx, DocumentFilter(status="cancelled"))] == [doc.id]
+
+
+def test_a_quote_becomes_an_invoice_draft_in_one_step(ctx, client):
+    quote = issued(ctx, client, kind="quote")
+    invoice = documents.invoice_from_quote(ctx, quote.id)
+    assert (invoice.kind, invoice.status, invoice.number, invoice.total) == ("invoice", "draft", None, quote.total)
+    assert [line.description for line in invoice.lines] == ["Website design", "Hosting"]
+    assert invoices.get(ctx, quote.id).status == "accepted"
+
+
+def test_duplicate_and_invoice_for_a_won_deal(ctx, client, clock):
+    doc = issued(ctx, client, issue_date=ctx.today() - timedelta(days=40))
+    copy = documents.duplicate(ctx, doc.id)
+    assert (copy.status, copy.issue_date, copy.total) == ("draft", ctx.today(), doc.total)
+    deal = deals.create(ctx, client_id=client.id, title="Annual support", amount="4800", currency="USD")
+    deals.mark_won(ctx, deal.id, expected_version=deal.version)
+    offered = documents.invoice_for_deal(ctx, deal.id)
+    assert (offered.deal_id, offered.currency, offered.total) == (deal.id, "USD", Decimal("4800.00"))
+    assert offered.lines[0].description == "Annual support"
+
+
+def test_number_patterns_are_checked_and_used(ctx, client, staff):
+    patterns = documents.number_patterns(ctx)
+    with pytest.raises(ValidationError, match="needs \\{seq\\}"):
+        documents.update_number_patterns(ctx, expected_version=patterns.version, invoice_number_pattern="INV-{year}")
+    with pytest.raises(ValidationError, match="Only \\{year\\}"):
+        documents.update_number_patterns(ctx, expected_version=patterns.version,
+                                         invoice_number_pattern="{seq.__class__}")
+    with pytest.raises(PermissionDenied):
+        documents.update_number_patterns(staff["dilnoza"], expected_version=patterns.version,
+                                         invoice_number_pattern="F{seq}")
+    documents.update_number_patterns(ctx, expected_version=patterns.version, invoice_number_pattern="{year}/{seq:03d}")
+    assert issued(ctx, client, issue_date=date(2026, 5, 1)).number == "2026/001"
+
+
+def test_a_pattern_that_would_repeat_a_number_is_refused_and_says_what_to_change(ctx, client):
+    patterns = documents.number_patterns(ctx)
+    documents.update_number_patterns(ctx, expected_version=patterns.version, invoice_number_pattern="INV-{seq:05d}")
+    assert issued(ctx, client, issue_date=date(2026, 12, 30)).number == "INV-00001"
+    late = draft(ctx, client, issue_date=date(2027, 1, 2))  # each year counts from 1: INV-00001 again
+    with pytest.raises(ValidationError, match="already has. Change the pattern"):
+        documents.issue(ctx, late.id, expected_version=late.version)
+    assert invoices.get(ctx, late.id).status == "draft"
+
+
+def test_format_number():
+    assert numbering.format_number("INV-{year}-{seq:05d}", 2026, 42) == "INV-2026-00042"
+    assert numbering.format_number("{seq}", 2026, 7) == "7"
