@@ -269,3 +269,55 @@ def test_a_total_too_large_for_one_document_is_refused_by_the_service_and_the_fo
     assert "too large" in editor.message.text() and editor.isVisible() and editor.save_button.isEnabled()
     assert editor.model.index(0, 1).data() == "1000000"
     assert invoices.get(sqlite_ctx, draft.id).total == Decimal("251.00")
+
+
+def test_create_issue_then_pay_in_two_parts_and_see_the_status_follow(qtbot, view, sqlite_ctx):
+    clients.create(sqlite_ctx, name="Zarina Rahimova", phones=["+998 90 123 45 67"])
+    started(qtbot, view)
+    editor = open_new_editor(qtbot, view)
+    choose_client(qtbot, editor, "zari", "Zarina Rahimova")
+    fill_line(qtbot, editor, 0, ("Audit", "1", "", "500", "0", "0"))
+    with qtbot.waitSignal(editor.saved) as saved:
+        qtbot.mouseClick(editor.issue_button, Qt.MouseButton.LeftButton)
+    number = saved.args[0].number
+    assert number == f"INV-{sqlite_ctx.today().year}-00001"
+    qtbot.waitUntil(lambda: numbers(view) == [number])
+
+    view.open_document(saved.args[0].id)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    panel = view.editor.payments
+    assert view.editor.read_only and view.editor.save_button is None  # an issued invoice is not edited
+    assert panel.summary.text() == "Issued, unpaid · paid 0.00 USD · balance due 500.00 USD"
+    for amount, status in (("200", "Partly paid · paid 200.00 USD · balance due 300.00 USD"),
+                           (None, "Paid · paid 500.00 USD · balance due 0.00 USD")):
+        dialog = panel.record_payment()
+        qtbot.waitUntil(dialog.isVisible)
+        if amount is None:
+            assert dialog.amount.text() == "300.00"  # the balance is offered
+        else:
+            dialog.amount.setText(amount)
+        with qtbot.waitSignal(panel.changed):
+            dialog.save()
+        assert panel.summary.text() == status
+    assert not panel.pay_button.isVisible()  # nothing left to pay
+    qtbot.waitUntil(lambda: panel.list.topLevelItemCount() == 2)
+    assert [panel.list.topLevelItem(i).text(1) for i in range(2)] == ["200.00 USD", "300.00 USD"]
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and view.model.row(0).status == "paid")
+
+
+def test_an_over_payment_is_refused_in_the_form_which_keeps_the_amount(qtbot, view, sqlite_ctx):
+    from crm_desktop.services import documents
+
+    client = clients.create(sqlite_ctx, name="Aziz Karimov").id
+    draft = invoices.create_draft(sqlite_ctx, client_id=client, lines=[LineValues("Work", 1, "", "100")])
+    documents.issue(sqlite_ctx, draft.id, expected_version=draft.version)
+    started(qtbot, view)
+    view.open_document(draft.id)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    dialog = view.editor.payments.record_payment()
+    dialog.amount.setText("150")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.errors["amount"].isVisible())
+    assert "50.00 USD too much" in dialog.errors["amount"].text()
+    assert dialog.isVisible() and dialog.amount.text() == "150"
+    assert invoices.get(sqlite_ctx, draft.id).paid_total == 0

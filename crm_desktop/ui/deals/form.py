@@ -50,7 +50,7 @@ class DealDialog(FormDialog):
                                    name=deal.client_name if deal else "")
         if client is not None:
             self.client.choose(*client)
-        self.amount = QLineEdit(str(deal.amount) if deal else "")
+        self.amount = QLineEdit(str(money.quantize(deal.amount, deal.currency)) if deal else "")
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount.setPlaceholderText("0.00")
         self.currency = QComboBox()

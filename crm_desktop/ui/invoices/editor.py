@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import invoices, money
+from crm_desktop.services import documents, invoices, money
 from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, DocumentDetail, LineValues
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.client_picker import ClientPicker
 from crm_desktop.ui.form_dialog import error_label, show_error, with_error
 from crm_desktop.ui.invoices.lines_model import KEYS, Line, LinesModel
+from crm_desktop.ui.invoices.payments_panel import PaymentsPanel
 from crm_desktop.ui.ops import Ops
 
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
@@ -174,11 +175,20 @@ class InvoiceEditor(QDialog):
 
         self.message = error_label()  # what happened to a save that did not go through, and what to do
         self.buttons = QDialogButtonBox()
+        self.issue_button = None
+        self.payments: PaymentsPanel | None = None
+        self._issue_after_save = False
         if self.read_only:
             self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
             self.save_button = None
+            self.payments = PaymentsPanel(ops, document, self)
         else:
             self.save_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Save)
+            self.issue_button = self.buttons.addButton(self.tr("Save and issue"),
+                                                       QDialogButtonBox.ButtonRole.ActionRole)
+            self.issue_button.setToolTip(self.tr("Gives the next number; an issued document can no longer be "
+                                                 "edited, only cancelled or corrected"))
+            self.issue_button.clicked.connect(self.save_and_issue)
             self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
             self.save_button.clicked.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -190,6 +200,8 @@ class InvoiceEditor(QDialog):
             layout.addLayout(line_buttons)
         layout.addLayout(below)
         layout.addLayout(texts)
+        if self.payments is not None:
+            layout.addWidget(self.payments)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
 
@@ -205,6 +217,7 @@ class InvoiceEditor(QDialog):
         if self.read_only:
             for widget in (self.client_edit, self.notes, self.terms):
                 widget.setReadOnly(True)
+            self.client_edit.setClearButtonEnabled(False)
             for widget in (self.currency_combo, self.issue_date, self.due_date):
                 widget.setEnabled(False)
         else:
@@ -215,9 +228,11 @@ class InvoiceEditor(QDialog):
     def _title(self) -> str:
         if self.document is None:
             return self.tr("New invoice")
+        quote = self.document.kind == "quote"
         if self.document.number:
-            return self.tr("Invoice {number}").format(number=self.document.number)
-        return self.tr("Draft invoice #{id}").format(id=self.document.id)
+            return (self.tr("Quote {number}") if quote else self.tr("Invoice {number}")).format(
+                number=self.document.number)
+        return (self.tr("Draft quote #{id}") if quote else self.tr("Draft invoice #{id}")).format(id=self.document.id)
 
     @property
     def currency(self) -> str:
@@ -312,12 +327,22 @@ class InvoiceEditor(QDialog):
             self.ops.run(invoices.update_draft, self.document.id, expected_version=self.document.version,
                          **values, on_done=self._saved, on_error=self._refused)
 
+    def save_and_issue(self) -> None:
+        self._issue_after_save = True
+        self.save()
+
     def _saved(self, document: DocumentDetail) -> None:
         self.document = document
+        if self._issue_after_save:
+            self._issue_after_save = False
+            self.ops.run(documents.issue, document.id, expected_version=document.version, on_done=self._saved,
+                         on_error=self._refused)
+            return
         self.saved.emit(document)
         self.accept()
 
     def _refused(self, error: ServiceError) -> None:
+        self._issue_after_save = False
         self.save_button.setEnabled(True)
         field = getattr(error, "field", None)
         match = _LINE_FIELD.match(field or "")

@@ -1,7 +1,7 @@
 """The invoices workspace: a status filter and a search over a lazily loaded list, with totals per currency.
 
-Drafts open in the editor; issued documents open read-only (issuing, PDFs and payments come with
-the invoicing feature and have no buttons here until they work).
+Drafts open in the editor (where they are issued); issued documents open read-only, with their
+payments, and can be paid, cancelled or copied there. (PDFs come later and have no button yet.)
 """
 
 from __future__ import annotations
@@ -190,4 +190,7 @@ class InvoicesView(QWidget):
                                     parent=self)
         self.editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.editor.destroyed.connect(lambda *_: setattr(self, "editor", None))
+        if self.editor.payments is not None:  # a copy or an invoice made from this quote opens at once
+            editor = self.editor
+            editor.payments.draft_made.connect(lambda draft: (editor.accept(), self._show_editor(draft)))
         self.editor.open()

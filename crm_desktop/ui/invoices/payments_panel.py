@@ -1,0 +1,156 @@
+"""Under an issued invoice: its status, what was paid and when, the balance, and the actions that
+remain for a business record — record a payment, cancel it with a reason, copy it as a new draft."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.services import documents, invoices, money, payments
+from crm_desktop.services.invoices import DocumentDetail
+from crm_desktop.services.money import format_money
+from crm_desktop.ui.form_dialog import FormDialog
+from crm_desktop.ui.ops import Ops
+
+
+def status_names(tr) -> dict[str, str]:
+    return {"issued": tr("Issued, unpaid"), "partly_paid": tr("Partly paid"), "paid": tr("Paid"),
+            "cancelled": tr("Cancelled"), "accepted": tr("Accepted"), "rejected": tr("Rejected")}
+
+
+class PaymentDialog(FormDialog):
+    def __init__(self, ops: Ops, document: DocumentDetail, today: date, parent: QWidget | None = None):
+        super().__init__(ops, parent)
+        self.document = document
+        self.setWindowTitle(self.tr("Payment for {number}").format(number=document.number))
+        self.amount = QLineEdit(str(money.quantize(document.balance, document.currency)))
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.paid_on = QDateEdit(QDate(today.year, today.month, today.day))
+        self.paid_on.setCalendarPopup(True)
+        self.paid_on.setDisplayFormat("yyyy-MM-dd")
+        self.method = QComboBox()
+        self.method.setEditable(True)
+        self.method.addItems([self.tr("bank transfer"), self.tr("cash"), self.tr("card"), self.tr("other")])
+        self.note = QLineEdit()
+        self.add_row("amount", self.tr("&Amount ({currency})").format(currency=document.currency), self.amount)
+        self.add_row("paid_on", self.tr("&Paid on"), self.paid_on)
+        self.add_row("method", self.tr("&Method"), self.method)
+        self.add_row("note", self.tr("&Note"), self.note)
+        self.finish_layout(QLabel(self.tr("Balance due: {balance}").format(
+            balance=format_money(document.balance, document.currency))))
+        self.amount.selectAll()
+        self.amount.setFocus()
+
+    def submit(self, on_done, on_error) -> None:
+        self.ops.run(payments.record_payment, self.document.id, amount=self.amount.text().strip(),
+                     paid_on=self.paid_on.date().toPython(), method=self.method.currentText(),
+                     note=self.note.text(), on_done=on_done, on_error=on_error)
+
+
+class CancelDialog(FormDialog):
+    def __init__(self, ops: Ops, document: DocumentDetail, parent: QWidget | None = None):
+        super().__init__(ops, parent)
+        self.document = document
+        self.setWindowTitle(self.tr("Cancel {number}").format(number=document.number))
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("e.g. issued to the wrong client"))
+        self.add_row("cancel_reason", self.tr("&Reason"), self.reason)
+        self.finish_layout(QLabel(self.tr("The number stays used; the invoice is kept, marked cancelled.")))
+
+    def submit(self, on_done, on_error) -> None:
+        self.ops.run(documents.cancel, self.document.id, reason=self.reason.text(),
+                     expected_version=self.document.version, on_done=on_done, on_error=on_error)
+
+
+class PaymentsPanel(QWidget):
+    changed = Signal(object)  # the DocumentDetail after a payment or a cancellation
+    draft_made = Signal(object)  # a new draft (copy, or invoice from a quote) to open
+
+    def __init__(self, ops: Ops, document: DocumentDetail, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ops, self.document = ops, document
+        self.dialog: FormDialog | None = None
+        self.summary = QLabel()
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.list = QTreeWidget()
+        self.list.setRootIsDecorated(False)
+        self.list.setHeaderLabels([self.tr("Paid on"), self.tr("Amount"), self.tr("Method"), self.tr("Note")])
+        self.list.setMaximumHeight(110)
+        self.pay_button = QPushButton(self.tr("Record payment…"))
+        self.pay_button.clicked.connect(self.record_payment)
+        self.cancel_button = QPushButton(self.tr("Cancel invoice…"))
+        self.cancel_button.clicked.connect(self.cancel_document)
+        self.copy_button = QPushButton(self.tr("Make invoice") if document.kind == "quote" else self.tr("Duplicate"))
+        self.copy_button.clicked.connect(self.copy)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        for button in (self.pay_button, self.cancel_button, self.copy_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.list)
+        self.show_document(document)
+
+    def show_document(self, document: DocumentDetail) -> None:
+        self.document = document
+        invoice = document.kind == "invoice"
+        state = status_names(self.tr).get(document.status, document.status)
+        text = self.tr("{status} · paid {paid} · balance due {balance}").format(
+            status=state, paid=format_money(document.paid_total, document.currency),
+            balance=format_money(document.balance, document.currency)) if invoice else state
+        late = document.status in payments.PAYABLE and document.due_date is not None \
+            and document.due_date < self.ops.ctx.today()
+        if invoice and late:
+            text += " · " + self.tr("overdue since {day}").format(day=document.due_date.isoformat())
+        self.summary.setText(text)
+        self.pay_button.setVisible(invoice and document.status in payments.PAYABLE)
+        self.cancel_button.setVisible(invoice and document.status == "issued")
+        self.copy_button.setVisible(document.kind == "invoice" or document.status == "issued")
+        self.list.setVisible(invoice)
+        if invoice:
+            self.ops.run(payments.list_payments, document.id, on_done=self._payments_loaded)
+
+    def _payments_loaded(self, rows) -> None:
+        self.list.clear()
+        for p in rows:
+            item = QTreeWidgetItem([p.paid_on.isoformat(), format_money(p.amount, self.document.currency),
+                                    p.method, p.note])
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.list.addTopLevelItem(item)
+        for column in range(3):
+            self.list.resizeColumnToContents(column)
+
+    def record_payment(self) -> PaymentDialog:
+        return self._open(PaymentDialog(self.ops, self.document, self.ops.ctx.today(), self))
+
+    def cancel_document(self) -> CancelDialog:
+        return self._open(CancelDialog(self.ops, self.document, self))
+
+    def copy(self) -> None:
+        make = documents.invoice_from_quote if self.document.kind == "quote" else documents.duplicate
+        self.ops.run(make, self.document.id, on_done=self.draft_made.emit)
+
+    def _open(self, dialog: FormDialog) -> FormDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda _result: self.ops.run(invoices.get, self.document.id, on_done=self._reloaded))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _reloaded(self, document: DocumentDetail) -> None:
+        self.show_document(document)
+        self.changed.emit(document)
