@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from crm_desktop import __version__, cli_tasks
+from crm_desktop import __version__, cli_invoices, cli_tasks
 
 PROG = "crm-desktop"
 
@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("--limit", type=_positive, default=50, metavar="N")
     ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
     cli_tasks.add_parsers(sub)
+    cli_invoices.add_parsers(sub)
     return p
 
 
@@ -124,6 +125,8 @@ def _run(args: argparse.Namespace, paths) -> int:
             _clients_list(opened.db, args)
         elif args.command == "tasks":
             cli_tasks.run(opened.db, args)
+        elif args.command == "invoices":
+            cli_invoices.run(opened.db, args)
     finally:
         opened.db.dispose()
     return 0

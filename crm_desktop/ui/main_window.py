@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
         self._build_reminders()
+        self.deals_view.invoice_draft_made.connect(self._open_invoice)
         # On a shared server, other PCs' changes arrive as if made here (SQLite has no other PCs).
         self.live = LiveChanges(ops, self) if not ops.ctx.db.is_sqlite else None
         ops.changed.connect(self._changed)
@@ -166,6 +167,10 @@ class MainWindow(QMainWindow):
         elif kind == "deal":
             self.show_page("deals")
             self.deals_view.open_deal(record_id)
+
+    def _open_invoice(self, document) -> None:
+        self.show_page("invoices")
+        self.invoices_view.edit_document(document)
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(key))

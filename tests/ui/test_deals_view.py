@@ -104,6 +104,21 @@ def test_dropping_on_won_wins_the_deal_and_it_leaves_the_open_total(view, qtbot,
     assert view.totals.text().split("\n")[0] == "Open: 1   1\u202f000.00 USD   weighted 100.00 USD"
 
 
+def test_a_won_deal_offers_its_invoice_draft(view, qtbot, sqlite_ctx, office):
+    window = view.window()
+    drag_card(view, "New", "Office cleaning", "Won")
+    qtbot.waitUntil(lambda: getattr(view, "won_box", None) is not None and view.won_box.isVisible())
+    assert "Office cleaning" in view.won_box.text() and "1\u202f000.00 USD" in view.won_box.text()
+    view.won_box.button(QMessageBox.StandardButton.Yes).click()
+    invoices_page = window.pages["invoices"]
+    qtbot.waitUntil(lambda: invoices_page.editor is not None and invoices_page.editor.isVisible())
+    assert window.current_key() == "invoices"
+    editor = invoices_page.editor
+    assert (editor.client_edit.text(), editor.total_value.text()) == ("Aziz Karimov", "1\u202f000.00 USD")
+    assert editor.document.deal_id == office["cleaning"] and editor.document.status == "draft"
+    editor.reject()
+
+
 def test_dropping_on_lost_asks_why_and_needs_an_answer(view, qtbot, sqlite_ctx, office):
     drag_card(view, "New", "Annual audit", "Lost")
     qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())

@@ -3,7 +3,7 @@ and what the pipeline is worth (total and weighted by stage probability) under i
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from crm_desktop.services import company, deals, users
+from crm_desktop.services import company, deals, documents, users
 from crm_desktop.services.context import Changes
 from crm_desktop.services.deals import DealFilter, DealRow, PipelineRow
 from crm_desktop.services.money import format_money
@@ -61,6 +61,7 @@ def _fetch(ctx, f: DealFilter, sort, descending, offset, limit):
 
 
 class DealsView(QWidget):
+    invoice_draft_made = Signal(object)  # DocumentDetail: the main window opens it in the invoices
     def __init__(self, ops: Ops, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops, self.settings = ops, settings
@@ -258,7 +259,7 @@ class DealsView(QWidget):
         if stage is None:
             return
         if stage.is_won:
-            self.ops.run(deals.mark_won, deal_id, expected_version=version)
+            self.win(deal_id, version)
         elif stage.is_lost:
             self.ops.run(deals.get, deal_id, on_done=self.ask_lost_reason)
         else:
@@ -273,8 +274,7 @@ class DealsView(QWidget):
                 move_to.addAction(stage.name, lambda st=stage.id: self.move(deal.id, deal.version, st))
         menu.addSeparator()
         if deal.outcome != "won":
-            menu.addAction(tr("Mark won"), lambda: self.ops.run(deals.mark_won, deal.id,
-                                                                expected_version=deal.version))
+            menu.addAction(tr("Mark won"), lambda: self.win(deal.id, deal.version))
         menu.addAction(tr("Mark lost…") if deal.outcome != "lost" else tr("Change lost reason…"),
                        lambda: self.ask_lost_reason(deal))
         if deal.outcome != "open":
@@ -283,6 +283,24 @@ class DealsView(QWidget):
         menu.addAction(QAction(tr("Delete…"), menu, triggered=lambda: self.confirm_delete(deal)))
         menu.popup(where)
         return menu
+
+    def win(self, deal_id: int, version: int) -> None:
+        self.ops.run(deals.mark_won, deal_id, expected_version=version, on_done=self.offer_invoice)
+
+    def offer_invoice(self, deal: DealRow) -> QMessageBox:
+        """A won deal is money to ask for: offer the invoice draft at once."""
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Deal won"),
+                          tr("'{title}' is won. Make an invoice draft for {client} with its amount ({amount})?").format(
+                              title=deal.title, client=deal.client_name,
+                              amount=format_money(deal.amount, deal.currency)),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.button(QMessageBox.StandardButton.Yes).setText(tr("Make invoice draft"))
+        box.button(QMessageBox.StandardButton.No).setText(tr("Not now"))
+        box.accepted.connect(lambda: self.ops.run(documents.invoice_for_deal, deal.id,
+                                                  on_done=self.invoice_draft_made.emit))
+        box.open()
+        self.won_box = box
+        return box
 
     def ask_lost_reason(self, deal: DealRow) -> LostReasonDialog:
         return self._open(LostReasonDialog(self.ops, deal, self))

@@ -178,6 +178,10 @@ class InvoicesView(QWidget):
         if index.isValid():
             self.open_document(self.model.row(index.row()).id)
 
+    def edit_document(self, document: DocumentDetail) -> None:
+        """Open a document already loaded (e.g. the invoice draft a won deal offered)."""
+        self._show_editor(document)
+
     def open_document(self, document_id: int) -> None:
         """Open a document in the editor (read-only unless it is a draft); global search uses this."""
         self.ops.run(invoices.get, document_id, on_done=self._show_editor)

@@ -1,0 +1,35 @@
+"""`crm-desktop invoices list`: invoices for scripts and accountants, with their balance and status."""
+
+from __future__ import annotations
+
+import argparse
+
+from crm_desktop.cli_output import print_records
+
+STATUSES = ("draft", "issued", "partly_paid", "paid", "overdue", "cancelled")
+COLUMNS = ["number", "client", "issued", "due", "total", "balance", "currency", "status"]
+
+
+def add_parsers(sub) -> None:
+    documents = sub.add_parser("invoices", help="invoices").add_subparsers(dest="invoices_command", metavar="ACTION",
+                                                                          required=True)
+    ls = documents.add_parser("list", help="list invoices, newest first")
+    ls.add_argument("--status", choices=STATUSES)
+    ls.add_argument("--client", type=int, metavar="ID")
+    ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def run(db, args: argparse.Namespace) -> None:
+    from crm_desktop.services import invoices, money
+    from crm_desktop.services.context import ServiceContext
+    from crm_desktop.services.invoices import DocumentFilter
+
+    ctx = ServiceContext(db)
+    rows = invoices.list_documents(ctx, DocumentFilter(status=args.status, client_id=args.client), limit=None)
+    records = [{"id": d.id, "number": d.number or "", "client": d.client_name, "client_id": d.client_id,
+                "issued": d.issue_date.isoformat() if d.issue_date else "",
+                "due": d.due_date.isoformat() if d.due_date else "",
+                "total": str(money.quantize(d.total, d.currency)),
+                "balance": str(money.quantize(d.balance, d.currency)), "currency": d.currency,
+                "status": d.status} for d in rows]
+    print_records(records, format=args.format, columns=COLUMNS, empty="(no invoices found)")

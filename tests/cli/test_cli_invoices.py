@@ -1,0 +1,50 @@
+"""`crm-desktop invoices list`: status and client filters, table, CSV and JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from crm_desktop.db.engine import Database
+from crm_desktop.services import clients, documents, invoices, payments
+from crm_desktop.services.context import ServiceContext
+from crm_desktop.services.invoices import LineValues
+
+
+def make_invoices(url: str) -> int:
+    db = Database.open(url)
+    ctx = ServiceContext(db)
+    try:
+        leyla = clients.create(ctx, name="Leyla Əliyeva").id
+        aziz = clients.create(ctx, name="Aziz Karimov").id
+        for client, amount, paid, late in ((leyla, "500", "200", True), (aziz, "120.5", "0", False),
+                                           (aziz, "80", "80", False)):
+            today = ctx.today()
+            d = invoices.create_draft(ctx, client_id=client, currency="AZN", issue_date=today - timedelta(days=40),
+                                      due_date=today - timedelta(days=10) if late else today + timedelta(days=5),
+                                      lines=[LineValues("Work", 1, "", amount)])
+            documents.issue(ctx, d.id, expected_version=d.version)
+            if paid != "0":
+                payments.record_payment(ctx, d.id, amount=paid)
+        invoices.create_draft(ctx, client_id=aziz, lines=[LineValues("Later", 1, "", "5")])
+        return aziz
+    finally:
+        db.dispose()
+
+
+def test_invoices_list_filters_by_status_and_client(run, sqlite_url):
+    assert run("--database-url", sqlite_url, "db", "upgrade")[0] == 0
+    aziz = make_invoices(sqlite_url)
+    code, out, err = run("--database-url", sqlite_url, "invoices", "list", "--format", "json")
+    assert (code, err) == (0, "")
+    rows = json.loads(out)
+    assert sorted(r["status"] for r in rows) == ["draft", "issued", "paid", "partly_paid"]
+    code, out, _ = run("--database-url", sqlite_url, "invoices", "list", "--status", "overdue", "--format", "csv")
+    lines = out.strip().splitlines()
+    assert lines[0] == "number,client,issued,due,total,balance,currency,status"
+    assert len(lines) == 2 and ",Leyla Əliyeva," in lines[1] and ",500.00,300.00,AZN,partly_paid" in lines[1]
+    code, out, _ = run("--database-url", sqlite_url, "invoices", "list", "--client", str(aziz))
+    table = out.strip().splitlines()
+    assert table[0].split()[:2] == ["NUMBER", "CLIENT"] and len(table) == 4  # header + 3 of Aziz's
+    code, out, _ = run("--database-url", sqlite_url, "invoices", "list", "--status", "cancelled")
+    assert out.strip().endswith("(no invoices found)")
