@@ -127,6 +127,8 @@ def _run(args: argparse.Namespace, paths) -> int:
             cli_tasks.run(opened.db, args)
         elif args.command == "invoices":
             cli_invoices.run(opened.db, args)
+        elif args.command == "invoice":
+            cli_invoices.write_pdf(opened.db, args)
     finally:
         opened.db.dispose()
     return 0

@@ -1,8 +1,10 @@
-"""`crm-desktop invoices list`: invoices for scripts and accountants, with their balance and status."""
+"""`crm-desktop invoices list` and `crm-desktop invoice pdf NUMBER -o FILE.pdf`: invoices for scripts
+and accountants."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from crm_desktop.cli_output import print_records
 
@@ -11,12 +13,28 @@ COLUMNS = ["number", "client", "issued", "due", "total", "balance", "currency", 
 
 
 def add_parsers(sub) -> None:
+    pdf = sub.add_parser("invoice", help="one invoice").add_subparsers(dest="invoice_command", metavar="ACTION",
+                                                                      required=True)
+    write = pdf.add_parser("pdf", help="write an issued invoice as a PDF")
+    write.add_argument("number", metavar="NUMBER")
+    write.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
+    write.add_argument("--page", choices=("A4", "Letter"), default="A4")
+
     documents = sub.add_parser("invoices", help="invoices").add_subparsers(dest="invoices_command", metavar="ACTION",
                                                                           required=True)
     ls = documents.add_parser("list", help="list invoices, newest first")
     ls.add_argument("--status", choices=STATUSES)
     ls.add_argument("--client", type=int, metavar="ID")
     ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def write_pdf(db, args: argparse.Namespace) -> None:
+    from crm_desktop.services import documents
+    from crm_desktop.services.context import ServiceContext
+
+    ctx = ServiceContext(db)
+    doc = documents.find_by_number(ctx, args.number)
+    print(documents.write_pdf(ctx, doc.id, args.output, page=args.page))
 
 
 def run(db, args: argparse.Namespace) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from crm_desktop.db.models import CompanyProfile, Deal, Document, Payment
-from crm_desktop.services import company, invoices, numbering
+from crm_desktop.services import clients, company, invoices, numbering
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible
 from crm_desktop.services.context import ServiceContext, record
@@ -141,3 +142,32 @@ def invoice_for_deal(ctx: ServiceContext, deal_id: int) -> DocumentDetail:
         doc = _new_draft(s, ctx, kind="invoice", client_id=deal.client_id, currency=deal.currency,
                          deal_id=deal.id, lines=[LineValues(deal.title, 1, "", deal.amount)])
         return invoices.detail(s, doc)
+
+
+def find_by_number(ctx: ServiceContext, number: str, kind: str = "invoice") -> DocumentDetail:
+    with ctx.read() as s:
+        doc_id = s.scalar(select(Document.id).where(Document.kind == kind, Document.number == number.strip()))
+        if doc_id is None:
+            raise NotFound(f"There is no {KIND_NAMES.get(kind, kind).lower()} numbered '{number}'.")
+        return invoices.detail(s, invoices.load(s, ctx, doc_id))
+
+
+def write_pdf(ctx: ServiceContext, document_id: int, path: Path, *, page: str = "A4") -> Path:
+    """The document as a PDF at `path` (A4 or Letter); who made it is written to the audit log."""
+    from crm_desktop.pdf.invoice import PAGE_SIZES, Party, render
+
+    if page not in PAGE_SIZES:
+        raise ValidationError("page", f"The page size is {' or '.join(PAGE_SIZES)} (got '{page}').")
+    with ctx.read() as s:
+        doc = invoices.detail(s, invoices.load(s, ctx, document_id))
+    client, profile = clients.get(ctx, doc.client_id), company.get(ctx)
+    party = Party(client.name, tuple(x for x in (client.address, ", ".join(client.phones), ", ".join(client.emails))
+                                     if x))
+    try:
+        render(Path(path), doc, profile, party, page=page)
+    except OSError as exc:
+        raise ValidationError("path", f"The PDF could not be written to {path}: {exc.strerror or exc}. "
+                                      "Choose a folder you can write to.") from exc
+    with ctx.write() as s:
+        record(s, entity="documents", entity_id=doc.id, action="pdf", details={"page": page})
+    return Path(path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from crm_desktop.db.engine import Database
 from crm_desktop.services import clients, documents, invoices, payments
@@ -48,3 +48,17 @@ def test_invoices_list_filters_by_status_and_client(run, sqlite_url):
     assert table[0].split()[:2] == ["NUMBER", "CLIENT"] and len(table) == 4  # header + 3 of Aziz's
     code, out, _ = run("--database-url", sqlite_url, "invoices", "list", "--status", "cancelled")
     assert out.strip().endswith("(no invoices found)")
+
+
+def test_invoice_pdf_by_number(run, sqlite_url, tmp_path):
+    from pypdf import PdfReader
+
+    assert run("--database-url", sqlite_url, "db", "upgrade")[0] == 0
+    make_invoices(sqlite_url)
+    target = tmp_path / "INV.pdf"
+    number = f"INV-{datetime.now().astimezone().year}-00001"
+    code, out, err = run("--database-url", sqlite_url, "invoice", "pdf", number, "-o", str(target))
+    assert (code, err, out.strip()) == (0, "", str(target))
+    assert number in PdfReader(str(target)).pages[0].extract_text()
+    code, out, err = run("--database-url", sqlite_url, "invoice", "pdf", "INV-1999-00001", "-o", str(target))
+    assert code == 1 and "no invoice numbered 'INV-1999-00001'" in err

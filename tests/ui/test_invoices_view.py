@@ -321,3 +321,24 @@ def test_an_over_payment_is_refused_in_the_form_which_keeps_the_amount(qtbot, vi
     assert "50.00 USD too much" in dialog.errors["amount"].text()
     assert dialog.isVisible() and dialog.amount.text() == "150"
     assert invoices.get(sqlite_ctx, draft.id).paid_total == 0
+
+
+def test_open_pdf_writes_the_invoice_and_hands_it_to_the_viewer(qtbot, view, sqlite_ctx, monkeypatch):
+    from pypdf import PdfReader
+
+    from crm_desktop.services import documents
+    from crm_desktop.ui.invoices import payments_panel
+
+    opened = []
+    monkeypatch.setattr(payments_panel.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    client = clients.create(sqlite_ctx, name="Ольга Соколова").id
+    draft = invoices.create_draft(sqlite_ctx, client_id=client, lines=[LineValues("Translation", 3, "pages", "20")])
+    doc = documents.issue(sqlite_ctx, draft.id, expected_version=draft.version)
+    started(qtbot, view)
+    view.open_document(doc.id)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    with qtbot.waitSignal(view.editor.payments.pdf_written):
+        qtbot.mouseClick(view.editor.payments.pdf_button, Qt.MouseButton.LeftButton)
+    assert opened and opened[0].endswith(f"{doc.number}.pdf")
+    text = PdfReader(opened[0]).pages[0].extract_text()
+    assert doc.number in text and "Ольга Соколова" in text

@@ -3,9 +3,12 @@ remain for a business record — record a payment, cancel it with a reason, copy
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -78,6 +81,7 @@ class CancelDialog(FormDialog):
 class PaymentsPanel(QWidget):
     changed = Signal(object)  # the DocumentDetail after a payment or a cancellation
     draft_made = Signal(object)  # a new draft (copy, or invoice from a quote) to open
+    pdf_written = Signal(object)  # Path of the PDF, opened in the system's viewer
 
     def __init__(self, ops: Ops, document: DocumentDetail, parent: QWidget | None = None):
         super().__init__(parent)
@@ -95,14 +99,18 @@ class PaymentsPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_document)
         self.copy_button = QPushButton(self.tr("Make invoice") if document.kind == "quote" else self.tr("Duplicate"))
         self.copy_button.clicked.connect(self.copy)
+        self.pdf_button = QPushButton(self.tr("Open PDF"))
+        self.pdf_button.setToolTip(self.tr("Opens the PDF in your PDF viewer, to print or send"))
+        self.pdf_button.clicked.connect(self.open_pdf)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
-        for button in (self.pay_button, self.cancel_button, self.copy_button):
+        for button in (self.pdf_button, self.pay_button, self.cancel_button, self.copy_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.list)
+        self.pdf_written.connect(self._show_pdf)
         self.show_document(document)
 
     def show_document(self, document: DocumentDetail) -> None:
@@ -133,6 +141,15 @@ class PaymentsPanel(QWidget):
             self.list.addTopLevelItem(item)
         for column in range(3):
             self.list.resizeColumnToContents(column)
+
+    def open_pdf(self) -> None:
+        folder = Path(tempfile.gettempdir()) / "crm-desktop-pdf"
+        folder.mkdir(exist_ok=True)
+        target = folder / f"{self.document.number or self.document.id}.pdf".replace("/", "-")
+        self.ops.run(documents.write_pdf, self.document.id, target, on_done=self.pdf_written.emit)
+
+    def _show_pdf(self, path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def record_payment(self) -> PaymentDialog:
         return self._open(PaymentDialog(self.ops, self.document, self.ops.ctx.today(), self))

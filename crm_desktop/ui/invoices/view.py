@@ -1,7 +1,7 @@
 """The invoices workspace: a status filter and a search over a lazily loaded list, with totals per currency.
 
 Drafts open in the editor (where they are issued); issued documents open read-only, with their
-payments, and can be paid, cancelled or copied there. (PDFs come later and have no button yet.)
+payments, and can be paid, cancelled, copied or opened as a PDF there.
 """
 
 from __future__ import annotations
