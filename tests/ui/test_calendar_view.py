@@ -125,14 +125,19 @@ def test_double_click_a_slot_type_a_title_and_enter_creates_the_task_there(open_
     assert grid.task_rect(row.id).top() == grid.slot_rect(at).top() + 1
 
 
+def open_new_task_form(qtbot, view: CalendarView, when: datetime):
+    """Double-click the slot, as a user creates a task there; the form that opens."""
+    grid = view.time_grid
+    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grid.slot_rect(when).center())
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    return view.dialog
+
+
 def test_a_new_task_is_linked_to_the_client_picked_in_its_form(open_view, sqlite_ctx, qtbot):
     day = today(sqlite_ctx)
     zarina = clients.create(sqlite_ctx, name="Zarina Rahimova", phones=["+998 90 123 45 67"])
     view = open_view("day")
-    grid = view.time_grid
-    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grid.slot_rect(local(day, 16)).center())
-    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
-    dialog = view.dialog
+    dialog = open_new_task_form(qtbot, view, local(day, 16))
     qtbot.keyClicks(dialog.title, "Bring the contract")
     dialog.client.setFocus()
     qtbot.keyClicks(dialog.client, "1234567")
@@ -150,10 +155,7 @@ def test_a_new_task_is_linked_to_the_client_picked_in_its_form(open_view, sqlite
 def test_a_task_repeats_on_chosen_weekdays_and_the_form_shows_its_rule(open_view, sqlite_ctx, qtbot):
     day = today(sqlite_ctx)
     view = open_view("day")
-    grid = view.time_grid
-    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grid.slot_rect(local(day, 9)).center())
-    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
-    dialog = view.dialog
+    dialog = open_new_task_form(qtbot, view, local(day, 9))
     qtbot.keyClicks(dialog.title, "Team call")
     repeat = dialog.repeat
     assert repeat.kind.currentText() == "Does not repeat" and not repeat.days[0].isVisible()
