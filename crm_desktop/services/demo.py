@@ -33,12 +33,13 @@ from crm_desktop.db.models import (
     DealStageChange,
     Document,
     DocumentLine,
+    NumberSeries,
     Payment,
     Stage,
     Task,
     User,
 )
-from crm_desktop.services import invoices, money
+from crm_desktop.services import invoices, money, numbering
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.search import build_terms
 from crm_desktop.services.textnorm import sort_key
@@ -375,14 +376,18 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 **invoices.stored_totals(totals), "paid_total": paid, "cancel_reason": "", **stamp,
             })
         # Numbers follow the issue dates, one series per kind and year, as issuing would have given them.
+        profile = s.get(CompanyProfile, 1)
         series: dict[tuple[str, int], int] = {}
         for doc in sorted(docs, key=lambda d: (d["issue_date"], d["id"])):
             if doc["status"] != "draft":
                 key = (doc["kind"], doc["issue_date"].year)
                 series[key] = series.get(key, 0) + 1
-                prefix = "INV" if doc["kind"] == "invoice" else "Q"
-                doc["number"] = f"{prefix}-{key[1]}-{series[key]:05d}"
+                pattern = profile.invoice_number_pattern if doc["kind"] == "invoice" else profile.quote_number_pattern
+                doc["number"] = numbering.format_number(pattern, key[1], series[key])
         bulk(Document, docs)
+        # The counters go on from there, so the next document issued in the demo gets the next number.
+        s.execute(insert(NumberSeries.__table__), [{"kind": kind, "year": year, "next_seq": last + 1}
+                                                    for (kind, year), last in series.items()])
         bulk(DocumentLine, lines)
         bulk(Payment, payments)
 

@@ -173,3 +173,17 @@ def test_staff_already_set_up_are_kept(ctx):
     with ctx.read() as s:
         assert s.scalar(select(User.display_name).where(User.username == "olga")) == "Olga Real"
         assert s.scalar(select(User.manager_id).where(User.username == "dilnoza")) == olga.id
+
+
+def test_the_next_invoice_issued_in_the_demo_gets_the_next_number(ctx):
+    from crm_desktop.services import clients, documents, invoices
+    from crm_desktop.services.invoices import DocumentFilter, LineValues
+
+    demo.generate(ctx.db, clients=200)
+    numbers = [d.number for d in invoices.list_documents(ctx, DocumentFilter(), limit=None) if d.number]
+    year = ctx.today().year
+    last = max(int(n.rsplit("-", 1)[1]) for n in numbers if n.startswith(f"INV-{year}-"))
+    client = clients.list_clients(ctx, limit=1)[0]
+    draft = invoices.create_draft(ctx, client_id=client.id, lines=[LineValues("Extra visit", 1, "", "100")])
+    issued = documents.issue(ctx, draft.id, expected_version=draft.version)
+    assert issued.number == f"INV-{year}-{last + 1:05d}"
