@@ -11,12 +11,14 @@ from crm_desktop.ui.lazy_model import ServiceTableModel
 
 class ListTable(QTableView):
     def __init__(self, model: ServiceTableModel, settings: QSettings, widths_key: str,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, several: bool = False):
         super().__init__(parent)
         self.settings, self.widths_key = settings, widths_key
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # several: Shift/Ctrl-click chooses more rows, for actions on a selection (e.g. export)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if several
+                              else QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QPushButton
+from pypdf import PdfReader
 
 from crm_desktop.db.models import AuditEntry, Document
 from crm_desktop.services import clients, invoices
@@ -324,8 +325,6 @@ def test_an_over_payment_is_refused_in_the_form_which_keeps_the_amount(qtbot, vi
 
 
 def test_open_pdf_writes_the_invoice_and_hands_it_to_the_viewer(qtbot, view, sqlite_ctx, monkeypatch):
-    from pypdf import PdfReader
-
     from crm_desktop.services import documents
     from crm_desktop.ui.invoices import payments_panel
 
@@ -342,3 +341,50 @@ def test_open_pdf_writes_the_invoice_and_hands_it_to_the_viewer(qtbot, view, sql
     assert opened and opened[0].endswith(f"{doc.number}.pdf")
     text = PdfReader(opened[0]).pages[0].extract_text()
     assert doc.number in text and "Ольга Соколова" in text
+
+
+def _issued_invoices(ctx, count: int) -> list[int]:
+    from crm_desktop.services import documents
+
+    client = clients.create(ctx, name="Samarqand Travel", kind="company").id
+    made = []
+    for n in range(count):
+        d = invoices.create_draft(ctx, client_id=client, lines=[LineValues(f"Tour {n}", 1, "", "100")])
+        made.append(documents.issue(ctx, d.id, expected_version=d.version).id)
+    return made
+
+
+def test_the_selected_invoices_are_exported_as_pdfs_with_progress(qtbot, view, sqlite_ctx, tmp_path):
+    _issued_invoices(sqlite_ctx, 3)
+    started(qtbot, view)
+    view.table.selectRow(0)
+    view.table.selectionModel().select(view.model.index(2, 0), view.table.selectionModel().SelectionFlag.Select
+                                       | view.table.selectionModel().SelectionFlag.Rows)
+    chosen = [row.number for row in view.selected_rows()]
+    assert len(chosen) == 2
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    export = view.export_pdfs(folder)
+    with qtbot.waitSignal(export.finished) as done:
+        pass
+    written, cancelled = done.args
+    assert not cancelled and sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.pdf" for n in chosen)
+    assert export.progress.value() in (-1, 2)  # it counted up to the end (and was reset)
+    assert view.summary.text() == f"2 PDF(s) written to {folder}."
+
+
+def test_cancel_stops_the_export_before_the_next_file(qtbot, view, sqlite_ctx, tmp_path):
+    _issued_invoices(sqlite_ctx, 4)
+    started(qtbot, view)
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    assert len(view.selected_rows()) == 4  # nothing selected: every listed invoice
+    with qtbot.waitSignal(view.export_pdfs(folder).finished) as done:
+        view.export.progress.findChild(QPushButton).click()  # Cancel, while the first file is being written
+    written, cancelled = done.args
+    assert cancelled and written == []
+    qtbot.waitUntil(lambda: not view.ops.busy)
+    files = list(folder.iterdir())
+    assert len(files) <= 1  # the one under way is finished whole; no further file is started
+    assert all(PdfReader(str(f)).pages for f in files)
+    assert view.summary.text() == f"0 PDF(s) written to {folder}. Stopped before the rest."

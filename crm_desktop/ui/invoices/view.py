@@ -7,11 +7,13 @@ payments, and can be paid, cancelled, copied or opened as a PDF there.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QSettings, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +27,7 @@ from crm_desktop.services.context import Changes
 from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilter, DocumentRow
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.invoices.editor import InvoiceEditor
+from crm_desktop.ui.invoices.export import PdfExport
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.list_footer import ListFooter
 from crm_desktop.ui.list_table import ListTable
@@ -98,14 +101,18 @@ class InvoicesView(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Status")))
         top.addWidget(self.status)
+        self.export_button = QPushButton(tr("Export PDFs…"))
+        self.export_button.setToolTip(tr("The selected invoices (or all listed) as PDF files in a folder"))
+        self.export_button.clicked.connect(self.choose_export_folder)
         top.addWidget(self.search, 1)
+        top.addWidget(self.export_button)
         top.addWidget(self.new_button)
 
         self.columns = columns()
         self.model = LazyTableModel(ops, self.columns, _fetch, _count, query=self._query(), sort="issue_date",
                                     descending=True, highlight=lambda d: _OVERDUE if is_overdue(d, self.today) else None,
                                     parent=self)
-        self.table = ListTable(self.model, settings, "columns/invoices_view")
+        self.table = ListTable(self.model, settings, "columns/invoices_view", several=True)
         self.table.activated.connect(self.open_row)
 
         self.footer = ListFooter()
@@ -177,6 +184,28 @@ class InvoicesView(QWidget):
     def open_row(self, index: QModelIndex) -> None:
         if index.isValid():
             self.open_document(self.model.row(index.row()).id)
+
+    # --- export ---
+
+    def selected_rows(self) -> list[DocumentRow]:
+        """The chosen rows in list order, or every loaded row when none is chosen."""
+        chosen = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.row(r) for r in (chosen or range(self.model.rowCount()))]
+
+    def choose_export_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("Export PDFs to"), str(Path.home()))
+        if folder:
+            self.export_pdfs(Path(folder))
+
+    def export_pdfs(self, folder: Path) -> PdfExport:
+        self.export = PdfExport(self.ops, self.selected_rows(), folder, self)
+        self.export.finished.connect(self._exported)
+        self.export.start()
+        return self.export
+
+    def _exported(self, written: list, cancelled: bool) -> None:
+        text = tr("{n} PDF(s) written to {folder}.").format(n=len(written), folder=self.export.folder)
+        self.summary.setText(text + (" " + tr("Stopped before the rest.") if cancelled else ""))
 
     def edit_document(self, document: DocumentDetail) -> None:
         """Open a document already loaded (e.g. the invoice draft a won deal offered)."""
