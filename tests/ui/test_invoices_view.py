@@ -388,3 +388,23 @@ def test_cancel_stops_the_export_before_the_next_file(qtbot, view, sqlite_ctx, t
     assert len(files) <= 1  # the one under way is finished whole; no further file is started
     assert all(PdfReader(str(f)).pages for f in files)
     assert view.summary.text() == f"0 PDF(s) written to {folder}. Stopped before the rest."
+
+
+def test_receivables_show_who_owes_what_by_age_and_lead_to_their_invoices(qtbot, view, sqlite_ctx):
+    from crm_desktop.services import documents, payments
+
+    today = sqlite_ctx.today()
+    aziz = clients.create(sqlite_ctx, name="Aziz Karimov").id
+    for days_late, amount in ((-3, "100"), (45, "300"), (100, "500")):
+        d = invoices.create_draft(sqlite_ctx, client_id=aziz, issue_date=today - timedelta(days=130),
+                                  due_date=today - timedelta(days=days_late), lines=[LineValues("Work", 1, "", amount)])
+        doc = documents.issue(sqlite_ctx, d.id, expected_version=d.version)
+    payments.record_payment(sqlite_ctx, doc.id, amount="200")  # the oldest: 300 of 500 still due
+    started(qtbot, view)
+    dialog = view.show_receivables()
+    qtbot.waitUntil(lambda: dialog.table.topLevelItemCount() == 1)
+    row = dialog.table.topLevelItem(0)
+    assert [row.text(i) for i in range(8)] == ["Aziz Karimov", "3", "100.00 USD", "", "300.00 USD", "",
+                                               "300.00 USD", "700.00 USD"]
+    dialog.table.itemActivated.emit(row, 0)  # Enter or double-click
+    qtbot.waitUntil(lambda: view.model.query[1] == "Aziz Karimov" and view.model.rowCount() == 3)

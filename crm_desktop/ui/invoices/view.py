@@ -28,6 +28,7 @@ from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilte
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.invoices.editor import InvoiceEditor
 from crm_desktop.ui.invoices.export import PdfExport
+from crm_desktop.ui.invoices.receivables import ReceivablesDialog
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.list_footer import ListFooter
 from crm_desktop.ui.list_table import ListTable
@@ -104,7 +105,11 @@ class InvoicesView(QWidget):
         self.export_button = QPushButton(tr("Export PDFs…"))
         self.export_button.setToolTip(tr("The selected invoices (or all listed) as PDF files in a folder"))
         self.export_button.clicked.connect(self.choose_export_folder)
+        self.receivables_button = QPushButton(tr("Receivables…"))
+        self.receivables_button.setToolTip(tr("Who owes what, and for how long"))
+        self.receivables_button.clicked.connect(self.show_receivables)
         top.addWidget(self.search, 1)
+        top.addWidget(self.receivables_button)
         top.addWidget(self.export_button)
         top.addWidget(self.new_button)
 
@@ -184,6 +189,17 @@ class InvoicesView(QWidget):
     def open_row(self, index: QModelIndex) -> None:
         if index.isValid():
             self.open_document(self.model.row(index.row()).id)
+
+    def show_receivables(self) -> ReceivablesDialog:
+        self.receivables = ReceivablesDialog(self.ops, self)
+        self.receivables.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.receivables.client_chosen.connect(self._show_client_invoices)
+        self.receivables.open()
+        return self.receivables
+
+    def _show_client_invoices(self, client_name: str) -> None:
+        self.status.setCurrentIndex(0)  # all statuses: paid ones too, for the whole story
+        self.search.setText(client_name)
 
     # --- export ---
 

@@ -1,0 +1,64 @@
+"""Who owes what, for how long: unpaid invoices per client and currency, in ageing buckets."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from crm_desktop.services import payments
+from crm_desktop.services.money import format_money
+from crm_desktop.services.payments import AGEING, Receivable
+from crm_desktop.ui.ops import Ops
+
+
+class ReceivablesDialog(QDialog):
+    client_chosen = Signal(str)  # a client's name: the list shows their invoices
+
+    def __init__(self, ops: Ops, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ops = ops
+        self.rows: list[Receivable] = []
+        self.setWindowTitle(self.tr("Receivables"))
+        self.resize(980, 460)
+        self.table = QTreeWidget()
+        self.table.setRootIsDecorated(False)
+        self.table.setSortingEnabled(False)
+        self.table.setHeaderLabels([self.tr("Client"), self.tr("Invoices"), self.tr("Current"), self.tr("1–30 days"),
+                                    self.tr("31–60 days"), self.tr("61–90 days"), self.tr("Over 90 days"),
+                                    self.tr("Total due")])
+        self.table.setColumnWidth(0, 220)
+        for column in range(1, self.table.columnCount()):  # amounts line up on the right, headers with them
+            self.table.headerItem().setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.table.itemActivated.connect(self._activated)
+        self.note = QLabel(self.tr("Days past the due date. Amounts in different currencies are listed apart. "
+                                   "Double-click a client to see their invoices."))
+        self.note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(buttons)
+        ops.run(payments.receivables, on_done=self._loaded)
+
+    def _loaded(self, rows: list[Receivable]) -> None:
+        self.rows = rows
+        self.table.clear()
+        for r in rows:
+            cells = [r.client_name, str(r.invoices),
+                     *(format_money(r.buckets[b], r.currency) if r.buckets[b] else "" for b in AGEING),
+                     format_money(r.total, r.currency)]
+            item = QTreeWidgetItem(cells)
+            for column in range(1, len(cells)):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if r.buckets["61-90"] or r.buckets["90+"]:
+                item.setForeground(0, Qt.GlobalColor.darkRed)
+            self.table.addTopLevelItem(item)
+        for column in range(1, self.table.columnCount()):
+            self.table.resizeColumnToContents(column)
+        if not rows:
+            self.note.setText(self.tr("Nobody owes anything: every issued invoice is paid."))
+
+    def _activated(self, item: QTreeWidgetItem) -> None:
+        self.client_chosen.emit(item.text(0))
+        self.accept()
