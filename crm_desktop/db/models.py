@@ -138,7 +138,7 @@ class ClientSearch(Base):
     terms: Mapped[str] = mapped_column(Text)
 
 
-ACTIVITY_KINDS = ("note", "call", "meeting", "email", "status_change")
+ACTIVITY_KINDS = ("note", "call", "meeting", "email", "status_change", "document")
 
 
 class Activity(Editable, Base):

@@ -19,7 +19,9 @@ from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 
-USER_KINDS = ("note", "call", "meeting", "email")  # status_change is written by clients.update only
+USER_KINDS = ("note", "call", "meeting", "email")
+# Written by the services as things happen (a status changed, an invoice was issued or paid), never by hand.
+SYSTEM_KINDS = ("status_change", "document")
 _FIELDS = ("kind", "body", "occurred_at", "deal_id")
 
 
@@ -62,8 +64,8 @@ def _load(s: Session, ctx: ServiceContext, activity_id: int) -> Activity:
 
 def _editable(s: Session, ctx: ServiceContext, activity_id: int, expected_version: int | None = None) -> Activity:
     activity = _load(s, ctx, activity_id)
-    if activity.kind == "status_change":
-        raise ValidationError("kind", "Status changes are recorded automatically and cannot be edited or deleted.")
+    if activity.kind in SYSTEM_KINDS:
+        raise ValidationError("kind", "This entry was recorded automatically and cannot be edited or deleted.")
     if expected_version is not None and activity.version != expected_version:
         raise ConflictError("timeline entry", activity_id)
     return activity
@@ -99,6 +101,13 @@ def add(ctx: ServiceContext, client_id: int, *, kind: str = "note", body: str, o
         s.add(activity)
         s.flush()
         return _reload_row(s, activity.id)
+
+
+def record_event(s: Session, ctx: ServiceContext, client_id: int, body: str, *, deal_id: int | None = None,
+                 kind: str = "document") -> None:
+    """An entry on the client's timeline for something that just happened, in the caller's unit of work."""
+    s.add(Activity(client_id=client_id, deal_id=deal_id, kind=kind, body=body, occurred_at=ctx.now(),
+                   author_id=ctx.actor.user_id))
 
 
 def get(ctx: ServiceContext, activity_id: int) -> ActivityRow:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crm_desktop.db.models import CompanyProfile, Deal, Document, Payment
-from crm_desktop.services import clients, company, invoices, numbering
+from crm_desktop.services import activities, clients, company, invoices, money, numbering
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible
 from crm_desktop.services.context import ServiceContext, record
@@ -69,6 +69,8 @@ def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> Do
                                             "in Settings → Numbering (e.g. add {year}).")
         doc.number, doc.status = number, "issued"
         record(s, entity="documents", entity_id=doc.id, action="issue", details={"number": number})
+        activities.record_event(s, ctx, doc.client_id, f"{KIND_NAMES[doc.kind]} {number} issued: "
+                                f"{money.format_money(doc.total, doc.currency)}", deal_id=doc.deal_id)
         return invoices.detail(s, doc)
 
 
@@ -89,6 +91,8 @@ def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_versi
                                             "the client) before cancelling it.")
         doc.status, doc.cancel_reason = "cancelled", reason
         record(s, entity="documents", entity_id=doc.id, action="cancel", details={"reason": reason})
+        activities.record_event(s, ctx, doc.client_id, f"{KIND_NAMES[doc.kind]} {doc.number} cancelled: {reason}",
+                                deal_id=doc.deal_id)
         return invoices.detail(s, doc)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crm_desktop.db.models import Client, Document, Payment
-from crm_desktop.services import invoices, money
+from crm_desktop.services import activities, invoices, money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import visible_to
 from crm_desktop.services.context import ServiceContext
@@ -73,6 +73,9 @@ def record_payment(ctx: ServiceContext, document_id: int, *, amount: Any, paid_o
                           note=v.text("note", note, "The note", max_length=2000))
         s.add(payment)
         _follow_payments(doc, doc.paid_total + value)
+        how = f" ({payment.method})" if payment.method else ""
+        activities.record_event(s, ctx, doc.client_id, f"Payment of {money.format_money(value, doc.currency)} "
+                                f"received for {doc.number}{how}", deal_id=doc.deal_id)
         s.flush()
         return _row(payment)
 
@@ -88,6 +91,8 @@ def delete_payment(ctx: ServiceContext, payment_id: int, *, expected_version: in
             raise ConflictError("payment", payment_id)
         _follow_payments(doc, doc.paid_total - payment.amount)
         s.delete(payment)
+        activities.record_event(s, ctx, doc.client_id, f"Payment of {money.format_money(payment.amount, doc.currency)}"
+                                f" for {doc.number} deleted (recorded by mistake)", deal_id=doc.deal_id)
 
 
 def list_payments(ctx: ServiceContext, document_id: int) -> list[PaymentRow]:

@@ -122,3 +122,21 @@ def test_a_pattern_that_would_repeat_a_number_is_refused_and_says_what_to_change
 def test_format_number():
     assert numbering.format_number("INV-{year}-{seq:05d}", 2026, 42) == "INV-2026-00042"
     assert numbering.format_number("{seq}", 2026, 7) == "7"
+
+
+def test_issuing_paying_and_cancelling_show_on_the_client_timeline(ctx, client):
+    from crm_desktop.services import activities, payments
+
+    doc = issued(ctx, client)
+    payments.record_payment(ctx, doc.id, amount="100", method="cash")
+    other = issued(ctx, client)
+    documents.cancel(ctx, other.id, reason="Sent twice", expected_version=other.version)
+    entries = [(e.kind, e.body) for e in activities.timeline(ctx, client.id)]
+    assert entries[::-1] == [
+        ("document", f"Invoice {doc.number} issued: 1\u202f401.60 USD"),
+        ("document", f"Payment of 100.00 USD received for {doc.number} (cash)"),
+        ("document", f"Invoice {other.number} issued: 1\u202f401.60 USD"),
+        ("document", f"Invoice {other.number} cancelled: Sent twice")]
+    entry = activities.timeline(ctx, client.id)[0]
+    with pytest.raises(ValidationError, match="recorded automatically"):
+        activities.update(ctx, entry.id, expected_version=entry.version, body="changed")

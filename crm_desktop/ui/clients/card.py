@@ -36,7 +36,7 @@ from crm_desktop.ui.ops import Ops
 TIMELINE_LIMIT = 200  # the newest entries; older ones are rarely needed on the card
 LIST_LIMIT = 20
 KIND_COLORS = {"note": "#2563eb", "call": "#059669", "meeting": "#7c3aed", "email": "#d97706",
-               "status_change": "#6b7280"}
+               "status_change": "#6b7280", "document": "#0891b2"}
 
 
 @dataclass(frozen=True)
@@ -266,7 +266,8 @@ class ClientCard(QWidget):
 
     def kind_label(self, kind: str) -> str:
         return {"note": self.tr("Note"), "call": self.tr("Call"), "meeting": self.tr("Meeting"),
-                "email": self.tr("Email"), "status_change": self.tr("Status change")}.get(kind, kind)
+                "email": self.tr("Email"), "status_change": self.tr("Status change"),
+                "document": self.tr("Invoicing")}.get(kind, kind)
 
     def _timeline_item(self, entry: ActivityRow) -> QListWidgetItem:
         head = f"{self.kind_label(entry.kind)} · {local_time(entry.occurred_at)}"
