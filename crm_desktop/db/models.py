@@ -365,6 +365,8 @@ class CompanyProfile(Editable, Base):
     invoice_number_pattern: Mapped[str] = mapped_column(String(60), default="INV-{year}-{seq:05d}")
     quote_number_pattern: Mapped[str] = mapped_column(String(60), default="QUO-{year}-{seq:05d}")
     credit_note_number_pattern: Mapped[str] = mapped_column(String(60), default="CN-{year}-{seq:05d}")
+    # The tax rates (percent) offered for invoice lines, e.g. "12; 0": a choice, any rate may still be typed.
+    tax_presets: Mapped[str] = mapped_column(String(200), default="12; 0")
     lead_follow_up_hours: Mapped[int] = mapped_column(Integer, default=24)
     invoice_follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
     escalation_hours: Mapped[int] = mapped_column(Integer, default=24)

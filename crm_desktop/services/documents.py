@@ -7,6 +7,7 @@ refuses and logs the attempt); a mistake is cancelled with a reason, or correcte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -48,6 +49,36 @@ def update_number_patterns(ctx: ServiceContext, *, expected_version: int, **valu
     v.known_fields(values, numbering.PATTERN_FIELDS, "The number patterns")
     clean = {key: numbering.check_pattern(key, value) for key, value in values.items()}
     return company.write_profile(ctx, expected_version, clean, _patterns)
+
+
+@dataclass(frozen=True)
+class TaxPresets:
+    rates: tuple[Decimal, ...]  # percent, in the order offered
+    version: int  # of the company profile, where they are kept
+
+
+def _presets(p: CompanyProfile) -> TaxPresets:
+    return TaxPresets(tuple(Decimal(r) for r in p.tax_presets.split(";") if r.strip()), p.version)
+
+
+def tax_presets(ctx: ServiceContext) -> TaxPresets:
+    with ctx.read() as s:
+        return _presets(s.get(CompanyProfile, 1))
+
+
+def update_tax_presets(ctx: ServiceContext, rates: Sequence[object], *, expected_version: int) -> TaxPresets:
+    """The tax rates offered for lines (admins only); any other rate can still be typed on a line."""
+    if not ctx.actor.is_admin:
+        raise PermissionDenied("Only an administrator can change the tax rates.")
+    clean: list[Decimal] = []
+    for rate in rates:
+        value = v.decimal("tax_presets", rate, "A tax rate", minimum=Decimal(0), maximum=Decimal(100))
+        if value not in clean:
+            clean.append(value)
+    if len(clean) > 10:
+        raise ValidationError("tax_presets", "Offer 10 tax rates at most; any other rate can be typed on a line.")
+    text = "; ".join(f"{r.normalize():f}" for r in clean)
+    return company.write_profile(ctx, expected_version, {"tax_presets": text}, _presets)
 
 
 def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> DocumentDetail:

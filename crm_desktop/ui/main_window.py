@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop import APP_NAME, __version__
-from crm_desktop.services import company, follow_ups, overview, tasks, users
+from crm_desktop.services import company, documents, follow_ups, overview, tasks, users
 from crm_desktop.services.context import Changes
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.calendar import CalendarView
@@ -31,6 +31,7 @@ from crm_desktop.ui.deals import DealsView
 from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.invoices import InvoicesView
+from crm_desktop.ui.invoices.tax_rates import TaxRatesDialog
 from crm_desktop.ui.live_changes import LiveChanges
 from crm_desktop.ui.reminders import ReminderScheduler, ReminderWindow
 from crm_desktop.ui.reminders.rules_dialog import FollowUpRulesDialog
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         settings_menu.addAction(QAction(self.tr("&Follow-up rules…"), self, triggered=self.edit_follow_up_rules))
+        settings_menu.addAction(QAction(self.tr("&Tax rates…"), self, triggered=self.edit_tax_rates))
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for i, key in enumerate(self.pages):
             go_menu.addAction(QAction(self.titles[key], self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
@@ -138,6 +140,14 @@ class MainWindow(QMainWindow):
         self.rules_dialog = FollowUpRulesDialog(self.ops, rules, self)
         self.rules_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.rules_dialog.open()
+
+    def edit_tax_rates(self) -> None:
+        self.ops.run(documents.tax_presets, on_done=self._show_tax_rates)
+
+    def _show_tax_rates(self, presets) -> None:
+        self.tax_rates_dialog = TaxRatesDialog(self.ops, presets, self)
+        self.tax_rates_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.tax_rates_dialog.open()
 
     def _reminders_due(self, found: list) -> None:
         self.reminder_window.add(found)

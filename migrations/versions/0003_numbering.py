@@ -1,4 +1,4 @@
-"""Gap-free document numbers: a counter row per kind and year, and the number patterns.
+"""Gap-free document numbers: a counter row per kind and year, the number patterns, the tax-rate presets.
 
 Revision ID: 0003_numbering
 Revises: 0002_reminders
@@ -15,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 PATTERNS = (("invoice_number_pattern", "INV-{year}-{seq:05d}"), ("quote_number_pattern", "QUO-{year}-{seq:05d}"),
-            ("credit_note_number_pattern", "CN-{year}-{seq:05d}"))
+            ("credit_note_number_pattern", "CN-{year}-{seq:05d}"), ("tax_presets", "12; 0"))
 
 
 def upgrade() -> None:
@@ -30,7 +30,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("company_profile", schema=None) as batch_op:
         for name, default in PATTERNS:
-            batch_op.add_column(sa.Column(name, sa.String(length=60), nullable=False,
+            batch_op.add_column(sa.Column(name, sa.String(length=200 if name == "tax_presets" else 60), nullable=False,
                                           server_default=sa.text(f"'{default}'")))
     with op.batch_alter_table("company_profile", schema=None) as batch_op:
         for name, _ in PATTERNS:

@@ -140,3 +140,17 @@ def test_issuing_paying_and_cancelling_show_on_the_client_timeline(ctx, client):
     entry = activities.timeline(ctx, client.id)[0]
     with pytest.raises(ValidationError, match="recorded automatically"):
         activities.update(ctx, entry.id, expected_version=entry.version, body="changed")
+
+
+def test_tax_rate_presets_are_checked_kept_in_order_and_admins_only(ctx, staff):
+    presets = documents.tax_presets(ctx)
+    assert presets.rates == (Decimal("12"), Decimal("0"))  # Uzbekistan's VAT, and none
+    saved = documents.update_tax_presets(ctx, ["18", "0", "7.5", "18"], expected_version=presets.version)
+    assert saved.rates == (Decimal("18"), Decimal("0"), Decimal("7.5"))
+    assert documents.tax_presets(ctx) == saved
+    with pytest.raises(ValidationError, match="between 0 and 100|100"):
+        documents.update_tax_presets(ctx, ["120"], expected_version=saved.version)
+    with pytest.raises(ValidationError, match="number"):
+        documents.update_tax_presets(ctx, ["VAT"], expected_version=saved.version)
+    with pytest.raises(PermissionDenied):
+        documents.update_tax_presets(staff["dilnoza"], ["5"], expected_version=saved.version)

@@ -408,3 +408,40 @@ def test_receivables_show_who_owes_what_by_age_and_lead_to_their_invoices(qtbot,
                                                "300.00 USD", "700.00 USD"]
     dialog.table.itemActivated.emit(row, 0)  # Enter or double-click
     qtbot.waitUntil(lambda: view.model.query[1] == "Aziz Karimov" and view.model.rowCount() == 3)
+
+
+def test_the_tax_cell_offers_the_offices_rates_which_are_set_in_settings(qtbot, open_window, sqlite_ctx):
+    from PySide6.QtWidgets import QComboBox
+
+    from crm_desktop.services import documents
+
+    window = open_window()
+    window.edit_tax_rates()
+    qtbot.waitUntil(lambda: getattr(window, "tax_rates_dialog", None) is not None
+                    and window.tax_rates_dialog.isVisible())
+    dialog = window.tax_rates_dialog
+    assert dialog.rates.text() == "12; 0"
+    dialog.rates.setText("15; 0; abc")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.errors["tax_presets"].isVisible())  # what is wrong, next to the field
+    assert dialog.rates.text() == "15; 0; abc"
+    dialog.rates.setText("15%; 0; 7.5")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save()
+    assert documents.tax_presets(sqlite_ctx).rates == (Decimal("15"), Decimal("0"), Decimal("7.5"))
+
+    view = window.pages["invoices"]
+    window.show_page("invoices")
+    view.new_invoice()
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    editor = view.editor
+    qtbot.waitUntil(lambda: editor.tax_delegate.presets == ["15", "0", "7.5"])
+    cell = editor.model.index(0, 5)
+    editor.table.setCurrentIndex(cell)
+    editor.table.edit(cell)
+    combo = editor.table.findChild(QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == ["15", "0", "7.5"]
+    combo.setCurrentIndex(2)
+    editor.table.commitData(combo)
+    assert editor.model.index(0, 5).data() == "7.5"
+    editor.reject()

@@ -40,6 +40,7 @@ from crm_desktop.ui.client_picker import ClientPicker
 from crm_desktop.ui.form_dialog import error_label, show_error, with_error
 from crm_desktop.ui.invoices.lines_model import KEYS, Line, LinesModel
 from crm_desktop.ui.invoices.payments_panel import PaymentsPanel
+from crm_desktop.ui.invoices.tax_delegate import TaxRateDelegate
 from crm_desktop.ui.ops import Ops
 
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
@@ -123,6 +124,9 @@ class InvoiceEditor(QDialog):
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
                                    | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.table.verticalHeader().setDefaultSectionSize(28)
+        self.tax_delegate = TaxRateDelegate(self.table)
+        self.table.setItemDelegateForColumn(KEYS.index("tax_rate"), self.tax_delegate)
+        ops.run(documents.tax_presets, on_done=lambda presets: self.tax_delegate.set_presets(presets.rates))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

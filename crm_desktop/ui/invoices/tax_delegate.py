@@ -1,0 +1,30 @@
+"""The tax cell of an invoice line: the office's tax rates to choose from, any other to type."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QWidget
+
+
+class TaxRateDelegate(QStyledItemDelegate):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.presets: list[str] = []
+
+    def set_presets(self, rates: tuple[Decimal, ...]) -> None:
+        self.presets = [f"{rate.normalize():f}" for rate in rates]
+
+    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:
+        combo = QComboBox(parent)
+        combo.setEditable(True)  # a preset, or whatever rate this line needs
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.addItems(self.presets)
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
+        editor.setCurrentText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+
+    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:
+        model.setData(index, editor.currentText().strip(), Qt.ItemDataRole.EditRole)
