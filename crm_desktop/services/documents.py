@@ -127,6 +127,19 @@ def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_versi
         return invoices.detail(s, doc)
 
 
+def answer_quote(ctx: ServiceContext, quote_id: int, *, accepted: bool, expected_version: int) -> DocumentDetail:
+    """The client's answer to an issued quote; a rejected quote can be copied into a new one."""
+    with ctx.write() as s:
+        quote = invoices.load(s, ctx, quote_id)
+        if quote.version != expected_version:
+            raise ConflictError("quote", quote_id)
+        if quote.kind != "quote" or quote.status != "issued":
+            raise ValidationError("status", "Only an issued quote that is still open can be accepted or rejected.")
+        quote.status = "accepted" if accepted else "rejected"
+        activities.record_event(s, ctx, quote.client_id, f"Quote {quote.number} {quote.status}", deal_id=quote.deal_id)
+        return invoices.detail(s, quote)
+
+
 def _lines_of(doc: Document) -> list[LineValues]:
     return [LineValues(line.description, line.quantity, line.unit, line.unit_price, line.discount_percent,
                        line.tax_rate) for line in doc.lines]

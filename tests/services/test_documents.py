@@ -154,3 +154,20 @@ def test_tax_rate_presets_are_checked_kept_in_order_and_admins_only(ctx, staff):
         documents.update_tax_presets(ctx, ["VAT"], expected_version=saved.version)
     with pytest.raises(PermissionDenied):
         documents.update_tax_presets(staff["dilnoza"], ["5"], expected_version=saved.version)
+
+
+def test_a_quote_is_accepted_or_rejected_once_and_a_rejected_one_is_no_invoice(ctx, client):
+    from crm_desktop.services import activities
+
+    yes = issued(ctx, client, kind="quote")
+    accepted = documents.answer_quote(ctx, yes.id, accepted=True, expected_version=yes.version)
+    assert accepted.status == "accepted"
+    assert documents.invoice_from_quote(ctx, yes.id).kind == "invoice"  # accepted quotes still become invoices
+    no = issued(ctx, client, kind="quote")
+    rejected = documents.answer_quote(ctx, no.id, accepted=False, expected_version=no.version)
+    assert rejected.status == "rejected"
+    with pytest.raises(ValidationError, match="still open"):
+        documents.answer_quote(ctx, no.id, accepted=True, expected_version=rejected.version)
+    with pytest.raises(ValidationError, match="Only an issued quote"):
+        documents.invoice_from_quote(ctx, no.id)
+    assert f"Quote {no.number} rejected" in [e.body for e in activities.timeline(ctx, client.id)]

@@ -445,3 +445,26 @@ def test_the_tax_cell_offers_the_offices_rates_which_are_set_in_settings(qtbot, 
     editor.table.commitData(combo)
     assert editor.model.index(0, 5).data() == "7.5"
     editor.reject()
+
+
+def test_an_issued_quote_is_marked_accepted_and_becomes_an_invoice_draft(qtbot, view, sqlite_ctx):
+    from crm_desktop.services import documents
+    from crm_desktop.services.invoices import DocumentFilter
+
+    client = clients.create(sqlite_ctx, name="Samarqand Travel", kind="company").id
+    draft = invoices.create_draft(sqlite_ctx, client_id=client, kind="quote", lines=[LineValues("Tour", 2, "", "300")])
+    quote = documents.issue(sqlite_ctx, draft.id, expected_version=draft.version)
+    started(qtbot, view)
+    view.open_document(quote.id)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    panel = view.editor.payments
+    assert panel.accept_button.isVisible() and panel.reject_button.isVisible() and not panel.pay_button.isVisible()
+    with qtbot.waitSignal(panel.changed):
+        qtbot.mouseClick(panel.accept_button, Qt.MouseButton.LeftButton)
+    assert panel.summary.text() == "Accepted" and not panel.accept_button.isVisible()
+    qtbot.mouseClick(panel.copy_button, Qt.MouseButton.LeftButton)  # "Make invoice"
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.document is not None
+                    and view.editor.document.kind == "invoice")
+    assert view.editor.document.status == "draft" and view.editor.total_value.text() == "600.00 USD"
+    assert invoices.count_documents(sqlite_ctx, DocumentFilter(kind="invoice")) == 1
+    view.editor.reject()

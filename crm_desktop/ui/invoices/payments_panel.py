@@ -99,12 +99,19 @@ class PaymentsPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_document)
         self.copy_button = QPushButton(self.tr("Make invoice") if document.kind == "quote" else self.tr("Duplicate"))
         self.copy_button.clicked.connect(self.copy)
+        self.accept_button = QPushButton(self.tr("Accepted"))
+        self.accept_button.setToolTip(self.tr("The client accepted this quote"))
+        self.accept_button.clicked.connect(lambda: self.answer(accepted=True))
+        self.reject_button = QPushButton(self.tr("Rejected"))
+        self.reject_button.setToolTip(self.tr("The client turned this quote down"))
+        self.reject_button.clicked.connect(lambda: self.answer(accepted=False))
         self.pdf_button = QPushButton(self.tr("Open PDF"))
         self.pdf_button.setToolTip(self.tr("Opens the PDF in your PDF viewer, to print or send"))
         self.pdf_button.clicked.connect(self.open_pdf)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
-        for button in (self.pdf_button, self.pay_button, self.cancel_button, self.copy_button):
+        for button in (self.pdf_button, self.pay_button, self.cancel_button, self.accept_button, self.reject_button,
+                       self.copy_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -127,7 +134,11 @@ class PaymentsPanel(QWidget):
         self.summary.setText(text)
         self.pay_button.setVisible(invoice and document.status in payments.PAYABLE)
         self.cancel_button.setVisible(invoice and document.status == "issued")
-        self.copy_button.setVisible(document.kind == "invoice" or document.status == "issued")
+        open_quote = document.kind == "quote" and document.status == "issued"
+        self.accept_button.setVisible(open_quote)
+        self.reject_button.setVisible(open_quote)
+        # An invoice is copied; a quote the client did not turn down becomes an invoice.
+        self.copy_button.setVisible(invoice or document.status in ("issued", "accepted"))
         self.list.setVisible(invoice)
         if invoice:
             self.ops.run(payments.list_payments, document.id, on_done=self._payments_loaded)
@@ -150,6 +161,10 @@ class PaymentsPanel(QWidget):
 
     def _show_pdf(self, path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def answer(self, *, accepted: bool) -> None:
+        self.ops.run(documents.answer_quote, self.document.id, accepted=accepted,
+                     expected_version=self.document.version, on_done=self._reloaded)
 
     def record_payment(self) -> PaymentDialog:
         return self._open(PaymentDialog(self.ops, self.document, self.ops.ctx.today(), self))

@@ -235,11 +235,12 @@ class InvoicesView(QWidget):
         if self.editor is not None and self.editor.isVisible():
             self.editor.raise_()
             return
-        self.editor = InvoiceEditor(self.ops, document, currency=self._default_currency, today=self.ops.ctx.today(),
-                                    parent=self)
-        self.editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.editor.destroyed.connect(lambda *_: setattr(self, "editor", None))
-        if self.editor.payments is not None:  # a copy or an invoice made from this quote opens at once
-            editor = self.editor
+        editor = InvoiceEditor(self.ops, document, currency=self._default_currency, today=self.ops.ctx.today(),
+                               parent=self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Only this editor's own end clears the reference: the next one may already be open.
+        editor.destroyed.connect(lambda *_: setattr(self, "editor", None) if self.editor is editor else None)
+        if editor.payments is not None:  # a copy or an invoice made from this quote opens at once
             editor.payments.draft_made.connect(lambda draft: (editor.accept(), self._show_editor(draft)))
-        self.editor.open()
+        self.editor = editor
+        editor.open()
