@@ -265,7 +265,7 @@ class Task(Editable, Base):
 # --- quotes, invoices, payments -----------------------------------------------------------------
 
 DOCUMENT_KINDS = ("quote", "invoice", "credit_note")
-DOCUMENT_STATUSES = ("draft", "issued", "partly_paid", "paid", "cancelled", "accepted", "rejected")
+DOCUMENT_STATUSES = ("draft", "issued", "partly_paid", "paid", "credited", "cancelled", "accepted", "rejected")
 
 
 class Document(Editable, Base):
@@ -296,6 +296,8 @@ class Document(Editable, Base):
     tax_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     paid_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    # On an invoice: the sum of the issued credit notes that refer to it (related_id).
+    credited_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
 
     lines: Mapped[list[DocumentLine]] = relationship(
@@ -367,6 +369,8 @@ class CompanyProfile(Editable, Base):
     credit_note_number_pattern: Mapped[str] = mapped_column(String(60), default="CN-{year}-{seq:05d}")
     # The tax rates (percent) offered for invoice lines, e.g. "12; 0": a choice, any rate may still be typed.
     tax_presets: Mapped[str] = mapped_column(String(200), default="12; 0")
+    # The total in words under the PDF's totals: "en", "ru", "uz", or "" for none.
+    amount_words_language: Mapped[str] = mapped_column(String(5), default="")
     lead_follow_up_hours: Mapped[int] = mapped_column(Integer, default=24)
     invoice_follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
     escalation_hours: Mapped[int] = mapped_column(Integer, default=24)

@@ -373,7 +373,8 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 "client_id": cid, "deal_id": deal[0] if deal else None, "related_id": None, "currency": currency,
                 "issue_date": issue, "due_date": due if kind == "invoice" else issue + timedelta(days=30),
                 "notes": "", "terms": "Payment within 14 days by bank transfer.",
-                **invoices.stored_totals(totals), "paid_total": paid, "cancel_reason": "", **stamp,
+                **invoices.stored_totals(totals), "paid_total": paid, "credited_total": Decimal(0),
+                "cancel_reason": "", **stamp,
             })
         # Numbers follow the issue dates, one series per kind and year, as issuing would have given them.
         profile = s.get(CompanyProfile, 1)

@@ -1,8 +1,11 @@
 """What happens to a document after drafting: issuing (with its number), cancelling, and making
-new drafts from it — an invoice from a quote, a copy of an invoice, an invoice for a won deal.
+new drafts from it — an invoice from a quote, a copy of an invoice, an invoice for a won deal, a
+credit note for an invoice.
 
 An issued document is a business record: it is never edited, deleted or renumbered (invoices.py
-refuses and logs the attempt); a mistake is cancelled with a reason, or corrected by a new one.
+refuses and logs the attempt); a mistake is cancelled with a reason, or corrected by a credit
+note. A credit note refers to its invoice (related_id) and, once issued, lowers what the client
+owes on it (credited_total), never by more than the invoice's total not yet credited.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crm_desktop.db.models import CompanyProfile, Deal, Document, Payment
-from crm_desktop.services import activities, clients, company, invoices, money, numbering
+from crm_desktop.services import activities, clients, company, invoices, money, numbering, payments
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible
 from crm_desktop.services.context import ServiceContext, record
@@ -100,9 +103,26 @@ def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> Do
                                             "in Settings → Numbering (e.g. add {year}).")
         doc.number, doc.status = number, "issued"
         record(s, entity="documents", entity_id=doc.id, action="issue", details={"number": number})
-        activities.record_event(s, ctx, doc.client_id, f"{KIND_NAMES[doc.kind]} {number} issued: "
-                                f"{money.format_money(doc.total, doc.currency)}", deal_id=doc.deal_id)
+        what = f"{KIND_NAMES[doc.kind]} {number} issued"
+        if doc.kind == "credit_note":
+            what += f" for invoice {_credit(s, doc, doc.total).number}"
+        activities.record_event(s, ctx, doc.client_id, f"{what}: {money.format_money(doc.total, doc.currency)}",
+                                deal_id=doc.deal_id)
         return invoices.detail(s, doc)
+
+
+def _credit(s, note: Document, amount: Decimal) -> Document:
+    """Add `amount` (negative: take it back) to what the credit note's invoice has credited."""
+    invoice = s.scalars(select(Document).where(Document.id == note.related_id).with_for_update()
+                        .execution_options(populate_existing=True)).one()
+    left = invoice.total - invoice.credited_total
+    if amount > left:
+        raise ValidationError("lines", f"Invoice {invoice.number} has {money.format_money(left, invoice.currency)} "
+                                       f"left to credit; this credit note is for "
+                                       f"{money.format_money(amount, invoice.currency)}. Lower its lines.")
+    invoice.credited_total += amount
+    payments.settle(invoice)
+    return invoice
 
 
 def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_version: int) -> DocumentDetail:
@@ -120,6 +140,13 @@ def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_versi
         if s.scalar(select(Payment.id).where(Payment.document_id == doc.id).limit(1)) is not None:
             raise ValidationError("status", "Payments were recorded against this invoice. Delete them (or refund "
                                             "the client) before cancelling it.")
+        note = s.scalar(select(Document.number).where(Document.related_id == doc.id,
+                                                      Document.kind == "credit_note", Document.status == "issued"))
+        if note is not None:
+            raise ValidationError("status", f"Credit note {note} corrects this invoice. Cancel the credit note "
+                                            "first, or leave the invoice as corrected.")
+        if doc.kind == "credit_note":
+            _credit(s, doc, -doc.total)
         doc.status, doc.cancel_reason = "cancelled", reason
         record(s, entity="documents", entity_id=doc.id, action="cancel", details={"reason": reason})
         activities.record_event(s, ctx, doc.client_id, f"{KIND_NAMES[doc.kind]} {doc.number} cancelled: {reason}",
@@ -174,9 +201,23 @@ def duplicate(ctx: ServiceContext, document_id: int) -> DocumentDetail:
     """A new draft with the same client, currency and lines, dated today."""
     with ctx.write() as s:
         source = invoices.load(s, ctx, document_id)
-        kind = source.kind if source.kind in invoices.DRAFT_KINDS else "invoice"
-        doc = _new_draft(s, ctx, kind=kind, client_id=source.client_id, currency=source.currency,
+        if source.kind not in invoices.DRAFT_KINDS:
+            raise ValidationError("kind", "A credit note is not copied: make a new one from its invoice.")
+        doc = _new_draft(s, ctx, kind=source.kind, client_id=source.client_id, currency=source.currency,
                          deal_id=source.deal_id, lines=_lines_of(source), notes=source.notes, terms=source.terms)
+        return invoices.detail(s, doc)
+
+
+def credit_note_for(ctx: ServiceContext, invoice_id: int) -> DocumentDetail:
+    """A credit note draft for an issued invoice, with the invoice's lines to trim to what is corrected."""
+    with ctx.write() as s:
+        invoice = invoices.load(s, ctx, invoice_id)
+        if invoice.kind != "invoice" or invoice.status not in ("issued", "partly_paid", "paid"):
+            what = f"{KIND_NAMES[invoice.kind].lower()} is {invoice.status.replace('_', ' ')}"
+            raise ValidationError("status", f"A credit note corrects an issued invoice; this {what}.")
+        doc = _new_draft(s, ctx, kind="credit_note", client_id=invoice.client_id, currency=invoice.currency,
+                         deal_id=invoice.deal_id, lines=_lines_of(invoice))
+        doc.related_id = invoice.id
         return invoices.detail(s, doc)
 
 

@@ -22,9 +22,9 @@ from crm_desktop.services import company
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import OWNER, ServiceContext
 from crm_desktop.services.errors import PermissionDenied, ServiceError
+from crm_desktop.services.invoices import OWED, UNPAID
 
 LOOK_BACK = timedelta(days=7)
-UNPAID = ("issued", "partly_paid")
 LIMITS = {"lead_follow_up_hours": ("Hours before a new lead gets a follow-up task", 24 * 30),
           "invoice_follow_up_days": ("Days after an invoice's due date", 365),
           "escalation_hours": ("Hours a task may be overdue before the manager is told", 24 * 30)}
@@ -98,8 +98,7 @@ def _unpaid_invoices(s: Session, ctx: ServiceContext, days: int) -> list[Task]:
     rows = s.execute(
         select(Document.id, Document.number, Document.client_id, Client.name, Client.owner_id)
         .join(Client, Client.id == Document.client_id)
-        .where(Document.kind == "invoice", Document.status.in_(UNPAID), Document.due_date <= last_due,
-               Document.total > Document.paid_total))
+        .where(Document.kind == "invoice", Document.status.in_(UNPAID), Document.due_date <= last_due, OWED))
     return [Task(title=f"Follow up unpaid invoice {number or f'#{doc_id}'} ({name})", client_id=cid,
                  assignee_id=owner or OWNER.user_id, priority="high", origin=f"invoice:{doc_id}")
             for doc_id, number, cid, name, owner in rows]

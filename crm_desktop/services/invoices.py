@@ -9,6 +9,9 @@ Stored totals (for fast lists and sums), all from money.compute_totals, never ty
     tax_total = Σ tax per rate
     total     = net total + tax total
 so the discount is implicit: discount total = subtotal + tax_total − total.
+On an invoice, what the client still owes follows from two more stored sums:
+    balance   = total − paid_total (payments) − credited_total (issued credit notes)
+which is negative when a credit note came after payment: that much is due back to the client.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from crm_desktop.services.errors import ConflictError, NotFound, ServiceError, V
 from crm_desktop.services.search import client_filter
 
 DEFAULT_PAYMENT_DAYS = 14
-DRAFT_KINDS = ("quote", "invoice")  # credit notes are made from an issued invoice, later
+DRAFT_KINDS = ("quote", "invoice")  # a credit note is made from the issued invoice it corrects
 KIND_NAMES = {"quote": "Quote", "invoice": "Invoice", "credit_note": "Credit note"}
 MAX_AMOUNT = Decimal(10**14)  # 10¹⁴: any real document; the column holds ~9.2 × 10¹⁴
 MAX_QUANTITY = Decimal(1_000_000_000)
@@ -81,7 +84,8 @@ class DocumentRow:
     tax_total: Decimal
     total: Decimal
     paid_total: Decimal
-    balance: Decimal
+    credited_total: Decimal
+    balance: Decimal  # see the module docstring; negative: due back to the client
     version: int
 
 
@@ -91,6 +95,8 @@ class DocumentDetail(DocumentRow):
     terms: str
     lines: tuple[LineRow, ...]
     totals: money.Totals
+    related_id: int | None  # a credit note's invoice; an invoice's quote
+    related_number: str | None
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,14 @@ class DocumentFilter:
 
 
 OVERDUE = "overdue"  # a filter, not a stored status: it depends on today
+UNPAID = ("issued", "partly_paid")
+# Money still owed on an invoice, in SQL. All three are exact-money columns of one scale, so the
+# comparison holds on their stored integers.
+OWED = Document.total > Document.paid_total + Document.credited_total
+
+
+def balance(doc: Document) -> Decimal:
+    return doc.total - doc.paid_total - doc.credited_total
 
 
 SORT_COLUMNS = {
@@ -189,7 +203,7 @@ def set_lines(s: Session, doc: Document, lines: Sequence[LineValues]) -> None:
 def _row(doc: Document, client_name: str) -> DocumentRow:
     return DocumentRow(doc.id, doc.kind, doc.number, doc.status, doc.client_id, client_name, doc.deal_id,
                        doc.currency, doc.issue_date, doc.due_date, doc.subtotal, doc.tax_total, doc.total,
-                       doc.paid_total, doc.total - doc.paid_total, doc.version)
+                       doc.paid_total, doc.credited_total, balance(doc), doc.version)
 
 
 def detail(s: Session, doc: Document) -> DocumentDetail:
@@ -201,7 +215,9 @@ def detail(s: Session, doc: Document) -> DocumentDetail:
         for line, t in zip(doc.lines, totals.lines, strict=True)
     )
     base = _row(doc, s.get(Client, doc.client_id).name)
-    return DocumentDetail(**base.__dict__, notes=doc.notes, terms=doc.terms, lines=lines, totals=totals)
+    related = s.get(Document, doc.related_id) if doc.related_id else None
+    return DocumentDetail(**base.__dict__, notes=doc.notes, terms=doc.terms, lines=lines, totals=totals,
+                          related_id=doc.related_id, related_number=related.number if related else None)
 
 
 def _filtered(ctx: ServiceContext, q: Select, f: DocumentFilter) -> Select:
@@ -212,8 +228,7 @@ def _filtered(ctx: ServiceContext, q: Select, f: DocumentFilter) -> Select:
         if value is not None:
             q = q.where(column == value)
     if f.status == OVERDUE:
-        q = q.where(Document.status.in_(("issued", "partly_paid")), Document.due_date < ctx.today(),
-                    Document.total > Document.paid_total)
+        q = q.where(Document.status.in_(UNPAID), Document.due_date < ctx.today(), OWED)
     query = f.search.strip()
     if query:
         by_number = func.lower(Document.number).contains(query.lower(), autoescape=True)
@@ -277,6 +292,11 @@ def _clean(s: Session, ctx: ServiceContext, doc: Document, values: dict[str, Any
             out[key] = v.text(key, values[key], label, max_length=20_000)
     if "deal_id" in values:
         out["deal_id"] = values["deal_id"]
+    if doc.kind == "credit_note":  # it corrects its invoice: same client, same currency
+        for key in ("client_id", "currency"):
+            if key in out and out[key] != getattr(doc, key):
+                raise ValidationError(key, "A credit note keeps its invoice's client and currency. Make a new "
+                                           "invoice for another client or currency.")
     deal_id, client_id = out.get("deal_id", doc.deal_id), out.get("client_id", doc.client_id)
     if deal_id is not None:
         deal = s.get(Deal, deal_id)
@@ -387,9 +407,8 @@ def totals_by_currency(ctx: ServiceContext, f: DocumentFilter = DocumentFilter()
 
     Amounts in different currencies are never added together: a list shows one sum per currency.
     """
-    total, paid = func.sum(Document.total), func.sum(Document.paid_total)
-    q = _filtered(ctx, select(Document.currency, total, paid), f).group_by(Document.currency) \
-        .order_by(Document.currency)
+    sums = (func.sum(Document.total), func.sum(Document.paid_total), func.sum(Document.credited_total))
+    q = _filtered(ctx, select(Document.currency, *sums), f).group_by(Document.currency).order_by(Document.currency)
     with ctx.read() as s:
-        return [(code, money.quantize(Decimal(t), code), money.quantize(Decimal(t) - Decimal(p), code))
-                for code, t, p in s.execute(q)]
+        return [(code, money.quantize(Decimal(t), code), money.quantize(Decimal(t) - Decimal(p) - Decimal(c), code))
+                for code, t, p, c in s.execute(q)]

@@ -24,5 +24,5 @@ def counts(ctx: ServiceContext) -> Counts:
         open_tasks=tasks.count_tasks(ctx, tasks.TaskFilter(status="open")),
         overdue_tasks=tasks.count_tasks(ctx, tasks.TaskFilter(overdue_only=True)),
         unpaid_invoices=sum(invoices.count_documents(ctx, invoices.DocumentFilter(status=status))
-                            for status in ("issued", "partly_paid")),
+                            for status in invoices.UNPAID),
     )

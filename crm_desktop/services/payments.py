@@ -1,8 +1,9 @@
 """Payments against issued invoices, the balance they leave, and who owes what for how long.
 
-An invoice's status follows its payments: issued (nothing paid), partly paid, paid. A payment
-larger than the balance is refused with the balance named: money a client pays too much is not
-their debt, and recording it as paid would hide it (a refund or a credit is a separate matter).
+An invoice's status follows its payments and credit notes: issued (nothing paid), partly paid,
+paid, or credited (credit notes cover it all). A payment larger than the balance is refused with
+the balance named: money a client pays too much is not their debt, and recording it as paid would
+hide it (a credit note after payment shows as a negative balance: due back to the client).
 Overdue is not stored: an issued or partly paid invoice past its due date with a balance.
 """
 
@@ -22,7 +23,7 @@ from crm_desktop.services.clients import visible_to
 from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 
-PAYABLE = ("issued", "partly_paid")
+PAYABLE = invoices.UNPAID
 METHODS = ("cash", "bank transfer", "card", "other")
 AGEING = ("current", "1-30", "31-60", "61-90", "90+")
 
@@ -42,9 +43,14 @@ def _row(p: Payment) -> PaymentRow:
     return PaymentRow(p.id, p.document_id, p.amount, p.paid_on, p.method, p.note, p.version)
 
 
-def _follow_payments(doc: Document, paid: Decimal) -> None:
-    doc.paid_total = paid
-    doc.status = "paid" if paid >= doc.total else "partly_paid" if paid > 0 else "issued"
+def settle(doc: Document) -> None:
+    """The invoice's status from what was paid and credited against it."""
+    if doc.credited_total >= doc.total:
+        doc.status = "credited"
+    elif doc.paid_total + doc.credited_total >= doc.total:
+        doc.status = "paid"
+    else:
+        doc.status = "partly_paid" if doc.paid_total > 0 else "issued"
 
 
 def record_payment(ctx: ServiceContext, document_id: int, *, amount: Any, paid_on: Any = None, method: str = "",
@@ -61,7 +67,7 @@ def record_payment(ctx: ServiceContext, document_id: int, *, amount: Any, paid_o
         if value != value.quantize(Decimal(1).scaleb(-minor)):
             raise ValidationError("amount", f"{doc.currency} amounts have {minor} decimal places at most "
                                             f"(got {value}).")
-        balance = doc.total - doc.paid_total
+        balance = invoices.balance(doc)
         if value > balance:
             raise ValidationError("amount", f"The balance due is {money.format_money(balance, doc.currency)}; "
                                             f"{money.format_money(value, doc.currency)} would pay "
@@ -72,7 +78,8 @@ def record_payment(ctx: ServiceContext, document_id: int, *, amount: Any, paid_o
                           method=v.text("method", method, "The method", max_length=50),
                           note=v.text("note", note, "The note", max_length=2000))
         s.add(payment)
-        _follow_payments(doc, doc.paid_total + value)
+        doc.paid_total += value
+        settle(doc)
         how = f" ({payment.method})" if payment.method else ""
         activities.record_event(s, ctx, doc.client_id, f"Payment of {money.format_money(value, doc.currency)} "
                                 f"received for {doc.number}{how}", deal_id=doc.deal_id)
@@ -89,7 +96,8 @@ def delete_payment(ctx: ServiceContext, payment_id: int, *, expected_version: in
         doc = invoices.load(s, ctx, payment.document_id)
         if payment.version != expected_version:
             raise ConflictError("payment", payment_id)
-        _follow_payments(doc, doc.paid_total - payment.amount)
+        doc.paid_total -= payment.amount
+        settle(doc)
         s.delete(payment)
         activities.record_event(s, ctx, doc.client_id, f"Payment of {money.format_money(payment.amount, doc.currency)}"
                                 f" for {doc.number} deleted (recorded by mistake)", deal_id=doc.deal_id)
@@ -125,16 +133,15 @@ def receivables(ctx: ServiceContext) -> list[Receivable]:
     # Both amounts, subtracted here: SQL arithmetic on the exact-money columns returns their raw
     # storage integers, not amounts.
     q = (select(Document.client_id, Client.name, Document.currency, Document.due_date, Document.total,
-                Document.paid_total)
+                Document.paid_total, Document.credited_total)
          .join(Client, Client.id == Document.client_id)
-         .where(visible_to(ctx.actor), Document.kind == "invoice", Document.status.in_(PAYABLE),
-                Document.total > Document.paid_total))
+         .where(visible_to(ctx.actor), Document.kind == "invoice", Document.status.in_(PAYABLE), invoices.OWED))
     grouped: dict[tuple[int, str], dict[str, Any]] = {}
     with ctx.read() as s:
-        for client_id, name, currency, due, total, paid in s.execute(q):
+        for client_id, name, currency, due, total, paid, credited in s.execute(q):
             entry = grouped.setdefault((client_id, currency), {
                 "name": name, "buckets": dict.fromkeys(AGEING, Decimal(0)), "count": 0})
-            entry["buckets"][age_bucket(due, today)] += total - paid
+            entry["buckets"][age_bucket(due, today)] += total - paid - credited
             entry["count"] += 1
     out = [Receivable(cid, e["name"], cur, e["buckets"], sum(e["buckets"].values(), Decimal(0)), e["count"])
            for (cid, cur), e in grouped.items()]
