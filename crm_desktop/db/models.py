@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -371,6 +372,8 @@ class CompanyProfile(Editable, Base):
     tax_presets: Mapped[str] = mapped_column(String(200), default="12; 0")
     # The total in words under the PDF's totals: "en", "ru", "uz", or "" for none.
     amount_words_language: Mapped[str] = mapped_column(String(5), default="")
+    # PNG or JPEG for the top of documents; loaded only when asked for (it can be a few hundred KB).
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     lead_follow_up_hours: Mapped[int] = mapped_column(Integer, default=24)
     invoice_follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
     escalation_hours: Mapped[int] = mapped_column(Integer, default=24)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from io import BytesIO
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -24,14 +25,18 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
+from crm_desktop.services.amount_words import amount_in_words
 from crm_desktop.services.company import CompanyRow
 from crm_desktop.services.invoices import KIND_NAMES, DocumentDetail
 from crm_desktop.services.money import format_money
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
+WORDS_LABELS = {"en": "Amount in words", "ru": "Сумма прописью", "uz": "Soʻz bilan"}
+LOGO_BOX = (50 * mm, 20 * mm)  # the largest a logo is drawn, keeping its proportions
 FONT, BOLD = "CRMSans", "CRMSans-Bold"
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
@@ -61,6 +66,12 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph("<br/>".join(escape(visual(line)) for line in text.splitlines()) or "&nbsp;", style)
 
 
+def _logo(data: bytes) -> Image:
+    width, height = ImageReader(BytesIO(data)).getSize()
+    scale = min(LOGO_BOX[0] / width, LOGO_BOX[1] / height)
+    return Image(BytesIO(data), width * scale, height * scale, hAlign="LEFT")
+
+
 def _number(value: Decimal) -> str:
     return f"{value.normalize():f}"  # 12.5000 → 12.5, 100 → 100
 
@@ -80,7 +91,10 @@ def render(path: Path, doc: DocumentDetail, company: CompanyRow, client: Party, 
              f"Due: {doc.due_date.isoformat()}" if doc.due_date else ""]
     company_block = "\n".join(x for x in (company.name, company.address, company.phone, company.email,
                                           f"Tax ID: {company.tax_id}" if company.tax_id else "") if x)
-    story = [
+    if doc.kind == "credit_note" and doc.related_number:
+        head.append(f"Corrects invoice {doc.related_number}")
+    story = [_logo(company.logo), Spacer(1, 3 * mm)] if company.logo else []
+    story += [
         Table([[_p(company_block, base), _p("\n".join([*head, *filter(None, dates)]), right)]],
               colWidths=["60%", "40%"], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
         Spacer(1, 6 * mm),
@@ -115,13 +129,21 @@ def render(path: Path, doc: DocumentDetail, company: CompanyRow, client: Party, 
     summary.append(["Net", money(totals.net_total)])
     summary += [[f"Tax {_number(t.rate)}% on {money(t.base)}", money(t.tax)] for t in totals.taxes]
     summary.append(["Total", money(totals.total)])
-    if doc.kind == "invoice" and doc.paid_total:
-        summary += [["Paid", money(doc.paid_total)], ["Balance due", money(doc.balance)]]
+    if doc.kind == "invoice" and (doc.paid_total or doc.credited_total):
+        if doc.paid_total:
+            summary.append(["Paid", money(doc.paid_total)])
+        if doc.credited_total:
+            summary.append(["Credited", money(doc.credited_total)])
+        summary.append(["Balance due", money(doc.balance)])
     total_row = next(i for i, (label, _) in enumerate(summary) if label == "Total")
     bold_right = ParagraphStyle("bold_right", parent=right, fontName=BOLD)
     styled = [(a, b, bold_right if i == total_row else right) for i, (a, b) in enumerate(summary)]
     story.append(Table([[_p(a, style), _p(b, style)] for a, b, style in styled], colWidths=[None, 40 * mm],
                        style=[("LINEABOVE", (0, total_row), (-1, total_row), 0.8, colors.black)], hAlign="RIGHT"))
+    words = company.amount_words_language
+    if words:
+        story += [Spacer(1, 3 * mm), _p(f"{WORDS_LABELS[words]}: {amount_in_words(totals.total, doc.currency, words)}",
+                                        base)]
     for label, text in (("Payment terms", doc.terms), ("Notes", doc.notes), ("Bank details", company.bank_details)):
         if text.strip():
             story += [Spacer(1, 4 * mm), _p(label, bold), _p(text, base)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from crm_desktop.db.models import CompanyProfile
-from crm_desktop.services import money
+from crm_desktop.services import amount_words, money, numbering
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
@@ -27,16 +27,25 @@ class CompanyRow:
     default_currency: str
     language: str
     version: int
+    invoice_number_pattern: str = "INV-{year}-{seq:05d}"
+    quote_number_pattern: str = "QUO-{year}-{seq:05d}"
+    credit_note_number_pattern: str = "CN-{year}-{seq:05d}"
+    amount_words_language: str = ""  # "" none, or one of amount_words.LANGUAGES
+    logo: bytes | None = None  # PNG or JPEG; read with logo=True only, it can be large
 
 
-def _row(p: CompanyProfile) -> CompanyRow:
+MAX_LOGO_BYTES = 1_000_000
+
+
+def _row(p: CompanyProfile, *, logo: bool = False) -> CompanyRow:
     return CompanyRow(p.name, p.address, p.tax_id, p.bank_details, p.phone, p.email, p.default_currency,
-                      p.language, p.version)
+                      p.language, p.version, p.invoice_number_pattern, p.quote_number_pattern,
+                      p.credit_note_number_pattern, p.amount_words_language, p.logo if logo else None)
 
 
-def get(ctx: ServiceContext) -> CompanyRow:
+def get(ctx: ServiceContext, *, logo: bool = False) -> CompanyRow:
     with ctx.read() as s:
-        return _row(s.get(CompanyProfile, 1))
+        return _row(s.get(CompanyProfile, 1), logo=logo)
 
 
 def is_set_up(ctx: ServiceContext) -> bool:
@@ -68,9 +77,42 @@ def update(ctx: ServiceContext, *, expected_version: int, **values: Any) -> Comp
             raise ValidationError("language", f"The language must be one of {choices}, or empty for the "
                                               f"system language (got '{language}').")
         out["language"] = language
+    if "amount_words_language" in values:
+        words = values.pop("amount_words_language") or ""
+        if words and words not in amount_words.LANGUAGES:
+            raise ValidationError("amount_words_language", f"The amount in words is written in "
+                                  f"{', '.join(amount_words.LANGUAGES)}, or not at all (got '{words}').")
+        out["amount_words_language"] = words
+    for key in numbering.PATTERN_FIELDS:
+        if key in values:  # numbers already given stay as they are
+            out[key] = numbering.check_pattern(key, values.pop(key))
+    if "logo" in values:
+        out["logo"] = _check_logo(values.pop("logo"))
     if values:
         raise ValidationError(min(values), f"The company profile has no field '{min(values)}'.")
     return write_profile(ctx, expected_version, out, _row)
+
+
+def _check_logo(data: object) -> bytes | None:
+    if not data:
+        return None  # no logo
+    if not isinstance(data, bytes):
+        raise ValidationError("logo", "The logo is the picture file's content (PNG or JPEG), not its name.")
+    if len(data) > MAX_LOGO_BYTES:
+        raise ValidationError("logo", f"The logo is {len(data) // 1000} KB; use a picture under "
+                                      f"{MAX_LOGO_BYTES // 1_000_000} MB (a logo needs no more than 600 pixels wide).")
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        raise ValidationError("logo", "The logo must be a PNG or JPEG picture. Save it as one and choose it again.")
+    from io import BytesIO
+
+    from reportlab.lib.utils import ImageReader
+
+    try:
+        ImageReader(BytesIO(data)).getSize()
+    except Exception as exc:  # noqa: BLE001 - any decoder error means the same to the user
+        raise ValidationError("logo", "The logo picture is damaged or cannot be read. Choose another file.") \
+            from exc
+    return data
 
 
 def write_profile(ctx: ServiceContext, expected_version: int, values: dict[str, Any],

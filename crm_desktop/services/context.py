@@ -7,6 +7,7 @@ a `ConflictError`, and after commit tells listeners which entities changed.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,8 +19,8 @@ from typing import Any, Protocol
 import tzlocal
 from sqlalchemy import Select, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from crm_desktop.db.engine import Database
 from crm_desktop.db.models import AuditEntry, Editable, User
@@ -244,6 +245,8 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):  # a logo: the log says that it changed, not what it holds
+        return f"{len(value)} bytes, sha256 {hashlib.sha256(value).hexdigest()[:16]}"
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")  # the same text whether read back (4 places) or just typed
     if isinstance(value, (datetime, date)):

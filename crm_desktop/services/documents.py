@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -26,32 +25,6 @@ from crm_desktop.services.clients import load_visible
 from crm_desktop.services.context import ServiceContext, record
 from crm_desktop.services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, KIND_NAMES, DocumentDetail, LineValues
-
-
-@dataclass(frozen=True)
-class NumberPatterns:
-    invoice_number_pattern: str
-    quote_number_pattern: str
-    credit_note_number_pattern: str
-    version: int  # of the company profile, where they are kept
-
-
-def _patterns(p: CompanyProfile) -> NumberPatterns:
-    return NumberPatterns(p.invoice_number_pattern, p.quote_number_pattern, p.credit_note_number_pattern, p.version)
-
-
-def number_patterns(ctx: ServiceContext) -> NumberPatterns:
-    with ctx.read() as s:
-        return _patterns(s.get(CompanyProfile, 1))
-
-
-def update_number_patterns(ctx: ServiceContext, *, expected_version: int, **values: Any) -> NumberPatterns:
-    """Change how new numbers look (admins only); numbers already given stay as they are."""
-    if not ctx.actor.is_admin:
-        raise PermissionDenied("Only an administrator can change how documents are numbered.")
-    v.known_fields(values, numbering.PATTERN_FIELDS, "The number patterns")
-    clean = {key: numbering.check_pattern(key, value) for key, value in values.items()}
-    return company.write_profile(ctx, expected_version, clean, _patterns)
 
 
 @dataclass(frozen=True)
@@ -249,7 +222,7 @@ def write_pdf(ctx: ServiceContext, document_id: int, path: Path, *, page: str = 
         raise ValidationError("page", f"The page size is {' or '.join(PAGE_SIZES)} (got '{page}').")
     with ctx.read() as s:
         doc = invoices.detail(s, invoices.load(s, ctx, document_id))
-    client, profile = clients.get(ctx, doc.client_id), company.get(ctx)
+    client, profile = clients.get(ctx, doc.client_id), company.get(ctx, logo=True)
     party = Party(client.name, tuple(x for x in (client.address, ", ".join(client.phones), ", ".join(client.emails))
                                      if x))
     try:

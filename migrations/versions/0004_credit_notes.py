@@ -1,4 +1,4 @@
-"""Credit notes reduce what an invoice's client owes; the amount in words on documents.
+"""Credit notes reduce what an invoice's client owes; the company logo and the amount in words on documents.
 
 Revision ID: 0004_credit_notes
 Revises: 0003_numbering
@@ -21,6 +21,7 @@ def upgrade() -> None:
     with op.batch_alter_table("company_profile", schema=None) as batch_op:
         batch_op.add_column(sa.Column("amount_words_language", sa.String(length=5), nullable=False,
                                       server_default=""))
+        batch_op.add_column(sa.Column("logo", sa.LargeBinary(), nullable=True))
     # The models give the defaults, as elsewhere.
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.alter_column("credited_total", server_default=None)
@@ -30,6 +31,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("company_profile", schema=None) as batch_op:
+        batch_op.drop_column("logo")
         batch_op.drop_column("amount_words_language")
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_column("credited_total")

@@ -28,7 +28,8 @@ def test_admin_updates_the_details_and_the_audit_log_keeps_old_and_new(ctx, audi
     )
     assert after == company.CompanyRow(
         "Bakı Hüquq Bürosu", "Nizami küç. 10, Bakı", "1700123456", "Kapital Bank, AZ21NABZ00000000137010001944",
-        "+994 12 555 01 02", "office@hüquq.az", "AZN", "az", before.version + 1)
+        "+994 12 555 01 02", "office@hüquq.az", "AZN", "az", before.version + 1, "INV-{year}-{seq:05d}",
+        "QUO-{year}-{seq:05d}", "CN-{year}-{seq:05d}", "", None)
     assert company.get(ctx) == after
     action, changes = audit_rows("company_profile", 1)[-1]
     assert action == "update"
@@ -46,7 +47,7 @@ def test_admin_updates_the_details_and_the_audit_log_keeps_old_and_new(ctx, audi
      "The language must be one of en, ru, uz, az, ar, or empty for the system language (got 'fr')."),
     ({"phone": "call us"}, "phone", "'call us' is not a phone number: use digits, spaces, '+', '-', '(' and ')' only."),
     ({"name": "x" * 301}, "name", "The company name is too long (301 characters); keep it under 300."),
-    ({"logo": "logo.png"}, "logo", "The company profile has no field 'logo'."),
+    ({"website": "example.com"}, "website", "The company profile has no field 'website'."),
 ])
 def test_bad_values_are_refused_with_the_field_named(ctx, values, field, message):
     before = company.get(ctx)
@@ -88,3 +89,39 @@ def test_company_profile(ctx, staff, audit_rows):
         company.update(ctx, expected_version=updated.version, default_currency="SOM")
     with pytest.raises(PermissionDenied):
         company.update(staff["rashad"], expected_version=updated.version, name="Mine now")
+
+
+def _png(width: int = 4, height: int = 2) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), "navy").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_logo_is_kept_as_given_and_logged_without_its_bytes(ctx, audit_rows):
+    before = company.get(ctx)
+    logo = _png()
+    after = company.update(ctx, expected_version=before.version, logo=logo, amount_words_language="uz")
+    assert after.amount_words_language == "uz" and after.logo is None  # not read unless asked for
+    assert company.get(ctx, logo=True).logo == logo
+    action, changes = audit_rows("company_profile", 1)[-1]
+    assert changes["logo"][0] is None and changes["logo"][1].startswith(f"{len(logo)} bytes, sha256 ")
+    removed = company.update(ctx, expected_version=after.version, logo=None)
+    assert company.get(ctx, logo=True).logo is None and removed.version == after.version + 1
+
+
+@pytest.mark.parametrize("data, words", [(b"GIF89a....", "PNG or JPEG"),
+                                         (b"\x89PNG\r\n\x1a\n" + b"broken" * 10, "damaged"),
+                                         (b"\xff\xd8\xff" + bytes(1_000_001), "under 1 MB")])
+def test_a_logo_that_is_no_usable_picture_is_refused(ctx, data, words):
+    with pytest.raises(ValidationError, match=words):
+        company.update(ctx, expected_version=company.get(ctx).version, logo=data)
+    assert company.get(ctx, logo=True).logo is None
+
+
+def test_the_amount_in_words_language_is_checked(ctx):
+    with pytest.raises(ValidationError, match="en, ru, uz, or not at all"):
+        company.update(ctx, expected_version=company.get(ctx).version, amount_words_language="fr")

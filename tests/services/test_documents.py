@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from crm_desktop.services import clients, deals, documents, invoices, numbering
+from crm_desktop.services import clients, company, deals, documents, invoices, numbering
 from crm_desktop.services.errors import PermissionDenied, ValidationError
 from crm_desktop.services.invoices import DocumentFilter, LineValues, NotADraft
 
@@ -96,22 +96,20 @@ def test_duplicate_and_invoice_for_a_won_deal(ctx, client, clock):
 
 
 def test_number_patterns_are_checked_and_used(ctx, client, staff):
-    patterns = documents.number_patterns(ctx)
+    patterns = company.get(ctx)
     with pytest.raises(ValidationError, match="needs \\{seq\\}"):
-        documents.update_number_patterns(ctx, expected_version=patterns.version, invoice_number_pattern="INV-{year}")
+        company.update(ctx, expected_version=patterns.version, invoice_number_pattern="INV-{year}")
     with pytest.raises(ValidationError, match="Only \\{year\\}"):
-        documents.update_number_patterns(ctx, expected_version=patterns.version,
-                                         invoice_number_pattern="{seq.__class__}")
+        company.update(ctx, expected_version=patterns.version, invoice_number_pattern="{seq.__class__}")
     with pytest.raises(PermissionDenied):
-        documents.update_number_patterns(staff["dilnoza"], expected_version=patterns.version,
-                                         invoice_number_pattern="F{seq}")
-    documents.update_number_patterns(ctx, expected_version=patterns.version, invoice_number_pattern="{year}/{seq:03d}")
+        company.update(staff["dilnoza"], expected_version=patterns.version, invoice_number_pattern="F{seq}")
+    company.update(ctx, expected_version=patterns.version, invoice_number_pattern="{year}/{seq:03d}")
     assert issued(ctx, client, issue_date=date(2026, 5, 1)).number == "2026/001"
 
 
 def test_a_pattern_that_would_repeat_a_number_is_refused_and_says_what_to_change(ctx, client):
-    patterns = documents.number_patterns(ctx)
-    documents.update_number_patterns(ctx, expected_version=patterns.version, invoice_number_pattern="INV-{seq:05d}")
+    patterns = company.get(ctx)
+    company.update(ctx, expected_version=patterns.version, invoice_number_pattern="INV-{seq:05d}")
     assert issued(ctx, client, issue_date=date(2026, 12, 30)).number == "INV-00001"
     late = draft(ctx, client, issue_date=date(2027, 1, 2))  # each year counts from 1: INV-00001 again
     with pytest.raises(ValidationError, match="already has. Change the pattern"):

@@ -73,3 +73,36 @@ def test_pdfs_are_in_the_audit_log_and_bad_targets_are_explained(ctx, tmp_path, 
         documents.write_pdf(ctx, doc.id, tmp_path / "b.pdf", page="A5")
     with pytest.raises(ValidationError, match="could not be written"):
         documents.write_pdf(ctx, doc.id, tmp_path / "no-such-folder" / "c.pdf")
+
+
+@pytest.mark.parametrize("language, words", [
+    ("en", "Amount in words: One thousand four hundred one US dollars and 60 cents"),
+    ("ru", "Сумма прописью: Одна тысяча четыреста один доллар США 60 центов"),
+    ("uz", "Soʻz bilan: Bir ming toʻrt yuz bir AQSh dollari 60 sent"),
+])
+def test_the_total_in_words_and_the_logo_when_the_office_asks_for_them(ctx, tmp_path, language, words):
+    from io import BytesIO
+
+    from PIL import Image
+
+    logo = BytesIO()
+    Image.new("RGB", (300, 100), "darkgreen").save(logo, "PNG")
+    profile = company.get(ctx)
+    company.update(ctx, expected_version=profile.version, logo=logo.getvalue(), amount_words_language=language)
+    doc = issued_for(ctx, "Aziz Karimov", [LineValues("Website design", 1, "", "1200"),
+                                           LineValues("Hosting", 12, "month", "15", tax_rate="12")])
+    path = documents.write_pdf(ctx, doc.id, tmp_path / "invoice.pdf")
+    assert nfkc(words) in " ".join(pdf_text(path)[0].split())
+    assert len(PdfReader(str(path)).pages[0].images) == 1
+
+
+def test_a_credit_note_names_the_invoice_it_corrects_and_the_invoice_shows_the_credit(ctx, tmp_path):
+    invoice = issued_for(ctx, "Aziz Karimov", [LineValues("Website design", 1, "", "1200")])
+    note = documents.credit_note_for(ctx, invoice.id)
+    note = invoices.update_draft(ctx, note.id, expected_version=note.version,
+                                 lines=[LineValues("Discount agreed", 1, "", "200")])
+    note = documents.issue(ctx, note.id, expected_version=note.version)
+    [text] = pdf_text(documents.write_pdf(ctx, note.id, tmp_path / "note.pdf"))
+    assert f"Credit note {note.number}" in text and f"Corrects invoice {invoice.number}" in text
+    [text] = pdf_text(documents.write_pdf(ctx, invoice.id, tmp_path / "invoice.pdf"))
+    assert "Credited" in text and nfkc("Balance due 1\u202f000.00 USD") in " ".join(text.split())

@@ -407,7 +407,7 @@ def test_receivables_show_who_owes_what_by_age_and_lead_to_their_invoices(qtbot,
     assert [row.text(i) for i in range(8)] == ["Aziz Karimov", "3", "100.00 USD", "", "300.00 USD", "",
                                                "300.00 USD", "700.00 USD"]
     dialog.table.itemActivated.emit(row, 0)  # Enter or double-click
-    qtbot.waitUntil(lambda: view.model.query[1] == "Aziz Karimov" and view.model.rowCount() == 3)
+    qtbot.waitUntil(lambda: view.model.query[2] == "Aziz Karimov" and view.model.rowCount() == 3)
 
 
 def test_the_tax_cell_offers_the_offices_rates_which_are_set_in_settings(qtbot, open_window, sqlite_ctx):
@@ -468,3 +468,50 @@ def test_an_issued_quote_is_marked_accepted_and_becomes_an_invoice_draft(qtbot, 
     assert view.editor.document.status == "draft" and view.editor.total_value.text() == "600.00 USD"
     assert invoices.count_documents(sqlite_ctx, DocumentFilter(kind="invoice")) == 1
     view.editor.reject()
+
+
+def test_quotes_have_their_own_list_and_new_button(qtbot, view, sqlite_ctx):
+    client = clients.create(sqlite_ctx, name="Samarqand Travel", kind="company").id
+    invoices.create_draft(sqlite_ctx, client_id=client, lines=[LineValues("Invoice work", 1, "", "10")])
+    started(qtbot, view)
+    view.kind.setCurrentIndex(view.kind.findData("quote"))
+    qtbot.waitUntil(lambda: view.model.ready and view.model.rowCount() == 0)
+    assert view.new_button.text() == "New quote" and view.summary.text() == "None yet."
+    editor = open_new_editor(qtbot, view)
+    assert editor.windowTitle() == "New quote"
+    choose_client(qtbot, editor, "samar", "Samarqand Travel")
+    fill_line(qtbot, editor, 0, ("Tour", "2", "", "300", "0", "0"))
+    with qtbot.waitSignal(editor.saved) as saved:
+        editor.save()
+    assert saved.args[0].kind == "quote"
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and view.model.row(0).kind == "quote")
+    view.kind.setCurrentIndex(view.kind.findData("credit_note"))
+    assert not view.new_button.isVisible()  # a credit note is made from its invoice
+
+
+def test_a_credit_note_made_from_an_issued_invoice_lowers_its_balance(qtbot, view, sqlite_ctx):
+    from crm_desktop.services import documents
+
+    client = clients.create(sqlite_ctx, name="Yunusobod Dental", kind="company").id
+    draft = invoices.create_draft(sqlite_ctx, client_id=client, lines=[LineValues("Cleaning", 4, "visit", "100"),
+                                                                       LineValues("Windows", 1, "", "50")])
+    invoice = documents.issue(sqlite_ctx, draft.id, expected_version=draft.version)
+    started(qtbot, view)
+    view.open_document(invoice.id)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    qtbot.mouseClick(view.editor.payments.credit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.document is not None
+                    and view.editor.document.kind == "credit_note")
+    editor = view.editor
+    assert editor.windowTitle().startswith("Draft credit note") and editor.client_edit.isReadOnly()
+    assert not editor.currency_combo.isEnabled() and editor.total_value.text() == "450.00 USD"
+    editor.table.setCurrentIndex(editor.model.index(0, 0))
+    editor.remove_line()  # only the windows are credited
+    assert editor.total_value.text() == "50.00 USD"
+    with qtbot.waitSignal(editor.saved) as saved:
+        qtbot.mouseClick(editor.issue_button, Qt.MouseButton.LeftButton)
+    assert saved.args[0].number == f"CN-{sqlite_ctx.today().year}-00001"
+    view.open_document(invoice.id)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible() and view.editor.document.id == invoice.id)
+    assert view.editor.payments.summary.text() == \
+        "Issued, unpaid · paid 0.00 USD · credited 50.00 USD · balance due 400.00 USD"

@@ -78,10 +78,11 @@ class InvoiceEditor(QDialog):
 
     saved = Signal(object)  # the DocumentDetail as stored
 
-    def __init__(self, ops: Ops, document: DocumentDetail | None = None, *, currency: str = "USD",
-                 today: date | None = None, parent: QWidget | None = None):
+    def __init__(self, ops: Ops, document: DocumentDetail | None = None, *, kind: str = "invoice",
+                 currency: str = "USD", today: date | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops, self.document = ops, document
+        self.kind = document.kind if document else kind
         self.read_only = document is not None and document.status != "draft"
         self._saved_rows: list[int] = []  # the model row of each line sent with the last save
         self.setWindowTitle(self._title())
@@ -107,11 +108,16 @@ class InvoiceEditor(QDialog):
         self.errors = {key: error_label() for key in ("client_id", "currency", "issue_date", "due_date", "notes",
                                                       "terms")}
         form = QFormLayout()
+        due_label = self.tr("Valid until") if self.kind == "quote" else self.tr("Due date")
         for key, label, widget in ((("client_id", self.tr("Client"), self.client_edit)),
                                    ("currency", self.tr("Currency"), self.currency_combo),
                                    ("issue_date", self.tr("Issue date"), self.issue_date),
-                                   ("due_date", self.tr("Due date"), self.due_date)):
+                                   ("due_date", due_label, self.due_date)):
             form.addRow(label, with_error(widget, self.errors[key]))
+        if self.kind == "credit_note":  # it corrects its invoice: same client and currency, nothing falls due
+            form.setRowVisible(self.due_date, False)
+            form.addRow(self.tr("Corrects"), QLabel(self.tr("Invoice {number}").format(
+                number=document.related_number)))
 
         # --- lines ---
         self.model = LinesModel(self)
@@ -218,11 +224,14 @@ class InvoiceEditor(QDialog):
         self.recompute()
         if self.save_button is not None:
             self.save_button.setDefault(True)  # once in the dialog: Enter anywhere but in a cell saves
-        if self.read_only:
-            for widget in (self.client_edit, self.notes, self.terms):
-                widget.setReadOnly(True)
+        if self.read_only or self.kind == "credit_note":
+            self.client_edit.setReadOnly(True)
             self.client_edit.setClearButtonEnabled(False)
-            for widget in (self.currency_combo, self.issue_date, self.due_date):
+            self.currency_combo.setEnabled(False)
+        if self.read_only:
+            for widget in (self.notes, self.terms):
+                widget.setReadOnly(True)
+            for widget in (self.issue_date, self.due_date):
                 widget.setEnabled(False)
         else:
             for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -231,12 +240,12 @@ class InvoiceEditor(QDialog):
 
     def _title(self) -> str:
         if self.document is None:
-            return self.tr("New invoice")
-        quote = self.document.kind == "quote"
+            return self.tr("New quote") if self.kind == "quote" else self.tr("New invoice")
         if self.document.number:
-            return (self.tr("Quote {number}") if quote else self.tr("Invoice {number}")).format(
-                number=self.document.number)
-        return (self.tr("Draft quote #{id}") if quote else self.tr("Draft invoice #{id}")).format(id=self.document.id)
+            names = {"quote": self.tr("Quote {number}"), "credit_note": self.tr("Credit note {number}")}
+            return names.get(self.kind, self.tr("Invoice {number}")).format(number=self.document.number)
+        names = {"quote": self.tr("Draft quote #{id}"), "credit_note": self.tr("Draft credit note #{id}")}
+        return names.get(self.kind, self.tr("Draft invoice #{id}")).format(id=self.document.id)
 
     @property
     def currency(self) -> str:
@@ -322,11 +331,13 @@ class InvoiceEditor(QDialog):
         self._saved_rows = [row for row, line in enumerate(self.model.lines) if not line.blank]
         lines = [self.model.lines[row].to_values() for row in self._saved_rows]
         values = {"client_id": self.client_id, "currency": self.currency,
-                  "issue_date": self.issue_date.date().toPython(), "due_date": self.due_date.date().toPython(),
+                  "issue_date": self.issue_date.date().toPython(),
+                  "due_date": None if self.kind == "credit_note" else self.due_date.date().toPython(),
                   "notes": self.notes.toPlainText(), "terms": self.terms.toPlainText(), "lines": lines}
         self.save_button.setEnabled(False)
         if self.document is None:
-            self.ops.run(invoices.create_draft, **values, on_done=self._saved, on_error=self._refused)
+            self.ops.run(invoices.create_draft, kind=self.kind, **values, on_done=self._saved,
+                         on_error=self._refused)
         else:
             self.ops.run(invoices.update_draft, self.document.id, expected_version=self.document.version,
                          **values, on_done=self._saved, on_error=self._refused)

@@ -1,5 +1,6 @@
-"""Under an issued invoice: its status, what was paid and when, the balance, and the actions that
-remain for a business record — record a payment, cancel it with a reason, copy it as a new draft."""
+"""Under an issued document: its status, what was paid and when, the balance, and the actions that
+remain for a business record — record a payment, cancel it with a reason, correct it with a credit
+note, copy it as a new draft, open or send it as a PDF."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ from crm_desktop.ui.ops import Ops
 
 def status_names(tr) -> dict[str, str]:
     return {"issued": tr("Issued, unpaid"), "partly_paid": tr("Partly paid"), "paid": tr("Paid"),
-            "cancelled": tr("Cancelled"), "accepted": tr("Accepted"), "rejected": tr("Rejected")}
+            "credited": tr("Credited"), "cancelled": tr("Cancelled"), "accepted": tr("Accepted"),
+            "rejected": tr("Rejected")}
 
 
 class PaymentDialog(FormDialog):
@@ -71,7 +73,7 @@ class CancelDialog(FormDialog):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("e.g. issued to the wrong client"))
         self.add_row("cancel_reason", self.tr("&Reason"), self.reason)
-        self.finish_layout(QLabel(self.tr("The number stays used; the invoice is kept, marked cancelled.")))
+        self.finish_layout(QLabel(self.tr("The number stays used; the document is kept, marked cancelled.")))
 
     def submit(self, on_done, on_error) -> None:
         self.ops.run(documents.cancel, self.document.id, reason=self.reason.text(),
@@ -95,8 +97,12 @@ class PaymentsPanel(QWidget):
         self.list.setMaximumHeight(110)
         self.pay_button = QPushButton(self.tr("Record payment…"))
         self.pay_button.clicked.connect(self.record_payment)
-        self.cancel_button = QPushButton(self.tr("Cancel invoice…"))
+        self.cancel_button = QPushButton(self.tr("Cancel…"))
+        self.cancel_button.setToolTip(self.tr("Cancel it with a reason; the number stays used"))
         self.cancel_button.clicked.connect(self.cancel_document)
+        self.credit_button = QPushButton(self.tr("Credit note"))
+        self.credit_button.setToolTip(self.tr("Correct this invoice: a credit note lowers what the client owes"))
+        self.credit_button.clicked.connect(self.make_credit_note)
         self.copy_button = QPushButton(self.tr("Make invoice") if document.kind == "quote" else self.tr("Duplicate"))
         self.copy_button.clicked.connect(self.copy)
         self.accept_button = QPushButton(self.tr("Accepted"))
@@ -110,8 +116,8 @@ class PaymentsPanel(QWidget):
         self.pdf_button.clicked.connect(self.open_pdf)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
-        for button in (self.pdf_button, self.pay_button, self.cancel_button, self.accept_button, self.reject_button,
-                       self.copy_button):
+        for button in (self.pdf_button, self.pay_button, self.credit_button, self.cancel_button, self.accept_button,
+                       self.reject_button, self.copy_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -123,25 +129,36 @@ class PaymentsPanel(QWidget):
     def show_document(self, document: DocumentDetail) -> None:
         self.document = document
         invoice = document.kind == "invoice"
-        state = status_names(self.tr).get(document.status, document.status)
-        text = self.tr("{status} · paid {paid} · balance due {balance}").format(
-            status=state, paid=format_money(document.paid_total, document.currency),
-            balance=format_money(document.balance, document.currency)) if invoice else state
-        late = document.status in payments.PAYABLE and document.due_date is not None \
-            and document.due_date < self.ops.ctx.today()
-        if invoice and late:
-            text += " · " + self.tr("overdue since {day}").format(day=document.due_date.isoformat())
-        self.summary.setText(text)
+        self.summary.setText(self._summary(document))
         self.pay_button.setVisible(invoice and document.status in payments.PAYABLE)
-        self.cancel_button.setVisible(invoice and document.status == "issued")
+        self.credit_button.setVisible(invoice and document.status in (*payments.PAYABLE, "paid"))
+        self.cancel_button.setVisible(document.status == "issued")
         open_quote = document.kind == "quote" and document.status == "issued"
         self.accept_button.setVisible(open_quote)
         self.reject_button.setVisible(open_quote)
         # An invoice is copied; a quote the client did not turn down becomes an invoice.
-        self.copy_button.setVisible(invoice or document.status in ("issued", "accepted"))
+        self.copy_button.setVisible(invoice or document.kind == "quote" and document.status in ("issued", "accepted"))
         self.list.setVisible(invoice)
         if invoice:
             self.ops.run(payments.list_payments, document.id, on_done=self._payments_loaded)
+
+    def _summary(self, document: DocumentDetail) -> str:
+        parts = [status_names(self.tr).get(document.status, document.status)]
+        amount = lambda value: format_money(value, document.currency)
+        if document.kind == "credit_note":
+            parts.append(self.tr("corrects invoice {number}").format(number=document.related_number))
+        elif document.kind == "invoice":
+            parts.append(self.tr("paid {paid}").format(paid=amount(document.paid_total)))
+            if document.credited_total:
+                parts.append(self.tr("credited {credited}").format(credited=amount(document.credited_total)))
+            if document.balance < 0:
+                parts.append(self.tr("due back to the client {refund}").format(refund=amount(-document.balance)))
+            else:
+                parts.append(self.tr("balance due {balance}").format(balance=amount(document.balance)))
+            if document.status in payments.PAYABLE and document.due_date is not None \
+                    and document.due_date < self.ops.ctx.today():
+                parts.append(self.tr("overdue since {day}").format(day=document.due_date.isoformat()))
+        return " · ".join(parts)
 
     def _payments_loaded(self, rows) -> None:
         self.list.clear()
@@ -171,6 +188,9 @@ class PaymentsPanel(QWidget):
 
     def cancel_document(self) -> CancelDialog:
         return self._open(CancelDialog(self.ops, self.document, self))
+
+    def make_credit_note(self) -> None:
+        self.ops.run(documents.credit_note_for, self.document.id, on_done=self.draft_made.emit)
 
     def copy(self) -> None:
         make = documents.invoice_from_quote if self.document.kind == "quote" else documents.duplicate

@@ -1,7 +1,8 @@
-"""The invoices workspace: a status filter and a search over a lazily loaded list, with totals per currency.
+"""The invoices workspace: invoices, quotes or credit notes, a status filter and a search over a lazily
+loaded list, with totals per currency.
 
 Drafts open in the editor (where they are issued); issued documents open read-only, with their
-payments, and can be paid, cancelled, copied or opened as a PDF there.
+payments, and can be paid, credited, cancelled, copied, opened as a PDF or sent there.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -43,9 +43,14 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("InvoicesView", text)
 
 
+def kinds() -> list[tuple[str, str]]:
+    return [(tr("Invoices"), "invoice"), (tr("Quotes"), "quote"), (tr("Credit notes"), "credit_note")]
+
+
 def statuses() -> list[tuple[str, str | None]]:
     return [(tr("All"), None), (tr("Draft"), "draft"), (tr("Issued"), "issued"), (tr("Partly paid"), "partly_paid"),
-            (tr("Paid"), "paid"), (tr("Overdue"), OVERDUE), (tr("Cancelled"), "cancelled")]
+            (tr("Paid"), "paid"), (tr("Overdue"), OVERDUE), (tr("Credited"), "credited"),
+            (tr("Accepted"), "accepted"), (tr("Rejected"), "rejected"), (tr("Cancelled"), "cancelled")]
 
 
 def is_overdue(row: DocumentRow, today: date) -> bool:
@@ -61,13 +66,14 @@ def columns() -> list[Column]:
             Column(tr("Issued"), lambda d: day(d.issue_date), "issue_date", width=100),
             Column(tr("Due"), lambda d: day(d.due_date), "due_date", width=100),
             Column(tr("Total"), lambda d: format_money(d.total, d.currency), "total", align_right=True, width=150),
-            Column(tr("Balance"), lambda d: format_money(d.balance, d.currency), align_right=True, width=150),
+            Column(tr("Balance"), lambda d: format_money(d.balance, d.currency) if d.kind == "invoice" else "",
+                   align_right=True, width=150),
             Column(tr("Status"), lambda d: names.get(d.status, d.status), "status", width=100)]
 
 
-def _filter(query: tuple[str | None, str]) -> DocumentFilter:
-    status, search = query
-    return DocumentFilter(status=status, search=search)
+def _filter(query: tuple[str, str | None, str]) -> DocumentFilter:
+    kind, status, search = query
+    return DocumentFilter(kind=kind, status=status, search=search)
 
 
 def _fetch(ctx, query, sort, descending, offset, limit):
@@ -88,6 +94,10 @@ class InvoicesView(QWidget):
         self._default_currency = "USD"
         self._totals_generation = 0
 
+        self.kind = QComboBox()
+        for name, key in kinds():
+            self.kind.addItem(name, key)
+        self.kind.setCurrentIndex(max(self.kind.findData(settings.value("invoices/kind")), 0))
         self.status = QComboBox()
         for name, key in statuses():
             self.status.addItem(name, key)
@@ -100,7 +110,9 @@ class InvoicesView(QWidget):
         self.new_button.setToolTip(tr("Ctrl+N"))
         self.new_button.clicked.connect(self.new_invoice)
         top = QHBoxLayout()
-        top.addWidget(QLabel(tr("Status")))
+        self.kind.setToolTip(tr("Which documents are listed"))
+        self.status.setToolTip(tr("Status"))
+        top.addWidget(self.kind)
         top.addWidget(self.status)
         self.export_button = QPushButton(tr("Export PDFs…"))
         self.export_button.setToolTip(tr("The selected invoices (or all listed) as PDF files in a folder"))
@@ -133,6 +145,8 @@ class InvoicesView(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         SearchDelay(self.search, self._apply_filter)
         self.status.currentIndexChanged.connect(self._status_changed)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._show_new_button()
         self.model.modelReset.connect(self._load_totals)
         self.model.total_changed.connect(self._show_count)
         ops.changed.connect(self._maybe_refresh)
@@ -144,12 +158,23 @@ class InvoicesView(QWidget):
 
     # --- filter and totals ---
 
-    def _query(self) -> tuple[str | None, str]:
-        return self.status.currentData(), self.search.text().strip()
+    def _query(self) -> tuple[str, str | None, str]:
+        return self.kind.currentData(), self.status.currentData(), self.search.text().strip()
 
     def _status_changed(self) -> None:
         self.settings.setValue("invoices/status", self.status.currentData() or "")
         self._apply_filter()
+
+    def _kind_changed(self) -> None:
+        self.settings.setValue("invoices/kind", self.kind.currentData())
+        self._show_new_button()
+        self._apply_filter()
+
+    def _show_new_button(self) -> None:
+        kind = self.kind.currentData()
+        # A credit note is made from the invoice it corrects, not from scratch.
+        self.new_button.setVisible(kind != "credit_note")
+        self.new_button.setText(tr("New quote") if kind == "quote" else tr("New invoice"))
 
     def _apply_filter(self) -> None:
         self.model.set_query(self._query())
@@ -163,15 +188,18 @@ class InvoicesView(QWidget):
     def _show_totals(self, generation: int, sums: list) -> None:
         if generation != self._totals_generation:
             return
-        lines = [tr("Total {total}   Balance {balance}").format(total=format_money(total, code),
-                                                                balance=format_money(balance, code))
-                 for code, total, balance in sums]
+        if self.kind.currentData() == "invoice":
+            lines = [tr("Total {total}   Balance {balance}").format(total=format_money(total, code),
+                                                                    balance=format_money(balance, code))
+                     for code, total, balance in sums]
+        else:
+            lines = [tr("Total {total}").format(total=format_money(total, code)) for code, total, _ in sums]
         self.totals.setText("\n".join(lines))
 
     def _show_count(self, total: int) -> None:
         filtered = self.status.currentData() is not None or bool(self.search.text().strip())
         if total == 0:
-            self.summary.setText(tr("No invoices match.") if filtered else tr("No invoices yet."))
+            self.summary.setText(tr("Nothing matches.") if filtered else tr("None yet."))
         else:
             grouped = f"{total:,}".replace(",", "\u202f")
             self.summary.setText((tr("{total} found") if filtered else tr("{total} in all")).format(total=grouped))
@@ -184,7 +212,8 @@ class InvoicesView(QWidget):
     # --- opening ---
 
     def new_invoice(self) -> None:
-        self._show_editor(None)
+        if self.kind.currentData() != "credit_note":
+            self._show_editor(None)
 
     def open_row(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -198,6 +227,7 @@ class InvoicesView(QWidget):
         return self.receivables
 
     def _show_client_invoices(self, client_name: str) -> None:
+        self.kind.setCurrentIndex(0)
         self.status.setCurrentIndex(0)  # all statuses: paid ones too, for the whole story
         self.search.setText(client_name)
 
@@ -235,8 +265,8 @@ class InvoicesView(QWidget):
         if self.editor is not None and self.editor.isVisible():
             self.editor.raise_()
             return
-        editor = InvoiceEditor(self.ops, document, currency=self._default_currency, today=self.ops.ctx.today(),
-                               parent=self)
+        editor = InvoiceEditor(self.ops, document, kind=self.kind.currentData(), currency=self._default_currency,
+                               today=self.ops.ctx.today(), parent=self)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # Only this editor's own end clears the reference: the next one may already be open.
         editor.destroyed.connect(lambda *_: setattr(self, "editor", None) if self.editor is editor else None)
