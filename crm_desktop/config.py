@@ -110,25 +110,32 @@ class KeyringUnavailable(Exception):
 
 
 def read_password(url: str) -> str | None:
-    import keyring
-    from keyring.errors import KeyringError
-
-    try:
-        return keyring.get_password(KEYRING_SERVICE, keyring_account(url))
-    except KeyringError as exc:
-        raise KeyringUnavailable(str(exc)) from exc
-    except RuntimeError as exc:  # some backends raise plain RuntimeError when locked or absent
-        raise KeyringUnavailable(str(exc)) from exc
+    return read_secret(keyring_account(url))
 
 
 def store_password(url: str, password: str) -> None:
+    store_secret(keyring_account(url), password)
+
+
+def read_secret(account: str) -> str | None:
     import keyring
     from keyring.errors import KeyringError
 
     try:
-        keyring.set_password(KEYRING_SERVICE, keyring_account(url), password)
-        stored = keyring.get_password(KEYRING_SERVICE, keyring_account(url))
+        return keyring.get_password(KEYRING_SERVICE, account)
+    except (KeyringError, RuntimeError) as exc:  # some backends raise plain RuntimeError when locked or absent
+        raise KeyringUnavailable(str(exc)) from exc
+
+
+def store_secret(account: str, secret: str) -> None:
+    """Keep `secret` in the keyring and read it back, so a keyring that silently drops it is caught."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, account, secret)
+        stored = keyring.get_password(KEYRING_SERVICE, account)
     except (KeyringError, RuntimeError) as exc:
         raise KeyringUnavailable(str(exc)) from exc
-    if stored != password:
+    if stored != secret:
         raise KeyringUnavailable("The keyring did not keep the password.")

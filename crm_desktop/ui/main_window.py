@@ -28,6 +28,7 @@ from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.calendar import CalendarView
 from crm_desktop.ui.clients import ClientsView
 from crm_desktop.ui.deals import DealsView
+from crm_desktop.ui.company_dialog import CompanyDialog
 from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.invoices import InvoicesView
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
         file_menu.addAction(quit_action)
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
+        settings_menu.addAction(QAction(self.tr("&Company details…"), self, triggered=self.edit_company))
         settings_menu.addAction(QAction(self.tr("&Follow-up rules…"), self, triggered=self.edit_follow_up_rules))
         settings_menu.addAction(QAction(self.tr("&Tax rates…"), self, triggered=self.edit_tax_rates))
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
@@ -140,6 +142,14 @@ class MainWindow(QMainWindow):
         self.rules_dialog = FollowUpRulesDialog(self.ops, rules, self)
         self.rules_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.rules_dialog.open()
+
+    def edit_company(self) -> None:
+        self.ops.run(company.get, logo=True, on_done=self._show_company)
+
+    def _show_company(self, profile) -> None:
+        self.company_dialog = CompanyDialog(self.ops, profile, self)
+        self.company_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.company_dialog.open()
 
     def edit_tax_rates(self) -> None:
         self.ops.run(documents.tax_presets, on_done=self._show_tax_rates)

@@ -56,6 +56,22 @@ def main(argv: list[str] | None = None) -> int:
             target = args.outdir / f"{key}.png"
             window.grab().save(str(target))
             print(target)
+        invoices_view = window.pages["invoices"]
+        shots = (("company_details", window.edit_company, lambda: getattr(window, "company_dialog", None)),
+                 ("invoice", lambda: invoices_view.open_row(invoices_view.model.index(1, 0)),
+                  lambda: invoices_view.editor))
+        for name, open_dialog, dialog in shots:
+            window.show_page("invoices")
+            open_dialog()
+            for _ in range(500):
+                _spin(10)
+                if dialog() is not None and dialog().isVisible() and not window.ops.busy:
+                    break
+            _spin(200)
+            target = args.outdir / f"{name}.png"
+            dialog().grab().save(str(target))
+            dialog().close()
+            print(target)
         window.close()
         opened.db.dispose()
     return 0

@@ -1,0 +1,179 @@
+"""Sending a document by email: the message with its PDF attached, sent through the office's SMTP
+server or saved as an .eml file that the user's mail program opens as a ready draft.
+
+Either way the client's timeline says so, and the audit log keeps who sent what to whom. The SMTP
+password never passes through here on its way to disk: the caller keeps it in the OS keyring.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from pathlib import Path
+
+from crm_desktop.services import activities, clients, company, documents, invoices, money
+from crm_desktop.services import validation as v
+from crm_desktop.services.context import ServiceContext, record
+from crm_desktop.services.errors import ServiceError, ValidationError
+from crm_desktop.services.invoices import KIND_NAMES
+
+SECURITY = ("starttls", "ssl", "none")
+TIMEOUT_S = 20
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    security: str = "starttls"  # STARTTLS on 587, SSL on 465, or none (a LAN relay)
+    username: str = ""
+    sender: str = ""  # the From address; the company's email when empty
+
+    @property
+    def keyring_account(self) -> str:
+        return f"smtp:{self.username}@{self.host}:{self.port}"
+
+
+def check_smtp(host: str, port: object, security: str, username: str, sender: str) -> SmtpSettings:
+    host = v.text("host", host, "The SMTP server", required=True, max_length=255)
+    try:
+        number = int(str(port).strip())
+    except ValueError:
+        number = 0
+    if not 0 < number < 65536:
+        raise ValidationError("port", f"The port is a number from 1 to 65535 (got '{port}'); usually 587, "
+                                      "or 465 for SSL.")
+    security = v.choice("security", security, SECURITY, "The security")
+    sender = v.text("sender", sender, "The sender address", max_length=320)
+    return SmtpSettings(host, number, security, v.text("username", username, "The user name", max_length=320),
+                        v.email("sender", sender) if sender else "")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the send dialog starts with: who the client is, their addresses, the PDF's name."""
+
+    document_id: int
+    label: str  # e.g. "Invoice INV-2026-00012"
+    client_name: str
+    client_emails: tuple[str, ...]
+    company_name: str
+    company_email: str
+    total: str  # formatted with its currency
+    due_date: str  # ISO date or ""
+
+
+def draft(ctx: ServiceContext, document_id: int) -> Draft:
+    doc = invoices.get(ctx, document_id)
+    if doc.number is None:
+        raise ValidationError("status", "A draft is not sent: issue it first, so the client gets its number.")
+    client, profile = clients.get(ctx, doc.client_id), company.get(ctx)
+    return Draft(doc.id, f"{KIND_NAMES[doc.kind]} {doc.number}", client.name, tuple(client.emails), profile.name,
+                 profile.email, money.format_money(doc.total, doc.currency),
+                 doc.due_date.isoformat() if doc.due_date and doc.kind == "invoice" else "")
+
+
+def _addresses(to: str) -> list[str]:
+    found = [part.strip() for part in to.replace(";", ",").split(",") if part.strip()]
+    if not found:
+        raise ValidationError("to", "Enter the client's email address.")
+    return [v.email("to", address) for address in found]
+
+
+def compose(ctx: ServiceContext, document_id: int, *, to: str, subject: str, body: str, sender: str = "",
+            page: str = "A4") -> EmailMessage:
+    """The message with the document's PDF attached (From: `sender`, else the company's email)."""
+    recipients = _addresses(to)
+    subject = v.text("subject", subject, "The subject", required=True, max_length=300)
+    body = v.text("body", body, "The message", max_length=50_000)
+    d = draft(ctx, document_id)
+    from_address = sender or d.company_email
+    if not from_address:
+        raise ValidationError("sender", "There is no sender address: enter the company's email in Settings → "
+                                        "Company details, or a sender in Settings → Email.")
+    message = EmailMessage()
+    message["From"] = formataddr((d.company_name, from_address))
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=from_address.rpartition("@")[2] or None)
+    message.set_content(body)
+    with tempfile.TemporaryDirectory(prefix="crm-mail-") as folder:
+        pdf = documents.write_pdf(ctx, document_id, Path(folder) / "document.pdf", page=page)
+        data = pdf.read_bytes()
+    message.add_attachment(data, maintype="application", subtype="pdf",
+                           filename=f"{d.label.replace(' ', '-').replace('/', '-')}.pdf")
+    return message
+
+
+@contextmanager
+def _session(smtp: SmtpSettings, password: str) -> Iterator[smtplib.SMTP]:
+    """A logged-in connection; every failure becomes a message that says what to check."""
+    try:
+        context = ssl.create_default_context()
+        server = (smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT_S, context=context)
+                  if smtp.security == "ssl" else smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT_S))
+        with server:
+            if smtp.security == "starttls":
+                server.starttls(context=context)
+            if smtp.username:
+                server.login(smtp.username, password)
+            yield server
+    except smtplib.SMTPAuthenticationError as exc:
+        raise ServiceError(f"The mail server {smtp.host} refused the user name or password. Check them in "
+                           "Settings → Email. Nothing was sent.") from exc
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise ValidationError("to", f"The mail server refused the address {', '.join(exc.recipients)}. "
+                                    "Check it; nothing was sent.") from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        raise ServiceError(f"The mail server {smtp.host} does not offer {smtp.security.upper()} or login. "
+                           "Change the security in Settings → Email. Nothing was sent.") from exc
+    except (smtplib.SMTPException, ssl.SSLError) as exc:
+        raise ServiceError(f"The mail server {smtp.host} did not take the message: {exc}. Nothing was sent; "
+                           "try again, or save it as an email file.") from exc
+    except OSError as exc:  # refused, unreachable, timed out
+        raise ServiceError(f"The mail server {smtp.host}:{smtp.port} cannot be reached ({exc}). Check the "
+                           "network and Settings → Email, or save the message as an email file.") from exc
+
+
+def send(ctx: ServiceContext, document_id: int, message: EmailMessage, smtp: SmtpSettings, password: str) -> None:
+    """Hand the message to the SMTP server; the timeline says it was sent only once the server took it."""
+    with _session(smtp, password) as server:
+        server.send_message(message)
+    _log(ctx, document_id, message, "sent")
+
+
+def check_login(smtp: SmtpSettings, password: str) -> None:
+    """Connect and log in without sending anything: the settings dialog's test."""
+    with _session(smtp, password) as server:
+        server.noop()
+
+
+def save_eml(ctx: ServiceContext, document_id: int, message: EmailMessage, path: Path) -> Path:
+    """The message as an .eml file; X-Unsent makes Outlook and others open it as a draft to send."""
+    message["X-Unsent"] = "1"
+    path = Path(path)
+    try:
+        path.write_bytes(bytes(message))
+    except OSError as exc:
+        raise ValidationError("path", f"The email file could not be written to {path}: {exc.strerror or exc}. "
+                                      "Choose a folder you can write to.") from exc
+    _log(ctx, document_id, message, "saved")
+    return path
+
+
+def _log(ctx: ServiceContext, document_id: int, message: EmailMessage, how: str) -> None:
+    with ctx.write() as s:
+        doc = invoices.load(s, ctx, document_id)
+        label = f"{KIND_NAMES[doc.kind]} {doc.number}"
+        record(s, entity="documents", entity_id=doc.id, action="email",
+               details={"to": message["To"], "subject": message["Subject"], "how": how})
+        text = (f"{label} emailed to {message['To']}" if how == "sent"
+                else f"{label} prepared as an email to {message['To']} (saved for the mail program)")
+        activities.record_event(s, ctx, doc.client_id, text, deal_id=doc.deal_id)

@@ -1,0 +1,134 @@
+"""Settings → Company details: what goes at the top of every document, the logo, the total in words,
+and how quotes, invoices and credit notes are numbered (admins; saved with the version it read)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from crm_desktop.services import company, money
+from crm_desktop.services.company import CompanyRow
+from crm_desktop.ui.first_run import LANGUAGE_NAMES
+from crm_desktop.ui.form_dialog import FormDialog
+from crm_desktop.ui.ops import Ops
+
+WORDS_LANGUAGES = (("en", "English"), ("ru", "Русский"), ("uz", "Oʻzbekcha"))
+LOGO_PREVIEW = (180, 60)
+
+
+class CompanyDialog(FormDialog):
+    def __init__(self, ops: Ops, profile: CompanyRow, parent: QWidget | None = None):
+        super().__init__(ops, parent)
+        self.profile = profile
+        self.logo_data = profile.logo
+        self.setWindowTitle(self.tr("Company details"))
+        self.name = QLineEdit(profile.name)
+        self.address = QPlainTextEdit(profile.address)
+        self.bank_details = QPlainTextEdit(profile.bank_details)
+        for edit in (self.address, self.bank_details):
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(54)
+        self.phone = QLineEdit(profile.phone)
+        self.email = QLineEdit(profile.email)
+        self.tax_id = QLineEdit(profile.tax_id)
+        self.currency = QComboBox()
+        for code, cur in money.CURRENCIES.items():
+            self.currency.addItem(f"{code} — {cur.name}", code)
+        self.currency.setCurrentIndex(self.currency.findData(profile.default_currency))
+        self.language = QComboBox()
+        self.language.addItem(self.tr("The system's language"), "")
+        for code, name in LANGUAGE_NAMES:
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(self.language.findData(profile.language), 0))
+
+        self.logo_preview = QLabel()
+        self.logo_preview.setFixedSize(*LOGO_PREVIEW)
+        self.logo_preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.logo_button = QPushButton(self.tr("Choose…"))
+        self.logo_button.clicked.connect(self.choose_logo)
+        self.remove_logo_button = QPushButton(self.tr("Remove"))
+        self.remove_logo_button.clicked.connect(lambda: self.set_logo(None))
+        logo_row = QWidget()
+        row = QHBoxLayout(logo_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.logo_preview, self.logo_button, self.remove_logo_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.set_logo(profile.logo)
+
+        self.words = QComboBox()
+        self.words.addItem(self.tr("Not shown"), "")
+        for code, name in WORDS_LANGUAGES:
+            self.words.addItem(name, code)
+        self.words.setCurrentIndex(max(self.words.findData(profile.amount_words_language), 0))
+        self.patterns = {key: QLineEdit(getattr(profile, key)) for key in
+                         ("invoice_number_pattern", "quote_number_pattern", "credit_note_number_pattern")}
+
+        for key, label, widget in (
+                ("name", self.tr("Company &name"), self.name), ("address", self.tr("&Address"), self.address),
+                ("phone", self.tr("&Phone"), self.phone), ("email", self.tr("&Email"), self.email),
+                ("tax_id", self.tr("&Tax ID"), self.tax_id), ("bank_details", self.tr("&Bank details"),
+                                                               self.bank_details),
+                ("logo", self.tr("Logo"), logo_row),
+                ("default_currency", self.tr("Default &currency"), self.currency),
+                ("language", self.tr("&Language"), self.language),
+                ("amount_words_language", self.tr("Total in &words"), self.words),
+                ("invoice_number_pattern", self.tr("&Invoice numbers"), self.patterns["invoice_number_pattern"]),
+                ("quote_number_pattern", self.tr("&Quote numbers"), self.patterns["quote_number_pattern"]),
+                ("credit_note_number_pattern", self.tr("C&redit note numbers"),
+                 self.patterns["credit_note_number_pattern"])):
+            self.add_row(key, label, widget)
+        note = QLabel(self.tr("Numbers: {year} is the year of issue, {seq:05d} the running number with five "
+                              "digits (00001); each kind counts from 1 every year. Numbers already given stay "
+                              "as they are."))
+        note.setWordWrap(True)
+        self.finish_layout(note)
+        self.resize(560, self.sizeHint().height())
+
+    def set_logo(self, data: bytes | None) -> None:
+        self.logo_data = data
+        pixmap = QPixmap()
+        if data and pixmap.loadFromData(data):
+            self.logo_preview.setPixmap(pixmap.scaled(*LOGO_PREVIEW, Qt.AspectRatioMode.KeepAspectRatio,
+                                                      Qt.TransformationMode.SmoothTransformation))
+        else:
+            self.logo_preview.setPixmap(QPixmap())
+            self.logo_preview.setText(self.tr("No logo") if not data else self.tr("Not a picture"))
+        self.remove_logo_button.setVisible(bool(data))
+
+    def choose_logo(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Choose the logo"), str(Path.home()),
+                                              self.tr("Pictures (*.png *.jpg *.jpeg)"))
+        if name:
+            self.load_logo(Path(name))
+
+    def load_logo(self, path: Path) -> None:
+        try:
+            self.set_logo(path.read_bytes())
+        except OSError as exc:
+            self.errors["logo"].setText(self.tr("{file} could not be read: {reason}").format(
+                file=path.name, reason=exc.strerror or exc))
+            self.errors["logo"].show()
+
+    def submit(self, on_done, on_error) -> None:
+        values = {"name": self.name.text(), "address": self.address.toPlainText(), "phone": self.phone.text(),
+                  "email": self.email.text(), "tax_id": self.tax_id.text(),
+                  "bank_details": self.bank_details.toPlainText(), "default_currency": self.currency.currentData(),
+                  "language": self.language.currentData(), "amount_words_language": self.words.currentData(),
+                  **{key: edit.text() for key, edit in self.patterns.items()}}
+        if self.logo_data != self.profile.logo:
+            values["logo"] = self.logo_data
+        self.ops.run(company.update, expected_version=self.profile.version, **values, on_done=on_done,
+                     on_error=on_error)
