@@ -7,12 +7,15 @@ CRM_TEST_POSTGRES_URL is set (CI sets it); each test gets its own schema, droppe
 from __future__ import annotations
 
 import atexit
+import email
 import os
 import shutil
+import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email import policy
 from pathlib import Path
 
 # Before anything imports Qt or keyring: no screen, no real keyring, no real user dirs.
@@ -31,6 +34,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from crm_desktop.config import Paths  # noqa: E402
 from crm_desktop.db.engine import Database  # noqa: E402
 from crm_desktop.db.migrate import upgrade  # noqa: E402
+from crm_desktop.services import mail  # noqa: E402
 from crm_desktop.services.context import FixedClock, ServiceContext  # noqa: E402
 
 POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL")
@@ -185,3 +189,46 @@ def another_pc_saves_first():
         assert fired, "the unit of work never wrote"
 
     return race
+
+
+# --- a real SMTP server on localhost (user "office", password "secret") ----------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def authenticate(server, session, envelope, mechanism, auth_data):
+    from aiosmtpd.smtp import AuthResult
+
+    return AuthResult(success=auth_data.login == b"office" and auth_data.password == b"secret", handled=False)
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A local port nothing listens on: a mail or database server that cannot be reached."""
+    return free_port()
+
+
+@pytest.fixture
+def smtp_server():
+    """(inbox, SmtpSettings) of a server that takes mail into inbox.messages."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticate,
+                            auth_require_tls=False)
+    controller.start()
+    yield inbox, mail.SmtpSettings("127.0.0.1", controller.port, "none", "office", "")
+    controller.stop()

@@ -374,6 +374,12 @@ class CompanyProfile(Editable, Base):
     amount_words_language: Mapped[str] = mapped_column(String(5), default="")
     # PNG or JPEG for the top of documents; loaded only when asked for (it can be a few hundred KB).
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The office's mail server for sending documents; each PC keeps the password in its own keyring.
+    smtp_host: Mapped[str] = mapped_column(String(255), default="")
+    smtp_port: Mapped[int] = mapped_column(Integer, default=587)
+    smtp_security: Mapped[str] = mapped_column(String(10), default="starttls")
+    smtp_username: Mapped[str] = mapped_column(String(320), default="")
+    smtp_sender: Mapped[str] = mapped_column(String(320), default="")
     lead_follow_up_hours: Mapped[int] = mapped_column(Integer, default=24)
     invoice_follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
     escalation_hours: Mapped[int] = mapped_column(Integer, default=24)

@@ -17,10 +17,11 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
+from crm_desktop.db.models import CompanyProfile
 from crm_desktop.services import activities, clients, company, documents, invoices, money
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import ServiceContext, record
-from crm_desktop.services.errors import ServiceError, ValidationError
+from crm_desktop.services.errors import PermissionDenied, ServiceError, ValidationError
 from crm_desktop.services.invoices import KIND_NAMES
 
 SECURITY = ("starttls", "ssl", "none")
@@ -29,15 +30,40 @@ TIMEOUT_S = 20
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    host: str
+    host: str  # empty: no mail server set, documents are saved as .eml files instead
     port: int = 587
     security: str = "starttls"  # STARTTLS on 587, SSL on 465, or none (a LAN relay)
     username: str = ""
     sender: str = ""  # the From address; the company's email when empty
 
+    version: int = 0  # of the company profile, where they are kept
+
     @property
     def keyring_account(self) -> str:
         return f"smtp:{self.username}@{self.host}:{self.port}"
+
+
+def _settings(p: CompanyProfile) -> SmtpSettings:
+    return SmtpSettings(p.smtp_host, p.smtp_port, p.smtp_security, p.smtp_username, p.smtp_sender, p.version)
+
+
+def smtp_settings(ctx: ServiceContext) -> SmtpSettings:
+    with ctx.read() as s:
+        return _settings(s.get(CompanyProfile, 1))
+
+
+def update_smtp_settings(ctx: ServiceContext, *, expected_version: int, host: str, port: object, security: str,
+                         username: str, sender: str) -> SmtpSettings:
+    """The office's mail server (admins); an empty host means documents are saved as email files."""
+    if not ctx.actor.is_admin:
+        raise PermissionDenied("Only an administrator can change the mail server.")
+    if not str(host or "").strip():
+        values = {"smtp_host": "", "smtp_username": "", "smtp_sender": ""}
+    else:
+        checked = check_smtp(host, port, security, username, sender)
+        values = {"smtp_host": checked.host, "smtp_port": checked.port, "smtp_security": checked.security,
+                  "smtp_username": checked.username, "smtp_sender": checked.sender}
+    return company.write_profile(ctx, expected_version, values, _settings)
 
 
 def check_smtp(host: str, port: object, security: str, username: str, sender: str) -> SmtpSettings:
@@ -166,6 +192,23 @@ def save_eml(ctx: ServiceContext, document_id: int, message: EmailMessage, path:
                                       "Choose a folder you can write to.") from exc
     _log(ctx, document_id, message, "saved")
     return path
+
+
+def send_document(ctx: ServiceContext, document_id: int, *, to: str, subject: str, body: str,
+                  password: str) -> None:
+    """Compose and send through the office's mail server, in one call for the send dialog's worker."""
+    smtp = smtp_settings(ctx)
+    if not smtp.host:
+        raise ServiceError("No mail server is set up. Set one in Settings → Email, or save the message as an "
+                           "email file for your mail program.")
+    send(ctx, document_id, compose(ctx, document_id, to=to, subject=subject, body=body, sender=smtp.sender),
+         smtp, password)
+
+
+def save_document_eml(ctx: ServiceContext, document_id: int, path: Path, *, to: str, subject: str,
+                      body: str) -> Path:
+    message = compose(ctx, document_id, to=to, subject=subject, body=body, sender=smtp_settings(ctx).sender)
+    return save_eml(ctx, document_id, message, path)
 
 
 def _log(ctx: ServiceContext, document_id: int, message: EmailMessage, how: str) -> None:

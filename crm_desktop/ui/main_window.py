@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop import APP_NAME, __version__
-from crm_desktop.services import company, documents, follow_ups, overview, tasks, users
+from crm_desktop.services import company, documents, follow_ups, mail, overview, tasks, users
 from crm_desktop.services.context import Changes
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.calendar import CalendarView
@@ -30,6 +30,7 @@ from crm_desktop.ui.clients import ClientsView
 from crm_desktop.ui.deals import DealsView
 from crm_desktop.ui.company_dialog import CompanyDialog
 from crm_desktop.ui.first_run import FirstRunDialog
+from crm_desktop.ui.invoices.send_mail import SmtpDialog
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.invoices import InvoicesView
 from crm_desktop.ui.invoices.tax_rates import TaxRatesDialog
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(QAction(self.tr("&Company details…"), self, triggered=self.edit_company))
         settings_menu.addAction(QAction(self.tr("&Follow-up rules…"), self, triggered=self.edit_follow_up_rules))
         settings_menu.addAction(QAction(self.tr("&Tax rates…"), self, triggered=self.edit_tax_rates))
+        settings_menu.addAction(QAction(self.tr("&Email…"), self, triggered=self.edit_email))
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for i, key in enumerate(self.pages):
             go_menu.addAction(QAction(self.titles[key], self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
@@ -150,6 +152,17 @@ class MainWindow(QMainWindow):
         self.company_dialog = CompanyDialog(self.ops, profile, self)
         self.company_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.company_dialog.open()
+
+    def edit_email(self) -> None:
+        self.ops.run(mail.smtp_settings, on_done=self._show_email_settings)
+
+    def _show_email_settings(self, settings) -> None:
+        dialog = self.email_dialog = SmtpDialog(self.ops, settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda _settings: self.statusBar().showMessage(self.tr(
+            "This PC has no working keyring: the mail password is kept until CRM Desktop closes."), 15_000)
+            if dialog.memory_only else None)
+        dialog.open()
 
     def edit_tax_rates(self) -> None:
         self.ops.run(documents.tax_presets, on_done=self._show_tax_rates)

@@ -4,45 +4,13 @@ both end up on the client's timeline and in the audit log, failures say what to 
 from __future__ import annotations
 
 import email
-import socket
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
 from crm_desktop.services import activities, clients, company, documents, invoices, mail
-from crm_desktop.services.errors import ServiceError, ValidationError
+from crm_desktop.services.errors import PermissionDenied, ServiceError, ValidationError
 from crm_desktop.services.invoices import LineValues
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def authenticate(server, session, envelope, mechanism, auth_data):
-    return AuthResult(success=auth_data.login == b"office" and auth_data.password == b"secret", handled=False)
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticate,
-                            auth_require_tls=False)
-    controller.start()
-    yield inbox, mail.SmtpSettings("127.0.0.1", controller.port, "none", "office", "")
-    controller.stop()
 
 
 @pytest.fixture
@@ -77,12 +45,13 @@ def test_the_invoice_reaches_the_mail_server_with_its_pdf_and_is_logged(ctx, inv
     assert actions[-2:] == ["pdf", "email"]
 
 
-def test_a_wrong_password_or_no_server_sends_nothing_and_says_what_to_check(ctx, invoice, smtp_server):
+def test_a_wrong_password_or_no_server_sends_nothing_and_says_what_to_check(ctx, invoice, smtp_server,
+                                                                           unused_port):
     inbox, settings = smtp_server
     message = mail.compose(ctx, invoice.id, to="zarina@example.uz", subject="Invoice", body="")
     with pytest.raises(ServiceError, match="refused the user name or password"):
         mail.send(ctx, invoice.id, message, settings, "wrong")
-    nowhere = mail.SmtpSettings("127.0.0.1", free_port(), "none", "office")
+    nowhere = mail.SmtpSettings("127.0.0.1", unused_port, "none", "office")
     with pytest.raises(ServiceError, match="cannot be reached"):
         mail.send(ctx, invoice.id, message, nowhere, "secret")
     with pytest.raises(ServiceError, match="refused the user name or password"):
@@ -130,3 +99,23 @@ def test_smtp_settings_are_checked(values, field):
         mail.check_smtp(*values)
     assert refused.value.field == field
     assert mail.check_smtp("smtp.example.uz", "465", "ssl", "office", "").port == 465
+
+
+def test_the_offices_mail_server_is_kept_by_admins_and_used_to_send(ctx, invoice, smtp_server, staff):
+    inbox, server = smtp_server
+    start = mail.smtp_settings(ctx)
+    assert start.host == ""
+    with pytest.raises(ServiceError, match="No mail server is set up"):
+        mail.send_document(ctx, invoice.id, to="zarina@example.uz", subject="Invoice", body="", password="")
+    with pytest.raises(PermissionDenied):
+        mail.update_smtp_settings(staff["dilnoza"], expected_version=start.version, host="smtp.example.uz",
+                                  port=587, security="starttls", username="", sender="")
+    stored = mail.update_smtp_settings(ctx, expected_version=start.version, host=server.host, port=server.port,
+                                       security="none", username="office", sender="billing@ipakyoli.uz")
+    assert (stored.host, stored.port, stored.sender) == (server.host, server.port, "billing@ipakyoli.uz")
+    assert stored.keyring_account == f"smtp:office@127.0.0.1:{server.port}"
+    mail.send_document(ctx, invoice.id, to="zarina@example.uz", subject="Invoice", body="Hi", password="secret")
+    assert "<billing@ipakyoli.uz>" in inbox.messages[0]["From"]
+    off = mail.update_smtp_settings(ctx, expected_version=stored.version, host=" ", port="", security="",
+                                    username="", sender="")
+    assert off.host == ""

@@ -27,6 +27,7 @@ from crm_desktop.services import documents, invoices, money, payments
 from crm_desktop.services.invoices import DocumentDetail
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.form_dialog import FormDialog
+from crm_desktop.ui.invoices.send_mail import open_send_dialog
 from crm_desktop.ui.ops import Ops
 
 
@@ -114,9 +115,12 @@ class PaymentsPanel(QWidget):
         self.pdf_button = QPushButton(self.tr("Open PDF"))
         self.pdf_button.setToolTip(self.tr("Opens the PDF in your PDF viewer, to print or send"))
         self.pdf_button.clicked.connect(self.open_pdf)
+        self.send_button = QPushButton(self.tr("Send by email…"))
+        self.send_button.setToolTip(self.tr("The PDF attached to an email to the client"))
+        self.send_button.clicked.connect(self.send_by_email)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
-        for button in (self.pdf_button, self.pay_button, self.credit_button, self.cancel_button, self.accept_button,
+        for button in (self.pdf_button, self.send_button, self.pay_button, self.credit_button, self.cancel_button, self.accept_button,
                        self.reject_button, self.copy_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
@@ -133,6 +137,7 @@ class PaymentsPanel(QWidget):
         self.pay_button.setVisible(invoice and document.status in payments.PAYABLE)
         self.credit_button.setVisible(invoice and document.status in (*payments.PAYABLE, "paid"))
         self.cancel_button.setVisible(document.status == "issued")
+        self.send_button.setVisible(document.status != "cancelled")
         open_quote = document.kind == "quote" and document.status == "issued"
         self.accept_button.setVisible(open_quote)
         self.reject_button.setVisible(open_quote)
@@ -178,6 +183,9 @@ class PaymentsPanel(QWidget):
 
     def _show_pdf(self, path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def send_by_email(self) -> None:
+        open_send_dialog(self.ops, self.document.id, self, lambda dialog: setattr(self, "dialog", dialog))
 
     def answer(self, *, accepted: bool) -> None:
         self.ops.run(documents.answer_quote, self.document.id, accepted=accepted,
