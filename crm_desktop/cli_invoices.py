@@ -8,7 +8,7 @@ from pathlib import Path
 
 from crm_desktop.cli_output import print_records
 
-STATUSES = ("draft", "issued", "partly_paid", "paid", "overdue", "cancelled")
+STATUSES = ("draft", "issued", "partly_paid", "paid", "credited", "overdue", "cancelled")
 COLUMNS = ["number", "client", "issued", "due", "total", "balance", "currency", "status"]
 
 

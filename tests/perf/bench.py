@@ -13,7 +13,7 @@ Human-readable lines come first; the LAST line is one JSON object with the figur
     open_client_ms         median of clients.get + activities.timeline for 50 clients with a timeline
     cold_start_version_ms  median wall time of 5 `python -m crm_desktop --version` processes
     peak_rss_mb            peak resident memory of this process
-    (and the figures of workspace_bench.py and reminder_bench.py, described there)
+    (and the figures of workspace_bench.py, reminder_bench.py and invoice_bench.py, described there)
 
 Speed is measured here, never asserted in tests (see DESIGN.md). Not collected by pytest: no test_ prefix.
 """
@@ -49,6 +49,7 @@ from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.textnorm import digits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import invoice_bench  # noqa: E402
 import reminder_bench  # noqa: E402
 import workspace_bench  # noqa: E402
 
@@ -57,7 +58,7 @@ SEED = 1
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a fixed "now": the same office on every run
 SERVICE_METRICS = ("create_clients_per_s", "search_median_ms", "search_p95_ms", "open_client_ms",
                    "cold_start_version_ms", "peak_rss_mb")
-METRICS = SERVICE_METRICS + workspace_bench.METRICS + reminder_bench.METRICS
+METRICS = SERVICE_METRICS + workspace_bench.METRICS + reminder_bench.METRICS + invoice_bench.METRICS
 
 
 def say(line: str) -> None:
@@ -239,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             figures.update(workspace_bench.bench_workspace(path, rng, wanted, say))
     if wanted & set(reminder_bench.METRICS):
         figures.update(reminder_bench.bench_reminders(rng, wanted, say))
+    if wanted & set(invoice_bench.METRICS):
+        figures.update(invoice_bench.bench_invoices(wanted, say))
     if "cold_start_version_ms" in wanted:
         figures.update(bench_cold_start())
     if "peak_rss_mb" in wanted:
