@@ -62,6 +62,13 @@ class Editable:
         return {"version_id_col": cls.version}
 
 
+class Retryable:
+    """A record made by a form carries the id the form made for it, so a save retried after a lost
+    connection (which may have committed after all) finds the record instead of adding it twice."""
+
+    request_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+
+
 # --- people -------------------------------------------------------------------------------------
 
 USER_ROLES = ("admin", "manager", "staff")
@@ -78,6 +85,8 @@ class User(Editable, Base):
     role: Mapped[str] = mapped_column(String(20), default="staff")
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Export rights are apart from view rights: seeing a client is not taking the client list home.
+    can_export: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # --- clients ------------------------------------------------------------------------------------
@@ -86,7 +95,7 @@ CLIENT_KINDS = ("person", "company")
 CLIENT_STATUSES = ("lead", "prospect", "customer", "inactive")
 
 
-class Client(Editable, Base):
+class Client(Editable, Retryable, Base):
     __tablename__ = "clients"
     __audit__ = True
     __table_args__ = (
@@ -142,7 +151,7 @@ class ClientSearch(Base):
 ACTIVITY_KINDS = ("note", "call", "meeting", "email", "status_change", "document")
 
 
-class Activity(Editable, Base):
+class Activity(Editable, Retryable, Base):
     __tablename__ = "activities"
     __audit__ = True
     __table_args__ = (Index("ix_activities_client_occurred", "client_id", "occurred_at"),)
@@ -191,7 +200,7 @@ class Stage(Editable, Base):
     pipeline: Mapped[Pipeline] = relationship(back_populates="stages")
 
 
-class Deal(Editable, Base):
+class Deal(Editable, Retryable, Base):
     __tablename__ = "deals"
     __audit__ = True
     __table_args__ = (Index("ix_deals_pipeline_stage", "pipeline_id", "stage_id"),)
@@ -229,7 +238,7 @@ TASK_PRIORITIES = ("low", "normal", "high")
 TASK_STATUSES = ("open", "done", "cancelled")
 
 
-class Task(Editable, Base):
+class Task(Editable, Retryable, Base):
     __tablename__ = "tasks"
     __audit__ = True
     __table_args__ = (
@@ -269,7 +278,7 @@ DOCUMENT_KINDS = ("quote", "invoice", "credit_note")
 DOCUMENT_STATUSES = ("draft", "issued", "partly_paid", "paid", "credited", "cancelled", "accepted", "rejected")
 
 
-class Document(Editable, Base):
+class Document(Editable, Retryable, Base):
     """A quote, an invoice or a credit note. The number is given when it is issued."""
 
     __tablename__ = "documents"
@@ -321,7 +330,7 @@ class DocumentLine(Editable, Base):
     tax_rate: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
 
 
-class Payment(Editable, Base):
+class Payment(Editable, Retryable, Base):
     __tablename__ = "payments"
     __audit__ = True
 
