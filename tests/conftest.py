@@ -232,3 +232,44 @@ def smtp_server():
     controller.start()
     yield inbox, mail.SmtpSettings("127.0.0.1", controller.port, "none", "office", "")
     controller.stop()
+
+
+# --- shared mode: CRM users with server logins ---------------------------------------------------------
+
+
+@pytest.fixture
+def pg_ctx(postgres_url, clock) -> Iterator[ServiceContext]:
+    """A ServiceContext on PostgreSQL only, connected as the server's superuser (the owner)."""
+    for db in _migrated(postgres_url):
+        yield ServiceContext(db, clock=clock)
+
+
+@pytest.fixture
+def server_login(pg_ctx):
+    """server_login(username, role="staff", manager=None, can_export=False) -> (UserRow, ServiceContext
+    connected as that user's own PostgreSQL login). PostgreSQL only; the logins are dropped afterwards."""
+    from crm_desktop.services import users
+
+    ctx = pg_ctx
+    made: list[tuple[str, Database]] = []
+    suffix = uuid.uuid4().hex[:6]
+
+    def make(username: str, role: str = "staff", manager=None, can_export: bool = False):
+        name = f"{username}_{suffix}"
+        password = f"pw-{uuid.uuid4().hex}"
+        row = users.create(ctx, username=name, display_name=username.title(), role=role,
+                           manager_id=manager.id if manager else None, can_export=can_export, password=password)
+        url = ctx.db.engine.url.set(username=name, password=password)
+        db = Database.open(url)
+        made.append((name, db))
+        return row, ServiceContext(db, actor=users.sign_in(db), clock=ctx.clock)
+
+    yield make
+    admin = create_engine(_postgres_server_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name, db in made:
+            db.dispose()
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"),
+                         {"n": name})
+            conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+    admin.dispose()

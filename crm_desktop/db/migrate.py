@@ -71,6 +71,8 @@ def explain_open_error(exc: Exception, db: Database) -> str:
         return f"{where} is not a CRM Desktop database (not a SQLite file). Choose another file."
     if "unable to open database file" in text:
         return f"Cannot open {where}: the folder does not exist or is not writable."
+    if "not permitted to log in" in text:
+        return f"This login is disabled on the server ({where}). Ask your administrator."
     if "password authentication failed" in text:
         return f"The server refused the password for {where}. Check the user name and password."
     if "does not exist" in text and "database" in text:

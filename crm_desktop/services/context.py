@@ -18,13 +18,13 @@ from typing import Any, Protocol
 
 import tzlocal
 from sqlalchemy import Select, event, func, inspect, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_desktop.db.engine import Database
 from crm_desktop.db.models import AuditEntry, Editable, User
-from crm_desktop.services.errors import ConflictError, ServiceError
+from crm_desktop.services.errors import ConflictError, PermissionDenied, ServiceError
 
 
 class Clock(Protocol):
@@ -70,6 +70,7 @@ class Actor:
     user_id: int
     username: str
     role: str  # admin | manager | staff
+    can_export: bool = True  # export rights are apart from view rights (see users.can_export)
 
     @property
     def is_admin(self) -> bool:
@@ -120,8 +121,12 @@ class ServiceContext:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self.db.read() as session:
-            yield session
+        try:
+            with self.db.read() as session:
+                yield session
+        except DBAPIError as exc:
+            _refused_by_server(exc)
+            raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -149,9 +154,20 @@ class ServiceContext:
             raise
         except IntegrityError as exc:
             raise ServiceError(_explain_integrity(exc)) from exc
+        except DBAPIError as exc:
+            _refused_by_server(exc)
+            raise
         if changes:
             for listener in list(self.listeners):
                 listener(changes)
+
+
+def _refused_by_server(exc: DBAPIError) -> None:
+    """A privilege or a guard of the server (shared mode) said no: say so in words, with its reason."""
+    if getattr(exc.orig, "sqlstate", None) == "42501":
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise PermissionDenied(f"The server did not allow this: {reason}. Ask an administrator if it should "
+                               "be allowed.") from exc
 
 
 def _explain_integrity(exc: IntegrityError) -> str:
@@ -266,4 +282,4 @@ def actor_for(ctx_db: Database, username: str) -> Actor:
         user = s.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
             raise NotFound(f"There is no active user called '{username}'.")
-        return Actor(user.id, user.username, user.role)
+        return Actor(user.id, user.username, user.role, user.can_export)

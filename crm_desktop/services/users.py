@@ -1,17 +1,24 @@
-"""The people who use the CRM. Users are disabled, never deleted: the audit log keeps naming them."""
+"""The people who use the CRM. Users are disabled, never deleted: the audit log keeps naming them.
+
+In shared mode each user is also a server login (services/logins.py), made and changed in the same
+unit of work as the user row, and whoever connects is the user of that login (`sign_in`).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, aliased
 
-from crm_desktop.db.models import USER_ROLES, User
+from crm_desktop.db.engine import Database
+from crm_desktop.db.models import USER_ROLES, AuditEntry, Client, User
+from crm_desktop.services import logins
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import ServiceContext
+from crm_desktop.services.context import OWNER, Actor, ServiceContext, record
 from crm_desktop.services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 
 _USERNAME = re.compile(r"^[\w.\-]{1,100}$")
@@ -28,6 +35,7 @@ class UserRow:
     manager_name: str
     active: bool
     version: int
+    can_export: bool = False
 
 
 def _rows(s: Session, *where) -> list[UserRow]:
@@ -36,8 +44,8 @@ def _rows(s: Session, *where) -> list[UserRow]:
         select(User, manager.display_name).outerjoin(manager, manager.id == User.manager_id)
         .where(*where).order_by(func.lower(User.display_name), User.id)
     )
-    return [UserRow(u.id, u.username, u.display_name, u.email, u.role, u.manager_id, m or "", u.active, u.version)
-            for u, m in result]
+    return [UserRow(u.id, u.username, u.display_name, u.email, u.role, u.manager_id, m or "", u.active, u.version,
+                    u.can_export) for u, m in result]
 
 
 def require_active(s: Session, field: str, user_id: int | None, who: str) -> int | None:
@@ -68,7 +76,7 @@ def _require_admin(ctx: ServiceContext) -> None:
 
 
 def _clean(s: Session, values: dict[str, Any], self_id: int | None = None) -> dict[str, Any]:
-    v.known_fields(values, {"username", "display_name", "email", "role", "manager_id"}, "Users")
+    v.known_fields(values, {"username", "display_name", "email", "role", "manager_id", "can_export"}, "Users")
     out: dict[str, Any] = {}
     if "username" in values:
         name = v.text("username", values["username"], "The user name", required=True, max_length=100)
@@ -89,6 +97,8 @@ def _clean(s: Session, values: dict[str, Any], self_id: int | None = None) -> di
         out["role"] = v.choice("role", values["role"], USER_ROLES, "The role")
     if "manager_id" in values:
         out["manager_id"] = _check_manager(s, values["manager_id"], self_id)
+    if "can_export" in values:
+        out["can_export"] = bool(values["can_export"])
     return out
 
 
@@ -108,14 +118,17 @@ def _check_manager(s: Session, manager_id: int | None, self_id: int | None) -> i
 
 
 def create(ctx: ServiceContext, *, username: str, display_name: str, role: str = "staff", email: str | None = None,
-           manager_id: int | None = None) -> UserRow:
+           manager_id: int | None = None, can_export: bool | None = None, password: str | None = None) -> UserRow:
+    """A new user; in shared mode also their server login, with `password` (admins export by default)."""
     _require_admin(ctx)
     with ctx.write() as s:
         clean = _clean(s, {"username": username, "display_name": display_name, "role": role, "email": email,
-                           "manager_id": manager_id})
+                           "manager_id": manager_id, "can_export": role == "admin" if can_export is None
+                           else can_export})
         user = User(active=True, **clean)
         s.add(user)
         s.flush()
+        logins.create(s, user.username, password, user.role)
         user_id = user.id
     return get(ctx, user_id)
 
@@ -134,9 +147,26 @@ def update(ctx: ServiceContext, user_id: int, *, expected_version: int, **values
         clean = _clean(s, values, self_id=user_id)
         if clean.get("role", "admin") != "admin" and user.role == "admin" and _active_admins(s) == 1:
             raise ValidationError("role", "This is the last administrator; make someone else an administrator first.")
+        if "username" in clean and clean["username"] != user.username and logins.exists(s, user.username):
+            raise ValidationError("username", "A user name is also the server login and cannot be changed. "
+                                              "Add a new user and disable this one instead.")
         for key, value in clean.items():
             setattr(user, key, value)
+        if "role" in clean and user.active:
+            logins.set_role(s, user.username, user.role)
     return get(ctx, user_id)
+
+
+def set_password(ctx: ServiceContext, user_id: int, password: str) -> None:
+    """A new server password (shared mode): admins for anyone, everyone for themselves."""
+    if user_id != ctx.actor.user_id and not ctx.actor.is_admin:
+        raise PermissionDenied("You can change only your own password. Ask an administrator for another's.")
+    with ctx.write() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound(f"User #{user_id} does not exist.")
+        logins.set_password(s, user.username, password, user.role)
+        record(s, entity="users", entity_id=user_id, action="password")
 
 
 def _active_admins(s: Session) -> int:
@@ -155,6 +185,7 @@ def disable(ctx: ServiceContext, user_id: int) -> UserRow:
         if user.role == "admin" and user.active and _active_admins(s) == 1:
             raise ValidationError("active", "This is the last administrator and cannot be disabled.")
         user.active = False
+        logins.set_active(s, user.username, False, user.role)
     return get(ctx, user_id)
 
 
@@ -165,4 +196,35 @@ def enable(ctx: ServiceContext, user_id: int) -> UserRow:
         if user is None:
             raise NotFound(f"User #{user_id} does not exist.")
         user.active = True
+        logins.set_active(s, user.username, True, user.role)
     return get(ctx, user_id)
+
+
+def reassign_clients(ctx: ServiceContext, from_user_id: int, to_user_id: int) -> int:
+    """Every client of one user (e.g. someone leaving) given to another; how many moved."""
+    _require_admin(ctx)
+    with ctx.write() as s:
+        require_active(s, "to_user_id", to_user_id, "new owner")
+        if s.get(User, from_user_id) is None:
+            raise NotFound(f"User #{from_user_id} does not exist.")
+        moved = list(s.scalars(select(Client).where(Client.owner_id == from_user_id)))
+        for client in moved:  # through the ORM: each change gets its audit row and its version
+            client.owner_id = to_user_id
+        return len(moved)
+
+
+def sign_in(db: Database) -> Actor:
+    """Who is connected: on SQLite the owner; on a server the CRM user of the login (logged in the audit)."""
+    if db.is_sqlite:
+        return OWNER
+    with db.write() as s:
+        user = s.scalar(select(User).where(User.username == func.current_user()))
+        if user is None:
+            if s.scalar(text("SELECT crm_is_user()")):
+                raise PermissionDenied("This server login is not a CRM user. Ask your administrator to add you.")
+            return OWNER  # the database's owner (who set the server up) acts as its first administrator
+        if not user.active:
+            raise PermissionDenied(f"The user '{user.username}' is disabled. Ask your administrator.")
+        s.add(AuditEntry(at=datetime.now(UTC), user_id=user.id, entity="users", entity_id=user.id, action="login",
+                         changes={}))
+        return Actor(user.id, user.username, user.role, user.can_export)
