@@ -12,13 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from crm_desktop import __version__, cli_invoices, cli_tasks
+from crm_desktop import __version__, cli_invoices, cli_server, cli_tasks
+from crm_desktop.cli_output import CliError
 
 PROG = "crm-desktop"
-
-
-class CliError(Exception):
-    """A problem to report in one line (exit code 1)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
     cli_tasks.add_parsers(sub)
     cli_invoices.add_parsers(sub)
+    cli_server.add_parsers(sub)
     return p
 
 
@@ -129,6 +127,10 @@ def _run(args: argparse.Namespace, paths) -> int:
             cli_invoices.run(opened.db, args)
         elif args.command == "invoice":
             cli_invoices.write_pdf(opened.db, args)
+        elif args.command == "server":
+            cli_server.server_init(opened.db, args)
+        elif args.command == "users":
+            cli_server.run_users(opened.db, args)
     finally:
         opened.db.dispose()
     return 0
@@ -181,9 +183,8 @@ def _clients_list(db, args: argparse.Namespace) -> None:
     from crm_desktop.cli_output import print_records
     from crm_desktop.services import clients
     from crm_desktop.services.clients import ClientFilter
-    from crm_desktop.services.context import ServiceContext
 
-    ctx = ServiceContext(db)
+    ctx = cli_server.context(db)
     ids = clients.list_ids(ctx, ClientFilter(search=args.search), limit=args.limit)
     details = [clients.get(ctx, i) for i in ids] if args.format == "json" else clients.rows(ctx, ids)
     records = [{"id": c.id, "name": c.name, "kind": c.kind, "status": c.status, "phones": c.phones,

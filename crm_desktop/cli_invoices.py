@@ -30,19 +30,19 @@ def add_parsers(sub) -> None:
 
 def write_pdf(db, args: argparse.Namespace) -> None:
     from crm_desktop.services import documents
-    from crm_desktop.services.context import ServiceContext
+    from crm_desktop.cli_server import context
 
-    ctx = ServiceContext(db)
+    ctx = context(db)
     doc = documents.find_by_number(ctx, args.number)
     print(documents.write_pdf(ctx, doc.id, args.output, page=args.page))
 
 
 def run(db, args: argparse.Namespace) -> None:
     from crm_desktop.services import invoices, money
-    from crm_desktop.services.context import ServiceContext
+    from crm_desktop.cli_server import context
     from crm_desktop.services.invoices import DocumentFilter
 
-    ctx = ServiceContext(db)
+    ctx = context(db)
     rows = invoices.list_documents(ctx, DocumentFilter(status=args.status, client_id=args.client), limit=None)
     records = [{"id": d.id, "number": d.number or "", "client": d.client_name, "client_id": d.client_id,
                 "issued": d.issue_date.isoformat() if d.issue_date else "",

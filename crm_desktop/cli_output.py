@@ -7,7 +7,12 @@ import json
 import sys
 from typing import Any
 
-MAX_WIDTH = 40  # a table column; longer values end with "…" (CSV and JSON keep them whole)
+MAX_WIDTH = 40
+
+
+class CliError(Exception):
+    """A problem to report in one line (exit code 1)."""
+  # a table column; longer values end with "…" (CSV and JSON keep them whole)
 
 
 def print_records(records: list[dict[str, Any]], *, format: str, columns: list[str], empty: str) -> None:

@@ -37,9 +37,9 @@ def _when(text: str) -> datetime:
 
 
 def run(db, args: argparse.Namespace) -> None:
-    from crm_desktop.services.context import ServiceContext
+    from crm_desktop.cli_server import context
 
-    ctx = ServiceContext(db)
+    ctx = context(db)
     if args.tasks_command == "add":
         _add(ctx, args)
     else:

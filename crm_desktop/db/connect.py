@@ -15,7 +15,15 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from crm_desktop import config
 from crm_desktop.db.engine import Database, DatabaseOpenError
-from crm_desktop.db.migrate import UpgradeResult, explain_open_error, upgrade
+from crm_desktop.db.migrate import (
+    SchemaTooOld,
+    UpgradeResult,
+    current_revision,
+    explain_open_error,
+    head_revision,
+    known_revision,
+    upgrade,
+)
 
 # Asked for a server password when the keyring has none (or no keyring works); None = cancelled.
 AskPassword = Callable[[str], str | None]
@@ -50,8 +58,29 @@ def open_database(url: str, *, ask_password: AskPassword | None = None, migrate:
             in_memory = False
         except config.KeyringUnavailable:
             pass  # kept in memory only, as promised: never written to a settings file
+    if migrate and is_crm_login(db):
+        _check_schema_current(db)
     result = upgrade(db) if migrate else None
     return OpenedDatabase(db, result, in_memory)
+
+
+def is_crm_login(db: Database) -> bool:
+    """True when connected as a CRM user's own server login (who may not change the schema)."""
+    if db.is_sqlite:
+        return False
+    with db.engine.connect() as conn:
+        return bool(conn.execute(text(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crm_user') AND "
+            "pg_has_role(current_user, 'crm_user', 'MEMBER') AND NOT "
+            "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")).scalar())
+
+
+def _check_schema_current(db: Database) -> None:
+    before, head = current_revision(db), head_revision()
+    if before != head and before is not None and known_revision(before):
+        db.dispose()
+        raise SchemaTooOld(f"{db.describe()} has an older schema ({before}) than this CRM Desktop ({head}). Ask "
+                           "your administrator to upgrade it with `crm-desktop server init`, then connect again.")
 
 
 def _stored_password(url: str) -> tuple[str | None, bool]:

@@ -27,6 +27,10 @@ class SchemaTooNew(DatabaseOpenError):
     """The database was written by a newer CRM Desktop."""
 
 
+class SchemaTooOld(DatabaseOpenError):
+    """The server's database needs an upgrade that only its administrator may run."""
+
+
 class BackupFailed(DatabaseOpenError):
     pass
 
@@ -110,6 +114,10 @@ def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
     except (OperationalError, DatabaseError) as exc:
         raise DatabaseOpenError(explain_open_error(exc, db)) from exc
     return UpgradeResult(before, head, backup)
+
+
+def known_revision(revision: str) -> bool:
+    return _known(ScriptDirectory.from_config(alembic_config()), revision)
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:

@@ -1,0 +1,76 @@
+"""`server init` and `users …` on a real PostgreSQL: the owner sets the database up, the first
+administrator adds a user, and each of them works with their own login (passwords from stdin)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+
+@pytest.fixture
+def names(postgres_url):
+    """Unique login names for this test; the logins are dropped afterwards (they belong to the server)."""
+    suffix = uuid.uuid4().hex[:6]
+    made = {key: f"{key}_{suffix}" for key in ("boss", "anna")}
+    yield made
+    engine = create_engine(make_url(postgres_url).set(query={}), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for name in made.values():
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"),
+                         {"n": name})
+            conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+    engine.dispose()
+
+
+def as_login(url: str, name: str, password: str) -> str:
+    return make_url(url).set(username=name, password=password).render_as_string(hide_password=False)
+
+
+def test_init_then_users_each_with_their_own_login(run, postgres_url, names, monkeypatch):
+    boss, anna = names["boss"], names["anna"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("boss-secret-1\n"))
+    code, out, err = run("--database-url", postgres_url, "server", "init", "--admin", boss)
+    assert code == 0, err
+    assert f"administrator {boss} created" in out
+    boss_url = as_login(postgres_url, boss, "boss-secret-1")
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("anna-secret-1\n"))
+    code, out, err = run("--database-url", boss_url, "users", "add", anna, "--role", "staff",
+                         "--display-name", "Anna Karimova")
+    assert (code, out.strip()) == (0, f"added {anna} (staff)"), err
+    code, out, _ = run("--database-url", boss_url, "users", "list", "--format", "csv")
+    assert f"{anna},Anna Karimova,staff,,,yes" in out and f"{boss},{boss},admin,,yes,yes" in out
+
+    anna_url = as_login(postgres_url, anna, "anna-secret-1")
+    assert run("--database-url", anna_url, "clients", "list")[0] == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("whatever-123\n"))
+    code, _, err = run("--database-url", anna_url, "users", "add", "intruder")
+    assert code == 1 and "Only an administrator" in err
+    code, _, err = run("--database-url", anna_url, "server", "init", "--admin", "intruder")
+    assert code == 1 and "PostgreSQL administrator's login" in err
+
+    assert run("--database-url", boss_url, "users", "disable", anna)[0] == 0
+    code, _, err = run("--database-url", anna_url, "clients", "list")
+    assert code == 1 and "disabled" in err
+
+    code, out, _ = run("--database-url", postgres_url, "server", "init", "--admin", boss)  # again: an upgrade
+    assert code == 0 and "exists already" in out
+
+
+def test_a_password_is_needed_and_never_taken_from_the_command_line(run, postgres_url, names, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = run("--database-url", postgres_url, "server", "init", "--admin", names["boss"])
+    assert code == 1 and "no password on stdin" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    code, _, err = run("--database-url", postgres_url, "server", "init", "--admin", names["boss"])
+    assert code == 1 and "at least 8 characters" in err
+
+
+def test_server_init_refuses_a_sqlite_file(run, tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("boss-secret-1\n"))
+    code, _, err = run("--database-url", f"sqlite:///{tmp_path / 'crm.sqlite3'}", "server", "init", "--admin", "x")
+    assert code == 1 and "needs no setting up" in err
