@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from crm_desktop.db.models import Activity, Client, Deal, User
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext
+from crm_desktop.services.context import ServiceContext, made_before
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 
 USER_KINDS = ("note", "call", "meeting", "email")
@@ -91,13 +91,15 @@ def _clean(s: Session, client_id: int, values: dict[str, Any]) -> dict[str, Any]
 
 
 def add(ctx: ServiceContext, client_id: int, *, kind: str = "note", body: str, occurred_at: Any = None,
-        deal_id: int | None = None) -> ActivityRow:
+        deal_id: int | None = None, request_id: str | None = None) -> ActivityRow:
     """A new entry on the client's timeline, written by the caller, at `occurred_at` (default now)."""
     with ctx.write() as s:
+        if (earlier := made_before(s, Activity, request_id)) is not None:
+            return _reload_row(s, earlier.id)
         load_visible(s, ctx.actor, client_id)
         clean = _clean(s, client_id, {"kind": kind, "body": body, "occurred_at": occurred_at, "deal_id": deal_id})
         clean.setdefault("occurred_at", ctx.now())
-        activity = Activity(client_id=client_id, author_id=ctx.actor.user_id, **clean)
+        activity = Activity(client_id=client_id, author_id=ctx.actor.user_id, request_id=request_id, **clean)
         s.add(activity)
         s.flush()
         return _reload_row(s, activity.id)

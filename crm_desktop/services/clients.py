@@ -24,7 +24,7 @@ from crm_desktop.db.models import (
 )
 from crm_desktop.services import users
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import Actor, ServiceContext, count_rows, record
+from crm_desktop.services.context import Actor, ServiceContext, count_rows, made_before, record
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 from crm_desktop.services.search import build_terms, client_filter
 from crm_desktop.services.textnorm import sort_key
@@ -289,13 +289,16 @@ def _index(s: Session, client: Client) -> None:
         row.terms = terms
 
 
-def create(ctx: ServiceContext, **values: Any) -> ClientDetail:
+def create(ctx: ServiceContext, *, request_id: str | None = None, **values: Any) -> ClientDetail:
+    """A new client; a retried save with the same `request_id` returns the one made the first time."""
     values.setdefault("owner_id", ctx.actor.user_id)
     with ctx.write() as s:
+        if (earlier := made_before(s, Client, request_id)) is not None:
+            return _detail(s, earlier)
         clean = _clean(s, {"kind": "person", "status": "lead", **values})
         if "name" not in clean:
             raise ValidationError("name", "Name cannot be empty. Please enter it.")
-        client = Client(phones=[], emails=[], address="", source="", notes="", private=False)
+        client = Client(phones=[], emails=[], address="", source="", notes="", private=False, request_id=request_id)
         s.add(client)
         _apply(s, client, clean)
         s.flush()

@@ -103,6 +103,15 @@ class DatabaseBusy(ServiceError):
     pass
 
 
+class DatabaseUnavailable(ServiceError):
+    """The server cannot be reached (or the connection broke mid-way): nothing was saved; try again."""
+
+
+def made_before(s: Session, model: type, request_id: str | None) -> Any:
+    """The record an earlier try of the same save already made (see models.Retryable), or None."""
+    return None if request_id is None else s.scalar(select(model).where(model.request_id == request_id))
+
+
 @dataclass
 class ServiceContext:
     db: Database
@@ -125,6 +134,7 @@ class ServiceContext:
             with self.db.read() as session:
                 yield session
         except DBAPIError as exc:
+            _unreachable(exc)
             _refused_by_server(exc)
             raise
 
@@ -151,15 +161,25 @@ class ServiceContext:
                 raise DatabaseBusy(
                     "The database is busy with another save. Wait a moment and try again."
                 ) from exc
+            _unreachable(exc)
             raise
         except IntegrityError as exc:
             raise ServiceError(_explain_integrity(exc)) from exc
         except DBAPIError as exc:
+            _unreachable(exc)
             _refused_by_server(exc)
             raise
         if changes:
             for listener in list(self.listeners):
                 listener(changes)
+
+
+def _unreachable(exc: DBAPIError) -> None:
+    """A connection that broke or could not be made: the same words wherever it happens."""
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if exc.connection_invalidated or sqlstate.startswith(("08", "57P")):
+        raise DatabaseUnavailable("The connection to the database server was lost. Nothing was saved; it is "
+                                  "tried again when the server answers.") from exc
 
 
 def _refused_by_server(exc: DBAPIError) -> None:

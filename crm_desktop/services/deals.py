@@ -16,7 +16,7 @@ from crm_desktop.services import money
 from crm_desktop.services import users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, count_rows, record
+from crm_desktop.services.context import ServiceContext, count_rows, made_before, record
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 from crm_desktop.services.search import client_filter
 
@@ -346,8 +346,10 @@ def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage) -> None:
 
 def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, currency: str | None = None,
            pipeline_id: int | None = None, stage_id: int | None = None, expected_close: Any = None,
-           owner_id: int | None = None) -> DealRow:
+           owner_id: int | None = None, request_id: str | None = None) -> DealRow:
     with ctx.write() as s:
+        if (earlier := made_before(s, Deal, request_id)) is not None:
+            return _reload_row(s, earlier.id)
         if currency is None:
             currency = s.get(CompanyProfile, 1).default_currency
         clean = _clean(s, ctx, {"client_id": client_id, "title": title, "amount": amount, "currency": currency,
@@ -366,7 +368,7 @@ def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, 
         if stage.is_lost:
             raise ValidationError("stage_id", "A new deal cannot start as lost. Choose an open stage.")
         state = {"lost_reason": "", **_outcome(stage, ctx.now())}
-        deal = Deal(pipeline_id=pipeline.id, stage_id=stage.id, **state, **clean)
+        deal = Deal(pipeline_id=pipeline.id, stage_id=stage.id, request_id=request_id, **state, **clean)
         s.add(deal)
         s.flush()
         _history(s, ctx, deal, None, stage.id)

@@ -20,7 +20,7 @@ from crm_desktop.db.models import Client, Document, Payment
 from crm_desktop.services import activities, invoices, money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import visible_to
-from crm_desktop.services.context import ServiceContext
+from crm_desktop.services.context import ServiceContext, made_before
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 
 PAYABLE = invoices.UNPAID
@@ -54,8 +54,11 @@ def settle(doc: Document) -> None:
 
 
 def record_payment(ctx: ServiceContext, document_id: int, *, amount: Any, paid_on: Any = None, method: str = "",
-                   note: str = "") -> PaymentRow:
+                   note: str = "", request_id: str | None = None) -> PaymentRow:
+    """A payment; a retried save with the same `request_id` returns the one recorded the first time."""
     with ctx.write() as s:
+        if (earlier := made_before(s, Payment, request_id)) is not None:
+            return _row(earlier)
         doc = invoices.load(s, ctx, document_id)
         if doc.kind != "invoice" or doc.status not in PAYABLE:
             state = "paid in full" if doc.status == "paid" else doc.status.replace("_", " ")
@@ -73,7 +76,7 @@ def record_payment(ctx: ServiceContext, document_id: int, *, amount: Any, paid_o
                                             f"{money.format_money(value, doc.currency)} would pay "
                                             f"{money.format_money(value - balance, doc.currency)} too much. "
                                             "Record the balance at most; a refund or credit is handled apart.")
-        payment = Payment(document_id=doc.id, amount=value,
+        payment = Payment(document_id=doc.id, amount=value, request_id=request_id,
                           paid_on=v.a_date("paid_on", paid_on, "The payment date") or ctx.today(),
                           method=v.text("method", method, "The method", max_length=50),
                           note=v.text("note", note, "The note", max_length=2000))

@@ -13,7 +13,7 @@ from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, 
 from crm_desktop.services import recurrence, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import Actor, ServiceContext, count_rows
+from crm_desktop.services.context import Actor, ServiceContext, count_rows, made_before
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 from crm_desktop.services.textnorm import fold
 
@@ -211,15 +211,18 @@ def _follow_reminder(task: Task, *, changed: bool) -> None:
 
 def create(ctx: ServiceContext, *, title: str, due_at: Any = None, duration_minutes: int = 30,
            assignee_id: int | None = None, client_id: int | None = None, deal_id: int | None = None,
-           priority: str = "normal", description: str = "", remind_at: Any = None, recurrence: str = "") -> TaskRow:
+           priority: str = "normal", description: str = "", remind_at: Any = None, recurrence: str = "",
+           request_id: str | None = None) -> TaskRow:
     with ctx.write() as s:
+        if (earlier := made_before(s, Task, request_id)) is not None:
+            return row_of(s, ctx, earlier.id)
         clean = _clean(s, ctx, {
             "title": title, "due_at": due_at, "duration_minutes": duration_minutes,
             "assignee_id": ctx.actor.user_id if assignee_id is None else assignee_id, "client_id": client_id,
             "deal_id": deal_id, "priority": priority, "description": description, "remind_at": remind_at,
             "recurrence": recurrence,
         })
-        task = Task(status="open", **clean)
+        task = Task(status="open", request_id=request_id, **clean)
         _check_links(s, ctx, task)
         _follow_reminder(task, changed=True)
         s.add(task)

@@ -1,22 +1,27 @@
 """What every record form shares: fields with their own error line, and a save that never loses input.
 
 A refused field is named right under it and gets the focus; a save that failed as a whole (someone
-else saved first, the database is locked, the server is gone) is explained above the fields and the
-form stays open with everything typed, so the user can fix it or try again.
+else saved first, the database is locked) is explained above the fields and the form stays open with
+everything typed, so the user can fix it or try again. When the server is gone, the form says so and
+tries again by itself until it answers (or the user cancels); `request_id`, made once per form and
+sent with a new record, lets a retried save find the record an earlier try already stored.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
+from crm_desktop.services.context import DatabaseUnavailable
 from crm_desktop.services.errors import ConflictError, ServiceError, ValidationError
 from crm_desktop.ui.ops import Ops
 
 ERROR_STYLE = "color: #b91c1c;"
+RETRY_MS = 2000
 
 
 def error_label(name: str = "") -> QLabel:
@@ -53,6 +58,9 @@ class FormDialog(QDialog):
     def __init__(self, ops: Ops, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops = ops
+        self.request_id = str(uuid.uuid4())  # the record this form makes, the same on every retry
+        self.retry_timer = QTimer(self, singleShot=True, interval=RETRY_MS)
+        self.retry_timer.timeout.connect(self.save)
         self.saving = False
         self.result_record: Any = None
         self.problem = error_label("problem")  # a failed save: what happened and what to do
@@ -111,12 +119,21 @@ class FormDialog(QDialog):
             show_error(self.errors[error.field], error.message)
             self.fields[error.field].setFocus()
             return
+        if isinstance(error, DatabaseUnavailable):
+            show_error(self.problem, self.tr("The connection to the server is lost. Trying again every few "
+                                             "seconds; what you typed is kept."))
+            self.retry_timer.start()
+            return
         if isinstance(error, ConflictError):
             text = f"{error.message}\n{self.conflict_hint()}"
         else:
             text = self.tr("{message}\nNothing was saved; your input is still here. Try Save again.").format(
                 message=error.message)
         show_error(self.problem, text)
+
+    def done(self, result: int) -> None:
+        self.retry_timer.stop()  # closed (saved or cancelled): nothing left to retry
+        super().done(result)
 
     def _clear_errors(self) -> None:
         for label in (self.problem, *self.errors.values()):

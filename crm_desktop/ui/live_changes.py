@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from crm_desktop.db.models import Base
-from crm_desktop.db.notifications import ChangeListener, RowChange
+from crm_desktop.db.notifications import RETRY_SECONDS, ChangeListener, RowChange
 from crm_desktop.services.context import Changes
 from crm_desktop.ui.ops import Ops
 
@@ -24,7 +24,7 @@ class LiveChanges(QObject):
     lost = Signal()
     back = Signal()
 
-    def __init__(self, ops: Ops, parent: QObject | None = None):
+    def __init__(self, ops: Ops, parent: QObject | None = None, *, retry_seconds: float = RETRY_SECONDS):
         super().__init__(parent)
         self.ops = ops
         self._pending = Changes()
@@ -32,7 +32,8 @@ class LiveChanges(QObject):
         self._timer.timeout.connect(self._flush)
         self.heard.connect(self._heard)
         self.back.connect(self._everything_changed)
-        self.listener = ChangeListener(ops.ctx.db, self.heard.emit, on_lost=self.lost.emit, on_back=self.back.emit)
+        self.listener = ChangeListener(ops.ctx.db, self.heard.emit, on_lost=self.lost.emit, on_back=self.back.emit,
+                                       retry_seconds=retry_seconds)
 
     def start(self) -> None:
         self.listener.start()

@@ -194,3 +194,10 @@ def test_rows_removed_as_orphans_are_audited_too(ctx, audit_rows):
         doc.lines = doc.lines[:1]
     assert audit_rows("document_lines", dropped_id)[-1][0] == "delete"
     assert audit_rows("document_lines", dropped_id)[-1][1]["description"] == ["dropped", None]
+
+
+def test_a_save_retried_with_its_request_id_makes_one_client(ctx):
+    first = clients.create(ctx, name="Aziz Karimov", request_id="3f1c2a9e-0000-4000-8000-000000000001")
+    again = clients.create(ctx, name="Aziz Karimov", request_id="3f1c2a9e-0000-4000-8000-000000000001")
+    assert again.id == first.id and clients.count(ctx) == 1
+    assert clients.create(ctx, name="Aziz Karimov").id != first.id  # without one, a second save is a second client

@@ -81,3 +81,9 @@ def test_receivables_age_unpaid_invoices_per_client_and_currency(ctx, clock, inv
     assert (aziz.total, aziz.invoices) == (Decimal("1375"), 5)
     assert rows[("Leyla Əliyeva", "AZN")].buckets["current"] == Decimal("500")
     assert invoices.count_documents(ctx, DocumentFilter(status=OVERDUE, client_id=client.id)) == 4
+
+
+def test_a_payment_retried_with_its_request_id_is_recorded_once(ctx, invoice):
+    first = payments.record_payment(ctx, invoice.id, amount="10", request_id="pay-1")
+    again = payments.record_payment(ctx, invoice.id, amount="10", request_id="pay-1")
+    assert again.id == first.id and len(payments.list_payments(ctx, invoice.id)) == 1

@@ -125,7 +125,8 @@ class ClientForm(FormDialog):
                 "Choose the company from the list that opens as you type, or clear the field.")))
             return
         if self.client is None:
-            self.ops.run(clients.create, **self.values(), on_done=on_done, on_error=on_error)
+            self.ops.run(clients.create, **self.values(), request_id=self.request_id, on_done=on_done,
+                         on_error=on_error)
         else:
             self.ops.run(clients.update, self.client.id, expected_version=self.client.version, **self.values(),
                          on_done=on_done, on_error=on_error)

@@ -110,7 +110,7 @@ class DealDialog(FormDialog):
             return
         if self.deal is None:
             self.ops.run(deals.create, **values, pipeline_id=self.pipeline.id, stage_id=self.stage.currentData(),
-                         on_done=on_done, on_error=on_error)
+                         request_id=self.request_id, on_done=on_done, on_error=on_error)
         else:
             self.ops.run(deals.update, self.deal.id, expected_version=self.deal.version, **values,
                          on_done=on_done, on_error=on_error)

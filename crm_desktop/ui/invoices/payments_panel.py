@@ -63,7 +63,7 @@ class PaymentDialog(FormDialog):
     def submit(self, on_done, on_error) -> None:
         self.ops.run(payments.record_payment, self.document.id, amount=self.amount.text().strip(),
                      paid_on=self.paid_on.date().toPython(), method=self.method.currentText(),
-                     note=self.note.text(), on_done=on_done, on_error=on_error)
+                     note=self.note.text(), request_id=self.request_id, on_done=on_done, on_error=on_error)
 
 
 class CancelDialog(FormDialog):
@@ -120,8 +120,8 @@ class PaymentsPanel(QWidget):
         self.send_button.clicked.connect(self.send_by_email)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
-        for button in (self.pdf_button, self.send_button, self.pay_button, self.credit_button, self.cancel_button, self.accept_button,
-                       self.reject_button, self.copy_button):
+        for button in (self.pdf_button, self.send_button, self.pay_button, self.credit_button, self.cancel_button,
+                       self.accept_button, self.reject_button, self.copy_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

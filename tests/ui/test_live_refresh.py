@@ -1,0 +1,59 @@
+"""Two PCs on one PostgreSQL: what one commits shows in the other's open list within a second; when
+the other's listening connection is killed, it reconnects and reloads, so the view matches the
+database again (changes made while it was deaf included)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QSettings
+from sqlalchemy import text
+
+from crm_desktop.db.engine import Database
+from crm_desktop.db.migrate import upgrade
+from crm_desktop.services import clients
+from crm_desktop.services.context import ServiceContext
+from crm_desktop.ui.clients.view import ClientsView
+from crm_desktop.ui.live_changes import LiveChanges
+from crm_desktop.ui.ops import Ops
+
+
+def names(view: ClientsView) -> list[str]:
+    return sorted(view.model.index(row, 0).data() for row in range(view.model.rowCount()))
+
+
+def test_other_pcs_changes_arrive_within_a_second_and_a_reconnect_reloads(qtbot, postgres_url, clock, tmp_path):
+    here_db, there_db = Database.open(postgres_url), Database.open(postgres_url)
+    upgrade(here_db)
+    here, there = ServiceContext(here_db, clock=clock), ServiceContext(there_db, clock=clock)
+    bugs: list[BaseException] = []
+    ops = Ops(here, report_bug=bugs.append)
+    view = ClientsView(ops, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(view)
+    view.show()
+    live = LiveChanges(ops, retry_seconds=0.2)
+    try:
+        live.start()
+        assert live.listener.wait_listening()
+        view.start()
+        qtbot.waitUntil(lambda: view.model.ready and not ops.busy)
+        assert names(view) == []
+
+        clients.create(there, name="Aziz Karimov")  # committed on the other PC
+        committed = time.perf_counter()
+        qtbot.waitUntil(lambda: names(view) == ["Aziz Karimov"], timeout=1000)
+        assert time.perf_counter() - committed < 1.0
+
+        with qtbot.waitSignals([live.lost, live.back], timeout=5000, order="strict"):
+            with there_db.engine.connect() as conn:  # the network drops this PC's listening connection
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": live.listener.backend_pid})
+                conn.commit()
+            clients.create(there, name="Zarina Rahimova")  # made while this PC may not hear it
+        qtbot.waitUntil(lambda: names(view) == ["Aziz Karimov", "Zarina Rahimova"], timeout=3000)
+        assert names(view) == sorted(c.name for c in clients.list_clients(there, limit=None))
+    finally:
+        live.stop()
+        ops.wait_idle()
+        here_db.dispose()
+        there_db.dispose()
+    assert not bugs

@@ -1,0 +1,87 @@
+"""The server connection breaks during a save: the form keeps what was typed, says the connection is
+lost, tries again by itself, and the client is stored exactly once — whether the break came before
+the row was written or after it was committed but before the answer arrived."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from crm_desktop.db.engine import Database
+from crm_desktop.db.migrate import upgrade
+from crm_desktop.services import clients, users
+from crm_desktop.services.context import ServiceContext
+from crm_desktop.ui.clients.form import ClientForm
+from crm_desktop.ui.ops import Ops
+
+
+@pytest.fixture
+def shared(qtbot, postgres_url, clock):
+    db = Database.open(postgres_url)
+    upgrade(db)
+    ctx = ServiceContext(db, clock=clock)
+    bugs: list[BaseException] = []
+    ops = Ops(ctx, report_bug=bugs.append)
+    yield ctx, ops
+    ops.wait_idle()
+    db.dispose()
+    assert not bugs
+
+
+def open_form(qtbot, ops, ctx) -> ClientForm:
+    form = ClientForm(ops, users.list_users(ctx))
+    qtbot.addWidget(form)
+    form.show()
+    form.name.setText("Nodira Yusupova")
+    form.phones.setPlainText("+998 90 111 22 33")
+    return form
+
+
+def test_the_backend_is_killed_before_the_row_is_written(qtbot, shared, postgres_url):
+    ctx, ops = shared
+    killer = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    killed = []
+
+    def cut(conn, cursor, statement, *_):
+        if statement.startswith("INSERT INTO clients") and not killed:
+            killed.append(cursor.connection.info.backend_pid)
+            with killer.connect() as k:
+                k.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": killed[0]})
+
+    event.listen(ctx.db.engine, "before_cursor_execute", cut)
+    try:
+        form = open_form(qtbot, ops, ctx)
+        form.save()
+        qtbot.waitUntil(lambda: "connection to the server is lost" in form.problem.text())
+        assert form.isVisible() and form.name.text() == "Nodira Yusupova"  # nothing typed is lost
+        with qtbot.waitSignal(form.saved, timeout=10_000):
+            pass  # the form tries again by itself
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", cut)
+        killer.dispose()
+    assert killed and [c.name for c in clients.list_clients(ctx, limit=None)] == ["Nodira Yusupova"]
+
+
+def test_the_answer_is_lost_after_the_commit(qtbot, shared):
+    ctx, ops = shared
+    lost = []
+
+    def answer_lost(session, *_):
+        if not lost and session.get_bind().dialect.name == "postgresql":
+            lost.append(True)
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"),
+                                   connection_invalidated=True)
+
+    event.listen(Session, "after_commit", answer_lost)
+    try:
+        form = open_form(qtbot, ops, ctx)
+        form.save()
+        qtbot.waitUntil(lambda: "connection to the server is lost" in form.problem.text())
+        with qtbot.waitSignal(form.saved, timeout=10_000):
+            pass
+    finally:
+        event.remove(Session, "after_commit", answer_lost)
+    assert [c.name for c in clients.list_clients(ctx, limit=None)] == ["Nodira Yusupova"]  # once, not twice
+    assert form.result_record.id == clients.list_clients(ctx, limit=None)[0].id
