@@ -54,7 +54,8 @@ class ChangeListener:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.ident is not None:  # a window closed before it started has nothing to join
+            self._thread.join(timeout=5)
 
     def _run(self) -> None:
         first = True

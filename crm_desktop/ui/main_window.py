@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QSystemTrayIcon,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -79,7 +80,18 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
+        self.offline_banner = QLabel(self.tr("The connection to the server is lost. Retrying… Open forms keep "
+                                             "what you typed and save when it is back."))
+        self.offline_banner.setObjectName("offline_banner")
+        self.offline_banner.setStyleSheet("background: #fef3c7; color: #92400e; padding: 6px 10px;")
+        self.offline_banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.offline_banner)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self._build_menus()
         self._build_search_bar()
         self._build_status_bar()
@@ -88,6 +100,10 @@ class MainWindow(QMainWindow):
         self.deals_view.invoice_draft_made.connect(self._open_invoice)
         # On a shared server, other PCs' changes arrive as if made here (SQLite has no other PCs).
         self.live = LiveChanges(ops, self) if not ops.ctx.db.is_sqlite else None
+        if self.live is not None:
+            self.live.lost.connect(lambda: self._show_reachable(False))
+            self.live.back.connect(lambda: self._show_reachable(True))
+        ops.reachable_changed.connect(self._show_reachable)
         ops.changed.connect(self._changed)
         ops.dialog_parent = self
         self.setWindowTitle(APP_NAME)
@@ -225,6 +241,11 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.user_label)
 
     # --- behaviour ---
+
+    def _show_reachable(self, reachable: bool) -> None:
+        if reachable and self.offline_banner.isVisible():
+            self.statusBar().showMessage(self.tr("Connected to the server again."), 10_000)
+        self.offline_banner.setVisible(not reachable)
 
     def start(self) -> None:
         """Load the first pages and the counts (after the window is shown, so it opens at once)."""

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from crm_desktop.services.context import ServiceContext
+from crm_desktop.services.context import DatabaseUnavailable, ServiceContext
 from crm_desktop.services.errors import ServiceError
 
 OnDone = Callable[[Any], None]
@@ -47,6 +47,7 @@ class _Call(QRunnable):
 class Ops(QObject):
     changed = Signal(object)  # Changes: which tables and ids a service call touched
     busy_changed = Signal(bool)
+    reachable_changed = Signal(bool)  # the server stopped (False) or started again (True) answering
 
     def __init__(self, ctx: ServiceContext, *, report_bug: Callable[[BaseException], None],
                  parent: QObject | None = None):
@@ -63,6 +64,7 @@ class Ops(QObject):
         self._boxes: list[QMessageBox] = []
         self._tokens = itertools.count(1)
         self.dialog_parent: QWidget | None = None
+        self.reachable = True
         ctx.listeners.append(lambda changes: self._relay.changed.emit(changes))  # on the worker thread
 
     def run(self, fn: Callable[..., Any], *args: Any, on_done: OnDone | None = None,
@@ -86,19 +88,29 @@ class Ops(QObject):
     @Slot(int, object)
     def _finish(self, token: int, result: Any) -> None:
         on_done, _ = self._take(token)
+        self._set_reachable(True)
         if on_done is not None:
             _deliver(on_done, result)
 
     @Slot(int, object)
     def _fail(self, token: int, exc: BaseException) -> None:
         _, on_error = self._take(token)
-        if isinstance(exc, ServiceError):
+        if isinstance(exc, DatabaseUnavailable):
+            self._set_reachable(False)  # the window says so once, in its banner, not in a box per call
+            if on_error is not None:
+                _deliver(on_error, exc)
+        elif isinstance(exc, ServiceError):
             if on_error is not None:
                 _deliver(on_error, exc)
             else:
                 self.show_problem(exc.message)
         else:
             self._report_bug(exc)
+
+    def _set_reachable(self, reachable: bool) -> None:
+        if reachable != self.reachable:
+            self.reachable = reachable
+            self.reachable_changed.emit(reachable)
 
     def _take(self, token: int) -> tuple[OnDone | None, OnError | None]:
         callbacks = self._pending.pop(token, (None, None))

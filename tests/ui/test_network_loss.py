@@ -85,3 +85,26 @@ def test_the_answer_is_lost_after_the_commit(qtbot, shared):
         event.remove(Session, "after_commit", answer_lost)
     assert [c.name for c in clients.list_clients(ctx, limit=None)] == ["Nodira Yusupova"]  # once, not twice
     assert form.result_record.id == clients.list_clients(ctx, limit=None)[0].id
+
+
+def test_the_window_shows_a_banner_while_the_server_does_not_answer(qtbot, shared):
+    from PySide6.QtCore import QSettings
+
+    from crm_desktop.services.context import DatabaseUnavailable
+    from crm_desktop.ui.main_window import MainWindow
+
+    ctx, ops = shared
+    window = MainWindow(ops, QSettings())
+    qtbot.addWidget(window)
+    window.show()
+
+    def unreachable(_ctx):
+        raise DatabaseUnavailable("The connection to the database server was lost.")
+
+    ops.run(unreachable)
+    qtbot.waitUntil(lambda: window.offline_banner.isVisible())
+    assert ops._boxes == []  # no message box per call: the banner says it once
+    ops.run(lambda _ctx: None)
+    qtbot.waitUntil(lambda: not window.offline_banner.isVisible())
+    assert "again" in window.statusBar().currentMessage()
+    ops.wait_idle()
