@@ -87,14 +87,14 @@ def test_the_answer_is_lost_after_the_commit(qtbot, shared):
     assert form.result_record.id == clients.list_clients(ctx, limit=None)[0].id
 
 
-def test_the_window_shows_a_banner_while_the_server_does_not_answer(qtbot, shared):
+def test_the_window_shows_a_banner_while_the_server_does_not_answer(qtbot, shared, tmp_path):
     from PySide6.QtCore import QSettings
 
     from crm_desktop.services.context import DatabaseUnavailable
     from crm_desktop.ui.main_window import MainWindow
 
     ctx, ops = shared
-    window = MainWindow(ops, QSettings())
+    window = MainWindow(ops, QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()
 
