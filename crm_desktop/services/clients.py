@@ -22,7 +22,7 @@ from crm_desktop.db.models import (
     Task,
     User,
 )
-from crm_desktop.services import users
+from crm_desktop.services import merge, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import Actor, ServiceContext, count_rows, made_before, record
 from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
@@ -308,13 +308,28 @@ def create(ctx: ServiceContext, *, request_id: str | None = None, **values: Any)
         return _detail(s, client)
 
 
-def update(ctx: ServiceContext, client_id: int, *, expected_version: int, **values: Any) -> ClientDetail:
-    """Change some fields; `expected_version` is the version the editor read (optimistic lock)."""
+def editable_values(c: ClientDetail) -> dict[str, Any]:
+    """The fields a form edits, as stored: what a form read is the `base` of a later update."""
+    return {"kind": c.kind, "name": c.name, "phones": list(c.phones), "emails": list(c.emails),
+            "address": c.address, "tags": sorted(c.tags), "source": c.source, "status": c.status,
+            "owner_id": c.owner_id, "private": c.private, "notes": c.notes, "company_id": c.company_id}
+
+
+def update(ctx: ServiceContext, client_id: int, *, expected_version: int, base: dict[str, Any] | None = None,
+           **values: Any) -> ClientDetail:
+    """Change some fields; `expected_version` is the version the editor read (optimistic lock).
+
+    With `base` (editable_values of what the editor read), a save that finds the client changed
+    meanwhile merges: fields only one side changed are kept from that side, and fields both changed
+    differently raise a MergeConflict that names them. Without it, any change meanwhile is a conflict.
+    """
     with ctx.write() as s:
         client = load_visible(s, ctx.actor, client_id)
-        if client.version != expected_version:
-            raise ConflictError("client", client_id)
         clean = _clean(s, values, self_id=client_id)
+        if "tags" in clean:
+            clean["tags"] = sorted(clean["tags"])
+        clean = merge.resolve("client", client_id, client.version, expected_version, base, clean,
+                              editable_values(_detail(s, client)))
         old_status = client.status
         _apply(s, client, clean)
         if client.status != old_status:

@@ -1,0 +1,67 @@
+"""Two people saved the same record: a three-way merge of what the form read (the base), what this
+user typed (mine) and what is stored now (theirs, saved meanwhile).
+
+A field only one side changed takes that side's value without asking; a field both changed to
+different values is a conflict, for the user to decide (keep mine, take the stored one, or edit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from crm_desktop.services.errors import ConflictError
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    base: Any
+    mine: Any
+    stored: Any
+
+
+@dataclass(frozen=True)
+class Merged:
+    changes: dict[str, Any]  # what to write over the stored record: my changes only
+    conflicts: dict[str, FieldConflict]
+
+
+def three_way(base: Mapping[str, Any], mine: Mapping[str, Any], stored: Mapping[str, Any]) -> Merged:
+    changes: dict[str, Any] = {}
+    conflicts: dict[str, FieldConflict] = {}
+    for key, value in mine.items():
+        if key not in base or value == base[key]:
+            continue  # not changed by me: the stored value stands (changed meanwhile or not)
+        if stored.get(key) == base[key] or stored.get(key) == value:
+            changes[key] = value  # only I changed it, or we both made the same change
+        else:
+            conflicts[key] = FieldConflict(base[key], value, stored.get(key))
+    return Merged(changes, conflicts)
+
+
+class MergeConflict(ConflictError):
+    """Someone saved the same fields meanwhile; `conflicts` says, per field, base, mine and stored."""
+
+    def __init__(self, entity: str, entity_id: int, conflicts: dict[str, FieldConflict], stored_version: int,
+                 stored: Mapping[str, Any]):
+        super().__init__(entity, entity_id)
+        self.message = (f"Someone else changed this {entity} while you were editing it, in the same "
+                        f"field{'s' if len(conflicts) > 1 else ''} as you: "
+                        f"{', '.join(conflicts)}. Choose which values to keep.")
+        self.conflicts = conflicts
+        self.stored_version = stored_version
+        self.stored = dict(stored)
+
+
+def resolve(entity: str, entity_id: int, version: int, expected_version: int, base: Mapping[str, Any] | None,
+            mine: dict[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The values to write: all of `mine` when nobody saved meanwhile, else the merge (or a conflict)."""
+    if version == expected_version:
+        return mine
+    if base is None:
+        raise ConflictError(entity, entity_id)
+    merged = three_way(base, mine, stored)
+    if merged.conflicts:
+        raise MergeConflict(entity, entity_id, merged.conflicts, version, stored)
+    return merged.changes
