@@ -316,12 +316,13 @@ def editable_values(c: ClientDetail) -> dict[str, Any]:
 
 
 def update(ctx: ServiceContext, client_id: int, *, expected_version: int, base: dict[str, Any] | None = None,
-           **values: Any) -> ClientDetail:
+           decided: dict[str, Any] | None = None, **values: Any) -> ClientDetail:
     """Change some fields; `expected_version` is the version the editor read (optimistic lock).
 
     With `base` (editable_values of what the editor read), a save that finds the client changed
     meanwhile merges: fields only one side changed are kept from that side, and fields both changed
-    differently raise a MergeConflict that names them. Without it, any change meanwhile is a conflict.
+    differently raise a MergeConflict that names them (`decided` then answers it: the value to keep
+    per field). Without a base, any change meanwhile is a conflict.
     """
     with ctx.write() as s:
         client = load_visible(s, ctx.actor, client_id)
@@ -329,7 +330,7 @@ def update(ctx: ServiceContext, client_id: int, *, expected_version: int, base: 
         if "tags" in clean:
             clean["tags"] = sorted(clean["tags"])
         clean = merge.resolve("client", client_id, client.version, expected_version, base, clean,
-                              editable_values(_detail(s, client)))
+                              editable_values(_detail(s, client)), decided)
         old_status = client.status
         _apply(s, client, clean)
         if client.status != old_status:

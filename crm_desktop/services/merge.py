@@ -55,13 +55,18 @@ class MergeConflict(ConflictError):
 
 
 def resolve(entity: str, entity_id: int, version: int, expected_version: int, base: Mapping[str, Any] | None,
-            mine: dict[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
-    """The values to write: all of `mine` when nobody saved meanwhile, else the merge (or a conflict)."""
+            mine: dict[str, Any], stored: Mapping[str, Any],
+            decided: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The values to write: all of `mine` when nobody saved meanwhile, else the merge (or a conflict).
+
+    `decided` holds the user's answers to an earlier MergeConflict: the value to keep per field.
+    """
     if version == expected_version:
         return mine
     if base is None:
         raise ConflictError(entity, entity_id)
     merged = three_way(base, mine, stored)
-    if merged.conflicts:
-        raise MergeConflict(entity, entity_id, merged.conflicts, version, stored)
-    return merged.changes
+    open_conflicts = {key: c for key, c in merged.conflicts.items() if key not in (decided or {})}
+    if open_conflicts:
+        raise MergeConflict(entity, entity_id, open_conflicts, version, stored)
+    return {**merged.changes, **{key: decided[key] for key in merged.conflicts}}

@@ -67,6 +67,7 @@ class FormDialog(QDialog):
         self.form = QFormLayout()
         self.errors: dict[str, QLabel] = {}
         self.fields: dict[str, QWidget] = {}
+        self.labels: dict[str, str] = {}  # as shown beside each field, without the & of its shortcut
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
         self.buttons.accepted.connect(self.save)
@@ -75,6 +76,7 @@ class FormDialog(QDialog):
     def add_row(self, key: str, label: str, widget: QWidget) -> None:
         self.errors[key] = error_label(f"error_{key}")
         self.fields[key] = widget
+        self.labels[key] = label.replace("&", "")
         self.form.addRow(label, with_error(widget, self.errors[key]))
 
     def finish_layout(self, *below_fields: QWidget) -> QVBoxLayout:

@@ -40,10 +40,11 @@ def test_the_same_field_changed_differently_is_a_conflict_naming_all_three_value
     assert "name" in clash.value.message
     stored = clients.get(ctx, read.id)
     assert stored.name == "Aziz Karimov (Samarqand)" and clash.value.stored_version == stored.version
-    # Keeping mine: saved over the version now stored
-    kept = clients.update(ctx, read.id, expected_version=clash.value.stored_version,
-                          base=clash.value.stored, name="Azizbek Karimov")
-    assert kept.name == "Azizbek Karimov"
+    # The user decides: their name, mine kept for the rest (a note only I added)
+    kept = clients.update(ctx, read.id, expected_version=read.version, base=base,
+                          decided={"name": "Aziz Karimov (Samarqand)"},
+                          **{**base, "name": "Azizbek Karimov", "notes": "Met at the fair"})
+    assert (kept.name, kept.notes) == ("Aziz Karimov (Samarqand)", "Met at the fair")
 
 
 def test_without_a_base_any_change_meanwhile_is_a_plain_conflict(ctx):

@@ -90,7 +90,7 @@ def test_create_a_client_through_the_form_with_validation_next_to_the_fields(ope
     assert view.summary.text() == "1 in all"
 
 
-def test_edit_with_f2_saves_the_change_and_a_conflict_keeps_the_form_open(open_view, qtbot, sqlite_ctx):
+def test_edit_with_f2_merges_another_pcs_change_of_other_fields(open_view, qtbot, sqlite_ctx):
     client = clients.create(sqlite_ctx, name="Aziz Karimov")
     view = open_view()
     select(qtbot, view, "Aziz Karimov")
@@ -103,21 +103,37 @@ def test_edit_with_f2_saves_the_change_and_a_conflict_keeps_the_form_open(open_v
     form.name.selectAll()
     qtbot.keyClicks(form.name, "Aziz Karimov Jr")
     qtbot.keyClick(form.name, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: form.problem.isVisible())
-    assert "changed by someone else" in form.problem.text() and "Cancel" in form.problem.text()
-    assert form.isVisible() and form.name.text() == "Aziz Karimov Jr"
-    qtbot.keyClick(form, Qt.Key.Key_Escape)
-    assert not form.isVisible()
-
-    qtbot.keyClick(view.table, Qt.Key.Key_Return)  # Enter on the row edits too, now with the fresh version
-    qtbot.waitUntil(lambda: view.form is not form and view.form.isVisible())
-    form = view.form
-    form.name.selectAll()
-    qtbot.keyClicks(form.name, "Aziz Karimov Jr")
-    qtbot.keyClick(form.name, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not form.isVisible())
+    qtbot.waitUntil(lambda: not form.isVisible())  # different fields: merged without asking
     qtbot.waitUntil(lambda: names(view) == ["Aziz Karimov Jr"])
     assert clients.get(sqlite_ctx, client.id).address == "Somewhere else"
+
+
+def test_the_same_field_saved_meanwhile_asks_which_value_to_keep(open_view, qtbot, sqlite_ctx):
+    client = clients.create(sqlite_ctx, name="Aziz Karimov", address="Toshkent")
+    view = open_view()
+    select(qtbot, view, "Aziz Karimov")
+    qtbot.keyClick(view.table, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: view.form is not None and view.form.isVisible())
+    form = view.form
+    clients.update(sqlite_ctx, client.id, expected_version=client.version, name="Aziz Karimov (Samarqand)",
+                   address="Samarqand, Registon 12")  # another PC, in the same fields
+    settle(qtbot, view)
+    form.name.setText("Azizbek Karimov")
+    form.address.setText("Toshkent, Chilonzor 7")
+    form.notes.setPlainText("Met at the fair")
+    form.save()
+    qtbot.waitUntil(lambda: form.conflict is not None and form.conflict.isVisible())
+    dialog = form.conflict
+    assert set(dialog.mine_buttons) == {"name", "address"}  # the notes merged without asking
+    assert (dialog.mine_buttons["name"].text(), dialog.stored_buttons["name"].text()) == (
+        "Azizbek Karimov", "Aziz Karimov (Samarqand)")
+    assert form.isVisible() and form.name.text() == "Azizbek Karimov"  # nothing typed is lost
+    dialog.stored_buttons["address"].setChecked(True)  # their address, my name
+    with qtbot.waitSignal(form.saved):
+        dialog.merge.click()
+    stored = clients.get(sqlite_ctx, client.id)
+    assert (stored.name, stored.address, stored.notes) == ("Azizbek Karimov", "Samarqand, Registon 12",
+                                                           "Met at the fair")
 
 
 def test_a_note_and_a_call_appear_on_the_timeline_at_once(open_view, qtbot, sqlite_ctx):
