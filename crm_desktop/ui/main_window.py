@@ -29,9 +29,11 @@ from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.calendar import CalendarView
 from crm_desktop.ui.clients import ClientsView
 from crm_desktop.ui.deals import DealsView
+from crm_desktop.ui.audit_viewer import AuditViewer
 from crm_desktop.ui.company_dialog import CompanyDialog
 from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.invoices.send_mail import SmtpDialog
+from crm_desktop.ui.users_dialog import UsersDialog
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.invoices import InvoicesView
 from crm_desktop.ui.invoices.tax_rates import TaxRatesDialog
@@ -122,6 +124,10 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(QAction(self.tr("&Follow-up rules…"), self, triggered=self.edit_follow_up_rules))
         settings_menu.addAction(QAction(self.tr("&Tax rates…"), self, triggered=self.edit_tax_rates))
         settings_menu.addAction(QAction(self.tr("&Email…"), self, triggered=self.edit_email))
+        if self.ops.ctx.actor.is_admin:
+            settings_menu.addSeparator()
+            settings_menu.addAction(QAction(self.tr("&Users…"), self, triggered=self.manage_users))
+            settings_menu.addAction(QAction(self.tr("&Audit log…"), self, triggered=self.show_audit_log))
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for i, key in enumerate(self.pages):
             go_menu.addAction(QAction(self.titles[key], self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
@@ -168,6 +174,18 @@ class MainWindow(QMainWindow):
         self.company_dialog = CompanyDialog(self.ops, profile, self)
         self.company_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.company_dialog.open()
+
+    def manage_users(self) -> UsersDialog:
+        self.users_dialog = UsersDialog(self.ops, self)
+        self.users_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.users_dialog.open()
+        return self.users_dialog
+
+    def show_audit_log(self) -> AuditViewer:
+        self.audit_viewer = AuditViewer(self.ops, self.settings, self)
+        self.audit_viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.audit_viewer.open()
+        return self.audit_viewer
 
     def edit_email(self) -> None:
         self.ops.run(mail.smtp_settings, on_done=self._show_email_settings)

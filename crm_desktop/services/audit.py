@@ -1,0 +1,86 @@
+"""Reading the audit log (administrators): who did what to which record, when — changes, refusals,
+exports, PDFs, emails and sign-ins. The log itself is written by every unit of work (context.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from crm_desktop.db.models import AuditEntry, User
+from crm_desktop.services.context import ServiceContext, count_rows
+from crm_desktop.services.errors import PermissionDenied, ValidationError
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime  # UTC
+    user_id: int | None
+    user_name: str
+    entity: str
+    entity_id: int | None
+    action: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    user_id: int | None = None
+    entity: str | None = None
+    action: str | None = None
+    since: date | None = None  # local days, both included
+    until: date | None = None
+
+
+def _require_admin(ctx: ServiceContext) -> None:
+    if not ctx.actor.is_admin:
+        raise PermissionDenied("Only an administrator can read the audit log.")
+
+
+def _local_midnight(ctx: ServiceContext, day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=ctx.zone())
+
+
+def _filtered(ctx: ServiceContext, q: Select, f: AuditFilter) -> Select:
+    if f.since and f.until and f.until < f.since:
+        raise ValidationError("until", f"The end ({f.until}) is before the start ({f.since}). Swap them.")
+    for column, value in ((AuditEntry.user_id, f.user_id), (AuditEntry.entity, f.entity),
+                          (AuditEntry.action, f.action)):
+        if value is not None:
+            q = q.where(column == value)
+    if f.since:
+        q = q.where(AuditEntry.at >= _local_midnight(ctx, f.since))
+    if f.until:
+        q = q.where(AuditEntry.at < _local_midnight(ctx, f.until + timedelta(days=1)))
+    return q
+
+
+def list_entries(ctx: ServiceContext, f: AuditFilter = AuditFilter(), *, offset: int = 0,
+                 limit: int | None = 200) -> list[AuditRow]:
+    """Newest first."""
+    _require_admin(ctx)
+    q = _filtered(ctx, select(AuditEntry, User.display_name).outerjoin(User, User.id == AuditEntry.user_id), f)
+    q = q.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    with ctx.read() as s:
+        return [AuditRow(e.id, e.at, e.user_id, name or "", e.entity, e.entity_id, e.action, e.changes or {})
+                for e, name in s.execute(q)]
+
+
+def count_entries(ctx: ServiceContext, f: AuditFilter = AuditFilter()) -> int:
+    _require_admin(ctx)
+    with ctx.read() as s:
+        return count_rows(s, _filtered(ctx, select(AuditEntry.id), f))
+
+
+def choices(ctx: ServiceContext) -> tuple[list[str], list[str]]:
+    """The entities and the actions the log holds, for the viewer's filters."""
+    _require_admin(ctx)
+    with ctx.read() as s:
+        entities = sorted(s.scalars(select(AuditEntry.entity).distinct()))
+        actions = sorted(s.scalars(select(AuditEntry.action).distinct()))
+    return entities, actions
