@@ -7,18 +7,21 @@ from importlib import resources
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from sqlalchemy.engine import make_url
 
 from crm_desktop import APP_ID, APP_NAME, __version__
-from crm_desktop.config import Paths
-from crm_desktop.db.connect import open_database
+from crm_desktop.config import Paths, Settings
+from crm_desktop.db.connect import OpenedDatabase, open_database
 from crm_desktop.db.engine import DatabaseOpenError
 from crm_desktop.logs import log_unexpected
-from crm_desktop.services.context import OWNER, ServiceContext
+from crm_desktop.services import users
+from crm_desktop.services.context import Actor, ServiceContext
+from crm_desktop.services.errors import ServiceError
+from crm_desktop.ui.connection_dialog import ConnectionDialog
 from crm_desktop.ui.errors import ErrorReporter
 from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.ops import Ops
-from crm_desktop.ui.password_dialog import ask_password
 
 
 def application() -> QApplication:
@@ -41,10 +44,34 @@ def window_settings(paths: Paths) -> QSettings:
 
 def build_main_window(ctx: ServiceContext, paths: Paths, reporter: ErrorReporter, *, demo: bool = False) -> MainWindow:
     ops = Ops(ctx, report_bug=reporter.report)
-    window = MainWindow(ops, window_settings(paths), demo=demo)
+    window = MainWindow(ops, window_settings(paths), demo=demo, app_settings=Settings(paths.settings_file))
     ops.setParent(window)
     reporter.dialog_parent = window
     return window
+
+
+def sign_in(url: str, settings: Settings, *, ask=ConnectionDialog) -> tuple[OpenedDatabase, Actor] | None:
+    """Open the database and find who is signing in. A server that refuses (unreachable, wrong password,
+    not a CRM user…) brings up the connection dialog with the reason, until it works or the user gives
+    up (None); it never falls back to a local file. A SQLite file that cannot be opened raises."""
+    password: str | None = None
+    while True:
+        try:
+            opened = open_database(url, password=password)
+            try:
+                return opened, users.sign_in(opened.db)
+            except ServiceError:
+                opened.db.dispose()
+                raise
+        except (DatabaseOpenError, ServiceError) as exc:
+            if make_url(url).get_backend_name() != "postgresql":
+                raise
+            dialog = ask(url, message=exc.message if isinstance(exc, ServiceError) else str(exc))
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            if dialog.url != url:
+                settings.set("database_url", dialog.url)
+            url, password = dialog.url, dialog.password
 
 
 def run_gui(url: str, paths: Paths, *, demo: bool = False) -> int:
@@ -52,7 +79,7 @@ def run_gui(url: str, paths: Paths, *, demo: bool = False) -> int:
     reporter = ErrorReporter(paths, app)
     reporter.install()
     try:
-        opened = open_database(url, ask_password=ask_password)
+        signed_in = sign_in(url, Settings(paths.settings_file))
     except DatabaseOpenError as exc:  # the environment's fault: say what is wrong, no traceback
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
@@ -62,7 +89,10 @@ def run_gui(url: str, paths: Paths, *, demo: bool = False) -> int:
             "App", "CRM Desktop could not start: {error}\n\nThe details were written to {log}.").format(
             error=f"{type(exc).__name__}: {exc}", log=paths.log_file))
         return 1
-    window = build_main_window(ServiceContext(opened.db, actor=OWNER), paths, reporter, demo=demo)
+    if signed_in is None:
+        return 1
+    opened, actor = signed_in
+    window = build_main_window(ServiceContext(opened.db, actor=actor), paths, reporter, demo=demo)
     window.show()
     QTimer.singleShot(0, window.start)
     try:

@@ -36,9 +36,12 @@ class OpenedDatabase:
     password_in_memory: bool  # the keyring could not keep it: ask again at the next start
 
 
-def open_database(url: str, *, ask_password: AskPassword | None = None, migrate: bool = True) -> OpenedDatabase:
-    """Connect (asking for a password if needed), check the connection, bring the schema up to date."""
-    password, in_memory = _stored_password(url)
+def open_database(url: str, *, ask_password: AskPassword | None = None, migrate: bool = True,
+                  password: str | None = None) -> OpenedDatabase:
+    """Connect (with `password`, else the keyring's, else asking), check it, bring the schema up to date."""
+    in_memory = False
+    if password is None:
+        password, in_memory = _stored_password(url)
     db = Database.open(url, password=password)
     try:
         _check(db)
@@ -104,3 +107,45 @@ def _check(db: Database) -> None:
 def _needs_password(exc: DatabaseOpenError) -> bool:
     cause = str(exc.__cause__ or "")
     return "password" in cause and ("authentication failed" in cause or "no password supplied" in cause)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What "Test connection" found: whether CRM Desktop can work there, in words for the user."""
+
+    ok: bool
+    message: str
+    needs_upgrade: bool = False  # empty or older schema that this login may bring up to date
+
+
+def probe(url: str, password: str | None) -> Probe:
+    """Connect once and say what a user would meet there; never changes anything."""
+    db = Database.open(url, password=password)
+    try:
+        _check(db)
+        before, head = current_revision(db), head_revision()
+        crm_login = is_crm_login(db)
+        if before is not None and not known_revision(before):
+            return Probe(False, f"{db.describe()} was written by a newer CRM Desktop (schema {before}). Install "
+                                "the latest CRM Desktop to use it.")
+        if before != head:
+            if crm_login:
+                return Probe(False, f"{db.describe()} has an older schema than this CRM Desktop. Ask your "
+                                    "administrator to upgrade it with `crm-desktop server init`.")
+            what = "is empty" if before is None else f"has an older schema ({before})"
+            return Probe(True, f"Connected. The database {what}; CRM Desktop will bring it up to date ({head}) "
+                               "when you connect.", needs_upgrade=True)
+        if crm_login:
+            from crm_desktop.services import users
+            from crm_desktop.services.errors import ServiceError
+
+            try:
+                actor = users.identify(db)
+            except ServiceError as exc:
+                return Probe(False, exc.message)
+            return Probe(True, f"Connected as {actor.username} ({actor.role}).")
+        return Probe(True, "Connected as the database's owner (administrator).")
+    except DatabaseOpenError as exc:
+        return Probe(False, str(exc))
+    finally:
+        db.dispose()

@@ -213,11 +213,11 @@ def reassign_clients(ctx: ServiceContext, from_user_id: int, to_user_id: int) ->
         return len(moved)
 
 
-def sign_in(db: Database) -> Actor:
-    """Who is connected: on SQLite the owner; on a server the CRM user of the login (logged in the audit)."""
+def identify(db: Database) -> Actor:
+    """Who is connected: on SQLite the owner; on a server the CRM user of the login (nothing written)."""
     if db.is_sqlite:
         return OWNER
-    with db.write() as s:
+    with db.read() as s:
         user = s.scalar(select(User).where(User.username == func.current_user()))
         if user is None:
             if s.scalar(text("SELECT crm_is_user()")):
@@ -225,6 +225,14 @@ def sign_in(db: Database) -> Actor:
             return OWNER  # the database's owner (who set the server up) acts as its first administrator
         if not user.active:
             raise PermissionDenied(f"The user '{user.username}' is disabled. Ask your administrator.")
-        s.add(AuditEntry(at=datetime.now(UTC), user_id=user.id, entity="users", entity_id=user.id, action="login",
-                         changes={}))
         return Actor(user.id, user.username, user.role, user.can_export)
+
+
+def sign_in(db: Database) -> Actor:
+    """identify(), and a CRM user's sign-in written to the audit log."""
+    actor = identify(db)
+    if actor != OWNER:
+        with db.write() as s:
+            s.add(AuditEntry(at=datetime.now(UTC), user_id=actor.user_id, entity="users", entity_id=actor.user_id,
+                             action="login", changes={}))
+    return actor

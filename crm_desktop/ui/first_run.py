@@ -59,6 +59,9 @@ class FirstRunDialog(QDialog):
             form.addRow(label, box)
         self.message = error_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        # An office that already has a server connects to it instead of starting a file of its own.
+        self.server_button = self.buttons.addButton(self.tr("Connect to an office server instead…"),
+                                                    QDialogButtonBox.ButtonRole.ActionRole)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setEnabled(False)  # until the profile (and its version) is read
         self.buttons.accepted.connect(self.save)

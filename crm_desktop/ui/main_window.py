@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QProcess, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,7 +30,9 @@ from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.calendar import CalendarView
 from crm_desktop.ui.clients import ClientsView
 from crm_desktop.ui.deals import DealsView
+from crm_desktop.config import Settings
 from crm_desktop.ui.audit_viewer import AuditViewer
+from crm_desktop.ui.connection_dialog import ConnectionDialog
 from crm_desktop.ui.company_dialog import CompanyDialog
 from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.invoices.send_mail import SmtpDialog
@@ -53,9 +56,10 @@ COUNTED_TABLES = frozenset({"clients", "deals", "tasks", "documents", "payments"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ops: Ops, settings: QSettings, *, demo: bool = False):
+    def __init__(self, ops: Ops, settings: QSettings, *, demo: bool = False, app_settings: Settings | None = None):
         super().__init__()
         self.ops, self.settings, self.demo = ops, settings, demo
+        self.app_settings = app_settings  # where the database to open is remembered (None: this run only)
         self._counts: overview.Counts | None = None
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -121,6 +125,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         settings_menu.addAction(QAction(self.tr("&Company details…"), self, triggered=self.edit_company))
+        if self.app_settings is not None and not self.demo:
+            settings_menu.addAction(QAction(self.tr("&Database connection…"), self,
+                                            triggered=self.choose_connection))
         settings_menu.addAction(QAction(self.tr("&Follow-up rules…"), self, triggered=self.edit_follow_up_rules))
         settings_menu.addAction(QAction(self.tr("&Tax rates…"), self, triggered=self.edit_tax_rates))
         settings_menu.addAction(QAction(self.tr("&Email…"), self, triggered=self.edit_email))
@@ -174,6 +181,31 @@ class MainWindow(QMainWindow):
         self.company_dialog = CompanyDialog(self.ops, profile, self)
         self.company_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.company_dialog.open()
+
+    def choose_connection(self) -> ConnectionDialog:
+        url = self.ops.ctx.db.engine.url
+        shown = None if url.get_backend_name() == "sqlite" else url.set(password=None, query={}).render_as_string()
+        dialog = self.connection_dialog = ConnectionDialog(shown, offer_local=True, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._connection_chosen(dialog.url))
+        dialog.open()
+        return dialog
+
+    def _connection_chosen(self, url: str) -> None:
+        self.app_settings.set("database_url", url or None)
+        where = url or self.tr("the file on this PC")
+        box = QMessageBox(QMessageBox.Icon.Information, APP_NAME,
+                          self.tr("CRM Desktop opens {where} from its next start.").format(where=where),
+                          QMessageBox.StandardButton.Ok, self)
+        restart = box.addButton(self.tr("Restart now"), QMessageBox.ButtonRole.AcceptRole)
+        restart.clicked.connect(self.restart)
+        self.restart_box = box
+        box.open()
+
+    def restart(self) -> None:
+        frozen = getattr(sys, "frozen", False)  # a bundle is its own executable; otherwise python + the script
+        QProcess.startDetached(sys.executable, sys.argv[1:] if frozen else sys.argv)
+        self.close()
 
     def manage_users(self) -> UsersDialog:
         self.users_dialog = UsersDialog(self.ops, self)
@@ -299,6 +331,8 @@ class MainWindow(QMainWindow):
     def _maybe_first_run(self, set_up: bool) -> None:
         if not set_up and not self.demo:
             self.first_run = FirstRunDialog(self.ops, self)
+            self.first_run.server_button.setVisible(self.app_settings is not None)
+            self.first_run.server_button.clicked.connect(lambda: (self.first_run.reject(), self.choose_connection()))
             self.first_run.open()
 
     def show_about(self) -> QMessageBox:

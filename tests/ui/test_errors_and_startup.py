@@ -1,17 +1,16 @@
-"""Unexpected errors, passwords and databases that cannot be opened."""
+"""Unexpected errors and databases that cannot be opened."""
 
 from __future__ import annotations
 
 import sys
 import threading
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from crm_desktop.db.engine import Database
 from crm_desktop.ui.errors import ErrorReporter
 from crm_desktop.ui.main_window import MainWindow
-from crm_desktop.ui.password_dialog import PasswordDialog, ask_password
 
 
 def keep_hooks(monkeypatch) -> None:
@@ -41,15 +40,6 @@ def test_a_bug_is_logged_and_shown_once(qtbot, paths):
     assert reporter.last_dialog is dialog  # the same error is not shown twice
     log = paths.log_file.read_text()
     assert log.count("the printer ate the invoice") == 2 and "Traceback" in log
-
-
-def test_password_dialog_returns_what_was_typed(qtbot):
-    dialog = PasswordDialog("crm@office-server:5432/crm")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.keyClicks(dialog.password, "s3cret")
-    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.password.text() == "s3cret"
 
 
 def test_a_file_that_is_not_a_database_is_refused_with_a_message(qtbot, paths, tmp_path, monkeypatch):
@@ -108,25 +98,6 @@ def test_once_installed_uncaught_errors_from_any_thread_are_logged_and_shown(qtb
 
 def _exc_info(exc: BaseException):
     return type(exc), exc, exc.__traceback__
-
-
-def test_the_password_prompt_says_where_the_password_is_kept_and_cancel_gives_none(qtbot):
-    seen = []
-
-    def answer(action: str) -> None:
-        dialog = QApplication.activeModalWidget()
-        seen.append(_label_texts(dialog))
-        if action == "type":
-            qtbot.keyClicks(dialog.password, "pa55")
-            dialog.accept()
-        else:
-            dialog.reject()
-
-    QTimer.singleShot(0, lambda: answer("cancel"))
-    assert ask_password("crm@office-server:5432/crm") is None
-    QTimer.singleShot(0, lambda: answer("type"))
-    assert ask_password("crm@office-server:5432/crm") == "pa55"
-    assert "crm@office-server:5432/crm" in seen[0] and "memory only" in seen[0]
 
 
 def test_run_gui_migrates_a_new_database_and_opens_the_window_on_it(qtbot, paths, tmp_path, monkeypatch):
