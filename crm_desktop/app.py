@@ -15,11 +15,12 @@ from crm_desktop.config import Paths, Settings
 from crm_desktop.db.connect import OpenedDatabase, open_database
 from crm_desktop.db.engine import DatabaseOpenError
 from crm_desktop.logs import log_unexpected
-from crm_desktop.services import users
+from crm_desktop.services import local_password, users
 from crm_desktop.services.context import Actor, ServiceContext
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.ui.connection_dialog import ConnectionDialog
 from crm_desktop.ui.errors import ErrorReporter
+from crm_desktop.ui.local_password_dialogs import LoginDialog
 from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.ops import Ops
 
@@ -50,14 +51,19 @@ def build_main_window(ctx: ServiceContext, paths: Paths, reporter: ErrorReporter
     return window
 
 
-def sign_in(url: str, settings: Settings, *, ask=ConnectionDialog) -> tuple[OpenedDatabase, Actor] | None:
+def sign_in(url: str, settings: Settings, *, ask=ConnectionDialog,
+            unlock=LoginDialog) -> tuple[OpenedDatabase, Actor] | None:
     """Open the database and find who is signing in. A server that refuses (unreachable, wrong password,
     not a CRM user…) brings up the connection dialog with the reason, until it works or the user gives
-    up (None); it never falls back to a local file. A SQLite file that cannot be opened raises."""
+    up (None); it never falls back to a local file. A SQLite file that cannot be opened raises; one
+    locked with a password (services/local_password.py) asks for it."""
     password: str | None = None
     while True:
         try:
             opened = open_database(url, password=password)
+            if local_password.is_set(opened.db) and unlock(opened.db).exec() != QDialog.DialogCode.Accepted:
+                opened.db.dispose()
+                return None
             try:
                 return opened, users.sign_in(opened.db)
             except ServiceError:

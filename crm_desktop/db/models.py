@@ -87,6 +87,9 @@ class User(Editable, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Export rights are apart from view rights: seeing a client is not taking the client list home.
     can_export: Mapped[bool] = mapped_column(Boolean, default=False)
+    # One PC (SQLite) only, and only if its user set one: the scrypt hash asked for at start. On a
+    # server PostgreSQL checks each login's own password instead.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
 
 
 # --- clients ------------------------------------------------------------------------------------

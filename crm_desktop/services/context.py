@@ -247,6 +247,7 @@ def record(session: Session, *, entity: str, entity_id: int | None, action: str,
 
 
 _SKIP = {"created_at", "updated_at", "version"}
+_SECRET = {"password_hash"}  # the log says that it changed, never what it is
 
 
 def _entry(now, actor_id, entity, entity_id, action, changes) -> AuditEntry:
@@ -260,6 +261,8 @@ def _snapshot(obj: Any, *, new: bool) -> dict[str, list[Any]]:
         if attr.key in _SKIP:
             continue
         value = _jsonable(getattr(obj, attr.key))
+        if attr.key in _SECRET and value:
+            value = "(hidden)"
         if value not in (None, "", [], False):
             out[attr.key] = [None, value] if new else [value, None]
     return out
@@ -275,7 +278,9 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
         if hist.has_changes():
             old = _jsonable(hist.deleted[0]) if hist.deleted else None
             new = _jsonable(hist.added[0]) if hist.added else None
-            if old != new:
+            if old != new and attr.key in _SECRET:
+                old, new = old and "(hidden)", new and "(hidden)"
+            if old != new or attr.key in _SECRET and hist.has_changes():
                 out[attr.key] = [old, new]
     return out
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop import APP_NAME, __version__
-from crm_desktop.services import company, documents, follow_ups, mail, overview, tasks, users
+from crm_desktop.services import company, documents, follow_ups, local_password, mail, overview, tasks, users
 from crm_desktop.services.context import Changes
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.calendar import CalendarView
@@ -36,6 +36,7 @@ from crm_desktop.ui.connection_dialog import ConnectionDialog
 from crm_desktop.ui.company_dialog import CompanyDialog
 from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.invoices.send_mail import SmtpDialog
+from crm_desktop.ui.local_password_dialogs import LocalPasswordDialog
 from crm_desktop.ui.users_dialog import UsersDialog
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.invoices import InvoicesView
@@ -131,6 +132,9 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(QAction(self.tr("&Follow-up rules…"), self, triggered=self.edit_follow_up_rules))
         settings_menu.addAction(QAction(self.tr("&Tax rates…"), self, triggered=self.edit_tax_rates))
         settings_menu.addAction(QAction(self.tr("&Email…"), self, triggered=self.edit_email))
+        if self.ops.ctx.db.is_sqlite and not self.demo:
+            settings_menu.addAction(QAction(self.tr("&Password for this PC…"), self,
+                                            triggered=self.change_local_password))
         if self.ops.ctx.actor.is_admin:
             settings_menu.addSeparator()
             settings_menu.addAction(QAction(self.tr("&Users…"), self, triggered=self.manage_users))
@@ -206,6 +210,17 @@ class MainWindow(QMainWindow):
         frozen = getattr(sys, "frozen", False)  # a bundle is its own executable; otherwise python + the script
         QProcess.startDetached(sys.executable, sys.argv[1:] if frozen else sys.argv)
         self.close()
+
+    def change_local_password(self) -> None:
+        self.ops.run(lambda ctx: local_password.is_set(ctx.db), on_done=self._show_local_password)
+
+    def _show_local_password(self, is_set: bool) -> None:
+        dialog = self.local_password_dialog = LocalPasswordDialog(self.ops, is_set, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda now_set: self.statusBar().showMessage(
+            self.tr("CRM Desktop asks for the password from its next start.") if now_set
+            else self.tr("CRM Desktop no longer asks for a password."), 10_000))
+        dialog.open()
 
     def manage_users(self) -> UsersDialog:
         self.users_dialog = UsersDialog(self.ops, self)

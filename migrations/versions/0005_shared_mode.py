@@ -1,4 +1,5 @@
-"""Shared office mode: export rights, client-made ids for retried saves, and (PostgreSQL) the roles,
+"""Shared office mode: export rights, client-made ids for retried saves, the optional password of a
+single-user (SQLite) CRM, and (PostgreSQL) the roles,
 privileges, row-level security and guards that make the server enforce what the app shows.
 
 Every CRM user is a PostgreSQL login role, member of crm_user (admins also of crm_admin). Rows are
@@ -29,6 +30,7 @@ REQUEST_ID_TABLES = ("clients", "activities", "deals", "tasks", "documents", "pa
 def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("can_export", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column("password_hash", sa.String(length=200), nullable=True))
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.alter_column("can_export", server_default=None)
     op.execute("UPDATE users SET can_export = (role = 'admin')")
@@ -163,4 +165,5 @@ def downgrade() -> None:
             batch_op.drop_constraint(batch_op.f(f"uq_{table}_request_id"), type_="unique")
             batch_op.drop_column("request_id")
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("password_hash")
         batch_op.drop_column("can_export")
