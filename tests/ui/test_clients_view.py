@@ -371,3 +371,33 @@ def test_a_person_is_linked_to_their_company_by_picking_it(open_view, qtbot, sql
     view.form.kind.setCurrentIndex(view.form.kind.findData("company"))
     assert not view.form.form.isRowVisible(view.form.company)  # a company has no company
     view.form.reject()
+
+
+def test_the_listed_clients_are_exported_to_a_csv_file(open_view, qtbot, sqlite_ctx, tmp_path):
+    clients.create(sqlite_ctx, name="Ёлкин Дмитрий", phones=["+7 916 123 45 67"])
+    clients.create(sqlite_ctx, name="Aziz Karimov")
+    view = open_view()
+    view.search.setText("Ёлкин")
+    qtbot.waitUntil(lambda: names(view) == ["Ёлкин Дмитрий"])
+    target = tmp_path / "clients.csv"
+    view.export_to(target)
+    qtbot.waitUntil(lambda: view.summary.text().startswith("1 client(s) exported"))
+    text = target.read_text(encoding="utf-8-sig")
+    assert "Ёлкин Дмитрий" in text and "Aziz" not in text  # what the filters show, no more
+
+
+def test_without_the_export_right_there_is_no_export(qtbot, tmp_path, sqlite_ctx):
+    from PySide6.QtCore import QSettings
+
+    from crm_desktop.services import users
+    from crm_desktop.services.context import Actor, ServiceContext
+    from crm_desktop.ui.clients.view import ClientsView
+    from crm_desktop.ui.ops import Ops
+
+    staff = users.create(sqlite_ctx, username="dilnoza", display_name="Dilnoza")
+    ctx = ServiceContext(sqlite_ctx.db, actor=Actor(staff.id, staff.username, staff.role, can_export=False))
+    view = ClientsView(Ops(ctx, report_bug=lambda exc: None), QSettings(str(tmp_path / "s.ini"),
+                                                                       QSettings.Format.IniFormat))
+    qtbot.addWidget(view)
+    assert not hasattr(view, "act_export")
+    assert "Export" not in " ".join(a.text() for a in view.toolbar.actions())

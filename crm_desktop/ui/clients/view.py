@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -16,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import clients, users
+from crm_desktop.services import clients, exports, users
 from crm_desktop.services.clients import ClientFilter, DeletionImpact
 from crm_desktop.services.context import Changes
 from crm_desktop.services.errors import ServiceError
@@ -109,6 +112,12 @@ class ClientsView(QWidget):
         self.act_note = self._action(self.tr("Add note"), "Ctrl+Shift+N", lambda: self.card.open_entry("note"))
         self.act_call = self._action(self.tr("Log call"), "Ctrl+Shift+L", lambda: self.card.open_entry("call"))
         self.act_callback = self._action(self.tr("Call back at…"), "Ctrl+Shift+B", self.call_back)
+        if ops.ctx.actor.can_export:  # export is a right of its own, not everyone's
+            self.toolbar.addSeparator()
+            self.act_export = QAction(self.tr("Export to CSV…"), self)
+            self.act_export.setToolTip(self.tr("The clients listed (with the filters) as a CSV file for Excel"))
+            self.act_export.triggered.connect(self.choose_export_file)
+            self.toolbar.addAction(self.act_export)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
@@ -159,6 +168,18 @@ class ClientsView(QWidget):
         return action
 
     # --- public ---
+
+    def choose_export_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export clients"), str(Path.home() / "clients.csv"),
+                                              self.tr("CSV files (*.csv)"))
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        self.summary.setText(self.tr("Exporting…"))
+        self.ops.run(exports.clients_csv, path, self.current_filter(),
+                     on_done=lambda n: self.summary.setText(self.tr("{n} client(s) exported to {file}.").format(
+                         n=n, file=path)))
 
     def start(self) -> None:
         self.model.reload()

@@ -122,7 +122,10 @@ class InvoicesView(QWidget):
         self.receivables_button.clicked.connect(self.show_receivables)
         top.addWidget(self.search, 1)
         top.addWidget(self.receivables_button)
-        top.addWidget(self.export_button)
+        if ops.ctx.actor.can_export:  # export is a right of its own, not everyone's
+            top.addWidget(self.export_button)
+        else:
+            self.export_button.hide()
         top.addWidget(self.new_button)
 
         self.columns = columns()
