@@ -26,15 +26,22 @@ from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
 
 
+def _text(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _summary(row: AuditRow) -> str:
-    """The changed fields as old → new; other details as they are."""
+    """Changed fields as old → new (a new record: its values; a deleted one: what it held)."""
     parts = []
     for key, value in row.changes.items():
+        if key == "id":
+            continue
         if isinstance(value, list) and len(value) == 2:
-            old, new = (json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for v in value)
-            parts.append(f"{key}: {old} → {new}")
+            old, new = value
+            parts.append(f"{key}: {_text(new)}" if old is None else f"{key}: {_text(old)} (gone)" if new is None
+                         else f"{key}: {_text(old)} → {_text(new)}")
         else:
-            parts.append(f"{key}: {value}")
+            parts.append(f"{key}: {_text(value)}")
     return "; ".join(parts)
 
 
