@@ -68,6 +68,7 @@ def test_each_role_sees_exactly_its_clients_everywhere(office, who, tmp_path):
     assert {d.client_id for d in invoices.list_documents(ctx, DocumentFilter(), limit=None)} == expected_ids
     found = {h.id for h in global_search.search(ctx, "Client", limit=50) if h.kind == "client"}
     assert found == expected_ids
+    assert {r.client_id for r in payments.receivables(ctx)} == expected_ids  # a report
     for client, doc in hidden:  # ids guessed or remembered: as if they did not exist
         with pytest.raises(NotFound):
             clients.get(ctx, client.id)
