@@ -12,8 +12,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.models import Client, CompanyProfile, Deal, DealStageChange, Pipeline, Stage, Task, User
-from crm_desktop.services import money
-from crm_desktop.services import users
+from crm_desktop.services import merge, money, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import ServiceContext, count_rows, made_before, record
@@ -382,11 +381,21 @@ def _for_change(s: Session, ctx: ServiceContext, deal_id: int, expected_version:
     return deal
 
 
-def update(ctx: ServiceContext, deal_id: int, *, expected_version: int, **values: Any) -> DealRow:
-    """Change title, amount, currency, expected_close, owner_id or client_id (stages: move_stage)."""
+def editable_values(row: DealRow) -> dict[str, Any]:
+    """What a form edits, as read: the `base` of its save (see clients.update for the merge)."""
+    return merge.fields_of(row, _FIELDS)
+
+
+def update(ctx: ServiceContext, deal_id: int, *, expected_version: int, base: dict[str, Any] | None = None,
+           decided: dict[str, Any] | None = None, **values: Any) -> DealRow:
+    """Change title, amount, currency, expected_close, owner_id or client_id (stages: move_stage).
+
+    A save that finds the deal changed meanwhile merges with `base`, as clients.update does.
+    """
     with ctx.write() as s:
-        deal = _for_change(s, ctx, deal_id, expected_version)
-        clean = _clean(s, ctx, values)
+        deal = _load(s, ctx, deal_id)
+        clean = merge.resolve("deal", deal_id, deal.version, expected_version, base, _clean(s, ctx, values),
+                              merge.fields_of(deal, _FIELDS), decided)
         _check_amount_fits_currency(clean.get("amount", deal.amount), clean.get("currency", deal.currency))
         if clean.get("client_id", deal.client_id) != deal.client_id:
             # Tasks about the deal go with it; timeline entries stay where they happened.

@@ -27,6 +27,11 @@ class Merged:
     conflicts: dict[str, FieldConflict]
 
 
+def fields_of(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a stored record or a row read for a form: a merge's base or stored side."""
+    return {name: getattr(record, name) for name in names}
+
+
 def three_way(base: Mapping[str, Any], mine: Mapping[str, Any], stored: Mapping[str, Any]) -> Merged:
     changes: dict[str, Any] = {}
     conflicts: dict[str, FieldConflict] = {}

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Task, User
-from crm_desktop.services import recurrence, users
+from crm_desktop.services import merge, recurrence, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import Actor, ServiceContext, count_rows, made_before
@@ -237,11 +237,20 @@ def _for_change(s: Session, ctx: ServiceContext, task_id: int, expected_version:
     return task
 
 
-def update(ctx: ServiceContext, task_id: int, *, expected_version: int, **values: Any) -> TaskRow:
+def editable_values(row: TaskRow) -> dict[str, Any]:
+    """What a form edits, as read: the `base` of its save (see clients.update for the merge)."""
+    return merge.fields_of(row, _FIELDS)
+
+
+def update(ctx: ServiceContext, task_id: int, *, expected_version: int, base: dict[str, Any] | None = None,
+           decided: dict[str, Any] | None = None, **values: Any) -> TaskRow:
+    """Change a task; a save that finds it changed meanwhile merges with `base`, as clients.update does."""
     with ctx.write() as s:
-        task = _for_change(s, ctx, task_id, expected_version)
+        task = load(s, ctx, task_id)
         before = task.remind_at
-        for key, value in _clean(s, ctx, values).items():
+        clean = merge.resolve("task", task_id, task.version, expected_version, base, _clean(s, ctx, values),
+                              merge.fields_of(task, _FIELDS), decided)
+        for key, value in clean.items():
             setattr(task, key, value)
         _check_links(s, ctx, task)
         _follow_reminder(task, changed=task.remind_at != before)

@@ -14,10 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from crm_desktop.services.context import DatabaseUnavailable
 from crm_desktop.services.errors import ConflictError, ServiceError, ValidationError
+from crm_desktop.services.merge import MergeConflict
+from crm_desktop.ui.conflict_dialog import ConflictDialog
 from crm_desktop.ui.ops import Ops
 
 ERROR_STYLE = "color: #b91c1c;"
@@ -61,6 +63,9 @@ class FormDialog(QDialog):
         self.request_id = str(uuid.uuid4())  # the record this form makes, the same on every retry
         self.retry_timer = QTimer(self, singleShot=True, interval=RETRY_MS)
         self.retry_timer.timeout.connect(self.save)
+        # Someone saved the same record meanwhile: the user's answers per field, sent with the next save.
+        self.decided: dict[str, Any] = {}
+        self.conflict: ConflictDialog | None = None
         self.saving = False
         self.result_record: Any = None
         self.problem = error_label("problem")  # a failed save: what happened and what to do
@@ -76,7 +81,8 @@ class FormDialog(QDialog):
     def add_row(self, key: str, label: str, widget: QWidget) -> None:
         self.errors[key] = error_label(f"error_{key}")
         self.fields[key] = widget
-        self.labels[key] = label.replace("&", "")
+        # A check box carries its own label: "Private (…)" names the field as well as any row label.
+        self.labels[key] = (label or (widget.text() if isinstance(widget, QAbstractButton) else key)).replace("&", "")
         self.form.addRow(label, with_error(widget, self.errors[key]))
 
     def finish_layout(self, *below_fields: QWidget) -> QVBoxLayout:
@@ -94,6 +100,16 @@ class FormDialog(QDialog):
     def submit(self, on_done: Callable[[Any], None], on_error: Callable[[ServiceError], None]) -> None:
         """Send the fields to the service through `self.ops.run(..., on_done=on_done, on_error=on_error)`."""
         raise NotImplementedError
+
+    def shown_value(self, field: str, value: Any) -> str:
+        """A stored value as the form shows it, for the conflict dialog (forms name their choices)."""
+        if value in (None, "", []):
+            return self.tr("(empty)")
+        if isinstance(value, bool):
+            return self.tr("Yes") if value else self.tr("No")
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return str(value)
 
     def conflict_hint(self) -> str:
         """What to do when someone else saved the record first."""
@@ -120,6 +136,11 @@ class FormDialog(QDialog):
         if isinstance(error, ValidationError) and error.field in self.errors:
             show_error(self.errors[error.field], error.message)
             self.fields[error.field].setFocus()
+            return
+        if isinstance(error, MergeConflict):
+            self.conflict = ConflictDialog(error, self.labels, self.shown_value, self)
+            self.conflict.chosen.connect(lambda values: (self.decided.update(values), self.save()))
+            self.conflict.open()
             return
         if isinstance(error, DatabaseUnavailable):
             show_error(self.problem, self.tr("The connection to the server is lost. Trying again every few "

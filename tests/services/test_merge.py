@@ -53,3 +53,24 @@ def test_without_a_base_any_change_meanwhile_is_a_plain_conflict(ctx):
     with pytest.raises(ConflictError) as plain:
         clients.update(ctx, read.id, expected_version=read.version, address="Toshkent")
     assert not isinstance(plain.value, merge.MergeConflict)
+
+
+def test_deals_and_tasks_merge_the_same_way(ctx):
+    from crm_desktop.services import deals, tasks
+
+    client = clients.create(ctx, name="Aziz Karimov")
+    deal = deals.create(ctx, client_id=client.id, title="Website", amount="1000", currency="USD")
+    deals.update(ctx, deal.id, expected_version=deal.version, amount="1200")  # another PC
+    merged = deals.update(ctx, deal.id, expected_version=deal.version, base=deals.editable_values(deal),
+                          **{**deals.editable_values(deal), "title": "Website and hosting"})
+    assert (merged.title, merged.amount) == ("Website and hosting", 1200)
+    with pytest.raises(merge.MergeConflict) as clash:
+        deals.update(ctx, deal.id, expected_version=deal.version, base=deals.editable_values(deal),
+                     **{**deals.editable_values(deal), "amount": "900"})
+    assert set(clash.value.conflicts) == {"amount"}
+
+    task = tasks.create(ctx, title="Call Aziz", client_id=client.id)
+    tasks.update(ctx, task.id, expected_version=task.version, priority="high")
+    merged_task = tasks.update(ctx, task.id, expected_version=task.version, base=tasks.editable_values(task),
+                               **{**tasks.editable_values(task), "title": "Call Aziz about the site"})
+    assert (merged_task.title, merged_task.priority) == ("Call Aziz about the site", "high")

@@ -430,8 +430,7 @@ def test_arrows_select_tasks_and_enter_opens_the_selected_one(open_view, sqlite_
     qtbot.waitUntil(lambda: view.dialog is None)
 
 
-def test_an_edit_that_lost_a_race_keeps_the_form_open_and_says_what_to_do(open_view, sqlite_ctx, sqlite_db,
-                                                                           clock, qtbot):
+def test_an_edit_that_lost_a_race_asks_which_title_to_keep(open_view, sqlite_ctx, sqlite_db, clock, qtbot):
     task = tasks.create(sqlite_ctx, title="Prepare the quote", due_at=local(today(sqlite_ctx), 11))
     view = open_view("day")
     grid = view.time_grid
@@ -443,10 +442,12 @@ def test_an_edit_that_lost_a_race_keeps_the_form_open_and_says_what_to_do(open_v
     dialog.title.selectAll()
     qtbot.keyClicks(dialog.title, "My better title")
     qtbot.keyClick(dialog.title, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.problem.isVisible())
-    assert "Reload" in dialog.problem.text()
-    assert dialog.isVisible() and dialog.title.text() == "My better title"
-    assert stored(sqlite_ctx, task.id).title == "Changed on another PC"
+    qtbot.waitUntil(lambda: dialog.conflict is not None and dialog.conflict.isVisible())
+    assert dialog.conflict.stored_buttons["title"].text() == "Changed on another PC"
+    assert dialog.isVisible() and dialog.title.text() == "My better title"  # nothing typed is lost
+    with qtbot.waitSignal(dialog.saved):
+        dialog.conflict.keep_mine.click()
+    assert stored(sqlite_ctx, task.id).title == "My better title"
 
 
 def test_dragging_a_title_to_another_day_of_the_month_keeps_its_time(open_view, sqlite_ctx, qtbot):

@@ -98,5 +98,6 @@ class TaskDialog(FormDialog):
             self.ops.run(tasks.create, **self.values(), **extra, request_id=self.request_id, on_done=on_done,
                          on_error=on_error)
         else:
-            self.ops.run(tasks.update, self.task.id, expected_version=self.task.version, **self.values(),
+            self.ops.run(tasks.update, self.task.id, expected_version=self.task.version,
+                         base=tasks.editable_values(self.task), decided=self.decided, **self.values(),
                          on_done=on_done, on_error=on_error)

@@ -7,10 +7,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, Q
 from crm_desktop.services import clients
 from crm_desktop.services.clients import ClientDetail
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.merge import MergeConflict
 from crm_desktop.services.users import UserRow
 from crm_desktop.ui.client_picker import ClientPicker
-from crm_desktop.ui.conflict_dialog import ConflictDialog
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
 
@@ -35,8 +33,6 @@ class ClientForm(FormDialog):
         super().__init__(ops, parent)
         self.client = client
         self.users = users
-        self.decided: dict = {}  # answers to a conflict with someone else's save, sent with the next save
-        self.conflict: ConflictDialog | None = None
         self.setWindowTitle(self.tr("Edit client") if client else self.tr("New client"))
         self.setMinimumWidth(460)
 
@@ -137,36 +133,16 @@ class ClientForm(FormDialog):
                          base=clients.editable_values(self.client), decided=self.decided, **self.values(),
                          on_done=on_done, on_error=on_error)
 
-    def _failed(self, error) -> None:
-        if not isinstance(error, MergeConflict):
-            super()._failed(error)
-            return
-        self.saving = False
-        self.buttons.setEnabled(True)
-        labels = {**self.labels, "private": self.tr("Private")}
-        self.conflict = ConflictDialog(error, labels, self._shown, self)
-        self.conflict.chosen.connect(self._decided)
-        self.conflict.open()
-
-    def _decided(self, values: dict) -> None:
-        self.decided = {**self.decided, **values}
-        self.save()
-
-    def _shown(self, field: str, value) -> str:
-        """A stored value as the form shows it, for the conflict dialog."""
-        if value in (None, "", []):
-            return self.tr("(empty)")
+    def shown_value(self, field: str, value) -> str:
+        if value is None or value == "":
+            return super().shown_value(field, value)
         if field == "owner_id":
             return next((u.display_name for u in self.users if u.id == value), f"#{value}")
-        if field == "private":
-            return self.tr("Yes") if value else self.tr("No")
         if field == "kind":
             return kind_names(self.tr).get(value, value)
         if field == "status":
             return client_status_names(self.tr).get(value, value)
-        if isinstance(value, list):
-            return ", ".join(value)
-        return str(value)
+        return super().shown_value(field, value)
 
     def conflict_hint(self) -> str:
         return self.tr("Your input is still here: copy what you need, press Cancel and open the client again.")

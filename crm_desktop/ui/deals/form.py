@@ -112,7 +112,8 @@ class DealDialog(FormDialog):
             self.ops.run(deals.create, **values, pipeline_id=self.pipeline.id, stage_id=self.stage.currentData(),
                          request_id=self.request_id, on_done=on_done, on_error=on_error)
         else:
-            self.ops.run(deals.update, self.deal.id, expected_version=self.deal.version, **values,
+            self.ops.run(deals.update, self.deal.id, expected_version=self.deal.version,
+                         base=deals.editable_values(self.deal), decided=self.decided, **values,
                          on_done=on_done, on_error=on_error)
 
     def conflict_hint(self) -> str:
