@@ -40,7 +40,14 @@ class _Background(QObject):
     finished = Signal(object)
 
     def run(self, fn: Callable[[], object]) -> None:
-        threading.Thread(target=lambda: self.finished.emit(fn()), daemon=True).start()
+        def work() -> None:
+            result = fn()
+            try:
+                self.finished.emit(result)
+            except RuntimeError:
+                pass  # the dialog was closed while the server was being asked: nobody is left to tell
+
+        threading.Thread(target=work, daemon=True).start()
 
 
 class ConnectionDialog(QDialog):

@@ -80,3 +80,43 @@ def test_users_are_added_edited_disabled_and_their_clients_handed_over(qtbot, op
     dialog.active_button.click()
     qtbot.waitUntil(lambda: not users.get(sqlite_ctx, dilnoza.id).active)
     qtbot.waitUntil(lambda: dialog.active_button.text() == "Enable")
+
+
+def test_on_a_server_a_new_user_gets_a_login_with_the_password_typed_twice(qtbot, pg_ctx, tmp_path):
+    import uuid
+
+    from sqlalchemy import text
+
+    from crm_desktop.db.engine import Database
+    from crm_desktop.ui.ops import Ops
+    from crm_desktop.ui.users_dialog import UsersDialog
+
+    bugs: list = []
+    ops = Ops(pg_ctx, report_bug=bugs.append)
+    dialog = UsersDialog(ops)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.list.topLevelItemCount() == 1)
+    assert dialog.password_button.isVisible()
+    name = f"zarina_{uuid.uuid4().hex[:6]}"
+    form = dialog.add()
+    form.username.setText(name)
+    form.display_name.setText("Zarina Rahimova")
+    form.password.setText("Chilonzor-77")
+    form.password_again.setText("Chilonzor-78")
+    form.save()
+    assert form.errors["password_again"].isVisible() and form.isVisible()
+    form.password_again.setText("Chilonzor-77")
+    try:
+        with qtbot.waitSignal(form.saved):
+            form.save()
+        db = Database.open(pg_ctx.db.engine.url.set(username=name, password="Chilonzor-77"))
+        try:
+            assert users.identify(db).username == name  # she signs in with her own login
+        finally:
+            db.dispose()
+    finally:
+        ops.wait_idle()
+        with pg_ctx.db.engine.begin() as conn:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+    assert not bugs
