@@ -73,7 +73,11 @@ POSTGRES_SHARED = [
     _create_role("crm_admin", "crm_user"),
     "DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO crm_user', current_schema()); END $$",
     "DO $$ BEGIN EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO crm_user', current_schema()); "
-    "EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO crm_user', current_schema()); END $$",
+    "EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO crm_user', current_schema()); "
+    # Tables and sequences of later revisions can be read (writing them stays a revision's own grant).
+    "EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO crm_user', current_schema()); "
+    "EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES TO crm_user', "
+    "current_schema()); END $$",
     f"GRANT INSERT, UPDATE, DELETE ON {', '.join(WRITABLE)} TO crm_user",
     "GRANT INSERT ON payments, audit_log TO crm_user",  # recorded, never changed or removed
     "GRANT UPDATE (display_name, email, version, updated_at) ON users TO crm_user",  # one's own name and email
@@ -159,7 +163,9 @@ def downgrade() -> None:
         op.execute("DO $$ BEGIN EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM crm_user, crm_admin', "
                    "current_schema()); EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA %I FROM crm_user', "
                    "current_schema()); EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM crm_user', "
-                   "current_schema()); END $$")
+                   "current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I REVOKE SELECT ON "
+                   "TABLES FROM crm_user', current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA "
+                   "%I REVOKE USAGE, SELECT ON SEQUENCES FROM crm_user', current_schema()); END $$")
     for table in reversed(REQUEST_ID_TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f"uq_{table}_request_id"), type_="unique")
