@@ -58,7 +58,10 @@ def create(s: Session, username: str, password: str | None, role: str) -> None:
     """The login of a new user; without a password none yet (set_password makes it later)."""
     if not shared(s) or password is None:
         return
-    if exists(s, username) or username.lower().startswith("pg_"):
+    if username.lower().startswith("pg_") or len(username.encode()) > 63:
+        raise ValidationError("username", "On a server a user name is also a login: at most 63 letters, not "
+                                          "starting with 'pg_'. Choose another user name.")
+    if exists(s, username):
         raise ValidationError("username", f"The server already has a login named '{username}' (perhaps for "
                                           "another database). Choose another user name.")
     name = _quote(s, username)
