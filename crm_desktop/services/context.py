@@ -278,9 +278,9 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
         if hist.has_changes():
             old = _jsonable(hist.deleted[0]) if hist.deleted else None
             new = _jsonable(hist.added[0]) if hist.added else None
-            if old != new and attr.key in _SECRET:
-                old, new = old and "(hidden)", new and "(hidden)"
-            if old != new or attr.key in _SECRET and hist.has_changes():
+            if old != new:
+                if attr.key in _SECRET:
+                    old, new = old and "(hidden)", new and "(hidden)"
                 out[attr.key] = [old, new]
     return out
 

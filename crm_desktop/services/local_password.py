@@ -38,6 +38,14 @@ def is_set(db: Database) -> bool:
 
 def check(db: Database, password: str) -> bool:
     """True when `password` is the one set (a sign-in is then written to the audit log)."""
+    if not _matches(db, password):
+        return False
+    with ServiceContext(db).write() as s:
+        record(s, entity="users", entity_id=OWNER.user_id, action="login")
+    return True
+
+
+def _matches(db: Database, password: str) -> bool:
     with db.read() as s:
         stored = s.get(User, OWNER.user_id).password_hash or ""
     try:
@@ -46,11 +54,7 @@ def check(db: Database, password: str) -> bool:
                                    dklen=32)
     except ValueError:
         return False
-    if not hmac.compare_digest(candidate, base64.b64decode(digest)):
-        return False
-    with ServiceContext(db).write() as s:
-        record(s, entity="users", entity_id=OWNER.user_id, action="login")
-    return True
+    return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
 def change(ctx: ServiceContext, *, current: str | None, new: str | None) -> bool:
@@ -58,7 +62,7 @@ def change(ctx: ServiceContext, *, current: str | None, new: str | None) -> bool
     if not ctx.db.is_sqlite:
         raise ValidationError("password", "On a server each user's password is their server login's: change it "
                                           "in Settings → Users.")
-    if is_set(ctx.db) and not check(ctx.db, current or ""):
+    if is_set(ctx.db) and not _matches(ctx.db, current or ""):
         raise PermissionDenied("The current password is not right, so nothing was changed.")
     if new and len(new) < MIN_PASSWORD:
         raise ValidationError("password", f"The password needs at least {MIN_PASSWORD} characters.")

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.engine import Database
-from crm_desktop.db.models import USER_ROLES, AuditEntry, Client, User
+from crm_desktop.db.models import USER_ROLES, Client, User
 from crm_desktop.services import logins
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import OWNER, Actor, ServiceContext, record
@@ -232,7 +231,6 @@ def sign_in(db: Database) -> Actor:
     """identify(), and a CRM user's sign-in written to the audit log."""
     actor = identify(db)
     if actor != OWNER:
-        with db.write() as s:
-            s.add(AuditEntry(at=datetime.now(UTC), user_id=actor.user_id, entity="users", entity_id=actor.user_id,
-                             action="login", changes={}))
+        with ServiceContext(db, actor=actor).write() as s:
+            record(s, entity="users", entity_id=actor.user_id, action="login")
     return actor
