@@ -61,8 +61,9 @@ def open_database(url: str, *, ask_password: AskPassword | None = None, migrate:
             in_memory = False
         except config.KeyringUnavailable:
             pass  # kept in memory only, as promised: never written to a settings file
-    if migrate and is_crm_login(db):
-        _check_schema_current(db)
+    if migrate and is_crm_login(db) and (why := _not_ready_for_users(db)):
+        db.dispose()
+        raise SchemaTooOld(why)
     result = upgrade(db) if migrate else None
     return OpenedDatabase(db, result, in_memory)
 
@@ -78,12 +79,15 @@ def is_crm_login(db: Database) -> bool:
             "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")).scalar())
 
 
-def _check_schema_current(db: Database) -> None:
+def _not_ready_for_users(db: Database) -> str | None:
+    """Why a CRM login cannot work here yet — the schema is missing or older, and only the owner may
+    change it — or None. (A newer schema is upgrade()'s refusal, the same for everyone.)"""
     before, head = current_revision(db), head_revision()
-    if before != head and before is not None and known_revision(before):
-        db.dispose()
-        raise SchemaTooOld(f"{db.describe()} has an older schema ({before}) than this CRM Desktop ({head}). Ask "
-                           "your administrator to upgrade it with `crm-desktop server init`, then connect again.")
+    if before == head or before is not None and not known_revision(before):
+        return None
+    what = "has no CRM schema yet" if before is None else f"has an older schema ({before}) than this CRM Desktop"
+    return (f"{db.describe()} {what}. Ask your administrator to set it up or upgrade it with `crm-desktop server "
+            "init`, then connect again.")
 
 
 def _stored_password(url: str) -> tuple[str | None, bool]:
@@ -128,10 +132,9 @@ def probe(url: str, password: str | None) -> Probe:
         if before is not None and not known_revision(before):
             return Probe(False, f"{db.describe()} was written by a newer CRM Desktop (schema {before}). Install "
                                 "the latest CRM Desktop to use it.")
+        if crm_login and (why := _not_ready_for_users(db)):
+            return Probe(False, why)
         if before != head:
-            if crm_login:
-                return Probe(False, f"{db.describe()} has an older schema than this CRM Desktop. Ask your "
-                                    "administrator to upgrade it with `crm-desktop server init`.")
             what = "is empty" if before is None else f"has an older schema ({before})"
             return Probe(True, f"Connected. The database {what}; CRM Desktop will bring it up to date ({head}) "
                                "when you connect.", needs_upgrade=True)

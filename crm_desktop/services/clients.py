@@ -330,7 +330,7 @@ def update(ctx: ServiceContext, client_id: int, *, expected_version: int, base: 
         if "tags" in clean:
             clean["tags"] = sorted(clean["tags"])
         clean = merge.resolve("client", client_id, client.version, expected_version, base, clean,
-                              editable_values(_detail(s, client)), decided)
+                              lambda: editable_values(_detail(s, client)), decided)
         old_status = client.status
         _apply(s, client, clean)
         if client.status != old_status:

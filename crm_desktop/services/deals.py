@@ -395,7 +395,7 @@ def update(ctx: ServiceContext, deal_id: int, *, expected_version: int, base: di
     with ctx.write() as s:
         deal = _load(s, ctx, deal_id)
         clean = merge.resolve("deal", deal_id, deal.version, expected_version, base, _clean(s, ctx, values),
-                              merge.fields_of(deal, _FIELDS), decided)
+                              lambda: merge.fields_of(deal, _FIELDS), decided)
         _check_amount_fits_currency(clean.get("amount", deal.amount), clean.get("currency", deal.currency))
         if clean.get("client_id", deal.client_id) != deal.client_id:
             # Tasks about the deal go with it; timeline entries stay where they happened.

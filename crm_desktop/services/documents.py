@@ -185,7 +185,7 @@ def credit_note_for(ctx: ServiceContext, invoice_id: int) -> DocumentDetail:
     """A credit note draft for an issued invoice, with the invoice's lines to trim to what is corrected."""
     with ctx.write() as s:
         invoice = invoices.load(s, ctx, invoice_id)
-        if invoice.kind != "invoice" or invoice.status not in ("issued", "partly_paid", "paid"):
+        if invoice.kind != "invoice" or invoice.status not in invoices.CREDITABLE:
             what = f"{KIND_NAMES[invoice.kind].lower()} is {invoice.status.replace('_', ' ')}"
             raise ValidationError("status", f"A credit note corrects an issued invoice; this {what}.")
         doc = _new_draft(s, ctx, kind="credit_note", client_id=invoice.client_id, currency=invoice.currency,

@@ -17,7 +17,6 @@ from crm_desktop.services.errors import PermissionDenied, ValidationError
 
 CLIENT_COLUMNS = ("id", "name", "kind", "status", "phones", "emails", "owner", "source", "company", "address",
                   "tags", "private", "created")
-BATCH = 500
 
 
 def require_export_right(ctx: ServiceContext) -> None:
@@ -40,11 +39,10 @@ def clients_csv(ctx: ServiceContext, path: Path, f: ClientFilter = ClientFilter(
         with partial.open("w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(CLIENT_COLUMNS)
-            for start in range(0, len(ids), BATCH):
-                for c in (clients.get(ctx, i) for i in ids[start:start + BATCH]):
-                    writer.writerow([c.id, c.name, c.kind, c.status, "; ".join(c.phones), "; ".join(c.emails),
-                                     c.owner_name, c.source, c.company_name, c.address, "; ".join(c.tags),
-                                     "yes" if c.private else "", c.created_at.date().isoformat()])
+            for c in (clients.get(ctx, i) for i in ids):
+                writer.writerow([c.id, c.name, c.kind, c.status, "; ".join(c.phones), "; ".join(c.emails),
+                                 c.owner_name, c.source, c.company_name, c.address, "; ".join(c.tags),
+                                 "yes" if c.private else "", c.created_at.date().isoformat()])
         os.replace(partial, path)
     except OSError as exc:
         partial.unlink(missing_ok=True)

@@ -111,6 +111,7 @@ class DocumentFilter:
 
 OVERDUE = "overdue"  # a filter, not a stored status: it depends on today
 UNPAID = ("issued", "partly_paid")
+CREDITABLE = (*UNPAID, "paid")  # an invoice a credit note may still correct
 # Money still owed on an invoice, in SQL. All three are exact-money columns of one scale, so the
 # comparison holds on their stored integers.
 OWED = Document.total > Document.paid_total + Document.credited_total

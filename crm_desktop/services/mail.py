@@ -94,6 +94,11 @@ class Draft:
     total: str  # formatted with its currency
     due_date: str  # ISO date or ""
 
+    @property
+    def file_stem(self) -> str:
+        """The label as a file name: "Invoice-INV-2026-00012" (no spaces, no slashes)."""
+        return self.label.replace(" ", "-").replace("/", "-")
+
 
 def draft(ctx: ServiceContext, document_id: int) -> Draft:
     doc = invoices.get(ctx, document_id)
@@ -134,7 +139,7 @@ def compose(ctx: ServiceContext, document_id: int, *, to: str, subject: str, bod
         pdf = documents.write_pdf(ctx, document_id, Path(folder) / "document.pdf", page=page)
         data = pdf.read_bytes()
     message.add_attachment(data, maintype="application", subtype="pdf",
-                           filename=f"{d.label.replace(' ', '-').replace('/', '-')}.pdf")
+                           filename=f"{d.file_stem}.pdf")
     return message
 
 

@@ -7,7 +7,7 @@ different values is a conflict, for the user to decide (keep mine, take the stor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,16 +60,18 @@ class MergeConflict(ConflictError):
 
 
 def resolve(entity: str, entity_id: int, version: int, expected_version: int, base: Mapping[str, Any] | None,
-            mine: dict[str, Any], stored: Mapping[str, Any],
+            mine: dict[str, Any], stored: Callable[[], Mapping[str, Any]],
             decided: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The values to write: all of `mine` when nobody saved meanwhile, else the merge (or a conflict).
 
-    `decided` holds the user's answers to an earlier MergeConflict: the value to keep per field.
+    `stored` reads the record's fields as stored now, only when a merge needs them. `decided` holds the
+    user's answers to an earlier MergeConflict: the value to keep per field.
     """
     if version == expected_version:
         return mine
     if base is None:
         raise ConflictError(entity, entity_id)
+    stored = stored()
     merged = three_way(base, mine, stored)
     open_conflicts = {key: c for key, c in merged.conflicts.items() if key not in (decided or {})}
     if open_conflicts:

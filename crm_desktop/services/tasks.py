@@ -249,7 +249,7 @@ def update(ctx: ServiceContext, task_id: int, *, expected_version: int, base: di
         task = load(s, ctx, task_id)
         before = task.remind_at
         clean = merge.resolve("task", task_id, task.version, expected_version, base, _clean(s, ctx, values),
-                              merge.fields_of(task, _FIELDS), decided)
+                              lambda: merge.fields_of(task, _FIELDS), decided)
         for key, value in clean.items():
             setattr(task, key, value)
         _check_links(s, ctx, task)

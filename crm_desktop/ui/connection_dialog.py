@@ -59,7 +59,6 @@ class ConnectionDialog(QDialog):
         self.setWindowTitle(self.tr("Connect to the office server"))
         self.url: str | None = None
         self.password: str | None = None
-        self.kept_in_memory = False
         self.last_probe: Probe | None = None
         given = make_url(url) if url and url.startswith("postgresql") else None
         self.host = QLineEdit(given.host or "" if given else "")
@@ -153,7 +152,7 @@ class ConnectionDialog(QDialog):
             try:
                 store_password(url, password)
             except KeyringUnavailable:
-                self.kept_in_memory = True  # asked for again at the next start, never written to a file
+                pass  # used for this run only: asked for again at the next start, never written to a file
         self.accept()
 
     def use_local_file(self) -> None:

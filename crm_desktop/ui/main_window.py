@@ -9,6 +9,7 @@ from PySide6.QtCore import QProcess, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -170,30 +171,27 @@ class MainWindow(QMainWindow):
             self.tray.messageClicked.connect(self.reminder_window.raise_)
             self.tray.show()
 
-    def edit_follow_up_rules(self) -> None:
-        self.ops.run(follow_ups.settings, on_done=self._show_rules)
+    def _open_dialog(self, name: str, dialog: QDialog) -> QDialog:
+        """Show a settings dialog window-modal, reachable as self.<name> (tests), gone when closed."""
+        setattr(self, name, dialog)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
-    def _show_rules(self, rules) -> None:
-        self.rules_dialog = FollowUpRulesDialog(self.ops, rules, self)
-        self.rules_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.rules_dialog.open()
+    def edit_follow_up_rules(self) -> None:
+        self.ops.run(follow_ups.settings, on_done=lambda rules: self._open_dialog(
+            "rules_dialog", FollowUpRulesDialog(self.ops, rules, self)))
 
     def edit_company(self) -> None:
-        self.ops.run(company.get, logo=True, on_done=self._show_company)
-
-    def _show_company(self, profile) -> None:
-        self.company_dialog = CompanyDialog(self.ops, profile, self)
-        self.company_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.company_dialog.open()
+        self.ops.run(company.get, logo=True, on_done=lambda profile: self._open_dialog(
+            "company_dialog", CompanyDialog(self.ops, profile, self)))
 
     def choose_connection(self) -> ConnectionDialog:
         url = self.ops.ctx.db.engine.url
         shown = None if url.get_backend_name() == "sqlite" else url.set(password=None, query={}).render_as_string()
-        dialog = self.connection_dialog = ConnectionDialog(shown, offer_local=True, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog = ConnectionDialog(shown, offer_local=True, parent=self)
         dialog.accepted.connect(lambda: self._connection_chosen(dialog.url))
-        dialog.open()
-        return dialog
+        return self._open_dialog("connection_dialog", dialog)
 
     def _connection_chosen(self, url: str) -> None:
         self.app_settings.set("database_url", url or None)
@@ -215,43 +213,31 @@ class MainWindow(QMainWindow):
         self.ops.run(lambda ctx: local_password.is_set(ctx.db), on_done=self._show_local_password)
 
     def _show_local_password(self, is_set: bool) -> None:
-        dialog = self.local_password_dialog = LocalPasswordDialog(self.ops, is_set, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog = LocalPasswordDialog(self.ops, is_set, self)
         dialog.saved.connect(lambda now_set: self.statusBar().showMessage(
             self.tr("CRM Desktop asks for the password from its next start.") if now_set
             else self.tr("CRM Desktop no longer asks for a password."), 10_000))
-        dialog.open()
+        self._open_dialog("local_password_dialog", dialog)
 
     def manage_users(self) -> UsersDialog:
-        self.users_dialog = UsersDialog(self.ops, self)
-        self.users_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.users_dialog.open()
-        return self.users_dialog
+        return self._open_dialog("users_dialog", UsersDialog(self.ops, self))
 
     def show_audit_log(self) -> AuditViewer:
-        self.audit_viewer = AuditViewer(self.ops, self.settings, self)
-        self.audit_viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.audit_viewer.open()
-        return self.audit_viewer
+        return self._open_dialog("audit_viewer", AuditViewer(self.ops, self.settings, self))
 
     def edit_email(self) -> None:
         self.ops.run(mail.smtp_settings, on_done=self._show_email_settings)
 
     def _show_email_settings(self, settings) -> None:
-        dialog = self.email_dialog = SmtpDialog(self.ops, settings, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog = SmtpDialog(self.ops, settings, self)
         dialog.saved.connect(lambda _settings: self.statusBar().showMessage(self.tr(
             "This PC has no working keyring: the mail password is kept until CRM Desktop closes."), 15_000)
             if dialog.memory_only else None)
-        dialog.open()
+        self._open_dialog("email_dialog", dialog)
 
     def edit_tax_rates(self) -> None:
-        self.ops.run(documents.tax_presets, on_done=self._show_tax_rates)
-
-    def _show_tax_rates(self, presets) -> None:
-        self.tax_rates_dialog = TaxRatesDialog(self.ops, presets, self)
-        self.tax_rates_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.tax_rates_dialog.open()
+        self.ops.run(documents.tax_presets, on_done=lambda presets: self._open_dialog(
+            "tax_rates_dialog", TaxRatesDialog(self.ops, presets, self)))
 
     def _reminders_due(self, found: list) -> None:
         self.reminder_window.add(found)

@@ -135,7 +135,7 @@ class PaymentsPanel(QWidget):
         invoice = document.kind == "invoice"
         self.summary.setText(self._summary(document))
         self.pay_button.setVisible(invoice and document.status in payments.PAYABLE)
-        self.credit_button.setVisible(invoice and document.status in (*payments.PAYABLE, "paid"))
+        self.credit_button.setVisible(invoice and document.status in invoices.CREDITABLE)
         self.cancel_button.setVisible(document.status == "issued")
         self.send_button.setVisible(document.status != "cancelled")
         open_quote = document.kind == "quote" and document.status == "issued"

@@ -184,7 +184,7 @@ class SendDialog(FormDialog):
                      password=stored_password(self.smtp), on_done=on_done, on_error=on_error)
 
     def choose_eml_file(self) -> None:
-        name = f"{self.draft.label.replace(' ', '-').replace('/', '-')}.eml"
+        name = f"{self.draft.file_stem}.eml"
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the email"), str(Path.home() / name),
                                               self.tr("Email files (*.eml)"))
         if path:
