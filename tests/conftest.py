@@ -2,18 +2,23 @@
 
 `db` (and everything built on it) is parametrised over both databases. PostgreSQL runs when
 CRM_TEST_POSTGRES_URL is set (CI sets it); each test gets its own schema, dropped afterwards.
+Shared-mode tests (`pg_ctx`, `server_login`) run on a private server started with initdb whose
+logins must give their password (SCRAM), since the CI server trusts every local login.
 """
 
 from __future__ import annotations
 
 import atexit
 import email
+import importlib.util
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
@@ -46,32 +51,126 @@ def _postgres_server_url() -> str:
     return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-def _postgres_ready() -> None:
+def _with_trgm(server_url: str) -> None:
     """pg_trgm lives in `public` once; each test's schema finds it through the search path."""
-    engine = create_engine(_postgres_server_url(), isolation_level="AUTOCOMMIT")
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
     engine.dispose()
 
 
-@pytest.fixture
-def postgres_url(request) -> Iterator[str]:
+@pytest.fixture(scope="session")
+def _postgres_ready() -> None:
+    _with_trgm(_postgres_server_url())
+
+
+def _schema_url(server_url: str) -> Iterator[str]:
     """A URL whose tables all land in a fresh schema that is dropped after the test."""
-    if not POSTGRES_URL:
-        pytest.skip("CRM_TEST_POSTGRES_URL is not set")
-    request.getfixturevalue("_postgres_ready")
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_postgres_server_url(), isolation_level="AUTOCOMMIT")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(_postgres_server_url()).update_query_dict({"options": f"-csearch_path={schema},public"})
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema},public"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(request) -> Iterator[str]:
+    """A fresh schema on the CI server (CRM_TEST_POSTGRES_URL)."""
+    if not POSTGRES_URL:
+        pytest.skip("CRM_TEST_POSTGRES_URL is not set")
+    request.getfixturevalue("_postgres_ready")
+    yield from _schema_url(_postgres_server_url())
+
+
+def _postgres_binaries() -> Path:
+    """The server programs of the installed PostgreSQL (`pg_config --bindir`, or CRM_TEST_PG_BINDIR)."""
+    given = os.environ.get("CRM_TEST_PG_BINDIR")
+    if given:
+        return Path(given)
+    try:
+        found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        found = ""
+    if not found or not (Path(found) / "initdb").exists():
+        pytest.fail("CRM_TEST_POSTGRES_URL is set but no initdb was found for the password-checking test server: "
+                    "install PostgreSQL's server package or set CRM_TEST_PG_BINDIR")
+    return Path(found)
+
+
+@contextmanager
+def private_server(bindir: Path, database: str = "crm") -> Iterator[str]:
+    """A throwaway PostgreSQL server made with initdb from `bindir`, and the URL of its `database`
+    for its superuser (who connects without a password, as an office's administrator would set
+    things up); every other login must give its password (SCRAM)."""
+    base = Path(tempfile.mkdtemp(prefix="crm-test-pg-"))
+    # PostgreSQL refuses to run as root: CI's root runs the server as the postgres user instead.
+    as_server = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_server:
+        shutil.chown(base, "postgres")
+    data, port = base / "data", free_port()
+    subprocess.run([*as_server, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                    "--no-sync"], check=True, capture_output=True)
+    (data / "pg_hba.conf").write_text("local all all trust\n"
+                                      "host all postgres 127.0.0.1/32 trust\n"
+                                      "host all all 127.0.0.1/32 scram-sha-256\n")
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*as_server, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"), "-o",
+                    options, "start"], check=True, capture_output=True)
+    try:
+        engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {database}"))
+        engine.dispose()
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}"
+    finally:
+        subprocess.run([*as_server, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def scram_server() -> Iterator[str]:
+    """The installed PostgreSQL as a private server whose CRM logins must give their passwords."""
+    if not POSTGRES_URL:
+        pytest.skip("CRM_TEST_POSTGRES_URL is not set")
+    with private_server(_postgres_binaries()) as url:
+        _with_trgm(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres16_server() -> Iterator[str]:
+    """A private PostgreSQL 16 server from pgserver's binaries (a test extra on Linux), copied where
+    the postgres user may run them; no pg_trgm there, so no CRM schema either."""
+    if not POSTGRES_URL:
+        pytest.skip("CRM_TEST_POSTGRES_URL is not set")
+    found = importlib.util.find_spec("pgserver")
+    if found is None or not found.submodule_search_locations:
+        pytest.skip("pgserver (PostgreSQL 16 binaries) is not installed: pip install -e '.[test]' on Linux")
+    copy = Path(tempfile.mkdtemp(prefix="crm-pg16-"))
+    try:
+        copy.chmod(0o755)
+        package = Path(found.submodule_search_locations[0])
+        # the binaries find their libraries at $ORIGIN/../../../pgserver.libs (as the wheel laid them out)
+        shutil.copytree(package.parent / "pgserver.libs", copy / "pgserver.libs")
+        for part in ("bin", "lib", "share"):
+            shutil.copytree(package / "pginstall" / part, copy / "pgserver" / "pginstall" / part)
+        with private_server(copy / "pgserver" / "pginstall" / "bin", database="crm16") as url:
+            yield url
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+@pytest.fixture
+def scram_postgres_url(scram_server) -> Iterator[str]:
+    """A fresh schema on the password-checking server."""
+    yield from _schema_url(scram_server)
 
 
 @pytest.fixture
@@ -238,9 +337,10 @@ def smtp_server():
 
 
 @pytest.fixture
-def pg_ctx(postgres_url, clock) -> Iterator[ServiceContext]:
-    """A ServiceContext on PostgreSQL only, connected as the server's superuser (the owner)."""
-    for db in _migrated(postgres_url):
+def pg_ctx(scram_postgres_url, clock) -> Iterator[ServiceContext]:
+    """A ServiceContext on PostgreSQL only (the password-checking server), connected as the server's
+    superuser (the owner)."""
+    for db in _migrated(scram_postgres_url):
         yield ServiceContext(db, clock=clock)
 
 
@@ -265,7 +365,7 @@ def server_login(pg_ctx):
         return row, ServiceContext(db, actor=users.sign_in(db), clock=ctx.clock)
 
     yield make
-    admin = create_engine(_postgres_server_url(), isolation_level="AUTOCOMMIT")
+    admin = create_engine(ctx.db.engine.url.set(query={}), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         for name, db in made:
             db.dispose()

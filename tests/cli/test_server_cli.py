@@ -12,12 +12,12 @@ from sqlalchemy.engine import make_url
 
 
 @pytest.fixture
-def names(postgres_url):
+def names(scram_postgres_url):
     """Unique login names for this test; the logins are dropped afterwards (they belong to the server)."""
     suffix = uuid.uuid4().hex[:6]
     made = {key: f"{key}_{suffix}" for key in ("boss", "anna")}
     yield made
-    engine = create_engine(make_url(postgres_url).set(query={}), isolation_level="AUTOCOMMIT")
+    engine = create_engine(make_url(scram_postgres_url).set(query={}), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         for name in made.values():
             conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"),
@@ -30,7 +30,8 @@ def as_login(url: str, name: str, password: str) -> str:
     return make_url(url).set(username=name, password=password).render_as_string(hide_password=False)
 
 
-def test_init_then_users_each_with_their_own_login(run, postgres_url, names, monkeypatch):
+def test_init_then_users_each_with_their_own_login(run, scram_postgres_url, names, monkeypatch):
+    postgres_url = scram_postgres_url
     boss, anna = names["boss"], names["anna"]
     monkeypatch.setattr("sys.stdin", io.StringIO("boss-secret-1\n"))
     code, out, err = run("--database-url", postgres_url, "server", "init", "--admin", boss)
@@ -61,7 +62,8 @@ def test_init_then_users_each_with_their_own_login(run, postgres_url, names, mon
     assert code == 0 and "exists already" in out
 
 
-def test_a_password_is_needed_and_never_taken_from_the_command_line(run, postgres_url, names, monkeypatch):
+def test_a_password_is_needed_and_never_taken_from_the_command_line(run, scram_postgres_url, names, monkeypatch):
+    postgres_url = scram_postgres_url
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     code, _, err = run("--database-url", postgres_url, "server", "init", "--admin", names["boss"])
     assert code == 1 and "no password on stdin" in err

@@ -14,7 +14,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from crm_desktop.services import (
-    activities,
     clients,
     documents,
     exports,
@@ -26,28 +25,7 @@ from crm_desktop.services import (
 from crm_desktop.services.clients import ClientFilter
 from crm_desktop.services.context import Actor, ServiceContext
 from crm_desktop.services.errors import NotFound, PermissionDenied
-from crm_desktop.services.invoices import DocumentFilter, LineValues
-
-
-@pytest.fixture
-def office(pg_ctx, server_login):
-    ctx = pg_ctx
-    manager, as_manager = server_login("olga", role="manager")
-    dilnoza, as_dilnoza = server_login("dilnoza", can_export=True)
-    rashad, as_rashad = server_login("rashad", manager=manager)
-    admin, as_admin = server_login("anvar", role="admin")
-    made = {}
-    for key, owner, private in (("dilnoza_private", dilnoza, True), ("rashad_private", rashad, True),
-                                ("admin_private", None, True), ("public", rashad, False)):
-        c = clients.create(ctx, name=f"Client {key.replace('_', ' ')}", owner_id=owner.id if owner else None,
-                           private=private, phones=[f"+998 90 {len(made) + 1}00 00 00"])
-        activities.add(ctx, c.id, body=f"Call about {key}")
-        d = invoices.create_draft(ctx, client_id=c.id, lines=[LineValues("Work", 1, "", "100")])
-        issued = documents.issue(ctx, d.id, expected_version=d.version)
-        payments.record_payment(ctx, issued.id, amount="40")
-        made[key] = (c, issued)
-    return {"clients": made, "manager": as_manager, "dilnoza": as_dilnoza, "rashad": as_rashad, "admin": as_admin}
-
+from crm_desktop.services.invoices import DocumentFilter
 
 SEES = {  # who sees which clients: their own, their team's, and the public one
     "dilnoza": {"dilnoza_private", "public"},
