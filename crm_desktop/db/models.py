@@ -336,6 +336,7 @@ class DocumentLine(Editable, Base):
 class Payment(Editable, Retryable, Base):
     __tablename__ = "payments"
     __audit__ = True
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"), index=True)
@@ -416,5 +417,7 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(30))
+    # The server login that made it (shared mode; the database fills it in); None on SQLite.
+    login: Mapped[str | None] = mapped_column(String(63))
     # {"field": [old, new], ...} with values as JSON-friendly strings
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,7 +1,9 @@
 """Changes made by other PCs, as PostgreSQL announces them (LISTEN/NOTIFY).
 
-Tables with the `crm_notify_change` trigger (see the migrations) announce each committed row
-change on the channel `crm_changes` as {"schema", "table", "op", "id"}. `ChangeListener` keeps one
+Tables with the `crm_notify_change` trigger (see the migrations) announce each committed change
+on the channel `crm_changes` as {"schema", "table"} — only which table, since any login may
+listen (and send): a PC re-reads what changed through row-level security, so a notice tells nobody
+about rows they may not see, and a forged one costs a reload, never wrong data. `ChangeListener` keeps one
 connection of its own listening, on a thread of its own, and hands each change of its schema to a
 callback; when the connection is lost it says so (`on_lost`), reconnects, and says it is back
 (`on_back`): changes made meanwhile were not announced to it, so whoever listens must reload.
@@ -26,14 +28,12 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class RowChange:
+class TableChange:
     table: str
-    op: str  # insert | update | delete
-    id: int | None
 
 
 class ChangeListener:
-    def __init__(self, db: Database, on_change: Callable[[RowChange], None], *,
+    def __init__(self, db: Database, on_change: Callable[[TableChange], None], *,
                  on_lost: Callable[[], None] = lambda: None, on_back: Callable[[], None] = lambda: None,
                  retry_seconds: float = RETRY_SECONDS):
         if db.is_sqlite:
@@ -85,11 +85,13 @@ class ChangeListener:
                         self.on_change(change)
 
 
-def _parse(payload: str, schema: str) -> RowChange | None:
+def _parse(payload: str, schema: str) -> TableChange | None:
     try:
         data = json.loads(payload)
     except ValueError:
         return None
+    if not isinstance(data, dict) or not isinstance(data.get("table"), str):
+        return None  # not ours: anyone may send on the channel
     if data.get("schema") != schema:
         return None  # another CRM database on the same server (or another test's schema)
-    return RowChange(str(data.get("table")), str(data.get("op")), data.get("id"))
+    return TableChange(data["table"])

@@ -1,5 +1,6 @@
 """Reading the audit log (administrators): who did what to which record, when — changes, refusals,
-exports, PDFs, emails and sign-ins. The log itself is written by every unit of work (context.py)."""
+exports, PDFs, emails and sign-ins. The log itself is written by every unit of work (context.py) and,
+on a server, by the database for every change, also one made outside the app (migration 0006)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class AuditRow:
     entity_id: int | None
     action: str
     changes: dict[str, Any]
+    login: str | None = None  # the server login that made it (shared mode), e.g. someone's psql
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def list_entries(ctx: ServiceContext, f: AuditFilter = AuditFilter(), *, offset:
     if limit is not None:
         q = q.limit(limit)
     with ctx.read() as s:
-        return [AuditRow(e.id, e.at, e.user_id, name or "", e.entity, e.entity_id, e.action, e.changes or {})
+        return [AuditRow(e.id, e.at, e.user_id, name or "", e.entity, e.entity_id, e.action, e.changes or {}, e.login)
                 for e, name in s.execute(q)]
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import tzlocal
-from sqlalchemy import Select, event, func, inspect, select
+from sqlalchemy import Select, event, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -145,6 +145,13 @@ class ServiceContext:
             with self.db.write() as session:
                 session.info["actor_id"] = self.actor.user_id
                 session.info["now"] = self.now()
+                # On a server the database writes the audit rows of field changes itself (a trigger,
+                # so that psql cannot escape it), in the name of the login — or, for the owner's own
+                # connection, of the user the app acts as.
+                session.info["server_audits"] = not self.db.is_sqlite
+                if session.info["server_audits"]:
+                    session.execute(text("SELECT set_config('crm.actor_id', :actor, true)"),
+                                    {"actor": str(self.actor.user_id)})
                 event.listen(session, "before_flush", _stamp_times)
                 deleted: list[Any] = []
                 event.listen(session, "after_flush", lambda s, _ctx: _write_audit(s, changes))
@@ -211,27 +218,31 @@ def _stamp_times(session: Session, _ctx, _instances) -> None:
 
 
 def _write_audit(session: Session, changes: Changes) -> None:
+    write = not session.info["server_audits"]
     actor_id = session.info["actor_id"]
     now = session.info["now"]
     for obj in list(session.new):
         if getattr(obj, "__audit__", False):
             table = obj.__tablename__
             changes.add("created", table, obj.id)
-            session.add(_entry(now, actor_id, table, obj.id, "create", _snapshot(obj, new=True)))
+            if write:
+                session.add(_entry(now, actor_id, table, obj.id, "create", _snapshot(obj, new=True)))
     for obj in list(session.dirty):
         if getattr(obj, "__audit__", False) and session.is_modified(obj, include_collections=False):
             diff = _diff(obj)
             if diff:
                 changes.add("updated", obj.__tablename__, obj.id)
-                session.add(_entry(now, actor_id, obj.__tablename__, obj.id, "update", diff))
+                if write:
+                    session.add(_entry(now, actor_id, obj.__tablename__, obj.id, "update", diff))
 
 
 def _write_deletions(session: Session, deleted: list[Any], changes: Changes) -> None:
     for obj in deleted:
         if getattr(obj, "__audit__", False):
             changes.add("deleted", obj.__tablename__, obj.id)
-            session.add(_entry(session.info["now"], session.info["actor_id"], obj.__tablename__, obj.id, "delete",
-                               _snapshot(obj, new=False)))
+            if not session.info["server_audits"]:
+                session.add(_entry(session.info["now"], session.info["actor_id"], obj.__tablename__, obj.id,
+                                   "delete", _snapshot(obj, new=False)))
     deleted.clear()
 
 

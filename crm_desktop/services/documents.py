@@ -67,14 +67,12 @@ def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> Do
         doc.issue_date = doc.issue_date or ctx.today()
         if doc.kind == "invoice" and doc.due_date is None:
             doc.due_date = doc.issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
-        pattern = getattr(s.get(CompanyProfile, 1), f"{doc.kind}_number_pattern")
-        number = numbering.format_number(pattern, doc.issue_date.year,
-                                         numbering.take(s, doc.kind, doc.issue_date.year))
-        if s.scalar(select(Document.id).where(Document.kind == doc.kind, Document.number == number)):
-            raise ValidationError("number", f"The number pattern gives {number}, which another "
+        try:
+            number = numbering.issue(s, doc)
+        except numbering.NumberTaken as taken:
+            raise ValidationError("number", f"The number pattern gives {taken.number}, which another "
                                             f"{KIND_NAMES[doc.kind].lower()} already has. Change the pattern "
-                                            "in Settings → Numbering (e.g. add {year}).")
-        doc.number, doc.status = number, "issued"
+                                            "in Settings → Numbering (e.g. add {year}).") from taken
         record(s, entity="documents", entity_id=doc.id, action="issue", details={"number": number})
         what = f"{KIND_NAMES[doc.kind]} {number} issued"
         if doc.kind == "credit_note":

@@ -2,14 +2,18 @@
 
 PostgreSQL checks the password (SCRAM); the verifier is computed here, on this PC, so the password
 itself never travels in a statement or lands in a server log. Every CRM login is a member of
-crm_user, which holds the table privileges; admins are also members of crm_admin and may create and
-change other logins. All of this happens in the caller's transaction: the user row and its login
-are made (or changed) together or not at all. SQLite has no logins: these are no-ops there.
+crm_user, which holds the table privileges; admins are also members of crm_admin. No login holds
+CREATEROLE (which would let it grant itself any predefined role): logins are made and changed only
+through the database's crm_create_login / crm_change_login, which check that the caller is an
+administrator (or changes their own password) and touch nothing but CRM logins (migration 0006).
+All of this happens in the caller's transaction: the user row and its login are made (or changed)
+together or not at all. SQLite has no logins: these are no-ops there.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from crm_desktop.services.errors import PermissionDenied, ValidationError
@@ -27,10 +31,6 @@ def check_password(password: str | None) -> str:
     return password
 
 
-def _quote(s: Session, name: str) -> str:
-    return s.get_bind().dialect.identifier_preparer.quote_identifier(name)
-
-
 def _verifier(s: Session, username: str, password: str) -> str:
     """SCRAM-SHA-256 verifier, as `ALTER ROLE … PASSWORD` stores it."""
     raw = s.connection().connection.dbapi_connection
@@ -38,17 +38,12 @@ def _verifier(s: Session, username: str, password: str) -> str:
     return secret.decode("ascii")
 
 
-def _literal(text_value: str) -> str:
-    return "'" + text_value.replace("'", "''") + "'"
-
-
-def _run(s: Session, statement: str) -> None:
+def _call(s: Session, function: str, **arguments) -> None:
     try:
         with s.begin_nested():
-            s.connection().exec_driver_sql(statement)  # DDL takes no bind parameters
-    except Exception as exc:  # noqa: BLE001 - the server's refusal, said in our words
-        message = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        if "permission denied" in message or "must have" in message or "privilege" in message:
+            s.execute(text(f"SELECT {function}({', '.join(':' + name for name in arguments)})"), arguments)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "42501":
             raise PermissionDenied("The server did not let this login manage users (it needs to be a CRM "
                                    "administrator's login).") from exc
         raise
@@ -64,24 +59,19 @@ def create(s: Session, username: str, password: str | None, role: str) -> None:
     if exists(s, username):
         raise ValidationError("username", f"The server already has a login named '{username}' (perhaps for "
                                           "another database). Choose another user name.")
-    name = _quote(s, username)
-    _run(s, f"CREATE ROLE {name} LOGIN PASSWORD {_literal(_verifier(s, username, check_password(password)))}")
-    _run(s, f"GRANT crm_user TO {name}")
+    _call(s, "crm_create_login", login=username, verifier=_verifier(s, username, check_password(password)))
     set_role(s, username, role)
 
 
+def _change(s: Session, username: str, *, verifier: str | None = None, can_login: bool | None = None,
+            is_admin: bool | None = None) -> None:
+    _call(s, "crm_change_login", login=username, verifier=verifier, can_login=can_login, is_admin=is_admin)
+
+
 def set_role(s: Session, username: str, role: str) -> None:
-    """Admins may create and change logins (CREATEROLE, and crm_admin's table rights); others may not."""
-    if not exists(s, username):
-        return
-    name = _quote(s, username)
-    if role == "admin":
-        _run(s, f"ALTER ROLE {name} CREATEROLE")
-        _run(s, f"GRANT crm_user, crm_admin TO {name} WITH ADMIN OPTION")
-    else:
-        _run(s, f"ALTER ROLE {name} NOCREATEROLE")
-        _run(s, f"REVOKE crm_admin FROM {name}")
-        _run(s, f"REVOKE ADMIN OPTION FOR crm_user FROM {name}")
+    """Admins are members of crm_admin (its table rights); others are not."""
+    if exists(s, username):
+        _change(s, username, is_admin=role == "admin")
 
 
 def set_password(s: Session, username: str, password: str, role: str) -> None:
@@ -90,21 +80,13 @@ def set_password(s: Session, username: str, password: str, role: str) -> None:
     if not exists(s, username):
         create(s, username, password, role)
         return
-    _run(s, f"ALTER ROLE {_quote(s, username)} PASSWORD {_literal(_verifier(s, username, check_password(password)))}")
+    _change(s, username, verifier=_verifier(s, username, check_password(password)))
 
 
 def set_active(s: Session, username: str, active: bool, role: str) -> None:
     """A disabled user can no longer sign in, and an open session of theirs loses its table rights."""
-    if not exists(s, username):
-        return
-    name = _quote(s, username)
-    if active:
-        _run(s, f"ALTER ROLE {name} LOGIN")
-        _run(s, f"GRANT crm_user TO {name}")
-        set_role(s, username, role)
-    else:
-        _run(s, f"ALTER ROLE {name} NOLOGIN NOCREATEROLE")
-        _run(s, f"REVOKE crm_user, crm_admin FROM {name}")
+    if exists(s, username):
+        _change(s, username, can_login=active, is_admin=role == "admin" if active else None)
 
 
 def exists(s: Session, username: str) -> bool:

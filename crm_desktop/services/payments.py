@@ -81,6 +81,7 @@ def record_payment(ctx: ServiceContext, document_id: int, *, amount: Any, paid_o
                           method=v.text("method", method, "The method", max_length=50),
                           note=v.text("note", note, "The note", max_length=2000))
         s.add(payment)
+        s.flush()  # before the invoice moves on: a server checks the payment against the balance it had
         doc.paid_total += value
         settle(doc)
         how = f" ({payment.method})" if payment.method else ""

@@ -7,6 +7,8 @@ beginning); a typed run of 4+ digits becomes '%digits%' (any part of a phone, ho
 Words never hold LIKE wildcards (textnorm.words drops '_' and '%'), so nothing needs escaping,
 which keeps the LIKE plain enough for SQLite's FTS5 to answer from its index.
 Patterns of 3+ characters use the trigram index on both databases (SQLite FTS5 trigram, pg_trgm).
+On PostgreSQL the index is read by crm_find_clients (migration 0006), which applies the clients'
+visibility rule itself: behind row-level security the planner may not use the index for LIKE.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, column, select, table
+from sqlalchemy import ColumnElement, String, TableValuedAlias, and_, column, func, literal, select, table
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from crm_desktop.db.models import Client, ClientSearch
 from crm_desktop.services.textnorm import digits, fold, words
@@ -47,18 +50,22 @@ def patterns(query: str) -> list[str]:
     return out
 
 
+def _by_first_letter(pats: list[str]) -> bool:
+    """One letter ('% a%') is too short for a trigram: the first letter of the sorted name is what a
+    person means by it, and the sort_name index answers that at once."""
+    return len(pats) == 1 and len(pats[0]) <= 4 and not pats[0].strip("%").isdigit()
+
+
 def client_filter(dialect: str, query: str) -> ColumnElement[bool] | None:
     """A WHERE clause on Client for `query`, or None when it has nothing searchable."""
     pats = patterns(query)
     if not pats:
         return None
-    if len(pats) == 1 and len(pats[0]) <= 4 and not pats[0].strip("%").isdigit():
-        # One letter ('% a%'): too short for a trigram; the first letter of the sorted name
-        # is what a person means by it, and the sort_name index answers that at once.
+    if _by_first_letter(pats):
         first = fold(query.strip())[:1]
         return and_(Client.sort_name >= first, Client.sort_name < first + "\uffff")
     if dialect != "sqlite":
-        return Client.id.in_(select(ClientSearch.client_id).where(*(ClientSearch.terms.like(p) for p in pats)))
+        return Client.id.in_(select(func.crm_find_clients(literal(pats, ARRAY(String)))))
     # FTS5's trigram index answers patterns of 3+ characters (and returns nothing, not everything, for
     # shorter ones): short words like "и" in "ИП Ёлкин и партнёры" are checked on the rows it found.
     indexed = [p for p in pats if len(p.strip("%")) >= 3]
@@ -70,3 +77,12 @@ def client_filter(dialect: str, query: str) -> ColumnElement[bool] | None:
         matches = select(ClientSearch.client_id).where(ClientSearch.client_id.in_(matches),
                                                        *(ClientSearch.terms.like(p) for p in short))
     return Client.id.in_(matches)
+
+
+def first_by_name(dialect: str, query: str, rows: int) -> TableValuedAlias | None:
+    """PostgreSQL: (id, n) of the first `rows` visible clients by name that `query` finds, n their
+    place in name order — or None where client_filter is the way (SQLite, one letter, nothing typed)."""
+    pats = patterns(query)
+    if dialect == "sqlite" or not pats or _by_first_letter(pats):
+        return None
+    return func.crm_find_clients(literal(pats, ARRAY(String)), rows).table_valued("id", with_ordinality="n").render_derived()

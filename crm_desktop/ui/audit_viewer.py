@@ -81,7 +81,7 @@ class AuditViewer(QDialog):
 
         zone = ops.ctx.zone()
         columns = [Column(self.tr("When"), lambda r: r.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), width=150),
-                   Column(self.tr("User"), lambda r: r.user_name or self.tr("(the system)"), width=140),
+                   Column(self.tr("User"), self._who, width=140),
                    Column(self.tr("Action"), lambda r: r.action, width=110),
                    Column(self.tr("Record"), lambda r: f"{r.entity} #{r.entity_id}" if r.entity_id else r.entity,
                           width=150),
@@ -127,6 +127,13 @@ class AuditViewer(QDialog):
     def _refused(self, error) -> None:
         self.problem.setText(error.message)
         self.problem.show()
+
+    def _who(self, row: AuditRow) -> str:
+        if row.user_name:
+            return row.user_name
+        if row.login:  # a server login that is no CRM user, e.g. the administrator's own psql
+            return self.tr("login {login}").format(login=row.login)
+        return self.tr("(the system)")
 
     def query(self) -> AuditFilter:
         def day(box: QCheckBox, edit: QDateEdit) -> date | None:

@@ -1,8 +1,9 @@
 """Other PCs' changes, passed on as if they were made here: the views and the reminder timer listen
 to `ops.changed` either way, so a task done on one PC leaves the others' lists and pop-ups.
 
-Changes heard within a moment of each other go out as one (a bulk edit is one refresh, not a
-hundred). After the connection was lost and is back, everything counts as changed: what happened
+A notice names only the table (see db/notifications.py), so what it passes on is "something in
+these tables changed" and the views showing them reload. Changes heard within a moment of each
+other go out as one (a bulk edit is one refresh, not a hundred). After the connection was lost and is back, everything counts as changed: what happened
 meanwhile was not announced.
 """
 
@@ -11,16 +12,15 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from crm_desktop.db.models import Base
-from crm_desktop.db.notifications import RETRY_SECONDS, ChangeListener, RowChange
+from crm_desktop.db.notifications import RETRY_SECONDS, ChangeListener, TableChange
 from crm_desktop.services.context import Changes
 from crm_desktop.ui.ops import Ops
 
 GATHER_MS = 100
-KINDS = {"insert": "created", "update": "updated", "delete": "deleted"}
 
 
 class LiveChanges(QObject):
-    heard = Signal(object)  # RowChange, from the listener's thread (queued to this one)
+    heard = Signal(object)  # TableChange, from the listener's thread (queued to this one)
     lost = Signal()
     back = Signal()
 
@@ -41,9 +41,9 @@ class LiveChanges(QObject):
     def stop(self) -> None:
         self.listener.stop()
 
-    def _heard(self, change: RowChange) -> None:
-        if change.op in KINDS and change.id is not None:
-            self._pending.add(KINDS[change.op], change.table, change.id)
+    def _heard(self, change: TableChange) -> None:
+        if change.table in Base.metadata.tables:  # which rows is not said: no ids, so views reload
+            self._pending.updated.setdefault(change.table, set())
             if not self._timer.isActive():
                 self._timer.start()
 

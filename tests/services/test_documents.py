@@ -122,6 +122,21 @@ def test_format_number():
     assert numbering.format_number("{seq}", 2026, 7) == "7"
 
 
+PATTERNS = ["INV-{year}-{seq:05d}", "{seq}", "{seq:09d}/{year}", "{year:06d}-{seq:03d}-{seq}", "Ҳ-{seq:02d}",
+            "فاتورة {year}/{seq:04d}", "{seq:01d}{seq:02d}", "NO-SEQ-{year}{seq}"]
+
+
+def test_the_server_numbers_documents_by_the_same_rule_as_the_app(pg_ctx):
+    """On PostgreSQL the database gives the number (crm_format_number); it must read like the app's."""
+    from sqlalchemy import text
+
+    cases = [(pattern, year, seq) for pattern in PATTERNS for year in (2026, 987) for seq in (1, 42, 123456, 10**9)]
+    with pg_ctx.db.engine.connect() as conn:
+        served = [conn.scalar(text("SELECT crm_format_number(:p, :y, :s)"), {"p": p, "y": y, "s": s})
+                  for p, y, s in cases]
+    assert served == [numbering.format_number(p, y, s) for p, y, s in cases]
+
+
 def test_issuing_paying_and_cancelling_show_on_the_client_timeline(ctx, client):
     from crm_desktop.services import activities, payments
 
