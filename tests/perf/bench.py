@@ -13,7 +13,8 @@ Human-readable lines come first; the LAST line is one JSON object with the figur
     open_client_ms         median of clients.get + activities.timeline for 50 clients with a timeline
     cold_start_version_ms  median wall time of 5 `python -m crm_desktop --version` processes
     peak_rss_mb            peak resident memory of this process
-    (and the figures of workspace_bench.py, reminder_bench.py and invoice_bench.py, described there)
+    (and the figures of workspace_bench.py, reminder_bench.py, invoice_bench.py and pg_bench.py, described
+    there; the PostgreSQL ones need --postgres-url or CRM_TEST_POSTGRES_URL)
 
 Speed is measured here, never asserted in tests (see DESIGN.md). Not collected by pytest: no test_ prefix.
 """
@@ -50,6 +51,7 @@ from crm_desktop.services.textnorm import digits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import invoice_bench  # noqa: E402
+import pg_bench  # noqa: E402
 import reminder_bench  # noqa: E402
 import workspace_bench  # noqa: E402
 
@@ -58,7 +60,8 @@ SEED = 1
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a fixed "now": the same office on every run
 SERVICE_METRICS = ("create_clients_per_s", "search_median_ms", "search_p95_ms", "open_client_ms",
                    "cold_start_version_ms", "peak_rss_mb")
-METRICS = SERVICE_METRICS + workspace_bench.METRICS + reminder_bench.METRICS + invoice_bench.METRICS
+METRICS = (SERVICE_METRICS + workspace_bench.METRICS + reminder_bench.METRICS + invoice_bench.METRICS
+           + pg_bench.METRICS)
 
 
 def say(line: str) -> None:
@@ -214,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=100_000, metavar="N")
     parser.add_argument("--only", nargs="+", choices=METRICS, metavar="NAME",
                         help=f"measure only these ({', '.join(METRICS)})")
+    parser.add_argument("--postgres-url", default=os.environ.get("CRM_TEST_POSTGRES_URL"), metavar="URL",
+                        help="a PostgreSQL server to measure shared mode on (default: $CRM_TEST_POSTGRES_URL)")
     args = parser.parse_args(argv)
     wanted = set(args.only or METRICS)
     rng = random.Random(SEED)
@@ -242,6 +247,11 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(reminder_bench.bench_reminders(rng, wanted, say))
     if wanted & set(invoice_bench.METRICS):
         figures.update(invoice_bench.bench_invoices(wanted, say))
+    if wanted & set(pg_bench.METRICS):
+        if args.postgres_url:
+            figures.update(pg_bench.bench_postgres(args.postgres_url, args.clients, rng, wanted, say, search_queries))
+        else:
+            say("no PostgreSQL server given (--postgres-url or CRM_TEST_POSTGRES_URL): its figures are left out")
     if "cold_start_version_ms" in wanted:
         figures.update(bench_cold_start())
     if "peak_rss_mb" in wanted:
