@@ -5,20 +5,30 @@ transaction handling is switched off so that a write transaction starts with BEG
 the write lock up front, so a read-then-write unit of work cannot fail half way with "database is
 locked" because another connection committed in between. Read transactions stay plain BEGIN, so
 readers never wait for writers under WAL.
+
+SQLite's own wait for the write lock (busy_timeout) is not fair: a waiter backs off to trying every
+100 ms while newcomers try after 1, 2, 5 ms..., so on a loaded PC an old waiter can give up ("database
+is locked") while others keep writing. So a BEGIN IMMEDIATE that timed out is tried again, with a fresh
+back-off and a short random pause against lockstep, until WRITE_LOCK_WAIT_S has passed. Only BEGIN is
+retried: nothing has been read or written yet, so nothing can be lost or done twice.
 """
 
 from __future__ import annotations
 
+import random
 import sqlite3
-from contextlib import contextmanager
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # one wait of SQLite's own for a lock (reads rarely need it under WAL)
+WRITE_LOCK_WAIT_S = 60.0  # how long a save waits its turn for the write lock before DatabaseBusy
 PG_CONNECT_TIMEOUT_S = 5
 
 
@@ -37,10 +47,19 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
 
 
 def _sqlite_on_begin(conn) -> None:
-    if conn.get_execution_options().get("crm_write"):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
+    if not conn.get_execution_options().get("crm_write"):
         conn.exec_driver_sql("BEGIN")
+        return
+    deadline = time.monotonic() + WRITE_LOCK_WAIT_S
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            busy = getattr(exc.orig, "sqlite_errorname", "").startswith("SQLITE_BUSY")
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(random.uniform(0.001, 0.05))
 
 
 def create_db_engine(url: str | URL, *, password: str | None = None, echo: bool = False) -> Engine:
