@@ -14,7 +14,7 @@ from crm_desktop import APP_ID, APP_NAME, __version__
 from crm_desktop.config import Paths, Settings
 from crm_desktop.db.connect import OpenedDatabase, open_database
 from crm_desktop.db.engine import DatabaseOpenError
-from crm_desktop.logs import log_unexpected
+from crm_desktop.logs import log_problem, log_unexpected
 from crm_desktop.services import local_password, users
 from crm_desktop.services.context import Actor, ServiceContext
 from crm_desktop.services.errors import ServiceError
@@ -87,7 +87,11 @@ def run_gui(url: str, paths: Paths, *, demo: bool = False) -> int:
     try:
         signed_in = sign_in(url, Settings(paths.settings_file))
     except DatabaseOpenError as exc:  # the environment's fault: say what is wrong, no traceback
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        text = str(exc)
+        if exc.__cause__ is not None and log_problem(paths, exc, text):
+            text += "\n\n" + QCoreApplication.translate("App", "The details were written to {log}.").format(
+                log=paths.log_file)
+        QMessageBox.critical(None, APP_NAME, text)
         return 1
     except Exception as exc:  # noqa: BLE001 - our bug before any window exists; a desktop icon has no stderr
         log_unexpected(paths, exc)

@@ -87,17 +87,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _explain(exc: Exception, paths) -> str:
-    from crm_desktop.db.engine import DatabaseOpenError
+    from crm_desktop.logs import log_problem, log_unexpected
+
+    if isinstance(exc, CliError):
+        return str(exc)
+    message = _words(exc)
+    if message is None:
+        written = log_unexpected(paths, exc)
+        return f"unexpected {type(exc).__name__}: {exc}." + (
+            f" Details were written to {paths.log_file}" if written else "")
+    # What the database or the system said behind the sentence goes to the log, for whoever helps.
+    if exc.__cause__ is not None and log_problem(paths, exc, message):
+        return f"{message} Details were written to {paths.log_file}"
+    return message
+
+
+def _words(exc: Exception) -> str | None:
+    """The sentence for an error a user can do something about, or None for a bug."""
+    from sqlalchemy.exc import DBAPIError
+
+    from crm_desktop.db import problems
     from crm_desktop.services.errors import ServiceError
 
-    if isinstance(exc, (CliError, DatabaseOpenError)):
+    if isinstance(exc, problems.DatabaseOpenError):
         return str(exc)
     if isinstance(exc, ServiceError):
         return exc.message if not hasattr(exc, "field") else f"{exc.field}: {exc.message}"
-    from crm_desktop.logs import log_unexpected
-
-    log_unexpected(paths, exc)
-    return f"unexpected {type(exc).__name__}: {exc}. Details were written to {paths.log_file}"
+    if isinstance(exc, DBAPIError) and (problem := problems.kind(exc)) is not None:
+        return problems.message(problem, None)  # a write outside the services' unit of work (demo data)
+    return None
 
 
 def _run(args: argparse.Namespace, paths) -> int:

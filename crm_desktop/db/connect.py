@@ -19,11 +19,11 @@ from crm_desktop.db.migrate import (
     SchemaTooOld,
     UpgradeResult,
     current_revision,
-    explain_open_error,
     head_revision,
     known_revision,
     upgrade,
 )
+from crm_desktop.db.problems import explain_open_error
 
 # Asked for a server password when the keyring has none (or no keyring works); None = cancelled.
 AskPassword = Callable[[str], str | None]
@@ -61,10 +61,13 @@ def open_database(url: str, *, ask_password: AskPassword | None = None, migrate:
             in_memory = False
         except config.KeyringUnavailable:
             pass  # kept in memory only, as promised: never written to a settings file
-    if migrate and is_crm_login(db) and (why := _not_ready_for_users(db)):
-        db.dispose()
-        raise SchemaTooOld(why)
-    result = upgrade(db) if migrate else None
+    try:
+        if migrate and is_crm_login(db) and (why := _not_ready_for_users(db)):
+            raise SchemaTooOld(why)
+        result = upgrade(db) if migrate else None
+    except BaseException:
+        db.dispose()  # a refused database is not held open (on Windows that would lock the file)
+        raise
     return OpenedDatabase(db, result, in_memory)
 
 

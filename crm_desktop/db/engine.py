@@ -27,13 +27,13 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crm_desktop.db.problems import DatabaseOpenError
+
+__all__ = ["Database", "DatabaseOpenError", "create_db_engine"]
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # one wait of SQLite's own for a lock (reads rarely need it under WAL)
 WRITE_LOCK_WAIT_S = 60.0  # how long a save waits its turn for the write lock before DatabaseBusy
 PG_CONNECT_TIMEOUT_S = 5
-
-
-class DatabaseOpenError(Exception):
-    """The database cannot be opened; the message says why in words a user can act on."""
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
@@ -110,6 +110,10 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return Path(self.engine.url.database) if self.is_sqlite else None
 
     def describe(self) -> str:
         """Where the data lives, for the status bar and messages (never shows a password)."""

@@ -1,0 +1,75 @@
+"""Bad databases on the command line: one line that says what is wrong and what to do, a non-zero exit
+code, the details in the log — and never a success printed for data that was not kept."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from crm_desktop.db.migrate import head_revision
+
+ADD = ("tasks", "add", "--title", "Call back Dilnoza", "--due", "2026-11-25T09:00")
+
+
+def one_line(err: str) -> str:
+    assert err.startswith("crm-desktop: error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert "unexpected" not in err and "[SQL:" not in err, err
+    return err.removeprefix("crm-desktop: error: ").strip()
+
+
+def log_of(tmp_path) -> str:
+    return (tmp_path / "home" / "logs" / "crm-desktop.log").read_text()
+
+
+def test_a_save_to_a_read_only_file_is_one_line_and_the_log_has_the_details(run, tmp_path, make_read_only):
+    path = tmp_path / "office.sqlite3"
+    assert run("--database-url", f"sqlite:///{path}", "db", "upgrade")[0] == 0
+    make_read_only(path)
+    code, out, err = run("--database-url", f"sqlite:///{path}", *ADD)
+    assert (code, out) == (1, "")
+    assert one_line(err).startswith(f"{path} is read-only; nothing was changed. Make the file writable")
+    assert "attempt to write a readonly database" in log_of(tmp_path) and "Traceback" in log_of(tmp_path)
+    assert run("--database-url", f"sqlite:///{path}", "tasks", "list")[0] == 0  # reading it still works
+
+
+def test_every_write_on_a_full_disk_is_one_line(run, tmp_path, small_disk):
+    path = small_disk.path / "office.sqlite3"
+    url = f"sqlite:///{path}"
+    assert run("--database-url", url, "db", "upgrade")[0] == 0
+    small_disk.fill(leave=48 << 10)  # room to open the file, not to write much
+    for command in (ADD, ("demo-data", "--clients", "300")):
+        code, out, err = run("--database-url", url, *command)
+        assert (code, out) == (1, "")
+        assert "is full; nothing was changed. Free some space on it" in one_line(err)
+    small_disk.fill()
+    code, _, err = run("--database-url", url, *ADD)  # not even room to open it
+    assert code == 1 and f"The disk that holds {path} is full" in one_line(err)
+
+
+def test_a_full_disk_during_db_upgrade_leaves_no_empty_backup(run, tmp_path, small_disk):
+    path = small_disk.path / "office.sqlite3"
+    conn = sqlite3.connect(path)  # a SQLite file with someone's data: it is backed up first
+    with conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.executemany("INSERT INTO notes VALUES (?)", [("n" * 1000,)] * 1500)
+    conn.close()
+    before = path.read_bytes()
+    small_disk.fill(leave=256 << 10)
+    code, out, err = run("--database-url", f"sqlite:///{path}", "db", "upgrade")
+    assert (code, out) == (1, "")
+    assert "not enough free space for the backup" in one_line(err)
+    assert sorted(p.name for p in small_disk.path.iterdir()) == ["filler", "office.sqlite3"]
+    assert path.read_bytes() == before
+
+
+def test_with_the_log_on_the_full_disk_too_the_error_is_still_one_line(tmp_path, small_disk, capsys):
+    from crm_desktop.cli import main
+
+    path = small_disk.path / "office.sqlite3"
+    home = ["--base-dir", str(small_disk.path / "home")]  # the default layout: data and log on one disk
+    assert main([*home, "--database-url", f"sqlite:///{path}", "db", "upgrade"]) == 0
+    assert capsys.readouterr().out == f"{head_revision()}\n"
+    small_disk.fill()
+    assert main([*home, "--database-url", f"sqlite:///{path}", *ADD]) == 1
+    err = capsys.readouterr().err
+    assert "is full" in one_line(err) and "Details were written" not in err  # the log could not take them
