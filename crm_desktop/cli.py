@@ -87,9 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _explain(exc: Exception, paths) -> str:
+    from crm_desktop.db.urls import BadDatabaseUrl
     from crm_desktop.logs import log_problem, log_unexpected
 
-    if isinstance(exc, CliError):
+    if isinstance(exc, (CliError, BadDatabaseUrl)):  # what the user typed: the line says it all
         return str(exc)
     message = _words(exc)
     if message is None:
@@ -121,14 +122,15 @@ def _words(exc: Exception) -> str | None:
 def _run(args: argparse.Namespace, paths) -> int:
     if args.demo:
         return _demo_gui(paths)
-    url = _url(args, paths)
+    choice = _database(args, paths)
+    url, origin = choice.url, choice.origin
     if args.command is None:
         from crm_desktop.app import run_gui
 
-        return run_gui(url, paths)
+        return run_gui(url, paths, origin=origin)
     if args.command == "db" and args.db_command == "current":
-        return _db_current(url)
-    opened = _open(url)
+        return _db_current(url, origin)
+    opened = _open(url, origin=origin)
     try:
         if args.command == "db":
             result = opened.upgrade
@@ -154,10 +156,10 @@ def _run(args: argparse.Namespace, paths) -> int:
     return 0
 
 
-def _url(args: argparse.Namespace, paths) -> str:
-    from crm_desktop.config import Settings, choose_database_url
+def _database(args: argparse.Namespace, paths):
+    from crm_desktop.config import Settings, choose_database
 
-    return choose_database_url(args.database_url, Settings(paths.settings_file), paths)
+    return choose_database(args.database_url, Settings(paths.settings_file), paths)
 
 
 def _ask_password(where: str) -> str | None:
@@ -166,18 +168,18 @@ def _ask_password(where: str) -> str | None:
     return getpass.getpass(f"Password for {where}: ")
 
 
-def _open(url: str, *, migrate: bool = True):
+def _open(url: str, *, migrate: bool = True, origin: str | None = None):
     from crm_desktop.db.connect import open_database
 
     # A script (no terminal) gets the server's own refusal instead of a prompt nobody can answer.
     ask = _ask_password if sys.stdin is not None and sys.stdin.isatty() else None
-    return open_database(url, ask_password=ask, migrate=migrate)
+    return open_database(url, ask_password=ask, migrate=migrate, origin=origin)
 
 
-def _db_current(url: str) -> int:
+def _db_current(url: str, origin: str | None) -> int:
     from crm_desktop.db.migrate import current_revision
 
-    opened = _open(url, migrate=False)
+    opened = _open(url, migrate=False, origin=origin)
     try:
         print(current_revision(opened.db) or "none")
     finally:

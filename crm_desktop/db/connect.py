@@ -24,6 +24,7 @@ from crm_desktop.db.migrate import (
     upgrade,
 )
 from crm_desktop.db.problems import explain_open_error
+from crm_desktop.db.urls import parse_database_url
 
 # Asked for a server password when the keyring has none (or no keyring works); None = cancelled.
 AskPassword = Callable[[str], str | None]
@@ -37,8 +38,11 @@ class OpenedDatabase:
 
 
 def open_database(url: str, *, ask_password: AskPassword | None = None, migrate: bool = True,
-                  password: str | None = None) -> OpenedDatabase:
-    """Connect (with `password`, else the keyring's, else asking), check it, bring the schema up to date."""
+                  password: str | None = None, origin: str | None = None) -> OpenedDatabase:
+    """Connect (with `password`, else the keyring's, else asking), check it, bring the schema up to date.
+
+    `origin`: where the URL came from (config.choose_database), named when the URL itself is wrong."""
+    parse_database_url(url, origin)
     in_memory = False
     if password is None:
         password, in_memory = _stored_password(url)

@@ -23,11 +23,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_desktop.db.problems import DatabaseOpenError
+from crm_desktop.db.urls import parse_database_url
 
 __all__ = ["Database", "DatabaseOpenError", "create_db_engine"]
 
@@ -63,10 +64,10 @@ def _sqlite_on_begin(conn) -> None:
 
 
 def create_db_engine(url: str | URL, *, password: str | None = None, echo: bool = False) -> Engine:
-    url = make_url(url)
+    """An engine for `url`; DatabaseOpenError in words for a URL no CRM data can be kept in."""
+    url = parse_database_url(url)
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)

@@ -3,7 +3,10 @@ code, the details in the log — and never a success printed for data that was n
 
 from __future__ import annotations
 
+import json
 import sqlite3
+
+import pytest
 
 from crm_desktop.db.migrate import head_revision
 
@@ -18,6 +21,35 @@ def one_line(err: str) -> str:
 
 def log_of(tmp_path) -> str:
     return (tmp_path / "home" / "logs" / "crm-desktop.log").read_text()
+
+
+@pytest.mark.parametrize("url, words", [
+    ("notaurl", "'notaurl' given with --database-url is not a database URL. Write sqlite:///"),
+    ("sqlite:/x", "'sqlite:/x' given with --database-url is not a database URL"),
+    ("sqlite://crm.sqlite3", "names no file: a SQLite URL has three slashes before the path"),
+    ("sqlite://", "is an in-memory database: whatever is saved in it is lost"),
+])
+def test_a_wrong_url_is_named_in_one_line(run, url, words):
+    code, out, err = run("--database-url", url, *ADD)
+    assert (code, out) == (1, "")
+    assert words in one_line(err)
+
+
+def test_a_wrong_url_in_the_environment_names_the_variable_and_stores_nothing(run, monkeypatch):
+    monkeypatch.setenv("CRM_DESKTOP_DATABASE_URL", "sqlite://")  # used to keep the task in memory, "saved"
+    code, out, err = run(*ADD)
+    assert (code, out) == (1, "")
+    assert "'sqlite://' in the environment variable CRM_DESKTOP_DATABASE_URL is an in-memory" in one_line(err)
+    monkeypatch.setenv("CRM_DESKTOP_DATABASE_URL", "notaurl")
+    assert "'notaurl' in the environment variable CRM_DESKTOP_DATABASE_URL" in one_line(run(*ADD)[2])
+
+
+def test_a_wrong_url_in_the_settings_file_names_the_file(run, tmp_path):
+    settings = tmp_path / "home" / "config" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"database_url": "sqlite://crm.sqlite3"}))
+    code, _, err = run(*ADD)
+    assert code == 1 and f"'sqlite://crm.sqlite3' in the settings file {settings} names no file" in one_line(err)
 
 
 def test_a_save_to_a_read_only_file_is_one_line_and_the_log_has_the_details(run, tmp_path, make_read_only):

@@ -29,6 +29,13 @@ def make_office(path: Path, *, clients_: int = 0) -> None:
     opened.db.dispose()
 
 
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite:///file::memory:?uri=true",
+                                 "sqlite:///file:office?mode=memory&uri=true"])
+def test_an_in_memory_database_is_refused_instead_of_losing_what_is_saved(url):
+    with pytest.raises(DatabaseOpenError, match="in-memory database: whatever is saved in it is lost"):
+        open_database(url)
+
+
 def test_a_save_to_a_read_only_file_says_so_and_reading_still_works(tmp_path, make_read_only):
     path = tmp_path / "office.sqlite3"
     opened = open_database(f"sqlite:///{path}")

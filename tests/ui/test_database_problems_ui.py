@@ -3,15 +3,37 @@ command line, in a message at start or next to the form's input, which is kept â
 
 from __future__ import annotations
 
+import sys
+import threading
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from crm_desktop.cli import main
 from crm_desktop.db.connect import open_database
 from crm_desktop.services import users
 from crm_desktop.services.context import ServiceContext
 from crm_desktop.ui.clients.form import ClientForm
 from crm_desktop.ui.ops import Ops
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list[str]:
+    """What the start-up message boxes said (the hooks run_gui installs are put back afterwards)."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    texts: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda _parent, _title, text: texts.append(text)))
+    monkeypatch.setattr(QApplication, "exec", lambda *_: 0)  # a window that did open closes at once
+    return texts
+
+
+def test_a_wrong_url_in_the_environment_is_named_when_the_window_starts(qtbot, tmp_path, monkeypatch, shown):
+    monkeypatch.setenv("CRM_DESKTOP_DATABASE_URL", "notaurl")
+    assert main(["--base-dir", str(tmp_path / "home")]) == 1  # the window, as from a desktop icon
+    assert shown and "'notaurl' in the environment variable CRM_DESKTOP_DATABASE_URL is not a database URL" in \
+        shown[0]
 
 
 @pytest.fixture
