@@ -27,6 +27,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crm_desktop.db import sqlite_file
 from crm_desktop.db.problems import DatabaseOpenError
 from crm_desktop.db.urls import parse_database_url
 
@@ -64,10 +65,10 @@ def _sqlite_on_begin(conn) -> None:
 
 
 def create_db_engine(url: str | URL, *, password: str | None = None, echo: bool = False) -> Engine:
-    """An engine for `url`; DatabaseOpenError in words for a URL no CRM data can be kept in."""
+    """An engine for `url`; DatabaseOpenError in words for a URL or a file no CRM data can be kept in."""
     url = parse_database_url(url)
     if url.get_backend_name() == "sqlite":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        sqlite_file.prepare(Path(url.database))
         engine = create_engine(url, echo=echo)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)

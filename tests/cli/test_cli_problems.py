@@ -52,6 +52,22 @@ def test_a_wrong_url_in_the_settings_file_names_the_file(run, tmp_path):
     assert code == 1 and f"'sqlite://crm.sqlite3' in the settings file {settings} names no file" in one_line(err)
 
 
+def test_a_path_under_a_file_and_a_folder_are_named(run, tmp_path):
+    (tmp_path / "office").write_text("")
+    code, _, err = run("--database-url", f"sqlite:///{tmp_path / 'office' / 'crm.sqlite3'}", *ADD)
+    assert code == 1 and f"{tmp_path / 'office'} is a file, not a folder" in one_line(err)
+    code, _, err = run("--database-url", f"sqlite:///{tmp_path}", *ADD)
+    assert code == 1 and f"{tmp_path} is a folder, not a database file" in one_line(err)
+
+
+def test_a_one_byte_file_is_not_made_into_a_database(run, tmp_path):
+    path = tmp_path / "crm.sqlite3"
+    path.write_bytes(b"\n")
+    code, out, err = run("--database-url", f"sqlite:///{path}", *ADD)
+    assert (code, out) == (1, "") and "is not a CRM Desktop database" in one_line(err)
+    assert path.read_bytes() == b"\n"
+
+
 def test_a_save_to_a_read_only_file_is_one_line_and_the_log_has_the_details(run, tmp_path, make_read_only):
     path = tmp_path / "office.sqlite3"
     assert run("--database-url", f"sqlite:///{path}", "db", "upgrade")[0] == 0

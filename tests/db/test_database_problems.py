@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from crm_desktop.db.connect import open_database
 from crm_desktop.db.engine import Database, DatabaseOpenError
-from crm_desktop.db.migrate import alembic_config
+from crm_desktop.db.migrate import alembic_config, head_revision
 from crm_desktop.services import clients, demo, tasks
 from crm_desktop.services.context import DatabaseReadOnly, DiskFull, ServiceContext
 
@@ -34,6 +34,30 @@ def make_office(path: Path, *, clients_: int = 0) -> None:
 def test_an_in_memory_database_is_refused_instead_of_losing_what_is_saved(url):
     with pytest.raises(DatabaseOpenError, match="in-memory database: whatever is saved in it is lost"):
         open_database(url)
+
+
+@pytest.mark.parametrize("content", [b"x", b"\n"])
+def test_only_an_empty_file_or_a_database_is_written_to_never_a_file_with_something_else(tmp_path, content):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)  # e.g. `echo > notes.txt`; SQLite takes a 1-byte file for an empty database
+    with pytest.raises(DatabaseOpenError, match="is not a CRM Desktop database .* left as it is"):
+        open_database(f"sqlite:///{path}")
+    assert path.read_bytes() == content
+    path.write_bytes(b"")
+    opened = open_database(f"sqlite:///{path}")  # an empty file is a new database
+    opened.db.dispose()
+    assert opened.upgrade.after == head_revision()
+
+
+def test_a_folder_is_named_as_a_folder(tmp_path):
+    with pytest.raises(DatabaseOpenError, match=r"is a folder, not a database file\. Give the path of a file"):
+        open_database(f"sqlite:///{tmp_path}")
+
+
+def test_a_parent_that_is_a_file_is_named(tmp_path):
+    (tmp_path / "office").write_text("a file where a folder was meant")
+    with pytest.raises(DatabaseOpenError, match=f"{tmp_path / 'office'} is a file, not a folder"):
+        open_database(f"sqlite:///{tmp_path / 'office' / 'data' / 'crm.sqlite3'}")
 
 
 def test_a_save_to_a_read_only_file_says_so_and_reading_still_works(tmp_path, make_read_only):
