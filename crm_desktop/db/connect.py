@@ -24,6 +24,7 @@ from crm_desktop.db.migrate import (
     upgrade,
 )
 from crm_desktop.db.problems import explain_open_error
+from crm_desktop.db.sqlite_file import check_not_damaged
 from crm_desktop.db.urls import parse_database_url
 
 # Asked for a server password when the keyring has none (or no keyring works); None = cancelled.
@@ -66,6 +67,7 @@ def open_database(url: str, *, ask_password: AskPassword | None = None, migrate:
         except config.KeyringUnavailable:
             pass  # kept in memory only, as promised: never written to a settings file
     try:
+        check_not_damaged(db)
         if migrate and is_crm_login(db) and (why := _not_ready_for_users(db)):
             raise SchemaTooOld(why)
         result = upgrade(db) if migrate else None

@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from crm_desktop.db import problems
+from crm_desktop.db import problems, sqlite_file
 from crm_desktop.db.engine import Database, DatabaseOpenError
 from crm_desktop.db.problems import explain_open_error
 
@@ -94,7 +94,11 @@ def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
     if path is not None and path.exists() and not os.access(path, os.W_OK):  # refused before any backup is made
         raise DatabaseOpenError(f"{path} is read-only, and this CRM Desktop must first bring its schema up to date "
                                 f"({before or 'none'} to {head}). Make the file writable, then start again.")
-    backup = backup_sqlite(db, f"before-{head}", now=now) if path is not None and _has_tables(db) else None
+    if path is not None and _has_tables(db):
+        sqlite_file.check_not_damaged(db, whole=True)  # a backup of a damaged file, migrated further, helps no one
+        backup = backup_sqlite(db, f"before-{head}", now=now)
+    else:
+        backup = None
     cfg = alembic_config()
     try:
         with db.engine.begin() as conn:

@@ -37,7 +37,7 @@ def kind(exc: BaseException, path: Path | None = None) -> str | None:
         return READ_ONLY
     if name == "SQLITE_FULL":
         return DISK_FULL
-    if name.startswith("SQLITE_CORRUPT"):
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return DAMAGED
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return BUSY
@@ -97,8 +97,6 @@ def explain_open_error(exc: Exception, db: Database) -> str:
         return message(problem, db)
     text = str(getattr(exc, "orig", exc))
     where = db.describe()
-    if "file is not a database" in text or "file is encrypted" in text:
-        return f"{where} is not a CRM Desktop database (not a SQLite file). Choose another file."
     if path is not None and "unable to open database file" in text:
         return _unopenable(path)
     if "not permitted to log in" in text:

@@ -1,18 +1,37 @@
-"""The SQLite file itself: what is refused before SQLite touches it.
+"""The SQLite file itself: what is refused before SQLite touches it, and damage noticed at opening.
 
 SQLite takes a missing or empty file — and a one-byte one too — for a new database and writes a
 schema into it, and says only "unable to open database file" for a folder. So the path is looked at
 first: a folder, a parent that is a file, or a file that is not SQLite is refused in words, and
 nothing is ever written over a file that is neither empty nor a SQLite database.
+
+A damaged file is refused when it is opened, before anything is written into it (or backed up and
+migrated): working on it could only lose more. `PRAGMA quick_check` reads every page — about 65 ms
+warm (0.46 s cold) for the 37 MB of a 50,000-client office, linear in the size — so it runs on files
+up to QUICK_CHECK_MAX_BYTES. Above that, at every opening, only what costs nothing is checked: that
+the file (with its WAL) still holds every page the database counts, which catches the common
+damage of a copy cut short. Damage SQLite meets later is still reported as damage (a save raises
+DatabaseDamaged), and an upgrade checks the whole file before it backs up and migrates.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from crm_desktop.db.problems import DatabaseOpenError
+from sqlalchemy.exc import DBAPIError
+
+from crm_desktop.db.problems import DatabaseOpenError, damaged, explain_open_error
+
+if TYPE_CHECKING:
+    from crm_desktop.db.engine import Database
 
 HEADER = b"SQLite format 3\x00"
+QUICK_CHECK_MAX_BYTES = 64 << 20  # ~90,000 clients of the demo office: ~0.13 s warm
+
+
+class DamageFound(Exception):
+    """What SQLite's check reported (for the log, behind the user's message)."""
 
 
 def prepare(path: Path) -> None:
@@ -45,3 +64,26 @@ def _make_folder(path: Path) -> None:
     except OSError as exc:
         raise DatabaseOpenError(f"Cannot make the folder {path.parent} for the database: {exc.strerror}. Choose a "
                                 "folder you can write to.") from exc
+
+
+def check_not_damaged(db: Database, *, whole: bool = False) -> None:
+    """DatabaseOpenError (caused by DamageFound, for the log) if the file is damaged; see the docstring."""
+    path = db.sqlite_path
+    if path is None or not path.exists():
+        return
+    whole = whole or path.stat().st_size <= QUICK_CHECK_MAX_BYTES
+    try:
+        with db.engine.connect() as conn:
+            page_size, pages = (conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("page_size", "page_count"))
+            wal = path.with_name(path.name + "-wal")
+            held = path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+            if pages * page_size > held:
+                found = [f"the database counts {pages} pages of {page_size} bytes, its files hold {held} bytes"]
+            elif whole:
+                found = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check(20)")]
+            else:
+                return
+    except DBAPIError as exc:  # so damaged that the check itself cannot run
+        raise DatabaseOpenError(explain_open_error(exc, db)) from exc
+    if found != ["ok"]:
+        raise DatabaseOpenError(damaged(str(path))) from DamageFound("; ".join(found))

@@ -68,6 +68,30 @@ def test_a_one_byte_file_is_not_made_into_a_database(run, tmp_path):
     assert path.read_bytes() == b"\n"
 
 
+def damaged_office(run, tmp_path):
+    path = tmp_path / "office.sqlite3"
+    url = f"sqlite:///{path}"
+    assert run("--database-url", url, "demo-data", "--clients", "300")[0] == 0
+    with sqlite3.connect(path) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'clients'").fetchone()[0]
+    with path.open("r+b") as file:  # a bad sector in the clients table, which adding a task never reads
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * 12)
+    return path, url
+
+
+@pytest.mark.parametrize("command", [ADD, ("db", "upgrade")])
+def test_a_damaged_file_is_refused_with_advice_and_the_details_logged(run, tmp_path, command):
+    path, url = damaged_office(run, tmp_path)
+    before = path.read_bytes()
+    code, out, err = run("--database-url", url, *command)  # both used to exit 0
+    assert (code, out) == (1, "")
+    line = one_line(err)
+    assert f"{path} is damaged" in line and "Restore your latest backup" in line and "Details were written" in line
+    assert "malformed" in log_of(tmp_path) and path.read_bytes() == before
+
+
 def test_a_save_to_a_read_only_file_is_one_line_and_the_log_has_the_details(run, tmp_path, make_read_only):
     path = tmp_path / "office.sqlite3"
     assert run("--database-url", f"sqlite:///{path}", "db", "upgrade")[0] == 0

@@ -4,12 +4,14 @@ refused or reported in words, and nothing is lost, faked or written over on the 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import text
 
+from crm_desktop.db import sqlite_file
 from crm_desktop.db.connect import open_database
 from crm_desktop.db.engine import Database, DatabaseOpenError
 from crm_desktop.db.migrate import alembic_config, head_revision
@@ -58,6 +60,37 @@ def test_a_parent_that_is_a_file_is_named(tmp_path):
     (tmp_path / "office").write_text("a file where a folder was meant")
     with pytest.raises(DatabaseOpenError, match=f"{tmp_path / 'office'} is a file, not a folder"):
         open_database(f"sqlite:///{tmp_path / 'office' / 'data' / 'crm.sqlite3'}")
+
+
+def damage_the_clients_table(path: Path) -> None:
+    """Overwrite the b-tree header of the clients table's first page, as a bad sector or copy would."""
+    with sqlite3.connect(path) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'clients'").fetchone()[0]
+    with path.open("r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * 12)
+
+
+def test_a_damaged_file_is_refused_at_opening_and_left_as_it_is(tmp_path):
+    path = tmp_path / "office.sqlite3"
+    make_office(path, clients_=300)
+    damage_the_clients_table(path)
+    before = sha256(path)
+    with pytest.raises(DatabaseOpenError, match="is damaged .* Restore your latest backup") as refused:
+        open_database(f"sqlite:///{path}")  # a task added here used to be saved as if all were well
+    assert refused.value.__cause__ is not None  # what SQLite found, for the log
+    assert sha256(path) == before
+
+
+def test_a_big_file_cut_short_is_refused_without_reading_it_all(tmp_path, monkeypatch):
+    path = tmp_path / "office.sqlite3"
+    make_office(path, clients_=300)
+    with path.open("r+b") as file:
+        file.truncate(path.stat().st_size // 2)  # a copy that stopped half way
+    monkeypatch.setattr(sqlite_file, "QUICK_CHECK_MAX_BYTES", 0)  # as if the file were too big for quick_check
+    with pytest.raises(DatabaseOpenError, match="is damaged"):
+        open_database(f"sqlite:///{path}")
 
 
 def test_a_save_to_a_read_only_file_says_so_and_reading_still_works(tmp_path, make_read_only):

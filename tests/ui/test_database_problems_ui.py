@@ -3,6 +3,7 @@ command line, in a message at start or next to the form's input, which is kept â
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from crm_desktop.cli import main
 from crm_desktop.db.connect import open_database
-from crm_desktop.services import users
+from crm_desktop.services import demo, users
 from crm_desktop.services.context import ServiceContext
 from crm_desktop.ui.clients.form import ClientForm
 from crm_desktop.ui.ops import Ops
@@ -34,6 +35,25 @@ def test_a_wrong_url_in_the_environment_is_named_when_the_window_starts(qtbot, t
     assert main(["--base-dir", str(tmp_path / "home")]) == 1  # the window, as from a desktop icon
     assert shown and "'notaurl' in the environment variable CRM_DESKTOP_DATABASE_URL is not a database URL" in \
         shown[0]
+
+
+def test_a_damaged_file_is_refused_when_the_window_starts_and_the_log_has_the_details(qtbot, tmp_path, paths,
+                                                                                     shown):
+    from crm_desktop.app import run_gui
+
+    path = tmp_path / "office.sqlite3"
+    opened = open_database(f"sqlite:///{path}")
+    demo.generate(opened.db, clients=300)
+    opened.db.dispose()
+    with sqlite3.connect(path) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'clients'").fetchone()[0]
+    with path.open("r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * 12)
+    assert run_gui(f"sqlite:///{path}", paths) == 1
+    assert f"{path} is damaged" in shown[0] and "Restore your latest backup" in shown[0]
+    assert str(paths.log_file) in shown[0] and "malformed" in paths.log_file.read_text()
 
 
 @pytest.fixture
