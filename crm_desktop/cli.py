@@ -95,7 +95,8 @@ def _explain(exc: Exception, paths) -> str:
     message = _words(exc)
     if message is None:
         written = log_unexpected(paths, exc)
-        return f"unexpected {type(exc).__name__}: {exc}." + (
+        first_line = next(iter(str(exc).strip().splitlines()), "")  # the rest (SQL, parameters) is in the log
+        return f"unexpected {type(exc).__name__}: {first_line}." + (
             f" Details were written to {paths.log_file}" if written else "")
     # What the database or the system said behind the sentence goes to the log, for whoever helps.
     if exc.__cause__ is not None and log_problem(paths, exc, message):

@@ -145,3 +145,16 @@ def test_with_the_log_on_the_full_disk_too_the_error_is_still_one_line(tmp_path,
     assert main([*home, "--database-url", f"sqlite:///{path}", *ADD]) == 1
     err = capsys.readouterr().err
     assert "is full" in one_line(err) and "Details were written" not in err  # the log could not take them
+
+
+def test_a_bug_with_a_long_database_message_is_still_one_line(run, tmp_path, monkeypatch, sqlite_url):
+    from sqlalchemy.exc import OperationalError
+
+    def broken(*_args, **_kwargs):
+        raise OperationalError("SELECT fold(name) FROM clients", {"limit": 50}, Exception("no such function: fold"))
+
+    monkeypatch.setattr("crm_desktop.services.clients.list_ids", broken)
+    code, _, err = run("--database-url", sqlite_url, "clients", "list")
+    assert code == 1 and err.count("\n") == 1 and "unexpected OperationalError: (builtins.Exception) no such " \
+        "function: fold." in err
+    assert "SELECT fold(name) FROM clients" in log_of(tmp_path)  # the SQL is in the log, not on the screen
