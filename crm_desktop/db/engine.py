@@ -68,7 +68,7 @@ def create_db_engine(url: str | URL, *, password: str | None = None, echo: bool 
     """An engine for `url`; DatabaseOpenError in words for a URL or a file no CRM data can be kept in."""
     url = parse_database_url(url)
     if url.get_backend_name() == "sqlite":
-        sqlite_file.prepare(Path(url.database))
+        sqlite_file.prepare(Path(str(url.database)))  # parse_database_url refused a URL without a file
         engine = create_engine(url, echo=echo)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -115,7 +115,7 @@ class Database:
 
     @property
     def sqlite_path(self) -> Path | None:
-        return Path(self.engine.url.database) if self.is_sqlite else None
+        return Path(str(self.engine.url.database)) if self.is_sqlite else None
 
     def describe(self) -> str:
         """Where the data lives, for the status bar and messages (never shows a password)."""

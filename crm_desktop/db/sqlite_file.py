@@ -74,7 +74,8 @@ def check_not_damaged(db: Database, *, whole: bool = False) -> None:
     whole = whole or path.stat().st_size <= QUICK_CHECK_MAX_BYTES
     try:
         with db.engine.connect() as conn:
-            page_size, pages = (conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("page_size", "page_count"))
+            page_size, pages = (int(conn.exec_driver_sql(f"PRAGMA {p}").scalar() or 0)
+                                for p in ("page_size", "page_count"))
             wal = path.with_name(path.name + "-wal")
             held = path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
             if pages * page_size > held:

@@ -24,15 +24,9 @@ class BadDatabaseUrl(DatabaseOpenError):
 
 def parse_database_url(url: str | URL, origin: str | None = None) -> URL:
     """The URL parsed, or BadDatabaseUrl. `origin`: where it came from ("in the settings file …")."""
-    if isinstance(url, URL):
-        parsed = url
-    else:
-        try:
-            parsed = make_url(url) if isinstance(url, str) and url.strip() else None
-        except ArgumentError:
-            parsed = None
-        if parsed is None:
-            raise BadDatabaseUrl(f"{_named(url, origin)} is not a database URL. Write {FORMS}.")
+    parsed = url if isinstance(url, URL) else _parsed(url)
+    if parsed is None:
+        raise BadDatabaseUrl(f"{_named(url, origin)} is not a database URL. Write {FORMS}.")
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         _check_sqlite(parsed, _named(url if isinstance(url, str) else parsed.render_as_string(), origin))
@@ -41,6 +35,13 @@ def parse_database_url(url: str | URL, origin: str | None = None) -> URL:
             f"Unsupported database '{backend}'{' ' + origin if origin else ''}. Use a SQLite file (sqlite:///path) "
             "or a PostgreSQL server (postgresql://user@host/database).")
     return parsed
+
+
+def _parsed(text: object) -> URL | None:
+    try:
+        return make_url(text) if isinstance(text, str) and text.strip() else None
+    except ArgumentError:
+        return None
 
 
 def _check_sqlite(url: URL, shown: str) -> None:
