@@ -75,9 +75,9 @@ def test_missing_server_database_is_explained(postgres_url):
 
 
 def test_a_save_waits_out_a_long_write_lock_then_gives_up_only_at_the_overall_bound(sqlite_db, monkeypatch):
-    """Another program holds the write lock longer than one SQLite busy wait (10 s, lowered here to keep
-    the test short): the save waits its turn and succeeds. It still gives up, with DatabaseBusy, once the
-    longer overall bound has passed."""
+    """Another program holds the write lock longer than SQLite's busy wait (10 s, lowered here to keep the
+    test short; a save used to give up after it): the save waits its turn and succeeds. It still gives
+    up, with DatabaseBusy, once the overall bound has passed."""
     import sqlite3
     import time
 
