@@ -14,7 +14,8 @@ from crm_desktop import APP_ID, APP_NAME, __version__
 from crm_desktop.config import Paths, Settings
 from crm_desktop.db.connect import OpenedDatabase, open_database
 from crm_desktop.db.engine import DatabaseOpenError
-from crm_desktop.logs import log_unexpected
+from crm_desktop.db.urls import BadDatabaseUrl
+from crm_desktop.logs import log_problem, log_unexpected
 from crm_desktop.services import local_password, users
 from crm_desktop.services.context import Actor, ServiceContext
 from crm_desktop.services.errors import ServiceError
@@ -51,16 +52,17 @@ def build_main_window(ctx: ServiceContext, paths: Paths, reporter: ErrorReporter
     return window
 
 
-def sign_in(url: str, settings: Settings, *, ask=ConnectionDialog,
-            unlock=LoginDialog) -> tuple[OpenedDatabase, Actor] | None:
+def sign_in(url: str, settings: Settings, *, ask=ConnectionDialog, unlock=LoginDialog,
+            origin: str | None = None) -> tuple[OpenedDatabase, Actor] | None:
     """Open the database and find who is signing in. A server that refuses (unreachable, wrong password,
     not a CRM user…) brings up the connection dialog with the reason, until it works or the user gives
-    up (None); it never falls back to a local file. A SQLite file that cannot be opened raises; one
-    locked with a password (services/local_password.py) asks for it."""
+    up (None); it never falls back to a local file. A SQLite file that cannot be opened, or a wrong URL
+    (from `origin`, see config.choose_database), raises; a file locked with a password
+    (services/local_password.py) asks for it."""
     password: str | None = None
     while True:
         try:
-            opened = open_database(url, password=password)
+            opened = open_database(url, password=password, origin=origin)
             if local_password.is_set(opened.db) and unlock(opened.db).exec() != QDialog.DialogCode.Accepted:
                 opened.db.dispose()
                 return None
@@ -70,24 +72,28 @@ def sign_in(url: str, settings: Settings, *, ask=ConnectionDialog,
                 opened.db.dispose()
                 raise
         except (DatabaseOpenError, ServiceError) as exc:
-            if make_url(url).get_backend_name() != "postgresql":
+            if isinstance(exc, BadDatabaseUrl) or make_url(url).get_backend_name() != "postgresql":
                 raise
             dialog = ask(url, message=exc.message if isinstance(exc, ServiceError) else str(exc))
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
             if dialog.url != url:
                 settings.set("database_url", dialog.url)
-            url, password = dialog.url, dialog.password
+            url, password, origin = dialog.url, dialog.password, None
 
 
-def run_gui(url: str, paths: Paths, *, demo: bool = False) -> int:
+def run_gui(url: str, paths: Paths, *, demo: bool = False, origin: str | None = None) -> int:
     app = application()
     reporter = ErrorReporter(paths, app)
     reporter.install()
     try:
-        signed_in = sign_in(url, Settings(paths.settings_file))
+        signed_in = sign_in(url, Settings(paths.settings_file), origin=origin)
     except DatabaseOpenError as exc:  # the environment's fault: say what is wrong, no traceback
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        text = str(exc)
+        if exc.__cause__ is not None and not isinstance(exc, BadDatabaseUrl) and log_problem(paths, exc, text):
+            text += "\n\n" + QCoreApplication.translate("App", "The details were written to {log}.").format(
+                log=paths.log_file)
+        QMessageBox.critical(None, APP_NAME, text)
         return 1
     except Exception as exc:  # noqa: BLE001 - our bug before any window exists; a desktop icon has no stderr
         log_unexpected(paths, exc)

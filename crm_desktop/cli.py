@@ -87,30 +87,51 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _explain(exc: Exception, paths) -> str:
-    from crm_desktop.db.engine import DatabaseOpenError
+    from crm_desktop.db.urls import BadDatabaseUrl
+    from crm_desktop.logs import log_problem, log_unexpected
+
+    if isinstance(exc, (CliError, BadDatabaseUrl)):  # what the user typed: the line says it all
+        return str(exc)
+    message = _words(exc)
+    if message is None:
+        written = log_unexpected(paths, exc)
+        first_line = next(iter(str(exc).strip().splitlines()), "")  # the rest (SQL, parameters) is in the log
+        return f"unexpected {type(exc).__name__}: {first_line}." + (
+            f" Details were written to {paths.log_file}" if written else "")
+    # What the database or the system said behind the sentence goes to the log, for whoever helps.
+    if exc.__cause__ is not None and log_problem(paths, exc, message):
+        return f"{message} Details were written to {paths.log_file}"
+    return message
+
+
+def _words(exc: Exception) -> str | None:
+    """The sentence for an error a user can do something about, or None for a bug."""
+    from sqlalchemy.exc import DBAPIError
+
+    from crm_desktop.db import problems
     from crm_desktop.services.errors import ServiceError
 
-    if isinstance(exc, (CliError, DatabaseOpenError)):
+    if isinstance(exc, problems.DatabaseOpenError):
         return str(exc)
     if isinstance(exc, ServiceError):
         return exc.message if not hasattr(exc, "field") else f"{exc.field}: {exc.message}"
-    from crm_desktop.logs import log_unexpected
-
-    log_unexpected(paths, exc)
-    return f"unexpected {type(exc).__name__}: {exc}. Details were written to {paths.log_file}"
+    if isinstance(exc, DBAPIError) and (problem := problems.kind(exc)) is not None:
+        return problems.message(problem, None)  # a write outside the services' unit of work (demo data)
+    return None
 
 
 def _run(args: argparse.Namespace, paths) -> int:
     if args.demo:
         return _demo_gui(paths)
-    url = _url(args, paths)
+    choice = _database(args, paths)
+    url, origin = choice.url, choice.origin
     if args.command is None:
         from crm_desktop.app import run_gui
 
-        return run_gui(url, paths)
+        return run_gui(url, paths, origin=origin)
     if args.command == "db" and args.db_command == "current":
-        return _db_current(url)
-    opened = _open(url)
+        return _db_current(url, origin)
+    opened = _open(url, origin=origin)
     try:
         if args.command == "db":
             result = opened.upgrade
@@ -136,10 +157,10 @@ def _run(args: argparse.Namespace, paths) -> int:
     return 0
 
 
-def _url(args: argparse.Namespace, paths) -> str:
-    from crm_desktop.config import Settings, choose_database_url
+def _database(args: argparse.Namespace, paths):
+    from crm_desktop.config import Settings, choose_database
 
-    return choose_database_url(args.database_url, Settings(paths.settings_file), paths)
+    return choose_database(args.database_url, Settings(paths.settings_file), paths)
 
 
 def _ask_password(where: str) -> str | None:
@@ -148,18 +169,18 @@ def _ask_password(where: str) -> str | None:
     return getpass.getpass(f"Password for {where}: ")
 
 
-def _open(url: str, *, migrate: bool = True):
+def _open(url: str, *, migrate: bool = True, origin: str | None = None):
     from crm_desktop.db.connect import open_database
 
     # A script (no terminal) gets the server's own refusal instead of a prompt nobody can answer.
     ask = _ask_password if sys.stdin is not None and sys.stdin.isatty() else None
-    return open_database(url, ask_password=ask, migrate=migrate)
+    return open_database(url, ask_password=ask, migrate=migrate, origin=origin)
 
 
-def _db_current(url: str) -> int:
+def _db_current(url: str, origin: str | None) -> int:
     from crm_desktop.db.migrate import current_revision
 
-    opened = _open(url, migrate=False)
+    opened = _open(url, migrate=False, origin=origin)
     try:
         print(current_revision(opened.db) or "none")
     finally:

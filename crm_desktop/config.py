@@ -89,12 +89,20 @@ def _url_has_password(url: str) -> bool:
     return make_url(url).password is not None
 
 
-def choose_database_url(cli_url: str | None, settings: Settings, paths: Paths) -> str:
+@dataclass(frozen=True)
+class DatabaseChoice:
+    url: str
+    origin: str | None  # where the URL came from, for a message when it is wrong; None: the default file
+
+
+def choose_database(cli_url: str | None, settings: Settings, paths: Paths) -> DatabaseChoice:
     """First wins: the command line, the environment, the saved setting, the default file."""
-    for candidate in (cli_url, os.environ.get(ENV_DATABASE_URL), settings.get("database_url")):
+    for candidate, origin in ((cli_url, "given with --database-url"),
+                              (os.environ.get(ENV_DATABASE_URL), f"in the environment variable {ENV_DATABASE_URL}"),
+                              (settings.get("database_url"), f"in the settings file {settings.path}")):
         if candidate:
-            return candidate
-    return f"sqlite:///{paths.default_database_file}"
+            return DatabaseChoice(candidate, origin)
+    return DatabaseChoice(f"sqlite:///{paths.default_database_file}", None)
 
 
 def keyring_account(url: str) -> str:

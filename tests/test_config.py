@@ -5,19 +5,22 @@ from __future__ import annotations
 import pytest
 
 from crm_desktop import config
-from crm_desktop.config import Paths, Settings, choose_database_url
+from crm_desktop.config import Paths, Settings, choose_database
 from crm_desktop.db.connect import open_database
 
 
 def test_database_choice_order_cli_then_env_then_setting_then_default(paths, monkeypatch):
     settings = Settings(paths.settings_file)
     default = f"sqlite:///{paths.default_database_file}"
-    assert choose_database_url(None, settings, paths) == default
+    assert choose_database(None, settings, paths) == config.DatabaseChoice(default, None)
     settings.set("database_url", "postgresql://crm@office-server/crm")
-    assert choose_database_url(None, settings, paths) == "postgresql://crm@office-server/crm"
+    assert choose_database(None, settings, paths) == config.DatabaseChoice(
+        "postgresql://crm@office-server/crm", f"in the settings file {paths.settings_file}")
     monkeypatch.setenv(config.ENV_DATABASE_URL, "sqlite:////tmp/from-env.sqlite3")
-    assert choose_database_url(None, settings, paths) == "sqlite:////tmp/from-env.sqlite3"
-    assert choose_database_url("sqlite:////tmp/cli.sqlite3", settings, paths) == "sqlite:////tmp/cli.sqlite3"
+    assert choose_database(None, settings, paths) == config.DatabaseChoice(
+        "sqlite:////tmp/from-env.sqlite3", "in the environment variable CRM_DESKTOP_DATABASE_URL")
+    assert choose_database("sqlite:////tmp/cli.sqlite3", settings, paths) == config.DatabaseChoice(
+        "sqlite:////tmp/cli.sqlite3", "given with --database-url")
 
 
 def test_settings_survive_a_restart_and_never_hold_a_password(paths):

@@ -19,11 +19,13 @@ from crm_desktop.db.migrate import (
     SchemaTooOld,
     UpgradeResult,
     current_revision,
-    explain_open_error,
     head_revision,
     known_revision,
     upgrade,
 )
+from crm_desktop.db.problems import explain_open_error
+from crm_desktop.db.sqlite_file import check_not_damaged
+from crm_desktop.db.urls import parse_database_url
 
 # Asked for a server password when the keyring has none (or no keyring works); None = cancelled.
 AskPassword = Callable[[str], str | None]
@@ -37,8 +39,11 @@ class OpenedDatabase:
 
 
 def open_database(url: str, *, ask_password: AskPassword | None = None, migrate: bool = True,
-                  password: str | None = None) -> OpenedDatabase:
-    """Connect (with `password`, else the keyring's, else asking), check it, bring the schema up to date."""
+                  password: str | None = None, origin: str | None = None) -> OpenedDatabase:
+    """Connect (with `password`, else the keyring's, else asking), check it, bring the schema up to date.
+
+    `origin`: where the URL came from (config.choose_database), named when the URL itself is wrong."""
+    parse_database_url(url, origin)
     in_memory = False
     if password is None:
         password, in_memory = _stored_password(url)
@@ -61,10 +66,14 @@ def open_database(url: str, *, ask_password: AskPassword | None = None, migrate:
             in_memory = False
         except config.KeyringUnavailable:
             pass  # kept in memory only, as promised: never written to a settings file
-    if migrate and is_crm_login(db) and (why := _not_ready_for_users(db)):
-        db.dispose()
-        raise SchemaTooOld(why)
-    result = upgrade(db) if migrate else None
+    try:
+        check_not_damaged(db)
+        if migrate and is_crm_login(db) and (why := _not_ready_for_users(db)):
+            raise SchemaTooOld(why)
+        result = upgrade(db) if migrate else None
+    except BaseException:
+        db.dispose()  # a refused database is not held open (on Windows that would lock the file)
+        raise
     return OpenedDatabase(db, result, in_memory)
 
 

@@ -6,6 +6,7 @@ Revisions are found next to this package in a checkout, inside the package in a 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.exc import DatabaseError, OperationalError
 
+from crm_desktop.db import problems, sqlite_file
 from crm_desktop.db.engine import Database, DatabaseOpenError
+from crm_desktop.db.problems import explain_open_error
 
 
 class SchemaTooNew(DatabaseOpenError):
@@ -68,24 +71,6 @@ def current_revision(db: Database) -> str | None:
         raise DatabaseOpenError(explain_open_error(exc, db)) from exc
 
 
-def explain_open_error(exc: Exception, db: Database) -> str:
-    text = str(getattr(exc, "orig", exc))
-    where = db.describe()
-    if "file is not a database" in text or "file is encrypted" in text:
-        return f"{where} is not a CRM Desktop database (not a SQLite file). Choose another file."
-    if "unable to open database file" in text:
-        return f"Cannot open {where}: the folder does not exist or is not writable."
-    if "not permitted to log in" in text:
-        return f"This login is disabled on the server ({where}). Ask your administrator."
-    if "password authentication failed" in text:
-        return f"The server refused the password for {where}. Check the user name and password."
-    if "does not exist" in text and "database" in text:
-        return f"The database {where} does not exist on the server. Ask your administrator to create it."
-    if "Connection refused" in text or "could not connect" in text or "timeout" in text.lower():
-        return f"Cannot reach the database server for {where}. Check that it is running and reachable."
-    return f"Cannot open {where}: {text.strip().splitlines()[0] if text.strip() else type(exc).__name__}"
-
-
 @dataclass(frozen=True)
 class UpgradeResult:
     before: str | None
@@ -105,7 +90,15 @@ def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
         )
     if before == head:
         return UpgradeResult(before, head, None)
-    backup = backup_sqlite(db, f"before-{head}", now=now) if db.is_sqlite and _has_tables(db) else None
+    path = db.sqlite_path
+    if path is not None and path.exists() and not os.access(path, os.W_OK):  # refused before any backup is made
+        raise DatabaseOpenError(f"{path} is read-only, and this CRM Desktop must first bring its schema up to date "
+                                f"({before or 'none'} to {head}). Make the file writable, then start again.")
+    if path is not None and _has_tables(db):
+        sqlite_file.check_not_damaged(db, whole=True)  # a backup of a damaged file, migrated further, helps no one
+        backup = backup_sqlite(db, f"before-{head}", now=now)
+    else:
+        backup = None
     cfg = alembic_config()
     try:
         with db.engine.begin() as conn:
@@ -132,10 +125,31 @@ def _has_tables(db: Database) -> bool:
 
 
 def backup_sqlite(db: Database, label: str, *, now: datetime | None = None) -> Path:
-    """Copy the live SQLite file with the backup API (consistent even mid-write) and verify it."""
+    """Copy the live SQLite file with the backup API (consistent even mid-write) and verify it.
+
+    A backup that fails half way (a full disk) is removed: a partial file next to the database would
+    look like a backup to someone who needs one."""
     source = Path(db.engine.url.database)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     target = source.with_name(f"{source.stem}.{label}.{stamp}.backup{source.suffix or '.sqlite3'}")
+    try:
+        ok, tables, copied = _copy(source, target)
+    except (sqlite3.Error, OSError) as exc:
+        _remove(target)
+        if problems.kind(exc, target) == problems.DISK_FULL:
+            size = -(-source.stat().st_size // 1_000_000)
+            raise BackupFailed(f"There is not enough free space for the backup of {source} that is made before "
+                               f"upgrading it (about {size} MB); nothing was changed. Free some space on that disk, "
+                               "then start again.") from exc
+        raise BackupFailed(f"The backup of {source} before upgrading it could not be written ({exc}); nothing was "
+                           "changed.") from exc
+    if not ok or tables != copied:
+        _remove(target)
+        raise BackupFailed(f"The backup of {source} could not be verified; nothing was changed.")
+    return target
+
+
+def _copy(source: Path, target: Path) -> tuple[bool, int, int]:
     src = sqlite3.connect(source)
     try:
         dst = sqlite3.connect(target)
@@ -148,7 +162,9 @@ def backup_sqlite(db: Database, label: str, *, now: datetime | None = None) -> P
             dst.close()
     finally:
         src.close()
-    if not ok or tables != copied:
-        target.unlink(missing_ok=True)
-        raise BackupFailed(f"The backup of {source} could not be verified; nothing was changed.")
-    return target
+    return ok, tables, copied
+
+
+def _remove(target: Path) -> None:
+    for path in (target, target.with_name(target.name + "-journal")):
+        path.unlink(missing_ok=True)

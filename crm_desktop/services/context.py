@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm_desktop.db import problems
 from crm_desktop.db.engine import Database
 from crm_desktop.db.models import AuditEntry, Editable, User
 from crm_desktop.services.errors import ConflictError, PermissionDenied, ServiceError
@@ -103,6 +104,18 @@ class DatabaseBusy(ServiceError):
     pass
 
 
+class DatabaseReadOnly(ServiceError):
+    """The file (or the server) takes no changes: nothing was saved, and trying again will not help."""
+
+
+class DiskFull(ServiceError):
+    """No room left for the change: nothing was saved; it can be saved once space is freed."""
+
+
+class DatabaseDamaged(ServiceError):
+    """SQLite found the file damaged mid-way; restore a backup (the open-time check catches most)."""
+
+
 class DatabaseUnavailable(ServiceError):
     """The server cannot be reached (or the connection broke mid-way): nothing was saved; try again."""
 
@@ -164,21 +177,29 @@ class ServiceContext:
         except StaleDataError as exc:
             raise ConflictError("record", None) from exc
         except OperationalError as exc:
-            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-                raise DatabaseBusy(
-                    "The database is busy with another save. Wait a moment and try again."
-                ) from exc
+            _database_problem(self.db, exc)
             _unreachable(exc)
             raise
         except IntegrityError as exc:
             raise ServiceError(_explain_integrity(exc)) from exc
         except DBAPIError as exc:
+            _database_problem(self.db, exc)
             _unreachable(exc)
             _refused_by_server(exc)
             raise
         if changes:
             for listener in list(self.listeners):
                 listener(changes)
+
+
+_PROBLEMS = {problems.BUSY: DatabaseBusy, problems.READ_ONLY: DatabaseReadOnly, problems.DISK_FULL: DiskFull,
+             problems.DAMAGED: DatabaseDamaged}
+
+
+def _database_problem(db: Database, exc: DBAPIError) -> None:
+    """A save the database could not take (busy, read-only, disk full, damaged): say so in its words."""
+    if (problem := problems.kind(exc, db.sqlite_path)) is not None:
+        raise _PROBLEMS[problem](problems.message(problem, db)) from exc
 
 
 def _unreachable(exc: DBAPIError) -> None:

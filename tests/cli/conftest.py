@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from os_conditions import make_read_only, small_disk  # noqa: F401 - fixtures: real full disks, read-only files
 
 from crm_desktop.cli import main
 

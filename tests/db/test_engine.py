@@ -72,3 +72,41 @@ def test_missing_server_database_is_explained(postgres_url):
     url = make_url(postgres_url).set(database="crm_no_such_database").render_as_string(hide_password=False)
     with pytest.raises(DatabaseOpenError, match="does not exist on the server"):
         open_database(url)
+
+
+def test_a_save_waits_out_a_long_write_lock_then_gives_up_only_at_the_overall_bound(sqlite_db, monkeypatch):
+    """Another program holds the write lock longer than SQLite's busy wait (10 s, lowered here to keep the
+    test short; a save used to give up after it): the save waits its turn and succeeds. It still gives
+    up, with DatabaseBusy, once the overall bound has passed."""
+    import sqlite3
+    import time
+
+    from crm_desktop.db import engine
+    from crm_desktop.services import tasks
+    from crm_desktop.services.context import DatabaseBusy
+
+    monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    sqlite_db.dispose()  # new connections take the lowered busy wait
+    ctx = ServiceContext(sqlite_db)
+    other = sqlite3.connect(sqlite_db.engine.url.database, isolation_level=None, check_same_thread=False)
+    release = threading.Timer(1.0, other.execute, ("COMMIT",))
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        release.start()
+        started = time.monotonic()
+        task = tasks.create(ctx, title="Call back Dilnoza")  # DatabaseBusy after 0.2 s before the fix
+        assert time.monotonic() - started >= 0.9  # it did wait for the other program
+        release.join()
+        assert [t.title for t in tasks.list_tasks(ctx, tasks.TaskFilter(status="open"))] == [task.title]
+
+        monkeypatch.setattr(engine, "WRITE_LOCK_WAIT_S", 0.5)
+        other.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(DatabaseBusy, match="busy with another save"):
+            tasks.create(ctx, title="Never saved")
+        assert time.monotonic() - started < 5
+        other.execute("COMMIT")
+    finally:
+        release.cancel()
+        release.join()
+        other.close()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from os_conditions import make_read_only, small_disk  # noqa: F401 - fixtures: real full disks, read-only files
 
 from crm_desktop.app import build_main_window
 from crm_desktop.services import company
 from crm_desktop.ui.errors import ErrorReporter
 from crm_desktop.ui.main_window import MainWindow
-
 
 OFFICE = "Ipak Yoʻli Services"
 

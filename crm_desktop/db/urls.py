@@ -1,0 +1,68 @@
+"""Which database a URL names, refused in words when it names none CRM Desktop can keep data in.
+
+A URL comes from --database-url, the CRM_DESKTOP_DATABASE_URL environment variable or the settings
+file (config.choose_database); the message says which, so the user knows what to correct. An
+in-memory SQLite database is refused: everything saved in it would vanish when the program ends,
+while the program said it was saved.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from crm_desktop.db.problems import DatabaseOpenError
+
+FORMS = "sqlite:///path/to/crm.sqlite3 for a file, postgresql://user@host/database for a server"
+
+
+class BadDatabaseUrl(DatabaseOpenError):
+    """The URL itself is wrong: fix where it came from."""
+
+
+def parse_database_url(url: str | URL, origin: str | None = None) -> URL:
+    """The URL parsed, or BadDatabaseUrl. `origin`: where it came from ("in the settings file …")."""
+    parsed = url if isinstance(url, URL) else _parsed(url)
+    if parsed is None:
+        raise BadDatabaseUrl(f"{_named(url, origin)} is not a database URL. Write {FORMS}.")
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        _check_sqlite(parsed, _named(url if isinstance(url, str) else parsed.render_as_string(), origin))
+    elif backend != "postgresql":
+        raise BadDatabaseUrl(
+            f"Unsupported database '{backend}'{' ' + origin if origin else ''}. Use a SQLite file (sqlite:///path) "
+            "or a PostgreSQL server (postgresql://user@host/database).")
+    return parsed
+
+
+def _parsed(text: object) -> URL | None:
+    try:
+        return make_url(text) if isinstance(text, str) and text.strip() else None
+    except ArgumentError:
+        return None
+
+
+def _check_sqlite(url: URL, shown: str) -> None:
+    database = url.database or ""
+    if url.host or url.username or url.port:
+        raise BadDatabaseUrl(f"{shown} names no file: a SQLite URL has three slashes before the path "
+                             "(sqlite:///crm.sqlite3 next to where you are, sqlite:////home/me/crm.sqlite3 from "
+                             "the root, sqlite:///C:/Users/me/crm.sqlite3 on Windows).")
+    if database in ("", ":memory:") or database.startswith("file::memory:") or url.query.get("mode") == "memory":
+        raise BadDatabaseUrl(f"{shown} is an in-memory database: whatever is saved in it is lost when CRM Desktop "
+                             "ends. Give a file instead, e.g. sqlite:///path/to/crm.sqlite3.")
+    if database.startswith("file:") or url.query.get("uri"):
+        raise BadDatabaseUrl(f"{shown} is a SQLite URI file name, which CRM Desktop does not take. Give the "
+                             "file's path, e.g. sqlite:///path/to/crm.sqlite3.")
+
+
+def _named(url: object, origin: str | None) -> str:
+    text = _masked(str(url))
+    return f"The database URL '{text}' {origin}" if origin else f"The database URL '{text}'"
+
+
+def _masked(url: str) -> str:
+    """A URL that did not parse may still hold a password (user:secret@host): never echo it."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
