@@ -130,7 +130,7 @@ class Database:
         url = self.engine.url
         if self.is_sqlite:
             return str(url.database)
-        return f"{url.username}@{url.host}:{url.port or 5432}/{url.database}"
+        return f"{url.username}@{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -147,6 +147,9 @@ class ServiceContext:
             with self.db.read() as session:
                 yield session
         except DBAPIError as exc:
+            # Damage on a page the open-time check did not read is met by reads too.
+            if problems.kind(exc, self.db.sqlite_path) == problems.DAMAGED:
+                _database_problem(self.db, exc)
             _unreachable(exc)
             _refused_by_server(exc)
             raise

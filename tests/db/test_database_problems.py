@@ -16,7 +16,7 @@ from crm_desktop.db.connect import open_database
 from crm_desktop.db.engine import Database, DatabaseOpenError
 from crm_desktop.db.migrate import alembic_config, head_revision
 from crm_desktop.services import clients, demo, tasks
-from crm_desktop.services.context import DatabaseReadOnly, DiskFull, ServiceContext
+from crm_desktop.services.context import DatabaseDamaged, DatabaseReadOnly, DiskFull, ServiceContext
 
 
 def sha256(path: Path) -> str:
@@ -91,6 +91,18 @@ def test_a_big_file_cut_short_is_refused_without_reading_it_all(tmp_path, monkey
     monkeypatch.setattr(sqlite_file, "QUICK_CHECK_MAX_BYTES", 0)  # as if the file were too big for quick_check
     with pytest.raises(DatabaseOpenError, match="is damaged"):
         open_database(f"sqlite:///{path}")
+
+
+def test_damage_met_while_reading_is_said_in_words_not_as_a_bug(tmp_path):
+    """Damage the open-time check did not read (a big file, or damage since) surfaces on a read too."""
+    path = tmp_path / "office.sqlite3"
+    make_office(path, clients_=300)
+    opened = open_database(f"sqlite:///{path}")
+    damage_the_clients_table(path)
+    opened.db.engine.dispose()  # the next connection reads the damaged page from the file
+    with pytest.raises(DatabaseDamaged, match="is damaged .* Restore your latest backup"):
+        clients.get(ServiceContext(opened.db), 1)
+    opened.db.dispose()
 
 
 def test_a_save_to_a_read_only_file_says_so_and_reading_still_works(tmp_path, make_read_only):
