@@ -4,17 +4,17 @@ refused or reported in words, and nothing is lost, faked or written over on the 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 
 import pytest
-from alembic import command
+from damaged_files import damage_the_clients_table
+from revisions import upgrade_to
 from sqlalchemy import text
 
 from crm_desktop.db import sqlite_file
 from crm_desktop.db.connect import open_database
 from crm_desktop.db.engine import Database, DatabaseOpenError
-from crm_desktop.db.migrate import alembic_config, head_revision
+from crm_desktop.db.migrate import head_revision
 from crm_desktop.services import clients, demo, tasks
 from crm_desktop.services.context import DatabaseDamaged, DatabaseReadOnly, DiskFull, ServiceContext
 
@@ -60,16 +60,6 @@ def test_a_parent_that_is_a_file_is_named(tmp_path):
     (tmp_path / "office").write_text("a file where a folder was meant")
     with pytest.raises(DatabaseOpenError, match=f"{tmp_path / 'office'} is a file, not a folder"):
         open_database(f"sqlite:///{tmp_path / 'office' / 'data' / 'crm.sqlite3'}")
-
-
-def damage_the_clients_table(path: Path) -> None:
-    """Overwrite the b-tree header of the clients table's first page, as a bad sector or copy would."""
-    with sqlite3.connect(path) as conn:
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'clients'").fetchone()[0]
-    with path.open("r+b") as file:
-        file.seek((root - 1) * page_size)
-        file.write(b"\xff" * 12)
 
 
 def test_a_damaged_file_is_refused_at_opening_and_left_as_it_is(tmp_path):
@@ -167,10 +157,8 @@ def test_opening_on_a_full_disk_says_the_disk_is_full(small_disk):
 def old_office(path: Path, *, notes_kb: int = 0) -> None:
     """A CRM database of the first schema (with `notes_kb` of other data), closed."""
     db = Database.open(f"sqlite:///{path}")
-    cfg = alembic_config()
     with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001_schema_v1")
+        upgrade_to(conn, "0001_schema_v1")
     with db.engine.begin() as conn:
         conn.execute(text("CREATE TABLE office_notes (body TEXT)"))
         for _ in range(notes_kb):

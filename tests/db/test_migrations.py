@@ -132,17 +132,14 @@ def test_migrations_ship_inside_the_wheel_and_work_from_it(tmp_path):
 def test_upgrading_to_reminders_keeps_only_reminders_still_ahead_pending(db_url):
     from datetime import UTC, datetime, timedelta
 
-    from alembic import command
+    from revisions import upgrade_to
 
-    from crm_desktop.db.migrate import alembic_config
     from crm_desktop.db.models import CompanyProfile, Task
 
     db = Database.open(db_url)
     try:
-        cfg = alembic_config()
         with db.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0001_schema_v1")
+            upgrade_to(conn, "0001_schema_v1")
         now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         stamp = "'2026-01-01 00:00:00'"
         with db.engine.begin() as conn:

@@ -246,17 +246,15 @@ def test_staff_may_change_only_their_own_password(office, pg_ctx):
 
 def test_admin_logins_of_older_versions_lose_createrole_at_the_upgrade(postgres_url):
     """An administrator login made by 0005 (CREATEROLE, ADMIN OPTION on crm_user) keeps neither."""
-    from alembic import command
+    from revisions import upgrade_to
 
-    from crm_desktop.db.migrate import alembic_config, upgrade
+    from crm_desktop.db.migrate import upgrade
 
     name = f"old_admin_{uuid.uuid4().hex[:6]}"
     db = Database.open(postgres_url)
     try:
-        cfg = alembic_config()
         with db.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0005_shared_mode")
+            upgrade_to(conn, "0005_shared_mode")
             conn.execute(text(f'CREATE ROLE "{name}" LOGIN CREATEROLE'))
             conn.execute(text(f'GRANT crm_user, crm_admin TO "{name}" WITH ADMIN OPTION'))
         upgrade(db)

@@ -3,12 +3,12 @@ command line, in a message at start or next to the form's input, which is kept â
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+from damaged_files import damage_the_clients_table
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from crm_desktop.cli import main
@@ -45,12 +45,7 @@ def test_a_damaged_file_is_refused_when_the_window_starts_and_the_log_has_the_de
     opened = open_database(f"sqlite:///{path}")
     demo.generate(opened.db, clients=300)
     opened.db.dispose()
-    with sqlite3.connect(path) as conn:
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'clients'").fetchone()[0]
-    with path.open("r+b") as file:
-        file.seek((root - 1) * page_size)
-        file.write(b"\xff" * 12)
+    damage_the_clients_table(path)
     assert run_gui(f"sqlite:///{path}", paths) == 1
     assert f"{path} is damaged" in shown[0] and "Restore your latest backup" in shown[0]
     assert str(paths.log_file) in shown[0] and "malformed" in paths.log_file.read_text()
