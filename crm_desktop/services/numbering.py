@@ -1,9 +1,10 @@
 """Document numbers: a pattern per kind (e.g. INV-{year}-{seq:05d}) and a counter per kind and year.
 
 The number is taken inside the transaction that issues the document, from a counter row that
-transaction holds (SQLite lets one writer in at a time; PostgreSQL locks the row). So two PCs issuing at once get consecutive numbers, and an issue that fails after taking a number
-rolls the counter back with it: numbers are unique and have no gaps. (Not MAX()+1, which two PCs
-read alike, nor a database sequence, which never gives a number back.)
+transaction holds (SQLite lets one writer in at a time; PostgreSQL locks the row). So two PCs
+issuing at once get consecutive numbers, and an issue that fails after taking a number rolls the
+counter back with it: numbers are unique and have no gaps. (Not MAX()+1, which two PCs read alike,
+nor a database sequence, which never gives a number back.)
 
 On PostgreSQL the database itself takes the number when a draft becomes issued (a trigger, see
 migration 0006): CRM logins cannot write the counters, so no number is taken by hand or skipped.

@@ -65,7 +65,7 @@ def client_filter(dialect: str, query: str) -> ColumnElement[bool] | None:
         first = fold(query.strip())[:1]
         return and_(Client.sort_name >= first, Client.sort_name < first + "\uffff")
     if dialect != "sqlite":
-        return Client.id.in_(select(func.crm_find_clients(literal(pats, ARRAY(String)))))
+        return Client.id.in_(select(_found(pats)))
     # FTS5's trigram index answers patterns of 3+ characters (and returns nothing, not everything, for
     # shorter ones): short words like "и" in "ИП Ёлкин и партнёры" are checked on the rows it found.
     indexed = [p for p in pats if len(p.strip("%")) >= 3]
@@ -85,4 +85,10 @@ def first_by_name(dialect: str, query: str, rows: int) -> TableValuedAlias | Non
     pats = patterns(query)
     if dialect == "sqlite" or not pats or _by_first_letter(pats):
         return None
-    return func.crm_find_clients(literal(pats, ARRAY(String)), rows).table_valued("id", with_ordinality="n").render_derived()
+    return _found(pats, rows).table_valued("id", with_ordinality="n").render_derived()
+
+
+def _found(pats: list[str], first_rows: int | None = None):
+    """crm_find_clients (PostgreSQL, migration 0006): the visible clients whose terms match all `pats`
+    (with `first_rows`, the first that many by name)."""
+    return func.crm_find_clients(literal(pats, ARRAY(String)), first_rows)

@@ -3,8 +3,8 @@ to `ops.changed` either way, so a task done on one PC leaves the others' lists a
 
 A notice names only the table (see db/notifications.py), so what it passes on is "something in
 these tables changed" and the views showing them reload. Changes heard within a moment of each
-other go out as one (a bulk edit is one refresh, not a hundred). After the connection was lost and is back, everything counts as changed: what happened
-meanwhile was not announced.
+other go out as one (a bulk edit is one refresh, not a hundred). After the connection was lost and
+is back, everything counts as changed: what happened meanwhile was not announced.
 """
 
 from __future__ import annotations
