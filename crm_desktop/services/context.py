@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -83,18 +83,41 @@ OWNER = Actor(user_id=1, username="owner", role="admin")  # single-user mode's i
 
 @dataclass
 class Changes:
-    """Which records a unit of work touched, by table name: views refresh only those."""
+    """Which records a unit of work touched, by table name, and who asked: views refresh only those.
+
+    `initiator` is the widget (or other object) that asked for the call, None when unknown (another PC,
+    a job): a view skips a reload its own call already answers. It is compared by identity only.
+    """
 
     created: dict[str, set[int]] = field(default_factory=dict)
     updated: dict[str, set[int]] = field(default_factory=dict)
     deleted: dict[str, set[int]] = field(default_factory=dict)
+    # Tables whose rows changed in ways not known here (another PC's commit, heard without ids):
+    # views showing them reload.
+    unknown: set[str] = field(default_factory=set)
+    initiator: object | None = None
 
     def add(self, kind: str, table: str, entity_id: int) -> None:
         getattr(self, kind).setdefault(table, set()).add(entity_id)
 
     @property
     def tables(self) -> set[str]:
-        return set(self.created) | set(self.updated) | set(self.deleted)
+        return set(self.created) | set(self.updated) | set(self.deleted) | self.unknown
+
+    def rows_came_or_went(self, tables: Iterable[str]) -> bool:
+        """Rows were (or may have been) created or deleted in one of these tables: a list must reload,
+        not only refresh the rows it holds."""
+        return any(t in self.created or t in self.deleted or t in self.unknown for t in tables)
+
+    def merged(self, other: Changes) -> Changes:
+        """Both units of work as one (a hidden view gathers what it missed); who asked is then unknown."""
+        both = Changes()
+        for kind in ("created", "updated", "deleted"):
+            for source in (self, other):
+                for table, ids in getattr(source, kind).items():
+                    getattr(both, kind).setdefault(table, set()).update(ids)
+        both.unknown = self.unknown | other.unknown
+        return both
 
     def __bool__(self) -> bool:
         return bool(self.tables)

@@ -43,7 +43,7 @@ class LiveChanges(QObject):
 
     def _heard(self, change: TableChange) -> None:
         if change.table in Base.metadata.tables:  # which rows is not said: no ids, so views reload
-            self._pending.updated.setdefault(change.table, set())
+            self._pending.unknown.add(change.table)
             if not self._timer.isActive():
                 self._timer.start()
 
@@ -53,5 +53,5 @@ class LiveChanges(QObject):
             self.ops.changed.emit(changes)
 
     def _everything_changed(self) -> None:
-        self._pending.updated.update({table: set() for table in Base.metadata.tables})
+        self._pending.unknown.update(Base.metadata.tables)
         self._flush()

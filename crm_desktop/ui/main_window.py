@@ -372,7 +372,8 @@ class MainWindow(QMainWindow):
             self.nav.item(row).setText(f"{self.titles[key]}  {extra[key]}")
 
     def _changed(self, changes: Changes) -> None:
-        if changes.tables & COUNTED_TABLES:
+        # Edits change no count of clients; edits of deals, tasks and documents may (won, done, paid).
+        if changes.rows_came_or_went(COUNTED_TABLES) or changes.tables & (COUNTED_TABLES - {"clients"}):
             self._load_counts()
         if "company_profile" in changes.tables:
             self.ops.run(company.get, on_done=self._company_arrived)

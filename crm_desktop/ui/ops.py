@@ -1,21 +1,26 @@
 """The one way from a widget to a service.
 
-Every call runs on one background thread (a single writer, and the GUI never waits for the
-database), its result comes back on the GUI thread, errors a user can fix are shown (or handed to
-the caller, e.g. to put next to a field), bugs go to the error reporter, and whatever a service
-changed is broadcast so that views refresh only what changed.
+`ops.write(fn, ...)` runs calls that change data on one background thread, one after another in the
+order made (a single writer); `ops.read(fn, ...)` runs calls that only read on a small pool beside it,
+so a long read (an export, a report, a preview) never holds up a save, and SQLite's WAL readers never
+wait for the writer. Either way the GUI never waits for the database: the result comes back on the
+GUI thread, errors a user can fix are shown (or handed to the caller, e.g. to put next to a field),
+bugs go to the error reporter, and whatever a service changed is broadcast with the widget that asked
+(`initiator=`), so that views refresh only what changed, only when shown, and not twice for their own call.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from crm_desktop.services.context import DatabaseUnavailable, ServiceContext
+from crm_desktop.services.context import Changes, DatabaseUnavailable, ServiceContext
 from crm_desktop.services.errors import ServiceError
 
 OnDone = Callable[[Any], None]
@@ -30,18 +35,28 @@ class _Relay(QObject):
     changed = Signal(object)
 
 
+READ_THREADS = 2  # lists, cards and search stay quick while a long read (an export, a report) runs
+
+_calling = threading.local()  # who asked for the call running on this worker thread (see Ops._broadcast)
+
+
 class _Call(QRunnable):
-    def __init__(self, token: int, fn: Callable[..., Any], args: tuple, kwargs: dict, relay: _Relay):
+    def __init__(self, token: int, fn: Callable[..., Any], args: tuple, kwargs: dict, relay: _Relay,
+                 initiator: object | None):
         super().__init__()
         self.token, self.fn, self.args, self.kwargs, self.relay = token, fn, args, kwargs, relay
+        self.initiator = initiator
 
     def run(self) -> None:
+        _calling.initiator = self.initiator
         try:
             result = self.fn(*self.args, **self.kwargs)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, never lost
             self.relay.failed.emit(self.token, exc)
         else:
             self.relay.done.emit(self.token, result)
+        finally:
+            _calling.initiator = None
 
 
 class Ops(QObject):
@@ -54,8 +69,10 @@ class Ops(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self._report_bug = report_bug
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # one writer at a time, calls run in the order made
+        self._writer = QThreadPool(self)
+        self._writer.setMaxThreadCount(1)  # one writer at a time, calls run in the order made
+        self._readers = QThreadPool(self)
+        self._readers.setMaxThreadCount(READ_THREADS)
         self._relay = _Relay()
         self._relay.done.connect(self._finish)
         self._relay.failed.connect(self._fail)
@@ -65,16 +82,36 @@ class Ops(QObject):
         self._tokens = itertools.count(1)
         self.dialog_parent: QWidget | None = None
         self.reachable = True
-        ctx.listeners.append(lambda changes: self._relay.changed.emit(changes))  # on the worker thread
+        ctx.listeners.append(self._broadcast)
 
-    def run(self, fn: Callable[..., Any], *args: Any, on_done: OnDone | None = None,
-            on_error: OnError | None = None, **kwargs: Any) -> None:
-        """Call `fn(ctx, *args, **kwargs)` in the background."""
+    def write(self, fn: Callable[..., Any], *args: Any, on_done: OnDone | None = None,
+              on_error: OnError | None = None, initiator: object | None = None, **kwargs: Any) -> None:
+        """Call `fn(ctx, *args, **kwargs)` on the writer thread, after the writes asked for before it."""
+        self._start(self._writer, fn, args, kwargs, on_done, on_error, initiator)
+
+    run = write  # TEMPORARY during the merge of issue 13: every call site says read or write
+
+    def read(self, fn: Callable[..., Any], *args: Any, on_done: OnDone | None = None,
+             on_error: OnError | None = None, **kwargs: Any) -> None:
+        """Call `fn(ctx, *args, **kwargs)`, which only reads, on the read pool: it never waits for a write.
+
+        Reads run side by side, so one asked for later may answer first: a view that asks again
+        before the answer came keeps a generation count and drops the overtaken answer.
+        """
+        self._start(self._readers, fn, args, kwargs, on_done, on_error, None)
+
+    def _start(self, pool: QThreadPool, fn: Callable[..., Any], args: tuple, kwargs: dict,
+               on_done: OnDone | None, on_error: OnError | None, initiator: object | None) -> None:
         token = next(self._tokens)
         self._pending[token] = (on_done, on_error)
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
-        self._pool.start(_Call(token, fn, (self.ctx, *args), kwargs, self._relay))
+        pool.start(_Call(token, fn, (self.ctx, *args), kwargs, self._relay, initiator))
+
+    def _broadcast(self, changes: Changes) -> None:
+        """Called by the service context after a commit, on the worker thread that made it."""
+        asked_by = getattr(_calling, "initiator", None)
+        self._relay.changed.emit(dataclasses.replace(changes, initiator=asked_by))
 
     @property
     def busy(self) -> bool:
@@ -83,7 +120,7 @@ class Ops(QObject):
 
     def wait_idle(self, msecs: int = 30_000) -> bool:
         """Block until queued calls finished (closing the window, tests)."""
-        return self._pool.waitForDone(msecs)
+        return self._writer.waitForDone(msecs) and self._readers.waitForDone(msecs)
 
     @Slot(int, object)
     def _finish(self, token: int, result: Any) -> None:

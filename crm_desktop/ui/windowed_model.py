@@ -52,6 +52,26 @@ class WindowedTableModel(ServiceTableModel):
         self._pages.move_to_end(page)
         return rows[offset] if offset < len(rows) else None
 
+    def refresh_rows(self, ids: set[int]) -> None:  # MERGE: replaced by the forms branch's version
+        held = {row.id: (page, i) for page, rows in self._pages.items() for i, row in enumerate(rows)}
+        wanted = [i for i in ids if i in held]
+        if not wanted:
+            return
+        generation = self._generation
+
+        def arrived(rows):
+            if generation != self._generation:
+                return
+            for row in rows:
+                if row.id in held:
+                    page, i = held[row.id]
+                    if page in self._pages and i < len(self._pages[page]):
+                        self._pages[page][i] = row
+                        index = page * self.page_size + i
+                        self.dataChanged.emit(self.index(index, 0), self.index(index, self.columnCount() - 1))
+            self.loaded.emit()
+        self.ops.read(self.rows_by_id, wanted, on_done=arrived)
+
     def reload(self) -> None:
         """Count and the first page in one background call, swapped in together (no empty flash)."""
         self._load_first_page(self.page_size, self._reloaded)

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import text
 
 from crm_desktop.services import clients
 from crm_desktop.services.errors import ValidationError
@@ -128,3 +129,33 @@ def test_an_answer_for_a_window_closed_meanwhile_is_dropped_quietly(ops, qtbot, 
     got = []
     ops.run(lambda ctx: "next", on_done=got.append)
     qtbot.waitUntil(lambda: got == ["next"])
+
+
+def test_a_save_completes_while_a_two_second_read_is_running(ops, qtbot, sqlite_ctx):
+    reading, release = threading.Event(), threading.Event()
+    read_done, saved = [], []
+
+    def long_read(ctx):
+        with ctx.read() as s:
+            s.execute(text("SELECT count(*) FROM clients"))
+            reading.set()
+            release.wait(2.0)  # a report or an export that takes its time
+        return "read"
+
+    ops.read(long_read, on_done=read_done.append)
+    qtbot.waitUntil(reading.is_set)
+    ops.write(clients.create, name="Aziz Karimov", on_done=saved.append)
+    qtbot.waitUntil(lambda: bool(saved))
+    assert read_done == [] and not release.is_set()  # the save did not wait for the read
+    release.set()
+    qtbot.waitUntil(lambda: read_done == ["read"])
+
+
+def test_a_write_says_who_asked_for_it_and_a_read_elsewhere_is_not_mistaken_for_it(ops, qtbot):
+    asker, seen = object(), []
+    ops.changed.connect(seen.append)
+    ops.write(clients.create, name="Aziz Karimov", initiator=asker)
+    qtbot.waitUntil(idle(ops))
+    ops.write(clients.create, name="Zarina Rahimova")
+    qtbot.waitUntil(idle(ops))
+    assert [c.initiator for c in seen] == [asker, None]

@@ -32,6 +32,7 @@ from crm_desktop.ui.calendar.canvas import MonthGrid, TaskCanvas, TimeGrid, abou
 from crm_desktop.ui.calendar.dialog import TaskDialog
 from crm_desktop.ui.calendar.period import MODES, days_of, local_start, step
 from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.refresh import WhenShown
 
 SETTINGS_MODE = "calendar/mode"
 SETTINGS_ASSIGNEE = "calendar/assignee"
@@ -217,7 +218,7 @@ class CalendarView(QWidget):
         self.agenda.itemActivated.connect(lambda item, _col: self._agenda_edit(item))
         for keys, slot in (("Alt+Left", lambda: self.go(-1)), ("Alt+Right", lambda: self.go(1))):
             QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        ops.changed.connect(self._maybe_refresh)
+        WhenShown(self, ops, {"users", "tasks"}, self._refresh)
         self._show_mode()
 
     def _tool(self, text: str, slot, tip: str) -> QToolButton:
@@ -332,7 +333,7 @@ class CalendarView(QWidget):
                 self.scroll.verticalScrollBar().setValue(self.time_grid.y_of(WORKDAY_STARTS * 60 - 30))
         self.ready = True
 
-    def _maybe_refresh(self, changes: Changes) -> None:
+    def _refresh(self, changes: Changes) -> None:
         if "users" in changes.tables:  # someone added or renamed: the filter lists them
             self.ops.run(users.list_users, on_done=self._users_loaded)
         if "tasks" in changes.tables:

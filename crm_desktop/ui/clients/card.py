@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -203,6 +205,15 @@ class ClientCard(QWidget):
         generation = self._generation
         self.ops.run(load_card, client_id, on_done=lambda data: self._arrived(generation, data),
                      on_error=lambda error: self._failed(generation, error))
+
+    def show_saved(self, client: ClientDetail) -> None:
+        """Show the client as the save just made here returned it: nothing else on the card changed,
+        so there is nothing to read again (a save that changes more, e.g. a status, reloads)."""
+        if self.data is None or self.client_id != client.id:
+            self.show_client(client.id)
+            return
+        self._generation += 1
+        self._arrived(self._generation, dataclasses.replace(self.data, client=client))
 
     def reload(self) -> None:
         if self.client_id is not None:

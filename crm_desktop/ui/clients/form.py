@@ -126,12 +126,12 @@ class ClientForm(FormDialog):
                 "Choose the company from the list that opens as you type, or clear the field.")))
             return
         if self.client is None:
-            self.ops.run(clients.create, **self.values(), request_id=self.request_id, on_done=on_done,
-                         on_error=on_error)
+            self.ops.write(clients.create, **self.values(), request_id=self.request_id, on_done=on_done,
+                           on_error=on_error, initiator=self)
         else:
-            self.ops.run(clients.update, self.client.id, expected_version=self.client.version,
-                         base=clients.editable_values(self.client), decided=self.decided, **self.values(),
-                         on_done=on_done, on_error=on_error)
+            self.ops.write(clients.update, self.client.id, expected_version=self.client.version,
+                           base=clients.editable_values(self.client), decided=self.decided, **self.values(),
+                           on_done=on_done, on_error=on_error, initiator=self)
 
     def shown_value(self, field: str, value) -> str:
         if value is None or value == "":

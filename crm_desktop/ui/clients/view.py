@@ -29,8 +29,9 @@ from crm_desktop.ui.clients.form import ClientForm, client_status_names
 from crm_desktop.ui.lazy_model import Column
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
-from crm_desktop.ui.windowed_model import WindowedTableModel
+from crm_desktop.ui.refresh import WhenShown
 from crm_desktop.ui.search_delay import SearchDelay
+from crm_desktop.ui.windowed_model import WindowedTableModel
 
 CARD_DELAY_MS = 60  # holding an arrow key down loads the card of the row it stops on, not of every row
 LIST_TABLES = frozenset({"clients", "users", "client_tags"})
@@ -139,10 +140,12 @@ class ClientsView(QWidget):
         self.model.loaded.connect(self._select_wanted)
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_changed(current))
         self._current_id: int | None = None
+        self._own_save_only_client = False  # the form's last save changed the client alone (see _changed)
         self._card_timer = QTimer(self, singleShot=True, interval=CARD_DELAY_MS)
         self._card_timer.timeout.connect(self._show_current_card)
         self.card.entry_closed.connect(lambda: self.table.setFocus())
-        ops.changed.connect(self._changed)
+        self.model.rows_by_id = clients.rows  # MERGE: temporary
+        self.refresh = WhenShown(self, ops, LIST_TABLES | CARD_TABLES, self._changed)
         self.card.loaded.connect(self._update_actions)
         self._update_actions()
 
@@ -276,16 +279,34 @@ class ClientsView(QWidget):
             self._apply_filter()
 
     def _changed(self, changes: Changes) -> None:
+        own_save = changes.initiator is not None and changes.initiator is self.form
         if changes.tables & LIST_TABLES:
-            self.model.reload()
-            self._load_choices()
-        if self.card.client_id is not None and changes.tables & CARD_TABLES:
-            deleted = changes.deleted.get("clients", set())
-            if self.card.client_id in deleted:
-                self.card.show_client(None)
-                self._update_actions()
-            else:
-                self.card.reload()
+            updated = changes.updated.get("clients", set())
+            if changes.rows_came_or_went(LIST_TABLES) or "users" in changes.tables:
+                self.model.reload()
+                self._load_choices()
+            else:  # only edits: the rows in place, the list keeps its rows, selection and scroll position
+                self.model.refresh_rows(updated)
+                if not own_save:  # our own form's record says whether a new source came (_form_saved)
+                    self._load_choices()
+        card_id = self.card.client_id
+        if card_id is None or not changes.tables & CARD_TABLES:
+            return
+        if card_id in changes.deleted.get("clients", set()):
+            self.card.show_client(None)
+            self._update_actions()
+        elif own_save:  # _form_saved shows the form's answer (or reloads once when the save did more)
+            self._own_save_only_client = changes.tables <= {"clients", "client_tags"}
+        elif changes.tables <= {"clients", "client_tags"} and not self._card_touched_by(changes):
+            pass  # other clients were edited: nothing on this card changed
+        else:
+            self.card.reload()
+
+    def _card_touched_by(self, changes: Changes) -> bool:
+        shown = self.card.data.client if self.card.data is not None else None
+        ids = {self.card.client_id, shown.company_id if shown is not None else None}
+        return any(ids & getattr(changes, kind).get(table, set())
+                   for kind in ("created", "updated", "deleted") for table in ("clients", "client_tags"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table and event.type() == QEvent.Type.KeyPress \
@@ -312,8 +333,19 @@ class ClientsView(QWidget):
         self.form.open()
 
     def _form_saved(self, form: ClientForm) -> None:
-        if form.result_record is not None:
-            self.open_client(form.result_record.id)
+        saved = form.result_record
+        if saved is None:
+            return
+        if saved.source and saved.source not in self.sources:
+            self._load_choices()
+        self._wanted_id = saved.id
+        if self._own_save_only_client:
+            self.card.show_saved(saved)
+        else:  # e.g. a status change also wrote to the timeline
+            self.card.show_client(saved.id)
+        self._own_save_only_client = False
+        self._update_actions()
+        self._select_wanted()
 
     def delete_client(self) -> None:
         if self.card.data is None:

@@ -31,9 +31,10 @@ from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.list_footer import ListFooter
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.refresh import WhenShown
 from crm_desktop.ui.search_delay import SearchDelay
 
-TABLES = frozenset({"deals", "clients", "stages", "pipelines", "users"})
+DEAL_TABLES = frozenset({"deals", "clients", "users"})  # what the cards, the list and the totals show
 
 
 def tr(text: str) -> str:
@@ -147,7 +148,11 @@ class DealsView(QWidget):
         self.owner.currentIndexChanged.connect(self._apply_filter)
         self.outcome.currentIndexChanged.connect(self._outcome_chosen)
         self.model.total_changed.connect(self._show_count)
-        ops.changed.connect(self._maybe_refresh)
+        # The board and the list each reload when they are the one shown (the other only goes stale).
+        WhenShown(self, ops, {"pipelines", "stages"}, self._pipelines_changed)
+        WhenShown(self, ops, DEAL_TABLES, lambda _changes: self._load_summary())
+        WhenShown(self.board, ops, DEAL_TABLES, lambda _changes: self.board.reload())
+        WhenShown(self.table, ops, DEAL_TABLES, lambda _changes: self.model.reload())
 
     # --- loading ---
 
@@ -236,15 +241,8 @@ class DealsView(QWidget):
     def _show_count(self, total: int) -> None:
         self.count_label.setText(tr("{total} deals").format(total=grouped(total)) if total != 1 else tr("1 deal"))
 
-    def _maybe_refresh(self, changes: Changes) -> None:
-        if not changes.tables & TABLES:
-            return
-        if changes.tables & {"pipelines", "stages"}:
-            self.ops.run(deals.list_pipelines, on_done=self._pipelines_loaded)
-            return
-        self.board.reload()
-        self.model.reload()
-        self._load_summary()
+    def _pipelines_changed(self, _changes: Changes) -> None:
+        self.ops.run(deals.list_pipelines, on_done=self._pipelines_loaded)
 
     def _mode_toggled(self, mode: int, checked: bool) -> None:
         if checked:

@@ -33,6 +33,7 @@ from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.list_footer import ListFooter
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.refresh import WhenShown
 from crm_desktop.ui.search_delay import SearchDelay
 
 TABLES = frozenset({"documents", "document_lines", "clients", "payments", "company_profile"})
@@ -152,7 +153,7 @@ class InvoicesView(QWidget):
         self._show_new_button()
         self.model.modelReset.connect(self._load_totals)
         self.model.total_changed.connect(self._show_count)
-        ops.changed.connect(self._maybe_refresh)
+        WhenShown(self, ops, TABLES, self._refresh)
 
     def start(self) -> None:
         self.model.reload()
@@ -207,10 +208,9 @@ class InvoicesView(QWidget):
             grouped = f"{total:,}".replace(",", "\u202f")
             self.summary.setText((tr("{total} found") if filtered else tr("{total} in all")).format(total=grouped))
 
-    def _maybe_refresh(self, changes: Changes) -> None:
-        if changes.tables & TABLES:
-            self.today = self.ops.ctx.today()
-            self.model.reload()
+    def _refresh(self, _changes: Changes) -> None:
+        self.today = self.ops.ctx.today()
+        self.model.reload()
 
     # --- opening ---
 

@@ -77,7 +77,9 @@ class ReminderScheduler(QObject):
         self.armed.emit(next_at)
 
     def _changed(self, changes: Changes) -> None:
-        if changes.tables & WATCHED:
+        # A client edit brings no deadline sooner: a status set back to lead, the one that could, writes
+        # its status-change activity too (and a later deadline only makes the timer look early, harmlessly).
+        if changes.tables & (WATCHED - {"clients"}) or changes.rows_came_or_went({"clients"}):
             self.rearm()
 
 
