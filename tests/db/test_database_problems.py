@@ -1,5 +1,7 @@
 """Databases a user cannot work in — wrong URLs, paths, files, damage, read-only files, full disks — are
-refused or reported in words, and nothing is lost, faked or written over on the way."""
+refused or reported in words, and nothing is lost, faked or written over on the way.
+
+Spans db/connect.py, db/engine.py, db/problems.py, db/sqlite_file.py and services/context.py."""
 
 from __future__ import annotations
 

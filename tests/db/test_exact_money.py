@@ -2,6 +2,8 @@
 
 Money columns are ExactDecimal(4): a 64-bit integer of ten-thousandths, so a column holds amounts
 up to 922 337 203 685 477.5807 and refuses (never rounds, never wraps) anything beyond or finer.
+
+Spans db/types.py (ExactDecimal), db/models.py and the services that store money.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """Credit notes: made from an issued invoice, numbered in their own series, and lowering what the
-client owes — never by more than the invoice's total — on SQLite and PostgreSQL."""
+client owes — never by more than the invoice's total — on SQLite and PostgreSQL.
+
+Spans services/documents.py (credit notes), services/invoices.py and services/payments.py."""
 
 from __future__ import annotations
 

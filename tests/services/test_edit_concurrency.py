@@ -1,6 +1,8 @@
 """Eight PCs edit the same 100 clients at once on PostgreSQL for a minute: every edit the app
 acknowledged is in the database at the end, or it was reported as a conflict — no lost updates.
-The same run with versioning switched off loses updates, so this test can fail."""
+The same run with versioning switched off loses updates, so this test can fail.
+
+Spans services/clients.py, services/context.py (versions) and db/engine.py on PostgreSQL."""
 
 from __future__ import annotations
 

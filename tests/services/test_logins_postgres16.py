@@ -3,6 +3,8 @@ REVOKE takes back only what the revoker granted (the CI server is 15; pgserver s
 
 pgserver has no pg_trgm, so the whole schema cannot be installed there: this test installs the login
 management of migration 0006 on a users table of its own, over logins made the way 0005 made them.
+
+Spans services/logins.py and migrations/ (0006's login functions).
 """
 
 from __future__ import annotations

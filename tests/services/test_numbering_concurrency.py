@@ -1,5 +1,7 @@
 """Eight PCs issue 1,000 invoices at once on PostgreSQL, some issues failing after they took a number:
-the numbers given are exactly 1..N, each once."""
+the numbers given are exactly 1..N, each once.
+
+Spans services/numbering.py, services/documents.py and migrations/ (the server's numbering)."""
 
 from __future__ import annotations
 

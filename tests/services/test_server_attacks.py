@@ -4,6 +4,8 @@ Each test runs statements a staff (or admin) login may send on its own connectio
 password-checking server, then checks from the owner's side that nothing it may not see leaked and
 no protected fact changed: issued documents, money states, numbers, counters, the system's
 timeline entries, deal history and the audit log.
+
+Spans migrations/ (0005 and 0006: grants, policies, triggers) and db/notifications.py.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ itself enforces what they may see and change — through the app's services and 
 
 The office: an admin (the owner), a manager with one staff member in the team (Rashad), and Dilnoza
 outside it. Private clients belong to Dilnoza, Rashad and the admin; one client is public.
+
+Spans services/users.py, services/logins.py, services/clients.py and migrations/ (row-level security).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """Property: a document's lines and totals survive the database exactly, on SQLite and PostgreSQL,
-in currencies with 0, 2 and 3 minor digits — whatever the discounts and the mix of tax rates."""
+in currencies with 0, 2 and 3 minor digits — whatever the discounts and the mix of tax rates.
+
+Spans services/invoices.py, services/money.py and db/types.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Settings → Users and Settings → Audit log, as an administrator uses them."""
+"""Settings → Users and Settings → Audit log, as an administrator uses them.
+
+Spans ui/users_dialog.py and ui/audit_viewer.py."""
 
 from __future__ import annotations
 

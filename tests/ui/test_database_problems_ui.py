@@ -1,5 +1,7 @@
 """The window's side of databases that cannot take a save or cannot be opened: the same words as the
-command line, in a message at start or next to the form's input, which is kept — never a crash."""
+command line, in a message at start or next to the form's input, which is kept — never a crash.
+
+Spans ui/form_dialog.py, ui/errors.py, app.py and db/connect.py."""
 
 from __future__ import annotations
 

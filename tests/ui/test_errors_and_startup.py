@@ -1,4 +1,6 @@
-"""Unexpected errors and databases that cannot be opened."""
+"""Unexpected errors and databases that cannot be opened.
+
+Spans ui/errors.py, app.py and ui/main_window.py."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """Two PCs on one PostgreSQL: what one commits shows in the other's open list within a second; when
 the other's listening connection is killed, it reconnects and reloads, so the view matches the
-database again (changes made while it was deaf included)."""
+database again (changes made while it was deaf included).
+
+Spans ui/live_changes.py, db/notifications.py and ui/clients/view.py."""
 
 from __future__ import annotations
 

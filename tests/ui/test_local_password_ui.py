@@ -1,4 +1,6 @@
-"""One PC with a password: set in Settings, asked for at the next start, wrong answers said plainly."""
+"""One PC with a password: set in Settings, asked for at the next start, wrong answers said plainly.
+
+Spans ui/local_password_dialogs.py, services/local_password.py and app.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """The pipeline editor: stages added, renamed, re-weighted, reordered and deleted, each stored at
-once; what the services refuse is said in the dialog and changes nothing."""
+once; what the services refuse is said in the dialog and changes nothing.
+
+Spans ui/deals/pipelines.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """Sending an issued invoice by email from its window, and Settings → Email, against a real local
-SMTP server; the keyring in tests keeps nothing, so the password lives in memory for the session."""
+SMTP server; the keyring in tests keeps nothing, so the password lives in memory for the session.
+
+Spans ui/invoices/send_mail.py and services/mail.py."""
 
 from __future__ import annotations
 
