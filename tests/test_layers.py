@@ -82,7 +82,8 @@ def layer_violations(layer: str) -> list[str]:
 @pytest.mark.parametrize("layer", sorted(RULES))
 def test_layer_imports_nothing_from_above(layer):
     problems = layer_violations(layer)
-    assert not problems, f"crm_desktop/{layer}/ must not import {', '.join(RULES[layer])}:\n" + "\n".join(problems)
+    rule = f"crm_desktop/{layer}/ must not import {', '.join(RULES[layer])}:\n"
+    assert not problems, rule + "\n".join(problems)
 
 
 def test_the_reader_sees_hidden_relative_and_from_package_imports(tmp_path, monkeypatch):
