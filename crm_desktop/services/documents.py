@@ -214,7 +214,9 @@ def find_by_number(ctx: ServiceContext, number: str, kind: str = "invoice") -> D
 
 def write_pdf(ctx: ServiceContext, document_id: int, path: Path, *, page: str = "A4") -> Path:
     """The document as a PDF at `path` (A4 or Letter); who made it is written to the audit log."""
+    # reportlab loads only when a PDF is asked for, not with every service at start
     from crm_desktop.pdf.invoice import PAGE_SIZES, Party, render
+    from crm_desktop.services.printing import printed
 
     if page not in PAGE_SIZES:
         raise ValidationError("page", f"The page size is {' or '.join(PAGE_SIZES)} (got '{page}').")
@@ -224,7 +226,7 @@ def write_pdf(ctx: ServiceContext, document_id: int, path: Path, *, page: str = 
     party = Party(client.name, tuple(x for x in (client.address, ", ".join(client.phones), ", ".join(client.emails))
                                      if x))
     try:
-        render(Path(path), doc, profile, party, page=page)
+        render(Path(path), printed(doc, profile, party), page=page)
     except OSError as exc:
         raise ValidationError("path", f"The PDF could not be written to {path}: {exc.strerror or exc}. "
                                       "Choose a folder you can write to.") from exc
