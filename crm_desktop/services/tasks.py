@@ -54,6 +54,8 @@ class TaskFilter:
     search: str = ""
 
 
+PRIORITIES = TASK_PRIORITIES  # lowest to highest, as forms offer them (the UI does not import db)
+
 # Priority sorts by urgency, not alphabetically ("high" < "low" < "normal" would mean nothing).
 _PRIORITY_RANK = case({p: i for i, p in enumerate(TASK_PRIORITIES)}, value=Task.priority, else_=len(TASK_PRIORITIES))
 SORT_COLUMNS = {"due": Task.due_at, "title": Task.title, "priority": _PRIORITY_RANK, "created": Task.created_at,
