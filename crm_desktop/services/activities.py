@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from crm_desktop.db.models import Activity, Client, Deal, User
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, made_before
-from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.context import ServiceContext, check_version, made_before
+from crm_desktop.services.errors import NotFound, ValidationError
 
 USER_KINDS = ("note", "call", "meeting", "email")
 # Written by the services as things happen (a status changed, an invoice was issued or paid), never by hand.
@@ -66,8 +66,7 @@ def _editable(s: Session, ctx: ServiceContext, activity_id: int, expected_versio
     activity = _load(s, ctx, activity_id)
     if activity.kind in SYSTEM_KINDS:
         raise ValidationError("kind", "This entry was recorded automatically and cannot be edited or deleted.")
-    if expected_version is not None and activity.version != expected_version:
-        raise ConflictError("timeline entry", activity_id)
+    check_version(activity, expected_version, "timeline entry")
     return activity
 
 

@@ -120,6 +120,25 @@ class DatabaseUnavailable(ServiceError):
     """The server cannot be reached (or the connection broke mid-way): nothing was saved; try again."""
 
 
+class Versioned(Protocol):
+    """A stored record with an id and a version (every models.Editable)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+def check_version(row: Versioned, expected_version: int | None, entity: str) -> None:
+    """Refuse a change made from a stale copy: ConflictError (naming `entity`, e.g. "client") unless `row`
+    is still at the version the caller read. None means the caller asked for no check (e.g. a delete
+    from a list, which shows no copy that could be stale). The UPDATE's own version guard
+    (`version_id_col`) still catches a save that loses a race after this check."""
+    if expected_version is not None and row.version != expected_version:
+        raise ConflictError(entity, row.id)
+
+
 def made_before(s: Session, model: type, request_id: str | None) -> Any:
     """The record an earlier try of the same save already made (see models.Retryable), or None."""
     return None if request_id is None else s.scalar(select(model).where(model.request_id == request_id))

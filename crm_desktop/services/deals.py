@@ -16,8 +16,8 @@ from crm_desktop.db.models import Client, CompanyProfile, Deal, DealStageChange,
 from crm_desktop.services import merge, money, pipelines, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, count_rows, made_before, record
-from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.context import ServiceContext, check_version, count_rows, made_before, record
+from crm_desktop.services.errors import NotFound, ValidationError
 from crm_desktop.services.search import client_filter
 
 
@@ -209,8 +209,7 @@ def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, 
 
 def _for_change(s: Session, ctx: ServiceContext, deal_id: int, expected_version: int) -> Deal:
     deal = _load(s, ctx, deal_id)
-    if deal.version != expected_version:
-        raise ConflictError("deal", deal_id)
+    check_version(deal, expected_version, "deal")
     return deal
 
 

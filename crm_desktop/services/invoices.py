@@ -31,8 +31,8 @@ from crm_desktop.db.models import Client, CompanyProfile, Deal, Document, Docume
 from crm_desktop.services import money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, count_rows, record
-from crm_desktop.services.errors import ConflictError, NotFound, ServiceError, ValidationError
+from crm_desktop.services.context import ServiceContext, check_version, count_rows, record
+from crm_desktop.services.errors import NotFound, ServiceError, ValidationError
 from crm_desktop.services.search import client_filter
 
 DEFAULT_PAYMENT_DAYS = 14
@@ -367,8 +367,7 @@ def draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: i
     doc = load(s, ctx, document_id)
     if doc.status != "draft":
         raise NotADraft(doc, action, attempted)
-    if expected_version is not None and doc.version != expected_version:
-        raise ConflictError(KIND_NAMES[doc.kind].lower(), document_id)
+    check_version(doc, expected_version, KIND_NAMES[doc.kind].lower())
     return doc
 
 

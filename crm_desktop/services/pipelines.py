@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import Deal, Pipeline, Stage
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import ServiceContext
-from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.context import ServiceContext, check_version
+from crm_desktop.services.errors import NotFound, ValidationError
 
 DEFAULT_STAGES = (("New", 10, False, False), ("Qualified", 25, False, False), ("Proposal", 50, False, False),
                   ("Won", 100, True, False), ("Lost", 0, False, True))
@@ -93,8 +93,7 @@ def rename_pipeline(ctx: ServiceContext, pipeline_id: int, name: str, *,
                     expected_version: int) -> PipelineRow:
     with ctx.write() as s:
         p = load(s, pipeline_id)
-        if p.version != expected_version:
-            raise ConflictError("pipeline", pipeline_id)
+        check_version(p, expected_version, "pipeline")
         p.name = _unique_pipeline_name(s, name, pipeline_id)
         s.flush()
         return pipeline_row(p)
@@ -144,8 +143,7 @@ def update_stage(ctx: ServiceContext, stage_id: int, *, expected_version: int, n
                  probability: int | None = None) -> StageRow:
     with ctx.write() as s:
         st = load_stage(s, stage_id)
-        if st.version != expected_version:
-            raise ConflictError("stage", stage_id)
+        check_version(st, expected_version, "stage")
         if name is not None:
             st.name = v.text("name", name, "The stage name", required=True, max_length=200)
         if probability is not None:

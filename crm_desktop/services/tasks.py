@@ -13,8 +13,8 @@ from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, 
 from crm_desktop.services import merge, recurrence, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import Actor, ServiceContext, count_rows, made_before
-from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.context import Actor, ServiceContext, check_version, count_rows, made_before
+from crm_desktop.services.errors import NotFound, ValidationError
 from crm_desktop.services.textnorm import fold
 
 MAX_DURATION_MINUTES = 7 * 24 * 60
@@ -234,8 +234,7 @@ def create(ctx: ServiceContext, *, title: str, due_at: Any = None, duration_minu
 
 def _for_change(s: Session, ctx: ServiceContext, task_id: int, expected_version: int) -> Task:
     task = load(s, ctx, task_id)
-    if task.version != expected_version:
-        raise ConflictError("task", task_id)
+    check_version(task, expected_version, "task")
     return task
 
 
