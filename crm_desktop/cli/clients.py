@@ -23,16 +23,19 @@ def add_parsers(sub: Any, positive: Any) -> None:
 def run(db: Database, args: argparse.Namespace) -> None:
     from crm_desktop.cli.server import context
     from crm_desktop.services import clients
-    from crm_desktop.services.clients import ClientFilter
+    from crm_desktop.services.clients import ClientFilter, ClientRow
 
     ctx = context(db)
     ids = clients.list_ids(ctx, ClientFilter(search=args.search), limit=args.limit)
-    details = [clients.get(ctx, i) for i in ids] if args.format == "json" else clients.rows(ctx, ids)
-    records = [{"id": c.id, "name": c.name, "kind": c.kind, "status": c.status, "phones": c.phones,
-                "emails": c.emails, "owner": c.owner_name, "source": c.source,
-                **({"tags": c.tags, "company": c.company_name, "address": c.address}
-                   if args.format == "json" else {})}
-               for c in details]
+    def record(c: ClientRow) -> dict[str, Any]:
+        return {"id": c.id, "name": c.name, "kind": c.kind, "status": c.status, "phones": c.phones,
+                "emails": c.emails, "owner": c.owner_name, "source": c.source}
+
+    if args.format == "json":  # JSON has the details too: one read per client, fine for a script's page
+        records = [{**record(c), "tags": c.tags, "company": c.company_name, "address": c.address}
+                   for c in (clients.get(ctx, i) for i in ids)]
+    else:
+        records = [record(c) for c in clients.rows(ctx, ids)]
     if args.format == "csv":
         columns = ["id", "name", "kind", "status", "phones", "emails", "owner", "source"]
     else:

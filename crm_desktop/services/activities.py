@@ -79,6 +79,7 @@ def _clean(s: Session, client_id: int, values: dict[str, Any]) -> dict[str, Any]
         out["body"] = v.text("body", values["body"], "The text", required=True, max_length=100_000)
     if values.get("occurred_at") is not None:  # None keeps the time it has (or "now" for a new entry)
         when = v.a_datetime("occurred_at", values["occurred_at"], "The time")
+        assert when is not None  # a_datetime gives None only for an empty value, ruled out above
         out["occurred_at"] = when.astimezone(UTC)
     if values.get("deal_id") is not None:
         deal = s.get(Deal, values["deal_id"])

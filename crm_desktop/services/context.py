@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm_desktop.db import problems
 from crm_desktop.db.engine import Database
-from crm_desktop.db.models import AuditEntry, Editable, User
+from crm_desktop.db.models import AuditEntry, CompanyProfile, Editable, User
 from crm_desktop.services.errors import ConflictError, PermissionDenied, ServiceError
 
 
@@ -139,7 +139,13 @@ def check_version(row: Versioned, expected_version: int | None, entity: str) -> 
         raise ConflictError(entity, row.id)
 
 
-def made_before(s: Session, model: type, request_id: str | None) -> Any:
+def company_profile(s: Session) -> CompanyProfile:
+    """The office's one profile row (id 1, made by the first migration); a database without it is damaged,
+    and this raises rather than handing back None."""
+    return s.get_one(CompanyProfile, 1)
+
+
+def made_before(s: Session, model: type[Any], request_id: str | None) -> Any:
     """The record an earlier try of the same save already made (see models.Retryable), or None."""
     return None if request_id is None else s.scalar(select(model).where(model.request_id == request_id))
 

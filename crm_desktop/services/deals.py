@@ -12,11 +12,18 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from crm_desktop.db.models import Client, CompanyProfile, Deal, DealStageChange, Pipeline, Stage, Task, User
+from crm_desktop.db.models import Client, Deal, DealStageChange, Pipeline, Stage, Task, User
 from crm_desktop.services import merge, money, pipelines, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, check_version, count_rows, made_before, record
+from crm_desktop.services.context import (
+    ServiceContext,
+    check_version,
+    company_profile,
+    count_rows,
+    made_before,
+    record,
+)
 from crm_desktop.services.errors import NotFound, ValidationError
 from crm_desktop.services.search import client_filter
 
@@ -183,15 +190,16 @@ def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, 
         if (earlier := made_before(s, Deal, request_id)) is not None:
             return _reload_row(s, earlier.id)
         if currency is None:
-            currency = s.get(CompanyProfile, 1).default_currency
+            currency = company_profile(s).default_currency
         clean = _clean(s, ctx, {"client_id": client_id, "title": title, "amount": amount, "currency": currency,
                                 "expected_close": expected_close,
                                 "owner_id": ctx.actor.user_id if owner_id is None else owner_id})
         _check_amount_fits_currency(clean["amount"], clean["currency"])
         stage = pipelines.load_stage(s, stage_id) if stage_id is not None else None
         if pipeline_id is None:
-            pipeline_id = stage.pipeline_id if stage else s.scalar(
-                select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1))
+            # the first pipeline: there is always one (delete_pipeline keeps the last)
+            pipeline_id = stage.pipeline_id if stage else s.scalars(
+                select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1)).one()
         pipeline = pipelines.load(s, pipeline_id)
         if stage is None:
             stage = next(st for st in pipeline.stages if not (st.is_won or st.is_lost))
@@ -348,7 +356,7 @@ def pipeline_summary(ctx: ServiceContext, pipeline_id: int, f: DealFilter = Deal
     q = q.where(Deal.pipeline_id == pipeline_id).group_by(Deal.stage_id, Deal.currency)
     with ctx.read() as s:
         stages = [pipelines.stage_row(st) for st in pipelines.load(s, pipeline_id).stages]
-        default_currency = s.get(CompanyProfile, 1).default_currency
+        default_currency = company_profile(s).default_currency
         sums: dict[int, list[tuple[str, int, Decimal]]] = {}
         for stage_id, cur, n, total in s.execute(q):
             sums.setdefault(stage_id, []).append((cur, n, total))

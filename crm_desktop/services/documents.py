@@ -22,7 +22,7 @@ from crm_desktop.db.models import CompanyProfile, Deal, Document, Payment
 from crm_desktop.services import activities, clients, company, invoices, money, numbering, payments
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible
-from crm_desktop.services.context import ServiceContext, check_version, record
+from crm_desktop.services.context import ServiceContext, check_version, company_profile, record
 from crm_desktop.services.errors import NotFound, PermissionDenied, ValidationError
 from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, KIND_NAMES, DocumentDetail, LineValues
 
@@ -39,7 +39,7 @@ def _presets(p: CompanyProfile) -> TaxPresets:
 
 def tax_presets(ctx: ServiceContext) -> TaxPresets:
     with ctx.read() as s:
-        return _presets(s.get(CompanyProfile, 1))
+        return _presets(company_profile(s))
 
 
 def update_tax_presets(ctx: ServiceContext, rates: Sequence[object], *, expected_version: int) -> TaxPresets:

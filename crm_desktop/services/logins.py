@@ -13,6 +13,7 @@ together or not at all. SQLite has no logins: these are no-ops there.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -35,7 +36,7 @@ def check_password(password: str | None) -> str:
 
 def _verifier(s: Session, username: str, password: str) -> str:
     """SCRAM-SHA-256 verifier, as `ALTER ROLE … PASSWORD` stores it."""
-    raw = s.connection().connection.dbapi_connection
+    raw: Any = s.connection().connection.dbapi_connection  # psycopg's own connection: its pgconn hashes
     secret = raw.pgconn.encrypt_password(password.encode(), username.encode(), b"scram-sha-256")
     return secret.decode("ascii")
 

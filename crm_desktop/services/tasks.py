@@ -288,6 +288,7 @@ def complete(ctx: ServiceContext, task_id: int, *, expected_version: int) -> Tas
 
 
 def _next_occurrence(ctx: ServiceContext, task: Task) -> Task:
+    assert task.due_at is not None  # complete() repeats only a task with a due time
     due = recurrence.next_after(task.recurrence, task.due_at, ctx.zone(), not_before=ctx.now())
     # The reminder keeps its distance from the due time.
     remind = due - (task.due_at - task.remind_at) if task.remind_at is not None else None
