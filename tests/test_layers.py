@@ -1,7 +1,8 @@
 """The layers only point down: ui → services → db, and pdf draws what services hand it (issue 13, item 4).
 
-Spans the whole package, so it sits at the top of tests/. Every import statement is read with `ast`,
-including those inside functions (a function-level import is still a dependency, only a hidden one).
+Spans db/, pdf/, services/ and ui/ (the imports of every module in them). Every import statement is
+read with `ast`, including those inside functions (a function-level import is still a dependency, only a
+hidden one).
 Imports under `if TYPE_CHECKING:` are left out: a name used only in annotations never runs, and the rule is
 about what the running app loads. A second check imports the lower layers in a fresh interpreter and
 looks at what got loaded, which also catches an import done through `importlib`.
