@@ -55,7 +55,7 @@ def test_without_a_working_keyring_the_password_is_kept_in_memory_only(postgres_
 
     asked = []
     needs_password = {"first": True}
-    real_check = __import__("crm_desktop.db.connect", fromlist=["_check"])._check
+    real_check = __import__("crm_desktop.db.connect", fromlist=["check_reachable"]).check_reachable
 
     def check(db):
         # trust auth never asks for a password: pretend the first attempt was refused for lack of one
@@ -68,7 +68,7 @@ def test_without_a_working_keyring_the_password_is_kept_in_memory_only(postgres_
                 raise DatabaseOpenError("The server refused the password.") from cause
         real_check(db)
 
-    monkeypatch.setattr("crm_desktop.db.connect._check", check)
+    monkeypatch.setattr("crm_desktop.db.connect.check_reachable", check)
     opened = open_database(postgres_url, ask_password=lambda where: asked.append(where) or "s3cret")
     try:
         assert asked and "s3cret" not in asked[0]

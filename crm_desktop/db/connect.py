@@ -49,7 +49,7 @@ def open_database(url: str, *, ask_password: AskPassword | None = None, migrate:
         password, in_memory = _stored_password(url)
     db = Database.open(url, password=password)
     try:
-        _check(db)
+        check_reachable(db)
     except DatabaseOpenError as exc:
         if not (ask_password and _needs_password(exc)):
             db.dispose()
@@ -59,7 +59,7 @@ def open_database(url: str, *, ask_password: AskPassword | None = None, migrate:
         if password is None:
             raise DatabaseOpenError("No password was given, so the database was not opened.") from exc
         db = Database.open(url, password=password)
-        _check(db)
+        check_reachable(db)
         in_memory = True
         try:
             config.store_password(url, password)
@@ -68,7 +68,7 @@ def open_database(url: str, *, ask_password: AskPassword | None = None, migrate:
             pass  # kept in memory only, as promised: never written to a settings file
     try:
         check_not_damaged(db)
-        if migrate and is_crm_login(db) and (why := _not_ready_for_users(db)):
+        if migrate and is_crm_login(db) and (why := not_ready_for_users(db)):
             raise SchemaTooOld(why)
         result = upgrade(db) if migrate else None
     except BaseException:
@@ -88,7 +88,7 @@ def is_crm_login(db: Database) -> bool:
             "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")).scalar())
 
 
-def _not_ready_for_users(db: Database) -> str | None:
+def not_ready_for_users(db: Database) -> str | None:
     """Why a CRM login cannot work here yet — the schema is missing or older, and only the owner may
     change it — or None. (A newer schema is upgrade()'s refusal, the same for everyone.)"""
     before, head = current_revision(db), head_revision()
@@ -109,7 +109,7 @@ def _stored_password(url: str) -> tuple[str | None, bool]:
         return None, True
 
 
-def _check(db: Database) -> None:
+def check_reachable(db: Database) -> None:
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -120,44 +120,3 @@ def _check(db: Database) -> None:
 def _needs_password(exc: DatabaseOpenError) -> bool:
     cause = str(exc.__cause__ or "")
     return "password" in cause and ("authentication failed" in cause or "no password supplied" in cause)
-
-
-@dataclass(frozen=True)
-class Probe:
-    """What "Test connection" found: whether CRM Desktop can work there, in words for the user."""
-
-    ok: bool
-    message: str
-    needs_upgrade: bool = False  # empty or older schema that this login may bring up to date
-
-
-def probe(url: str, password: str | None) -> Probe:
-    """Connect once and say what a user would meet there; never changes anything."""
-    db = Database.open(url, password=password)
-    try:
-        _check(db)
-        before, head = current_revision(db), head_revision()
-        crm_login = is_crm_login(db)
-        if before is not None and not known_revision(before):
-            return Probe(False, f"{db.describe()} was written by a newer CRM Desktop (schema {before}). Install "
-                                "the latest CRM Desktop to use it.")
-        if crm_login and (why := _not_ready_for_users(db)):
-            return Probe(False, why)
-        if before != head:
-            what = "is empty" if before is None else f"has an older schema ({before})"
-            return Probe(True, f"Connected. The database {what}; CRM Desktop will bring it up to date ({head}) "
-                               "when you connect.", needs_upgrade=True)
-        if crm_login:
-            from crm_desktop.services import users
-            from crm_desktop.services.errors import ServiceError
-
-            try:
-                actor = users.identify(db)
-            except ServiceError as exc:
-                return Probe(False, exc.message)
-            return Probe(True, f"Connected as {actor.username} ({actor.role}).")
-        return Probe(True, "Connected as the database's owner (administrator).")
-    except DatabaseOpenError as exc:
-        return Probe(False, str(exc))
-    finally:
-        db.dispose()

@@ -60,7 +60,10 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:  # only a broken install ships no revisions
+        raise RuntimeError(f"no schema revisions found in {migrations_dir()}")
+    return head
 
 
 def current_revision(db: Database) -> str | None:
@@ -81,7 +84,7 @@ class UpgradeResult:
 def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
     """Create or upgrade the schema; a no-op when already at head."""
     script = ScriptDirectory.from_config(alembic_config())
-    head = script.get_current_head()
+    head = head_revision()
     before = current_revision(db)
     if before is not None and not _known(script, before):
         raise SchemaTooNew(
@@ -129,7 +132,9 @@ def backup_sqlite(db: Database, label: str, *, now: datetime | None = None) -> P
 
     A backup that fails half way (a full disk) is removed: a partial file next to the database would
     look like a backup to someone who needs one."""
-    source = Path(db.engine.url.database)
+    source = db.sqlite_path
+    if source is None:
+        raise ValueError(f"only a SQLite file is backed up this way, not {db.describe()}")
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     target = source.with_name(f"{source.stem}.{label}.{stamp}.backup{source.suffix or '.sqlite3'}")
     try:

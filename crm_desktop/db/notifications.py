@@ -75,6 +75,7 @@ class ChangeListener:
             schema, self.backend_pid = conn.execute(text("SELECT current_schema(), pg_backend_pid()")).one()
             conn.execute(text(f"LISTEN {CHANNEL}"))
             raw = conn.connection.driver_connection
+            assert raw is not None  # a live connection (it just ran the LISTEN) has its psycopg connection
             self._listening.set()
             if announce_back:
                 self.on_back()

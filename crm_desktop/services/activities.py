@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from crm_desktop.db.models import Activity, Client, Deal, User
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, made_before
-from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.context import ServiceContext, check_version, made_before
+from crm_desktop.services.errors import NotFound, ValidationError
 
 USER_KINDS = ("note", "call", "meeting", "email")
 # Written by the services as things happen (a status changed, an invoice was issued or paid), never by hand.
@@ -66,8 +66,7 @@ def _editable(s: Session, ctx: ServiceContext, activity_id: int, expected_versio
     activity = _load(s, ctx, activity_id)
     if activity.kind in SYSTEM_KINDS:
         raise ValidationError("kind", "This entry was recorded automatically and cannot be edited or deleted.")
-    if expected_version is not None and activity.version != expected_version:
-        raise ConflictError("timeline entry", activity_id)
+    check_version(activity, expected_version, "timeline entry")
     return activity
 
 
@@ -80,6 +79,7 @@ def _clean(s: Session, client_id: int, values: dict[str, Any]) -> dict[str, Any]
         out["body"] = v.text("body", values["body"], "The text", required=True, max_length=100_000)
     if values.get("occurred_at") is not None:  # None keeps the time it has (or "now" for a new entry)
         when = v.a_datetime("occurred_at", values["occurred_at"], "The time")
+        assert when is not None  # a_datetime gives None only for an empty value, ruled out above
         out["occurred_at"] = when.astimezone(UTC)
     if values.get("deal_id") is not None:
         deal = s.get(Deal, values["deal_id"])

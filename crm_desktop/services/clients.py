@@ -24,8 +24,8 @@ from crm_desktop.db.models import (
 )
 from crm_desktop.services import merge, users
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import Actor, ServiceContext, count_rows, made_before, record
-from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.context import Actor, ServiceContext, check_version, count_rows, made_before, record
+from crm_desktop.services.errors import NotFound, ValidationError
 from crm_desktop.services.search import build_terms, client_filter, first_by_name
 from crm_desktop.services.textnorm import sort_key
 
@@ -379,8 +379,7 @@ def delete(ctx: ServiceContext, client_id: int, *, expected_version: int | None 
     """Delete a client with its timeline, deals and tasks. Refused while it has quotes or invoices."""
     with ctx.write() as s:
         client = load_visible(s, ctx.actor, client_id)
-        if expected_version is not None and client.version != expected_version:
-            raise ConflictError("client", client_id)
+        check_version(client, expected_version, "client")
         if s.scalar(select(func.count()).select_from(Document).where(Document.client_id == client_id)):
             raise ValidationError(
                 "documents", f"{client.name} has quotes or invoices, which must be kept. "

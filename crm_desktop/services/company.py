@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from crm_desktop.db.models import CompanyProfile
 from crm_desktop.services import amount_words, money, numbering
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import ServiceContext
-from crm_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
+from crm_desktop.services.context import ServiceContext, check_version, company_profile
+from crm_desktop.services.errors import PermissionDenied, ValidationError
 
 LANGUAGES = ("", "en", "ru", "uz", "az", "ar")  # "" = the system language
 T = TypeVar("T")
@@ -45,7 +45,7 @@ def _row(p: CompanyProfile, *, logo: bool = False) -> CompanyRow:
 
 def get(ctx: ServiceContext, *, logo: bool = False) -> CompanyRow:
     with ctx.read() as s:
-        return _row(s.get(CompanyProfile, 1), logo=logo)
+        return _row(company_profile(s), logo=logo)
 
 
 def is_set_up(ctx: ServiceContext) -> bool:
@@ -119,9 +119,8 @@ def write_profile(ctx: ServiceContext, expected_version: int, values: dict[str, 
                   row: Callable[[CompanyProfile], T]) -> T:
     """Store checked `values` on the profile; its details and settings share one row and one version."""
     with ctx.write() as s:
-        profile = s.get(CompanyProfile, 1)
-        if profile.version != expected_version:
-            raise ConflictError("company profile", 1)
+        profile = company_profile(s)
+        check_version(profile, expected_version, "company profile")
         for key, value in values.items():
             setattr(profile, key, value)
         s.flush()

@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm_desktop.db import problems
 from crm_desktop.db.engine import Database
-from crm_desktop.db.models import AuditEntry, Editable, User
+from crm_desktop.db.models import AuditEntry, CompanyProfile, Editable, User
 from crm_desktop.services.errors import ConflictError, PermissionDenied, ServiceError
 
 
@@ -143,7 +143,32 @@ class DatabaseUnavailable(ServiceError):
     """The server cannot be reached (or the connection broke mid-way): nothing was saved; try again."""
 
 
-def made_before(s: Session, model: type, request_id: str | None) -> Any:
+class Versioned(Protocol):
+    """A stored record with an id and a version (every models.Editable)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+def check_version(row: Versioned, expected_version: int | None, entity: str) -> None:
+    """Refuse a change made from a stale copy: ConflictError (naming `entity`, e.g. "client") unless `row`
+    is still at the version the caller read. None means the caller asked for no check (e.g. a delete
+    from a list, which shows no copy that could be stale). The UPDATE's own version guard
+    (`version_id_col`) still catches a save that loses a race after this check."""
+    if expected_version is not None and row.version != expected_version:
+        raise ConflictError(entity, row.id)
+
+
+def company_profile(s: Session) -> CompanyProfile:
+    """The office's one profile row (id 1, made by the first migration); a database without it is damaged,
+    and this raises rather than handing back None."""
+    return s.get_one(CompanyProfile, 1)
+
+
+def made_before(s: Session, model: type[Any], request_id: str | None) -> Any:
     """The record an earlier try of the same save already made (see models.Retryable), or None."""
     return None if request_id is None else s.scalar(select(model).where(model.request_id == request_id))
 

@@ -1,4 +1,5 @@
-"""Pipelines, their ordered stages, and deals moving through them (with the history of every move)."""
+"""Deals moving through the stages of their pipeline (services/pipelines.py), with the history of every
+move."""
 
 from __future__ import annotations
 
@@ -11,181 +12,20 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from crm_desktop.db.models import Client, CompanyProfile, Deal, DealStageChange, Pipeline, Stage, Task, User
-from crm_desktop.services import merge, money, users
+from crm_desktop.db.models import Client, Deal, DealStageChange, Pipeline, Stage, Task, User
+from crm_desktop.services import merge, money, pipelines, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, count_rows, made_before, record
-from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.context import (
+    ServiceContext,
+    check_version,
+    company_profile,
+    count_rows,
+    made_before,
+    record,
+)
+from crm_desktop.services.errors import NotFound, ValidationError
 from crm_desktop.services.search import client_filter
-
-DEFAULT_STAGES = (("New", 10, False, False), ("Qualified", 25, False, False), ("Proposal", 50, False, False),
-                  ("Won", 100, True, False), ("Lost", 0, False, True))
-
-
-# --- pipelines and stages -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StageRow:
-    id: int
-    pipeline_id: int
-    name: str
-    position: int
-    probability: int
-    is_won: bool
-    is_lost: bool
-    version: int
-
-
-@dataclass(frozen=True)
-class PipelineRow:
-    id: int
-    name: str
-    position: int
-    stages: tuple[StageRow, ...]
-    version: int
-
-
-def _stage_row(st: Stage) -> StageRow:
-    return StageRow(st.id, st.pipeline_id, st.name, st.position, st.probability, st.is_won, st.is_lost, st.version)
-
-
-def _pipeline_row(p: Pipeline) -> PipelineRow:
-    return PipelineRow(p.id, p.name, p.position, tuple(_stage_row(st) for st in p.stages), p.version)
-
-
-def list_pipelines(ctx: ServiceContext) -> list[PipelineRow]:
-    with ctx.read() as s:
-        return [_pipeline_row(p) for p in s.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.id))]
-
-
-def _pipeline(s: Session, pipeline_id: int) -> Pipeline:
-    p = s.get(Pipeline, pipeline_id)
-    if p is None:
-        raise NotFound(f"Pipeline #{pipeline_id} does not exist (it may have been deleted).")
-    return p
-
-
-def _stage(s: Session, stage_id: int) -> Stage:
-    st = s.get(Stage, stage_id)
-    if st is None:
-        raise NotFound(f"Stage #{stage_id} does not exist (it may have been deleted).")
-    return st
-
-
-def _unique_pipeline_name(s: Session, name: str, self_id: int | None = None) -> str:
-    name = v.text("name", name, "The pipeline name", required=True, max_length=200)
-    other = s.scalar(select(Pipeline.id).where(func.lower(Pipeline.name) == name.lower()))
-    if other is not None and other != self_id:
-        raise ValidationError("name", f"There is already a pipeline called '{name}'. Choose another name.")
-    return name
-
-
-def create_pipeline(ctx: ServiceContext, name: str) -> PipelineRow:
-    with ctx.write() as s:
-        position = (s.scalar(select(func.max(Pipeline.position))) or 0) + 1
-        p = Pipeline(name=_unique_pipeline_name(s, name), position=position)
-        p.stages = [Stage(name=n, position=i, probability=pr, is_won=won, is_lost=lost)
-                    for i, (n, pr, won, lost) in enumerate(DEFAULT_STAGES)]
-        s.add(p)
-        s.flush()
-        return _pipeline_row(p)
-
-
-def rename_pipeline(ctx: ServiceContext, pipeline_id: int, name: str, *, expected_version: int) -> PipelineRow:
-    with ctx.write() as s:
-        p = _pipeline(s, pipeline_id)
-        if p.version != expected_version:
-            raise ConflictError("pipeline", pipeline_id)
-        p.name = _unique_pipeline_name(s, name, pipeline_id)
-        s.flush()
-        return _pipeline_row(p)
-
-
-def delete_pipeline(ctx: ServiceContext, pipeline_id: int) -> None:
-    with ctx.write() as s:
-        p = _pipeline(s, pipeline_id)
-        if s.scalar(select(func.count()).select_from(Pipeline)) == 1:
-            raise ValidationError("pipeline", "This is the only pipeline; deals need at least one.")
-        if s.scalar(select(func.count()).select_from(Deal).where(Deal.pipeline_id == pipeline_id)):
-            raise ValidationError("pipeline", f"Pipeline '{p.name}' still has deals. Move or delete them first.")
-        for st in p.stages:
-            s.delete(st)
-        s.delete(p)
-
-
-def _probability(value: object) -> int:
-    return v.positive_int("probability", value, "The probability", maximum=100)
-
-
-def add_stage(ctx: ServiceContext, pipeline_id: int, name: str, *, probability: int = 0,
-              position: int | None = None) -> StageRow:
-    """A new open stage, by default just before the won/lost stages."""
-    with ctx.write() as s:
-        p = _pipeline(s, pipeline_id)
-        stage = Stage(name=v.text("name", name, "The stage name", required=True, max_length=200),
-                      probability=_probability(probability))
-        stages = list(p.stages)
-        if position is None:
-            position = next((i for i, st in enumerate(stages) if st.is_won or st.is_lost), len(stages))
-        stages.insert(max(0, min(position, len(stages))), stage)
-        p.stages = stages
-        _renumber(stages)
-        s.flush()
-        return _stage_row(stage)
-
-
-def _renumber(stages: Sequence[Stage]) -> None:
-    for i, st in enumerate(stages):
-        if st.position != i:
-            st.position = i
-
-
-def update_stage(ctx: ServiceContext, stage_id: int, *, expected_version: int, name: str | None = None,
-                 probability: int | None = None) -> StageRow:
-    with ctx.write() as s:
-        st = _stage(s, stage_id)
-        if st.version != expected_version:
-            raise ConflictError("stage", stage_id)
-        if name is not None:
-            st.name = v.text("name", name, "The stage name", required=True, max_length=200)
-        if probability is not None:
-            st.probability = _probability(probability)
-        s.flush()
-        return _stage_row(st)
-
-
-def reorder_stages(ctx: ServiceContext, pipeline_id: int, stage_ids: Sequence[int]) -> PipelineRow:
-    with ctx.write() as s:
-        p = _pipeline(s, pipeline_id)
-        by_id = {st.id: st for st in p.stages}
-        if sorted(stage_ids) != sorted(by_id):
-            raise ValidationError("stages", "The new order must list every stage of the pipeline exactly once.")
-        _renumber([by_id[i] for i in stage_ids])
-        s.flush()
-        s.refresh(p, ["stages"])
-        return _pipeline_row(p)
-
-
-def delete_stage(ctx: ServiceContext, stage_id: int) -> None:
-    with ctx.write() as s:
-        st = _stage(s, stage_id)
-        n = s.scalar(select(func.count()).select_from(Deal).where(Deal.stage_id == stage_id))
-        if n:
-            raise ValidationError("stage", f"Stage '{st.name}' still has {n} deal(s). Move them to another stage first.")
-        if st.is_won or st.is_lost:
-            raise ValidationError("stage", "The won and lost stages close deals; a pipeline keeps them.")
-        pipeline = st.pipeline
-        if sum(1 for x in pipeline.stages if not (x.is_won or x.is_lost)) == 1:
-            raise ValidationError("stage", f"'{st.name}' is the only open stage, where new deals start. "
-                                           "Add another stage before deleting this one.")
-        s.delete(st)
-        s.flush()
-        _renumber([x for x in pipeline.stages if x.id != stage_id])
-
-
-# --- deals --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -350,16 +190,17 @@ def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, 
         if (earlier := made_before(s, Deal, request_id)) is not None:
             return _reload_row(s, earlier.id)
         if currency is None:
-            currency = s.get(CompanyProfile, 1).default_currency
+            currency = company_profile(s).default_currency
         clean = _clean(s, ctx, {"client_id": client_id, "title": title, "amount": amount, "currency": currency,
                                 "expected_close": expected_close,
                                 "owner_id": ctx.actor.user_id if owner_id is None else owner_id})
         _check_amount_fits_currency(clean["amount"], clean["currency"])
-        stage = _stage(s, stage_id) if stage_id is not None else None
+        stage = pipelines.load_stage(s, stage_id) if stage_id is not None else None
         if pipeline_id is None:
-            pipeline_id = stage.pipeline_id if stage else s.scalar(
-                select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1))
-        pipeline = _pipeline(s, pipeline_id)
+            # the first pipeline: there is always one (delete_pipeline keeps the last)
+            pipeline_id = stage.pipeline_id if stage else s.scalars(
+                select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1)).one()
+        pipeline = pipelines.load(s, pipeline_id)
         if stage is None:
             stage = next(st for st in pipeline.stages if not (st.is_won or st.is_lost))
         if stage.pipeline_id != pipeline.id:
@@ -376,8 +217,7 @@ def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, 
 
 def _for_change(s: Session, ctx: ServiceContext, deal_id: int, expected_version: int) -> Deal:
     deal = _load(s, ctx, deal_id)
-    if deal.version != expected_version:
-        raise ConflictError("deal", deal_id)
+    check_version(deal, expected_version, "deal")
     return deal
 
 
@@ -409,7 +249,7 @@ def update(ctx: ServiceContext, deal_id: int, *, expected_version: int, base: di
 def move_stage(ctx: ServiceContext, deal_id: int, stage_id: int, *, expected_version: int) -> DealRow:
     with ctx.write() as s:
         deal = _for_change(s, ctx, deal_id, expected_version)
-        stage = _stage(s, stage_id)
+        stage = pipelines.load_stage(s, stage_id)
         if stage.pipeline_id != deal.pipeline_id:
             raise ValidationError("stage_id", f"Stage '{stage.name}' belongs to another pipeline.")
         if stage.is_lost:
@@ -457,8 +297,8 @@ def reopen(ctx: ServiceContext, deal_id: int, *, expected_version: int, stage_id
         deal = _for_change(s, ctx, deal_id, expected_version)
         if deal.outcome == "open":
             raise ValidationError("outcome", "This deal is open already; move it to another stage instead.")
-        open_stages = [st for st in _pipeline(s, deal.pipeline_id).stages if not (st.is_won or st.is_lost)]
-        stage = _stage(s, stage_id) if stage_id is not None else open_stages[-1]
+        open_stages = [st for st in pipelines.load(s, deal.pipeline_id).stages if not (st.is_won or st.is_lost)]
+        stage = pipelines.load_stage(s, stage_id) if stage_id is not None else open_stages[-1]
         if stage not in open_stages:
             raise ValidationError("stage_id", "Reopen the deal into an open stage of its pipeline.")
         _move(s, ctx, deal, stage)
@@ -515,8 +355,8 @@ def pipeline_summary(ctx: ServiceContext, pipeline_id: int, f: DealFilter = Deal
                   .join(Client, Client.id == Deal.client_id), f)
     q = q.where(Deal.pipeline_id == pipeline_id).group_by(Deal.stage_id, Deal.currency)
     with ctx.read() as s:
-        stages = [_stage_row(st) for st in _pipeline(s, pipeline_id).stages]
-        default_currency = s.get(CompanyProfile, 1).default_currency
+        stages = [pipelines.stage_row(st) for st in pipelines.load(s, pipeline_id).stages]
+        default_currency = company_profile(s).default_currency
         sums: dict[int, list[tuple[str, int, Decimal]]] = {}
         for stage_id, cur, n, total in s.execute(q):
             sums.setdefault(stage_id, []).append((cur, n, total))

@@ -12,7 +12,7 @@ were typed by nobody, and hundreds of thousands of "create" entries would only b
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -40,6 +40,7 @@ from crm_desktop.db.models import (
     User,
 )
 from crm_desktop.services import invoices, money, numbering
+from crm_desktop.services.context import company_profile
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.search import build_terms
 from crm_desktop.services.textnorm import sort_key
@@ -156,7 +157,14 @@ def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield rows[i:i + CHUNK]
 
 
-def _stage_path(rng: random.Random, stages: list, stage) -> list[int]:
+def _table(model: type[Any]) -> Table:
+    """A mapped class's table, for Core inserts (typed as a FromClause on the class)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _stage_path(rng: random.Random, stages: Sequence[Any], stage: Any) -> list[int]:
     """Stage ids a deal went through to reach `stage`, starting at the first one."""
     open_ids = [st.id for st in stages if not (st.is_won or st.is_lost)]
     if stage.is_won:
@@ -174,9 +182,10 @@ def _staff(s: Session, ids: _Ids, stamp: dict[str, Any]) -> list[int]:
     for username, display_name, role, manager in wanted:
         if username not in existing:
             existing[username] = ids.take(User)
-            s.execute(insert(User.__table__), [{
+            s.execute(insert(_table(User)), [{
                 "id": existing[username], "username": username, "display_name": display_name,
-                "email": f"{username}@ipakyoli.uz", "role": role, "manager_id": existing.get(manager),
+                "email": f"{username}@ipakyoli.uz", "role": role,
+                "manager_id": existing[manager] if manager else None,
                 "active": True, **stamp}])
     return [existing[w[0]] for w in wanted]
 
@@ -282,7 +291,9 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
         deal_count = max(1, min(clients // 5, 300))
         deal_clients = [rng.choice(client_info) for _ in range(deal_count)]
         first_deal = ids.take(Deal, deal_count)
-        deal_rows, change_rows, deals_by_client = [], [], {}
+        deal_rows: list[dict[str, Any]] = []
+        change_rows: list[dict[str, Any]] = []
+        deals_by_client: dict[int, list[tuple[int, Decimal, str, str]]] = {}
         for n, (cid, owner, _status, created) in enumerate(deal_clients):
             did = first_deal + n
             stage = rng.choices(stages, (25, 20, 15, 12, 15, 13))[0]
@@ -311,7 +322,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
 
         # --- tasks: some overdue, some with reminders, some done ---
         task_count = max(1, min(clients // 5, 300))
-        task_rows = []
+        task_rows: list[dict[str, Any]] = []
         for _ in range(task_count):
             cid, owner, _status, _created = rng.choice(client_info)
             due = (now + timedelta(days=rng.randrange(-10, 30))).replace(hour=rng.randrange(4, 14),
@@ -338,19 +349,22 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
 
         # --- quotes, invoices and payments ---
         doc_count = max(1, min(clients // 10, 150))
-        docs, lines, payments = [], [], []
+        docs: list[dict[str, Any]] = []
+        lines: list[dict[str, Any]] = []
+        payments: list[dict[str, Any]] = []
         first_doc = ids.take(Document, doc_count)
         for n in range(doc_count):
             doc_id = first_doc + n
             cid = rng.choice(list(deals_by_client)) if deals_by_client and rng.random() < 0.7 else rng.choice(client_info)[0]
-            deal = rng.choice(deals_by_client[cid]) if cid in deals_by_client else None
+            doc_deal = rng.choice(deals_by_client[cid]) if cid in deals_by_client else None
             kind = "quote" if rng.random() < 0.2 else "invoice"
             issue = today - timedelta(days=rng.randrange(0, 90))
-            currency = deal[2] if deal else "UZS"
-            doc_lines = []
+            currency = doc_deal[2] if doc_deal else "UZS"
+            doc_lines: list[dict[str, Any]] = []
             for pos in range(rng.randint(1, 5)):
-                desc, unit, price = rng.choice(SERVICES)
-                price = Decimal(price) if currency == "UZS" else (Decimal(price) / 12000).quantize(Decimal("0.01"))
+                desc, unit, uzs_price = rng.choice(SERVICES)
+                price = (Decimal(uzs_price) if currency == "UZS"
+                         else (Decimal(uzs_price) / 12000).quantize(Decimal("0.01")))
                 doc_lines.append({"document_id": doc_id, "position": pos, "description": desc,
                                   "quantity": Decimal(rng.randint(1, 12)), "unit": unit, "unit_price": price,
                                   "discount_percent": Decimal(rng.choice((0, 0, 0, 5, 10))),
@@ -363,25 +377,26 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
             if kind == "quote":
                 state = rng.choice(("draft", "issued"))
             paid = Decimal(0)
-            due = issue + timedelta(days=14)
+            due_on = issue + timedelta(days=14)
             if state == "overdue":
                 issue = today - timedelta(days=rng.randrange(20, 120))
-                due = issue + timedelta(days=14)
+                due_on = issue + timedelta(days=14)
             if state in ("partly_paid", "paid"):
                 paid = totals.total if state == "paid" else money.quantize(totals.total * Decimal("0.4"), currency)
-                payments.append({"document_id": doc_id, "amount": paid, "paid_on": min(due, today),
+                payments.append({"document_id": doc_id, "amount": paid, "paid_on": min(due_on, today),
                                  "method": rng.choice(("bank transfer", "cash", "card")), "note": "", **stamp})
             docs.append({
                 "id": doc_id, "kind": kind, "status": "issued" if state == "overdue" else state,
                 "number": None,
-                "client_id": cid, "deal_id": deal[0] if deal else None, "related_id": None, "currency": currency,
-                "issue_date": issue, "due_date": due if kind == "invoice" else issue + timedelta(days=30),
+                "client_id": cid, "deal_id": doc_deal[0] if doc_deal else None, "related_id": None,
+                "currency": currency,
+                "issue_date": issue, "due_date": due_on if kind == "invoice" else issue + timedelta(days=30),
                 "notes": "", "terms": "Payment within 14 days by bank transfer.",
                 **invoices.stored_totals(totals), "paid_total": paid, "credited_total": Decimal(0),
                 "cancel_reason": "", **stamp,
             })
         # Numbers follow the issue dates, one series per kind and year, as issuing would have given them.
-        profile = s.get(CompanyProfile, 1)
+        profile = company_profile(s)
         series: dict[tuple[str, int], int] = {}
         for doc in sorted(docs, key=lambda d: (d["issue_date"], d["id"])):
             if doc["status"] != "draft":
@@ -391,7 +406,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 doc["number"] = numbering.format_number(pattern, key[1], series[key])
         bulk(Document, docs)
         # The counters go on from there, so the next document issued in the demo gets the next number.
-        s.execute(insert(NumberSeries.__table__), [{"kind": kind, "year": year, "next_seq": last + 1}
+        s.execute(insert(_table(NumberSeries)), [{"kind": kind, "year": year, "next_seq": last + 1}
                                                     for (kind, year), last in series.items()])
         bulk(DocumentLine, lines)
         bulk(Payment, payments)
@@ -401,7 +416,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
             deals=deal_count, tasks=len(task_rows), invoices=sum(d["kind"] == "invoice" for d in docs),
             quotes=sum(d["kind"] == "quote" for d in docs), payments=len(payments),
         )
-        s.execute(insert(AuditEntry.__table__), [{"at": now, "user_id": 1, "entity": "demo", "entity_id": None,
+        s.execute(insert(_table(AuditEntry)), [{"at": now, "user_id": 1, "entity": "demo", "entity_id": None,
                                                   "action": "generate", "changes": asdict(summary)}])
         if db.is_sqlite:
             s.execute(text(f"PRAGMA cache_size={cache_size}"))  # the pooled connection goes back to normal

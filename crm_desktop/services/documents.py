@@ -22,8 +22,8 @@ from crm_desktop.db.models import CompanyProfile, Deal, Document, Payment
 from crm_desktop.services import activities, clients, company, invoices, money, numbering, payments
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible
-from crm_desktop.services.context import ServiceContext, record
-from crm_desktop.services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from crm_desktop.services.context import ServiceContext, check_version, company_profile, record
+from crm_desktop.services.errors import NotFound, PermissionDenied, ValidationError
 from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, KIND_NAMES, DocumentDetail, LineValues
 
 
@@ -39,7 +39,7 @@ def _presets(p: CompanyProfile) -> TaxPresets:
 
 def tax_presets(ctx: ServiceContext) -> TaxPresets:
     with ctx.read() as s:
-        return _presets(s.get(CompanyProfile, 1))
+        return _presets(company_profile(s))
 
 
 def update_tax_presets(ctx: ServiceContext, rates: Sequence[object], *, expected_version: int) -> TaxPresets:
@@ -102,8 +102,7 @@ def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_versi
         raise ValidationError("cancel_reason", "Say why it is cancelled (for example: issued to the wrong client).")
     with ctx.write() as s:
         doc = invoices.load(s, ctx, document_id)
-        if doc.version != expected_version:
-            raise ConflictError(KIND_NAMES[doc.kind].lower(), document_id)
+        check_version(doc, expected_version, KIND_NAMES[doc.kind].lower())
         if doc.status == "draft":
             raise ValidationError("status", "A draft is not cancelled: delete it instead.")
         if doc.status == "cancelled":
@@ -129,8 +128,7 @@ def answer_quote(ctx: ServiceContext, quote_id: int, *, accepted: bool, expected
     """The client's answer to an issued quote; a rejected quote can be copied into a new one."""
     with ctx.write() as s:
         quote = invoices.load(s, ctx, quote_id)
-        if quote.version != expected_version:
-            raise ConflictError("quote", quote_id)
+        check_version(quote, expected_version, "quote")
         if quote.kind != "quote" or quote.status != "issued":
             raise ValidationError("status", "Only an issued quote that is still open can be accepted or rejected.")
         quote.status = "accepted" if accepted else "rejected"
@@ -214,7 +212,9 @@ def find_by_number(ctx: ServiceContext, number: str, kind: str = "invoice") -> D
 
 def write_pdf(ctx: ServiceContext, document_id: int, path: Path, *, page: str = "A4") -> Path:
     """The document as a PDF at `path` (A4 or Letter); who made it is written to the audit log."""
+    # reportlab loads only when a PDF is asked for, not with every service at start
     from crm_desktop.pdf.invoice import PAGE_SIZES, Party, render
+    from crm_desktop.services.printing import printed
 
     if page not in PAGE_SIZES:
         raise ValidationError("page", f"The page size is {' or '.join(PAGE_SIZES)} (got '{page}').")
@@ -224,7 +224,7 @@ def write_pdf(ctx: ServiceContext, document_id: int, path: Path, *, page: str = 
     party = Party(client.name, tuple(x for x in (client.address, ", ".join(client.phones), ", ".join(client.emails))
                                      if x))
     try:
-        render(Path(path), doc, profile, party, page=page)
+        render(Path(path), printed(doc, profile, party), page=page)
     except OSError as exc:
         raise ValidationError("path", f"The PDF could not be written to {path}: {exc.strerror or exc}. "
                                       "Choose a folder you can write to.") from exc

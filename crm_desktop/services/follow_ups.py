@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from crm_desktop.db.models import Activity, Client, CompanyProfile, Document, Task, User
 from crm_desktop.services import company
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import OWNER, ServiceContext
+from crm_desktop.services.context import OWNER, ServiceContext, company_profile
 from crm_desktop.services.errors import PermissionDenied, ServiceError
 from crm_desktop.services.invoices import OWED, UNPAID
 
@@ -40,7 +40,7 @@ class RuleSettings:
 
 def settings(ctx: ServiceContext) -> RuleSettings:
     with ctx.read() as s:
-        return _settings(s.get(CompanyProfile, 1))
+        return _settings(company_profile(s))
 
 
 def _settings(p: CompanyProfile) -> RuleSettings:
@@ -68,7 +68,7 @@ def run(ctx: ServiceContext) -> int:
 def _run(ctx: ServiceContext) -> int:
     now = ctx.now()
     with ctx.write() as s:
-        rules = _settings(s.get(CompanyProfile, 1))
+        rules = _settings(company_profile(s))
         created = [*_new_leads(s, now, rules.lead_follow_up_hours),
                    *_unpaid_invoices(s, ctx, rules.invoice_follow_up_days),
                    *_escalations(s, now, rules.escalation_hours)]
@@ -127,7 +127,7 @@ def next_deadline(ctx: ServiceContext) -> datetime | None:
     """When a rule will next have something to do (the scheduler's timer covers this too)."""
     now = ctx.now()
     with ctx.read() as s:
-        rules = _settings(s.get(CompanyProfile, 1))
+        rules = _settings(company_profile(s))
         moments = []
         if rules.lead_follow_up_hours:
             span = timedelta(hours=rules.lead_follow_up_hours)
@@ -136,10 +136,11 @@ def next_deadline(ctx: ServiceContext) -> datetime | None:
             moments.append(first and first + span)
         if rules.invoice_follow_up_days:
             span = timedelta(days=rules.invoice_follow_up_days)
-            first = s.scalar(select(func.min(Document.due_date)).where(
+            first_due = s.scalar(select(func.min(Document.due_date)).where(
                 Document.kind == "invoice", Document.status.in_(UNPAID), Document.due_date > ctx.today() - span))
             # Due on day D means followed up at the start of day D + span, in the office's zone.
-            moments.append(first and datetime.combine(first + span, time()).replace(tzinfo=ctx.zone()))
+            moments.append(datetime.combine(first_due + span, time()).replace(tzinfo=ctx.zone())
+                           if first_due else None)
         if rules.escalation_hours:
             span = timedelta(hours=rules.escalation_hours)
             first = s.scalar(select(func.min(Task.due_at)).where(

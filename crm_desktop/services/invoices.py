@@ -16,7 +16,7 @@ which is negative when a credit note came after payment: that much is due back t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,12 +27,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from crm_desktop.db.models import Client, CompanyProfile, Deal, Document, DocumentLine
+from crm_desktop.db.models import Client, Deal, Document, DocumentLine
 from crm_desktop.services import money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, count_rows, record
-from crm_desktop.services.errors import ConflictError, NotFound, ServiceError, ValidationError
+from crm_desktop.services.context import ServiceContext, check_version, company_profile, count_rows, record
+from crm_desktop.services.errors import NotFound, ServiceError, ValidationError
 from crm_desktop.services.search import client_filter
 
 DEFAULT_PAYMENT_DAYS = 14
@@ -157,7 +157,7 @@ def _clean_line(i: int, line: LineValues) -> dict[str, Any]:
 
 
 def _line_input(line: dict[str, Any] | DocumentLine) -> money.LineInput:
-    get = line.get if isinstance(line, dict) else lambda key: getattr(line, key)
+    get: Callable[[str], Any] = line.get if isinstance(line, dict) else lambda key: getattr(line, key)
     return money.LineInput(get("quantity"), get("unit_price"), get("discount_percent"), get("tax_rate"))
 
 
@@ -215,7 +215,7 @@ def detail(s: Session, doc: Document) -> DocumentDetail:
                 line.discount_percent, line.tax_rate, t.net, line.version)
         for line, t in zip(doc.lines, totals.lines, strict=True)
     )
-    base = _row(doc, s.get(Client, doc.client_id).name)
+    base = _row(doc, s.get_one(Client, doc.client_id).name)
     related = s.get(Document, doc.related_id) if doc.related_id else None
     return DocumentDetail(**base.__dict__, notes=doc.notes, terms=doc.terms, lines=lines, totals=totals,
                           related_id=doc.related_id, related_number=related.number if related else None)
@@ -323,7 +323,7 @@ def create_draft(ctx: ServiceContext, *, client_id: int, kind: str = "invoice", 
         due_date = issue + timedelta(days=DEFAULT_PAYMENT_DAYS)
     with ctx.write() as s:
         if currency is None:
-            currency = s.get(CompanyProfile, 1).default_currency
+            currency = company_profile(s).default_currency
         doc = Document(kind=kind, status="draft", paid_total=Decimal(0), cancel_reason="")
         values = {"client_id": client_id, "currency": currency, "issue_date": issue, "due_date": due_date,
                   "deal_id": deal_id, "notes": notes, "terms": terms}
@@ -367,8 +367,7 @@ def draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: i
     doc = load(s, ctx, document_id)
     if doc.status != "draft":
         raise NotADraft(doc, action, attempted)
-    if expected_version is not None and doc.version != expected_version:
-        raise ConflictError(KIND_NAMES[doc.kind].lower(), document_id)
+    check_version(doc, expected_version, KIND_NAMES[doc.kind].lower())
     return doc
 
 

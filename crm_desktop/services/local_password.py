@@ -33,7 +33,7 @@ def is_set(db: Database) -> bool:
     if not db.is_sqlite:
         return False
     with db.read() as s:
-        return bool(s.get(User, OWNER.user_id).password_hash)
+        return bool(s.get_one(User, OWNER.user_id).password_hash)
 
 
 def check(db: Database, password: str) -> bool:
@@ -47,7 +47,7 @@ def check(db: Database, password: str) -> bool:
 
 def _matches(db: Database, password: str) -> bool:
     with db.read() as s:
-        stored = s.get(User, OWNER.user_id).password_hash or ""
+        stored = s.get_one(User, OWNER.user_id).password_hash or ""
     try:
         _, n, r, p, salt, digest = stored.split("$")
         candidate = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
@@ -67,5 +67,5 @@ def change(ctx: ServiceContext, *, current: str | None, new: str | None) -> bool
     if new and len(new) < MIN_PASSWORD:
         raise ValidationError("password", f"The password needs at least {MIN_PASSWORD} characters.")
     with ctx.write() as s:
-        s.get(User, OWNER.user_id).password_hash = _encode(new) if new else None
+        s.get_one(User, OWNER.user_id).password_hash = _encode(new) if new else None
     return bool(new)

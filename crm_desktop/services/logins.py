@@ -12,11 +12,14 @@ together or not at all. SQLite has no logins: these are no-ops there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from crm_desktop.services.errors import PermissionDenied, ValidationError
+from crm_desktop.services.errors import PermissionDenied, ServiceError, ValidationError
 
 MIN_PASSWORD = 8
 
@@ -33,7 +36,7 @@ def check_password(password: str | None) -> str:
 
 def _verifier(s: Session, username: str, password: str) -> str:
     """SCRAM-SHA-256 verifier, as `ALTER ROLE … PASSWORD` stores it."""
-    raw = s.connection().connection.dbapi_connection
+    raw: Any = s.connection().connection.dbapi_connection  # psycopg's own connection: its pgconn hashes
     secret = raw.pgconn.encrypt_password(password.encode(), username.encode(), b"scram-sha-256")
     return secret.decode("ascii")
 
@@ -92,3 +95,48 @@ def set_active(s: Session, username: str, active: bool, role: str) -> None:
 def exists(s: Session, username: str) -> bool:
     return shared(s) and s.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"),
                                    {"name": username}).first() is not None
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What "Test connection" found: whether CRM Desktop can work there, in words for the user."""
+
+    ok: bool
+    message: str
+    needs_upgrade: bool = False  # empty or older schema that this login may bring up to date
+
+
+def probe(url: str, password: str | None) -> Probe:
+    """Connect once and say what a user would meet there; never changes anything."""
+    # Imported here, not at the top: db.connect brings alembic along, which every other caller of this
+    # module (users, local passwords) does without; and users imports this module.
+    from crm_desktop.db.connect import check_reachable, is_crm_login, not_ready_for_users
+    from crm_desktop.db.engine import Database, DatabaseOpenError
+    from crm_desktop.db.migrate import current_revision, head_revision, known_revision
+    from crm_desktop.services import users
+
+    db = Database.open(url, password=password)
+    try:
+        check_reachable(db)
+        before, head = current_revision(db), head_revision()
+        crm_login = is_crm_login(db)
+        if before is not None and not known_revision(before):
+            return Probe(False, f"{db.describe()} was written by a newer CRM Desktop (schema {before}). "
+                                "Install the latest CRM Desktop to use it.")
+        if crm_login and (why := not_ready_for_users(db)):
+            return Probe(False, why)
+        if before != head:
+            what = "is empty" if before is None else f"has an older schema ({before})"
+            return Probe(True, f"Connected. The database {what}; CRM Desktop will bring it up to date "
+                               f"({head}) when you connect.", needs_upgrade=True)
+        if crm_login:
+            try:
+                actor = users.identify(db)
+            except ServiceError as exc:
+                return Probe(False, exc.message)
+            return Probe(True, f"Connected as {actor.username} ({actor.role}).")
+        return Probe(True, "Connected as the database's owner (administrator).")
+    except DatabaseOpenError as exc:
+        return Probe(False, str(exc))
+    finally:
+        db.dispose()

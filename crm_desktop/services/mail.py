@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
+from typing import Any
 
 from crm_desktop.db.models import CompanyProfile
 from crm_desktop.services import activities, clients, company, documents, invoices, money
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import ServiceContext, record
+from crm_desktop.services.context import ServiceContext, company_profile, record
 from crm_desktop.services.errors import PermissionDenied, ServiceError, ValidationError
 from crm_desktop.services.invoices import KIND_NAMES
 
@@ -49,7 +50,7 @@ def _settings(p: CompanyProfile) -> SmtpSettings:
 
 def smtp_settings(ctx: ServiceContext) -> SmtpSettings:
     with ctx.read() as s:
-        return _settings(s.get(CompanyProfile, 1))
+        return _settings(company_profile(s))
 
 
 def update_smtp_settings(ctx: ServiceContext, *, expected_version: int, host: str, port: object, security: str,
@@ -57,6 +58,7 @@ def update_smtp_settings(ctx: ServiceContext, *, expected_version: int, host: st
     """The office's mail server (admins); an empty host means documents are saved as email files."""
     if not ctx.actor.is_admin:
         raise PermissionDenied("Only an administrator can change the mail server.")
+    values: dict[str, Any]
     if not str(host or "").strip():
         values = {"smtp_host": "", "smtp_username": "", "smtp_sender": ""}
     else:

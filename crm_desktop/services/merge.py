@@ -71,9 +71,10 @@ def resolve(entity: str, entity_id: int, version: int, expected_version: int, ba
         return mine
     if base is None:
         raise ConflictError(entity, entity_id)
-    stored = stored()
-    merged = three_way(base, mine, stored)
-    open_conflicts = {key: c for key, c in merged.conflicts.items() if key not in (decided or {})}
+    now_stored = stored()
+    merged = three_way(base, mine, now_stored)
+    decided = decided or {}
+    open_conflicts = {key: c for key, c in merged.conflicts.items() if key not in decided}
     if open_conflicts:
-        raise MergeConflict(entity, entity_id, open_conflicts, version, stored)
+        raise MergeConflict(entity, entity_id, open_conflicts, version, now_stored)
     return {**merged.changes, **{key: decided[key] for key in merged.conflicts}}

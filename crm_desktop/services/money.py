@@ -160,4 +160,5 @@ def _exact(value: Decimal | int) -> Decimal:
 def _plain(rate: Decimal) -> Decimal:
     """12.0000 -> 12 and 10 -> 10 (not 1E+1), so equal rates group together and print plainly."""
     rate = rate.normalize()
-    return rate.quantize(Decimal(1)) if rate.as_tuple().exponent > 0 else rate
+    exponent = rate.as_tuple().exponent  # a letter only for NaN/Infinity, which never reach a rate
+    return rate.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else rate

@@ -65,11 +65,13 @@ def issue(s: Session, doc: Document) -> str:
                 doc.status = "issued"
                 s.flush()  # the database gives the number
         except IntegrityError as exc:
-            if exc.orig is not None and exc.orig.diag.constraint_name == "uq_documents_kind_number":
-                raise NumberTaken(exc.orig.diag.message_detail or "") from exc
+            diag = getattr(exc.orig, "diag", None)  # psycopg's account of which constraint refused it
+            if diag is not None and diag.constraint_name == "uq_documents_kind_number":
+                raise NumberTaken(diag.message_detail or "") from exc
             raise
         s.refresh(doc, ["number"])
         return str(doc.number)
+    assert doc.issue_date is not None  # documents.issue dates the draft before numbering it
     year = doc.issue_date.year
     number = format_number(getattr(s.get(CompanyProfile, 1), f"{doc.kind}_number_pattern"), year,
                            _take(s, doc.kind, year))

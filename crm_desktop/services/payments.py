@@ -20,8 +20,8 @@ from crm_desktop.db.models import Client, Document, Payment
 from crm_desktop.services import activities, invoices, money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import visible_to
-from crm_desktop.services.context import ServiceContext, made_before
-from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.context import ServiceContext, check_version, made_before
+from crm_desktop.services.errors import NotFound, ValidationError
 
 PAYABLE = invoices.UNPAID
 METHODS = ("cash", "bank transfer", "card", "other")
@@ -98,8 +98,7 @@ def delete_payment(ctx: ServiceContext, payment_id: int, *, expected_version: in
         if payment is None:
             raise NotFound(f"Payment #{payment_id} does not exist (it may have been deleted).")
         doc = invoices.load(s, ctx, payment.document_id)
-        if payment.version != expected_version:
-            raise ConflictError("payment", payment_id)
+        check_version(payment, expected_version, "payment")
         doc.paid_total -= payment.amount
         settle(doc)
         s.delete(payment)

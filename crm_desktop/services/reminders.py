@@ -85,9 +85,13 @@ def take_due(ctx: ServiceContext, *, since: datetime | None, started: datetime |
             # with someone editing it), and the audit log has no use for it.
             s.execute(update(Task).where(Task.id.in_(ids), Task.alerted_at.is_(None)).values(alerted_at=now)
                       .execution_options(synchronize_session=False))
-        return [Reminder(t.id, t.title, t.due_at, t.alert_at, t.client_id, client_name or "", t.deal_id,
-                         deal_title or "", t.version, started is not None and t.alert_at < started)
-                for t, client_name, deal_title in rows]
+        due: list[Reminder] = []
+        for t, client_name, deal_title in rows:
+            alert_at = t.alert_at
+            assert alert_at is not None  # the query asked for alert_at <= now
+            due.append(Reminder(t.id, t.title, t.due_at, alert_at, t.client_id, client_name or "", t.deal_id,
+                                deal_title or "", t.version, started is not None and alert_at < started))
+        return due
 
 
 def still_pending(ctx: ServiceContext, task_ids: list[int]) -> set[int]:

@@ -13,8 +13,8 @@ from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, 
 from crm_desktop.services import merge, recurrence, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import Actor, ServiceContext, count_rows, made_before
-from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
+from crm_desktop.services.context import Actor, ServiceContext, check_version, count_rows, made_before
+from crm_desktop.services.errors import NotFound, ValidationError
 from crm_desktop.services.textnorm import fold
 
 MAX_DURATION_MINUTES = 7 * 24 * 60
@@ -53,6 +53,8 @@ class TaskFilter:
     overdue_only: bool = False
     search: str = ""
 
+
+PRIORITIES = TASK_PRIORITIES  # lowest to highest, as forms offer them (the UI does not import db)
 
 # Priority sorts by urgency, not alphabetically ("high" < "low" < "normal" would mean nothing).
 _PRIORITY_RANK = case({p: i for i, p in enumerate(TASK_PRIORITIES)}, value=Task.priority, else_=len(TASK_PRIORITIES))
@@ -232,8 +234,7 @@ def create(ctx: ServiceContext, *, title: str, due_at: Any = None, duration_minu
 
 def _for_change(s: Session, ctx: ServiceContext, task_id: int, expected_version: int) -> Task:
     task = load(s, ctx, task_id)
-    if task.version != expected_version:
-        raise ConflictError("task", task_id)
+    check_version(task, expected_version, "task")
     return task
 
 
@@ -287,6 +288,7 @@ def complete(ctx: ServiceContext, task_id: int, *, expected_version: int) -> Tas
 
 
 def _next_occurrence(ctx: ServiceContext, task: Task) -> Task:
+    assert task.due_at is not None  # complete() repeats only a task with a due time
     due = recurrence.next_after(task.recurrence, task.due_at, ctx.zone(), not_before=ctx.now())
     # The reminder keeps its distance from the due time.
     remind = due - (task.due_at - task.remind_at) if task.remind_at is not None else None

@@ -17,8 +17,8 @@ from crm_desktop.db.engine import Database
 from crm_desktop.db.models import USER_ROLES, Client, User
 from crm_desktop.services import logins
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import OWNER, Actor, ServiceContext, record
-from crm_desktop.services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from crm_desktop.services.context import OWNER, Actor, ServiceContext, check_version, record
+from crm_desktop.services.errors import NotFound, PermissionDenied, ValidationError
 
 _USERNAME = re.compile(r"^[\w.\-]{1,100}$")
 
@@ -141,8 +141,7 @@ def update(ctx: ServiceContext, user_id: int, *, expected_version: int, **values
         user = s.get(User, user_id)
         if user is None:
             raise NotFound(f"User #{user_id} does not exist.")
-        if user.version != expected_version:
-            raise ConflictError("user", user_id)
+        check_version(user, expected_version, "user")
         clean = _clean(s, values, self_id=user_id)
         if clean.get("role", "admin") != "admin" and user.role == "admin" and _active_admins(s) == 1:
             raise ValidationError("role", "This is the last administrator; make someone else an administrator first.")

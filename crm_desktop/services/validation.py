@@ -130,7 +130,7 @@ def a_datetime(field: str, value: object, label: str) -> datetime | None:
 
 def positive_int(field: str, value: object, label: str, *, maximum: int | None = None) -> int:
     try:
-        number = int(value)  # type: ignore[arg-type]
+        number = int(value)  # type: ignore[call-overload]  # any object: what int() refuses is caught
     except (TypeError, ValueError):
         raise ValidationError(field, f"{label} must be a whole number (got '{value}').") from None
     if number < 0 or (maximum is not None and number > maximum):

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import URL, make_url
 
 from crm_desktop.config import KeyringUnavailable, store_password
-from crm_desktop.db.connect import Probe, probe
+from crm_desktop.services.logins import Probe, probe
 
 OK_STYLE, ERROR_STYLE = "color: #15803d;", "color: #b91c1c;"
 

@@ -3,13 +3,17 @@ changed or removed in Settings → Password (LocalPasswordDialog)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from crm_desktop.db.engine import Database
 from crm_desktop.services import local_password
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.ui.form_dialog import FormDialog, error_label, show_error
 from crm_desktop.ui.ops import Ops
+
+if TYPE_CHECKING:  # only a name for the annotation: the dialog hands the database to the service
+    from crm_desktop.db.engine import Database
 
 NOT_ENCRYPTED = ("It keeps others from opening CRM Desktop on this PC. The database file itself is not "
                  "encrypted: keep the PC's own account locked too.")

@@ -1,4 +1,5 @@
-"""The command line: what a script or an administrator sees."""
+"""The command line: what a script or an administrator sees. Spans cli/__init__.py (dispatch, errors in
+one line), cli/db.py (upgrade, current, demo data) and cli/clients.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Bad databases on the command line: one line that says what is wrong and what to do, a non-zero exit
-code, the details in the log — and never a success printed for data that was not kept."""
+code, the details in the log — and never a success printed for data that was not kept.
+Spans cli/__init__.py (errors in words), cli/db.py (opening) and db/problems.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Invoice PDFs read back with pypdf: number, client names in Latin, Cyrillic and Arabic, lines and
-totals; a long invoice breaks across pages with the table header on each."""
+totals; a long invoice breaks across pages with the table header on each.
+Spans services/documents.py (write_pdf), services/printing.py (what is printed) and pdf/invoice.py."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from crm_desktop.services import clients, deals
+from crm_desktop.services import clients, deals, pipelines
 from crm_desktop.ui.deals.pipelines import NAME, PROBABILITY, PipelineEditor
 
 
@@ -22,7 +22,7 @@ def editor(ops, qtbot):
 
 
 def stored(ctx, name: str = "Sales") -> list[tuple[str, int]]:
-    pipeline = next(p for p in deals.list_pipelines(ctx) if p.name == name)
+    pipeline = next(p for p in pipelines.list_pipelines(ctx) if p.name == name)
     return [(st.name, st.probability) for st in pipeline.stages]
 
 
@@ -98,4 +98,4 @@ def test_pipelines_are_created_renamed_and_need_a_unique_name(editor, qtbot, sql
     qtbot.mouseClick(editor.rename_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.problem.isVisible())
     assert "already a pipeline called 'sales'" in editor.problem.text()
-    assert sorted(p.name for p in deals.list_pipelines(sqlite_ctx)) == ["Repairs and service", "Sales"]
+    assert sorted(p.name for p in pipelines.list_pipelines(sqlite_ctx)) == ["Repairs and service", "Sales"]

@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QLineEdit, QSpinBox, QWidget
 
-from crm_desktop.db.models import TASK_PRIORITIES
 from crm_desktop.services import tasks
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.tasks import MAX_DURATION_MINUTES, TaskRow
+from crm_desktop.services.tasks import MAX_DURATION_MINUTES, PRIORITIES, TaskRow
 from crm_desktop.ui.calendar.repeat import RepeatEdit
 from crm_desktop.ui.client_picker import ClientPicker
 from crm_desktop.ui.form_dialog import FormDialog
@@ -39,7 +38,7 @@ class TaskDialog(FormDialog):
         self.duration.setValue(task.duration_minutes if task else 30)
         self.priority = QComboBox()
         names = {"low": self.tr("Low"), "normal": self.tr("Normal"), "high": self.tr("High")}
-        for p in TASK_PRIORITIES:
+        for p in PRIORITIES:
             self.priority.addItem(names.get(p, p), p)
         self.priority.setCurrentIndex(self.priority.findData(task.priority if task else "normal"))
         self.reminder = QComboBox()

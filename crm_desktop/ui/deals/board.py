@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services.deals import DealFilter, DealRow, PipelineRow, StageRow, StageSummary
+from crm_desktop.services.deals import DealFilter, DealRow, StageSummary
 from crm_desktop.services.money import format_money
+from crm_desktop.services.pipelines import PipelineRow, StageRow
 from crm_desktop.ui.deals.cards import CardDelegate, StageCardsModel
 from crm_desktop.ui.ops import Ops
 

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.services import deals, money
-from crm_desktop.services.deals import DealRow, PipelineRow, StageChangeRow
+from crm_desktop.services.deals import DealRow, StageChangeRow
 from crm_desktop.services.errors import ValidationError
+from crm_desktop.services.pipelines import PipelineRow
 from crm_desktop.services.users import UserRow
 from crm_desktop.ui.client_picker import ClientPicker
 from crm_desktop.ui.form_dialog import FormDialog

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import deals
-from crm_desktop.services.deals import PipelineRow, StageRow
+from crm_desktop.services import pipelines
+from crm_desktop.services.pipelines import PipelineRow, StageRow
 from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
 
@@ -97,7 +97,7 @@ class PipelineEditor(QDialog):
     # --- loading ---
 
     def reload(self) -> None:
-        self.ops.run(deals.list_pipelines, on_done=self._loaded)
+        self.ops.run(pipelines.list_pipelines, on_done=self._loaded)
 
     def _loaded(self, pipelines: list[PipelineRow]) -> None:
         self.pipelines = pipelines
@@ -152,7 +152,7 @@ class PipelineEditor(QDialog):
         self._wanted_stage = keep_stage if keep_stage is not None else getattr(self.current_stage(), "id", None)
 
         def done(result) -> None:
-            if isinstance(result, StageRow) and fn is deals.add_stage:
+            if isinstance(result, StageRow) and fn is pipelines.add_stage:
                 self._wanted_stage, self._rename_new_stage = result.id, True
             self.changed.emit()
             self.reload()
@@ -170,17 +170,17 @@ class PipelineEditor(QDialog):
         self._save_stage(pipeline.stages[item.row()], name=item.text())
 
     def _save_stage(self, stage: StageRow, **values) -> None:
-        self._run(deals.update_stage, stage.id, expected_version=stage.version, keep_stage=stage.id, **values)
+        self._run(pipelines.update_stage, stage.id, expected_version=stage.version, keep_stage=stage.id, **values)
 
     def add_stage(self) -> None:
         pipeline = self.current_pipeline()
         if pipeline is not None:
-            self._run(deals.add_stage, pipeline.id, self.tr("New stage"), probability=50)
+            self._run(pipelines.add_stage, pipeline.id, self.tr("New stage"), probability=50)
 
     def delete_stage(self) -> None:
         stage = self.current_stage()
         if stage is not None:
-            self._run(deals.delete_stage, stage.id)
+            self._run(pipelines.delete_stage, stage.id)
 
     def move_stage(self, step: int) -> None:
         pipeline, stage = self.current_pipeline(), self.current_stage()
@@ -190,7 +190,7 @@ class PipelineEditor(QDialog):
         row = ids.index(stage.id)
         if 0 <= row + step < len(ids):
             ids[row], ids[row + step] = ids[row + step], ids[row]
-            self._run(deals.reorder_stages, pipeline.id, ids, keep_stage=stage.id)
+            self._run(pipelines.reorder_stages, pipeline.id, ids, keep_stage=stage.id)
 
     def new_pipeline(self) -> None:
         def created(pipeline: PipelineRow) -> None:
@@ -199,15 +199,15 @@ class PipelineEditor(QDialog):
             self.reload()
 
         show_error(self.problem, "")
-        self.ops.run(deals.create_pipeline, self.name_edit.text(), on_done=created,
+        self.ops.run(pipelines.create_pipeline, self.name_edit.text(), on_done=created,
                      on_error=lambda error: show_error(self.problem, error.message))
 
     def rename_pipeline(self) -> None:
         pipeline = self.current_pipeline()
         if pipeline is not None:
-            self._run(deals.rename_pipeline, pipeline.id, self.name_edit.text(), expected_version=pipeline.version)
+            self._run(pipelines.rename_pipeline, pipeline.id, self.name_edit.text(), expected_version=pipeline.version)
 
     def delete_pipeline(self) -> None:
         pipeline = self.current_pipeline()
         if pipeline is not None:
-            self._run(deals.delete_pipeline, pipeline.id)
+            self._run(pipelines.delete_pipeline, pipeline.id)

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from crm_desktop.services import company, deals, documents, users
+from crm_desktop.services import company, deals, documents, pipelines, users
 from crm_desktop.services.context import Changes
-from crm_desktop.services.deals import DealFilter, DealRow, PipelineRow
+from crm_desktop.services.deals import DealFilter, DealRow
 from crm_desktop.services.money import format_money
+from crm_desktop.services.pipelines import PipelineRow
 from crm_desktop.ui.deals.board import Board, grouped
 from crm_desktop.ui.deals.form import DealDialog, LostReasonDialog
 from crm_desktop.ui.deals.pipelines import PipelineEditor
@@ -157,7 +158,7 @@ class DealsView(QWidget):
     # --- loading ---
 
     def start(self) -> None:
-        self.ops.run(deals.list_pipelines, on_done=self._pipelines_loaded)
+        self.ops.run(pipelines.list_pipelines, on_done=self._pipelines_loaded)
         self.ops.run(users.list_users, on_done=self._users_loaded)
         self.ops.run(company.get, on_done=lambda profile: setattr(self, "currency", profile.default_currency))
 
@@ -242,7 +243,7 @@ class DealsView(QWidget):
         self.count_label.setText(tr("{total} deals").format(total=grouped(total)) if total != 1 else tr("1 deal"))
 
     def _pipelines_changed(self, _changes: Changes) -> None:
-        self.ops.run(deals.list_pipelines, on_done=self._pipelines_loaded)
+        self.ops.run(pipelines.list_pipelines, on_done=self._pipelines_loaded)
 
     def _mode_toggled(self, mode: int, checked: bool) -> None:
         if checked:

@@ -9,18 +9,19 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from crm_desktop.cli_output import print_records
+from crm_desktop.cli.output import print_records
 
 TASK_COLUMNS = ["id", "due", "title", "client", "assignee", "status", "remind"]
 
 
 def add_parsers(sub) -> None:
-    tasks = sub.add_parser("tasks", help="tasks and reminders").add_subparsers(dest="tasks_command", metavar="ACTION",
-                                                                             required=True)
+    tasks = sub.add_parser("tasks", help="tasks and reminders").add_subparsers(
+        dest="tasks_command", metavar="ACTION", required=True)
     add = tasks.add_parser("add", help="add a task (with a reminder that pops up in the app)")
     add.add_argument("--title", required=True)
     add.add_argument("--due", required=True, type=_when, metavar="WHEN")
-    add.add_argument("--remind", type=_when, metavar="WHEN", help="when the reminder pops up (at or before --due)")
+    add.add_argument("--remind", type=_when, metavar="WHEN",
+                     help="when the reminder pops up (at or before --due)")
     add.add_argument("--client", type=int, metavar="ID")
     add.add_argument("--assignee", metavar="USER", help="user name (default: the database's owner)")
     ls = tasks.add_parser("list", help="list open tasks by due time")
@@ -37,7 +38,7 @@ def _when(text: str) -> datetime:
 
 
 def run(db, args: argparse.Namespace) -> None:
-    from crm_desktop.cli_server import context
+    from crm_desktop.cli.server import context
 
     ctx = context(db)
     if args.tasks_command == "add":
@@ -73,7 +74,8 @@ def _list(ctx, args: argparse.Namespace) -> None:
     rows = tasks.list_tasks(ctx, TaskFilter(status="open", due_before=args.due_before), limit=None)
     records = [{"id": t.id, "due": _local(t.due_at), "title": t.title, "client": t.client_name,
                 "client_id": t.client_id, "assignee": t.assignee_name, "status": t.status,
-                "remind": _local(t.remind_at), "priority": t.priority, "recurrence": t.recurrence} for t in rows]
+                "remind": _local(t.remind_at), "priority": t.priority, "recurrence": t.recurrence}
+               for t in rows]
     print_records(records, format=args.format, columns=TASK_COLUMNS, empty="(no open tasks)")
 
 

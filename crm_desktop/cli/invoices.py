@@ -6,22 +6,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crm_desktop.cli_output import print_records
+from crm_desktop.cli.output import print_records
 
 STATUSES = ("draft", "issued", "partly_paid", "paid", "credited", "overdue", "cancelled")
 COLUMNS = ["number", "client", "issued", "due", "total", "balance", "currency", "status"]
 
 
 def add_parsers(sub) -> None:
-    pdf = sub.add_parser("invoice", help="one invoice").add_subparsers(dest="invoice_command", metavar="ACTION",
-                                                                      required=True)
+    pdf = sub.add_parser("invoice", help="one invoice").add_subparsers(
+        dest="invoice_command", metavar="ACTION", required=True)
     write = pdf.add_parser("pdf", help="write an issued invoice as a PDF")
     write.add_argument("number", metavar="NUMBER")
     write.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
     write.add_argument("--page", choices=("A4", "Letter"), default="A4")
 
-    documents = sub.add_parser("invoices", help="invoices").add_subparsers(dest="invoices_command", metavar="ACTION",
-                                                                          required=True)
+    documents = sub.add_parser("invoices", help="invoices").add_subparsers(
+        dest="invoices_command", metavar="ACTION", required=True)
     ls = documents.add_parser("list", help="list invoices, newest first")
     ls.add_argument("--status", choices=STATUSES)
     ls.add_argument("--client", type=int, metavar="ID")
@@ -29,8 +29,8 @@ def add_parsers(sub) -> None:
 
 
 def write_pdf(db, args: argparse.Namespace) -> None:
+    from crm_desktop.cli.server import context
     from crm_desktop.services import documents
-    from crm_desktop.cli_server import context
 
     ctx = context(db)
     doc = documents.find_by_number(ctx, args.number)
@@ -38,8 +38,15 @@ def write_pdf(db, args: argparse.Namespace) -> None:
 
 
 def run(db, args: argparse.Namespace) -> None:
+    if args.command == "invoice":
+        write_pdf(db, args)
+    else:
+        list_invoices(db, args)
+
+
+def list_invoices(db, args: argparse.Namespace) -> None:
+    from crm_desktop.cli.server import context
     from crm_desktop.services import invoices, money
-    from crm_desktop.cli_server import context
     from crm_desktop.services.invoices import DocumentFilter
 
     ctx = context(db)

@@ -1,4 +1,5 @@
-"""Render each view of a demo office offscreen to PNG: `python -m crm_desktop.ui.screenshots OUTDIR`.
+"""Render each view of a demo office offscreen to PNG: `python tools/screenshots.py OUTDIR` (a developer
+script: the app never imports it).
 
 The README's pictures come from here, so they always show the app as it is.
 """

@@ -1,7 +1,9 @@
 """`crm-desktop`: the window without a subcommand; subcommands for scripting and administration.
 
-Nothing heavy is imported before the arguments are parsed, so `--version` answers at once.
-Errors a user can fix are one line on stderr and a non-zero exit code, never a traceback.
+This module parses and dispatches; each command group lives in a module of its own (db, clients, tasks,
+invoices, server) with `add_parsers` and `run`. Nothing heavy is imported before the arguments are
+parsed, so `--version` answers at once. Errors a user can fix are one line on stderr and a non-zero
+exit code, never a traceback.
 """
 
 from __future__ import annotations
@@ -12,10 +14,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from crm_desktop import __version__, cli_invoices, cli_server, cli_tasks
-from crm_desktop.cli_output import CliError
+from crm_desktop import __version__
+from crm_desktop.cli import clients, db, invoices, server, tasks
+from crm_desktop.cli.output import CliError
 
 PROG = "crm-desktop"
+# subcommand → the module whose run(db, args) does it; `db` and `demo-data` go to cli/db.py, which also
+# needs what opening the database found (the upgrade)
+COMMANDS = {"clients": clients, "tasks": tasks, "invoices": invoices, "invoice": invoices, "server": server,
+            "users": server}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,24 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="open the app on a fresh throwaway demo database")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", metavar="ACTION",
-                                                                      required=True)
-    db.add_parser("upgrade", help="create or upgrade the schema and print the revision")
-    db.add_parser("current", help="print the schema revision")
-
-    demo = sub.add_parser("demo-data", help="fill an empty database with a demo office")
-    demo.add_argument("--clients", type=_positive, default=500, metavar="N", help="how many clients (default 500)")
-    demo.add_argument("--seed", type=int, default=1, metavar="S", help="the same seed gives the same office")
-
-    clients = sub.add_parser("clients", help="clients").add_subparsers(dest="clients_command", metavar="ACTION",
-                                                                        required=True)
-    ls = clients.add_parser("list", help="list clients, optionally found by name, phone digits or email")
-    ls.add_argument("--search", default="", metavar="TEXT")
-    ls.add_argument("--limit", type=_positive, default=50, metavar="N")
-    ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    cli_tasks.add_parsers(sub)
-    cli_invoices.add_parsers(sub)
-    cli_server.add_parsers(sub)
+    db.add_parsers(sub, _positive)
+    clients.add_parsers(sub, _positive)
+    tasks.add_parsers(sub)
+    invoices.add_parsers(sub)
+    server.add_parsers(sub)
     return p
 
 
@@ -130,28 +124,13 @@ def _run(args: argparse.Namespace, paths) -> int:
 
         return run_gui(url, paths, origin=origin)
     if args.command == "db" and args.db_command == "current":
-        return _db_current(url, origin)
-    opened = _open(url, origin=origin)
+        return db.current(url, origin)
+    opened = db.open_database(url, origin=origin)
     try:
-        if args.command == "db":
-            result = opened.upgrade
-            print(result.after)
-            if result.backup:
-                print(f"backup of the previous database: {result.backup}", file=sys.stderr)
-        elif args.command == "demo-data":
-            _demo_data(opened.db, args.clients, args.seed)
-        elif args.command == "clients":
-            _clients_list(opened.db, args)
-        elif args.command == "tasks":
-            cli_tasks.run(opened.db, args)
-        elif args.command == "invoices":
-            cli_invoices.run(opened.db, args)
-        elif args.command == "invoice":
-            cli_invoices.write_pdf(opened.db, args)
-        elif args.command == "server":
-            cli_server.server_init(opened.db, args)
-        elif args.command == "users":
-            cli_server.run_users(opened.db, args)
+        if args.command in ("db", "demo-data"):
+            db.run(opened, args)
+        else:
+            COMMANDS[args.command].run(opened.db, args)
     finally:
         opened.db.dispose()
     return 0
@@ -163,62 +142,9 @@ def _database(args: argparse.Namespace, paths):
     return choose_database(args.database_url, Settings(paths.settings_file), paths)
 
 
-def _ask_password(where: str) -> str | None:
-    import getpass
-
-    return getpass.getpass(f"Password for {where}: ")
-
-
-def _open(url: str, *, migrate: bool = True, origin: str | None = None):
-    from crm_desktop.db.connect import open_database
-
-    # A script (no terminal) gets the server's own refusal instead of a prompt nobody can answer.
-    ask = _ask_password if sys.stdin is not None and sys.stdin.isatty() else None
-    return open_database(url, ask_password=ask, migrate=migrate, origin=origin)
-
-
-def _db_current(url: str, origin: str | None) -> int:
-    from crm_desktop.db.migrate import current_revision
-
-    opened = _open(url, migrate=False, origin=origin)
-    try:
-        print(current_revision(opened.db) or "none")
-    finally:
-        opened.db.dispose()
-    return 0
-
-
-def _demo_data(db, clients: int, seed: int) -> None:
-    import time
-
-    from crm_desktop.services import demo
-
-    started = time.perf_counter()
-    summary = demo.generate(db, clients=clients, seed=seed)
-    print(f"{summary.clients} clients ({summary.companies} companies), {summary.deals} deals, {summary.tasks} tasks, "
-          f"{summary.invoices} invoices, {summary.quotes} quotes, {summary.payments} payments "
-          f"in {time.perf_counter() - started:.1f} s")
-
-
-def _clients_list(db, args: argparse.Namespace) -> None:
-    from crm_desktop.cli_output import print_records
-    from crm_desktop.services import clients
-    from crm_desktop.services.clients import ClientFilter
-
-    ctx = cli_server.context(db)
-    ids = clients.list_ids(ctx, ClientFilter(search=args.search), limit=args.limit)
-    details = [clients.get(ctx, i) for i in ids] if args.format == "json" else clients.rows(ctx, ids)
-    records = [{"id": c.id, "name": c.name, "kind": c.kind, "status": c.status, "phones": c.phones,
-                "emails": c.emails, "owner": c.owner_name, "source": c.source,
-                **({"tags": c.tags, "company": c.company_name, "address": c.address} if args.format == "json" else {})}
-               for c in details]
-    columns = ["id", "name", "kind", "status", "phones", "emails", "owner", "source"] if args.format == "csv" else \
-        ["id", "name", "status", "phones", "emails", "owner"]
-    print_records(records, format=args.format, columns=columns, empty="(no clients found)")
-
-
 def _demo_gui(paths) -> int:
-    """The window on a demo office in a temp folder that goes away on exit; logs stay where bugs are looked for."""
+    """The window on a demo office in a temp folder that goes away on exit; logs stay where bugs are
+    looked for."""
     import shutil
     import tempfile
 
@@ -230,7 +156,7 @@ def _demo_gui(paths) -> int:
     try:
         demo_paths = Paths(data_dir=base / "data", config_dir=base / "config", log_dir=paths.log_dir)
         url = f"sqlite:///{demo_paths.default_database_file}"
-        opened = _open(url)
+        opened = db.open_database(url)
         try:
             demo.generate(opened.db, clients=500)
         finally:

@@ -9,7 +9,7 @@ import argparse
 import getpass
 import sys
 
-from crm_desktop.cli_output import CliError, print_records
+from crm_desktop.cli.output import CliError, print_records
 
 USER_COLUMNS = ["username", "name", "role", "manager", "export", "active"]
 
@@ -17,9 +17,11 @@ USER_COLUMNS = ["username", "name", "role", "manager", "export", "active"]
 def add_parsers(sub) -> None:
     server = sub.add_parser("server", help="set up a shared office database").add_subparsers(
         dest="server_command", metavar="ACTION", required=True)
-    init = server.add_parser("init", help="create or upgrade the schema, the roles and policies, and the first "
-                                          "CRM administrator (run with the PostgreSQL administrator's login)")
-    init.add_argument("--admin", required=True, metavar="NAME", help="user name of the first CRM administrator")
+    init = server.add_parser("init", help="create or upgrade the schema, the roles and policies, and the "
+                                          "first CRM administrator (run with the PostgreSQL administrator's "
+                                          "login)")
+    init.add_argument("--admin", required=True, metavar="NAME",
+                      help="user name of the first CRM administrator")
 
     users = sub.add_parser("users", help="CRM users (each one a server login)").add_subparsers(
         dest="users_command", metavar="ACTION", required=True)
@@ -57,6 +59,13 @@ def context(db):
     from crm_desktop.services.context import ServiceContext
 
     return ServiceContext(db, actor=users.sign_in(db))
+
+
+def run(db, args: argparse.Namespace) -> None:
+    if args.command == "server":
+        server_init(db, args)
+    else:
+        run_users(db, args)
 
 
 def server_init(db, args: argparse.Namespace) -> None:
@@ -109,8 +118,9 @@ def run_users(db, args: argparse.Namespace) -> None:
 
     if args.users_command == "list":
         shown = everyone if args.all else [u for u in everyone if u.active]
-        print_records([{"username": u.username, "name": u.display_name, "role": u.role, "manager": u.manager_name,
-                        "export": "yes" if u.can_export else "", "active": "yes" if u.active else "no"}
+        print_records([{"username": u.username, "name": u.display_name, "role": u.role,
+                        "manager": u.manager_name, "export": "yes" if u.can_export else "",
+                        "active": "yes" if u.active else "no"}
                        for u in shown], format=args.format, columns=USER_COLUMNS, empty="(no users)")
     elif args.users_command == "add":
         manager = find(args.manager).id if args.manager else None

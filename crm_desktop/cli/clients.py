@@ -1,0 +1,43 @@
+"""`crm-desktop clients list`: clients found by name, phone digits or email, as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from crm_desktop.cli.output import print_records
+
+if TYPE_CHECKING:
+    from crm_desktop.db.engine import Database
+
+
+def add_parsers(sub: Any, positive: Any) -> None:
+    clients = sub.add_parser("clients", help="clients").add_subparsers(
+        dest="clients_command", metavar="ACTION", required=True)
+    ls = clients.add_parser("list", help="list clients, optionally found by name, phone digits or email")
+    ls.add_argument("--search", default="", metavar="TEXT")
+    ls.add_argument("--limit", type=positive, default=50, metavar="N")
+    ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def run(db: Database, args: argparse.Namespace) -> None:
+    from crm_desktop.cli.server import context
+    from crm_desktop.services import clients
+    from crm_desktop.services.clients import ClientFilter, ClientRow
+
+    ctx = context(db)
+    ids = clients.list_ids(ctx, ClientFilter(search=args.search), limit=args.limit)
+    def record(c: ClientRow) -> dict[str, Any]:
+        return {"id": c.id, "name": c.name, "kind": c.kind, "status": c.status, "phones": c.phones,
+                "emails": c.emails, "owner": c.owner_name, "source": c.source}
+
+    if args.format == "json":  # JSON has the details too: one read per client, fine for a script's page
+        records = [{**record(c), "tags": c.tags, "company": c.company_name, "address": c.address}
+                   for c in (clients.get(ctx, i) for i in ids)]
+    else:
+        records = [record(c) for c in clients.rows(ctx, ids)]
+    if args.format == "csv":
+        columns = ["id", "name", "kind", "status", "phones", "emails", "owner", "source"]
+    else:
+        columns = ["id", "name", "status", "phones", "emails", "owner"]
+    print_records(records, format=args.format, columns=columns, empty="(no clients found)")

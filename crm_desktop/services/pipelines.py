@@ -1,0 +1,183 @@
+"""Pipelines and their ordered stages: a deal moves through the stages of its pipeline (services/deals.py).
+
+Every pipeline keeps a won and a lost stage, which close deals, and at least one open stage, where new
+deals start; a stage or pipeline that still holds deals is not deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crm_desktop.db.models import Deal, Pipeline, Stage
+from crm_desktop.services import validation as v
+from crm_desktop.services.context import ServiceContext, check_version
+from crm_desktop.services.errors import NotFound, ValidationError
+
+DEFAULT_STAGES = (("New", 10, False, False), ("Qualified", 25, False, False), ("Proposal", 50, False, False),
+                  ("Won", 100, True, False), ("Lost", 0, False, True))
+
+
+@dataclass(frozen=True)
+class StageRow:
+    id: int
+    pipeline_id: int
+    name: str
+    position: int
+    probability: int
+    is_won: bool
+    is_lost: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    id: int
+    name: str
+    position: int
+    stages: tuple[StageRow, ...]
+    version: int
+
+
+def stage_row(st: Stage) -> StageRow:
+    return StageRow(st.id, st.pipeline_id, st.name, st.position, st.probability, st.is_won, st.is_lost,
+                    st.version)
+
+
+def pipeline_row(p: Pipeline) -> PipelineRow:
+    return PipelineRow(p.id, p.name, p.position, tuple(stage_row(st) for st in p.stages), p.version)
+
+
+def list_pipelines(ctx: ServiceContext) -> list[PipelineRow]:
+    with ctx.read() as s:
+        return [pipeline_row(p) for p in s.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.id))]
+
+
+def load(s: Session, pipeline_id: int) -> Pipeline:
+    p = s.get(Pipeline, pipeline_id)
+    if p is None:
+        raise NotFound(f"Pipeline #{pipeline_id} does not exist (it may have been deleted).")
+    return p
+
+
+def load_stage(s: Session, stage_id: int) -> Stage:
+    st = s.get(Stage, stage_id)
+    if st is None:
+        raise NotFound(f"Stage #{stage_id} does not exist (it may have been deleted).")
+    return st
+
+
+def _unique_pipeline_name(s: Session, name: str, self_id: int | None = None) -> str:
+    name = v.text("name", name, "The pipeline name", required=True, max_length=200)
+    other = s.scalar(select(Pipeline.id).where(func.lower(Pipeline.name) == name.lower()))
+    if other is not None and other != self_id:
+        raise ValidationError("name", f"There is already a pipeline called '{name}'. Choose another name.")
+    return name
+
+
+def create_pipeline(ctx: ServiceContext, name: str) -> PipelineRow:
+    with ctx.write() as s:
+        position = (s.scalar(select(func.max(Pipeline.position))) or 0) + 1
+        p = Pipeline(name=_unique_pipeline_name(s, name), position=position)
+        p.stages = [Stage(name=n, position=i, probability=pr, is_won=won, is_lost=lost)
+                    for i, (n, pr, won, lost) in enumerate(DEFAULT_STAGES)]
+        s.add(p)
+        s.flush()
+        return pipeline_row(p)
+
+
+def rename_pipeline(ctx: ServiceContext, pipeline_id: int, name: str, *,
+                    expected_version: int) -> PipelineRow:
+    with ctx.write() as s:
+        p = load(s, pipeline_id)
+        check_version(p, expected_version, "pipeline")
+        p.name = _unique_pipeline_name(s, name, pipeline_id)
+        s.flush()
+        return pipeline_row(p)
+
+
+def delete_pipeline(ctx: ServiceContext, pipeline_id: int) -> None:
+    with ctx.write() as s:
+        p = load(s, pipeline_id)
+        if s.scalar(select(func.count()).select_from(Pipeline)) == 1:
+            raise ValidationError("pipeline", "This is the only pipeline; deals need at least one.")
+        if s.scalar(select(func.count()).select_from(Deal).where(Deal.pipeline_id == pipeline_id)):
+            raise ValidationError("pipeline",
+                                  f"Pipeline '{p.name}' still has deals. Move or delete them first.")
+        for st in p.stages:
+            s.delete(st)
+        s.delete(p)
+
+
+def _probability(value: object) -> int:
+    return v.positive_int("probability", value, "The probability", maximum=100)
+
+
+def add_stage(ctx: ServiceContext, pipeline_id: int, name: str, *, probability: int = 0,
+              position: int | None = None) -> StageRow:
+    """A new open stage, by default just before the won/lost stages."""
+    with ctx.write() as s:
+        p = load(s, pipeline_id)
+        stage = Stage(name=v.text("name", name, "The stage name", required=True, max_length=200),
+                      probability=_probability(probability))
+        stages = list(p.stages)
+        if position is None:
+            position = next((i for i, st in enumerate(stages) if st.is_won or st.is_lost), len(stages))
+        stages.insert(max(0, min(position, len(stages))), stage)
+        p.stages = stages
+        _renumber(stages)
+        s.flush()
+        return stage_row(stage)
+
+
+def _renumber(stages: Sequence[Stage]) -> None:
+    for i, st in enumerate(stages):
+        if st.position != i:
+            st.position = i
+
+
+def update_stage(ctx: ServiceContext, stage_id: int, *, expected_version: int, name: str | None = None,
+                 probability: int | None = None) -> StageRow:
+    with ctx.write() as s:
+        st = load_stage(s, stage_id)
+        check_version(st, expected_version, "stage")
+        if name is not None:
+            st.name = v.text("name", name, "The stage name", required=True, max_length=200)
+        if probability is not None:
+            st.probability = _probability(probability)
+        s.flush()
+        return stage_row(st)
+
+
+def reorder_stages(ctx: ServiceContext, pipeline_id: int, stage_ids: Sequence[int]) -> PipelineRow:
+    with ctx.write() as s:
+        p = load(s, pipeline_id)
+        by_id = {st.id: st for st in p.stages}
+        if sorted(stage_ids) != sorted(by_id):
+            raise ValidationError("stages",
+                                  "The new order must list every stage of the pipeline exactly once.")
+        _renumber([by_id[i] for i in stage_ids])
+        s.flush()
+        s.refresh(p, ["stages"])
+        return pipeline_row(p)
+
+
+def delete_stage(ctx: ServiceContext, stage_id: int) -> None:
+    with ctx.write() as s:
+        st = load_stage(s, stage_id)
+        n = s.scalar(select(func.count()).select_from(Deal).where(Deal.stage_id == stage_id))
+        if n:
+            raise ValidationError("stage", f"Stage '{st.name}' still has {n} deal(s). Move them to another "
+                                           "stage first.")
+        if st.is_won or st.is_lost:
+            raise ValidationError("stage", "The won and lost stages close deals; a pipeline keeps them.")
+        pipeline = st.pipeline
+        if sum(1 for x in pipeline.stages if not (x.is_won or x.is_lost)) == 1:
+            raise ValidationError("stage", f"'{st.name}' is the only open stage, where new deals start. "
+                                           "Add another stage before deleting this one.")
+        s.delete(st)
+        s.flush()
+        _renumber([x for x in pipeline.stages if x.id != stage_id])
