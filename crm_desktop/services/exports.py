@@ -34,7 +34,7 @@ def require_export_right(ctx: ServiceContext) -> None:
 
 
 def clients_csv(ctx: ServiceContext, path: Path, f: ClientFilter | None = None, *,
-                progress: Progress | None = None, page_size: int = PAGE_SIZE) -> int:
+                progress: Progress | None = None, page_size: int | None = None) -> int:
     """The clients the filter finds (as this user sees them) into `path`, in name order; how many were
     written.
 
@@ -45,6 +45,7 @@ def clients_csv(ctx: ServiceContext, path: Path, f: ClientFilter | None = None, 
     require_export_right(ctx)
     f = f or ClientFilter()
     progress = progress or Progress()
+    page_size = page_size or PAGE_SIZE
     path = Path(path)
     ids = clients.list_ids(ctx, f, limit=None)
     total, written = len(ids), 0
