@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -208,12 +209,15 @@ class Job(QObject):
         if self.done or self.progress.cancelled:
             return
         self.progress.cancel()
-        for view in (self.dialog, self.status):
-            if view is not None:
-                view.stopping()
+        for view in self._views():
+            view.stopping()
+
+    def _views(self) -> list[JobDialog | JobStatus]:
+        # The window they belong to may have been closed while the job ran, taking them along.
+        return [v for v in (self.dialog, self.status) if v is not None and shiboken6.isValid(v)]
 
     def _show_dialog(self) -> None:
-        if not self.done and self.dialog is not None:
+        if not self.done and self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.open()
 
     @Slot(int, int, str)
@@ -221,9 +225,8 @@ class Job(QObject):
         if self.done:
             return
         self.last = (done, total, text)
-        for view in (self.dialog, self.status):
-            if view is not None:
-                view.show_progress(done, total, text)
+        for view in self._views():
+            view.show_progress(done, total, text)
         self.progressed.emit(done, total, text)
 
     @Slot(str, object)
@@ -234,11 +237,12 @@ class Job(QObject):
         _running.discard(self)
         if self.show_timer is not None:
             self.show_timer.stop()
-        if self.dialog is not None:
-            self.dialog.finish()
-        if self.status is not None:
-            self.status.hide()
-            self.status.deleteLater()
+        for view in self._views():
+            if isinstance(view, JobDialog):
+                view.finish()
+            else:
+                view.hide()
+                view.deleteLater()
         try:
             if how == "done":
                 if self.on_done is not None:

@@ -200,3 +200,19 @@ def test_closing_the_window_stops_the_running_jobs(qtbot, ops, window):
     with qtbot.waitSignal(job.ended):
         pass
     assert len(outcome.cancelled) == 1 and outcome.done == []
+
+
+def test_a_job_whose_window_was_closed_meanwhile_ends_quietly(qtbot, ops, bugs):
+    import shiboken6
+
+    window = QMainWindow()
+    window.show()
+    gate = Gate()
+    job = run_job(window, ops, counting, 3, gate=gate, title="Counting",
+                  on_done=lambda n: window.setWindowTitle(f"{n} done"))
+    qtbot.waitUntil(lambda: job.dialog.isVisible())
+    assert gate.reached.wait(WAIT_S)
+    shiboken6.delete(window)  # its dialog goes with it
+    with qtbot.waitSignal(job.ended):
+        gate.opened.set()
+    assert job.done and bugs == []  # nothing left to show the result in, which is no error
