@@ -10,6 +10,7 @@ between steps when cancelled.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 from collections.abc import Sequence
@@ -118,12 +119,15 @@ def invoice_pdfs(ctx: ServiceContext, document_ids: Sequence[int], folder: Path,
             try:
                 documents.write_pdf(ctx, doc.id, partial, page=page)
                 os.replace(partial, target)
+            except ValidationError as exc:  # say the name the user will look for, not the temporary one
+                raise ValidationError(exc.field, exc.message.replace(str(partial), str(target))) from exc
             except OSError as exc:  # the rename (write_pdf says so itself when writing fails)
                 reason = exc.strerror or exc
                 raise ValidationError("path", f"The PDF could not be written to {target}: {reason}. "
                                               "Choose a folder you can write to.") from exc
             finally:
-                partial.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # the error that stopped it is the one to tell
+                    partial.unlink(missing_ok=True)
             written.append(target)
         progress.report(total, total, f"{total} of {total} PDF(s) written")
     except Cancelled as stop:

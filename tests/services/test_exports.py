@@ -258,3 +258,17 @@ def test_a_folder_that_is_gone_is_said_before_anything_is_written(ctx, tmp_path)
     ids = issued(ctx, 1)
     with pytest.raises(ValidationError, match="does not exist"):
         exports.invoice_pdfs(ctx, ids, tmp_path / "gone")
+
+
+def test_a_pdf_that_cannot_be_written_is_named_and_the_ones_before_it_are_counted(ctx, tmp_path):
+    ids = issued(ctx, 3)
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    second = folder / f"{invoices.get(ctx, ids[1]).number}.pdf"
+    (folder / (second.name + ".part")).mkdir()  # where its temporary file would go: it cannot be written
+    with pytest.raises(ValidationError) as refused:
+        exports.invoice_pdfs(ctx, ids, folder)
+    assert f"could not be written to {second}:" in refused.value.message
+    assert "1 PDF(s) were written before this one." in refused.value.message
+    first = f"{invoices.get(ctx, ids[0]).number}.pdf"
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == [first]  # the third was not begun
