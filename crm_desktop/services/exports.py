@@ -1,22 +1,32 @@
-"""Taking data out of the CRM: the client list as a CSV file that Excel and LibreOffice open.
+"""Taking data out of the CRM: the client list as a CSV file that Excel and LibreOffice open, and PDFs of
+many invoices into a folder.
 
 Export is a right of its own (users.can_export): a manager who may see the client base may still not
 take it home. Every export is written to the audit log with what was asked for and how many rows left.
+
+Both are long jobs (see services/progress.py): they report progress after each page or file and stop
+between steps when cancelled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
-from crm_desktop.services import clients
-from crm_desktop.services.clients import ClientFilter
+from crm_desktop.services import clients, documents, invoices
+from crm_desktop.services.clients import ClientDetail, ClientFilter
 from crm_desktop.services.context import ServiceContext, record
 from crm_desktop.services.errors import PermissionDenied, ValidationError
+from crm_desktop.services.progress import Cancelled, Progress
 
 CLIENT_COLUMNS = ("id", "name", "kind", "status", "phones", "emails", "owner", "source", "company", "address",
                   "tags", "private", "created")
+# Clients read per query: big enough that 100,000 clients take 100 pages (two queries each), small enough
+# that Cancel answers within a fraction of a second and a page stays far below SQLite's 32,766 parameters.
+PAGE_SIZE = 1000
 
 
 def require_export_right(ctx: ServiceContext) -> None:
@@ -24,31 +34,108 @@ def require_export_right(ctx: ServiceContext) -> None:
         raise PermissionDenied("You may not export data. Ask an administrator for the export right.")
 
 
-def clients_csv(ctx: ServiceContext, path: Path, f: ClientFilter = ClientFilter()) -> int:
-    """The clients the filter finds (as this user sees them) into `path`; how many were written.
+def clients_csv(ctx: ServiceContext, path: Path, f: ClientFilter | None = None, *,
+                progress: Progress | None = None, page_size: int | None = None) -> int:
+    """The clients the filter finds (as this user sees them) into `path`, in name order; how many were
+    written.
 
-    Written to a temporary file next to it and renamed at the end: an export that fails half way
-    leaves no half-written file behind.
+    The ids are read once, then the clients a page at a time (clients.details). Written to a
+    temporary file next to `path` and renamed at the end: an export that fails or is cancelled half
+    way leaves no file behind (and an older file of that name untouched).
     """
     require_export_right(ctx)
+    f = f or ClientFilter()
+    progress = progress or Progress()
+    page_size = page_size or PAGE_SIZE
     path = Path(path)
     ids = clients.list_ids(ctx, f, limit=None)
+    total, written = len(ids), 0
     partial = path.with_name(path.name + ".part")
     try:
         # utf-8-sig: Excel reads the BOM and shows Cyrillic, Uzbek and Arabic names right.
         with partial.open("w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(CLIENT_COLUMNS)
-            for c in (clients.get(ctx, i) for i in ids):
-                writer.writerow([c.id, c.name, c.kind, c.status, "; ".join(c.phones), "; ".join(c.emails),
-                                 c.owner_name, c.source, c.company_name, c.address, "; ".join(c.tags),
-                                 "yes" if c.private else "", c.created_at.date().isoformat()])
+            progress.step(0, total, f"0 of {total} clients written")
+            for start in range(0, total, page_size):
+                page = clients.details(ctx, ids[start:start + page_size])
+                writer.writerows(_client_line(c) for c in page)
+                written += len(page)  # a client deleted since the ids were read is left out
+                done = min(start + page_size, total)
+                progress.step(done, total, f"{done} of {total} clients written")
         os.replace(partial, path)
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise ValidationError("path", f"The file {path} could not be written: {exc.strerror or exc}. "
                                       "Choose a folder you can write to.") from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     with ctx.write() as s:
         record(s, entity="clients", entity_id=None, action="export",
-               details={"rows": len(ids), "search": f.search, "status": f.status, "file": path.name})
-    return len(ids)
+               details={"rows": written, "search": f.search, "status": f.status, "file": path.name})
+    return written
+
+
+def _client_line(c: ClientDetail) -> list[object]:
+    return [c.id, c.name, c.kind, c.status, "; ".join(c.phones), "; ".join(c.emails), c.owner_name, c.source,
+            c.company_name, c.address, "; ".join(c.tags), "yes" if c.private else "",
+            c.created_at.date().isoformat()]
+
+
+def pdf_file_name(number: str | None, document_id: int) -> str:
+    """A document's PDF file name: its number (a draft has none yet), safe on every file system."""
+    name = number or f"draft-{document_id}"
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name) + ".pdf"
+
+
+def invoice_pdfs(ctx: ServiceContext, document_ids: Sequence[int], folder: Path, *, page: str = "A4",
+                 progress: Progress | None = None) -> list[Path]:
+    """A PDF of each document into `folder`, named after its number; the files written, in order.
+
+    Each file is written under a temporary name and renamed once whole, so no half-written PDF is ever
+    left. Cancel (or a file that cannot be written) stops before the next document and keeps the PDFs
+    already written, as stopping a file copy does: each is a finished, correct document the user asked
+    for, and running the export again simply writes them anew. Cancelled.partial lists them.
+    """
+    require_export_right(ctx)
+    progress = progress or Progress()
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValidationError("folder", f"The folder {folder} does not exist. Choose another one.")
+    total = len(document_ids)
+    written: list[Path] = []
+    names: set[str] = set()
+    try:
+        for n, document_id in enumerate(document_ids):
+            doc = invoices.get(ctx, document_id)
+            name = pdf_file_name(doc.number, doc.id)
+            if name in names:  # two documents whose numbers differ only in characters a file name cannot hold
+                name = f"{name[:-4]}-{doc.id}.pdf"
+            names.add(name)
+            progress.step(n, total, f"Writing {name} ({n + 1} of {total})")
+            target = folder / name
+            partial = target.with_name(target.name + ".part")
+            try:
+                documents.write_pdf(ctx, doc.id, partial, page=page)
+                os.replace(partial, target)
+            except ValidationError as exc:  # say the name the user will look for, not the temporary one
+                raise ValidationError(exc.field, exc.message.replace(str(partial), str(target))) from exc
+            except OSError as exc:  # the rename (write_pdf says so itself when writing fails)
+                reason = exc.strerror or exc
+                raise ValidationError("path", f"The PDF could not be written to {target}: {reason}. "
+                                              "Choose a folder you can write to.") from exc
+            finally:
+                with contextlib.suppress(OSError):  # the error that stopped it is the one to tell
+                    partial.unlink(missing_ok=True)
+            written.append(target)
+        progress.report(total, total, f"{total} of {total} PDF(s) written")
+    except Cancelled as stop:
+        raise Cancelled(f"Stopped: {len(written)} of {total} PDF(s) were written to {folder}.",
+                        partial=written) from stop
+    except ValidationError as exc:
+        if written:
+            raise ValidationError(exc.field, f"{exc.message}\n{len(written)} PDF(s) were written before this "
+                                             "one.") from exc
+        raise
+    return written

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from crm_desktop import APP_NAME, __version__
 from crm_desktop.services import company, documents, follow_ups, local_password, mail, overview, tasks, users
 from crm_desktop.services.context import Changes
+from crm_desktop.ui import jobs
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.calendar import CalendarView
 from crm_desktop.ui.clients import ClientsView
@@ -399,6 +400,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         if self.live is not None:
             self.live.stop()
+        jobs.stop_all()  # a running export or import stops between steps (a write job rolls back)
         self.ops.wait_idle()
         super().closeEvent(event)
 

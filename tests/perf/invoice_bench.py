@@ -3,8 +3,9 @@
     issue_invoice_ms                median of documents.issue on 50 ten-line drafts (number, status, audit,
                                     timeline entry: one unit of work)
     invoice_pdf_ms                  median of documents.write_pdf of one ten-line invoice, 20 times
-    invoice_pdf_batch_1000_s        1,000 invoices exported by the GUI's PdfExport (its worker, its
-                                    progress dialog), wall time from start to its finished signal
+    invoice_pdf_batch_1000_s        1,000 invoices exported as the GUI does it (ui/jobs.run_job of
+                                    exports.invoice_pdfs: its thread, its progress dialog), wall time
+                                    from start to the delivered result
     invoice_pdf_batch_max_stall_ms  meanwhile, the longest gap between two ticks of a 10 ms timer on the
                                     GUI thread: how long the window could not answer
 
@@ -43,10 +44,10 @@ def bench_invoices(wanted: set[str], say) -> dict[str, float]:
     from crm_desktop.app import application
     from crm_desktop.db.engine import Database
     from crm_desktop.db.migrate import upgrade
-    from crm_desktop.services import clients, company, documents, invoices
+    from crm_desktop.services import clients, company, documents, exports, invoices
     from crm_desktop.services.context import ServiceContext
     from crm_desktop.services.invoices import DocumentFilter, LineValues
-    from crm_desktop.ui.invoices.export import PdfExport
+    from crm_desktop.ui.jobs import run_job
     from crm_desktop.ui.ops import Ops
 
     lines = [LineValues(f"Service item {i + 1}: cleaning, repair or consulting", i + 1, "h", f"{125 + i}.50",
@@ -95,9 +96,7 @@ def bench_invoices(wanted: set[str], say) -> dict[str, float]:
             ops = Ops(ctx, report_bug=lambda exc: say(f"bug: {exc!r}"))
             folder = Path(tmp) / "export"
             folder.mkdir()
-            export = PdfExport(ops, rows, folder)
             done: list[bool] = []
-            export.finished.connect(lambda written, cancelled: done.append(cancelled))
             gaps, last = [0.0], [time.perf_counter()]
 
             def tick() -> None:
@@ -109,7 +108,9 @@ def bench_invoices(wanted: set[str], say) -> dict[str, float]:
             ticker.timeout.connect(tick)
             ticker.start()
             start = time.perf_counter()
-            export.start()
+            job = run_job(None, ops, exports.invoice_pdfs, [row.id for row in rows], folder, title="Export PDFs",
+                          on_done=lambda written: done.append(False), on_cancelled=lambda _: done.append(True),
+                          on_error=lambda error: done.append(True))
             while not done:
                 app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
                 time.sleep(0.001)
@@ -120,6 +121,6 @@ def bench_invoices(wanted: set[str], say) -> dict[str, float]:
             figures["invoice_pdf_batch_max_stall_ms"] = round(max(gaps) * 1000, 1)
             say(f"{BATCH:,} invoices exported from the GUI's worker: {elapsed:.1f} s; the window's longest "
                 f"stall {figures['invoice_pdf_batch_max_stall_ms']} ms")
-            export.progress.close()
+            assert job.dialog is not None and not job.dialog.isVisible()
         db.dispose()
     return figures

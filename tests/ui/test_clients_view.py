@@ -386,6 +386,42 @@ def test_the_listed_clients_are_exported_to_a_csv_file(open_view, qtbot, sqlite_
     assert "Ёлкин Дмитрий" in text and "Aziz" not in text  # what the filters show, no more
 
 
+def test_cancelling_the_export_writes_no_file_while_saves_go_on(open_view, qtbot, sqlite_ctx, tmp_path,
+                                                                 monkeypatch):
+    import threading
+
+    from crm_desktop.services import exports
+
+    for i in range(5):
+        clients.create(sqlite_ctx, name=f"Mijoz {i}")
+    view = open_view()
+    qtbot.waitUntil(lambda: len(names(view)) == 5)
+    # Pages of two clients; the second page waits for the test, which meanwhile presses Cancel and saves.
+    monkeypatch.setattr(exports, "PAGE_SIZE", 2)
+    pages, opened = [], threading.Event()
+    real_details = clients.details
+
+    def held(ctx, ids):
+        pages.append(list(ids))
+        if len(pages) == 2:
+            assert opened.wait(10)
+        return real_details(ctx, ids)
+
+    monkeypatch.setattr(clients, "details", held)
+    target = tmp_path / "clients.csv"
+    job = view.export_to(target)
+    qtbot.waitUntil(lambda: len(pages) == 2 and job.dialog.isVisible())
+    assert job.dialog.label.text() == "2 of 5 clients written"
+    saved = []
+    view.ops.run(clients.create, name="Aziz Karimov", on_done=saved.append)
+    qtbot.waitUntil(lambda: saved != [])  # a save does not wait for the export
+    qtbot.mouseClick(job.dialog.cancel_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(job.ended):
+        opened.set()
+    assert len(pages) == 2 and not target.exists() and list(tmp_path.glob("*.part")) == []
+    assert view.summary.text() == "Export cancelled; no file was written."
+
+
 def test_without_the_export_right_there_is_no_export(qtbot, tmp_path, sqlite_ctx):
     from PySide6.QtCore import QSettings
 

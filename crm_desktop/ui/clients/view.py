@@ -26,6 +26,7 @@ from crm_desktop.services.errors import ServiceError
 from crm_desktop.ui.clients.callback import CallBackDialog
 from crm_desktop.ui.clients.card import ClientCard
 from crm_desktop.ui.clients.form import ClientForm, client_status_names
+from crm_desktop.ui.jobs import Job, run_job
 from crm_desktop.ui.lazy_model import Column
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
@@ -178,11 +179,19 @@ class ClientsView(QWidget):
         if path:
             self.export_to(Path(path))
 
-    def export_to(self, path: Path) -> None:
+    def export_to(self, path: Path) -> Job:
+        """The listed clients into `path` as a job: a progress dialog with Cancel, saves go on meanwhile."""
         self.summary.setText(self.tr("Exporting…"))
-        self.ops.run(exports.clients_csv, path, self.current_filter(),
-                     on_done=lambda n: self.summary.setText(self.tr("{n} client(s) exported to {file}.").format(
-                         n=n, file=path)))
+        return run_job(self, self.ops, exports.clients_csv, path, self.current_filter(),
+                       title=self.tr("Export clients to {file}").format(file=path.name),
+                       on_done=lambda n: self.summary.setText(self.tr("{n} client(s) exported to {file}.").format(
+                           n=n, file=path)),
+                       on_error=lambda error: self._export_failed(error.message),
+                       on_cancelled=lambda _: self.summary.setText(self.tr("Export cancelled; no file was written.")))
+
+    def _export_failed(self, message: str) -> None:
+        self.summary.setText(self.tr("The export failed; no file was written."))
+        self.ops.show_problem(message)
 
     def start(self) -> None:
         self.model.reload()

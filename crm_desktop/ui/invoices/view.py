@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import company, invoices
+from crm_desktop.services import company, exports, invoices
 from crm_desktop.services.context import Changes
 from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilter, DocumentRow
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.invoices.editor import InvoiceEditor
-from crm_desktop.ui.invoices.export import PdfExport
 from crm_desktop.ui.invoices.receivables import ReceivablesDialog
+from crm_desktop.ui.jobs import Job, run_job
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.list_footer import ListFooter
 from crm_desktop.ui.list_table import ListTable
@@ -246,14 +246,18 @@ class InvoicesView(QWidget):
         if folder:
             self.export_pdfs(Path(folder))
 
-    def export_pdfs(self, folder: Path) -> PdfExport:
-        self.export = PdfExport(self.ops, self.selected_rows(), folder, self)
-        self.export.finished.connect(self._exported)
-        self.export.start()
+    def export_pdfs(self, folder: Path) -> Job:
+        """PDFs of the chosen invoices into `folder` as a job with progress and Cancel (exports.invoice_pdfs:
+        Cancel keeps the PDFs already written, each whole, and says how many)."""
+        rows = self.selected_rows()
+        self.export = run_job(self, self.ops, exports.invoice_pdfs, [row.id for row in rows], folder,
+                              title=tr("Export PDFs"),
+                              on_done=lambda written: self._exported(written, folder, cancelled=False),
+                              on_cancelled=lambda stop: self._exported(stop.partial or [], folder, cancelled=True))
         return self.export
 
-    def _exported(self, written: list, cancelled: bool) -> None:
-        text = tr("{n} PDF(s) written to {folder}.").format(n=len(written), folder=self.export.folder)
+    def _exported(self, written: list[Path], folder: Path, *, cancelled: bool) -> None:
+        text = tr("{n} PDF(s) written to {folder}.").format(n=len(written), folder=folder)
         self.summary.setText(text + (" " + tr("Stopped before the rest.") if cancelled else ""))
 
     def edit_document(self, document: DocumentDetail) -> None:

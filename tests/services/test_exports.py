@@ -1,0 +1,274 @@
+"""Exports as long jobs: the client CSV (read a page at a time, what Excel gets unchanged) and PDFs of many
+invoices, with progress reported and Cancel honoured between steps; and services/progress.py's promise
+that a cancelled write job leaves the database as it was."""
+
+from __future__ import annotations
+
+import csv
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import event, func, insert, select
+
+from crm_desktop.db.models import AuditEntry, Client
+from crm_desktop.services import clients, documents, exports, invoices, users
+from crm_desktop.services.clients import ClientFilter
+from crm_desktop.services.context import Actor, ServiceContext
+from crm_desktop.services.errors import PermissionDenied, ValidationError
+from crm_desktop.services.invoices import LineValues
+from crm_desktop.services.progress import Cancelled, Progress, printing
+from crm_desktop.services.textnorm import sort_key
+
+
+@contextmanager
+def statements(ctx: ServiceContext):
+    """The SQL statements run inside the block, as a list that fills while it runs."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_):
+        seen.append(statement)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", count)
+
+
+def recording() -> tuple[Progress, list[tuple[int, int, str]]]:
+    steps: list[tuple[int, int, str]] = []
+    return Progress(lambda done, total, text: steps.append((done, total, text))), steps
+
+
+def many_clients(ctx: ServiceContext, n: int) -> None:
+    """`n` clients put in place in one statement (making them one by one is not what is tested here)."""
+    now = ctx.now()
+    with ctx.write() as s:
+        s.execute(insert(Client), [
+            {"kind": "person", "name": f"Client {i:05}", "sort_name": sort_key(f"Client {i:05}"),
+             "phones": [f"+998 90 {i:07}"], "emails": [], "address": "", "source": "", "status": "lead",
+             "private": False, "notes": "", "created_at": now, "updated_at": now, "version": 1}
+            for i in range(n)])
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def exports_logged(ctx) -> list[dict]:
+    with ctx.read() as s:
+        return list(s.scalars(select(AuditEntry.changes).where(AuditEntry.entity == "clients",
+                                                                AuditEntry.action == "export")))
+
+
+# --- the client CSV -----------------------------------------------------------------------------------
+
+
+def test_the_csv_holds_each_listed_client_as_excel_reads_it(ctx, tmp_path):
+    olga = users.create(ctx, username="olga", display_name="Olga Sokolova")
+    firm = clients.create(ctx, name="Ipak Yoʻli Logistika", kind="company", status="customer",
+                          tags=["vip", "b2b"])
+    clients.create(ctx, name="Ёлкин Дмитрий", phones=["+7 916 123 45 67", "+7 495 000 00 01"],
+                   emails=["elkin@example.ru"], company_id=firm.id, owner_id=olga.id, source="Instagram",
+                   address='Toshkent, "Chilonzor" 5\nkv. 12', private=True, tags=["z", "a"])
+    target = tmp_path / "clients.csv"
+    assert exports.clients_csv(ctx, target) == 2
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Cyrillic
+    assert read_csv(target) == [
+        list(exports.CLIENT_COLUMNS),
+        [str(firm.id), "Ipak Yoʻli Logistika", "company", "customer", "", "", "Owner", "", "", "", "b2b; vip",
+         "", "2026-11-24"],
+        [str(firm.id + 1), "Ёлкин Дмитрий", "person", "lead", "+7 916 123 45 67; +7 495 000 00 01",
+         "elkin@example.ru", "Olga Sokolova", "Instagram", "Ipak Yoʻli Logistika",
+         'Toshkent, "Chilonzor" 5\nkv. 12', "a; z", "yes", "2026-11-24"],
+    ]
+
+
+def test_pages_give_the_same_file_as_reading_each_client_on_its_own(ctx, tmp_path):
+    """What the export wrote before it read pages (clients.get per id), across page boundaries."""
+    olga = users.create(ctx, username="olga", display_name="Olga")
+    firm = clients.create(ctx, name="Samarqand Travel", kind="company")
+    for i in range(23):
+        clients.create(ctx, name=f"Mijoz {i:02}", phones=[f"+998 90 100 00 {i:02}"],
+                       tags=["t"] if i % 3 else [],
+                       company_id=firm.id if i % 4 == 0 else None, owner_id=olga.id if i % 2 else None,
+                       private=i % 5 == 0, emails=[f"m{i}@example.uz"] if i % 2 else [])
+    f = ClientFilter(search="Mijoz")
+    by_page = tmp_path / "paged.csv"
+    assert exports.clients_csv(ctx, by_page, f, page_size=5) == 23
+    one_by_one = [exports._client_line(clients.get(ctx, i)) for i in clients.list_ids(ctx, f)]
+    assert read_csv(by_page)[1:] == [[str(v) for v in line] for line in one_by_one]
+
+
+def test_a_user_exports_only_the_clients_they_may_see(ctx, tmp_path):
+    dilnoza = users.create(ctx, username="dilnoza", display_name="Dilnoza", can_export=True)
+    rashad = users.create(ctx, username="rashad", display_name="Rashad")
+    clients.create(ctx, name="Dilnoza's own", owner_id=dilnoza.id, private=True)
+    clients.create(ctx, name="Rashad's private", owner_id=rashad.id, private=True)
+    clients.create(ctx, name="Everyone's", owner_id=rashad.id)
+    as_dilnoza = ServiceContext(ctx.db, actor=Actor(dilnoza.id, "dilnoza", "staff", can_export=True),
+                                clock=ctx.clock)
+    target = tmp_path / "mine.csv"
+    assert exports.clients_csv(as_dilnoza, target, page_size=1) == 2
+    assert sorted(row[1] for row in read_csv(target)[1:]) == ["Dilnoza's own", "Everyone's"]
+
+
+def test_5000_clients_are_read_in_a_few_dozen_statements_not_one_per_client(ctx, tmp_path):
+    many_clients(ctx, 5000)
+    with statements(ctx) as seen:
+        assert exports.clients_csv(ctx, tmp_path / "all.csv") == 5000
+    reads = [s for s in seen
+             if s.lstrip().startswith("SELECT") and ("FROM clients" in s or "FROM client_tags" in s)]
+    assert len(reads) == 1 + 2 * 5, reads  # the ids once, then a page of 1,000 clients and their tags
+    assert len(seen) <= 30, seen  # with SQLite's BEGIN per read and the audit row's unit of work
+    assert len(read_csv(tmp_path / "all.csv")) == 5001
+
+
+def test_progress_counts_up_to_the_total_page_by_page(ctx, tmp_path):
+    many_clients(ctx, 2500)
+    progress, steps = recording()
+    exports.clients_csv(ctx, tmp_path / "all.csv", progress=progress)
+    assert [(done, total) for done, total, _ in steps] == [(0, 2500), (1000, 2500), (2000, 2500),
+                                                           (2500, 2500)]
+    assert steps[-1][2] == "2500 of 2500 clients written"
+
+
+def test_cancel_half_way_leaves_no_file_and_the_older_one_untouched(ctx, tmp_path):
+    many_clients(ctx, 3000)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "clients.csv"
+    target.write_text("last week's export", encoding="utf-8")
+    steps: list[int] = []
+
+    def report(done: int, total: int, text: str) -> None:
+        steps.append(done)
+        if done >= 1000:
+            progress.cancel()  # as the Cancel button does, from another thread, while page 2 is read
+
+    progress = Progress(report)
+    with pytest.raises(Cancelled):
+        exports.clients_csv(ctx, target, progress=progress)
+    assert steps == [0, 1000]  # it stopped at the next step: page 3 was never read
+    assert target.read_text(encoding="utf-8") == "last week's export"
+    assert sorted(p.name for p in out.iterdir()) == ["clients.csv"]  # no .part left behind
+    assert exports_logged(ctx) == []  # nothing left, so nothing to log
+
+
+def test_no_export_without_the_export_right(ctx, tmp_path):
+    staff = users.create(ctx, username="rashad", display_name="Rashad")
+    as_staff = ServiceContext(ctx.db, actor=Actor(staff.id, "rashad", "staff", can_export=False),
+                              clock=ctx.clock)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(PermissionDenied, match="export"):
+        exports.clients_csv(as_staff, out / "c.csv")
+    with pytest.raises(PermissionDenied, match="export"):
+        exports.invoice_pdfs(as_staff, [], out)
+    assert list(out.iterdir()) == []
+
+
+def test_the_cli_progress_prints_a_line_per_step():
+    lines: list[str] = []
+    progress = printing(lines.append)
+    progress.step(0, 3, "Starting")
+    progress.step(3, 3)
+    assert lines == ["0/3 Starting", "3/3"]
+
+
+# --- a write job ----------------------------------------------------------------------------------------
+
+
+def add_clients(ctx: ServiceContext, names: list[str], *, progress: Progress) -> int:
+    """A write job as services/progress.py asks for it: all its writing in one unit of work."""
+    with ctx.write() as s:
+        for n, name in enumerate(names):
+            progress.step(n, len(names), f"Adding {name}")
+            s.add(Client(name=name, sort_name=sort_key(name), phones=[], emails=[]))
+            s.flush()  # written as it goes: the rollback below has real rows to undo
+        return len(names)
+
+
+def test_a_cancelled_write_job_leaves_the_database_as_it_was(ctx):
+    clients.create(ctx, name="Already here")
+    heard = []
+    ctx.listeners.append(heard.append)
+    progress = Progress(lambda done, total, text: progress.cancel() if done == 3 else None)
+    with pytest.raises(Cancelled):
+        add_clients(ctx, [f"New {i}" for i in range(6)], progress=progress)
+    assert [c.name for c in clients.list_clients(ctx)] == ["Already here"]
+    with ctx.read() as s:
+        created = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "create",
+                                                                     AuditEntry.entity == "clients")
+        assert s.scalar(created) == 1
+    assert heard == []  # no view is told of rows that never were
+    assert add_clients(ctx, ["New 0"], progress=Progress()) == 1  # the next job writes as usual
+    assert len(heard) == 1
+
+
+# --- PDFs of many invoices ------------------------------------------------------------------------------
+
+
+def issued(ctx, count: int) -> list[int]:
+    client = clients.create(ctx, name="Samarqand Travel", kind="company").id
+    made = []
+    for n in range(count):
+        d = invoices.create_draft(ctx, client_id=client, lines=[LineValues(f"Tour {n}", 1, "", "100")])
+        made.append(documents.issue(ctx, d.id, expected_version=d.version).id)
+    return made
+
+
+def test_each_invoice_becomes_a_whole_pdf_named_after_its_number(ctx, tmp_path):
+    ids = issued(ctx, 3)
+    progress, steps = recording()
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    written = exports.invoice_pdfs(ctx, ids, folder, progress=progress)
+    numbers = [invoices.get(ctx, i).number for i in ids]
+    assert written == [folder / f"{n}.pdf" for n in numbers]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in written)  # no .part
+    for path, number in zip(written, numbers, strict=True):
+        assert number in PdfReader(str(path)).pages[0].extract_text()
+    assert [(done, total) for done, total, _ in steps] == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    with ctx.read() as s:
+        logged = s.scalars(select(AuditEntry.entity_id).where(AuditEntry.action == "pdf")).all()
+    assert sorted(logged) == sorted(ids)  # who made which PDF, as for a single one
+
+
+def test_a_cancelled_batch_keeps_the_finished_pdfs_and_names_them(ctx, tmp_path):
+    ids = issued(ctx, 4)
+    progress = Progress(lambda done, total, text: progress.cancel() if done == 1 else None)
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    with pytest.raises(Cancelled) as stop:
+        exports.invoice_pdfs(ctx, ids, folder, progress=progress)
+    # Cancel came as the second file started: it is finished whole, and the third is never begun
+    first, second = (folder / exports.pdf_file_name(invoices.get(ctx, i).number, i) for i in ids[:2])
+    assert stop.value.partial == [first, second]
+    assert sorted(folder.iterdir()) == sorted(stop.value.partial)  # whole files only, nothing half-written
+    assert f"2 of 4 PDF(s) were written to {folder}" in stop.value.message
+    for path in stop.value.partial:
+        assert PdfReader(str(path)).pages
+
+
+def test_a_folder_that_is_gone_is_said_before_anything_is_written(ctx, tmp_path):
+    ids = issued(ctx, 1)
+    with pytest.raises(ValidationError, match="does not exist"):
+        exports.invoice_pdfs(ctx, ids, tmp_path / "gone")
+
+
+def test_a_pdf_that_cannot_be_written_is_named_and_the_ones_before_it_are_counted(ctx, tmp_path):
+    ids = issued(ctx, 3)
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    second = folder / f"{invoices.get(ctx, ids[1]).number}.pdf"
+    (folder / (second.name + ".part")).mkdir()  # where its temporary file would go: it cannot be written
+    with pytest.raises(ValidationError) as refused:
+        exports.invoice_pdfs(ctx, ids, folder)
+    assert f"could not be written to {second}:" in refused.value.message
+    assert "1 PDF(s) were written before this one." in refused.value.message
+    first = f"{invoices.get(ctx, ids[0]).number}.pdf"
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == [first]  # the third was not begun
