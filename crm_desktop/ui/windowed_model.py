@@ -9,6 +9,7 @@ the moment it takes its page to arrive.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -42,6 +43,15 @@ class WindowedTableModel(ServiceTableModel):
             page += 1
         return out
 
+    def _loaded(self) -> Iterator[tuple[int, Any]]:
+        for page, rows in list(self._pages.items()):
+            for offset, row in enumerate(rows):
+                yield page * self.page_size + offset, row
+
+    def _replace(self, index: int, row: Any) -> None:
+        page, offset = divmod(index, self.page_size)
+        self._pages[page][offset] = row
+
     def row(self, index: int, *, request: bool = False) -> Any:
         page, offset = divmod(index, self.page_size)
         rows = self._pages.get(page)
@@ -73,9 +83,24 @@ class WindowedTableModel(ServiceTableModel):
             return
         self._pending.add(page)
         generation = self._generation
-        self.ops.run(self._fetch, self.query, self.sort_by, self.descending, page * self.page_size, self.page_size,
-                     on_done=lambda rows: self._page_arrived(generation, page, rows),
-                     on_error=lambda error: self._failed(generation, error))
+        first, size = page * self.page_size, self.page_size
+        arrived = lambda rows: self._page_arrived(generation, page, rows)  # noqa: E731
+        before, following = self._pages.get(page - 1), self._pages.get(page + 1)
+        keyed = self.sort_by in self.key_sorts
+        if keyed and page > 0 and before is not None and len(before) == size:
+            self._fetch_page(first, size, arrived, after=before[-1])  # scrolling down: on from the page above
+        elif keyed and following:
+            # Up: back from the page below. The offset counted from the end is for a fetch that cannot
+            # go by key (a PostgreSQL search by name).
+            from_end = max(0, self.total - first - size)
+            self._fetch_page(from_end, size, arrived, after=following[0], backwards=True)
+        elif keyed and first > self.total // 2:
+            # A jump into the second half (the scroll bar dragged to the end): counted from the end,
+            # the last page is read with no OFFSET at all. The pages around it then follow by key.
+            last = min(first + size, self.total)
+            self._fetch_page(self.total - last, last - first, arrived, backwards=True)
+        else:
+            self._fetch_page(first, size, arrived)
 
     def _page_arrived(self, generation: int, page: int, rows: list[Any]) -> None:
         if generation != self._generation:

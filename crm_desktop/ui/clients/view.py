@@ -38,8 +38,13 @@ CARD_TABLES = frozenset({"clients", "users", "client_tags", "activities", "deals
 SETTINGS = "clients_view"
 
 
-def fetch_clients(ctx, f: ClientFilter, sort: str, descending: bool, offset: int, limit: int):
-    return clients.list_clients(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit)
+def fetch_clients(ctx, f: ClientFilter, sort: str, descending: bool, offset: int, limit: int, after=None):
+    return clients.list_clients(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit,
+                                after=after)
+
+
+def refresh_clients(ctx, f: ClientFilter, ids: list[int]):
+    return clients.rows(ctx, ids, f)
 
 
 def load_choices(ctx) -> tuple[list, list[str], list[str]]:
@@ -82,7 +87,7 @@ class ClientsView(QWidget):
                                         lambda ctx, f: clients.count(ctx, f), query=ClientFilter(), sort="name",
                                         first_page=lambda ctx, f, sort, descending, limit: clients.first_page(
                                             ctx, f, sort=sort, descending=descending, limit=limit),
-                                        parent=self)
+                                        key_sorts=clients.KEY_SORTS, refresh=refresh_clients, parent=self)
         self.table = ListTable(self.model, settings, f"{SETTINGS}/columns")
         self.table.setObjectName("clients")
         self.table.installEventFilter(self)
