@@ -138,17 +138,26 @@ class ServiceTableModel(QAbstractTableModel):
             self.query = query
             self.reload()
 
-    def _fetch_page(self, offset: int, limit: int, arrived: Callable[[list[Any]], None], *,
-                    after: Any = None, backwards: bool = False) -> None:
+    def _fetch_page(self, offset: int, limit: int, arrived: Callable[[list[Any] | None], None], *,
+                    after: Any = None, backwards: bool = False,
+                    still_wanted: Callable[[], bool] | None = None) -> None:
         """One page off the GUI thread: from `after` by key where the sort allows it, else from `offset`.
         `backwards` reads the reversed order (the rows before `after`, or counted from the end) and
-        turns the page round, so a page near the end or above a loaded one costs no long OFFSET."""
+        turns the page round, so a page near the end or above a loaded one costs no long OFFSET.
+        `still_wanted`, asked on the worker just before the query, can skip it: `arrived(None)`."""
         generation = self._generation
         descending = not self.descending if backwards else self.descending
         keyed = {"after": after} if self.sort_by in self.key_sorts else {}
-        self.ops.run(self._fetch, self.query, self.sort_by, descending, offset, limit, **keyed,
+        fetch = self._fetch
+
+        def load(ctx, *args, **kwargs):
+            if still_wanted is not None and not still_wanted():
+                return None
+            return fetch(ctx, *args, **kwargs)
+
+        self.ops.run(load, self.query, self.sort_by, descending, offset, limit, **keyed,
                      on_done=lambda rows: generation == self._generation and arrived(
-                         rows[::-1] if backwards else rows),
+                         rows[::-1] if backwards and rows is not None else rows),
                      on_error=lambda error: self._failed(generation, error))
 
     def refresh_rows(self, ids: set[int]) -> None:

@@ -18,6 +18,9 @@ from crm_desktop.ui.lazy_model import ServiceTableModel
 
 _ROOT = QModelIndex()
 KEPT_PAGES = 40  # 8,000 rows: far more than a screen, far less than a million
+# A page asked for this many requests ago has scrolled out of sight (a screen shows one to three pages):
+# while the scroll bar is dragged over a million rows, the worker skips it instead of reading it.
+STALE_REQUESTS = 8
 
 
 class WindowedTableModel(ServiceTableModel):
@@ -25,6 +28,7 @@ class WindowedTableModel(ServiceTableModel):
         super().__init__(*args, **kwargs)
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
         self._pending: set[int] = set()
+        self._asked = 0  # page requests so far, to tell the stale ones
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else self.total
@@ -83,32 +87,44 @@ class WindowedTableModel(ServiceTableModel):
             return
         self._pending.add(page)
         generation = self._generation
+        self._asked += 1
+        ticket = self._asked
         first, size = page * self.page_size, self.page_size
-        arrived = lambda rows: self._page_arrived(generation, page, rows)  # noqa: E731
+
+        def arrived(rows: list[Any] | None) -> None:
+            self._page_arrived(generation, page, rows)
+
+        def fetch(offset: int, limit: int, **how: Any) -> None:
+            self._fetch_page(offset, limit, arrived, **how,
+                             still_wanted=lambda: self._asked - ticket < STALE_REQUESTS)
+
         before, following = self._pages.get(page - 1), self._pages.get(page + 1)
         keyed = self.sort_by in self.key_sorts
         if keyed and page > 0 and before is not None and len(before) == size:
-            self._fetch_page(first, size, arrived, after=before[-1])  # scrolling down: on from the page above
+            fetch(first, size, after=before[-1])  # scrolling down: on from the page above
         elif keyed and following:
             # Up: back from the page below. The offset counted from the end is for a fetch that cannot
             # go by key (a PostgreSQL search by name).
             from_end = max(0, self.total - first - size)
-            self._fetch_page(from_end, size, arrived, after=following[0], backwards=True)
+            fetch(from_end, size, after=following[0], backwards=True)
         elif keyed and first > self.total // 2:
             # A jump into the second half (the scroll bar dragged to the end): counted from the end,
             # the last page is read with no OFFSET at all. The pages around it then follow by key.
             last = min(first + size, self.total)
-            self._fetch_page(self.total - last, last - first, arrived, backwards=True)
+            fetch(self.total - last, last - first, backwards=True)
         else:
-            self._fetch_page(first, size, arrived)
+            fetch(first, size)
 
-    def _page_arrived(self, generation: int, page: int, rows: list[Any]) -> None:
+    def _page_arrived(self, generation: int, page: int, rows: list[Any] | None) -> None:
         if generation != self._generation:
             return
         self._pending.discard(page)
-        self._pages[page] = rows
-        while len(self._pages) > KEPT_PAGES:
-            self._pages.popitem(last=False)
+        if rows is not None:
+            self._pages[page] = rows
+            while len(self._pages) > KEPT_PAGES:
+                self._pages.popitem(last=False)
+        # A skipped page (scrolled past before its turn came) is repainted too: if it is in sight
+        # after all, painting asks for it again.
         first = page * self.page_size
         last = min(first + self.page_size, self.total) - 1
         if last >= first:

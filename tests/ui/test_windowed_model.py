@@ -211,3 +211,23 @@ def test_the_keyed_model_passes_the_model_tester(qtbot, qtmodeltester, keyed, sq
     with qtbot.waitSignal(keyed.loaded):
         keyed.refresh_rows({target.id})
     qtmodeltester.check(keyed)
+
+
+def test_pages_scrolled_past_before_their_turn_are_not_read(qtbot, keyed, sqlite_ctx):
+    import threading
+
+    keyed.page_size = 5
+    with qtbot.waitSignal(keyed.loaded):
+        keyed.reload()
+    gate = threading.Event()
+    keyed.ops.run(lambda ctx: gate.wait(5))  # the worker is busy, as while the scroll bar is dragged
+    for row in range(5, 95, 5):  # 18 pages asked for, one after the other
+        keyed.index(row, 0).data()
+    with statements(sqlite_ctx) as sent:
+        gate.set()
+        qtbot.waitUntil(lambda: keyed.row(94) is not None and not keyed.ops.busy)
+    pages = [q for q, _ in sent if "LIMIT" in q]
+    assert len(pages) == windowed_model.STALE_REQUESTS  # the first ten were skipped, the last eight read
+    assert keyed.row(5) is None and keyed.row(55) is not None
+    assert keyed.index(5, 0).data() is None  # painted again: asked for again, and now it comes
+    qtbot.waitUntil(lambda: keyed.row(5) is not None)
