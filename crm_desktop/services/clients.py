@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, func, literal, or_, select, true, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.models import (
@@ -31,6 +31,7 @@ from crm_desktop.services.textnorm import sort_key
 
 SORT_COLUMNS = {
     "name": Client.sort_name,
+    "id": Client.id,
     "status": Client.status,
     "source": Client.source,
     "created": Client.created_at,
@@ -51,6 +52,12 @@ class ClientRow:
     owner_name: str
     private: bool
     version: int
+    sort_name: str  # the name folded for sorting: where a page that follows this row starts
+
+
+# Sorts whose next page starts from the last row shown (`after=`), read from the index on
+# (sort_name, id) or the primary key instead of counting past every row before it (OFFSET).
+KEY_SORTS = frozenset({"name", "id"})
 
 
 @dataclass(frozen=True)
@@ -135,17 +142,36 @@ def _ordered(q: Select, sort: str, descending: bool) -> Select:
     if sort not in SORT_COLUMNS:
         raise ValidationError("sort", f"Cannot sort clients by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
     col = SORT_COLUMNS[sort]
-    return q.order_by(col.desc(), Client.id.desc()) if descending else q.order_by(col, Client.id)
+    keys = (Client.id,) if sort == "id" else (col, Client.id)  # ties broken by id: one order, both ways
+    return q.order_by(*(key.desc() for key in keys)) if descending else q.order_by(*keys)
+
+
+def _after(row: ClientRow, sort: str, descending: bool) -> ColumnElement[bool]:
+    """The rows that follow `row` in the order of `_ordered`, as a range of its index."""
+    if sort == "id":
+        return Client.id < row.id if descending else Client.id > row.id
+    key, at = tuple_(Client.sort_name, Client.id), tuple_(literal(row.sort_name), literal(row.id))
+    return key < at if descending else key > at
 
 
 def list_ids(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort: str = "name",
-             descending: bool = False, offset: int = 0, limit: int | None = None) -> list[int]:
-    """Ids in display order; a lazy list view holds these and fetches rows as it scrolls."""
+             descending: bool = False, offset: int = 0, limit: int | None = None,
+             after: ClientRow | None = None) -> list[int]:
+    """Ids in display order; a lazy list view holds these and fetches rows as it scrolls.
+
+    `after`, the row shown just before the page (for a sort in KEY_SORTS), starts the page right
+    after it by key; `offset` then only serves a PostgreSQL search by name, whose matches come
+    from the trigram index in name order (first_by_name).
+    """
     if limit is not None and sort == "name" and not descending and f == ClientFilter(search=f.search):
         found = _found_by_name(ctx, f.search, offset + limit)
         if found is not None:
             return found[offset:]
-    q = _ordered(_filtered(ctx, f), sort, descending).offset(offset)
+    q = _ordered(_filtered(ctx, f), sort, descending)
+    if after is not None and sort in KEY_SORTS:
+        q = q.where(_after(after, sort, descending))
+    else:
+        q = q.offset(offset)
     if limit is not None:
         q = q.limit(limit)
     with ctx.read() as s:
@@ -190,19 +216,20 @@ def first_page(ctx: ServiceContext, f: ClientFilter, *, sort: str = "name", desc
     return (found[0][1] if found else 0), rows(ctx, [client_id for client_id, _ in found])
 
 
-def rows(ctx: ServiceContext, ids: Sequence[int]) -> list[ClientRow]:
-    """Rows for `ids`, in the order given (ids not visible or gone are left out)."""
+def rows(ctx: ServiceContext, ids: Sequence[int], f: ClientFilter | None = None) -> list[ClientRow]:
+    """Rows for `ids`, in the order given (ids not visible or gone are left out).
+
+    With `f`, only those the filter still finds: a list refreshing the rows it shows after an update
+    learns which ones left it (their status changed, say) in the same query.
+    """
     if not ids:
         return []
+    q = (select(Client, User.display_name).outerjoin(User, User.id == Client.owner_id)
+         .where(Client.id.in_(ids), visible_to(ctx.actor)))
+    if f is not None and (found_by := _filtered(ctx, f).whereclause) is not None:
+        q = q.where(found_by)  # the filter's conditions (visibility again among them)
     with ctx.read() as s:
-        found = {
-            c.id: _row(c, owner)
-            for c, owner in s.execute(
-                select(Client, User.display_name)
-                .outerjoin(User, User.id == Client.owner_id)
-                .where(Client.id.in_(ids), visible_to(ctx.actor))
-            )
-        }
+        found = {c.id: _row(c, owner) for c, owner in s.execute(q)}
     return [found[i] for i in ids if i in found]
 
 
@@ -230,8 +257,10 @@ def details(ctx: ServiceContext, ids: Sequence[int]) -> list[ClientDetail]:
 
 
 def list_clients(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort: str = "name",
-                 descending: bool = False, offset: int = 0, limit: int = 50) -> list[ClientRow]:
-    return rows(ctx, list_ids(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit))
+                 descending: bool = False, offset: int = 0, limit: int = 50,
+                 after: ClientRow | None = None) -> list[ClientRow]:
+    ids = list_ids(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit, after=after)
+    return rows(ctx, ids)
 
 
 def get(ctx: ServiceContext, client_id: int) -> ClientDetail:
@@ -253,6 +282,7 @@ def _row(c: Client, owner_name: str | None) -> ClientRow:
     return ClientRow(
         id=c.id, kind=c.kind, name=c.name, status=c.status, phones=list(c.phones), emails=list(c.emails),
         source=c.source, owner_id=c.owner_id, owner_name=owner_name or "", private=c.private, version=c.version,
+        sort_name=c.sort_name,
     )
 
 

@@ -28,11 +28,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from crm_desktop.db.models import Client, Deal, Document, DocumentLine
-from crm_desktop.services import money
+from crm_desktop.services import merge, money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, check_version, company_profile, count_rows, record
-from crm_desktop.services.errors import NotFound, ServiceError, ValidationError
+from crm_desktop.services.context import (
+    ServiceContext,
+    check_version,
+    company_profile,
+    count_rows,
+    made_before,
+    record,
+)
+from crm_desktop.services.errors import ConflictError, NotFound, ServiceError, ValidationError
 from crm_desktop.services.search import client_filter
 
 DEFAULT_PAYMENT_DAYS = 14
@@ -315,16 +322,23 @@ def _clean(s: Session, ctx: ServiceContext, doc: Document, values: dict[str, Any
 
 def create_draft(ctx: ServiceContext, *, client_id: int, kind: str = "invoice", currency: str | None = None,
                  issue_date: Any = None, due_date: Any = None, deal_id: int | None = None, notes: str = "",
-                 terms: str = "", lines: Sequence[LineValues] = ()) -> DocumentDetail:
-    """A new draft. Defaults: the company's currency, issued today, invoices due 14 days later."""
+                 terms: str = "", lines: Sequence[LineValues] = (),
+                 request_id: str | None = None) -> DocumentDetail:
+    """A new draft. Defaults: the company's currency, issued today, invoices due 14 days later.
+
+    A retried save with the same `request_id` (the editor's, after a lost connection) returns the
+    draft made the first time instead of a second one."""
     kind = v.choice("kind", kind, DRAFT_KINDS, "The document kind")
     issue = v.a_date("issue_date", issue_date, "The issue date") or ctx.today()
     if due_date is None and kind == "invoice":
         due_date = issue + timedelta(days=DEFAULT_PAYMENT_DAYS)
     with ctx.write() as s:
+        if (earlier := made_before(s, Document, request_id)) is not None:
+            return detail(s, earlier)
         if currency is None:
             currency = company_profile(s).default_currency
-        doc = Document(kind=kind, status="draft", paid_total=Decimal(0), cancel_reason="")
+        doc = Document(kind=kind, status="draft", paid_total=Decimal(0), cancel_reason="",
+                       request_id=request_id)
         values = {"client_id": client_id, "currency": currency, "issue_date": issue, "due_date": due_date,
                   "deal_id": deal_id, "notes": notes, "terms": terms}
         for key, value in _clean(s, ctx, doc, values).items():
@@ -371,18 +385,51 @@ def draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: i
     return doc
 
 
+# What an editor edits and a merge compares: a line as a tuple of its cleaned values (Decimals compare
+# by value, so "2" typed and 2.0000 stored are the same), the lines as one field.
+EDITABLE = ("client_id", "currency", "issue_date", "due_date", "notes", "terms", "lines")
+LineTuple = tuple[str, Decimal, str, Decimal, Decimal, Decimal]
+
+
+def _line_tuple(values: dict[str, Any] | LineRow) -> LineTuple:
+    get = values.__getitem__ if isinstance(values, dict) else lambda key: getattr(values, key)
+    return (get("description"), get("quantity"), get("unit"), get("unit_price"), get("discount_percent"),
+            get("tax_rate"))
+
+
+def editable_values(d: DocumentDetail) -> dict[str, Any]:
+    """The fields the editor edits, as stored: what the editor read is the `base` of a later update."""
+    return {"client_id": d.client_id, "currency": d.currency, "issue_date": d.issue_date,
+            "due_date": d.due_date, "notes": d.notes, "terms": d.terms,
+            "lines": [_line_tuple(line) for line in d.lines]}
+
+
 def update_draft(ctx: ServiceContext, document_id: int, *, expected_version: int,
-                 lines: Sequence[LineValues] | None = None, **values: Any) -> DocumentDetail:
-    """Change header fields and, when `lines` is given, replace the lines; totals are recomputed."""
+                 lines: Sequence[LineValues] | None = None, base: dict[str, Any] | None = None,
+                 decided: dict[str, Any] | None = None, **values: Any) -> DocumentDetail:
+    """Change header fields and, when `lines` is given, replace the lines; totals are recomputed.
+
+    With `base` (editable_values of what the editor read), a save that finds the draft changed
+    meanwhile merges as clients.update does: the lines count as one field, so two people changing
+    lines differently get a MergeConflict (answered by `decided`); without a base it is a conflict.
+    """
     attempted = sorted([*values, *(["lines"] if lines is not None else [])])
     with draft_write(ctx) as s:
-        doc = draft(s, ctx, document_id, expected_version, "edit", attempted)
+        doc = draft(s, ctx, document_id, None if base is not None else expected_version, "edit", attempted)
         # Loading the lines must not flush half an edit: one save is one UPDATE and one audit row.
         with s.no_autoflush:
-            for key, value in _clean(s, ctx, doc, values).items():
-                setattr(doc, key, value)
+            clean = _clean(s, ctx, doc, values)
             if lines is not None:
-                set_lines(s, doc, lines)
+                clean["lines"] = [_line_tuple(_clean_line(i, line)) for i, line in enumerate(lines)]
+            if base is not None:
+                clean = merge.resolve(KIND_NAMES[doc.kind].lower(), document_id, doc.version,
+                                      expected_version, base, clean, lambda: editable_values(detail(s, doc)),
+                                      decided)
+            merged_lines = clean.pop("lines", None)
+            for key, value in clean.items():
+                setattr(doc, key, value)
+            if merged_lines is not None:
+                set_lines(s, doc, [LineValues(*line) for line in merged_lines])
             store_totals(doc)
         # Every save bumps the document's version, even one that only touched lines: the version
         # guards the whole document, so another PC's edit of its lines is never silently lost.

@@ -14,7 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractButton, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from crm_desktop.services.context import DatabaseUnavailable
 from crm_desktop.services.errors import ConflictError, ServiceError, ValidationError
@@ -72,26 +81,47 @@ class FormDialog(QDialog):
         self.form = QFormLayout()
         self.errors: dict[str, QLabel] = {}
         self.fields: dict[str, QWidget] = {}
+        # The field with its error line: what QFormLayout knows as the row's field (fields[key] is inside it).
+        self.boxes: dict[str, QWidget] = {}
         self.labels: dict[str, str] = {}  # as shown beside each field, without the & of its shortcut
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
-    def add_row(self, key: str, label: str, widget: QWidget) -> None:
+    def add_field(self, key: str, label: str, widget: QWidget) -> QWidget:
+        """A field with its error line, known to the save machinery, for the caller to place."""
         self.errors[key] = error_label(f"error_{key}")
         self.fields[key] = widget
         # A check box carries its own label: "Private (…)" names the field as well as any row label.
         self.labels[key] = (label or (widget.text() if isinstance(widget, QAbstractButton) else key)).replace("&", "")
-        self.form.addRow(label, with_error(widget, self.errors[key]))
+        self.boxes[key] = with_error(widget, self.errors[key])
+        return self.boxes[key]
 
-    def finish_layout(self, *below_fields: QWidget) -> QVBoxLayout:
+    def add_row(self, key: str, label: str, widget: QWidget) -> None:
+        self.form.addRow(label, self.add_field(key, label, widget))
+
+    def set_row_visible(self, key: str, visible: bool) -> None:
+        """Show or hide a row, label included. QFormLayout knows the row by the box around the field:
+        given the field itself it does nothing but print "Invalid widget"."""
+        self.form.setRowVisible(self.boxes[key], visible)
+
+    def row_visible(self, key: str) -> bool:
+        return self.form.isRowVisible(self.boxes[key])
+
+    def finish_layout(self, *below_fields: QWidget | QLayout, grow: QWidget | None = None) -> QVBoxLayout:
+        """Problem line, rows, what comes below them, buttons. `grow` (one of `below_fields`) takes the
+        spare height; without it the room goes to the end, not between the fields."""
         layout = QVBoxLayout(self)
         layout.addWidget(self.problem)
         layout.addLayout(self.form)
-        for widget in below_fields:
-            layout.addWidget(widget)
-        layout.addStretch(1)  # a taller window gives the room to the end, not between the fields
+        for item in below_fields:
+            if isinstance(item, QLayout):
+                layout.addLayout(item)
+            else:
+                layout.addWidget(item, 1 if item is grow else 0)
+        if grow is None:
+            layout.addStretch(1)
         layout.addWidget(self.buttons)
         return layout
 
@@ -119,20 +149,24 @@ class FormDialog(QDialog):
         if self.saving:
             return
         self._clear_errors()
-        self.saving = True
-        self.buttons.setEnabled(False)
+        self.set_saving(True)
         self.submit(self._saved, self._failed)
 
+    def set_saving(self, saving: bool) -> None:
+        self.saving = saving
+        self.buttons.setEnabled(not saving)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        if not saving and save is not None:
+            save.setDefault(True)  # disabling took the default away: Enter would no longer save
+
     def _saved(self, record: Any) -> None:
-        self.saving = False
-        self.buttons.setEnabled(True)
+        self.set_saving(False)
         self.result_record = record
         self.saved.emit(record)
         self.accept()
 
     def _failed(self, error: ServiceError) -> None:
-        self.saving = False
-        self.buttons.setEnabled(True)
+        self.set_saving(False)
         if isinstance(error, ValidationError) and error.field in self.errors:
             show_error(self.errors[error.field], error.message)
             self.fields[error.field].setFocus()

@@ -6,7 +6,7 @@ a list of ten. A `generation` counter drops pages that arrive after the filter o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,18 +30,27 @@ class Column:
     left_to_right: bool = False
 
 
-# fetch(ctx, query, sort, descending, offset, limit) -> list of rows; count(ctx, query) -> int;
-# first_page(ctx, query, sort, descending, limit) -> (count, first rows), where a service does both at once
+# fetch(ctx, query, sort, descending, offset, limit) -> list of rows; for a sort in `key_sorts` also
+# `after=` the row just before the page (or None), from which the service reads on by key instead of OFFSET;
+# count(ctx, query) -> int;
+# first_page(ctx, query, sort, descending, limit) -> (count, first rows), where a service does both at once;
+# refresh(ctx, query, ids) -> the rows of `ids` the query still finds, as they are stored now
 Fetch = Callable[..., list[Any]]
 Count = Callable[..., int]
 FirstPage = Callable[..., tuple[int, list[Any]]]
+Refresh = Callable[..., list[Any]]
 
 
 class ServiceTableModel(QAbstractTableModel):
     """What every list model shares: columns over row objects from a service, sorting, the query.
 
     Subclasses decide how rows are held and how they are loaded: `rowCount()`, `_row_at(row, role)`
-    (the row object shown there, or None while it is not loaded), `reload()` and `_failed(generation, error)`.
+    (the row object shown there, or None while it is not loaded), `_loaded()`, `_replace(index, row)`,
+    `reload()` and `_failed(generation, error)`.
+
+    `key_sorts` names the sorts whose fetch takes `after=` (and whose descending order is the ascending
+    one reversed, ties broken the same way); `refresh` lets `refresh_rows` re-read rows by id (rows are
+    then expected to have an `id`).
     """
 
     loaded = Signal()  # a reload or a further page arrived: tests and status texts wait on it
@@ -49,9 +58,11 @@ class ServiceTableModel(QAbstractTableModel):
 
     def __init__(self, ops: Ops, columns: list[Column], fetch: Fetch, count: Count, *, query: Any,
                  sort: str, descending: bool = False, highlight: Callable[[Any], Any] | None = None,
-                 page_size: int = PAGE_SIZE, first_page: FirstPage | None = None, parent=None):
+                 page_size: int = PAGE_SIZE, first_page: FirstPage | None = None,
+                 key_sorts: Collection[str] = (), refresh: Refresh | None = None, parent=None):
         super().__init__(parent)
         self.ops, self.columns, self._fetch = ops, columns, fetch
+        self.key_sorts, self._refresh = frozenset(key_sorts), refresh
         self._first_page = first_page or (lambda ctx, query, sort, descending, limit: (
             count(ctx, query), fetch(ctx, query, sort, descending, 0, limit)))
         self.query, self.sort_by, self.descending = query, sort, descending
@@ -127,6 +138,65 @@ class ServiceTableModel(QAbstractTableModel):
             self.query = query
             self.reload()
 
+    def _fetch_page(self, offset: int, limit: int, arrived: Callable[[list[Any] | None], None], *,
+                    after: Any = None, backwards: bool = False,
+                    still_wanted: Callable[[], bool] | None = None) -> None:
+        """One page off the GUI thread: from `after` by key where the sort allows it, else from `offset`.
+        `backwards` reads the reversed order (the rows before `after`, or counted from the end) and
+        turns the page round, so a page near the end or above a loaded one costs no long OFFSET.
+        `still_wanted`, asked on the worker just before the query, can skip it: `arrived(None)`."""
+        generation = self._generation
+        descending = not self.descending if backwards else self.descending
+        keyed = {"after": after} if self.sort_by in self.key_sorts else {}
+        fetch = self._fetch
+
+        def load(ctx, *args, **kwargs):
+            if still_wanted is not None and not still_wanted():
+                return None
+            return fetch(ctx, *args, **kwargs)
+
+        self.ops.run(load, self.query, self.sort_by, descending, offset, limit, **keyed,
+                     on_done=lambda rows: generation == self._generation and arrived(
+                         rows[::-1] if backwards and rows is not None else rows),
+                     on_error=lambda error: self._failed(generation, error))
+
+    def refresh_rows(self, ids: set[int]) -> None:
+        """Re-read the loaded rows among `ids` (updated elsewhere) in one query and repaint just them:
+        no reset, so the selection, the current row and the scroll position stay. A row that left the
+        query or moved in the order (its sorted column changed) needs the other rows too: reload().
+        Rows created or deleted are reload()'s business, not this."""
+        if self._refresh is None:
+            self.reload()
+            return
+        wanted = sorted({row.id for _, row in self._loaded() if row.id in ids})
+        if not wanted:
+            return  # none of them is on the list or loaded: nothing to show differently
+        generation = self._generation
+        self.ops.run(self._refresh, self.query, wanted,
+                     on_done=lambda fresh: self._refreshed(generation, wanted, fresh),
+                     on_error=lambda error: self._failed(generation, error))
+
+    def _refreshed(self, generation: int, wanted: list[int], fresh: list[Any]) -> None:
+        if generation != self._generation:
+            return  # a reload came in between and brought these rows already
+        by_id = {row.id: row for row in fresh}
+        # Whether a row moved in the order is told by the column it is sorted by; a sort no column
+        # shows (by last update, say) may move any updated row.
+        sorted_by = self.columns[self.sort_column] if self.sort_column >= 0 else None
+        updated = [(index, row, by_id.get(row.id)) for index, row in self._loaded() if row.id in wanted]
+        if any(new is None or sorted_by is None or sorted_by.text(new) != sorted_by.text(row)
+               for _, row, new in updated):
+            self.reload()
+            return
+        changed: list[int] = []
+        for index, _, new in updated:
+            self._replace(index, new)
+            changed.append(index)
+        last_column = len(self.columns) - 1
+        for index in changed:
+            self.dataChanged.emit(self.index(index, 0), self.index(index, last_column))
+        self.loaded.emit()
+
 
 class LazyTableModel(ServiceTableModel):
     """Rows of one list, loaded a page at a time; `reload()` swaps in fresh rows in one reset.
@@ -143,6 +213,12 @@ class LazyTableModel(ServiceTableModel):
     def _row_at(self, row: int, role: int) -> Any:
         return self.rows[row] if row < len(self.rows) else None
 
+    def _loaded(self) -> Iterator[tuple[int, Any]]:
+        return enumerate(self.rows)
+
+    def _replace(self, index: int, row: Any) -> None:
+        self.rows[index] = row
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
@@ -155,9 +231,8 @@ class LazyTableModel(ServiceTableModel):
             return
         self._loading = True
         generation = self._generation
-        self.ops.run(self._fetch, self.query, self.sort_by, self.descending, len(self.rows), self.page_size,
-                     on_done=lambda rows: self._page_arrived(generation, rows),
-                     on_error=lambda error: self._failed(generation, error))
+        self._fetch_page(len(self.rows), self.page_size, lambda rows: self._page_arrived(generation, rows),
+                         after=self.rows[-1] if self.rows else None)
 
     def reload(self) -> None:
         """Fetch the count and as many rows as are loaded now (at least a page), then swap them in."""

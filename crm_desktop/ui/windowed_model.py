@@ -9,6 +9,7 @@ the moment it takes its page to arrive.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -17,6 +18,9 @@ from crm_desktop.ui.lazy_model import ServiceTableModel
 
 _ROOT = QModelIndex()
 KEPT_PAGES = 40  # 8,000 rows: far more than a screen, far less than a million
+# A page asked for this many requests ago has scrolled out of sight (a screen shows one to three pages):
+# while the scroll bar is dragged over a million rows, the worker skips it instead of reading it.
+STALE_REQUESTS = 8
 
 
 class WindowedTableModel(ServiceTableModel):
@@ -24,6 +28,7 @@ class WindowedTableModel(ServiceTableModel):
         super().__init__(*args, **kwargs)
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
         self._pending: set[int] = set()
+        self._asked = 0  # page requests so far, to tell the stale ones
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else self.total
@@ -42,6 +47,15 @@ class WindowedTableModel(ServiceTableModel):
             page += 1
         return out
 
+    def _loaded(self) -> Iterator[tuple[int, Any]]:
+        for page, rows in list(self._pages.items()):
+            for offset, row in enumerate(rows):
+                yield page * self.page_size + offset, row
+
+    def _replace(self, index: int, row: Any) -> None:
+        page, offset = divmod(index, self.page_size)
+        self._pages[page][offset] = row
+
     def row(self, index: int, *, request: bool = False) -> Any:
         page, offset = divmod(index, self.page_size)
         rows = self._pages.get(page)
@@ -51,26 +65,6 @@ class WindowedTableModel(ServiceTableModel):
             return None
         self._pages.move_to_end(page)
         return rows[offset] if offset < len(rows) else None
-
-    def refresh_rows(self, ids: set[int]) -> None:  # MERGE: replaced by the forms branch's version
-        held = {row.id: (page, i) for page, rows in self._pages.items() for i, row in enumerate(rows)}
-        wanted = [i for i in ids if i in held]
-        if not wanted:
-            return
-        generation = self._generation
-
-        def arrived(rows):
-            if generation != self._generation:
-                return
-            for row in rows:
-                if row.id in held:
-                    page, i = held[row.id]
-                    if page in self._pages and i < len(self._pages[page]):
-                        self._pages[page][i] = row
-                        index = page * self.page_size + i
-                        self.dataChanged.emit(self.index(index, 0), self.index(index, self.columnCount() - 1))
-            self.loaded.emit()
-        self.ops.read(self.rows_by_id, wanted, on_done=arrived)
 
     def reload(self) -> None:
         """Count and the first page in one background call, swapped in together (no empty flash)."""
@@ -93,17 +87,44 @@ class WindowedTableModel(ServiceTableModel):
             return
         self._pending.add(page)
         generation = self._generation
-        self.ops.run(self._fetch, self.query, self.sort_by, self.descending, page * self.page_size, self.page_size,
-                     on_done=lambda rows: self._page_arrived(generation, page, rows),
-                     on_error=lambda error: self._failed(generation, error))
+        self._asked += 1
+        ticket = self._asked
+        first, size = page * self.page_size, self.page_size
 
-    def _page_arrived(self, generation: int, page: int, rows: list[Any]) -> None:
+        def arrived(rows: list[Any] | None) -> None:
+            self._page_arrived(generation, page, rows)
+
+        def fetch(offset: int, limit: int, **how: Any) -> None:
+            self._fetch_page(offset, limit, arrived, **how,
+                             still_wanted=lambda: self._asked - ticket < STALE_REQUESTS)
+
+        before, following = self._pages.get(page - 1), self._pages.get(page + 1)
+        keyed = self.sort_by in self.key_sorts
+        if keyed and page > 0 and before is not None and len(before) == size:
+            fetch(first, size, after=before[-1])  # scrolling down: on from the page above
+        elif keyed and following:
+            # Up: back from the page below. The offset counted from the end is for a fetch that cannot
+            # go by key (a PostgreSQL search by name).
+            from_end = max(0, self.total - first - size)
+            fetch(from_end, size, after=following[0], backwards=True)
+        elif keyed and first > self.total // 2:
+            # A jump into the second half (the scroll bar dragged to the end): counted from the end,
+            # the last page is read with no OFFSET at all. The pages around it then follow by key.
+            last = min(first + size, self.total)
+            fetch(self.total - last, last - first, backwards=True)
+        else:
+            fetch(first, size)
+
+    def _page_arrived(self, generation: int, page: int, rows: list[Any] | None) -> None:
         if generation != self._generation:
             return
         self._pending.discard(page)
-        self._pages[page] = rows
-        while len(self._pages) > KEPT_PAGES:
-            self._pages.popitem(last=False)
+        if rows is not None:
+            self._pages[page] = rows
+            while len(self._pages) > KEPT_PAGES:
+                self._pages.popitem(last=False)
+        # A skipped page (scrolled past before its turn came) is repainted too: if it is in sight
+        # after all, painting asks for it again.
         first = page * self.page_size
         last = min(first + self.page_size, self.total) - 1
         if last >= first:

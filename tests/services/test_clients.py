@@ -201,3 +201,78 @@ def test_a_save_retried_with_its_request_id_makes_one_client(ctx):
     again = clients.create(ctx, name="Aziz Karimov", request_id="3f1c2a9e-0000-4000-8000-000000000001")
     assert again.id == first.id and clients.count(ctx) == 1
     assert clients.create(ctx, name="Aziz Karimov").id != first.id  # without one, a second save is a second client
+
+
+def statements_of(ctx, call):
+    """The SQL `call` sends (statement and parameters), from a before_cursor_execute listener."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, object]] = []
+
+    def note(conn, cursor, statement, parameters, *_):
+        sent.append((statement, parameters))
+
+    event.listen(ctx.db.engine, "before_cursor_execute", note)
+    try:
+        return call(), sent
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", note)
+
+
+def skips_rows(statement: str, parameters) -> bool:
+    """Whether the query counts past rows with an OFFSET (SQLite writes "OFFSET 0" after every LIMIT)."""
+    if "OFFSET" not in statement:
+        return False
+    return not (statement.rstrip().endswith("OFFSET ?") and parameters[-1] == 0)
+
+
+@pytest.mark.parametrize("sort", sorted(clients.KEY_SORTS))
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_read_on_from_the_last_row_by_key_in_the_same_order_as_by_offset(ctx, sort, descending):
+    # Equal names on both sides of every page boundary: the id breaks the tie, the same way by key.
+    for i in range(23):
+        name = ("Aziz Karimov", "Ünal Bey", "Zarina")[i % 3] if i % 4 else f"Client {i:02d}"
+        clients.create(ctx, name=name)
+    by_offset = [c.id for c in clients.list_clients(ctx, sort=sort, descending=descending, limit=100)]
+    assert len(by_offset) == 23
+    by_key: list[int] = []
+    last = None
+    while True:
+        offset = len(by_key)
+        page, sent = statements_of(ctx, lambda last=last, offset=offset: clients.list_clients(
+            ctx, sort=sort, descending=descending, offset=offset, limit=5, after=last))
+        if last is not None:
+            ids_query, parameters = next((q, p) for q, p in sent if "LIMIT" in q)
+            assert not skips_rows(ids_query, parameters)  # the page starts at the key, not counted past
+            key = "sort_name, clients.id) " if sort == "name" else "clients.id "
+            assert key + ("<" if descending else ">") in ids_query
+        if not page:
+            break
+        by_key += [c.id for c in page]
+        last = page[-1]
+    assert by_key == by_offset
+
+
+def test_a_page_by_name_reads_a_range_of_the_sort_name_id_index(ctx):
+    clients.create(ctx, name="Aziz Karimov")
+    last = clients.list_clients(ctx)[0]
+    _, sent = statements_of(ctx, lambda: clients.list_clients(ctx, limit=5, after=last))
+    query, parameters = next((q, p) for q, p in sent if "LIMIT" in q)
+    with ctx.read() as s:
+        connection = s.connection()
+        if ctx.db.dialect == "sqlite":
+            explained = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + query, parameters)
+            plan = " ".join(str(r[-1]) for r in explained)
+        else:  # a table this small would be scanned: say what the plan is once there are many rows
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            connection.exec_driver_sql("SET LOCAL enable_sort = off")
+            plan = " ".join(r[0] for r in connection.exec_driver_sql("EXPLAIN " + query, parameters))
+    assert "ix_clients_sort_name_id" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_rows_by_id_leave_out_those_the_filter_no_longer_finds(ctx):
+    lead = clients.create(ctx, name="Aziz Karimov")
+    customer = clients.create(ctx, name="Zarina Rahimova", status="customer")
+    found = clients.rows(ctx, [customer.id, lead.id], ClientFilter(status="lead"))
+    assert [c.id for c in found] == [lead.id]
+    assert [c.id for c in clients.rows(ctx, [customer.id, lead.id])] == [customer.id, lead.id]

@@ -369,8 +369,28 @@ def test_a_person_is_linked_to_their_company_by_picking_it(open_view, qtbot, sql
     qtbot.waitUntil(lambda: view.form is not None and view.form is not form and view.form.isVisible())
     assert view.form.company.text() == "Ipak Yoʻli Logistika"
     view.form.kind.setCurrentIndex(view.form.kind.findData("company"))
-    assert not view.form.form.isRowVisible(view.form.company)  # a company has no company
+    assert not view.form.company.isVisible()  # a company has no company
     view.form.reject()
+
+
+def test_the_company_row_shows_for_a_person_and_hides_for_a_company(qtbot, ops, sqlite_ctx):
+    from crm_desktop.services import users
+    from crm_desktop.ui.clients.form import ClientForm
+
+    firm = clients.get(sqlite_ctx, clients.create(sqlite_ctx, name="Ipak Yoʻli Logistika", kind="company").id)
+    person = clients.get(sqlite_ctx, clients.create(sqlite_ctx, name="Dilshod Karimov").id)
+
+    def company_row(client) -> tuple[bool, bool]:
+        form = ClientForm(ops, users.list_users(sqlite_ctx), client)
+        qtbot.addWidget(form)
+        form.show()
+        label = form.form.labelForField(form.boxes["company_id"])
+        assert label.text() == "Company"
+        assert form.row_visible("company_id") == form.company.isVisible()
+        return label.isVisible(), form.company.isVisible()
+
+    assert company_row(firm) == (False, False)
+    assert company_row(person) == (True, True)
 
 
 def test_the_listed_clients_are_exported_to_a_csv_file(open_view, qtbot, sqlite_ctx, tmp_path):

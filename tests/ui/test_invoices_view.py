@@ -138,26 +138,80 @@ def test_a_negative_quantity_is_flagged_in_red_and_nothing_is_saved(qtbot, view,
     assert invoices.count_documents(sqlite_ctx) == 1
 
 
-def test_a_refused_save_highlights_the_cell_the_service_names_and_keeps_the_form(qtbot, ops, sqlite_ctx):
+def test_a_save_over_someone_elses_notes_merges_and_keeps_both(qtbot, ops, sqlite_ctx):
     client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
     draft = invoices.create_draft(sqlite_ctx, client_id=client.id, currency="AZN",
                                   lines=[LineValues("Consultation", 2, "h", "125.50")])
-    invoices.update_draft(sqlite_ctx, draft.id, expected_version=draft.version, notes="changed on another PC")
-    editor = InvoiceEditor(ops, draft)  # the version it read is now stale
+    editor = InvoiceEditor(ops, draft)  # read before the other PC saved: its version is stale
     qtbot.addWidget(editor)
     editor.show()
-    assert editor.total_value.text() == "251.00 AZN"
+    invoices.update_draft(sqlite_ctx, draft.id, expected_version=draft.version, notes="changed on another PC")
+    fill_line(qtbot, editor, 0, ("Consultation", "3"))
+    with qtbot.waitSignal(editor.saved):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    stored = invoices.get(sqlite_ctx, draft.id)
+    assert stored.notes == "changed on another PC" and stored.total == Decimal("376.50")  # both changes
+
+
+def test_the_same_lines_changed_on_two_pcs_ask_which_to_keep(qtbot, ops, sqlite_ctx):
+    client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
+    draft = invoices.create_draft(sqlite_ctx, client_id=client.id, currency="AZN",
+                                  lines=[LineValues("Consultation", 2, "h", "125.50")])
+    editor = InvoiceEditor(ops, draft)
+    qtbot.addWidget(editor)
+    editor.show()
+    invoices.update_draft(sqlite_ctx, draft.id, expected_version=draft.version,
+                          lines=[LineValues("Consultation", 5, "h", "125.50")])
     fill_line(qtbot, editor, 0, ("Consultation", "3"))
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: editor.message.isVisible())
-    assert "Nothing was saved" in editor.message.text() and editor.isVisible()
-    assert editor.model.index(0, 1).data() == "3" and editor.total_value.text() == "376.50 AZN"
-    assert invoices.get(sqlite_ctx, draft.id).total == Decimal("251.00")
-    # A cell the service refuses (here: over the maximum) is marked where it is.
+    qtbot.waitUntil(lambda: editor.conflict is not None and editor.conflict.isVisible())
+    dialog = editor.conflict
+    assert list(dialog.conflict.conflicts) == ["lines"]
+    assert dialog.mine_buttons["lines"].text() == "Consultation: 3 × 125.50 AZN"
+    assert dialog.stored_buttons["lines"].text() == "Consultation: 5 × 125.50 AZN"
+    assert editor.isVisible() and editor.model.index(0, 1).data() == "3"  # nothing typed is lost meanwhile
+    assert invoices.get(sqlite_ctx, draft.id).total == Decimal("627.50")
+    with qtbot.waitSignal(editor.saved):
+        qtbot.mouseClick(dialog.keep_mine, Qt.MouseButton.LeftButton)
+    assert invoices.get(sqlite_ctx, draft.id).total == Decimal("376.50")
+
+
+def test_a_refused_cell_is_marked_where_it_is_and_the_form_stays(qtbot, ops, sqlite_ctx):
+    client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
+    draft = invoices.create_draft(sqlite_ctx, client_id=client.id, currency="AZN",
+                                  lines=[LineValues("Consultation", 2, "h", "125.50")])
+    editor = InvoiceEditor(ops, draft)
+    qtbot.addWidget(editor)
+    editor.show()
     editor._saved_rows = [0]
-    editor._refused(invoices.ValidationError("lines[0].unit_price", "The unit price is too large."))
+    editor._failed(invoices.ValidationError("lines[0].unit_price", "The unit price is too large."))
     assert editor.model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == "The unit price is too large."
     assert editor.table.currentIndex() == editor.model.index(0, 3)
+    assert editor.isVisible() and editor.save_button.isEnabled()
+
+
+def test_a_credit_note_has_no_due_date_row(qtbot, ops, sqlite_ctx):
+    from crm_desktop.services import documents
+
+    client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
+    draft = invoices.create_draft(sqlite_ctx, client_id=client.id, lines=[LineValues("Work", 1, "", "100")])
+    invoice = documents.issue(sqlite_ctx, draft.id, expected_version=draft.version)
+    editor = InvoiceEditor(ops, documents.credit_note_for(sqlite_ctx, invoice.id))
+    qtbot.addWidget(editor)
+    editor.show()
+    label = editor.form.labelForField(editor.boxes["due_date"])
+    assert not editor.due_date.isVisible() and not label.isVisible() and not editor.row_visible("due_date")
+    assert editor.issue_date.isVisible()
+    with qtbot.waitSignal(editor.saved):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert invoices.get(sqlite_ctx, editor.document.id).due_date is None
+
+
+def test_an_invoice_keeps_its_due_date_row(qtbot, ops, sqlite_ctx):
+    editor = InvoiceEditor(ops, None)
+    qtbot.addWidget(editor)
+    editor.show()
+    assert editor.due_date.isVisible() and editor.form.labelForField(editor.boxes["due_date"]).isVisible()
 
 
 def test_removing_a_line_with_ctrl_delete_updates_the_totals(qtbot, ops, sqlite_ctx):
@@ -266,8 +320,8 @@ def test_a_total_too_large_for_one_document_is_refused_by_the_service_and_the_fo
     qtbot.waitUntil(editor.isActiveWindow)
     fill_line(qtbot, editor, 0, ("Consultation", "1000000", "h", "100000000000000"))  # each cell is allowed
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: editor.message.isVisible())
-    assert "too large" in editor.message.text() and editor.isVisible() and editor.save_button.isEnabled()
+    qtbot.waitUntil(lambda: editor.problem.isVisible())
+    assert "too large" in editor.problem.text() and editor.isVisible() and editor.save_button.isEnabled()
     assert editor.model.index(0, 1).data() == "1000000"
     assert invoices.get(sqlite_ctx, draft.id).total == Decimal("251.00")
 

@@ -110,3 +110,35 @@ def test_a_search_overtaken_by_further_typing_is_never_run(ops, qtbot, sqlite_ct
     qtbot.waitUntil(lambda: model.ready and not ops.busy)
     assert asked == ["kar"]
     assert names(model) == ["Karimov Aziz"]
+
+
+def test_refreshing_an_updated_row_changes_just_that_row(qtbot, ops, sqlite_ctx):
+    for i in range(12):
+        clients.create(sqlite_ctx, name=f"Client {i:02}")
+    model = LazyTableModel(
+        ops, [Column("Name", lambda c: c.name, "name"), Column("Status", lambda c: c.status)],
+        lambda ctx, q, sort, desc, offset, limit, after=None: clients.list_clients(
+            ctx, q, sort=sort, descending=desc, offset=offset, limit=limit, after=after),
+        lambda ctx, q: clients.count(ctx, q), query=ClientFilter(), sort="name", page_size=5,
+        key_sorts=clients.KEY_SORTS, refresh=lambda ctx, q, ids: clients.rows(ctx, ids, q))
+    with qtbot.waitSignal(model.loaded):
+        model.reload()
+    with qtbot.waitSignal(model.loaded):
+        model.fetchMore()  # the second page goes on from the first by key
+    assert names(model) == [f"Client {i:02}" for i in range(10)]
+    target = model.row(7)
+    clients.update(sqlite_ctx, target.id, expected_version=target.version, status="customer")
+    resets, changed = [], []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.dataChanged.connect(lambda first, last, *_: changed.append((first.row(), last.row())))
+    with qtbot.waitSignal(model.loaded):
+        model.refresh_rows({target.id})
+    assert model.index(7, 1).data() == "customer" and changed == [(7, 7)] and not resets
+    assert model.rowCount() == 10
+
+
+def test_refresh_without_a_way_to_read_rows_by_id_reloads(model, qtbot, sqlite_ctx):
+    with qtbot.waitSignal(model.loaded):
+        model.reload()
+    with qtbot.waitSignal(model.modelReset):
+        model.refresh_rows({model.row(0).id})

@@ -87,7 +87,7 @@ class ClientForm(FormDialog):
 
     def _show_company(self) -> None:
         # A company has no company of its own; a person may work for one.
-        self.form.setRowVisible(self.fields["company_id"], self.kind.currentData() == "person")
+        self.set_row_visible("company_id", self.kind.currentData() == "person")
 
     def _fill(self, c: ClientDetail) -> None:
         self.kind.setCurrentIndex(max(0, self.kind.findData(c.kind)))

@@ -40,8 +40,13 @@ CARD_TABLES = frozenset({"clients", "users", "client_tags", "activities", "deals
 SETTINGS = "clients_view"
 
 
-def fetch_clients(ctx, f: ClientFilter, sort: str, descending: bool, offset: int, limit: int):
-    return clients.list_clients(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit)
+def fetch_clients(ctx, f: ClientFilter, sort: str, descending: bool, offset: int, limit: int, after=None):
+    return clients.list_clients(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit,
+                                after=after)
+
+
+def refresh_clients(ctx, f: ClientFilter, ids: list[int]):
+    return clients.rows(ctx, ids, f)
 
 
 def load_choices(ctx) -> tuple[list, list[str], list[str]]:
@@ -84,7 +89,7 @@ class ClientsView(QWidget):
                                         lambda ctx, f: clients.count(ctx, f), query=ClientFilter(), sort="name",
                                         first_page=lambda ctx, f, sort, descending, limit: clients.first_page(
                                             ctx, f, sort=sort, descending=descending, limit=limit),
-                                        parent=self)
+                                        key_sorts=clients.KEY_SORTS, refresh=refresh_clients, parent=self)
         self.table = ListTable(self.model, settings, f"{SETTINGS}/columns")
         self.table.setObjectName("clients")
         self.table.installEventFilter(self)
@@ -145,7 +150,6 @@ class ClientsView(QWidget):
         self._card_timer = QTimer(self, singleShot=True, interval=CARD_DELAY_MS)
         self._card_timer.timeout.connect(self._show_current_card)
         self.card.entry_closed.connect(lambda: self.table.setFocus())
-        self.model.rows_by_id = clients.rows  # MERGE: temporary
         self.refresh = WhenShown(self, ops, LIST_TABLES | CARD_TABLES, self._changed)
         self.card.loaded.connect(self._update_actions)
         self._update_actions()

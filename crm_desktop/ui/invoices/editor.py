@@ -1,8 +1,10 @@
 """The draft editor: client, currency, dates, line items and totals that follow every keystroke.
 
 Totals are computed here, in pure Python, by the same rule the service stores them with
-(invoices.preview_totals), so what the editor shows is what the saved document will say. Saving goes
-through Ops; a refusal (a bad cell, a version conflict, a busy database) keeps everything typed.
+(invoices.preview_totals), so what the editor shows is what the saved document will say. Saving is
+FormDialog's: a request id per editor (a retried save never makes a second draft), retries while the
+server is gone, a merge when someone saved the draft meanwhile, refusals next to the field or cell,
+and everything typed kept.
 """
 
 from __future__ import annotations
@@ -10,17 +12,16 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -28,16 +29,16 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.services import documents, invoices, money
+from crm_desktop.services.context import DatabaseUnavailable
 from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, DocumentDetail, LineValues
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.client_picker import ClientPicker
-from crm_desktop.ui.form_dialog import error_label, show_error, with_error
+from crm_desktop.ui.form_dialog import FormDialog, error_label, show_error
 from crm_desktop.ui.invoices.lines_model import KEYS, Line, LinesModel
 from crm_desktop.ui.invoices.payments_panel import PaymentsPanel
 from crm_desktop.ui.invoices.tax_delegate import TaxRateDelegate
@@ -73,15 +74,16 @@ def _qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
-class InvoiceEditor(QDialog):
-    """Edits a draft (or a new one when `document` is None); issued documents are shown read-only."""
+class InvoiceEditor(FormDialog):
+    """Edits a draft (or a new one when `document` is None); issued documents are shown read-only.
 
-    saved = Signal(object)  # the DocumentDetail as stored
+    `saved` carries the DocumentDetail as stored."""
 
     def __init__(self, ops: Ops, document: DocumentDetail | None = None, *, kind: str = "invoice",
                  currency: str = "USD", today: date | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ops, self.document = ops, document
+        super().__init__(ops, parent)
+        self.document = document
+        self.base = invoices.editable_values(document) if document else None  # what a merge starts from
         self.kind = document.kind if document else kind
         self.read_only = document is not None and document.status != "draft"
         self._saved_rows: list[int] = []  # the model row of each line sent with the last save
@@ -92,8 +94,6 @@ class InvoiceEditor(QDialog):
         self.client_edit = ClientPicker(ops, client_id=document.client_id if document else None,
                                         name=document.client_name if document else "")
         self.completer = self.client_edit.completer
-        self.client_edit.cleared.connect(lambda: show_error(self.errors["client_id"], ""))
-        self.client_edit.chosen.connect(lambda *_: show_error(self.errors["client_id"], ""))
         self.currency_combo = QComboBox()
         for code, cur in money.CURRENCIES.items():
             self.currency_combo.addItem(f"{code} — {cur.name}", code)
@@ -105,18 +105,17 @@ class InvoiceEditor(QDialog):
         for edit in (self.issue_date, self.due_date):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
-        self.errors = {key: error_label() for key in ("client_id", "currency", "issue_date", "due_date", "notes",
-                                                      "terms")}
-        form = QFormLayout()
         due_label = self.tr("Valid until") if self.kind == "quote" else self.tr("Due date")
         for key, label, widget in ((("client_id", self.tr("Client"), self.client_edit)),
                                    ("currency", self.tr("Currency"), self.currency_combo),
                                    ("issue_date", self.tr("Issue date"), self.issue_date),
                                    ("due_date", due_label, self.due_date)):
-            form.addRow(label, with_error(widget, self.errors[key]))
+            self.add_row(key, label, widget)
+        self.client_edit.cleared.connect(lambda: show_error(self.errors["client_id"], ""))
+        self.client_edit.chosen.connect(lambda *_: show_error(self.errors["client_id"], ""))
         if self.kind == "credit_note":  # it corrects its invoice: same client and currency, nothing falls due
-            form.setRowVisible(self.due_date, False)
-            form.addRow(self.tr("Corrects"), QLabel(self.tr("Invoice {number}").format(
+            self.set_row_visible("due_date", False)
+            self.form.addRow(self.tr("Corrects"), QLabel(self.tr("Invoice {number}").format(
                 number=document.related_number)))
 
         # --- lines ---
@@ -180,40 +179,35 @@ class InvoiceEditor(QDialog):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(56)
         texts = QHBoxLayout()
-        texts.addWidget(with_error(self.notes, self.errors["notes"]))
-        texts.addWidget(with_error(self.terms, self.errors["terms"]))
+        texts.addWidget(self.add_field("notes", self.tr("Notes"), self.notes))
+        texts.addWidget(self.add_field("terms", self.tr("Payment terms"), self.terms))
+        self.labels["lines"] = self.tr("Lines")  # the lines merge as one field (see invoices.update_draft)
 
-        self.message = error_label()  # what happened to a save that did not go through, and what to do
-        self.buttons = QDialogButtonBox()
         self.issue_button = None
         self.payments: PaymentsPanel | None = None
         self._issue_after_save = False
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         if self.read_only:
+            self.buttons.clear()
             self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
             self.save_button = None
             self.payments = PaymentsPanel(ops, document, self)
         else:
-            self.save_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Save)
             self.issue_button = self.buttons.addButton(self.tr("Save and issue"),
                                                        QDialogButtonBox.ButtonRole.ActionRole)
             self.issue_button.setToolTip(self.tr("Gives the next number; an issued document can no longer be "
                                                  "edited, only cancelled or corrected"))
             self.issue_button.clicked.connect(self.save_and_issue)
-            self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-            self.save_button.clicked.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.table, 1)
+        below_fields: list[QWidget | QHBoxLayout] = [self.table]
         if not self.read_only:
-            layout.addLayout(line_buttons)
-        layout.addLayout(below)
-        layout.addLayout(texts)
+            below_fields.append(line_buttons)
+        below_fields += [below, texts]
         if self.payments is not None:
-            layout.addWidget(self.payments)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+            below_fields.append(self.payments)
+        self.finish_layout(*below_fields, grow=self.table)
+        if self.save_button is not None:
+            self.save_button.setDefault(True)  # once in the dialog: Enter anywhere but in a cell saves
 
         self.model.edited.connect(self.recompute)
         self.currency_combo.currentIndexChanged.connect(self.recompute)
@@ -222,8 +216,6 @@ class InvoiceEditor(QDialog):
         elif not self.read_only:
             self.model.add_line()
         self.recompute()
-        if self.save_button is not None:
-            self.save_button.setDefault(True)  # once in the dialog: Enter anywhere but in a cell saves
         if self.read_only or self.kind == "credit_note":
             self.client_edit.setReadOnly(True)
             self.client_edit.setClearButtonEnabled(False)
@@ -309,38 +301,37 @@ class InvoiceEditor(QDialog):
                     for (row, key), message in sorted(self.model.errors.items())]
         show_error(self.lines_error, "\n".join(messages))
 
-    # --- saving ---
+    # --- saving (FormDialog's machinery: request id, retry, merge, errors by field) ---
 
     def save(self) -> None:
-        if self.read_only or self.ops is None:
+        if self.read_only:
             return
         self._close_cell_editor()
         self.recompute()
-        for label in self.errors.values():
-            show_error(label, "")
-        show_error(self.message, "")
+        super().save()
+
+    def submit(self, on_done, on_error) -> None:
         if self.client_id is None:
-            show_error(self.errors["client_id"], self.tr("Choose a client from the list: type part of the name, "
-                                                         "phone or email, then pick one."))
-            self.client_edit.setFocus()
-            return
-        if self.model.errors:
-            row, key = min(self.model.errors)
-            self._focus_cell(row, key)
+            on_error(ValidationError("client_id", self.tr(
+                "Choose a client from the list: type part of the name, phone or email, then pick one.")))
             return
         self._saved_rows = [row for row, line in enumerate(self.model.lines) if not line.blank]
+        if self.model.errors:  # the live rule already named the cell: take the user there
+            row, key = min(self.model.errors)
+            field = f"lines[{self._saved_rows.index(row)}].{key}"
+            on_error(ValidationError(field, self.model.errors[(row, key)]))
+            return
         lines = [self.model.lines[row].to_values() for row in self._saved_rows]
         values = {"client_id": self.client_id, "currency": self.currency,
                   "issue_date": self.issue_date.date().toPython(),
                   "due_date": None if self.kind == "credit_note" else self.due_date.date().toPython(),
                   "notes": self.notes.toPlainText(), "terms": self.terms.toPlainText(), "lines": lines}
-        self.save_button.setEnabled(False)
         if self.document is None:
-            self.ops.run(invoices.create_draft, kind=self.kind, **values, on_done=self._saved,
-                         on_error=self._refused)
+            self.ops.run(invoices.create_draft, kind=self.kind, **values, request_id=self.request_id,
+                         on_done=on_done, on_error=on_error)
         else:
             self.ops.run(invoices.update_draft, self.document.id, expected_version=self.document.version,
-                         **values, on_done=self._saved, on_error=self._refused)
+                         base=self.base, decided=self.decided, **values, on_done=on_done, on_error=on_error)
 
     def save_and_issue(self) -> None:
         self._issue_after_save = True
@@ -348,30 +339,45 @@ class InvoiceEditor(QDialog):
 
     def _saved(self, document: DocumentDetail) -> None:
         self.document = document
-        if self._issue_after_save:
-            self._issue_after_save = False
+        if self.base is None or document.status == "draft":
+            # A retry after the draft was stored (before it was issued) starts from what is stored.
+            self.base = invoices.editable_values(document)
+        self.decided = {}
+        if self._issue_after_save and document.status == "draft":
             self.ops.run(documents.issue, document.id, expected_version=document.version, on_done=self._saved,
-                         on_error=self._refused)
+                         on_error=self._failed)
             return
-        self.saved.emit(document)
-        self.accept()
-
-    def _refused(self, error: ServiceError) -> None:
         self._issue_after_save = False
-        self.save_button.setEnabled(True)
+        super()._saved(document)
+
+    def _failed(self, error: ServiceError) -> None:
+        if not isinstance(error, DatabaseUnavailable):  # a retry carries on with what was asked
+            self._issue_after_save = False
         field = getattr(error, "field", None)
         match = _LINE_FIELD.match(field or "")
-        if match and int(match.group(1)) < len(self._saved_rows):
+        if isinstance(error, ValidationError) and match and int(match.group(1)) < len(self._saved_rows):
+            self.set_saving(False)
             row, key = self._saved_rows[int(match.group(1))], match.group(2)
             errors = dict(self.model.errors)
             errors[(row, key)] = error.message
             self.model.show_checked(self.model.nets, errors, self.currency)
             self._show_line_errors()
             self._focus_cell(row, key)
-        elif field in self.errors:
-            show_error(self.errors[field], error.message)
-        else:  # a conflict, a busy or unreachable database, a total too large: the form stays as typed
-            show_error(self.message, error.message + " " + self.tr("Nothing was saved; what you typed is kept."))
+            return
+        super()._failed(error)
+
+    def shown_value(self, field: str, value: Any) -> str:
+        if field == "lines" and value:
+            return "\n".join(self.tr("{description}: {quantity} × {price}").format(
+                description=line[0], quantity=format(line[1].normalize(), "f"), price=format_money(
+                    line[3], self.currency)) for line in value)
+        if field == "client_id" and value == self.client_id:
+            return self.client_edit.text()
+        return super().shown_value(field, value)
+
+    def conflict_hint(self) -> str:
+        return self.tr("Your input is still here: copy what you need, press Cancel and open the document "
+                       "again.")
 
     def _focus_cell(self, row: int, key: str) -> None:
         self.table.setFocus()
