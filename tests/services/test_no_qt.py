@@ -1,4 +1,7 @@
-"""Services are plain Python: the CLI, tests and benchmarks use them without Qt."""
+"""Services are plain Python: the CLI, tests and benchmarks use them without Qt.
+
+Spans services/, db/ and cli/: each is imported in a fresh interpreter where Qt cannot be loaded.
+"""
 
 import subprocess
 import sys
