@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
     @property
     def ready(self) -> bool:
         """Every page has shown its first data and no service call is pending (tests, screenshots)."""
-        return not self.ops.busy and all(_page_ready(page) for page in self.pages.values())
+        return not self.ops.busy and all(page_ready(page) for page in self.pages.values())
 
     def current_page(self) -> QWidget:
         return self.stack.currentWidget()
@@ -405,6 +405,6 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _page_ready(page: QWidget) -> bool:
+def page_ready(page: QWidget) -> bool:
     model = getattr(page, "model", None)
     return bool(getattr(page, "ready", True) and getattr(model, "ready", True))
