@@ -2,6 +2,10 @@
 
 Revisions are found next to this package in a checkout, inside the package in a wheel
 (`crm_desktop.migrations`, see pyproject.toml) and in a PyInstaller bundle (collected as data).
+
+Alembic is imported only when the schema is not at `HEAD`: importing it costs a fifth of a start
+(issue 13), and on every start but the first after an update the stored revision is the head already,
+which one SELECT of `alembic_version` tells.
 """
 
 from __future__ import annotations
@@ -13,17 +17,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from crm_desktop.db import problems, sqlite_file
 from crm_desktop.db.engine import Database, DatabaseOpenError
 from crm_desktop.db.problems import explain_open_error
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+# The newest revision in migrations/versions. A constant rather than a look at the files: no directory
+# to find and list at each start, in a checkout, a wheel and a bundle alike. A new revision changes it
+# in the same commit; tests/db/test_migrations.py fails until it does (were it left behind, a database
+# at the old head would skip the new revision).
+HEAD = "0006_server_enforces"
 
 
 class SchemaTooNew(DatabaseOpenError):
@@ -54,22 +65,35 @@ def migrations_dir() -> Path:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     return cfg
 
 
+def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:  # only a broken install ships no revisions
-        raise RuntimeError(f"no schema revisions found in {migrations_dir()}")
-    return head
+    return HEAD
 
 
 def current_revision(db: Database) -> str | None:
+    """The revision stored in the database (None: no schema yet), read as alembic stores it."""
     try:
         with db.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            if len(stored) <= 1:
+                return stored[0] if stored else None
+            from alembic.runtime.migration import MigrationContext
+
+            return MigrationContext.configure(conn).get_current_revision()  # raises: we have no branches
     except (OperationalError, DatabaseError) as exc:
         raise DatabaseOpenError(explain_open_error(exc, db)) from exc
 
@@ -83,9 +107,15 @@ class UpgradeResult:
 
 def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
     """Create or upgrade the schema; a no-op when already at head."""
-    script = ScriptDirectory.from_config(alembic_config())
-    head = head_revision()
     before = current_revision(db)
+    if before == HEAD:
+        return UpgradeResult(before, HEAD, None)
+    from alembic import command
+
+    script = _script()
+    head = script.get_current_head()
+    if head is None:  # only a broken install ships no revisions
+        raise RuntimeError(f"no schema revisions found in {migrations_dir()}")
     if before is not None and not _known(script, before):
         raise SchemaTooNew(
             f"{db.describe()} was written by a newer version of CRM Desktop (schema {before}). "
@@ -113,7 +143,7 @@ def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
 
 
 def known_revision(revision: str) -> bool:
-    return _known(ScriptDirectory.from_config(alembic_config()), revision)
+    return revision == HEAD or _known(_script(), revision)
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QProcess, QSettings, QSize, Qt
+from PySide6.QtCore import QProcess, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,27 +27,25 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop import APP_NAME, __version__
-from crm_desktop.services import company, documents, follow_ups, local_password, mail, overview, tasks, users
+from crm_desktop.config import Settings
+from crm_desktop.services import company, overview, users
 from crm_desktop.services.context import Changes
 from crm_desktop.ui import jobs
-from crm_desktop.ui.ops import Ops
-from crm_desktop.ui.calendar import CalendarView
-from crm_desktop.ui.clients import ClientsView
-from crm_desktop.ui.deals import DealsView
-from crm_desktop.config import Settings
-from crm_desktop.ui.audit_viewer import AuditViewer
-from crm_desktop.ui.connection_dialog import ConnectionDialog
-from crm_desktop.ui.company_dialog import CompanyDialog
-from crm_desktop.ui.first_run import FirstRunDialog
-from crm_desktop.ui.invoices.send_mail import SmtpDialog
-from crm_desktop.ui.local_password_dialogs import LocalPasswordDialog
-from crm_desktop.ui.users_dialog import UsersDialog
 from crm_desktop.ui.global_search import GlobalSearch
-from crm_desktop.ui.invoices import InvoicesView
-from crm_desktop.ui.invoices.tax_rates import TaxRatesDialog
-from crm_desktop.ui.live_changes import LiveChanges
+from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.reminders import ReminderScheduler, ReminderWindow
-from crm_desktop.ui.reminders.rules_dialog import FollowUpRulesDialog
+
+# The pages, the dialogs of the menus and their services are imported when first used: a start
+# builds only the page it shows, and importing the rest would cost a third of it (issue 13).
+if TYPE_CHECKING:
+    from crm_desktop.ui.audit_viewer import AuditViewer
+    from crm_desktop.ui.calendar import CalendarView
+    from crm_desktop.ui.clients import ClientsView
+    from crm_desktop.ui.connection_dialog import ConnectionDialog
+    from crm_desktop.ui.deals import DealsView
+    from crm_desktop.ui.invoices import InvoicesView
+    from crm_desktop.ui.live_changes import LiveChanges
+    from crm_desktop.ui.users_dialog import UsersDialog
 
 NAV_ICONS = {
     "clients": QStyle.StandardPixmap.SP_DirHomeIcon,
@@ -56,6 +56,25 @@ NAV_ICONS = {
 
 
 COUNTED_TABLES = frozenset({"clients", "deals", "tasks", "documents", "payments"})
+PAGE_KEYS = ("clients", "deals", "tasks", "invoices")  # the navigation's order, and Ctrl+1..4
+
+
+class Pages(Mapping[str, QWidget]):
+    """The pages by key, each built the first time it is asked for (so `values()` builds them all)."""
+
+    def __init__(self, window: MainWindow):
+        self._window = window
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in PAGE_KEYS:
+            raise KeyError(key)
+        return self._window.page(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PAGE_KEYS)
+
+    def __len__(self) -> int:
+        return len(PAGE_KEYS)
 
 
 class MainWindow(QMainWindow):
@@ -69,16 +88,12 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setMinimumWidth(170)
         self.stack = QStackedWidget()
-        self.clients_view = ClientsView(ops, settings)
-        self.deals_view = DealsView(ops, settings)
-        self.calendar_view = CalendarView(ops, settings)
-        self.invoices_view = InvoicesView(ops, settings)
+        self._built: dict[str, QWidget] = {}  # the pages made so far, by key
+        self._started = False  # start() ran: a page made later loads its data at once
+        self.pages = Pages(self)
         self.titles = {"clients": self.tr("Clients"), "deals": self.tr("Deals"), "tasks": self.tr("Tasks"),
                        "invoices": self.tr("Invoices")}
-        self.pages: dict[str, QWidget] = {"clients": self.clients_view, "deals": self.deals_view,
-                                          "tasks": self.calendar_view, "invoices": self.invoices_view}
-        for key, page in self.pages.items():
-            self.stack.addWidget(page)
+        for key in PAGE_KEYS:
             item = QListWidgetItem(self.style().standardIcon(NAV_ICONS[key]), self.titles[key])
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(0, 40))
@@ -106,10 +121,12 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
         self._build_reminders()
-        self.deals_view.invoice_draft_made.connect(self._open_invoice)
         # On a shared server, other PCs' changes arrive as if made here (SQLite has no other PCs).
-        self.live = LiveChanges(ops, self) if not ops.ctx.db.is_sqlite else None
-        if self.live is not None:
+        self.live: LiveChanges | None = None
+        if not ops.ctx.db.is_sqlite:
+            from crm_desktop.ui.live_changes import LiveChanges
+
+            self.live = LiveChanges(ops, self)
             self.live.lost.connect(lambda: self._show_reachable(False))
             self.live.back.connect(lambda: self._show_reachable(True))
         ops.reachable_changed.connect(self._show_reachable)
@@ -120,6 +137,59 @@ class MainWindow(QMainWindow):
         self._restore()
 
     # --- building ---
+
+    def page(self, key: str) -> QWidget:
+        """The page of `key`, made now if it was not yet: it reads its own remembered settings (filters,
+        modes, splitters) as it is made, and loads its data at once when the window has started."""
+        page = self._built.get(key)
+        if page is None:
+            page = self._make_page(key)
+            self._built[key] = page
+            self.stack.addWidget(page)
+            if self._started:
+                page.start()
+        return page
+
+    def _make_page(self, key: str) -> QWidget:
+        if key == "clients":
+            from crm_desktop.ui.clients import ClientsView
+
+            return ClientsView(self.ops, self.settings)
+        if key == "deals":
+            from crm_desktop.ui.deals import DealsView
+
+            deals_view = DealsView(self.ops, self.settings)
+            deals_view.invoice_draft_made.connect(self._open_invoice)
+            return deals_view
+        if key == "tasks":
+            from crm_desktop.ui.calendar import CalendarView
+
+            return CalendarView(self.ops, self.settings)
+        if key == "invoices":
+            from crm_desktop.ui.invoices import InvoicesView
+
+            return InvoicesView(self.ops, self.settings)
+        raise KeyError(key)
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built
+
+    # Other code and the tests reach the pages by name; each is made on first use.
+    @property
+    def clients_view(self) -> ClientsView:
+        return self.page("clients")  # type: ignore[return-value]
+
+    @property
+    def deals_view(self) -> DealsView:
+        return self.page("deals")  # type: ignore[return-value]
+
+    @property
+    def calendar_view(self) -> CalendarView:
+        return self.page("tasks")  # type: ignore[return-value]
+
+    @property
+    def invoices_view(self) -> InvoicesView:
+        return self.page("invoices")  # type: ignore[return-value]
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -142,7 +212,7 @@ class MainWindow(QMainWindow):
             settings_menu.addAction(QAction(self.tr("&Users…"), self, triggered=self.manage_users))
             settings_menu.addAction(QAction(self.tr("&Audit log…"), self, triggered=self.show_audit_log))
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
-        for i, key in enumerate(self.pages):
+        for i, key in enumerate(PAGE_KEYS):
             go_menu.addAction(QAction(self.titles[key], self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
                                       triggered=lambda _=False, row=i: self.nav.setCurrentRow(row)))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
@@ -180,14 +250,21 @@ class MainWindow(QMainWindow):
         return dialog
 
     def edit_follow_up_rules(self) -> None:
+        from crm_desktop.services import follow_ups
+        from crm_desktop.ui.reminders.rules_dialog import FollowUpRulesDialog
+
         self.ops.run(follow_ups.settings, on_done=lambda rules: self._open_dialog(
             "rules_dialog", FollowUpRulesDialog(self.ops, rules, self)))
 
     def edit_company(self) -> None:
+        from crm_desktop.ui.company_dialog import CompanyDialog
+
         self.ops.run(company.get, logo=True, on_done=lambda profile: self._open_dialog(
             "company_dialog", CompanyDialog(self.ops, profile, self)))
 
     def choose_connection(self) -> ConnectionDialog:
+        from crm_desktop.ui.connection_dialog import ConnectionDialog
+
         url = self.ops.ctx.db.engine.url
         shown = None if url.get_backend_name() == "sqlite" else url.set(password=None, query={}).render_as_string()
         dialog = ConnectionDialog(shown, offer_local=True, parent=self)
@@ -211,9 +288,13 @@ class MainWindow(QMainWindow):
         self.close()
 
     def change_local_password(self) -> None:
+        from crm_desktop.services import local_password
+
         self.ops.run(lambda ctx: local_password.is_set(ctx.db), on_done=self._show_local_password)
 
     def _show_local_password(self, is_set: bool) -> None:
+        from crm_desktop.ui.local_password_dialogs import LocalPasswordDialog
+
         dialog = LocalPasswordDialog(self.ops, is_set, self)
         dialog.saved.connect(lambda now_set: self.statusBar().showMessage(
             self.tr("CRM Desktop asks for the password from its next start.") if now_set
@@ -221,15 +302,23 @@ class MainWindow(QMainWindow):
         self._open_dialog("local_password_dialog", dialog)
 
     def manage_users(self) -> UsersDialog:
+        from crm_desktop.ui.users_dialog import UsersDialog
+
         return self._open_dialog("users_dialog", UsersDialog(self.ops, self))
 
     def show_audit_log(self) -> AuditViewer:
+        from crm_desktop.ui.audit_viewer import AuditViewer
+
         return self._open_dialog("audit_viewer", AuditViewer(self.ops, self.settings, self))
 
     def edit_email(self) -> None:
+        from crm_desktop.services import mail
+
         self.ops.run(mail.smtp_settings, on_done=self._show_email_settings)
 
     def _show_email_settings(self, settings) -> None:
+        from crm_desktop.ui.invoices.send_mail import SmtpDialog
+
         dialog = SmtpDialog(self.ops, settings, self)
         dialog.saved.connect(lambda _settings: self.statusBar().showMessage(self.tr(
             "This PC has no working keyring: the mail password is kept until CRM Desktop closes."), 15_000)
@@ -237,6 +326,9 @@ class MainWindow(QMainWindow):
         self._open_dialog("email_dialog", dialog)
 
     def edit_tax_rates(self) -> None:
+        from crm_desktop.services import documents
+        from crm_desktop.ui.invoices.tax_rates import TaxRatesDialog
+
         self.ops.run(documents.tax_presets, on_done=lambda presets: self._open_dialog(
             "tax_rates_dialog", TaxRatesDialog(self.ops, presets, self)))
 
@@ -249,6 +341,8 @@ class MainWindow(QMainWindow):
 
     def open_task(self, task_id: int) -> None:
         """A reminder's Open: the task in the calendar, on its day, in its editor."""
+        from crm_desktop.services import tasks
+
         self.show_page("tasks")
         self.ops.run(tasks.get, task_id, on_done=self._show_task)
 
@@ -274,7 +368,7 @@ class MainWindow(QMainWindow):
         self.invoices_view.edit_document(document)
 
     def show_page(self, key: str) -> None:
-        self.nav.setCurrentRow(list(self.pages).index(key))
+        self.nav.setCurrentRow(PAGE_KEYS.index(key))
 
     def _build_status_bar(self) -> None:
         db = self.ops.ctx.db
@@ -300,8 +394,9 @@ class MainWindow(QMainWindow):
         self.offline_banner.setVisible(not reachable)
 
     def start(self) -> None:
-        """Load the first pages and the counts (after the window is shown, so it opens at once)."""
-        for page in self.pages.values():
+        """Load the pages made so far and the counts (after the window is shown, so it opens at once)."""
+        self._started = True
+        for page in list(self._built.values()):
             page.start()
         self._load_counts()
         self.reminder_scheduler.start()
@@ -315,14 +410,16 @@ class MainWindow(QMainWindow):
 
     @property
     def ready(self) -> bool:
-        """Every page has shown its first data and no service call is pending (tests, screenshots)."""
-        return not self.ops.busy and all(page_ready(page) for page in self.pages.values())
+        """Every page made so far has shown its first data and no service call is pending (tests,
+        screenshots)."""
+        return not self.ops.busy and all(page_ready(page) for page in self._built.values())
 
     def current_page(self) -> QWidget:
         return self.stack.currentWidget()
 
     def current_key(self) -> str:
-        return list(self.pages)[self.stack.currentIndex()]
+        shown = self.stack.currentWidget()
+        return next((key for key, page in self._built.items() if page is shown), PAGE_KEYS[0])
 
     def focus_search(self) -> None:
         """Ctrl+F: the current page's own search field, or the global one where a page has none."""
@@ -332,6 +429,8 @@ class MainWindow(QMainWindow):
 
     def _maybe_first_run(self, set_up: bool) -> None:
         if not set_up and not self.demo:
+            from crm_desktop.ui.first_run import FirstRunDialog
+
             self.first_run = FirstRunDialog(self.ops, self)
             self.first_run.server_button.setVisible(self.app_settings is not None)
             self.first_run.server_button.clicked.connect(lambda: (self.first_run.reject(), self.choose_connection()))
@@ -347,8 +446,8 @@ class MainWindow(QMainWindow):
         return box
 
     def _show_page(self, row: int) -> None:
-        self.stack.setCurrentIndex(row)
-        self.settings.setValue("window/page", self.current_key())
+        self.stack.setCurrentWidget(self.page(PAGE_KEYS[row]))
+        self.settings.setValue("window/page", PAGE_KEYS[row])
 
     def _company_arrived(self, profile) -> None:
         db = self.ops.ctx.db
@@ -369,13 +468,15 @@ class MainWindow(QMainWindow):
                 "  " + self.tr("({n} overdue)").format(n=grouped(counts.overdue_tasks)) if counts.overdue_tasks else ""),
             "invoices": self.tr("{n} unpaid").format(n=grouped(counts.unpaid_invoices)),
         }
-        for row, key in enumerate(self.pages):
+        for row, key in enumerate(PAGE_KEYS):
             self.nav.item(row).setText(f"{self.titles[key]}  {extra[key]}")
 
     def _changed(self, changes: Changes) -> None:
         # Edits change no count of clients; edits of deals, tasks and documents may (won, done, paid).
         if changes.rows_came_or_went(COUNTED_TABLES) or changes.tables & (COUNTED_TABLES - {"clients"}):
-            self._load_counts()
+            # Queued behind the pages' own reloads, as when every page subscribed before the window did
+            # (a page made when first shown subscribes later): the list a user looks at comes first.
+            QTimer.singleShot(0, self, self._load_counts)
         if "company_profile" in changes.tables:
             self.ops.run(company.get, on_done=self._company_arrived)
 
@@ -390,9 +491,8 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         else:
             self.splitter.setSizes([200, 1000])
-        keys = list(self.pages)
         last = self.settings.value("window/page", "clients")
-        self.nav.setCurrentRow(keys.index(last) if last in keys else 0)
+        self.nav.setCurrentRow(PAGE_KEYS.index(last) if last in PAGE_KEYS else 0)  # makes that page only
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -158,5 +159,71 @@ def test_upgrading_to_reminders_keeps_only_reminders_still_ahead_pending(db_url)
         assert alerts["ahead"] == (now + timedelta(days=1)).replace(tzinfo=UTC)
         assert alerts["past"] is None and alerts["done"] is None
         assert rules == (24, 7, 24)  # the follow-up rules are on with their defaults
+    finally:
+        db.dispose()
+
+
+def test_the_head_constant_names_the_newest_revision():
+    """migrate.HEAD lets a start skip alembic; a new revision must change it in the same commit."""
+    from alembic.script import ScriptDirectory
+
+    from crm_desktop.db.migrate import HEAD, alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    newest_file = max(p.stem for p in (migrations_dir() / "versions").glob("[0-9]*.py"))
+    assert HEAD == script.get_current_head() == newest_file, (
+        f"migrations/versions ends at {script.get_current_head()}: set HEAD in crm_desktop/db/migrate.py")
+
+
+# What a start imports, in a fresh interpreter: whether alembic was needed, and what the upgrade did.
+START = """
+import sys
+from crm_desktop.db.connect import open_database
+import crm_desktop.app
+opened = open_database(sys.argv[1])
+opened.db.dispose()
+r = opened.upgrade
+print("alembic" in sys.modules, r.before, r.after, r.backup is not None)
+"""
+
+
+def _start(url: str, cwd: Path) -> list[str]:
+    run = subprocess.run([sys.executable, "-c", START, url], capture_output=True, text=True, cwd=cwd,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split()
+
+
+def test_a_database_at_head_opens_without_importing_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
+    db = Database.open(url)
+    try:
+        upgrade(db)
+    finally:
+        db.dispose()
+    assert _start(url, tmp_path) == ["False", head_revision(), head_revision(), "False"]
+    assert [p.name for p in tmp_path.iterdir() if "backup" in p.name] == []
+
+
+def test_a_database_one_revision_behind_is_backed_up_and_upgraded_at_start(tmp_path):
+    from revisions import upgrade_to
+
+    path = tmp_path / "office.sqlite3"
+    db = Database.open(f"sqlite:///{path}")
+    try:
+        with db.engine.begin() as conn:
+            upgrade_to(conn, "0005_shared_mode")
+            conn.execute(text("UPDATE company_profile SET name = 'Ipak Yoli Services'"))
+    finally:
+        db.dispose()
+    assert _start(f"sqlite:///{path}", tmp_path) == ["True", "0005_shared_mode", head_revision(), "True"]
+    [backup] = [p for p in tmp_path.iterdir() if "backup" in p.name]
+    assert "before-" + head_revision() in backup.name
+    with sqlite3.connect(backup) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchall() == [("0005_shared_mode",)]
+        assert old.execute("SELECT name FROM company_profile").fetchall() == [("Ipak Yoli Services",)]
+    db = Database.open(f"sqlite:///{path}")
+    try:
+        assert current_revision(db) == head_revision()
     finally:
         db.dispose()

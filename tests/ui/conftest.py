@@ -24,10 +24,12 @@ def reporter(qapp, paths) -> Iterator[ErrorReporter]:
 
 
 @pytest.fixture
-def open_window(qtbot, sqlite_ctx, paths, reporter) -> Callable[[], MainWindow]:
-    """open_window() -> a shown main window whose pages finished their first load."""
+def open_window(qtbot, sqlite_ctx, paths, reporter) -> Callable[..., MainWindow]:
+    """open_window() -> a shown main window whose pages finished their first load. The window makes a page
+    when it is first shown; here all are made at once (tests of other pages reach them directly), unless
+    `all_pages=False` (tests of that lazy making)."""
 
-    def open_() -> MainWindow:
+    def open_(*, all_pages: bool = True) -> MainWindow:
         if not company.is_set_up(sqlite_ctx):  # past the first-run question (tested on its own)
             profile = company.get(sqlite_ctx)
             company.update(sqlite_ctx, expected_version=profile.version, name=OFFICE)
@@ -35,6 +37,9 @@ def open_window(qtbot, sqlite_ctx, paths, reporter) -> Callable[[], MainWindow]:
         qtbot.addWidget(window)
         window.show()
         window.start()
+        if all_pages:
+            for key in window.pages:
+                window.page(key)
         qtbot.waitUntil(lambda: window.ready)
         return window
 

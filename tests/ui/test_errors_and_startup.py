@@ -131,6 +131,47 @@ def test_run_gui_migrates_a_new_database_and_opens_the_window_on_it(qtbot, paths
         db.dispose()
 
 
+def test_the_start_up_benchmark_is_told_when_the_window_first_shows_data(qtbot, paths, tmp_path, monkeypatch):
+    """CRM_DESKTOP_REPORT_READY (tests/perf/cold_start_bench.py): the time of the first paint after the
+    first page of clients arrived, not of the first paint of an empty window."""
+    import json
+    import time
+
+    from crm_desktop.app import run_gui
+    from crm_desktop.db.migrate import upgrade
+    from crm_desktop.services import clients
+    from crm_desktop.services.context import ServiceContext
+
+    keep_hooks(monkeypatch)
+    file = tmp_path / "office.sqlite3"
+    db = Database.open(f"sqlite:///{file}")
+    try:
+        upgrade(db)
+        clients.create(ServiceContext(db), name="Zarina Rahimova")
+    finally:
+        db.dispose()
+    report = tmp_path / "ready.json"
+    monkeypatch.setenv("CRM_DESKTOP_REPORT_READY", str(report))
+    seen = {}
+
+    def exec_(*_args) -> int:
+        [window] = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        model = window.clients_view.model
+        model.loaded.connect(lambda: seen.setdefault("loaded", time.monotonic()))
+        qtbot.waitUntil(report.exists)
+        seen["rows"] = model.rowCount()
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", exec_)
+    started = time.monotonic()
+    assert run_gui(f"sqlite:///{file}", paths) == 0
+    stamp = json.loads(report.read_text(encoding="utf-8"))
+    assert started < seen["loaded"] <= stamp["monotonic"] < time.monotonic()
+    assert seen["rows"] == 1 and stamp["page"] == "clients"
+    assert abs(stamp["epoch"] - time.time()) < 60
+
+
 def test_a_bug_while_opening_the_database_is_logged_and_explained_not_dumped(qtbot, paths, monkeypatch):
     from crm_desktop import app
 

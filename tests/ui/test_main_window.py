@@ -67,25 +67,33 @@ def test_typing_in_the_search_field_narrows_the_list(open_window, sqlite_ctx, qt
 
 def test_ctrl_digits_switch_pages_and_each_page_shows_its_records(open_window, sqlite_ctx, qtbot):
     make_office(sqlite_ctx)
-    window = open_window()
+    window = open_window(all_pages=False)
+    assert [key for key in window.pages if window.is_built(key)] == ["clients"]  # a start makes its page only
     window.activateWindow()
     qtbot.waitActive(window)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key() == "deals"
     assert window.nav.currentRow() == 1
+    assert window.current_page() is window.deals_view
+    qtbot.waitUntil(lambda: window.ready)  # made when first shown, it loads its data then
     deal = [window.pages["deals"].model.index(0, c).data() for c in range(6)]
     assert deal == ["Office cleaning contract", "Aziz Karimov", "New", "1\u202f500\u202f000.50 UZS", "2026-12-15",
                     "Open"]
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key() == "tasks"
+    qtbot.waitUntil(lambda: window.ready)
+    assert "Send the contract" in [task.title for task in window.calendar_view.rows]
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key() == "invoices"
+    qtbot.waitUntil(lambda: window.ready)
     invoice = window.pages["invoices"].model
     assert invoice.index(0, 0).data() == "Draft #1"  # a draft has no number until it is issued
     assert invoice.index(0, 1).data() == "Leyla Əliyeva"
     assert invoice.index(0, 4).data() == "251.00 AZN"
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key() == "clients"
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() is window.deals_view and window.stack.count() == 4  # made once, kept
 
 
 def test_navigation_shows_counts_and_follows_changes(open_window, sqlite_ctx, qtbot):
@@ -170,9 +178,42 @@ def test_window_geometry_and_last_page_are_kept_in_our_config_folder(open_window
     ini = paths.config_dir / "window.ini"
     assert ini.exists()
     assert QSettings(str(ini), QSettings.Format.IniFormat).value("window/page") == "tasks"
-    again = open_window()
+    again = open_window(all_pages=False)
     assert again.current_key() == "tasks"
     assert (again.width(), again.height()) == (760, 540)
+    assert [key for key in again.pages if again.is_built(key)] == ["tasks"]  # the restored page, alone
+
+
+def test_a_page_made_late_shows_its_remembered_settings_and_its_data(open_window, sqlite_ctx, qtbot):
+    make_office(sqlite_ctx)
+    window = open_window(all_pages=False)
+    window.show_page("deals")
+    qtbot.waitUntil(lambda: window.ready)
+    qtbot.mouseClick(window.deals_view.list_button, Qt.MouseButton.LeftButton)  # the list, not the board
+    window.show_page("clients")
+    window.close()
+    again = open_window(all_pages=False)
+    assert not again.is_built("deals")
+    qtbot.keyClick(again, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    view = again.deals_view
+    assert view.stack.currentWidget() is view.table and view.list_button.isChecked()
+    qtbot.waitUntil(lambda: again.ready)
+    assert texts(again, "deals") == ["Office cleaning contract"]
+
+
+def test_opening_a_search_hit_or_a_won_deals_draft_makes_the_page_it_lives_on(open_window, sqlite_ctx, qtbot):
+    ids = make_office(sqlite_ctx)
+    window = open_window(all_pages=False)
+    window.open_record("client", ids["Leyla Əliyeva"])
+    assert window.current_key() == "clients"
+    [draft] = invoices.list_documents(sqlite_ctx)
+    window.open_record("invoice", draft.id)
+    assert window.current_key() == "invoices" and window.is_built("invoices") and not window.is_built("deals")
+    view = window.invoices_view
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    view.editor.close()
+    qtbot.waitUntil(lambda: window.ready)
+    assert view.model.index(0, 1).data() == "Leyla Əliyeva"
 
 
 def test_a_service_error_while_loading_is_shown_not_raised(open_window, sqlite_ctx, qtbot):
