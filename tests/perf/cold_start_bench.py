@@ -10,8 +10,10 @@
 
 The app runs under a real X server: the one of $DISPLAY, or its own Xvfb (with openbox as the window manager
 when installed) when DISPLAY is unset. Data, settings, logs, the keyring and the XDG folders all point into
-one temp folder, so the real user dirs are never touched. The office is made once per run of this script
-with `crm-desktop demo-data` (N clients, default 2,000) in that folder.
+one temp folder, so the real user dirs are never touched; so does Python's bytecode cache, which the warm-up
+fills as an installed app has it. The office is made once per run of this script with `crm-desktop
+demo-data` (N clients, default 2,000) in that folder. `--python` and `--checkout` start another tree's app
+(it must have ui/ready_report.py), to compare two versions on the same machine.
 The last line printed is one JSON object: {"cold_start_window_ms": median, "runs": [...], "cold_start_cpu_ms":
 median} (the app's CPU time until it is stopped just after its report: steadier on a busy machine).
 Not collected by pytest: no test_ prefix.
