@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QProcess, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QProcess, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -130,11 +130,13 @@ class MainWindow(QMainWindow):
             self.live.lost.connect(lambda: self._show_reachable(False))
             self.live.back.connect(lambda: self._show_reachable(True))
         ops.reachable_changed.connect(self._show_reachable)
-        ops.changed.connect(self._changed)
         ops.dialog_parent = self
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
-        self._restore()
+        self._restore()  # makes the page shown first
+        # After that page subscribed, as when every page was made before: its reload is asked for before the
+        # counts', and the list a user looks at is answered first.
+        ops.changed.connect(self._changed)
 
     # --- building ---
 
@@ -474,9 +476,7 @@ class MainWindow(QMainWindow):
     def _changed(self, changes: Changes) -> None:
         # Edits change no count of clients; edits of deals, tasks and documents may (won, done, paid).
         if changes.rows_came_or_went(COUNTED_TABLES) or changes.tables & (COUNTED_TABLES - {"clients"}):
-            # Queued behind the pages' own reloads, as when every page subscribed before the window did
-            # (a page made when first shown subscribes later): the list a user looks at comes first.
-            QTimer.singleShot(0, self, self._load_counts)
+            self._load_counts()
         if "company_profile" in changes.tables:
             self.ops.run(company.get, on_done=self._company_arrived)
 
