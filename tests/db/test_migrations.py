@@ -1,4 +1,7 @@
-"""Schema creation and upgrades: what a user sees when the app opens a database."""
+"""Schema creation and upgrades: what a user sees when the app opens a database.
+
+Spans db/migrate.py, db/connect.py and migrations/: the runner, the start that uses it, and the revisions.
+"""
 
 from __future__ import annotations
 
