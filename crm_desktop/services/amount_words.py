@@ -16,9 +16,8 @@ LANGUAGES = ("en", "ru", "uz")
 
 # --- English ------------------------------------------------------------------------------------
 
-_EN_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-             "sixteen seventeen eighteen nineteen").split()
-_EN_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_EN_SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_EN_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _EN_SCALES = ("", "thousand", "million", "billion", "trillion")
 
 
@@ -44,12 +43,11 @@ def english(n: int) -> str:
 
 # --- Russian ------------------------------------------------------------------------------------
 
-_RU_UNITS_M = "ноль один два три четыре пять шесть семь восемь девять".split()
-_RU_UNITS_F = "ноль одна две три четыре пять шесть семь восемь девять".split()
-_RU_TEENS = ("десять одиннадцать двенадцать тринадцать четырнадцать пятнадцать шестнадцать семнадцать "
-             "восемнадцать девятнадцать").split()
-_RU_TENS = "_ _ двадцать тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят девяносто".split()
-_RU_HUNDREDS = "_ сто двести триста четыреста пятьсот шестьсот семьсот восемьсот девятьсот".split()
+_RU_UNITS_M = ["ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"]
+_RU_UNITS_F = ["ноль", "одна", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"]
+_RU_TEENS = ["десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать", "шестнадцать", "семнадцать", "восемнадцать", "девятнадцать"]
+_RU_TENS = ["_", "_", "двадцать", "тридцать", "сорок", "пятьдесят", "шестьдесят", "семьдесят", "восемьдесят", "девяносто"]
+_RU_HUNDREDS = ["_", "сто", "двести", "триста", "четыреста", "пятьсот", "шестьсот", "семьсот", "восемьсот", "девятьсот"]
 # (one, few, many) and whether the word is feminine
 _RU_SCALES = ((("", "", ""), False), (("тысяча", "тысячи", "тысяч"), True),
               (("миллион", "миллиона", "миллионов"), False), (("миллиард", "миллиарда", "миллиардов"), False),
@@ -91,8 +89,8 @@ def russian(n: int, feminine: bool = False) -> str:
 
 # --- Uzbek (Latin script) -------------------------------------------------------------------------
 
-_UZ_UNITS = "nol bir ikki uch toʻrt besh olti yetti sakkiz toʻqqiz".split()
-_UZ_TENS = "_ oʻn yigirma oʻttiz qirq ellik oltmish yetmish sakson toʻqson".split()
+_UZ_UNITS = ["nol", "bir", "ikki", "uch", "toʻrt", "besh", "olti", "yetti", "sakkiz", "toʻqqiz"]
+_UZ_TENS = ["_", "oʻn", "yigirma", "oʻttiz", "qirq", "ellik", "oltmish", "yetmish", "sakson", "toʻqson"]
 _UZ_SCALES = ("", "ming", "million", "milliard", "trillion")
 
 

@@ -39,7 +39,7 @@ from crm_desktop.services.context import (
     made_before,
     record,
 )
-from crm_desktop.services.errors import ConflictError, NotFound, ServiceError, ValidationError
+from crm_desktop.services.errors import NotFound, ServiceError, ValidationError
 from crm_desktop.services.search import client_filter
 
 DEFAULT_PAYMENT_DAYS = 14

@@ -112,7 +112,7 @@ class AuditViewer(QDialog):
             box.toggled.connect(self.apply_filter)
         for edit in (self.since, self.until):
             edit.dateChanged.connect(self.apply_filter)
-        ops.run(_load_choices, on_done=self._choices_loaded, on_error=self._refused)
+        ops.read(_load_choices, on_done=self._choices_loaded, on_error=self._refused)
         self.model.reload()
 
     def _choices_loaded(self, loaded) -> None:

@@ -54,7 +54,7 @@ class ClientPicker(QLineEdit):
             self.choices.clear()
             return
         f = ClientFilter(search=text, kind="company" if self.companies_only else None)
-        self.ops.run(clients.list_clients, f, limit=CHOICES, on_done=lambda rows: self._found(generation, rows))
+        self.ops.read(clients.list_clients, f, limit=CHOICES, on_done=lambda rows: self._found(generation, rows))
 
     def _typed(self, _text: str) -> None:
         if self.client_id is not None:

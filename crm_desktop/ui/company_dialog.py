@@ -130,5 +130,5 @@ class CompanyDialog(FormDialog):
                   **{key: edit.text() for key, edit in self.patterns.items()}}
         if self.logo_data != self.profile.logo:
             values["logo"] = self.logo_data
-        self.ops.run(company.update, expected_version=self.profile.version, **values, on_done=on_done,
-                     on_error=on_error)
+        self.ops.write(company.update, expected_version=self.profile.version, **values, on_done=on_done,
+                       on_error=on_error)

@@ -73,7 +73,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.buttons)
         self.save_button.setDefault(True)
         self.name.textEdited.connect(lambda _text: show_error(self.errors["name"], ""))
-        ops.run(company.get, on_done=self._loaded)
+        ops.read(company.get, on_done=self._loaded)
 
     def _loaded(self, profile: CompanyRow) -> None:
         self.profile = profile
@@ -94,9 +94,9 @@ class FirstRunDialog(QDialog):
             self.name.setFocus()
             return
         self.save_button.setEnabled(False)
-        self.ops.run(company.update, expected_version=self.profile.version, name=self.name.text(),
-                     default_currency=self.currency.currentData(), language=self.language.currentData(),
-                     on_done=self._saved, on_error=self._refused)
+        self.ops.write(company.update, expected_version=self.profile.version, name=self.name.text(),
+                       default_currency=self.currency.currentData(), language=self.language.currentData(),
+                       on_done=self._saved, on_error=self._refused)
 
     def _saved(self, profile: CompanyRow) -> None:
         self.profile = profile

@@ -128,7 +128,8 @@ class FormDialog(QDialog):
     # --- saving ---
 
     def submit(self, on_done: Callable[[Any], None], on_error: Callable[[ServiceError], None]) -> None:
-        """Send the fields to the service through `self.ops.run(..., on_done=on_done, on_error=on_error)`."""
+        """Send the fields to the service through `self.ops.write(..., on_done=on_done, on_error=on_error,
+        initiator=self)`."""
         raise NotImplementedError
 
     def shown_value(self, field: str, value: Any) -> str:

@@ -103,7 +103,7 @@ class GlobalSearch(QWidget):
             self.model.set_hits([])
             self.close_popup()
             return
-        self.ops.run(global_search.search, text, on_done=lambda hits: self._found(generation, hits))
+        self.ops.read(global_search.search, text, on_done=lambda hits: self._found(generation, hits))
 
     def _found(self, generation: int, hits: list[Hit]) -> None:
         if generation != self._generation:

@@ -6,11 +6,12 @@ thread of the jobs pool — not on Ops' writer thread, so saves go on while a jo
 than SHOW_AFTER_MS so that quick jobs do not flash) or, for a background job, a progress bar in the
 window's status bar. Cancel asks the job to stop at its next step; the dialog says "Stopping…" until it
 has (a write job rolls back whole, see services/progress.py). The outcome is delivered once, on the GUI
-thread: the result to `on_done`; an error a user can fix to `on_error` or one message box; a bug to the
-error reporter Ops uses; a cancel to `on_cancelled` (no error box: the user asked for it).
+thread: the result to `on_done`; a cancel to `on_cancelled` (no error box: the user asked for it); any
+error to `Ops.fail`, as for every call (a lost server in the banner, an error a user can fix to
+`on_error` or one message box, a bug to the error reporter).
 
 What a job writes goes through `ops.ctx`, whose listeners Ops registered: its Changes are broadcast by
-`ops.changed` like those of any other call.
+`ops.changed` like those of any other call, naming `initiator=`.
 
 Not a QProgressDialog: its setValue() runs QCoreApplication.processEvents() while it is window-modal,
 so every progress report would re-enter the event loop (and could deliver the job's end inside it).
@@ -39,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.progress import Cancelled, Progress
-from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.ops import Ops, call_as, deliver
 
 SHOW_AFTER_MS = 400  # a job done sooner shows no dialog at all
 THREADS = 2  # two jobs may run side by side (an export while a report is made); more would starve the writer
@@ -246,19 +247,14 @@ class Job(QObject):
         try:
             if how == "done":
                 if self.on_done is not None:
-                    _deliver(self.on_done, value)
+                    deliver(self.on_done, value)
             elif isinstance(value, Cancelled):
                 if self.on_cancelled is not None:
-                    _deliver(self.on_cancelled, value)
+                    deliver(self.on_cancelled, value)
                 elif (bar := _status_bar(self.parent_widget)) is not None:
                     bar.showMessage(value.message, 10_000)
-            elif isinstance(value, ServiceError):
-                if self.on_error is not None:
-                    _deliver(self.on_error, value)
-                else:
-                    self.ops.show_problem(value.message)
             else:
-                _bug_reporter(self.ops)(value)
+                self.ops.fail(value, self.on_error)
         finally:
             self.ended.emit()
 
@@ -266,14 +262,16 @@ class Job(QObject):
 def run_job(parent: QWidget | None, ops: Ops, fn: Callable[..., Any], *args: Any, title: str,
             background: bool = False, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[ServiceError], None] | None = None,
-            on_cancelled: Callable[[Cancelled], None] | None = None, **kwargs: Any) -> Job:
+            on_cancelled: Callable[[Cancelled], None] | None = None, initiator: object | None = None,
+            **kwargs: Any) -> Job:
     """Run `fn(ops.ctx, *args, progress=..., **kwargs)` as a job: a progress dialog over `parent` (or,
     with `background`, a progress bar in its window's status bar), Cancel, and the outcome delivered
     once on the GUI thread (see the module docstring)."""
     job = Job(ops, parent, title, background=background, on_done=on_done, on_error=on_error,
               on_cancelled=on_cancelled)
     _running.add(job)
-    pool().start(_Worker(lambda: fn(ops.ctx, *args, progress=job.progress, **kwargs), job.relay))
+    pool().start(_Worker(lambda: call_as(initiator, fn, ops.ctx, *args, progress=job.progress, **kwargs),
+                         job.relay))
     return job
 
 
@@ -290,16 +288,3 @@ def _status_bar(widget: QWidget | None) -> QStatusBar | None:
     return window.statusBar() if isinstance(window, QMainWindow) else None
 
 
-def _bug_reporter(ops: Ops) -> Callable[[BaseException], None]:
-    # Ops keeps its reporter private today; a public `report_bug` is preferred once it has one.
-    return getattr(ops, "report_bug", None) or ops._report_bug
-
-
-def _deliver(callback: Callable[[Any], None], value: Any) -> None:
-    try:
-        callback(value)
-    except RuntimeError as exc:
-        # The widget that asked was closed while the job ran (shiboken's words for a deleted Qt
-        # object): there is nothing left to show the outcome in, which is no error.
-        if "already deleted" not in str(exc):
-            raise

@@ -128,9 +128,9 @@ class ServiceTableModel(QAbstractTableModel):
                 return None  # typed on meanwhile: nobody will see these rows, so skip the query
             return first_page(ctx, query, sort, descending, limit)
 
-        self.ops.run(load, self.query, self.sort_by, self.descending,
-                     on_done=lambda result: result is not None and arrived(generation, *result),
-                     on_error=lambda error: self._failed(generation, error))
+        self.ops.read(load, self.query, self.sort_by, self.descending,
+                      on_done=lambda result: result is not None and arrived(generation, *result),
+                      on_error=lambda error: self._failed(generation, error))
         return generation
 
     def set_query(self, query: Any) -> None:
@@ -155,10 +155,10 @@ class ServiceTableModel(QAbstractTableModel):
                 return None
             return fetch(ctx, *args, **kwargs)
 
-        self.ops.run(load, self.query, self.sort_by, descending, offset, limit, **keyed,
-                     on_done=lambda rows: generation == self._generation and arrived(
-                         rows[::-1] if backwards and rows is not None else rows),
-                     on_error=lambda error: self._failed(generation, error))
+        self.ops.read(load, self.query, self.sort_by, descending, offset, limit, **keyed,
+                      on_done=lambda rows: generation == self._generation and arrived(
+                          rows[::-1] if backwards and rows is not None else rows),
+                      on_error=lambda error: self._failed(generation, error))
 
     def refresh_rows(self, ids: set[int]) -> None:
         """Re-read the loaded rows among `ids` (updated elsewhere) in one query and repaint just them:
@@ -172,9 +172,9 @@ class ServiceTableModel(QAbstractTableModel):
         if not wanted:
             return  # none of them is on the list or loaded: nothing to show differently
         generation = self._generation
-        self.ops.run(self._refresh, self.query, wanted,
-                     on_done=lambda fresh: self._refreshed(generation, wanted, fresh),
-                     on_error=lambda error: self._failed(generation, error))
+        self.ops.read(self._refresh, self.query, wanted,
+                      on_done=lambda fresh: self._refreshed(generation, wanted, fresh),
+                      on_error=lambda error: self._failed(generation, error))
 
     def _refreshed(self, generation: int, wanted: list[int], fresh: list[Any]) -> None:
         if generation != self._generation:

@@ -68,5 +68,5 @@ class LocalPasswordDialog(FormDialog):
         if self.new.text() != self.again.text():
             on_error(ValidationError("password_again", self.tr("The two passwords differ. Type the same one twice.")))
             return
-        self.ops.run(local_password.change, current=self.current.text(), new=self.new.text(), on_done=on_done,
-                     on_error=on_error)
+        self.ops.write(local_password.change, current=self.current.text(), new=self.new.text(), on_done=on_done,
+                       on_error=on_error)

@@ -255,13 +255,13 @@ class MainWindow(QMainWindow):
         from crm_desktop.services import follow_ups
         from crm_desktop.ui.reminders.rules_dialog import FollowUpRulesDialog
 
-        self.ops.run(follow_ups.settings, on_done=lambda rules: self._open_dialog(
+        self.ops.read(follow_ups.settings, on_done=lambda rules: self._open_dialog(
             "rules_dialog", FollowUpRulesDialog(self.ops, rules, self)))
 
     def edit_company(self) -> None:
         from crm_desktop.ui.company_dialog import CompanyDialog
 
-        self.ops.run(company.get, logo=True, on_done=lambda profile: self._open_dialog(
+        self.ops.read(company.get, logo=True, on_done=lambda profile: self._open_dialog(
             "company_dialog", CompanyDialog(self.ops, profile, self)))
 
     def choose_connection(self) -> ConnectionDialog:
@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
     def change_local_password(self) -> None:
         from crm_desktop.services import local_password
 
-        self.ops.run(lambda ctx: local_password.is_set(ctx.db), on_done=self._show_local_password)
+        self.ops.read(lambda ctx: local_password.is_set(ctx.db), on_done=self._show_local_password)
 
     def _show_local_password(self, is_set: bool) -> None:
         from crm_desktop.ui.local_password_dialogs import LocalPasswordDialog
@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
     def edit_email(self) -> None:
         from crm_desktop.services import mail
 
-        self.ops.run(mail.smtp_settings, on_done=self._show_email_settings)
+        self.ops.read(mail.smtp_settings, on_done=self._show_email_settings)
 
     def _show_email_settings(self, settings) -> None:
         from crm_desktop.ui.invoices.send_mail import SmtpDialog
@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
         from crm_desktop.services import documents
         from crm_desktop.ui.invoices.tax_rates import TaxRatesDialog
 
-        self.ops.run(documents.tax_presets, on_done=lambda presets: self._open_dialog(
+        self.ops.read(documents.tax_presets, on_done=lambda presets: self._open_dialog(
             "tax_rates_dialog", TaxRatesDialog(self.ops, presets, self)))
 
     def _reminders_due(self, found: list) -> None:
@@ -346,7 +346,7 @@ class MainWindow(QMainWindow):
         from crm_desktop.services import tasks
 
         self.show_page("tasks")
-        self.ops.run(tasks.get, task_id, on_done=self._show_task)
+        self.ops.read(tasks.get, task_id, on_done=self._show_task)
 
     def _show_task(self, task) -> None:
         if task.due_at is not None:
@@ -404,11 +404,11 @@ class MainWindow(QMainWindow):
         self.reminder_scheduler.start()
         if self.live is not None:
             self.live.start()
-        self.ops.run(company.is_set_up, on_done=self._maybe_first_run)
-        self.ops.run(company.get, on_done=self._company_arrived)
-        self.ops.run(users.get, self.ops.ctx.actor.user_id,
-                     on_done=lambda user: self.user_label.setText(self.tr("User: {name}").format(
-                         name=user.display_name)))
+        self.ops.read(company.is_set_up, on_done=self._maybe_first_run)
+        self.ops.read(company.get, on_done=self._company_arrived)
+        self.ops.read(users.get, self.ops.ctx.actor.user_id,
+                      on_done=lambda user: self.user_label.setText(self.tr("User: {name}").format(
+                          name=user.display_name)))
 
     @property
     def ready(self) -> bool:
@@ -458,7 +458,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {name}")
 
     def _load_counts(self) -> None:
-        self.ops.run(overview.counts, on_done=self._counts_arrived)
+        self.ops.read(overview.counts, on_done=self._counts_arrived)
 
     def _counts_arrived(self, counts: overview.Counts) -> None:
         self._counts = counts
@@ -478,7 +478,7 @@ class MainWindow(QMainWindow):
         if changes.rows_came_or_went(COUNTED_TABLES) or changes.tables & (COUNTED_TABLES - {"clients"}):
             self._load_counts()
         if "company_profile" in changes.tables:
-            self.ops.run(company.get, on_done=self._company_arrived)
+            self.ops.read(company.get, on_done=self._company_arrived)
 
     # --- remembering the window ---
 

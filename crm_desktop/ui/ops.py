@@ -37,26 +37,37 @@ class _Relay(QObject):
 
 READ_THREADS = 2  # lists, cards and search stay quick while a long read (an export, a report) runs
 
-_calling = threading.local()  # who asked for the call running on this worker thread (see Ops._broadcast)
+_calling = threading.local()  # the call running on this worker thread: who asked, and if only to read
+
+
+class WroteWhileReading(RuntimeError):
+    """A call made with ops.read wrote: it must be made with ops.write, in order with the other writes."""
+
+
+def call_as(initiator: object | None, fn: Callable[..., Any], *args: Any, reading: bool = False,
+            **kwargs: Any) -> Any:
+    """Call `fn` on this worker thread so that the Changes it commits name `initiator` (ui/jobs.py too)."""
+    _calling.initiator, _calling.reading = initiator, reading
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _calling.initiator, _calling.reading = None, False
 
 
 class _Call(QRunnable):
     def __init__(self, token: int, fn: Callable[..., Any], args: tuple, kwargs: dict, relay: _Relay,
-                 initiator: object | None):
+                 initiator: object | None, reading: bool):
         super().__init__()
         self.token, self.fn, self.args, self.kwargs, self.relay = token, fn, args, kwargs, relay
-        self.initiator = initiator
+        self.initiator, self.reading = initiator, reading
 
     def run(self) -> None:
-        _calling.initiator = self.initiator
         try:
-            result = self.fn(*self.args, **self.kwargs)
+            result = call_as(self.initiator, self.fn, *self.args, reading=self.reading, **self.kwargs)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, never lost
             self.relay.failed.emit(self.token, exc)
         else:
             self.relay.done.emit(self.token, result)
-        finally:
-            _calling.initiator = None
 
 
 class Ops(QObject):
@@ -75,7 +86,7 @@ class Ops(QObject):
         self._readers.setMaxThreadCount(READ_THREADS)
         self._relay = _Relay()
         self._relay.done.connect(self._finish)
-        self._relay.failed.connect(self._fail)
+        self._relay.failed.connect(lambda token, exc: self.fail(exc, self._take(token)[1]))
         self._relay.changed.connect(self.changed)
         self._pending: dict[int, tuple[OnDone | None, OnError | None]] = {}
         self._boxes: list[QMessageBox] = []
@@ -88,8 +99,6 @@ class Ops(QObject):
               on_error: OnError | None = None, initiator: object | None = None, **kwargs: Any) -> None:
         """Call `fn(ctx, *args, **kwargs)` on the writer thread, after the writes asked for before it."""
         self._start(self._writer, fn, args, kwargs, on_done, on_error, initiator)
-
-    run = write  # TEMPORARY during the merge of issue 13: every call site says read or write
 
     def read(self, fn: Callable[..., Any], *args: Any, on_done: OnDone | None = None,
              on_error: OnError | None = None, **kwargs: Any) -> None:
@@ -106,12 +115,15 @@ class Ops(QObject):
         self._pending[token] = (on_done, on_error)
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
-        pool.start(_Call(token, fn, (self.ctx, *args), kwargs, self._relay, initiator))
+        reading = pool is self._readers
+        pool.start(_Call(token, fn, (self.ctx, *args), kwargs, self._relay, initiator, reading))
 
     def _broadcast(self, changes: Changes) -> None:
         """Called by the service context after a commit, on the worker thread that made it."""
         asked_by = getattr(_calling, "initiator", None)
         self._relay.changed.emit(dataclasses.replace(changes, initiator=asked_by))
+        if getattr(_calling, "reading", False):  # committed already: said as the bug it is
+            raise WroteWhileReading(f"ops.read made a call that wrote to {sorted(changes.tables)}")
 
     @property
     def busy(self) -> bool:
@@ -127,18 +139,18 @@ class Ops(QObject):
         on_done, _ = self._take(token)
         self._set_reachable(True)
         if on_done is not None:
-            _deliver(on_done, result)
+            deliver(on_done, result)
 
-    @Slot(int, object)
-    def _fail(self, token: int, exc: BaseException) -> None:
-        _, on_error = self._take(token)
+    def fail(self, exc: BaseException, on_error: OnError | None) -> None:
+        """What every failed call comes to (jobs too): a lost server said once, in the window's banner;
+        an error a user can fix to `on_error` or a message box; anything else is a bug, reported."""
         if isinstance(exc, DatabaseUnavailable):
             self._set_reachable(False)  # the window says so once, in its banner, not in a box per call
             if on_error is not None:
-                _deliver(on_error, exc)
+                deliver(on_error, exc)
         elif isinstance(exc, ServiceError):
             if on_error is not None:
-                _deliver(on_error, exc)
+                deliver(on_error, exc)
             else:
                 self.show_problem(exc.message)
         else:
@@ -164,7 +176,7 @@ class Ops(QObject):
         return box
 
 
-def _deliver(callback: Callable[[Any], None], value: Any) -> None:
+def deliver(callback: Callable[[Any], None], value: Any) -> None:
     try:
         callback(value)
     except RuntimeError as exc:

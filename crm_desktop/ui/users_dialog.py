@@ -86,14 +86,14 @@ class UserForm(FormDialog):
                   "role": self.role.currentData(), "manager_id": self.manager.currentData(),
                   "can_export": self.can_export.isChecked()}
         if self.user is not None:
-            self.ops.run(users.update, self.user.id, expected_version=self.user.version, **values,
-                         on_done=on_done, on_error=on_error)
+            self.ops.write(users.update, self.user.id, expected_version=self.user.version, **values,
+                           on_done=on_done, on_error=on_error)
             return
         if self.password is not None and not _same_passwords(self, self.password, self.password_again, on_error):
             return
-        self.ops.run(users.create, username=self.username.text(), **values,
-                     password=self.password.text() if self.password is not None else None,
-                     on_done=on_done, on_error=on_error)
+        self.ops.write(users.create, username=self.username.text(), **values,
+                       password=self.password.text() if self.password is not None else None,
+                       on_done=on_done, on_error=on_error)
 
 
 class PasswordForm(FormDialog):
@@ -107,8 +107,8 @@ class PasswordForm(FormDialog):
 
     def submit(self, on_done, on_error) -> None:
         if _same_passwords(self, self.password, self.password_again, on_error):
-            self.ops.run(users.set_password, self.user.id, self.password.text(), on_done=on_done,
-                         on_error=on_error)
+            self.ops.write(users.set_password, self.user.id, self.password.text(), on_done=on_done,
+                           on_error=on_error)
 
 
 class ReassignForm(FormDialog):
@@ -127,8 +127,8 @@ class ReassignForm(FormDialog):
                                           "them.").format(name=source.display_name)))
 
     def submit(self, on_done, on_error) -> None:
-        self.ops.run(users.reassign_clients, self.source.id, self.target.currentData(), on_done=on_done,
-                     on_error=on_error)
+        self.ops.write(users.reassign_clients, self.source.id, self.target.currentData(), on_done=on_done,
+                       on_error=on_error)
 
 
 class UsersDialog(QDialog):
@@ -176,7 +176,7 @@ class UsersDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.ops.run(users.list_users, include_inactive=True, on_done=self._loaded)
+        self.ops.read(users.list_users, include_inactive=True, on_done=self._loaded)
 
     def _loaded(self, people: list[UserRow]) -> None:
         current = self.selected()
@@ -237,5 +237,5 @@ class UsersDialog(QDialog):
         if person is None:
             return
         action = users.disable if person.active else users.enable
-        self.ops.run(action, person.id, on_done=lambda _row: self.reload(),
-                     on_error=lambda error: self.message.setText(error.message))
+        self.ops.write(action, person.id, on_done=lambda _row: self.reload(),
+                       on_error=lambda error: self.message.setText(error.message))

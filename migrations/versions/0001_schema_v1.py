@@ -10,11 +10,10 @@ Create Date: 2026-11-24 09:41:01.343296
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
-
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
+from alembic import op
 
 revision = '0001_schema_v1'
 down_revision = None

@@ -8,7 +8,6 @@ from crm_desktop.services import company
 from crm_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
 
 
-
 def test_a_new_database_is_not_set_up_until_the_office_has_a_name(ctx):
     profile = company.get(ctx)
     assert (profile.name, profile.default_currency, profile.language) == ("", "USD", "")

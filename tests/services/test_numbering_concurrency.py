@@ -11,10 +11,9 @@ import subprocess
 import sys
 from datetime import date
 from decimal import Decimal
-
-import pytest
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from crm_desktop.db.engine import Database

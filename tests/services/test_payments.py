@@ -9,7 +9,7 @@ import pytest
 
 from crm_desktop.services import clients, documents, invoices, payments
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.invoices import DocumentFilter, LineValues, OVERDUE
+from crm_desktop.services.invoices import OVERDUE, DocumentFilter, LineValues
 
 
 @pytest.fixture

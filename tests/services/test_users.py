@@ -6,7 +6,6 @@ test_users_and_company.py; this file covers the rest.)
 
 from __future__ import annotations
 
-
 import pytest
 
 from crm_desktop.services import clients, deals, users

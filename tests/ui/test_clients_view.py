@@ -433,7 +433,7 @@ def test_cancelling_the_export_writes_no_file_while_saves_go_on(open_view, qtbot
     qtbot.waitUntil(lambda: len(pages) == 2 and job.dialog.isVisible())
     assert job.dialog.label.text() == "2 of 5 clients written"
     saved = []
-    view.ops.run(clients.create, name="Aziz Karimov", on_done=saved.append)
+    view.ops.write(clients.create, name="Aziz Karimov", on_done=saved.append)
     qtbot.waitUntil(lambda: saved != [])  # a save does not wait for the export
     qtbot.mouseClick(job.dialog.cancel_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(job.ended):

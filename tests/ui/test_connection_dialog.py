@@ -10,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from crm_desktop.config import Settings
-from crm_desktop.services.logins import probe
 from crm_desktop.db.engine import Database
 from crm_desktop.services import users
+from crm_desktop.services.logins import probe
 from crm_desktop.ui.connection_dialog import ConnectionDialog
 
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton
 from pypdf import PdfReader
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QLineEdit
 
 from crm_desktop.db.models import AuditEntry, Document
 from crm_desktop.services import clients, invoices

@@ -115,7 +115,7 @@ def test_a_quick_job_shows_no_dialog_and_delivers_its_result_once(qtbot, ops, wi
     assert outcome.done == [3]
     assert not job.show_timer.isActive() and not job.dialog.isVisible()  # it will not flash up later
     with qtbot.waitSignal(ops.busy_changed, check_params_cb=lambda busy: not busy):
-        ops.run(clients.count)  # whatever was still queued for the GUI thread has arrived by now
+        ops.read(clients.count)  # whatever was still queued for the GUI thread has arrived by now
     assert outcome.done == [3] and outcome.cancelled == [] and outcome.errors == []
 
 
@@ -152,7 +152,7 @@ def test_a_save_through_ops_completes_while_a_job_is_running(qtbot, ops, window,
     assert gate.reached.wait(WAIT_S)
     saved = []
     with qtbot.waitSignal(ops.busy_changed, check_params_cb=lambda busy: not busy):
-        ops.run(clients.create, name="Aziz Karimov", on_done=saved.append)
+        ops.write(clients.create, name="Aziz Karimov", on_done=saved.append)
     assert [c.name for c in saved] == ["Aziz Karimov"] and not job.done  # saved while the job waits
     with qtbot.waitSignal(job.ended):
         gate.opened.set()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QTableView
 from crm_desktop.services import clients
 from crm_desktop.services.clients import ClientFilter
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
+from crm_desktop.ui.ops import READ_THREADS
 
 
 @pytest.fixture
@@ -103,7 +104,8 @@ def test_a_search_overtaken_by_further_typing_is_never_run(ops, qtbot, sqlite_ct
     model = LazyTableModel(ops, [Column("Name", lambda c: c.name)], fetch,
                            lambda ctx, q: clients.count(ctx, ClientFilter(search=q)), query="", sort="name")
     gate = threading.Event()
-    ops.run(lambda ctx: gate.wait(5))  # the one worker is busy, as with a slow query
+    for _ in range(READ_THREADS):  # every reader is busy, as with slow queries
+        ops.read(lambda ctx: gate.wait(5))
     for typed in ("k", "ka", "kar"):
         model.set_query(typed)
     gate.set()

@@ -101,7 +101,7 @@ def test_navigation_shows_counts_and_follows_changes(open_window, sqlite_ctx, qt
     window = open_window()
     labels = [window.nav.item(i).text() for i in range(4)]
     assert labels == ["Clients  3", "Deals  1 open", "Tasks  2  (1 overdue)", "Invoices  0 unpaid"]  # a draft is not owed
-    window.ops.run(clients.create, name="Nodira Yusupova")
+    window.ops.write(clients.create, name="Nodira Yusupova")
     qtbot.waitUntil(lambda: window.nav.item(0).text() == "Clients  4")
     assert "Nodira Yusupova" in texts(window, "clients")
 
@@ -113,7 +113,7 @@ def test_a_saved_change_refreshes_the_list_and_keeps_the_selected_row(open_windo
     page.table.selectRow(2)  # Zarina Rahimova
     zarina = clients.get(sqlite_ctx, ids["Zarina Rahimova"])
     with qtbot.waitSignal(page.model.loaded):
-        window.ops.run(clients.update, zarina.id, expected_version=zarina.version, name="Abbos Aliyev")
+        window.ops.write(clients.update, zarina.id, expected_version=zarina.version, name="Abbos Aliyev")
     assert texts(window, "clients")[0] == "Abbos Aliyev"
     assert page.table.currentIndex().row() == 0  # the same client, at its new place
 
@@ -155,7 +155,7 @@ def test_status_bar_title_and_about_say_where_the_data_is(open_window, sqlite_ct
     assert window.user_label.text() == "User: Owner"
     assert window.windowTitle() == "CRM Desktop — Ipak Yoʻli Services"
     profile = company.get(sqlite_ctx)
-    window.ops.run(company.update, expected_version=profile.version, name="Oak & Ash Legal")
+    window.ops.write(company.update, expected_version=profile.version, name="Oak & Ash Legal")
     qtbot.waitUntil(lambda: window.windowTitle() == "CRM Desktop — Oak & Ash Legal")
     about = window.show_about()
     assert __version__ in about.text() and path in about.text()

@@ -177,10 +177,10 @@ def test_the_window_shows_a_banner_while_the_server_does_not_answer(qtbot, share
     def unreachable(_ctx):
         raise DatabaseUnavailable("The connection to the database server was lost.")
 
-    ops.run(unreachable)
+    ops.write(unreachable)
     qtbot.waitUntil(lambda: window.offline_banner.isVisible())
     assert ops._boxes == []  # no message box per call: the banner says it once
-    ops.run(lambda _ctx: None)
+    ops.read(lambda _ctx: None)
     qtbot.waitUntil(lambda: not window.offline_banner.isVisible())
     assert "again" in window.statusBar().currentMessage()
     ops.wait_idle()

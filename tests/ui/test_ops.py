@@ -38,7 +38,7 @@ def test_a_call_runs_off_the_gui_thread_and_its_result_arrives_on_it(ops, qtbot,
         return threading.get_ident(), ctx is sqlite_ctx, x * 2
 
     with qtbot.waitSignal(ops.busy_changed, check_params_cb=lambda busy: not busy):
-        ops.run(work, 21, on_done=lambda result: got.append((threading.get_ident(), result)))
+        ops.write(work, 21, on_done=lambda result: got.append((threading.get_ident(), result)))
     [(delivered_on, (worked_on, same_ctx, value))] = got
     assert delivered_on == gui and worked_on != gui
     assert same_ctx and value == 42
@@ -48,7 +48,7 @@ def test_calls_run_one_after_another_in_the_order_made(ops, qtbot, sqlite_ctx):
     done: list[int] = []
     names = [f"Client {i:02}" for i in range(15)]
     for name in names:
-        ops.run(clients.create, name=name, on_done=lambda c: done.append(c.id))
+        ops.write(clients.create, name=name, on_done=lambda c: done.append(c.id))
     qtbot.waitUntil(lambda: len(done) == len(names))
     assert done == sorted(done)  # each write started after the previous one committed
     assert [c.name for c in clients.rows(sqlite_ctx, done)] == names
@@ -58,7 +58,7 @@ def test_a_write_broadcasts_what_it_changed_before_its_result_arrives(ops, qtbot
     events = []
     ops.changed.connect(lambda changes: events.append(("changed", changes)))
     with qtbot.waitSignal(ops.changed) as blocker:
-        ops.run(clients.create, name="Aziz Karimov", on_done=lambda c: events.append(("done", c.id)))
+        ops.write(clients.create, name="Aziz Karimov", on_done=lambda c: events.append(("done", c.id)))
     qtbot.waitUntil(idle(ops))
     changes = blocker.args[0]
     client_id = events[-1][1]
@@ -70,13 +70,13 @@ def test_a_read_broadcasts_nothing(ops, qtbot):
     seen = []
     ops.changed.connect(seen.append)
     with qtbot.waitSignal(ops.busy_changed, check_params_cb=lambda busy: not busy):
-        ops.run(clients.count)
+        ops.read(clients.count)
     assert seen == []
 
 
 def test_an_error_the_user_can_fix_goes_to_on_error(ops, qtbot, bugs):
     errors, done = [], []
-    ops.run(clients.create, name="  ", on_done=done.append, on_error=errors.append)
+    ops.write(clients.create, name="  ", on_done=done.append, on_error=errors.append)
     qtbot.waitUntil(idle(ops))
     assert done == [] and bugs == []
     [error] = errors
@@ -84,7 +84,7 @@ def test_an_error_the_user_can_fix_goes_to_on_error(ops, qtbot, bugs):
 
 
 def test_without_on_error_the_message_is_shown_in_a_box_that_does_not_block(ops, qtbot):
-    ops.run(clients.create, name="")
+    ops.write(clients.create, name="")
     qtbot.waitUntil(idle(ops))
     box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
     assert box.text() == "Name cannot be empty. Please enter it."
@@ -97,7 +97,7 @@ def test_a_bug_goes_to_the_error_reporter_and_not_to_on_done(ops, qtbot, bugs):
     def broken(ctx):
         return {}["missing"]
 
-    ops.run(broken, on_done=done.append, on_error=done.append)
+    ops.write(broken, on_done=done.append, on_error=done.append)
     qtbot.waitUntil(idle(ops))
     assert done == []
     [bug] = bugs
@@ -122,12 +122,12 @@ def test_an_answer_for_a_window_closed_meanwhile_is_dropped_quietly(ops, qtbot, 
 
     gate = threading.Event()
     label = QLabel()
-    ops.run(lambda ctx: gate.wait(5) and "loaded", on_done=label.setText)
+    ops.read(lambda ctx: gate.wait(5) and "loaded", on_done=label.setText)
     delete(label)  # the user closed it before the answer came
     gate.set()
     qtbot.waitUntil(idle(ops))  # an exception in the event loop would fail this test
     got = []
-    ops.run(lambda ctx: "next", on_done=got.append)
+    ops.read(lambda ctx: "next", on_done=got.append)
     qtbot.waitUntil(lambda: got == ["next"])
 
 

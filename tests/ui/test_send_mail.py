@@ -61,7 +61,7 @@ def test_an_issued_invoice_is_sent_to_the_client_with_its_pdf(qtbot, open_window
     dialog.to.setText("zarina@")  # a typo first
     dialog.save()
     qtbot.waitUntil(lambda: dialog.errors["to"].isVisible())
-    assert dialog.isVisible() and "zarina@" == dialog.to.text() and inbox.messages == []
+    assert dialog.isVisible() and dialog.to.text() == "zarina@" and inbox.messages == []
     dialog.to.setText("zarina@example.uz")
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save()

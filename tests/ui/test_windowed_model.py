@@ -10,6 +10,7 @@ from crm_desktop.services import clients
 from crm_desktop.services.clients import ClientFilter
 from crm_desktop.ui import windowed_model
 from crm_desktop.ui.lazy_model import Column
+from crm_desktop.ui.ops import READ_THREADS
 from crm_desktop.ui.windowed_model import WindowedTableModel
 
 
@@ -220,7 +221,8 @@ def test_pages_scrolled_past_before_their_turn_are_not_read(qtbot, keyed, sqlite
     with qtbot.waitSignal(keyed.loaded):
         keyed.reload()
     gate = threading.Event()
-    keyed.ops.run(lambda ctx: gate.wait(5))  # the worker is busy, as while the scroll bar is dragged
+    for _ in range(READ_THREADS):  # the readers are busy, as while the scroll bar is dragged
+        keyed.ops.read(lambda ctx: gate.wait(5))
     for row in range(5, 95, 5):  # 18 pages asked for, one after the other
         keyed.index(row, 0).data()
     with statements(sqlite_ctx) as sent:

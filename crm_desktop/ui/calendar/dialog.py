@@ -94,9 +94,9 @@ class TaskDialog(FormDialog):
             return
         if self.task is None:
             extra = {} if self.assignee_id is None else {"assignee_id": self.assignee_id}
-            self.ops.run(tasks.create, **self.values(), **extra, request_id=self.request_id, on_done=on_done,
-                         on_error=on_error)
+            self.ops.write(tasks.create, **self.values(), **extra, request_id=self.request_id, on_done=on_done,
+                           on_error=on_error)
         else:
-            self.ops.run(tasks.update, self.task.id, expected_version=self.task.version,
-                         base=tasks.editable_values(self.task), decided=self.decided, **self.values(),
-                         on_done=on_done, on_error=on_error)
+            self.ops.write(tasks.update, self.task.id, expected_version=self.task.version,
+                           base=tasks.editable_values(self.task), decided=self.decided, **self.values(),
+                           on_done=on_done, on_error=on_error)

@@ -233,7 +233,7 @@ class CalendarView(QWidget):
         return self.ops.ctx.now().astimezone().date()
 
     def start(self) -> None:
-        self.ops.run(users.list_users, on_done=self._users_loaded)
+        self.ops.read(users.list_users, on_done=self._users_loaded)
         self.reload()
 
     def days(self) -> list[date]:
@@ -311,8 +311,8 @@ class CalendarView(QWidget):
                           due_after=local_start(days[0]), due_before=local_start(days[-1] + timedelta(days=1)))
         overdue = (TaskFilter(status="open", assignee_id=base.assignee_id, overdue_only=True)
                    if mode == "agenda" and days[0] <= self.today() else None)
-        self.ops.run(_load_period, base, overdue,
-                     on_done=lambda result: self._loaded(seq, mode, days, *result))
+        self.ops.read(_load_period, base, overdue,
+                      on_done=lambda result: self._loaded(seq, mode, days, *result))
 
     def _loaded(self, seq: int, mode: str, days: list[date], rows: list[TaskRow], overdue: list[TaskRow]) -> None:
         if seq != self._load_seq or not isValid(self):
@@ -335,7 +335,7 @@ class CalendarView(QWidget):
 
     def _refresh(self, changes: Changes) -> None:
         if "users" in changes.tables:  # someone added or renamed: the filter lists them
-            self.ops.run(users.list_users, on_done=self._users_loaded)
+            self.ops.read(users.list_users, on_done=self._users_loaded)
         if "tasks" in changes.tables:
             self.reload()
 
@@ -365,12 +365,12 @@ class CalendarView(QWidget):
                 canvas.forget_move(task.id)
             self.ops.show_problem(error.message)
 
-        self.ops.run(tasks.reschedule, task.id, when, expected_version=task.version, on_error=failed)
+        self.ops.write(tasks.reschedule, task.id, when, expected_version=task.version, on_error=failed)
 
     def toggle_done(self, task: TaskRow) -> None:
         fn = tasks.reopen if task.status == "done" else tasks.complete
-        self.ops.run(fn, task.id, expected_version=task.version,
-                     on_error=lambda error: (self.ops.show_problem(error.message), self.reload()))
+        self.ops.write(fn, task.id, expected_version=task.version,
+                       on_error=lambda error: (self.ops.show_problem(error.message), self.reload()))
 
     def _agenda_checked(self, item: QTreeWidgetItem, column: int) -> None:
         task = self.agenda.task_of(item)

@@ -8,8 +8,8 @@ from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import QDateTimeEdit, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from crm_desktop.services import tasks
-from crm_desktop.services.reminders import tomorrow_morning
 from crm_desktop.services.errors import ServiceError
+from crm_desktop.services.reminders import tomorrow_morning
 from crm_desktop.ui.form_dialog import error_label
 from crm_desktop.ui.ops import Ops
 
@@ -43,9 +43,9 @@ class CallBackDialog(QDialog):
     def save(self) -> None:
         due = self.due_at()
         self.buttons.setEnabled(False)
-        self.ops.run(tasks.create, title=self.tr("Call back {name}").format(name=self.client_name),
-                     client_id=self.client_id, due_at=due, remind_at=due,
-                     on_done=self._saved, on_error=self._failed)
+        self.ops.write(tasks.create, title=self.tr("Call back {name}").format(name=self.client_name),
+                       client_id=self.client_id, due_at=due, remind_at=due,
+                       on_done=self._saved, on_error=self._failed)
 
     def _saved(self, task) -> None:
         self.buttons.setEnabled(True)

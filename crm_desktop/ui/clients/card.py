@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -203,8 +202,8 @@ class ClientCard(QWidget):
             self.placeholder.show()
             return
         generation = self._generation
-        self.ops.run(load_card, client_id, on_done=lambda data: self._arrived(generation, data),
-                     on_error=lambda error: self._failed(generation, error))
+        self.ops.read(load_card, client_id, on_done=lambda data: self._arrived(generation, data),
+                      on_error=lambda error: self._failed(generation, error))
 
     def show_saved(self, client: ClientDetail) -> None:
         """Show the client as the save just made here returned it: nothing else on the card changed,
@@ -218,8 +217,8 @@ class ClientCard(QWidget):
     def reload(self) -> None:
         if self.client_id is not None:
             generation = self._generation
-            self.ops.run(load_card, self.client_id, on_done=lambda data: self._arrived(generation, data),
-                         on_error=lambda error: self._failed(generation, error))
+            self.ops.read(load_card, self.client_id, on_done=lambda data: self._arrived(generation, data),
+                          on_error=lambda error: self._failed(generation, error))
 
     def _failed(self, generation: int, error: ServiceError) -> None:
         if generation != self._generation:
@@ -319,8 +318,8 @@ class ClientCard(QWidget):
             return
         client_id = self.client_id
         self.entry_save.setEnabled(False)
-        self.ops.run(activities.add, client_id, kind=self._entry_kind, body=self.entry.toPlainText(),
-                     on_done=lambda row: self._entry_saved(client_id, row), on_error=self._entry_failed)
+        self.ops.write(activities.add, client_id, kind=self._entry_kind, body=self.entry.toPlainText(),
+                       on_done=lambda row: self._entry_saved(client_id, row), on_error=self._entry_failed)
 
     def _entry_saved(self, client_id: int, row: ActivityRow) -> None:
         self.entry_save.setEnabled(True)

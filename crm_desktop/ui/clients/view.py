@@ -270,7 +270,7 @@ class ClientsView(QWidget):
             action.setEnabled(has)
 
     def _load_choices(self) -> None:
-        self.ops.run(load_choices, on_done=self._choices_arrived)
+        self.ops.read(load_choices, on_done=self._choices_arrived)
 
     def _choices_arrived(self, result) -> None:
         self.users, tags, self.sources = result
@@ -364,13 +364,13 @@ class ClientsView(QWidget):
         if self.card.data is None:
             return
         client = self.card.data.client
-        self.ops.run(clients.deletion_impact, client.id,
-                     on_done=lambda impact: self._confirm_delete(client, impact))
+        self.ops.read(clients.deletion_impact, client.id,
+                      on_done=lambda impact: self._confirm_delete(client, impact))
 
     def _confirm_delete(self, client, impact: DeletionImpact) -> None:
         if impact.documents:
             # Quotes and invoices are kept: the service refuses and says what to do instead.
-            self.ops.run(clients.delete, client.id, expected_version=client.version)
+            self.ops.write(clients.delete, client.id, expected_version=client.version)
             return
         goes = [(one if n == 1 else many).format(n=n) for n, one, many in (
             (impact.activities, self.tr("{n} timeline entry"), self.tr("{n} timeline entries")),
@@ -391,8 +391,8 @@ class ClientsView(QWidget):
         box.open()
 
     def _delete(self, client) -> None:
-        self.ops.run(clients.delete, client.id, expected_version=client.version,
-                     on_error=lambda error: self.ops.show_problem(self._delete_failed(error)))
+        self.ops.write(clients.delete, client.id, expected_version=client.version,
+                       on_error=lambda error: self.ops.show_problem(self._delete_failed(error)))
 
     def _delete_failed(self, error: ServiceError) -> str:
         return self.tr("{message}\nThe client was not deleted.").format(message=error.message)

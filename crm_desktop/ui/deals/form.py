@@ -110,12 +110,12 @@ class DealDialog(FormDialog):
             on_error(ValidationError("client_id", self.tr("Choose the client from the list that opens as you type.")))
             return
         if self.deal is None:
-            self.ops.run(deals.create, **values, pipeline_id=self.pipeline.id, stage_id=self.stage.currentData(),
-                         request_id=self.request_id, on_done=on_done, on_error=on_error)
+            self.ops.write(deals.create, **values, pipeline_id=self.pipeline.id, stage_id=self.stage.currentData(),
+                           request_id=self.request_id, on_done=on_done, on_error=on_error)
         else:
-            self.ops.run(deals.update, self.deal.id, expected_version=self.deal.version,
-                         base=deals.editable_values(self.deal), decided=self.decided, **values,
-                         on_done=on_done, on_error=on_error)
+            self.ops.write(deals.update, self.deal.id, expected_version=self.deal.version,
+                           base=deals.editable_values(self.deal), decided=self.decided, **values,
+                           on_done=on_done, on_error=on_error)
 
     def conflict_hint(self) -> str:
         return self.tr("Your input is still here: copy what you need, press Cancel and open the deal again.")
@@ -140,8 +140,8 @@ class LostReasonDialog(FormDialog):
         self.reason.setFocus()
 
     def submit(self, on_done, on_error) -> None:
-        self.ops.run(deals.mark_lost, self.deal.id, reason=self.reason.currentText(),
-                     expected_version=self.deal.version, on_done=on_done, on_error=on_error)
+        self.ops.write(deals.mark_lost, self.deal.id, reason=self.reason.currentText(),
+                       expected_version=self.deal.version, on_done=on_done, on_error=on_error)
 
     def conflict_hint(self) -> str:
         return self.tr("Press Cancel; the board shows the deal as it is now.")

@@ -97,7 +97,7 @@ class PipelineEditor(QDialog):
     # --- loading ---
 
     def reload(self) -> None:
-        self.ops.run(pipelines.list_pipelines, on_done=self._loaded)
+        self.ops.read(pipelines.list_pipelines, on_done=self._loaded)
 
     def _loaded(self, pipelines: list[PipelineRow]) -> None:
         self.pipelines = pipelines
@@ -161,7 +161,7 @@ class PipelineEditor(QDialog):
             show_error(self.problem, error.message)
             self.reload()  # puts back what is stored
 
-        self.ops.run(fn, *args, on_done=done, on_error=failed, **kwargs)
+        self.ops.write(fn, *args, on_done=done, on_error=failed, **kwargs)
 
     def _name_edited(self, item: QTableWidgetItem) -> None:
         pipeline = self.current_pipeline()
@@ -199,8 +199,8 @@ class PipelineEditor(QDialog):
             self.reload()
 
         show_error(self.problem, "")
-        self.ops.run(pipelines.create_pipeline, self.name_edit.text(), on_done=created,
-                     on_error=lambda error: show_error(self.problem, error.message))
+        self.ops.write(pipelines.create_pipeline, self.name_edit.text(), on_done=created,
+                       on_error=lambda error: show_error(self.problem, error.message))
 
     def rename_pipeline(self) -> None:
         pipeline = self.current_pipeline()

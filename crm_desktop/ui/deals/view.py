@@ -158,9 +158,9 @@ class DealsView(QWidget):
     # --- loading ---
 
     def start(self) -> None:
-        self.ops.run(pipelines.list_pipelines, on_done=self._pipelines_loaded)
-        self.ops.run(users.list_users, on_done=self._users_loaded)
-        self.ops.run(company.get, on_done=lambda profile: setattr(self, "currency", profile.default_currency))
+        self.ops.read(pipelines.list_pipelines, on_done=self._pipelines_loaded)
+        self.ops.read(users.list_users, on_done=self._users_loaded)
+        self.ops.read(company.get, on_done=lambda profile: setattr(self, "currency", profile.default_currency))
 
     @property
     def ready(self) -> bool:
@@ -225,8 +225,8 @@ class DealsView(QWidget):
         self._summary_generation += 1
         generation, f = self._summary_generation, self.deal_filter()
         self.summary_ready = False
-        self.ops.run(deals.pipeline_summary, f.pipeline_id, f,
-                     on_done=lambda summary: self._summary_arrived(generation, summary))
+        self.ops.read(deals.pipeline_summary, f.pipeline_id, f,
+                      on_done=lambda summary: self._summary_arrived(generation, summary))
 
     def _summary_arrived(self, generation: int, summary: list) -> None:
         if generation != self._summary_generation:
@@ -243,7 +243,7 @@ class DealsView(QWidget):
         self.count_label.setText(tr("{total} deals").format(total=grouped(total)) if total != 1 else tr("1 deal"))
 
     def _pipelines_changed(self, _changes: Changes) -> None:
-        self.ops.run(pipelines.list_pipelines, on_done=self._pipelines_loaded)
+        self.ops.read(pipelines.list_pipelines, on_done=self._pipelines_loaded)
 
     def _mode_toggled(self, mode: int, checked: bool) -> None:
         if checked:
@@ -260,9 +260,9 @@ class DealsView(QWidget):
         if stage.is_won:
             self.win(deal_id, version)
         elif stage.is_lost:
-            self.ops.run(deals.get, deal_id, on_done=self.ask_lost_reason)
+            self.ops.read(deals.get, deal_id, on_done=self.ask_lost_reason)
         else:
-            self.ops.run(deals.move_stage, deal_id, stage_id, expected_version=version)
+            self.ops.write(deals.move_stage, deal_id, stage_id, expected_version=version)
 
     def show_menu(self, deal: DealRow, where: QPoint) -> QMenu:
         menu = QMenu(self)
@@ -277,14 +277,14 @@ class DealsView(QWidget):
         menu.addAction(tr("Mark lost…") if deal.outcome != "lost" else tr("Change lost reason…"),
                        lambda: self.ask_lost_reason(deal))
         if deal.outcome != "open":
-            menu.addAction(tr("Reopen"), lambda: self.ops.run(deals.reopen, deal.id, expected_version=deal.version))
+            menu.addAction(tr("Reopen"), lambda: self.ops.write(deals.reopen, deal.id, expected_version=deal.version))
         menu.addSeparator()
         menu.addAction(QAction(tr("Delete…"), menu, triggered=lambda: self.confirm_delete(deal)))
         menu.popup(where)
         return menu
 
     def win(self, deal_id: int, version: int) -> None:
-        self.ops.run(deals.mark_won, deal_id, expected_version=version, on_done=self.offer_invoice)
+        self.ops.write(deals.mark_won, deal_id, expected_version=version, on_done=self.offer_invoice)
 
     def offer_invoice(self, deal: DealRow) -> QMessageBox:
         """A won deal is money to ask for: offer the invoice draft at once."""
@@ -295,8 +295,8 @@ class DealsView(QWidget):
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.button(QMessageBox.StandardButton.Yes).setText(tr("Make invoice draft"))
         box.button(QMessageBox.StandardButton.No).setText(tr("Not now"))
-        box.accepted.connect(lambda: self.ops.run(documents.invoice_for_deal, deal.id,
-                                                  on_done=self.invoice_draft_made.emit))
+        box.accepted.connect(lambda: self.ops.write(documents.invoice_for_deal, deal.id,
+                                                    on_done=self.invoice_draft_made.emit))
         box.open()
         self.won_box = box
         return box
@@ -310,7 +310,7 @@ class DealsView(QWidget):
                              "it stay with the client.").format(title=deal.title, client=deal.client_name),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.accepted.connect(lambda: self.ops.run(deals.delete, deal.id))
+        box.accepted.connect(lambda: self.ops.write(deals.delete, deal.id))
         box.open()
         return box
 
@@ -325,8 +325,8 @@ class DealsView(QWidget):
 
     def open_deal(self, deal_id: int) -> None:
         """The deal's form with its stage history (global search and the board use this)."""
-        self.ops.run(lambda ctx: (deals.get(ctx, deal_id), deals.stage_history(ctx, deal_id)),
-                     on_done=lambda result: self._show_deal(*result))
+        self.ops.read(lambda ctx: (deals.get(ctx, deal_id), deals.stage_history(ctx, deal_id)),
+                      on_done=lambda result: self._show_deal(*result))
 
     def _show_deal(self, deal: DealRow, history: list) -> None:
         pipeline = next((p for p in self.pipelines if p.id == deal.pipeline_id), self.current_pipeline())

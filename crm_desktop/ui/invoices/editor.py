@@ -131,7 +131,7 @@ class InvoiceEditor(FormDialog):
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.tax_delegate = TaxRateDelegate(self.table)
         self.table.setItemDelegateForColumn(KEYS.index("tax_rate"), self.tax_delegate)
-        ops.run(documents.tax_presets, on_done=lambda presets: self.tax_delegate.set_presets(presets.rates))
+        ops.read(documents.tax_presets, on_done=lambda presets: self.tax_delegate.set_presets(presets.rates))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -327,11 +327,11 @@ class InvoiceEditor(FormDialog):
                   "due_date": None if self.kind == "credit_note" else self.due_date.date().toPython(),
                   "notes": self.notes.toPlainText(), "terms": self.terms.toPlainText(), "lines": lines}
         if self.document is None:
-            self.ops.run(invoices.create_draft, kind=self.kind, **values, request_id=self.request_id,
-                         on_done=on_done, on_error=on_error)
+            self.ops.write(invoices.create_draft, kind=self.kind, **values, request_id=self.request_id,
+                           on_done=on_done, on_error=on_error)
         else:
-            self.ops.run(invoices.update_draft, self.document.id, expected_version=self.document.version,
-                         base=self.base, decided=self.decided, **values, on_done=on_done, on_error=on_error)
+            self.ops.write(invoices.update_draft, self.document.id, expected_version=self.document.version,
+                           base=self.base, decided=self.decided, **values, on_done=on_done, on_error=on_error)
 
     def save_and_issue(self) -> None:
         self._issue_after_save = True
@@ -344,8 +344,8 @@ class InvoiceEditor(FormDialog):
             self.base = invoices.editable_values(document)
         self.decided = {}
         if self._issue_after_save and document.status == "draft":
-            self.ops.run(documents.issue, document.id, expected_version=document.version, on_done=self._saved,
-                         on_error=self._failed)
+            self.ops.write(documents.issue, document.id, expected_version=document.version, on_done=self._saved,
+                           on_error=self._failed)
             return
         self._issue_after_save = False
         super()._saved(document)

@@ -61,9 +61,9 @@ class PaymentDialog(FormDialog):
         self.amount.setFocus()
 
     def submit(self, on_done, on_error) -> None:
-        self.ops.run(payments.record_payment, self.document.id, amount=self.amount.text().strip(),
-                     paid_on=self.paid_on.date().toPython(), method=self.method.currentText(),
-                     note=self.note.text(), request_id=self.request_id, on_done=on_done, on_error=on_error)
+        self.ops.write(payments.record_payment, self.document.id, amount=self.amount.text().strip(),
+                       paid_on=self.paid_on.date().toPython(), method=self.method.currentText(),
+                       note=self.note.text(), request_id=self.request_id, on_done=on_done, on_error=on_error)
 
 
 class CancelDialog(FormDialog):
@@ -77,8 +77,8 @@ class CancelDialog(FormDialog):
         self.finish_layout(QLabel(self.tr("The number stays used; the document is kept, marked cancelled.")))
 
     def submit(self, on_done, on_error) -> None:
-        self.ops.run(documents.cancel, self.document.id, reason=self.reason.text(),
-                     expected_version=self.document.version, on_done=on_done, on_error=on_error)
+        self.ops.write(documents.cancel, self.document.id, reason=self.reason.text(),
+                       expected_version=self.document.version, on_done=on_done, on_error=on_error)
 
 
 class PaymentsPanel(QWidget):
@@ -145,7 +145,7 @@ class PaymentsPanel(QWidget):
         self.copy_button.setVisible(invoice or document.kind == "quote" and document.status in ("issued", "accepted"))
         self.list.setVisible(invoice)
         if invoice:
-            self.ops.run(payments.list_payments, document.id, on_done=self._payments_loaded)
+            self.ops.read(payments.list_payments, document.id, on_done=self._payments_loaded)
 
     def _summary(self, document: DocumentDetail) -> str:
         parts = [status_names(self.tr).get(document.status, document.status)]
@@ -179,7 +179,7 @@ class PaymentsPanel(QWidget):
         folder = Path(tempfile.gettempdir()) / "crm-desktop-pdf"
         folder.mkdir(exist_ok=True)
         target = folder / f"{self.document.number or self.document.id}.pdf".replace("/", "-")
-        self.ops.run(documents.write_pdf, self.document.id, target, on_done=self.pdf_written.emit)
+        self.ops.read(documents.write_pdf, self.document.id, target, on_done=self.pdf_written.emit)
 
     def _show_pdf(self, path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -188,8 +188,8 @@ class PaymentsPanel(QWidget):
         open_send_dialog(self.ops, self.document.id, self, lambda dialog: setattr(self, "dialog", dialog))
 
     def answer(self, *, accepted: bool) -> None:
-        self.ops.run(documents.answer_quote, self.document.id, accepted=accepted,
-                     expected_version=self.document.version, on_done=self._reloaded)
+        self.ops.write(documents.answer_quote, self.document.id, accepted=accepted,
+                       expected_version=self.document.version, on_done=self._reloaded)
 
     def record_payment(self) -> PaymentDialog:
         return self._open(PaymentDialog(self.ops, self.document, self.ops.ctx.today(), self))
@@ -198,15 +198,15 @@ class PaymentsPanel(QWidget):
         return self._open(CancelDialog(self.ops, self.document, self))
 
     def make_credit_note(self) -> None:
-        self.ops.run(documents.credit_note_for, self.document.id, on_done=self.draft_made.emit)
+        self.ops.write(documents.credit_note_for, self.document.id, on_done=self.draft_made.emit)
 
     def copy(self) -> None:
         make = documents.invoice_from_quote if self.document.kind == "quote" else documents.duplicate
-        self.ops.run(make, self.document.id, on_done=self.draft_made.emit)
+        self.ops.write(make, self.document.id, on_done=self.draft_made.emit)
 
     def _open(self, dialog: FormDialog) -> FormDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda _result: self.ops.run(invoices.get, self.document.id, on_done=self._reloaded))
+        dialog.saved.connect(lambda _result: self.ops.read(invoices.get, self.document.id, on_done=self._reloaded))
         self.dialog = dialog
         dialog.open()
         return dialog

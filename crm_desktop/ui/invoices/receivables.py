@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from crm_desktop.services import payments
 from crm_desktop.services.money import format_money
@@ -39,7 +47,7 @@ class ReceivablesDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
         layout.addWidget(buttons)
-        ops.run(payments.receivables, on_done=self._loaded)
+        ops.read(payments.receivables, on_done=self._loaded)
 
     def _loaded(self, rows: list[Receivable]) -> None:
         self.rows = rows

@@ -103,7 +103,7 @@ class SmtpDialog(FormDialog):
         self.outcome.setText(self.tr("Connecting to {host}…").format(host=typed.host))
         self.test_button.setEnabled(False)
         password = self.password.text()
-        self.ops.run(lambda _ctx: mail.check_login(typed, password), on_done=self._tested, on_error=self._tested)
+        self.ops.read(lambda _ctx: mail.check_login(typed, password), on_done=self._tested, on_error=self._tested)
 
     def _tested(self, error) -> None:
         self.test_button.setEnabled(True)
@@ -115,9 +115,9 @@ class SmtpDialog(FormDialog):
                 self.memory_only = not keep_password(settings, self.password.text())
             on_done(settings)
 
-        self.ops.run(mail.update_smtp_settings, expected_version=self.settings.version, host=self.host.text(),
-                     port=self.port.text(), security=self.security.currentData(), username=self.username.text(),
-                     sender=self.sender.text(), on_done=stored, on_error=on_error)
+        self.ops.write(mail.update_smtp_settings, expected_version=self.settings.version, host=self.host.text(),
+                       port=self.port.text(), security=self.security.currentData(), username=self.username.text(),
+                       sender=self.sender.text(), on_done=stored, on_error=on_error)
 
 
 def _start(ctx, document_id: int) -> tuple[Draft, SmtpSettings]:
@@ -132,7 +132,7 @@ def open_send_dialog(ops: Ops, document_id: int, parent: QWidget, on_open) -> No
         dialog.open()
         on_open(dialog)
 
-    ops.run(_start, document_id, on_done=show)
+    ops.read(_start, document_id, on_done=show)
 
 
 class SendDialog(FormDialog):
@@ -177,11 +177,11 @@ class SendDialog(FormDialog):
 
     def submit(self, on_done, on_error) -> None:
         if self.eml_path is not None:
-            self.ops.run(mail.save_document_eml, self.draft.document_id, self.eml_path, **self._values(),
-                         on_done=on_done, on_error=on_error)
+            self.ops.write(mail.save_document_eml, self.draft.document_id, self.eml_path, **self._values(),
+                           on_done=on_done, on_error=on_error)
             return
-        self.ops.run(mail.send_document, self.draft.document_id, **self._values(),
-                     password=stored_password(self.smtp), on_done=on_done, on_error=on_error)
+        self.ops.write(mail.send_document, self.draft.document_id, **self._values(),
+                       password=stored_password(self.smtp), on_done=on_done, on_error=on_error)
 
     def choose_eml_file(self) -> None:
         name = f"{self.draft.file_stem}.eml"

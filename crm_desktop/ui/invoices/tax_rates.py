@@ -27,5 +27,5 @@ class TaxRatesDialog(FormDialog):
 
     def submit(self, on_done, on_error) -> None:
         rates = [part for part in re.split(r"[;\s]+", self.rates.text().replace("%", "")) if part]
-        self.ops.run(documents.update_tax_presets, rates, expected_version=self.presets.version,
-                     on_done=on_done, on_error=on_error)
+        self.ops.write(documents.update_tax_presets, rates, expected_version=self.presets.version,
+                       on_done=on_done, on_error=on_error)

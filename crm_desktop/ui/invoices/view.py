@@ -157,8 +157,8 @@ class InvoicesView(QWidget):
 
     def start(self) -> None:
         self.model.reload()
-        self.ops.run(company.get, on_done=lambda profile: setattr(self, "_default_currency",
-                                                                  profile.default_currency))
+        self.ops.read(company.get, on_done=lambda profile: setattr(self, "_default_currency",
+                                                                   profile.default_currency))
 
     # --- filter and totals ---
 
@@ -186,8 +186,8 @@ class InvoicesView(QWidget):
     def _load_totals(self) -> None:
         self._totals_generation += 1
         generation, query = self._totals_generation, self.model.query
-        self.ops.run(invoices.totals_by_currency, _filter(query),
-                     on_done=lambda sums: self._show_totals(generation, sums))
+        self.ops.read(invoices.totals_by_currency, _filter(query),
+                      on_done=lambda sums: self._show_totals(generation, sums))
 
     def _show_totals(self, generation: int, sums: list) -> None:
         if generation != self._totals_generation:
@@ -266,7 +266,7 @@ class InvoicesView(QWidget):
 
     def open_document(self, document_id: int) -> None:
         """Open a document in the editor (read-only unless it is a draft); global search uses this."""
-        self.ops.run(invoices.get, document_id, on_done=self._show_editor)
+        self.ops.read(invoices.get, document_id, on_done=self._show_editor)
 
     def _show_editor(self, document: DocumentDetail | None) -> None:
         if self.editor is not None and self.editor.isVisible():

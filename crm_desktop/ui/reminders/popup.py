@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
 from shiboken6 import isValid
 
 from crm_desktop.services import reminders
@@ -124,8 +123,8 @@ class ReminderRow(QFrame):
 
     def _handle(self, fn, *args, **kwargs) -> None:
         self.problem.hide()
-        self.ops.run(fn, *args, **kwargs, on_done=lambda _row: self.handled.emit(self.task_id),
-                     on_error=self._failed)
+        self.ops.write(fn, *args, **kwargs, on_done=lambda _row: self.handled.emit(self.task_id),
+                       on_error=self._failed)
 
     def _failed(self, error) -> None:
         self.problem.setText(error.message)
@@ -205,8 +204,8 @@ class ReminderWindow(QWidget):
     def _changed(self, changes: Changes) -> None:
         if self.rows and "tasks" in changes.tables:
             shown = list(self.rows)
-            self.ops.run(reminders.still_pending, shown,
-                         on_done=lambda pending: [self._remove(i) for i in shown if i not in pending])
+            self.ops.read(reminders.still_pending, shown,
+                          on_done=lambda pending: [self._remove(i) for i in shown if i not in pending])
 
 
 def _give_back(widget: QWidget, popup: QWidget) -> None:

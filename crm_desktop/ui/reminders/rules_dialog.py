@@ -36,8 +36,8 @@ class FollowUpRulesDialog(FormDialog):
         self.finish_layout(note)
 
     def submit(self, on_done, on_error) -> None:
-        self.ops.run(follow_ups.update_settings, expected_version=self.rules.version,
-                     **{key: spin.value() for key, spin in self.spins.items()}, on_done=on_done, on_error=on_error)
+        self.ops.write(follow_ups.update_settings, expected_version=self.rules.version,
+                       **{key: spin.value() for key, spin in self.spins.items()}, on_done=on_done, on_error=on_error)
 
     def conflict_hint(self) -> str:
         return self.tr("Someone changed the settings meanwhile: press Cancel and open them again.")

@@ -51,7 +51,7 @@ class ReminderScheduler(QObject):
             found = reminders.take_due(ctx, since=since, started=now if since is None else None)
             return found, now, _next_moment(ctx, now)
 
-        self.ops.run(work, on_done=lambda result: self._looked(*result))
+        self.ops.write(work, on_done=lambda result: self._looked(*result))
 
     def _looked(self, found: list[Reminder], now: datetime, next_at: datetime | None) -> None:
         self.since = now
@@ -64,8 +64,8 @@ class ReminderScheduler(QObject):
         if self.since is None:
             return  # the start-up look has not happened yet; it arms the timer itself
         since = self.since
-        self.ops.run(lambda ctx: (ctx.now(), _next_moment(ctx, since)),
-                     on_done=lambda result: self._arm(result[1], result[0]))
+        self.ops.read(lambda ctx: (ctx.now(), _next_moment(ctx, since)),
+                      on_done=lambda result: self._arm(result[1], result[0]))
 
     def _arm(self, next_at: datetime | None, now: datetime) -> None:
         self.next_at = next_at
