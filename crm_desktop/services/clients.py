@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, insert, null, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, insert, null, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -322,6 +322,12 @@ class _MadeBefore(Exception):
     """An earlier try of the same save made the client (its request id is taken)."""
 
 
+# Built once, values bound at execution: building a statement around its values costs more than running it.
+# The owner's id goes in only if the owner is active, and their name comes back in RETURNING.
+_INSERT_OWNED = (insert(Client).values(owner_id=users.if_active(bindparam("crm_owner")))
+                 .returning(Client, users.if_active(bindparam("crm_owner"), User.display_name)))
+_INSERT_UNOWNED = insert(Client).returning(Client, null())
+_INSERT_SEARCH = insert(ClientSearch.__table__)
 _NEW = {"phones": [], "emails": [], "address": "", "source": "", "notes": "", "private": False,
         "company_id": None}
 
@@ -351,13 +357,11 @@ def _insert(s: Session, values: dict[str, Any], owner_id: int | None, request_id
     now = s.info["now"]
     row = {**_NEW, **clean, "sort_name": sort_key(clean["name"]), "request_id": request_id, "created_at": now,
            "updated_at": now, "version": 1}
-    if owner_id is None:
-        insert_client = insert(Client).values(**row, owner_id=None).returning(Client, null())
-    else:
-        insert_client = (insert(Client).values(**row, owner_id=users.if_active(owner_id))
-                         .returning(Client, users.if_active(owner_id, User.display_name)))
     try:
-        client, owner_name = s.execute(insert_client).one()
+        if owner_id is None:
+            client, owner_name = s.execute(_INSERT_UNOWNED, {**row, "owner_id": None}).one()
+        else:
+            client, owner_name = s.execute(_INSERT_OWNED, {**row, "crm_owner": owner_id}).one()
     except IntegrityError as exc:
         if request_id is not None and _request_id_taken(exc):
             raise _MadeBefore from exc
@@ -366,8 +370,8 @@ def _insert(s: Session, values: dict[str, Any], owner_id: int | None, request_id
         raise users.not_active("owner_id", "owner")  # the unit of work rolls the row back
     created(s, client)
     # A new client has no search row yet: it is added, not looked up.
-    terms = build_terms(client.name, client.emails, client.phones)
-    s.execute(insert(ClientSearch.__table__).values(client_id=client.id, terms=terms))
+    s.execute(_INSERT_SEARCH, {"client_id": client.id, "terms": build_terms(client.name, client.emails,
+                                                                              client.phones)})
     if tags:
         s.add_all([ClientTag(client_id=client.id, tag=t) for t in tags])
         record(s, entity="clients", entity_id=client.id, action="tags", details={"tags": [[], tags]})

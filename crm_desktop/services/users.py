@@ -60,7 +60,7 @@ def not_active(field: str, who: str) -> ValidationError:
     return ValidationError(field, f"The chosen {who} is not an active user. Choose another {who}.")
 
 
-def if_active(user_id: int, column: Any = User.id) -> ScalarSelect[Any]:
+def if_active(user_id: Any, column: Any = User.id) -> ScalarSelect[Any]:
     """`column` of the user if active, else NULL: for checking a user inside the statement that writes
     (INSERT ... VALUES ((SELECT ...))) instead of reading the row before it."""
     return select(column).where(User.id == user_id, User.active.is_(True)).scalar_subquery()

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import sqlite3
 import statistics
@@ -186,8 +187,10 @@ def main(argv: list[str] | None = None) -> int:
                     "documents": s.scalar(select(func.count()).select_from(Document))}
         db.dispose()
     if args.profile:
-        say(f"profile of the timed {args.profile} calls (cumulative):")
-        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(45)
+        say(f"profile of the timed {args.profile} calls:")
+        stats = pstats.Stats(profiler, stream=sys.stdout)  # BENCH_SORT=tottime, BENCH_LINES=200 to see more
+        stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("BENCH_LINES", "45")))
     print(json.dumps({**figures, **context, "calls": args.calls, "invoice_lines": len(LINES), **rows}))
     return 0
 
