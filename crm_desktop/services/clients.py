@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, false, func, insert, null, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, bindparam, false, func, insert, null, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -227,7 +227,7 @@ def sources_in_use(ctx: ServiceContext) -> list[str]:
         return list(s.scalars(select(Client.source).where(Client.source != "").distinct().order_by(Client.source)))
 
 
-def _row(c: Client, owner_name: str | None) -> ClientRow:
+def _row(c: Client | Row[Any], owner_name: str | None) -> ClientRow:
     return ClientRow(
         id=c.id, kind=c.kind, name=c.name, status=c.status, phones=list(c.phones), emails=list(c.emails),
         source=c.source, owner_id=c.owner_id, owner_name=owner_name or "", private=c.private, version=c.version,
@@ -241,7 +241,8 @@ def _detail(s: Session, c: Client) -> ClientDetail:
                       [t.tag for t in c.tags])
 
 
-def _detail_of(c: Client, owner_name: str | None, company_name: str, tags: list[str]) -> ClientDetail:
+def _detail_of(c: Client | Row[Any], owner_name: str | None, company_name: str,
+               tags: list[str]) -> ClientDetail:
     return ClientDetail(
         **_row(c, owner_name).__dict__, company_id=c.company_id, company_name=company_name,
         address=c.address, notes=c.notes, tags=tags, created_at=c.created_at, updated_at=c.updated_at,
@@ -324,9 +325,12 @@ class _MadeBefore(Exception):
 
 # Built once, values bound at execution: building a statement around its values costs more than running it.
 # The owner's id goes in only if the owner is active, and their name comes back in RETURNING.
-_INSERT_OWNED = (insert(Client).values(owner_id=users.if_active(bindparam("crm_owner")))
-                 .returning(Client, users.if_active(bindparam("crm_owner"), User.display_name)))
-_INSERT_UNOWNED = insert(Client).returning(Client, null())
+# Plain Core INSERTs: the ORM's bulk machinery cost as much again, and the row they return serves
+# the answer (a Row reads like a Client) and the audit row alike.
+_OWNER_NAME = users.if_active(bindparam("crm_owner"), User.display_name).label("crm_owner_name")
+_INSERT_OWNED = (insert(Client.__table__).values(owner_id=users.if_active(bindparam("crm_owner")))
+                 .returning(*Client.__table__.c, _OWNER_NAME))
+_INSERT_UNOWNED = insert(Client.__table__).returning(*Client.__table__.c, null().label("crm_owner_name"))
 _INSERT_SEARCH = insert(ClientSearch.__table__)
 _NEW = {"phones": [], "emails": [], "address": "", "source": "", "notes": "", "private": False,
         "company_id": None}
@@ -359,16 +363,18 @@ def _insert(s: Session, values: dict[str, Any], owner_id: int | None, request_id
            "updated_at": now, "version": 1}
     try:
         if owner_id is None:
-            client, owner_name = s.execute(_INSERT_UNOWNED, {**row, "owner_id": None}).one()
+            client = s.execute(_INSERT_UNOWNED, {**row, "owner_id": None}).one()
         else:
-            client, owner_name = s.execute(_INSERT_OWNED, {**row, "crm_owner": owner_id}).one()
+            client = s.execute(_INSERT_OWNED, {**row, "crm_owner": owner_id}).one()
     except IntegrityError as exc:
         if request_id is not None and _request_id_taken(exc):
             raise _MadeBefore from exc
         raise
     if owner_id is not None and client.owner_id is None:
         raise users.not_active("owner_id", "owner")  # the unit of work rolls the row back
-    created(s, client)
+    columns = dict(client._mapping)
+    owner_name = columns.pop("crm_owner_name")
+    created(s, Client.__tablename__, columns)
     # A new client has no search row yet: it is added, not looked up.
     s.execute(_INSERT_SEARCH, {"client_id": client.id, "terms": build_terms(client.name, client.emails,
                                                                               client.phones)})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -321,14 +321,15 @@ def _write_entries(session: Session, unit: _Unit) -> None:
         unit.entries = []
 
 
-def created(session: Session, obj: Any) -> None:
-    """Log `obj`, inserted by a statement of its own (not by a flush), as a flush would have: its audit
-    row (SQLite; the server's trigger writes it in shared mode) and its place in the changes."""
+def created(session: Session, table: str, row: Mapping[str, Any]) -> None:
+    """Log the `row` (all its columns) an INSERT of its own added to `table`, as a flush would have
+    logged an object: its audit row (SQLite; the server's trigger writes it in shared mode) and its
+    place in the changes."""
     unit = _unit(session)
     assert unit is not None, "created() is for a unit of work of ServiceContext.write"
-    unit.changes.add("created", obj.__tablename__, obj.id)
+    unit.changes.add("created", table, row["id"])
     if not unit.server_audits:
-        unit.entry(obj.__tablename__, obj.id, "create", _snapshot(obj, new=True))
+        unit.entry(table, row["id"], "create", _snapshot_of(row.items(), new=True))
 
 
 def count_rows(session: Session, query: Select) -> int:
@@ -358,15 +359,20 @@ def _entry(now, actor_id, entity, entity_id, action, changes) -> AuditEntry:
 
 
 def _snapshot(obj: Any, *, new: bool) -> dict[str, list[Any]]:
+    columns = inspect(obj).mapper.column_attrs
+    return _snapshot_of(((attr.key, getattr(obj, attr.key)) for attr in columns), new=new)
+
+
+def _snapshot_of(items: Iterable[tuple[str, Any]], *, new: bool) -> dict[str, list[Any]]:
     out = {}
-    for attr in inspect(obj).mapper.column_attrs:
-        if attr.key in _SKIP:
+    for key, raw in items:
+        if key in _SKIP:
             continue
-        value = _jsonable(getattr(obj, attr.key))
-        if attr.key in _SECRET and value:
+        value = _jsonable(raw)
+        if key in _SECRET and value:
             value = "(hidden)"
         if value not in (None, "", [], False):
-            out[attr.key] = [None, value] if new else [value, None]
+            out[key] = [None, value] if new else [value, None]
     return out
 
 

@@ -65,7 +65,8 @@ def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> Do
         if not doc.lines or doc.total <= 0:
             raise ValidationError("lines", f"A {KIND_NAMES[doc.kind].lower()} needs at least one line with an "
                                            "amount before it is issued.")
-        doc.issue_date = doc.issue_date or ctx.today()
+        if doc.issue_date is None:
+            doc.issue_date = ctx.today()
         if doc.kind == "invoice" and doc.due_date is None:
             doc.due_date = doc.issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
         kind = KIND_NAMES[doc.kind].lower()  # a refused flush expires `doc`: the message must not read it

@@ -21,9 +21,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -31,7 +32,7 @@ from crm_desktop.db.models import Client, CompanyProfile, Deal, Document, Docume
 from crm_desktop.services import money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
-from crm_desktop.services.context import ServiceContext, count_rows, record
+from crm_desktop.services.context import Actor, ServiceContext, count_rows, record
 from crm_desktop.services.errors import ConflictError, NotFound, ServiceError, ValidationError
 from crm_desktop.services.search import client_filter
 
@@ -276,15 +277,19 @@ _RELATED = aliased(Document)  # made once: an alias costs more to build than the
 _RELATED_NUMBER = select(_RELATED.number).where(_RELATED.id == Document.related_id).scalar_subquery()
 
 
+@lru_cache(maxsize=32)  # per actor (their visibility) and extra columns: built once, not per issue
+def _loaded_query(actor: Actor, columns: tuple[Any, ...]) -> Select:
+    return (select(Document, Client.name, _RELATED_NUMBER, *columns)
+            .join(Client, Client.id == Document.client_id)
+            .where(Document.id == bindparam("document_id"), visible_to(actor))
+            .options(joinedload(Document.lines)))
+
+
 def loaded_draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: int | None, action: str,
                  *columns: Any) -> tuple[Document, tuple[str, str | None], tuple[Any, ...]]:
     """draft() with, in the same statement, its lines and the names detail() shows (see detail) and
     any `columns` the caller needs along (correlated to the document): one read instead of four."""
-    q = (select(Document, Client.name, _RELATED_NUMBER, *columns)
-         .join(Client, Client.id == Document.client_id)
-         .where(Document.id == document_id, visible_to(ctx.actor))
-         .options(joinedload(Document.lines)))
-    row = s.execute(q).unique().one_or_none()
+    row = s.execute(_loaded_query(ctx.actor, columns), {"document_id": document_id}).unique().one_or_none()
     if row is None:
         raise NotFound(f"Document #{document_id} does not exist (it may have been deleted).")
     doc = draft(s, ctx, document_id, expected_version, action, loaded=row[0])

@@ -109,9 +109,14 @@ def _number_clash(exc: IntegrityError) -> bool:
     return constraint == "uq_documents_kind_number" or "documents.kind, documents.number" in str(exc.orig)
 
 
+_SERIES = NumberSeries.__table__
+# The counter row made or moved on, in one statement built once; on the session's connection, so
+# it does not flush the unit of work first (nothing it reads is pending there).
+_NEXT = (sqlite_insert(_SERIES).values(next_seq=2)
+         .on_conflict_do_update(index_elements=["kind", "year"], set_={"next_seq": _SERIES.c.next_seq + 1})
+         .returning(_SERIES.c.next_seq))
+
+
 def _take(s: Session, kind: str, year: int) -> int:
-    """The next running number of `kind` in `year`, in one statement; SQLite lets one writer in at a time."""
-    upsert = sqlite_insert(NumberSeries).values(kind=kind, year=year, next_seq=2)
-    upsert = upsert.on_conflict_do_update(index_elements=["kind", "year"],
-                                          set_={"next_seq": NumberSeries.next_seq + 1})
-    return s.execute(upsert.returning(NumberSeries.next_seq)).scalar_one() - 1
+    """The next running number of `kind` in `year`; SQLite lets one writer in at a time."""
+    return s.connection().execute(_NEXT, {"kind": kind, "year": year}).scalar_one() - 1
