@@ -7,7 +7,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, literal, or_, select, true, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.models import (
@@ -21,10 +36,19 @@ from crm_desktop.db.models import (
     Document,
     Task,
     User,
+    table_of,
 )
 from crm_desktop.services import merge, users
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import Actor, ServiceContext, check_version, count_rows, made_before, record
+from crm_desktop.services.context import (
+    Actor,
+    ServiceContext,
+    check_version,
+    count_rows,
+    created,
+    made_before,
+    record,
+)
 from crm_desktop.services.errors import NotFound, ValidationError
 from crm_desktop.services.search import build_terms, client_filter, first_by_name
 from crm_desktop.services.textnorm import sort_key
@@ -278,7 +302,7 @@ def sources_in_use(ctx: ServiceContext) -> list[str]:
         return list(s.scalars(select(Client.source).where(Client.source != "").distinct().order_by(Client.source)))
 
 
-def _row(c: Client, owner_name: str | None) -> ClientRow:
+def _row(c: Client | Row[Any], owner_name: str | None) -> ClientRow:
     return ClientRow(
         id=c.id, kind=c.kind, name=c.name, status=c.status, phones=list(c.phones), emails=list(c.emails),
         source=c.source, owner_id=c.owner_id, owner_name=owner_name or "", private=c.private, version=c.version,
@@ -289,20 +313,16 @@ def _row(c: Client, owner_name: str | None) -> ClientRow:
 def _detail(s: Session, c: Client) -> ClientDetail:
     owner = s.get(User, c.owner_id) if c.owner_id else None
     company = s.get(Client, c.company_id) if c.company_id else None
-    base = _row(c, owner.display_name if owner else None)
-    return ClientDetail(
-        **base.__dict__, company_id=c.company_id, company_name=company.name if company else "",
-        address=c.address, notes=c.notes, tags=[t.tag for t in c.tags],
-        created_at=c.created_at, updated_at=c.updated_at,
-    )
+    return _detail_of(c, owner.display_name if owner else None, company.name if company else "",
+                      [t.tag for t in c.tags])
 
 
-def _detail_of(c: Client, owner_name: str | None, company_name: str | None, tags: list[str]) -> ClientDetail:
-    """The same detail `_detail` gives, from names and tags already read alongside the client."""
+def _detail_of(c: Client | Row[Any], owner_name: str | None, company_name: str | None,
+               tags: list[str]) -> ClientDetail:
+    """The detail of a client from names and tags already read alongside it (or by `_detail`)."""
     return ClientDetail(
         **_row(c, owner_name).__dict__, company_id=c.company_id, company_name=company_name or "",
-        address=c.address, notes=c.notes, tags=tags,
-        created_at=c.created_at, updated_at=c.updated_at,
+        address=c.address, notes=c.notes, tags=tags, created_at=c.created_at, updated_at=c.updated_at,
     )
 
 
@@ -312,7 +332,9 @@ _FIELDS = ("kind", "name", "phones", "emails", "address", "tags", "source", "sta
            "private", "notes", "company_id")
 
 
-def _clean(s: Session, values: dict[str, Any], *, self_id: int | None = None) -> dict[str, Any]:
+def _clean(s: Session, values: dict[str, Any], *, self_id: int | None = None,
+           companies: dict[int, str] | None = None) -> dict[str, Any]:
+    """The values checked and normalised; the chosen company's name goes into `companies` if given."""
     v.known_fields(values, _FIELDS, "Clients")
     out: dict[str, Any] = {}
     if "name" in values:
@@ -340,6 +362,8 @@ def _clean(s: Session, values: dict[str, Any], *, self_id: int | None = None) ->
             raise ValidationError("company_id", "The chosen company does not exist. Pick a company client.")
         if company.id == self_id:
             raise ValidationError("company_id", "A client cannot belong to itself.")
+        if companies is not None:
+            companies[company.id] = company.name
     if "company_id" in values:
         out["company_id"] = values["company_id"]
     return out
@@ -372,23 +396,74 @@ def _index(s: Session, client: Client) -> None:
         row.terms = terms
 
 
+class _MadeBefore(Exception):
+    """An earlier try of the same save made the client (its request id is taken)."""
+
+
+# Built once, values bound at execution: building a statement around its values costs more than running it.
+# The owner's id goes in only if the owner is active, and their name comes back in RETURNING.
+# Plain Core INSERTs: the ORM's bulk machinery cost as much again, and the row they return serves
+# the answer (a Row reads like a Client) and the audit row alike.
+_OWNER_NAME = users.if_active(bindparam("crm_owner"), User.display_name).label("crm_owner_name")
+_INSERT_OWNED = (insert(table_of(Client)).values(owner_id=users.if_active(bindparam("crm_owner")))
+                 .returning(*table_of(Client).c, _OWNER_NAME))
+_INSERT_UNOWNED = insert(table_of(Client)).returning(*table_of(Client).c, null().label("crm_owner_name"))
+_INSERT_SEARCH = insert(table_of(ClientSearch))
+_NEW = {"phones": [], "emails": [], "address": "", "source": "", "notes": "", "private": False,
+        "company_id": None}
+
+
 def create(ctx: ServiceContext, *, request_id: str | None = None, **values: Any) -> ClientDetail:
-    """A new client; a retried save with the same `request_id` returns the one made the first time."""
-    values.setdefault("owner_id", ctx.actor.user_id)
-    with ctx.write() as s:
-        if (earlier := made_before(s, Client, request_id)) is not None:
-            return _detail(s, earlier)
-        clean = _clean(s, {"kind": "person", "status": "lead", **values})
-        if "name" not in clean:
-            raise ValidationError("name", "Name cannot be empty. Please enter it.")
-        client = Client(phones=[], emails=[], address="", source="", notes="", private=False, request_id=request_id)
-        s.add(client)
-        _apply(s, client, clean)
-        s.flush()
-        _index(s, client)
-        if clean.get("tags"):
-            record(s, entity="clients", entity_id=client.id, action="tags", details={"tags": [[], clean["tags"]]})
-        return _detail(s, client)
+    """A new client; a retried save with the same `request_id` returns the one made the first time.
+
+    The most frequent save, so it reads nothing it does not need (issue 13): the owner is checked in
+    the INSERT itself, an earlier try is found by its request id's UNIQUE constraint (then read),
+    the search row is added without looking for one, and the detail comes from what was written.
+    """
+    owner_id = values.pop("owner_id", ctx.actor.user_id)
+    try:
+        with ctx.write() as s:
+            return _insert(s, values, owner_id, request_id)
+    except _MadeBefore:
+        with ctx.read() as s:
+            return _detail(s, made_before(s, Client, request_id))
+
+
+def _insert(s: Session, values: dict[str, Any], owner_id: int | None, request_id: str | None) -> ClientDetail:
+    companies: dict[int, str] = {}
+    clean = _clean(s, {"kind": "person", "status": "lead", **values}, companies=companies)
+    if "name" not in clean:
+        raise ValidationError("name", "Name cannot be empty. Please enter it.")
+    tags = sorted(clean.pop("tags", []))
+    now = s.info["now"]
+    row = {**_NEW, **clean, "sort_name": sort_key(clean["name"]), "request_id": request_id, "created_at": now,
+           "updated_at": now, "version": 1}
+    try:
+        if owner_id is None:
+            client = s.execute(_INSERT_UNOWNED, {**row, "owner_id": None}).one()
+        else:
+            client = s.execute(_INSERT_OWNED, {**row, "crm_owner": owner_id}).one()
+    except IntegrityError as exc:
+        if request_id is not None and _request_id_taken(exc):
+            raise _MadeBefore from exc
+        raise
+    if owner_id is not None and client.owner_id is None:
+        raise users.not_active("owner_id", "owner")  # the unit of work rolls the row back
+    columns = dict(client._mapping)
+    owner_name = columns.pop("crm_owner_name")
+    created(s, Client.__tablename__, columns)
+    # A new client has no search row yet: it is added, not looked up.
+    s.execute(_INSERT_SEARCH, {"client_id": client.id, "terms": build_terms(client.name, client.emails,
+                                                                              client.phones)})
+    if tags:
+        s.add_all([ClientTag(client_id=client.id, tag=t) for t in tags])
+        record(s, entity="clients", entity_id=client.id, action="tags", details={"tags": [[], tags]})
+    return _detail_of(client, owner_name, companies.get(client.company_id, ""), tags)
+
+
+def _request_id_taken(exc: IntegrityError) -> bool:
+    constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)  # PostgreSQL
+    return constraint == "uq_clients_request_id" or "clients.request_id" in str(exc.orig)
 
 
 def editable_values(c: ClientDetail) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -17,14 +17,14 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import tzlocal
-from sqlalchemy import Select, event, func, inspect, select, text
+from sqlalchemy import Select, event, func, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_desktop.db import problems
 from crm_desktop.db.engine import Database
-from crm_desktop.db.models import AuditEntry, CompanyProfile, Editable, User
+from crm_desktop.db.models import AuditEntry, CompanyProfile, Editable, User, table_of
 from crm_desktop.services.errors import ConflictError, PermissionDenied, ServiceError
 
 
@@ -204,26 +204,17 @@ class ServiceContext:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        changes = Changes()
+        unit = _Unit(self.actor.user_id, self.now(), server_audits=not self.db.is_sqlite)
         try:
             with self.db.write() as session:
-                session.info["actor_id"] = self.actor.user_id
-                session.info["now"] = self.now()
+                session.info.update(actor_id=unit.actor_id, now=unit.now, server_audits=unit.server_audits)
+                session.info[_UNIT] = unit  # what the session listeners below work on
                 # On a server the database writes the audit rows of field changes itself (a trigger,
                 # so that psql cannot escape it), in the name of the login — or, for the owner's own
                 # connection, of the user the app acts as.
-                session.info["server_audits"] = not self.db.is_sqlite
-                if session.info["server_audits"]:
+                if unit.server_audits:
                     session.execute(text("SELECT set_config('crm.actor_id', :actor, true)"),
                                     {"actor": str(self.actor.user_id)})
-                event.listen(session, "before_flush", _stamp_times)
-                deleted: list[Any] = []
-                event.listen(session, "after_flush", lambda s, _ctx: _write_audit(s, changes))
-                # Deletions are caught as they happen, so rows removed as orphans of a relationship
-                # (never in session.deleted) are logged too; their entries are added after the flush.
-                event.listen(session, "persistent_to_deleted", lambda _s, obj: deleted.append(obj))
-                event.listen(session, "after_flush_postexec",
-                             lambda s, _ctx: _write_deletions(s, deleted, changes))
                 yield session
         except StaleDataError as exc:
             raise ConflictError("record", None) from exc
@@ -238,9 +229,9 @@ class ServiceContext:
             _unreachable(exc)
             _refused_by_server(exc)
             raise
-        if changes:
+        if unit.changes:
             for listener in list(self.listeners):
-                listener(changes)
+                listener(unit.changes)
 
 
 _PROBLEMS = {problems.BUSY: DatabaseBusy, problems.READ_ONLY: DatabaseReadOnly, problems.DISK_FULL: DiskFull,
@@ -278,8 +269,43 @@ def _explain_integrity(exc: IntegrityError) -> str:
     return "The change breaks a rule of the database and was not saved."
 
 
+# --- the unit of work's listeners ---------------------------------------------------------------
+#
+# Registered once on the Session class and acting only on sessions ServiceContext.write made (those
+# carry a _Unit): listening per session cost more than a small save's SQL. Audit rows are plain
+# INSERTs on the flush's own connection, all rows of one flush in one statement, so they are in the
+# transaction of the change they log and cannot be lost without it.
+
+_UNIT = "crm_unit"
+
+
+class _Unit:
+    """What one unit of work collects: the records it changed and the audit rows not yet written."""
+
+    __slots__ = ("actor_id", "now", "server_audits", "changes", "entries", "deleted")
+
+    def __init__(self, actor_id: int, now: datetime, *, server_audits: bool):
+        self.actor_id, self.now, self.server_audits = actor_id, now, server_audits
+        self.changes = Changes()
+        self.entries: list[dict[str, Any]] = []
+        # Deletions are caught as they happen, so rows removed as orphans of a relationship (never
+        # in session.deleted) are logged too; their entries are added after the flush.
+        self.deleted: list[Any] = []
+
+    def entry(self, entity: str, entity_id: int | None, action: str, changes: dict[str, Any]) -> None:
+        self.entries.append({"at": self.now, "user_id": self.actor_id, "entity": entity,
+                             "entity_id": entity_id, "action": action, "changes": changes})
+
+
+def _unit(session: Session) -> _Unit | None:
+    return session.info.get(_UNIT)
+
+
+@event.listens_for(Session, "before_flush")
 def _stamp_times(session: Session, _ctx, _instances) -> None:
-    now = session.info["now"]
+    if (unit := _unit(session)) is None:
+        return
+    now = unit.now
     for obj in session.new:
         if isinstance(obj, Editable):
             obj.created_at = obj.created_at or now
@@ -289,33 +315,69 @@ def _stamp_times(session: Session, _ctx, _instances) -> None:
             obj.updated_at = now
 
 
-def _write_audit(session: Session, changes: Changes) -> None:
-    write = not session.info["server_audits"]
-    actor_id = session.info["actor_id"]
-    now = session.info["now"]
-    for obj in list(session.new):
+@event.listens_for(Session, "after_flush")
+def _collect_audit(session: Session, _ctx) -> None:
+    if (unit := _unit(session)) is None:
+        return
+    write = not unit.server_audits
+    for obj in session.new:
         if getattr(obj, "__audit__", False):
             table = obj.__tablename__
-            changes.add("created", table, obj.id)
+            unit.changes.add("created", table, obj.id)
             if write:
-                session.add(_entry(now, actor_id, table, obj.id, "create", _snapshot(obj, new=True)))
-    for obj in list(session.dirty):
+                unit.entry(table, obj.id, "create", _snapshot(obj, new=True))
+    for obj in session.dirty:
         if getattr(obj, "__audit__", False) and session.is_modified(obj, include_collections=False):
             diff = _diff(obj)
             if diff:
-                changes.add("updated", obj.__tablename__, obj.id)
+                unit.changes.add("updated", obj.__tablename__, obj.id)
                 if write:
-                    session.add(_entry(now, actor_id, obj.__tablename__, obj.id, "update", diff))
+                    unit.entry(obj.__tablename__, obj.id, "update", diff)
 
 
-def _write_deletions(session: Session, deleted: list[Any], changes: Changes) -> None:
-    for obj in deleted:
+@event.listens_for(Session, "persistent_to_deleted")
+def _note_deleted(session: Session, obj: Any) -> None:
+    if (unit := _unit(session)) is not None:
+        unit.deleted.append(obj)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _write_flushed(session: Session, _ctx) -> None:
+    if (unit := _unit(session)) is None:
+        return
+    for obj in unit.deleted:
         if getattr(obj, "__audit__", False):
-            changes.add("deleted", obj.__tablename__, obj.id)
-            if not session.info["server_audits"]:
-                session.add(_entry(session.info["now"], session.info["actor_id"], obj.__tablename__, obj.id,
-                                   "delete", _snapshot(obj, new=False)))
-    deleted.clear()
+            unit.changes.add("deleted", obj.__tablename__, obj.id)
+            if not unit.server_audits:
+                unit.entry(obj.__tablename__, obj.id, "delete", _snapshot(obj, new=False))
+    unit.deleted.clear()
+    _write_entries(session, unit)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    """Entries of `record` that no flush took along (nothing else changed) are written now."""
+    if (unit := _unit(session)) is None:
+        return
+    session.flush()
+    _write_entries(session, unit)
+
+
+def _write_entries(session: Session, unit: _Unit) -> None:
+    if unit.entries:
+        session.connection().execute(insert(table_of(AuditEntry)), unit.entries)
+        unit.entries = []
+
+
+def created(session: Session, table: str, row: Mapping[str, Any]) -> None:
+    """Log the `row` (all its columns) an INSERT of its own added to `table`, as a flush would have
+    logged an object: its audit row (SQLite; the server's trigger writes it in shared mode) and its
+    place in the changes."""
+    unit = _unit(session)
+    assert unit is not None, "created() is for a unit of work of ServiceContext.write"
+    unit.changes.add("created", table, row["id"])
+    if not unit.server_audits:
+        unit.entry(table, row["id"], "create", _snapshot_of(row.items(), new=True))
 
 
 def count_rows(session: Session, query: Select) -> int:
@@ -325,8 +387,14 @@ def count_rows(session: Session, query: Select) -> int:
 
 def record(session: Session, *, entity: str, entity_id: int | None, action: str,
            details: dict[str, Any] | None = None) -> None:
-    """An audit row for something that is not a plain field change (a stage move, a refusal...)."""
-    session.add(_entry(session.info["now"], session.info["actor_id"], entity, entity_id, action, details or {}))
+    """An audit row for something that is not a plain field change (a stage move, a refusal...).
+
+    It is written with the unit of work's next flush, or just before it commits."""
+    if (unit := _unit(session)) is not None:
+        unit.entry(entity, entity_id, action, details or {})
+    else:
+        session.add(_entry(session.info["now"], session.info["actor_id"], entity, entity_id, action,
+                           details or {}))
 
 
 _SKIP = {"created_at", "updated_at", "version"}
@@ -339,15 +407,20 @@ def _entry(now, actor_id, entity, entity_id, action, changes) -> AuditEntry:
 
 
 def _snapshot(obj: Any, *, new: bool) -> dict[str, list[Any]]:
+    columns = inspect(obj).mapper.column_attrs
+    return _snapshot_of(((attr.key, getattr(obj, attr.key)) for attr in columns), new=new)
+
+
+def _snapshot_of(items: Iterable[tuple[str, Any]], *, new: bool) -> dict[str, list[Any]]:
     out = {}
-    for attr in inspect(obj).mapper.column_attrs:
-        if attr.key in _SKIP:
+    for key, raw in items:
+        if key in _SKIP:
             continue
-        value = _jsonable(getattr(obj, attr.key))
-        if attr.key in _SECRET and value:
+        value = _jsonable(raw)
+        if key in _SECRET and value:
             value = "(hidden)"
         if value not in (None, "", [], False):
-            out[attr.key] = [None, value] if new else [value, None]
+            out[key] = [None, value] if new else [value, None]
     return out
 
 

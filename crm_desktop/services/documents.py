@@ -60,26 +60,31 @@ def update_tax_presets(ctx: ServiceContext, rates: Sequence[object], *, expected
 def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> DocumentDetail:
     """Give the draft its number and make it a record; the number and the issue are one unit of work."""
     with invoices.draft_write(ctx) as s:
-        doc = invoices.draft(s, ctx, document_id, expected_version, "issue")
+        doc, names, (pattern,) = invoices.loaded_draft(s, ctx, document_id, expected_version, "issue",
+                                                       numbering.pattern_of_kind())
         if not doc.lines or doc.total <= 0:
             raise ValidationError("lines", f"A {KIND_NAMES[doc.kind].lower()} needs at least one line with an "
                                            "amount before it is issued.")
-        doc.issue_date = doc.issue_date or ctx.today()
+        if doc.issue_date is None:
+            doc.issue_date = ctx.today()
         if doc.kind == "invoice" and doc.due_date is None:
             doc.due_date = doc.issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
+        kind = KIND_NAMES[doc.kind].lower()  # a refused flush expires `doc`: the message must not read it
         try:
-            number = numbering.issue(s, doc)
+            number = numbering.issue(s, doc, pattern)
+            with numbering.checked(number):
+                record(s, entity="documents", entity_id=doc.id, action="issue", details={"number": number})
+                what = f"{KIND_NAMES[doc.kind]} {number} issued"
+                if doc.kind == "credit_note":
+                    what += f" for invoice {_credit(s, doc, doc.total).number}"
+                what += f": {money.format_money(doc.total, doc.currency)}"
+                activities.record_event(s, ctx, doc.client_id, what, deal_id=doc.deal_id)
+                s.flush()  # one flush for the number, the timeline entry and their audit rows
         except numbering.NumberTaken as taken:
             raise ValidationError("number", f"The number pattern gives {taken.number}, which another "
-                                            f"{KIND_NAMES[doc.kind].lower()} already has. Change the pattern "
+                                            f"{kind} already has. Change the pattern "
                                             "in Settings → Numbering (e.g. add {year}).") from taken
-        record(s, entity="documents", entity_id=doc.id, action="issue", details={"number": number})
-        what = f"{KIND_NAMES[doc.kind]} {number} issued"
-        if doc.kind == "credit_note":
-            what += f" for invoice {_credit(s, doc, doc.total).number}"
-        activities.record_event(s, ctx, doc.client_id, f"{what}: {money.format_money(doc.total, doc.currency)}",
-                                deal_id=doc.deal_id)
-        return invoices.detail(s, doc)
+        return invoices.detail(s, doc, names)
 
 
 def _credit(s, note: Document, amount: Decimal) -> Document:

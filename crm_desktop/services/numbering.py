@@ -14,13 +14,17 @@ The same pattern rule is written there in SQL (crm_format_number; a test holds t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, case, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crm_desktop.db.models import CompanyProfile, Document, NumberSeries
+from crm_desktop.db.models import DOCUMENT_KINDS, CompanyProfile, Document, NumberSeries, table_of
+from crm_desktop.services.context import company_profile
 from crm_desktop.services.errors import ValidationError
 
 _FIELD = re.compile(r"\{(year|seq)(?::0([1-9])d)?\}")
@@ -57,35 +61,65 @@ class NumberTaken(Exception):
         self.number = number
 
 
-def issue(s: Session, doc: Document) -> str:
-    """Make the draft `doc` (its issue date set) issued with the next number of its kind and year."""
+@cache  # built once: a statement's construction costs more than SQLite's work on it
+def pattern_of_kind() -> ScalarSelect[str]:
+    """The company's number pattern for the kind of the Document in the enclosing query: read in the
+    statement that loads the draft, so an issue never uses a pattern older than its own transaction."""
+    patterns = {kind: getattr(CompanyProfile, f"{kind}_number_pattern") for kind in DOCUMENT_KINDS}
+    return select(case(patterns, value=Document.kind)).where(CompanyProfile.id == 1).scalar_subquery()
+
+
+def issue(s: Session, doc: Document, pattern: str | None = None) -> str:
+    """Make the draft `doc` (its issue date set) issued with the next number of its kind and year.
+
+    `pattern` is the company's for the kind (see pattern_of_kind), read if not given. On SQLite the
+    change is written by the caller's flush, inside `checked`: the UNIQUE constraint on (kind, number)
+    is what refuses a number another document has (no SELECT ahead of it)."""
     if s.get_bind().dialect.name == "postgresql":
         try:
             with s.begin_nested():  # so that a refusal leaves the unit of work able to roll back
                 doc.status = "issued"
                 s.flush()  # the database gives the number
         except IntegrityError as exc:
-            diag = getattr(exc.orig, "diag", None)  # psycopg's account of which constraint refused it
-            if diag is not None and diag.constraint_name == "uq_documents_kind_number":
-                raise NumberTaken(diag.message_detail or "") from exc
+            if _number_clash(exc):
+                diag = getattr(exc.orig, "diag", None)  # psycopg's account of which constraint refused it
+                raise NumberTaken(getattr(diag, "message_detail", None) or "") from exc
             raise
         s.refresh(doc, ["number"])
         return str(doc.number)
     assert doc.issue_date is not None  # documents.issue dates the draft before numbering it
+    if pattern is None:
+        pattern = getattr(company_profile(s), f"{doc.kind}_number_pattern")
     year = doc.issue_date.year
-    number = format_number(getattr(s.get(CompanyProfile, 1), f"{doc.kind}_number_pattern"), year,
-                           _take(s, doc.kind, year))
-    if s.scalar(select(Document.id).where(Document.kind == doc.kind, Document.number == number)):
-        raise NumberTaken(number)
-    doc.number, doc.status = number, "issued"
-    return number
+    doc.number, doc.status = format_number(pattern, year, _take(s, doc.kind, year)), "issued"
+    return doc.number
+
+
+@contextmanager
+def checked(number: str) -> Iterator[None]:
+    """A flush inside the block that writes the `number` just given raises NumberTaken if another
+    document of its kind has it (the unit of work then rolls back, the counter with it: no gap)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if _number_clash(exc):
+            raise NumberTaken(number) from exc
+        raise
+
+
+def _number_clash(exc: IntegrityError) -> bool:
+    constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)  # PostgreSQL
+    return constraint == "uq_documents_kind_number" or "documents.kind, documents.number" in str(exc.orig)
+
+
+_SERIES = table_of(NumberSeries)
+# The counter row made or moved on, in one statement built once; on the session's connection, so
+# it does not flush the unit of work first (nothing it reads is pending there).
+_NEXT = (sqlite_insert(_SERIES).values(next_seq=2)
+         .on_conflict_do_update(index_elements=["kind", "year"], set_={"next_seq": _SERIES.c.next_seq + 1})
+         .returning(_SERIES.c.next_seq))
 
 
 def _take(s: Session, kind: str, year: int) -> int:
     """The next running number of `kind` in `year`; SQLite lets one writer in at a time."""
-    s.execute(sqlite_insert(NumberSeries).values(kind=kind, year=year, next_seq=1)
-              .on_conflict_do_nothing(index_elements=["kind", "year"]))
-    series = s.execute(select(NumberSeries).where(NumberSeries.kind == kind, NumberSeries.year == year)).scalar_one()
-    seq = series.next_seq
-    series.next_seq = seq + 1
-    return seq
+    return s.connection().execute(_NEXT, {"kind": kind, "year": year}).scalar_one() - 1

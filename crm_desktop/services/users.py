@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ScalarSelect, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.engine import Database
@@ -52,8 +52,18 @@ def require_active(s: Session, field: str, user_id: int | None, who: str) -> int
     if user_id is not None:
         user = s.get(User, user_id)
         if user is None or not user.active:
-            raise ValidationError(field, f"The chosen {who} is not an active user. Choose another {who}.")
+            raise not_active(field, who)
     return user_id
+
+
+def not_active(field: str, who: str) -> ValidationError:
+    return ValidationError(field, f"The chosen {who} is not an active user. Choose another {who}.")
+
+
+def if_active(user_id: Any, column: Any = User.id) -> ScalarSelect[Any]:
+    """`column` of the user if active, else NULL: for checking a user inside the statement that writes
+    (INSERT ... VALUES ((SELECT ...))) instead of reading the row before it."""
+    return select(column).where(User.id == user_id, User.active.is_(True)).scalar_subquery()
 
 
 def list_users(ctx: ServiceContext, *, include_inactive: bool = False) -> list[UserRow]:

@@ -196,6 +196,54 @@ def test_rows_removed_as_orphans_are_audited_too(ctx, audit_rows):
     assert audit_rows("document_lines", dropped_id)[-1][1]["description"] == ["dropped", None]
 
 
+def test_what_create_returns_is_what_a_later_read_finds(ctx, staff):
+    """create builds its answer from what it wrote (no read back): it must agree with clients.get."""
+    company = clients.create(ctx, name="Samarqand Travel", kind="company")
+    dilnoza = staff["dilnoza"].actor.user_id
+    made = clients.create(ctx, name="Aziz Karimov", company_id=company.id, owner_id=dilnoza, tags=["vip", "b2b"],
+                          phones=["+998 90 123 45 67"], emails=["aziz@example.uz"], private=True, notes="Calls")
+    assert made == clients.get(ctx, made.id)
+    assert (made.owner_name, made.company_name, made.tags) == ("Dilnoza", "Samarqand Travel", ["b2b", "vip"])
+    assert [action for action, *_ in audit(ctx, made.id)] == ["create", "tags"]
+    assert clients.list_clients(ctx, ClientFilter(search="998901234"))[0].id == made.id  # its search row
+
+
+def test_a_disabled_owner_is_refused_and_nothing_is_saved(ctx, staff):
+    from crm_desktop.services import users
+
+    dilnoza = staff["dilnoza"].actor.user_id
+    users.disable(ctx, dilnoza)
+    with pytest.raises(ValidationError, match="not an active user") as err:
+        clients.create(ctx, name="Aziz Karimov", owner_id=dilnoza)
+    assert err.value.field == "owner_id" and clients.count(ctx) == 0
+    assert clients.create(ctx, name="Nobody's", owner_id=None).owner_name == ""
+
+
+def test_a_new_client_and_its_audit_row_are_one_transaction(ctx):
+    """A commit that fails after everything was written leaves neither the client nor its audit row."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    heard = []
+    ctx.listeners.append(heard.append)
+
+    def power_cut(session):
+        if session.info.get("crm_unit") is not None:
+            raise RuntimeError("the PC lost power while saving")
+
+    event.listen(Session, "before_commit", power_cut)  # after the unit of work's own: its rows are written
+    try:
+        with pytest.raises(RuntimeError):
+            clients.create(ctx, name="Lost in the cut")
+    finally:
+        event.remove(Session, "before_commit", power_cut)
+    with ctx.read() as s:
+        assert s.scalar(select(AuditEntry.id).where(AuditEntry.entity == "clients")) is None
+    assert clients.count(ctx) == 0 and heard == []
+    made = clients.create(ctx, name="Saved")
+    assert [action for action, *_ in audit(ctx, made.id)] == ["create"] and heard[-1].created["clients"] == {made.id}
+
+
 def test_a_save_retried_with_its_request_id_makes_one_client(ctx):
     first = clients.create(ctx, name="Aziz Karimov", request_id="3f1c2a9e-0000-4000-8000-000000000001")
     again = clients.create(ctx, name="Aziz Karimov", request_id="3f1c2a9e-0000-4000-8000-000000000001")

@@ -117,6 +117,26 @@ def test_a_pattern_that_would_repeat_a_number_is_refused_and_says_what_to_change
     assert invoices.get(ctx, late.id).status == "draft"
 
 
+def test_the_next_issue_uses_a_pattern_changed_after_the_last_one(ctx, client):
+    """The pattern is read with the draft in the issue's own transaction: a change is never missed."""
+    assert issued(ctx, client, issue_date=date(2026, 3, 1)).number == "INV-2026-00001"
+    company.update(ctx, expected_version=company.get(ctx).version, invoice_number_pattern="F{year}/{seq:03d}")
+    assert issued(ctx, client, issue_date=date(2026, 3, 2)).number == "F2026/002"
+    company.update(ctx, expected_version=company.get(ctx).version, quote_number_pattern="Q-{seq}")
+    assert issued(ctx, client, kind="quote", issue_date=date(2026, 3, 2)).number == "Q-1"  # each kind its own
+
+
+def test_a_refused_number_leaves_no_gap(ctx, client):
+    """The UNIQUE constraint refuses a number given twice; the counter goes back with the refusal."""
+    company.update(ctx, expected_version=company.get(ctx).version, invoice_number_pattern="INV-{seq:05d}")
+    assert issued(ctx, client, issue_date=date(2026, 12, 30)).number == "INV-00001"
+    late = draft(ctx, client, issue_date=date(2027, 1, 2))
+    with pytest.raises(ValidationError, match="gives INV-00001, which another invoice already has"):
+        documents.issue(ctx, late.id, expected_version=late.version)
+    company.update(ctx, expected_version=company.get(ctx).version, invoice_number_pattern="INV-{year}-{seq:05d}")
+    assert documents.issue(ctx, late.id, expected_version=late.version).number == "INV-2027-00001"
+
+
 def test_format_number():
     assert numbering.format_number("INV-{year}-{seq:05d}", 2026, 42) == "INV-2026-00042"
     assert numbering.format_number("{seq}", 2026, 7) == "7"
