@@ -97,9 +97,11 @@ class DatabaseChoice:
 
 def choose_database(cli_url: str | None, settings: Settings, paths: Paths) -> DatabaseChoice:
     """First wins: the command line, the environment, the saved setting, the default file."""
-    for candidate, origin in ((cli_url, "given with --database-url"),
-                              (os.environ.get(ENV_DATABASE_URL), f"in the environment variable {ENV_DATABASE_URL}"),
-                              (settings.get("database_url"), f"in the settings file {settings.path}")):
+    for candidate, origin in (
+        (cli_url, "given with --database-url"),
+        (os.environ.get(ENV_DATABASE_URL), f"in the environment variable {ENV_DATABASE_URL}"),
+        (settings.get("database_url"), f"in the settings file {settings.path}"),
+    ):
         if candidate:
             return DatabaseChoice(candidate, origin)
     return DatabaseChoice(f"sqlite:///{paths.default_database_file}", None)
@@ -131,7 +133,10 @@ def read_secret(account: str) -> str | None:
 
     try:
         return keyring.get_password(KEYRING_SERVICE, account)
-    except (KeyringError, RuntimeError) as exc:  # some backends raise plain RuntimeError when locked or absent
+    except (
+        KeyringError,
+        RuntimeError,
+    ) as exc:  # some backends raise plain RuntimeError when locked or absent
         raise KeyringUnavailable(str(exc)) from exc
 
 

@@ -55,16 +55,40 @@ THROUGH_CLIENT = {
     "document_lines": "EXISTS (SELECT 1 FROM documents d WHERE d.id = document_id)",
     "payments": "EXISTS (SELECT 1 FROM documents d WHERE d.id = document_id)",
 }
-WRITABLE = ("clients", "client_tags", "client_search", "activities", "pipelines", "stages", "deals",
-            "deal_stage_changes", "tasks", "documents", "document_lines", "number_series")
-NOTIFYING = ("clients", "activities", "pipelines", "stages", "deals", "documents", "document_lines",
-             "payments", "users", "company_profile")  # tasks announce since 0002
+WRITABLE = (
+    "clients",
+    "client_tags",
+    "client_search",
+    "activities",
+    "pipelines",
+    "stages",
+    "deals",
+    "deal_stage_changes",
+    "tasks",
+    "documents",
+    "document_lines",
+    "number_series",
+)
+NOTIFYING = (
+    "clients",
+    "activities",
+    "pipelines",
+    "stages",
+    "deals",
+    "documents",
+    "document_lines",
+    "payments",
+    "users",
+    "company_profile",
+)  # tasks announce since 0002
 
 
 def _create_role(name: str, member_of: str | None = None) -> str:
     grant = f"EXECUTE 'GRANT {member_of} TO {name}';" if member_of else ""
-    return (f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{name}') THEN "
-            f"CREATE ROLE {name} NOLOGIN; END IF; {grant} END $$")
+    return (
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{name}') THEN "
+        f"CREATE ROLE {name} NOLOGIN; END IF; {grant} END $$"
+    )
 
 
 POSTGRES_SHARED = [
@@ -100,10 +124,15 @@ POSTGRES_SHARED = [
     "ALTER TABLE clients FORCE ROW LEVEL SECURITY",
     "CREATE POLICY clients_seen ON clients USING (crm_sees_all() OR NOT private OR owner_id = crm_uid() "
     "OR owner_id = ANY (crm_team()))",
-    *[statement for table, rule in THROUGH_CLIENT.items() for statement in (
-        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
-        f"CREATE POLICY {table}_seen ON {table} USING (crm_sees_all() OR {rule})")],
+    *[
+        statement
+        for table, rule in THROUGH_CLIENT.items()
+        for statement in (
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+            f"CREATE POLICY {table}_seen ON {table} USING (crm_sees_all() OR {rule})",
+        )
+    ],
     "ALTER TABLE users ENABLE ROW LEVEL SECURITY",
     "ALTER TABLE users FORCE ROW LEVEL SECURITY",
     "CREATE POLICY users_read ON users FOR SELECT USING (true)",
@@ -138,8 +167,11 @@ POSTGRES_SHARED = [
     "CREATE TRIGGER document_lines_guard BEFORE INSERT OR UPDATE OR DELETE ON document_lines "
     "FOR EACH ROW EXECUTE FUNCTION crm_guard_document_line()",
     # --- every change is announced to the other PCs (see 0002 for the function)
-    *[f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON {table} "
-      "FOR EACH ROW EXECUTE FUNCTION crm_notify_change()" for table in NOTIFYING],
+    *[
+        f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION crm_notify_change()"
+        for table in NOTIFYING
+    ],
 ]
 
 
@@ -154,18 +186,26 @@ def downgrade() -> None:
         for table in ("clients", *THROUGH_CLIENT, "users", "audit_log"):
             op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
             op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-        for policy, table in (("clients_seen", "clients"), *((f"{t}_seen", t) for t in THROUGH_CLIENT),
-                              ("users_read", "users"), ("users_add", "users"), ("users_change", "users"),
-                              ("audit_read", "audit_log"), ("audit_add", "audit_log")):
+        for policy, table in (
+            ("clients_seen", "clients"),
+            *((f"{t}_seen", t) for t in THROUGH_CLIENT),
+            ("users_read", "users"),
+            ("users_add", "users"),
+            ("users_change", "users"),
+            ("audit_read", "audit_log"),
+            ("audit_add", "audit_log"),
+        ):
             op.execute(f"DROP POLICY {policy} ON {table}")
         for function in ("crm_team()", "crm_sees_all()", "crm_uid()", "crm_is_user()"):
             op.execute(f"DROP FUNCTION {function}")
-        op.execute("DO $$ BEGIN EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM crm_user, crm_admin', "
-                   "current_schema()); EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA %I FROM crm_user', "
-                   "current_schema()); EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM crm_user', "
-                   "current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I REVOKE SELECT ON "
-                   "TABLES FROM crm_user', current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA "
-                   "%I REVOKE USAGE, SELECT ON SEQUENCES FROM crm_user', current_schema()); END $$")
+        op.execute(
+            "DO $$ BEGIN EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM crm_user, crm_admin', "
+            "current_schema()); EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA %I FROM crm_user', "
+            "current_schema()); EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM crm_user', "
+            "current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I REVOKE SELECT ON "
+            "TABLES FROM crm_user', current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA "
+            "%I REVOKE USAGE, SELECT ON SEQUENCES FROM crm_user', current_schema()); END $$"
+        )
     for table in reversed(REQUEST_ID_TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f"uq_{table}_request_id"), type_="unique")

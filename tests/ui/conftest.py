@@ -63,4 +63,3 @@ def ops(qtbot, sqlite_ctx):
     for box in ops._boxes:
         box.close()
     assert not bugs, bugs
-
