@@ -59,7 +59,8 @@ def application() -> QApplication:
 
 
 def window_settings(paths: Paths) -> QSettings:
-    """Window state lives in our own config folder (never the registry), so --base-dir and tests stay apart."""
+    """Window state lives in our own config folder (never the registry), so --base-dir and tests stay
+    apart."""
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     return QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
 

@@ -6,6 +6,7 @@ a throwaway folder and never touch the real user directories.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -64,11 +65,9 @@ class Settings:
         self.path = path
         self._values: dict[str, Any] = dict(self.DEFAULTS)
         if path.exists():
-            try:
+            # A damaged settings file must not keep the app from starting; defaults apply.
+            with contextlib.suppress(OSError, ValueError):
                 self._values.update(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                # A damaged settings file must not keep the app from starting; defaults apply.
-                pass
 
     def get(self, key: str) -> Any:
         return self._values.get(key, self.DEFAULTS.get(key))

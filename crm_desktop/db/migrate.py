@@ -10,6 +10,7 @@ which one SELECT of `alembic_version` tells.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -51,10 +52,8 @@ class BackupFailed(DatabaseOpenError):
 
 def migrations_dir() -> Path:
     candidates = []
-    try:
+    with contextlib.suppress(ModuleNotFoundError):
         candidates.append(Path(str(resources.files("crm_desktop.migrations"))))
-    except ModuleNotFoundError:
-        pass
     candidates.append(Path(__file__).resolve().parents[2] / "migrations")  # a plain checkout
     if hasattr(sys, "_MEIPASS"):  # PyInstaller bundle
         candidates.append(Path(sys._MEIPASS) / "crm_desktop" / "migrations")

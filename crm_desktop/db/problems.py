@@ -80,7 +80,10 @@ def message(problem: str, db: Database | None) -> str:
             return (
                 f"The database server's disk is full ({where}); nothing was changed. Ask your administrator."
             )
-        return f"The disk that holds {where} is full; nothing was changed. Free some space on it, then try again."
+        return (
+            f"The disk that holds {where} is full; nothing was changed. "
+            "Free some space on it, then try again."
+        )
     if problem == DAMAGED:
         return damaged(_capital(where))
     return "The database is busy with another save. Wait a moment and try again."
@@ -124,7 +127,7 @@ def _unopenable(path: Path) -> str:
         return f"The disk that holds {path} is full. Free some space on it, then try again."
     if not os.access(path.parent, os.W_OK):
         return (
-            f"Cannot open {path}: its folder cannot be written to, and SQLite keeps working files next to the "
-            "database. Make the folder writable, or copy the file to a folder you can write to."
+            f"Cannot open {path}: its folder cannot be written to, and SQLite keeps working files "
+            "next to the database. Make the folder writable, or copy the file to a folder you can write to."
         )
     return f"Cannot open {path}: the file cannot be opened for reading and writing. Check its permissions."

@@ -32,8 +32,8 @@ def parse_database_url(url: str | URL, origin: str | None = None) -> URL:
         _check_sqlite(parsed, _named(url if isinstance(url, str) else parsed.render_as_string(), origin))
     elif backend != "postgresql":
         raise BadDatabaseUrl(
-            f"Unsupported database '{backend}'{' ' + origin if origin else ''}. Use a SQLite file (sqlite:///path) "
-            "or a PostgreSQL server (postgresql://user@host/database)."
+            f"Unsupported database '{backend}'{' ' + origin if origin else ''}. "
+            "Use a SQLite file (sqlite:///path) or a PostgreSQL server (postgresql://user@host/database)."
         )
     return parsed
 

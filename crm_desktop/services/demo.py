@@ -321,7 +321,8 @@ def _stage_path(rng: random.Random, stages: Sequence[Any], stage: Any) -> list[i
 
 
 def _staff(s: Session, ids: _Ids, stamp: dict[str, Any]) -> list[int]:
-    """Olga manages Dilnoza and Rashad; users who already exist (an office set up without clients) are kept."""
+    """Olga manages Dilnoza and Rashad; users who already exist (an office set up without clients) are
+    kept."""
     existing: dict[str, int] = {name: user_id for name, user_id in s.execute(select(User.username, User.id))}
     wanted = [
         ("olga", "Olga Petrova", "manager", None),
@@ -543,7 +544,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                     **stamp,
                 }
             )
-            for step, (before, after) in enumerate(zip([None, *path], path)):
+            for step, (before, after) in enumerate(zip([None, *path], path, strict=False)):
                 change_rows.append(
                     {
                         "deal_id": did,

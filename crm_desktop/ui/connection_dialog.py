@@ -10,6 +10,7 @@ and asked for at the next start. Nothing here ever falls back to a local file.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -42,10 +43,9 @@ class _Background(QObject):
     def run(self, fn: Callable[[], object]) -> None:
         def work() -> None:
             result = fn()
-            try:
+            # the dialog was closed while the server was being asked: nobody is left to tell
+            with contextlib.suppress(RuntimeError):
                 self.finished.emit(result)
-            except RuntimeError:
-                pass  # the dialog was closed while the server was being asked: nobody is left to tell
 
         threading.Thread(target=work, daemon=True).start()
 
@@ -178,10 +178,9 @@ class ConnectionDialog(QDialog):
             return
         self.url, self.password = url, password
         if password:
-            try:
+            # used for this run only: asked for again at the next start, never written to a file
+            with contextlib.suppress(KeyringUnavailable):
                 store_password(url, password)
-            except KeyringUnavailable:
-                pass  # used for this run only: asked for again at the next start, never written to a file
         self.accept()
 
     def use_local_file(self) -> None:

@@ -474,9 +474,11 @@ SQLITE_SEARCH_INDEX = [
     "CREATE TRIGGER client_search_ai AFTER INSERT ON client_search BEGIN "
     "INSERT INTO client_search_fts(rowid, terms) VALUES (new.client_id, new.terms); END",
     "CREATE TRIGGER client_search_ad AFTER DELETE ON client_search BEGIN "
-    "INSERT INTO client_search_fts(client_search_fts, rowid, terms) VALUES ('delete', old.client_id, old.terms); END",
+    "INSERT INTO client_search_fts(client_search_fts, rowid, terms) "
+    "VALUES ('delete', old.client_id, old.terms); END",
     "CREATE TRIGGER client_search_au AFTER UPDATE ON client_search BEGIN "
-    "INSERT INTO client_search_fts(client_search_fts, rowid, terms) VALUES ('delete', old.client_id, old.terms); "
+    "INSERT INTO client_search_fts(client_search_fts, rowid, terms) "
+    "VALUES ('delete', old.client_id, old.terms); "
     "INSERT INTO client_search_fts(rowid, terms) VALUES (new.client_id, new.terms); END",
 ]
 

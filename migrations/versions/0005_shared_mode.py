@@ -99,12 +99,14 @@ POSTGRES_SHARED = [
     "DO $$ BEGIN EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO crm_user', current_schema()); "
     "EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO crm_user', current_schema()); "
     # Tables and sequences of later revisions can be read (writing them stays a revision's own grant).
-    "EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO crm_user', current_schema()); "
+    "EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO crm_user', "
+    "current_schema()); "
     "EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES TO crm_user', "
     "current_schema()); END $$",
     f"GRANT INSERT, UPDATE, DELETE ON {', '.join(WRITABLE)} TO crm_user",
     "GRANT INSERT ON payments, audit_log TO crm_user",  # recorded, never changed or removed
-    "GRANT UPDATE (display_name, email, version, updated_at) ON users TO crm_user",  # one's own name and email
+    # one's own name and email
+    "GRANT UPDATE (display_name, email, version, updated_at) ON users TO crm_user",
     "GRANT INSERT, UPDATE ON users TO crm_admin",
     "GRANT UPDATE ON company_profile TO crm_admin",
     # --- who the connected login is, as the CRM knows them
@@ -145,24 +147,28 @@ POSTGRES_SHARED = [
     "CREATE POLICY audit_add ON audit_log FOR INSERT WITH CHECK (NOT crm_is_user() OR user_id = crm_uid())",
     # --- issued documents stay as issued: only their payment state and cancellation move on
     "CREATE FUNCTION crm_guard_document() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "IF OLD.status = 'draft' OR NOT crm_is_user() THEN RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; "
-    "END IF; "
+    "IF OLD.status = 'draft' OR NOT crm_is_user() THEN "
+    "RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; END IF; "
     "IF TG_OP = 'DELETE' THEN RAISE EXCEPTION 'Document % is issued and cannot be deleted', OLD.number "
     "USING ERRCODE = '42501'; END IF; "
     "IF NEW.status = 'draft' OR NEW.number IS DISTINCT FROM OLD.number OR NEW.kind <> OLD.kind "
     "OR NEW.client_id <> OLD.client_id OR NEW.currency <> OLD.currency "
     "OR NEW.issue_date IS DISTINCT FROM OLD.issue_date OR NEW.due_date IS DISTINCT FROM OLD.due_date "
     "OR NEW.subtotal <> OLD.subtotal OR NEW.tax_total <> OLD.tax_total OR NEW.total <> OLD.total "
-    "OR NEW.notes <> OLD.notes OR NEW.terms <> OLD.terms OR NEW.related_id IS DISTINCT FROM OLD.related_id THEN "
-    "RAISE EXCEPTION 'Document % is issued and cannot be changed', OLD.number USING ERRCODE = '42501'; END IF; "
+    "OR NEW.notes <> OLD.notes OR NEW.terms <> OLD.terms "
+    "OR NEW.related_id IS DISTINCT FROM OLD.related_id THEN "
+    "RAISE EXCEPTION 'Document % is issued and cannot be changed', OLD.number "
+    "USING ERRCODE = '42501'; END IF; "
     "RETURN NEW; END $$",
     "CREATE TRIGGER documents_guard BEFORE UPDATE OR DELETE ON documents "
     "FOR EACH ROW EXECUTE FUNCTION crm_guard_document()",
-    "CREATE FUNCTION crm_guard_document_line() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE doc record; BEGIN "
+    "CREATE FUNCTION crm_guard_document_line() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "DECLARE doc record; BEGIN "
     "SELECT status, number INTO doc FROM documents "
     "WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.document_id ELSE NEW.document_id END; "
     "IF FOUND AND doc.status <> 'draft' AND crm_is_user() THEN "
-    "RAISE EXCEPTION 'Document % is issued and its lines cannot be changed', doc.number USING ERRCODE = '42501'; "
+    "RAISE EXCEPTION 'Document % is issued and its lines cannot be changed', doc.number "
+    "USING ERRCODE = '42501'; "
     "END IF; RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; END $$",
     "CREATE TRIGGER document_lines_guard BEFORE INSERT OR UPDATE OR DELETE ON document_lines "
     "FOR EACH ROW EXECUTE FUNCTION crm_guard_document_line()",

@@ -160,9 +160,9 @@ def test_upgrading_to_reminders_keeps_only_reminders_still_ahead_pending(db_url)
             ):
                 conn.execute(
                     text(
-                        "INSERT INTO tasks (title, description, duration_minutes, priority, status, remind_at, "
-                        f"recurrence, created_at, updated_at, version) VALUES (:t, '', 30, 'normal', :s, :r, '', "
-                        f"{stamp}, {stamp}, 1)"
+                        "INSERT INTO tasks (title, description, duration_minutes, priority, status, "
+                        "remind_at, recurrence, created_at, updated_at, version) "
+                        f"VALUES (:t, '', 30, 'normal', :s, :r, '', {stamp}, {stamp}, 1)"
                     ),
                     {"t": title, "s": status, "r": remind},
                 )

@@ -293,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             say(
-                "no PostgreSQL server given (--postgres-url or CRM_TEST_POSTGRES_URL): its figures are left out"
+                "no PostgreSQL server given (--postgres-url or CRM_TEST_POSTGRES_URL): "
+                "its figures are left out"
             )
     if "cold_start_version_ms" in wanted:
         figures.update(bench_cold_start())

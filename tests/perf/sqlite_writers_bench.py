@@ -5,7 +5,8 @@
 Every thread of every process adds tasks through the real service (tasks.create: BEGIN IMMEDIATE, the
 insert, its audit row, a FULL-sync commit) as fast as it can, like several app windows and scripts
 writing to one file at once. `--cpu-hogs N` adds N processes that only spin, for a PC that is busy with
-other things too (the report came from a load average of about 8). Human-readable lines first; the LAST line is one JSON object:
+other things too (the report came from a load average of about 8). Human-readable lines first; the LAST
+line is one JSON object:
 
     sqlite_writers_busy_errors  saves that raised DatabaseBusy (the figure that must stay 0)
     sqlite_writers_other_errors saves that failed any other way

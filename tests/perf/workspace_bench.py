@@ -1,7 +1,8 @@
 """Figures of the workspace as a user meets it: real widgets, offscreen, on the benchmark database.
 
     clients_view_first_page_ms   window shown and started → the first rows of the clients list painted
-    search_as_you_type_p95_ms    a keystroke in the clients search → its filtered rows painted (debounce included)
+    search_as_you_type_p95_ms    a keystroke in the clients search → its filtered rows painted (debounce
+                                 included)
     client_card_open_ms          a client chosen → its card painted with a 200-entry timeline
     scroll_max_stall_ms          the longest the GUI thread is busy while the list is scrolled top to bottom
 
@@ -11,6 +12,7 @@ cached database the first time.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import statistics
@@ -125,13 +127,14 @@ def bench_workspace(db_path: Path, rng: random.Random, wanted: set[str], say) ->
                     started = time.perf_counter()
                     QTest.keyClick(view.search, ch)
                     wanted_text = view.search.text()
-                    wait_until(lambda: arrived and view.model.query.search == wanted_text)
+                    wait_until(lambda wanted=wanted_text: arrived and view.model.query.search == wanted)
                     table.viewport().repaint()
                     samples.append(time.perf_counter() - started)
             p95 = statistics.quantiles(samples, n=20, method="inclusive")[-1]
             figures["search_as_you_type_p95_ms"] = round(p95 * 1000, 1)
             say(
-                f"search as you type: {len(samples)} keystrokes, median {statistics.median(samples) * 1000:.1f} ms, "
+                f"search as you type: {len(samples)} keystrokes, "
+                f"median {statistics.median(samples) * 1000:.1f} ms, "
                 f"p95 {figures['search_as_you_type_p95_ms']} ms"
             )
             view.search.clear()
@@ -143,10 +146,10 @@ def bench_workspace(db_path: Path, rng: random.Random, wanted: set[str], say) ->
             for i in range(10):
                 target = long_timeline if i % 2 == 0 else other
                 done: list[bool] = []
-                view.card.loaded.connect(lambda: done.append(True))
+                view.card.loaded.connect(functools.partial(done.append, True))
                 started = time.perf_counter()
                 view.open_client(target)
-                wait_until(lambda: done and view.card.timeline.count() > 0)
+                wait_until(lambda done=done: done and view.card.timeline.count() > 0)
                 view.card.repaint()
                 if target == long_timeline:
                     samples.append(time.perf_counter() - started)

@@ -176,7 +176,8 @@ def test_another_seed_another_office(sqlite_db, tmp_path):
 
 
 def test_new_records_after_the_demo_get_fresh_ids(ctx):
-    """Demo rows carry explicit ids; the next client typed in must not collide with them (PostgreSQL sequences)."""
+    """Demo rows carry explicit ids; the next client typed in must not collide with them (PostgreSQL
+    sequences)."""
     demo.generate(ctx.db, clients=40, seed=1, now=NOW)
     created = clients.create(ctx, name="Typed after the demo")
     assert created.id == 41 and clients.count(ctx) == 41

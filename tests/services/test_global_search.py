@@ -1,4 +1,5 @@
-"""Global search over clients, deals and invoices; the invoice list's overdue filter and per-currency totals."""
+"""Global search over clients, deals and invoices; the invoice list's overdue filter and per-currency
+totals."""
 
 from __future__ import annotations
 

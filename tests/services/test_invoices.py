@@ -34,7 +34,8 @@ class Case:
 
 
 # Three lines with mixed tax rates and a discount, worked out by hand in each currency.
-# gross = qty × price (rounded); discount = gross × % (rounded); tax = rate × Σ nets at that rate (rounded once).
+# gross = qty × price (rounded); discount = gross × % (rounded);
+# tax = rate × Σ nets at that rate (rounded once).
 HAND_COMPUTED = {
     "USD": Case(
         lines=[
@@ -211,7 +212,8 @@ def test_bad_lines_are_refused_and_nothing_is_saved(ctx, client, line, field, me
         (
             {"issue_date": "2026-12-10", "due_date": "2026-12-01"},
             "due_date",
-            "The due date (2026-12-01) is before the issue date (2026-12-10). Choose a due date on or after it.",
+            "The due date (2026-12-01) is before the issue date (2026-12-10). "
+            "Choose a due date on or after it.",
         ),
         (
             {"due_date": "31/12/2026"},

@@ -27,14 +27,15 @@ from crm_desktop.services import audit, clients, documents, invoices, payments, 
 from crm_desktop.services.invoices import LineValues
 
 PROTECTED = {
-    "documents": "SELECT id, kind, number, status, client_id, total, paid_total, credited_total, cancel_reason "
-    "FROM documents ORDER BY id",
+    "documents": "SELECT id, kind, number, status, client_id, total, paid_total, credited_total, "
+    "cancel_reason FROM documents ORDER BY id",
     "lines": "SELECT id, document_id, description, quantity, unit_price FROM document_lines ORDER BY id",
     "payments": "SELECT id, document_id, amount FROM payments ORDER BY id",
     "counters": "SELECT kind, year, next_seq FROM number_series ORDER BY kind, year",
     "system timeline": "SELECT id, client_id, kind, body, author_id FROM activities "
     "WHERE kind IN ('document', 'status_change') ORDER BY id",
-    "deal history": "SELECT id, deal_id, from_stage_id, to_stage_id, user_id FROM deal_stage_changes ORDER BY id",
+    "deal history": "SELECT id, deal_id, from_stage_id, to_stage_id, user_id FROM deal_stage_changes "
+    "ORDER BY id",
     "audit": "SELECT id, at, user_id, entity, entity_id, action FROM audit_log ORDER BY id",
     "private clients": "SELECT id, name, owner_id, private FROM clients ORDER BY id",
     "users": "SELECT id, username, role, active FROM users ORDER BY id",
@@ -76,7 +77,8 @@ def test_a_login_can_make_no_object_to_hide_behind(office):
             "CREATE TEMP TABLE pg_roles (rolname name, rolsuper boolean)",
             "CREATE TEMP TABLE users (id integer, username text, active boolean, role text)",
             "CREATE TABLE public.users (id integer)",
-            "CREATE FUNCTION public.pg_has_role(name, name, text) RETURNS boolean LANGUAGE sql AS 'SELECT true'",
+            "CREATE FUNCTION public.pg_has_role(name, name, text) RETURNS boolean "
+            "LANGUAGE sql AS 'SELECT true'",
             "CREATE SCHEMA mine",
         ],
     )
@@ -105,7 +107,8 @@ SHADOWS = [
     # tables the helpers read, named like the catalogs and the CRM's own, first in the search path
     "CREATE TEMP TABLE pg_roles AS SELECT rolname, true AS rolsuper, oid FROM pg_catalog.pg_roles",
     "CREATE TEMP TABLE pg_auth_members AS SELECT * FROM pg_catalog.pg_auth_members WHERE false",
-    "CREATE TEMP TABLE users AS SELECT id, username, true AS active, 'admin'::text AS role, manager_id FROM {crm}.users",
+    "CREATE TEMP TABLE users AS SELECT id, username, true AS active, 'admin'::text AS role, manager_id "
+    "FROM {crm}.users",
     "CREATE TEMP TABLE clients AS SELECT * FROM {crm}.clients WHERE false",
     "CREATE VIEW {evil}.documents AS SELECT * FROM {crm}.documents",
     # functions and operators of the same names, in a schema searched before pg_catalog
@@ -143,7 +146,8 @@ def test_shadowing_objects_change_no_answer_of_the_server(office, opened_up):
             f"UPDATE {crm}.documents SET paid_total = total, status = 'paid' WHERE id = {public_invoice.id}",
             f"DELETE FROM {crm}.document_lines WHERE document_id = {public_invoice.id}",
             # (text, not integer: the login's own = for integers says yes to every row it may change anyway)
-            f"UPDATE {crm}.clients SET name = 'Mine' WHERE id::text IN ({', '.join(repr(str(i)) for i in hidden)})",
+            f"UPDATE {crm}.clients SET name = 'Mine' WHERE id::text IN "
+            f"({', '.join(repr(str(i)) for i in hidden)})",
             f"INSERT INTO {crm}.audit_log (at, user_id, entity, entity_id, action, changes) "
             f"VALUES ('2020-01-01', {office['admin'].actor.user_id}, 'clients', 1, 'update', '{{}}')",
         ]
@@ -167,7 +171,8 @@ def test_every_function_of_the_crm_has_a_fixed_search_path(pg_ctx):
             conn.execute(
                 text(
                     "SELECT p.proname FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace "
-                    "AND NOT EXISTS (SELECT 1 FROM unnest(coalesce(p.proconfig, '{}')) c WHERE c LIKE 'search\\_path=%')"
+                    "AND NOT EXISTS (SELECT 1 FROM unnest(coalesce(p.proconfig, '{}')) c "
+                    "WHERE c LIKE 'search\\_path=%')"
                 )
             )
             .scalars()
@@ -217,7 +222,8 @@ def test_an_admin_login_cannot_reach_past_the_crm(office, pg_ctx):
             attack(
                 admin,
                 [
-                    "INSERT INTO users (username, display_name, role, active, can_export, created_at, updated_at, version) "
+                    "INSERT INTO users (username, display_name, role, active, can_export, "
+                    "created_at, updated_at, version) "
                     "VALUES (:name, 'Reporting', 'staff', true, false, now(), now(), 1)"
                 ],
                 name=outsider,
@@ -275,7 +281,8 @@ def test_staff_may_change_only_their_own_password(office, pg_ctx):
         [
             f"SELECT crm_change_login('{colleague.actor.username}', NULL, false, NULL)",
             f"SELECT crm_change_login('{staff.actor.username}', NULL, NULL, true)",
-            f"SELECT crm_create_login('{staff.actor.username}x', 'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy')",
+            f"SELECT crm_create_login('{staff.actor.username}x', "
+            "'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy')",
         ],
     )
     assert len(refusals) == 3 and all("administrator" in r for r in refusals)
@@ -329,17 +336,22 @@ def test_money_states_cannot_be_set_by_hand(office):
             "UPDATE documents SET status = 'cancelled', cancel_reason = 'gone' WHERE id = :doc",
             "UPDATE documents SET status = 'draft', number = NULL WHERE id = :doc",
             # payments that are not money received
-            "INSERT INTO payments (document_id, amount, paid_on, method, note, created_at, updated_at, version) "
+            "INSERT INTO payments (document_id, amount, paid_on, method, note, "
+            "created_at, updated_at, version) "
             "VALUES (:doc, -400000, current_date, '', '', now(), now(), 1)",
-            "INSERT INTO payments (document_id, amount, paid_on, method, note, created_at, updated_at, version) "
+            "INSERT INTO payments (document_id, amount, paid_on, method, note, "
+            "created_at, updated_at, version) "
             "VALUES (:doc, 1000000, current_date, '', '', now(), now(), 1)",
-            "INSERT INTO payments (document_id, amount, paid_on, method, note, created_at, updated_at, version) "
-            "VALUES (:doc, 100000, current_date, '', '', now(), now(), 1)",  # fits, but the invoice does not follow
+            # (fits, but the invoice does not follow)
+            "INSERT INTO payments (document_id, amount, paid_on, method, note, "
+            "created_at, updated_at, version) "
+            "VALUES (:doc, 100000, current_date, '', '', now(), now(), 1)",
             # an issued, paid invoice made directly with the next number
-            "INSERT INTO documents (kind, number, status, client_id, currency, issue_date, notes, terms, subtotal, "
-            "tax_total, total, paid_total, credited_total, cancel_reason, created_at, updated_at, version) "
-            "VALUES ('invoice', 'INV-2026-00005', 'paid', :client, 'USD', current_date, '', '', 1000000, 0, 1000000, "
-            "1000000, 0, '', now(), now(), 1)",
+            "INSERT INTO documents (kind, number, status, client_id, currency, issue_date, notes, terms, "
+            "subtotal, tax_total, total, paid_total, credited_total, cancel_reason, created_at, updated_at, "
+            "version) "
+            "VALUES ('invoice', 'INV-2026-00005', 'paid', :client, 'USD', current_date, '', '', "
+            "1000000, 0, 1000000, 1000000, 0, '', now(), now(), 1)",
             # counters: gaps or later failures
             "UPDATE number_series SET next_seq = next_seq + 10",
             "UPDATE number_series SET next_seq = 1",
@@ -352,9 +364,10 @@ def test_money_states_cannot_be_set_by_hand(office):
             "UPDATE deal_stage_changes SET to_stage_id = from_stage_id",
             "DELETE FROM deal_stage_changes",
             # a credit note pointing at an invoice the login cannot see
-            "INSERT INTO documents (kind, status, client_id, related_id, currency, notes, terms, subtotal, tax_total, "
-            "total, paid_total, credited_total, cancel_reason, created_at, updated_at, version) VALUES ('credit_note', "
-            "'draft', :client, :hidden, 'USD', '', '', 0, 0, 0, 0, 0, '', now(), now(), 1)",
+            "INSERT INTO documents (kind, status, client_id, related_id, currency, notes, terms, subtotal, "
+            "tax_total, total, paid_total, credited_total, cancel_reason, created_at, updated_at, version) "
+            "VALUES ('credit_note', 'draft', :client, :hidden, 'USD', '', '', 0, 0, 0, 0, 0, '', "
+            "now(), now(), 1)",
         ],
         doc=doc.id,
         client=doc.client_id,
@@ -425,8 +438,8 @@ def test_changes_with_psql_are_logged_by_the_server_in_the_logins_name(office):
     with owner.db.engine.connect() as conn:
         rows = conn.execute(
             text(
-                "SELECT user_id, login, action, changes::text, now() - at < interval '1 minute' FROM audit_log "
-                "WHERE login = :login ORDER BY id"
+                "SELECT user_id, login, action, changes::text, now() - at < interval '1 minute' "
+                "FROM audit_log WHERE login = :login ORDER BY id"
             ),
             {"login": staff.actor.username},
         ).all()
@@ -481,14 +494,15 @@ def test_duplicate_keys_tell_nothing_about_invisible_rows(office):
     missing = hidden_invoice.id + 1000
     insert = (
         "INSERT INTO tasks (title, description, duration_minutes, priority, status, recurrence, origin, "
-        "created_at, updated_at, version) VALUES ('x', '', 30, 'normal', 'open', '', :origin, now(), now(), 1)"
+        "created_at, updated_at, version) "
+        "VALUES ('x', '', 30, 'normal', 'open', '', :origin, now(), now(), 1)"
     )
     invisible, absent = (attack(staff, [insert], origin=f"invoice:{i}") for i in (hidden_invoice.id, missing))
     assert invisible == absent and len(invisible) == 1
     number = (
-        "INSERT INTO documents (kind, number, status, client_id, currency, notes, terms, subtotal, tax_total, "
-        "total, paid_total, credited_total, cancel_reason, created_at, updated_at, version) VALUES ('invoice', "
-        ":number, 'draft', :client, 'USD', '', '', 0, 0, 0, 0, 0, '', now(), now(), 1)"
+        "INSERT INTO documents (kind, number, status, client_id, currency, notes, terms, subtotal, "
+        "tax_total, total, paid_total, credited_total, cancel_reason, created_at, updated_at, version) "
+        "VALUES ('invoice', :number, 'draft', :client, 'USD', '', '', 0, 0, 0, 0, 0, '', now(), now(), 1)"
     )
     client = office["clients"]["public"][0].id
     taken, free = (
@@ -500,7 +514,8 @@ def test_duplicate_keys_tell_nothing_about_invisible_rows(office):
             text("SELECT id FROM deals WHERE client_id = :c"), {"c": hidden_invoice.client_id}
         )
     note = (
-        "INSERT INTO activities (client_id, deal_id, kind, body, occurred_at, created_at, updated_at, version) "
+        "INSERT INTO activities (client_id, deal_id, kind, body, occurred_at, "
+        "created_at, updated_at, version) "
         "VALUES (:client, :deal, 'note', 'x', now(), now(), now(), 1)"
     )
     task = (

@@ -145,9 +145,9 @@ def test_sign_in_is_logged_and_a_disabled_user_is_locked_out(pg_ctx, office):
         )
     assert logins == ["login"]
     users.disable(ctx, rashad.user_id)
-    with office["rashad"].db.engine.connect() as conn:  # a session still open has lost its rights
-        with pytest.raises(DBAPIError):
-            conn.execute(text("SELECT count(*) FROM clients"))
+    # a session still open has lost its rights
+    with office["rashad"].db.engine.connect() as conn, pytest.raises(DBAPIError):
+        conn.execute(text("SELECT count(*) FROM clients"))
     fresh = office["rashad"].db.engine.url
     from crm_desktop.db.engine import Database
 

@@ -1,4 +1,5 @@
-"""The main window on a migrated SQLite database, settings and log under tmp (services are tested on both DBs)."""
+"""The main window on a migrated SQLite database, settings and log under tmp (services are tested on both
+DBs)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The task calendar on a real database: create by double-click, drag to reschedule, tick to complete, modes."""
+"""The task calendar on a real database: create by double-click, drag to reschedule, tick to complete,
+modes."""
 
 from __future__ import annotations
 

@@ -60,7 +60,8 @@ def test_a_damaged_file_is_refused_when_the_window_starts_and_the_log_has_the_de
 
 @pytest.fixture
 def form_on(qtbot, clock):
-    """form_on(path) -> a new-client form with a name typed, on the CRM database at `path` (made if missing)."""
+    """form_on(path) -> a new-client form with a name typed, on the CRM database at `path` (made if
+    missing)."""
     made: list[tuple] = []
 
     def open_form(path: Path) -> ClientForm:

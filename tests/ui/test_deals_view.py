@@ -54,7 +54,8 @@ def cards(column) -> list[str]:
 
 
 def drag_card(view, source: str, title: str, target: str) -> None:
-    """What Qt does when a card is dropped: the target view gets enter, move and drop events with the card's data."""
+    """What Qt does when a card is dropped: the target view gets enter, move and drop events with the
+    card's data."""
     column = view.board.column(source)
     row = cards(column).index(title)
     mime = column.model.mimeData([column.model.index(row, 0)])

@@ -1,4 +1,5 @@
-"""CalendarView: the tasks of a month, week, day or the coming 30 days, to plan and reschedule by mouse or keys."""
+"""CalendarView: the tasks of a month, week, day or the coming 30 days, to plan and reschedule by mouse or
+keys."""
 
 from __future__ import annotations
 
@@ -371,7 +372,7 @@ class CalendarView(QWidget):
         if self.mode in ("week", "day"):
             self.scroll.verticalScrollBar().setValue(self.time_grid.y_of(WORKDAY_STARTS * 60 - 30))
 
-    # -- changes -----------------------------------------------------------------------------------------------
+    # -- changes ---------------------------------------------------------------------------------------------
     def create_at(self, when: datetime) -> None:
         self._open_dialog(
             TaskDialog(self.ops, due=when, assignee_id=self.assignee.currentData(), parent=self)

@@ -1,4 +1,5 @@
-""" "Call back at…": a date-time preset to tomorrow morning, Enter creates the task with its reminder."""
+"""The "Call back at…" dialog: a date-time preset to tomorrow morning, Enter creates the task with its
+reminder."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The Clients workspace: search and filters over a lazily loaded table, the selected client's card beside it."""
+"""The Clients workspace: search and filters over a lazily loaded table, the selected client's card
+beside it."""
 
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ class ClientsView(QWidget):
             Column(self.tr("Source"), lambda c: c.source, "source", width=100),
             Column(self.tr("Owner"), lambda c: c.owner_name, width=110),
         ]
-        # The windowed model counts all rows and loads only the pages in sight: a million clients open at once.
+        # The windowed model counts all rows and loads only the pages in sight: a million clients open at
+        # once.
         self.model = WindowedTableModel(
             ops,
             columns,

@@ -190,7 +190,10 @@ class PaymentsPanel(QWidget):
 
     def _summary(self, document: DocumentDetail) -> str:
         parts = [status_names(self.tr).get(document.status, document.status)]
-        amount = lambda value: format_money(value, document.currency)
+
+        def amount(value) -> str:
+            return format_money(value, document.currency)
+
         if document.kind == "credit_note":
             parts.append(self.tr("corrects invoice {number}").format(number=document.related_number))
         elif document.kind == "invoice":

@@ -74,7 +74,10 @@ def is_overdue(row: DocumentRow, today: date) -> bool:
 
 def columns() -> list[Column]:
     names = {key: name for name, key in statuses() if key}
-    day = lambda d: d.isoformat() if d else ""
+
+    def day(d) -> str:
+        return d.isoformat() if d else ""
+
     return [
         Column(tr("Number"), lambda d: d.number or tr("Draft #{id}").format(id=d.id), "number", width=130),
         Column(tr("Client"), lambda d: d.client_name, "client", width=200),
