@@ -51,18 +51,23 @@ def application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setWindowIcon(QIcon(str(resources.files("crm_desktop.resources") / "icons" / "crm-desktop.svg")))
     translator = QTranslator(app)
-    if translator.load(QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    if translator.load(
+        QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    ):
         app.installTranslator(translator)
     return app  # type: ignore[return-value]
 
 
 def window_settings(paths: Paths) -> QSettings:
-    """Window state lives in our own config folder (never the registry), so --base-dir and tests stay apart."""
+    """Window state lives in our own config folder (never the registry), so --base-dir and tests stay
+    apart."""
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     return QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
 
 
-def build_main_window(ctx: ServiceContext, paths: Paths, reporter: ErrorReporter, *, demo: bool = False) -> MainWindow:
+def build_main_window(
+    ctx: ServiceContext, paths: Paths, reporter: ErrorReporter, *, demo: bool = False
+) -> MainWindow:
     ops = Ops(ctx, report_bug=reporter.report)
     window = MainWindow(ops, window_settings(paths), demo=demo, app_settings=Settings(paths.settings_file))
     ops.setParent(window)
@@ -70,8 +75,9 @@ def build_main_window(ctx: ServiceContext, paths: Paths, reporter: ErrorReporter
     return window
 
 
-def sign_in(url: str, settings: Settings, *, ask=None, unlock=None,
-            origin: str | None = None) -> tuple[OpenedDatabase, Actor] | None:
+def sign_in(
+    url: str, settings: Settings, *, ask=None, unlock=None, origin: str | None = None
+) -> tuple[OpenedDatabase, Actor] | None:
     """Open the database and find who is signing in. A server that refuses (unreachable, wrong password,
     not a CRM user…) brings up the connection dialog with the reason, until it works or the user gives
     up (None); it never falls back to a local file. A SQLite file that cannot be opened, or a wrong URL
@@ -82,8 +88,10 @@ def sign_in(url: str, settings: Settings, *, ask=None, unlock=None,
     while True:
         try:
             opened = open_database(url, password=password, origin=origin)
-            if local_password.is_set(opened.db) and _login_dialog(unlock, opened.db).exec() != \
-                    QDialog.DialogCode.Accepted:
+            if (
+                local_password.is_set(opened.db)
+                and _login_dialog(unlock, opened.db).exec() != QDialog.DialogCode.Accepted
+            ):
                 opened.db.dispose()
                 return None
             try:
@@ -126,16 +134,25 @@ def run_gui(url: str, paths: Paths, *, demo: bool = False, origin: str | None = 
         signed_in = sign_in(url, Settings(paths.settings_file), origin=origin)
     except DatabaseOpenError as exc:  # the environment's fault: say what is wrong, no traceback
         text = str(exc)
-        if exc.__cause__ is not None and not isinstance(exc, BadDatabaseUrl) and log_problem(paths, exc, text):
+        if (
+            exc.__cause__ is not None
+            and not isinstance(exc, BadDatabaseUrl)
+            and log_problem(paths, exc, text)
+        ):
             text += "\n\n" + QCoreApplication.translate("App", "The details were written to {log}.").format(
-                log=paths.log_file)
+                log=paths.log_file
+            )
         QMessageBox.critical(None, APP_NAME, text)
         return 1
     except Exception as exc:  # noqa: BLE001 - our bug before any window exists; a desktop icon has no stderr
         log_unexpected(paths, exc)
-        QMessageBox.critical(None, APP_NAME, QCoreApplication.translate(
-            "App", "CRM Desktop could not start: {error}\n\nThe details were written to {log}.").format(
-            error=f"{type(exc).__name__}: {exc}", log=paths.log_file))
+        QMessageBox.critical(
+            None,
+            APP_NAME,
+            QCoreApplication.translate(
+                "App", "CRM Desktop could not start: {error}\n\nThe details were written to {log}."
+            ).format(error=f"{type(exc).__name__}: {exc}", log=paths.log_file),
+        )
         return 1
     if signed_in is None:
         return 1

@@ -6,6 +6,7 @@ a throwaway folder and never touch the real user directories.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -64,11 +65,9 @@ class Settings:
         self.path = path
         self._values: dict[str, Any] = dict(self.DEFAULTS)
         if path.exists():
-            try:
+            # A damaged settings file must not keep the app from starting; defaults apply.
+            with contextlib.suppress(OSError, ValueError):
                 self._values.update(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                # A damaged settings file must not keep the app from starting; defaults apply.
-                pass
 
     def get(self, key: str) -> Any:
         return self._values.get(key, self.DEFAULTS.get(key))
@@ -97,9 +96,11 @@ class DatabaseChoice:
 
 def choose_database(cli_url: str | None, settings: Settings, paths: Paths) -> DatabaseChoice:
     """First wins: the command line, the environment, the saved setting, the default file."""
-    for candidate, origin in ((cli_url, "given with --database-url"),
-                              (os.environ.get(ENV_DATABASE_URL), f"in the environment variable {ENV_DATABASE_URL}"),
-                              (settings.get("database_url"), f"in the settings file {settings.path}")):
+    for candidate, origin in (
+        (cli_url, "given with --database-url"),
+        (os.environ.get(ENV_DATABASE_URL), f"in the environment variable {ENV_DATABASE_URL}"),
+        (settings.get("database_url"), f"in the settings file {settings.path}"),
+    ):
         if candidate:
             return DatabaseChoice(candidate, origin)
     return DatabaseChoice(f"sqlite:///{paths.default_database_file}", None)
@@ -131,7 +132,10 @@ def read_secret(account: str) -> str | None:
 
     try:
         return keyring.get_password(KEYRING_SERVICE, account)
-    except (KeyringError, RuntimeError) as exc:  # some backends raise plain RuntimeError when locked or absent
+    except (
+        KeyringError,
+        RuntimeError,
+    ) as exc:  # some backends raise plain RuntimeError when locked or absent
         raise KeyringUnavailable(str(exc)) from exc
 
 

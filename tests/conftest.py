@@ -94,12 +94,16 @@ def _postgres_binaries() -> Path:
     if given:
         return Path(given)
     try:
-        found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()
+        found = subprocess.run(
+            ["pg_config", "--bindir"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         found = ""
     if not found or not (Path(found) / "initdb").exists():
-        pytest.fail("CRM_TEST_POSTGRES_URL is set but no initdb was found for the password-checking test server: "
-                    "install PostgreSQL's server package or set CRM_TEST_PG_BINDIR")
+        pytest.fail(
+            "CRM_TEST_POSTGRES_URL is set but no initdb was found for the password-checking test server: "
+            "install PostgreSQL's server package or set CRM_TEST_PG_BINDIR"
+        )
     return Path(found)
 
 
@@ -114,23 +118,44 @@ def private_server(bindir: Path, database: str = "crm") -> Iterator[str]:
     if as_server:
         shutil.chown(base, "postgres")
     data, port = base / "data", free_port()
-    subprocess.run([*as_server, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                    "--no-sync"], check=True, capture_output=True)
-    (data / "pg_hba.conf").write_text("local all all trust\n"
-                                      "host all postgres 127.0.0.1/32 trust\n"
-                                      "host all all 127.0.0.1/32 scram-sha-256\n")
+    subprocess.run(
+        [*as_server, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    (data / "pg_hba.conf").write_text(
+        "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+    )
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run([*as_server, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"), "-o",
-                    options, "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_server,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(base / "log"),
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
-        engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT")
+        engine = create_engine(
+            f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT"
+        )
         with engine.connect() as conn:
             conn.execute(text(f"CREATE DATABASE {database}"))
         engine.dispose()
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}"
     finally:
-        subprocess.run([*as_server, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*as_server, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -326,8 +351,9 @@ def smtp_server():
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticate,
-                            auth_require_tls=False)
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticate, auth_require_tls=False
+    )
     controller.start()
     yield inbox, mail.SmtpSettings("127.0.0.1", controller.port, "none", "office", "")
     controller.stop()
@@ -357,8 +383,15 @@ def server_login(pg_ctx):
     def make(username: str, role: str = "staff", manager=None, can_export: bool = False):
         name = f"{username}_{suffix}"
         password = f"pw-{uuid.uuid4().hex}"
-        row = users.create(ctx, username=name, display_name=username.title(), role=role,
-                           manager_id=manager.id if manager else None, can_export=can_export, password=password)
+        row = users.create(
+            ctx,
+            username=name,
+            display_name=username.title(),
+            role=role,
+            manager_id=manager.id if manager else None,
+            can_export=can_export,
+            password=password,
+        )
         url = ctx.db.engine.url.set(username=name, password=password)
         db = Database.open(url)
         made.append((name, db))
@@ -369,7 +402,8 @@ def server_login(pg_ctx):
     with admin.connect() as conn:
         for name, db in made:
             db.dispose()
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"),
-                         {"n": name})
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"), {"n": name}
+            )
             conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
     admin.dispose()

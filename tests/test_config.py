@@ -15,12 +15,15 @@ def test_database_choice_order_cli_then_env_then_setting_then_default(paths, mon
     assert choose_database(None, settings, paths) == config.DatabaseChoice(default, None)
     settings.set("database_url", "postgresql://crm@office-server/crm")
     assert choose_database(None, settings, paths) == config.DatabaseChoice(
-        "postgresql://crm@office-server/crm", f"in the settings file {paths.settings_file}")
+        "postgresql://crm@office-server/crm", f"in the settings file {paths.settings_file}"
+    )
     monkeypatch.setenv(config.ENV_DATABASE_URL, "sqlite:////tmp/from-env.sqlite3")
     assert choose_database(None, settings, paths) == config.DatabaseChoice(
-        "sqlite:////tmp/from-env.sqlite3", "in the environment variable CRM_DESKTOP_DATABASE_URL")
+        "sqlite:////tmp/from-env.sqlite3", "in the environment variable CRM_DESKTOP_DATABASE_URL"
+    )
     assert choose_database("sqlite:////tmp/cli.sqlite3", settings, paths) == config.DatabaseChoice(
-        "sqlite:////tmp/cli.sqlite3", "given with --database-url")
+        "sqlite:////tmp/cli.sqlite3", "given with --database-url"
+    )
 
 
 def test_settings_survive_a_restart_and_never_hold_a_password(paths):

@@ -36,7 +36,8 @@ def _module_name(path: Path) -> str:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -100,7 +101,8 @@ def test_the_reader_sees_hidden_relative_and_from_package_imports(tmp_path, monk
         "def later():\n"
         "    from ..db import models\n"
         "    from crm_desktop import app\n"
-        "    import crm_desktop.db.urls\n")
+        "    import crm_desktop.db.urls\n"
+    )
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
     assert layer_violations("ui") == [
         "crm_desktop/ui/bad.py:5 imports crm_desktop.db (crm_desktop.db.models)",

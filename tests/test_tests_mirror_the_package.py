@@ -45,6 +45,8 @@ def test_every_test_module_mirrors_a_module_or_says_what_it_spans():
         spanned = _spans(test)
         missing = [p for p in spanned if not ((PACKAGE / p).exists() or (REPO / p).exists())]
         if not spanned or missing:
-            lost.append(f"{test.relative_to(TESTS.parent)}: "
-                        + (f"names modules that do not exist: {missing}" if missing else 'no "Spans …" line'))
+            lost.append(
+                f"{test.relative_to(TESTS.parent)}: "
+                + (f"names modules that do not exist: {missing}" if missing else 'no "Spans …" line')
+            )
     assert not lost, "\n".join(lost)

@@ -58,12 +58,17 @@ def main(argv: list[str] | None = None) -> int:
             window.grab().save(str(target))
             print(target)
         invoices_view = window.pages["invoices"]
-        shots = (("company_details", window.edit_company, lambda: getattr(window, "company_dialog", None)),
-                 ("users", window.manage_users, lambda: getattr(window, "users_dialog", None)),
-                 ("audit_log", window.show_audit_log, lambda: getattr(window, "audit_viewer", None)),
-                 ("connection", window.choose_connection, lambda: getattr(window, "connection_dialog", None)),
-                 ("invoice", lambda: invoices_view.open_row(invoices_view.model.index(1, 0)),
-                  lambda: invoices_view.editor))
+        shots = (
+            ("company_details", window.edit_company, lambda: getattr(window, "company_dialog", None)),
+            ("users", window.manage_users, lambda: getattr(window, "users_dialog", None)),
+            ("audit_log", window.show_audit_log, lambda: getattr(window, "audit_viewer", None)),
+            ("connection", window.choose_connection, lambda: getattr(window, "connection_dialog", None)),
+            (
+                "invoice",
+                lambda: invoices_view.open_row(invoices_view.model.index(1, 0)),
+                lambda: invoices_view.editor,
+            ),
+        )
         for name, open_dialog, dialog in shots:
             window.show_page("invoices")
             open_dialog()

@@ -21,8 +21,14 @@ from crm_desktop.cli.output import CliError
 PROG = "crm-desktop"
 # subcommand → the module whose run(db, args) does it; `db` and `demo-data` go to cli/db.py, which also
 # needs what opening the database found (the upgrade)
-COMMANDS = {"clients": clients, "tasks": tasks, "invoices": invoices, "invoice": invoices, "server": server,
-            "users": server}
+COMMANDS = {
+    "clients": clients,
+    "tasks": tasks,
+    "invoices": invoices,
+    "invoice": invoices,
+    "server": server,
+    "users": server,
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,10 +39,17 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="CRM Desktop: clients, deals, tasks and invoices.")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    p.add_argument("--database-url", metavar="URL",
-                   help="sqlite:///path/to/file.sqlite3 or postgresql://user@host:port/database")
-    p.add_argument("--base-dir", metavar="DIR", type=Path,
-                   help="keep data, settings and logs under DIR instead of the user folders")
+    p.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="sqlite:///path/to/file.sqlite3 or postgresql://user@host:port/database",
+    )
+    p.add_argument(
+        "--base-dir",
+        metavar="DIR",
+        type=Path,
+        help="keep data, settings and logs under DIR instead of the user folders",
+    )
     p.add_argument("--demo", action="store_true", help="open the app on a fresh throwaway demo database")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -62,8 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)  # exits with code 2 and one usage line on bad options
     if args.demo and (args.command or args.database_url):
-        parser.error("--demo opens the window on its own throwaway database; "
-                     "it takes no command and no --database-url")
+        parser.error(
+            "--demo opens the window on its own throwaway database; it takes no command and no --database-url"
+        )
     from crm_desktop.config import Paths
 
     paths = Paths.under(args.base_dir) if args.base_dir else Paths.default()
@@ -91,7 +105,8 @@ def _explain(exc: Exception, paths) -> str:
         written = log_unexpected(paths, exc)
         first_line = next(iter(str(exc).strip().splitlines()), "")  # the rest (SQL, parameters) is in the log
         return f"unexpected {type(exc).__name__}: {first_line}." + (
-            f" Details were written to {paths.log_file}" if written else "")
+            f" Details were written to {paths.log_file}" if written else ""
+        )
     # What the database or the system said behind the sentence goes to the log, for whoever helps.
     if exc.__cause__ is not None and log_problem(paths, exc, message):
         return f"{message} Details were written to {paths.log_file}"

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 def add_parsers(sub: Any, positive: Any) -> None:
     clients = sub.add_parser("clients", help="clients").add_subparsers(
-        dest="clients_command", metavar="ACTION", required=True)
+        dest="clients_command", metavar="ACTION", required=True
+    )
     ls = clients.add_parser("list", help="list clients, optionally found by name, phone digits or email")
     ls.add_argument("--search", default="", metavar="TEXT")
     ls.add_argument("--limit", type=positive, default=50, metavar="N")
@@ -27,13 +28,24 @@ def run(db: Database, args: argparse.Namespace) -> None:
 
     ctx = context(db)
     ids = clients.list_ids(ctx, ClientFilter(search=args.search), limit=args.limit)
+
     def record(c: ClientRow) -> dict[str, Any]:
-        return {"id": c.id, "name": c.name, "kind": c.kind, "status": c.status, "phones": c.phones,
-                "emails": c.emails, "owner": c.owner_name, "source": c.source}
+        return {
+            "id": c.id,
+            "name": c.name,
+            "kind": c.kind,
+            "status": c.status,
+            "phones": c.phones,
+            "emails": c.emails,
+            "owner": c.owner_name,
+            "source": c.source,
+        }
 
     if args.format == "json":  # JSON has the details too: one read per client, fine for a script's page
-        records = [{**record(c), "tags": c.tags, "company": c.company_name, "address": c.address}
-                   for c in (clients.get(ctx, i) for i in ids)]
+        records = [
+            {**record(c), "tags": c.tags, "company": c.company_name, "address": c.address}
+            for c in (clients.get(ctx, i) for i in ids)
+        ]
     else:
         records = [record(c) for c in clients.rows(ctx, ids)]
     if args.format == "csv":

@@ -17,14 +17,16 @@ if TYPE_CHECKING:
 
 
 def add_parsers(sub: Any, positive: Any) -> None:
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", metavar="ACTION",
-                                                                      required=True)
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", metavar="ACTION", required=True
+    )
     db.add_parser("upgrade", help="create or upgrade the schema and print the revision")
     db.add_parser("current", help="print the schema revision")
 
     demo = sub.add_parser("demo-data", help="fill an empty database with a demo office")
-    demo.add_argument("--clients", type=positive, default=500, metavar="N",
-                      help="how many clients (default 500)")
+    demo.add_argument(
+        "--clients", type=positive, default=500, metavar="N", help="how many clients (default 500)"
+    )
     demo.add_argument("--seed", type=int, default=1, metavar="S", help="the same seed gives the same office")
 
 
@@ -72,6 +74,8 @@ def demo_data(db: Database, clients: int, seed: int) -> None:
 
     started = time.perf_counter()
     summary = demo.generate(db, clients=clients, seed=seed)
-    print(f"{summary.clients} clients ({summary.companies} companies), {summary.deals} deals, "
-          f"{summary.tasks} tasks, {summary.invoices} invoices, {summary.quotes} quotes, "
-          f"{summary.payments} payments in {time.perf_counter() - started:.1f} s")
+    print(
+        f"{summary.clients} clients ({summary.companies} companies), {summary.deals} deals, "
+        f"{summary.tasks} tasks, {summary.invoices} invoices, {summary.quotes} quotes, "
+        f"{summary.payments} payments in {time.perf_counter() - started:.1f} s"
+    )

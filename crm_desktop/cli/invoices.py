@@ -14,14 +14,16 @@ COLUMNS = ["number", "client", "issued", "due", "total", "balance", "currency", 
 
 def add_parsers(sub) -> None:
     pdf = sub.add_parser("invoice", help="one invoice").add_subparsers(
-        dest="invoice_command", metavar="ACTION", required=True)
+        dest="invoice_command", metavar="ACTION", required=True
+    )
     write = pdf.add_parser("pdf", help="write an issued invoice as a PDF")
     write.add_argument("number", metavar="NUMBER")
     write.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
     write.add_argument("--page", choices=("A4", "Letter"), default="A4")
 
     documents = sub.add_parser("invoices", help="invoices").add_subparsers(
-        dest="invoices_command", metavar="ACTION", required=True)
+        dest="invoices_command", metavar="ACTION", required=True
+    )
     ls = documents.add_parser("list", help="list invoices, newest first")
     ls.add_argument("--status", choices=STATUSES)
     ls.add_argument("--client", type=int, metavar="ID")
@@ -51,10 +53,19 @@ def list_invoices(db, args: argparse.Namespace) -> None:
 
     ctx = context(db)
     rows = invoices.list_documents(ctx, DocumentFilter(status=args.status, client_id=args.client), limit=None)
-    records = [{"id": d.id, "number": d.number or "", "client": d.client_name, "client_id": d.client_id,
-                "issued": d.issue_date.isoformat() if d.issue_date else "",
-                "due": d.due_date.isoformat() if d.due_date else "",
-                "total": str(money.quantize(d.total, d.currency)),
-                "balance": str(money.quantize(d.balance, d.currency)), "currency": d.currency,
-                "status": d.status} for d in rows]
+    records = [
+        {
+            "id": d.id,
+            "number": d.number or "",
+            "client": d.client_name,
+            "client_id": d.client_id,
+            "issued": d.issue_date.isoformat() if d.issue_date else "",
+            "due": d.due_date.isoformat() if d.due_date else "",
+            "total": str(money.quantize(d.total, d.currency)),
+            "balance": str(money.quantize(d.balance, d.currency)),
+            "currency": d.currency,
+            "status": d.status,
+        }
+        for d in rows
+    ]
     print_records(records, format=args.format, columns=COLUMNS, empty="(no invoices found)")

@@ -12,7 +12,9 @@ MAX_WIDTH = 40
 
 class CliError(Exception):
     """A problem to report in one line (exit code 1)."""
-  # a table column; longer values end with "…" (CSV and JSON keep them whole)
+
+
+# a table column; longer values end with "…" (CSV and JSON keep them whole)
 
 
 def print_records(records: list[dict[str, Any]], *, format: str, columns: list[str], empty: str) -> None:

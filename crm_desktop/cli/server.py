@@ -16,15 +16,21 @@ USER_COLUMNS = ["username", "name", "role", "manager", "export", "active"]
 
 def add_parsers(sub) -> None:
     server = sub.add_parser("server", help="set up a shared office database").add_subparsers(
-        dest="server_command", metavar="ACTION", required=True)
-    init = server.add_parser("init", help="create or upgrade the schema, the roles and policies, and the "
-                                          "first CRM administrator (run with the PostgreSQL administrator's "
-                                          "login)")
-    init.add_argument("--admin", required=True, metavar="NAME",
-                      help="user name of the first CRM administrator")
+        dest="server_command", metavar="ACTION", required=True
+    )
+    init = server.add_parser(
+        "init",
+        help="create or upgrade the schema, the roles and policies, and the "
+        "first CRM administrator (run with the PostgreSQL administrator's "
+        "login)",
+    )
+    init.add_argument(
+        "--admin", required=True, metavar="NAME", help="user name of the first CRM administrator"
+    )
 
     users = sub.add_parser("users", help="CRM users (each one a server login)").add_subparsers(
-        dest="users_command", metavar="ACTION", required=True)
+        dest="users_command", metavar="ACTION", required=True
+    )
     add = users.add_parser("add", help="add a user; the password is asked for (or read from stdin)")
     add.add_argument("username", metavar="NAME")
     add.add_argument("--role", choices=("admin", "manager", "staff"), default="staff")
@@ -80,8 +86,10 @@ def server_init(db, args: argparse.Namespace) -> None:
         raise CliError("server init sets up a PostgreSQL database; a SQLite file needs no setting up")
     ctx = ServiceContext(db, actor=users.sign_in(db))
     if ctx.actor != OWNER:
-        raise CliError("run server init with the PostgreSQL administrator's login (the database owner), "
-                         "not with a CRM user's")
+        raise CliError(
+            "run server init with the PostgreSQL administrator's login (the database owner), "
+            "not with a CRM user's"
+        )
     with ctx.read() as s:
         existing = s.scalar(select(User.role).where(User.username == args.admin))
         untouched = s.scalar(select(User.username).where(User.id == 1)) == "owner"
@@ -93,14 +101,22 @@ def server_init(db, args: argparse.Namespace) -> None:
         raise CliError(f"'{args.admin}' is a {existing} already; choose another name for the administrator")
     if untouched:  # the owner of a fresh database becomes the first administrator: what they did stays theirs
         row = users.get(ctx, 1)
-        row = users.update(ctx, 1, expected_version=row.version, username=args.admin, display_name=args.admin,
-                           can_export=True)
+        row = users.update(
+            ctx,
+            1,
+            expected_version=row.version,
+            username=args.admin,
+            display_name=args.admin,
+            can_export=True,
+        )
         users.set_password(ctx, row.id, password)
     else:
         users.create(ctx, username=args.admin, display_name=args.admin, role="admin", password=password)
-    print(f"schema {current_revision(db)}; administrator {args.admin} created. Each PC connects with "
-          f"postgresql://{args.admin}@{db.engine.url.host or 'localhost'}:{db.engine.url.port or 5432}/"
-          f"{db.engine.url.database}")
+    print(
+        f"schema {current_revision(db)}; administrator {args.admin} created. Each PC connects with "
+        f"postgresql://{args.admin}@{db.engine.url.host or 'localhost'}:{db.engine.url.port or 5432}/"
+        f"{db.engine.url.database}"
+    )
 
 
 def run_users(db, args: argparse.Namespace) -> None:
@@ -118,16 +134,35 @@ def run_users(db, args: argparse.Namespace) -> None:
 
     if args.users_command == "list":
         shown = everyone if args.all else [u for u in everyone if u.active]
-        print_records([{"username": u.username, "name": u.display_name, "role": u.role,
-                        "manager": u.manager_name, "export": "yes" if u.can_export else "",
-                        "active": "yes" if u.active else "no"}
-                       for u in shown], format=args.format, columns=USER_COLUMNS, empty="(no users)")
+        print_records(
+            [
+                {
+                    "username": u.username,
+                    "name": u.display_name,
+                    "role": u.role,
+                    "manager": u.manager_name,
+                    "export": "yes" if u.can_export else "",
+                    "active": "yes" if u.active else "no",
+                }
+                for u in shown
+            ],
+            format=args.format,
+            columns=USER_COLUMNS,
+            empty="(no users)",
+        )
     elif args.users_command == "add":
         manager = find(args.manager).id if args.manager else None
         password = read_password(f"Password for {args.username}")
-        row = users.create(ctx, username=args.username, display_name=args.display_name or args.username,
-                           role=args.role, email=args.email, manager_id=manager,
-                           can_export=True if args.can_export else None, password=password)
+        row = users.create(
+            ctx,
+            username=args.username,
+            display_name=args.display_name or args.username,
+            role=args.role,
+            email=args.email,
+            manager_id=manager,
+            can_export=True if args.can_export else None,
+            password=password,
+        )
         print(f"added {row.username} ({row.role})")
     elif args.users_command == "disable":
         row = users.disable(ctx, find(args.username).id)

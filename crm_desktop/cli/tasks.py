@@ -16,12 +16,14 @@ TASK_COLUMNS = ["id", "due", "title", "client", "assignee", "status", "remind"]
 
 def add_parsers(sub) -> None:
     tasks = sub.add_parser("tasks", help="tasks and reminders").add_subparsers(
-        dest="tasks_command", metavar="ACTION", required=True)
+        dest="tasks_command", metavar="ACTION", required=True
+    )
     add = tasks.add_parser("add", help="add a task (with a reminder that pops up in the app)")
     add.add_argument("--title", required=True)
     add.add_argument("--due", required=True, type=_when, metavar="WHEN")
-    add.add_argument("--remind", type=_when, metavar="WHEN",
-                     help="when the reminder pops up (at or before --due)")
+    add.add_argument(
+        "--remind", type=_when, metavar="WHEN", help="when the reminder pops up (at or before --due)"
+    )
     add.add_argument("--client", type=int, metavar="ID")
     add.add_argument("--assignee", metavar="USER", help="user name (default: the database's owner)")
     ls = tasks.add_parser("list", help="list open tasks by due time")
@@ -50,8 +52,14 @@ def run(db, args: argparse.Namespace) -> None:
 def _add(ctx, args: argparse.Namespace) -> None:
     from crm_desktop.services import tasks
 
-    task = tasks.create(ctx, title=args.title, due_at=args.due, remind_at=args.remind, client_id=args.client,
-                        assignee_id=_user_id(ctx, args.assignee) if args.assignee else None)
+    task = tasks.create(
+        ctx,
+        title=args.title,
+        due_at=args.due,
+        remind_at=args.remind,
+        client_id=args.client,
+        assignee_id=_user_id(ctx, args.assignee) if args.assignee else None,
+    )
     reminder = f", reminder {_local(task.remind_at)}" if task.remind_at else ""
     print(f"task {task.id}: {task.title}, due {_local(task.due_at)}{reminder}")
 
@@ -72,10 +80,21 @@ def _list(ctx, args: argparse.Namespace) -> None:
     from crm_desktop.services.tasks import TaskFilter
 
     rows = tasks.list_tasks(ctx, TaskFilter(status="open", due_before=args.due_before), limit=None)
-    records = [{"id": t.id, "due": _local(t.due_at), "title": t.title, "client": t.client_name,
-                "client_id": t.client_id, "assignee": t.assignee_name, "status": t.status,
-                "remind": _local(t.remind_at), "priority": t.priority, "recurrence": t.recurrence}
-               for t in rows]
+    records = [
+        {
+            "id": t.id,
+            "due": _local(t.due_at),
+            "title": t.title,
+            "client": t.client_name,
+            "client_id": t.client_id,
+            "assignee": t.assignee_name,
+            "status": t.status,
+            "remind": _local(t.remind_at),
+            "priority": t.priority,
+            "recurrence": t.recurrence,
+        }
+        for t in rows
+    ]
     print_records(records, format=args.format, columns=TASK_COLUMNS, empty="(no open tasks)")
 
 

@@ -38,8 +38,14 @@ class OpenedDatabase:
     password_in_memory: bool  # the keyring could not keep it: ask again at the next start
 
 
-def open_database(url: str, *, ask_password: AskPassword | None = None, migrate: bool = True,
-                  password: str | None = None, origin: str | None = None) -> OpenedDatabase:
+def open_database(
+    url: str,
+    *,
+    ask_password: AskPassword | None = None,
+    migrate: bool = True,
+    password: str | None = None,
+    origin: str | None = None,
+) -> OpenedDatabase:
     """Connect (with `password`, else the keyring's, else asking), check it, bring the schema up to date.
 
     `origin`: where the URL came from (config.choose_database), named when the URL itself is wrong."""
@@ -82,10 +88,15 @@ def is_crm_login(db: Database) -> bool:
     if db.is_sqlite:
         return False
     with db.engine.connect() as conn:
-        return bool(conn.execute(text(
-            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crm_user') AND "
-            "pg_has_role(current_user, 'crm_user', 'MEMBER') AND NOT "
-            "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")).scalar())
+        return bool(
+            conn.execute(
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crm_user') AND "
+                    "pg_has_role(current_user, 'crm_user', 'MEMBER') AND NOT "
+                    "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+                )
+            ).scalar()
+        )
 
 
 def not_ready_for_users(db: Database) -> str | None:
@@ -94,9 +105,13 @@ def not_ready_for_users(db: Database) -> str | None:
     before, head = current_revision(db), head_revision()
     if before == head or before is not None and not known_revision(before):
         return None
-    what = "has no CRM schema yet" if before is None else f"has an older schema ({before}) than this CRM Desktop"
-    return (f"{db.describe()} {what}. Ask your administrator to set it up or upgrade it with `crm-desktop server "
-            "init`, then connect again.")
+    what = (
+        "has no CRM schema yet" if before is None else f"has an older schema ({before}) than this CRM Desktop"
+    )
+    return (
+        f"{db.describe()} {what}. Ask your administrator to set it up or upgrade it with `crm-desktop server "
+        "init`, then connect again."
+    )
 
 
 def _stored_password(url: str) -> tuple[str | None, bool]:

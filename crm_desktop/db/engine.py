@@ -92,8 +92,14 @@ def create_db_engine(url: str | URL, *, password: str | None = None, echo: bool 
             pool_pre_ping=True,
             # Keepalives notice a dead network in about half a minute, so a call waiting on a server
             # that is gone fails (and the form retries) instead of waiting forever.
-            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "crm-desktop",
-                          "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3},
+            connect_args={
+                "connect_timeout": PG_CONNECT_TIMEOUT_S,
+                "application_name": "crm-desktop",
+                "keepalives": 1,
+                "keepalives_idle": 10,
+                "keepalives_interval": 5,
+                "keepalives_count": 3,
+            },
         )
     raise DatabaseOpenError(
         f"Unsupported database '{url.get_backend_name()}'. Use a SQLite file (sqlite:///path) "

@@ -10,6 +10,7 @@ which one SELECT of `alembic_version` tells.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -51,17 +52,17 @@ class BackupFailed(DatabaseOpenError):
 
 def migrations_dir() -> Path:
     candidates = []
-    try:
+    with contextlib.suppress(ModuleNotFoundError):
         candidates.append(Path(str(resources.files("crm_desktop.migrations"))))
-    except ModuleNotFoundError:
-        pass
     candidates.append(Path(__file__).resolve().parents[2] / "migrations")  # a plain checkout
     if hasattr(sys, "_MEIPASS"):  # PyInstaller bundle
         candidates.append(Path(sys._MEIPASS) / "crm_desktop" / "migrations")
     for path in candidates:
         if (path / "env.py").is_file():
             return path
-    raise DatabaseOpenError("The database migrations are missing from this installation; reinstall CRM Desktop.")
+    raise DatabaseOpenError(
+        "The database migrations are missing from this installation; reinstall CRM Desktop."
+    )
 
 
 def alembic_config() -> Config:
@@ -124,11 +125,17 @@ def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
     if before == head:
         return UpgradeResult(before, head, None)
     path = db.sqlite_path
-    if path is not None and path.exists() and not os.access(path, os.W_OK):  # refused before any backup is made
-        raise DatabaseOpenError(f"{path} is read-only, and this CRM Desktop must first bring its schema up to date "
-                                f"({before or 'none'} to {head}). Make the file writable, then start again.")
+    if (
+        path is not None and path.exists() and not os.access(path, os.W_OK)
+    ):  # refused before any backup is made
+        raise DatabaseOpenError(
+            f"{path} is read-only, and this CRM Desktop must first bring its schema up to date "
+            f"({before or 'none'} to {head}). Make the file writable, then start again."
+        )
     if path is not None and _has_tables(db):
-        sqlite_file.check_not_damaged(db, whole=True)  # a backup of a damaged file, migrated further, helps no one
+        sqlite_file.check_not_damaged(
+            db, whole=True
+        )  # a backup of a damaged file, migrated further, helps no one
         backup = backup_sqlite(db, f"before-{head}", now=now)
     else:
         backup = None
@@ -173,11 +180,14 @@ def backup_sqlite(db: Database, label: str, *, now: datetime | None = None) -> P
         _remove(target)
         if problems.kind(exc, target) == problems.DISK_FULL:
             size = -(-source.stat().st_size // 1_000_000)
-            raise BackupFailed(f"There is not enough free space for the backup of {source} that is made before "
-                               f"upgrading it (about {size} MB); nothing was changed. Free some space on that disk, "
-                               "then start again.") from exc
-        raise BackupFailed(f"The backup of {source} before upgrading it could not be written ({exc}); nothing was "
-                           "changed.") from exc
+            raise BackupFailed(
+                f"There is not enough free space for the backup of {source} that is made before "
+                f"upgrading it (about {size} MB); nothing was changed. Free some space on that disk, "
+                "then start again."
+            ) from exc
+        raise BackupFailed(
+            f"The backup of {source} before upgrading it could not be written ({exc}); nothing was changed."
+        ) from exc
     if not ok or tables != copied:
         _remove(target)
         raise BackupFailed(f"The backup of {source} could not be verified; nothing was changed.")

@@ -119,9 +119,7 @@ class Client(Editable, Retryable, Base):
     name: Mapped[str] = mapped_column(String(300))
     # Folded form of the name (see services/textnorm.py): sorting and 1-letter jumps use it.
     sort_name: Mapped[str] = mapped_column(String(300))
-    company_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clients.id", ondelete="SET NULL"), index=True
-    )
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"), index=True)
     phones: Mapped[list[str]] = mapped_column(JSON, default=list)
     emails: Mapped[list[str]] = mapped_column(JSON, default=list)
     address: Mapped[str] = mapped_column(Text, default="")
@@ -284,7 +282,16 @@ class Task(Editable, Retryable, Base):
 # --- quotes, invoices, payments -----------------------------------------------------------------
 
 DOCUMENT_KINDS = ("quote", "invoice", "credit_note")
-DOCUMENT_STATUSES = ("draft", "issued", "partly_paid", "paid", "credited", "cancelled", "accepted", "rejected")
+DOCUMENT_STATUSES = (
+    "draft",
+    "issued",
+    "partly_paid",
+    "paid",
+    "credited",
+    "cancelled",
+    "accepted",
+    "rejected",
+)
 
 
 class Document(Editable, Retryable, Base):

@@ -33,9 +33,15 @@ class TableChange:
 
 
 class ChangeListener:
-    def __init__(self, db: Database, on_change: Callable[[TableChange], None], *,
-                 on_lost: Callable[[], None] = lambda: None, on_back: Callable[[], None] = lambda: None,
-                 retry_seconds: float = RETRY_SECONDS):
+    def __init__(
+        self,
+        db: Database,
+        on_change: Callable[[TableChange], None],
+        *,
+        on_lost: Callable[[], None] = lambda: None,
+        on_back: Callable[[], None] = lambda: None,
+        retry_seconds: float = RETRY_SECONDS,
+    ):
         if db.is_sqlite:
             raise ValueError("only a PostgreSQL database announces changes")
         self.db, self.on_change, self.on_lost, self.on_back = db, on_change, on_lost, on_back

@@ -67,14 +67,23 @@ def message(problem: str, db: Database | None) -> str:
     where = db.describe() if db is not None else "the database"
     if problem == READ_ONLY:
         if server:
-            return (f"The database server ({where}) accepts no changes now (it is read-only); nothing was "
-                    "changed. Ask your administrator.")
-        return (f"{_capital(where)} is read-only; nothing was changed. Make the file writable, or copy it to a "
-                "folder you can write to and open the copy.")
+            return (
+                f"The database server ({where}) accepts no changes now (it is read-only); nothing was "
+                "changed. Ask your administrator."
+            )
+        return (
+            f"{_capital(where)} is read-only; nothing was changed. Make the file writable, or copy it to a "
+            "folder you can write to and open the copy."
+        )
     if problem == DISK_FULL:
         if server:
-            return f"The database server's disk is full ({where}); nothing was changed. Ask your administrator."
-        return f"The disk that holds {where} is full; nothing was changed. Free some space on it, then try again."
+            return (
+                f"The database server's disk is full ({where}); nothing was changed. Ask your administrator."
+            )
+        return (
+            f"The disk that holds {where} is full; nothing was changed. "
+            "Free some space on it, then try again."
+        )
     if problem == DAMAGED:
         return damaged(_capital(where))
     return "The database is busy with another save. Wait a moment and try again."
@@ -85,8 +94,10 @@ def _capital(where: str) -> str:
 
 
 def damaged(where: str) -> str:
-    return (f"{where} is damaged (SQLite found errors in it), so CRM Desktop does not work on it. Restore your "
-            "latest backup of it (for example a .backup.sqlite3 file next to it) and open that.")
+    return (
+        f"{where} is damaged (SQLite found errors in it), so CRM Desktop does not work on it. Restore your "
+        "latest backup of it (for example a .backup.sqlite3 file next to it) and open that."
+    )
 
 
 def explain_open_error(exc: Exception, db: Database) -> str:
@@ -115,6 +126,8 @@ def _unopenable(path: Path) -> str:
     if disk_is_full(path):
         return f"The disk that holds {path} is full. Free some space on it, then try again."
     if not os.access(path.parent, os.W_OK):
-        return (f"Cannot open {path}: its folder cannot be written to, and SQLite keeps working files next to the "
-                "database. Make the folder writable, or copy the file to a folder you can write to.")
+        return (
+            f"Cannot open {path}: its folder cannot be written to, and SQLite keeps working files "
+            "next to the database. Make the folder writable, or copy the file to a folder you can write to."
+        )
     return f"Cannot open {path}: the file cannot be opened for reading and writing. Check its permissions."

@@ -38,8 +38,10 @@ class DamageFound(Exception):
 def prepare(path: Path) -> None:
     """Refuse, before SQLite opens it, a path where a CRM database cannot be or must not be made."""
     if path.is_dir():
-        raise DatabaseOpenError(f"{path} is a folder, not a database file. Give the path of a file, for example "
-                                f"{path / 'crm.sqlite3'}.")
+        raise DatabaseOpenError(
+            f"{path} is a folder, not a database file. Give the path of a file, for example "
+            f"{path / 'crm.sqlite3'}."
+        )
     _make_folder(path)
     if not path.exists():
         return  # a new database
@@ -51,8 +53,10 @@ def prepare(path: Path) -> None:
     except OSError as exc:
         raise DatabaseOpenError(f"Cannot read {path}: {exc.strerror}. Check the file's permissions.") from exc
     if head and head != HEADER:
-        raise DatabaseOpenError(f"{path} is not a CRM Desktop database (not a SQLite file), so it was left as it "
-                                "is. Choose your CRM database file, or a new file name to start an empty one.")
+        raise DatabaseOpenError(
+            f"{path} is not a CRM Desktop database (not a SQLite file), so it was left as it "
+            "is. Choose your CRM database file, or a new file name to start an empty one."
+        )
 
 
 def _make_folder(path: Path) -> None:
@@ -60,11 +64,15 @@ def _make_folder(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
         blocker = next(p for p in path.parents if p.exists() and not p.is_dir())
-        raise DatabaseOpenError(f"Cannot create the database {path}: {blocker} is a file, not a folder. Choose a "
-                                "path inside a folder.") from exc
+        raise DatabaseOpenError(
+            f"Cannot create the database {path}: {blocker} is a file, not a folder. Choose a "
+            "path inside a folder."
+        ) from exc
     except OSError as exc:
-        raise DatabaseOpenError(f"Cannot make the folder {path.parent} for the database: {exc.strerror}. Choose a "
-                                "folder you can write to.") from exc
+        raise DatabaseOpenError(
+            f"Cannot make the folder {path.parent} for the database: {exc.strerror}. Choose a "
+            "folder you can write to."
+        ) from exc
 
 
 def check_not_damaged(db: Database, *, whole: bool = False) -> None:
@@ -75,12 +83,15 @@ def check_not_damaged(db: Database, *, whole: bool = False) -> None:
     whole = whole or path.stat().st_size <= QUICK_CHECK_MAX_BYTES
     try:
         with db.engine.connect() as conn:
-            page_size, pages = (int(conn.exec_driver_sql(f"PRAGMA {p}").scalar() or 0)
-                                for p in ("page_size", "page_count"))
+            page_size, pages = (
+                int(conn.exec_driver_sql(f"PRAGMA {p}").scalar() or 0) for p in ("page_size", "page_count")
+            )
             wal = path.with_name(path.name + "-wal")
             held = path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
             if pages * page_size > held:
-                found = [f"the database counts {pages} pages of {page_size} bytes, its files hold {held} bytes"]
+                found = [
+                    f"the database counts {pages} pages of {page_size} bytes, its files hold {held} bytes"
+                ]
             elif whole:
                 found = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check(20)")]
             else:

@@ -32,8 +32,9 @@ def parse_database_url(url: str | URL, origin: str | None = None) -> URL:
         _check_sqlite(parsed, _named(url if isinstance(url, str) else parsed.render_as_string(), origin))
     elif backend != "postgresql":
         raise BadDatabaseUrl(
-            f"Unsupported database '{backend}'{' ' + origin if origin else ''}. Use a SQLite file (sqlite:///path) "
-            "or a PostgreSQL server (postgresql://user@host/database).")
+            f"Unsupported database '{backend}'{' ' + origin if origin else ''}. "
+            "Use a SQLite file (sqlite:///path) or a PostgreSQL server (postgresql://user@host/database)."
+        )
     return parsed
 
 
@@ -47,15 +48,25 @@ def _parsed(text: object) -> URL | None:
 def _check_sqlite(url: URL, shown: str) -> None:
     database = url.database or ""
     if url.host or url.username or url.port:
-        raise BadDatabaseUrl(f"{shown} names no file: a SQLite URL has three slashes before the path "
-                             "(sqlite:///crm.sqlite3 next to where you are, sqlite:////home/me/crm.sqlite3 from "
-                             "the root, sqlite:///C:/Users/me/crm.sqlite3 on Windows).")
-    if database in ("", ":memory:") or database.startswith("file::memory:") or url.query.get("mode") == "memory":
-        raise BadDatabaseUrl(f"{shown} is an in-memory database: whatever is saved in it is lost when CRM Desktop "
-                             "ends. Give a file instead, e.g. sqlite:///path/to/crm.sqlite3.")
+        raise BadDatabaseUrl(
+            f"{shown} names no file: a SQLite URL has three slashes before the path "
+            "(sqlite:///crm.sqlite3 next to where you are, sqlite:////home/me/crm.sqlite3 from "
+            "the root, sqlite:///C:/Users/me/crm.sqlite3 on Windows)."
+        )
+    if (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or url.query.get("mode") == "memory"
+    ):
+        raise BadDatabaseUrl(
+            f"{shown} is an in-memory database: whatever is saved in it is lost when CRM Desktop "
+            "ends. Give a file instead, e.g. sqlite:///path/to/crm.sqlite3."
+        )
     if database.startswith("file:") or url.query.get("uri"):
-        raise BadDatabaseUrl(f"{shown} is a SQLite URI file name, which CRM Desktop does not take. Give the "
-                             "file's path, e.g. sqlite:///path/to/crm.sqlite3.")
+        raise BadDatabaseUrl(
+            f"{shown} is a SQLite URI file name, which CRM Desktop does not take. Give the "
+            "file's path, e.g. sqlite:///path/to/crm.sqlite3."
+        )
 
 
 def _named(url: object, origin: str | None) -> str:

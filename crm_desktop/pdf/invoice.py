@@ -108,8 +108,11 @@ def render(path: Path, doc: PrintedDocument, *, page: str = "A4") -> None:
 
     story: list[Flowable] = [_logo(doc.logo), Spacer(1, 3 * mm)] if doc.logo else []
     story += [
-        Table([[_p("\n".join(doc.company_lines), base), _p("\n".join(doc.side_lines), right)]],
-              colWidths=["60%", "40%"], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
+        Table(
+            [[_p("\n".join(doc.company_lines), base), _p("\n".join(doc.side_lines), right)]],
+            colWidths=["60%", "40%"],
+            style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
+        ),
         Spacer(1, 6 * mm),
         _p(doc.title, title),
         Spacer(1, 3 * mm),
@@ -120,28 +123,51 @@ def render(path: Path, doc: PrintedDocument, *, page: str = "A4") -> None:
     ]
 
     header = ["#", "Description", "Qty", "Unit", "Unit price", "Disc.%", "Tax%", "Net"]
-    rows = [[_p(h, bold if i < 2 else ParagraphStyle("h", parent=bold, alignment=TA_RIGHT))
-             for i, h in enumerate(header)]]
+    rows = [
+        [
+            _p(h, bold if i < 2 else ParagraphStyle("h", parent=bold, alignment=TA_RIGHT))
+            for i, h in enumerate(header)
+        ]
+    ]
     for n, line in enumerate(doc.lines, start=1):
-        rows.append([_p(str(n), base), _p(line.description, base), _p(line.quantity, right),
-                     _p(line.unit, base), _p(line.unit_price, right), _p(line.discount_percent, right),
-                     _p(line.tax_rate, right), _p(line.net, right)])
+        rows.append(
+            [
+                _p(str(n), base),
+                _p(line.description, base),
+                _p(line.quantity, right),
+                _p(line.unit, base),
+                _p(line.unit_price, right),
+                _p(line.discount_percent, right),
+                _p(line.tax_rate, right),
+                _p(line.net, right),
+            ]
+        )
     widths = [10 * mm, None, 15 * mm, 13 * mm, 24 * mm, 15 * mm, 13 * mm, 32 * mm]
     table = Table(rows, repeatRows=1, colWidths=widths)
-    table.setStyle(TableStyle([
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#cccccc")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0")),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#cccccc")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0")),
+            ]
+        )
+    )
     story += [table, Spacer(1, 5 * mm)]
 
     total_row = doc.total_row
     bold_right = ParagraphStyle("bold_right", parent=right, fontName=BOLD)
     styled = [(a, b, bold_right if i == total_row else right) for i, (a, b) in enumerate(doc.summary)]
     rule = [("LINEABOVE", (0, total_row), (-1, total_row), 0.8, colors.black)]
-    story.append(Table([[_p(a, style), _p(b, style)] for a, b, style in styled], colWidths=[None, 40 * mm],
-                       style=rule, hAlign="RIGHT"))
+    story.append(
+        Table(
+            [[_p(a, style), _p(b, style)] for a, b, style in styled],
+            colWidths=[None, 40 * mm],
+            style=rule,
+            hAlign="RIGHT",
+        )
+    )
     if doc.amount_in_words:
         story += [Spacer(1, 3 * mm), _p(doc.amount_in_words, base)]
     for label, text in doc.sections:
@@ -151,10 +177,19 @@ def render(path: Path, doc: PrintedDocument, *, page: str = "A4") -> None:
     def footer(canvas, document) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 8)
-        canvas.drawRightString(document.pagesize[0] - 18 * mm, 10 * mm,
-                               visual(f"{doc.title} · page {document.page}"))
+        canvas.drawRightString(
+            document.pagesize[0] - 18 * mm, 10 * mm, visual(f"{doc.title} · page {document.page}")
+        )
         canvas.restoreState()
 
-    pdf = SimpleDocTemplate(str(path), pagesize=PAGE_SIZES[page], leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=16 * mm, bottomMargin=18 * mm, title=doc.title, author=doc.company_name)
+    pdf = SimpleDocTemplate(
+        str(path),
+        pagesize=PAGE_SIZES[page],
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=doc.title,
+        author=doc.company_name,
+    )
     pdf.build(story, onFirstPage=footer, onLaterPages=footer)

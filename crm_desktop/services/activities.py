@@ -43,8 +43,9 @@ def _select_rows() -> Select:
 
 
 def _row(a: Activity, author: str | None) -> ActivityRow:
-    return ActivityRow(a.id, a.client_id, a.deal_id, a.kind, a.body, a.occurred_at, a.author_id, author or "",
-                       a.version)
+    return ActivityRow(
+        a.id, a.client_id, a.deal_id, a.kind, a.body, a.occurred_at, a.author_id, author or "", a.version
+    )
 
 
 def _reload_row(s: Session, activity_id: int) -> ActivityRow:
@@ -54,7 +55,8 @@ def _reload_row(s: Session, activity_id: int) -> ActivityRow:
 
 def _load(s: Session, ctx: ServiceContext, activity_id: int) -> Activity:
     activity = s.scalar(
-        select(Activity).join(Client, Client.id == Activity.client_id)
+        select(Activity)
+        .join(Client, Client.id == Activity.client_id)
         .where(Activity.id == activity_id, visible_to(ctx.actor))
     )
     if activity is None:
@@ -62,10 +64,14 @@ def _load(s: Session, ctx: ServiceContext, activity_id: int) -> Activity:
     return activity
 
 
-def _editable(s: Session, ctx: ServiceContext, activity_id: int, expected_version: int | None = None) -> Activity:
+def _editable(
+    s: Session, ctx: ServiceContext, activity_id: int, expected_version: int | None = None
+) -> Activity:
     activity = _load(s, ctx, activity_id)
     if activity.kind in SYSTEM_KINDS:
-        raise ValidationError("kind", "This entry was recorded automatically and cannot be edited or deleted.")
+        raise ValidationError(
+            "kind", "This entry was recorded automatically and cannot be edited or deleted."
+        )
     check_version(activity, expected_version, "timeline entry")
     return activity
 
@@ -84,20 +90,32 @@ def _clean(s: Session, client_id: int, values: dict[str, Any]) -> dict[str, Any]
     if values.get("deal_id") is not None:
         deal = s.get(Deal, values["deal_id"])
         if deal is None or deal.client_id != client_id:
-            raise ValidationError("deal_id", "The chosen deal belongs to another client. Pick one of this client's deals.")
+            raise ValidationError(
+                "deal_id", "The chosen deal belongs to another client. Pick one of this client's deals."
+            )
     if "deal_id" in values:
         out["deal_id"] = values["deal_id"]
     return out
 
 
-def add(ctx: ServiceContext, client_id: int, *, kind: str = "note", body: str, occurred_at: Any = None,
-        deal_id: int | None = None, request_id: str | None = None) -> ActivityRow:
+def add(
+    ctx: ServiceContext,
+    client_id: int,
+    *,
+    kind: str = "note",
+    body: str,
+    occurred_at: Any = None,
+    deal_id: int | None = None,
+    request_id: str | None = None,
+) -> ActivityRow:
     """A new entry on the client's timeline, written by the caller, at `occurred_at` (default now)."""
     with ctx.write() as s:
         if (earlier := made_before(s, Activity, request_id)) is not None:
             return _reload_row(s, earlier.id)
         load_visible(s, ctx.actor, client_id)
-        clean = _clean(s, client_id, {"kind": kind, "body": body, "occurred_at": occurred_at, "deal_id": deal_id})
+        clean = _clean(
+            s, client_id, {"kind": kind, "body": body, "occurred_at": occurred_at, "deal_id": deal_id}
+        )
         clean.setdefault("occurred_at", ctx.now())
         activity = Activity(client_id=client_id, author_id=ctx.actor.user_id, request_id=request_id, **clean)
         s.add(activity)
@@ -105,11 +123,26 @@ def add(ctx: ServiceContext, client_id: int, *, kind: str = "note", body: str, o
         return _reload_row(s, activity.id)
 
 
-def record_event(s: Session, ctx: ServiceContext, client_id: int, body: str, *, deal_id: int | None = None,
-                 kind: str = "document") -> None:
+def record_event(
+    s: Session,
+    ctx: ServiceContext,
+    client_id: int,
+    body: str,
+    *,
+    deal_id: int | None = None,
+    kind: str = "document",
+) -> None:
     """An entry on the client's timeline for something that just happened, in the caller's unit of work."""
-    s.add(Activity(client_id=client_id, deal_id=deal_id, kind=kind, body=body, occurred_at=ctx.now(),
-                   author_id=ctx.actor.user_id))
+    s.add(
+        Activity(
+            client_id=client_id,
+            deal_id=deal_id,
+            kind=kind,
+            body=body,
+            occurred_at=ctx.now(),
+            author_id=ctx.actor.user_id,
+        )
+    )
 
 
 def get(ctx: ServiceContext, activity_id: int) -> ActivityRow:
@@ -136,8 +169,11 @@ def timeline(ctx: ServiceContext, client_id: int, *, offset: int = 0, limit: int
     with ctx.read() as s:
         load_visible(s, ctx.actor, client_id)
         result = s.execute(
-            _select_rows().where(Activity.client_id == client_id)
-            .order_by(Activity.occurred_at.desc(), Activity.id.desc()).offset(offset).limit(limit)
+            _select_rows()
+            .where(Activity.client_id == client_id)
+            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+            .offset(offset)
+            .limit(limit)
         )
         return [_row(a, name) for a, name in result]
 
@@ -145,4 +181,6 @@ def timeline(ctx: ServiceContext, client_id: int, *, offset: int = 0, limit: int
 def count_for_client(ctx: ServiceContext, client_id: int) -> int:
     with ctx.read() as s:
         load_visible(s, ctx.actor, client_id)
-        return s.scalar(select(func.count()).select_from(Activity).where(Activity.client_id == client_id)) or 0
+        return (
+            s.scalar(select(func.count()).select_from(Activity).where(Activity.client_id == client_id)) or 0
+        )

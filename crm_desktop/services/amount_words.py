@@ -16,7 +16,28 @@ LANGUAGES = ("en", "ru", "uz")
 
 # --- English ------------------------------------------------------------------------------------
 
-_EN_SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_EN_SMALL = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _EN_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _EN_SCALES = ("", "thousand", "million", "billion", "trillion")
 
@@ -45,13 +66,50 @@ def english(n: int) -> str:
 
 _RU_UNITS_M = ["ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"]
 _RU_UNITS_F = ["ноль", "одна", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"]
-_RU_TEENS = ["десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать", "шестнадцать", "семнадцать", "восемнадцать", "девятнадцать"]
-_RU_TENS = ["_", "_", "двадцать", "тридцать", "сорок", "пятьдесят", "шестьдесят", "семьдесят", "восемьдесят", "девяносто"]
-_RU_HUNDREDS = ["_", "сто", "двести", "триста", "четыреста", "пятьсот", "шестьсот", "семьсот", "восемьсот", "девятьсот"]
+_RU_TEENS = [
+    "десять",
+    "одиннадцать",
+    "двенадцать",
+    "тринадцать",
+    "четырнадцать",
+    "пятнадцать",
+    "шестнадцать",
+    "семнадцать",
+    "восемнадцать",
+    "девятнадцать",
+]
+_RU_TENS = [
+    "_",
+    "_",
+    "двадцать",
+    "тридцать",
+    "сорок",
+    "пятьдесят",
+    "шестьдесят",
+    "семьдесят",
+    "восемьдесят",
+    "девяносто",
+]
+_RU_HUNDREDS = [
+    "_",
+    "сто",
+    "двести",
+    "триста",
+    "четыреста",
+    "пятьсот",
+    "шестьсот",
+    "семьсот",
+    "восемьсот",
+    "девятьсот",
+]
 # (one, few, many) and whether the word is feminine
-_RU_SCALES = ((("", "", ""), False), (("тысяча", "тысячи", "тысяч"), True),
-              (("миллион", "миллиона", "миллионов"), False), (("миллиард", "миллиарда", "миллиардов"), False),
-              (("триллион", "триллиона", "триллионов"), False))
+_RU_SCALES = (
+    (("", "", ""), False),
+    (("тысяча", "тысячи", "тысяч"), True),
+    (("миллион", "миллиона", "миллионов"), False),
+    (("миллиард", "миллиарда", "миллиардов"), False),
+    (("триллион", "триллиона", "триллионов"), False),
+)
 
 
 def russian_form(n: int, forms: tuple[str, str, str]) -> str:
@@ -126,13 +184,16 @@ def _groups(n: int) -> list[int]:
 
 # English: (major singular, major plural, minor singular, minor plural)
 _EN_NAMES = {
-    "UZS": ("Uzbek som", "Uzbek som", "tiyin", "tiyin"), "AZN": ("manat", "manat", "qapik", "qapik"),
-    "USD": ("US dollar", "US dollars", "cent", "cents"), "EUR": ("euro", "euro", "cent", "cents"),
-    "RUB": ("Russian ruble", "Russian rubles", "kopeck", "kopecks"), "KZT": ("tenge", "tenge", "tiyn", "tiyn"),
-    "TRY": ("Turkish lira", "Turkish liras", "kurus", "kurus"), "SAR": ("Saudi riyal", "Saudi riyals", "halala",
-                                                                          "halalas"),
-    "AED": ("UAE dirham", "UAE dirhams", "fils", "fils"), "GBP": ("pound sterling", "pounds sterling", "penny",
-                                                                  "pence"),
+    "UZS": ("Uzbek som", "Uzbek som", "tiyin", "tiyin"),
+    "AZN": ("manat", "manat", "qapik", "qapik"),
+    "USD": ("US dollar", "US dollars", "cent", "cents"),
+    "EUR": ("euro", "euro", "cent", "cents"),
+    "RUB": ("Russian ruble", "Russian rubles", "kopeck", "kopecks"),
+    "KZT": ("tenge", "tenge", "tiyn", "tiyn"),
+    "TRY": ("Turkish lira", "Turkish liras", "kurus", "kurus"),
+    "SAR": ("Saudi riyal", "Saudi riyals", "halala", "halalas"),
+    "AED": ("UAE dirham", "UAE dirhams", "fils", "fils"),
+    "GBP": ("pound sterling", "pounds sterling", "penny", "pence"),
 }
 # Russian: (major one/few/many, major feminine, minor one/few/many)
 _RU_NAMES = {
@@ -143,14 +204,24 @@ _RU_NAMES = {
     "RUB": (("рубль", "рубля", "рублей"), False, ("копейка", "копейки", "копеек")),
     "KZT": (("тенге", "тенге", "тенге"), False, ("тиын", "тиына", "тиынов")),
     "TRY": (("турецкая лира", "турецкие лиры", "турецких лир"), True, ("куруш", "куруша", "курушей")),
-    "SAR": (("саудовский риял", "саудовских рияла", "саудовских риялов"), False, ("халала", "халалы", "халал")),
+    "SAR": (
+        ("саудовский риял", "саудовских рияла", "саудовских риялов"),
+        False,
+        ("халала", "халалы", "халал"),
+    ),
     "AED": (("дирхам ОАЭ", "дирхама ОАЭ", "дирхамов ОАЭ"), False, ("филс", "филса", "филсов")),
 }
 # Uzbek: a noun after a number stays singular
 _UZ_NAMES = {
-    "UZS": ("soʻm", "tiyin"), "AZN": ("manat", "qopik"), "USD": ("AQSh dollari", "sent"), "EUR": ("yevro", "sent"),
-    "RUB": ("Rossiya rubli", "kopeyka"), "KZT": ("tenge", "tiyin"), "TRY": ("Turkiya lirasi", "kurush"),
-    "SAR": ("Saudiya riyoli", "halala"), "AED": ("BAA dirhami", "fils"),
+    "UZS": ("soʻm", "tiyin"),
+    "AZN": ("manat", "qopik"),
+    "USD": ("AQSh dollari", "sent"),
+    "EUR": ("yevro", "sent"),
+    "RUB": ("Rossiya rubli", "kopeyka"),
+    "KZT": ("tenge", "tiyin"),
+    "TRY": ("Turkiya lirasi", "kurush"),
+    "SAR": ("Saudiya riyoli", "halala"),
+    "AED": ("BAA dirhami", "fils"),
 }
 
 
@@ -164,7 +235,7 @@ def amount_in_words(amount: Decimal, currency: str, language: str) -> str:
         words = english(whole)
         names = _EN_NAMES.get(cur.code)
         if names is None:
-            text = f"{words} {cur.code}" + (f" {digits}/{10 ** cur.minor_units}" if digits else "")
+            text = f"{words} {cur.code}" + (f" {digits}/{10**cur.minor_units}" if digits else "")
         else:
             text = f"{words} {names[0] if whole == 1 else names[1]}"
             if digits:
@@ -172,7 +243,7 @@ def amount_in_words(amount: Decimal, currency: str, language: str) -> str:
     elif language == "ru":
         found = _RU_NAMES.get(cur.code)
         if found is None:
-            text = f"{russian(whole)} {cur.code}" + (f" {digits}/{10 ** cur.minor_units}" if digits else "")
+            text = f"{russian(whole)} {cur.code}" + (f" {digits}/{10**cur.minor_units}" if digits else "")
         else:
             major, feminine, minor_forms = found
             text = f"{russian(whole, feminine)} {russian_form(whole, major)}"
@@ -182,7 +253,7 @@ def amount_in_words(amount: Decimal, currency: str, language: str) -> str:
         major_name, minor_name = _UZ_NAMES.get(cur.code, (cur.code, ""))
         text = f"{uzbek(whole)} {major_name}"
         if digits:
-            text += f" {digits} {minor_name}" if minor_name else f" {digits}/{10 ** cur.minor_units}"
+            text += f" {digits} {minor_name}" if minor_name else f" {digits}/{10**cur.minor_units}"
     else:
         raise ValueError(f"No words for language '{language}'; use one of {', '.join(LANGUAGES)}.")
     return text[:1].upper() + text[1:]

@@ -49,8 +49,11 @@ def _local_midnight(ctx: ServiceContext, day: date) -> datetime:
 def _filtered(ctx: ServiceContext, q: Select, f: AuditFilter) -> Select:
     if f.since and f.until and f.until < f.since:
         raise ValidationError("until", f"The end ({f.until}) is before the start ({f.since}). Swap them.")
-    for column, value in ((AuditEntry.user_id, f.user_id), (AuditEntry.entity, f.entity),
-                          (AuditEntry.action, f.action)):
+    for column, value in (
+        (AuditEntry.user_id, f.user_id),
+        (AuditEntry.entity, f.entity),
+        (AuditEntry.action, f.action),
+    ):
         if value is not None:
             q = q.where(column == value)
     if f.since:
@@ -60,17 +63,24 @@ def _filtered(ctx: ServiceContext, q: Select, f: AuditFilter) -> Select:
     return q
 
 
-def list_entries(ctx: ServiceContext, f: AuditFilter = AuditFilter(), *, offset: int = 0,
-                 limit: int | None = 200) -> list[AuditRow]:
+def list_entries(
+    ctx: ServiceContext, f: AuditFilter = AuditFilter(), *, offset: int = 0, limit: int | None = 200
+) -> list[AuditRow]:
     """Newest first."""
     _require_admin(ctx)
-    q = _filtered(ctx, select(AuditEntry, User.display_name).outerjoin(User, User.id == AuditEntry.user_id), f)
+    q = _filtered(
+        ctx, select(AuditEntry, User.display_name).outerjoin(User, User.id == AuditEntry.user_id), f
+    )
     q = q.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).offset(offset)
     if limit is not None:
         q = q.limit(limit)
     with ctx.read() as s:
-        return [AuditRow(e.id, e.at, e.user_id, name or "", e.entity, e.entity_id, e.action, e.changes or {}, e.login)
-                for e, name in s.execute(q)]
+        return [
+            AuditRow(
+                e.id, e.at, e.user_id, name or "", e.entity, e.entity_id, e.action, e.changes or {}, e.login
+            )
+            for e, name in s.execute(q)
+        ]
 
 
 def count_entries(ctx: ServiceContext, f: AuditFilter = AuditFilter()) -> int:

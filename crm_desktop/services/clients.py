@@ -164,7 +164,9 @@ def _filtered(ctx: ServiceContext, f: ClientFilter) -> Select:
 
 def _ordered(q: Select, sort: str, descending: bool) -> Select:
     if sort not in SORT_COLUMNS:
-        raise ValidationError("sort", f"Cannot sort clients by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
+        raise ValidationError(
+            "sort", f"Cannot sort clients by '{sort}'; use one of {', '.join(SORT_COLUMNS)}."
+        )
     col = SORT_COLUMNS[sort]
     keys = (Client.id,) if sort == "id" else (col, Client.id)  # ties broken by id: one order, both ways
     return q.order_by(*(key.desc() for key in keys)) if descending else q.order_by(*keys)
@@ -178,9 +180,16 @@ def _after(row: ClientRow, sort: str, descending: bool) -> ColumnElement[bool]:
     return key < at if descending else key > at
 
 
-def list_ids(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort: str = "name",
-             descending: bool = False, offset: int = 0, limit: int | None = None,
-             after: ClientRow | None = None) -> list[int]:
+def list_ids(
+    ctx: ServiceContext,
+    f: ClientFilter = ClientFilter(),
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+    after: ClientRow | None = None,
+) -> list[int]:
     """Ids in display order; a lazy list view holds these and fetches rows as it scrolls.
 
     `after`, the row shown just before the page (for a sort in KEY_SORTS), starts the page right
@@ -210,8 +219,11 @@ def _found_by_name(ctx: ServiceContext, query: str, wanted: int) -> list[int] | 
     asked = wanted
     while (found := first_by_name(ctx.db.dialect, query, asked)) is not None:
         with ctx.read() as s:
-            rows = s.execute(select(Client.id, visible_to(ctx.actor)).join(found, found.c.id == Client.id)
-                             .order_by(found.c.n)).all()
+            rows = s.execute(
+                select(Client.id, visible_to(ctx.actor))
+                .join(found, found.c.id == Client.id)
+                .order_by(found.c.n)
+            ).all()
         seen = [client_id for client_id, visible in rows if visible]
         if len(seen) >= wanted or len(rows) < asked:
             return seen[:wanted]
@@ -224,8 +236,9 @@ def count(ctx: ServiceContext, f: ClientFilter = ClientFilter()) -> int:
         return count_rows(s, _filtered(ctx, f))
 
 
-def first_page(ctx: ServiceContext, f: ClientFilter, *, sort: str = "name", descending: bool = False,
-               limit: int = 50) -> tuple[int, list[ClientRow]]:
+def first_page(
+    ctx: ServiceContext, f: ClientFilter, *, sort: str = "name", descending: bool = False, limit: int = 50
+) -> tuple[int, list[ClientRow]]:
     """How many clients match and the first `limit` of them, as a list view opens or a search changes.
 
     A search reads its matches from the trigram index once, counting them alongside the first rows
@@ -248,8 +261,11 @@ def rows(ctx: ServiceContext, ids: Sequence[int], f: ClientFilter | None = None)
     """
     if not ids:
         return []
-    q = (select(Client, User.display_name).outerjoin(User, User.id == Client.owner_id)
-         .where(Client.id.in_(ids), visible_to(ctx.actor)))
+    q = (
+        select(Client, User.display_name)
+        .outerjoin(User, User.id == Client.owner_id)
+        .where(Client.id.in_(ids), visible_to(ctx.actor))
+    )
     if f is not None and (found_by := _filtered(ctx, f).whereclause) is not None:
         q = q.where(found_by)  # the filter's conditions (visibility again among them)
     with ctx.read() as s:
@@ -265,8 +281,11 @@ def details(ctx: ServiceContext, ids: Sequence[int]) -> list[ClientDetail]:
     company = aliased(Client)
     with ctx.read() as s:
         tags: dict[int, list[str]] = {}
-        for client_id, tag in s.execute(select(ClientTag.client_id, ClientTag.tag)
-                                        .where(ClientTag.client_id.in_(ids)).order_by(ClientTag.tag)):
+        for client_id, tag in s.execute(
+            select(ClientTag.client_id, ClientTag.tag)
+            .where(ClientTag.client_id.in_(ids))
+            .order_by(ClientTag.tag)
+        ):
             tags.setdefault(client_id, []).append(tag)
         found = {
             c.id: _detail_of(c, owner, company_name, tags.get(c.id, []))
@@ -280,9 +299,16 @@ def details(ctx: ServiceContext, ids: Sequence[int]) -> list[ClientDetail]:
     return [found[i] for i in ids if i in found]
 
 
-def list_clients(ctx: ServiceContext, f: ClientFilter = ClientFilter(), *, sort: str = "name",
-                 descending: bool = False, offset: int = 0, limit: int = 50,
-                 after: ClientRow | None = None) -> list[ClientRow]:
+def list_clients(
+    ctx: ServiceContext,
+    f: ClientFilter = ClientFilter(),
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+    after: ClientRow | None = None,
+) -> list[ClientRow]:
     ids = list_ids(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit, after=after)
     return rows(ctx, ids)
 
@@ -299,13 +325,24 @@ def tags_in_use(ctx: ServiceContext) -> list[str]:
 
 def sources_in_use(ctx: ServiceContext) -> list[str]:
     with ctx.read() as s:
-        return list(s.scalars(select(Client.source).where(Client.source != "").distinct().order_by(Client.source)))
+        return list(
+            s.scalars(select(Client.source).where(Client.source != "").distinct().order_by(Client.source))
+        )
 
 
 def _row(c: Client | Row[Any], owner_name: str | None) -> ClientRow:
     return ClientRow(
-        id=c.id, kind=c.kind, name=c.name, status=c.status, phones=list(c.phones), emails=list(c.emails),
-        source=c.source, owner_id=c.owner_id, owner_name=owner_name or "", private=c.private, version=c.version,
+        id=c.id,
+        kind=c.kind,
+        name=c.name,
+        status=c.status,
+        phones=list(c.phones),
+        emails=list(c.emails),
+        source=c.source,
+        owner_id=c.owner_id,
+        owner_name=owner_name or "",
+        private=c.private,
+        version=c.version,
         sort_name=c.sort_name,
     )
 
@@ -313,27 +350,48 @@ def _row(c: Client | Row[Any], owner_name: str | None) -> ClientRow:
 def _detail(s: Session, c: Client) -> ClientDetail:
     owner = s.get(User, c.owner_id) if c.owner_id else None
     company = s.get(Client, c.company_id) if c.company_id else None
-    return _detail_of(c, owner.display_name if owner else None, company.name if company else "",
-                      [t.tag for t in c.tags])
+    return _detail_of(
+        c, owner.display_name if owner else None, company.name if company else "", [t.tag for t in c.tags]
+    )
 
 
-def _detail_of(c: Client | Row[Any], owner_name: str | None, company_name: str | None,
-               tags: list[str]) -> ClientDetail:
+def _detail_of(
+    c: Client | Row[Any], owner_name: str | None, company_name: str | None, tags: list[str]
+) -> ClientDetail:
     """The detail of a client from names and tags already read alongside it (or by `_detail`)."""
     return ClientDetail(
-        **_row(c, owner_name).__dict__, company_id=c.company_id, company_name=company_name or "",
-        address=c.address, notes=c.notes, tags=tags, created_at=c.created_at, updated_at=c.updated_at,
+        **_row(c, owner_name).__dict__,
+        company_id=c.company_id,
+        company_name=company_name or "",
+        address=c.address,
+        notes=c.notes,
+        tags=tags,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
     )
 
 
 # --- writing ------------------------------------------------------------------------------------
 
-_FIELDS = ("kind", "name", "phones", "emails", "address", "tags", "source", "status", "owner_id",
-           "private", "notes", "company_id")
+_FIELDS = (
+    "kind",
+    "name",
+    "phones",
+    "emails",
+    "address",
+    "tags",
+    "source",
+    "status",
+    "owner_id",
+    "private",
+    "notes",
+    "company_id",
+)
 
 
-def _clean(s: Session, values: dict[str, Any], *, self_id: int | None = None,
-           companies: dict[int, str] | None = None) -> dict[str, Any]:
+def _clean(
+    s: Session, values: dict[str, Any], *, self_id: int | None = None, companies: dict[int, str] | None = None
+) -> dict[str, Any]:
     """The values checked and normalised; the chosen company's name goes into `companies` if given."""
     v.known_fields(values, _FIELDS, "Clients")
     out: dict[str, Any] = {}
@@ -348,8 +406,14 @@ def _clean(s: Session, values: dict[str, Any], *, self_id: int | None = None,
     if "emails" in values:
         out["emails"] = v.unique_list(v.email("emails", e) for e in _strings(values["emails"]))
     if "tags" in values:
-        out["tags"] = v.unique_list(v.text("tags", t, "A tag", max_length=100) for t in _strings(values["tags"]))
-    for key, label, limit in (("address", "Address", 2000), ("source", "Source", 100), ("notes", "Notes", 100_000)):
+        out["tags"] = v.unique_list(
+            v.text("tags", t, "A tag", max_length=100) for t in _strings(values["tags"])
+        )
+    for key, label, limit in (
+        ("address", "Address", 2000),
+        ("source", "Source", 100),
+        ("notes", "Notes", 100_000),
+    ):
         if key in values:
             out[key] = v.text(key, values[key], label, max_length=limit)
     if "private" in values:
@@ -384,7 +448,13 @@ def _apply(s: Session, client: Client, values: dict[str, Any]) -> None:
         if old != sorted(tags):
             client.tags = [ClientTag(tag=t) for t in sorted(tags)]
             if client.id is not None:
-                record(s, entity="clients", entity_id=client.id, action="tags", details={"tags": [old, sorted(tags)]})
+                record(
+                    s,
+                    entity="clients",
+                    entity_id=client.id,
+                    action="tags",
+                    details={"tags": [old, sorted(tags)]},
+                )
 
 
 def _index(s: Session, client: Client) -> None:
@@ -405,12 +475,22 @@ class _MadeBefore(Exception):
 # Plain Core INSERTs: the ORM's bulk machinery cost as much again, and the row they return serves
 # the answer (a Row reads like a Client) and the audit row alike.
 _OWNER_NAME = users.if_active(bindparam("crm_owner"), User.display_name).label("crm_owner_name")
-_INSERT_OWNED = (insert(table_of(Client)).values(owner_id=users.if_active(bindparam("crm_owner")))
-                 .returning(*table_of(Client).c, _OWNER_NAME))
+_INSERT_OWNED = (
+    insert(table_of(Client))
+    .values(owner_id=users.if_active(bindparam("crm_owner")))
+    .returning(*table_of(Client).c, _OWNER_NAME)
+)
 _INSERT_UNOWNED = insert(table_of(Client)).returning(*table_of(Client).c, null().label("crm_owner_name"))
 _INSERT_SEARCH = insert(table_of(ClientSearch))
-_NEW = {"phones": [], "emails": [], "address": "", "source": "", "notes": "", "private": False,
-        "company_id": None}
+_NEW = {
+    "phones": [],
+    "emails": [],
+    "address": "",
+    "source": "",
+    "notes": "",
+    "private": False,
+    "company_id": None,
+}
 
 
 def create(ctx: ServiceContext, *, request_id: str | None = None, **values: Any) -> ClientDetail:
@@ -436,8 +516,15 @@ def _insert(s: Session, values: dict[str, Any], owner_id: int | None, request_id
         raise ValidationError("name", "Name cannot be empty. Please enter it.")
     tags = sorted(clean.pop("tags", []))
     now = s.info["now"]
-    row = {**_NEW, **clean, "sort_name": sort_key(clean["name"]), "request_id": request_id, "created_at": now,
-           "updated_at": now, "version": 1}
+    row = {
+        **_NEW,
+        **clean,
+        "sort_name": sort_key(clean["name"]),
+        "request_id": request_id,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
     try:
         if owner_id is None:
             client = s.execute(_INSERT_UNOWNED, {**row, "owner_id": None}).one()
@@ -453,8 +540,10 @@ def _insert(s: Session, values: dict[str, Any], owner_id: int | None, request_id
     owner_name = columns.pop("crm_owner_name")
     created(s, Client.__tablename__, columns)
     # A new client has no search row yet: it is added, not looked up.
-    s.execute(_INSERT_SEARCH, {"client_id": client.id, "terms": build_terms(client.name, client.emails,
-                                                                              client.phones)})
+    s.execute(
+        _INSERT_SEARCH,
+        {"client_id": client.id, "terms": build_terms(client.name, client.emails, client.phones)},
+    )
     if tags:
         s.add_all([ClientTag(client_id=client.id, tag=t) for t in tags])
         record(s, entity="clients", entity_id=client.id, action="tags", details={"tags": [[], tags]})
@@ -468,13 +557,31 @@ def _request_id_taken(exc: IntegrityError) -> bool:
 
 def editable_values(c: ClientDetail) -> dict[str, Any]:
     """The fields a form edits, as stored: what a form read is the `base` of a later update."""
-    return {"kind": c.kind, "name": c.name, "phones": list(c.phones), "emails": list(c.emails),
-            "address": c.address, "tags": sorted(c.tags), "source": c.source, "status": c.status,
-            "owner_id": c.owner_id, "private": c.private, "notes": c.notes, "company_id": c.company_id}
+    return {
+        "kind": c.kind,
+        "name": c.name,
+        "phones": list(c.phones),
+        "emails": list(c.emails),
+        "address": c.address,
+        "tags": sorted(c.tags),
+        "source": c.source,
+        "status": c.status,
+        "owner_id": c.owner_id,
+        "private": c.private,
+        "notes": c.notes,
+        "company_id": c.company_id,
+    }
 
 
-def update(ctx: ServiceContext, client_id: int, *, expected_version: int, base: dict[str, Any] | None = None,
-           decided: dict[str, Any] | None = None, **values: Any) -> ClientDetail:
+def update(
+    ctx: ServiceContext,
+    client_id: int,
+    *,
+    expected_version: int,
+    base: dict[str, Any] | None = None,
+    decided: dict[str, Any] | None = None,
+    **values: Any,
+) -> ClientDetail:
     """Change some fields; `expected_version` is the version the editor read (optimistic lock).
 
     With `base` (editable_values of what the editor read), a save that finds the client changed
@@ -487,13 +594,28 @@ def update(ctx: ServiceContext, client_id: int, *, expected_version: int, base: 
         clean = _clean(s, values, self_id=client_id)
         if "tags" in clean:
             clean["tags"] = sorted(clean["tags"])
-        clean = merge.resolve("client", client_id, client.version, expected_version, base, clean,
-                              lambda: editable_values(_detail(s, client)), decided)
+        clean = merge.resolve(
+            "client",
+            client_id,
+            client.version,
+            expected_version,
+            base,
+            clean,
+            lambda: editable_values(_detail(s, client)),
+            decided,
+        )
         old_status = client.status
         _apply(s, client, clean)
         if client.status != old_status:
-            s.add(Activity(client_id=client.id, kind="status_change", occurred_at=ctx.now(),
-                           author_id=ctx.actor.user_id, body=f"{old_status} → {client.status}"))
+            s.add(
+                Activity(
+                    client_id=client.id,
+                    kind="status_change",
+                    occurred_at=ctx.now(),
+                    author_id=ctx.actor.user_id,
+                    body=f"{old_status} → {client.status}",
+                )
+            )
         _index(s, client)
         s.flush()
         return _detail(s, client)
@@ -507,8 +629,10 @@ def deletion_impact(ctx: ServiceContext, client_id: int) -> DeletionImpact:
             return s.scalar(select(func.count()).select_from(model).where(column == client_id)) or 0
 
         return DeletionImpact(
-            activities=n(Activity, Activity.client_id), deals=n(Deal, Deal.client_id),
-            tasks=n(Task, Task.client_id), documents=n(Document, Document.client_id),
+            activities=n(Activity, Activity.client_id),
+            deals=n(Deal, Deal.client_id),
+            tasks=n(Task, Task.client_id),
+            documents=n(Document, Document.client_id),
         )
 
 
@@ -519,7 +643,8 @@ def delete(ctx: ServiceContext, client_id: int, *, expected_version: int | None 
         check_version(client, expected_version, "client")
         if s.scalar(select(func.count()).select_from(Document).where(Document.client_id == client_id)):
             raise ValidationError(
-                "documents", f"{client.name} has quotes or invoices, which must be kept. "
+                "documents",
+                f"{client.name} has quotes or invoices, which must be kept. "
                 "Mark the client inactive instead of deleting it.",
             )
         # Children go through the ORM so each gets its audit row (the database would cascade silently).

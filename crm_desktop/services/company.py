@@ -38,9 +38,22 @@ MAX_LOGO_BYTES = 1_000_000
 
 
 def _row(p: CompanyProfile, *, logo: bool = False) -> CompanyRow:
-    return CompanyRow(p.name, p.address, p.tax_id, p.bank_details, p.phone, p.email, p.default_currency,
-                      p.language, p.version, p.invoice_number_pattern, p.quote_number_pattern,
-                      p.credit_note_number_pattern, p.amount_words_language, p.logo if logo else None)
+    return CompanyRow(
+        p.name,
+        p.address,
+        p.tax_id,
+        p.bank_details,
+        p.phone,
+        p.email,
+        p.default_currency,
+        p.language,
+        p.version,
+        p.invoice_number_pattern,
+        p.quote_number_pattern,
+        p.credit_note_number_pattern,
+        p.amount_words_language,
+        p.logo if logo else None,
+    )
 
 
 def get(ctx: ServiceContext, *, logo: bool = False) -> CompanyRow:
@@ -58,9 +71,13 @@ def update(ctx: ServiceContext, *, expected_version: int, **values: Any) -> Comp
     if not ctx.actor.is_admin:
         raise PermissionDenied("Only an administrator can change the company details.")
     out: dict[str, Any] = {}
-    for key, label, limit in (("name", "The company name", 300), ("address", "The address", 2000),
-                              ("tax_id", "The tax id", 100), ("bank_details", "The bank details", 2000),
-                              ("phone", "The phone", 100)):
+    for key, label, limit in (
+        ("name", "The company name", 300),
+        ("address", "The address", 2000),
+        ("tax_id", "The tax id", 100),
+        ("bank_details", "The bank details", 2000),
+        ("phone", "The phone", 100),
+    ):
         if key in values:
             out[key] = v.text(key, values.pop(key), label, max_length=limit)
     if out.get("phone"):
@@ -74,14 +91,20 @@ def update(ctx: ServiceContext, *, expected_version: int, **values: Any) -> Comp
         language = values.pop("language") or ""
         if language not in LANGUAGES:
             choices = ", ".join(LANGUAGES[1:])
-            raise ValidationError("language", f"The language must be one of {choices}, or empty for the "
-                                              f"system language (got '{language}').")
+            raise ValidationError(
+                "language",
+                f"The language must be one of {choices}, or empty for the "
+                f"system language (got '{language}').",
+            )
         out["language"] = language
     if "amount_words_language" in values:
         words = values.pop("amount_words_language") or ""
         if words and words not in amount_words.LANGUAGES:
-            raise ValidationError("amount_words_language", f"The amount in words is written in "
-                                  f"{', '.join(amount_words.LANGUAGES)}, or not at all (got '{words}').")
+            raise ValidationError(
+                "amount_words_language",
+                f"The amount in words is written in "
+                f"{', '.join(amount_words.LANGUAGES)}, or not at all (got '{words}').",
+            )
         out["amount_words_language"] = words
     for key in numbering.PATTERN_FIELDS:
         if key in values:  # numbers already given stay as they are
@@ -99,10 +122,15 @@ def _check_logo(data: object) -> bytes | None:
     if not isinstance(data, bytes):
         raise ValidationError("logo", "The logo is the picture file's content (PNG or JPEG), not its name.")
     if len(data) > MAX_LOGO_BYTES:
-        raise ValidationError("logo", f"The logo is {len(data) // 1000} KB; use a picture under "
-                                      f"{MAX_LOGO_BYTES // 1_000_000} MB (a logo needs no more than 600 pixels wide).")
+        raise ValidationError(
+            "logo",
+            f"The logo is {len(data) // 1000} KB; use a picture under "
+            f"{MAX_LOGO_BYTES // 1_000_000} MB (a logo needs no more than 600 pixels wide).",
+        )
     if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
-        raise ValidationError("logo", "The logo must be a PNG or JPEG picture. Save it as one and choose it again.")
+        raise ValidationError(
+            "logo", "The logo must be a PNG or JPEG picture. Save it as one and choose it again."
+        )
     from io import BytesIO
 
     from reportlab.lib.utils import ImageReader
@@ -110,13 +138,15 @@ def _check_logo(data: object) -> bytes | None:
     try:
         ImageReader(BytesIO(data)).getSize()
     except Exception as exc:  # noqa: BLE001 - any decoder error means the same to the user
-        raise ValidationError("logo", "The logo picture is damaged or cannot be read. Choose another file.") \
-            from exc
+        raise ValidationError(
+            "logo", "The logo picture is damaged or cannot be read. Choose another file."
+        ) from exc
     return data
 
 
-def write_profile(ctx: ServiceContext, expected_version: int, values: dict[str, Any],
-                  row: Callable[[CompanyProfile], T]) -> T:
+def write_profile(
+    ctx: ServiceContext, expected_version: int, values: dict[str, Any], row: Callable[[CompanyProfile], T]
+) -> T:
     """Store checked `values` on the profile; its details and settings share one row and one version."""
     with ctx.write() as s:
         profile = company_profile(s)

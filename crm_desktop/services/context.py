@@ -213,8 +213,10 @@ class ServiceContext:
                 # so that psql cannot escape it), in the name of the login — or, for the owner's own
                 # connection, of the user the app acts as.
                 if unit.server_audits:
-                    session.execute(text("SELECT set_config('crm.actor_id', :actor, true)"),
-                                    {"actor": str(self.actor.user_id)})
+                    session.execute(
+                        text("SELECT set_config('crm.actor_id', :actor, true)"),
+                        {"actor": str(self.actor.user_id)},
+                    )
                 yield session
         except StaleDataError as exc:
             raise ConflictError("record", None) from exc
@@ -234,8 +236,12 @@ class ServiceContext:
                 listener(unit.changes)
 
 
-_PROBLEMS = {problems.BUSY: DatabaseBusy, problems.READ_ONLY: DatabaseReadOnly, problems.DISK_FULL: DiskFull,
-             problems.DAMAGED: DatabaseDamaged}
+_PROBLEMS = {
+    problems.BUSY: DatabaseBusy,
+    problems.READ_ONLY: DatabaseReadOnly,
+    problems.DISK_FULL: DiskFull,
+    problems.DAMAGED: DatabaseDamaged,
+}
 
 
 def _database_problem(db: Database, exc: DBAPIError) -> None:
@@ -248,16 +254,19 @@ def _unreachable(exc: DBAPIError) -> None:
     """A connection that broke or could not be made: the same words wherever it happens."""
     sqlstate = getattr(exc.orig, "sqlstate", None) or ""
     if exc.connection_invalidated or sqlstate.startswith(("08", "57P")):
-        raise DatabaseUnavailable("The connection to the database server was lost. Nothing was saved; it is "
-                                  "tried again when the server answers.") from exc
+        raise DatabaseUnavailable(
+            "The connection to the database server was lost. Nothing was saved; it is "
+            "tried again when the server answers."
+        ) from exc
 
 
 def _refused_by_server(exc: DBAPIError) -> None:
     """A privilege or a guard of the server (shared mode) said no: say so in words, with its reason."""
     if getattr(exc.orig, "sqlstate", None) == "42501":
         reason = str(exc.orig).strip().splitlines()[0]
-        raise PermissionDenied(f"The server did not allow this: {reason}. Ask an administrator if it should "
-                               "be allowed.") from exc
+        raise PermissionDenied(
+            f"The server did not allow this: {reason}. Ask an administrator if it should be allowed."
+        ) from exc
 
 
 def _explain_integrity(exc: IntegrityError) -> str:
@@ -293,8 +302,16 @@ class _Unit:
         self.deleted: list[Any] = []
 
     def entry(self, entity: str, entity_id: int | None, action: str, changes: dict[str, Any]) -> None:
-        self.entries.append({"at": self.now, "user_id": self.actor_id, "entity": entity,
-                             "entity_id": entity_id, "action": action, "changes": changes})
+        self.entries.append(
+            {
+                "at": self.now,
+                "user_id": self.actor_id,
+                "entity": entity,
+                "entity_id": entity_id,
+                "action": action,
+                "changes": changes,
+            }
+        )
 
 
 def _unit(session: Session) -> _Unit | None:
@@ -385,16 +402,23 @@ def count_rows(session: Session, query: Select) -> int:
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
-def record(session: Session, *, entity: str, entity_id: int | None, action: str,
-           details: dict[str, Any] | None = None) -> None:
+def record(
+    session: Session,
+    *,
+    entity: str,
+    entity_id: int | None,
+    action: str,
+    details: dict[str, Any] | None = None,
+) -> None:
     """An audit row for something that is not a plain field change (a stage move, a refusal...).
 
     It is written with the unit of work's next flush, or just before it commits."""
     if (unit := _unit(session)) is not None:
         unit.entry(entity, entity_id, action, details or {})
     else:
-        session.add(_entry(session.info["now"], session.info["actor_id"], entity, entity_id, action,
-                           details or {}))
+        session.add(
+            _entry(session.info["now"], session.info["actor_id"], entity, entity_id, action, details or {})
+        )
 
 
 _SKIP = {"created_at", "updated_at", "version"}
@@ -402,8 +426,9 @@ _SECRET = {"password_hash"}  # the log says that it changed, never what it is
 
 
 def _entry(now, actor_id, entity, entity_id, action, changes) -> AuditEntry:
-    return AuditEntry(at=now, user_id=actor_id, entity=entity, entity_id=entity_id, action=action,
-                      changes=changes)
+    return AuditEntry(
+        at=now, user_id=actor_id, entity=entity, entity_id=entity_id, action=action, changes=changes
+    )
 
 
 def _snapshot(obj: Any, *, new: bool) -> dict[str, list[Any]]:

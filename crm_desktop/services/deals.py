@@ -60,8 +60,12 @@ class DealFilter:
 
 
 SORT_COLUMNS = {
-    "title": Deal.title, "amount": Deal.amount, "expected_close": Deal.expected_close,
-    "stage": Stage.position, "updated": Deal.updated_at, "created": Deal.created_at,
+    "title": Deal.title,
+    "amount": Deal.amount,
+    "expected_close": Deal.expected_close,
+    "stage": Stage.position,
+    "updated": Deal.updated_at,
+    "created": Deal.created_at,
 }
 
 
@@ -75,9 +79,25 @@ def _select_rows() -> Select:
 
 
 def _row(deal: Deal, client_name: str, stage_name: str, probability: int, owner: str | None) -> DealRow:
-    return DealRow(deal.id, deal.title, deal.client_id, client_name, deal.pipeline_id, deal.stage_id, stage_name,
-                   deal.amount, deal.currency, deal.expected_close, deal.owner_id, owner or "", deal.outcome,
-                   deal.lost_reason, probability, deal.version, deal.closed_at)
+    return DealRow(
+        deal.id,
+        deal.title,
+        deal.client_id,
+        client_name,
+        deal.pipeline_id,
+        deal.stage_id,
+        stage_name,
+        deal.amount,
+        deal.currency,
+        deal.expected_close,
+        deal.owner_id,
+        owner or "",
+        deal.outcome,
+        deal.lost_reason,
+        probability,
+        deal.version,
+        deal.closed_at,
+    )
 
 
 def _filtered(ctx: ServiceContext, q: Select, f: DealFilter) -> Select:
@@ -86,15 +106,27 @@ def _filtered(ctx: ServiceContext, q: Select, f: DealFilter) -> Select:
         title_match = func.lower(Deal.title).contains(f.search.strip().lower(), autoescape=True)
         by_client = client_filter(ctx.db.dialect, f.search)
         q = q.where(title_match | by_client if by_client is not None else title_match)
-    for column, value in ((Deal.pipeline_id, f.pipeline_id), (Deal.stage_id, f.stage_id),
-                          (Deal.owner_id, f.owner_id), (Deal.client_id, f.client_id), (Deal.outcome, f.outcome)):
+    for column, value in (
+        (Deal.pipeline_id, f.pipeline_id),
+        (Deal.stage_id, f.stage_id),
+        (Deal.owner_id, f.owner_id),
+        (Deal.client_id, f.client_id),
+        (Deal.outcome, f.outcome),
+    ):
         if value is not None:
             q = q.where(column == value)
     return q
 
 
-def list_deals(ctx: ServiceContext, f: DealFilter = DealFilter(), *, sort: str = "updated",
-               descending: bool = True, offset: int = 0, limit: int | None = 50) -> list[DealRow]:
+def list_deals(
+    ctx: ServiceContext,
+    f: DealFilter = DealFilter(),
+    *,
+    sort: str = "updated",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int | None = 50,
+) -> list[DealRow]:
     if sort not in SORT_COLUMNS:
         raise ValidationError("sort", f"Cannot sort deals by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
     col = SORT_COLUMNS[sort]
@@ -114,8 +146,11 @@ def count_deals(ctx: ServiceContext, f: DealFilter = DealFilter()) -> int:
 
 
 def _load(s: Session, ctx: ServiceContext, deal_id: int) -> Deal:
-    deal = s.scalar(select(Deal).join(Client, Client.id == Deal.client_id)
-                    .where(Deal.id == deal_id, visible_to(ctx.actor)))
+    deal = s.scalar(
+        select(Deal)
+        .join(Client, Client.id == Deal.client_id)
+        .where(Deal.id == deal_id, visible_to(ctx.actor))
+    )
     if deal is None:
         raise NotFound(f"Deal #{deal_id} does not exist (it may have been deleted).")
     return deal
@@ -141,12 +176,15 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
     if "title" in values:
         out["title"] = v.text("title", values["title"], "The deal title", required=True)
     if "amount" in values:
-        out["amount"] = v.decimal("amount", values["amount"], "The amount", minimum=Decimal(0),
-                                  maximum=Decimal("100000000000000"))
+        out["amount"] = v.decimal(
+            "amount", values["amount"], "The amount", minimum=Decimal(0), maximum=Decimal("100000000000000")
+        )
     if "currency" in values:
         out["currency"] = money.currency(values["currency"]).code
     if "expected_close" in values:
-        out["expected_close"] = v.a_date("expected_close", values["expected_close"], "The expected close date")
+        out["expected_close"] = v.a_date(
+            "expected_close", values["expected_close"], "The expected close date"
+        )
     if "owner_id" in values:
         out["owner_id"] = users.require_active(s, "owner_id", values["owner_id"], "owner")
     if "client_id" in values:
@@ -170,36 +208,73 @@ def _outcome(stage: Stage, now: datetime) -> dict[str, Any]:
     return {"outcome": "open", "closed_at": None, "lost_reason": ""}
 
 
-def _history(s: Session, ctx: ServiceContext, deal: Deal, from_stage_id: int | None, to_stage_id: int) -> None:
-    s.add(DealStageChange(deal_id=deal.id, from_stage_id=from_stage_id, to_stage_id=to_stage_id,
-                          changed_at=ctx.now(), user_id=ctx.actor.user_id))
+def _history(
+    s: Session, ctx: ServiceContext, deal: Deal, from_stage_id: int | None, to_stage_id: int
+) -> None:
+    s.add(
+        DealStageChange(
+            deal_id=deal.id,
+            from_stage_id=from_stage_id,
+            to_stage_id=to_stage_id,
+            changed_at=ctx.now(),
+            user_id=ctx.actor.user_id,
+        )
+    )
 
 
 def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage) -> None:
     _history(s, ctx, deal, deal.stage_id, stage.id)
-    record(s, entity="deals", entity_id=deal.id, action="stage_move", details={"stage_id": [deal.stage_id, stage.id]})
+    record(
+        s,
+        entity="deals",
+        entity_id=deal.id,
+        action="stage_move",
+        details={"stage_id": [deal.stage_id, stage.id]},
+    )
     deal.stage_id = stage.id
     for key, value in _outcome(stage, ctx.now()).items():
         setattr(deal, key, value)
 
 
-def create(ctx: ServiceContext, *, client_id: int, title: str, amount: Any = 0, currency: str | None = None,
-           pipeline_id: int | None = None, stage_id: int | None = None, expected_close: Any = None,
-           owner_id: int | None = None, request_id: str | None = None) -> DealRow:
+def create(
+    ctx: ServiceContext,
+    *,
+    client_id: int,
+    title: str,
+    amount: Any = 0,
+    currency: str | None = None,
+    pipeline_id: int | None = None,
+    stage_id: int | None = None,
+    expected_close: Any = None,
+    owner_id: int | None = None,
+    request_id: str | None = None,
+) -> DealRow:
     with ctx.write() as s:
         if (earlier := made_before(s, Deal, request_id)) is not None:
             return _reload_row(s, earlier.id)
         if currency is None:
             currency = company_profile(s).default_currency
-        clean = _clean(s, ctx, {"client_id": client_id, "title": title, "amount": amount, "currency": currency,
-                                "expected_close": expected_close,
-                                "owner_id": ctx.actor.user_id if owner_id is None else owner_id})
+        clean = _clean(
+            s,
+            ctx,
+            {
+                "client_id": client_id,
+                "title": title,
+                "amount": amount,
+                "currency": currency,
+                "expected_close": expected_close,
+                "owner_id": ctx.actor.user_id if owner_id is None else owner_id,
+            },
+        )
         _check_amount_fits_currency(clean["amount"], clean["currency"])
         stage = pipelines.load_stage(s, stage_id) if stage_id is not None else None
         if pipeline_id is None:
             # the first pipeline: there is always one (delete_pipeline keeps the last)
-            pipeline_id = stage.pipeline_id if stage else s.scalars(
-                select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1)).one()
+            pipeline_id = (
+                stage.pipeline_id
+                if stage
+                else s.scalars(select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1)).one()
+            )
         pipeline = pipelines.load(s, pipeline_id)
         if stage is None:
             stage = next(st for st in pipeline.stages if not (st.is_won or st.is_lost))
@@ -226,16 +301,31 @@ def editable_values(row: DealRow) -> dict[str, Any]:
     return merge.fields_of(row, _FIELDS)
 
 
-def update(ctx: ServiceContext, deal_id: int, *, expected_version: int, base: dict[str, Any] | None = None,
-           decided: dict[str, Any] | None = None, **values: Any) -> DealRow:
+def update(
+    ctx: ServiceContext,
+    deal_id: int,
+    *,
+    expected_version: int,
+    base: dict[str, Any] | None = None,
+    decided: dict[str, Any] | None = None,
+    **values: Any,
+) -> DealRow:
     """Change title, amount, currency, expected_close, owner_id or client_id (stages: move_stage).
 
     A save that finds the deal changed meanwhile merges with `base`, as clients.update does.
     """
     with ctx.write() as s:
         deal = _load(s, ctx, deal_id)
-        clean = merge.resolve("deal", deal_id, deal.version, expected_version, base, _clean(s, ctx, values),
-                              lambda: merge.fields_of(deal, _FIELDS), decided)
+        clean = merge.resolve(
+            "deal",
+            deal_id,
+            deal.version,
+            expected_version,
+            base,
+            _clean(s, ctx, values),
+            lambda: merge.fields_of(deal, _FIELDS),
+            decided,
+        )
         _check_amount_fits_currency(clean.get("amount", deal.amount), clean.get("currency", deal.currency))
         if clean.get("client_id", deal.client_id) != deal.client_id:
             # Tasks about the deal go with it; timeline entries stay where they happened.
@@ -253,7 +343,9 @@ def move_stage(ctx: ServiceContext, deal_id: int, stage_id: int, *, expected_ver
         if stage.pipeline_id != deal.pipeline_id:
             raise ValidationError("stage_id", f"Stage '{stage.name}' belongs to another pipeline.")
         if stage.is_lost:
-            raise ValidationError("stage_id", "Mark the deal as lost with a reason instead of moving it there.")
+            raise ValidationError(
+                "stage_id", "Mark the deal as lost with a reason instead of moving it there."
+            )
         if stage.id != deal.stage_id:
             _move(s, ctx, deal, stage)
         return _reload_row(s, deal_id)
@@ -264,7 +356,9 @@ def _closing_stage(s: Session, deal: Deal, *, won: bool) -> Stage:
     stage = s.scalar(select(Stage).where(Stage.pipeline_id == deal.pipeline_id, column.is_(True)).limit(1))
     if stage is None:
         kind = "won" if won else "lost"
-        raise ValidationError("stage_id", f"This pipeline has no {kind} stage. Add one in the pipeline settings.")
+        raise ValidationError(
+            "stage_id", f"This pipeline has no {kind} stage. Add one in the pipeline settings."
+        )
     return stage
 
 
@@ -281,7 +375,9 @@ def mark_won(ctx: ServiceContext, deal_id: int, *, expected_version: int) -> Dea
 def mark_lost(ctx: ServiceContext, deal_id: int, *, reason: str, expected_version: int) -> DealRow:
     reason = v.text("lost_reason", reason, "The reason", max_length=2000)
     if not reason:
-        raise ValidationError("lost_reason", "Say why the deal was lost (for example: price, timing, competitor).")
+        raise ValidationError(
+            "lost_reason", "Say why the deal was lost (for example: price, timing, competitor)."
+        )
     with ctx.write() as s:
         deal = _for_change(s, ctx, deal_id, expected_version)
         if deal.outcome != "lost":  # a lost deal only gets its reason corrected
@@ -291,13 +387,17 @@ def mark_lost(ctx: ServiceContext, deal_id: int, *, reason: str, expected_versio
         return _reload_row(s, deal_id)
 
 
-def reopen(ctx: ServiceContext, deal_id: int, *, expected_version: int, stage_id: int | None = None) -> DealRow:
+def reopen(
+    ctx: ServiceContext, deal_id: int, *, expected_version: int, stage_id: int | None = None
+) -> DealRow:
     """Back to an open stage (the last open one unless given)."""
     with ctx.write() as s:
         deal = _for_change(s, ctx, deal_id, expected_version)
         if deal.outcome == "open":
             raise ValidationError("outcome", "This deal is open already; move it to another stage instead.")
-        open_stages = [st for st in pipelines.load(s, deal.pipeline_id).stages if not (st.is_won or st.is_lost)]
+        open_stages = [
+            st for st in pipelines.load(s, deal.pipeline_id).stages if not (st.is_won or st.is_lost)
+        ]
         stage = pipelines.load_stage(s, stage_id) if stage_id is not None else open_stages[-1]
         if stage not in open_stages:
             raise ValidationError("stage_id", "Reopen the deal into an open stage of its pipeline.")
@@ -327,7 +427,8 @@ def stage_history(ctx: ServiceContext, deal_id: int) -> list[StageChangeRow]:
             .outerjoin(before, before.id == DealStageChange.from_stage_id)
             .outerjoin(after, after.id == DealStageChange.to_stage_id)
             .outerjoin(User, User.id == DealStageChange.user_id)
-            .where(DealStageChange.deal_id == deal_id).order_by(DealStageChange.id)
+            .where(DealStageChange.deal_id == deal_id)
+            .order_by(DealStageChange.id)
         )
         return [StageChangeRow(at, a or "", b or "", u or "") for at, a, b, u in result]
 
@@ -343,7 +444,9 @@ class StageSummary:
     closed: bool = False  # the won or lost stage: its deals are no longer in the pipeline
 
 
-def pipeline_summary(ctx: ServiceContext, pipeline_id: int, f: DealFilter = DealFilter()) -> list[StageSummary]:
+def pipeline_summary(
+    ctx: ServiceContext, pipeline_id: int, f: DealFilter = DealFilter()
+) -> list[StageSummary]:
     """The board's column headers: per stage in pipeline order, one row per currency its deals use.
 
     Amounts in different currencies are never added together (there is no exchange rate to do it
@@ -351,8 +454,13 @@ def pipeline_summary(ctx: ServiceContext, pipeline_id: int, f: DealFilter = Deal
     A stage without deals still gets one row of zeros in the company currency, so every column shows.
     Weighted amounts are rounded half-up to the currency's minor unit once per stage, not per deal.
     """
-    q = _filtered(ctx, select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))
-                  .join(Client, Client.id == Deal.client_id), f)
+    q = _filtered(
+        ctx,
+        select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount)).join(
+            Client, Client.id == Deal.client_id
+        ),
+        f,
+    )
     q = q.where(Deal.pipeline_id == pipeline_id).group_by(Deal.stage_id, Deal.currency)
     with ctx.read() as s:
         stages = [pipelines.stage_row(st) for st in pipelines.load(s, pipeline_id).stages]
@@ -385,6 +493,7 @@ def open_totals(summary: Sequence[StageSummary]) -> list[PipelineTotal]:
         if row.closed or not row.count:
             continue
         before = sums.get(row.currency, PipelineTotal(row.currency, 0, Decimal(0), Decimal(0)))
-        sums[row.currency] = PipelineTotal(row.currency, before.count + row.count, before.total + row.total,
-                                           before.weighted + row.weighted)
+        sums[row.currency] = PipelineTotal(
+            row.currency, before.count + row.count, before.total + row.total, before.weighted + row.weighted
+        )
     return [sums[code] for code in sorted(sums)]

@@ -48,37 +48,145 @@ from crm_desktop.services.textnorm import sort_key
 CHUNK = 5_000
 
 # (native spelling, Latin spelling for emails); FEMALE lists the first names that take a feminine surname
-FEMALE = {"Dilnoza", "Oʻgʻiloy", "Gulnora", "Nodira", "Moʻmina", "Zarina", "Leyla", "Günay", "Aygün", "Nərmin",
-          "Səbinə", "Ольга", "Мария", "Екатерина", "Анна", "Наталья", "Emily", "Sophie", "Grace", "Hannah"}
+FEMALE = {
+    "Dilnoza",
+    "Oʻgʻiloy",
+    "Gulnora",
+    "Nodira",
+    "Moʻmina",
+    "Zarina",
+    "Leyla",
+    "Günay",
+    "Aygün",
+    "Nərmin",
+    "Səbinə",
+    "Ольга",
+    "Мария",
+    "Екатерина",
+    "Анна",
+    "Наталья",
+    "Emily",
+    "Sophie",
+    "Grace",
+    "Hannah",
+}
 FIRST_NAMES = {
-    "uz": [("Dilnoza", "dilnoza"), ("Oʻgʻiloy", "ogiloy"), ("Aziz", "aziz"), ("Shoxruh", "shoxruh"),
-           ("Gulnora", "gulnora"), ("Bekzod", "bekzod"), ("Nodira", "nodira"), ("Jasur", "jasur"),
-           ("Moʻmina", "momina"), ("Sardor", "sardor"), ("Zarina", "zarina"), ("Oybek", "oybek")],
-    "az": [("Rəşad", "rashad"), ("Leyla", "leyla"), ("Əli", "ali"), ("Günay", "gunay"), ("Tural", "tural"),
-           ("Aygün", "aygun"), ("Elşən", "elshan"), ("Nərmin", "narmin"), ("Orxan", "orxan"), ("Səbinə", "sabina")],
-    "ru": [("Ольга", "olga"), ("Дмитрий", "dmitry"), ("Мария", "maria"), ("Алексей", "alexey"),
-           ("Екатерина", "ekaterina"), ("Сергей", "sergey"), ("Анна", "anna"), ("Иван", "ivan"),
-           ("Наталья", "natalya"), ("Пётр", "petr")],
-    "ar": [("محمد", "mohammed"), ("فاطمة", "fatima"), ("أحمد", "ahmed"), ("مريم", "maryam"), ("خالد", "khalid"),
-           ("نور", "noor"), ("يوسف", "yousef"), ("ليلى", "layla"), ("عمر", "omar"), ("سارة", "sara")],
-    "en": [("James", "james"), ("Emily", "emily"), ("Oliver", "oliver"), ("Sophie", "sophie"),
-           ("Daniel", "daniel"), ("Grace", "grace"), ("Thomas", "thomas"), ("Hannah", "hannah")],
+    "uz": [
+        ("Dilnoza", "dilnoza"),
+        ("Oʻgʻiloy", "ogiloy"),
+        ("Aziz", "aziz"),
+        ("Shoxruh", "shoxruh"),
+        ("Gulnora", "gulnora"),
+        ("Bekzod", "bekzod"),
+        ("Nodira", "nodira"),
+        ("Jasur", "jasur"),
+        ("Moʻmina", "momina"),
+        ("Sardor", "sardor"),
+        ("Zarina", "zarina"),
+        ("Oybek", "oybek"),
+    ],
+    "az": [
+        ("Rəşad", "rashad"),
+        ("Leyla", "leyla"),
+        ("Əli", "ali"),
+        ("Günay", "gunay"),
+        ("Tural", "tural"),
+        ("Aygün", "aygun"),
+        ("Elşən", "elshan"),
+        ("Nərmin", "narmin"),
+        ("Orxan", "orxan"),
+        ("Səbinə", "sabina"),
+    ],
+    "ru": [
+        ("Ольга", "olga"),
+        ("Дмитрий", "dmitry"),
+        ("Мария", "maria"),
+        ("Алексей", "alexey"),
+        ("Екатерина", "ekaterina"),
+        ("Сергей", "sergey"),
+        ("Анна", "anna"),
+        ("Иван", "ivan"),
+        ("Наталья", "natalya"),
+        ("Пётр", "petr"),
+    ],
+    "ar": [
+        ("محمد", "mohammed"),
+        ("فاطمة", "fatima"),
+        ("أحمد", "ahmed"),
+        ("مريم", "maryam"),
+        ("خالد", "khalid"),
+        ("نور", "noor"),
+        ("يوسف", "yousef"),
+        ("ليلى", "layla"),
+        ("عمر", "omar"),
+        ("سارة", "sara"),
+    ],
+    "en": [
+        ("James", "james"),
+        ("Emily", "emily"),
+        ("Oliver", "oliver"),
+        ("Sophie", "sophie"),
+        ("Daniel", "daniel"),
+        ("Grace", "grace"),
+        ("Thomas", "thomas"),
+        ("Hannah", "hannah"),
+    ],
 }
 LAST_NAMES = {
     # masculine forms; feminine ones add "a" (Karimov → Karimova, Ёлкин → Ёлкина)
-    "uz": [("Karimov", "karimov"), ("Rahimov", "rahimov"), ("Toʻxtayev", "tokhtayev"), ("Yusupov", "yusupov"),
-           ("Gʻofurov", "gofurov"), ("Ismoilov", "ismoilov"), ("Qodirov", "qodirov"), ("Ergashev", "ergashev")],
-    "az": [("Əliyev", "aliyev"), ("Həsənov", "hasanov"), ("Məmmədov", "mammadov"), ("Quliyev", "quliyev"),
-           ("İsmayılov", "ismayilov"), ("Şükürov", "shukurov"), ("Cəfərov", "jafarov")],
-    "ru": [("Петров", "petrov"), ("Смирнов", "smirnov"), ("Ёлкин", "yolkin"), ("Кузнецов", "kuznetsov"),
-           ("Соколов", "sokolov"), ("Волков", "volkov"), ("Морозов", "morozov")],
-    "ar": [("العلي", "alali"), ("الحسن", "alhassan"), ("المنصوري", "almansoori"), ("الزهراني", "alzahrani"),
-           ("القحطاني", "alqahtani"), ("الشامسي", "alshamsi")],
-    "en": [("Smith", "smith"), ("Johnson", "johnson"), ("Brown", "brown"), ("Taylor", "taylor"),
-           ("Wilson", "wilson"), ("Clarke", "clarke")],
+    "uz": [
+        ("Karimov", "karimov"),
+        ("Rahimov", "rahimov"),
+        ("Toʻxtayev", "tokhtayev"),
+        ("Yusupov", "yusupov"),
+        ("Gʻofurov", "gofurov"),
+        ("Ismoilov", "ismoilov"),
+        ("Qodirov", "qodirov"),
+        ("Ergashev", "ergashev"),
+    ],
+    "az": [
+        ("Əliyev", "aliyev"),
+        ("Həsənov", "hasanov"),
+        ("Məmmədov", "mammadov"),
+        ("Quliyev", "quliyev"),
+        ("İsmayılov", "ismayilov"),
+        ("Şükürov", "shukurov"),
+        ("Cəfərov", "jafarov"),
+    ],
+    "ru": [
+        ("Петров", "petrov"),
+        ("Смирнов", "smirnov"),
+        ("Ёлкин", "yolkin"),
+        ("Кузнецов", "kuznetsov"),
+        ("Соколов", "sokolov"),
+        ("Волков", "volkov"),
+        ("Морозов", "morozov"),
+    ],
+    "ar": [
+        ("العلي", "alali"),
+        ("الحسن", "alhassan"),
+        ("المنصوري", "almansoori"),
+        ("الزهراني", "alzahrani"),
+        ("القحطاني", "alqahtani"),
+        ("الشامسي", "alshamsi"),
+    ],
+    "en": [
+        ("Smith", "smith"),
+        ("Johnson", "johnson"),
+        ("Brown", "brown"),
+        ("Taylor", "taylor"),
+        ("Wilson", "wilson"),
+        ("Clarke", "clarke"),
+    ],
 }
 COMPANY_NAMES = {
-    "uz": ["Toshkent Print MChJ", "Samarqand Travel", "Ipak Yoʻli Logistika", "Navroʻz Qurilish", "Fargʻona Mebel"],
+    "uz": [
+        "Toshkent Print MChJ",
+        "Samarqand Travel",
+        "Ipak Yoʻli Logistika",
+        "Navroʻz Qurilish",
+        "Fargʻona Mebel",
+    ],
     "az": ["Bakı Tikinti MMC", "Xəzər Logistika", "Qafqaz Təmir", "Gəncə Dizayn Studiyası"],
     "ru": ["ООО «СеверСтрой»", "Клининг Плюс", "ИП Ёлкин и партнёры", "Юридическое бюро «Право»"],
     "ar": ["شركة النور للتجارة", "مؤسسة الأمل للخدمات", "الخليج للصيانة", "مكتب الريادة للاستشارات"],
@@ -86,25 +194,63 @@ COMPANY_NAMES = {
 }
 LANGUAGES = ("uz", "az", "ru", "ar", "en")
 LANGUAGE_WEIGHTS = (40, 20, 20, 12, 8)
-EMAIL_DOMAINS = {"uz": ["mail.uz", "gmail.com", "inbox.uz"], "az": ["mail.az", "gmail.com"],
-                 "ru": ["yandex.ru", "mail.ru", "gmail.com"], "ar": ["gmail.com", "outlook.com"],
-                 "en": ["gmail.com", "outlook.com", "btinternet.com"]}
-CITIES = {"uz": ["Toshkent, Chilonzor 7", "Samarqand, Registon 12", "Fargʻona, Mustaqillik 3"],
-          "az": ["Bakı, Nizami 5", "Gəncə, Atatürk 21"], "ru": ["Москва, ул. Ленина 10", "Казань, ул. Баумана 4"],
-          "ar": ["دبي، شارع الشيخ زايد", "الرياض، طريق الملك فهد"], "en": ["London, 12 Baker Street", "Leeds, 4 Park Row"]}
+EMAIL_DOMAINS = {
+    "uz": ["mail.uz", "gmail.com", "inbox.uz"],
+    "az": ["mail.az", "gmail.com"],
+    "ru": ["yandex.ru", "mail.ru", "gmail.com"],
+    "ar": ["gmail.com", "outlook.com"],
+    "en": ["gmail.com", "outlook.com", "btinternet.com"],
+}
+CITIES = {
+    "uz": ["Toshkent, Chilonzor 7", "Samarqand, Registon 12", "Fargʻona, Mustaqillik 3"],
+    "az": ["Bakı, Nizami 5", "Gəncə, Atatürk 21"],
+    "ru": ["Москва, ул. Ленина 10", "Казань, ул. Баумана 4"],
+    "ar": ["دبي، شارع الشيخ زايد", "الرياض، طريق الملك فهد"],
+    "en": ["London, 12 Baker Street", "Leeds, 4 Park Row"],
+}
 SOURCES = ["Instagram", "Telegram", "Referral", "Website", "Walk-in", "Phone call", "Exhibition"]
 TAGS = ["vip", "wholesale", "repeat", "new-build", "urgent", "corporate", "government"]
 STATUSES = (("lead", 30), ("prospect", 20), ("customer", 40), ("inactive", 10))
-DEAL_TITLES = ["Office cleaning contract", "Website redesign", "Kitchen renovation", "Legal consultation",
-               "Annual maintenance", "Logo and branding", "Air conditioner repair", "Tax filing support",
-               "Event catering", "Warehouse fit-out", "Window replacement", "Staff training"]
+DEAL_TITLES = [
+    "Office cleaning contract",
+    "Website redesign",
+    "Kitchen renovation",
+    "Legal consultation",
+    "Annual maintenance",
+    "Logo and branding",
+    "Air conditioner repair",
+    "Tax filing support",
+    "Event catering",
+    "Warehouse fit-out",
+    "Window replacement",
+    "Staff training",
+]
 LOST_REASONS = ["Price too high", "Chose a competitor", "Project postponed", "No budget this year"]
-NOTES = ["Asked for a price list", "Wants a visit next week", "Prefers Telegram to calls",
-         "Paid the last invoice late", "Interested in a yearly contract", "Recommended by a friend"]
-TASK_TITLES = ["Call back about the offer", "Send the contract", "Visit the site", "Prepare the quote",
-               "Follow up on payment", "Confirm the appointment", "Collect documents"]
-SERVICES = [("Cleaning, hours", "h", "150000"), ("Consultation", "h", "350000"), ("Materials", "pcs", "45000.50"),
-            ("Repair work", "job", "1200000"), ("Delivery", "", "80000"), ("Design work", "h", "500000")]
+NOTES = [
+    "Asked for a price list",
+    "Wants a visit next week",
+    "Prefers Telegram to calls",
+    "Paid the last invoice late",
+    "Interested in a yearly contract",
+    "Recommended by a friend",
+]
+TASK_TITLES = [
+    "Call back about the offer",
+    "Send the contract",
+    "Visit the site",
+    "Prepare the quote",
+    "Follow up on payment",
+    "Confirm the appointment",
+    "Collect documents",
+]
+SERVICES = [
+    ("Cleaning, hours", "h", "150000"),
+    ("Consultation", "h", "350000"),
+    ("Materials", "pcs", "45000.50"),
+    ("Repair work", "job", "1200000"),
+    ("Delivery", "", "80000"),
+    ("Design work", "h", "500000"),
+]
 
 
 @dataclass(frozen=True)
@@ -154,7 +300,7 @@ class _Ids:
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for i in range(0, len(rows), CHUNK):
-        yield rows[i:i + CHUNK]
+        yield rows[i : i + CHUNK]
 
 
 def _table(model: type[Any]) -> Table:
@@ -175,18 +321,32 @@ def _stage_path(rng: random.Random, stages: Sequence[Any], stage: Any) -> list[i
 
 
 def _staff(s: Session, ids: _Ids, stamp: dict[str, Any]) -> list[int]:
-    """Olga manages Dilnoza and Rashad; users who already exist (an office set up without clients) are kept."""
+    """Olga manages Dilnoza and Rashad; users who already exist (an office set up without clients) are
+    kept."""
     existing: dict[str, int] = {name: user_id for name, user_id in s.execute(select(User.username, User.id))}
-    wanted = [("olga", "Olga Petrova", "manager", None), ("dilnoza", "Dilnoza Rahimova", "staff", "olga"),
-              ("rashad", "Rashad Aliyev", "staff", "olga")]
+    wanted = [
+        ("olga", "Olga Petrova", "manager", None),
+        ("dilnoza", "Dilnoza Rahimova", "staff", "olga"),
+        ("rashad", "Rashad Aliyev", "staff", "olga"),
+    ]
     for username, display_name, role, manager in wanted:
         if username not in existing:
             existing[username] = ids.take(User)
-            s.execute(insert(_table(User)), [{
-                "id": existing[username], "username": username, "display_name": display_name,
-                "email": f"{username}@ipakyoli.uz", "role": role,
-                "manager_id": existing[manager] if manager else None,
-                "active": True, **stamp}])
+            s.execute(
+                insert(_table(User)),
+                [
+                    {
+                        "id": existing[username],
+                        "username": username,
+                        "display_name": display_name,
+                        "email": f"{username}@ipakyoli.uz",
+                        "role": role,
+                        "manager_id": existing[manager] if manager else None,
+                        "active": True,
+                        **stamp,
+                    }
+                ],
+            )
     return [existing[w[0]] for w in wanted]
 
 
@@ -217,12 +377,26 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 s.execute(insert(table), chunk)
 
         # --- the office ---
-        s.execute(update(CompanyProfile).where(CompanyProfile.id == 1).values(
-            name="Ipak Yoʻli Services", address="Toshkent, Amir Temur shoh koʻchasi 108", tax_id="305 123 456",
-            bank_details="Kapitalbank, account 2020 8000 9051 2345 6001, MFO 01018", phone="+998 71 200-10-20",
-            email="office@ipakyoli.uz", default_currency="UZS", updated_at=now, version=CompanyProfile.version + 1))
-        s.execute(update(User).where(User.id == 1).values(display_name="Aziz Karimov", updated_at=now,
-                                                          version=User.version + 1))
+        s.execute(
+            update(CompanyProfile)
+            .where(CompanyProfile.id == 1)
+            .values(
+                name="Ipak Yoʻli Services",
+                address="Toshkent, Amir Temur shoh koʻchasi 108",
+                tax_id="305 123 456",
+                bank_details="Kapitalbank, account 2020 8000 9051 2345 6001, MFO 01018",
+                phone="+998 71 200-10-20",
+                email="office@ipakyoli.uz",
+                default_currency="UZS",
+                updated_at=now,
+                version=CompanyProfile.version + 1,
+            )
+        )
+        s.execute(
+            update(User)
+            .where(User.id == 1)
+            .values(display_name="Aziz Karimov", updated_at=now, version=User.version + 1)
+        )
         staff_ids = [1] + _staff(s, ids, stamp)
 
         # --- clients ---
@@ -247,7 +421,9 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 name = f"{first} {last}" if lang != "ru" or rng.random() < 0.5 else f"{last} {first}"
                 latin = f"{first_l}.{last_l}"
             phones = [_phone(rng, lang) for _ in range(1 if rng.random() < 0.8 else 2)]
-            emails = [f"{latin}{rng.randrange(100) if rng.random() < 0.6 else ''}@{rng.choice(EMAIL_DOMAINS[lang])}"]
+            emails = [
+                f"{latin}{rng.randrange(100) if rng.random() < 0.6 else ''}@{rng.choice(EMAIL_DOMAINS[lang])}"
+            ]
             if rng.random() < 0.1:
                 emails = []
             owner = rng.choice(staff_ids)
@@ -255,13 +431,28 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
             created = now - timedelta(days=rng.randrange(1, 720), minutes=rng.randrange(1440))
             if name not in sort_names:
                 sort_names[name] = sort_key(name)
-            client_rows.append({
-                "id": cid, "kind": "company" if is_company else "person", "name": name, "sort_name": sort_names[name],
-                "company_id": rng.choice(company_ids) if company_ids and not is_company and rng.random() < 0.3 else None,
-                "phones": phones, "emails": emails, "address": rng.choice(CITIES[lang]), "source": rng.choice(SOURCES),
-                "status": status, "owner_id": owner, "private": rng.random() < 0.05, "notes": "",
-                "created_at": created, "updated_at": created, "version": 1,
-            })
+            client_rows.append(
+                {
+                    "id": cid,
+                    "kind": "company" if is_company else "person",
+                    "name": name,
+                    "sort_name": sort_names[name],
+                    "company_id": rng.choice(company_ids)
+                    if company_ids and not is_company and rng.random() < 0.3
+                    else None,
+                    "phones": phones,
+                    "emails": emails,
+                    "address": rng.choice(CITIES[lang]),
+                    "source": rng.choice(SOURCES),
+                    "status": status,
+                    "owner_id": owner,
+                    "private": rng.random() < 0.05,
+                    "notes": "",
+                    "created_at": created,
+                    "updated_at": created,
+                    "version": 1,
+                }
+            )
             search_rows.append({"client_id": cid, "terms": build_terms(name, emails, phones)})
             for tag in rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))):
                 tag_rows.append({"client_id": cid, "tag": tag})
@@ -275,19 +466,41 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
         for cid, owner, status, created in rng.sample(client_info, min(clients, max(1, clients // 3), 2000)):
             for _ in range(rng.randint(1, 4)):
                 kind = rng.choice(("note", "call", "call", "meeting", "email"))
-                at = created + timedelta(hours=rng.randrange(1, max(2, int((now - created).total_seconds() // 3600))))
-                activity_rows.append({"client_id": cid, "deal_id": None, "kind": kind, "body": rng.choice(NOTES),
-                                      "occurred_at": min(at, now), "author_id": owner, **stamp})
+                at = created + timedelta(
+                    hours=rng.randrange(1, max(2, int((now - created).total_seconds() // 3600)))
+                )
+                activity_rows.append(
+                    {
+                        "client_id": cid,
+                        "deal_id": None,
+                        "kind": kind,
+                        "body": rng.choice(NOTES),
+                        "occurred_at": min(at, now),
+                        "author_id": owner,
+                        **stamp,
+                    }
+                )
             if status != "lead":
-                activity_rows.append({"client_id": cid, "deal_id": None, "kind": "status_change",
-                                      "body": f"lead → {status}", "occurred_at": created + timedelta(days=1),
-                                      "author_id": owner, **stamp})
+                activity_rows.append(
+                    {
+                        "client_id": cid,
+                        "deal_id": None,
+                        "kind": "status_change",
+                        "body": f"lead → {status}",
+                        "occurred_at": created + timedelta(days=1),
+                        "author_id": owner,
+                        **stamp,
+                    }
+                )
         first_activity = ids.take(Activity, len(activity_rows))
         bulk(Activity, [{"id": first_activity + i, **row} for i, row in enumerate(activity_rows)])
 
         # --- deals over the Sales pipeline ---
-        stages = s.execute(select(Stage.id, Stage.probability, Stage.is_won, Stage.is_lost)
-                           .where(Stage.pipeline_id == 1).order_by(Stage.position)).all()
+        stages = s.execute(
+            select(Stage.id, Stage.probability, Stage.is_won, Stage.is_lost)
+            .where(Stage.pipeline_id == 1)
+            .order_by(Stage.position)
+        ).all()
         deal_count = max(1, min(clients // 5, 300))
         deal_clients = [rng.choice(client_info) for _ in range(deal_count)]
         first_deal = ids.take(Deal, deal_count)
@@ -298,24 +511,49 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
             did = first_deal + n
             stage = rng.choices(stages, (25, 20, 15, 12, 15, 13))[0]
             currency = "UZS" if rng.random() < 0.8 else "USD"
-            amount = Decimal(rng.randrange(5, 500) * 100_000) if currency == "UZS" else Decimal(rng.randrange(2, 300) * 50)
+            amount = (
+                Decimal(rng.randrange(5, 500) * 100_000)
+                if currency == "UZS"
+                else Decimal(rng.randrange(2, 300) * 50)
+            )
             # Opened after the client came in and before now; the history walks the stages in order
             # (a lost deal drops out from wherever it got to), each move later than the one before.
             opened = min(created + timedelta(days=rng.randrange(0, 10)), now - timedelta(hours=2))
             path = _stage_path(rng, stages, stage)
-            closed = min(opened + timedelta(days=rng.randrange(3, 60)), now) if stage.is_won or stage.is_lost else None
+            closed = (
+                min(opened + timedelta(days=rng.randrange(3, 60)), now)
+                if stage.is_won or stage.is_lost
+                else None
+            )
             span = ((closed or now) - opened) / len(path)
             outcome = "won" if stage.is_won else "lost" if stage.is_lost else "open"
-            deal_rows.append({
-                "id": did, "client_id": cid, "pipeline_id": 1, "stage_id": stage.id,
-                "title": rng.choice(DEAL_TITLES), "amount": amount, "currency": currency,
-                "expected_close": today + timedelta(days=rng.randrange(-20, 90)), "owner_id": owner,
-                "outcome": outcome, "lost_reason": rng.choice(LOST_REASONS) if stage.is_lost else "",
-                "closed_at": closed, **stamp,
-            })
-            for step, (before, after) in enumerate(zip([None, *path], path)):
-                change_rows.append({"deal_id": did, "from_stage_id": before, "to_stage_id": after,
-                                    "changed_at": opened + span * step, "user_id": owner})
+            deal_rows.append(
+                {
+                    "id": did,
+                    "client_id": cid,
+                    "pipeline_id": 1,
+                    "stage_id": stage.id,
+                    "title": rng.choice(DEAL_TITLES),
+                    "amount": amount,
+                    "currency": currency,
+                    "expected_close": today + timedelta(days=rng.randrange(-20, 90)),
+                    "owner_id": owner,
+                    "outcome": outcome,
+                    "lost_reason": rng.choice(LOST_REASONS) if stage.is_lost else "",
+                    "closed_at": closed,
+                    **stamp,
+                }
+            )
+            for step, (before, after) in enumerate(zip([None, *path], path, strict=False)):
+                change_rows.append(
+                    {
+                        "deal_id": did,
+                        "from_stage_id": before,
+                        "to_stage_id": after,
+                        "changed_at": opened + span * step,
+                        "user_id": owner,
+                    }
+                )
             deals_by_client.setdefault(cid, []).append((did, amount, currency, outcome))
         bulk(Deal, deal_rows)
         bulk(DealStageChange, change_rows)
@@ -325,25 +563,43 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
         task_rows: list[dict[str, Any]] = []
         for _ in range(task_count):
             cid, owner, _status, _created = rng.choice(client_info)
-            due = (now + timedelta(days=rng.randrange(-10, 30))).replace(hour=rng.randrange(4, 14),
-                                                                           minute=rng.choice((0, 15, 30, 45)))
+            due = (now + timedelta(days=rng.randrange(-10, 30))).replace(
+                hour=rng.randrange(4, 14), minute=rng.choice((0, 15, 30, 45))
+            )
             done = due < now and rng.random() < 0.5
-            deal = rng.choice(deals_by_client[cid])[0] if cid in deals_by_client and rng.random() < 0.5 else None
-            task_rows.append({
-                "title": rng.choice(TASK_TITLES), "description": "", "due_at": due,
-                "duration_minutes": rng.choice((15, 30, 30, 60, 90)), "assignee_id": owner, "client_id": cid,
-                "deal_id": deal, "priority": rng.choice(("low", "normal", "normal", "high")),
-                "status": "done" if done else "open",
-                "remind_at": due - timedelta(minutes=15) if not done and rng.random() < 0.4 else None,
-                "recurrence": "FREQ=WEEKLY;BYDAY=MO" if rng.random() < 0.05 else "",
-                "completed_at": due if done else None, **stamp,
-            })
+            deal = (
+                rng.choice(deals_by_client[cid])[0] if cid in deals_by_client and rng.random() < 0.5 else None
+            )
+            task_rows.append(
+                {
+                    "title": rng.choice(TASK_TITLES),
+                    "description": "",
+                    "due_at": due,
+                    "duration_minutes": rng.choice((15, 30, 30, 60, 90)),
+                    "assignee_id": owner,
+                    "client_id": cid,
+                    "deal_id": deal,
+                    "priority": rng.choice(("low", "normal", "normal", "high")),
+                    "status": "done" if done else "open",
+                    "remind_at": due - timedelta(minutes=15) if not done and rng.random() < 0.4 else None,
+                    "recurrence": "FREQ=WEEKLY;BYDAY=MO" if rng.random() < 0.05 else "",
+                    "completed_at": due if done else None,
+                    **stamp,
+                }
+            )
         for row in task_rows:  # reminders still ahead are pending, as tasks.create would leave them
             row["alert_at"] = row["remind_at"] if row["remind_at"] and row["remind_at"] > now else None
         # One call comes up two minutes after the demo opens, so a newcomer sees a reminder pop up.
         soon = now + timedelta(minutes=2)
-        task_rows[0].update(title="Call back about the quote", due_at=soon + timedelta(minutes=15), status="open",
-                            remind_at=soon, alert_at=soon, completed_at=None, recurrence="")
+        task_rows[0].update(
+            title="Call back about the quote",
+            due_at=soon + timedelta(minutes=15),
+            status="open",
+            remind_at=soon,
+            alert_at=soon,
+            completed_at=None,
+            recurrence="",
+        )
         first_task = ids.take(Task, len(task_rows))
         bulk(Task, [{"id": first_task + i, **row} for i, row in enumerate(task_rows)])
 
@@ -355,7 +611,11 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
         first_doc = ids.take(Document, doc_count)
         for n in range(doc_count):
             doc_id = first_doc + n
-            cid = rng.choice(list(deals_by_client)) if deals_by_client and rng.random() < 0.7 else rng.choice(client_info)[0]
+            cid = (
+                rng.choice(list(deals_by_client))
+                if deals_by_client and rng.random() < 0.7
+                else rng.choice(client_info)[0]
+            )
             doc_deal = rng.choice(deals_by_client[cid]) if cid in deals_by_client else None
             kind = "quote" if rng.random() < 0.2 else "invoice"
             issue = today - timedelta(days=rng.randrange(0, 90))
@@ -363,17 +623,35 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
             doc_lines: list[dict[str, Any]] = []
             for pos in range(rng.randint(1, 5)):
                 desc, unit, uzs_price = rng.choice(SERVICES)
-                price = (Decimal(uzs_price) if currency == "UZS"
-                         else (Decimal(uzs_price) / 12000).quantize(Decimal("0.01")))
-                doc_lines.append({"document_id": doc_id, "position": pos, "description": desc,
-                                  "quantity": Decimal(rng.randint(1, 12)), "unit": unit, "unit_price": price,
-                                  "discount_percent": Decimal(rng.choice((0, 0, 0, 5, 10))),
-                                  "tax_rate": Decimal(rng.choice((12, 12, 0))), **stamp})
+                price = (
+                    Decimal(uzs_price)
+                    if currency == "UZS"
+                    else (Decimal(uzs_price) / 12000).quantize(Decimal("0.01"))
+                )
+                doc_lines.append(
+                    {
+                        "document_id": doc_id,
+                        "position": pos,
+                        "description": desc,
+                        "quantity": Decimal(rng.randint(1, 12)),
+                        "unit": unit,
+                        "unit_price": price,
+                        "discount_percent": Decimal(rng.choice((0, 0, 0, 5, 10))),
+                        "tax_rate": Decimal(rng.choice((12, 12, 0))),
+                        **stamp,
+                    }
+                )
             totals = money.compute_totals(
-                (money.LineInput(x["quantity"], x["unit_price"], x["discount_percent"], x["tax_rate"])
-                 for x in doc_lines), currency)
+                (
+                    money.LineInput(x["quantity"], x["unit_price"], x["discount_percent"], x["tax_rate"])
+                    for x in doc_lines
+                ),
+                currency,
+            )
             lines += doc_lines
-            state = rng.choices(("draft", "issued", "partly_paid", "paid", "overdue"), (15, 20, 20, 30, 15))[0]
+            state = rng.choices(("draft", "issued", "partly_paid", "paid", "overdue"), (15, 20, 20, 30, 15))[
+                0
+            ]
             if kind == "quote":
                 state = rng.choice(("draft", "issued"))
             paid = Decimal(0)
@@ -382,19 +660,42 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 issue = today - timedelta(days=rng.randrange(20, 120))
                 due_on = issue + timedelta(days=14)
             if state in ("partly_paid", "paid"):
-                paid = totals.total if state == "paid" else money.quantize(totals.total * Decimal("0.4"), currency)
-                payments.append({"document_id": doc_id, "amount": paid, "paid_on": min(due_on, today),
-                                 "method": rng.choice(("bank transfer", "cash", "card")), "note": "", **stamp})
-            docs.append({
-                "id": doc_id, "kind": kind, "status": "issued" if state == "overdue" else state,
-                "number": None,
-                "client_id": cid, "deal_id": doc_deal[0] if doc_deal else None, "related_id": None,
-                "currency": currency,
-                "issue_date": issue, "due_date": due_on if kind == "invoice" else issue + timedelta(days=30),
-                "notes": "", "terms": "Payment within 14 days by bank transfer.",
-                **invoices.stored_totals(totals), "paid_total": paid, "credited_total": Decimal(0),
-                "cancel_reason": "", **stamp,
-            })
+                paid = (
+                    totals.total
+                    if state == "paid"
+                    else money.quantize(totals.total * Decimal("0.4"), currency)
+                )
+                payments.append(
+                    {
+                        "document_id": doc_id,
+                        "amount": paid,
+                        "paid_on": min(due_on, today),
+                        "method": rng.choice(("bank transfer", "cash", "card")),
+                        "note": "",
+                        **stamp,
+                    }
+                )
+            docs.append(
+                {
+                    "id": doc_id,
+                    "kind": kind,
+                    "status": "issued" if state == "overdue" else state,
+                    "number": None,
+                    "client_id": cid,
+                    "deal_id": doc_deal[0] if doc_deal else None,
+                    "related_id": None,
+                    "currency": currency,
+                    "issue_date": issue,
+                    "due_date": due_on if kind == "invoice" else issue + timedelta(days=30),
+                    "notes": "",
+                    "terms": "Payment within 14 days by bank transfer.",
+                    **invoices.stored_totals(totals),
+                    "paid_total": paid,
+                    "credited_total": Decimal(0),
+                    "cancel_reason": "",
+                    **stamp,
+                }
+            )
         # Numbers follow the issue dates, one series per kind and year, as issuing would have given them.
         profile = company_profile(s)
         series: dict[tuple[str, int], int] = {}
@@ -402,27 +703,54 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
             if doc["status"] != "draft":
                 key = (doc["kind"], doc["issue_date"].year)
                 series[key] = series.get(key, 0) + 1
-                pattern = profile.invoice_number_pattern if doc["kind"] == "invoice" else profile.quote_number_pattern
+                pattern = (
+                    profile.invoice_number_pattern
+                    if doc["kind"] == "invoice"
+                    else profile.quote_number_pattern
+                )
                 doc["number"] = numbering.format_number(pattern, key[1], series[key])
         bulk(Document, docs)
         # The counters go on from there, so the next document issued in the demo gets the next number.
-        s.execute(insert(_table(NumberSeries)), [{"kind": kind, "year": year, "next_seq": last + 1}
-                                                    for (kind, year), last in series.items()])
+        s.execute(
+            insert(_table(NumberSeries)),
+            [{"kind": kind, "year": year, "next_seq": last + 1} for (kind, year), last in series.items()],
+        )
         bulk(DocumentLine, lines)
         bulk(Payment, payments)
 
         summary = DemoSummary(
-            users=len(staff_ids), clients=clients, companies=len(company_ids), activities=len(activity_rows),
-            deals=deal_count, tasks=len(task_rows), invoices=sum(d["kind"] == "invoice" for d in docs),
-            quotes=sum(d["kind"] == "quote" for d in docs), payments=len(payments),
+            users=len(staff_ids),
+            clients=clients,
+            companies=len(company_ids),
+            activities=len(activity_rows),
+            deals=deal_count,
+            tasks=len(task_rows),
+            invoices=sum(d["kind"] == "invoice" for d in docs),
+            quotes=sum(d["kind"] == "quote" for d in docs),
+            payments=len(payments),
         )
-        s.execute(insert(_table(AuditEntry)), [{"at": now, "user_id": 1, "entity": "demo", "entity_id": None,
-                                                  "action": "generate", "changes": asdict(summary)}])
+        s.execute(
+            insert(_table(AuditEntry)),
+            [
+                {
+                    "at": now,
+                    "user_id": 1,
+                    "entity": "demo",
+                    "entity_id": None,
+                    "action": "generate",
+                    "changes": asdict(summary),
+                }
+            ],
+        )
         if db.is_sqlite:
             s.execute(text(f"PRAGMA cache_size={cache_size}"))  # the pooled connection goes back to normal
         else:
             # explicit ids do not move the identity sequences
             for table in ("users", "clients", "activities", "deals", "tasks", "documents"):
-                s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT max(id) FROM {table}))"))
+                s.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
     return summary

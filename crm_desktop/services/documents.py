@@ -52,7 +52,9 @@ def update_tax_presets(ctx: ServiceContext, rates: Sequence[object], *, expected
         if value not in clean:
             clean.append(value)
     if len(clean) > 10:
-        raise ValidationError("tax_presets", "Offer 10 tax rates at most; any other rate can be typed on a line.")
+        raise ValidationError(
+            "tax_presets", "Offer 10 tax rates at most; any other rate can be typed on a line."
+        )
     text = "; ".join(f"{r.normalize():f}" for r in clean)
     return company.write_profile(ctx, expected_version, {"tax_presets": text}, _presets)
 
@@ -60,11 +62,15 @@ def update_tax_presets(ctx: ServiceContext, rates: Sequence[object], *, expected
 def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> DocumentDetail:
     """Give the draft its number and make it a record; the number and the issue are one unit of work."""
     with invoices.draft_write(ctx) as s:
-        doc, names, (pattern,) = invoices.loaded_draft(s, ctx, document_id, expected_version, "issue",
-                                                       numbering.pattern_of_kind())
+        doc, names, (pattern,) = invoices.loaded_draft(
+            s, ctx, document_id, expected_version, "issue", numbering.pattern_of_kind()
+        )
         if not doc.lines or doc.total <= 0:
-            raise ValidationError("lines", f"A {KIND_NAMES[doc.kind].lower()} needs at least one line with an "
-                                           "amount before it is issued.")
+            raise ValidationError(
+                "lines",
+                f"A {KIND_NAMES[doc.kind].lower()} needs at least one line with an "
+                "amount before it is issued.",
+            )
         if doc.issue_date is None:
             doc.issue_date = ctx.today()
         if doc.kind == "invoice" and doc.due_date is None:
@@ -81,21 +87,31 @@ def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> Do
                 activities.record_event(s, ctx, doc.client_id, what, deal_id=doc.deal_id)
                 s.flush()  # one flush for the number, the timeline entry and their audit rows
         except numbering.NumberTaken as taken:
-            raise ValidationError("number", f"The number pattern gives {taken.number}, which another "
-                                            f"{kind} already has. Change the pattern "
-                                            "in Settings → Numbering (e.g. add {year}).") from taken
+            raise ValidationError(
+                "number",
+                f"The number pattern gives {taken.number}, which another "
+                f"{kind} already has. Change the pattern "
+                "in Settings → Numbering (e.g. add {year}).",
+            ) from taken
         return invoices.detail(s, doc, names)
 
 
 def _credit(s, note: Document, amount: Decimal) -> Document:
     """Add `amount` (negative: take it back) to what the credit note's invoice has credited."""
-    invoice = s.scalars(select(Document).where(Document.id == note.related_id).with_for_update()
-                        .execution_options(populate_existing=True)).one()
+    invoice = s.scalars(
+        select(Document)
+        .where(Document.id == note.related_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     left = invoice.total - invoice.credited_total
     if amount > left:
-        raise ValidationError("lines", f"Invoice {invoice.number} has {money.format_money(left, invoice.currency)} "
-                                       f"left to credit; this credit note is for "
-                                       f"{money.format_money(amount, invoice.currency)}. Lower its lines.")
+        raise ValidationError(
+            "lines",
+            f"Invoice {invoice.number} has {money.format_money(left, invoice.currency)} "
+            f"left to credit; this credit note is for "
+            f"{money.format_money(amount, invoice.currency)}. Lower its lines.",
+        )
     invoice.credited_total += amount
     payments.settle(invoice)
     return invoice
@@ -104,7 +120,9 @@ def _credit(s, note: Document, amount: Decimal) -> Document:
 def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_version: int) -> DocumentDetail:
     reason = v.text("cancel_reason", reason, "The reason", max_length=2000)
     if not reason:
-        raise ValidationError("cancel_reason", "Say why it is cancelled (for example: issued to the wrong client).")
+        raise ValidationError(
+            "cancel_reason", "Say why it is cancelled (for example: issued to the wrong client)."
+        )
     with ctx.write() as s:
         doc = invoices.load(s, ctx, document_id)
         check_version(doc, expected_version, KIND_NAMES[doc.kind].lower())
@@ -113,45 +131,89 @@ def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_versi
         if doc.status == "cancelled":
             raise ValidationError("status", "This document is already cancelled.")
         if s.scalar(select(Payment.id).where(Payment.document_id == doc.id).limit(1)) is not None:
-            raise ValidationError("status", "Payments were recorded against this invoice. Delete them (or refund "
-                                            "the client) before cancelling it.")
-        note = s.scalar(select(Document.number).where(Document.related_id == doc.id,
-                                                      Document.kind == "credit_note", Document.status == "issued"))
+            raise ValidationError(
+                "status",
+                "Payments were recorded against this invoice. Delete them (or refund "
+                "the client) before cancelling it.",
+            )
+        note = s.scalar(
+            select(Document.number).where(
+                Document.related_id == doc.id, Document.kind == "credit_note", Document.status == "issued"
+            )
+        )
         if note is not None:
-            raise ValidationError("status", f"Credit note {note} corrects this invoice. Cancel the credit note "
-                                            "first, or leave the invoice as corrected.")
+            raise ValidationError(
+                "status",
+                f"Credit note {note} corrects this invoice. Cancel the credit note "
+                "first, or leave the invoice as corrected.",
+            )
         if doc.kind == "credit_note":
             _credit(s, doc, -doc.total)
         doc.status, doc.cancel_reason = "cancelled", reason
         record(s, entity="documents", entity_id=doc.id, action="cancel", details={"reason": reason})
-        activities.record_event(s, ctx, doc.client_id, f"{KIND_NAMES[doc.kind]} {doc.number} cancelled: {reason}",
-                                deal_id=doc.deal_id)
+        activities.record_event(
+            s,
+            ctx,
+            doc.client_id,
+            f"{KIND_NAMES[doc.kind]} {doc.number} cancelled: {reason}",
+            deal_id=doc.deal_id,
+        )
         return invoices.detail(s, doc)
 
 
-def answer_quote(ctx: ServiceContext, quote_id: int, *, accepted: bool, expected_version: int) -> DocumentDetail:
+def answer_quote(
+    ctx: ServiceContext, quote_id: int, *, accepted: bool, expected_version: int
+) -> DocumentDetail:
     """The client's answer to an issued quote; a rejected quote can be copied into a new one."""
     with ctx.write() as s:
         quote = invoices.load(s, ctx, quote_id)
         check_version(quote, expected_version, "quote")
         if quote.kind != "quote" or quote.status != "issued":
-            raise ValidationError("status", "Only an issued quote that is still open can be accepted or rejected.")
+            raise ValidationError(
+                "status", "Only an issued quote that is still open can be accepted or rejected."
+            )
         quote.status = "accepted" if accepted else "rejected"
-        activities.record_event(s, ctx, quote.client_id, f"Quote {quote.number} {quote.status}", deal_id=quote.deal_id)
+        activities.record_event(
+            s, ctx, quote.client_id, f"Quote {quote.number} {quote.status}", deal_id=quote.deal_id
+        )
         return invoices.detail(s, quote)
 
 
 def _lines_of(doc: Document) -> list[LineValues]:
-    return [LineValues(line.description, line.quantity, line.unit, line.unit_price, line.discount_percent,
-                       line.tax_rate) for line in doc.lines]
+    return [
+        LineValues(
+            line.description, line.quantity, line.unit, line.unit_price, line.discount_percent, line.tax_rate
+        )
+        for line in doc.lines
+    ]
 
 
-def _new_draft(s, ctx: ServiceContext, *, kind: str, client_id: int, currency: str, deal_id: int | None,
-               lines: list[LineValues], notes: str = "", terms: str = "") -> Document:
+def _new_draft(
+    s,
+    ctx: ServiceContext,
+    *,
+    kind: str,
+    client_id: int,
+    currency: str,
+    deal_id: int | None,
+    lines: list[LineValues],
+    notes: str = "",
+    terms: str = "",
+) -> Document:
     today = ctx.today()
-    doc = Document(kind=kind, status="draft", client_id=client_id, currency=currency, deal_id=deal_id,
-                   issue_date=today, due_date=today + timedelta(days=DEFAULT_PAYMENT_DAYS) if kind == "invoice"
-                   else None, notes=notes, terms=terms, paid_total=Decimal(0), cancel_reason="")
+    doc = Document(
+        kind=kind,
+        status="draft",
+        client_id=client_id,
+        currency=currency,
+        deal_id=deal_id,
+        issue_date=today,
+        due_date=today + timedelta(days=DEFAULT_PAYMENT_DAYS) if kind == "invoice" else None,
+        notes=notes,
+        terms=terms,
+        paid_total=Decimal(0),
+        cancel_reason="",
+    )
     invoices.set_lines(s, doc, lines)
     invoices.store_totals(doc)
     s.add(doc)
@@ -164,8 +226,17 @@ def invoice_from_quote(ctx: ServiceContext, quote_id: int) -> DocumentDetail:
         quote = invoices.load(s, ctx, quote_id)
         if quote.kind != "quote" or quote.status not in ("issued", "accepted"):
             raise ValidationError("status", "Only an issued quote becomes an invoice. Issue the quote first.")
-        doc = _new_draft(s, ctx, kind="invoice", client_id=quote.client_id, currency=quote.currency,
-                         deal_id=quote.deal_id, lines=_lines_of(quote), notes=quote.notes, terms=quote.terms)
+        doc = _new_draft(
+            s,
+            ctx,
+            kind="invoice",
+            client_id=quote.client_id,
+            currency=quote.currency,
+            deal_id=quote.deal_id,
+            lines=_lines_of(quote),
+            notes=quote.notes,
+            terms=quote.terms,
+        )
         doc.related_id = quote.id
         quote.status = "accepted"
         return invoices.detail(s, doc)
@@ -177,8 +248,17 @@ def duplicate(ctx: ServiceContext, document_id: int) -> DocumentDetail:
         source = invoices.load(s, ctx, document_id)
         if source.kind not in invoices.DRAFT_KINDS:
             raise ValidationError("kind", "A credit note is not copied: make a new one from its invoice.")
-        doc = _new_draft(s, ctx, kind=source.kind, client_id=source.client_id, currency=source.currency,
-                         deal_id=source.deal_id, lines=_lines_of(source), notes=source.notes, terms=source.terms)
+        doc = _new_draft(
+            s,
+            ctx,
+            kind=source.kind,
+            client_id=source.client_id,
+            currency=source.currency,
+            deal_id=source.deal_id,
+            lines=_lines_of(source),
+            notes=source.notes,
+            terms=source.terms,
+        )
         return invoices.detail(s, doc)
 
 
@@ -189,8 +269,15 @@ def credit_note_for(ctx: ServiceContext, invoice_id: int) -> DocumentDetail:
         if invoice.kind != "invoice" or invoice.status not in invoices.CREDITABLE:
             what = f"{KIND_NAMES[invoice.kind].lower()} is {invoice.status.replace('_', ' ')}"
             raise ValidationError("status", f"A credit note corrects an issued invoice; this {what}.")
-        doc = _new_draft(s, ctx, kind="credit_note", client_id=invoice.client_id, currency=invoice.currency,
-                         deal_id=invoice.deal_id, lines=_lines_of(invoice))
+        doc = _new_draft(
+            s,
+            ctx,
+            kind="credit_note",
+            client_id=invoice.client_id,
+            currency=invoice.currency,
+            deal_id=invoice.deal_id,
+            lines=_lines_of(invoice),
+        )
         doc.related_id = invoice.id
         return invoices.detail(s, doc)
 
@@ -202,8 +289,15 @@ def invoice_for_deal(ctx: ServiceContext, deal_id: int) -> DocumentDetail:
         if deal is None:
             raise NotFound(f"Deal #{deal_id} does not exist (it may have been deleted).")
         load_visible(s, ctx.actor, deal.client_id)
-        doc = _new_draft(s, ctx, kind="invoice", client_id=deal.client_id, currency=deal.currency,
-                         deal_id=deal.id, lines=[LineValues(deal.title, 1, "", deal.amount)])
+        doc = _new_draft(
+            s,
+            ctx,
+            kind="invoice",
+            client_id=deal.client_id,
+            currency=deal.currency,
+            deal_id=deal.id,
+            lines=[LineValues(deal.title, 1, "", deal.amount)],
+        )
         return invoices.detail(s, doc)
 
 
@@ -226,13 +320,18 @@ def write_pdf(ctx: ServiceContext, document_id: int, path: Path, *, page: str = 
     with ctx.read() as s:
         doc = invoices.detail(s, invoices.load(s, ctx, document_id))
     client, profile = clients.get(ctx, doc.client_id), company.get(ctx, logo=True)
-    party = Party(client.name, tuple(x for x in (client.address, ", ".join(client.phones), ", ".join(client.emails))
-                                     if x))
+    party = Party(
+        client.name,
+        tuple(x for x in (client.address, ", ".join(client.phones), ", ".join(client.emails)) if x),
+    )
     try:
         render(Path(path), printed(doc, profile, party), page=page)
     except OSError as exc:
-        raise ValidationError("path", f"The PDF could not be written to {path}: {exc.strerror or exc}. "
-                                      "Choose a folder you can write to.") from exc
+        raise ValidationError(
+            "path",
+            f"The PDF could not be written to {path}: {exc.strerror or exc}. "
+            "Choose a folder you can write to.",
+        ) from exc
     with ctx.write() as s:
         record(s, entity="documents", entity_id=doc.id, action="pdf", details={"page": page})
     return Path(path)

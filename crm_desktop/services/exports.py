@@ -22,8 +22,21 @@ from crm_desktop.services.context import ServiceContext, record
 from crm_desktop.services.errors import PermissionDenied, ValidationError
 from crm_desktop.services.progress import Cancelled, Progress
 
-CLIENT_COLUMNS = ("id", "name", "kind", "status", "phones", "emails", "owner", "source", "company", "address",
-                  "tags", "private", "created")
+CLIENT_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "status",
+    "phones",
+    "emails",
+    "owner",
+    "source",
+    "company",
+    "address",
+    "tags",
+    "private",
+    "created",
+)
 # Clients read per query: big enough that 100,000 clients take 100 pages (two queries each), small enough
 # that Cancel answers within a fraction of a second and a page stays far below SQLite's 32,766 parameters.
 PAGE_SIZE = 1000
@@ -34,8 +47,14 @@ def require_export_right(ctx: ServiceContext) -> None:
         raise PermissionDenied("You may not export data. Ask an administrator for the export right.")
 
 
-def clients_csv(ctx: ServiceContext, path: Path, f: ClientFilter | None = None, *,
-                progress: Progress | None = None, page_size: int | None = None) -> int:
+def clients_csv(
+    ctx: ServiceContext,
+    path: Path,
+    f: ClientFilter | None = None,
+    *,
+    progress: Progress | None = None,
+    page_size: int | None = None,
+) -> int:
     """The clients the filter finds (as this user sees them) into `path`, in name order; how many were
     written.
 
@@ -58,7 +77,7 @@ def clients_csv(ctx: ServiceContext, path: Path, f: ClientFilter | None = None, 
             writer.writerow(CLIENT_COLUMNS)
             progress.step(0, total, f"0 of {total} clients written")
             for start in range(0, total, page_size):
-                page = clients.details(ctx, ids[start:start + page_size])
+                page = clients.details(ctx, ids[start : start + page_size])
                 writer.writerows(_client_line(c) for c in page)
                 written += len(page)  # a client deleted since the ids were read is left out
                 done = min(start + page_size, total)
@@ -66,21 +85,40 @@ def clients_csv(ctx: ServiceContext, path: Path, f: ClientFilter | None = None, 
         os.replace(partial, path)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise ValidationError("path", f"The file {path} could not be written: {exc.strerror or exc}. "
-                                      "Choose a folder you can write to.") from exc
+        raise ValidationError(
+            "path",
+            f"The file {path} could not be written: {exc.strerror or exc}. Choose a folder you can write to.",
+        ) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     with ctx.write() as s:
-        record(s, entity="clients", entity_id=None, action="export",
-               details={"rows": written, "search": f.search, "status": f.status, "file": path.name})
+        record(
+            s,
+            entity="clients",
+            entity_id=None,
+            action="export",
+            details={"rows": written, "search": f.search, "status": f.status, "file": path.name},
+        )
     return written
 
 
 def _client_line(c: ClientDetail) -> list[object]:
-    return [c.id, c.name, c.kind, c.status, "; ".join(c.phones), "; ".join(c.emails), c.owner_name, c.source,
-            c.company_name, c.address, "; ".join(c.tags), "yes" if c.private else "",
-            c.created_at.date().isoformat()]
+    return [
+        c.id,
+        c.name,
+        c.kind,
+        c.status,
+        "; ".join(c.phones),
+        "; ".join(c.emails),
+        c.owner_name,
+        c.source,
+        c.company_name,
+        c.address,
+        "; ".join(c.tags),
+        "yes" if c.private else "",
+        c.created_at.date().isoformat(),
+    ]
 
 
 def pdf_file_name(number: str | None, document_id: int) -> str:
@@ -89,8 +127,14 @@ def pdf_file_name(number: str | None, document_id: int) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in name) + ".pdf"
 
 
-def invoice_pdfs(ctx: ServiceContext, document_ids: Sequence[int], folder: Path, *, page: str = "A4",
-                 progress: Progress | None = None) -> list[Path]:
+def invoice_pdfs(
+    ctx: ServiceContext,
+    document_ids: Sequence[int],
+    folder: Path,
+    *,
+    page: str = "A4",
+    progress: Progress | None = None,
+) -> list[Path]:
     """A PDF of each document into `folder`, named after its number; the files written, in order.
 
     Each file is written under a temporary name and renamed once whole, so no half-written PDF is ever
@@ -123,19 +167,23 @@ def invoice_pdfs(ctx: ServiceContext, document_ids: Sequence[int], folder: Path,
                 raise ValidationError(exc.field, exc.message.replace(str(partial), str(target))) from exc
             except OSError as exc:  # the rename (write_pdf says so itself when writing fails)
                 reason = exc.strerror or exc
-                raise ValidationError("path", f"The PDF could not be written to {target}: {reason}. "
-                                              "Choose a folder you can write to.") from exc
+                raise ValidationError(
+                    "path",
+                    f"The PDF could not be written to {target}: {reason}. Choose a folder you can write to.",
+                ) from exc
             finally:
                 with contextlib.suppress(OSError):  # the error that stopped it is the one to tell
                     partial.unlink(missing_ok=True)
             written.append(target)
         progress.report(total, total, f"{total} of {total} PDF(s) written")
     except Cancelled as stop:
-        raise Cancelled(f"Stopped: {len(written)} of {total} PDF(s) were written to {folder}.",
-                        partial=written) from stop
+        raise Cancelled(
+            f"Stopped: {len(written)} of {total} PDF(s) were written to {folder}.", partial=written
+        ) from stop
     except ValidationError as exc:
         if written:
-            raise ValidationError(exc.field, f"{exc.message}\n{len(written)} PDF(s) were written before this "
-                                             "one.") from exc
+            raise ValidationError(
+                exc.field, f"{exc.message}\n{len(written)} PDF(s) were written before this one."
+            ) from exc
         raise
     return written

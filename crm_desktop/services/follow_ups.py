@@ -25,9 +25,11 @@ from crm_desktop.services.errors import PermissionDenied, ServiceError
 from crm_desktop.services.invoices import OWED, UNPAID
 
 LOOK_BACK = timedelta(days=7)
-LIMITS = {"lead_follow_up_hours": ("Hours before a new lead gets a follow-up task", 24 * 30),
-          "invoice_follow_up_days": ("Days after an invoice's due date", 365),
-          "escalation_hours": ("Hours a task may be overdue before the manager is told", 24 * 30)}
+LIMITS = {
+    "lead_follow_up_hours": ("Hours before a new lead gets a follow-up task", 24 * 30),
+    "invoice_follow_up_days": ("Days after an invoice's due date", 365),
+    "escalation_hours": ("Hours a task may be overdue before the manager is told", 24 * 30),
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,10 @@ def update_settings(ctx: ServiceContext, *, expected_version: int, **values: Any
     if not ctx.actor.is_admin:
         raise PermissionDenied("Only an administrator can change the follow-up rules.")
     v.known_fields(values, tuple(LIMITS), "The follow-up rules")
-    clean = {key: v.positive_int(key, value, LIMITS[key][0], maximum=LIMITS[key][1]) for key, value in values.items()}
+    clean = {
+        key: v.positive_int(key, value, LIMITS[key][0], maximum=LIMITS[key][1])
+        for key, value in values.items()
+    }
     return company.write_profile(ctx, expected_version, clean, _settings)
 
 
@@ -69,9 +74,11 @@ def _run(ctx: ServiceContext) -> int:
     now = ctx.now()
     with ctx.write() as s:
         rules = _settings(company_profile(s))
-        created = [*_new_leads(s, now, rules.lead_follow_up_hours),
-                   *_unpaid_invoices(s, ctx, rules.invoice_follow_up_days),
-                   *_escalations(s, now, rules.escalation_hours)]
+        created = [
+            *_new_leads(s, now, rules.lead_follow_up_hours),
+            *_unpaid_invoices(s, ctx, rules.invoice_follow_up_days),
+            *_escalations(s, now, rules.escalation_hours),
+        ]
         taken = set(s.scalars(select(Task.origin).where(Task.origin.in_([t.origin for t in created]))))
         fresh = [t for t in created if t.origin not in taken]
         for task in fresh:
@@ -85,10 +92,24 @@ def _new_leads(s: Session, now: datetime, hours: int) -> list[Task]:
         return []
     deadline = now - timedelta(hours=hours)
     untouched = ~exists().where(Activity.client_id == Client.id)
-    rows = s.execute(select(Client.id, Client.name, Client.owner_id).where(
-        Client.status == "lead", Client.created_at <= deadline, Client.created_at > deadline - LOOK_BACK, untouched))
-    return [Task(title=f"Contact the new lead {name}", client_id=cid, assignee_id=owner or OWNER.user_id,
-                 priority="high", origin=f"lead:{cid}") for cid, name, owner in rows]
+    rows = s.execute(
+        select(Client.id, Client.name, Client.owner_id).where(
+            Client.status == "lead",
+            Client.created_at <= deadline,
+            Client.created_at > deadline - LOOK_BACK,
+            untouched,
+        )
+    )
+    return [
+        Task(
+            title=f"Contact the new lead {name}",
+            client_id=cid,
+            assignee_id=owner or OWNER.user_id,
+            priority="high",
+            origin=f"lead:{cid}",
+        )
+        for cid, name, owner in rows
+    ]
 
 
 def _unpaid_invoices(s: Session, ctx: ServiceContext, days: int) -> list[Task]:
@@ -98,10 +119,18 @@ def _unpaid_invoices(s: Session, ctx: ServiceContext, days: int) -> list[Task]:
     rows = s.execute(
         select(Document.id, Document.number, Document.client_id, Client.name, Client.owner_id)
         .join(Client, Client.id == Document.client_id)
-        .where(Document.kind == "invoice", Document.status.in_(UNPAID), Document.due_date <= last_due, OWED))
-    return [Task(title=f"Follow up unpaid invoice {number or f'#{doc_id}'} ({name})", client_id=cid,
-                 assignee_id=owner or OWNER.user_id, priority="high", origin=f"invoice:{doc_id}")
-            for doc_id, number, cid, name, owner in rows]
+        .where(Document.kind == "invoice", Document.status.in_(UNPAID), Document.due_date <= last_due, OWED)
+    )
+    return [
+        Task(
+            title=f"Follow up unpaid invoice {number or f'#{doc_id}'} ({name})",
+            client_id=cid,
+            assignee_id=owner or OWNER.user_id,
+            priority="high",
+            origin=f"invoice:{doc_id}",
+        )
+        for doc_id, number, cid, name, owner in rows
+    ]
 
 
 def _escalations(s: Session, now: datetime, hours: int) -> list[Task]:
@@ -112,15 +141,33 @@ def _escalations(s: Session, now: datetime, hours: int) -> list[Task]:
     rows = s.execute(
         select(Task.id, Task.title, Task.client_id, assignee.display_name, assignee.manager_id)
         .join(assignee, assignee.id == Task.assignee_id)
-        .where(Task.status == "open", Task.due_at <= deadline, Task.due_at > deadline - LOOK_BACK,
-               Task.escalated_at.is_(None), assignee.manager_id.is_not(None),
-               (Task.origin.is_(None)) | ~Task.origin.startswith("escalation:"))).all()
+        .where(
+            Task.status == "open",
+            Task.due_at <= deadline,
+            Task.due_at > deadline - LOOK_BACK,
+            Task.escalated_at.is_(None),
+            assignee.manager_id.is_not(None),
+            (Task.origin.is_(None)) | ~Task.origin.startswith("escalation:"),
+        )
+    ).all()
     if rows:
         # Marked without a new version: telling the manager is no edit of the assignee's task.
-        s.execute(update(Task).where(Task.id.in_([r[0] for r in rows])).values(escalated_at=now)
-                  .execution_options(synchronize_session=False))
-    return [Task(title=f"Overdue: {title} ({who})", client_id=cid, assignee_id=manager, priority="high",
-                 origin=f"escalation:{task_id}") for task_id, title, cid, who, manager in rows]
+        s.execute(
+            update(Task)
+            .where(Task.id.in_([r[0] for r in rows]))
+            .values(escalated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return [
+        Task(
+            title=f"Overdue: {title} ({who})",
+            client_id=cid,
+            assignee_id=manager,
+            priority="high",
+            origin=f"escalation:{task_id}",
+        )
+        for task_id, title, cid, who, manager in rows
+    ]
 
 
 def next_deadline(ctx: ServiceContext) -> datetime | None:
@@ -131,21 +178,32 @@ def next_deadline(ctx: ServiceContext) -> datetime | None:
         moments = []
         if rules.lead_follow_up_hours:
             span = timedelta(hours=rules.lead_follow_up_hours)
-            first = s.scalar(select(func.min(Client.created_at)).where(
-                Client.status == "lead", Client.created_at > now - span))
+            first = s.scalar(
+                select(func.min(Client.created_at)).where(
+                    Client.status == "lead", Client.created_at > now - span
+                )
+            )
             moments.append(first and first + span)
         if rules.invoice_follow_up_days:
             span = timedelta(days=rules.invoice_follow_up_days)
-            first_due = s.scalar(select(func.min(Document.due_date)).where(
-                Document.kind == "invoice", Document.status.in_(UNPAID), Document.due_date > ctx.today() - span))
+            first_due = s.scalar(
+                select(func.min(Document.due_date)).where(
+                    Document.kind == "invoice",
+                    Document.status.in_(UNPAID),
+                    Document.due_date > ctx.today() - span,
+                )
+            )
             # Due on day D means followed up at the start of day D + span, in the office's zone.
-            moments.append(datetime.combine(first_due + span, time()).replace(tzinfo=ctx.zone())
-                           if first_due else None)
+            moments.append(
+                datetime.combine(first_due + span, time()).replace(tzinfo=ctx.zone()) if first_due else None
+            )
         if rules.escalation_hours:
             span = timedelta(hours=rules.escalation_hours)
-            first = s.scalar(select(func.min(Task.due_at)).where(
-                Task.status == "open", Task.escalated_at.is_(None), Task.due_at > now - span))
+            first = s.scalar(
+                select(func.min(Task.due_at)).where(
+                    Task.status == "open", Task.escalated_at.is_(None), Task.due_at > now - span
+                )
+            )
             moments.append(first and first + span)
     found = [m for m in moments if m is not None]
     return min(found) if found else None
-

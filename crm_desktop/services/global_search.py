@@ -31,11 +31,21 @@ def search(ctx: ServiceContext, text: str, limit: int = 8) -> list[Hit]:
     query = text.strip()
     if not query:
         return []
-    hits = [Hit("client", c.id, c.name, ", ".join([*c.phones[:1], *c.emails[:1]]))
-            for c in clients.list_clients(ctx, ClientFilter(search=query), limit=limit)]
-    hits += [Hit("deal", d.id, d.title, f"{d.client_name} · {format_money(d.amount, d.currency)}")
-             for d in deals.list_deals(ctx, DealFilter(search=query), limit=limit)]
-    hits += [Hit("invoice", d.id, d.number or f"{invoices.KIND_NAMES.get(d.kind, 'Document')} draft #{d.id}",
-                 f"{d.client_name} · {format_money(d.total, d.currency)}")
-             for d in invoices.list_documents(ctx, DocumentFilter(kind=None, search=query), limit=limit)]
+    hits = [
+        Hit("client", c.id, c.name, ", ".join([*c.phones[:1], *c.emails[:1]]))
+        for c in clients.list_clients(ctx, ClientFilter(search=query), limit=limit)
+    ]
+    hits += [
+        Hit("deal", d.id, d.title, f"{d.client_name} · {format_money(d.amount, d.currency)}")
+        for d in deals.list_deals(ctx, DealFilter(search=query), limit=limit)
+    ]
+    hits += [
+        Hit(
+            "invoice",
+            d.id,
+            d.number or f"{invoices.KIND_NAMES.get(d.kind, 'Document')} draft #{d.id}",
+            f"{d.client_name} · {format_money(d.total, d.currency)}",
+        )
+        for d in invoices.list_documents(ctx, DocumentFilter(kind=None, search=query), limit=limit)
+    ]
     return hits

@@ -152,8 +152,9 @@ def _clean_line(i: int, line: LineValues) -> dict[str, Any]:
         return v.decimal(f"{at}.{key}", getattr(line, key), label, minimum=Decimal(0), maximum=maximum)
 
     out = {
-        "description": v.text(f"{at}.description", line.description, "Description", required=True,
-                              max_length=5000),
+        "description": v.text(
+            f"{at}.description", line.description, "Description", required=True, max_length=5000
+        ),
         "quantity": number("quantity", "Quantity", MAX_QUANTITY),
         "unit": v.text(f"{at}.unit", line.unit, "Unit", max_length=30),
         "unit_price": number("unit_price", "Unit price", MAX_AMOUNT),
@@ -184,8 +185,11 @@ def stored_totals(totals: money.Totals) -> dict[str, Decimal]:
 def store_totals(doc: Document) -> money.Totals:
     totals = money.compute_totals((_line_input(line) for line in doc.lines), doc.currency)
     if max(totals.subtotal, totals.total) > MAX_AMOUNT:
-        raise ValidationError("lines", f"The total ({money.format_money(totals.total, doc.currency)}) is too "
-                                       "large for one document. Split it into several documents.")
+        raise ValidationError(
+            "lines",
+            f"The total ({money.format_money(totals.total, doc.currency)}) is too "
+            "large for one document. Split it into several documents.",
+        )
     for column, amount in stored_totals(totals).items():
         setattr(doc, column, amount)
     return totals
@@ -194,7 +198,7 @@ def store_totals(doc: Document) -> money.Totals:
 def set_lines(s: Session, doc: Document, lines: Sequence[LineValues]) -> None:
     """Lines are matched by position and changed in place, so the audit log shows old → new."""
     clean = [_clean_line(i, line) for i, line in enumerate(lines)]
-    kept, surplus = list(doc.lines)[: len(clean)], list(doc.lines)[len(clean):]
+    kept, surplus = list(doc.lines)[: len(clean)], list(doc.lines)[len(clean) :]
     for i, values in enumerate(clean):
         if i < len(kept):
             for key, value in values.items():
@@ -211,9 +215,25 @@ def set_lines(s: Session, doc: Document, lines: Sequence[LineValues]) -> None:
 
 
 def _row(doc: Document, client_name: str) -> DocumentRow:
-    return DocumentRow(doc.id, doc.kind, doc.number, doc.status, doc.client_id, client_name, doc.deal_id,
-                       doc.currency, doc.issue_date, doc.due_date, doc.subtotal, doc.tax_total, doc.total,
-                       doc.paid_total, doc.credited_total, balance(doc), doc.version)
+    return DocumentRow(
+        doc.id,
+        doc.kind,
+        doc.number,
+        doc.status,
+        doc.client_id,
+        client_name,
+        doc.deal_id,
+        doc.currency,
+        doc.issue_date,
+        doc.due_date,
+        doc.subtotal,
+        doc.tax_total,
+        doc.total,
+        doc.paid_total,
+        doc.credited_total,
+        balance(doc),
+        doc.version,
+    )
 
 
 def detail(s: Session, doc: Document, names: tuple[str, str | None] | None = None) -> DocumentDetail:
@@ -222,23 +242,44 @@ def detail(s: Session, doc: Document, names: tuple[str, str | None] | None = Non
     s.flush()  # ids and versions of new or changed lines
     totals = money.compute_totals((_line_input(line) for line in doc.lines), doc.currency)
     lines = tuple(
-        LineRow(line.id, line.position, line.description, line.quantity, line.unit, line.unit_price,
-                line.discount_percent, line.tax_rate, t.net, line.version)
+        LineRow(
+            line.id,
+            line.position,
+            line.description,
+            line.quantity,
+            line.unit,
+            line.unit_price,
+            line.discount_percent,
+            line.tax_rate,
+            t.net,
+            line.version,
+        )
         for line, t in zip(doc.lines, totals.lines, strict=True)
     )
     if names is None:
         related = s.get(Document, doc.related_id) if doc.related_id else None
         names = s.get_one(Client, doc.client_id).name, related.number if related else None
     client_name, related_number = names
-    return DocumentDetail(**_row(doc, client_name).__dict__, notes=doc.notes, terms=doc.terms, lines=lines,
-                          totals=totals, related_id=doc.related_id, related_number=related_number)
+    return DocumentDetail(
+        **_row(doc, client_name).__dict__,
+        notes=doc.notes,
+        terms=doc.terms,
+        lines=lines,
+        totals=totals,
+        related_id=doc.related_id,
+        related_number=related_number,
+    )
 
 
 def _filtered(ctx: ServiceContext, q: Select, f: DocumentFilter) -> Select:
     q = q.join(Client, Client.id == Document.client_id).where(visible_to(ctx.actor))
     status = None if f.status == OVERDUE else f.status
-    for column, value in ((Document.kind, f.kind), (Document.status, status),
-                          (Document.client_id, f.client_id), (Document.deal_id, f.deal_id)):
+    for column, value in (
+        (Document.kind, f.kind),
+        (Document.status, status),
+        (Document.client_id, f.client_id),
+        (Document.deal_id, f.deal_id),
+    ):
         if value is not None:
             q = q.where(column == value)
     if f.status == OVERDUE:
@@ -251,11 +292,19 @@ def _filtered(ctx: ServiceContext, q: Select, f: DocumentFilter) -> Select:
     return q
 
 
-def list_documents(ctx: ServiceContext, f: DocumentFilter = DocumentFilter(), *, sort: str = "issue_date",
-                   descending: bool = True, offset: int = 0, limit: int | None = 50) -> list[DocumentRow]:
+def list_documents(
+    ctx: ServiceContext,
+    f: DocumentFilter = DocumentFilter(),
+    *,
+    sort: str = "issue_date",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int | None = 50,
+) -> list[DocumentRow]:
     if sort not in SORT_COLUMNS:
-        raise ValidationError("sort", f"Cannot sort documents by '{sort}'; "
-                                      f"use one of {', '.join(SORT_COLUMNS)}.")
+        raise ValidationError(
+            "sort", f"Cannot sort documents by '{sort}'; use one of {', '.join(SORT_COLUMNS)}."
+        )
     col = SORT_COLUMNS[sort]
     # Drafts have no number: empty values go last either way, the same on SQLite and PostgreSQL.
     order = (col.desc().nulls_last(), Document.id.desc()) if descending else (col.nulls_last(), Document.id)
@@ -274,8 +323,11 @@ def count_documents(ctx: ServiceContext, f: DocumentFilter = DocumentFilter()) -
 
 def load(s: Session, ctx: ServiceContext, document_id: int) -> Document:
     """The document, inside a unit of work, if the actor may see its client."""
-    doc = s.scalar(select(Document).join(Client, Client.id == Document.client_id)
-                   .where(Document.id == document_id, visible_to(ctx.actor)))
+    doc = s.scalar(
+        select(Document)
+        .join(Client, Client.id == Document.client_id)
+        .where(Document.id == document_id, visible_to(ctx.actor))
+    )
     if doc is None:
         raise NotFound(f"Document #{document_id} does not exist (it may have been deleted).")
     return doc
@@ -287,14 +339,22 @@ _RELATED_NUMBER = select(_RELATED.number).where(_RELATED.id == Document.related_
 
 @lru_cache(maxsize=32)  # per actor (their visibility) and extra columns: built once, not per issue
 def _loaded_query(actor: Actor, columns: tuple[Any, ...]) -> Select:
-    return (select(Document, Client.name, _RELATED_NUMBER, *columns)
-            .join(Client, Client.id == Document.client_id)
-            .where(Document.id == bindparam("document_id"), visible_to(actor))
-            .options(joinedload(Document.lines)))
+    return (
+        select(Document, Client.name, _RELATED_NUMBER, *columns)
+        .join(Client, Client.id == Document.client_id)
+        .where(Document.id == bindparam("document_id"), visible_to(actor))
+        .options(joinedload(Document.lines))
+    )
 
 
-def loaded_draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: int | None, action: str,
-                 *columns: Any) -> tuple[Document, tuple[str, str | None], tuple[Any, ...]]:
+def loaded_draft(
+    s: Session,
+    ctx: ServiceContext,
+    document_id: int,
+    expected_version: int | None,
+    action: str,
+    *columns: Any,
+) -> tuple[Document, tuple[str, str | None], tuple[Any, ...]]:
     """draft() with, in the same statement, its lines and the names detail() shows (see detail) and
     any `columns` the caller needs along (correlated to the document): one read instead of four."""
     row = s.execute(_loaded_query(ctx.actor, columns), {"document_id": document_id}).unique().one_or_none()
@@ -332,27 +392,44 @@ def _clean(s: Session, ctx: ServiceContext, doc: Document, values: dict[str, Any
     if doc.kind == "credit_note":  # it corrects its invoice: same client, same currency
         for key in ("client_id", "currency"):
             if key in out and out[key] != getattr(doc, key):
-                raise ValidationError(key, "A credit note keeps its invoice's client and currency. Make a new "
-                                           "invoice for another client or currency.")
+                raise ValidationError(
+                    key,
+                    "A credit note keeps its invoice's client and currency. Make a new "
+                    "invoice for another client or currency.",
+                )
     deal_id, client_id = out.get("deal_id", doc.deal_id), out.get("client_id", doc.client_id)
     if deal_id is not None:
         deal = s.get(Deal, deal_id)
         if deal is None:
             raise ValidationError("deal_id", f"Deal #{deal_id} does not exist. Pick another deal or none.")
         if deal.client_id != client_id:
-            raise ValidationError("deal_id", f"The deal '{deal.title}' belongs to another client. "
-                                             "Pick one of this client's deals.")
+            raise ValidationError(
+                "deal_id",
+                f"The deal '{deal.title}' belongs to another client. Pick one of this client's deals.",
+            )
     issue, due = out.get("issue_date", doc.issue_date), out.get("due_date", doc.due_date)
     if issue and due and due < issue:
-        raise ValidationError("due_date", f"The due date ({due}) is before the issue date ({issue}). "
-                                          "Choose a due date on or after it.")
+        raise ValidationError(
+            "due_date",
+            f"The due date ({due}) is before the issue date ({issue}). Choose a due date on or after it.",
+        )
     return out
 
 
-def create_draft(ctx: ServiceContext, *, client_id: int, kind: str = "invoice", currency: str | None = None,
-                 issue_date: Any = None, due_date: Any = None, deal_id: int | None = None, notes: str = "",
-                 terms: str = "", lines: Sequence[LineValues] = (),
-                 request_id: str | None = None) -> DocumentDetail:
+def create_draft(
+    ctx: ServiceContext,
+    *,
+    client_id: int,
+    kind: str = "invoice",
+    currency: str | None = None,
+    issue_date: Any = None,
+    due_date: Any = None,
+    deal_id: int | None = None,
+    notes: str = "",
+    terms: str = "",
+    lines: Sequence[LineValues] = (),
+    request_id: str | None = None,
+) -> DocumentDetail:
     """A new draft. Defaults: the company's currency, issued today, invoices due 14 days later.
 
     A retried save with the same `request_id` (the editor's, after a lost connection) returns the
@@ -366,10 +443,18 @@ def create_draft(ctx: ServiceContext, *, client_id: int, kind: str = "invoice", 
             return detail(s, earlier)
         if currency is None:
             currency = company_profile(s).default_currency
-        doc = Document(kind=kind, status="draft", paid_total=Decimal(0), cancel_reason="",
-                       request_id=request_id)
-        values = {"client_id": client_id, "currency": currency, "issue_date": issue, "due_date": due_date,
-                  "deal_id": deal_id, "notes": notes, "terms": terms}
+        doc = Document(
+            kind=kind, status="draft", paid_total=Decimal(0), cancel_reason="", request_id=request_id
+        )
+        values = {
+            "client_id": client_id,
+            "currency": currency,
+            "issue_date": issue,
+            "due_date": due_date,
+            "deal_id": deal_id,
+            "notes": notes,
+            "terms": terms,
+        }
         for key, value in _clean(s, ctx, doc, values).items():
             setattr(doc, key, value)
         set_lines(s, doc, lines)
@@ -383,8 +468,10 @@ class NotADraft(ServiceError):
 
     def __init__(self, doc: Document, action: str, attempted: Sequence[str] = ()):
         name = f"{KIND_NAMES.get(doc.kind, 'Document')} {doc.number or '#' + str(doc.id)}"
-        super().__init__(f"{name} is {doc.status.replace('_', ' ')} and can no longer be changed. "
-                         "Correct it with a credit note, or cancel it with a reason.")
+        super().__init__(
+            f"{name} is {doc.status.replace('_', ' ')} and can no longer be changed. "
+            "Correct it with a credit note, or cancel it with a reason."
+        )
         self.document_id, self.status, self.action = doc.id, doc.status, action
         self.attempted = list(attempted)
 
@@ -400,13 +487,26 @@ def draft_write(ctx: ServiceContext) -> Iterator[Session]:
             details: dict[str, Any] = {"status": refusal.status}
             if refusal.attempted:
                 details["fields"] = refusal.attempted
-            record(s, entity="documents", entity_id=refusal.document_id, action=f"refused_{refusal.action}",
-                   details=details)
+            record(
+                s,
+                entity="documents",
+                entity_id=refusal.document_id,
+                action=f"refused_{refusal.action}",
+                details=details,
+            )
         raise
 
 
-def draft(s: Session, ctx: ServiceContext, document_id: int, expected_version: int | None, action: str,
-           attempted: Sequence[str] = (), *, loaded: Document | None = None) -> Document:
+def draft(
+    s: Session,
+    ctx: ServiceContext,
+    document_id: int,
+    expected_version: int | None,
+    action: str,
+    attempted: Sequence[str] = (),
+    *,
+    loaded: Document | None = None,
+) -> Document:
     doc = loaded if loaded is not None else load(s, ctx, document_id)
     if doc.status != "draft":
         raise NotADraft(doc, action, attempted)
@@ -422,20 +522,39 @@ LineTuple = tuple[str, Decimal, str, Decimal, Decimal, Decimal]
 
 def _line_tuple(values: dict[str, Any] | LineRow) -> LineTuple:
     get = values.__getitem__ if isinstance(values, dict) else lambda key: getattr(values, key)
-    return (get("description"), get("quantity"), get("unit"), get("unit_price"), get("discount_percent"),
-            get("tax_rate"))
+    return (
+        get("description"),
+        get("quantity"),
+        get("unit"),
+        get("unit_price"),
+        get("discount_percent"),
+        get("tax_rate"),
+    )
 
 
 def editable_values(d: DocumentDetail) -> dict[str, Any]:
     """The fields the editor edits, as stored: what the editor read is the `base` of a later update."""
-    return {"client_id": d.client_id, "currency": d.currency, "issue_date": d.issue_date,
-            "due_date": d.due_date, "notes": d.notes, "terms": d.terms,
-            "lines": [_line_tuple(line) for line in d.lines]}
+    return {
+        "client_id": d.client_id,
+        "currency": d.currency,
+        "issue_date": d.issue_date,
+        "due_date": d.due_date,
+        "notes": d.notes,
+        "terms": d.terms,
+        "lines": [_line_tuple(line) for line in d.lines],
+    }
 
 
-def update_draft(ctx: ServiceContext, document_id: int, *, expected_version: int,
-                 lines: Sequence[LineValues] | None = None, base: dict[str, Any] | None = None,
-                 decided: dict[str, Any] | None = None, **values: Any) -> DocumentDetail:
+def update_draft(
+    ctx: ServiceContext,
+    document_id: int,
+    *,
+    expected_version: int,
+    lines: Sequence[LineValues] | None = None,
+    base: dict[str, Any] | None = None,
+    decided: dict[str, Any] | None = None,
+    **values: Any,
+) -> DocumentDetail:
     """Change header fields and, when `lines` is given, replace the lines; totals are recomputed.
 
     With `base` (editable_values of what the editor read), a save that finds the draft changed
@@ -451,9 +570,16 @@ def update_draft(ctx: ServiceContext, document_id: int, *, expected_version: int
             if lines is not None:
                 clean["lines"] = [_line_tuple(_clean_line(i, line)) for i, line in enumerate(lines)]
             if base is not None:
-                clean = merge.resolve(KIND_NAMES[doc.kind].lower(), document_id, doc.version,
-                                      expected_version, base, clean, lambda: editable_values(detail(s, doc)),
-                                      decided)
+                clean = merge.resolve(
+                    KIND_NAMES[doc.kind].lower(),
+                    document_id,
+                    doc.version,
+                    expected_version,
+                    base,
+                    clean,
+                    lambda: editable_values(detail(s, doc)),
+                    decided,
+                )
             merged_lines = clean.pop("lines", None)
             for key, value in clean.items():
                 setattr(doc, key, value)
@@ -478,13 +604,25 @@ def delete_draft(ctx: ServiceContext, document_id: int, *, expected_version: int
 # --- list totals --------------------------------------------------------------------------------
 
 
-def totals_by_currency(ctx: ServiceContext, f: DocumentFilter = DocumentFilter()) -> list[tuple[str, Decimal, Decimal]]:
+def totals_by_currency(
+    ctx: ServiceContext, f: DocumentFilter = DocumentFilter()
+) -> list[tuple[str, Decimal, Decimal]]:
     """(currency, Σ total, Σ balance) of the documents the filter finds, by currency code.
 
     Amounts in different currencies are never added together: a list shows one sum per currency.
     """
     sums = (func.sum(Document.total), func.sum(Document.paid_total), func.sum(Document.credited_total))
-    q = _filtered(ctx, select(Document.currency, *sums), f).group_by(Document.currency).order_by(Document.currency)
+    q = (
+        _filtered(ctx, select(Document.currency, *sums), f)
+        .group_by(Document.currency)
+        .order_by(Document.currency)
+    )
     with ctx.read() as s:
-        return [(code, money.quantize(Decimal(t), code), money.quantize(Decimal(t) - Decimal(p) - Decimal(c), code))
-                for code, t, p, c in s.execute(q)]
+        return [
+            (
+                code,
+                money.quantize(Decimal(t), code),
+                money.quantize(Decimal(t) - Decimal(p) - Decimal(c), code),
+            )
+            for code, t, p, c in s.execute(q)
+        ]

@@ -18,9 +18,14 @@ __all__ = ["RETRY_SECONDS", "TABLES", "TableChange", "listen"]
 TABLES = frozenset(Base.metadata.tables)
 
 
-def listen(ctx: ServiceContext, on_change: Callable[[TableChange], None], *,
-           on_lost: Callable[[], None] = lambda: None, on_back: Callable[[], None] = lambda: None,
-           retry_seconds: float = RETRY_SECONDS) -> ChangeListener:
+def listen(
+    ctx: ServiceContext,
+    on_change: Callable[[TableChange], None],
+    *,
+    on_lost: Callable[[], None] = lambda: None,
+    on_back: Callable[[], None] = lambda: None,
+    retry_seconds: float = RETRY_SECONDS,
+) -> ChangeListener:
     """A listener, not yet started (`start`, `stop`, `wait_listening`), on a connection of its own: it calls
     `on_change` from its own thread for each change announced, `on_lost` when the server went away and
     `on_back` once it listens again (whatever changed meanwhile was not announced)."""

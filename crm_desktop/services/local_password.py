@@ -25,8 +25,16 @@ def _hash(password: str, salt: bytes) -> bytes:
 
 def _encode(password: str) -> str:
     salt = os.urandom(16)
-    return "$".join(("scrypt", str(_N), str(_R), str(_P), base64.b64encode(salt).decode(),
-                     base64.b64encode(_hash(password, salt)).decode()))
+    return "$".join(
+        (
+            "scrypt",
+            str(_N),
+            str(_R),
+            str(_P),
+            base64.b64encode(salt).decode(),
+            base64.b64encode(_hash(password, salt)).decode(),
+        )
+    )
 
 
 def is_set(db: Database) -> bool:
@@ -50,8 +58,9 @@ def _matches(db: Database, password: str) -> bool:
         stored = s.get_one(User, OWNER.user_id).password_hash or ""
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        candidate = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                                   dklen=32)
+        candidate = hashlib.scrypt(
+            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
+        )
     except ValueError:
         return False
     return hmac.compare_digest(candidate, base64.b64decode(digest))
@@ -60,8 +69,10 @@ def _matches(db: Database, password: str) -> bool:
 def change(ctx: ServiceContext, *, current: str | None, new: str | None) -> bool:
     """Set, change or (with an empty `new`) remove the password; True when one is now set."""
     if not ctx.db.is_sqlite:
-        raise ValidationError("password", "On a server each user's password is their server login's: change it "
-                                          "in Settings → Users.")
+        raise ValidationError(
+            "password",
+            "On a server each user's password is their server login's: change it in Settings → Users.",
+        )
     if is_set(ctx.db) and not _matches(ctx.db, current or ""):
         raise PermissionDenied("The current password is not right, so nothing was changed.")
     if new and len(new) < MIN_PASSWORD:

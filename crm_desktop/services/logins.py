@@ -47,8 +47,9 @@ def _call(s: Session, function: str, **arguments) -> None:
             s.execute(text(f"SELECT {function}({', '.join(':' + name for name in arguments)})"), arguments)
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) == "42501":
-            raise PermissionDenied("The server did not let this login manage users (it needs to be a CRM "
-                                   "administrator's login).") from exc
+            raise PermissionDenied(
+                "The server did not let this login manage users (it needs to be a CRM administrator's login)."
+            ) from exc
         raise
 
 
@@ -57,17 +58,29 @@ def create(s: Session, username: str, password: str | None, role: str) -> None:
     if not shared(s) or password is None:
         return
     if username.lower().startswith("pg_") or len(username.encode()) > 63:
-        raise ValidationError("username", "On a server a user name is also a login: at most 63 letters, not "
-                                          "starting with 'pg_'. Choose another user name.")
+        raise ValidationError(
+            "username",
+            "On a server a user name is also a login: at most 63 letters, not "
+            "starting with 'pg_'. Choose another user name.",
+        )
     if exists(s, username):
-        raise ValidationError("username", f"The server already has a login named '{username}' (perhaps for "
-                                          "another database). Choose another user name.")
+        raise ValidationError(
+            "username",
+            f"The server already has a login named '{username}' (perhaps for "
+            "another database). Choose another user name.",
+        )
     _call(s, "crm_create_login", login=username, verifier=_verifier(s, username, check_password(password)))
     set_role(s, username, role)
 
 
-def _change(s: Session, username: str, *, verifier: str | None = None, can_login: bool | None = None,
-            is_admin: bool | None = None) -> None:
+def _change(
+    s: Session,
+    username: str,
+    *,
+    verifier: str | None = None,
+    can_login: bool | None = None,
+    is_admin: bool | None = None,
+) -> None:
     _call(s, "crm_change_login", login=username, verifier=verifier, can_login=can_login, is_admin=is_admin)
 
 
@@ -93,8 +106,11 @@ def set_active(s: Session, username: str, active: bool, role: str) -> None:
 
 
 def exists(s: Session, username: str) -> bool:
-    return shared(s) and s.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"),
-                                   {"name": username}).first() is not None
+    return (
+        shared(s)
+        and s.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": username}).first()
+        is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -121,14 +137,21 @@ def probe(url: str, password: str | None) -> Probe:
         before, head = current_revision(db), head_revision()
         crm_login = is_crm_login(db)
         if before is not None and not known_revision(before):
-            return Probe(False, f"{db.describe()} was written by a newer CRM Desktop (schema {before}). "
-                                "Install the latest CRM Desktop to use it.")
+            return Probe(
+                False,
+                f"{db.describe()} was written by a newer CRM Desktop (schema {before}). "
+                "Install the latest CRM Desktop to use it.",
+            )
         if crm_login and (why := not_ready_for_users(db)):
             return Probe(False, why)
         if before != head:
             what = "is empty" if before is None else f"has an older schema ({before})"
-            return Probe(True, f"Connected. The database {what}; CRM Desktop will bring it up to date "
-                               f"({head}) when you connect.", needs_upgrade=True)
+            return Probe(
+                True,
+                f"Connected. The database {what}; CRM Desktop will bring it up to date "
+                f"({head}) when you connect.",
+                needs_upgrade=True,
+            )
         if crm_login:
             try:
                 actor = users.identify(db)

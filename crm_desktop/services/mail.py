@@ -53,8 +53,16 @@ def smtp_settings(ctx: ServiceContext) -> SmtpSettings:
         return _settings(company_profile(s))
 
 
-def update_smtp_settings(ctx: ServiceContext, *, expected_version: int, host: str, port: object, security: str,
-                         username: str, sender: str) -> SmtpSettings:
+def update_smtp_settings(
+    ctx: ServiceContext,
+    *,
+    expected_version: int,
+    host: str,
+    port: object,
+    security: str,
+    username: str,
+    sender: str,
+) -> SmtpSettings:
     """The office's mail server (admins); an empty host means documents are saved as email files."""
     if not ctx.actor.is_admin:
         raise PermissionDenied("Only an administrator can change the mail server.")
@@ -63,8 +71,13 @@ def update_smtp_settings(ctx: ServiceContext, *, expected_version: int, host: st
         values = {"smtp_host": "", "smtp_username": "", "smtp_sender": ""}
     else:
         checked = check_smtp(host, port, security, username, sender)
-        values = {"smtp_host": checked.host, "smtp_port": checked.port, "smtp_security": checked.security,
-                  "smtp_username": checked.username, "smtp_sender": checked.sender}
+        values = {
+            "smtp_host": checked.host,
+            "smtp_port": checked.port,
+            "smtp_security": checked.security,
+            "smtp_username": checked.username,
+            "smtp_sender": checked.sender,
+        }
     return company.write_profile(ctx, expected_version, values, _settings)
 
 
@@ -75,12 +88,18 @@ def check_smtp(host: str, port: object, security: str, username: str, sender: st
     except ValueError:
         number = 0
     if not 0 < number < 65536:
-        raise ValidationError("port", f"The port is a number from 1 to 65535 (got '{port}'); usually 587, "
-                                      "or 465 for SSL.")
+        raise ValidationError(
+            "port", f"The port is a number from 1 to 65535 (got '{port}'); usually 587, or 465 for SSL."
+        )
     security = v.choice("security", security, SECURITY, "The security")
     sender = v.text("sender", sender, "The sender address", max_length=320)
-    return SmtpSettings(host, number, security, v.text("username", username, "The user name", max_length=320),
-                        v.email("sender", sender) if sender else "")
+    return SmtpSettings(
+        host,
+        number,
+        security,
+        v.text("username", username, "The user name", max_length=320),
+        v.email("sender", sender) if sender else "",
+    )
 
 
 @dataclass(frozen=True)
@@ -107,9 +126,16 @@ def draft(ctx: ServiceContext, document_id: int) -> Draft:
     if doc.number is None:
         raise ValidationError("status", "A draft is not sent: issue it first, so the client gets its number.")
     client, profile = clients.get(ctx, doc.client_id), company.get(ctx)
-    return Draft(doc.id, f"{KIND_NAMES[doc.kind]} {doc.number}", client.name, tuple(client.emails), profile.name,
-                 profile.email, money.format_money(doc.total, doc.currency),
-                 doc.due_date.isoformat() if doc.due_date and doc.kind == "invoice" else "")
+    return Draft(
+        doc.id,
+        f"{KIND_NAMES[doc.kind]} {doc.number}",
+        client.name,
+        tuple(client.emails),
+        profile.name,
+        profile.email,
+        money.format_money(doc.total, doc.currency),
+        doc.due_date.isoformat() if doc.due_date and doc.kind == "invoice" else "",
+    )
 
 
 def _addresses(to: str) -> list[str]:
@@ -119,8 +145,16 @@ def _addresses(to: str) -> list[str]:
     return [v.email("to", address) for address in found]
 
 
-def compose(ctx: ServiceContext, document_id: int, *, to: str, subject: str, body: str, sender: str = "",
-            page: str = "A4") -> EmailMessage:
+def compose(
+    ctx: ServiceContext,
+    document_id: int,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    sender: str = "",
+    page: str = "A4",
+) -> EmailMessage:
     """The message with the document's PDF attached (From: `sender`, else the company's email)."""
     recipients = _addresses(to)
     subject = v.text("subject", subject, "The subject", required=True, max_length=300)
@@ -128,8 +162,11 @@ def compose(ctx: ServiceContext, document_id: int, *, to: str, subject: str, bod
     d = draft(ctx, document_id)
     from_address = sender or d.company_email
     if not from_address:
-        raise ValidationError("sender", "There is no sender address: enter the company's email in Settings → "
-                                        "Company details, or a sender in Settings → Email.")
+        raise ValidationError(
+            "sender",
+            "There is no sender address: enter the company's email in Settings → "
+            "Company details, or a sender in Settings → Email.",
+        )
     message = EmailMessage()
     message["From"] = formataddr((d.company_name, from_address))
     message["To"] = ", ".join(recipients)
@@ -140,8 +177,7 @@ def compose(ctx: ServiceContext, document_id: int, *, to: str, subject: str, bod
     with tempfile.TemporaryDirectory(prefix="crm-mail-") as folder:
         pdf = documents.write_pdf(ctx, document_id, Path(folder) / "document.pdf", page=page)
         data = pdf.read_bytes()
-    message.add_attachment(data, maintype="application", subtype="pdf",
-                           filename=f"{d.file_stem}.pdf")
+    message.add_attachment(data, maintype="application", subtype="pdf", filename=f"{d.file_stem}.pdf")
     return message
 
 
@@ -150,8 +186,11 @@ def _session(smtp: SmtpSettings, password: str) -> Iterator[smtplib.SMTP]:
     """A logged-in connection; every failure becomes a message that says what to check."""
     try:
         context = ssl.create_default_context()
-        server = (smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT_S, context=context)
-                  if smtp.security == "ssl" else smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT_S))
+        server = (
+            smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT_S, context=context)
+            if smtp.security == "ssl"
+            else smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT_S)
+        )
         with server:
             if smtp.security == "starttls":
                 server.starttls(context=context)
@@ -159,23 +198,35 @@ def _session(smtp: SmtpSettings, password: str) -> Iterator[smtplib.SMTP]:
                 server.login(smtp.username, password)
             yield server
     except smtplib.SMTPAuthenticationError as exc:
-        raise ServiceError(f"The mail server {smtp.host} refused the user name or password. Check them in "
-                           "Settings → Email. Nothing was sent.") from exc
+        raise ServiceError(
+            f"The mail server {smtp.host} refused the user name or password. Check them in "
+            "Settings → Email. Nothing was sent."
+        ) from exc
     except smtplib.SMTPRecipientsRefused as exc:
-        raise ValidationError("to", f"The mail server refused the address {', '.join(exc.recipients)}. "
-                                    "Check it; nothing was sent.") from exc
+        raise ValidationError(
+            "to",
+            f"The mail server refused the address {', '.join(exc.recipients)}. Check it; nothing was sent.",
+        ) from exc
     except smtplib.SMTPNotSupportedError as exc:
-        raise ServiceError(f"The mail server {smtp.host} does not offer {smtp.security.upper()} or login. "
-                           "Change the security in Settings → Email. Nothing was sent.") from exc
+        raise ServiceError(
+            f"The mail server {smtp.host} does not offer {smtp.security.upper()} or login. "
+            "Change the security in Settings → Email. Nothing was sent."
+        ) from exc
     except (smtplib.SMTPException, ssl.SSLError) as exc:
-        raise ServiceError(f"The mail server {smtp.host} did not take the message: {exc}. Nothing was sent; "
-                           "try again, or save it as an email file.") from exc
+        raise ServiceError(
+            f"The mail server {smtp.host} did not take the message: {exc}. Nothing was sent; "
+            "try again, or save it as an email file."
+        ) from exc
     except OSError as exc:  # refused, unreachable, timed out
-        raise ServiceError(f"The mail server {smtp.host}:{smtp.port} cannot be reached ({exc}). Check the "
-                           "network and Settings → Email, or save the message as an email file.") from exc
+        raise ServiceError(
+            f"The mail server {smtp.host}:{smtp.port} cannot be reached ({exc}). Check the "
+            "network and Settings → Email, or save the message as an email file."
+        ) from exc
 
 
-def send(ctx: ServiceContext, document_id: int, message: EmailMessage, smtp: SmtpSettings, password: str) -> None:
+def send(
+    ctx: ServiceContext, document_id: int, message: EmailMessage, smtp: SmtpSettings, password: str
+) -> None:
     """Hand the message to the SMTP server; the timeline says it was sent only once the server took it."""
     with _session(smtp, password) as server:
         server.send_message(message)
@@ -195,25 +246,37 @@ def save_eml(ctx: ServiceContext, document_id: int, message: EmailMessage, path:
     try:
         path.write_bytes(bytes(message))
     except OSError as exc:
-        raise ValidationError("path", f"The email file could not be written to {path}: {exc.strerror or exc}. "
-                                      "Choose a folder you can write to.") from exc
+        raise ValidationError(
+            "path",
+            f"The email file could not be written to {path}: {exc.strerror or exc}. "
+            "Choose a folder you can write to.",
+        ) from exc
     _log(ctx, document_id, message, "saved")
     return path
 
 
-def send_document(ctx: ServiceContext, document_id: int, *, to: str, subject: str, body: str,
-                  password: str) -> None:
+def send_document(
+    ctx: ServiceContext, document_id: int, *, to: str, subject: str, body: str, password: str
+) -> None:
     """Compose and send through the office's mail server, in one call for the send dialog's worker."""
     smtp = smtp_settings(ctx)
     if not smtp.host:
-        raise ServiceError("No mail server is set up. Set one in Settings → Email, or save the message as an "
-                           "email file for your mail program.")
-    send(ctx, document_id, compose(ctx, document_id, to=to, subject=subject, body=body, sender=smtp.sender),
-         smtp, password)
+        raise ServiceError(
+            "No mail server is set up. Set one in Settings → Email, or save the message as an "
+            "email file for your mail program."
+        )
+    send(
+        ctx,
+        document_id,
+        compose(ctx, document_id, to=to, subject=subject, body=body, sender=smtp.sender),
+        smtp,
+        password,
+    )
 
 
-def save_document_eml(ctx: ServiceContext, document_id: int, path: Path, *, to: str, subject: str,
-                      body: str) -> Path:
+def save_document_eml(
+    ctx: ServiceContext, document_id: int, path: Path, *, to: str, subject: str, body: str
+) -> Path:
     message = compose(ctx, document_id, to=to, subject=subject, body=body, sender=smtp_settings(ctx).sender)
     return save_eml(ctx, document_id, message, path)
 
@@ -222,8 +285,16 @@ def _log(ctx: ServiceContext, document_id: int, message: EmailMessage, how: str)
     with ctx.write() as s:
         doc = invoices.load(s, ctx, document_id)
         label = f"{KIND_NAMES[doc.kind]} {doc.number}"
-        record(s, entity="documents", entity_id=doc.id, action="email",
-               details={"to": message["To"], "subject": message["Subject"], "how": how})
-        text = (f"{label} emailed to {message['To']}" if how == "sent"
-                else f"{label} prepared as an email to {message['To']} (saved for the mail program)")
+        record(
+            s,
+            entity="documents",
+            entity_id=doc.id,
+            action="email",
+            details={"to": message["To"], "subject": message["Subject"], "how": how},
+        )
+        text = (
+            f"{label} emailed to {message['To']}"
+            if how == "sent"
+            else f"{label} prepared as an email to {message['To']} (saved for the mail program)"
+        )
         activities.record_event(s, ctx, doc.client_id, text, deal_id=doc.deal_id)

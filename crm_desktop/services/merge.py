@@ -48,20 +48,35 @@ def three_way(base: Mapping[str, Any], mine: Mapping[str, Any], stored: Mapping[
 class MergeConflict(ConflictError):
     """Someone saved the same fields meanwhile; `conflicts` says, per field, base, mine and stored."""
 
-    def __init__(self, entity: str, entity_id: int, conflicts: dict[str, FieldConflict], stored_version: int,
-                 stored: Mapping[str, Any]):
+    def __init__(
+        self,
+        entity: str,
+        entity_id: int,
+        conflicts: dict[str, FieldConflict],
+        stored_version: int,
+        stored: Mapping[str, Any],
+    ):
         super().__init__(entity, entity_id)
-        self.message = (f"Someone else changed this {entity} while you were editing it, in the same "
-                        f"field{'s' if len(conflicts) > 1 else ''} as you: "
-                        f"{', '.join(conflicts)}. Choose which values to keep.")
+        self.message = (
+            f"Someone else changed this {entity} while you were editing it, in the same "
+            f"field{'s' if len(conflicts) > 1 else ''} as you: "
+            f"{', '.join(conflicts)}. Choose which values to keep."
+        )
         self.conflicts = conflicts
         self.stored_version = stored_version
         self.stored = dict(stored)
 
 
-def resolve(entity: str, entity_id: int, version: int, expected_version: int, base: Mapping[str, Any] | None,
-            mine: dict[str, Any], stored: Callable[[], Mapping[str, Any]],
-            decided: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def resolve(
+    entity: str,
+    entity_id: int,
+    version: int,
+    expected_version: int,
+    base: Mapping[str, Any] | None,
+    mine: dict[str, Any],
+    stored: Callable[[], Mapping[str, Any]],
+    decided: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The values to write: all of `mine` when nobody saved meanwhile, else the merge (or a conflict).
 
     `stored` reads the record's fields as stored now, only when a merge needs them. `decided` holds the

@@ -124,8 +124,9 @@ def compute_totals(lines: Iterable[LineInput], currency_code: str) -> Totals:
         bases: dict[Decimal, Decimal] = {}
         for lt in computed:
             bases[lt.tax_rate] = bases.get(lt.tax_rate, zero) + lt.net
-        taxes = tuple(TaxLine(rate, base, quantize(base * rate / 100, code))
-                      for rate, base in sorted(bases.items()))
+        taxes = tuple(
+            TaxLine(rate, base, quantize(base * rate / 100, code)) for rate, base in sorted(bases.items())
+        )
         net_total = sum((lt.net for lt in computed), zero)
         tax_total = sum((t.tax for t in taxes), zero)
         return Totals(

@@ -37,11 +37,17 @@ def check_pattern(field: str, pattern: object) -> str:
     if not text or len(text) > 40:
         raise ValidationError(field, f"A number pattern is 1 to 40 characters, for example {EXAMPLE}.")
     if "{seq" not in text:
-        raise ValidationError(field, f"The pattern needs {{seq}} (or {{seq:05d}} for 00001), where the running "
-                                     f"number goes. Example: {EXAMPLE}")
+        raise ValidationError(
+            field,
+            f"The pattern needs {{seq}} (or {{seq:05d}} for 00001), where the running "
+            f"number goes. Example: {EXAMPLE}",
+        )
     if "{" in _FIELD.sub("", text) or "}" in _FIELD.sub("", text):
-        raise ValidationError(field, f"Only {{year}}, {{seq}} and {{seq:0Nd}} (N from 1 to 9) may stand in braces "
-                                     f"(got '{text}'). Example: {EXAMPLE}")
+        raise ValidationError(
+            field,
+            f"Only {{year}}, {{seq}} and {{seq:0Nd}} (N from 1 to 9) may stand in braces "
+            f"(got '{text}'). Example: {EXAMPLE}",
+        )
     return text
 
 
@@ -115,9 +121,12 @@ def _number_clash(exc: IntegrityError) -> bool:
 _SERIES = table_of(NumberSeries)
 # The counter row made or moved on, in one statement built once; on the session's connection, so
 # it does not flush the unit of work first (nothing it reads is pending there).
-_NEXT = (sqlite_insert(_SERIES).values(next_seq=2)
-         .on_conflict_do_update(index_elements=["kind", "year"], set_={"next_seq": _SERIES.c.next_seq + 1})
-         .returning(_SERIES.c.next_seq))
+_NEXT = (
+    sqlite_insert(_SERIES)
+    .values(next_seq=2)
+    .on_conflict_do_update(index_elements=["kind", "year"], set_={"next_seq": _SERIES.c.next_seq + 1})
+    .returning(_SERIES.c.next_seq)
+)
 
 
 def _take(s: Session, kind: str, year: int) -> int:

@@ -23,6 +23,8 @@ def counts(ctx: ServiceContext) -> Counts:
         open_deals=deals.count_deals(ctx, deals.DealFilter(outcome="open")),
         open_tasks=tasks.count_tasks(ctx, tasks.TaskFilter(status="open")),
         overdue_tasks=tasks.count_tasks(ctx, tasks.TaskFilter(overdue_only=True)),
-        unpaid_invoices=sum(invoices.count_documents(ctx, invoices.DocumentFilter(status=status))
-                            for status in invoices.UNPAID),
+        unpaid_invoices=sum(
+            invoices.count_documents(ctx, invoices.DocumentFilter(status=status))
+            for status in invoices.UNPAID
+        ),
     )

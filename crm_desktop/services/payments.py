@@ -53,8 +53,16 @@ def settle(doc: Document) -> None:
         doc.status = "partly_paid" if doc.paid_total > 0 else "issued"
 
 
-def record_payment(ctx: ServiceContext, document_id: int, *, amount: Any, paid_on: Any = None, method: str = "",
-                   note: str = "", request_id: str | None = None) -> PaymentRow:
+def record_payment(
+    ctx: ServiceContext,
+    document_id: int,
+    *,
+    amount: Any,
+    paid_on: Any = None,
+    method: str = "",
+    note: str = "",
+    request_id: str | None = None,
+) -> PaymentRow:
     """A payment; a retried save with the same `request_id` returns the one recorded the first time."""
     with ctx.write() as s:
         if (earlier := made_before(s, Payment, request_id)) is not None:
@@ -62,31 +70,46 @@ def record_payment(ctx: ServiceContext, document_id: int, *, amount: Any, paid_o
         doc = invoices.load(s, ctx, document_id)
         if doc.kind != "invoice" or doc.status not in PAYABLE:
             state = "paid in full" if doc.status == "paid" else doc.status.replace("_", " ")
-            raise ValidationError("amount", f"Payments are recorded against issued invoices; this one is {state}.")
+            raise ValidationError(
+                "amount", f"Payments are recorded against issued invoices; this one is {state}."
+            )
         value = v.decimal("amount", amount, "The amount", minimum=Decimal(0), maximum=invoices.MAX_AMOUNT)
         minor = money.currency(doc.currency).minor_units
         if value <= 0:
             raise ValidationError("amount", "Enter the amount paid (more than 0).")
         if value != value.quantize(Decimal(1).scaleb(-minor)):
-            raise ValidationError("amount", f"{doc.currency} amounts have {minor} decimal places at most "
-                                            f"(got {value}).")
+            raise ValidationError(
+                "amount", f"{doc.currency} amounts have {minor} decimal places at most (got {value})."
+            )
         balance = invoices.balance(doc)
         if value > balance:
-            raise ValidationError("amount", f"The balance due is {money.format_money(balance, doc.currency)}; "
-                                            f"{money.format_money(value, doc.currency)} would pay "
-                                            f"{money.format_money(value - balance, doc.currency)} too much. "
-                                            "Record the balance at most; a refund or credit is handled apart.")
-        payment = Payment(document_id=doc.id, amount=value, request_id=request_id,
-                          paid_on=v.a_date("paid_on", paid_on, "The payment date") or ctx.today(),
-                          method=v.text("method", method, "The method", max_length=50),
-                          note=v.text("note", note, "The note", max_length=2000))
+            raise ValidationError(
+                "amount",
+                f"The balance due is {money.format_money(balance, doc.currency)}; "
+                f"{money.format_money(value, doc.currency)} would pay "
+                f"{money.format_money(value - balance, doc.currency)} too much. "
+                "Record the balance at most; a refund or credit is handled apart.",
+            )
+        payment = Payment(
+            document_id=doc.id,
+            amount=value,
+            request_id=request_id,
+            paid_on=v.a_date("paid_on", paid_on, "The payment date") or ctx.today(),
+            method=v.text("method", method, "The method", max_length=50),
+            note=v.text("note", note, "The note", max_length=2000),
+        )
         s.add(payment)
         s.flush()  # before the invoice moves on: a server checks the payment against the balance it had
         doc.paid_total += value
         settle(doc)
         how = f" ({payment.method})" if payment.method else ""
-        activities.record_event(s, ctx, doc.client_id, f"Payment of {money.format_money(value, doc.currency)} "
-                                f"received for {doc.number}{how}", deal_id=doc.deal_id)
+        activities.record_event(
+            s,
+            ctx,
+            doc.client_id,
+            f"Payment of {money.format_money(value, doc.currency)} received for {doc.number}{how}",
+            deal_id=doc.deal_id,
+        )
         s.flush()
         return _row(payment)
 
@@ -102,15 +125,27 @@ def delete_payment(ctx: ServiceContext, payment_id: int, *, expected_version: in
         doc.paid_total -= payment.amount
         settle(doc)
         s.delete(payment)
-        activities.record_event(s, ctx, doc.client_id, f"Payment of {money.format_money(payment.amount, doc.currency)}"
-                                f" for {doc.number} deleted (recorded by mistake)", deal_id=doc.deal_id)
+        activities.record_event(
+            s,
+            ctx,
+            doc.client_id,
+            f"Payment of {money.format_money(payment.amount, doc.currency)}"
+            f" for {doc.number} deleted (recorded by mistake)",
+            deal_id=doc.deal_id,
+        )
 
 
 def list_payments(ctx: ServiceContext, document_id: int) -> list[PaymentRow]:
     with ctx.read() as s:
         invoices.load(s, ctx, document_id)
-        return [_row(p) for p in s.scalars(select(Payment).where(Payment.document_id == document_id)
-                                           .order_by(Payment.paid_on, Payment.id))]
+        return [
+            _row(p)
+            for p in s.scalars(
+                select(Payment)
+                .where(Payment.document_id == document_id)
+                .order_by(Payment.paid_on, Payment.id)
+            )
+        ]
 
 
 @dataclass(frozen=True)
@@ -135,17 +170,30 @@ def receivables(ctx: ServiceContext) -> list[Receivable]:
     today = ctx.today()
     # Both amounts, subtracted here: SQL arithmetic on the exact-money columns returns their raw
     # storage integers, not amounts.
-    q = (select(Document.client_id, Client.name, Document.currency, Document.due_date, Document.total,
-                Document.paid_total, Document.credited_total)
-         .join(Client, Client.id == Document.client_id)
-         .where(visible_to(ctx.actor), Document.kind == "invoice", Document.status.in_(PAYABLE), invoices.OWED))
+    q = (
+        select(
+            Document.client_id,
+            Client.name,
+            Document.currency,
+            Document.due_date,
+            Document.total,
+            Document.paid_total,
+            Document.credited_total,
+        )
+        .join(Client, Client.id == Document.client_id)
+        .where(visible_to(ctx.actor), Document.kind == "invoice", Document.status.in_(PAYABLE), invoices.OWED)
+    )
     grouped: dict[tuple[int, str], dict[str, Any]] = {}
     with ctx.read() as s:
         for client_id, name, currency, due, total, paid, credited in s.execute(q):
-            entry = grouped.setdefault((client_id, currency), {
-                "name": name, "buckets": dict.fromkeys(AGEING, Decimal(0)), "count": 0})
+            entry = grouped.setdefault(
+                (client_id, currency),
+                {"name": name, "buckets": dict.fromkeys(AGEING, Decimal(0)), "count": 0},
+            )
             entry["buckets"][age_bucket(due, today)] += total - paid - credited
             entry["count"] += 1
-    out = [Receivable(cid, e["name"], cur, e["buckets"], sum(e["buckets"].values(), Decimal(0)), e["count"])
-           for (cid, cur), e in grouped.items()]
+    out = [
+        Receivable(cid, e["name"], cur, e["buckets"], sum(e["buckets"].values(), Decimal(0)), e["count"])
+        for (cid, cur), e in grouped.items()
+    ]
     return sorted(out, key=lambda r: (r.currency, -r.total, r.client_name))

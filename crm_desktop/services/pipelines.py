@@ -17,8 +17,13 @@ from crm_desktop.services import validation as v
 from crm_desktop.services.context import ServiceContext, check_version
 from crm_desktop.services.errors import NotFound, ValidationError
 
-DEFAULT_STAGES = (("New", 10, False, False), ("Qualified", 25, False, False), ("Proposal", 50, False, False),
-                  ("Won", 100, True, False), ("Lost", 0, False, True))
+DEFAULT_STAGES = (
+    ("New", 10, False, False),
+    ("Qualified", 25, False, False),
+    ("Proposal", 50, False, False),
+    ("Won", 100, True, False),
+    ("Lost", 0, False, True),
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +48,9 @@ class PipelineRow:
 
 
 def stage_row(st: Stage) -> StageRow:
-    return StageRow(st.id, st.pipeline_id, st.name, st.position, st.probability, st.is_won, st.is_lost,
-                    st.version)
+    return StageRow(
+        st.id, st.pipeline_id, st.name, st.position, st.probability, st.is_won, st.is_lost, st.version
+    )
 
 
 def pipeline_row(p: Pipeline) -> PipelineRow:
@@ -82,15 +88,18 @@ def create_pipeline(ctx: ServiceContext, name: str) -> PipelineRow:
     with ctx.write() as s:
         position = (s.scalar(select(func.max(Pipeline.position))) or 0) + 1
         p = Pipeline(name=_unique_pipeline_name(s, name), position=position)
-        p.stages = [Stage(name=n, position=i, probability=pr, is_won=won, is_lost=lost)
-                    for i, (n, pr, won, lost) in enumerate(DEFAULT_STAGES)]
+        p.stages = [
+            Stage(name=n, position=i, probability=pr, is_won=won, is_lost=lost)
+            for i, (n, pr, won, lost) in enumerate(DEFAULT_STAGES)
+        ]
         s.add(p)
         s.flush()
         return pipeline_row(p)
 
 
-def rename_pipeline(ctx: ServiceContext, pipeline_id: int, name: str, *,
-                    expected_version: int) -> PipelineRow:
+def rename_pipeline(
+    ctx: ServiceContext, pipeline_id: int, name: str, *, expected_version: int
+) -> PipelineRow:
     with ctx.write() as s:
         p = load(s, pipeline_id)
         check_version(p, expected_version, "pipeline")
@@ -105,8 +114,9 @@ def delete_pipeline(ctx: ServiceContext, pipeline_id: int) -> None:
         if s.scalar(select(func.count()).select_from(Pipeline)) == 1:
             raise ValidationError("pipeline", "This is the only pipeline; deals need at least one.")
         if s.scalar(select(func.count()).select_from(Deal).where(Deal.pipeline_id == pipeline_id)):
-            raise ValidationError("pipeline",
-                                  f"Pipeline '{p.name}' still has deals. Move or delete them first.")
+            raise ValidationError(
+                "pipeline", f"Pipeline '{p.name}' still has deals. Move or delete them first."
+            )
         for st in p.stages:
             s.delete(st)
         s.delete(p)
@@ -116,13 +126,16 @@ def _probability(value: object) -> int:
     return v.positive_int("probability", value, "The probability", maximum=100)
 
 
-def add_stage(ctx: ServiceContext, pipeline_id: int, name: str, *, probability: int = 0,
-              position: int | None = None) -> StageRow:
+def add_stage(
+    ctx: ServiceContext, pipeline_id: int, name: str, *, probability: int = 0, position: int | None = None
+) -> StageRow:
     """A new open stage, by default just before the won/lost stages."""
     with ctx.write() as s:
         p = load(s, pipeline_id)
-        stage = Stage(name=v.text("name", name, "The stage name", required=True, max_length=200),
-                      probability=_probability(probability))
+        stage = Stage(
+            name=v.text("name", name, "The stage name", required=True, max_length=200),
+            probability=_probability(probability),
+        )
         stages = list(p.stages)
         if position is None:
             position = next((i for i, st in enumerate(stages) if st.is_won or st.is_lost), len(stages))
@@ -139,8 +152,14 @@ def _renumber(stages: Sequence[Stage]) -> None:
             st.position = i
 
 
-def update_stage(ctx: ServiceContext, stage_id: int, *, expected_version: int, name: str | None = None,
-                 probability: int | None = None) -> StageRow:
+def update_stage(
+    ctx: ServiceContext,
+    stage_id: int,
+    *,
+    expected_version: int,
+    name: str | None = None,
+    probability: int | None = None,
+) -> StageRow:
     with ctx.write() as s:
         st = load_stage(s, stage_id)
         check_version(st, expected_version, "stage")
@@ -157,8 +176,9 @@ def reorder_stages(ctx: ServiceContext, pipeline_id: int, stage_ids: Sequence[in
         p = load(s, pipeline_id)
         by_id = {st.id: st for st in p.stages}
         if sorted(stage_ids) != sorted(by_id):
-            raise ValidationError("stages",
-                                  "The new order must list every stage of the pipeline exactly once.")
+            raise ValidationError(
+                "stages", "The new order must list every stage of the pipeline exactly once."
+            )
         _renumber([by_id[i] for i in stage_ids])
         s.flush()
         s.refresh(p, ["stages"])
@@ -170,14 +190,18 @@ def delete_stage(ctx: ServiceContext, stage_id: int) -> None:
         st = load_stage(s, stage_id)
         n = s.scalar(select(func.count()).select_from(Deal).where(Deal.stage_id == stage_id))
         if n:
-            raise ValidationError("stage", f"Stage '{st.name}' still has {n} deal(s). Move them to another "
-                                           "stage first.")
+            raise ValidationError(
+                "stage", f"Stage '{st.name}' still has {n} deal(s). Move them to another stage first."
+            )
         if st.is_won or st.is_lost:
             raise ValidationError("stage", "The won and lost stages close deals; a pipeline keeps them.")
         pipeline = st.pipeline
         if sum(1 for x in pipeline.stages if not (x.is_won or x.is_lost)) == 1:
-            raise ValidationError("stage", f"'{st.name}' is the only open stage, where new deals start. "
-                                           "Add another stage before deleting this one.")
+            raise ValidationError(
+                "stage",
+                f"'{st.name}' is the only open stage, where new deals start. "
+                "Add another stage before deleting this one.",
+            )
         s.delete(st)
         s.flush()
         _renumber([x for x in pipeline.stages if x.id != stage_id])

@@ -34,8 +34,17 @@ def printed(doc: DocumentDetail, company: CompanyRow, client: Party) -> PrintedD
         side.append(f"Date: {doc.issue_date.isoformat()}")
     if doc.due_date:
         side.append(f"Due: {doc.due_date.isoformat()}")
-    company_lines = tuple(x for x in (company.name, company.address, company.phone, company.email,
-                                      f"Tax ID: {company.tax_id}" if company.tax_id else "") if x)
+    company_lines = tuple(
+        x
+        for x in (
+            company.name,
+            company.address,
+            company.phone,
+            company.email,
+            f"Tax ID: {company.tax_id}" if company.tax_id else "",
+        )
+        if x
+    )
 
     totals = doc.totals
     summary = [("Subtotal", money(totals.subtotal))]
@@ -60,12 +69,22 @@ def printed(doc: DocumentDetail, company: CompanyRow, client: Party) -> PrintedD
         company_lines=company_lines,
         logo=company.logo,
         client=client,
-        lines=tuple(PrintedLine(line.description, number(line.quantity), line.unit, number(line.unit_price),
-                                number(line.discount_percent), number(line.tax_rate), money(line.net))
-                    for line in doc.lines),
+        lines=tuple(
+            PrintedLine(
+                line.description,
+                number(line.quantity),
+                line.unit,
+                number(line.unit_price),
+                number(line.discount_percent),
+                number(line.tax_rate),
+                money(line.net),
+            )
+            for line in doc.lines
+        ),
         summary=tuple(summary),
         total_row=total_row,
-        amount_in_words=(f"{WORDS_LABELS[words]}: {amount_in_words(totals.total, doc.currency, words)}"
-                         if words else ""),
+        amount_in_words=(
+            f"{WORDS_LABELS[words]}: {amount_in_words(totals.total, doc.currency, words)}" if words else ""
+        ),
         sections=(("Payment terms", doc.terms), ("Notes", doc.notes), ("Bank details", company.bank_details)),
     )

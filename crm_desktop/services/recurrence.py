@@ -57,21 +57,28 @@ def parse(rule: str) -> Rule | None:
         raise ValidationError("recurrence", "A repeat rule needs FREQ=DAILY, FREQ=WEEKLY or FREQ=MONTHLY.")
     interval = parts.get("INTERVAL", "1")
     if not (interval.isdigit() and 1 <= int(interval) <= 365):
-        raise ValidationError("recurrence", f"INTERVAL is how many days, weeks or months apart: a whole number "
-                                            f"from 1 to 365 (got {interval}).")
+        raise ValidationError(
+            "recurrence",
+            f"INTERVAL is how many days, weeks or months apart: a whole number "
+            f"from 1 to 365 (got {interval}).",
+        )
     weekdays: tuple[int, ...] = ()
     if "BYDAY" in parts:
         if freq != "WEEKLY":
             raise ValidationError("recurrence", "Weekdays (BYDAY) only go with FREQ=WEEKLY.")
         days = parts["BYDAY"].split(",")
         if any(d not in WEEKDAYS for d in days) or len(set(days)) != len(days):
-            raise ValidationError("recurrence", f"Weekdays are written {','.join(WEEKDAYS)} (got {parts['BYDAY']}).")
+            raise ValidationError(
+                "recurrence", f"Weekdays are written {','.join(WEEKDAYS)} (got {parts['BYDAY']})."
+            )
         weekdays = tuple(sorted(WEEKDAYS.index(d) for d in days))
     month_day = None
     if "BYMONTHDAY" in parts:
         value = parts["BYMONTHDAY"]
         if freq != "MONTHLY":
-            raise ValidationError("recurrence", "A day of the month (BYMONTHDAY) only goes with FREQ=MONTHLY.")
+            raise ValidationError(
+                "recurrence", "A day of the month (BYMONTHDAY) only goes with FREQ=MONTHLY."
+            )
         if not (value.isdigit() and 1 <= int(value) <= 31):
             raise ValidationError("recurrence", f"BYMONTHDAY is a day from 1 to 31 (got {value}).")
         month_day = int(value)

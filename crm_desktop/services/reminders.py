@@ -53,15 +53,21 @@ def next_alert(ctx: ServiceContext, after: datetime) -> datetime | None:
     """When to look next: the earliest alert after `after`, or `after` itself when an alert that
     never popped up is already due (a reminder set for a moment that has just passed)."""
     with ctx.read() as s:
-        overdue = s.scalar(select(func.min(Task.alert_at)).where(
-            _mine(ctx), Task.status == "open", Task.alert_at <= after, Task.alerted_at.is_(None)))
+        overdue = s.scalar(
+            select(func.min(Task.alert_at)).where(
+                _mine(ctx), Task.status == "open", Task.alert_at <= after, Task.alerted_at.is_(None)
+            )
+        )
         if overdue is not None:
             return after
-        return s.scalar(select(func.min(Task.alert_at)).where(_mine(ctx), Task.status == "open",
-                                                              Task.alert_at > after))
+        return s.scalar(
+            select(func.min(Task.alert_at)).where(_mine(ctx), Task.status == "open", Task.alert_at > after)
+        )
 
 
-def take_due(ctx: ServiceContext, *, since: datetime | None, started: datetime | None = None) -> list[Reminder]:
+def take_due(
+    ctx: ServiceContext, *, since: datetime | None, started: datetime | None = None
+) -> list[Reminder]:
     """The reminders to pop up now, marked as shown in the same unit of work.
 
     `since`: when this app last looked (None at start: then only those never shown anywhere);
@@ -83,14 +89,30 @@ def take_due(ctx: ServiceContext, *, since: datetime | None, started: datetime |
         if ids:
             # A bulk UPDATE: showing a reminder is no edit of the task (no new version, no conflict
             # with someone editing it), and the audit log has no use for it.
-            s.execute(update(Task).where(Task.id.in_(ids), Task.alerted_at.is_(None)).values(alerted_at=now)
-                      .execution_options(synchronize_session=False))
+            s.execute(
+                update(Task)
+                .where(Task.id.in_(ids), Task.alerted_at.is_(None))
+                .values(alerted_at=now)
+                .execution_options(synchronize_session=False)
+            )
         due: list[Reminder] = []
         for t, client_name, deal_title in rows:
             alert_at = t.alert_at
             assert alert_at is not None  # the query asked for alert_at <= now
-            due.append(Reminder(t.id, t.title, t.due_at, alert_at, t.client_id, client_name or "", t.deal_id,
-                                deal_title or "", t.version, started is not None and alert_at < started))
+            due.append(
+                Reminder(
+                    t.id,
+                    t.title,
+                    t.due_at,
+                    alert_at,
+                    t.client_id,
+                    client_name or "",
+                    t.deal_id,
+                    deal_title or "",
+                    t.version,
+                    started is not None and alert_at < started,
+                )
+            )
         return due
 
 
@@ -99,8 +121,13 @@ def still_pending(ctx: ServiceContext, task_ids: list[int]) -> set[int]:
     if not task_ids:
         return set()
     with ctx.read() as s:
-        return set(s.scalars(select(Task.id).where(Task.id.in_(task_ids), Task.status == "open",
-                                                   Task.alert_at <= ctx.now())))
+        return set(
+            s.scalars(
+                select(Task.id).where(
+                    Task.id.in_(task_ids), Task.status == "open", Task.alert_at <= ctx.now()
+                )
+            )
+        )
 
 
 def tomorrow_morning(now: datetime, zone) -> datetime:
@@ -111,8 +138,11 @@ def tomorrow_morning(now: datetime, zone) -> datetime:
 
 def snooze_choices(now: datetime, zone) -> dict[str, datetime]:
     """The pop-up's quick choices: in 10 minutes, in an hour, tomorrow morning."""
-    return {"10min": now + timedelta(minutes=10), "1h": now + timedelta(hours=1),
-            "tomorrow": tomorrow_morning(now, zone)}
+    return {
+        "10min": now + timedelta(minutes=10),
+        "1h": now + timedelta(hours=1),
+        "tomorrow": tomorrow_morning(now, zone),
+    }
 
 
 def snooze(ctx: ServiceContext, task_id: int, until: object) -> TaskRow:
@@ -133,8 +163,12 @@ def _set_alert(ctx: ServiceContext, task_id: int, **values) -> TaskRow:
         task = tasks.load(s, ctx, task_id)
         if task.status != "open":
             raise ValidationError("status", "This task is no longer open; its reminder is gone.")
-        s.execute(update(Task).where(Task.id == task_id).values(**values)
-                  .execution_options(synchronize_session=False))
+        s.execute(
+            update(Task)
+            .where(Task.id == task_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
         s.expire(task)
         return tasks.row_of(s, ctx, task_id)
 

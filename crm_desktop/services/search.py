@@ -71,11 +71,14 @@ def client_filter(dialect: str, query: str) -> ColumnElement[bool] | None:
     indexed = [p for p in pats if len(p.strip("%")) >= 3]
     short = [p for p in pats if len(p.strip("%")) < 3]
     if not indexed:
-        return Client.id.in_(select(ClientSearch.client_id).where(*(ClientSearch.terms.like(p) for p in short)))
+        return Client.id.in_(
+            select(ClientSearch.client_id).where(*(ClientSearch.terms.like(p) for p in short))
+        )
     matches = select(_FTS.c.rowid).where(*(_FTS.c.terms.like(p) for p in indexed))
     if short:
-        matches = select(ClientSearch.client_id).where(ClientSearch.client_id.in_(matches),
-                                                       *(ClientSearch.terms.like(p) for p in short))
+        matches = select(ClientSearch.client_id).where(
+            ClientSearch.client_id.in_(matches), *(ClientSearch.terms.like(p) for p in short)
+        )
     return Client.id.in_(matches)
 
 

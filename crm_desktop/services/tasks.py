@@ -57,9 +57,16 @@ class TaskFilter:
 PRIORITIES = TASK_PRIORITIES  # lowest to highest, as forms offer them (the UI does not import db)
 
 # Priority sorts by urgency, not alphabetically ("high" < "low" < "normal" would mean nothing).
-_PRIORITY_RANK = case({p: i for i, p in enumerate(TASK_PRIORITIES)}, value=Task.priority, else_=len(TASK_PRIORITIES))
-SORT_COLUMNS = {"due": Task.due_at, "title": Task.title, "priority": _PRIORITY_RANK, "created": Task.created_at,
-                "updated": Task.updated_at}
+_PRIORITY_RANK = case(
+    {p: i for i, p in enumerate(TASK_PRIORITIES)}, value=Task.priority, else_=len(TASK_PRIORITIES)
+)
+SORT_COLUMNS = {
+    "due": Task.due_at,
+    "title": Task.title,
+    "priority": _PRIORITY_RANK,
+    "created": Task.created_at,
+    "updated": Task.updated_at,
+}
 
 
 def task_visible_to(actor: Actor) -> ColumnElement[bool]:
@@ -83,17 +90,38 @@ def _select_rows() -> Select:
 
 def _row(ctx: ServiceContext, t: Task, assignee: str | None, client: str | None, deal: str | None) -> TaskRow:
     overdue = t.status == "open" and t.due_at is not None and t.due_at < ctx.now()
-    return TaskRow(t.id, t.title, t.description, t.due_at, t.duration_minutes, t.assignee_id, assignee or "",
-                   t.client_id, client or "", t.deal_id, deal or "", t.priority, t.status, t.remind_at,
-                   t.recurrence, t.completed_at, overdue, t.version)
+    return TaskRow(
+        t.id,
+        t.title,
+        t.description,
+        t.due_at,
+        t.duration_minutes,
+        t.assignee_id,
+        assignee or "",
+        t.client_id,
+        client or "",
+        t.deal_id,
+        deal or "",
+        t.priority,
+        t.status,
+        t.remind_at,
+        t.recurrence,
+        t.completed_at,
+        overdue,
+        t.version,
+    )
 
 
 def _filtered(ctx: ServiceContext, q: Select, f: TaskFilter) -> Select:
     if f.status is not None:
         v.choice("status", f.status, TASK_STATUSES, "The status")
     q = q.where(task_visible_to(ctx.actor))
-    for column, value in ((Task.status, f.status), (Task.assignee_id, f.assignee_id),
-                          (Task.client_id, f.client_id), (Task.deal_id, f.deal_id)):
+    for column, value in (
+        (Task.status, f.status),
+        (Task.assignee_id, f.assignee_id),
+        (Task.client_id, f.client_id),
+        (Task.deal_id, f.deal_id),
+    ):
         if value is not None:
             q = q.where(column == value)
     if f.due_after is not None:
@@ -105,13 +133,22 @@ def _filtered(ctx: ServiceContext, q: Select, f: TaskFilter) -> Select:
     if f.search.strip():
         text = f.search.strip().lower()
         # Task lists are short (open tasks of one office), so a plain contains is fine here.
-        q = q.where(func.lower(Task.title).contains(text, autoescape=True)
-                    | Client.sort_name.contains(fold(text), autoescape=True))
+        q = q.where(
+            func.lower(Task.title).contains(text, autoescape=True)
+            | Client.sort_name.contains(fold(text), autoescape=True)
+        )
     return q
 
 
-def list_tasks(ctx: ServiceContext, f: TaskFilter = TaskFilter(), *, sort: str = "due", descending: bool = False,
-               offset: int = 0, limit: int | None = 50) -> list[TaskRow]:
+def list_tasks(
+    ctx: ServiceContext,
+    f: TaskFilter = TaskFilter(),
+    *,
+    sort: str = "due",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int | None = 50,
+) -> list[TaskRow]:
     if sort not in SORT_COLUMNS:
         raise ValidationError("sort", f"Cannot sort tasks by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
     col = SORT_COLUMNS[sort]
@@ -132,8 +169,11 @@ def count_tasks(ctx: ServiceContext, f: TaskFilter = TaskFilter()) -> int:
 
 def load(s: Session, ctx: ServiceContext, task_id: int) -> Task:
     """The task, inside a unit of work, if the actor may see it."""
-    task = s.scalar(select(Task).outerjoin(Client, Client.id == Task.client_id)
-                    .where(Task.id == task_id, task_visible_to(ctx.actor)))
+    task = s.scalar(
+        select(Task)
+        .outerjoin(Client, Client.id == Task.client_id)
+        .where(Task.id == task_id, task_visible_to(ctx.actor))
+    )
     if task is None:
         raise NotFound(f"Task #{task_id} does not exist (it may have been deleted).")
     return task
@@ -151,8 +191,18 @@ def get(ctx: ServiceContext, task_id: int) -> TaskRow:
         return row_of(s, ctx, task_id)
 
 
-_FIELDS = ("title", "description", "due_at", "duration_minutes", "assignee_id", "client_id", "deal_id",
-           "priority", "remind_at", "recurrence")
+_FIELDS = (
+    "title",
+    "description",
+    "due_at",
+    "duration_minutes",
+    "assignee_id",
+    "client_id",
+    "deal_id",
+    "priority",
+    "remind_at",
+    "recurrence",
+)
 
 
 def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str, Any]:
@@ -161,14 +211,20 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
     if "title" in values:
         out["title"] = v.text("title", values["title"], "The task title", required=True)
     if "description" in values:
-        out["description"] = v.text("description", values["description"], "The description", max_length=100_000)
+        out["description"] = v.text(
+            "description", values["description"], "The description", max_length=100_000
+        )
     for key, label in (("due_at", "The due time"), ("remind_at", "The reminder time")):
         if key in values:
             when = v.a_datetime(key, values[key], label)
             out[key] = when.astimezone(UTC) if when else None
     if "duration_minutes" in values:
-        out["duration_minutes"] = v.positive_int("duration_minutes", values["duration_minutes"], "The duration in minutes",
-                                                 maximum=MAX_DURATION_MINUTES)
+        out["duration_minutes"] = v.positive_int(
+            "duration_minutes",
+            values["duration_minutes"],
+            "The duration in minutes",
+            maximum=MAX_DURATION_MINUTES,
+        )
     if "priority" in values:
         out["priority"] = v.choice("priority", values["priority"], TASK_PRIORITIES, "The priority")
     if "recurrence" in values:
@@ -186,16 +242,23 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
 
 def _check_links(s: Session, ctx: ServiceContext, task: Task) -> None:
     if task.deal_id is not None:
-        deal = s.scalar(select(Deal).join(Client, Client.id == Deal.client_id)
-                        .where(Deal.id == task.deal_id, visible_to(ctx.actor)))
+        deal = s.scalar(
+            select(Deal)
+            .join(Client, Client.id == Deal.client_id)
+            .where(Deal.id == task.deal_id, visible_to(ctx.actor))
+        )
         if deal is None:
             raise ValidationError("deal_id", "The chosen deal does not exist any more. Pick another deal.")
         if task.client_id is None:
             task.client_id = deal.client_id
         elif deal.client_id != task.client_id:
-            raise ValidationError("deal_id", "The chosen deal belongs to another client. Pick one of this client's deals.")
+            raise ValidationError(
+                "deal_id", "The chosen deal belongs to another client. Pick one of this client's deals."
+            )
     if task.remind_at is not None and task.due_at is not None and task.remind_at > task.due_at:
-        raise ValidationError("remind_at", "The reminder is after the due time. Set it before, or at, the due time.")
+        raise ValidationError(
+            "remind_at", "The reminder is after the due time. Set it before, or at, the due time."
+        )
     if task.recurrence:
         if task.due_at is None:
             raise ValidationError("due_at", "A repeating task needs a due time to repeat from. Set one.")
@@ -211,19 +274,40 @@ def _follow_reminder(task: Task, *, changed: bool) -> None:
         task.alert_at, task.alerted_at = task.remind_at, None
 
 
-def create(ctx: ServiceContext, *, title: str, due_at: Any = None, duration_minutes: int = 30,
-           assignee_id: int | None = None, client_id: int | None = None, deal_id: int | None = None,
-           priority: str = "normal", description: str = "", remind_at: Any = None, recurrence: str = "",
-           request_id: str | None = None) -> TaskRow:
+def create(
+    ctx: ServiceContext,
+    *,
+    title: str,
+    due_at: Any = None,
+    duration_minutes: int = 30,
+    assignee_id: int | None = None,
+    client_id: int | None = None,
+    deal_id: int | None = None,
+    priority: str = "normal",
+    description: str = "",
+    remind_at: Any = None,
+    recurrence: str = "",
+    request_id: str | None = None,
+) -> TaskRow:
     with ctx.write() as s:
         if (earlier := made_before(s, Task, request_id)) is not None:
             return row_of(s, ctx, earlier.id)
-        clean = _clean(s, ctx, {
-            "title": title, "due_at": due_at, "duration_minutes": duration_minutes,
-            "assignee_id": ctx.actor.user_id if assignee_id is None else assignee_id, "client_id": client_id,
-            "deal_id": deal_id, "priority": priority, "description": description, "remind_at": remind_at,
-            "recurrence": recurrence,
-        })
+        clean = _clean(
+            s,
+            ctx,
+            {
+                "title": title,
+                "due_at": due_at,
+                "duration_minutes": duration_minutes,
+                "assignee_id": ctx.actor.user_id if assignee_id is None else assignee_id,
+                "client_id": client_id,
+                "deal_id": deal_id,
+                "priority": priority,
+                "description": description,
+                "remind_at": remind_at,
+                "recurrence": recurrence,
+            },
+        )
         task = Task(status="open", request_id=request_id, **clean)
         _check_links(s, ctx, task)
         _follow_reminder(task, changed=True)
@@ -243,14 +327,29 @@ def editable_values(row: TaskRow) -> dict[str, Any]:
     return merge.fields_of(row, _FIELDS)
 
 
-def update(ctx: ServiceContext, task_id: int, *, expected_version: int, base: dict[str, Any] | None = None,
-           decided: dict[str, Any] | None = None, **values: Any) -> TaskRow:
+def update(
+    ctx: ServiceContext,
+    task_id: int,
+    *,
+    expected_version: int,
+    base: dict[str, Any] | None = None,
+    decided: dict[str, Any] | None = None,
+    **values: Any,
+) -> TaskRow:
     """Change a task; a save that finds it changed meanwhile merges with `base`, as clients.update does."""
     with ctx.write() as s:
         task = load(s, ctx, task_id)
         before = task.remind_at
-        clean = merge.resolve("task", task_id, task.version, expected_version, base, _clean(s, ctx, values),
-                              lambda: merge.fields_of(task, _FIELDS), decided)
+        clean = merge.resolve(
+            "task",
+            task_id,
+            task.version,
+            expected_version,
+            base,
+            _clean(s, ctx, values),
+            lambda: merge.fields_of(task, _FIELDS),
+            decided,
+        )
         for key, value in clean.items():
             setattr(task, key, value)
         _check_links(s, ctx, task)
@@ -292,9 +391,20 @@ def _next_occurrence(ctx: ServiceContext, task: Task) -> Task:
     due = recurrence.next_after(task.recurrence, task.due_at, ctx.zone(), not_before=ctx.now())
     # The reminder keeps its distance from the due time.
     remind = due - (task.due_at - task.remind_at) if task.remind_at is not None else None
-    return Task(title=task.title, description=task.description, due_at=due, duration_minutes=task.duration_minutes,
-                assignee_id=task.assignee_id, client_id=task.client_id, deal_id=task.deal_id, priority=task.priority,
-                status="open", remind_at=remind, alert_at=remind, recurrence=task.recurrence)
+    return Task(
+        title=task.title,
+        description=task.description,
+        due_at=due,
+        duration_minutes=task.duration_minutes,
+        assignee_id=task.assignee_id,
+        client_id=task.client_id,
+        deal_id=task.deal_id,
+        priority=task.priority,
+        status="open",
+        remind_at=remind,
+        alert_at=remind,
+        recurrence=task.recurrence,
+    )
 
 
 def reopen(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:

@@ -40,11 +40,26 @@ class UserRow:
 def _rows(s: Session, *where) -> list[UserRow]:
     manager = aliased(User)
     result = s.execute(
-        select(User, manager.display_name).outerjoin(manager, manager.id == User.manager_id)
-        .where(*where).order_by(func.lower(User.display_name), User.id)
+        select(User, manager.display_name)
+        .outerjoin(manager, manager.id == User.manager_id)
+        .where(*where)
+        .order_by(func.lower(User.display_name), User.id)
     )
-    return [UserRow(u.id, u.username, u.display_name, u.email, u.role, u.manager_id, m or "", u.active, u.version,
-                    u.can_export) for u, m in result]
+    return [
+        UserRow(
+            u.id,
+            u.username,
+            u.display_name,
+            u.email,
+            u.role,
+            u.manager_id,
+            m or "",
+            u.active,
+            u.version,
+            u.can_export,
+        )
+        for u, m in result
+    ]
 
 
 def require_active(s: Session, field: str, user_id: int | None, who: str) -> int | None:
@@ -90,15 +105,19 @@ def _clean(s: Session, values: dict[str, Any], self_id: int | None = None) -> di
     if "username" in values:
         name = v.text("username", values["username"], "The user name", required=True, max_length=100)
         if not _USERNAME.match(name):
-            raise ValidationError("username", f"'{name}' cannot be a user name: use letters, digits, '.', '_' "
-                                              "and '-' only, without spaces.")
+            raise ValidationError(
+                "username",
+                f"'{name}' cannot be a user name: use letters, digits, '.', '_' "
+                "and '-' only, without spaces.",
+            )
         taken = s.scalar(select(User.id).where(func.lower(User.username) == name.lower()))
         if taken is not None and taken != self_id:
             raise ValidationError("username", f"The user name '{name}' is taken. Choose another one.")
         out["username"] = name
     if "display_name" in values:
-        out["display_name"] = v.text("display_name", values["display_name"], "The name", required=True,
-                                     max_length=200)
+        out["display_name"] = v.text(
+            "display_name", values["display_name"], "The name", required=True, max_length=200
+        )
     if "email" in values:
         email = (values["email"] or "").strip()
         out["email"] = v.email("email", email) if email else None
@@ -116,24 +135,45 @@ def _check_manager(s: Session, manager_id: int | None, self_id: int | None) -> i
     current = manager_id
     while current is not None:  # walk up the chain: nobody may end up managing themselves
         if current in seen:
-            raise ValidationError("manager_id", "That would make a person their own manager (through the chain). "
-                                                "Choose another manager.")
+            raise ValidationError(
+                "manager_id",
+                "That would make a person their own manager (through the chain). Choose another manager.",
+            )
         seen.add(current)
         manager = s.get(User, current)
         if manager is None or (current == manager_id and not manager.active):
-            raise ValidationError("manager_id", "The chosen manager is not an active user. Choose another one.")
+            raise ValidationError(
+                "manager_id", "The chosen manager is not an active user. Choose another one."
+            )
         current = manager.manager_id
     return manager_id
 
 
-def create(ctx: ServiceContext, *, username: str, display_name: str, role: str = "staff", email: str | None = None,
-           manager_id: int | None = None, can_export: bool | None = None, password: str | None = None) -> UserRow:
+def create(
+    ctx: ServiceContext,
+    *,
+    username: str,
+    display_name: str,
+    role: str = "staff",
+    email: str | None = None,
+    manager_id: int | None = None,
+    can_export: bool | None = None,
+    password: str | None = None,
+) -> UserRow:
     """A new user; in shared mode also their server login, with `password` (admins export by default)."""
     _require_admin(ctx)
     with ctx.write() as s:
-        clean = _clean(s, {"username": username, "display_name": display_name, "role": role, "email": email,
-                           "manager_id": manager_id, "can_export": role == "admin" if can_export is None
-                           else can_export})
+        clean = _clean(
+            s,
+            {
+                "username": username,
+                "display_name": display_name,
+                "role": role,
+                "email": email,
+                "manager_id": manager_id,
+                "can_export": role == "admin" if can_export is None else can_export,
+            },
+        )
         user = User(active=True, **clean)
         s.add(user)
         s.flush()
@@ -146,7 +186,9 @@ def update(ctx: ServiceContext, user_id: int, *, expected_version: int, **values
     """Admins change anything; everyone else only their own display_name and email."""
     own_details = user_id == ctx.actor.user_id and set(values) <= {"display_name", "email"}
     if not own_details and not ctx.actor.is_admin:
-        raise PermissionDenied("You can change only your own name and email. Ask an administrator for the rest.")
+        raise PermissionDenied(
+            "You can change only your own name and email. Ask an administrator for the rest."
+        )
     with ctx.write() as s:
         user = s.get(User, user_id)
         if user is None:
@@ -154,10 +196,15 @@ def update(ctx: ServiceContext, user_id: int, *, expected_version: int, **values
         check_version(user, expected_version, "user")
         clean = _clean(s, values, self_id=user_id)
         if clean.get("role", "admin") != "admin" and user.role == "admin" and _active_admins(s) == 1:
-            raise ValidationError("role", "This is the last administrator; make someone else an administrator first.")
+            raise ValidationError(
+                "role", "This is the last administrator; make someone else an administrator first."
+            )
         if "username" in clean and clean["username"] != user.username and logins.exists(s, user.username):
-            raise ValidationError("username", "A user name is also the server login and cannot be changed. "
-                                              "Add a new user and disable this one instead.")
+            raise ValidationError(
+                "username",
+                "A user name is also the server login and cannot be changed. "
+                "Add a new user and disable this one instead.",
+            )
         for key, value in clean.items():
             setattr(user, key, value)
         if "role" in clean and user.active:
@@ -178,7 +225,10 @@ def set_password(ctx: ServiceContext, user_id: int, password: str) -> None:
 
 
 def _active_admins(s: Session) -> int:
-    return s.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))) or 0
+    return (
+        s.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True)))
+        or 0
+    )
 
 
 def disable(ctx: ServiceContext, user_id: int) -> UserRow:
@@ -229,7 +279,9 @@ def identify(db: Database) -> Actor:
         user = s.scalar(select(User).where(User.username == func.current_user()))
         if user is None:
             if s.scalar(text("SELECT crm_is_user()")):
-                raise PermissionDenied("This server login is not a CRM user. Ask your administrator to add you.")
+                raise PermissionDenied(
+                    "This server login is not a CRM user. Ask your administrator to add you."
+                )
             return OWNER  # the database's owner (who set the server up) acts as its first administrator
         if not user.active:
             raise PermissionDenied(f"The user '{user.username}' is disabled. Ask your administrator.")

@@ -32,7 +32,9 @@ def text(field: str, value: object, label: str, *, required: bool = False, max_l
     if required and not value:
         raise ValidationError(field, f"{label} cannot be empty. Please enter it.")
     if len(value) > max_length:
-        raise ValidationError(field, f"{label} is too long ({len(value)} characters); keep it under {max_length}.")
+        raise ValidationError(
+            field, f"{label} is too long ({len(value)} characters); keep it under {max_length}."
+        )
     return value
 
 
@@ -46,7 +48,9 @@ def choice(field: str, value: str, allowed: Iterable[str], label: str) -> str:
 def email(field: str, value: str) -> str:
     value = value.strip()
     if "@" not in value:
-        raise ValidationError(field, f"'{value}' is not an email address: it has no '@'. Example: name@example.com")
+        raise ValidationError(
+            field, f"'{value}' is not an email address: it has no '@'. Example: name@example.com"
+        )
     if not _EMAIL.match(value):
         raise ValidationError(field, f"'{value}' is not a complete email address. Example: name@example.com")
     return value
@@ -75,8 +79,15 @@ def unique_list(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def decimal(field: str, value: object, label: str, *, minimum: Decimal | None = None,
-            maximum: Decimal | None = None, places: int = 4) -> Decimal:
+def decimal(
+    field: str,
+    value: object,
+    label: str,
+    *,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+    places: int = 4,
+) -> Decimal:
     if isinstance(value, float):
         value = repr(value)  # floats are not exact; take what the user would have written
     try:
@@ -116,7 +127,9 @@ def a_datetime(field: str, value: object, label: str) -> datetime | None:
         text = value.strip()
         try:
             # a date alone parses as midnight, which nobody means by a due time: it is refused below
-            value = date.fromisoformat(text) if len(text) == len("2026-12-31") else datetime.fromisoformat(text)
+            value = (
+                date.fromisoformat(text) if len(text) == len("2026-12-31") else datetime.fromisoformat(text)
+            )
         except ValueError:
             raise ValidationError(
                 field, f"{label} is not a date and time: '{value}'. Use the form 2026-12-31 14:30."

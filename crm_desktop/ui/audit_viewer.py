@@ -38,8 +38,13 @@ def _summary(row: AuditRow) -> str:
             continue
         if isinstance(value, list) and len(value) == 2:
             old, new = value
-            parts.append(f"{key}: {_text(new)}" if old is None else f"{key}: {_text(old)} (gone)" if new is None
-                         else f"{key}: {_text(old)} → {_text(new)}")
+            parts.append(
+                f"{key}: {_text(new)}"
+                if old is None
+                else f"{key}: {_text(old)} (gone)"
+                if new is None
+                else f"{key}: {_text(old)} → {_text(new)}"
+            )
         else:
             parts.append(f"{key}: {_text(value)}")
     return "; ".join(parts)
@@ -63,31 +68,50 @@ class AuditViewer(QDialog):
         self.ops = ops
         self.setWindowTitle(self.tr("Audit log"))
         self.user, self.entity, self.action = QComboBox(), QComboBox(), QComboBox()
-        for combo, everyone in ((self.user, self.tr("All users")), (self.entity, self.tr("All records")),
-                                (self.action, self.tr("All actions"))):
+        for combo, everyone in (
+            (self.user, self.tr("All users")),
+            (self.entity, self.tr("All records")),
+            (self.action, self.tr("All actions")),
+        ):
             combo.addItem(everyone, None)
             combo.setMinimumContentsLength(12)
         today = ops.ctx.today()
         self.use_since, self.use_until = QCheckBox(self.tr("From")), QCheckBox(self.tr("to"))
-        self.since, self.until = QDateEdit(QDate(today.year, today.month, 1)), QDateEdit(QDate(today.year, today.month,
-                                                                                              today.day))
+        self.since, self.until = (
+            QDateEdit(QDate(today.year, today.month, 1)),
+            QDateEdit(QDate(today.year, today.month, today.day)),
+        )
         for edit in (self.since, self.until):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
         top = QHBoxLayout()
-        for widget in (self.user, self.entity, self.action, self.use_since, self.since, self.use_until, self.until):
+        for widget in (
+            self.user,
+            self.entity,
+            self.action,
+            self.use_since,
+            self.since,
+            self.use_until,
+            self.until,
+        ):
             top.addWidget(widget)
         top.addStretch(1)
 
         zone = ops.ctx.zone()
-        columns = [Column(self.tr("When"), lambda r: r.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), width=150),
-                   Column(self.tr("User"), self._who, width=140),
-                   Column(self.tr("Action"), lambda r: r.action, width=110),
-                   Column(self.tr("Record"), lambda r: f"{r.entity} #{r.entity_id}" if r.entity_id else r.entity,
-                          width=150),
-                   Column(self.tr("Details"), _summary, width=400)]
-        self.model = LazyTableModel(ops, columns, _fetch, _count, query=self.query(), sort="at", descending=True,
-                                    parent=self)
+        columns = [
+            Column(self.tr("When"), lambda r: r.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), width=150),
+            Column(self.tr("User"), self._who, width=140),
+            Column(self.tr("Action"), lambda r: r.action, width=110),
+            Column(
+                self.tr("Record"),
+                lambda r: f"{r.entity} #{r.entity_id}" if r.entity_id else r.entity,
+                width=150,
+            ),
+            Column(self.tr("Details"), _summary, width=400),
+        ]
+        self.model = LazyTableModel(
+            ops, columns, _fetch, _count, query=self.query(), sort="at", descending=True, parent=self
+        )
         self.table = ListTable(self.model, settings, "columns/audit_log")
         self.count = QLabel()
         self.model.total_changed.connect(lambda n: self.count.setText(self.tr("{n} entries").format(n=n)))
@@ -117,8 +141,11 @@ class AuditViewer(QDialog):
 
     def _choices_loaded(self, loaded) -> None:
         people, entities, actions = loaded
-        for combo, items in ((self.user, [(u.display_name, u.id) for u in people]),
-                             (self.entity, [(e, e) for e in entities]), (self.action, [(a, a) for a in actions])):
+        for combo, items in (
+            (self.user, [(u.display_name, u.id) for u in people]),
+            (self.entity, [(e, e) for e in entities]),
+            (self.action, [(a, a) for a in actions]),
+        ):
             combo.blockSignals(True)
             for text, data in items:
                 combo.addItem(text, data)
@@ -139,9 +166,13 @@ class AuditViewer(QDialog):
         def day(box: QCheckBox, edit: QDateEdit) -> date | None:
             return edit.date().toPython() if box.isChecked() else None
 
-        return AuditFilter(user_id=self.user.currentData(), entity=self.entity.currentData(),
-                           action=self.action.currentData(), since=day(self.use_since, self.since),
-                           until=day(self.use_until, self.until))
+        return AuditFilter(
+            user_id=self.user.currentData(),
+            entity=self.entity.currentData(),
+            action=self.action.currentData(),
+            since=day(self.use_since, self.since),
+            until=day(self.use_until, self.until),
+        )
 
     def apply_filter(self) -> None:
         self.model.set_query(self.query())

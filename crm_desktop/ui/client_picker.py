@@ -25,8 +25,15 @@ class ClientPicker(QLineEdit):
     chosen = Signal(int, str)  # a client was picked from the list (id, name)
     cleared = Signal()  # typing over a picked client unpicked it
 
-    def __init__(self, ops: Ops, *, client_id: int | None = None, name: str = "", companies_only: bool = False,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        ops: Ops,
+        *,
+        client_id: int | None = None,
+        name: str = "",
+        companies_only: bool = False,
+        parent: QWidget | None = None,
+    ):
         super().__init__(name, parent)
         self.ops, self.companies_only = ops, companies_only
         self.client_id = client_id
@@ -54,7 +61,9 @@ class ClientPicker(QLineEdit):
             self.choices.clear()
             return
         f = ClientFilter(search=text, kind="company" if self.companies_only else None)
-        self.ops.read(clients.list_clients, f, limit=CHOICES, on_done=lambda rows: self._found(generation, rows))
+        self.ops.read(
+            clients.list_clients, f, limit=CHOICES, on_done=lambda rows: self._found(generation, rows)
+        )
 
     def _typed(self, _text: str) -> None:
         if self.client_id is not None:

@@ -73,26 +73,38 @@ class CompanyDialog(FormDialog):
         for code, name in WORDS_LANGUAGES:
             self.words.addItem(name, code)
         self.words.setCurrentIndex(max(self.words.findData(profile.amount_words_language), 0))
-        self.patterns = {key: QLineEdit(getattr(profile, key)) for key in
-                         ("invoice_number_pattern", "quote_number_pattern", "credit_note_number_pattern")}
+        self.patterns = {
+            key: QLineEdit(getattr(profile, key))
+            for key in ("invoice_number_pattern", "quote_number_pattern", "credit_note_number_pattern")
+        }
 
         for key, label, widget in (
-                ("name", self.tr("Company &name"), self.name), ("address", self.tr("&Address"), self.address),
-                ("phone", self.tr("&Phone"), self.phone), ("email", self.tr("&Email"), self.email),
-                ("tax_id", self.tr("&Tax ID"), self.tax_id), ("bank_details", self.tr("&Bank details"),
-                                                               self.bank_details),
-                ("logo", self.tr("Logo"), logo_row),
-                ("default_currency", self.tr("Default &currency"), self.currency),
-                ("language", self.tr("&Language"), self.language),
-                ("amount_words_language", self.tr("Total in &words"), self.words),
-                ("invoice_number_pattern", self.tr("&Invoice numbers"), self.patterns["invoice_number_pattern"]),
-                ("quote_number_pattern", self.tr("&Quote numbers"), self.patterns["quote_number_pattern"]),
-                ("credit_note_number_pattern", self.tr("C&redit note numbers"),
-                 self.patterns["credit_note_number_pattern"])):
+            ("name", self.tr("Company &name"), self.name),
+            ("address", self.tr("&Address"), self.address),
+            ("phone", self.tr("&Phone"), self.phone),
+            ("email", self.tr("&Email"), self.email),
+            ("tax_id", self.tr("&Tax ID"), self.tax_id),
+            ("bank_details", self.tr("&Bank details"), self.bank_details),
+            ("logo", self.tr("Logo"), logo_row),
+            ("default_currency", self.tr("Default &currency"), self.currency),
+            ("language", self.tr("&Language"), self.language),
+            ("amount_words_language", self.tr("Total in &words"), self.words),
+            ("invoice_number_pattern", self.tr("&Invoice numbers"), self.patterns["invoice_number_pattern"]),
+            ("quote_number_pattern", self.tr("&Quote numbers"), self.patterns["quote_number_pattern"]),
+            (
+                "credit_note_number_pattern",
+                self.tr("C&redit note numbers"),
+                self.patterns["credit_note_number_pattern"],
+            ),
+        ):
             self.add_row(key, label, widget)
-        note = QLabel(self.tr("Numbers: {year} is the year of issue, {seq:05d} the running number with five "
-                              "digits (00001); each kind counts from 1 every year. Numbers already given stay "
-                              "as they are."))
+        note = QLabel(
+            self.tr(
+                "Numbers: {year} is the year of issue, {seq:05d} the running number with five "
+                "digits (00001); each kind counts from 1 every year. Numbers already given stay "
+                "as they are."
+            )
+        )
         note.setWordWrap(True)
         self.finish_layout(note)
         self.resize(560, self.sizeHint().height())
@@ -101,16 +113,22 @@ class CompanyDialog(FormDialog):
         self.logo_data = data
         pixmap = QPixmap()
         if data and pixmap.loadFromData(data):
-            self.logo_preview.setPixmap(pixmap.scaled(*LOGO_PREVIEW, Qt.AspectRatioMode.KeepAspectRatio,
-                                                      Qt.TransformationMode.SmoothTransformation))
+            self.logo_preview.setPixmap(
+                pixmap.scaled(
+                    *LOGO_PREVIEW,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
         else:
             self.logo_preview.setPixmap(QPixmap())
             self.logo_preview.setText(self.tr("No logo") if not data else self.tr("Not a picture"))
         self.remove_logo_button.setVisible(bool(data))
 
     def choose_logo(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, self.tr("Choose the logo"), str(Path.home()),
-                                              self.tr("Pictures (*.png *.jpg *.jpeg)"))
+        name, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Choose the logo"), str(Path.home()), self.tr("Pictures (*.png *.jpg *.jpeg)")
+        )
         if name:
             self.load_logo(Path(name))
 
@@ -118,17 +136,32 @@ class CompanyDialog(FormDialog):
         try:
             self.set_logo(path.read_bytes())
         except OSError as exc:
-            self.errors["logo"].setText(self.tr("{file} could not be read: {reason}").format(
-                file=path.name, reason=exc.strerror or exc))
+            self.errors["logo"].setText(
+                self.tr("{file} could not be read: {reason}").format(
+                    file=path.name, reason=exc.strerror or exc
+                )
+            )
             self.errors["logo"].show()
 
     def submit(self, on_done, on_error) -> None:
-        values = {"name": self.name.text(), "address": self.address.toPlainText(), "phone": self.phone.text(),
-                  "email": self.email.text(), "tax_id": self.tax_id.text(),
-                  "bank_details": self.bank_details.toPlainText(), "default_currency": self.currency.currentData(),
-                  "language": self.language.currentData(), "amount_words_language": self.words.currentData(),
-                  **{key: edit.text() for key, edit in self.patterns.items()}}
+        values = {
+            "name": self.name.text(),
+            "address": self.address.toPlainText(),
+            "phone": self.phone.text(),
+            "email": self.email.text(),
+            "tax_id": self.tax_id.text(),
+            "bank_details": self.bank_details.toPlainText(),
+            "default_currency": self.currency.currentData(),
+            "language": self.language.currentData(),
+            "amount_words_language": self.words.currentData(),
+            **{key: edit.text() for key, edit in self.patterns.items()},
+        }
         if self.logo_data != self.profile.logo:
             values["logo"] = self.logo_data
-        self.ops.write(company.update, expected_version=self.profile.version, **values, on_done=on_done,
-                       on_error=on_error)
+        self.ops.write(
+            company.update,
+            expected_version=self.profile.version,
+            **values,
+            on_done=on_done,
+            on_error=on_error,
+        )

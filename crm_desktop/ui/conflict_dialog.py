@@ -27,18 +27,28 @@ class ConflictDialog(QDialog):
 
     chosen = Signal(dict)
 
-    def __init__(self, conflict: MergeConflict, labels: dict[str, str], show: Callable[[str, Any], str],
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        conflict: MergeConflict,
+        labels: dict[str, str],
+        show: Callable[[str, Any], str],
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.conflict = conflict
         self.setWindowTitle(self.tr("Changed by someone else"))
-        intro = QLabel(self.tr("While you were editing, someone else saved different values in the same fields. "
-                               "Choose, for each field, which value to keep. Their changes to other fields "
-                               "are kept with yours."))
+        intro = QLabel(
+            self.tr(
+                "While you were editing, someone else saved different values in the same fields. "
+                "Choose, for each field, which value to keep. Their changes to other fields "
+                "are kept with yours."
+            )
+        )
         intro.setWordWrap(True)
         grid = QGridLayout()
-        for column, title in enumerate((self.tr("Field"), self.tr("When you opened it"), self.tr("Yours"),
-                                        self.tr("Stored now"))):
+        for column, title in enumerate(
+            (self.tr("Field"), self.tr("When you opened it"), self.tr("Yours"), self.tr("Stored now"))
+        ):
             header = QLabel(f"<b>{title}</b>")
             grid.addWidget(header, 0, column)
         self.groups: dict[str, QButtonGroup] = {}
@@ -59,7 +69,9 @@ class ConflictDialog(QDialog):
             self.groups[field], self.mine_buttons[field], self.stored_buttons[field] = group, mine, stored
         buttons = QDialogButtonBox()
         self.keep_mine = buttons.addButton(self.tr("Keep all mine"), QDialogButtonBox.ButtonRole.ActionRole)
-        self.take_stored = buttons.addButton(self.tr("Take all theirs"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.take_stored = buttons.addButton(
+            self.tr("Take all theirs"), QDialogButtonBox.ButtonRole.ActionRole
+        )
         self.merge = buttons.addButton(self.tr("Save as chosen"), QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.merge.setDefault(True)
@@ -80,8 +92,10 @@ class ConflictDialog(QDialog):
         self.accept()
 
     def choice(self) -> dict[str, Any]:
-        return {field: clash.mine if self.mine_buttons[field].isChecked() else clash.stored
-                for field, clash in self.conflict.conflicts.items()}
+        return {
+            field: clash.mine if self.mine_buttons[field].isChecked() else clash.stored
+            for field, clash in self.conflict.conflicts.items()
+        }
 
     def accept(self) -> None:
         self.chosen.emit(self.choice())

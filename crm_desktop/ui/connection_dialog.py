@@ -10,6 +10,7 @@ and asked for at the next start. Nothing here ever falls back to a local file.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -42,10 +43,9 @@ class _Background(QObject):
     def run(self, fn: Callable[[], object]) -> None:
         def work() -> None:
             result = fn()
-            try:
+            # the dialog was closed while the server was being asked: nobody is left to tell
+            with contextlib.suppress(RuntimeError):
                 self.finished.emit(result)
-            except RuntimeError:
-                pass  # the dialog was closed while the server was being asked: nobody is left to tell
 
         threading.Thread(target=work, daemon=True).start()
 
@@ -53,8 +53,14 @@ class _Background(QObject):
 class ConnectionDialog(QDialog):
     """`url` and `password` hold what to connect with once accepted (the URL without the password)."""
 
-    def __init__(self, url: str | None = None, *, message: str = "", offer_local: bool = False,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        message: str = "",
+        offer_local: bool = False,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Connect to the office server"))
         self.url: str | None = None
@@ -73,9 +79,13 @@ class ConnectionDialog(QDialog):
         self.upgrade = QCheckBox(self.tr("Bring the database up to date when connecting"))
         self.upgrade.hide()
         form = QFormLayout()
-        for label, widget in ((self.tr("&Server"), self.host), (self.tr("&Port"), self.port),
-                              (self.tr("&Database"), self.database), (self.tr("&User name"), self.user),
-                              (self.tr("Pass&word"), self.password_edit)):
+        for label, widget in (
+            (self.tr("&Server"), self.host),
+            (self.tr("&Port"), self.port),
+            (self.tr("&Database"), self.database),
+            (self.tr("&User name"), self.user),
+            (self.tr("Pass&word"), self.password_edit),
+        ):
             form.addRow(label, widget)
         self.outcome = QLabel(message)
         self.outcome.setWordWrap(True)
@@ -83,16 +93,21 @@ class ConnectionDialog(QDialog):
         self.test_button = QPushButton(self.tr("Test connection"))
         self.test_button.clicked.connect(self.test)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.connect_button = self.buttons.addButton(self.tr("Connect"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.connect_button = self.buttons.addButton(
+            self.tr("Connect"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.connect_button.setDefault(True)
         if offer_local:  # from Settings: going back to a file on this PC is a choice, never a fallback
-            self.local_button = self.buttons.addButton(self.tr("Use a file on this PC"),
-                                                       QDialogButtonBox.ButtonRole.ResetRole)
+            self.local_button = self.buttons.addButton(
+                self.tr("Use a file on this PC"), QDialogButtonBox.ButtonRole.ResetRole
+            )
             self.local_button.clicked.connect(self.use_local_file)
         self.buttons.accepted.connect(self.connect_now)
         self.buttons.rejected.connect(self.reject)
-        note = QLabel(self.tr("Your administrator gives you these. The password is kept in this PC's keyring."))
+        note = QLabel(
+            self.tr("Your administrator gives you these. The password is kept in this PC's keyring.")
+        )
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(mid);")
         layout = QVBoxLayout(self)
@@ -108,14 +123,26 @@ class ConnectionDialog(QDialog):
         (self.password_edit if self.user.text() else self.host).setFocus()
 
     def typed_url(self) -> str | None:
-        host, database, user = self.host.text().strip(), self.database.text().strip(), self.user.text().strip()
-        missing = [name for name, value in ((self.tr("the server"), host), (self.tr("the database"), database),
-                                            (self.tr("the user name"), user)) if not value]
+        host, database, user = (
+            self.host.text().strip(),
+            self.database.text().strip(),
+            self.user.text().strip(),
+        )
+        missing = [
+            name
+            for name, value in (
+                (self.tr("the server"), host),
+                (self.tr("the database"), database),
+                (self.tr("the user name"), user),
+            )
+            if not value
+        ]
         if missing:
             self._say(False, self.tr("Enter {what}.").format(what=", ".join(missing)))
             return None
-        return URL.create("postgresql", username=user, host=host, port=self.port.value(),
-                          database=database).render_as_string()
+        return URL.create(
+            "postgresql", username=user, host=host, port=self.port.value(), database=database
+        ).render_as_string()
 
     def test(self) -> None:
         self._connect_after_probe = False
@@ -145,14 +172,15 @@ class ConnectionDialog(QDialog):
         if not (self._connect_after_probe and found.ok):
             return
         if found.needs_upgrade and not self.upgrade.isChecked():
-            self._say(False, self.tr("{message} Tick the box above to allow it.").format(message=found.message))
+            self._say(
+                False, self.tr("{message} Tick the box above to allow it.").format(message=found.message)
+            )
             return
         self.url, self.password = url, password
         if password:
-            try:
+            # used for this run only: asked for again at the next start, never written to a file
+            with contextlib.suppress(KeyringUnavailable):
                 store_password(url, password)
-            except KeyringUnavailable:
-                pass  # used for this run only: asked for again at the next start, never written to a file
         self.accept()
 
     def use_local_file(self) -> None:

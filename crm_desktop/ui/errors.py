@@ -47,7 +47,8 @@ class ErrorReporter(QObject):
         log_unexpected(self.paths, exc)
         details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         key = "".join(traceback.format_exception_only(type(exc), exc)) + "".join(
-            traceback.format_tb(exc.__traceback__)[-1:])
+            traceback.format_tb(exc.__traceback__)[-1:]
+        )
         if key in self._shown:
             return
         self._shown.add(key)
@@ -68,10 +69,13 @@ class ErrorDialog(QDialog):
         self.details = details
         icon = QLabel()
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(48, 48))
-        text = QLabel(self.tr("<b>Something went wrong inside CRM Desktop.</b><br>Your saved data is safe; the "
-                              "last action may not have finished.<br><br>{error}<br><br>The details were written "
-                              "to {log}. Please send them to whoever supports your CRM.")
-                      .format(error=html.escape(summary), log=html.escape(str(paths.log_file))))
+        text = QLabel(
+            self.tr(
+                "<b>Something went wrong inside CRM Desktop.</b><br>Your saved data is safe; the "
+                "last action may not have finished.<br><br>{error}<br><br>The details were written "
+                "to {log}. Please send them to whoever supports your CRM."
+            ).format(error=html.escape(summary), log=html.escape(str(paths.log_file)))
+        )
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.copy_button = QPushButton(self.tr("Copy details"))

@@ -24,8 +24,13 @@ from crm_desktop.ui.invoices.editor import error_label, show_error
 from crm_desktop.ui.ops import Ops
 
 # Each language is named in itself: whoever reads the list can find their own.
-LANGUAGE_NAMES = (("en", "English"), ("ru", "Русский"), ("uz", "Oʻzbekcha"), ("az", "Azərbaycanca"),
-                  ("ar", "العربية"))
+LANGUAGE_NAMES = (
+    ("en", "English"),
+    ("ru", "Русский"),
+    ("uz", "Oʻzbekcha"),
+    ("az", "Azərbaycanca"),
+    ("ar", "العربية"),
+)
 
 
 class FirstRunDialog(QDialog):
@@ -34,8 +39,9 @@ class FirstRunDialog(QDialog):
         self.ops = ops
         self.profile: CompanyRow | None = None
         self.setWindowTitle(self.tr("Welcome to CRM Desktop"))
-        intro = QLabel(self.tr("Tell us about your company. This goes on your invoices; "
-                               "you can change it later."))
+        intro = QLabel(
+            self.tr("Tell us about your company. This goes on your invoices; you can change it later.")
+        )
         intro.setWordWrap(True)
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("e.g. Samarqand Travel LLC"))
@@ -47,9 +53,11 @@ class FirstRunDialog(QDialog):
             self.language.addItem(name, code)
         self.errors = {key: error_label() for key in ("name", "default_currency", "language")}
         form = QFormLayout()
-        for key, label, widget in (("name", self.tr("Company name"), self.name),
-                                   ("default_currency", self.tr("Default currency"), self.currency),
-                                   ("language", self.tr("Language"), self.language)):
+        for key, label, widget in (
+            ("name", self.tr("Company name"), self.name),
+            ("default_currency", self.tr("Default currency"), self.currency),
+            ("language", self.tr("Language"), self.language),
+        ):
             box = QWidget()
             column = QVBoxLayout(box)
             column.setContentsMargins(0, 0, 0, 0)
@@ -58,10 +66,13 @@ class FirstRunDialog(QDialog):
             column.addWidget(self.errors[key])
             form.addRow(label, box)
         self.message = error_label()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         # An office that already has a server connects to it instead of starting a file of its own.
-        self.server_button = self.buttons.addButton(self.tr("Connect to an office server instead…"),
-                                                    QDialogButtonBox.ButtonRole.ActionRole)
+        self.server_button = self.buttons.addButton(
+            self.tr("Connect to an office server instead…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setEnabled(False)  # until the profile (and its version) is read
         self.buttons.accepted.connect(self.save)
@@ -94,9 +105,15 @@ class FirstRunDialog(QDialog):
             self.name.setFocus()
             return
         self.save_button.setEnabled(False)
-        self.ops.write(company.update, expected_version=self.profile.version, name=self.name.text(),
-                       default_currency=self.currency.currentData(), language=self.language.currentData(),
-                       on_done=self._saved, on_error=self._refused)
+        self.ops.write(
+            company.update,
+            expected_version=self.profile.version,
+            name=self.name.text(),
+            default_currency=self.currency.currentData(),
+            language=self.language.currentData(),
+            on_done=self._saved,
+            on_error=self._refused,
+        )
 
     def _saved(self, profile: CompanyRow) -> None:
         self.profile = profile

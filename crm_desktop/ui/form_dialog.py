@@ -84,7 +84,9 @@ class FormDialog(QDialog):
         # The field with its error line: what QFormLayout knows as the row's field (fields[key] is inside it).
         self.boxes: dict[str, QWidget] = {}
         self.labels: dict[str, str] = {}  # as shown beside each field, without the & of its shortcut
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -94,7 +96,9 @@ class FormDialog(QDialog):
         self.errors[key] = error_label(f"error_{key}")
         self.fields[key] = widget
         # A check box carries its own label: "Private (…)" names the field as well as any row label.
-        self.labels[key] = (label or (widget.text() if isinstance(widget, QAbstractButton) else key)).replace("&", "")
+        self.labels[key] = (label or (widget.text() if isinstance(widget, QAbstractButton) else key)).replace(
+            "&", ""
+        )
         self.boxes[key] = with_error(widget, self.errors[key])
         return self.boxes[key]
 
@@ -144,7 +148,9 @@ class FormDialog(QDialog):
 
     def conflict_hint(self) -> str:
         """What to do when someone else saved the record first."""
-        return self.tr("Your input is still here: copy what you need, press Cancel and open the record again.")
+        return self.tr(
+            "Your input is still here: copy what you need, press Cancel and open the record again."
+        )
 
     def save(self) -> None:
         if self.saving:
@@ -178,15 +184,21 @@ class FormDialog(QDialog):
             self.conflict.open()
             return
         if isinstance(error, DatabaseUnavailable):
-            show_error(self.problem, self.tr("The connection to the server is lost. Trying again every few "
-                                             "seconds; what you typed is kept."))
+            show_error(
+                self.problem,
+                self.tr(
+                    "The connection to the server is lost. Trying again every few "
+                    "seconds; what you typed is kept."
+                ),
+            )
             self.retry_timer.start()
             return
         if isinstance(error, ConflictError):
             text = f"{error.message}\n{self.conflict_hint()}"
         else:
             text = self.tr("{message}\nNothing was saved; your input is still here. Try Save again.").format(
-                message=error.message)
+                message=error.message
+            )
         show_error(self.problem, text)
 
     def done(self, result: int) -> None:
@@ -200,7 +212,8 @@ class FormDialog(QDialog):
     def keyPressEvent(self, event) -> None:
         # Enter saves from a single-line field; inside a multi-line field Ctrl+Enter does.
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-                event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
             self.save()
             return
         super().keyPressEvent(event)

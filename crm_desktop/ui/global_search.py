@@ -41,7 +41,9 @@ class HitsModel(QAbstractListModel):
             return None
         hit = self.hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            kind = {"client": self.tr("Client"), "deal": self.tr("Deal"), "invoice": self.tr("Invoice")}[hit.kind]
+            kind = {"client": self.tr("Client"), "deal": self.tr("Deal"), "invoice": self.tr("Invoice")}[
+                hit.kind
+            ]
             return f"{kind}: {hit.title}" + (f"  —  {hit.subtitle}" if hit.subtitle else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             return hit.subtitle or None
@@ -70,8 +72,9 @@ class GlobalSearch(QWidget):
         self.model = HitsModel(self)
         # A tool window that never takes focus: the keyboard stays in the field (a Qt.Popup would grab it).
         self.popup = QListView(self)  # a window of its own, owned (and deleted) with the field
-        self.popup.setWindowFlags(Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
-                                  | Qt.WindowType.WindowDoesNotAcceptFocus)
+        self.popup.setWindowFlags(
+            Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowDoesNotAcceptFocus
+        )
         self.popup.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.popup.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -119,9 +122,12 @@ class GlobalSearch(QWidget):
     def _place_popup(self) -> None:
         rows = min(self.model.rowCount(), 12)
         height = self.popup.sizeHintForRow(0) * rows + 2 * self.popup.frameWidth()
-        self.popup.setGeometry(self.edit.mapToGlobal(QPoint(0, self.edit.height())).x(),
-                               self.edit.mapToGlobal(QPoint(0, self.edit.height())).y(),
-                               max(self.edit.width(), 420), height)
+        self.popup.setGeometry(
+            self.edit.mapToGlobal(QPoint(0, self.edit.height())).x(),
+            self.edit.mapToGlobal(QPoint(0, self.edit.height())).y(),
+            max(self.edit.width(), 420),
+            height,
+        )
 
     def _move(self, step: int) -> None:
         if not self.popup.isVisible() or not self.model.rowCount():

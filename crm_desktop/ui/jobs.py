@@ -178,9 +178,17 @@ class Job(QObject):
     progressed = Signal(int, int, str)  # done, total, text — on the GUI thread
     ended = Signal()  # after its outcome was delivered
 
-    def __init__(self, ops: Ops, parent: QWidget | None, title: str, *, background: bool,
-                 on_done: Callable[[Any], None] | None, on_error: Callable[[ServiceError], None] | None,
-                 on_cancelled: Callable[[Cancelled], None] | None):
+    def __init__(
+        self,
+        ops: Ops,
+        parent: QWidget | None,
+        title: str,
+        *,
+        background: bool,
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[ServiceError], None] | None,
+        on_cancelled: Callable[[Cancelled], None] | None,
+    ):
         super().__init__()
         self.ops, self.parent_widget, self.title = ops, parent, title
         self.on_done, self.on_error, self.on_cancelled = on_done, on_error, on_cancelled
@@ -259,19 +267,35 @@ class Job(QObject):
             self.ended.emit()
 
 
-def run_job(parent: QWidget | None, ops: Ops, fn: Callable[..., Any], *args: Any, title: str,
-            background: bool = False, on_done: Callable[[Any], None] | None = None,
-            on_error: Callable[[ServiceError], None] | None = None,
-            on_cancelled: Callable[[Cancelled], None] | None = None, initiator: object | None = None,
-            **kwargs: Any) -> Job:
+def run_job(
+    parent: QWidget | None,
+    ops: Ops,
+    fn: Callable[..., Any],
+    *args: Any,
+    title: str,
+    background: bool = False,
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[ServiceError], None] | None = None,
+    on_cancelled: Callable[[Cancelled], None] | None = None,
+    initiator: object | None = None,
+    **kwargs: Any,
+) -> Job:
     """Run `fn(ops.ctx, *args, progress=..., **kwargs)` as a job: a progress dialog over `parent` (or,
     with `background`, a progress bar in its window's status bar), Cancel, and the outcome delivered
     once on the GUI thread (see the module docstring)."""
-    job = Job(ops, parent, title, background=background, on_done=on_done, on_error=on_error,
-              on_cancelled=on_cancelled)
+    job = Job(
+        ops,
+        parent,
+        title,
+        background=background,
+        on_done=on_done,
+        on_error=on_error,
+        on_cancelled=on_cancelled,
+    )
     _running.add(job)
-    pool().start(_Worker(lambda: call_as(initiator, fn, ops.ctx, *args, progress=job.progress, **kwargs),
-                         job.relay))
+    pool().start(
+        _Worker(lambda: call_as(initiator, fn, ops.ctx, *args, progress=job.progress, **kwargs), job.relay)
+    )
     return job
 
 
@@ -286,5 +310,3 @@ def _show_on_bar(bar: QProgressBar, done: int, total: int) -> None:
 def _status_bar(widget: QWidget | None) -> QStatusBar | None:
     window = widget.window() if widget is not None else None
     return window.statusBar() if isinstance(window, QMainWindow) else None
-
-

@@ -56,15 +56,32 @@ class ServiceTableModel(QAbstractTableModel):
     loaded = Signal()  # a reload or a further page arrived: tests and status texts wait on it
     total_changed = Signal(int)
 
-    def __init__(self, ops: Ops, columns: list[Column], fetch: Fetch, count: Count, *, query: Any,
-                 sort: str, descending: bool = False, highlight: Callable[[Any], Any] | None = None,
-                 page_size: int = PAGE_SIZE, first_page: FirstPage | None = None,
-                 key_sorts: Collection[str] = (), refresh: Refresh | None = None, parent=None):
+    def __init__(
+        self,
+        ops: Ops,
+        columns: list[Column],
+        fetch: Fetch,
+        count: Count,
+        *,
+        query: Any,
+        sort: str,
+        descending: bool = False,
+        highlight: Callable[[Any], Any] | None = None,
+        page_size: int = PAGE_SIZE,
+        first_page: FirstPage | None = None,
+        key_sorts: Collection[str] = (),
+        refresh: Refresh | None = None,
+        parent=None,
+    ):
         super().__init__(parent)
         self.ops, self.columns, self._fetch = ops, columns, fetch
         self.key_sorts, self._refresh = frozenset(key_sorts), refresh
-        self._first_page = first_page or (lambda ctx, query, sort, descending, limit: (
-            count(ctx, query), fetch(ctx, query, sort, descending, 0, limit)))
+        self._first_page = first_page or (
+            lambda ctx, query, sort, descending, limit: (
+                count(ctx, query),
+                fetch(ctx, query, sort, descending, 0, limit),
+            )
+        )
         self.query, self.sort_by, self.descending = query, sort, descending
         self.highlight = highlight
         self.page_size = page_size
@@ -77,7 +94,9 @@ class ServiceTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         row = self._row_at(index.row(), role) if index.isValid() else None
         if row is None:
             return None
@@ -95,9 +114,14 @@ class ServiceTableModel(QAbstractTableModel):
             return row
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.columns):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.columns)
+        ):
             return self.columns[section].title
         return None
 
@@ -128,9 +152,14 @@ class ServiceTableModel(QAbstractTableModel):
                 return None  # typed on meanwhile: nobody will see these rows, so skip the query
             return first_page(ctx, query, sort, descending, limit)
 
-        self.ops.read(load, self.query, self.sort_by, self.descending,
-                      on_done=lambda result: result is not None and arrived(generation, *result),
-                      on_error=lambda error: self._failed(generation, error))
+        self.ops.read(
+            load,
+            self.query,
+            self.sort_by,
+            self.descending,
+            on_done=lambda result: result is not None and arrived(generation, *result),
+            on_error=lambda error: self._failed(generation, error),
+        )
         return generation
 
     def set_query(self, query: Any) -> None:
@@ -138,9 +167,16 @@ class ServiceTableModel(QAbstractTableModel):
             self.query = query
             self.reload()
 
-    def _fetch_page(self, offset: int, limit: int, arrived: Callable[[list[Any] | None], None], *,
-                    after: Any = None, backwards: bool = False,
-                    still_wanted: Callable[[], bool] | None = None) -> None:
+    def _fetch_page(
+        self,
+        offset: int,
+        limit: int,
+        arrived: Callable[[list[Any] | None], None],
+        *,
+        after: Any = None,
+        backwards: bool = False,
+        still_wanted: Callable[[], bool] | None = None,
+    ) -> None:
         """One page off the GUI thread: from `after` by key where the sort allows it, else from `offset`.
         `backwards` reads the reversed order (the rows before `after`, or counted from the end) and
         turns the page round, so a page near the end or above a loaded one costs no long OFFSET.
@@ -155,10 +191,20 @@ class ServiceTableModel(QAbstractTableModel):
                 return None
             return fetch(ctx, *args, **kwargs)
 
-        self.ops.read(load, self.query, self.sort_by, descending, offset, limit, **keyed,
-                      on_done=lambda rows: generation == self._generation and arrived(
-                          rows[::-1] if backwards and rows is not None else rows),
-                      on_error=lambda error: self._failed(generation, error))
+        self.ops.read(
+            load,
+            self.query,
+            self.sort_by,
+            descending,
+            offset,
+            limit,
+            **keyed,
+            on_done=lambda rows: (
+                generation == self._generation
+                and arrived(rows[::-1] if backwards and rows is not None else rows)
+            ),
+            on_error=lambda error: self._failed(generation, error),
+        )
 
     def refresh_rows(self, ids: set[int]) -> None:
         """Re-read the loaded rows among `ids` (updated elsewhere) in one query and repaint just them:
@@ -172,9 +218,13 @@ class ServiceTableModel(QAbstractTableModel):
         if not wanted:
             return  # none of them is on the list or loaded: nothing to show differently
         generation = self._generation
-        self.ops.read(self._refresh, self.query, wanted,
-                      on_done=lambda fresh: self._refreshed(generation, wanted, fresh),
-                      on_error=lambda error: self._failed(generation, error))
+        self.ops.read(
+            self._refresh,
+            self.query,
+            wanted,
+            on_done=lambda fresh: self._refreshed(generation, wanted, fresh),
+            on_error=lambda error: self._failed(generation, error),
+        )
 
     def _refreshed(self, generation: int, wanted: list[int], fresh: list[Any]) -> None:
         if generation != self._generation:
@@ -184,8 +234,10 @@ class ServiceTableModel(QAbstractTableModel):
         # shows (by last update, say) may move any updated row.
         sorted_by = self.columns[self.sort_column] if self.sort_column >= 0 else None
         updated = [(index, row, by_id.get(row.id)) for index, row in self._loaded() if row.id in wanted]
-        if any(new is None or sorted_by is None or sorted_by.text(new) != sorted_by.text(row)
-               for _, row, new in updated):
+        if any(
+            new is None or sorted_by is None or sorted_by.text(new) != sorted_by.text(row)
+            for _, row, new in updated
+        ):
             self.reload()
             return
         changed: list[int] = []
@@ -231,14 +283,20 @@ class LazyTableModel(ServiceTableModel):
             return
         self._loading = True
         generation = self._generation
-        self._fetch_page(len(self.rows), self.page_size, lambda rows: self._page_arrived(generation, rows),
-                         after=self.rows[-1] if self.rows else None)
+        self._fetch_page(
+            len(self.rows),
+            self.page_size,
+            lambda rows: self._page_arrived(generation, rows),
+            after=self.rows[-1] if self.rows else None,
+        )
 
     def reload(self) -> None:
         """Fetch the count and as many rows as are loaded now (at least a page), then swap them in."""
         self._loading = True
         limit = max(self.page_size, len(self.rows))
-        self._load_first_page(limit, lambda generation, total, rows: self._reloaded(generation, limit, total, rows))
+        self._load_first_page(
+            limit, lambda generation, total, rows: self._reloaded(generation, limit, total, rows)
+        )
 
     def row(self, index: int) -> Any:
         return self.rows[index]

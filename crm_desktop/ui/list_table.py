@@ -10,15 +10,25 @@ from crm_desktop.ui.lazy_model import ServiceTableModel
 
 
 class ListTable(QTableView):
-    def __init__(self, model: ServiceTableModel, settings: QSettings, widths_key: str,
-                 parent: QWidget | None = None, *, several: bool = False):
+    def __init__(
+        self,
+        model: ServiceTableModel,
+        settings: QSettings,
+        widths_key: str,
+        parent: QWidget | None = None,
+        *,
+        several: bool = False,
+    ):
         super().__init__(parent)
         self.settings, self.widths_key = settings, widths_key
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # several: Shift/Ctrl-click chooses more rows, for actions on a selection (e.g. export)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if several
-                              else QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(
+            QAbstractItemView.SelectionMode.ExtendedSelection
+            if several
+            else QAbstractItemView.SelectionMode.SingleSelection
+        )
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
@@ -54,4 +64,6 @@ class ListTable(QTableView):
             self.setColumnWidth(i, int(widths[i]) if remembered else column.width)
 
     def _save_widths(self) -> None:
-        self.settings.setValue(self.widths_key, [self.columnWidth(i) for i in range(self.model().columnCount())])
+        self.settings.setValue(
+            self.widths_key, [self.columnWidth(i) for i in range(self.model().columnCount())]
+        )

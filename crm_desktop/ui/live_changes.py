@@ -31,8 +31,13 @@ class LiveChanges(QObject):
         self._timer.timeout.connect(self._flush)
         self.heard.connect(self._heard)
         self.back.connect(self._everything_changed)
-        self.listener = live.listen(ops.ctx, self.heard.emit, on_lost=self.lost.emit, on_back=self.back.emit,
-                                    retry_seconds=retry_seconds)
+        self.listener = live.listen(
+            ops.ctx,
+            self.heard.emit,
+            on_lost=self.lost.emit,
+            on_back=self.back.emit,
+            retry_seconds=retry_seconds,
+        )
 
     def start(self) -> None:
         self.listener.start()

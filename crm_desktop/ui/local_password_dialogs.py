@@ -15,8 +15,10 @@ from crm_desktop.ui.ops import Ops
 if TYPE_CHECKING:  # only a name for the annotation: the dialog hands the database to the service
     from crm_desktop.db.engine import Database
 
-NOT_ENCRYPTED = ("It keeps others from opening CRM Desktop on this PC. The database file itself is not "
-                 "encrypted: keep the PC's own account locked too.")
+NOT_ENCRYPTED = (
+    "It keeps others from opening CRM Desktop on this PC. The database file itself is not "
+    "encrypted: keep the PC's own account locked too."
+)
 
 
 class LoginDialog(QDialog):
@@ -28,7 +30,9 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = error_label()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.try_password)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -40,8 +44,10 @@ class LoginDialog(QDialog):
         if local_password.check(self.db, self.password.text()):
             self.accept()
             return
-        show_error(self.error, self.tr("That is not the password. Try again (mind Caps Lock and the keyboard "
-                                       "language)."))
+        show_error(
+            self.error,
+            self.tr("That is not the password. Try again (mind Caps Lock and the keyboard language)."),
+        )
         self.password.clear()
         self.password.setFocus()
 
@@ -58,15 +64,26 @@ class LocalPasswordDialog(FormDialog):
             self.add_row("current", self.tr("&Current password"), self.current)
         self.add_row("password", self.tr("&New password"), self.new)
         self.add_row("password_again", self.tr("New password &again"), self.again)
-        note = QLabel(self.tr("Asked for each time CRM Desktop starts. Leave the new password empty to stop "
-                              "asking. ") + self.tr(NOT_ENCRYPTED))
+        note = QLabel(
+            self.tr("Asked for each time CRM Desktop starts. Leave the new password empty to stop asking. ")
+            + self.tr(NOT_ENCRYPTED)
+        )
         note.setWordWrap(True)
         self.finish_layout(note)
         self.setMinimumWidth(440)
 
     def submit(self, on_done, on_error) -> None:
         if self.new.text() != self.again.text():
-            on_error(ValidationError("password_again", self.tr("The two passwords differ. Type the same one twice.")))
+            on_error(
+                ValidationError(
+                    "password_again", self.tr("The two passwords differ. Type the same one twice.")
+                )
+            )
             return
-        self.ops.write(local_password.change, current=self.current.text(), new=self.new.text(), on_done=on_done,
-                       on_error=on_error)
+        self.ops.write(
+            local_password.change,
+            current=self.current.text(),
+            new=self.new.text(),
+            on_done=on_done,
+            on_error=on_error,
+        )

@@ -78,7 +78,9 @@ class Pages(Mapping[str, QWidget]):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ops: Ops, settings: QSettings, *, demo: bool = False, app_settings: Settings | None = None):
+    def __init__(
+        self, ops: Ops, settings: QSettings, *, demo: bool = False, app_settings: Settings | None = None
+    ):
         super().__init__()
         self.ops, self.settings, self.demo = ops, settings, demo
         self.app_settings = app_settings  # where the database to open is remembered (None: this run only)
@@ -91,8 +93,12 @@ class MainWindow(QMainWindow):
         self._built: dict[str, QWidget] = {}  # the pages made so far, by key
         self._started = False  # start() ran: a page made later loads its data at once
         self.pages = Pages(self)
-        self.titles = {"clients": self.tr("Clients"), "deals": self.tr("Deals"), "tasks": self.tr("Tasks"),
-                       "invoices": self.tr("Invoices")}
+        self.titles = {
+            "clients": self.tr("Clients"),
+            "deals": self.tr("Deals"),
+            "tasks": self.tr("Tasks"),
+            "invoices": self.tr("Invoices"),
+        }
         for key in PAGE_KEYS:
             item = QListWidgetItem(self.style().standardIcon(NAV_ICONS[key]), self.titles[key])
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -104,8 +110,12 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.offline_banner = QLabel(self.tr("The connection to the server is lost. Retrying… Open forms keep "
-                                             "what you typed and save when it is back."))
+        self.offline_banner = QLabel(
+            self.tr(
+                "The connection to the server is lost. Retrying… Open forms keep "
+                "what you typed and save when it is back."
+            )
+        )
         self.offline_banner.setObjectName("offline_banner")
         self.offline_banner.setStyleSheet("background: #fef3c7; color: #92400e; padding: 6px 10px;")
         self.offline_banner.hide()
@@ -201,22 +211,32 @@ class MainWindow(QMainWindow):
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         settings_menu.addAction(QAction(self.tr("&Company details…"), self, triggered=self.edit_company))
         if self.app_settings is not None and not self.demo:
-            settings_menu.addAction(QAction(self.tr("&Database connection…"), self,
-                                            triggered=self.choose_connection))
-        settings_menu.addAction(QAction(self.tr("&Follow-up rules…"), self, triggered=self.edit_follow_up_rules))
+            settings_menu.addAction(
+                QAction(self.tr("&Database connection…"), self, triggered=self.choose_connection)
+            )
+        settings_menu.addAction(
+            QAction(self.tr("&Follow-up rules…"), self, triggered=self.edit_follow_up_rules)
+        )
         settings_menu.addAction(QAction(self.tr("&Tax rates…"), self, triggered=self.edit_tax_rates))
         settings_menu.addAction(QAction(self.tr("&Email…"), self, triggered=self.edit_email))
         if self.ops.ctx.db.is_sqlite and not self.demo:
-            settings_menu.addAction(QAction(self.tr("&Password for this PC…"), self,
-                                            triggered=self.change_local_password))
+            settings_menu.addAction(
+                QAction(self.tr("&Password for this PC…"), self, triggered=self.change_local_password)
+            )
         if self.ops.ctx.actor.is_admin:
             settings_menu.addSeparator()
             settings_menu.addAction(QAction(self.tr("&Users…"), self, triggered=self.manage_users))
             settings_menu.addAction(QAction(self.tr("&Audit log…"), self, triggered=self.show_audit_log))
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for i, key in enumerate(PAGE_KEYS):
-            go_menu.addAction(QAction(self.titles[key], self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
-                                      triggered=lambda _=False, row=i: self.nav.setCurrentRow(row)))
+            go_menu.addAction(
+                QAction(
+                    self.titles[key],
+                    self,
+                    shortcut=QKeySequence(f"Ctrl+{i + 1}"),
+                    triggered=lambda _=False, row=i: self.nav.setCurrentRow(row),
+                )
+            )
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(QAction(self.tr("&About CRM Desktop"), self, triggered=self.show_about))
 
@@ -255,20 +275,33 @@ class MainWindow(QMainWindow):
         from crm_desktop.services import follow_ups
         from crm_desktop.ui.reminders.rules_dialog import FollowUpRulesDialog
 
-        self.ops.read(follow_ups.settings, on_done=lambda rules: self._open_dialog(
-            "rules_dialog", FollowUpRulesDialog(self.ops, rules, self)))
+        self.ops.read(
+            follow_ups.settings,
+            on_done=lambda rules: self._open_dialog(
+                "rules_dialog", FollowUpRulesDialog(self.ops, rules, self)
+            ),
+        )
 
     def edit_company(self) -> None:
         from crm_desktop.ui.company_dialog import CompanyDialog
 
-        self.ops.read(company.get, logo=True, on_done=lambda profile: self._open_dialog(
-            "company_dialog", CompanyDialog(self.ops, profile, self)))
+        self.ops.read(
+            company.get,
+            logo=True,
+            on_done=lambda profile: self._open_dialog(
+                "company_dialog", CompanyDialog(self.ops, profile, self)
+            ),
+        )
 
     def choose_connection(self) -> ConnectionDialog:
         from crm_desktop.ui.connection_dialog import ConnectionDialog
 
         url = self.ops.ctx.db.engine.url
-        shown = None if url.get_backend_name() == "sqlite" else url.set(password=None, query={}).render_as_string()
+        shown = (
+            None
+            if url.get_backend_name() == "sqlite"
+            else url.set(password=None, query={}).render_as_string()
+        )
         dialog = ConnectionDialog(shown, offer_local=True, parent=self)
         dialog.accepted.connect(lambda: self._connection_chosen(dialog.url))
         return self._open_dialog("connection_dialog", dialog)
@@ -276,16 +309,22 @@ class MainWindow(QMainWindow):
     def _connection_chosen(self, url: str) -> None:
         self.app_settings.set("database_url", url or None)
         where = url or self.tr("the file on this PC")
-        box = QMessageBox(QMessageBox.Icon.Information, APP_NAME,
-                          self.tr("CRM Desktop opens {where} from its next start.").format(where=where),
-                          QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            APP_NAME,
+            self.tr("CRM Desktop opens {where} from its next start.").format(where=where),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
         restart = box.addButton(self.tr("Restart now"), QMessageBox.ButtonRole.AcceptRole)
         restart.clicked.connect(self.restart)
         self.restart_box = box
         box.open()
 
     def restart(self) -> None:
-        frozen = getattr(sys, "frozen", False)  # a bundle is its own executable; otherwise python + the script
+        frozen = getattr(
+            sys, "frozen", False
+        )  # a bundle is its own executable; otherwise python + the script
         QProcess.startDetached(sys.executable, sys.argv[1:] if frozen else sys.argv)
         self.close()
 
@@ -298,9 +337,14 @@ class MainWindow(QMainWindow):
         from crm_desktop.ui.local_password_dialogs import LocalPasswordDialog
 
         dialog = LocalPasswordDialog(self.ops, is_set, self)
-        dialog.saved.connect(lambda now_set: self.statusBar().showMessage(
-            self.tr("CRM Desktop asks for the password from its next start.") if now_set
-            else self.tr("CRM Desktop no longer asks for a password."), 10_000))
+        dialog.saved.connect(
+            lambda now_set: self.statusBar().showMessage(
+                self.tr("CRM Desktop asks for the password from its next start.")
+                if now_set
+                else self.tr("CRM Desktop no longer asks for a password."),
+                10_000,
+            )
+        )
         self._open_dialog("local_password_dialog", dialog)
 
     def manage_users(self) -> UsersDialog:
@@ -322,24 +366,39 @@ class MainWindow(QMainWindow):
         from crm_desktop.ui.invoices.send_mail import SmtpDialog
 
         dialog = SmtpDialog(self.ops, settings, self)
-        dialog.saved.connect(lambda _settings: self.statusBar().showMessage(self.tr(
-            "This PC has no working keyring: the mail password is kept until CRM Desktop closes."), 15_000)
-            if dialog.memory_only else None)
+        dialog.saved.connect(
+            lambda _settings: (
+                self.statusBar().showMessage(
+                    self.tr(
+                        "This PC has no working keyring: the mail password is kept until CRM Desktop closes."
+                    ),
+                    15_000,
+                )
+                if dialog.memory_only
+                else None
+            )
+        )
         self._open_dialog("email_dialog", dialog)
 
     def edit_tax_rates(self) -> None:
         from crm_desktop.services import documents
         from crm_desktop.ui.invoices.tax_rates import TaxRatesDialog
 
-        self.ops.read(documents.tax_presets, on_done=lambda presets: self._open_dialog(
-            "tax_rates_dialog", TaxRatesDialog(self.ops, presets, self)))
+        self.ops.read(
+            documents.tax_presets,
+            on_done=lambda presets: self._open_dialog(
+                "tax_rates_dialog", TaxRatesDialog(self.ops, presets, self)
+            ),
+        )
 
     def _reminders_due(self, found: list) -> None:
         self.reminder_window.add(found)
         if self.tray is not None:
             first = found[0]
             more = self.tr(" and {n} more").format(n=len(found) - 1) if len(found) > 1 else ""
-            self.tray.showMessage(self.tr("Reminder"), first.title + more, QSystemTrayIcon.MessageIcon.Information)
+            self.tray.showMessage(
+                self.tr("Reminder"), first.title + more, QSystemTrayIcon.MessageIcon.Information
+            )
 
     def open_task(self, task_id: int) -> None:
         """A reminder's Open: the task in the calendar, on its day, in its editor."""
@@ -375,14 +434,17 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         db = self.ops.ctx.db
         where = (self.tr("Local file: {path}") if db.is_sqlite else self.tr("Server: {path}")).format(
-            path=db.describe())
+            path=db.describe()
+        )
         if self.demo:
             where = self.tr("Demo data: {path}").format(path=db.describe())
         self.database_label = QLabel(where)
         self.database_label.setToolTip(db.describe())
         self.user_label = QLabel(self.tr("User: {name}").format(name=self.ops.ctx.actor.username))
         self.busy_label = QLabel()
-        self.ops.busy_changed.connect(lambda busy: self.busy_label.setText(self.tr("Loading…") if busy else ""))
+        self.ops.busy_changed.connect(
+            lambda busy: self.busy_label.setText(self.tr("Loading…") if busy else "")
+        )
         bar = self.statusBar()
         bar.addWidget(self.database_label, 1)
         bar.addPermanentWidget(self.busy_label)
@@ -406,9 +468,13 @@ class MainWindow(QMainWindow):
             self.live.start()
         self.ops.read(company.is_set_up, on_done=self._maybe_first_run)
         self.ops.read(company.get, on_done=self._company_arrived)
-        self.ops.read(users.get, self.ops.ctx.actor.user_id,
-                      on_done=lambda user: self.user_label.setText(self.tr("User: {name}").format(
-                          name=user.display_name)))
+        self.ops.read(
+            users.get,
+            self.ops.ctx.actor.user_id,
+            on_done=lambda user: self.user_label.setText(
+                self.tr("User: {name}").format(name=user.display_name)
+            ),
+        )
 
     @property
     def ready(self) -> bool:
@@ -435,15 +501,22 @@ class MainWindow(QMainWindow):
 
             self.first_run = FirstRunDialog(self.ops, self)
             self.first_run.server_button.setVisible(self.app_settings is not None)
-            self.first_run.server_button.clicked.connect(lambda: (self.first_run.reject(), self.choose_connection()))
+            self.first_run.server_button.clicked.connect(
+                lambda: (self.first_run.reject(), self.choose_connection())
+            )
             self.first_run.open()
 
     def show_about(self) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About CRM Desktop"),
-                          self.tr("{app} {version}\n\nClients, deals, tasks and invoices for small service "
-                                  "offices.\n\nDatabase: {db}").format(app=APP_NAME, version=__version__,
-                                                                      db=self.ops.ctx.db.describe()),
-                          QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("About CRM Desktop"),
+            self.tr(
+                "{app} {version}\n\nClients, deals, tasks and invoices for small service "
+                "offices.\n\nDatabase: {db}"
+            ).format(app=APP_NAME, version=__version__, db=self.ops.ctx.db.describe()),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
         box.open()
         return box
 
@@ -466,8 +539,12 @@ class MainWindow(QMainWindow):
         extra = {
             "clients": grouped(counts.clients),
             "deals": self.tr("{n} open").format(n=grouped(counts.open_deals)),
-            "tasks": grouped(counts.open_tasks) + (
-                "  " + self.tr("({n} overdue)").format(n=grouped(counts.overdue_tasks)) if counts.overdue_tasks else ""),
+            "tasks": grouped(counts.open_tasks)
+            + (
+                "  " + self.tr("({n} overdue)").format(n=grouped(counts.overdue_tasks))
+                if counts.overdue_tasks
+                else ""
+            ),
             "invoices": self.tr("{n} unpaid").format(n=grouped(counts.unpaid_invoices)),
         }
         for row, key in enumerate(PAGE_KEYS):

@@ -44,8 +44,9 @@ class WroteWhileReading(RuntimeError):
     """A call made with ops.read wrote: it must be made with ops.write, in order with the other writes."""
 
 
-def call_as(initiator: object | None, fn: Callable[..., Any], *args: Any, reading: bool = False,
-            **kwargs: Any) -> Any:
+def call_as(
+    initiator: object | None, fn: Callable[..., Any], *args: Any, reading: bool = False, **kwargs: Any
+) -> Any:
     """Call `fn` on this worker thread so that the Changes it commits name `initiator` (ui/jobs.py too)."""
     _calling.initiator, _calling.reading = initiator, reading
     try:
@@ -55,8 +56,16 @@ def call_as(initiator: object | None, fn: Callable[..., Any], *args: Any, readin
 
 
 class _Call(QRunnable):
-    def __init__(self, token: int, fn: Callable[..., Any], args: tuple, kwargs: dict, relay: _Relay,
-                 initiator: object | None, reading: bool):
+    def __init__(
+        self,
+        token: int,
+        fn: Callable[..., Any],
+        args: tuple,
+        kwargs: dict,
+        relay: _Relay,
+        initiator: object | None,
+        reading: bool,
+    ):
         super().__init__()
         self.token, self.fn, self.args, self.kwargs, self.relay = token, fn, args, kwargs, relay
         self.initiator, self.reading = initiator, reading
@@ -75,8 +84,13 @@ class Ops(QObject):
     busy_changed = Signal(bool)
     reachable_changed = Signal(bool)  # the server stopped (False) or started again (True) answering
 
-    def __init__(self, ctx: ServiceContext, *, report_bug: Callable[[BaseException], None],
-                 parent: QObject | None = None):
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        report_bug: Callable[[BaseException], None],
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.ctx = ctx
         self._report_bug = report_bug
@@ -95,13 +109,26 @@ class Ops(QObject):
         self.reachable = True
         ctx.listeners.append(self._broadcast)
 
-    def write(self, fn: Callable[..., Any], *args: Any, on_done: OnDone | None = None,
-              on_error: OnError | None = None, initiator: object | None = None, **kwargs: Any) -> None:
+    def write(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: OnDone | None = None,
+        on_error: OnError | None = None,
+        initiator: object | None = None,
+        **kwargs: Any,
+    ) -> None:
         """Call `fn(ctx, *args, **kwargs)` on the writer thread, after the writes asked for before it."""
         self._start(self._writer, fn, args, kwargs, on_done, on_error, initiator)
 
-    def read(self, fn: Callable[..., Any], *args: Any, on_done: OnDone | None = None,
-             on_error: OnError | None = None, **kwargs: Any) -> None:
+    def read(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: OnDone | None = None,
+        on_error: OnError | None = None,
+        **kwargs: Any,
+    ) -> None:
         """Call `fn(ctx, *args, **kwargs)`, which only reads, on the read pool: it never waits for a write.
 
         Reads run side by side, so one asked for later may answer first: a view that asks again
@@ -109,8 +136,16 @@ class Ops(QObject):
         """
         self._start(self._readers, fn, args, kwargs, on_done, on_error, None)
 
-    def _start(self, pool: QThreadPool, fn: Callable[..., Any], args: tuple, kwargs: dict,
-               on_done: OnDone | None, on_error: OnError | None, initiator: object | None) -> None:
+    def _start(
+        self,
+        pool: QThreadPool,
+        fn: Callable[..., Any],
+        args: tuple,
+        kwargs: dict,
+        on_done: OnDone | None,
+        on_error: OnError | None,
+        initiator: object | None,
+    ) -> None:
         token = next(self._tokens)
         self._pending[token] = (on_done, on_error)
         if len(self._pending) == 1:
@@ -168,8 +203,13 @@ class Ops(QObject):
         return callbacks
 
     def show_problem(self, message: str) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("CRM Desktop"), message,
-                          QMessageBox.StandardButton.Ok, self.dialog_parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("CRM Desktop"),
+            message,
+            QMessageBox.StandardButton.Ok,
+            self.dialog_parent,
+        )
         box.open()  # window-modal, does not block the event loop
         # A box without a parent belongs to Python: keep it until it is closed, or it vanishes at once.
         self._boxes = [b for b in self._boxes if b.isVisible()] + [box]

@@ -29,16 +29,19 @@ class ReadyReport(QObject):
         QApplication.instance().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
-                and self.window.isVisible() and self._page_has_data(watched)):
+        if (
+            event.type() == QEvent.Type.Paint
+            and isinstance(watched, QWidget)
+            and self.window.isVisible()
+            and self._page_has_data(watched)
+        ):
             QApplication.instance().removeEventFilter(self)
             QTimer.singleShot(0, self._write)  # after this paint (and the rest of its repaint) has run
         return False
 
     def _page_has_data(self, painted: QWidget) -> bool:
         page = self.window.current_page()
-        return (page is not None and (painted is page or page.isAncestorOf(painted))
-                and page_ready(page))
+        return page is not None and (painted is page or page.isAncestorOf(painted)) and page_ready(page)
 
     def _write(self) -> None:
         stamp = {"monotonic": time.monotonic(), "epoch": time.time(), "page": self.window.current_key()}
@@ -46,4 +49,3 @@ class ReadyReport(QObject):
         partial.write_text(json.dumps(stamp), encoding="utf-8")
         os.replace(partial, self.path)  # the benchmark never reads half a file
         self.written = True
-

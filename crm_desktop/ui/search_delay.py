@@ -17,8 +17,14 @@ SEARCH_DELAY_MS = 40  # keys closer together than this come from one burst of ty
 
 
 class SearchDelay(QObject):
-    def __init__(self, field: QLineEdit, search: Callable[[], None], delay_ms: int = SEARCH_DELAY_MS,
-                 *, edited_only: bool = False):
+    def __init__(
+        self,
+        field: QLineEdit,
+        search: Callable[[], None],
+        delay_ms: int = SEARCH_DELAY_MS,
+        *,
+        edited_only: bool = False,
+    ):
         super().__init__(field)
         self._search = search
         self._pending = False  # keys came while waiting: search when the timer runs out

@@ -42,14 +42,23 @@ def _password_fields(dialog: FormDialog) -> tuple[QLineEdit, QLineEdit]:
 
 def _same_passwords(dialog: FormDialog, first: QLineEdit, again: QLineEdit, on_error) -> bool:
     if first.text() != again.text():
-        on_error(ValidationError("password_again", dialog.tr("The two passwords differ. Type the same one twice.")))
+        on_error(
+            ValidationError("password_again", dialog.tr("The two passwords differ. Type the same one twice."))
+        )
         return False
     return True
 
 
 class UserForm(FormDialog):
-    def __init__(self, ops: Ops, people: list[UserRow], user: UserRow | None = None, *, shared: bool,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        ops: Ops,
+        people: list[UserRow],
+        user: UserRow | None = None,
+        *,
+        shared: bool,
+        parent: QWidget | None = None,
+    ):
         super().__init__(ops, parent)
         self.user = user
         self.setWindowTitle(self.tr("Edit user") if user else self.tr("New user"))
@@ -69,11 +78,14 @@ class UserForm(FormDialog):
         self.manager.setCurrentIndex(max(self.manager.findData(user.manager_id if user else None), 0))
         self.can_export = QCheckBox(self.tr("May export data (client lists, PDFs of many invoices)"))
         self.can_export.setChecked(user.can_export if user else False)
-        for key, label, widget in (("username", self.tr("User &name"), self.username),
-                                   ("display_name", self.tr("&Full name"), self.display_name),
-                                   ("email", self.tr("&Email"), self.email), ("role", self.tr("&Role"), self.role),
-                                   ("manager_id", self.tr("&Manager"), self.manager),
-                                   ("can_export", "", self.can_export)):
+        for key, label, widget in (
+            ("username", self.tr("User &name"), self.username),
+            ("display_name", self.tr("&Full name"), self.display_name),
+            ("email", self.tr("&Email"), self.email),
+            ("role", self.tr("&Role"), self.role),
+            ("manager_id", self.tr("&Manager"), self.manager),
+            ("can_export", "", self.can_export),
+        ):
             self.add_row(key, label, widget)
         self.password = self.password_again = None
         if shared and user is None:  # a new user signs in with their own server login
@@ -82,18 +94,35 @@ class UserForm(FormDialog):
         self.setMinimumWidth(440)
 
     def submit(self, on_done, on_error) -> None:
-        values = {"display_name": self.display_name.text(), "email": self.email.text(),
-                  "role": self.role.currentData(), "manager_id": self.manager.currentData(),
-                  "can_export": self.can_export.isChecked()}
+        values = {
+            "display_name": self.display_name.text(),
+            "email": self.email.text(),
+            "role": self.role.currentData(),
+            "manager_id": self.manager.currentData(),
+            "can_export": self.can_export.isChecked(),
+        }
         if self.user is not None:
-            self.ops.write(users.update, self.user.id, expected_version=self.user.version, **values,
-                           on_done=on_done, on_error=on_error)
+            self.ops.write(
+                users.update,
+                self.user.id,
+                expected_version=self.user.version,
+                **values,
+                on_done=on_done,
+                on_error=on_error,
+            )
             return
-        if self.password is not None and not _same_passwords(self, self.password, self.password_again, on_error):
+        if self.password is not None and not _same_passwords(
+            self, self.password, self.password_again, on_error
+        ):
             return
-        self.ops.write(users.create, username=self.username.text(), **values,
-                       password=self.password.text() if self.password is not None else None,
-                       on_done=on_done, on_error=on_error)
+        self.ops.write(
+            users.create,
+            username=self.username.text(),
+            **values,
+            password=self.password.text() if self.password is not None else None,
+            on_done=on_done,
+            on_error=on_error,
+        )
 
 
 class PasswordForm(FormDialog):
@@ -102,13 +131,15 @@ class PasswordForm(FormDialog):
         self.user = user
         self.setWindowTitle(self.tr("Password of {name}").format(name=user.display_name))
         self.password, self.password_again = _password_fields(self)
-        self.finish_layout(QLabel(self.tr("The server checks it when {name} signs in.").format(
-            name=user.display_name)))
+        self.finish_layout(
+            QLabel(self.tr("The server checks it when {name} signs in.").format(name=user.display_name))
+        )
 
     def submit(self, on_done, on_error) -> None:
         if _same_passwords(self, self.password, self.password_again, on_error):
-            self.ops.write(users.set_password, self.user.id, self.password.text(), on_done=on_done,
-                           on_error=on_error)
+            self.ops.write(
+                users.set_password, self.user.id, self.password.text(), on_done=on_done, on_error=on_error
+            )
 
 
 class ReassignForm(FormDialog):
@@ -123,12 +154,22 @@ class ReassignForm(FormDialog):
             if person.active and person.id != source.id:
                 self.target.addItem(person.display_name, person.id)
         self.add_row("to_user_id", self.tr("&New owner"), self.target)
-        self.finish_layout(QLabel(self.tr("Every client {name} owns gets the new owner; the log keeps who had "
-                                          "them.").format(name=source.display_name)))
+        self.finish_layout(
+            QLabel(
+                self.tr("Every client {name} owns gets the new owner; the log keeps who had them.").format(
+                    name=source.display_name
+                )
+            )
+        )
 
     def submit(self, on_done, on_error) -> None:
-        self.ops.write(users.reassign_clients, self.source.id, self.target.currentData(), on_done=on_done,
-                       on_error=on_error)
+        self.ops.write(
+            users.reassign_clients,
+            self.source.id,
+            self.target.currentData(),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
 
 class UsersDialog(QDialog):
@@ -141,8 +182,16 @@ class UsersDialog(QDialog):
         self.setWindowTitle(self.tr("Users"))
         self.list = QTreeWidget()
         self.list.setRootIsDecorated(False)
-        self.list.setHeaderLabels([self.tr("Name"), self.tr("User name"), self.tr("Role"), self.tr("Manager"),
-                                   self.tr("Export"), self.tr("Active")])
+        self.list.setHeaderLabels(
+            [
+                self.tr("Name"),
+                self.tr("User name"),
+                self.tr("Role"),
+                self.tr("Manager"),
+                self.tr("Export"),
+                self.tr("Active"),
+            ]
+        )
         self.list.itemDoubleClicked.connect(lambda *_: self.edit())
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.add_button = QPushButton(self.tr("Add…"))
@@ -157,8 +206,13 @@ class UsersDialog(QDialog):
         self.active_button.clicked.connect(self.toggle_active)
         self.reassign_button.clicked.connect(self.reassign)
         side = QVBoxLayout()
-        for button in (self.add_button, self.edit_button, self.password_button, self.active_button,
-                       self.reassign_button):
+        for button in (
+            self.add_button,
+            self.edit_button,
+            self.password_button,
+            self.active_button,
+            self.reassign_button,
+        ):
             side.addWidget(button)
         side.addStretch(1)
         self.message = QLabel()
@@ -184,9 +238,16 @@ class UsersDialog(QDialog):
         self.list.clear()
         roles = role_names(self.tr)
         for person in people:
-            item = QTreeWidgetItem([person.display_name, person.username, roles.get(person.role, person.role),
-                                    person.manager_name, self.tr("yes") if person.can_export else "",
-                                    self.tr("yes") if person.active else self.tr("disabled")])
+            item = QTreeWidgetItem(
+                [
+                    person.display_name,
+                    person.username,
+                    roles.get(person.role, person.role),
+                    person.manager_name,
+                    self.tr("yes") if person.can_export else "",
+                    self.tr("yes") if person.active else self.tr("disabled"),
+                ]
+            )
             item.setData(0, Qt.ItemDataRole.UserRole, person.id)
             self.list.addTopLevelItem(item)
             if current is not None and person.id == current.id:
@@ -210,7 +271,9 @@ class UsersDialog(QDialog):
 
     def _open(self, form: FormDialog, done_message: str = "") -> FormDialog:
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        form.saved.connect(lambda result: (self.message.setText(done_message.format(result=result)), self.reload()))
+        form.saved.connect(
+            lambda result: (self.message.setText(done_message.format(result=result)), self.reload())
+        )
         self.form = form
         form.open()
         return form
@@ -220,22 +283,38 @@ class UsersDialog(QDialog):
 
     def edit(self) -> FormDialog | None:
         person = self.selected()
-        return self._open(UserForm(self.ops, self.people, person, shared=self.shared, parent=self)) if person else None
+        return (
+            self._open(UserForm(self.ops, self.people, person, shared=self.shared, parent=self))
+            if person
+            else None
+        )
 
     def change_password(self) -> FormDialog | None:
         person = self.selected()
-        return self._open(PasswordForm(self.ops, person, self), self.tr("The password was changed.")) \
-            if person else None
+        return (
+            self._open(PasswordForm(self.ops, person, self), self.tr("The password was changed."))
+            if person
+            else None
+        )
 
     def reassign(self) -> FormDialog | None:
         person = self.selected()
-        return self._open(ReassignForm(self.ops, self.people, person, self),
-                          self.tr("{result} client(s) handed over.")) if person else None
+        return (
+            self._open(
+                ReassignForm(self.ops, self.people, person, self), self.tr("{result} client(s) handed over.")
+            )
+            if person
+            else None
+        )
 
     def toggle_active(self) -> None:
         person = self.selected()
         if person is None:
             return
         action = users.disable if person.active else users.enable
-        self.ops.write(action, person.id, on_done=lambda _row: self.reload(),
-                       on_error=lambda error: self.message.setText(error.message))
+        self.ops.write(
+            action,
+            person.id,
+            on_done=lambda _row: self.reload(),
+            on_error=lambda error: self.message.setText(error.message),
+        )

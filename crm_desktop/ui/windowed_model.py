@@ -95,8 +95,9 @@ class WindowedTableModel(ServiceTableModel):
             self._page_arrived(generation, page, rows)
 
         def fetch(offset: int, limit: int, **how: Any) -> None:
-            self._fetch_page(offset, limit, arrived, **how,
-                             still_wanted=lambda: self._asked - ticket < STALE_REQUESTS)
+            self._fetch_page(
+                offset, limit, arrived, **how, still_wanted=lambda: self._asked - ticket < STALE_REQUESTS
+            )
 
         before, following = self._pages.get(page - 1), self._pages.get(page + 1)
         keyed = self.sort_by in self.key_sorts

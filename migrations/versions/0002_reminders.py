@@ -33,7 +33,11 @@ def upgrade() -> None:
     with op.batch_alter_table("clients", schema=None) as batch_op:
         batch_op.create_index("ix_clients_status_created", ["status", "created_at"], unique=False)
     with op.batch_alter_table("company_profile", schema=None) as batch_op:
-        for name, default in (("lead_follow_up_hours", 24), ("invoice_follow_up_days", 7), ("escalation_hours", 24)):
+        for name, default in (
+            ("lead_follow_up_hours", 24),
+            ("invoice_follow_up_days", 7),
+            ("escalation_hours", 24),
+        ):
             batch_op.add_column(sa.Column(name, sa.Integer(), nullable=False, server_default=str(default)))
     with op.batch_alter_table("company_profile", schema=None) as batch_op:
         for name in ("lead_follow_up_hours", "invoice_follow_up_days", "escalation_hours"):
@@ -41,10 +45,17 @@ def upgrade() -> None:
     now = datetime.now(UTC)
     if op.get_bind().dialect.name == "sqlite":
         now = now.replace(tzinfo=None)  # the form UTCDateTime stores on SQLite (naive UTC text)
-    tasks = sa.table("tasks", sa.column("alert_at", sa.DateTime(timezone=True)),
-                     sa.column("remind_at", sa.DateTime(timezone=True)), sa.column("status", sa.String))
-    op.execute(tasks.update().where(tasks.c.status == "open", tasks.c.remind_at > sa.bindparam("now", now))
-               .values(alert_at=tasks.c.remind_at))
+    tasks = sa.table(
+        "tasks",
+        sa.column("alert_at", sa.DateTime(timezone=True)),
+        sa.column("remind_at", sa.DateTime(timezone=True)),
+        sa.column("status", sa.String),
+    )
+    op.execute(
+        tasks.update()
+        .where(tasks.c.status == "open", tasks.c.remind_at > sa.bindparam("now", now))
+        .values(alert_at=tasks.c.remind_at)
+    )
     if op.get_bind().dialect.name == "postgresql":
         for statement in POSTGRES_NOTIFY:
             op.execute(statement)

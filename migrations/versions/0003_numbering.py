@@ -14,8 +14,12 @@ down_revision = "0002_reminders"
 branch_labels = None
 depends_on = None
 
-PATTERNS = (("invoice_number_pattern", "INV-{year}-{seq:05d}"), ("quote_number_pattern", "QUO-{year}-{seq:05d}"),
-            ("credit_note_number_pattern", "CN-{year}-{seq:05d}"), ("tax_presets", "12; 0"))
+PATTERNS = (
+    ("invoice_number_pattern", "INV-{year}-{seq:05d}"),
+    ("quote_number_pattern", "QUO-{year}-{seq:05d}"),
+    ("credit_note_number_pattern", "CN-{year}-{seq:05d}"),
+    ("tax_presets", "12; 0"),
+)
 
 
 def upgrade() -> None:
@@ -30,8 +34,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("company_profile", schema=None) as batch_op:
         for name, default in PATTERNS:
-            batch_op.add_column(sa.Column(name, sa.String(length=200 if name == "tax_presets" else 60), nullable=False,
-                                          server_default=sa.text(f"'{default}'")))
+            batch_op.add_column(
+                sa.Column(
+                    name,
+                    sa.String(length=200 if name == "tax_presets" else 60),
+                    nullable=False,
+                    server_default=sa.text(f"'{default}'"),
+                )
+            )
     with op.batch_alter_table("company_profile", schema=None) as batch_op:
         for name, _ in PATTERNS:
             batch_op.alter_column(name, server_default=None)  # the models give the default, as elsewhere

@@ -15,19 +15,26 @@ down_revision = "0003_numbering"
 branch_labels = None
 depends_on = None
 
-SMTP_COLUMNS = (("smtp_host", 255, ""), ("smtp_security", 10, "starttls"), ("smtp_username", 320, ""),
-                ("smtp_sender", 320, ""))
+SMTP_COLUMNS = (
+    ("smtp_host", 255, ""),
+    ("smtp_security", 10, "starttls"),
+    ("smtp_username", 320, ""),
+    ("smtp_sender", 320, ""),
+)
 
 
 def upgrade() -> None:
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("credited_total", sa.BigInteger(), nullable=False, server_default="0"))
     with op.batch_alter_table("company_profile", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("amount_words_language", sa.String(length=5), nullable=False,
-                                      server_default=""))
+        batch_op.add_column(
+            sa.Column("amount_words_language", sa.String(length=5), nullable=False, server_default="")
+        )
         batch_op.add_column(sa.Column("logo", sa.LargeBinary(), nullable=True))
         for name, length, default in SMTP_COLUMNS:
-            batch_op.add_column(sa.Column(name, sa.String(length=length), nullable=False, server_default=default))
+            batch_op.add_column(
+                sa.Column(name, sa.String(length=length), nullable=False, server_default=default)
+            )
         batch_op.add_column(sa.Column("smtp_port", sa.Integer(), nullable=False, server_default="587"))
     # The models give the defaults, as elsewhere.
     with op.batch_alter_table("documents", schema=None) as batch_op:

@@ -55,16 +55,40 @@ THROUGH_CLIENT = {
     "document_lines": "EXISTS (SELECT 1 FROM documents d WHERE d.id = document_id)",
     "payments": "EXISTS (SELECT 1 FROM documents d WHERE d.id = document_id)",
 }
-WRITABLE = ("clients", "client_tags", "client_search", "activities", "pipelines", "stages", "deals",
-            "deal_stage_changes", "tasks", "documents", "document_lines", "number_series")
-NOTIFYING = ("clients", "activities", "pipelines", "stages", "deals", "documents", "document_lines",
-             "payments", "users", "company_profile")  # tasks announce since 0002
+WRITABLE = (
+    "clients",
+    "client_tags",
+    "client_search",
+    "activities",
+    "pipelines",
+    "stages",
+    "deals",
+    "deal_stage_changes",
+    "tasks",
+    "documents",
+    "document_lines",
+    "number_series",
+)
+NOTIFYING = (
+    "clients",
+    "activities",
+    "pipelines",
+    "stages",
+    "deals",
+    "documents",
+    "document_lines",
+    "payments",
+    "users",
+    "company_profile",
+)  # tasks announce since 0002
 
 
 def _create_role(name: str, member_of: str | None = None) -> str:
     grant = f"EXECUTE 'GRANT {member_of} TO {name}';" if member_of else ""
-    return (f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{name}') THEN "
-            f"CREATE ROLE {name} NOLOGIN; END IF; {grant} END $$")
+    return (
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{name}') THEN "
+        f"CREATE ROLE {name} NOLOGIN; END IF; {grant} END $$"
+    )
 
 
 POSTGRES_SHARED = [
@@ -75,12 +99,14 @@ POSTGRES_SHARED = [
     "DO $$ BEGIN EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO crm_user', current_schema()); "
     "EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO crm_user', current_schema()); "
     # Tables and sequences of later revisions can be read (writing them stays a revision's own grant).
-    "EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO crm_user', current_schema()); "
+    "EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO crm_user', "
+    "current_schema()); "
     "EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES TO crm_user', "
     "current_schema()); END $$",
     f"GRANT INSERT, UPDATE, DELETE ON {', '.join(WRITABLE)} TO crm_user",
     "GRANT INSERT ON payments, audit_log TO crm_user",  # recorded, never changed or removed
-    "GRANT UPDATE (display_name, email, version, updated_at) ON users TO crm_user",  # one's own name and email
+    # one's own name and email
+    "GRANT UPDATE (display_name, email, version, updated_at) ON users TO crm_user",
     "GRANT INSERT, UPDATE ON users TO crm_admin",
     "GRANT UPDATE ON company_profile TO crm_admin",
     # --- who the connected login is, as the CRM knows them
@@ -100,10 +126,15 @@ POSTGRES_SHARED = [
     "ALTER TABLE clients FORCE ROW LEVEL SECURITY",
     "CREATE POLICY clients_seen ON clients USING (crm_sees_all() OR NOT private OR owner_id = crm_uid() "
     "OR owner_id = ANY (crm_team()))",
-    *[statement for table, rule in THROUGH_CLIENT.items() for statement in (
-        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
-        f"CREATE POLICY {table}_seen ON {table} USING (crm_sees_all() OR {rule})")],
+    *[
+        statement
+        for table, rule in THROUGH_CLIENT.items()
+        for statement in (
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+            f"CREATE POLICY {table}_seen ON {table} USING (crm_sees_all() OR {rule})",
+        )
+    ],
     "ALTER TABLE users ENABLE ROW LEVEL SECURITY",
     "ALTER TABLE users FORCE ROW LEVEL SECURITY",
     "CREATE POLICY users_read ON users FOR SELECT USING (true)",
@@ -116,30 +147,37 @@ POSTGRES_SHARED = [
     "CREATE POLICY audit_add ON audit_log FOR INSERT WITH CHECK (NOT crm_is_user() OR user_id = crm_uid())",
     # --- issued documents stay as issued: only their payment state and cancellation move on
     "CREATE FUNCTION crm_guard_document() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "IF OLD.status = 'draft' OR NOT crm_is_user() THEN RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; "
-    "END IF; "
+    "IF OLD.status = 'draft' OR NOT crm_is_user() THEN "
+    "RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; END IF; "
     "IF TG_OP = 'DELETE' THEN RAISE EXCEPTION 'Document % is issued and cannot be deleted', OLD.number "
     "USING ERRCODE = '42501'; END IF; "
     "IF NEW.status = 'draft' OR NEW.number IS DISTINCT FROM OLD.number OR NEW.kind <> OLD.kind "
     "OR NEW.client_id <> OLD.client_id OR NEW.currency <> OLD.currency "
     "OR NEW.issue_date IS DISTINCT FROM OLD.issue_date OR NEW.due_date IS DISTINCT FROM OLD.due_date "
     "OR NEW.subtotal <> OLD.subtotal OR NEW.tax_total <> OLD.tax_total OR NEW.total <> OLD.total "
-    "OR NEW.notes <> OLD.notes OR NEW.terms <> OLD.terms OR NEW.related_id IS DISTINCT FROM OLD.related_id THEN "
-    "RAISE EXCEPTION 'Document % is issued and cannot be changed', OLD.number USING ERRCODE = '42501'; END IF; "
+    "OR NEW.notes <> OLD.notes OR NEW.terms <> OLD.terms "
+    "OR NEW.related_id IS DISTINCT FROM OLD.related_id THEN "
+    "RAISE EXCEPTION 'Document % is issued and cannot be changed', OLD.number "
+    "USING ERRCODE = '42501'; END IF; "
     "RETURN NEW; END $$",
     "CREATE TRIGGER documents_guard BEFORE UPDATE OR DELETE ON documents "
     "FOR EACH ROW EXECUTE FUNCTION crm_guard_document()",
-    "CREATE FUNCTION crm_guard_document_line() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE doc record; BEGIN "
+    "CREATE FUNCTION crm_guard_document_line() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "DECLARE doc record; BEGIN "
     "SELECT status, number INTO doc FROM documents "
     "WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.document_id ELSE NEW.document_id END; "
     "IF FOUND AND doc.status <> 'draft' AND crm_is_user() THEN "
-    "RAISE EXCEPTION 'Document % is issued and its lines cannot be changed', doc.number USING ERRCODE = '42501'; "
+    "RAISE EXCEPTION 'Document % is issued and its lines cannot be changed', doc.number "
+    "USING ERRCODE = '42501'; "
     "END IF; RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; END $$",
     "CREATE TRIGGER document_lines_guard BEFORE INSERT OR UPDATE OR DELETE ON document_lines "
     "FOR EACH ROW EXECUTE FUNCTION crm_guard_document_line()",
     # --- every change is announced to the other PCs (see 0002 for the function)
-    *[f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON {table} "
-      "FOR EACH ROW EXECUTE FUNCTION crm_notify_change()" for table in NOTIFYING],
+    *[
+        f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION crm_notify_change()"
+        for table in NOTIFYING
+    ],
 ]
 
 
@@ -154,18 +192,26 @@ def downgrade() -> None:
         for table in ("clients", *THROUGH_CLIENT, "users", "audit_log"):
             op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
             op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-        for policy, table in (("clients_seen", "clients"), *((f"{t}_seen", t) for t in THROUGH_CLIENT),
-                              ("users_read", "users"), ("users_add", "users"), ("users_change", "users"),
-                              ("audit_read", "audit_log"), ("audit_add", "audit_log")):
+        for policy, table in (
+            ("clients_seen", "clients"),
+            *((f"{t}_seen", t) for t in THROUGH_CLIENT),
+            ("users_read", "users"),
+            ("users_add", "users"),
+            ("users_change", "users"),
+            ("audit_read", "audit_log"),
+            ("audit_add", "audit_log"),
+        ):
             op.execute(f"DROP POLICY {policy} ON {table}")
         for function in ("crm_team()", "crm_sees_all()", "crm_uid()", "crm_is_user()"):
             op.execute(f"DROP FUNCTION {function}")
-        op.execute("DO $$ BEGIN EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM crm_user, crm_admin', "
-                   "current_schema()); EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA %I FROM crm_user', "
-                   "current_schema()); EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM crm_user', "
-                   "current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I REVOKE SELECT ON "
-                   "TABLES FROM crm_user', current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA "
-                   "%I REVOKE USAGE, SELECT ON SEQUENCES FROM crm_user', current_schema()); END $$")
+        op.execute(
+            "DO $$ BEGIN EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM crm_user, crm_admin', "
+            "current_schema()); EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA %I FROM crm_user', "
+            "current_schema()); EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM crm_user', "
+            "current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I REVOKE SELECT ON "
+            "TABLES FROM crm_user', current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA "
+            "%I REVOKE USAGE, SELECT ON SEQUENCES FROM crm_user', current_schema()); END $$"
+        )
     for table in reversed(REQUEST_ID_TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f"uq_{table}_request_id"), type_="unique")

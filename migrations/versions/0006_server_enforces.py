@@ -53,15 +53,28 @@ def in_schema(statement: str, schema: str) -> str:
     return statement.replace("@.", quoted + ".").replace("@SCHEMA", quoted)
 
 
-def _function(signature: str, returns: str, body: str, *, language: str = "plpgsql", volatility: str = "",
-              definer: str | None = None, extra: str = "") -> list[str]:
+def _function(
+    signature: str,
+    returns: str,
+    body: str,
+    *,
+    language: str = "plpgsql",
+    volatility: str = "",
+    definer: str | None = None,
+    extra: str = "",
+) -> list[str]:
     """CREATE OR REPLACE with the fixed search_path; `definer`: the role whose rights it runs with."""
     security = "SECURITY DEFINER" if definer else "SECURITY INVOKER"
-    statements = [f"CREATE OR REPLACE FUNCTION @.{signature} RETURNS {returns} LANGUAGE {language} {volatility} "
-                  f"{security} SET search_path = pg_catalog, @SCHEMA, pg_temp {extra} AS $fn$ {body} $fn$"]
+    statements = [
+        f"CREATE OR REPLACE FUNCTION @.{signature} RETURNS {returns} LANGUAGE {language} {volatility} "
+        f"{security} SET search_path = pg_catalog, @SCHEMA, pg_temp {extra} AS $fn$ {body} $fn$"
+    ]
     if definer:
         name = signature.split("(")[0]  # each name is used once, so it needs no argument types
-        statements += [f"ALTER FUNCTION @.{name} OWNER TO {definer}", f"REVOKE ALL ON FUNCTION @.{name} FROM PUBLIC"]
+        statements += [
+            f"ALTER FUNCTION @.{name} OWNER TO {definer}",
+            f"REVOKE ALL ON FUNCTION @.{name} FROM PUBLIC",
+        ]
     return statements
 
 
@@ -80,12 +93,25 @@ AUDITED = {
     "payments": ("amount", "", ""),
     "company_profile": ("", "logo", ""),
 }
-NOTIFYING = ("clients", "activities", "pipelines", "stages", "deals", "tasks", "documents", "document_lines",
-             "payments", "users", "company_profile")
+NOTIFYING = (
+    "clients",
+    "activities",
+    "pipelines",
+    "stages",
+    "deals",
+    "tasks",
+    "documents",
+    "document_lines",
+    "payments",
+    "users",
+    "company_profile",
+)
 THROUGH_CLIENT = ("client_tags", "client_search", "activities", "deals", "documents")
-THROUGH_PARENT = {"deal_stage_changes": "deals d WHERE d.id = deal_id",
-                  "document_lines": "documents d WHERE d.id = document_id",
-                  "payments": "documents d WHERE d.id = document_id"}
+THROUGH_PARENT = {
+    "deal_stage_changes": "deals d WHERE d.id = deal_id",
+    "document_lines": "documents d WHERE d.id = document_id",
+    "payments": "documents d WHERE d.id = document_id",
+}
 SYSTEM_KINDS = "('status_change', 'document')"  # timeline entries the app writes itself
 DEFINER_ROLES = [
     # Owns the functions that must see or write past a login's rights (audit rows, counters, checks,
@@ -104,7 +130,8 @@ _CRM_MEMBERSHIPS = (
     "FROM pg_catalog.pg_auth_members a JOIN pg_catalog.pg_roles m ON m.oid = a.member "
     "JOIN pg_catalog.pg_roles g ON g.oid = a.roleid JOIN pg_catalog.pg_roles gr ON gr.oid = a.grantor "
     "WHERE g.rolname IN ('crm_user', 'crm_admin') AND m.rolname NOT IN ('crm_login_admin', 'crm_admin') "
-    "AND NOT m.rolsuper")
+    "AND NOT m.rolsuper"
+)
 
 
 def _login_admin_grants(version: int) -> list[str]:
@@ -152,48 +179,83 @@ NO_PLACE_TO_HIDE = [
 
 IDENTITY = [
     # Who is asking: the session's login. (0005 used current_user and unqualified names.)
-    *_function("crm_is_user()", "boolean",
-               "SELECT pg_catalog.pg_has_role(session_user, 'crm_user', 'MEMBER') AND NOT coalesce("
-               "(SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false)",
-               language="sql", volatility="STABLE"),
-    *_function("crm_uid()", "integer",
-               "SELECT u.id FROM @.users u WHERE u.username = session_user AND u.active",
-               language="sql", volatility="STABLE"),
-    *_function("crm_sees_all()", "boolean",
-               "SELECT NOT @.crm_is_user() OR EXISTS (SELECT 1 FROM @.users u WHERE u.username = session_user "
-               "AND u.active AND u.role = 'admin')", language="sql", volatility="STABLE"),
-    *_function("crm_team()", "integer[]",
-               "SELECT coalesce(array_agg(u.id), '{}') FROM @.users u WHERE u.manager_id = @.crm_uid() "
-               "AND EXISTS (SELECT 1 FROM @.users m WHERE m.username = session_user AND m.role = 'manager')",
-               language="sql", volatility="STABLE"),
+    *_function(
+        "crm_is_user()",
+        "boolean",
+        "SELECT pg_catalog.pg_has_role(session_user, 'crm_user', 'MEMBER') AND NOT coalesce("
+        "(SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false)",
+        language="sql",
+        volatility="STABLE",
+    ),
+    *_function(
+        "crm_uid()",
+        "integer",
+        "SELECT u.id FROM @.users u WHERE u.username = session_user AND u.active",
+        language="sql",
+        volatility="STABLE",
+    ),
+    *_function(
+        "crm_sees_all()",
+        "boolean",
+        "SELECT NOT @.crm_is_user() OR EXISTS (SELECT 1 FROM @.users u WHERE u.username = session_user "
+        "AND u.active AND u.role = 'admin')",
+        language="sql",
+        volatility="STABLE",
+    ),
+    *_function(
+        "crm_team()",
+        "integer[]",
+        "SELECT coalesce(array_agg(u.id), '{}') FROM @.users u WHERE u.manager_id = @.crm_uid() "
+        "AND EXISTS (SELECT 1 FROM @.users m WHERE m.username = session_user AND m.role = 'manager')",
+        language="sql",
+        volatility="STABLE",
+    ),
     # The visibility rule of clients for code that runs past row-level security (the definer functions).
-    *_function("crm_sees_client(client integer)", "boolean",
-               "SELECT @.crm_sees_all() OR EXISTS (SELECT 1 FROM @.clients c WHERE c.id = client AND (NOT c.private "
-               "OR c.owner_id = @.crm_uid() OR c.owner_id = ANY (@.crm_team())))",
-               language="sql", volatility="STABLE"),
+    *_function(
+        "crm_sees_client(client integer)",
+        "boolean",
+        "SELECT @.crm_sees_all() OR EXISTS (SELECT 1 FROM @.clients c WHERE c.id = client AND (NOT c.private "
+        "OR c.owner_id = @.crm_uid() OR c.owner_id = ANY (@.crm_team())))",
+        language="sql",
+        volatility="STABLE",
+    ),
     # Who a change is written in: the login's CRM user; for the owner, the user the app says it acts as.
-    *_function("crm_actor()", "integer",
-               "SELECT CASE WHEN @.crm_is_user() THEN @.crm_uid() "
-               "ELSE nullif(current_setting('crm.actor_id', true), '')::integer END",
-               language="sql", volatility="STABLE"),
+    *_function(
+        "crm_actor()",
+        "integer",
+        "SELECT CASE WHEN @.crm_is_user() THEN @.crm_uid() "
+        "ELSE nullif(current_setting('crm.actor_id', true), '')::integer END",
+        language="sql",
+        volatility="STABLE",
+    ),
 ]
 
 # (SELECT f()) makes each helper an InitPlan, computed once per query instead of once per row.
 # (The same rule as crm_sees_client and crm_find_clients, in the form each place runs fastest.)
-SEES_ALL, UID, TEAM = "(SELECT @.crm_sees_all())", "(SELECT @.crm_uid())", "((SELECT @.crm_team())::integer[])"
+SEES_ALL, UID, TEAM = (
+    "(SELECT @.crm_sees_all())",
+    "(SELECT @.crm_uid())",
+    "((SELECT @.crm_team())::integer[])",
+)
 CLIENT_VISIBLE = f"{SEES_ALL} OR NOT private OR owner_id = {UID} OR owner_id = ANY {TEAM}"
 VIA_CLIENT = "EXISTS (SELECT 1 FROM @.clients c WHERE c.id = client_id)"
 
 
 def _policies() -> list[str]:
-    out = ["DROP POLICY clients_seen ON @.clients",
-           f"CREATE POLICY clients_seen ON @.clients USING ({CLIENT_VISIBLE})"]
+    out = [
+        "DROP POLICY clients_seen ON @.clients",
+        f"CREATE POLICY clients_seen ON @.clients USING ({CLIENT_VISIBLE})",
+    ]
     for table in THROUGH_CLIENT:
-        out += [f"DROP POLICY {table}_seen ON @.{table}",
-                f"CREATE POLICY {table}_seen ON @.{table} USING ({SEES_ALL} OR {VIA_CLIENT})"]
+        out += [
+            f"DROP POLICY {table}_seen ON @.{table}",
+            f"CREATE POLICY {table}_seen ON @.{table} USING ({SEES_ALL} OR {VIA_CLIENT})",
+        ]
     for table, parent in THROUGH_PARENT.items():
-        out += [f"DROP POLICY {table}_seen ON @.{table}",
-                f"CREATE POLICY {table}_seen ON @.{table} USING ({SEES_ALL} OR EXISTS (SELECT 1 FROM @.{parent}))"]
+        out += [
+            f"DROP POLICY {table}_seen ON @.{table}",
+            f"CREATE POLICY {table}_seen ON @.{table} USING ({SEES_ALL} OR EXISTS (SELECT 1 FROM @.{parent}))",
+        ]
     out += [
         # A task without a client is its assignee's (and their manager's), as in services/tasks.py;
         # anyone may still hand one to a colleague.
@@ -231,7 +293,9 @@ PRIVILEGES = [
 
 FORMAT_NUMBER = _function(
     # services/numbering.py's format_number, for the number the database gives (tested against it).
-    "crm_format_number(pattern text, year integer, seq integer)", "text", """
+    "crm_format_number(pattern text, year integer, seq integer)",
+    "text",
+    """
     DECLARE out text := pattern; m text[]; value text;
     BEGIN
       FOR m IN SELECT regexp_matches(pattern, '\\{(year|seq)(?:\\:0([1-9])d)?\\}', 'g') LOOP
@@ -240,10 +304,14 @@ FORMAT_NUMBER = _function(
         out := replace(out, '{' || m[1] || coalesce(chr(58) || '0' || m[2] || 'd', '') || '}', value);
       END LOOP;
       RETURN out;
-    END""", volatility="IMMUTABLE")
+    END""",
+    volatility="IMMUTABLE",
+)
 
 TAKE_NUMBER = _function(
-    "crm_take_number(doc @.documents)", "text", """
+    "crm_take_number(doc @.documents)",
+    "text",
+    """
     DECLARE v_year integer := extract(year FROM doc.issue_date)::integer; v_seq integer; v_number text;
     BEGIN
       INSERT INTO @.number_series (kind, year, next_seq) VALUES (doc.kind, v_year, 1)
@@ -258,21 +326,35 @@ TAKE_NUMBER = _function(
       END IF;
       UPDATE @.number_series SET next_seq = v_seq + 1 WHERE kind = doc.kind AND year = v_year;
       RETURN v_number;
-    END""", definer="crm_definer")
+    END""",
+    definer="crm_definer",
+)
 
 TRANSITIONS = {  # kind → allowed (from, to) once issued; drafts become issued through crm_take_number
-    "invoice": [(a, b) for a in ("issued", "partly_paid", "paid", "credited")
-                for b in ("issued", "partly_paid", "paid", "credited", "cancelled")],
-    "quote": [("issued", "issued"), ("issued", "accepted"), ("issued", "rejected"), ("accepted", "accepted"),
-              *((a, "cancelled") for a in ("issued", "accepted", "rejected"))],
+    "invoice": [
+        (a, b)
+        for a in ("issued", "partly_paid", "paid", "credited")
+        for b in ("issued", "partly_paid", "paid", "credited", "cancelled")
+    ],
+    "quote": [
+        ("issued", "issued"),
+        ("issued", "accepted"),
+        ("issued", "rejected"),
+        ("accepted", "accepted"),
+        *((a, "cancelled") for a in ("issued", "accepted", "rejected")),
+    ],
     "credit_note": [("issued", "issued"), ("issued", "cancelled")],
 }
-_ALLOWED = " OR ".join(f"(NEW.kind = '{kind}' AND (OLD.status, NEW.status) IN "
-                       f"({', '.join(repr(pair).replace(chr(34), chr(39)) for pair in pairs)}))"
-                       for kind, pairs in TRANSITIONS.items())
+_ALLOWED = " OR ".join(
+    f"(NEW.kind = '{kind}' AND (OLD.status, NEW.status) IN "
+    f"({', '.join(repr(pair).replace(chr(34), chr(39)) for pair in pairs)}))"
+    for kind, pairs in TRANSITIONS.items()
+)
 _REFUSE = "RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = "
 DOCUMENT_RULES = _function(
-    "crm_document_rules()", "trigger", f"""
+    "crm_document_rules()",
+    "trigger",
+    f"""
     DECLARE crm boolean := @.crm_is_user();
     BEGIN
       IF TG_OP = 'DELETE' THEN
@@ -336,10 +418,14 @@ DOCUMENT_RULES = _function(
         END IF;
       END IF;
       RETURN NEW;
-    END""", definer="crm_definer")
+    END""",
+    definer="crm_definer",
+)
 
 DOCUMENT_LINE_RULES = _function(
-    "crm_guard_document_line()", "trigger", f"""
+    "crm_guard_document_line()",
+    "trigger",
+    f"""
     DECLARE doc record;
     BEGIN
       SELECT status, number INTO doc FROM @.documents
@@ -348,11 +434,15 @@ DOCUMENT_LINE_RULES = _function(
         {_REFUSE} format('document %s is issued and its lines cannot be changed', doc.number);
       END IF;
       RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
-    END""", definer="crm_definer")
+    END""",
+    definer="crm_definer",
+)
 
 PAYMENT_RULES = _function(
     # Checked before the invoice row moves on (payments.record_payment writes the payment first).
-    "crm_payment_rules()", "trigger", f"""
+    "crm_payment_rules()",
+    "trigger",
+    f"""
     DECLARE doc record;
     BEGIN
       IF NOT @.crm_is_user() THEN RETURN NEW; END IF;
@@ -362,10 +452,14 @@ PAYMENT_RULES = _function(
         {_REFUSE} format('a payment goes to an issued invoice and is at most its balance (%s)', doc.number);
       END IF;
       RETURN NEW;
-    END""", definer="crm_definer")
+    END""",
+    definer="crm_definer",
+)
 
 MONEY_FOLLOWS = _function(
-    "crm_money_follows(document integer)", "void", f"""
+    "crm_money_follows(document integer)",
+    "void",
+    f"""
     DECLARE d record; paid bigint; credited bigint; expected text;
     BEGIN
       SELECT * INTO d FROM @.documents WHERE id = document;
@@ -386,10 +480,14 @@ MONEY_FOLLOWS = _function(
           {_REFUSE} format('invoice %s is %s by its payments and credit notes, not %s', d.number, expected, d.status);
         END IF;
       END IF;
-    END""", definer="crm_definer")
+    END""",
+    definer="crm_definer",
+)
 
 MONEY_CHECK = _function(
-    "crm_check_money()", "trigger", """
+    "crm_check_money()",
+    "trigger",
+    """
     BEGIN
       IF NOT @.crm_is_user() THEN RETURN NULL; END IF;
       IF TG_TABLE_NAME = 'documents' THEN PERFORM @.crm_money_follows(NEW.id);
@@ -397,12 +495,16 @@ MONEY_CHECK = _function(
       ELSE PERFORM @.crm_money_follows(NEW.document_id);
       END IF;
       RETURN NULL;
-    END""", definer="crm_definer")
+    END""",
+    definer="crm_definer",
+)
 
 # --- the timeline and deal history: what the system wrote stays ----------------------------------
 
 ACTIVITY_RULES = _function(
-    "crm_activity_rules()", "trigger", f"""
+    "crm_activity_rules()",
+    "trigger",
+    f"""
     BEGIN
       IF NOT @.crm_is_user() THEN RETURN NEW; END IF;
       IF NEW.deal_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM @.deals d WHERE d.id = NEW.deal_id
@@ -422,11 +524,15 @@ ACTIVITY_RULES = _function(
         {_REFUSE} 'an entry the system wrote on the timeline is kept as written';
       END IF;
       RETURN NEW;
-    END""", definer="crm_definer")
+    END""",
+    definer="crm_definer",
+)
 
 HISTORY_KEPT = _function(
     # Deferred to commit: a system entry (or a deal's history) goes only together with its client (deal).
-    "crm_history_kept()", "trigger", f"""
+    "crm_history_kept()",
+    "trigger",
+    f"""
     BEGIN
       IF NOT @.crm_is_user() THEN RETURN NULL; END IF;
       IF TG_TABLE_NAME = 'activities' THEN
@@ -437,19 +543,27 @@ HISTORY_KEPT = _function(
         {_REFUSE} 'the history of a deal is deleted only together with the deal';
       END IF;
       RETURN NULL;
-    END""", definer="crm_definer")
+    END""",
+    definer="crm_definer",
+)
 
 STAGE_CHANGE_RULES = _function(
-    "crm_stage_change_rules()", "trigger", """
+    "crm_stage_change_rules()",
+    "trigger",
+    """
     BEGIN
       IF @.crm_is_user() THEN NEW.user_id := @.crm_uid(); END IF;
       RETURN NEW;
-    END""", definer="crm_definer")
+    END""",
+    definer="crm_definer",
+)
 
 TASK_RULES = _function(
     # What a task refers to must be something the login sees, or a constraint would answer for an
     # invisible row: a follow-up's origin ("lead:42", unique) and its deal. Runs as the login: its visibility.
-    "crm_task_rules()", "trigger", f"""
+    "crm_task_rules()",
+    "trigger",
+    f"""
     DECLARE what text := split_part(NEW.origin, chr(58), 1); v_id integer;
     BEGIN
       IF NOT @.crm_is_user() THEN RETURN NEW; END IF;
@@ -469,23 +583,31 @@ TASK_RULES = _function(
         {_REFUSE} 'a follow-up task refers to a record you can see';
       END IF;
       RETURN NEW;
-    END""")
+    END""",
+)
 
 # --- audit: written by the database ----------------------------------------------------------------
 
 AUDIT_VALUE = _function(
     # One column's value as services/context.py writes it into the log.
-    "crm_audit_value(value jsonb, is_money boolean, is_blob boolean, is_secret boolean)", "jsonb", """
+    "crm_audit_value(value jsonb, is_money boolean, is_blob boolean, is_secret boolean)",
+    "jsonb",
+    """
     SELECT CASE
       WHEN value IS NULL OR value = 'null'::jsonb THEN 'null'::jsonb
       WHEN is_secret THEN CASE WHEN value = '""'::jsonb THEN value ELSE to_jsonb('(hidden)'::text) END
       WHEN is_money THEN to_jsonb(trim_scale((value #>> '{}')::numeric / 10000)::text)
       WHEN is_blob THEN to_jsonb(format('%s bytes, sha256 %s', (length(value #>> '{}') - 2) / 2,
         left(encode(sha256(decode(substr(value #>> '{}', 3), 'hex')), 'hex'), 16)))
-      ELSE value END""", language="sql", volatility="IMMUTABLE")
+      ELSE value END""",
+    language="sql",
+    volatility="IMMUTABLE",
+)
 
 AUDIT_ROW = _function(
-    "crm_audit_row()", "trigger", """
+    "crm_audit_row()",
+    "trigger",
+    """
     DECLARE
       money text[] := string_to_array(TG_ARGV[0], ','); blobs text[] := string_to_array(TG_ARGV[1], ',');
       secrets text[] := string_to_array(TG_ARGV[2], ',');
@@ -514,12 +636,17 @@ AUDIT_ROW = _function(
         VALUES (now(), @.crm_actor(), session_user, TG_TABLE_NAME, (coalesce(new_row, old_row) ->> 'id')::integer,
                 CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END, changes::json);
       RETURN NULL;
-    END""", definer="crm_definer", extra="SET timezone = 'UTC'")
+    END""",
+    definer="crm_definer",
+    extra="SET timezone = 'UTC'",
+)
 
 AUDIT_STAMP = _function(
     # Rows a client writes (sign-ins, issues, PDFs…) get the server's time and the login's own name;
     # field changes are the database's to write (crm_audit_row, which runs as crm_definer).
-    "crm_audit_stamp()", "trigger", f"""
+    "crm_audit_stamp()",
+    "trigger",
+    f"""
     BEGIN
       NEW.at := now();
       NEW.login := session_user;
@@ -530,27 +657,34 @@ AUDIT_STAMP = _function(
         END IF;
       END IF;
       RETURN NEW;
-    END""")
+    END""",
+)
 
 REFUSE_AUDIT_CHANGE = _function(
-    "crm_refuse_audit_change()", "trigger",
-    "BEGIN RAISE EXCEPTION 'the audit log is append-only (% refused)', TG_OP; END")
+    "crm_refuse_audit_change()",
+    "trigger",
+    "BEGIN RAISE EXCEPTION 'the audit log is append-only (% refused)', TG_OP; END",
+)
 
 # --- notices, search ---------------------------------------------------------------------------------
 
 NOTIFY = _function(
     # Only which table changed: a notice carries nothing a listener may not see, and a forged one
     # only makes a PC re-read what row-level security lets it see.
-    "crm_notify_change()", "trigger",
+    "crm_notify_change()",
+    "trigger",
     "BEGIN PERFORM pg_notify('crm_changes', json_build_object('schema', TG_TABLE_SCHEMA, 'table', TG_TABLE_NAME)"
-    "::text); RETURN NULL; END")
+    "::text); RETURN NULL; END",
+)
 
 FIND_CLIENTS = _function(
     # The trigram index cannot serve LIKE behind row-level security (LIKE is not leakproof), so this
     # reads it with the definer's rights and applies the clients policy's rule itself. With
     # first_rows, the first that many by name: the matches' ids are taken from the index alone, and
     # only the clients found are looked up and sorted (not every client joined to every match).
-    "crm_find_clients(patterns text[], first_rows integer DEFAULT NULL)", "SETOF integer", """
+    "crm_find_clients(patterns text[], first_rows integer DEFAULT NULL)",
+    "SETOF integer",
+    """
     DECLARE likes text := ''; matched integer[];
     BEGIN
       IF coalesce(cardinality(patterns), 0) = 0 THEN RETURN; END IF;
@@ -565,19 +699,29 @@ FIND_CLIENTS = _function(
         'SELECT id FROM found'
         || CASE WHEN first_rows IS NULL THEN '' ELSE format(' ORDER BY sort_name, id LIMIT %s', first_rows) END
         USING @.crm_sees_all(), @.crm_uid(), @.crm_team(), matched;
-    END""", volatility="STABLE", definer="crm_definer", extra="SET jit = off")
+    END""",
+    volatility="STABLE",
+    definer="crm_definer",
+    extra="SET jit = off",
+)
 
 # --- logins ------------------------------------------------------------------------------------------
 
 CALLER_IS_ADMIN = _function(
-    "crm_caller_is_admin()", "boolean",
+    "crm_caller_is_admin()",
+    "boolean",
     "SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false) OR "
     "pg_catalog.pg_has_role(session_user, 'crm_admin', 'MEMBER') AND EXISTS (SELECT 1 FROM @.users u "
-    "WHERE u.username = session_user AND u.active AND u.role = 'admin')", language="sql", volatility="STABLE")
+    "WHERE u.username = session_user AND u.active AND u.role = 'admin')",
+    language="sql",
+    volatility="STABLE",
+)
 
 CHECK_LOGIN = _function(
     # A role these functions may touch: a user of this CRM, and nothing but a CRM login.
-    "crm_check_login(login text, is_new boolean)", "void", f"""
+    "crm_check_login(login text, is_new boolean)",
+    "void",
+    f"""
     DECLARE r record;
     BEGIN
       IF login IS NULL OR login ILIKE 'pg\\_%' OR octet_length(login) > 63 OR login IN ('crm_user', 'crm_admin',
@@ -596,32 +740,44 @@ CHECK_LOGIN = _function(
                     WHERE a.member = r.oid AND g.rolname NOT IN ('crm_user', 'crm_admin')) THEN
         {_REFUSE} format('the login %s is not only a CRM login; ask the server''s administrator', login);
       END IF;
-    END""", volatility="STABLE")
+    END""",
+    volatility="STABLE",
+)
 
 CHECK_VERIFIER = _function(
     # Only a SCRAM verifier made on the PC: a password in clear could end up in a server log.
-    "crm_check_verifier(verifier text)", "void", """
+    "crm_check_verifier(verifier text)",
+    "void",
+    """
     BEGIN
       IF verifier !~ '^SCRAM-SHA-256\\$[0-9]+.[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+.[A-Za-z0-9+/=]+$' THEN
         RAISE EXCEPTION 'a password reaches the server only as a SCRAM-SHA-256 verifier'
           USING ERRCODE = 'invalid_password';
       END IF;
-    END""", volatility="IMMUTABLE")
+    END""",
+    volatility="IMMUTABLE",
+)
 
 _MEMBER = "pg_catalog.pg_has_role(login, '{role}', 'MEMBER')"
 CREATE_LOGIN = _function(
-    "crm_create_login(login text, verifier text)", "void", f"""
+    "crm_create_login(login text, verifier text)",
+    "void",
+    f"""
     BEGIN
       IF NOT @.crm_caller_is_admin() THEN {_REFUSE} 'only a CRM administrator adds logins'; END IF;
       PERFORM @.crm_check_login(login, true);
       PERFORM @.crm_check_verifier(verifier);
       EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', login, verifier);
       EXECUTE format('GRANT crm_user TO %I', login);
-    END""", definer="crm_login_admin")
+    END""",
+    definer="crm_login_admin",
+)
 
 CHANGE_LOGIN = _function(
     # NULL leaves a part as it is. Everyone may set their own password; the rest is for administrators.
-    "crm_change_login(login text, verifier text, can_login boolean, is_admin boolean)", "void", f"""
+    "crm_change_login(login text, verifier text, can_login boolean, is_admin boolean)",
+    "void",
+    f"""
     BEGIN
       IF NOT (login = session_user AND can_login IS NULL AND is_admin IS NULL OR @.crm_caller_is_admin()) THEN
         {_REFUSE} 'only a CRM administrator changes other logins';
@@ -644,7 +800,9 @@ CHANGE_LOGIN = _function(
       ELSIF NOT is_admin AND {_MEMBER.format(role="crm_admin")} THEN
         EXECUTE format('REVOKE crm_admin FROM %I', login);
       END IF;
-    END""", definer="crm_login_admin")
+    END""",
+    definer="crm_login_admin",
+)
 
 
 def _triggers() -> list[str]:
@@ -654,45 +812,90 @@ def _triggers() -> list[str]:
         "CREATE TRIGGER documents_rules BEFORE INSERT OR UPDATE OR DELETE ON @.documents "
         "FOR EACH ROW EXECUTE FUNCTION @.crm_document_rules()",
         "CREATE TRIGGER payments_rules BEFORE INSERT ON @.payments FOR EACH ROW EXECUTE FUNCTION @.crm_payment_rules()",
-        *[f"CREATE CONSTRAINT TRIGGER {table}_money_follows AFTER {events} ON @.{table} DEFERRABLE INITIALLY "
-          "DEFERRED FOR EACH ROW EXECUTE FUNCTION @.crm_check_money()"
-          for table, events in (("documents", "INSERT OR UPDATE"), ("payments", "INSERT OR UPDATE OR DELETE"))],
+        *[
+            f"CREATE CONSTRAINT TRIGGER {table}_money_follows AFTER {events} ON @.{table} DEFERRABLE INITIALLY "
+            "DEFERRED FOR EACH ROW EXECUTE FUNCTION @.crm_check_money()"
+            for table, events in (
+                ("documents", "INSERT OR UPDATE"),
+                ("payments", "INSERT OR UPDATE OR DELETE"),
+            )
+        ],
         "CREATE TRIGGER activities_rules BEFORE INSERT OR UPDATE ON @.activities "
         "FOR EACH ROW EXECUTE FUNCTION @.crm_activity_rules()",
         "CREATE TRIGGER deal_stage_changes_rules BEFORE INSERT ON @.deal_stage_changes "
         "FOR EACH ROW EXECUTE FUNCTION @.crm_stage_change_rules()",
-        *[f"CREATE CONSTRAINT TRIGGER {table}_history_kept AFTER DELETE ON @.{table} DEFERRABLE INITIALLY DEFERRED "
-          "FOR EACH ROW EXECUTE FUNCTION @.crm_history_kept()" for table in ("activities", "deal_stage_changes")],
+        *[
+            f"CREATE CONSTRAINT TRIGGER {table}_history_kept AFTER DELETE ON @.{table} DEFERRABLE INITIALLY DEFERRED "
+            "FOR EACH ROW EXECUTE FUNCTION @.crm_history_kept()"
+            for table in ("activities", "deal_stage_changes")
+        ],
         "CREATE TRIGGER tasks_rules BEFORE INSERT OR UPDATE OF origin, deal_id ON @.tasks "
         "FOR EACH ROW EXECUTE FUNCTION @.crm_task_rules()",
         "CREATE TRIGGER audit_log_stamp BEFORE INSERT ON @.audit_log FOR EACH ROW EXECUTE FUNCTION @.crm_audit_stamp()",
     ]
     for table, (money, blobs, secrets) in AUDITED.items():
-        out.append(f"CREATE TRIGGER {table}_audit AFTER INSERT OR UPDATE OR DELETE ON @.{table} FOR EACH ROW "
-                   f"EXECUTE FUNCTION @.crm_audit_row('{money}', '{blobs}', '{secrets}')")
+        out.append(
+            f"CREATE TRIGGER {table}_audit AFTER INSERT OR UPDATE OR DELETE ON @.{table} FOR EACH ROW "
+            f"EXECUTE FUNCTION @.crm_audit_row('{money}', '{blobs}', '{secrets}')"
+        )
     for table in NOTIFYING:
-        out += [f"DROP TRIGGER {table}_notify ON @.{table}",
-                f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON @.{table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION @.crm_notify_change()"]
+        out += [
+            f"DROP TRIGGER {table}_notify ON @.{table}",
+            f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON @.{table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION @.crm_notify_change()",
+        ]
     return out
 
 
 def login_management(version: int) -> list[str]:
     """The roles and functions through which logins are made and changed (also tested on its own
     on PostgreSQL 16, where CREATEROLE means less)."""
-    return [*DEFINER_ROLES, *_login_admin_grants(version), *STRIP_LOGIN_POWERS,
-            "GRANT USAGE ON SCHEMA @SCHEMA TO crm_login_admin", "GRANT SELECT ON @.users TO crm_login_admin",
-            *CALLER_IS_ADMIN, *CHECK_LOGIN, *CHECK_VERIFIER, *CREATE_LOGIN, *CHANGE_LOGIN,
-            "GRANT EXECUTE ON FUNCTION @.crm_create_login(text, text), "
-            "@.crm_change_login(text, text, boolean, boolean) TO crm_user"]
+    return [
+        *DEFINER_ROLES,
+        *_login_admin_grants(version),
+        *STRIP_LOGIN_POWERS,
+        "GRANT USAGE ON SCHEMA @SCHEMA TO crm_login_admin",
+        "GRANT SELECT ON @.users TO crm_login_admin",
+        *CALLER_IS_ADMIN,
+        *CHECK_LOGIN,
+        *CHECK_VERIFIER,
+        *CREATE_LOGIN,
+        *CHANGE_LOGIN,
+        "GRANT EXECUTE ON FUNCTION @.crm_create_login(text, text), "
+        "@.crm_change_login(text, text, boolean, boolean) TO crm_user",
+    ]
 
 
 def postgres_statements(version: int) -> list[str]:
-    functions = [*IDENTITY, *FORMAT_NUMBER, *TAKE_NUMBER, *DOCUMENT_RULES, *DOCUMENT_LINE_RULES, *PAYMENT_RULES,
-                 *MONEY_FOLLOWS, *MONEY_CHECK, *ACTIVITY_RULES, *HISTORY_KEPT, *STAGE_CHANGE_RULES, *TASK_RULES,
-                 *AUDIT_VALUE, *AUDIT_ROW, *AUDIT_STAMP, *REFUSE_AUDIT_CHANGE, *NOTIFY, *FIND_CLIENTS]
-    return [*NO_PLACE_TO_HIDE, *login_management(version), *PRIVILEGES, *functions, *_policies(), *_triggers(),
-            "GRANT EXECUTE ON FUNCTION @.crm_find_clients TO crm_user"]
+    functions = [
+        *IDENTITY,
+        *FORMAT_NUMBER,
+        *TAKE_NUMBER,
+        *DOCUMENT_RULES,
+        *DOCUMENT_LINE_RULES,
+        *PAYMENT_RULES,
+        *MONEY_FOLLOWS,
+        *MONEY_CHECK,
+        *ACTIVITY_RULES,
+        *HISTORY_KEPT,
+        *STAGE_CHANGE_RULES,
+        *TASK_RULES,
+        *AUDIT_VALUE,
+        *AUDIT_ROW,
+        *AUDIT_STAMP,
+        *REFUSE_AUDIT_CHANGE,
+        *NOTIFY,
+        *FIND_CLIENTS,
+    ]
+    return [
+        *NO_PLACE_TO_HIDE,
+        *login_management(version),
+        *PRIVILEGES,
+        *functions,
+        *_policies(),
+        *_triggers(),
+        "GRANT EXECUTE ON FUNCTION @.crm_find_clients TO crm_user",
+    ]
 
 
 def downgrade() -> None:
@@ -718,13 +921,32 @@ POSTGRES_DOWNGRADE = [
     *[f"DROP TRIGGER {table}_money_follows ON {table}" for table in ("documents", "payments")],
     "DROP TRIGGER payments_rules ON payments",
     "DROP TRIGGER documents_rules ON documents",
-    *[f"DROP FUNCTION {f}" for f in (
-        "crm_change_login(text, text, boolean, boolean)", "crm_create_login(text, text)", "crm_check_verifier(text)",
-        "crm_check_login(text, boolean)", "crm_caller_is_admin()", "crm_find_clients(text[], integer)", "crm_audit_stamp()",
-        "crm_audit_row()", "crm_audit_value(jsonb, boolean, boolean, boolean)", "crm_task_rules()",
-        "crm_stage_change_rules()", "crm_history_kept()", "crm_activity_rules()", "crm_check_money()",
-        "crm_money_follows(integer)", "crm_payment_rules()", "crm_document_rules()", "crm_take_number(documents)",
-        "crm_format_number(text, integer, integer)", "crm_actor()", "crm_sees_client(integer)")],
+    *[
+        f"DROP FUNCTION {f}"
+        for f in (
+            "crm_change_login(text, text, boolean, boolean)",
+            "crm_create_login(text, text)",
+            "crm_check_verifier(text)",
+            "crm_check_login(text, boolean)",
+            "crm_caller_is_admin()",
+            "crm_find_clients(text[], integer)",
+            "crm_audit_stamp()",
+            "crm_audit_row()",
+            "crm_audit_value(jsonb, boolean, boolean, boolean)",
+            "crm_task_rules()",
+            "crm_stage_change_rules()",
+            "crm_history_kept()",
+            "crm_activity_rules()",
+            "crm_check_money()",
+            "crm_money_follows(integer)",
+            "crm_payment_rules()",
+            "crm_document_rules()",
+            "crm_take_number(documents)",
+            "crm_format_number(text, integer, integer)",
+            "crm_actor()",
+            "crm_sees_client(integer)",
+        )
+    ],
     # Issued documents stay guarded, the simple way 0005 did it.
     "CREATE FUNCTION crm_guard_document() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp "
     "AS $$ BEGIN IF OLD.status <> 'draft' THEN RAISE EXCEPTION 'Document % is issued', OLD.number "

@@ -72,8 +72,9 @@ def window(monkeypatch):
     return opened
 
 
-def test_window_opens_on_the_option_then_the_environment_then_the_default_file(run, window, monkeypatch,
-                                                                                tmp_path):
+def test_window_opens_on_the_option_then_the_environment_then_the_default_file(
+    run, window, monkeypatch, tmp_path
+):
     assert run()[0] == 0
     assert window[-1].url == f"sqlite:///{tmp_path / 'home' / 'data' / 'crm.sqlite3'}"
     monkeypatch.setenv("CRM_DESKTOP_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite3'}")
@@ -108,14 +109,21 @@ def test_newer_schema_is_refused_in_one_line(run, sqlite_url):
     db.dispose()
     code, out, err = run("--database-url", sqlite_url, "clients", "list")
     assert code == 1 and out == ""
-    assert err.count("\n") == 1 and "newer version of CRM Desktop" in err and err.startswith("crm-desktop: error:")
+    assert (
+        err.count("\n") == 1
+        and "newer version of CRM Desktop" in err
+        and err.startswith("crm-desktop: error:")
+    )
 
 
-@pytest.mark.parametrize("setup, url, words", [
-    ("textfile", None, "is not a CRM Desktop database"),
-    (None, "postgresql://crm@127.0.0.1:1/office", "Cannot reach the database server"),
-    (None, "mysql://office/crm", "Unsupported database"),
-])
+@pytest.mark.parametrize(
+    "setup, url, words",
+    [
+        ("textfile", None, "is not a CRM Desktop database"),
+        (None, "postgresql://crm@127.0.0.1:1/office", "Cannot reach the database server"),
+        (None, "mysql://office/crm", "Unsupported database"),
+    ],
+)
 def test_bad_databases_get_one_line_and_exit_1(run, tmp_path, setup, url, words):
     if setup == "textfile":
         path = tmp_path / "clients.csv"
@@ -126,11 +134,14 @@ def test_bad_databases_get_one_line_and_exit_1(run, tmp_path, setup, url, words)
     assert err.count("\n") == 1 and words in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--colour"], "unrecognized arguments: --colour"),
-    (["demo-data", "--clients", "many"], "'many' is not a whole number"),
-    (["clients", "list", "--format", "xml"], "invalid choice: 'xml'"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--colour"], "unrecognized arguments: --colour"),
+        (["demo-data", "--clients", "many"], "'many' is not a whole number"),
+        (["clients", "list", "--format", "xml"], "invalid choice: 'xml'"),
+    ],
+)
 def test_bad_options_get_one_line_and_exit_2(run, capsys, args, words):
     with pytest.raises(SystemExit) as stop:
         run(*args)
@@ -151,8 +162,11 @@ def test_clients_found_by_part_of_a_name_in_any_script(run, demo_url, query):
     assert code == 0 and found
     from crm_desktop.services.textnorm import fold, words
 
-    assert all(any(w.startswith(words(query)[0]) for w in words(c["name"])) or
-               any(fold(query) in fold(e) for e in c["emails"]) for c in found)
+    assert all(
+        any(w.startswith(words(query)[0]) for w in words(c["name"]))
+        or any(fold(query) in fold(e) for e in c["emails"])
+        for c in found
+    )
 
 
 def test_clients_found_by_phone_digits_typed_without_formatting(run, demo_url):
@@ -184,29 +198,55 @@ def test_json_is_one_array_with_the_documented_fields(run, demo_url):
 
 def test_clients_list_on_postgresql(run, postgres_url):
     assert run("--database-url", postgres_url, "demo-data", "--clients", "200")[0] == 0
-    code, out, _ = run("--database-url", postgres_url, "clients", "list", "--limit", "200", "--format", "json")
+    code, out, _ = run(
+        "--database-url", postgres_url, "clients", "list", "--limit", "200", "--format", "json"
+    )
     assert code == 0 and len(json.loads(out)) == 200
 
 
 def _isolated_env(tmp_path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d"), "XDG_CONFIG_HOME": str(tmp_path / "c"),
-                "XDG_STATE_HOME": str(tmp_path / "s"), "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-                "QT_QPA_PLATFORM": "offscreen"})
+    env.update(
+        {
+            "HOME": str(tmp_path),
+            "XDG_DATA_HOME": str(tmp_path / "d"),
+            "XDG_CONFIG_HOME": str(tmp_path / "c"),
+            "XDG_STATE_HOME": str(tmp_path / "s"),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+            "QT_QPA_PLATFORM": "offscreen",
+        }
+    )
     return env
 
 
 def test_version_as_a_process(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "crm_desktop", "--version"], check=False, capture_output=True,
-                         text=True, env=_isolated_env(tmp_path))
+    run = subprocess.run(
+        [sys.executable, "-m", "crm_desktop", "--version"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_isolated_env(tmp_path),
+    )
     assert (run.returncode, run.stdout.strip()) == (0, f"crm-desktop {__version__}")
 
 
 def test_a_failure_as_a_process_prints_no_traceback(tmp_path):
     (tmp_path / "x.sqlite3").write_bytes(b"\x00garbage" * 1000)
-    run = subprocess.run([sys.executable, "-m", "crm_desktop", "--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}",
-                          "db", "upgrade"], check=False, capture_output=True, text=True,
-                         env=_isolated_env(tmp_path))
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crm_desktop",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'x.sqlite3'}",
+            "db",
+            "upgrade",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_isolated_env(tmp_path),
+    )
     assert run.returncode == 1
     assert run.stderr.startswith("crm-desktop: error:") and "Traceback" not in run.stderr
 

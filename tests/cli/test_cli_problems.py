@@ -24,12 +24,15 @@ def log_of(tmp_path) -> str:
     return (tmp_path / "home" / "logs" / "crm-desktop.log").read_text()
 
 
-@pytest.mark.parametrize("url, words", [
-    ("notaurl", "'notaurl' given with --database-url is not a database URL. Write sqlite:///"),
-    ("sqlite:/x", "'sqlite:/x' given with --database-url is not a database URL"),
-    ("sqlite://crm.sqlite3", "names no file: a SQLite URL has three slashes before the path"),
-    ("sqlite://", "is an in-memory database: whatever is saved in it is lost"),
-])
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("notaurl", "'notaurl' given with --database-url is not a database URL. Write sqlite:///"),
+        ("sqlite:/x", "'sqlite:/x' given with --database-url is not a database URL"),
+        ("sqlite://crm.sqlite3", "names no file: a SQLite URL has three slashes before the path"),
+        ("sqlite://", "is an in-memory database: whatever is saved in it is lost"),
+    ],
+)
 def test_a_wrong_url_is_named_in_one_line(run, url, words):
     code, out, err = run("--database-url", url, *ADD)
     assert (code, out) == (1, "")
@@ -50,7 +53,9 @@ def test_a_wrong_url_in_the_settings_file_names_the_file(run, tmp_path):
     settings.parent.mkdir(parents=True)
     settings.write_text(json.dumps({"database_url": "sqlite://crm.sqlite3"}))
     code, _, err = run(*ADD)
-    assert code == 1 and f"'sqlite://crm.sqlite3' in the settings file {settings} names no file" in one_line(err)
+    assert code == 1 and f"'sqlite://crm.sqlite3' in the settings file {settings} names no file" in one_line(
+        err
+    )
 
 
 def test_a_path_under_a_file_and_a_folder_are_named(run, tmp_path):
@@ -89,7 +94,11 @@ def test_a_damaged_file_is_refused_with_advice_and_the_details_logged(run, tmp_p
     code, out, err = run("--database-url", url, *command)  # both used to exit 0
     assert (code, out) == (1, "")
     line = one_line(err)
-    assert f"{path} is damaged" in line and "Restore your latest backup" in line and "Details were written" in line
+    assert (
+        f"{path} is damaged" in line
+        and "Restore your latest backup" in line
+        and "Details were written" in line
+    )
     assert "malformed" in log_of(tmp_path) and path.read_bytes() == before
 
 
@@ -152,10 +161,15 @@ def test_a_bug_with_a_long_database_message_is_still_one_line(run, tmp_path, mon
     from sqlalchemy.exc import OperationalError
 
     def broken(*_args, **_kwargs):
-        raise OperationalError("SELECT fold(name) FROM clients", {"limit": 50}, Exception("no such function: fold"))
+        raise OperationalError(
+            "SELECT fold(name) FROM clients", {"limit": 50}, Exception("no such function: fold")
+        )
 
     monkeypatch.setattr("crm_desktop.services.clients.list_ids", broken)
     code, _, err = run("--database-url", sqlite_url, "clients", "list")
-    assert code == 1 and err.count("\n") == 1 and "unexpected OperationalError: (builtins.Exception) no such " \
-        "function: fold." in err
+    assert (
+        code == 1
+        and err.count("\n") == 1
+        and "unexpected OperationalError: (builtins.Exception) no such function: fold." in err
+    )
     assert "SELECT fold(name) FROM clients" in log_of(tmp_path)  # the SQL is in the log, not on the screen

@@ -17,12 +17,20 @@ def make_invoices(url: str) -> int:
     try:
         leyla = clients.create(ctx, name="Leyla Əliyeva").id
         aziz = clients.create(ctx, name="Aziz Karimov").id
-        for client, amount, paid, late in ((leyla, "500", "200", True), (aziz, "120.5", "0", False),
-                                           (aziz, "80", "80", False)):
+        for client, amount, paid, late in (
+            (leyla, "500", "200", True),
+            (aziz, "120.5", "0", False),
+            (aziz, "80", "80", False),
+        ):
             today = ctx.today()
-            d = invoices.create_draft(ctx, client_id=client, currency="AZN", issue_date=today - timedelta(days=40),
-                                      due_date=today - timedelta(days=10) if late else today + timedelta(days=5),
-                                      lines=[LineValues("Work", 1, "", amount)])
+            d = invoices.create_draft(
+                ctx,
+                client_id=client,
+                currency="AZN",
+                issue_date=today - timedelta(days=40),
+                due_date=today - timedelta(days=10) if late else today + timedelta(days=5),
+                lines=[LineValues("Work", 1, "", amount)],
+            )
             documents.issue(ctx, d.id, expected_version=d.version)
             if paid != "0":
                 payments.record_payment(ctx, d.id, amount=paid)
@@ -39,7 +47,9 @@ def test_invoices_list_filters_by_status_and_client(run, sqlite_url):
     assert (code, err) == (0, "")
     rows = json.loads(out)
     assert sorted(r["status"] for r in rows) == ["draft", "issued", "paid", "partly_paid"]
-    code, out, _ = run("--database-url", sqlite_url, "invoices", "list", "--status", "overdue", "--format", "csv")
+    code, out, _ = run(
+        "--database-url", sqlite_url, "invoices", "list", "--status", "overdue", "--format", "csv"
+    )
     lines = out.strip().splitlines()
     assert lines[0] == "number,client,issued,due,total,balance,currency,status"
     assert len(lines) == 2 and ",Leyla Əliyeva," in lines[1] and ",500.00,300.00,AZN,partly_paid" in lines[1]

@@ -20,8 +20,9 @@ def names(scram_postgres_url):
     engine = create_engine(make_url(scram_postgres_url).set(query={}), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         for name in made.values():
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"),
-                         {"n": name})
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"), {"n": name}
+            )
             conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
     engine.dispose()
 
@@ -40,8 +41,9 @@ def test_init_then_users_each_with_their_own_login(run, scram_postgres_url, name
     boss_url = as_login(postgres_url, boss, "boss-secret-1")
 
     monkeypatch.setattr("sys.stdin", io.StringIO("anna-secret-1\n"))
-    code, out, err = run("--database-url", boss_url, "users", "add", anna, "--role", "staff",
-                         "--display-name", "Anna Karimova")
+    code, out, err = run(
+        "--database-url", boss_url, "users", "add", anna, "--role", "staff", "--display-name", "Anna Karimova"
+    )
     assert (code, out.strip()) == (0, f"added {anna} (staff)"), err
     code, out, _ = run("--database-url", boss_url, "users", "list", "--format", "csv")
     assert f"{anna},Anna Karimova,staff,,,yes" in out and f"{boss},{boss},admin,,yes,yes" in out
@@ -62,7 +64,9 @@ def test_init_then_users_each_with_their_own_login(run, scram_postgres_url, name
     assert code == 0 and "exists already" in out
 
 
-def test_a_password_is_needed_and_never_taken_from_the_command_line(run, scram_postgres_url, names, monkeypatch):
+def test_a_password_is_needed_and_never_taken_from_the_command_line(
+    run, scram_postgres_url, names, monkeypatch
+):
     postgres_url = scram_postgres_url
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     code, _, err = run("--database-url", postgres_url, "server", "init", "--admin", names["boss"])
@@ -74,5 +78,7 @@ def test_a_password_is_needed_and_never_taken_from_the_command_line(run, scram_p
 
 def test_server_init_refuses_a_sqlite_file(run, tmp_path, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("boss-secret-1\n"))
-    code, _, err = run("--database-url", f"sqlite:///{tmp_path / 'crm.sqlite3'}", "server", "init", "--admin", "x")
+    code, _, err = run(
+        "--database-url", f"sqlite:///{tmp_path / 'crm.sqlite3'}", "server", "init", "--admin", "x"
+    )
     assert code == 1 and "needs no setting up" in err

@@ -33,8 +33,15 @@ def make_office(path: Path, *, clients_: int = 0) -> None:
     opened.db.dispose()
 
 
-@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite:///file::memory:?uri=true",
-                                 "sqlite:///file:office?mode=memory&uri=true"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://",
+        "sqlite:///:memory:",
+        "sqlite:///file::memory:?uri=true",
+        "sqlite:///file:office?mode=memory&uri=true",
+    ],
+)
 def test_an_in_memory_database_is_refused_instead_of_losing_what_is_saved(url):
     with pytest.raises(DatabaseOpenError, match="in-memory database: whatever is saved in it is lost"):
         open_database(url)
@@ -54,7 +61,9 @@ def test_only_an_empty_file_or_a_database_is_written_to_never_a_file_with_someth
 
 
 def test_a_folder_is_named_as_a_folder(tmp_path):
-    with pytest.raises(DatabaseOpenError, match=r"is a folder, not a database file\. Give the path of a file"):
+    with pytest.raises(
+        DatabaseOpenError, match=r"is a folder, not a database file\. Give the path of a file"
+    ):
         open_database(f"sqlite:///{tmp_path}")
 
 
@@ -80,7 +89,9 @@ def test_a_big_file_cut_short_is_refused_without_reading_it_all(tmp_path, monkey
     make_office(path, clients_=300)
     with path.open("r+b") as file:
         file.truncate(path.stat().st_size // 2)  # a copy that stopped half way
-    monkeypatch.setattr(sqlite_file, "QUICK_CHECK_MAX_BYTES", 0)  # as if the file were too big for quick_check
+    monkeypatch.setattr(
+        sqlite_file, "QUICK_CHECK_MAX_BYTES", 0
+    )  # as if the file were too big for quick_check
     with pytest.raises(DatabaseOpenError, match="is damaged"):
         open_database(f"sqlite:///{path}")
 
@@ -107,8 +118,9 @@ def test_a_save_to_a_read_only_file_says_so_and_reading_still_works(tmp_path, ma
     ctx = ServiceContext(opened.db)
     try:
         assert [c.name for c in clients.list_clients(ctx, limit=None)] == ["Nodira Yusupova"]
-        with pytest.raises(DatabaseReadOnly, match=f"{path} is read-only; nothing was changed. Make the file "
-                                                   "writable"):
+        with pytest.raises(
+            DatabaseReadOnly, match=f"{path} is read-only; nothing was changed. Make the file writable"
+        ):
             clients.create(ctx, name="Rashad Aliyev")
     finally:
         opened.db.dispose()
@@ -118,7 +130,9 @@ def test_an_upgrade_of_a_read_only_file_is_refused_before_any_backup(tmp_path, m
     path = tmp_path / "office.sqlite3"
     old_office(path)
     make_read_only(path)
-    with pytest.raises(DatabaseOpenError, match="is read-only, and this CRM Desktop must first bring its schema"):
+    with pytest.raises(
+        DatabaseOpenError, match="is read-only, and this CRM Desktop must first bring its schema"
+    ):
         open_database(f"sqlite:///{path}")
     assert [p.name for p in tmp_path.iterdir() if "backup" in p.name] == []
 
@@ -127,7 +141,9 @@ def test_a_database_on_a_read_only_drive_says_the_folder_cannot_be_written(small
     path = small_disk.path / "office.sqlite3"
     make_office(path)
     small_disk.make_read_only()
-    with pytest.raises(DatabaseOpenError, match="its folder cannot be written to, and SQLite keeps working files"):
+    with pytest.raises(
+        DatabaseOpenError, match="its folder cannot be written to, and SQLite keeps working files"
+    ):
         open_database(f"sqlite:///{path}")
 
 
@@ -139,11 +155,15 @@ def test_a_save_on_a_full_disk_says_so_and_works_once_there_is_room(small_disk):
     try:
         clients.list_clients(ctx, limit=1)
         small_disk.fill()
-        with pytest.raises(DiskFull, match=f"The disk that holds {path} is full; nothing was changed. Free some"):
+        with pytest.raises(
+            DiskFull, match=f"The disk that holds {path} is full; nothing was changed. Free some"
+        ):
             tasks.create(ctx, title="Call back Dilnoza")
         (small_disk.path / "filler").unlink()
         tasks.create(ctx, title="Call back Dilnoza")
-        assert [t.title for t in tasks.list_tasks(ctx, tasks.TaskFilter(status="open"))] == ["Call back Dilnoza"]
+        assert [t.title for t in tasks.list_tasks(ctx, tasks.TaskFilter(status="open"))] == [
+            "Call back Dilnoza"
+        ]
     finally:
         opened.db.dispose()
 
@@ -173,7 +193,9 @@ def test_a_full_disk_during_the_upgrade_backup_leaves_no_partial_backup_and_the_
     old_office(path, notes_kb=1500)
     before = sha256(path)
     small_disk.fill(leave=256 << 10)  # room to open the file, not to copy it
-    with pytest.raises(DatabaseOpenError, match="not enough free space for the backup .* nothing was changed"):
+    with pytest.raises(
+        DatabaseOpenError, match="not enough free space for the backup .* nothing was changed"
+    ):
         open_database(f"sqlite:///{path}")
     assert sorted(p.name for p in small_disk.path.iterdir()) == ["filler", "office.sqlite3"]
     assert sha256(path) == before

@@ -15,8 +15,10 @@ from crm_desktop.services.context import ServiceContext
 
 def test_sqlite_connections_use_wal_foreign_keys_and_full_sync(sqlite_db):
     with sqlite_db.engine.connect() as conn:
-        pragma = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-                  for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")}
+        pragma = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+        }
     assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000, "synchronous": 2}
 
 
@@ -30,10 +32,14 @@ def test_read_then_write_never_fails_when_another_writer_commits_in_between(sqli
     def slow_increment() -> None:
         try:
             with sqlite_db.write() as s:
-                value = int(s.execute(text("SELECT notes FROM clients WHERE id = :i"), {"i": client.id}).scalar())
+                value = int(
+                    s.execute(text("SELECT notes FROM clients WHERE id = :i"), {"i": client.id}).scalar()
+                )
                 inside_first.set()
                 threading.Event().wait(0.2)  # hold the write lock while the other thread tries
-                s.execute(text("UPDATE clients SET notes = :n WHERE id = :i"), {"n": str(value + 1), "i": client.id})
+                s.execute(
+                    text("UPDATE clients SET notes = :n WHERE id = :i"), {"n": str(value + 1), "i": client.id}
+                )
         except BaseException as exc:  # noqa: BLE001 - reported to the main thread
             errors.append(exc)
 

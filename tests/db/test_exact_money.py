@@ -35,9 +35,22 @@ _NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
 def _deal_rows(client_id: int, amounts, *, title: str, currency: str = "UZS", now) -> list[dict]:
-    return [{"client_id": client_id, "pipeline_id": 1, "stage_id": 1, "title": title, "amount": amount,
-             "currency": currency, "outcome": "open", "lost_reason": "", "created_at": now, "updated_at": now,
-             "version": 1} for amount in amounts]
+    return [
+        {
+            "client_id": client_id,
+            "pipeline_id": 1,
+            "stage_id": 1,
+            "title": title,
+            "amount": amount,
+            "currency": currency,
+            "outcome": "open",
+            "lost_reason": "",
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        for amount in amounts
+    ]
 
 
 def test_point_one_plus_point_two_is_exactly_point_three(ctx):
@@ -56,8 +69,11 @@ def test_large_uzs_amounts_and_their_sums_are_exact(ctx):
     c = clients.create(ctx, name="Big")
     big = D("98765432101234.56")  # ~99 trillion soʻm: the largest a service accepts is 10¹⁴
     with ctx.write() as s:
-        s.execute(insert(Deal), _deal_rows(c.id, [big] * 3, title="big", now=ctx.now())
-                  + _deal_rows(c.id, [D("0.1")] * 1000, title="dime", now=ctx.now()))
+        s.execute(
+            insert(Deal),
+            _deal_rows(c.id, [big] * 3, title="big", now=ctx.now())
+            + _deal_rows(c.id, [D("0.1")] * 1000, title="dime", now=ctx.now()),
+        )
     with ctx.read() as s:
         assert set(s.scalars(select(Deal.amount).where(Deal.title == "big"))) == {big}
         assert s.scalar(select(func.sum(Deal.amount)).where(Deal.title == "dime")) == D("100")
@@ -80,13 +96,18 @@ def test_the_largest_storable_amount_round_trips_and_one_beyond_is_refused(ctx):
 
 def test_more_decimals_than_stored_are_refused_never_rounded(ctx):
     c = clients.create(ctx, name="Precise")
-    with pytest.raises(StatementError, match="0.00001 has more than 4 decimal places") as err, ctx.write() as s:
+    with (
+        pytest.raises(StatementError, match="0.00001 has more than 4 decimal places") as err,
+        ctx.write() as s,
+    ):
         s.add(Deal(client_id=c.id, pipeline_id=1, stage_id=1, title="x", amount=D("0.00001"), currency="USD"))
     assert isinstance(err.value.orig, ValueError)
     with pytest.raises(ValidationError) as err:  # through a service the user is told what to type
         invoices.create_draft(ctx, client_id=c.id, lines=[LineValues("Fuel", 1, "l", "1.23456")])
     assert (err.value.field, err.value.message) == (
-        "lines[0].unit_price", "Unit price can have at most 4 decimal places (got 1.23456).")
+        "lines[0].unit_price",
+        "Unit price can have at most 4 decimal places (got 1.23456).",
+    )
     with ctx.read() as s:
         assert s.scalar(select(func.count()).select_from(Deal)) == 0
         assert s.scalar(select(func.count()).select_from(Document)) == 0
@@ -130,8 +151,10 @@ def postgres_money_db(request) -> Iterator[tuple[Database, int]]:
         admin.dispose()
 
 
-storable = st.decimals(min_value=-COLUMN_MAX, max_value=COLUMN_MAX, places=4, allow_nan=False, allow_infinity=False)
-summable = st.decimals(min_value=-10**13, max_value=10**13, places=4, allow_nan=False, allow_infinity=False)
+storable = st.decimals(
+    min_value=-COLUMN_MAX, max_value=COLUMN_MAX, places=4, allow_nan=False, allow_infinity=False
+)
+summable = st.decimals(min_value=-(10**13), max_value=10**13, places=4, allow_nan=False, allow_infinity=False)
 
 
 def _round_trip(db: Database, client_id: int, amounts: list[Decimal]) -> tuple[list[Decimal], Decimal | None]:
@@ -152,8 +175,9 @@ def _check(db: Database, client_id: int, amounts: list[Decimal]) -> None:
 
 # one or two amounts anywhere in the column's range, or many smaller ones to add up; every partial sum
 # must fit too, whatever order the database adds them in (SQLite's sum() refuses to overflow)
-batches = (st.lists(storable, min_size=1, max_size=2).filter(lambda xs: sum(abs(x) for x in xs) <= COLUMN_MAX)
-           | st.lists(summable, min_size=1, max_size=20))
+batches = st.lists(storable, min_size=1, max_size=2).filter(
+    lambda xs: sum(abs(x) for x in xs) <= COLUMN_MAX
+) | st.lists(summable, min_size=1, max_size=20)
 
 
 @settings(max_examples=50, deadline=None)

@@ -108,15 +108,20 @@ def test_migrations_found_in_a_checkout():
 def test_migrations_ship_inside_the_wheel_and_work_from_it(tmp_path):
     """Build the wheel, install it into a fresh target dir, and migrate a database from there."""
     out = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(out.glob("crm_desktop-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "crm_desktop/migrations/env.py" in names
     assert "crm_desktop/migrations/script.py.mako" in names
     assert any(n.startswith("crm_desktop/migrations/versions/0001_") for n in names)
     packages = {str(p.parent.relative_to(ROOT)) for p in (ROOT / "crm_desktop").rglob("__init__.py")}
-    assert {p for p in packages if f"{p}/__init__.py" not in names} == set(), "pyproject.toml misses a package"
+    assert {p for p in packages if f"{p}/__init__.py" not in names} == set(), (
+        "pyproject.toml misses a package"
+    )
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     db_file = tmp_path / "from-wheel.sqlite3"
@@ -127,8 +132,9 @@ def test_migrations_ship_inside_the_wheel_and_work_from_it(tmp_path):
         "assert str(migrations_dir()).startswith(sys.argv[1]), migrations_dir();"
         "print(upgrade(Database.open('sqlite:///' + sys.argv[2])).after)"
     )
-    run = subprocess.run([sys.executable, "-c", code, str(target), str(db_file)], capture_output=True, text=True,
-                         cwd=tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(target), str(db_file)], capture_output=True, text=True, cwd=tmp_path
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == head_revision()
 
@@ -147,13 +153,19 @@ def test_upgrading_to_reminders_keeps_only_reminders_still_ahead_pending(db_url)
         now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         stamp = "'2026-01-01 00:00:00'"
         with db.engine.begin() as conn:
-            for title, remind, status in (("ahead", now + timedelta(days=1), "open"),
-                                          ("past", now - timedelta(days=1), "open"),
-                                          ("done", now + timedelta(days=1), "done")):
-                conn.execute(text(
-                    "INSERT INTO tasks (title, description, duration_minutes, priority, status, remind_at, "
-                    f"recurrence, created_at, updated_at, version) VALUES (:t, '', 30, 'normal', :s, :r, '', "
-                    f"{stamp}, {stamp}, 1)"), {"t": title, "s": status, "r": remind})
+            for title, remind, status in (
+                ("ahead", now + timedelta(days=1), "open"),
+                ("past", now - timedelta(days=1), "open"),
+                ("done", now + timedelta(days=1), "done"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO tasks (title, description, duration_minutes, priority, status, "
+                        "remind_at, recurrence, created_at, updated_at, version) "
+                        f"VALUES (:t, '', 30, 'normal', :s, :r, '', {stamp}, {stamp}, 1)"
+                    ),
+                    {"t": title, "s": status, "r": remind},
+                )
         upgrade(db)
         with db.read() as s:
             alerts = dict(s.execute(select(Task.title, Task.alert_at)).all())
@@ -175,7 +187,8 @@ def test_the_head_constant_names_the_newest_revision():
     script = ScriptDirectory.from_config(alembic_config())
     newest_file = max(p.stem for p in (migrations_dir() / "versions").glob("[0-9]*.py"))
     assert HEAD == script.get_current_head() == newest_file, (
-        f"migrations/versions ends at {script.get_current_head()}: set HEAD in crm_desktop/db/migrate.py")
+        f"migrations/versions ends at {script.get_current_head()}: set HEAD in crm_desktop/db/migrate.py"
+    )
 
 
 # What a start imports, in a fresh interpreter: whether alembic was needed, and what the upgrade did.
@@ -191,8 +204,14 @@ print("alembic" in sys.modules, r.before, r.after, r.backup is not None)
 
 
 def _start(url: str, cwd: Path) -> list[str]:
-    run = subprocess.run([sys.executable, "-c", START, url], capture_output=True, text=True, cwd=cwd,
-                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", START, url],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     return run.stdout.split()
 

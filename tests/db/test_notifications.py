@@ -31,7 +31,9 @@ def test_a_task_saved_on_another_pc_is_heard_within_a_second(two_pcs):
     listener.start()
     try:
         assert listener.wait_listening()
-        task = tasks.create(ServiceContext(there), title="Call Aziz", due_at=datetime.now(UTC) + timedelta(hours=1))
+        task = tasks.create(
+            ServiceContext(there), title="Call Aziz", due_at=datetime.now(UTC) + timedelta(hours=1)
+        )
         assert heard.get(timeout=1.0) == TableChange("tasks")
         tasks.complete(ServiceContext(there), task.id, expected_version=task.version)
         assert heard.get(timeout=1.0) == TableChange("tasks")
@@ -42,8 +44,13 @@ def test_a_task_saved_on_another_pc_is_heard_within_a_second(two_pcs):
 def test_a_lost_connection_is_said_and_after_reconnecting_too(two_pcs, postgres_url):
     here, _ = two_pcs
     events: queue.Queue[str] = queue.Queue()
-    listener = ChangeListener(here, lambda change: events.put("change"), on_lost=lambda: events.put("lost"),
-                              on_back=lambda: events.put("back"), retry_seconds=0.1)
+    listener = ChangeListener(
+        here,
+        lambda change: events.put("change"),
+        on_lost=lambda: events.put("lost"),
+        on_back=lambda: events.put("back"),
+        retry_seconds=0.1,
+    )
     listener.start()
     try:
         assert listener.wait_listening()
@@ -52,7 +59,9 @@ def test_a_lost_connection_is_said_and_after_reconnecting_too(two_pcs, postgres_
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": listener.backend_pid})
         admin.dispose()
         assert events.get(timeout=5) == "lost"
-        assert events.get(timeout=5) == "back"  # whoever listens reloads: what happened meanwhile was not heard
+        assert (
+            events.get(timeout=5) == "back"
+        )  # whoever listens reloads: what happened meanwhile was not heard
     finally:
         listener.stop()
 

@@ -58,10 +58,21 @@ import workspace_bench  # noqa: E402
 CACHE = Path(__file__).resolve().parent / ".cache"
 SEED = 1
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a fixed "now": the same office on every run
-SERVICE_METRICS = ("create_clients_per_s", "search_median_ms", "search_p95_ms", "open_client_ms",
-                   "cold_start_version_ms", "peak_rss_mb")
-METRICS = (SERVICE_METRICS + workspace_bench.METRICS + reminder_bench.METRICS + invoice_bench.METRICS
-           + pg_bench.METRICS)
+SERVICE_METRICS = (
+    "create_clients_per_s",
+    "search_median_ms",
+    "search_p95_ms",
+    "open_client_ms",
+    "cold_start_version_ms",
+    "peak_rss_mb",
+)
+METRICS = (
+    SERVICE_METRICS
+    + workspace_bench.METRICS
+    + reminder_bench.METRICS
+    + invoice_bench.METRICS
+    + pg_bench.METRICS
+)
 
 
 def say(line: str) -> None:
@@ -127,8 +138,11 @@ def search_queries(db: Database, rng: random.Random) -> dict[str, list[str]]:
     """Queries a person types, taken from the data itself so every kind has hits (except 'none')."""
     with db.read() as s:
         max_id = s.scalar(select(Client.id).order_by(Client.id.desc()).limit(1))
-        sample = s.execute(select(Client.name, Client.phones, Client.emails)
-                           .where(Client.id.in_(rng.sample(range(1, max_id + 1), min(max_id, 400))))).all()
+        sample = s.execute(
+            select(Client.name, Client.phones, Client.emails).where(
+                Client.id.in_(rng.sample(range(1, max_id + 1), min(max_id, 400)))
+            )
+        ).all()
     names = [name for name, _, _ in sample]
     by_script = {
         "latin": [n for n in names if n[0].isascii()],
@@ -141,13 +155,17 @@ def search_queries(db: Database, rng: random.Random) -> dict[str, list[str]]:
     queries: dict[str, list[str]] = {}
     for script, pool in by_script.items():
         picks = rng.sample(pool, min(len(pool), 15))
-        queries[f"name part ({script})"] = [w[: rng.randint(min(3, len(w)), len(w))] for n in picks for w in n.split()[:1]]
+        queries[f"name part ({script})"] = [
+            w[: rng.randint(min(3, len(w)), len(w))] for n in picks for w in n.split()[:1]
+        ]
         queries[f"full name ({script})"] = picks[:6]
     queries["two word beginnings"] = [" ".join(w[:3] for w in n.split()[:2]) for n in rng.sample(names, 15)]
     queries["one letter"] = [n[0] for n in rng.sample(names, 12)]
     queries["phone 4 digits (many hits)"] = [p[-4:] for p in rng.sample(phones, 20)]
-    queries["phone 5-6 digits"] = [p[-rng.randint(5, 6):] for p in rng.sample(phones, 20)]
-    queries["phone 7 digits, typed with spaces"] = [f"{p[-7:-4]} {p[-4:-2]} {p[-2:]}" for p in rng.sample(phones, 20)]
+    queries["phone 5-6 digits"] = [p[-rng.randint(5, 6) :] for p in rng.sample(phones, 20)]
+    queries["phone 7 digits, typed with spaces"] = [
+        f"{p[-7:-4]} {p[-4:-2]} {p[-2:]}" for p in rng.sample(phones, 20)
+    ]
     queries["phone, all digits"] = rng.sample(phones, 10)
     queries["email local part"] = [e.split("@")[0] for e in rng.sample(emails, 20)]
     queries["whole email"] = rng.sample(emails, 10)
@@ -171,8 +189,10 @@ def bench_search(ctx: ServiceContext, rng: random.Random) -> dict[str, float]:
         hits[kind].append(len(found))
     everything = [t for ts in samples.values() for t in ts]
     for kind, ts in samples.items():
-        say(f"  search {kind:<36} median {median_ms(ts):7.2f} ms  max {max(ts) * 1000:7.2f} ms  "
-            f"hits (of 50) median {statistics.median(hits[kind]):g}")
+        say(
+            f"  search {kind:<36} median {median_ms(ts):7.2f} ms  max {max(ts) * 1000:7.2f} ms  "
+            f"hits (of 50) median {statistics.median(hits[kind]):g}"
+        )
     say(f"search: {len(everything)} queries, median {median_ms(everything)} ms, p95 {p95_ms(everything)} ms")
     return {"search_median_ms": median_ms(everything), "search_p95_ms": p95_ms(everything)}
 
@@ -193,7 +213,9 @@ def bench_open_client(ctx: ServiceContext, rng: random.Random) -> dict[str, floa
 
 
 def bench_cold_start() -> dict[str, float]:
-    env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", QT_QPA_PLATFORM="offscreen")
+    env = dict(
+        os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", QT_QPA_PLATFORM="offscreen"
+    )
     command = [sys.executable, "-m", "crm_desktop", "--version"]
     samples = []
     for _ in range(5):
@@ -215,10 +237,19 @@ def peak_rss_mb() -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=100_000, metavar="N")
-    parser.add_argument("--only", nargs="+", choices=METRICS, metavar="NAME",
-                        help=f"measure only these ({', '.join(METRICS)})")
-    parser.add_argument("--postgres-url", default=os.environ.get("CRM_TEST_POSTGRES_URL"), metavar="URL",
-                        help="a PostgreSQL server to measure shared mode on (default: $CRM_TEST_POSTGRES_URL)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=METRICS,
+        metavar="NAME",
+        help=f"measure only these ({', '.join(METRICS)})",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("CRM_TEST_POSTGRES_URL"),
+        metavar="URL",
+        help="a PostgreSQL server to measure shared mode on (default: $CRM_TEST_POSTGRES_URL)",
+    )
     args = parser.parse_args(argv)
     wanted = set(args.only or METRICS)
     rng = random.Random(SEED)
@@ -227,8 +258,16 @@ def main(argv: list[str] | None = None) -> int:
     fresh_rate = args.only is not None and "create_clients_per_s" in wanted  # asked for by name: time it now
     if fresh_rate:
         figures["create_clients_per_s"] = round(fresh_generation_rate(args.clients))
-    if wanted & ({"create_clients_per_s", "search_median_ms", "search_p95_ms", "open_client_ms",
-                  *workspace_bench.METRICS} - {"create_clients_per_s" if fresh_rate else ""}):
+    if wanted & (
+        {
+            "create_clients_per_s",
+            "search_median_ms",
+            "search_p95_ms",
+            "open_client_ms",
+            *workspace_bench.METRICS,
+        }
+        - {"create_clients_per_s" if fresh_rate else ""}
+    ):
         path, rate = cached_database(args.clients)
         if "create_clients_per_s" in wanted and not fresh_rate:
             figures["create_clients_per_s"] = round(rate)
@@ -249,9 +288,14 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(invoice_bench.bench_invoices(wanted, say))
     if wanted & set(pg_bench.METRICS):
         if args.postgres_url:
-            figures.update(pg_bench.bench_postgres(args.postgres_url, args.clients, rng, wanted, say, search_queries))
+            figures.update(
+                pg_bench.bench_postgres(args.postgres_url, args.clients, rng, wanted, say, search_queries)
+            )
         else:
-            say("no PostgreSQL server given (--postgres-url or CRM_TEST_POSTGRES_URL): its figures are left out")
+            say(
+                "no PostgreSQL server given (--postgres-url or CRM_TEST_POSTGRES_URL): "
+                "its figures are left out"
+            )
     if "cold_start_version_ms" in wanted:
         figures.update(bench_cold_start())
     if "peak_rss_mb" in wanted:

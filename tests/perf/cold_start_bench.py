@@ -44,8 +44,12 @@ def _sandbox_env(base: Path, display: str, checkout: Path = REPO) -> dict[str, s
     # checkout), or every start would compile each module of ours again.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(base / "pycache")
-    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
-               PYTHONPATH=os.pathsep.join(filter(None, (str(checkout), env.get("PYTHONPATH")))))
+    env.update(
+        DISPLAY=display,
+        QT_QPA_PLATFORM="xcb",
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        PYTHONPATH=os.pathsep.join(filter(None, (str(checkout), env.get("PYTHONPATH")))),
+    )
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"):
         env[var] = str(base / "xdg" / var.lower())
         Path(env[var]).mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -60,14 +64,19 @@ def x_display(base: Path) -> Iterator[str]:
         return
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
-        raise SystemExit("No X server: set DISPLAY or install Xvfb (apt-get install -y xvfb openbox "
-                         "x11-utils libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 "
-                         "libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 "
-                         "libxcb-xkb1).")
+        raise SystemExit(
+            "No X server: set DISPLAY or install Xvfb (apt-get install -y xvfb openbox "
+            "x11-utils libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 "
+            "libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 "
+            "libxcb-xkb1)."
+        )
     read_end, write_end = os.pipe()
-    server = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", "1600x1000x24",
-                               "-nolisten", "tcp"], pass_fds=(write_end,),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_end), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_end)
     with os.fdopen(read_end) as pipe:
         number = pipe.readline().strip()  # written once the server accepts clients
@@ -77,8 +86,9 @@ def x_display(base: Path) -> Iterator[str]:
     display = f":{number}"
     wm = None
     if shutil.which("openbox"):
-        wm = subprocess.Popen(["openbox"], env=_sandbox_env(base, display), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+        wm = subprocess.Popen(
+            ["openbox"], env=_sandbox_env(base, display), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
     try:
         yield display
     finally:
@@ -89,8 +99,22 @@ def x_display(base: Path) -> Iterator[str]:
 
 
 def prepare_office(python: str, base: Path, env: dict[str, str], clients: int) -> None:
-    subprocess.run([python, "-m", "crm_desktop", "--base-dir", str(base / "office"), "demo-data", "--clients",
-                    str(clients)], env=env, check=True, stdout=subprocess.DEVNULL, cwd=base)
+    subprocess.run(
+        [
+            python,
+            "-m",
+            "crm_desktop",
+            "--base-dir",
+            str(base / "office"),
+            "demo-data",
+            "--clients",
+            str(clients),
+        ],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=base,
+    )
 
 
 def one_start(python: str, base: Path, env: dict[str, str]) -> tuple[float, float]:
@@ -100,14 +124,21 @@ def one_start(python: str, base: Path, env: dict[str, str]) -> tuple[float, floa
     report.unlink(missing_ok=True)
     run_env = dict(env, CRM_DESKTOP_REPORT_READY=str(report))
     started = time.monotonic()
-    proc = subprocess.Popen([python, "-m", "crm_desktop", "--base-dir", str(base / "office")], env=run_env,
-                            cwd=base, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [python, "-m", "crm_desktop", "--base-dir", str(base / "office")],
+        env=run_env,
+        cwd=base,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = started + TIMEOUT_S
         while not report.exists():
             if proc.poll() is not None:
-                raise SystemExit(f"The app exited ({proc.returncode}) before its window showed data:\n"
-                                 + proc.stderr.read().decode(errors="replace"))
+                raise SystemExit(
+                    f"The app exited ({proc.returncode}) before its window showed data:\n"
+                    + proc.stderr.read().decode(errors="replace")
+                )
             if time.monotonic() > deadline:
                 raise SystemExit(f"No window with data after {TIMEOUT_S} s.")
             time.sleep(0.002)  # polling a file: the app is another process, there is no signal to wait on
@@ -125,8 +156,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2000, help="clients in the office (default 2,000)")
     parser.add_argument("--runs", type=int, default=7, help="measured starts after the warm-up (default 7)")
     parser.add_argument("--python", default=sys.executable, help="the interpreter to start the app with")
-    parser.add_argument("--checkout", type=Path, default=REPO,
-                        help="the source tree whose app is started (default this one; another to compare)")
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=REPO,
+        help="the source tree whose app is started (default this one; another to compare)",
+    )
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="crm-bench-start-"))
     try:
@@ -139,12 +174,22 @@ def main() -> None:
         shutil.rmtree(base, ignore_errors=True)
     runs = [round(wall, 1) for wall, _cpu in measured]
     cpu = [round(cpu, 1) for _wall, cpu in measured]
-    print(f"warm-up start {warm_up:.0f} ms; starts {', '.join(f'{r:.0f}' for r in runs)} ms; CPU "
-          f"{', '.join(f'{c:.0f}' for c in cpu)} ms (display {display}, {args.clients} clients)", flush=True)
+    print(
+        f"warm-up start {warm_up:.0f} ms; starts {', '.join(f'{r:.0f}' for r in runs)} ms; CPU "
+        f"{', '.join(f'{c:.0f}' for c in cpu)} ms (display {display}, {args.clients} clients)",
+        flush=True,
+    )
     # cold_start_cpu_ms: the app's own CPU time up to just after the report, steadier than the wall time
     # on a machine busy with other work (it leaves out the time spent waiting for a core).
-    print(json.dumps({"cold_start_window_ms": round(statistics.median(runs), 1), "runs": runs,
-                      "cold_start_cpu_ms": round(statistics.median(cpu), 1)}))
+    print(
+        json.dumps(
+            {
+                "cold_start_window_ms": round(statistics.median(runs), 1),
+                "runs": runs,
+                "cold_start_cpu_ms": round(statistics.median(cpu), 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -50,16 +50,32 @@ def bench_invoices(wanted: set[str], say) -> dict[str, float]:
     from crm_desktop.ui.jobs import run_job
     from crm_desktop.ui.ops import Ops
 
-    lines = [LineValues(f"Service item {i + 1}: cleaning, repair or consulting", i + 1, "h", f"{125 + i}.50",
-                        5 if i % 3 == 0 else 0, 12 if i % 2 else 0) for i in range(10)]
+    lines = [
+        LineValues(
+            f"Service item {i + 1}: cleaning, repair or consulting",
+            i + 1,
+            "h",
+            f"{125 + i}.50",
+            5 if i % 3 == 0 else 0,
+            12 if i % 2 else 0,
+        )
+        for i in range(10)
+    ]
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="crm-bench-invoices-") as tmp:
         db = Database.open(f"sqlite:///{Path(tmp) / 'office.sqlite3'}")
         upgrade(db)
         ctx = ServiceContext(db)
-        company.update(ctx, expected_version=company.get(ctx).version, name="Ipak Yoʻli Services",
-                       address="Toshkent, Amir Temur 108", tax_id="305123456", bank_details="Kapitalbank 2020 8000",
-                       logo=_logo(), amount_words_language="en")
+        company.update(
+            ctx,
+            expected_version=company.get(ctx).version,
+            name="Ipak Yoʻli Services",
+            address="Toshkent, Amir Temur 108",
+            tax_id="305123456",
+            bank_details="Kapitalbank 2020 8000",
+            logo=_logo(),
+            amount_words_language="en",
+        )
         client = clients.create(ctx, name="Zarina Rahimova", address="Toshkent", emails=["zarina@example.uz"])
 
         def issued_invoice() -> int:
@@ -85,7 +101,9 @@ def bench_invoices(wanted: set[str], say) -> dict[str, float]:
                 documents.write_pdf(ctx, doc_id, Path(tmp) / f"one-{i}.pdf")
                 samples.append(time.perf_counter() - start)
             figures["invoice_pdf_ms"] = round(statistics.median(samples) * 1000, 1)
-            say(f"one ten-line invoice as a PDF (logo, total in words): median {figures['invoice_pdf_ms']} ms")
+            say(
+                f"one ten-line invoice as a PDF (logo, total in words): median {figures['invoice_pdf_ms']} ms"
+            )
 
         if wanted & {"invoice_pdf_batch_1000_s", "invoice_pdf_batch_max_stall_ms"}:
             have = invoices.count_documents(ctx, DocumentFilter(status="issued"))
@@ -108,9 +126,17 @@ def bench_invoices(wanted: set[str], say) -> dict[str, float]:
             ticker.timeout.connect(tick)
             ticker.start()
             start = time.perf_counter()
-            job = run_job(None, ops, exports.invoice_pdfs, [row.id for row in rows], folder, title="Export PDFs",
-                          on_done=lambda written: done.append(False), on_cancelled=lambda _: done.append(True),
-                          on_error=lambda error: done.append(True))
+            job = run_job(
+                None,
+                ops,
+                exports.invoice_pdfs,
+                [row.id for row in rows],
+                folder,
+                title="Export PDFs",
+                on_done=lambda written: done.append(False),
+                on_cancelled=lambda _: done.append(True),
+                on_error=lambda error: done.append(True),
+            )
             while not done:
                 app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
                 time.sleep(0.001)
@@ -119,8 +145,10 @@ def bench_invoices(wanted: set[str], say) -> dict[str, float]:
             assert done == [False] and len(list(folder.glob("*.pdf"))) == BATCH, "the export did not finish"
             figures["invoice_pdf_batch_1000_s"] = round(elapsed, 1)
             figures["invoice_pdf_batch_max_stall_ms"] = round(max(gaps) * 1000, 1)
-            say(f"{BATCH:,} invoices exported from the GUI's worker: {elapsed:.1f} s; the window's longest "
-                f"stall {figures['invoice_pdf_batch_max_stall_ms']} ms")
+            say(
+                f"{BATCH:,} invoices exported from the GUI's worker: {elapsed:.1f} s; the window's longest "
+                f"stall {figures['invoice_pdf_batch_max_stall_ms']} ms"
+            )
             assert job.dialog is not None and not job.dialog.isVisible()
         db.dispose()
     return figures

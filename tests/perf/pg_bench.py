@@ -44,8 +44,9 @@ def _search(ctx, queries: list[str]) -> list[float]:
     return samples
 
 
-def bench_postgres(server_url: str, n: int, rng, wanted: set[str], say: Callable[[str], None],
-                   search_queries: Callable) -> dict[str, float]:
+def bench_postgres(
+    server_url: str, n: int, rng, wanted: set[str], say: Callable[[str], None], search_queries: Callable
+) -> dict[str, float]:
     from crm_desktop.db.engine import Database
     from crm_desktop.db.migrate import upgrade
     from crm_desktop.services import clients, demo, users
@@ -53,7 +54,11 @@ def bench_postgres(server_url: str, n: int, rng, wanted: set[str], say: Callable
     from crm_desktop.services.context import ServiceContext
 
     server = make_url(server_url).set(drivername="postgresql+psycopg")
-    schema, login, password = f"bench_{uuid.uuid4().hex[:8]}", f"bench_staff_{uuid.uuid4().hex[:6]}", "bench-pass-1"
+    schema, login, password = (
+        f"bench_{uuid.uuid4().hex[:8]}",
+        f"bench_staff_{uuid.uuid4().hex[:6]}",
+        "bench-pass-1",
+    )
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
@@ -79,11 +84,16 @@ def bench_postgres(server_url: str, n: int, rng, wanted: set[str], say: Callable
         samples = _search(staff, flat)
         figures["pg_search_median_ms"] = _ms(statistics.median(samples))
         figures["pg_search_p95_ms"] = _ms(statistics.quantiles(samples, n=20, method="inclusive")[-1])
-        say(f"postgresql search as a staff login: {len(samples)} queries, median {figures['pg_search_median_ms']} ms,"
-            f" p95 {figures['pg_search_p95_ms']} ms, slowest {_ms(max(samples))} ms")
+        say(
+            f"postgresql search as a staff login: {len(samples)} queries, "
+            f"median {figures['pg_search_median_ms']} ms, p95 {figures['pg_search_p95_ms']} ms, "
+            f"slowest {_ms(max(samples))} ms"
+        )
         if "pg_owner_search_p95_ms" in wanted:
             owner_samples = _search(owner, flat)
-            figures["pg_owner_search_p95_ms"] = _ms(statistics.quantiles(owner_samples, n=20, method="inclusive")[-1])
+            figures["pg_owner_search_p95_ms"] = _ms(
+                statistics.quantiles(owner_samples, n=20, method="inclusive")[-1]
+            )
             say(f"postgresql search as the owner: p95 {figures['pg_owner_search_p95_ms']} ms")
         clients.first_page(staff, ClientFilter(), limit=50)  # warm-up
         pages = []
@@ -92,8 +102,10 @@ def bench_postgres(server_url: str, n: int, rng, wanted: set[str], say: Callable
             total, rows = clients.first_page(staff, ClientFilter(), limit=50)
             pages.append(time.perf_counter() - started)
         figures["pg_clients_first_page_ms"] = _ms(statistics.median(pages))
-        say(f"postgresql first page of the clients list as a staff login ({total:,} visible, {len(rows)} rows): "
-            f"median {figures['pg_clients_first_page_ms']} ms")
+        say(
+            f"postgresql first page of the clients list as a staff login "
+            f"({total:,} visible, {len(rows)} rows): median {figures['pg_clients_first_page_ms']} ms"
+        )
     finally:
         if staff_db is not None:
             staff_db.dispose()

@@ -36,10 +36,23 @@ def _add_future_reminders(db, rng: random.Random) -> None:
     rows = []
     for i in range(FUTURE_REMINDERS):
         due = now + timedelta(days=1 + rng.random() * 60)
-        rows.append({"title": f"Follow-up {i}", "description": "", "due_at": due, "duration_minutes": 30,
-                     "assignee_id": 1, "priority": "normal", "status": "open", "remind_at": due - timedelta(minutes=15),
-                     "alert_at": due - timedelta(minutes=15), "recurrence": "", "created_at": now,
-                     "updated_at": now, "version": 1})
+        rows.append(
+            {
+                "title": f"Follow-up {i}",
+                "description": "",
+                "due_at": due,
+                "duration_minutes": 30,
+                "assignee_id": 1,
+                "priority": "normal",
+                "status": "open",
+                "remind_at": due - timedelta(minutes=15),
+                "alert_at": due - timedelta(minutes=15),
+                "recurrence": "",
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+        )
     with db.write() as s:
         s.execute(insert(Task.__table__), rows)
 
@@ -89,7 +102,9 @@ def bench_reminders(rng: random.Random, wanted: set[str], say) -> dict[str, floa
             loop = QEventLoop()
             QTimer.singleShot(IDLE_SECONDS * 1000, loop.quit)
             sampler = QTimer(interval=1000)  # the benchmark's own clock, not the app's
-            sampler.timeout.connect(lambda: armed.append(sum(t.isActive() for t in scheduler.findChildren(QTimer))))
+            sampler.timeout.connect(
+                lambda: armed.append(sum(t.isActive() for t in scheduler.findChildren(QTimer)))
+            )
             sampler.start()
             loop.exec()
             sampler.stop()
@@ -97,20 +112,26 @@ def bench_reminders(rng: random.Random, wanted: set[str], say) -> dict[str, floa
             wall = time.perf_counter() - wall_before
             figures["reminder_idle_cpu_percent"] = round(100 * cpu / wall, 2)
             figures["reminder_timers_armed"] = max(armed)
-            say(f"idle {wall:.0f} s with {FUTURE_REMINDERS:,} future reminders: "
-                f"{figures['reminder_idle_cpu_percent']} % CPU, at most {max(armed)} reminder timer(s) armed")
+            say(
+                f"idle {wall:.0f} s with {FUTURE_REMINDERS:,} future reminders: "
+                f"{figures['reminder_idle_cpu_percent']} % CPU, at most {max(armed)} reminder timer(s) armed"
+            )
 
         if "reminder_latency_ms" in wanted:
             samples = []
             for i in range(LATENCY_SAMPLES):
                 due = datetime.now(UTC) + timedelta(seconds=1.5)
-                task = tasks.create(ctx, title=f"Latency {i}", due_at=due + timedelta(minutes=5), remind_at=due)
+                task = tasks.create(
+                    ctx, title=f"Latency {i}", due_at=due + timedelta(minutes=5), remind_at=due
+                )
                 spin_until(lambda t=task: t.id in window.reminder_window.rows, 30)
                 samples.append((datetime.now(UTC) - due).total_seconds())
                 window.reminder_window.rows[task.id].dismiss()
                 spin_until(lambda t=task: t.id not in window.reminder_window.rows, 30)
             figures["reminder_latency_ms"] = round(statistics.median(samples) * 1000, 1)
-            say(f"reminder due → pop-up shown: median {figures['reminder_latency_ms']} ms over {len(samples)}")
+            say(
+                f"reminder due → pop-up shown: median {figures['reminder_latency_ms']} ms over {len(samples)}"
+            )
         window.close()
         QApplication.processEvents()
         db.dispose()

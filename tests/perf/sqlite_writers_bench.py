@@ -5,7 +5,8 @@
 Every thread of every process adds tasks through the real service (tasks.create: BEGIN IMMEDIATE, the
 insert, its audit row, a FULL-sync commit) as fast as it can, like several app windows and scripts
 writing to one file at once. `--cpu-hogs N` adds N processes that only spin, for a PC that is busy with
-other things too (the report came from a load average of about 8). Human-readable lines first; the LAST line is one JSON object:
+other things too (the report came from a load average of about 8). Human-readable lines first; the LAST
+line is one JSON object:
 
     sqlite_writers_busy_errors  saves that raised DatabaseBusy (the figure that must stay 0)
     sqlite_writers_other_errors saves that failed any other way
@@ -82,7 +83,9 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--processes", type=int, default=8)
     p.add_argument("--threads", type=int, default=4)
-    p.add_argument("--cpu-hogs", type=int, default=0, metavar="N", help="processes that only burn CPU meanwhile")
+    p.add_argument(
+        "--cpu-hogs", type=int, default=0, metavar="N", help="processes that only burn CPU meanwhile"
+    )
     p.add_argument("--worker", metavar="FILE", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
@@ -97,13 +100,29 @@ def main() -> None:
         db = Database.open(f"sqlite:///{path}")
         upgrade(db)
         db.dispose()
-        print(f"{args.processes} processes x {args.threads} threads writing for {args.seconds:.0f} s to {path}",
-              flush=True)
+        print(
+            f"{args.processes} processes x {args.threads} threads writing for {args.seconds:.0f} s to {path}",
+            flush=True,
+        )
         spin = f"import time\nend = time.monotonic() + {args.seconds}\nwhile time.monotonic() < end: pass"
         hogs = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(args.cpu_hogs)]
-        procs = [subprocess.Popen([sys.executable, __file__, "--worker", str(path), "--seconds", str(args.seconds),
-                                   "--threads", str(args.threads)], stdout=subprocess.PIPE, text=True)
-                 for _ in range(args.processes)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    str(path),
+                    "--seconds",
+                    str(args.seconds),
+                    "--threads",
+                    str(args.threads),
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(args.processes)
+        ]
         results = [json.loads(proc.communicate()[0].strip().splitlines()[-1]) for proc in procs]
         for hog in hogs:
             hog.wait()
@@ -118,7 +137,8 @@ def main() -> None:
         "sqlite_writes_done": len(latencies),
         "sqlite_write_p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
         "sqlite_write_p99_ms": round(statistics.quantiles(latencies, n=100)[-1] * 1000, 1)
-        if len(latencies) > 1 else None,
+        if len(latencies) > 1
+        else None,
         "sqlite_write_max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
         "load_average_1m": round(os.getloadavg()[0], 2),
     }

@@ -1,7 +1,8 @@
 """Figures of the workspace as a user meets it: real widgets, offscreen, on the benchmark database.
 
     clients_view_first_page_ms   window shown and started → the first rows of the clients list painted
-    search_as_you_type_p95_ms    a keystroke in the clients search → its filtered rows painted (debounce included)
+    search_as_you_type_p95_ms    a keystroke in the clients search → its filtered rows painted (debounce
+                                 included)
     client_card_open_ms          a client chosen → its card painted with a 200-entry timeline
     scroll_max_stall_ms          the longest the GUI thread is busy while the list is scrolled top to bottom
 
@@ -11,6 +12,7 @@ cached database the first time.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import statistics
@@ -22,7 +24,12 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
-METRICS = ("clients_view_first_page_ms", "search_as_you_type_p95_ms", "client_card_open_ms", "scroll_max_stall_ms")
+METRICS = (
+    "clients_view_first_page_ms",
+    "search_as_you_type_p95_ms",
+    "client_card_open_ms",
+    "scroll_max_stall_ms",
+)
 TIMELINE = 200
 
 
@@ -32,16 +39,30 @@ def _client_with_long_timeline(db) -> int:
     from crm_desktop.db.models import Activity, Client
 
     with db.write() as s:
-        found = s.scalar(select(Activity.client_id).group_by(Activity.client_id)
-                         .having(func.count() >= TIMELINE).limit(1))
+        found = s.scalar(
+            select(Activity.client_id).group_by(Activity.client_id).having(func.count() >= TIMELINE).limit(1)
+        )
         if found is not None:
             return found
         client_id = s.scalar(select(Client.id).order_by(Client.id).limit(1))
         start = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
-        s.execute(insert(Activity.__table__), [
-            {"client_id": client_id, "deal_id": None, "kind": ("note", "call", "meeting", "email")[i % 4],
-             "body": f"Timeline entry {i}", "occurred_at": start + timedelta(hours=i * 7), "author_id": 1,
-             "created_at": start, "updated_at": start, "version": 1} for i in range(TIMELINE)])
+        s.execute(
+            insert(Activity.__table__),
+            [
+                {
+                    "client_id": client_id,
+                    "deal_id": None,
+                    "kind": ("note", "call", "meeting", "email")[i % 4],
+                    "body": f"Timeline entry {i}",
+                    "occurred_at": start + timedelta(hours=i * 7),
+                    "author_id": 1,
+                    "created_at": start,
+                    "updated_at": start,
+                    "version": 1,
+                }
+                for i in range(TIMELINE)
+            ],
+        )
         return client_id
 
 
@@ -91,8 +112,11 @@ def bench_workspace(db_path: Path, rng: random.Random, wanted: set[str], say) ->
             arrived: list[bool] = []
             view.model.loaded.connect(lambda: arrived.append(True))
             names = [view.model.row(i).name for i in rng.sample(range(min(view.model.rowCount(), 200)), 8)]
-            phones = [p for i in range(8) if (p := "".join(ch for ch in (view.model.row(i).phones or ["0"])[0]
-                                                         if ch.isdigit())[-7:])]
+            phones = [
+                p
+                for i in range(8)
+                if (p := "".join(ch for ch in (view.model.row(i).phones or ["0"])[0] if ch.isdigit())[-7:])
+            ]
             typed = [n.split()[0][:6] for n in names] + phones[:6]
             samples = []
             for text in typed:
@@ -103,13 +127,16 @@ def bench_workspace(db_path: Path, rng: random.Random, wanted: set[str], say) ->
                     started = time.perf_counter()
                     QTest.keyClick(view.search, ch)
                     wanted_text = view.search.text()
-                    wait_until(lambda: arrived and view.model.query.search == wanted_text)
+                    wait_until(lambda wanted=wanted_text: arrived and view.model.query.search == wanted)
                     table.viewport().repaint()
                     samples.append(time.perf_counter() - started)
             p95 = statistics.quantiles(samples, n=20, method="inclusive")[-1]
             figures["search_as_you_type_p95_ms"] = round(p95 * 1000, 1)
-            say(f"search as you type: {len(samples)} keystrokes, median {statistics.median(samples) * 1000:.1f} ms, "
-                f"p95 {figures['search_as_you_type_p95_ms']} ms")
+            say(
+                f"search as you type: {len(samples)} keystrokes, "
+                f"median {statistics.median(samples) * 1000:.1f} ms, "
+                f"p95 {figures['search_as_you_type_p95_ms']} ms"
+            )
             view.search.clear()
             wait_until(lambda: view.model.query.search == "" and window.ready)
 
@@ -119,10 +146,10 @@ def bench_workspace(db_path: Path, rng: random.Random, wanted: set[str], say) ->
             for i in range(10):
                 target = long_timeline if i % 2 == 0 else other
                 done: list[bool] = []
-                view.card.loaded.connect(lambda: done.append(True))
+                view.card.loaded.connect(functools.partial(done.append, True))
                 started = time.perf_counter()
                 view.open_client(target)
-                wait_until(lambda: done and view.card.timeline.count() > 0)
+                wait_until(lambda done=done: done and view.card.timeline.count() > 0)
                 view.card.repaint()
                 if target == long_timeline:
                     samples.append(time.perf_counter() - started)
@@ -146,8 +173,10 @@ def bench_workspace(db_path: Path, rng: random.Random, wanted: set[str], say) ->
                 app.processEvents()
                 worst = max(worst, time.perf_counter() - started)
             figures["scroll_max_stall_ms"] = round(worst * 1000, 1)
-            say(f"scrolling {view.model.rowCount():,} clients top to bottom: longest stall "
-                f"{figures['scroll_max_stall_ms']} ms")
+            say(
+                f"scrolling {view.model.rowCount():,} clients top to bottom: longest stall "
+                f"{figures['scroll_max_stall_ms']} ms"
+            )
         window.ops.wait_idle()
         window.close()
         QApplication.processEvents()

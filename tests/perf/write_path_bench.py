@@ -56,8 +56,17 @@ from crm_desktop.services.context import ServiceContext  # noqa: E402
 from crm_desktop.services.invoices import LineValues  # noqa: E402
 
 METRICS = ("client_create_ms", "invoice_issue_ms", "client_create_statements", "invoice_issue_statements")
-LINES = [LineValues(f"Service item {i + 1}: cleaning, repair or consulting", i + 1, "h", f"{125 + i}.50",
-                    5 if i % 3 == 0 else 0, 12 if i % 2 else 0) for i in range(10)]
+LINES = [
+    LineValues(
+        f"Service item {i + 1}: cleaning, repair or consulting",
+        i + 1,
+        "h",
+        f"{125 + i}.50",
+        5 if i % 3 == 0 else 0,
+        12 if i % 2 else 0,
+    )
+    for i in range(10)
+]
 WARM_UP = 20  # statement compiling and the first page reads are not a user's wait
 
 
@@ -67,10 +76,21 @@ def say(line: str) -> None:
 
 def form_values(i: int, owner_id: int) -> dict:
     """What the client form sends for a new person (ui/clients/form.py `values` and its request id)."""
-    return {"kind": "person", "name": f"Dilnoza Write-path {i}", "status": "lead", "company_id": None,
-            "phones": [f"+998 90 {i % 1000:03d} {i // 1000 % 100:02d} {i % 97:02d}"],
-            "emails": [f"dilnoza.{i}@example.uz"], "address": "", "source": "", "tags": [],
-            "owner_id": owner_id, "private": False, "notes": "", "request_id": str(uuid.uuid4())}
+    return {
+        "kind": "person",
+        "name": f"Dilnoza Write-path {i}",
+        "status": "lead",
+        "company_id": None,
+        "phones": [f"+998 90 {i % 1000:03d} {i // 1000 % 100:02d} {i % 97:02d}"],
+        "emails": [f"dilnoza.{i}@example.uz"],
+        "address": "",
+        "source": "",
+        "tags": [],
+        "owner_id": owner_id,
+        "private": False,
+        "notes": "",
+        "request_id": str(uuid.uuid4()),
+    }
 
 
 class Statements:
@@ -123,8 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=100_000, metavar="N")
     parser.add_argument("--calls", type=int, default=1000, metavar="N", help="calls timed per figure")
-    parser.add_argument("--profile", choices=("create", "issue"),
-                        help="also print a cProfile of the timed calls of one kind (slows them)")
+    parser.add_argument(
+        "--profile",
+        choices=("create", "issue"),
+        help="also print a cProfile of the timed calls of one kind (slows them)",
+    )
     args = parser.parse_args(argv)
     cached, _rate = bench.cached_database(args.clients)
     figures: dict[str, float] = {}
@@ -153,38 +176,51 @@ def main(argv: list[str] | None = None) -> int:
 
         for i in range(WARM_UP):
             clients.create(ctx, **form_values(-i - 1, owner))
-        samples = [timed("create", lambda i=i: clients.create(ctx, **form_values(i, owner)))
-                   for i in range(args.calls)]
+        samples = [
+            timed("create", lambda i=i: clients.create(ctx, **form_values(i, owner)))
+            for i in range(args.calls)
+        ]
         figures["client_create_ms"] = _median_ms(samples)
         context["client_create_cpu_ms"] = _median_ms(cpu["create"])
-        say(f"clients.create as the form calls it: median {figures['client_create_ms']} ms over "
+        say(
+            f"clients.create as the form calls it: median {figures['client_create_ms']} ms over "
             f"{args.calls:,} calls (p95 {round(statistics.quantiles(samples, n=20)[-1] * 1000, 2)} ms, CPU "
-            f"median {context['client_create_cpu_ms']} ms)")
+            f"median {context['client_create_cpu_ms']} ms)"
+        )
         counted, traced = statements.of(lambda: clients.create(ctx, **form_values(args.calls, owner)))
         figures["client_create_statements"] = len(counted)
         _show("one clients.create", counted, traced)
 
-        customer = clients.create(ctx, name="Zarina Rahimova", address="Toshkent",
-                                  emails=["zarina@example.uz"])
-        drafts = [invoices.create_draft(ctx, client_id=customer.id, lines=LINES, terms="Within 14 days.")
-                  for _ in range(args.calls + WARM_UP + 1)]
+        customer = clients.create(
+            ctx, name="Zarina Rahimova", address="Toshkent", emails=["zarina@example.uz"]
+        )
+        drafts = [
+            invoices.create_draft(ctx, client_id=customer.id, lines=LINES, terms="Within 14 days.")
+            for _ in range(args.calls + WARM_UP + 1)
+        ]
         for draft in drafts[:WARM_UP]:
             documents.issue(ctx, draft.id, expected_version=draft.version)
-        samples = [timed("issue", lambda d=draft: documents.issue(ctx, d.id, expected_version=d.version))
-                   for draft in drafts[WARM_UP:-1]]
+        samples = [
+            timed("issue", lambda d=draft: documents.issue(ctx, d.id, expected_version=d.version))
+            for draft in drafts[WARM_UP:-1]
+        ]
         figures["invoice_issue_ms"] = _median_ms(samples)
         context["invoice_issue_cpu_ms"] = _median_ms(cpu["issue"])
-        say(f"documents.issue of a ten-line invoice: median {figures['invoice_issue_ms']} ms over "
+        say(
+            f"documents.issue of a ten-line invoice: median {figures['invoice_issue_ms']} ms over "
             f"{args.calls:,} calls (p95 {round(statistics.quantiles(samples, n=20)[-1] * 1000, 2)} ms, "
-            f"CPU median {context['invoice_issue_cpu_ms']} ms)")
+            f"CPU median {context['invoice_issue_cpu_ms']} ms)"
+        )
         last = drafts[-1]
         counted, traced = statements.of(lambda: documents.issue(ctx, last.id, expected_version=last.version))
         figures["invoice_issue_statements"] = len(counted)
         _show("one documents.issue", counted, traced)
 
         with db.read() as s:
-            rows = {"clients": s.scalar(select(func.count()).select_from(Client)),
-                    "documents": s.scalar(select(func.count()).select_from(Document))}
+            rows = {
+                "clients": s.scalar(select(func.count()).select_from(Client)),
+                "documents": s.scalar(select(func.count()).select_from(Document)),
+            }
         db.dispose()
     if args.profile:
         say(f"profile of the timed {args.profile} calls:")

@@ -22,17 +22,35 @@ def office(pg_ctx, server_login):
     rashad, as_rashad = server_login("rashad", manager=manager)
     admin, as_admin = server_login("anvar", role="admin")
     made = {}
-    for key, owner, private in (("dilnoza_private", dilnoza, True), ("rashad_private", rashad, True),
-                                ("admin_private", None, True), ("public", rashad, False)):
-        c = clients.create(ctx, name=f"Client {key.replace('_', ' ')}", owner_id=owner.id if owner else None,
-                           private=private, phones=[f"+998 90 {len(made) + 1}00 00 00"])
+    for key, owner, private in (
+        ("dilnoza_private", dilnoza, True),
+        ("rashad_private", rashad, True),
+        ("admin_private", None, True),
+        ("public", rashad, False),
+    ):
+        c = clients.create(
+            ctx,
+            name=f"Client {key.replace('_', ' ')}",
+            owner_id=owner.id if owner else None,
+            private=private,
+            phones=[f"+998 90 {len(made) + 1}00 00 00"],
+        )
         activities.add(ctx, c.id, body=f"Call about {key}")
         deals.create(ctx, client_id=c.id, title=f"Deal {key}", amount="500")
         d = invoices.create_draft(ctx, client_id=c.id, lines=[LineValues("Work", 1, "", "100")])
         issued = documents.issue(ctx, d.id, expected_version=d.version)
         payments.record_payment(ctx, issued.id, amount="40")
         made[key] = (c, issued)
-    own_tasks = {who: tasks.create(ctx, title=f"Own task of {who}", assignee_id=row.id).id
-                 for who, row in (("dilnoza", dilnoza), ("rashad", rashad), ("manager", manager), ("admin", admin))}
-    return {"clients": made, "tasks": own_tasks, "manager": as_manager, "dilnoza": as_dilnoza, "rashad": as_rashad,
-            "admin": as_admin, "owner": ctx}
+    own_tasks = {
+        who: tasks.create(ctx, title=f"Own task of {who}", assignee_id=row.id).id
+        for who, row in (("dilnoza", dilnoza), ("rashad", rashad), ("manager", manager), ("admin", admin))
+    }
+    return {
+        "clients": made,
+        "tasks": own_tasks,
+        "manager": as_manager,
+        "dilnoza": as_dilnoza,
+        "rashad": as_rashad,
+        "admin": as_admin,
+        "owner": ctx,
+    }

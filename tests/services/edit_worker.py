@@ -43,7 +43,9 @@ def main() -> None:
         value = f"{base[field]} {token}".strip()
         try:
             if mode == "versioned":
-                saved = clients.update(ctx, client_id, expected_version=read.version, base=base, **{field: value})
+                saved = clients.update(
+                    ctx, client_id, expected_version=read.version, base=base, **{field: value}
+                )
             else:
                 current = clients.get(ctx, client_id).version
                 saved = clients.update(ctx, client_id, expected_version=current, **{field: value})

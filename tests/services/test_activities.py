@@ -20,8 +20,10 @@ def test_timeline_is_newest_first_and_includes_status_changes(ctx, clock, audit_
     note = activities.add(ctx, c.id, body="Sent the price list by email")
     timeline = activities.timeline(ctx, c.id)
     assert [(a.kind, a.body) for a in timeline] == [
-        ("note", "Sent the price list by email"), ("status_change", "lead → prospect"),
-        ("call", "Asked for a price list")]
+        ("note", "Sent the price list by email"),
+        ("status_change", "lead → prospect"),
+        ("call", "Asked for a price list"),
+    ]
     assert timeline[0].author_name == "Owner" and timeline[0].occurred_at == clock.current
     assert activities.count_for_client(ctx, c.id) == 3
     assert audit_rows("activities", note.id)[0][0] == "create"
@@ -67,7 +69,9 @@ def test_private_client_timeline_is_invisible_to_others(ctx, staff):
 def test_entries_written_later_about_earlier_events_sort_by_when_they_happened(ctx, clock):
     c = clients.create(ctx, name="Nodira")
     today = activities.add(ctx, c.id, kind="call", body="Agreed on the price")
-    earlier = activities.add(ctx, c.id, kind="meeting", body="First visit", occurred_at="2026-11-20T15:00+05:00")
+    earlier = activities.add(
+        ctx, c.id, kind="meeting", body="First visit", occurred_at="2026-11-20T15:00+05:00"
+    )
     assert earlier.occurred_at == datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
     assert [a.body for a in activities.timeline(ctx, c.id)] == ["Agreed on the price", "First visit"]
     assert [a.body for a in activities.timeline(ctx, c.id, offset=1, limit=1)] == ["First visit"]
@@ -110,7 +114,9 @@ def test_a_second_pc_editing_the_same_entry_gets_a_conflict(ctx):
     assert activities.get(ctx, a.id).body == "Their words"
 
 
-def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(ctx, audit_rows, another_pc_saves_first):
+def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(
+    ctx, audit_rows, another_pc_saves_first
+):
     c = clients.create(ctx, name="Client")
     a = activities.add(ctx, c.id, body="Draft")
     with pytest.raises(ConflictError), another_pc_saves_first(ctx, "activities", a.id):
@@ -124,7 +130,8 @@ def test_staff_share_public_timelines_and_managers_see_their_team(ctx, staff):
     public = clients.create(dilnoza, name="Public")
     activities.add(rashad, public.id, kind="call", body="Rashad called them")
     assert [(a.body, a.author_name) for a in activities.timeline(dilnoza, public.id)] == [
-        ("Rashad called them", "Rashad")]
+        ("Rashad called them", "Rashad")
+    ]
     secret = clients.create(dilnoza, name="Secret", private=True)
     a = activities.add(dilnoza, secret.id, body="Confidential")
     assert activities.count_for_client(manager, secret.id) == 1

@@ -22,11 +22,23 @@ def audit(ctx, entity_id, entity="clients"):
 
 
 def test_create_keeps_what_was_typed_and_audits_it(ctx):
-    c = clients.create(ctx, name="  Rashad Əliyev ", phones=["+994 50 123 45 67"], emails=["rashad@example.az"],
-                       tags=["vip", "baku", "vip"], source="Instagram", address="Baku, Nizami 5")
+    c = clients.create(
+        ctx,
+        name="  Rashad Əliyev ",
+        phones=["+994 50 123 45 67"],
+        emails=["rashad@example.az"],
+        tags=["vip", "baku", "vip"],
+        source="Instagram",
+        address="Baku, Nizami 5",
+    )
     got = clients.get(ctx, c.id)
     assert (got.name, got.phones, got.emails, got.status, got.kind) == (
-        "Rashad Əliyev", ["+994 50 123 45 67"], ["rashad@example.az"], "lead", "person")
+        "Rashad Əliyev",
+        ["+994 50 123 45 67"],
+        ["rashad@example.az"],
+        "lead",
+        "person",
+    )
     assert got.tags == ["baku", "vip"] and got.owner_name == "Owner" and got.version == 1
     assert got.created_at == ctx.now()
     (action, changes, user_id), *_ = audit(ctx, c.id)
@@ -53,14 +65,18 @@ def test_bad_input_names_the_field_and_saves_nothing(ctx, values, field, words):
 
 def test_update_records_old_and_new_values_and_a_status_change_on_the_timeline(ctx):
     c = clients.create(ctx, name="Olga Petrova")
-    updated = clients.update(ctx, c.id, expected_version=c.version, status="customer", phones=["+7 916 555 01 02"])
+    updated = clients.update(
+        ctx, c.id, expected_version=c.version, status="customer", phones=["+7 916 555 01 02"]
+    )
     assert updated.version == 2 and updated.status == "customer"
     last = audit(ctx, c.id)[-1]
     assert last.action == "update"
     assert last.changes["status"] == ["lead", "customer"]
     assert last.changes["phones"] == [[], ["+7 916 555 01 02"]]
     with ctx.read() as s:
-        assert s.scalars(select(Activity.body).where(Activity.kind == "status_change")).all() == ["lead → customer"]
+        assert s.scalars(select(Activity.body).where(Activity.kind == "status_change")).all() == [
+            "lead → customer"
+        ]
 
 
 def test_stale_version_is_a_conflict_not_an_overwrite(ctx):
@@ -81,7 +97,9 @@ def test_write_that_lost_a_race_raises_conflict(ctx):
     with pytest.raises(ConflictError), ctx.write() as s:
         row = s.get(Client, c.id)
         # another PC saves between our read and our write
-        s.execute(text("UPDATE clients SET notes = 'theirs', version = version + 1 WHERE id = :i"), {"i": c.id})
+        s.execute(
+            text("UPDATE clients SET notes = 'theirs', version = version + 1 WHERE id = :i"), {"i": c.id}
+        )
         row.notes = "mine"
     assert clients.get(ctx, c.id).version == 1  # the whole unit of work was rolled back
 
@@ -127,8 +145,12 @@ def test_client_with_invoices_cannot_be_deleted(ctx):
 
 
 def test_list_filters_sorts_and_pages(ctx):
-    for name, status, tag in [("Zafar", "lead", "a"), ("Ali", "customer", "b"), ("Мария", "customer", "a"),
-                              ("Bekzod", "lead", "b")]:
+    for name, status, tag in [
+        ("Zafar", "lead", "a"),
+        ("Ali", "customer", "b"),
+        ("Мария", "customer", "a"),
+        ("Bekzod", "lead", "b"),
+    ]:
         clients.create(ctx, name=name, status=status, tags=[tag])
     names = lambda rows: [r.name for r in rows]  # noqa: E731
     assert names(clients.list_clients(ctx)) == ["Ali", "Bekzod", "Zafar", "Мария"]
@@ -147,8 +169,13 @@ def test_first_page_counts_all_matches_and_returns_the_first_rows_in_order(ctx):
     names = lambda rows: [r.name for r in rows]  # noqa: E731
     total, first = clients.first_page(ctx, ClientFilter(search="karimov"), limit=2)
     assert (total, names(first)) == (3, ["Karimov Aziz", "Karimov Bekzod"])
-    total, first = clients.first_page(ctx, ClientFilter(search="karim"), sort="name", descending=True, limit=10)
-    assert (total, names(first)) == (4, ["Karimova Dilnoza", "Karimov Bekzod", "Karimov Aziz", "Karim Travel"])
+    total, first = clients.first_page(
+        ctx, ClientFilter(search="karim"), sort="name", descending=True, limit=10
+    )
+    assert (total, names(first)) == (
+        4,
+        ["Karimova Dilnoza", "Karimov Bekzod", "Karimov Aziz", "Karim Travel"],
+    )
     assert clients.first_page(ctx, ClientFilter(search="nobody"), limit=10) == (0, [])
     total, first = clients.first_page(ctx, ClientFilter(), limit=1)  # no search: counted apart
     assert (total, names(first)) == (5, ["Karim Travel"])
@@ -185,8 +212,10 @@ def test_rows_removed_as_orphans_are_audited_too(ctx, audit_rows):
     c = clients.create(ctx, name="Orphans")
     with ctx.write() as s:
         doc = Document(client_id=c.id, currency="USD")
-        doc.lines = [DocumentLine(description="kept", unit_price=Decimal(1)),
-                     DocumentLine(description="dropped", unit_price=Decimal(2))]
+        doc.lines = [
+            DocumentLine(description="kept", unit_price=Decimal(1)),
+            DocumentLine(description="dropped", unit_price=Decimal(2)),
+        ]
         s.add(doc)
     with ctx.write() as s:
         doc = s.get(Document, doc.id)
@@ -200,8 +229,17 @@ def test_what_create_returns_is_what_a_later_read_finds(ctx, staff):
     """create builds its answer from what it wrote (no read back): it must agree with clients.get."""
     company = clients.create(ctx, name="Samarqand Travel", kind="company")
     dilnoza = staff["dilnoza"].actor.user_id
-    made = clients.create(ctx, name="Aziz Karimov", company_id=company.id, owner_id=dilnoza, tags=["vip", "b2b"],
-                          phones=["+998 90 123 45 67"], emails=["aziz@example.uz"], private=True, notes="Calls")
+    made = clients.create(
+        ctx,
+        name="Aziz Karimov",
+        company_id=company.id,
+        owner_id=dilnoza,
+        tags=["vip", "b2b"],
+        phones=["+998 90 123 45 67"],
+        emails=["aziz@example.uz"],
+        private=True,
+        notes="Calls",
+    )
     assert made == clients.get(ctx, made.id)
     assert (made.owner_name, made.company_name, made.tags) == ("Dilnoza", "Samarqand Travel", ["b2b", "vip"])
     assert [action for action, *_ in audit(ctx, made.id)] == ["create", "tags"]
@@ -241,14 +279,18 @@ def test_a_new_client_and_its_audit_row_are_one_transaction(ctx):
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.entity == "clients")) is None
     assert clients.count(ctx) == 0 and heard == []
     made = clients.create(ctx, name="Saved")
-    assert [action for action, *_ in audit(ctx, made.id)] == ["create"] and heard[-1].created["clients"] == {made.id}
+    assert [action for action, *_ in audit(ctx, made.id)] == ["create"] and heard[-1].created["clients"] == {
+        made.id
+    }
 
 
 def test_a_save_retried_with_its_request_id_makes_one_client(ctx):
     first = clients.create(ctx, name="Aziz Karimov", request_id="3f1c2a9e-0000-4000-8000-000000000001")
     again = clients.create(ctx, name="Aziz Karimov", request_id="3f1c2a9e-0000-4000-8000-000000000001")
     assert again.id == first.id and clients.count(ctx) == 1
-    assert clients.create(ctx, name="Aziz Karimov").id != first.id  # without one, a second save is a second client
+    assert (
+        clients.create(ctx, name="Aziz Karimov").id != first.id
+    )  # without one, a second save is a second client
 
 
 def statements_of(ctx, call):
@@ -287,8 +329,12 @@ def test_pages_read_on_from_the_last_row_by_key_in_the_same_order_as_by_offset(c
     last = None
     while True:
         offset = len(by_key)
-        page, sent = statements_of(ctx, lambda last=last, offset=offset: clients.list_clients(
-            ctx, sort=sort, descending=descending, offset=offset, limit=5, after=last))
+        page, sent = statements_of(
+            ctx,
+            lambda last=last, offset=offset: clients.list_clients(
+                ctx, sort=sort, descending=descending, offset=offset, limit=5, after=last
+            ),
+        )
         if last is not None:
             ids_query, parameters = next((q, p) for q, p in sent if "LIMIT" in q)
             assert not skips_rows(ids_query, parameters)  # the page starts at the key, not counted past

@@ -21,33 +21,72 @@ def test_a_new_database_is_not_set_up_until_the_office_has_a_name(ctx):
 def test_admin_updates_the_details_and_the_audit_log_keeps_old_and_new(ctx, audit_rows):
     before = company.get(ctx)
     after = company.update(
-        ctx, expected_version=before.version, name="Bakı Hüquq Bürosu", address="Nizami küç. 10, Bakı",
-        tax_id="1700123456", bank_details="Kapital Bank, AZ21NABZ00000000137010001944", phone="+994 12 555 01 02",
-        email="office@hüquq.az", default_currency="azn", language="az",
+        ctx,
+        expected_version=before.version,
+        name="Bakı Hüquq Bürosu",
+        address="Nizami küç. 10, Bakı",
+        tax_id="1700123456",
+        bank_details="Kapital Bank, AZ21NABZ00000000137010001944",
+        phone="+994 12 555 01 02",
+        email="office@hüquq.az",
+        default_currency="azn",
+        language="az",
     )
     assert after == company.CompanyRow(
-        "Bakı Hüquq Bürosu", "Nizami küç. 10, Bakı", "1700123456", "Kapital Bank, AZ21NABZ00000000137010001944",
-        "+994 12 555 01 02", "office@hüquq.az", "AZN", "az", before.version + 1, "INV-{year}-{seq:05d}",
-        "QUO-{year}-{seq:05d}", "CN-{year}-{seq:05d}", "", None)
+        "Bakı Hüquq Bürosu",
+        "Nizami küç. 10, Bakı",
+        "1700123456",
+        "Kapital Bank, AZ21NABZ00000000137010001944",
+        "+994 12 555 01 02",
+        "office@hüquq.az",
+        "AZN",
+        "az",
+        before.version + 1,
+        "INV-{year}-{seq:05d}",
+        "QUO-{year}-{seq:05d}",
+        "CN-{year}-{seq:05d}",
+        "",
+        None,
+    )
     assert company.get(ctx) == after
     action, changes = audit_rows("company_profile", 1)[-1]
     assert action == "update"
     assert (changes["default_currency"], changes["language"], changes["name"]) == (
-        ["USD", "AZN"], ["", "az"], ["", "Bakı Hüquq Bürosu"])
+        ["USD", "AZN"],
+        ["", "az"],
+        ["", "Bakı Hüquq Bürosu"],
+    )
     cleared = company.update(ctx, expected_version=after.version, email="", language="")
     assert (cleared.email, cleared.language) == ("", "")
 
 
-@pytest.mark.parametrize("values, field, message", [
-    ({"default_currency": "SOM"}, "default_currency", "Unknown currency 'SOM'. Use a 3-letter code such as USD, EUR, UZS."),
-    ({"email": "office.example.com"}, "email",
-     "'office.example.com' is not an email address: it has no '@'. Example: name@example.com"),
-    ({"language": "fr"}, "language",
-     "The language must be one of en, ru, uz, az, ar, or empty for the system language (got 'fr')."),
-    ({"phone": "call us"}, "phone", "'call us' is not a phone number: use digits, spaces, '+', '-', '(' and ')' only."),
-    ({"name": "x" * 301}, "name", "The company name is too long (301 characters); keep it under 300."),
-    ({"website": "example.com"}, "website", "The company profile has no field 'website'."),
-])
+@pytest.mark.parametrize(
+    "values, field, message",
+    [
+        (
+            {"default_currency": "SOM"},
+            "default_currency",
+            "Unknown currency 'SOM'. Use a 3-letter code such as USD, EUR, UZS.",
+        ),
+        (
+            {"email": "office.example.com"},
+            "email",
+            "'office.example.com' is not an email address: it has no '@'. Example: name@example.com",
+        ),
+        (
+            {"language": "fr"},
+            "language",
+            "The language must be one of en, ru, uz, az, ar, or empty for the system language (got 'fr').",
+        ),
+        (
+            {"phone": "call us"},
+            "phone",
+            "'call us' is not a phone number: use digits, spaces, '+', '-', '(' and ')' only.",
+        ),
+        ({"name": "x" * 301}, "name", "The company name is too long (301 characters); keep it under 300."),
+        ({"website": "example.com"}, "website", "The company profile has no field 'website'."),
+    ],
+)
 def test_bad_values_are_refused_with_the_field_named(ctx, values, field, message):
     before = company.get(ctx)
     with pytest.raises(ValidationError) as err:
@@ -77,8 +116,14 @@ def test_a_stale_form_cannot_overwrite_a_newer_save(ctx):
 def test_company_profile(ctx, staff, audit_rows):
     profile = company.get(ctx)
     assert not company.is_set_up(ctx) and profile.default_currency == "USD"
-    updated = company.update(ctx, expected_version=profile.version, name="Ipak Yoʻli Services",
-                             default_currency="uzs", language="uz", email="")
+    updated = company.update(
+        ctx,
+        expected_version=profile.version,
+        name="Ipak Yoʻli Services",
+        default_currency="uzs",
+        language="uz",
+        email="",
+    )
     assert (updated.name, updated.default_currency, updated.language) == ("Ipak Yoʻli Services", "UZS", "uz")
     assert company.is_set_up(ctx)
     assert audit_rows("company_profile", 1)[-1][1]["default_currency"] == ["USD", "UZS"]
@@ -112,9 +157,14 @@ def test_a_logo_is_kept_as_given_and_logged_without_its_bytes(ctx, audit_rows):
     assert company.get(ctx, logo=True).logo is None and removed.version == after.version + 1
 
 
-@pytest.mark.parametrize("data, words", [(b"GIF89a....", "PNG or JPEG"),
-                                         (b"\x89PNG\r\n\x1a\n" + b"broken" * 10, "damaged"),
-                                         (b"\xff\xd8\xff" + bytes(1_000_001), "under 1 MB")])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"GIF89a....", "PNG or JPEG"),
+        (b"\x89PNG\r\n\x1a\n" + b"broken" * 10, "damaged"),
+        (b"\xff\xd8\xff" + bytes(1_000_001), "under 1 MB"),
+    ],
+)
 def test_a_logo_that_is_no_usable_picture_is_refused(ctx, data, words):
     with pytest.raises(ValidationError, match=words):
         company.update(ctx, expected_version=company.get(ctx).version, logo=data)

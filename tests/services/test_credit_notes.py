@@ -31,14 +31,22 @@ def credit(ctx, invoice, lines):
 
 def test_a_credit_note_starts_as_the_invoice_and_lowers_the_balance(ctx, invoice):
     draft = documents.credit_note_for(ctx, invoice.id)
-    assert (draft.kind, draft.status, draft.client_id, draft.currency) == ("credit_note", "draft", invoice.client_id,
-                                                                           "UZS")
+    assert (draft.kind, draft.status, draft.client_id, draft.currency) == (
+        "credit_note",
+        "draft",
+        invoice.client_id,
+        "UZS",
+    )
     assert draft.related_number == invoice.number and draft.total == invoice.total
     assert [line.description for line in draft.lines] == ["Office cleaning", "Window cleaning"]
     note = credit(ctx, invoice, [LineValues("Window cleaning not done", 1, "", "400000")])
     assert note.number.startswith("CN-") and note.number.endswith("-00001")
     after = invoices.get(ctx, invoice.id)
-    assert (after.credited_total, after.balance, after.status) == (Decimal(400000), Decimal(1000000), "issued")
+    assert (after.credited_total, after.balance, after.status) == (
+        Decimal(400000),
+        Decimal(1000000),
+        "issued",
+    )
     payments.record_payment(ctx, invoice.id, amount="1000000")
     assert invoices.get(ctx, invoice.id).status == "paid"  # paid in full once the credit is counted
     with pytest.raises(ValidationError, match="paid in full"):
@@ -70,7 +78,9 @@ def test_a_credit_after_payment_shows_as_money_due_back(ctx, invoice):
 def test_cancelling_a_credit_note_gives_the_balance_back(ctx, invoice):
     note = credit(ctx, invoice, [LineValues("Part", 1, "", "400000")])
     with pytest.raises(ValidationError, match=f"Credit note {note.number} corrects this invoice"):
-        documents.cancel(ctx, invoice.id, reason="wrong client", expected_version=invoices.get(ctx, invoice.id).version)
+        documents.cancel(
+            ctx, invoice.id, reason="wrong client", expected_version=invoices.get(ctx, invoice.id).version
+        )
     documents.cancel(ctx, note.id, reason="issued twice", expected_version=note.version)
     after = invoices.get(ctx, invoice.id)
     assert (after.credited_total, after.balance, after.status) == (Decimal(0), invoice.total, "issued")

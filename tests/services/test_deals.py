@@ -23,10 +23,23 @@ def stage_id(ctx, name, pipeline=0):
 
 
 def test_new_deal_starts_in_the_first_stage_with_history(ctx, client, audit_rows):
-    d = deals.create(ctx, client_id=client.id, title="Business cards", amount="1500000.50", currency="UZS",
-                     expected_close="2026-12-20")
+    d = deals.create(
+        ctx,
+        client_id=client.id,
+        title="Business cards",
+        amount="1500000.50",
+        currency="UZS",
+        expected_close="2026-12-20",
+    )
     assert (d.stage_name, d.outcome, d.amount, d.currency, d.client_name, d.owner_name, d.version) == (
-        "New", "open", Decimal("1500000.50"), "UZS", "Toshkent Print LLC", "Owner", 1)
+        "New",
+        "open",
+        Decimal("1500000.50"),
+        "UZS",
+        "Toshkent Print LLC",
+        "Owner",
+        1,
+    )
     assert [(h.from_stage_name, h.to_stage_name) for h in deals.stage_history(ctx, d.id)] == [("", "New")]
     assert audit_rows("deals", d.id)[0][0] == "create"
 
@@ -35,14 +48,17 @@ def test_currency_defaults_to_the_company_currency(ctx, client):
     assert deals.create(ctx, client_id=client.id, title="Flyers").currency == "USD"
 
 
-@pytest.mark.parametrize("values, field, words", [
-    ({"title": " "}, "title", "cannot be empty"),
-    ({"title": "X", "amount": "-5"}, "amount", "cannot be negative"),
-    ({"title": "X", "amount": "ten"}, "amount", "must be a number"),
-    ({"title": "X", "currency": "XYZ"}, "currency", "Unknown currency"),
-    ({"title": "X", "expected_close": "next week"}, "expected_close", "is not a date"),
-    ({"title": "X", "amount": "1.001", "currency": "USD"}, "amount", "2 decimal places"),
-])
+@pytest.mark.parametrize(
+    "values, field, words",
+    [
+        ({"title": " "}, "title", "cannot be empty"),
+        ({"title": "X", "amount": "-5"}, "amount", "cannot be negative"),
+        ({"title": "X", "amount": "ten"}, "amount", "must be a number"),
+        ({"title": "X", "currency": "XYZ"}, "currency", "Unknown currency"),
+        ({"title": "X", "expected_close": "next week"}, "expected_close", "is not a date"),
+        ({"title": "X", "amount": "1.001", "currency": "USD"}, "amount", "2 decimal places"),
+    ],
+)
 def test_bad_input_is_refused_with_the_field_named(ctx, client, values, field, words):
     with pytest.raises(ValidationError) as err:
         deals.create(ctx, client_id=client.id, **values)
@@ -58,8 +74,11 @@ def test_moving_through_stages_records_history_and_audit(ctx, client, clock, aud
     d = deals.move_stage(ctx, d.id, stage_id(ctx, "Won"), expected_version=d.version)
     assert (d.stage_name, d.outcome, d.probability) == ("Won", "won", 100)
     history = deals.stage_history(ctx, d.id)
-    assert [(h.from_stage_name, h.to_stage_name) for h in history] == [("", "New"), ("New", "Proposal"),
-                                                                       ("Proposal", "Won")]
+    assert [(h.from_stage_name, h.to_stage_name) for h in history] == [
+        ("", "New"),
+        ("New", "Proposal"),
+        ("Proposal", "Won"),
+    ]
     assert history[2].changed_at - history[1].changed_at == timedelta(days=3)
     assert [a for a, _ in audit_rows("deals", d.id)].count("stage_move") == 2
 
@@ -91,14 +110,22 @@ def test_pipeline_summary_counts_totals_and_weighted_amounts_exactly(ctx, client
             deals.move_stage(ctx, d.id, stage_id(ctx, stage), expected_version=d.version)
     summary = {s.name: s for s in deals.pipeline_summary(ctx, pipelines.list_pipelines(ctx)[0].id)}
     assert (summary["Proposal"].count, summary["Proposal"].total, summary["Proposal"].weighted) == (
-        2, Decimal("0.30"), Decimal("0.15"))
+        2,
+        Decimal("0.30"),
+        Decimal("0.15"),
+    )
     assert (summary["New"].total, summary["New"].weighted) == (Decimal("1000"), Decimal("100.00"))
 
 
 def test_open_pipeline_totals_leave_out_won_and_lost_deals_and_never_mix_currencies(ctx, client):
     pipeline = pipelines.list_pipelines(ctx)[0].id
-    for title, amount, currency in [("A", "1000", "USD"), ("B", "500", "USD"), ("C", "2000000", "UZS"),
-                                    ("D", "999", "USD"), ("E", "777", "USD")]:
+    for title, amount, currency in [
+        ("A", "1000", "USD"),
+        ("B", "500", "USD"),
+        ("C", "2000000", "UZS"),
+        ("D", "999", "USD"),
+        ("E", "777", "USD"),
+    ]:
         d = deals.create(ctx, client_id=client.id, title=title, amount=amount, currency=currency)
         if title == "B":
             deals.move_stage(ctx, d.id, stage_id(ctx, "Proposal"), expected_version=d.version)
@@ -109,7 +136,8 @@ def test_open_pipeline_totals_leave_out_won_and_lost_deals_and_never_mix_currenc
     totals = deals.open_totals(deals.pipeline_summary(ctx, pipeline))
     assert [(t.currency, t.count, t.total, t.weighted) for t in totals] == [
         ("USD", 2, Decimal("1500"), Decimal("350.00")),  # 1000 × 10% + 500 × 50%
-        ("UZS", 1, Decimal("2000000"), Decimal("200000.00"))]
+        ("UZS", 1, Decimal("2000000"), Decimal("200000.00")),
+    ]
 
 
 def test_list_filters_sort_and_paging(ctx, client):
@@ -119,7 +147,9 @@ def test_list_filters_sort_and_paging(ctx, client):
     titles = lambda rows: [r.title for r in rows]  # noqa: E731
     assert titles(deals.list_deals(ctx, sort="amount", descending=False)) == ["Beta", "Gamma", "Alpha"]
     assert titles(deals.list_deals(ctx, DealFilter(client_id=client.id), sort="title", descending=False)) == [
-        "Alpha", "Gamma"]
+        "Alpha",
+        "Gamma",
+    ]
     assert titles(deals.list_deals(ctx, DealFilter(search="баку"))) == ["Beta"]
     assert titles(deals.list_deals(ctx, DealFilter(search="gam"))) == ["Gamma"]
     assert titles(deals.list_deals(ctx, sort="title", descending=False, offset=1, limit=1)) == ["Beta"]
@@ -137,11 +167,21 @@ def test_deals_of_private_clients_are_invisible_to_other_staff(ctx, staff):
 
 def test_get_update_and_audit_old_and_new_values(ctx, client, audit_rows):
     d = deals.create(ctx, client_id=client.id, title="Brochure", amount="100")
-    d = deals.update(ctx, d.id, expected_version=d.version, title="Brochure, 500 copies", amount="250.50",
-                     expected_close=date(2026, 12, 31))
+    d = deals.update(
+        ctx,
+        d.id,
+        expected_version=d.version,
+        title="Brochure, 500 copies",
+        amount="250.50",
+        expected_close=date(2026, 12, 31),
+    )
     assert deals.get(ctx, d.id) == d
-    assert (d.title, d.amount, d.expected_close, d.version) == ("Brochure, 500 copies", Decimal("250.50"),
-                                                                date(2026, 12, 31), 2)
+    assert (d.title, d.amount, d.expected_close, d.version) == (
+        "Brochure, 500 copies",
+        Decimal("250.50"),
+        date(2026, 12, 31),
+        2,
+    )
     action, changes = audit_rows("deals", d.id)[-1]
     assert action == "update"
     assert changes["title"] == ["Brochure", "Brochure, 500 copies"]
@@ -149,12 +189,15 @@ def test_get_update_and_audit_old_and_new_values(ctx, client, audit_rows):
     assert changes["expected_close"] == [None, "2026-12-31"]
 
 
-@pytest.mark.parametrize("values, field, words", [
-    ({"currency": "JPY"}, "amount", "JPY amounts have 0 decimal places"),  # 99.50 cannot be yen
-    ({"stage_id": 1}, "stage_id", "no field 'stage_id'"),
-    ({"owner_id": 999}, "owner_id", "Choose another owner"),
-    ({"title": ""}, "title", "cannot be empty"),
-])
+@pytest.mark.parametrize(
+    "values, field, words",
+    [
+        ({"currency": "JPY"}, "amount", "JPY amounts have 0 decimal places"),  # 99.50 cannot be yen
+        ({"stage_id": 1}, "stage_id", "no field 'stage_id'"),
+        ({"owner_id": 999}, "owner_id", "Choose another owner"),
+        ({"title": ""}, "title", "cannot be empty"),
+    ],
+)
 def test_bad_updates_name_the_field_and_change_nothing(ctx, client, values, field, words):
     d = deals.create(ctx, client_id=client.id, title="Sign", amount="99.50")
     with pytest.raises(ValidationError) as err:
@@ -177,7 +220,9 @@ def test_a_second_pc_editing_the_same_deal_gets_a_conflict(ctx, client, audit_ro
     assert deals.get(ctx, d.id).amount == Decimal("300")
 
 
-def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(ctx, client, audit_rows, another_pc_saves_first):
+def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(
+    ctx, client, audit_rows, another_pc_saves_first
+):
     d = deals.create(ctx, client_id=client.id, title="Stand")
     with pytest.raises(ConflictError), another_pc_saves_first(ctx, "deals", d.id):
         deals.move_stage(ctx, d.id, stage_id(ctx, "Proposal"), expected_version=d.version)
@@ -197,7 +242,10 @@ def test_won_closes_the_deal_and_moving_it_back_reopens_it(ctx, client, clock, a
     back = deals.move_stage(ctx, d.id, stage_id(ctx, "Proposal"), expected_version=won.version)
     assert (back.outcome, back.closed_at, back.stage_name) == ("open", None, "Proposal")
     assert [(h.from_stage_name, h.to_stage_name, h.user_name) for h in deals.stage_history(ctx, d.id)] == [
-        ("", "New", "Owner"), ("New", "Won", "Owner"), ("Won", "Proposal", "Owner")]
+        ("", "New", "Owner"),
+        ("New", "Won", "Owner"),
+        ("Won", "Proposal", "Owner"),
+    ]
     with pytest.raises(ValidationError, match="open already"):
         deals.reopen(ctx, d.id, expected_version=back.version)
 
@@ -264,7 +312,10 @@ def test_list_by_stage_owner_outcome_and_close_date(ctx, client):
     assert titles(deals.list_deals(ctx, DealFilter(owner_id=olga.id))) == ["A"]
     assert titles(deals.list_deals(ctx, DealFilter(stage_id=stage_id(ctx, "Proposal")))) == ["B"]
     assert titles(deals.list_deals(ctx, DealFilter(outcome="won"))) == ["C"]
-    assert deals.count_deals(ctx, DealFilter(pipeline_id=pipelines.list_pipelines(ctx)[0].id, outcome="open")) == 2
+    assert (
+        deals.count_deals(ctx, DealFilter(pipeline_id=pipelines.list_pipelines(ctx)[0].id, outcome="open"))
+        == 2
+    )
     assert a.owner_name == "Olga"
     with pytest.raises(ValidationError, match="Cannot sort deals by 'colour'"):
         deals.list_deals(ctx, sort="colour")
@@ -300,4 +351,6 @@ def test_hidden_clients_cannot_be_reached_through_deals(ctx, staff):
     assert deals.count_deals(rashad) == 0
     new = next(r for r in deals.pipeline_summary(rashad, d.pipeline_id) if r.name == "New")
     assert (new.count, new.total) == (0, Decimal("0.00"))
-    assert next(r for r in deals.pipeline_summary(ctx, d.pipeline_id) if r.name == "New").total == Decimal("700")
+    assert next(r for r in deals.pipeline_summary(ctx, d.pipeline_id) if r.name == "New").total == Decimal(
+        "700"
+    )

@@ -57,7 +57,9 @@ def test_the_office_has_staff_deals_tasks_and_invoices_in_every_state(ctx):
         profile = s.get(CompanyProfile, 1)
         assert profile.name and profile.tax_id and profile.bank_details and profile.default_currency == "UZS"
 
-        persons_in_companies = s.scalar(select(func.count()).select_from(Client).where(Client.company_id.is_not(None)))
+        persons_in_companies = s.scalar(
+            select(func.count()).select_from(Client).where(Client.company_id.is_not(None))
+        )
         assert summary.companies > 0 and persons_in_companies > 0
         assert s.scalar(select(func.count()).select_from(Client).where(Client.private.is_(True))) > 0
 
@@ -68,13 +70,18 @@ def test_the_office_has_staff_deals_tasks_and_invoices_in_every_state(ctx):
         assert stages_used == s.scalar(select(func.count()).select_from(Stage).where(Stage.pipeline_id == 1))
         # every deal's history ends at the stage it is in
         for deal in s.scalars(select(Deal)):
-            last = s.scalars(select(DealStageChange.to_stage_id).where(DealStageChange.deal_id == deal.id)
-                             .order_by(DealStageChange.changed_at, DealStageChange.id)).all()[-1]
+            last = s.scalars(
+                select(DealStageChange.to_stage_id)
+                .where(DealStageChange.deal_id == deal.id)
+                .order_by(DealStageChange.changed_at, DealStageChange.id)
+            ).all()[-1]
             assert last == deal.stage_id
 
         tasks = s.scalars(select(Task)).all()
         assert any(t.status == "open" and t.due_at < NOW for t in tasks)  # overdue
-        assert any(t.status == "open" and t.remind_at and t.remind_at > NOW for t in tasks)  # reminder to come
+        assert any(
+            t.status == "open" and t.remind_at and t.remind_at > NOW for t in tasks
+        )  # reminder to come
         assert any(t.status == "done" and t.completed_at for t in tasks)
 
         docs = s.scalars(select(Document)).all()
@@ -82,7 +89,9 @@ def test_the_office_has_staff_deals_tasks_and_invoices_in_every_state(ctx):
         assert {"draft", "issued", "partly_paid", "paid"} <= states
         assert any(d.status == "issued" and d.due_date < NOW.date() and d.paid_total < d.total for d in docs)
         for d in docs:
-            paid = s.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.document_id == d.id))
+            paid = s.scalar(
+                select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.document_id == d.id)
+            )
             assert paid == d.paid_total
             assert (d.status == "paid") == (d.paid_total == d.total > 0)
     assert summary.activities and activities.timeline(ctx, _client_with_timeline(ctx))
@@ -102,15 +111,26 @@ def test_stored_totals_are_those_of_the_lines_and_numbers_follow_the_issue_dates
         assert docs
         for doc in docs:
             lines = s.scalars(select(DocumentLine).where(DocumentLine.document_id == doc.id)).all()
-            totals = money.compute_totals((money.LineInput(x.quantity, x.unit_price, x.discount_percent, x.tax_rate)
-                                           for x in lines), doc.currency)
-            assert (doc.subtotal, doc.tax_total, doc.total) == (totals.subtotal, totals.tax_total, totals.total)
+            totals = money.compute_totals(
+                (money.LineInput(x.quantity, x.unit_price, x.discount_percent, x.tax_rate) for x in lines),
+                doc.currency,
+            )
+            assert (doc.subtotal, doc.tax_total, doc.total) == (
+                totals.subtotal,
+                totals.tax_total,
+                totals.total,
+            )
             assert doc.paid_total <= doc.total
             assert (doc.number is None) == (doc.status == "draft")
-        numbers = s.scalars(select(Document.number).where(Document.kind == "invoice", Document.number.is_not(None))
-                            .order_by(Document.issue_date, Document.id)).all()
+        numbers = s.scalars(
+            select(Document.number)
+            .where(Document.kind == "invoice", Document.number.is_not(None))
+            .order_by(Document.issue_date, Document.id)
+        ).all()
     years = sorted({n[4:8] for n in numbers})
-    assert numbers == [f"INV-{y}-{i:05d}" for y in years for i in range(1, sum(n[4:8] == y for n in numbers) + 1)]
+    assert numbers == [
+        f"INV-{y}-{i:05d}" for y in years for i in range(1, sum(n[4:8] == y for n in numbers) + 1)
+    ]
 
 
 def test_one_audit_entry_for_the_whole_generation(ctx):
@@ -118,8 +138,9 @@ def test_one_audit_entry_for_the_whole_generation(ctx):
         before = s.scalar(select(func.count()).select_from(AuditEntry))
     summary = demo.generate(ctx.db, clients=50, seed=2, now=NOW)
     with ctx.read() as s:
-        entries = s.execute(select(AuditEntry.entity, AuditEntry.action, AuditEntry.changes)
-                            .where(AuditEntry.id > before)).all()
+        entries = s.execute(
+            select(AuditEntry.entity, AuditEntry.action, AuditEntry.changes).where(AuditEntry.id > before)
+        ).all()
     assert [(e, a) for e, a, _ in entries] == [("demo", "generate")]
     assert entries[0][2]["clients"] == 50 and entries[0][2]["invoices"] == summary.invoices
 
@@ -127,8 +148,11 @@ def test_one_audit_entry_for_the_whole_generation(ctx):
 def _office(db: Database, seed: int) -> list[tuple]:
     demo.generate(db, clients=120, seed=seed, now=NOW)
     with db.read() as s:
-        people = s.execute(select(Client.name, Client.phones, Client.emails, Client.status, Client.owner_id)
-                           .order_by(Client.id)).all()
+        people = s.execute(
+            select(Client.name, Client.phones, Client.emails, Client.status, Client.owner_id).order_by(
+                Client.id
+            )
+        ).all()
         docs = s.execute(select(Document.number, Document.total, Document.status).order_by(Document.id)).all()
     return [tuple(r) for r in people + docs]
 
@@ -152,7 +176,8 @@ def test_another_seed_another_office(sqlite_db, tmp_path):
 
 
 def test_new_records_after_the_demo_get_fresh_ids(ctx):
-    """Demo rows carry explicit ids; the next client typed in must not collide with them (PostgreSQL sequences)."""
+    """Demo rows carry explicit ids; the next client typed in must not collide with them (PostgreSQL
+    sequences)."""
     demo.generate(ctx.db, clients=40, seed=1, now=NOW)
     created = clients.create(ctx, name="Typed after the demo")
     assert created.id == 41 and clients.count(ctx) == 41

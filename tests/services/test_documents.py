@@ -35,7 +35,11 @@ def test_issuing_numbers_per_kind_and_year_without_gaps(ctx, client):
     quote = issued(ctx, client, kind="quote", issue_date=date(2026, 11, 21))
     next_year = issued(ctx, client, issue_date=date(2027, 1, 2))
     assert [first.number, second.number, quote.number, next_year.number] == [
-        "INV-2026-00001", "INV-2026-00002", "QUO-2026-00001", "INV-2027-00001"]
+        "INV-2026-00001",
+        "INV-2026-00002",
+        "QUO-2026-00001",
+        "INV-2027-00001",
+    ]
     assert first.status == "issued"
 
 
@@ -51,7 +55,9 @@ def test_an_issued_invoice_is_never_edited_deleted_or_renumbered(ctx, client, au
     with pytest.raises(NotADraft, match="credit note"):
         invoices.update_draft(ctx, doc.id, expected_version=doc.version, notes="changed")
     with pytest.raises(NotADraft):
-        invoices.update_draft(ctx, doc.id, expected_version=doc.version, lines=[LineValues("Less", 1, "", "1")])
+        invoices.update_draft(
+            ctx, doc.id, expected_version=doc.version, lines=[LineValues("Less", 1, "", "1")]
+        )
     with pytest.raises(NotADraft):
         invoices.delete_draft(ctx, doc.id)
     with pytest.raises(NotADraft):
@@ -70,8 +76,12 @@ def test_cancelling_needs_a_reason_and_no_payments(ctx, client):
     paid = issued(ctx, client)
     payments.record_payment(ctx, paid.id, amount="10")
     with pytest.raises(ValidationError, match="Payments were recorded"):
-        documents.cancel(ctx, paid.id, reason="wrong client", expected_version=invoices.get(ctx, paid.id).version)
-    cancelled = documents.cancel(ctx, doc.id, reason="Issued to the wrong client", expected_version=doc.version)
+        documents.cancel(
+            ctx, paid.id, reason="wrong client", expected_version=invoices.get(ctx, paid.id).version
+        )
+    cancelled = documents.cancel(
+        ctx, doc.id, reason="Issued to the wrong client", expected_version=doc.version
+    )
     assert cancelled.status == "cancelled"
     assert [d.id for d in invoices.list_documents(ctx, DocumentFilter(status="cancelled"))] == [doc.id]
 
@@ -79,7 +89,12 @@ def test_cancelling_needs_a_reason_and_no_payments(ctx, client):
 def test_a_quote_becomes_an_invoice_draft_in_one_step(ctx, client):
     quote = issued(ctx, client, kind="quote")
     invoice = documents.invoice_from_quote(ctx, quote.id)
-    assert (invoice.kind, invoice.status, invoice.number, invoice.total) == ("invoice", "draft", None, quote.total)
+    assert (invoice.kind, invoice.status, invoice.number, invoice.total) == (
+        "invoice",
+        "draft",
+        None,
+        quote.total,
+    )
     assert [line.description for line in invoice.lines] == ["Website design", "Hosting"]
     assert invoices.get(ctx, quote.id).status == "accepted"
 
@@ -133,7 +148,9 @@ def test_a_refused_number_leaves_no_gap(ctx, client):
     late = draft(ctx, client, issue_date=date(2027, 1, 2))
     with pytest.raises(ValidationError, match="gives INV-00001, which another invoice already has"):
         documents.issue(ctx, late.id, expected_version=late.version)
-    company.update(ctx, expected_version=company.get(ctx).version, invoice_number_pattern="INV-{year}-{seq:05d}")
+    company.update(
+        ctx, expected_version=company.get(ctx).version, invoice_number_pattern="INV-{year}-{seq:05d}"
+    )
     assert documents.issue(ctx, late.id, expected_version=late.version).number == "INV-2027-00001"
 
 
@@ -142,18 +159,30 @@ def test_format_number():
     assert numbering.format_number("{seq}", 2026, 7) == "7"
 
 
-PATTERNS = ["INV-{year}-{seq:05d}", "{seq}", "{seq:09d}/{year}", "{year:06d}-{seq:03d}-{seq}", "Ҳ-{seq:02d}",
-            "فاتورة {year}/{seq:04d}", "{seq:01d}{seq:02d}", "NO-SEQ-{year}{seq}"]
+PATTERNS = [
+    "INV-{year}-{seq:05d}",
+    "{seq}",
+    "{seq:09d}/{year}",
+    "{year:06d}-{seq:03d}-{seq}",
+    "Ҳ-{seq:02d}",
+    "فاتورة {year}/{seq:04d}",
+    "{seq:01d}{seq:02d}",
+    "NO-SEQ-{year}{seq}",
+]
 
 
 def test_the_server_numbers_documents_by_the_same_rule_as_the_app(pg_ctx):
     """On PostgreSQL the database gives the number (crm_format_number); it must read like the app's."""
     from sqlalchemy import text
 
-    cases = [(pattern, year, seq) for pattern in PATTERNS for year in (2026, 987) for seq in (1, 42, 123456, 10**9)]
+    cases = [
+        (pattern, year, seq) for pattern in PATTERNS for year in (2026, 987) for seq in (1, 42, 123456, 10**9)
+    ]
     with pg_ctx.db.engine.connect() as conn:
-        served = [conn.scalar(text("SELECT crm_format_number(:p, :y, :s)"), {"p": p, "y": y, "s": s})
-                  for p, y, s in cases]
+        served = [
+            conn.scalar(text("SELECT crm_format_number(:p, :y, :s)"), {"p": p, "y": y, "s": s})
+            for p, y, s in cases
+        ]
     assert served == [numbering.format_number(p, y, s) for p, y, s in cases]
 
 
@@ -169,7 +198,8 @@ def test_issuing_paying_and_cancelling_show_on_the_client_timeline(ctx, client):
         ("document", f"Invoice {doc.number} issued: 1\u202f401.60 USD"),
         ("document", f"Payment of 100.00 USD received for {doc.number} (cash)"),
         ("document", f"Invoice {other.number} issued: 1\u202f401.60 USD"),
-        ("document", f"Invoice {other.number} cancelled: Sent twice")]
+        ("document", f"Invoice {other.number} cancelled: Sent twice"),
+    ]
     entry = activities.timeline(ctx, client.id)[0]
     with pytest.raises(ValidationError, match="recorded automatically"):
         activities.update(ctx, entry.id, expected_version=entry.version, body="changed")
@@ -195,7 +225,9 @@ def test_a_quote_is_accepted_or_rejected_once_and_a_rejected_one_is_no_invoice(c
     yes = issued(ctx, client, kind="quote")
     accepted = documents.answer_quote(ctx, yes.id, accepted=True, expected_version=yes.version)
     assert accepted.status == "accepted"
-    assert documents.invoice_from_quote(ctx, yes.id).kind == "invoice"  # accepted quotes still become invoices
+    assert (
+        documents.invoice_from_quote(ctx, yes.id).kind == "invoice"
+    )  # accepted quotes still become invoices
     no = issued(ctx, client, kind="quote")
     rejected = documents.answer_quote(ctx, no.id, accepted=False, expected_version=no.version)
     assert rejected.status == "rejected"

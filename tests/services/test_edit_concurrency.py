@@ -34,8 +34,14 @@ def office(postgres_url):
 
 
 def edit_at_once(url: str, ids: list[int], seconds: float, mode: str) -> list[dict]:
-    pcs = [subprocess.Popen([sys.executable, str(WORKER), url, str(seed), str(seconds), ",".join(map(str, ids)),
-                             mode], stdout=subprocess.PIPE, text=True) for seed in range(PROCESSES)]
+    pcs = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), url, str(seed), str(seconds), ",".join(map(str, ids)), mode],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for seed in range(PROCESSES)
+    ]
     outcomes = []
     for pc in pcs:
         out, _ = pc.communicate(timeout=seconds + 120)
@@ -46,8 +52,12 @@ def edit_at_once(url: str, ids: list[int], seconds: float, mode: str) -> list[di
 
 def lost_updates(ctx, outcomes: list[dict]) -> list[tuple]:
     final = {c.id: c for c in (clients.get(ctx, i) for i in {a[0] for o in outcomes for a in o["acked"]})}
-    return [(cid, field, token) for o in outcomes for cid, field, token in o["acked"]
-            if token not in getattr(final[cid], field).split()]
+    return [
+        (cid, field, token)
+        for o in outcomes
+        for cid, field, token in o["acked"]
+        if token not in getattr(final[cid], field).split()
+    ]
 
 
 def test_no_acknowledged_edit_is_lost_in_a_minute_of_eight_pcs(postgres_url, office):

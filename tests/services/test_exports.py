@@ -46,11 +46,27 @@ def many_clients(ctx: ServiceContext, n: int) -> None:
     """`n` clients put in place in one statement (making them one by one is not what is tested here)."""
     now = ctx.now()
     with ctx.write() as s:
-        s.execute(insert(Client), [
-            {"kind": "person", "name": f"Client {i:05}", "sort_name": sort_key(f"Client {i:05}"),
-             "phones": [f"+998 90 {i:07}"], "emails": [], "address": "", "source": "", "status": "lead",
-             "private": False, "notes": "", "created_at": now, "updated_at": now, "version": 1}
-            for i in range(n)])
+        s.execute(
+            insert(Client),
+            [
+                {
+                    "kind": "person",
+                    "name": f"Client {i:05}",
+                    "sort_name": sort_key(f"Client {i:05}"),
+                    "phones": [f"+998 90 {i:07}"],
+                    "emails": [],
+                    "address": "",
+                    "source": "",
+                    "status": "lead",
+                    "private": False,
+                    "notes": "",
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+                for i in range(n)
+            ],
+        )
 
 
 def read_csv(path: Path) -> list[list[str]]:
@@ -60,8 +76,13 @@ def read_csv(path: Path) -> list[list[str]]:
 
 def exports_logged(ctx) -> list[dict]:
     with ctx.read() as s:
-        return list(s.scalars(select(AuditEntry.changes).where(AuditEntry.entity == "clients",
-                                                                AuditEntry.action == "export")))
+        return list(
+            s.scalars(
+                select(AuditEntry.changes).where(
+                    AuditEntry.entity == "clients", AuditEntry.action == "export"
+                )
+            )
+        )
 
 
 # --- the client CSV -----------------------------------------------------------------------------------
@@ -69,21 +90,56 @@ def exports_logged(ctx) -> list[dict]:
 
 def test_the_csv_holds_each_listed_client_as_excel_reads_it(ctx, tmp_path):
     olga = users.create(ctx, username="olga", display_name="Olga Sokolova")
-    firm = clients.create(ctx, name="Ipak Yoʻli Logistika", kind="company", status="customer",
-                          tags=["vip", "b2b"])
-    clients.create(ctx, name="Ёлкин Дмитрий", phones=["+7 916 123 45 67", "+7 495 000 00 01"],
-                   emails=["elkin@example.ru"], company_id=firm.id, owner_id=olga.id, source="Instagram",
-                   address='Toshkent, "Chilonzor" 5\nkv. 12', private=True, tags=["z", "a"])
+    firm = clients.create(
+        ctx, name="Ipak Yoʻli Logistika", kind="company", status="customer", tags=["vip", "b2b"]
+    )
+    clients.create(
+        ctx,
+        name="Ёлкин Дмитрий",
+        phones=["+7 916 123 45 67", "+7 495 000 00 01"],
+        emails=["elkin@example.ru"],
+        company_id=firm.id,
+        owner_id=olga.id,
+        source="Instagram",
+        address='Toshkent, "Chilonzor" 5\nkv. 12',
+        private=True,
+        tags=["z", "a"],
+    )
     target = tmp_path / "clients.csv"
     assert exports.clients_csv(ctx, target) == 2
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Cyrillic
     assert read_csv(target) == [
         list(exports.CLIENT_COLUMNS),
-        [str(firm.id), "Ipak Yoʻli Logistika", "company", "customer", "", "", "Owner", "", "", "", "b2b; vip",
-         "", "2026-11-24"],
-        [str(firm.id + 1), "Ёлкин Дмитрий", "person", "lead", "+7 916 123 45 67; +7 495 000 00 01",
-         "elkin@example.ru", "Olga Sokolova", "Instagram", "Ipak Yoʻli Logistika",
-         'Toshkent, "Chilonzor" 5\nkv. 12', "a; z", "yes", "2026-11-24"],
+        [
+            str(firm.id),
+            "Ipak Yoʻli Logistika",
+            "company",
+            "customer",
+            "",
+            "",
+            "Owner",
+            "",
+            "",
+            "",
+            "b2b; vip",
+            "",
+            "2026-11-24",
+        ],
+        [
+            str(firm.id + 1),
+            "Ёлкин Дмитрий",
+            "person",
+            "lead",
+            "+7 916 123 45 67; +7 495 000 00 01",
+            "elkin@example.ru",
+            "Olga Sokolova",
+            "Instagram",
+            "Ipak Yoʻli Logistika",
+            'Toshkent, "Chilonzor" 5\nkv. 12',
+            "a; z",
+            "yes",
+            "2026-11-24",
+        ],
     ]
 
 
@@ -92,10 +148,16 @@ def test_pages_give_the_same_file_as_reading_each_client_on_its_own(ctx, tmp_pat
     olga = users.create(ctx, username="olga", display_name="Olga")
     firm = clients.create(ctx, name="Samarqand Travel", kind="company")
     for i in range(23):
-        clients.create(ctx, name=f"Mijoz {i:02}", phones=[f"+998 90 100 00 {i:02}"],
-                       tags=["t"] if i % 3 else [],
-                       company_id=firm.id if i % 4 == 0 else None, owner_id=olga.id if i % 2 else None,
-                       private=i % 5 == 0, emails=[f"m{i}@example.uz"] if i % 2 else [])
+        clients.create(
+            ctx,
+            name=f"Mijoz {i:02}",
+            phones=[f"+998 90 100 00 {i:02}"],
+            tags=["t"] if i % 3 else [],
+            company_id=firm.id if i % 4 == 0 else None,
+            owner_id=olga.id if i % 2 else None,
+            private=i % 5 == 0,
+            emails=[f"m{i}@example.uz"] if i % 2 else [],
+        )
     f = ClientFilter(search="Mijoz")
     by_page = tmp_path / "paged.csv"
     assert exports.clients_csv(ctx, by_page, f, page_size=5) == 23
@@ -109,8 +171,9 @@ def test_a_user_exports_only_the_clients_they_may_see(ctx, tmp_path):
     clients.create(ctx, name="Dilnoza's own", owner_id=dilnoza.id, private=True)
     clients.create(ctx, name="Rashad's private", owner_id=rashad.id, private=True)
     clients.create(ctx, name="Everyone's", owner_id=rashad.id)
-    as_dilnoza = ServiceContext(ctx.db, actor=Actor(dilnoza.id, "dilnoza", "staff", can_export=True),
-                                clock=ctx.clock)
+    as_dilnoza = ServiceContext(
+        ctx.db, actor=Actor(dilnoza.id, "dilnoza", "staff", can_export=True), clock=ctx.clock
+    )
     target = tmp_path / "mine.csv"
     assert exports.clients_csv(as_dilnoza, target, page_size=1) == 2
     assert sorted(row[1] for row in read_csv(target)[1:]) == ["Dilnoza's own", "Everyone's"]
@@ -120,8 +183,11 @@ def test_5000_clients_are_read_in_a_few_dozen_statements_not_one_per_client(ctx,
     many_clients(ctx, 5000)
     with statements(ctx) as seen:
         assert exports.clients_csv(ctx, tmp_path / "all.csv") == 5000
-    reads = [s for s in seen
-             if s.lstrip().startswith("SELECT") and ("FROM clients" in s or "FROM client_tags" in s)]
+    reads = [
+        s
+        for s in seen
+        if s.lstrip().startswith("SELECT") and ("FROM clients" in s or "FROM client_tags" in s)
+    ]
     assert len(reads) == 1 + 2 * 5, reads  # the ids once, then a page of 1,000 clients and their tags
     assert len(seen) <= 30, seen  # with SQLite's BEGIN per read and the audit row's unit of work
     assert len(read_csv(tmp_path / "all.csv")) == 5001
@@ -131,8 +197,12 @@ def test_progress_counts_up_to_the_total_page_by_page(ctx, tmp_path):
     many_clients(ctx, 2500)
     progress, steps = recording()
     exports.clients_csv(ctx, tmp_path / "all.csv", progress=progress)
-    assert [(done, total) for done, total, _ in steps] == [(0, 2500), (1000, 2500), (2000, 2500),
-                                                           (2500, 2500)]
+    assert [(done, total) for done, total, _ in steps] == [
+        (0, 2500),
+        (1000, 2500),
+        (2000, 2500),
+        (2500, 2500),
+    ]
     assert steps[-1][2] == "2500 of 2500 clients written"
 
 
@@ -160,8 +230,9 @@ def test_cancel_half_way_leaves_no_file_and_the_older_one_untouched(ctx, tmp_pat
 
 def test_no_export_without_the_export_right(ctx, tmp_path):
     staff = users.create(ctx, username="rashad", display_name="Rashad")
-    as_staff = ServiceContext(ctx.db, actor=Actor(staff.id, "rashad", "staff", can_export=False),
-                              clock=ctx.clock)
+    as_staff = ServiceContext(
+        ctx.db, actor=Actor(staff.id, "rashad", "staff", can_export=False), clock=ctx.clock
+    )
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(PermissionDenied, match="export"):
@@ -201,8 +272,11 @@ def test_a_cancelled_write_job_leaves_the_database_as_it_was(ctx):
         add_clients(ctx, [f"New {i}" for i in range(6)], progress=progress)
     assert [c.name for c in clients.list_clients(ctx)] == ["Already here"]
     with ctx.read() as s:
-        created = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "create",
-                                                                     AuditEntry.entity == "clients")
+        created = (
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "create", AuditEntry.entity == "clients")
+        )
         assert s.scalar(created) == 1
     assert heard == []  # no view is told of rows that never were
     assert add_clients(ctx, ["New 0"], progress=Progress()) == 1  # the next job writes as usual

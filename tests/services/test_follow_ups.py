@@ -30,7 +30,11 @@ def test_a_new_lead_nobody_contacted_gets_one_task_for_its_owner(ctx, clock, sta
     assert follow_ups.run(ctx) == 1
     [task] = tasks.list_tasks(ctx, TaskFilter(status="open"))
     assert (task.title, task.client_id, task.assignee_id, task.priority) == (
-        "Contact the new lead Zarina Rahimova", lead.id, dilnoza.actor.user_id, "high")
+        "Contact the new lead Zarina Rahimova",
+        lead.id,
+        dilnoza.actor.user_id,
+        "high",
+    )
     assert reminders.next_alert(dilnoza, clock.current) == clock.current  # it pops up at once
     clock.current += timedelta(hours=5)
     assert follow_ups.run(ctx) == 0  # once per lead, however often the rules run
@@ -38,8 +42,9 @@ def test_a_new_lead_nobody_contacted_gets_one_task_for_its_owner(ctx, clock, sta
 
 def test_an_invoice_unpaid_days_after_its_due_date_gets_a_follow_up(ctx, clock):
     client = clients.create(ctx, name="Leyla Əliyeva", status="customer")
-    draft = invoices.create_draft(ctx, client_id=client.id, due_date=ctx.today(),
-                                  lines=[LineValues("Audit", 1, "", "500")])
+    draft = invoices.create_draft(
+        ctx, client_id=client.id, due_date=ctx.today(), lines=[LineValues("Audit", 1, "", "500")]
+    )
     with ctx.write() as s:  # issuing belongs to the invoicing feature; here the state is what matters
         doc = s.get(Document, draft.id)
         doc.status, doc.number = "issued", "INV-2026-00007"
@@ -56,7 +61,9 @@ def test_a_task_overdue_too_long_tells_the_assignees_manager_once(ctx, clock, st
     tasks.create(rashad, title="Visit the site", due_at=clock.current)
     clock.current += timedelta(hours=24, minutes=1)
     assert follow_ups.run(ctx) == 1
-    manager_tasks = tasks.list_tasks(ctx, TaskFilter(status="open", assignee_id=staff["manager"].actor.user_id))
+    manager_tasks = tasks.list_tasks(
+        ctx, TaskFilter(status="open", assignee_id=staff["manager"].actor.user_id)
+    )
     assert [t.title for t in manager_tasks] == ["Overdue: Send the offer (Dilnoza)"]
     assert tasks.get(ctx, late.id).version == late.version  # her task itself was not edited
     clock.current += timedelta(hours=30)

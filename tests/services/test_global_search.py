@@ -1,4 +1,5 @@
-"""Global search over clients, deals and invoices; the invoice list's overdue filter and per-currency totals."""
+"""Global search over clients, deals and invoices; the invoice list's overdue filter and per-currency
+totals."""
 
 from __future__ import annotations
 
@@ -19,11 +20,16 @@ def issue(ctx, document_id: int, *, number: str, due: date, paid: str = "0", sta
 
 
 def office(ctx) -> dict[str, int]:
-    zarina = clients.create(ctx, name="Zarina Rahimova", phones=["+998 90 123 45 67"], emails=["zarina@mail.uz"]).id
+    zarina = clients.create(
+        ctx, name="Zarina Rahimova", phones=["+998 90 123 45 67"], emails=["zarina@mail.uz"]
+    ).id
     aziz = clients.create(ctx, name="Aziz Karimov", phones=["+998 91 765 44 33"]).id
-    deal = deals.create(ctx, client_id=aziz, title="Office cleaning contract", amount="1500", currency="USD").id
-    doc = invoices.create_draft(ctx, client_id=zarina, currency="USD",
-                                lines=[LineValues("Consultation", 2, "h", "100")]).id
+    deal = deals.create(
+        ctx, client_id=aziz, title="Office cleaning contract", amount="1500", currency="USD"
+    ).id
+    doc = invoices.create_draft(
+        ctx, client_id=zarina, currency="USD", lines=[LineValues("Consultation", 2, "h", "100")]
+    ).id
     issue(ctx, doc, number="INV-2026-0042", due=ctx.today() + timedelta(days=5))
     return {"zarina": zarina, "aziz": aziz, "deal": deal, "doc": doc}
 
@@ -46,7 +52,10 @@ def test_finds_deals_by_title_and_invoices_by_number(ctx):
 
 def test_a_client_name_finds_the_client_its_deals_and_its_invoices(ctx):
     ids = office(ctx)
-    assert [(h.kind, h.id) for h in global_search.search(ctx, "aziz")] == [("client", ids["aziz"]), ("deal", ids["deal"])]
+    assert [(h.kind, h.id) for h in global_search.search(ctx, "aziz")] == [
+        ("client", ids["aziz"]),
+        ("deal", ids["deal"]),
+    ]
     assert [h.kind for h in global_search.search(ctx, "zarina")] == ["client", "invoice"]
 
 
@@ -61,10 +70,14 @@ def test_overdue_filter_finds_issued_unpaid_invoices_past_their_due_date(ctx):
     zarina = clients.create(ctx, name="Zarina Rahimova").id
     made = {}
     for name in ("late", "late_partly_paid", "paid_late", "not_due", "draft_past_due"):
-        made[name] = invoices.create_draft(ctx, client_id=zarina, currency="USD",
-                                           issue_date=ctx.today() - timedelta(days=40),
-                                           due_date=ctx.today() - timedelta(days=1),
-                                           lines=[LineValues("Work", 1, "", "100")]).id
+        made[name] = invoices.create_draft(
+            ctx,
+            client_id=zarina,
+            currency="USD",
+            issue_date=ctx.today() - timedelta(days=40),
+            due_date=ctx.today() - timedelta(days=1),
+            lines=[LineValues("Work", 1, "", "100")],
+        ).id
     yesterday = ctx.today() - timedelta(days=1)
     issue(ctx, made["late"], number="A-1", due=yesterday)
     issue(ctx, made["late_partly_paid"], number="A-2", due=yesterday, paid="40", status="partly_paid")
@@ -73,22 +86,27 @@ def test_overdue_filter_finds_issued_unpaid_invoices_past_their_due_date(ctx):
     found = invoices.list_documents(ctx, DocumentFilter(status=OVERDUE), sort="number", descending=False)
     assert [d.number for d in found] == ["A-1", "A-2"]
     assert invoices.count_documents(ctx, DocumentFilter(status=OVERDUE)) == 2
-    assert invoices.totals_by_currency(ctx, DocumentFilter(status=OVERDUE)) == [("USD", Decimal("200.00"),
-                                                                                  Decimal("160.00"))]
+    assert invoices.totals_by_currency(ctx, DocumentFilter(status=OVERDUE)) == [
+        ("USD", Decimal("200.00"), Decimal("160.00"))
+    ]
 
 
 def test_totals_by_currency_keeps_currencies_apart_and_follows_the_filter(ctx):
     zarina = clients.create(ctx, name="Zarina Rahimova").id
     aziz = clients.create(ctx, name="Aziz Karimov").id
-    invoices.create_draft(ctx, client_id=zarina, currency="UZS", lines=[LineValues("Tour", 2, "", "1850000.50")])
+    invoices.create_draft(
+        ctx, client_id=zarina, currency="UZS", lines=[LineValues("Tour", 2, "", "1850000.50")]
+    )
     invoices.create_draft(ctx, client_id=aziz, currency="UZS", lines=[LineValues("Hotel", 1, "", "100000")])
-    kwd = invoices.create_draft(ctx, client_id=aziz, currency="KWD",
-                                lines=[LineValues("Report", 1, "", "120.0005", 0, 5)]).id
+    kwd = invoices.create_draft(
+        ctx, client_id=aziz, currency="KWD", lines=[LineValues("Report", 1, "", "120.0005", 0, 5)]
+    ).id
     issue(ctx, kwd, number="K-1", due=ctx.today(), paid="50", status="partly_paid")
     assert invoices.totals_by_currency(ctx) == [
         ("KWD", Decimal("126.001"), Decimal("76.001")),
         ("UZS", Decimal("3800001.00"), Decimal("3800001.00")),
     ]
     assert invoices.totals_by_currency(ctx, DocumentFilter(search="zarina")) == [
-        ("UZS", Decimal("3700001.00"), Decimal("3700001.00"))]
+        ("UZS", Decimal("3700001.00"), Decimal("3700001.00"))
+    ]
     assert invoices.totals_by_currency(ctx, DocumentFilter(status="paid")) == []

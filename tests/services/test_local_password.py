@@ -26,9 +26,15 @@ def test_set_check_change_and_remove(sqlite_ctx):
     assert local_password.change(sqlite_ctx, current="Samarqand-2026", new="") is False
     assert not local_password.is_set(db)
     with sqlite_ctx.read() as s:
-        entries = s.execute(select(AuditEntry.action, AuditEntry.changes).where(AuditEntry.entity == "users")).all()
+        entries = s.execute(
+            select(AuditEntry.action, AuditEntry.changes).where(AuditEntry.entity == "users")
+        ).all()
     logged = [changes for _, changes in entries if "password_hash" in changes]
-    assert [c["password_hash"] for c in logged] == [[None, "(hidden)"], ["(hidden)", "(hidden)"], ["(hidden)", None]]
+    assert [c["password_hash"] for c in logged] == [
+        [None, "(hidden)"],
+        ["(hidden)", "(hidden)"],
+        ["(hidden)", None],
+    ]
     assert ("login", {}) in [tuple(e) for e in entries]
 
 

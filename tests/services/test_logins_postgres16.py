@@ -21,11 +21,15 @@ from sqlalchemy.pool import NullPool
 
 MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0006_server_enforces.py"
 SETUP = [
-    "CREATE ROLE crm_user NOLOGIN", "CREATE ROLE crm_admin NOLOGIN", "GRANT crm_user TO crm_admin",
+    "CREATE ROLE crm_user NOLOGIN",
+    "CREATE ROLE crm_admin NOLOGIN",
+    "GRANT crm_user TO crm_admin",
     "CREATE SCHEMA crm",
     "CREATE TABLE crm.users (id serial PRIMARY KEY, username text UNIQUE, role text, active boolean)",
-    "GRANT USAGE ON SCHEMA crm TO crm_user", "GRANT SELECT ON crm.users TO crm_user",
-    "GRANT INSERT, UPDATE ON crm.users TO crm_admin", "GRANT USAGE ON SEQUENCE crm.users_id_seq TO crm_admin",
+    "GRANT USAGE ON SCHEMA crm TO crm_user",
+    "GRANT SELECT ON crm.users TO crm_user",
+    "GRANT INSERT, UPDATE ON crm.users TO crm_admin",
+    "GRANT USAGE ON SEQUENCE crm.users_id_seq TO crm_admin",
     # an administrator login as 0005 made it, and a staff login that administrator made
     "CREATE ROLE old_admin LOGIN CREATEROLE PASSWORD 'old-admin-pw'",
     "GRANT crm_user, crm_admin TO old_admin WITH ADMIN OPTION",
@@ -67,10 +71,13 @@ def test_admins_manage_logins_through_the_functions_alone_on_postgres_16(postgre
         conn.execute(text("SET search_path = crm"))
         for statement in _login_management():
             conn.execute(text(statement))
-        powers = conn.execute(text(
-            "SELECT m.rolname, m.rolcreaterole, bool_or(a.admin_option) FROM pg_roles m "
-            "JOIN pg_auth_members a ON a.member = m.oid WHERE m.rolname IN ('old_admin', 'old_staff') "
-            "GROUP BY 1, 2 ORDER BY 1")).all()
+        powers = conn.execute(
+            text(
+                "SELECT m.rolname, m.rolcreaterole, bool_or(a.admin_option) FROM pg_roles m "
+                "JOIN pg_auth_members a ON a.member = m.oid WHERE m.rolname IN ('old_admin', 'old_staff') "
+                "GROUP BY 1, 2 ORDER BY 1"
+            )
+        ).all()
     assert powers == [("old_admin", False, False), ("old_staff", False, False)]
 
     def call(engine, sql: str, **params) -> None:
@@ -91,20 +98,30 @@ def test_admins_manage_logins_through_the_functions_alone_on_postgres_16(postgre
     # the older login can be disabled, enabled, promoted and given a password: 16's ADMIN OPTION is there
     call(old_admin, "SELECT crm.crm_change_login('old_staff', NULL, false, NULL)")
     assert not member("old_staff", "crm_user")
-    call(old_admin, "SELECT crm.crm_change_login('old_staff', :v, true, true)",
-         v=verifier(old_admin, "old_staff", "renewed-pw"))
+    call(
+        old_admin,
+        "SELECT crm.crm_change_login('old_staff', :v, true, true)",
+        v=verifier(old_admin, "old_staff", "renewed-pw"),
+    )
     assert member("old_staff", "crm_user") and member("old_staff", "crm_admin")
     with as_login(server, "old_staff", "renewed-pw").connect() as conn:
         assert conn.scalar(text("SELECT current_user")) == "old_staff"
     call(old_admin, "SELECT crm.crm_change_login('old_staff', NULL, NULL, false)")
     assert not member("old_staff", "crm_admin")
-    call(new_staff, "SELECT crm.crm_change_login(:n, :v, NULL, NULL)", n=new, v=verifier(new_staff, new, "mine-pw-1"))
-    for attacker, statement in ((old_admin, "GRANT pg_read_all_data TO old_admin"),
-                                (old_admin, "ALTER ROLE old_admin CREATEROLE"),
-                                (old_admin, "CREATE ROLE someone LOGIN"),
-                                (old_admin, "SET ROLE crm_login_admin"),
-                                (old_admin, "SELECT crm.crm_change_login('postgres', NULL, true, true)"),
-                                (new_staff, "SELECT crm.crm_change_login('old_staff', NULL, false, NULL)")):
+    call(
+        new_staff,
+        "SELECT crm.crm_change_login(:n, :v, NULL, NULL)",
+        n=new,
+        v=verifier(new_staff, new, "mine-pw-1"),
+    )
+    for attacker, statement in (
+        (old_admin, "GRANT pg_read_all_data TO old_admin"),
+        (old_admin, "ALTER ROLE old_admin CREATEROLE"),
+        (old_admin, "CREATE ROLE someone LOGIN"),
+        (old_admin, "SET ROLE crm_login_admin"),
+        (old_admin, "SELECT crm.crm_change_login('postgres', NULL, true, true)"),
+        (new_staff, "SELECT crm.crm_change_login('old_staff', NULL, false, NULL)"),
+    ):
         with pytest.raises(DBAPIError):
             call(attacker, statement)
     assert member("old_staff", "crm_user") and not member("old_admin", "pg_read_all_data")

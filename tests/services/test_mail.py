@@ -16,7 +16,9 @@ from crm_desktop.services.invoices import LineValues
 @pytest.fixture
 def invoice(ctx):
     profile = company.get(ctx)
-    company.update(ctx, expected_version=profile.version, name="Ipak Yoʻli Services", email="office@ipakyoli.uz")
+    company.update(
+        ctx, expected_version=profile.version, name="Ipak Yoʻli Services", email="office@ipakyoli.uz"
+    )
     client = clients.create(ctx, name="Zarina Rahimova", emails=["zarina@example.uz"])
     d = invoices.create_draft(ctx, client_id=client.id, lines=[LineValues("Audit", 1, "", "500")])
     return documents.issue(ctx, d.id, expected_version=d.version)
@@ -26,13 +28,23 @@ def bodies(ctx, client_id):
     return [e.body for e in activities.timeline(ctx, client_id)]
 
 
-def test_the_invoice_reaches_the_mail_server_with_its_pdf_and_is_logged(ctx, invoice, smtp_server, audit_rows):
+def test_the_invoice_reaches_the_mail_server_with_its_pdf_and_is_logged(
+    ctx, invoice, smtp_server, audit_rows
+):
     inbox, settings = smtp_server
     start = mail.draft(ctx, invoice.id)
-    assert (start.label, start.client_emails, start.total) == (f"Invoice {invoice.number}", ("zarina@example.uz",),
-                                                               "500.00 USD")
-    message = mail.compose(ctx, invoice.id, to="zarina@example.uz", subject=f"Invoice {invoice.number}",
-                           body="Dear Zarina,\nplease find the invoice attached.")
+    assert (start.label, start.client_emails, start.total) == (
+        f"Invoice {invoice.number}",
+        ("zarina@example.uz",),
+        "500.00 USD",
+    )
+    message = mail.compose(
+        ctx,
+        invoice.id,
+        to="zarina@example.uz",
+        subject=f"Invoice {invoice.number}",
+        body="Dear Zarina,\nplease find the invoice attached.",
+    )
     mail.send(ctx, invoice.id, message, settings, "secret")
     [received] = inbox.messages
     assert received["To"] == "zarina@example.uz" and "office@ipakyoli.uz" in received["From"]
@@ -45,8 +57,9 @@ def test_the_invoice_reaches_the_mail_server_with_its_pdf_and_is_logged(ctx, inv
     assert actions[-2:] == ["pdf", "email"]
 
 
-def test_a_wrong_password_or_no_server_sends_nothing_and_says_what_to_check(ctx, invoice, smtp_server,
-                                                                           unused_port):
+def test_a_wrong_password_or_no_server_sends_nothing_and_says_what_to_check(
+    ctx, invoice, smtp_server, unused_port
+):
     inbox, settings = smtp_server
     message = mail.compose(ctx, invoice.id, to="zarina@example.uz", subject="Invoice", body="")
     with pytest.raises(ServiceError, match="refused the user name or password"):
@@ -62,8 +75,9 @@ def test_a_wrong_password_or_no_server_sends_nothing_and_says_what_to_check(ctx,
 
 
 def test_saved_as_an_eml_file_that_opens_as_a_draft_in_the_mail_program(ctx, invoice, tmp_path):
-    message = mail.compose(ctx, invoice.id, to="zarina@example.uz, accounts@example.uz", subject="Invoice",
-                           body="Hello")
+    message = mail.compose(
+        ctx, invoice.id, to="zarina@example.uz, accounts@example.uz", subject="Invoice", body="Hello"
+    )
     path = mail.save_eml(ctx, invoice.id, message, tmp_path / "invoice.eml")
     saved = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert saved["X-Unsent"] == "1" and saved["To"] == "zarina@example.uz, accounts@example.uz"
@@ -85,15 +99,21 @@ def test_bad_addresses_drafts_and_missing_senders_are_refused(ctx, invoice):
     company.update(ctx, expected_version=profile.version, email="")
     with pytest.raises(ValidationError, match="no sender address"):
         mail.compose(ctx, invoice.id, to="a@example.uz", subject="Invoice", body="")
-    assert mail.compose(ctx, invoice.id, to="a@example.uz", subject="Invoice", body="",
-                        sender="me@example.uz")["From"].endswith("<me@example.uz>")
+    assert mail.compose(
+        ctx, invoice.id, to="a@example.uz", subject="Invoice", body="", sender="me@example.uz"
+    )["From"].endswith("<me@example.uz>")
 
 
-@pytest.mark.parametrize("values, field", [(("", 587, "starttls", "", ""), "host"),
-                                           (("smtp.example.uz", "abc", "starttls", "", ""), "port"),
-                                           (("smtp.example.uz", 70000, "starttls", "", ""), "port"),
-                                           (("smtp.example.uz", 587, "tls13", "", ""), "security"),
-                                           (("smtp.example.uz", 587, "ssl", "", "not-an-address"), "sender")])
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        (("", 587, "starttls", "", ""), "host"),
+        (("smtp.example.uz", "abc", "starttls", "", ""), "port"),
+        (("smtp.example.uz", 70000, "starttls", "", ""), "port"),
+        (("smtp.example.uz", 587, "tls13", "", ""), "security"),
+        (("smtp.example.uz", 587, "ssl", "", "not-an-address"), "sender"),
+    ],
+)
 def test_smtp_settings_are_checked(values, field):
     with pytest.raises(ValidationError) as refused:
         mail.check_smtp(*values)
@@ -108,14 +128,31 @@ def test_the_offices_mail_server_is_kept_by_admins_and_used_to_send(ctx, invoice
     with pytest.raises(ServiceError, match="No mail server is set up"):
         mail.send_document(ctx, invoice.id, to="zarina@example.uz", subject="Invoice", body="", password="")
     with pytest.raises(PermissionDenied):
-        mail.update_smtp_settings(staff["dilnoza"], expected_version=start.version, host="smtp.example.uz",
-                                  port=587, security="starttls", username="", sender="")
-    stored = mail.update_smtp_settings(ctx, expected_version=start.version, host=server.host, port=server.port,
-                                       security="none", username="office", sender="billing@ipakyoli.uz")
+        mail.update_smtp_settings(
+            staff["dilnoza"],
+            expected_version=start.version,
+            host="smtp.example.uz",
+            port=587,
+            security="starttls",
+            username="",
+            sender="",
+        )
+    stored = mail.update_smtp_settings(
+        ctx,
+        expected_version=start.version,
+        host=server.host,
+        port=server.port,
+        security="none",
+        username="office",
+        sender="billing@ipakyoli.uz",
+    )
     assert (stored.host, stored.port, stored.sender) == (server.host, server.port, "billing@ipakyoli.uz")
     assert stored.keyring_account == f"smtp:office@127.0.0.1:{server.port}"
-    mail.send_document(ctx, invoice.id, to="zarina@example.uz", subject="Invoice", body="Hi", password="secret")
+    mail.send_document(
+        ctx, invoice.id, to="zarina@example.uz", subject="Invoice", body="Hi", password="secret"
+    )
     assert "<billing@ipakyoli.uz>" in inbox.messages[0]["From"]
-    off = mail.update_smtp_settings(ctx, expected_version=stored.version, host=" ", port="", security="",
-                                    username="", sender="")
+    off = mail.update_smtp_settings(
+        ctx, expected_version=stored.version, host=" ", port="", security="", username="", sender=""
+    )
     assert off.host == ""

@@ -23,17 +23,25 @@ D = Decimal
 
 
 def test_three_lines_mixed_tax_and_discount_in_usd():
-    totals = compute_totals([
-        LineInput(D("3"), D("19.99"), D("10"), D("12")),   # 59.97 − 6.00 (5.997) = 53.97
-        LineInput(D("1.5"), D("40.00"), D("0"), D("12")),  # 60.00
-        LineInput(D("2"), D("5.555"), D("0"), D("0")),     # 11.11
-    ], "USD")
+    totals = compute_totals(
+        [
+            LineInput(D("3"), D("19.99"), D("10"), D("12")),  # 59.97 − 6.00 (5.997) = 53.97
+            LineInput(D("1.5"), D("40.00"), D("0"), D("12")),  # 60.00
+            LineInput(D("2"), D("5.555"), D("0"), D("0")),  # 11.11
+        ],
+        "USD",
+    )
     assert [(x.gross, x.discount, x.net) for x in totals.lines] == [
-        (D("59.97"), D("6.00"), D("53.97")), (D("60.00"), D("0.00"), D("60.00")), (D("11.11"), D("0.00"), D("11.11"))]
+        (D("59.97"), D("6.00"), D("53.97")),
+        (D("60.00"), D("0.00"), D("60.00")),
+        (D("11.11"), D("0.00"), D("11.11")),
+    ]
     assert (totals.subtotal, totals.discount_total, totals.net_total) == (D("131.08"), D("6.00"), D("125.08"))
     # 12% of 113.97 = 13.6764 -> 13.68, once for the rate
-    assert [(t.rate, t.base, t.tax) for t in totals.taxes] == [(D("0"), D("11.11"), D("0.00")),
-                                                              (D("12"), D("113.97"), D("13.68"))]
+    assert [(t.rate, t.base, t.tax) for t in totals.taxes] == [
+        (D("0"), D("11.11"), D("0.00")),
+        (D("12"), D("113.97"), D("13.68")),
+    ]
     assert (totals.tax_total, totals.total) == (D("13.68"), D("138.76"))
 
 
@@ -72,8 +80,9 @@ def test_huge_products_are_rounded_once_exactly():
 
 
 def test_equal_tax_rates_written_differently_are_one_tax_line():
-    totals = compute_totals([LineInput(D(1), D(100), tax_rate=D("10")),
-                             LineInput(D(1), D(100), tax_rate=D("10.0000"))], "USD")
+    totals = compute_totals(
+        [LineInput(D(1), D(100), tax_rate=D("10")), LineInput(D(1), D(100), tax_rate=D("10.0000"))], "USD"
+    )
     assert [(str(t.rate), t.base, t.tax) for t in totals.taxes] == [("10", D("200.00"), D("20.00"))]
 
 
@@ -101,7 +110,11 @@ def test_currency_table_has_the_offices_currencies():
     for code in ("UZS", "AZN", "USD", "EUR", "RUB", "KZT", "TRY", "SAR", "AED", "GBP"):
         assert CURRENCIES[code].minor_units == 2
     assert {c: CURRENCIES[c].minor_units for c in ("KWD", "BHD", "OMR", "JPY")} == {
-        "KWD": 3, "BHD": 3, "OMR": 3, "JPY": 0}
+        "KWD": 3,
+        "BHD": 3,
+        "OMR": 3,
+        "JPY": 0,
+    }
     assert (CURRENCIES["AZN"].symbol, CURRENCIES["EUR"].name) == ("₼", "Euro")
 
 
@@ -126,8 +139,10 @@ amounts = st.decimals(min_value=0, max_value=10**12, places=4, allow_nan=False, 
 quantities = st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False, allow_infinity=False)
 percents = st.decimals(min_value=0, max_value=100, places=4, allow_nan=False, allow_infinity=False)
 rates = st.sampled_from([D(0), D(5), D(12), D("12.0"), D(15), D("7.5"), D(20), D("18.0000")])
-line_inputs = st.lists(st.builds(LineInput, quantity=quantities, unit_price=amounts, discount_percent=percents,
-                                 tax_rate=rates), max_size=25)
+line_inputs = st.lists(
+    st.builds(LineInput, quantity=quantities, unit_price=amounts, discount_percent=percents, tax_rate=rates),
+    max_size=25,
+)
 codes = st.sampled_from(["USD", "UZS", "KWD", "BHD", "JPY"])  # 2, 3 and 0 minor digits
 
 
@@ -140,7 +155,11 @@ def test_parts_always_add_up_exactly(lines, code):
     amounts += [x for line in totals.lines for x in (line.gross, line.discount, line.net)]
     amounts += [x for t in totals.taxes for x in (t.base, t.tax)]
     assert all(type(a) is Decimal and a.as_tuple().exponent == step.as_tuple().exponent for a in amounts)
-    assert totals.subtotal - totals.discount_total == totals.net_total == sum((x.net for x in totals.lines), D(0))
+    assert (
+        totals.subtotal - totals.discount_total
+        == totals.net_total
+        == sum((x.net for x in totals.lines), D(0))
+    )
     assert totals.tax_total == sum((t.tax for t in totals.taxes), D(0))
     assert totals.net_total == sum((t.base for t in totals.taxes), D(0))
     assert totals.total == totals.net_total + totals.tax_total
@@ -157,5 +176,9 @@ def test_every_amount_matches_the_rule_computed_with_exact_fractions(lines, code
         gross = _half_up(Fraction(line.quantity) * Fraction(line.unit_price), places)
         discount = _half_up(Fraction(gross) * Fraction(line.discount_percent) / 100, places)
         assert (got.gross, got.discount, got.net) == (gross, discount, gross - discount)
-        nets[Fraction(line.tax_rate)] = nets.get(Fraction(line.tax_rate), Fraction(0)) + Fraction(gross - discount)
-    assert [t.tax for t in totals.taxes] == [_half_up(base * rate / 100, places) for rate, base in sorted(nets.items())]
+        nets[Fraction(line.tax_rate)] = nets.get(Fraction(line.tax_rate), Fraction(0)) + Fraction(
+            gross - discount
+        )
+    assert [t.tax for t in totals.taxes] == [
+        _half_up(base * rate / 100, places) for rate, base in sorted(nets.items())
+    ]

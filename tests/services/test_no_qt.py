@@ -29,6 +29,9 @@ def test_every_service_module_imports_with_qt_blocked():
 
 
 def test_the_blocker_really_blocks_qt():
-    run = subprocess.run([sys.executable, "-c", BLOCK_QT.replace("print(len(names))", "import PySide6.QtCore")],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-c", BLOCK_QT.replace("print(len(names))", "import PySide6.QtCore")],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode != 0 and "services must not import Qt" in run.stderr

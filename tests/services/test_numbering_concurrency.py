@@ -36,13 +36,33 @@ def drafts(postgres_url) -> list[int]:
     ctx = ServiceContext(db)
     client = clients.create(ctx, name="Samarqand Travel", kind="company")
     with ctx.write() as s:
-        made = [Document(kind="invoice", status="draft", client_id=client.id, currency="USD",
-                         issue_date=date(2026, 11, 24), due_date=date(2026, 12, 8), subtotal=Decimal(100),
-                         tax_total=Decimal(0), total=Decimal(100), paid_total=Decimal(0), cancel_reason="",
-                         lines=[DocumentLine(position=0, description="Work", quantity=Decimal(1), unit="",
-                                             unit_price=Decimal(100), discount_percent=Decimal(0),
-                                             tax_rate=Decimal(0))])
-                for _ in range(INVOICES)]
+        made = [
+            Document(
+                kind="invoice",
+                status="draft",
+                client_id=client.id,
+                currency="USD",
+                issue_date=date(2026, 11, 24),
+                due_date=date(2026, 12, 8),
+                subtotal=Decimal(100),
+                tax_total=Decimal(0),
+                total=Decimal(100),
+                paid_total=Decimal(0),
+                cancel_reason="",
+                lines=[
+                    DocumentLine(
+                        position=0,
+                        description="Work",
+                        quantity=Decimal(1),
+                        unit="",
+                        unit_price=Decimal(100),
+                        discount_percent=Decimal(0),
+                        tax_rate=Decimal(0),
+                    )
+                ],
+            )
+            for _ in range(INVOICES)
+        ]
         s.add_all(made)
         s.flush()
         ids = [d.id for d in made]
@@ -51,9 +71,20 @@ def drafts(postgres_url) -> list[int]:
 
 
 def test_numbers_stay_unique_and_gap_free_when_eight_pcs_issue_at_once(postgres_url, drafts):
-    pcs = [subprocess.Popen([sys.executable, str(WORKER), postgres_url, str(FAIL_EVERY),
-                             ",".join(map(str, drafts[i::PROCESSES]))], stdout=subprocess.PIPE, text=True)
-           for i in range(PROCESSES)]
+    pcs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(WORKER),
+                postgres_url,
+                str(FAIL_EVERY),
+                ",".join(map(str, drafts[i::PROCESSES])),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(PROCESSES)
+    ]
     outcomes = []
     for pc in pcs:
         out, _ = pc.communicate(timeout=300)

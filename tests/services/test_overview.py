@@ -15,6 +15,7 @@ def test_counts_follow_what_is_open(ctx, clock):
     issued = invoices.create_draft(ctx, client_id=c.id)
     with ctx.write() as s:
         s.get(Document, issued.id).status = "issued"
-    assert overview.counts(ctx) == overview.Counts(clients=1, open_deals=1, open_tasks=2, overdue_tasks=1,
-                                                   unpaid_invoices=1)
+    assert overview.counts(ctx) == overview.Counts(
+        clients=1, open_deals=1, open_tasks=2, overdue_tasks=1, unpaid_invoices=1
+    )
     assert draft.status == "draft"

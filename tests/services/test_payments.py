@@ -15,19 +15,26 @@ from crm_desktop.services.invoices import OVERDUE, DocumentFilter, LineValues
 @pytest.fixture
 def invoice(ctx):
     client = clients.create(ctx, name="Leyla Əliyeva")
-    d = invoices.create_draft(ctx, client_id=client.id, currency="AZN", lines=[LineValues("Audit", 1, "", "500")])
+    d = invoices.create_draft(
+        ctx, client_id=client.id, currency="AZN", lines=[LineValues("Audit", 1, "", "500")]
+    )
     return documents.issue(ctx, d.id, expected_version=d.version)
 
 
 def test_partial_then_full_payment_moves_the_status_and_balance(ctx, invoice):
-    first = payments.record_payment(ctx, invoice.id, amount="200.50", method="bank transfer", note="first half")
+    first = payments.record_payment(
+        ctx, invoice.id, amount="200.50", method="bank transfer", note="first half"
+    )
     doc = invoices.get(ctx, invoice.id)
     assert (doc.status, doc.paid_total, doc.balance) == ("partly_paid", Decimal("200.50"), Decimal("299.50"))
     payments.record_payment(ctx, invoice.id, amount="299.50", paid_on=date(2026, 11, 30))
     doc = invoices.get(ctx, invoice.id)
     assert (doc.status, doc.balance) == ("paid", Decimal("0"))
     listed = payments.list_payments(ctx, invoice.id)
-    assert [(p.amount, p.method) for p in listed] == [(Decimal("200.50"), "bank transfer"), (Decimal("299.50"), "")]
+    assert [(p.amount, p.method) for p in listed] == [
+        (Decimal("200.50"), "bank transfer"),
+        (Decimal("299.50"), ""),
+    ]
     assert listed[0].id == first.id
 
 
@@ -39,8 +46,10 @@ def test_over_payment_is_refused_with_the_balance_named(ctx, invoice):
     assert invoices.get(ctx, invoice.id).paid_total == Decimal("450")
 
 
-@pytest.mark.parametrize("amount, words", [("0", "more than 0"), ("-5", "negative"), ("10.005", "2 decimal places"),
-                                           ("ten", "number")])
+@pytest.mark.parametrize(
+    "amount, words",
+    [("0", "more than 0"), ("-5", "negative"), ("10.005", "2 decimal places"), ("ten", "number")],
+)
 def test_bad_amounts_are_refused(ctx, invoice, amount, words):
     with pytest.raises(ValidationError) as refused:
         payments.record_payment(ctx, invoice.id, amount=amount)
@@ -69,15 +78,28 @@ def test_receivables_age_unpaid_invoices_per_client_and_currency(ctx, clock, inv
     today = ctx.today()
     client = clients.create(ctx, name="Aziz Karimov")
     for days_late, amount in ((-5, "100"), (10, "200"), (45, "300"), (75, "400"), (120, "500")):
-        d = invoices.create_draft(ctx, client_id=client.id, currency="UZS", issue_date=today - timedelta(days=150),
-                                  due_date=today - timedelta(days=days_late), lines=[LineValues("Work", 1, "", amount)])
+        d = invoices.create_draft(
+            ctx,
+            client_id=client.id,
+            currency="UZS",
+            issue_date=today - timedelta(days=150),
+            due_date=today - timedelta(days=days_late),
+            lines=[LineValues("Work", 1, "", amount)],
+        )
         documents.issue(ctx, d.id, expected_version=d.version)
-    paid_late = invoices.list_documents(ctx, DocumentFilter(client_id=client.id), sort="total", descending=True)[0]
+    paid_late = invoices.list_documents(
+        ctx, DocumentFilter(client_id=client.id), sort="total", descending=True
+    )[0]
     payments.record_payment(ctx, paid_late.id, amount="125")  # 500 due 120 days ago, 375 left
     rows = {(r.client_name, r.currency): r for r in payments.receivables(ctx)}
     aziz = rows[("Aziz Karimov", "UZS")]
-    assert aziz.buckets == {"current": Decimal("100"), "1-30": Decimal("200"), "31-60": Decimal("300"),
-                            "61-90": Decimal("400"), "90+": Decimal("375")}
+    assert aziz.buckets == {
+        "current": Decimal("100"),
+        "1-30": Decimal("200"),
+        "31-60": Decimal("300"),
+        "61-90": Decimal("400"),
+        "90+": Decimal("375"),
+    }
     assert (aziz.total, aziz.invoices) == (Decimal("1375"), 5)
     assert rows[("Leyla Əliyeva", "AZN")].buckets["current"] == Decimal("500")
     assert invoices.count_documents(ctx, DocumentFilter(status=OVERDUE, client_id=client.id)) == 4

@@ -35,17 +35,37 @@ def issued_for(ctx, name: str, lines, **kw):
 @pytest.mark.parametrize("name", ["Oʻgʻiloy Qodirova", "Əli Şükürov", "ИП Ёлкин и партнёры", "خالد الحسن"])
 def test_the_pdf_names_the_client_and_shows_number_lines_and_totals(ctx, tmp_path, name):
     profile = company.get(ctx)
-    company.update(ctx, expected_version=profile.version, name="Ipak Yoʻli Services", tax_id="305123456",
-                   bank_details="Kapitalbank, account 2020 8000 1234 5678 9001")
-    doc = issued_for(ctx, name, [LineValues("Website design", 1, "", "1200"),
-                                 LineValues("Hosting", 12, "month", "15", tax_rate="12")], currency="USD",
-                     terms="Payment within 14 days by bank transfer.")
+    company.update(
+        ctx,
+        expected_version=profile.version,
+        name="Ipak Yoʻli Services",
+        tax_id="305123456",
+        bank_details="Kapitalbank, account 2020 8000 1234 5678 9001",
+    )
+    doc = issued_for(
+        ctx,
+        name,
+        [
+            LineValues("Website design", 1, "", "1200"),
+            LineValues("Hosting", 12, "month", "15", tax_rate="12"),
+        ],
+        currency="USD",
+        terms="Payment within 14 days by bank transfer.",
+    )
     path = documents.write_pdf(ctx, doc.id, tmp_path / "invoice.pdf")
     [text] = pdf_text(path)
     assert doc.number in text and "Ipak Yoʻli Services" in text and "305123456" in text
     assert nfkc(name) in text  # Arabic drawn shaped and right to left reads back as the name
-    for expected in ("Website design", "Hosting", "1\u202f200.00 USD", "Tax 12% on 180.00 USD", "21.60 USD",
-                     "1\u202f401.60 USD", "Payment within 14 days", "Kapitalbank"):
+    for expected in (
+        "Website design",
+        "Hosting",
+        "1\u202f200.00 USD",
+        "Tax 12% on 180.00 USD",
+        "21.60 USD",
+        "1\u202f401.60 USD",
+        "Payment within 14 days",
+        "Kapitalbank",
+    ):
         assert nfkc(expected) in text, expected
 
 
@@ -76,11 +96,14 @@ def test_pdfs_are_in_the_audit_log_and_bad_targets_are_explained(ctx, tmp_path, 
         documents.write_pdf(ctx, doc.id, tmp_path / "no-such-folder" / "c.pdf")
 
 
-@pytest.mark.parametrize("language, words", [
-    ("en", "Amount in words: One thousand four hundred one US dollars and 60 cents"),
-    ("ru", "Сумма прописью: Одна тысяча четыреста один доллар США 60 центов"),
-    ("uz", "Soʻz bilan: Bir ming toʻrt yuz bir AQSh dollari 60 sent"),
-])
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("en", "Amount in words: One thousand four hundred one US dollars and 60 cents"),
+        ("ru", "Сумма прописью: Одна тысяча четыреста один доллар США 60 центов"),
+        ("uz", "Soʻz bilan: Bir ming toʻrt yuz bir AQSh dollari 60 sent"),
+    ],
+)
 def test_the_total_in_words_and_the_logo_when_the_office_asks_for_them(ctx, tmp_path, language, words):
     from io import BytesIO
 
@@ -89,9 +112,17 @@ def test_the_total_in_words_and_the_logo_when_the_office_asks_for_them(ctx, tmp_
     logo = BytesIO()
     Image.new("RGB", (300, 100), "darkgreen").save(logo, "PNG")
     profile = company.get(ctx)
-    company.update(ctx, expected_version=profile.version, logo=logo.getvalue(), amount_words_language=language)
-    doc = issued_for(ctx, "Aziz Karimov", [LineValues("Website design", 1, "", "1200"),
-                                           LineValues("Hosting", 12, "month", "15", tax_rate="12")])
+    company.update(
+        ctx, expected_version=profile.version, logo=logo.getvalue(), amount_words_language=language
+    )
+    doc = issued_for(
+        ctx,
+        "Aziz Karimov",
+        [
+            LineValues("Website design", 1, "", "1200"),
+            LineValues("Hosting", 12, "month", "15", tax_rate="12"),
+        ],
+    )
     path = documents.write_pdf(ctx, doc.id, tmp_path / "invoice.pdf")
     assert nfkc(words) in " ".join(pdf_text(path)[0].split())
     assert len(PdfReader(str(path)).pages[0].images) == 1
@@ -100,8 +131,9 @@ def test_the_total_in_words_and_the_logo_when_the_office_asks_for_them(ctx, tmp_
 def test_a_credit_note_names_the_invoice_it_corrects_and_the_invoice_shows_the_credit(ctx, tmp_path):
     invoice = issued_for(ctx, "Aziz Karimov", [LineValues("Website design", 1, "", "1200")])
     note = documents.credit_note_for(ctx, invoice.id)
-    note = invoices.update_draft(ctx, note.id, expected_version=note.version,
-                                 lines=[LineValues("Discount agreed", 1, "", "200")])
+    note = invoices.update_draft(
+        ctx, note.id, expected_version=note.version, lines=[LineValues("Discount agreed", 1, "", "200")]
+    )
     note = documents.issue(ctx, note.id, expected_version=note.version)
     [text] = pdf_text(documents.write_pdf(ctx, note.id, tmp_path / "note.pdf"))
     assert f"Credit note {note.number}" in text and f"Corrects invoice {invoice.number}" in text

@@ -26,8 +26,9 @@ def test_pipelines_and_stages_are_editable(ctx, client):
     order.insert(0, order.pop(3))
     p = pipelines.reorder_stages(ctx, p.id, order)
     assert [s.name for s in p.stages][:2] == ["Inspection", "New"]
-    pipelines.update_stage(ctx, inspection.id, expected_version=inspection.version + 1, name="Site visit",
-                           probability=35)
+    pipelines.update_stage(
+        ctx, inspection.id, expected_version=inspection.version + 1, name="Site visit", probability=35
+    )
     d = deals.create(ctx, client_id=client.id, title="Fix roof", pipeline_id=p.id)
     assert d.stage_name == "Site visit"
     with pytest.raises(ValidationError, match="still has 1 deal"):

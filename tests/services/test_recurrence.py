@@ -29,15 +29,24 @@ def following(rule: str, first: datetime, zone, count: int) -> list[str]:
 def test_daily_and_every_n_days():
     start = local(TASHKENT, 2026, 11, 24, 9, 0)
     assert following("FREQ=DAILY", start, TASHKENT, 2) == ["Wed 2026-11-25 09:00", "Thu 2026-11-26 09:00"]
-    assert following("FREQ=DAILY;INTERVAL=3", start, TASHKENT, 2) == ["Fri 2026-11-27 09:00", "Mon 2026-11-30 09:00"]
+    assert following("FREQ=DAILY;INTERVAL=3", start, TASHKENT, 2) == [
+        "Fri 2026-11-27 09:00",
+        "Mon 2026-11-30 09:00",
+    ]
 
 
 def test_weekly_on_chosen_weekdays_and_every_other_week():
     monday = local(TASHKENT, 2026, 11, 23, 10, 30)
     assert following("FREQ=WEEKLY;BYDAY=MO,TH", monday, TASHKENT, 3) == [
-        "Thu 2026-11-26 10:30", "Mon 2026-11-30 10:30", "Thu 2026-12-03 10:30"]
+        "Thu 2026-11-26 10:30",
+        "Mon 2026-11-30 10:30",
+        "Thu 2026-12-03 10:30",
+    ]
     assert following("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR", monday, TASHKENT, 3) == [
-        "Fri 2026-11-27 10:30", "Mon 2026-12-07 10:30", "Fri 2026-12-11 10:30"]
+        "Fri 2026-11-27 10:30",
+        "Mon 2026-12-07 10:30",
+        "Fri 2026-12-11 10:30",
+    ]
     assert following("FREQ=WEEKLY", monday, TASHKENT, 1) == ["Mon 2026-11-30 10:30"]
 
 
@@ -46,10 +55,15 @@ def test_monthly_keeps_its_day_through_short_months():
     rule = recurrence.anchored("FREQ=MONTHLY", jan31, TASHKENT)
     assert rule == "FREQ=MONTHLY;BYMONTHDAY=31"
     assert following(rule, jan31, TASHKENT, 4) == [
-        "Sun 2027-02-28 17:00", "Wed 2027-03-31 17:00", "Fri 2027-04-30 17:00", "Mon 2027-05-31 17:00"]
+        "Sun 2027-02-28 17:00",
+        "Wed 2027-03-31 17:00",
+        "Fri 2027-04-30 17:00",
+        "Mon 2027-05-31 17:00",
+    ]
     leap = local(TASHKENT, 2028, 1, 30, 9, 0)
     assert following(recurrence.anchored("FREQ=MONTHLY", leap, TASHKENT), leap, TASHKENT, 1) == [
-        "Tue 2028-02-29 09:00"]
+        "Tue 2028-02-29 09:00"
+    ]
 
 
 def test_summer_time_changes_keep_the_wall_time():
@@ -76,14 +90,17 @@ def test_a_task_finished_late_comes_back_next_in_the_future_not_as_a_backlog():
     assert nxt.astimezone(TASHKENT).strftime("%a %Y-%m-%d %H:%M") == "Mon 2026-11-30 09:00"
 
 
-@pytest.mark.parametrize("rule, says", [
-    ("FREQ=HOURLY", "FREQ=DAILY"),
-    ("FREQ=DAILY;BYDAY=MO", "only go with FREQ=WEEKLY"),
-    ("FREQ=WEEKLY;BYDAY=XX", "Weekdays are written"),
-    ("FREQ=DAILY;INTERVAL=0", "from 1 to 365"),
-    ("FREQ=MONTHLY;BYMONTHDAY=32", "from 1 to 31"),
-    ("every monday", "Example: FREQ=WEEKLY;BYDAY=MO,TH"),
-])
+@pytest.mark.parametrize(
+    "rule, says",
+    [
+        ("FREQ=HOURLY", "FREQ=DAILY"),
+        ("FREQ=DAILY;BYDAY=MO", "only go with FREQ=WEEKLY"),
+        ("FREQ=WEEKLY;BYDAY=XX", "Weekdays are written"),
+        ("FREQ=DAILY;INTERVAL=0", "from 1 to 365"),
+        ("FREQ=MONTHLY;BYMONTHDAY=32", "from 1 to 31"),
+        ("every monday", "Example: FREQ=WEEKLY;BYDAY=MO,TH"),
+    ],
+)
 def test_bad_rules_are_refused_with_what_to_write(rule, says):
     with pytest.raises(ValidationError, match=says):
         recurrence.parse(rule)

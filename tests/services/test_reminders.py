@@ -17,8 +17,13 @@ def call(ctx, clock):
     """A task due in an hour whose reminder comes in 45 minutes."""
     aziz = clients.create(ctx, name="Aziz Karimov")
     due = clock.current + timedelta(hours=1)
-    return tasks.create(ctx, title="Call Aziz about the offer", due_at=due, remind_at=due - timedelta(minutes=15),
-                        client_id=aziz.id)
+    return tasks.create(
+        ctx,
+        title="Call Aziz about the offer",
+        due_at=due,
+        remind_at=due - timedelta(minutes=15),
+        client_id=aziz.id,
+    )
 
 
 def titles(found) -> list[str]:
@@ -32,7 +37,11 @@ def test_a_reminder_comes_due_once_at_its_time(ctx, clock, call):
     clock.current = call.remind_at
     [due] = reminders.take_due(ctx, since=started)
     assert (due.title, due.client_name, due.due_at, due.missed) == (
-        "Call Aziz about the offer", "Aziz Karimov", call.due_at, False)
+        "Call Aziz about the offer",
+        "Aziz Karimov",
+        call.due_at,
+        False,
+    )
     assert reminders.take_due(ctx, since=clock.current) == []  # the next look finds nothing more
     assert reminders.next_alert(ctx, clock.current) is None
 
@@ -74,7 +83,9 @@ def test_exactly_once_across_a_restart(ctx, clock, call):
 
 
 def test_a_reminder_set_for_a_moment_just_passed_is_due_at_once(ctx, clock):
-    t = tasks.create(ctx, title="Ring back", due_at=clock.current, remind_at=clock.current - timedelta(minutes=1))
+    t = tasks.create(
+        ctx, title="Ring back", due_at=clock.current, remind_at=clock.current - timedelta(minutes=1)
+    )
     assert reminders.next_alert(ctx, clock.current) == clock.current
     assert titles(reminders.take_due(ctx, since=clock.current)) == ["Ring back"]
     assert reminders.next_alert(ctx, clock.current) is None
@@ -103,8 +114,13 @@ def test_moving_a_task_moves_its_reminder_and_rearms_it(ctx, clock, call):
 
 def test_completing_a_repeating_task_arms_the_next_ones_reminder(ctx, clock):
     due = clock.current + timedelta(hours=2)
-    t = tasks.create(ctx, title="Daily stand-up", due_at=due, remind_at=due - timedelta(minutes=10),
-                     recurrence="FREQ=DAILY")
+    t = tasks.create(
+        ctx,
+        title="Daily stand-up",
+        due_at=due,
+        remind_at=due - timedelta(minutes=10),
+        recurrence="FREQ=DAILY",
+    )
     tasks.complete(ctx, t.id, expected_version=t.version)
     assert reminders.next_alert(ctx, clock.current) == due + timedelta(days=1) - timedelta(minutes=10)
 

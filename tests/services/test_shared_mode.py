@@ -101,11 +101,16 @@ RECORDS_KEPT = [
     "UPDATE audit_log SET action = 'nothing' WHERE id IN (SELECT id FROM audit_log LIMIT 1)",
     "DELETE FROM audit_log",
 ]
-ADMIN_ONLY = ["UPDATE users SET role = 'admin' WHERE username = current_user", "UPDATE company_profile SET name = 'Mine'"]
+ADMIN_ONLY = [
+    "UPDATE users SET role = 'admin' WHERE username = current_user",
+    "UPDATE company_profile SET name = 'Mine'",
+]
 
 
-@pytest.mark.parametrize("who, statement", [*(("dilnoza", x) for x in RECORDS_KEPT + ADMIN_ONLY),
-                                            *(("admin", x) for x in RECORDS_KEPT)])
+@pytest.mark.parametrize(
+    "who, statement",
+    [*(("dilnoza", x) for x in RECORDS_KEPT + ADMIN_ONLY), *(("admin", x) for x in RECORDS_KEPT)],
+)
 def test_user_logins_cannot_alter_issued_invoices_payments_or_the_audit_log(office, who, statement):
     ctx = office[who]
     doc = office["clients"]["public"][1]
@@ -130,13 +135,19 @@ def test_sign_in_is_logged_and_a_disabled_user_is_locked_out(pg_ctx, office):
     ctx = pg_ctx
     rashad = office["rashad"].actor
     with ctx.read() as s:
-        logins = s.execute(text("SELECT action FROM audit_log WHERE entity = 'users' AND user_id = :u"),
-                           {"u": rashad.user_id}).scalars().all()
+        logins = (
+            s.execute(
+                text("SELECT action FROM audit_log WHERE entity = 'users' AND user_id = :u"),
+                {"u": rashad.user_id},
+            )
+            .scalars()
+            .all()
+        )
     assert logins == ["login"]
     users.disable(ctx, rashad.user_id)
-    with office["rashad"].db.engine.connect() as conn:  # a session still open has lost its rights
-        with pytest.raises(DBAPIError):
-            conn.execute(text("SELECT count(*) FROM clients"))
+    # a session still open has lost its rights
+    with office["rashad"].db.engine.connect() as conn, pytest.raises(DBAPIError):
+        conn.execute(text("SELECT count(*) FROM clients"))
     fresh = office["rashad"].db.engine.url
     from crm_desktop.db.engine import Database
 
@@ -153,7 +164,10 @@ def test_reassigning_a_leavers_clients(pg_ctx, office):
     rashad, olga = office["rashad"].actor, office["manager"].actor
     moved = users.reassign_clients(ctx, rashad.user_id, olga.user_id)
     assert moved == 2
-    assert {clients.get(ctx, c.id).owner_name for k, (c, _) in office["clients"].items()
-            if k in ("rashad_private", "public")} == {"Olga"}
+    assert {
+        clients.get(ctx, c.id).owner_name
+        for k, (c, _) in office["clients"].items()
+        if k in ("rashad_private", "public")
+    } == {"Olga"}
     with pytest.raises(PermissionDenied):
         users.reassign_clients(office["manager"], olga.user_id, rashad.user_id)

@@ -18,33 +18,58 @@ TASHKENT = timezone(timedelta(hours=5))
 def test_task_stored_in_utc_shown_with_its_links(ctx, audit_rows):
     c = clients.create(ctx, name="Aziz Karimov")
     d = deals.create(ctx, client_id=c.id, title="Kitchen repair")
-    t = tasks.create(ctx, title="Call back", due_at=datetime(2026, 11, 25, 15, 0, tzinfo=TASHKENT),
-                     remind_at="2026-11-25T14:45:00+05:00", deal_id=d.id, priority="high")
+    t = tasks.create(
+        ctx,
+        title="Call back",
+        due_at=datetime(2026, 11, 25, 15, 0, tzinfo=TASHKENT),
+        remind_at="2026-11-25T14:45:00+05:00",
+        deal_id=d.id,
+        priority="high",
+    )
     assert t.due_at == datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     assert t.remind_at == datetime(2026, 11, 25, 9, 45, tzinfo=UTC)
     assert (t.client_name, t.deal_title, t.assignee_name, t.status, t.overdue) == (
-        "Aziz Karimov", "Kitchen repair", "Owner", "open", False)
+        "Aziz Karimov",
+        "Kitchen repair",
+        "Owner",
+        "open",
+        False,
+    )
     assert audit_rows("tasks", t.id)[0][0] == "create"
 
 
-@pytest.mark.parametrize("values, field, words", [
-    ({"title": ""}, "title", "cannot be empty"),
-    ({"title": "X", "due_at": "tomorrow-ish"}, "due_at", "is not a date and time"),
-    ({"title": "X", "due_at": "2026-12-01"}, "due_at", "needs a time"),
-    ({"title": "X", "duration_minutes": -15}, "duration_minutes", "must be between 0 and"),
-    ({"title": "X", "priority": "urgent!"}, "priority", "must be one of"),
-    ({"title": "X", "recurrence": "every monday"}, "recurrence", "not a repeat rule"),
-    ({"title": "X", "recurrence": "FREQ=DAILY;BYDAY=MO"}, "recurrence", "only go with FREQ=WEEKLY"),
-    ({"title": "X", "duration_minutes": 10081}, "duration_minutes", "between 0 and 10080"),
-    ({"title": "X", "recurrence": "FREQ=YEARLY"}, "recurrence", "FREQ=DAILY, FREQ=WEEKLY or FREQ=MONTHLY"),
-    ({"title": "X", "recurrence": "FREQ=DAILY;INTERVAL=0"}, "recurrence", "from 1 to 365 (got 0)"),
-    ({"title": "X", "recurrence": "FREQ=DAILY;INTERVAL=400"}, "recurrence", "from 1 to 365 (got 400)"),
-    ({"title": "X", "recurrence": "FREQ=WEEKLY;BYDAY=MO,XX"}, "recurrence", "Weekdays are written MO,TU"),
-    ({"title": "X", "recurrence": "FREQ=DAILY;FREQ=WEEKLY"}, "recurrence", "Example: FREQ=WEEKLY;BYDAY=MO,TH"),
-    ({"title": "X", "assignee_id": 999}, "assignee_id", "Choose another assignee"),
-    ({"title": "X", "due_at": "2026-12-01T10:00+00:00", "remind_at": "2026-12-01T11:00+00:00"}, "remind_at",
-     "after the due time"),
-])
+@pytest.mark.parametrize(
+    "values, field, words",
+    [
+        ({"title": ""}, "title", "cannot be empty"),
+        ({"title": "X", "due_at": "tomorrow-ish"}, "due_at", "is not a date and time"),
+        ({"title": "X", "due_at": "2026-12-01"}, "due_at", "needs a time"),
+        ({"title": "X", "duration_minutes": -15}, "duration_minutes", "must be between 0 and"),
+        ({"title": "X", "priority": "urgent!"}, "priority", "must be one of"),
+        ({"title": "X", "recurrence": "every monday"}, "recurrence", "not a repeat rule"),
+        ({"title": "X", "recurrence": "FREQ=DAILY;BYDAY=MO"}, "recurrence", "only go with FREQ=WEEKLY"),
+        ({"title": "X", "duration_minutes": 10081}, "duration_minutes", "between 0 and 10080"),
+        (
+            {"title": "X", "recurrence": "FREQ=YEARLY"},
+            "recurrence",
+            "FREQ=DAILY, FREQ=WEEKLY or FREQ=MONTHLY",
+        ),
+        ({"title": "X", "recurrence": "FREQ=DAILY;INTERVAL=0"}, "recurrence", "from 1 to 365 (got 0)"),
+        ({"title": "X", "recurrence": "FREQ=DAILY;INTERVAL=400"}, "recurrence", "from 1 to 365 (got 400)"),
+        ({"title": "X", "recurrence": "FREQ=WEEKLY;BYDAY=MO,XX"}, "recurrence", "Weekdays are written MO,TU"),
+        (
+            {"title": "X", "recurrence": "FREQ=DAILY;FREQ=WEEKLY"},
+            "recurrence",
+            "Example: FREQ=WEEKLY;BYDAY=MO,TH",
+        ),
+        ({"title": "X", "assignee_id": 999}, "assignee_id", "Choose another assignee"),
+        (
+            {"title": "X", "due_at": "2026-12-01T10:00+00:00", "remind_at": "2026-12-01T11:00+00:00"},
+            "remind_at",
+            "after the due time",
+        ),
+    ],
+)
 def test_bad_input_is_refused_with_the_field_named(ctx, values, field, words):
     with pytest.raises(ValidationError) as err:
         tasks.create(ctx, **values)
@@ -53,7 +78,9 @@ def test_bad_input_is_refused_with_the_field_named(ctx, values, field, words):
 
 
 def test_recurrence_rules_are_normalised_and_monthly_ones_keep_their_day(ctx):
-    t = tasks.create(ctx, title="Report", due_at="2026-11-27T09:00+00:00", recurrence="freq=weekly;byday=MO,TH")
+    t = tasks.create(
+        ctx, title="Report", due_at="2026-11-27T09:00+00:00", recurrence="freq=weekly;byday=MO,TH"
+    )
     assert t.recurrence == "FREQ=WEEKLY;BYDAY=MO,TH"
     t = tasks.create(ctx, title="Rent", due_at="2026-11-30T09:00+00:00", recurrence="FREQ=MONTHLY")
     assert t.recurrence == "FREQ=MONTHLY;BYMONTHDAY=30"
@@ -66,15 +93,26 @@ def test_completing_a_repeating_task_creates_the_next_one_with_its_reminder(ctx,
     tashkent = ZoneInfo("Asia/Tashkent")
     clock.tz = tashkent
     due = datetime(2026, 11, 27, 9, 0, tzinfo=tashkent)  # a Friday, after "now" (24 Nov)
-    t = tasks.create(ctx, title="Weekly report", due_at=due, remind_at=due - timedelta(minutes=15),
-                     recurrence="FREQ=WEEKLY;BYDAY=FR", duration_minutes=45, priority="high")
+    t = tasks.create(
+        ctx,
+        title="Weekly report",
+        due_at=due,
+        remind_at=due - timedelta(minutes=15),
+        recurrence="FREQ=WEEKLY;BYDAY=FR",
+        duration_minutes=45,
+        priority="high",
+    )
     done = tasks.complete(ctx, t.id, expected_version=t.version)
     assert (done.status, done.recurrence) == ("done", "")  # the rule went on to the next one
     [nxt] = tasks.list_tasks(ctx, TaskFilter(status="open"))
     assert nxt.due_at == datetime(2026, 12, 4, 9, 0, tzinfo=tashkent)
     assert nxt.remind_at == nxt.due_at - timedelta(minutes=15)
     assert (nxt.title, nxt.recurrence, nxt.duration_minutes, nxt.priority) == (
-        "Weekly report", "FREQ=WEEKLY;BYDAY=FR", 45, "high")
+        "Weekly report",
+        "FREQ=WEEKLY;BYDAY=FR",
+        45,
+        "high",
+    )
     with pytest.raises(ValidationError):  # a second click on the same task makes no second copy
         tasks.complete(ctx, t.id, expected_version=done.version)
     assert tasks.count_tasks(ctx, TaskFilter(status=None)) == 2
@@ -82,15 +120,23 @@ def test_completing_a_repeating_task_creates_the_next_one_with_its_reminder(ctx,
 
 def test_overdue_complete_reopen_and_reschedule(ctx, clock, audit_rows):
     late = tasks.create(ctx, title="Send offer", due_at=clock.current - timedelta(hours=2))
-    soon = tasks.create(ctx, title="Visit", due_at=clock.current + timedelta(hours=3),
-                        remind_at=clock.current + timedelta(hours=2))
+    soon = tasks.create(
+        ctx,
+        title="Visit",
+        due_at=clock.current + timedelta(hours=3),
+        remind_at=clock.current + timedelta(hours=2),
+    )
     assert [t.title for t in tasks.list_tasks(ctx, TaskFilter(overdue_only=True))] == ["Send offer"]
     assert tasks.get(ctx, late.id).overdue
     done = tasks.complete(ctx, late.id, expected_version=late.version)
     assert (done.status, done.completed_at, done.overdue) == ("done", clock.current, False)
     assert audit_rows("tasks", late.id)[-1][1]["status"] == ["open", "done"]
-    moved = tasks.reschedule(ctx, soon.id, clock.current + timedelta(days=1, hours=3), expected_version=soon.version)
-    assert moved.remind_at == clock.current + timedelta(days=1, hours=2)  # the reminder kept its hour of notice
+    moved = tasks.reschedule(
+        ctx, soon.id, clock.current + timedelta(days=1, hours=3), expected_version=soon.version
+    )
+    assert moved.remind_at == clock.current + timedelta(
+        days=1, hours=2
+    )  # the reminder kept its hour of notice
     with pytest.raises(ConflictError):
         tasks.reschedule(ctx, soon.id, clock.current, expected_version=soon.version)
     reopened = tasks.reopen(ctx, late.id, expected_version=done.version)
@@ -104,8 +150,10 @@ def test_list_sorts_by_due_time_with_undated_last_and_filters(ctx, clock):
     tasks.create(ctx, title="Sooner", due_at=clock.current + timedelta(days=1))
     assert [t.title for t in tasks.list_tasks(ctx)] == ["Sooner", "Later", "No date"]
     assert [t.title for t in tasks.list_tasks(ctx, TaskFilter(client_id=c.id))] == ["Later"]
-    assert [t.title for t in tasks.list_tasks(ctx, TaskFilter(due_before=clock.current + timedelta(days=1, hours=1)))
-            ] == ["Sooner"]
+    assert [
+        t.title
+        for t in tasks.list_tasks(ctx, TaskFilter(due_before=clock.current + timedelta(days=1, hours=1)))
+    ] == ["Sooner"]
     assert [t.title for t in tasks.list_tasks(ctx, TaskFilter(search="zarina"))] == ["Later"]
     assert [t.title for t in tasks.list_tasks(ctx, limit=1, offset=1)] == ["Later"]
 
@@ -137,11 +185,22 @@ def test_delete_writes_an_audit_row(ctx, audit_rows):
 
 def test_update_audits_old_and_new_values(ctx, audit_rows):
     t = tasks.create(ctx, title="Call", priority="low", due_at="2026-11-26T09:00+00:00")
-    t2 = tasks.update(ctx, t.id, expected_version=t.version, title="Call Aziz", priority="high",
-                      description="About the tiles", due_at=datetime(2026, 11, 26, 14, 0, tzinfo=TASHKENT))
+    t2 = tasks.update(
+        ctx,
+        t.id,
+        expected_version=t.version,
+        title="Call Aziz",
+        priority="high",
+        description="About the tiles",
+        due_at=datetime(2026, 11, 26, 14, 0, tzinfo=TASHKENT),
+    )
     assert tasks.get(ctx, t.id) == t2
     assert (t2.title, t2.priority, t2.due_at, t2.version) == (
-        "Call Aziz", "high", datetime(2026, 11, 26, 9, 0, tzinfo=UTC), 2)
+        "Call Aziz",
+        "high",
+        datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+        2,
+    )
     action, changes = audit_rows("tasks", t.id)[-1]
     assert action == "update"
     assert changes["title"] == ["Call", "Call Aziz"] and changes["priority"] == ["low", "high"]
@@ -160,7 +219,9 @@ def test_a_second_pc_editing_the_same_task_gets_a_conflict(ctx):
     assert (tasks.get(ctx, t.id).status, tasks.get(ctx, t.id).priority) == ("open", "high")
 
 
-def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(ctx, audit_rows, another_pc_saves_first):
+def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(
+    ctx, audit_rows, another_pc_saves_first
+):
     t = tasks.create(ctx, title="Order tiles")
     with pytest.raises(ConflictError), another_pc_saves_first(ctx, "tasks", t.id):
         tasks.update(ctx, t.id, expected_version=t.version, title="Order blue tiles")
@@ -203,10 +264,16 @@ def test_sorting_by_priority_means_urgency_and_other_filters(ctx, clock):
     assert titles(tasks.list_tasks(ctx, sort="priority")) == ["a low", "b normal", "c high"]
     assert titles(tasks.list_tasks(ctx, sort="title", descending=True, limit=2)) == ["c high", "b normal"]
     assert titles(tasks.list_tasks(ctx, TaskFilter(status=None), sort="title")) == [
-        "a low", "b normal", "c high", "d done"]
+        "a low",
+        "b normal",
+        "c high",
+        "d done",
+    ]
     assert titles(tasks.list_tasks(ctx, TaskFilter(status="done"))) == ["d done"]
     assert titles(tasks.list_tasks(ctx, TaskFilter(deal_id=d.id))) == ["c high"]
-    assert titles(tasks.list_tasks(ctx, TaskFilter(due_after=clock.current + timedelta(days=2)))) == ["b normal"]
+    assert titles(tasks.list_tasks(ctx, TaskFilter(due_after=clock.current + timedelta(days=2)))) == [
+        "b normal"
+    ]
     assert tasks.count_tasks(ctx, TaskFilter(assignee_id=1)) == 3
     assert tasks.get(ctx, done.id).client_id is None
     linked = tasks.list_tasks(ctx, TaskFilter(deal_id=d.id))[0]

@@ -19,26 +19,37 @@ def as_user(ctx, row) -> ServiceContext:
 
 def test_create_stores_everything_and_audits_it(ctx, audit_rows):
     boss = users.create(ctx, username="olga.m", display_name="Olga Mironova", role="manager")
-    u = users.create(ctx, username="aziz_k-2", display_name="  Aziz Karimov ", email=" aziz@office.uz ",
-                     manager_id=boss.id)
+    u = users.create(
+        ctx, username="aziz_k-2", display_name="  Aziz Karimov ", email=" aziz@office.uz ", manager_id=boss.id
+    )
     assert users.get(ctx, u.id) == u
     assert (u.username, u.display_name, u.email, u.role, u.manager_name, u.active, u.version) == (
-        "aziz_k-2", "Aziz Karimov", "aziz@office.uz", "staff", "Olga Mironova", True, 1)
+        "aziz_k-2",
+        "Aziz Karimov",
+        "aziz@office.uz",
+        "staff",
+        "Olga Mironova",
+        True,
+        1,
+    )
     action, changes = audit_rows("users", u.id)[0]
     assert action == "create"
     assert changes["username"] == [None, "aziz_k-2"] and changes["manager_id"] == [None, boss.id]
 
 
-@pytest.mark.parametrize("values, field, words", [
-    ({"username": ""}, "username", "cannot be empty"),
-    ({"username": "ali@home"}, "username", "use letters, digits, '.', '_' and '-' only"),
-    ({"username": "a" * 101}, "username", "keep it under 100"),
-    ({"username": "OWNER"}, "username", "is taken. Choose another one"),
-    ({"display_name": " "}, "display_name", "cannot be empty"),
-    ({"email": "aziz.office.uz"}, "email", "no '@'"),
-    ({"role": "boss"}, "role", "must be one of: admin, manager, staff"),
-    ({"manager_id": 999}, "manager_id", "not an active user. Choose another one"),
-])
+@pytest.mark.parametrize(
+    "values, field, words",
+    [
+        ({"username": ""}, "username", "cannot be empty"),
+        ({"username": "ali@home"}, "username", "use letters, digits, '.', '_' and '-' only"),
+        ({"username": "a" * 101}, "username", "keep it under 100"),
+        ({"username": "OWNER"}, "username", "is taken. Choose another one"),
+        ({"display_name": " "}, "display_name", "cannot be empty"),
+        ({"email": "aziz.office.uz"}, "email", "no '@'"),
+        ({"role": "boss"}, "role", "must be one of: admin, manager, staff"),
+        ({"manager_id": 999}, "manager_id", "not an active user. Choose another one"),
+    ],
+)
 def test_bad_input_names_the_field_and_creates_nobody(ctx, values, field, words):
     with pytest.raises(ValidationError) as err:
         users.create(ctx, **{"username": "aziz", "display_name": "Aziz", **values})
@@ -65,12 +76,30 @@ def test_list_is_sorted_by_name_and_hides_disabled_users(ctx):
 def test_admin_update_audits_old_and_new_values(ctx, audit_rows):
     boss = users.create(ctx, username="olga", display_name="Olga", role="manager")
     u = users.create(ctx, username="aziz", display_name="Aziz")
-    changed = users.update(ctx, u.id, expected_version=u.version, role="manager", manager_id=boss.id,
-                           username="aziz.k", email="aziz@office.uz")
-    assert (changed.role, changed.manager_name, changed.username, changed.version) == ("manager", "Olga", "aziz.k", 2)
-    assert audit_rows("users", u.id)[-1] == ("update", {
-        "username": ["aziz", "aziz.k"], "email": [None, "aziz@office.uz"], "role": ["staff", "manager"],
-        "manager_id": [None, boss.id]})
+    changed = users.update(
+        ctx,
+        u.id,
+        expected_version=u.version,
+        role="manager",
+        manager_id=boss.id,
+        username="aziz.k",
+        email="aziz@office.uz",
+    )
+    assert (changed.role, changed.manager_name, changed.username, changed.version) == (
+        "manager",
+        "Olga",
+        "aziz.k",
+        2,
+    )
+    assert audit_rows("users", u.id)[-1] == (
+        "update",
+        {
+            "username": ["aziz", "aziz.k"],
+            "email": [None, "aziz@office.uz"],
+            "role": ["staff", "manager"],
+            "manager_id": [None, boss.id],
+        },
+    )
     cleared = users.update(ctx, u.id, expected_version=changed.version, email="", manager_id=None)
     assert (cleared.email, cleared.manager_id, cleared.manager_name) == (None, None, "")
     with pytest.raises(ValidationError, match="Users have no field 'active'"):
@@ -100,7 +129,9 @@ def test_a_second_pc_editing_the_same_user_gets_a_conflict(ctx):
     assert (users.get(ctx, u.id).display_name, users.get(ctx, u.id).role) == ("Aziz K.", "staff")
 
 
-def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(ctx, audit_rows, another_pc_saves_first):
+def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(
+    ctx, audit_rows, another_pc_saves_first
+):
     u = users.create(ctx, username="aziz", display_name="Aziz")
     with pytest.raises(ConflictError), another_pc_saves_first(ctx, "users", u.id):
         users.update(ctx, u.id, expected_version=u.version, display_name="Aziz K.")
@@ -162,7 +193,10 @@ def test_staff_cannot_manage_users_but_may_edit_their_own_name(ctx, staff):
         users.create(staff["rashad"], username="x", display_name="X")
     with pytest.raises(PermissionDenied):
         users.update(staff["rashad"], me.id, expected_version=me.version, role="admin")
-    assert users.update(staff["rashad"], me.id, expected_version=me.version, display_name="Rəşad").display_name == "Rəşad"
+    assert (
+        users.update(staff["rashad"], me.id, expected_version=me.version, display_name="Rəşad").display_name
+        == "Rəşad"
+    )
 
 
 def test_manager_loops_are_refused(ctx, staff):

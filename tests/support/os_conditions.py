@@ -54,11 +54,17 @@ class SmallDisk:
 def small_disk(tmp_path) -> Iterator[SmallDisk]:
     mount = tmp_path / "small-disk"
     mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={DISK_BYTES}", "tmpfs", str(mount)],
-                          capture_output=True, text=True, check=False)
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={DISK_BYTES}", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if made.returncode != 0:
-        pytest.skip(f"a full disk is simulated with a small tmpfs, and mounting one was refused here: "
-                    f"{made.stderr.strip()}")
+        pytest.skip(
+            f"a full disk is simulated with a small tmpfs, and mounting one was refused here: "
+            f"{made.stderr.strip()}"
+        )
     try:
         yield SmallDisk(mount)
     finally:
@@ -76,8 +82,10 @@ def make_read_only() -> Iterator[Callable[[Path], None]]:
         else:
             set_ = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True, check=False)
             if set_.returncode != 0:
-                pytest.skip("as root only the immutable attribute makes a file read-only, and this file system "
-                            f"refused it: {set_.stderr.strip()}")
+                pytest.skip(
+                    "as root only the immutable attribute makes a file read-only, and this file system "
+                    f"refused it: {set_.stderr.strip()}"
+                )
         done.append(path)
 
     yield make

@@ -1,4 +1,5 @@
-"""The main window on a migrated SQLite database, settings and log under tmp (services are tested on both DBs)."""
+"""The main window on a migrated SQLite database, settings and log under tmp (services are tested on both
+DBs)."""
 
 from __future__ import annotations
 
@@ -63,4 +64,3 @@ def ops(qtbot, sqlite_ctx):
     for box in ops._boxes:
         box.close()
     assert not bugs, bugs
-

@@ -72,7 +72,9 @@ def test_users_are_added_edited_disabled_and_their_clients_handed_over(qtbot, op
     for i in range(clients.count(sqlite_ctx), 3):
         clients.create(sqlite_ctx, name=f"Client {i}", owner_id=dilnoza.id)
 
-    item = next(dialog.list.topLevelItem(i) for i in range(2) if dialog.list.topLevelItem(i).text(1) == "dilnoza")
+    item = next(
+        dialog.list.topLevelItem(i) for i in range(2) if dialog.list.topLevelItem(i).text(1) == "dilnoza"
+    )
     dialog.list.setCurrentItem(item)
     handover = dialog.reassign()
     with qtbot.waitSignal(handover.saved):

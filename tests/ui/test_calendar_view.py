@@ -1,4 +1,5 @@
-"""The task calendar on a real database: create by double-click, drag to reschedule, tick to complete, modes."""
+"""The task calendar on a real database: create by double-click, drag to reschedule, tick to complete,
+modes."""
 
 from __future__ import annotations
 
@@ -181,7 +182,9 @@ def test_a_task_repeats_on_chosen_weekdays_and_the_form_shows_its_rule(open_view
 def test_escape_closes_the_new_task_form_without_saving(open_view, sqlite_ctx, qtbot):
     view = open_view("week")
     grid = view.time_grid
-    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grid.slot_rect(local(today(sqlite_ctx), 9)).center())
+    qtbot.mouseDClick(
+        grid, Qt.MouseButton.LeftButton, pos=grid.slot_rect(local(today(sqlite_ctx), 9)).center()
+    )
     qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
     qtbot.keyClicks(view.dialog.title, "Never mind")
     qtbot.keyClick(view.dialog.title, Qt.Key.Key_Escape)
@@ -191,8 +194,13 @@ def test_escape_closes_the_new_task_form_without_saving(open_view, sqlite_ctx, q
 
 def test_dragging_a_block_reschedules_the_task_and_its_reminder(open_view, sqlite_ctx, qtbot):
     day = today(sqlite_ctx)
-    task = tasks.create(sqlite_ctx, title="Send the contract", due_at=local(day, 14), duration_minutes=60,
-                        remind_at=local(day, 13, 45))
+    task = tasks.create(
+        sqlite_ctx,
+        title="Send the contract",
+        due_at=local(day, 14),
+        duration_minutes=60,
+        remind_at=local(day, 13, 45),
+    )
     view = open_view("day")
     grid = view.time_grid
     start = grab_point(grid.task_rect(task.id))
@@ -201,7 +209,9 @@ def test_dragging_a_block_reschedules_the_task_and_its_reminder(open_view, sqlit
     assert stored(sqlite_ctx, task.id).remind_at == local(day, 16, 15)  # still 15 minutes before
     settle(qtbot, view)
     assert grid.task_rect(task.id).top() == grid.slot_rect(local(day, 16, 30)).top() + 1
-    assert grid.task_rect(task.id).height() == 2 * grid.slot_rect(local(day, 16, 30)).height() * 2 - 2  # 1 h tall
+    assert (
+        grid.task_rect(task.id).height() == 2 * grid.slot_rect(local(day, 16, 30)).height() * 2 - 2
+    )  # 1 h tall
 
 
 def test_dragging_to_another_day_in_the_week_moves_it_there(open_view, sqlite_ctx, qtbot):
@@ -242,7 +252,9 @@ def test_ticking_a_block_completes_the_task_and_it_is_no_longer_shown_open(open_
     qtbot.waitUntil(lambda: shown(grid) == {"Follow up on payment": "done"})
     assert fill_of(grid, task.id) == DONE_FILL  # greyed out, title struck through
     assert tasks.list_tasks(sqlite_ctx, TaskFilter(status="open")) == []
-    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=grid.tick_rect(task.id).center())  # untick: open again
+    qtbot.mouseClick(
+        grid, Qt.MouseButton.LeftButton, pos=grid.tick_rect(task.id).center()
+    )  # untick: open again
     qtbot.waitUntil(lambda: stored(sqlite_ctx, task.id).status == "open")
 
 
@@ -258,10 +270,18 @@ def test_space_completes_the_selected_task_in_the_month(open_view, sqlite_ctx, q
 
 def test_overdue_open_tasks_are_red_in_the_grid_and_first_in_the_agenda(open_view, sqlite_ctx, qtbot):
     now = sqlite_ctx.now()
-    late = tasks.create(sqlite_ctx, title="Call back about the offer", due_at=snap(now - timedelta(hours=3)),
-                        duration_minutes=60)
-    coming = tasks.create(sqlite_ctx, title="Confirm the appointment", due_at=snap(now + timedelta(hours=2)),
-                          duration_minutes=60)
+    late = tasks.create(
+        sqlite_ctx,
+        title="Call back about the offer",
+        due_at=snap(now - timedelta(hours=3)),
+        duration_minutes=60,
+    )
+    coming = tasks.create(
+        sqlite_ctx,
+        title="Confirm the appointment",
+        due_at=snap(now + timedelta(hours=2)),
+        duration_minutes=60,
+    )
     view = open_view("week")
     assert fill_of(view.time_grid, late.id) == OVERDUE_FILL
     assert fill_of(view.time_grid, coming.id) == OPEN_FILL
@@ -270,7 +290,9 @@ def test_overdue_open_tasks_are_red_in_the_grid_and_first_in_the_agenda(open_vie
     settle(qtbot, view)
     groups = [view.agenda.topLevelItem(i) for i in range(view.agenda.topLevelItemCount())]
     assert groups[0].text(0) == "Overdue"
-    assert [groups[0].child(i).text(1) for i in range(groups[0].childCount())] == ["Call back about the offer"]
+    assert [groups[0].child(i).text(1) for i in range(groups[0].childCount())] == [
+        "Call back about the offer"
+    ]
     red = view.agenda.item_of(late.id).foreground(1).color()
     assert red.red() > 2 * red.green()
     assert view.agenda.item_of(coming.id).parent() is not groups[0]
@@ -279,8 +301,9 @@ def test_overdue_open_tasks_are_red_in_the_grid_and_first_in_the_agenda(open_vie
 def test_a_task_shows_its_client_and_double_click_edits_it(open_view, sqlite_ctx, qtbot):
     day = today(sqlite_ctx)
     client = clients.create(sqlite_ctx, name="Aziz Karimov")
-    task = tasks.create(sqlite_ctx, title="Visit the site", due_at=local(day, 11), duration_minutes=90,
-                        client_id=client.id)
+    task = tasks.create(
+        sqlite_ctx, title="Visit the site", due_at=local(day, 11), duration_minutes=90, client_id=client.id
+    )
     view = open_view("day")
     grid = view.time_grid
     qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grab_point(grid.task_rect(task.id)))
@@ -304,11 +327,17 @@ def test_agenda_checkbox_completes_a_task(open_view, sqlite_ctx, qtbot):
     view.agenda.setFocus()
     qtbot.keyClick(view.agenda.viewport(), Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: stored(sqlite_ctx, task.id).status == "done")
-    qtbot.waitUntil(lambda: view.agenda.item_of(task.id) is not None
-                    and view.agenda.item_of(task.id).checkState(0) == Qt.CheckState.Checked)
+    qtbot.waitUntil(
+        lambda: (
+            view.agenda.item_of(task.id) is not None
+            and view.agenda.item_of(task.id).checkState(0) == Qt.CheckState.Checked
+        )
+    )
 
 
-def test_modes_and_paging_show_their_period_and_the_mode_is_remembered(open_view, sqlite_ctx, qtbot, settings):
+def test_modes_and_paging_show_their_period_and_the_mode_is_remembered(
+    open_view, sqlite_ctx, qtbot, settings
+):
     day = today(sqlite_ctx)
     next_week = days_of("week", step("week", day, 1))
     later = tasks.create(sqlite_ctx, title="Next week's call", due_at=local(next_week[2], 10))
@@ -437,8 +466,12 @@ def test_an_edit_that_lost_a_race_asks_which_title_to_keep(open_view, sqlite_ctx
     qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grab_point(grid.task_rect(task.id)))
     qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
     dialog = view.dialog
-    tasks.update(ServiceContext(sqlite_db, sqlite_ctx.actor, clock), task.id, expected_version=task.version,
-                 title="Changed on another PC")
+    tasks.update(
+        ServiceContext(sqlite_db, sqlite_ctx.actor, clock),
+        task.id,
+        expected_version=task.version,
+        title="Changed on another PC",
+    )
     dialog.title.selectAll()
     qtbot.keyClicks(dialog.title, "My better title")
     qtbot.keyClick(dialog.title, Qt.Key.Key_Return)

@@ -98,7 +98,9 @@ def test_edit_with_f2_merges_another_pcs_change_of_other_fields(open_view, qtbot
     qtbot.waitUntil(lambda: view.form is not None and view.form.isVisible())
     form = view.form
     assert form.name.text() == "Aziz Karimov"
-    clients.update(sqlite_ctx, client.id, expected_version=client.version, address="Somewhere else")  # another PC
+    clients.update(
+        sqlite_ctx, client.id, expected_version=client.version, address="Somewhere else"
+    )  # another PC
     settle(qtbot, view)
     form.name.selectAll()
     qtbot.keyClicks(form.name, "Aziz Karimov Jr")
@@ -115,8 +117,13 @@ def test_the_same_field_saved_meanwhile_asks_which_value_to_keep(open_view, qtbo
     qtbot.keyClick(view.table, Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: view.form is not None and view.form.isVisible())
     form = view.form
-    clients.update(sqlite_ctx, client.id, expected_version=client.version, name="Aziz Karimov (Samarqand)",
-                   address="Samarqand, Registon 12")  # another PC, in the same fields
+    clients.update(
+        sqlite_ctx,
+        client.id,
+        expected_version=client.version,
+        name="Aziz Karimov (Samarqand)",
+        address="Samarqand, Registon 12",
+    )  # another PC, in the same fields
     settle(qtbot, view)
     form.name.setText("Azizbek Karimov")
     form.address.setText("Toshkent, Chilonzor 7")
@@ -126,20 +133,30 @@ def test_the_same_field_saved_meanwhile_asks_which_value_to_keep(open_view, qtbo
     dialog = form.conflict
     assert set(dialog.mine_buttons) == {"name", "address"}  # the notes merged without asking
     assert (dialog.mine_buttons["name"].text(), dialog.stored_buttons["name"].text()) == (
-        "Azizbek Karimov", "Aziz Karimov (Samarqand)")
+        "Azizbek Karimov",
+        "Aziz Karimov (Samarqand)",
+    )
     assert form.isVisible() and form.name.text() == "Azizbek Karimov"  # nothing typed is lost
     dialog.stored_buttons["address"].setChecked(True)  # their address, my name
     with qtbot.waitSignal(form.saved):
         dialog.merge.click()
     stored = clients.get(sqlite_ctx, client.id)
-    assert (stored.name, stored.address, stored.notes) == ("Azizbek Karimov", "Samarqand, Registon 12",
-                                                           "Met at the fair")
+    assert (stored.name, stored.address, stored.notes) == (
+        "Azizbek Karimov",
+        "Samarqand, Registon 12",
+        "Met at the fair",
+    )
 
 
 def test_a_note_and_a_call_appear_on_the_timeline_at_once(open_view, qtbot, sqlite_ctx):
     client = clients.create(sqlite_ctx, name="Leyla Aliyeva")
-    activities.add(sqlite_ctx, client.id, kind="meeting", body="First meeting",
-                   occurred_at=sqlite_ctx.now() - timedelta(days=2))
+    activities.add(
+        sqlite_ctx,
+        client.id,
+        kind="meeting",
+        body="First meeting",
+        occurred_at=sqlite_ctx.now() - timedelta(days=2),
+    )
     view = open_view()
     select(qtbot, view, "Leyla Aliyeva")
     assert view.card.timeline_texts()[0].startswith("Meeting · ")
@@ -152,7 +169,10 @@ def test_a_note_and_a_call_appear_on_the_timeline_at_once(open_view, qtbot, sqli
     assert view.table.hasFocus()  # back on the list, ready for the next shortcut
     local = sqlite_ctx.now().astimezone().strftime("%Y-%m-%d %H:%M")
     assert view.card.timeline_texts()[0] == f"Note · {local} · Owner\nPromised a 5% discount"
-    assert [a.body for a in activities.timeline(sqlite_ctx, client.id)] == ["Promised a 5% discount", "First meeting"]
+    assert [a.body for a in activities.timeline(sqlite_ctx, client.id)] == [
+        "Promised a 5% discount",
+        "First meeting",
+    ]
 
     view.table.setFocus()
     qtbot.keyClick(view.table, Qt.Key.Key_L, CTRL_SHIFT)
@@ -225,7 +245,9 @@ def test_delete_asks_what_goes_with_the_client_and_removes_it(open_view, qtbot, 
 
 def test_a_client_with_invoices_is_not_deleted_and_the_reason_is_shown(open_view, qtbot, sqlite_ctx, ops):
     client = clients.create(sqlite_ctx, name="Billed Client")
-    invoices.create_draft(sqlite_ctx, client_id=client.id, lines=[LineValues("Work", quantity=1, unit_price="10")])
+    invoices.create_draft(
+        sqlite_ctx, client_id=client.id, lines=[LineValues("Work", quantity=1, unit_price="10")]
+    )
     view = open_view()
     select(qtbot, view, "Billed Client")
     assert "Draft" in view.card.documents.text()
@@ -237,8 +259,14 @@ def test_a_client_with_invoices_is_not_deleted_and_the_reason_is_shown(open_view
 
 def test_search_and_filters_narrow_the_table(open_view, qtbot, sqlite_ctx, qtmodeltester):
     olga = users.create(sqlite_ctx, username="olga", display_name="Olga")
-    clients.create(sqlite_ctx, name="Aziz Karimov", status="customer", tags=["vip"], source="web",
-                   phones=["+998 91 765 44 33"])
+    clients.create(
+        sqlite_ctx,
+        name="Aziz Karimov",
+        status="customer",
+        tags=["vip"],
+        source="web",
+        phones=["+998 91 765 44 33"],
+    )
     clients.create(sqlite_ctx, name="Bobur Aliev", status="lead", source="fair", owner_id=olga.id)
     clients.create(sqlite_ctx, name="Dilnoza Saidova", status="customer", tags=["wholesale"], source="web")
     view = open_view()
@@ -304,8 +332,12 @@ def test_deleting_a_client_takes_its_timeline_deals_and_tasks_with_audit_rows(ct
     task = tasks.create(ctx, title="Call", client_id=client.id)
     clients.delete(ctx, client.id, expected_version=clients.get(ctx, client.id).version)
     assert clients.count(ctx) == 0
-    for entity, entity_id in (("clients", client.id), ("deals", deal.id), ("tasks", task.id),
-                              ("activities", note.id)):
+    for entity, entity_id in (
+        ("clients", client.id),
+        ("deals", deal.id),
+        ("tasks", task.id),
+        ("activities", note.id),
+    ):
         assert [action for action, _ in audit_rows(entity, entity_id)][-1] == "delete", entity
 
 
@@ -321,8 +353,12 @@ def test_a_status_change_from_the_form_shows_on_the_timeline_in_words(open_view,
     assert form.status.currentData() == "prospect"
     qtbot.keyClick(form.name, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not form.isVisible())
-    qtbot.waitUntil(lambda: view.card.timeline_texts()[:1] != [] and
-                    view.card.timeline_texts()[0].startswith("Status change · "))
+    qtbot.waitUntil(
+        lambda: (
+            view.card.timeline_texts()[:1] != []
+            and view.card.timeline_texts()[0].startswith("Status change · ")
+        )
+    )
     assert view.card.timeline_texts()[0].endswith("\nLead → Prospect")
     assert "Prospect" in view.card.subtitle.text()
 
@@ -358,7 +394,9 @@ def test_a_person_is_linked_to_their_company_by_picking_it(open_view, qtbot, sql
     assert "Choose the company from the list" in form.errors["company_id"].text()
     form.company.search_now()
     qtbot.waitUntil(lambda: form.company.choices.rowCount() == 1)
-    form.company.completer.activated[QModelIndex].emit(form.company.choices.index(0, 0))  # picked from the list
+    form.company.completer.activated[QModelIndex].emit(
+        form.company.choices.index(0, 0)
+    )  # picked from the list
     assert form.company.client_id == firm.id
     form.save()
     qtbot.waitUntil(lambda: not form.isVisible())
@@ -406,8 +444,9 @@ def test_the_listed_clients_are_exported_to_a_csv_file(open_view, qtbot, sqlite_
     assert "Ёлкин Дмитрий" in text and "Aziz" not in text  # what the filters show, no more
 
 
-def test_cancelling_the_export_writes_no_file_while_saves_go_on(open_view, qtbot, sqlite_ctx, tmp_path,
-                                                                 monkeypatch):
+def test_cancelling_the_export_writes_no_file_while_saves_go_on(
+    open_view, qtbot, sqlite_ctx, tmp_path, monkeypatch
+):
     import threading
 
     from crm_desktop.services import exports
@@ -452,8 +491,9 @@ def test_without_the_export_right_there_is_no_export(qtbot, tmp_path, sqlite_ctx
 
     staff = users.create(sqlite_ctx, username="dilnoza", display_name="Dilnoza")
     ctx = ServiceContext(sqlite_ctx.db, actor=Actor(staff.id, staff.username, staff.role, can_export=False))
-    view = ClientsView(Ops(ctx, report_bug=lambda exc: None), QSettings(str(tmp_path / "s.ini"),
-                                                                       QSettings.Format.IniFormat))
+    view = ClientsView(
+        Ops(ctx, report_bug=lambda exc: None), QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    )
     qtbot.addWidget(view)
     assert not hasattr(view, "act_export")
     assert "Export" not in " ".join(a.text() for a in view.toolbar.actions())

@@ -12,7 +12,9 @@ from crm_desktop.services import company
 
 def open_dialog(qtbot, window):
     window.edit_company()
-    qtbot.waitUntil(lambda: getattr(window, "company_dialog", None) is not None and window.company_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: getattr(window, "company_dialog", None) is not None and window.company_dialog.isVisible()
+    )
     return window.company_dialog
 
 
@@ -37,8 +39,12 @@ def test_details_logo_words_and_patterns_are_saved_together(qtbot, open_window, 
     with qtbot.waitSignal(dialog.saved):
         dialog.save()
     stored = company.get(sqlite_ctx, logo=True)
-    assert (stored.tax_id, stored.bank_details, stored.amount_words_language, stored.invoice_number_pattern) == (
-        "305123456", "Kapitalbank\nAccount 2020 8000 1234", "uz", "F-{year}/{seq:04d}")
+    assert (
+        stored.tax_id,
+        stored.bank_details,
+        stored.amount_words_language,
+        stored.invoice_number_pattern,
+    ) == ("305123456", "Kapitalbank\nAccount 2020 8000 1234", "uz", "F-{year}/{seq:04d}")
     assert stored.logo == picture.read_bytes()
 
 

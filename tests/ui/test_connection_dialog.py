@@ -56,7 +56,9 @@ def test_an_empty_database_is_set_up_only_when_the_user_agrees(qtbot, postgres_u
     assert dialog.result() != QDialog.DialogCode.Accepted and dialog.url is None
 
 
-def test_sign_in_asks_again_with_the_reason_until_the_server_accepts(qtbot, postgres_url, unused_port, tmp_path):
+def test_sign_in_asks_again_with_the_reason_until_the_server_accepts(
+    qtbot, postgres_url, unused_port, tmp_path
+):
     from crm_desktop.app import sign_in
 
     asked = []
@@ -73,7 +75,9 @@ def test_sign_in_asks_again_with_the_reason_until_the_server_accepts(qtbot, post
     opened, actor = sign_in(f"postgresql://anna@127.0.0.1:{unused_port}/crm", settings, ask=Answer)
     try:
         assert len(asked) == 1 and "Cannot reach the database server" in asked[0][1]
-        assert actor.is_admin and settings.get("database_url") == postgres_url  # remembered for the next start
+        assert (
+            actor.is_admin and settings.get("database_url") == postgres_url
+        )  # remembered for the next start
     finally:
         opened.db.dispose()
 
@@ -104,10 +108,13 @@ def test_the_probe_tells_schemas_and_logins_apart(pg_ctx, server_login):
     assert "disabled" in probe(staff_url, None).message
 
 
-@pytest.mark.parametrize("server_says, words", [
-    ("FATAL:  password authentication failed for user \"anna\"", "refused the password"),
-    ("FATAL:  role \"anna\" is not permitted to log in", "disabled on the server"),
-])
+@pytest.mark.parametrize(
+    "server_says, words",
+    [
+        ('FATAL:  password authentication failed for user "anna"', "refused the password"),
+        ('FATAL:  role "anna" is not permitted to log in', "disabled on the server"),
+    ],
+)
 def test_server_refusals_in_words(server_says, words):
     from crm_desktop.db.migrate import explain_open_error
 
@@ -121,7 +128,9 @@ def test_server_refusals_in_words(server_says, words):
 def test_settings_remember_the_chosen_server_or_the_file_on_this_pc(qtbot, open_window, paths, monkeypatch):
     window = open_window()
     started = []
-    monkeypatch.setattr("crm_desktop.ui.main_window.QProcess.startDetached", lambda *args: started.append(args))
+    monkeypatch.setattr(
+        "crm_desktop.ui.main_window.QProcess.startDetached", lambda *args: started.append(args)
+    )
     dialog = window.choose_connection()
     assert dialog.host.text() == "" and dialog.local_button.isVisible()  # on the SQLite file now
     dialog.url, dialog.password = "postgresql://anna@office-server:5432/crm", "s3cret"

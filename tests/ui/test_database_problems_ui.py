@@ -27,7 +27,9 @@ def shown(monkeypatch) -> list[str]:
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(threading, "excepthook", threading.excepthook)
     texts: list[str] = []
-    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda _parent, _title, text: texts.append(text)))
+    monkeypatch.setattr(
+        QMessageBox, "critical", staticmethod(lambda _parent, _title, text: texts.append(text))
+    )
     monkeypatch.setattr(QApplication, "exec", lambda *_: 0)  # a window that did open closes at once
     return texts
 
@@ -35,12 +37,15 @@ def shown(monkeypatch) -> list[str]:
 def test_a_wrong_url_in_the_environment_is_named_when_the_window_starts(qtbot, tmp_path, monkeypatch, shown):
     monkeypatch.setenv("CRM_DESKTOP_DATABASE_URL", "notaurl")
     assert main(["--base-dir", str(tmp_path / "home")]) == 1  # the window, as from a desktop icon
-    assert shown and "'notaurl' in the environment variable CRM_DESKTOP_DATABASE_URL is not a database URL" in \
-        shown[0]
+    assert (
+        shown
+        and "'notaurl' in the environment variable CRM_DESKTOP_DATABASE_URL is not a database URL" in shown[0]
+    )
 
 
-def test_a_damaged_file_is_refused_when_the_window_starts_and_the_log_has_the_details(qtbot, tmp_path, paths,
-                                                                                     shown):
+def test_a_damaged_file_is_refused_when_the_window_starts_and_the_log_has_the_details(
+    qtbot, tmp_path, paths, shown
+):
     from crm_desktop.app import run_gui
 
     path = tmp_path / "office.sqlite3"
@@ -55,7 +60,8 @@ def test_a_damaged_file_is_refused_when_the_window_starts_and_the_log_has_the_de
 
 @pytest.fixture
 def form_on(qtbot, clock):
-    """form_on(path) -> a new-client form with a name typed, on the CRM database at `path` (made if missing)."""
+    """form_on(path) -> a new-client form with a name typed, on the CRM database at `path` (made if
+    missing)."""
     made: list[tuple] = []
 
     def open_form(path: Path) -> ClientForm:
@@ -78,7 +84,9 @@ def form_on(qtbot, clock):
 
 
 def make_office(path: Path) -> None:
-    open_database(f"sqlite:///{path}").db.dispose()  # closed: the next opening starts an empty write-ahead log
+    open_database(
+        f"sqlite:///{path}"
+    ).db.dispose()  # closed: the next opening starts an empty write-ahead log
 
 
 def test_saving_to_a_read_only_file_says_so_and_keeps_the_input(qtbot, tmp_path, make_read_only, form_on):
@@ -88,7 +96,9 @@ def test_saving_to_a_read_only_file_says_so_and_keeps_the_input(qtbot, tmp_path,
     form = form_on(path)
     form.save()
     qtbot.waitUntil(lambda: "is read-only" in form.problem.text())
-    assert "Make the file writable" in form.problem.text() and "your input is still here" in form.problem.text()
+    assert (
+        "Make the file writable" in form.problem.text() and "your input is still here" in form.problem.text()
+    )
     assert form.isVisible() and form.name.text() == "Nodira Yusupova"
 
 
@@ -99,7 +109,9 @@ def test_saving_on_a_full_disk_says_so_and_keeps_the_input(qtbot, small_disk, fo
     small_disk.fill()
     form.save()
     qtbot.waitUntil(lambda: "is full" in form.problem.text())
-    assert "Free some space on it" in form.problem.text() and "your input is still here" in form.problem.text()
+    assert (
+        "Free some space on it" in form.problem.text() and "your input is still here" in form.problem.text()
+    )
     assert form.isVisible() and form.name.text() == "Nodira Yusupova"
     (small_disk.path / "filler").unlink()
     with qtbot.waitSignal(form.saved):  # with room again, Save works

@@ -21,11 +21,20 @@ def office(sqlite_ctx):
     aziz = clients.create(sqlite_ctx, name="Aziz Karimov").id
     leyla = clients.create(sqlite_ctx, name="Leyla Əliyeva").id
     made = {
-        "cleaning": deals.create(sqlite_ctx, client_id=aziz, title="Office cleaning", amount="1000", currency="USD",
-                                 expected_close=date(2026, 12, 15)),
-        "audit": deals.create(sqlite_ctx, client_id=leyla, title="Annual audit", amount="500", currency="USD"),
-        "windows": deals.create(sqlite_ctx, client_id=aziz, title="Window washing", amount="2000000",
-                                currency="UZS"),
+        "cleaning": deals.create(
+            sqlite_ctx,
+            client_id=aziz,
+            title="Office cleaning",
+            amount="1000",
+            currency="USD",
+            expected_close=date(2026, 12, 15),
+        ),
+        "audit": deals.create(
+            sqlite_ctx, client_id=leyla, title="Annual audit", amount="500", currency="USD"
+        ),
+        "windows": deals.create(
+            sqlite_ctx, client_id=aziz, title="Window washing", amount="2000000", currency="UZS"
+        ),
     }
     return {"dilnoza": dilnoza, "aziz": aziz, "leyla": leyla, **{k: d.id for k, d in made.items()}}
 
@@ -45,7 +54,8 @@ def cards(column) -> list[str]:
 
 
 def drag_card(view, source: str, title: str, target: str) -> None:
-    """What Qt does when a card is dropped: the target view gets enter, move and drop events with the card's data."""
+    """What Qt does when a card is dropped: the target view gets enter, move and drop events with the
+    card's data."""
     column = view.board.column(source)
     row = cards(column).index(title)
     mime = column.model.mimeData([column.model.index(row, 0)])
@@ -55,9 +65,12 @@ def drag_card(view, source: str, title: str, target: str) -> None:
     enter = QDragEnterEvent(at, Qt.DropAction.MoveAction, mime, buttons, mods)
     QApplication.sendEvent(target_view.viewport(), enter)
     assert enter.isAccepted()
-    QApplication.sendEvent(target_view.viewport(), QDragMoveEvent(at, Qt.DropAction.MoveAction, mime, buttons, mods))
-    QApplication.sendEvent(target_view.viewport(), QDropEvent(QPointF(at), Qt.DropAction.MoveAction, mime, buttons,
-                                                              mods))
+    QApplication.sendEvent(
+        target_view.viewport(), QDragMoveEvent(at, Qt.DropAction.MoveAction, mime, buttons, mods)
+    )
+    QApplication.sendEvent(
+        target_view.viewport(), QDropEvent(QPointF(at), Qt.DropAction.MoveAction, mime, buttons, mods)
+    )
 
 
 def settled(view, qtbot) -> None:
@@ -73,7 +86,8 @@ def test_the_board_has_a_column_per_stage_with_its_deals_count_and_totals(view):
     assert view.board.column("Proposal").totals.text() == "No deals"
     assert view.totals.text().split("\n") == [
         "Open: 2   1\u202f500.00 USD   weighted 150.00 USD",
-        "Open: 1   2\u202f000\u202f000.00 UZS   weighted 200\u202f000.00 UZS"]
+        "Open: 1   2\u202f000\u202f000.00 UZS   weighted 200\u202f000.00 UZS",
+    ]
 
 
 def test_dragging_a_card_moves_the_deal_and_updates_totals_and_history(view, qtbot, sqlite_ctx, office):
@@ -134,8 +148,9 @@ def test_dropping_on_lost_asks_why_and_needs_an_answer(view, qtbot, sqlite_ctx, 
     assert (stored.outcome, stored.lost_reason) == ("lost", "Competitor was cheaper")
 
 
-def test_a_move_on_a_deal_someone_changed_meanwhile_is_refused_and_the_card_stays(view, qtbot, sqlite_ctx,
-                                                                                   office):
+def test_a_move_on_a_deal_someone_changed_meanwhile_is_refused_and_the_card_stays(
+    view, qtbot, sqlite_ctx, office
+):
     stale = deals.get(sqlite_ctx, office["audit"])
     deals.update(sqlite_ctx, office["audit"], expected_version=stale.version, amount="600")  # another PC
     column = view.board.column("New")

@@ -51,7 +51,9 @@ def test_a_file_that_is_not_a_database_is_refused_with_a_message(qtbot, paths, t
 
     keep_hooks(monkeypatch)
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda _parent, _title, text: shown.append(text)))
+    monkeypatch.setattr(
+        QMessageBox, "critical", staticmethod(lambda _parent, _title, text: shown.append(text))
+    )
     letter = tmp_path / "letter.txt"
     letter.write_text("not a database\n" * 100)
     assert run_gui(f"sqlite:///{letter}", paths) == 1
@@ -110,10 +112,15 @@ def test_run_gui_migrates_a_new_database_and_opens_the_window_on_it(qtbot, paths
     seen = {}
 
     def exec_(*_args) -> int:
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        window = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        )
         qtbot.waitUntil(lambda: window.ready)
-        seen.update(title=window.windowTitle(), status=window.database_label.text(),
-                    pages=[window.nav.item(i).text() for i in range(window.nav.count())])
+        seen.update(
+            title=window.windowTitle(),
+            status=window.database_label.text(),
+            pages=[window.nav.item(i).text() for i in range(window.nav.count())],
+        )
         window.close()
         return 0
 
@@ -121,7 +128,12 @@ def test_run_gui_migrates_a_new_database_and_opens_the_window_on_it(qtbot, paths
     assert run_gui(f"sqlite:///{file}", paths) == 0
     assert seen["title"] == "CRM Desktop — new-office.sqlite3"
     assert str(file) in seen["status"]
-    assert seen["pages"] == ["Clients  0", "Deals  0 open", "Tasks  0", "Invoices  0 unpaid"]  # an empty office
+    assert seen["pages"] == [
+        "Clients  0",
+        "Deals  0 open",
+        "Tasks  0",
+        "Invoices  0 unpaid",
+    ]  # an empty office
     db = Database.open(f"sqlite:///{file}")
     try:
         from crm_desktop.db.migrate import current_revision
@@ -177,12 +189,16 @@ def test_a_bug_while_opening_the_database_is_logged_and_explained_not_dumped(qtb
 
     keep_hooks(monkeypatch)
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda _parent, _title, text: shown.append(text)))
+    monkeypatch.setattr(
+        QMessageBox, "critical", staticmethod(lambda _parent, _title, text: shown.append(text))
+    )
 
     def broken_open(url, **_kwargs):
         raise ZeroDivisionError("division by zero in the migration")
 
     monkeypatch.setattr(app, "open_database", broken_open)
     assert app.run_gui("sqlite:///whatever.sqlite3", paths) == 1
-    assert "ZeroDivisionError: division by zero in the migration" in shown[0] and str(paths.log_file) in shown[0]
+    assert (
+        "ZeroDivisionError: division by zero in the migration" in shown[0] and str(paths.log_file) in shown[0]
+    )
     assert "Traceback" in paths.log_file.read_text()

@@ -45,7 +45,9 @@ def test_phone_digits_find_the_client_and_enter_opens_it(qtbot, search, sqlite_c
 
 def test_up_and_down_choose_among_kinds_and_escape_closes(qtbot, search, sqlite_ctx):
     aziz = clients.create(sqlite_ctx, name="Aziz Karimov").id
-    deal = deals.create(sqlite_ctx, client_id=aziz, title="Aziz office cleaning", amount="1500", currency="USD").id
+    deal = deals.create(
+        sqlite_ctx, client_id=aziz, title="Aziz office cleaning", amount="1500", currency="USD"
+    ).id
     qtbot.keyClicks(search.edit, "aziz")
     qtbot.waitUntil(lambda: search.model.rowCount() == 2)
     assert [h.kind for h in search.model.hits] == ["client", "deal"]
@@ -54,7 +56,9 @@ def test_up_and_down_choose_among_kinds_and_escape_closes(qtbot, search, sqlite_
     qtbot.keyClick(search.edit, Qt.Key.Key_Up)
     assert search.current_hit.kind == "client"
     qtbot.keyClick(search.edit, Qt.Key.Key_Escape)
-    assert not search.popup.isVisible() and search.edit.text() == "aziz"  # Esc closes the list, keeps the text
+    assert (
+        not search.popup.isVisible() and search.edit.text() == "aziz"
+    )  # Esc closes the list, keeps the text
 
 
 def test_an_answer_to_an_older_query_is_dropped(qtbot, search, sqlite_ctx):

@@ -40,7 +40,9 @@ def issue(ctx, document_id: int, *, number: str, due, paid: str = "0", status: s
 
 
 def section_middle(header, section: int) -> QPoint:
-    return QPoint(header.sectionViewportPosition(section) + header.sectionSize(section) // 2, header.height() // 2)
+    return QPoint(
+        header.sectionViewportPosition(section) + header.sectionSize(section) // 2, header.height() // 2
+    )
 
 
 def numbers(view: InvoicesView) -> list[str]:
@@ -92,7 +94,9 @@ def test_a_three_line_invoice_typed_cell_by_cell_shows_live_totals_and_stores_th
     assert editor.client_id == zarina
     fill_line(qtbot, editor, 0, ("Website design", "1", "", "1250.00", "0", "12"))
     assert editor.total_value.text() == "1\u202f400.00 USD"  # live, before any save
-    qtbot.keyClick(editor.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter: a new line
+    qtbot.keyClick(
+        editor.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )  # Ctrl+Enter: a new line
     assert editor.model.rowCount() == 2
     fill_line(qtbot, editor, 1, ("Hosting", "12", "months", "19.99", "15", "12"))
     qtbot.keyClick(editor.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -106,8 +110,11 @@ def test_a_three_line_invoice_typed_cell_by_cell_shows_live_totals_and_stores_th
     with qtbot.waitSignal(editor.saved) as saved:
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     stored = invoices.get(sqlite_ctx, saved.args[0].id)
-    assert (stored.subtotal, stored.tax_total, stored.total) == (Decimal("1502.23"), Decimal("175.09"),
-                                                                 Decimal("1641.34"))
+    assert (stored.subtotal, stored.tax_total, stored.total) == (
+        Decimal("1502.23"),
+        Decimal("175.09"),
+        Decimal("1641.34"),
+    )
     assert [line.description for line in stored.lines] == ["Website design", "Hosting", "Domain"]
     assert stored.client_id == zarina and stored.due_date == sqlite_ctx.today() + timedelta(days=14)
     assert not editor.isVisible()
@@ -140,8 +147,9 @@ def test_a_negative_quantity_is_flagged_in_red_and_nothing_is_saved(qtbot, view,
 
 def test_a_save_over_someone_elses_notes_merges_and_keeps_both(qtbot, ops, sqlite_ctx):
     client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
-    draft = invoices.create_draft(sqlite_ctx, client_id=client.id, currency="AZN",
-                                  lines=[LineValues("Consultation", 2, "h", "125.50")])
+    draft = invoices.create_draft(
+        sqlite_ctx, client_id=client.id, currency="AZN", lines=[LineValues("Consultation", 2, "h", "125.50")]
+    )
     editor = InvoiceEditor(ops, draft)  # read before the other PC saved: its version is stale
     qtbot.addWidget(editor)
     editor.show()
@@ -155,13 +163,18 @@ def test_a_save_over_someone_elses_notes_merges_and_keeps_both(qtbot, ops, sqlit
 
 def test_the_same_lines_changed_on_two_pcs_ask_which_to_keep(qtbot, ops, sqlite_ctx):
     client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
-    draft = invoices.create_draft(sqlite_ctx, client_id=client.id, currency="AZN",
-                                  lines=[LineValues("Consultation", 2, "h", "125.50")])
+    draft = invoices.create_draft(
+        sqlite_ctx, client_id=client.id, currency="AZN", lines=[LineValues("Consultation", 2, "h", "125.50")]
+    )
     editor = InvoiceEditor(ops, draft)
     qtbot.addWidget(editor)
     editor.show()
-    invoices.update_draft(sqlite_ctx, draft.id, expected_version=draft.version,
-                          lines=[LineValues("Consultation", 5, "h", "125.50")])
+    invoices.update_draft(
+        sqlite_ctx,
+        draft.id,
+        expected_version=draft.version,
+        lines=[LineValues("Consultation", 5, "h", "125.50")],
+    )
     fill_line(qtbot, editor, 0, ("Consultation", "3"))
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.conflict is not None and editor.conflict.isVisible())
@@ -178,8 +191,9 @@ def test_the_same_lines_changed_on_two_pcs_ask_which_to_keep(qtbot, ops, sqlite_
 
 def test_a_refused_cell_is_marked_where_it_is_and_the_form_stays(qtbot, ops, sqlite_ctx):
     client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
-    draft = invoices.create_draft(sqlite_ctx, client_id=client.id, currency="AZN",
-                                  lines=[LineValues("Consultation", 2, "h", "125.50")])
+    draft = invoices.create_draft(
+        sqlite_ctx, client_id=client.id, currency="AZN", lines=[LineValues("Consultation", 2, "h", "125.50")]
+    )
     editor = InvoiceEditor(ops, draft)
     qtbot.addWidget(editor)
     editor.show()
@@ -216,8 +230,12 @@ def test_an_invoice_keeps_its_due_date_row(qtbot, ops, sqlite_ctx):
 
 def test_removing_a_line_with_ctrl_delete_updates_the_totals(qtbot, ops, sqlite_ctx):
     client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
-    draft = invoices.create_draft(sqlite_ctx, client_id=client.id, currency="AZN",
-                                  lines=[LineValues("Consultation", 2, "h", "125.50"), LineValues("Travel", 1, "", "40")])
+    draft = invoices.create_draft(
+        sqlite_ctx,
+        client_id=client.id,
+        currency="AZN",
+        lines=[LineValues("Consultation", 2, "h", "125.50"), LineValues("Travel", 1, "", "40")],
+    )
     editor = InvoiceEditor(ops, draft)
     qtbot.addWidget(editor)
     editor.show()
@@ -232,9 +250,17 @@ def test_removing_a_line_with_ctrl_delete_updates_the_totals(qtbot, ops, sqlite_
 def test_status_filter_shows_overdue_invoices_with_their_totals(qtbot, view, sqlite_ctx):
     client = clients.create(sqlite_ctx, name="Zarina Rahimova").id
     today = sqlite_ctx.today()
-    made = [invoices.create_draft(sqlite_ctx, client_id=client, currency="USD", issue_date=today - timedelta(days=30),
-                                  due_date=today - timedelta(days=2), lines=[LineValues("Work", 1, "", price)]).id
-            for price in ("100", "250", "80")]
+    made = [
+        invoices.create_draft(
+            sqlite_ctx,
+            client_id=client,
+            currency="USD",
+            issue_date=today - timedelta(days=30),
+            due_date=today - timedelta(days=2),
+            lines=[LineValues("Work", 1, "", price)],
+        ).id
+        for price in ("100", "250", "80")
+    ]
     issue(sqlite_ctx, made[0], number="INV-1", due=today - timedelta(days=2))
     issue(sqlite_ctx, made[1], number="INV-2", due=today + timedelta(days=5))
     started(qtbot, view)
@@ -303,17 +329,23 @@ def test_sorting_by_a_column_and_a_click_on_balance_keeps_the_order(qtbot, view,
     started(qtbot, view)
     header = view.table.horizontalHeader()
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=section_middle(header, 4))
-    qtbot.waitUntil(lambda: [view.model.index(r, 4).data() for r in range(3)]
-                    == ["100.00 USD", "200.00 USD", "300.00 USD"])
+    qtbot.waitUntil(
+        lambda: (
+            [view.model.index(r, 4).data() for r in range(3)] == ["100.00 USD", "200.00 USD", "300.00 USD"]
+        )
+    )
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=section_middle(header, 5))  # Balance
     qtbot.waitUntil(lambda: header.sortIndicatorSection() == 4)
     assert [view.model.index(r, 4).data() for r in range(3)] == ["100.00 USD", "200.00 USD", "300.00 USD"]
 
 
-def test_a_total_too_large_for_one_document_is_refused_by_the_service_and_the_form_stays(qtbot, ops, sqlite_ctx):
+def test_a_total_too_large_for_one_document_is_refused_by_the_service_and_the_form_stays(
+    qtbot, ops, sqlite_ctx
+):
     client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
-    draft = invoices.create_draft(sqlite_ctx, client_id=client.id, currency="AZN",
-                                  lines=[LineValues("Consultation", 2, "h", "125.50")])
+    draft = invoices.create_draft(
+        sqlite_ctx, client_id=client.id, currency="AZN", lines=[LineValues("Consultation", 2, "h", "125.50")]
+    )
     editor = InvoiceEditor(ops, draft)
     qtbot.addWidget(editor)
     editor.show()
@@ -343,8 +375,10 @@ def test_create_issue_then_pay_in_two_parts_and_see_the_status_follow(qtbot, vie
     panel = view.editor.payments
     assert view.editor.read_only and view.editor.save_button is None  # an issued invoice is not edited
     assert panel.summary.text() == "Issued, unpaid · paid 0.00 USD · balance due 500.00 USD"
-    for amount, status in (("200", "Partly paid · paid 200.00 USD · balance due 300.00 USD"),
-                           (None, "Paid · paid 500.00 USD · balance due 0.00 USD")):
+    for amount, status in (
+        ("200", "Partly paid · paid 200.00 USD · balance due 300.00 USD"),
+        (None, "Paid · paid 500.00 USD · balance due 0.00 USD"),
+    ):
         dialog = panel.record_payment()
         qtbot.waitUntil(dialog.isVisible)
         if amount is None:
@@ -383,9 +417,13 @@ def test_open_pdf_writes_the_invoice_and_hands_it_to_the_viewer(qtbot, view, sql
     from crm_desktop.ui.invoices import payments_panel
 
     opened = []
-    monkeypatch.setattr(payments_panel.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    monkeypatch.setattr(
+        payments_panel.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
+    )
     client = clients.create(sqlite_ctx, name="Ольга Соколова").id
-    draft = invoices.create_draft(sqlite_ctx, client_id=client, lines=[LineValues("Translation", 3, "pages", "20")])
+    draft = invoices.create_draft(
+        sqlite_ctx, client_id=client, lines=[LineValues("Translation", 3, "pages", "20")]
+    )
     doc = documents.issue(sqlite_ctx, draft.id, expected_version=draft.version)
     started(qtbot, view)
     view.open_document(doc.id)
@@ -412,8 +450,10 @@ def test_the_selected_invoices_are_exported_as_pdfs_with_progress(qtbot, view, s
     _issued_invoices(sqlite_ctx, 3)
     started(qtbot, view)
     view.table.selectRow(0)
-    view.table.selectionModel().select(view.model.index(2, 0), view.table.selectionModel().SelectionFlag.Select
-                                       | view.table.selectionModel().SelectionFlag.Rows)
+    view.table.selectionModel().select(
+        view.model.index(2, 0),
+        view.table.selectionModel().SelectionFlag.Select | view.table.selectionModel().SelectionFlag.Rows,
+    )
     chosen = [row.number for row in view.selected_rows()]
     assert len(chosen) == 2
     folder = tmp_path / "pdfs"
@@ -462,16 +502,29 @@ def test_receivables_show_who_owes_what_by_age_and_lead_to_their_invoices(qtbot,
     today = sqlite_ctx.today()
     aziz = clients.create(sqlite_ctx, name="Aziz Karimov").id
     for days_late, amount in ((-3, "100"), (45, "300"), (100, "500")):
-        d = invoices.create_draft(sqlite_ctx, client_id=aziz, issue_date=today - timedelta(days=130),
-                                  due_date=today - timedelta(days=days_late), lines=[LineValues("Work", 1, "", amount)])
+        d = invoices.create_draft(
+            sqlite_ctx,
+            client_id=aziz,
+            issue_date=today - timedelta(days=130),
+            due_date=today - timedelta(days=days_late),
+            lines=[LineValues("Work", 1, "", amount)],
+        )
         doc = documents.issue(sqlite_ctx, d.id, expected_version=d.version)
     payments.record_payment(sqlite_ctx, doc.id, amount="200")  # the oldest: 300 of 500 still due
     started(qtbot, view)
     dialog = view.show_receivables()
     qtbot.waitUntil(lambda: dialog.table.topLevelItemCount() == 1)
     row = dialog.table.topLevelItem(0)
-    assert [row.text(i) for i in range(8)] == ["Aziz Karimov", "3", "100.00 USD", "", "300.00 USD", "",
-                                               "300.00 USD", "700.00 USD"]
+    assert [row.text(i) for i in range(8)] == [
+        "Aziz Karimov",
+        "3",
+        "100.00 USD",
+        "",
+        "300.00 USD",
+        "",
+        "300.00 USD",
+        "700.00 USD",
+    ]
     dialog.table.itemActivated.emit(row, 0)  # Enter or double-click
     qtbot.waitUntil(lambda: view.model.query[2] == "Aziz Karimov" and view.model.rowCount() == 3)
 
@@ -483,8 +536,9 @@ def test_the_tax_cell_offers_the_offices_rates_which_are_set_in_settings(qtbot, 
 
     window = open_window()
     window.edit_tax_rates()
-    qtbot.waitUntil(lambda: getattr(window, "tax_rates_dialog", None) is not None
-                    and window.tax_rates_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: getattr(window, "tax_rates_dialog", None) is not None and window.tax_rates_dialog.isVisible()
+    )
     dialog = window.tax_rates_dialog
     assert dialog.rates.text() == "12; 0"
     dialog.rates.setText("15; 0; abc")
@@ -518,19 +572,30 @@ def test_an_issued_quote_is_marked_accepted_and_becomes_an_invoice_draft(qtbot, 
     from crm_desktop.services.invoices import DocumentFilter
 
     client = clients.create(sqlite_ctx, name="Samarqand Travel", kind="company").id
-    draft = invoices.create_draft(sqlite_ctx, client_id=client, kind="quote", lines=[LineValues("Tour", 2, "", "300")])
+    draft = invoices.create_draft(
+        sqlite_ctx, client_id=client, kind="quote", lines=[LineValues("Tour", 2, "", "300")]
+    )
     quote = documents.issue(sqlite_ctx, draft.id, expected_version=draft.version)
     started(qtbot, view)
     view.open_document(quote.id)
     qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
     panel = view.editor.payments
-    assert panel.accept_button.isVisible() and panel.reject_button.isVisible() and not panel.pay_button.isVisible()
+    assert (
+        panel.accept_button.isVisible()
+        and panel.reject_button.isVisible()
+        and not panel.pay_button.isVisible()
+    )
     with qtbot.waitSignal(panel.changed):
         qtbot.mouseClick(panel.accept_button, Qt.MouseButton.LeftButton)
     assert panel.summary.text() == "Accepted" and not panel.accept_button.isVisible()
     qtbot.mouseClick(panel.copy_button, Qt.MouseButton.LeftButton)  # "Make invoice"
-    qtbot.waitUntil(lambda: view.editor is not None and view.editor.document is not None
-                    and view.editor.document.kind == "invoice")
+    qtbot.waitUntil(
+        lambda: (
+            view.editor is not None
+            and view.editor.document is not None
+            and view.editor.document.kind == "invoice"
+        )
+    )
     assert view.editor.document.status == "draft" and view.editor.total_value.text() == "600.00 USD"
     assert invoices.count_documents(sqlite_ctx, DocumentFilter(kind="invoice")) == 1
     view.editor.reject()
@@ -559,15 +624,23 @@ def test_a_credit_note_made_from_an_issued_invoice_lowers_its_balance(qtbot, vie
     from crm_desktop.services import documents
 
     client = clients.create(sqlite_ctx, name="Yunusobod Dental", kind="company").id
-    draft = invoices.create_draft(sqlite_ctx, client_id=client, lines=[LineValues("Cleaning", 4, "visit", "100"),
-                                                                       LineValues("Windows", 1, "", "50")])
+    draft = invoices.create_draft(
+        sqlite_ctx,
+        client_id=client,
+        lines=[LineValues("Cleaning", 4, "visit", "100"), LineValues("Windows", 1, "", "50")],
+    )
     invoice = documents.issue(sqlite_ctx, draft.id, expected_version=draft.version)
     started(qtbot, view)
     view.open_document(invoice.id)
     qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
     qtbot.mouseClick(view.editor.payments.credit_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.editor is not None and view.editor.document is not None
-                    and view.editor.document.kind == "credit_note")
+    qtbot.waitUntil(
+        lambda: (
+            view.editor is not None
+            and view.editor.document is not None
+            and view.editor.document.kind == "credit_note"
+        )
+    )
     editor = view.editor
     assert editor.windowTitle().startswith("Draft credit note") and editor.client_edit.isReadOnly()
     assert not editor.currency_combo.isEnabled() and editor.total_value.text() == "450.00 USD"
@@ -578,6 +651,10 @@ def test_a_credit_note_made_from_an_issued_invoice_lowers_its_balance(qtbot, vie
         qtbot.mouseClick(editor.issue_button, Qt.MouseButton.LeftButton)
     assert saved.args[0].number == f"CN-{sqlite_ctx.today().year}-00001"
     view.open_document(invoice.id)
-    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible() and view.editor.document.id == invoice.id)
-    assert view.editor.payments.summary.text() == \
-        "Issued, unpaid · paid 0.00 USD · credited 50.00 USD · balance due 400.00 USD"
+    qtbot.waitUntil(
+        lambda: view.editor is not None and view.editor.isVisible() and view.editor.document.id == invoice.id
+    )
+    assert (
+        view.editor.payments.summary.text()
+        == "Issued, unpaid · paid 0.00 USD · credited 50.00 USD · balance due 400.00 USD"
+    )

@@ -178,8 +178,9 @@ def test_what_a_write_job_changed_is_broadcast_like_any_other_call(qtbot, ops, w
 
 def test_a_background_job_shows_in_the_status_bar_with_its_own_cancel(qtbot, ops, window):
     gate, outcome = Gate(), Outcome()
-    job = run_job(window, ops, counting, 6, gate=gate, at=3, title="Counting", background=True,
-                  **outcome.callbacks())
+    job = run_job(
+        window, ops, counting, 6, gate=gate, at=3, title="Counting", background=True, **outcome.callbacks()
+    )
     assert job.dialog is None and job.status is not None
     qtbot.waitUntil(lambda: job.status.isVisible() and job.status.bar.value() == 3)
     assert job.status.parent() is not None and job.status.window() is window
@@ -208,8 +209,15 @@ def test_a_job_whose_window_was_closed_meanwhile_ends_quietly(qtbot, ops, bugs):
     window = QMainWindow()
     window.show()
     gate = Gate()
-    job = run_job(window, ops, counting, 3, gate=gate, title="Counting",
-                  on_done=lambda n: window.setWindowTitle(f"{n} done"))
+    job = run_job(
+        window,
+        ops,
+        counting,
+        3,
+        gate=gate,
+        title="Counting",
+        on_done=lambda n: window.setWindowTitle(f"{n} done"),
+    )
     qtbot.waitUntil(lambda: job.dialog.isVisible())
     assert gate.reached.wait(WAIT_S)
     shiboken6.delete(window)  # its dialog goes with it

@@ -16,11 +16,16 @@ def model(ops, sqlite_ctx) -> LazyTableModel:
     for i in range(12):
         clients.create(sqlite_ctx, name=f"Client {i:02}", phones=[f"+998 90 000 00 {i:02}"])
     return LazyTableModel(
-        ops, [Column("Name", lambda c: c.name, "name"), Column("Phones", lambda c: ", ".join(c.phones))],
+        ops,
+        [Column("Name", lambda c: c.name, "name"), Column("Phones", lambda c: ", ".join(c.phones))],
         lambda ctx, q, sort, desc, offset, limit: clients.list_clients(
-            ctx, ClientFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit),
+            ctx, ClientFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit
+        ),
         lambda ctx, q: clients.count(ctx, ClientFilter(search=q)),
-        query="", sort="name", page_size=5)
+        query="",
+        sort="name",
+        page_size=5,
+    )
 
 
 def names(model: LazyTableModel) -> list[str]:
@@ -54,7 +59,9 @@ def test_scrolling_to_the_end_of_the_table_fetches_the_next_page(model, qtbot):
     assert model.rowCount() == 10
 
 
-def test_the_model_passes_qts_model_checks_while_loading_and_reloading(model, qtbot, qtmodeltester, sqlite_ctx):
+def test_the_model_passes_qts_model_checks_while_loading_and_reloading(
+    model, qtbot, qtmodeltester, sqlite_ctx
+):
     qtmodeltester.check(model)
     with qtbot.waitSignal(model.loaded):
         model.reload()
@@ -101,8 +108,14 @@ def test_a_search_overtaken_by_further_typing_is_never_run(ops, qtbot, sqlite_ct
         asked.append(q)
         return clients.list_clients(ctx, ClientFilter(search=q), limit=limit)
 
-    model = LazyTableModel(ops, [Column("Name", lambda c: c.name)], fetch,
-                           lambda ctx, q: clients.count(ctx, ClientFilter(search=q)), query="", sort="name")
+    model = LazyTableModel(
+        ops,
+        [Column("Name", lambda c: c.name)],
+        fetch,
+        lambda ctx, q: clients.count(ctx, ClientFilter(search=q)),
+        query="",
+        sort="name",
+    )
     gate = threading.Event()
     for _ in range(READ_THREADS):  # every reader is busy, as with slow queries
         ops.read(lambda ctx: gate.wait(5))
@@ -118,11 +131,18 @@ def test_refreshing_an_updated_row_changes_just_that_row(qtbot, ops, sqlite_ctx)
     for i in range(12):
         clients.create(sqlite_ctx, name=f"Client {i:02}")
     model = LazyTableModel(
-        ops, [Column("Name", lambda c: c.name, "name"), Column("Status", lambda c: c.status)],
+        ops,
+        [Column("Name", lambda c: c.name, "name"), Column("Status", lambda c: c.status)],
         lambda ctx, q, sort, desc, offset, limit, after=None: clients.list_clients(
-            ctx, q, sort=sort, descending=desc, offset=offset, limit=limit, after=after),
-        lambda ctx, q: clients.count(ctx, q), query=ClientFilter(), sort="name", page_size=5,
-        key_sorts=clients.KEY_SORTS, refresh=lambda ctx, q, ids: clients.rows(ctx, ids, q))
+            ctx, q, sort=sort, descending=desc, offset=offset, limit=limit, after=after
+        ),
+        lambda ctx, q: clients.count(ctx, q),
+        query=ClientFilter(),
+        sort="name",
+        page_size=5,
+        key_sorts=clients.KEY_SORTS,
+        refresh=lambda ctx, q, ids: clients.rows(ctx, ids, q),
+    )
     with qtbot.waitSignal(model.loaded):
         model.reload()
     with qtbot.waitSignal(model.loaded):

@@ -24,7 +24,9 @@ def names(view: ClientsView) -> list[str]:
     return sorted(view.model.index(row, 0).data() for row in range(view.model.rowCount()))
 
 
-def test_other_pcs_changes_arrive_within_a_second_and_a_reconnect_reloads(qtbot, postgres_url, clock, tmp_path):
+def test_other_pcs_changes_arrive_within_a_second_and_a_reconnect_reloads(
+    qtbot, postgres_url, clock, tmp_path
+):
     here_db, there_db = Database.open(postgres_url), Database.open(postgres_url)
     upgrade(here_db)
     here, there = ServiceContext(here_db, clock=clock), ServiceContext(there_db, clock=clock)

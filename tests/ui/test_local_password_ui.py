@@ -16,8 +16,12 @@ def test_a_password_set_in_settings_is_asked_for_at_the_next_start(qtbot, open_w
 
     window = open_window()
     window.change_local_password()
-    qtbot.waitUntil(lambda: getattr(window, "local_password_dialog", None) is not None
-                    and window.local_password_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: (
+            getattr(window, "local_password_dialog", None) is not None
+            and window.local_password_dialog.isVisible()
+        )
+    )
     dialog = window.local_password_dialog
     assert "current" not in dialog.fields  # none set yet
     assert any("not encrypted" in label.text() for label in dialog.findChildren(type(dialog.problem)))

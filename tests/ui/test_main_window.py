@@ -23,13 +23,30 @@ def make_office(ctx) -> dict[str, int]:
             ("Leyla Əliyeva", "+994 50 222 33 44", "leyla@mail.az"),
         )
     }
-    deals.create(ctx, client_id=ids["Aziz Karimov"], title="Office cleaning contract", amount="1500000.5",
-                 currency="UZS", expected_close=date(2026, 12, 15))
+    deals.create(
+        ctx,
+        client_id=ids["Aziz Karimov"],
+        title="Office cleaning contract",
+        amount="1500000.5",
+        currency="UZS",
+        expected_close=date(2026, 12, 15),
+    )
     now = ctx.now()
-    tasks.create(ctx, title="Call back about the offer", due_at=now - timedelta(hours=3), client_id=ids["Zarina Rahimova"])
-    tasks.create(ctx, title="Send the contract", due_at=now + timedelta(days=1), client_id=ids["Aziz Karimov"])
-    invoices.create_draft(ctx, client_id=ids["Leyla Əliyeva"], currency="AZN",
-                          lines=[LineValues("Consultation", quantity=2, unit_price="125.50")])
+    tasks.create(
+        ctx,
+        title="Call back about the offer",
+        due_at=now - timedelta(hours=3),
+        client_id=ids["Zarina Rahimova"],
+    )
+    tasks.create(
+        ctx, title="Send the contract", due_at=now + timedelta(days=1), client_id=ids["Aziz Karimov"]
+    )
+    invoices.create_draft(
+        ctx,
+        client_id=ids["Leyla Əliyeva"],
+        currency="AZN",
+        lines=[LineValues("Consultation", quantity=2, unit_price="125.50")],
+    )
     return ids
 
 
@@ -77,8 +94,14 @@ def test_ctrl_digits_switch_pages_and_each_page_shows_its_records(open_window, s
     assert window.current_page() is window.deals_view
     qtbot.waitUntil(lambda: window.ready)  # made when first shown, it loads its data then
     deal = [window.pages["deals"].model.index(0, c).data() for c in range(6)]
-    assert deal == ["Office cleaning contract", "Aziz Karimov", "New", "1\u202f500\u202f000.50 UZS", "2026-12-15",
-                    "Open"]
+    assert deal == [
+        "Office cleaning contract",
+        "Aziz Karimov",
+        "New",
+        "1\u202f500\u202f000.50 UZS",
+        "2026-12-15",
+        "Open",
+    ]
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key() == "tasks"
     qtbot.waitUntil(lambda: window.ready)
@@ -100,7 +123,12 @@ def test_navigation_shows_counts_and_follows_changes(open_window, sqlite_ctx, qt
     make_office(sqlite_ctx)
     window = open_window()
     labels = [window.nav.item(i).text() for i in range(4)]
-    assert labels == ["Clients  3", "Deals  1 open", "Tasks  2  (1 overdue)", "Invoices  0 unpaid"]  # a draft is not owed
+    assert labels == [
+        "Clients  3",
+        "Deals  1 open",
+        "Tasks  2  (1 overdue)",
+        "Invoices  0 unpaid",
+    ]  # a draft is not owed
     window.ops.write(clients.create, name="Nodira Yusupova")
     qtbot.waitUntil(lambda: window.nav.item(0).text() == "Clients  4")
     assert "Nodira Yusupova" in texts(window, "clients")
@@ -118,15 +146,19 @@ def test_a_saved_change_refreshes_the_list_and_keeps_the_selected_row(open_windo
     assert page.table.currentIndex().row() == 0  # the same client, at its new place
 
 
-def test_clicking_a_header_sorts_by_that_column_and_unsortable_columns_keep_the_order(open_window, sqlite_ctx,
-                                                                                        qtbot):
+def test_clicking_a_header_sorts_by_that_column_and_unsortable_columns_keep_the_order(
+    open_window, sqlite_ctx, qtbot
+):
     make_office(sqlite_ctx)
     window = open_window()
     page = window.pages["clients"]
     header = page.table.horizontalHeader()
     with qtbot.waitSignal(page.model.loaded):
-        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
-                         pos=header.rect().topLeft() + _section_centre(header, 0))
+        qtbot.mouseClick(
+            header.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=header.rect().topLeft() + _section_centre(header, 0),
+        )
     assert texts(window, "clients") == ["Zarina Rahimova", "Leyla Əliyeva", "Aziz Karimov"]
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=_section_centre(header, 2))  # phones
     assert header.sortIndicatorSection() == 0 and page.model.sort_by == "name"
@@ -135,14 +167,19 @@ def test_clicking_a_header_sorts_by_that_column_and_unsortable_columns_keep_the_
 def _section_centre(header, section):
     from PySide6.QtCore import QPoint
 
-    return QPoint(header.sectionViewportPosition(section) + header.sectionSize(section) // 2, header.height() // 2)
+    return QPoint(
+        header.sectionViewportPosition(section) + header.sectionSize(section) // 2, header.height() // 2
+    )
 
 
-def test_deals_are_listed_most_recently_changed_first_without_a_misleading_sort_arrow(open_window, sqlite_ctx,
-                                                                                       qtbot, clock):
+def test_deals_are_listed_most_recently_changed_first_without_a_misleading_sort_arrow(
+    open_window, sqlite_ctx, qtbot, clock
+):
     ids = make_office(sqlite_ctx)
     clock.current += timedelta(minutes=5)
-    deals.create(sqlite_ctx, client_id=ids["Zarina Rahimova"], title="Annual audit", amount=10, currency="USD")
+    deals.create(
+        sqlite_ctx, client_id=ids["Zarina Rahimova"], title="Annual audit", amount=10, currency="USD"
+    )
     window = open_window()
     assert texts(window, "deals") == ["Annual audit", "Office cleaning contract"]
     assert window.pages["deals"].table.horizontalHeader().sortIndicatorSection() == -1
@@ -226,7 +263,9 @@ def test_a_service_error_while_loading_is_shown_not_raised(open_window, sqlite_c
 
 
 def _message_box() -> QMessageBox | None:
-    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
+    return next(
+        (w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None
+    )
 
 
 def test_money_and_unpaid_balance_use_the_documents_currency(open_window, sqlite_ctx):
@@ -238,8 +277,11 @@ def test_money_and_unpaid_balance_use_the_documents_currency(open_window, sqlite
     assert row.total == Decimal("251.0000")
     assert model.index(0, headers.index("Balance")).data() == "251.00 AZN"
     assert model.index(0, headers.index("Status")).data() == "Draft"
-    assert model.index(0, headers.index("Issued")).data() == datetime(2026, 11, 24, tzinfo=UTC).astimezone().date(
-    ).isoformat() or model.index(0, headers.index("Issued")).data() == sqlite_ctx.today().isoformat()
+    assert (
+        model.index(0, headers.index("Issued")).data()
+        == datetime(2026, 11, 24, tzinfo=UTC).astimezone().date().isoformat()
+        or model.index(0, headers.index("Issued")).data() == sqlite_ctx.today().isoformat()
+    )
 
 
 def test_a_new_office_is_asked_for_its_name_and_currency_first(qtbot, sqlite_ctx, paths, reporter):

@@ -75,8 +75,12 @@ def test_the_answer_is_lost_after_the_commit(qtbot, shared):
     def answer_lost(session, *_):
         if not lost and session.get_bind().dialect.name == "postgresql":
             lost.append(True)
-            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"),
-                                   connection_invalidated=True)
+            raise OperationalError(
+                "COMMIT",
+                {},
+                Exception("server closed the connection unexpectedly"),
+                connection_invalidated=True,
+            )
 
     event.listen(Session, "after_commit", answer_lost)
     try:
@@ -142,8 +146,12 @@ def test_an_invoice_whose_answer_is_lost_after_the_commit_is_not_stored_twice(qt
     def answer_lost(session, *_):
         if not lost and session.info.get("documents_written"):
             lost.append(True)
-            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"),
-                                   connection_invalidated=True)
+            raise OperationalError(
+                "COMMIT",
+                {},
+                Exception("server closed the connection unexpectedly"),
+                connection_invalidated=True,
+            )
 
     def note_documents(session, flush_context, instances):
         if any(type(obj).__name__ == "Document" for obj in session.new):

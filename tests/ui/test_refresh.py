@@ -36,8 +36,9 @@ def test_a_client_save_reads_only_the_row_it_changed(open_window, qtbot, sqlite_
     assert not _reads_of(log, "activities") and not _reads_of(log, "tasks")
 
 
-def test_a_hidden_view_does_not_query_on_a_save_elsewhere_and_reloads_when_shown(open_window, qtbot,
-                                                                                 sqlite_ctx):
+def test_a_hidden_view_does_not_query_on_a_save_elsewhere_and_reloads_when_shown(
+    open_window, qtbot, sqlite_ctx
+):
     window, client_id = _window_on_a_client(open_window, qtbot, sqlite_ctx)
     [deal] = deals.list_deals(sqlite_ctx, DealFilter(client_id=client_id))
     column = window.deals_view.board.column(deal.stage_name)

@@ -28,12 +28,19 @@ def armed_timers(scheduler) -> int:
     return sum(timer.isActive() for timer in scheduler.findChildren(QTimer))
 
 
-def test_the_pop_up_appears_when_the_reminder_is_due_then_snooze_and_done(app_parts, qtbot, sqlite_ctx, clock):
+def test_the_pop_up_appears_when_the_reminder_is_due_then_snooze_and_done(
+    app_parts, qtbot, sqlite_ctx, clock
+):
     scheduler, window = app_parts
     aziz = clients.create(sqlite_ctx, name="Aziz Karimov")
     remind = clock.current + timedelta(milliseconds=300)
-    task = tasks.create(sqlite_ctx, title="Call Aziz about the offer", due_at=clock.current + timedelta(minutes=30),
-                        remind_at=remind, client_id=aziz.id)
+    task = tasks.create(
+        sqlite_ctx,
+        title="Call Aziz about the offer",
+        due_at=clock.current + timedelta(minutes=30),
+        remind_at=remind,
+        client_id=aziz.id,
+    )
     with qtbot.waitSignal(scheduler.armed) as armed:
         scheduler.start()
     assert armed.args == [remind]
@@ -63,8 +70,12 @@ def test_the_pop_up_appears_when_the_reminder_is_due_then_snooze_and_done(app_pa
 def test_reminders_due_while_closed_are_gathered_and_named_at_start(app_parts, qtbot, sqlite_ctx, clock):
     scheduler, window = app_parts
     for title in ("Send the contract", "Visit the site"):
-        tasks.create(sqlite_ctx, title=title, due_at=clock.current + timedelta(hours=2),
-                     remind_at=clock.current + timedelta(hours=1))
+        tasks.create(
+            sqlite_ctx,
+            title=title,
+            due_at=clock.current + timedelta(hours=2),
+            remind_at=clock.current + timedelta(hours=1),
+        )
     clock.current += timedelta(hours=3)  # the app was closed meanwhile
     scheduler.start()
     qtbot.waitUntil(window.isVisible)
@@ -96,7 +107,9 @@ def test_follow_up_rules_are_edited_in_settings_and_zero_means_off(open_window, 
 
     window = open_window()
     window.edit_follow_up_rules()
-    qtbot.waitUntil(lambda: getattr(window, "rules_dialog", None) is not None and window.rules_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: getattr(window, "rules_dialog", None) is not None and window.rules_dialog.isVisible()
+    )
     dialog = window.rules_dialog
     assert dialog.spins["lead_follow_up_hours"].value() == 24
     dialog.spins["lead_follow_up_hours"].setValue(0)

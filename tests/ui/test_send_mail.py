@@ -24,16 +24,24 @@ def forget_passwords():
 @pytest.fixture
 def invoice(sqlite_ctx):
     profile = company.get(sqlite_ctx)
-    company.update(sqlite_ctx, expected_version=profile.version, name="Ipak Yoʻli Services",
-                   email="office@ipakyoli.uz")
+    company.update(
+        sqlite_ctx, expected_version=profile.version, name="Ipak Yoʻli Services", email="office@ipakyoli.uz"
+    )
     client = clients.create(sqlite_ctx, name="Zarina Rahimova", emails=["zarina@example.uz"])
     d = invoices.create_draft(sqlite_ctx, client_id=client.id, lines=[LineValues("Audit", 1, "", "500")])
     return documents.issue(sqlite_ctx, d.id, expected_version=d.version)
 
 
 def configure(ctx, server, password="secret"):
-    stored = mail.update_smtp_settings(ctx, expected_version=mail.smtp_settings(ctx).version, host=server.host,
-                                       port=server.port, security="none", username="office", sender="")
+    stored = mail.update_smtp_settings(
+        ctx,
+        expected_version=mail.smtp_settings(ctx).version,
+        host=server.host,
+        port=server.port,
+        security="none",
+        username="office",
+        sender="",
+    )
     send_mail.keep_password(stored, password)
 
 
@@ -50,8 +58,9 @@ def open_send_dialog(qtbot, open_window, invoice):
     return panel.dialog
 
 
-def test_an_issued_invoice_is_sent_to_the_client_with_its_pdf(qtbot, open_window, sqlite_ctx, invoice,
-                                                             smtp_server):
+def test_an_issued_invoice_is_sent_to_the_client_with_its_pdf(
+    qtbot, open_window, sqlite_ctx, invoice, smtp_server
+):
     inbox, server = smtp_server
     configure(sqlite_ctx, server)
     dialog = open_send_dialog(qtbot, open_window, invoice)
@@ -69,7 +78,8 @@ def test_an_issued_invoice_is_sent_to_the_client_with_its_pdf(qtbot, open_window
     assert message["Subject"] == f"Invoice {invoice.number} from Ipak Yoʻli Services"
     assert next(message.iter_attachments()).get_content().startswith(b"%PDF")
     assert f"Invoice {invoice.number} emailed to zarina@example.uz" in [
-        e.body for e in activities.timeline(sqlite_ctx, invoice.client_id)]
+        e.body for e in activities.timeline(sqlite_ctx, invoice.client_id)
+    ]
 
 
 def test_a_refused_password_keeps_the_message_open(qtbot, open_window, sqlite_ctx, invoice, smtp_server):
@@ -83,8 +93,9 @@ def test_a_refused_password_keeps_the_message_open(qtbot, open_window, sqlite_ct
     assert dialog.isVisible() and dialog.body.toPlainText() == "A message typed with care"
 
 
-def test_without_a_mail_server_the_message_is_saved_for_the_mail_program(qtbot, open_window, sqlite_ctx,
-                                                                        invoice, tmp_path, monkeypatch):
+def test_without_a_mail_server_the_message_is_saved_for_the_mail_program(
+    qtbot, open_window, sqlite_ctx, invoice, tmp_path, monkeypatch
+):
     opened = []
     monkeypatch.setattr(send_mail.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
     dialog = open_send_dialog(qtbot, open_window, invoice)
@@ -99,7 +110,9 @@ def test_email_settings_test_the_login_and_keep_the_server(qtbot, open_window, s
     _, server = smtp_server
     window = open_window()
     window.edit_email()
-    qtbot.waitUntil(lambda: getattr(window, "email_dialog", None) is not None and window.email_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: getattr(window, "email_dialog", None) is not None and window.email_dialog.isVisible()
+    )
     dialog = window.email_dialog
     dialog.host.setText(server.host)
     dialog.port.setText("port")

@@ -20,11 +20,16 @@ def model(qtbot, sqlite_ctx, ops, monkeypatch):
     for i in range(95):
         clients.create(sqlite_ctx, name=f"Client {i:03d}")
     m = WindowedTableModel(
-        ops, [Column("Name", lambda c: c.name, "name")],
+        ops,
+        [Column("Name", lambda c: c.name, "name")],
         lambda ctx, q, sort, desc, offset, limit: clients.list_clients(
-            ctx, ClientFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit),
+            ctx, ClientFilter(search=q), sort=sort, descending=desc, offset=offset, limit=limit
+        ),
         lambda ctx, q: clients.count(ctx, ClientFilter(search=q)),
-        query="", sort="name", page_size=10)
+        query="",
+        sort="name",
+        page_size=10,
+    )
     with qtbot.waitSignal(m.loaded):
         m.reload()
     return m
@@ -51,7 +56,9 @@ def test_only_recent_pages_are_kept(qtbot, model):
 def test_search_and_sort_start_again_from_the_top(qtbot, model):
     with qtbot.waitSignal(model.loaded):
         model.set_query("client 09")
-    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [f"Client {i:03d}" for i in range(90, 95)]
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
+        f"Client {i:03d}" for i in range(90, 95)
+    ]
     with qtbot.waitSignal(model.loaded):
         model.sort(0, Qt.SortOrder.DescendingOrder)
     assert model.index(0, 0).data() == "Client 094"
@@ -108,9 +115,16 @@ def keyed(qtbot, sqlite_ctx, ops):
     for i in range(95):
         clients.create(sqlite_ctx, name=f"Client {i // 3:03d}")  # three of each: ties across page ends
     m = WindowedTableModel(
-        ops, [Column("Name", lambda c: c.name, "name"), Column("Status", lambda c: c.status, "status")],
-        fetch_clients, lambda ctx, f: clients.count(ctx, f), query=ClientFilter(), sort="name", page_size=10,
-        key_sorts=clients.KEY_SORTS, refresh=refresh_clients)
+        ops,
+        [Column("Name", lambda c: c.name, "name"), Column("Status", lambda c: c.status, "status")],
+        fetch_clients,
+        lambda ctx, f: clients.count(ctx, f),
+        query=ClientFilter(),
+        sort="name",
+        page_size=10,
+        key_sorts=clients.KEY_SORTS,
+        refresh=refresh_clients,
+    )
     with qtbot.waitSignal(m.loaded):
         m.reload()
     return m

@@ -79,7 +79,9 @@ class TaskCanvas(QWidget):
         self.selected_id: int | None = None
         self.today = date.today()  # the view sets both from the service clock
         self.now: datetime | None = None
-        self._press: tuple[TaskRow, QPoint, QPoint] | None = None  # task, press point, grab offset in the block
+        self._press: tuple[TaskRow, QPoint, QPoint] | None = (
+            None  # task, press point, grab offset in the block
+        )
         self._drag_at: QPoint | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(False)
@@ -134,8 +136,9 @@ class TaskCanvas(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position().toPoint()
-        if self._press and (self._drag_at or (pos - self._press[1]).manhattanLength()
-                            >= QApplication.startDragDistance()):
+        if self._press and (
+            self._drag_at or (pos - self._press[1]).manhattanLength() >= QApplication.startDragDistance()
+        ):
             self._drag_at = pos
             self.update()
 
@@ -175,8 +178,11 @@ class TaskCanvas(QWidget):
             self.selected_id = ids[i]
             self.update()
         elif key == Qt.Key.Key_Insert and self.days:
-            self.create_requested.emit(datetime.combine(self.days[0] if self.today not in self.days else self.today,
-                                                        time(9)).astimezone())
+            self.create_requested.emit(
+                datetime.combine(
+                    self.days[0] if self.today not in self.days else self.today, time(9)
+                ).astimezone()
+            )
         elif task and key == Qt.Key.Key_Space:
             self.toggle_requested.emit(task)
         elif task and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -192,7 +198,9 @@ class TaskCanvas(QWidget):
         self.update()
         menu = QMenu(self)
         done = found.task.status != "open"
-        menu.addAction(tr("Reopen") if done else tr("Mark done"), lambda: self.toggle_requested.emit(found.task))
+        menu.addAction(
+            tr("Reopen") if done else tr("Mark done"), lambda: self.toggle_requested.emit(found.task)
+        )
         menu.addAction(tr("Edit…"), lambda: self.edit_requested.emit(found.task))
         menu.exec(event.globalPos())
 
@@ -223,8 +231,11 @@ class TaskCanvas(QWidget):
             shown = [f"{first}  ·  {about(task)}" if about(task) else first]
         for i, line in enumerate(shown):
             line_rect = QRect(area.left(), area.top() + i * line_h, area.width(), line_h)
-            painter.drawText(line_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             painter.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight, area.width()))
+            painter.drawText(
+                line_rect,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                painter.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight, area.width()),
+            )
 
     def paint_drag(self, painter: QPainter) -> None:
         if not (self._press and self._drag_at):
@@ -251,8 +262,12 @@ class TaskCanvas(QWidget):
                 t = found.task
                 start = self.start_of(t)
                 when = QLocale().toString(QDate(start.year, start.month, start.day), "ddd d MMM")
-                self.setToolTip(tr("{0} {1}, {2} min").format(when, f"{start:%H:%M}", t.duration_minutes)
-                                + f"\n{t.title}" + (f"\n{about(t)}" if about(t) else "") + f"\n{t.assignee_name}")
+                self.setToolTip(
+                    tr("{0} {1}, {2} min").format(when, f"{start:%H:%M}", t.duration_minutes)
+                    + f"\n{t.title}"
+                    + (f"\n{about(t)}" if about(t) else "")
+                    + f"\n{t.assignee_name}"
+                )
             else:
                 self.setToolTip("")
         return super().event(event)
@@ -322,7 +337,7 @@ class TimeGrid(TaskCanvas):
                     break
                 end = start + timedelta(minutes=max(t.duration_minutes, 15))
                 lane = next((n for n, busy_until in enumerate(lanes) if busy_until <= start), len(lanes))
-                lanes[lane:lane + 1] = [end]
+                lanes[lane : lane + 1] = [end]
                 lane_of[t.id] = lane
                 cluster_of[t.id] = len(lanes_in)  # tasks placed before this cluster: a number per cluster
                 cluster.append(t.id)
@@ -345,7 +360,9 @@ class TimeGrid(TaskCanvas):
                 top = self.y_of(start.hour * 60 + start.minute)
                 width = dw / room
                 x = self.GUTTER + i * dw + (room - 1) * width
-                more.append((QRect(round(x) + 2, top + 1, max(round(width) - 4, 10), TICK + 6), day, len(tasks)))
+                more.append(
+                    (QRect(round(x) + 2, top + 1, max(round(width) - 4, 10), TICK + 6), day, len(tasks))
+                )
         return out, more
 
     def placed(self) -> list[Placed]:
@@ -446,13 +463,29 @@ class MonthGrid(TaskCanvas):
             cell = self.cell(i)
             todays = sorted((t for t in self.tasks if self.start_of(t).date() == day), key=self.start_of)
             room = max(1, (cell.height() - self.LINE - 4) // self.LINE)
-            shown = todays if len(todays) <= room else todays[:room - 1]
+            shown = todays if len(todays) <= room else todays[: room - 1]
             for n, t in enumerate(shown):
-                placed.append(Placed(t, QRect(cell.left() + 2, cell.top() + self.LINE + 2 + n * self.LINE,
-                                              cell.width() - 4, self.LINE - 1)))
+                placed.append(
+                    Placed(
+                        t,
+                        QRect(
+                            cell.left() + 2,
+                            cell.top() + self.LINE + 2 + n * self.LINE,
+                            cell.width() - 4,
+                            self.LINE - 1,
+                        ),
+                    )
+                )
             if len(shown) < len(todays):
-                more[i] = (QRect(cell.left() + 4, cell.top() + self.LINE + 2 + len(shown) * self.LINE,
-                                 cell.width() - 8, self.LINE - 1), len(todays) - len(shown))
+                more[i] = (
+                    QRect(
+                        cell.left() + 4,
+                        cell.top() + self.LINE + 2 + len(shown) * self.LINE,
+                        cell.width() - 8,
+                        self.LINE - 1,
+                    ),
+                    len(todays) - len(shown),
+                )
         return placed, more
 
     def placed(self) -> list[Placed]:
@@ -479,7 +512,9 @@ class MonthGrid(TaskCanvas):
         monday = self.days[0] if self.days else date.today()
         for col in range(7):
             name = short_day_name(monday + timedelta(days=col))
-            painter.drawText(QRect(round(col * w), 0, round(w), self.HEADER), Qt.AlignmentFlag.AlignCenter, name)
+            painter.drawText(
+                QRect(round(col * w), 0, round(w), self.HEADER), Qt.AlignmentFlag.AlignCenter, name
+            )
         middle = self.days[len(self.days) // 2].month if self.days else 0
         today = self.today
         placed, more = self._layout()
@@ -495,14 +530,20 @@ class MonthGrid(TaskCanvas):
             font = QFont(self.font())
             font.setBold(day == today)
             painter.setFont(font)
-            painter.drawText(cell.adjusted(4, 1, -4, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                             str(day.day))
+            painter.drawText(
+                cell.adjusted(4, 1, -4, 0),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                str(day.day),
+            )
             if i in more:
                 rect, count = more[i]
                 painter.setFont(self.font())
                 painter.setPen(pal.link().color())
-                painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                                 tr("+{0} more").format(count))
+                painter.drawText(
+                    rect,
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    tr("+{0} more").format(count),
+                )
         for p in placed:
             if not (self._drag_at and self._press and self._press[0].id == p.task.id):
                 self.paint_block(painter, p.task, p.rect, lines=1)

@@ -20,8 +20,15 @@ REMINDERS = (None, 0, 5, 15, 30, 60, 24 * 60)
 
 
 class TaskDialog(FormDialog):
-    def __init__(self, ops: Ops, *, due: datetime | None = None, task: TaskRow | None = None,
-                 assignee_id: int | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ops: Ops,
+        *,
+        due: datetime | None = None,
+        task: TaskRow | None = None,
+        assignee_id: int | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(ops, parent)
         self.task, self.assignee_id = task, assignee_id
         self.setWindowTitle(self.tr("Edit task") if task else self.tr("New task"))
@@ -51,15 +58,19 @@ class TaskDialog(FormDialog):
             self.reminder.setCurrentIndex(self.reminder.findData(before))
         self.repeat = RepeatEdit()
         self.repeat.set_rule(task.recurrence if task else "", when.weekday())
-        self.client = ClientPicker(ops, client_id=task.client_id if task else None,
-                                   name=task.client_name if task else "")
+        self.client = ClientPicker(
+            ops, client_id=task.client_id if task else None, name=task.client_name if task else ""
+        )
         self.client.setPlaceholderText(self.tr("Who it is about (optional): name, phone digits or email"))
-        for key, label, widget in (("title", self.tr("&Title"), self.title), ("due_at", self.tr("&When"), self.due),
-                                   ("duration_minutes", self.tr("&Duration"), self.duration),
-                                   ("priority", self.tr("&Priority"), self.priority),
-                                   ("remind_at", self.tr("&Reminder"), self.reminder),
-                                   ("recurrence", self.tr("Re&peat"), self.repeat),
-                                   ("client_id", self.tr("&Client"), self.client)):
+        for key, label, widget in (
+            ("title", self.tr("&Title"), self.title),
+            ("due_at", self.tr("&When"), self.due),
+            ("duration_minutes", self.tr("&Duration"), self.duration),
+            ("priority", self.tr("&Priority"), self.priority),
+            ("remind_at", self.tr("&Reminder"), self.reminder),
+            ("recurrence", self.tr("Re&peat"), self.repeat),
+            ("client_id", self.tr("&Client"), self.client),
+        ):
             self.add_row(key, label, widget)
         if task and task.deal_title:
             self.deal = QLabel(task.deal_title)
@@ -82,21 +93,43 @@ class TaskDialog(FormDialog):
     def values(self) -> dict:
         due = self.due.dateTime().toPython().astimezone()  # the edit shows local time
         before = self.reminder.currentData()
-        return {"title": self.title.text(), "due_at": due, "duration_minutes": self.duration.value(),
-                "priority": self.priority.currentData(), "client_id": self.client.client_id,
-                "recurrence": self.repeat.rule(),
-                "remind_at": None if before is None else due - timedelta(minutes=before)}
+        return {
+            "title": self.title.text(),
+            "due_at": due,
+            "duration_minutes": self.duration.value(),
+            "priority": self.priority.currentData(),
+            "client_id": self.client.client_id,
+            "recurrence": self.repeat.rule(),
+            "remind_at": None if before is None else due - timedelta(minutes=before),
+        }
 
     def submit(self, on_done, on_error) -> None:
         if self.client.text().strip() and self.client.client_id is None:
-            on_error(ValidationError("client_id", self.tr(
-                "Choose the client from the list that opens as you type, or clear the field.")))
+            on_error(
+                ValidationError(
+                    "client_id",
+                    self.tr("Choose the client from the list that opens as you type, or clear the field."),
+                )
+            )
             return
         if self.task is None:
             extra = {} if self.assignee_id is None else {"assignee_id": self.assignee_id}
-            self.ops.write(tasks.create, **self.values(), **extra, request_id=self.request_id, on_done=on_done,
-                           on_error=on_error)
+            self.ops.write(
+                tasks.create,
+                **self.values(),
+                **extra,
+                request_id=self.request_id,
+                on_done=on_done,
+                on_error=on_error,
+            )
         else:
-            self.ops.write(tasks.update, self.task.id, expected_version=self.task.version,
-                           base=tasks.editable_values(self.task), decided=self.decided, **self.values(),
-                           on_done=on_done, on_error=on_error)
+            self.ops.write(
+                tasks.update,
+                self.task.id,
+                expected_version=self.task.version,
+                base=tasks.editable_values(self.task),
+                decided=self.decided,
+                **self.values(),
+                on_done=on_done,
+                on_error=on_error,
+            )

@@ -17,16 +17,27 @@ class RepeatEdit(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.kind = QComboBox()
-        for key, text in ((NEVER, self.tr("Does not repeat")), (DAILY, self.tr("Every day")),
-                          (EVERY_N_DAYS, self.tr("Every few days")), (WEEKLY, self.tr("Every week on")),
-                          (MONTHLY, self.tr("Every month on this day"))):
+        for key, text in (
+            (NEVER, self.tr("Does not repeat")),
+            (DAILY, self.tr("Every day")),
+            (EVERY_N_DAYS, self.tr("Every few days")),
+            (WEEKLY, self.tr("Every week on")),
+            (MONTHLY, self.tr("Every month on this day")),
+        ):
             self.kind.addItem(text, key)
         self.every = QSpinBox()
         self.every.setRange(2, 365)
         self.every.setPrefix(self.tr("every "))
         self.every.setSuffix(self.tr(" days"))
-        names = (self.tr("Mo"), self.tr("Tu"), self.tr("We"), self.tr("Th"), self.tr("Fr"), self.tr("Sa"),
-                 self.tr("Su"))
+        names = (
+            self.tr("Mo"),
+            self.tr("Tu"),
+            self.tr("We"),
+            self.tr("Th"),
+            self.tr("Fr"),
+            self.tr("Sa"),
+            self.tr("Su"),
+        )
         self.days = [QCheckBox(name) for name in names]
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

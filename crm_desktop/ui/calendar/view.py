@@ -1,4 +1,5 @@
-"""CalendarView: the tasks of a month, week, day or the coming 30 days, to plan and reschedule by mouse or keys."""
+"""CalendarView: the tasks of a month, week, day or the coming 30 days, to plan and reschedule by mouse or
+keys."""
 
 from __future__ import annotations
 
@@ -70,7 +71,9 @@ class Agenda(QTreeWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setHeaderLabels([self.tr("Time"), self.tr("Task"), self.tr("Client / deal"), self.tr("Assignee")])
+        self.setHeaderLabels(
+            [self.tr("Time"), self.tr("Task"), self.tr("Client / deal"), self.tr("Assignee")]
+        )
         self.setRootIsDecorated(False)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.header().setStretchLastSection(False)
@@ -102,12 +105,19 @@ class Agenda(QTreeWidget):
             head.setFont(0, font)
             for t in items:
                 due = t.due_at.astimezone()
-                when = f"{QLocale().toString(qdate(due.date()), 'd MMM')} {due:%H:%M}" if with_date else f"{due:%H:%M}"
+                when = (
+                    f"{QLocale().toString(qdate(due.date()), 'd MMM')} {due:%H:%M}"
+                    if with_date
+                    else f"{due:%H:%M}"
+                )
                 item = QTreeWidgetItem(head, [when, t.title, about(t), t.assignee_name])
                 item.setData(0, Qt.ItemDataRole.UserRole, t.id)
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                              | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(0, Qt.CheckState.Checked if t.status == "done" else Qt.CheckState.Unchecked)
+                item.setFlags(
+                    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+                )
+                item.setCheckState(
+                    0, Qt.CheckState.Checked if t.status == "done" else Qt.CheckState.Unchecked
+                )
                 _, _, text = colours(t)
                 for col in range(4):
                     if t.overdue or t.status != "open":
@@ -160,12 +170,20 @@ class CalendarView(QWidget):
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.mode_buttons: dict[str, QToolButton] = {}
         group = QButtonGroup(self)
-        names = {"month": self.tr("&Month"), "week": self.tr("&Week"), "day": self.tr("&Day"),
-                 "agenda": self.tr("&Agenda")}
+        names = {
+            "month": self.tr("&Month"),
+            "week": self.tr("&Week"),
+            "day": self.tr("&Day"),
+            "agenda": self.tr("&Agenda"),
+        }
         for key in MODES:
-            button = self._tool(names[key], lambda key=key: self.set_mode(key),
-                                self.tr("Show as {0} (Alt+{1})").format(names[key].replace("&", ""),
-                                                                        names[key][names[key].index("&") + 1]))
+            button = self._tool(
+                names[key],
+                lambda key=key: self.set_mode(key),
+                self.tr("Show as {0} (Alt+{1})").format(
+                    names[key].replace("&", ""), names[key][names[key].index("&") + 1]
+                ),
+            )
             button.setCheckable(True)
             group.addButton(button)
             self.mode_buttons[key] = button
@@ -307,14 +325,24 @@ class CalendarView(QWidget):
         self._load_seq += 1
         seq, mode, days = self._load_seq, self.mode, self.days()
         self.ready = False
-        base = TaskFilter(status=None, assignee_id=self.assignee.currentData(),
-                          due_after=local_start(days[0]), due_before=local_start(days[-1] + timedelta(days=1)))
-        overdue = (TaskFilter(status="open", assignee_id=base.assignee_id, overdue_only=True)
-                   if mode == "agenda" and days[0] <= self.today() else None)
-        self.ops.read(_load_period, base, overdue,
-                      on_done=lambda result: self._loaded(seq, mode, days, *result))
+        base = TaskFilter(
+            status=None,
+            assignee_id=self.assignee.currentData(),
+            due_after=local_start(days[0]),
+            due_before=local_start(days[-1] + timedelta(days=1)),
+        )
+        overdue = (
+            TaskFilter(status="open", assignee_id=base.assignee_id, overdue_only=True)
+            if mode == "agenda" and days[0] <= self.today()
+            else None
+        )
+        self.ops.read(
+            _load_period, base, overdue, on_done=lambda result: self._loaded(seq, mode, days, *result)
+        )
 
-    def _loaded(self, seq: int, mode: str, days: list[date], rows: list[TaskRow], overdue: list[TaskRow]) -> None:
+    def _loaded(
+        self, seq: int, mode: str, days: list[date], rows: list[TaskRow], overdue: list[TaskRow]
+    ) -> None:
         if seq != self._load_seq or not isValid(self):
             return  # the user moved on meanwhile (a newer load is coming), or the view is gone
         rows = [t for t in rows if t.status != "cancelled"]
@@ -344,9 +372,11 @@ class CalendarView(QWidget):
         if self.mode in ("week", "day"):
             self.scroll.verticalScrollBar().setValue(self.time_grid.y_of(WORKDAY_STARTS * 60 - 30))
 
-    # -- changes -----------------------------------------------------------------------------------------------
+    # -- changes ---------------------------------------------------------------------------------------------
     def create_at(self, when: datetime) -> None:
-        self._open_dialog(TaskDialog(self.ops, due=when, assignee_id=self.assignee.currentData(), parent=self))
+        self._open_dialog(
+            TaskDialog(self.ops, due=when, assignee_id=self.assignee.currentData(), parent=self)
+        )
 
     def edit(self, task: TaskRow) -> None:
         self._open_dialog(TaskDialog(self.ops, task=task, parent=self))
@@ -369,13 +399,20 @@ class CalendarView(QWidget):
 
     def toggle_done(self, task: TaskRow) -> None:
         fn = tasks.reopen if task.status == "done" else tasks.complete
-        self.ops.write(fn, task.id, expected_version=task.version,
-                       on_error=lambda error: (self.ops.show_problem(error.message), self.reload()))
+        self.ops.write(
+            fn,
+            task.id,
+            expected_version=task.version,
+            on_error=lambda error: (self.ops.show_problem(error.message), self.reload()),
+        )
 
     def _agenda_checked(self, item: QTreeWidgetItem, column: int) -> None:
         task = self.agenda.task_of(item)
-        if task is not None and column == 0 and (item.checkState(0) == Qt.CheckState.Checked) != (
-                task.status == "done"):
+        if (
+            task is not None
+            and column == 0
+            and (item.checkState(0) == Qt.CheckState.Checked) != (task.status == "done")
+        ):
             self.toggle_done(task)
 
     def _agenda_edit(self, item: QTreeWidgetItem) -> None:

@@ -1,4 +1,5 @@
-""""Call back at…": a date-time preset to tomorrow morning, Enter creates the task with its reminder."""
+"""The "Call back at…" dialog: a date-time preset to tomorrow morning, Enter creates the task with its
+reminder."""
 
 from __future__ import annotations
 
@@ -20,18 +21,27 @@ class CallBackDialog(QDialog):
         self.ops, self.client_id, self.client_name = ops, client_id, client_name
         self.created = None
         self.setWindowTitle(self.tr("Call back {name}").format(name=client_name))
-        self.when = QDateTimeEdit(QDateTime(tomorrow_morning(ops.ctx.now(), ops.ctx.zone()).astimezone().replace(tzinfo=None)))
+        self.when = QDateTimeEdit(
+            QDateTime(tomorrow_morning(ops.ctx.now(), ops.ctx.zone()).astimezone().replace(tzinfo=None))
+        )
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.problem = error_label("problem")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create task"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("When should {name} be called back? A reminder is set for that time.")
-                                .format(name=client_name)))
+        layout.addWidget(
+            QLabel(
+                self.tr("When should {name} be called back? A reminder is set for that time.").format(
+                    name=client_name
+                )
+            )
+        )
         layout.addWidget(self.when)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
@@ -43,9 +53,15 @@ class CallBackDialog(QDialog):
     def save(self) -> None:
         due = self.due_at()
         self.buttons.setEnabled(False)
-        self.ops.write(tasks.create, title=self.tr("Call back {name}").format(name=self.client_name),
-                       client_id=self.client_id, due_at=due, remind_at=due,
-                       on_done=self._saved, on_error=self._failed)
+        self.ops.write(
+            tasks.create,
+            title=self.tr("Call back {name}").format(name=self.client_name),
+            client_id=self.client_id,
+            due_at=due,
+            remind_at=due,
+            on_done=self._saved,
+            on_error=self._failed,
+        )
 
     def _saved(self, task) -> None:
         self.buttons.setEnabled(True)
@@ -54,6 +70,9 @@ class CallBackDialog(QDialog):
 
     def _failed(self, error: ServiceError) -> None:
         self.buttons.setEnabled(True)
-        self.problem.setText(self.tr("{message}\nThe task was not created; change the time or try again.")
-                             .format(message=error.message))
+        self.problem.setText(
+            self.tr("{message}\nThe task was not created; change the time or try again.").format(
+                message=error.message
+            )
+        )
         self.problem.show()

@@ -36,8 +36,14 @@ from crm_desktop.ui.ops import Ops
 
 TIMELINE_LIMIT = 200  # the newest entries; older ones are rarely needed on the card
 LIST_LIMIT = 20
-KIND_COLORS = {"note": "#2563eb", "call": "#059669", "meeting": "#7c3aed", "email": "#d97706",
-               "status_change": "#6b7280", "document": "#0891b2"}
+KIND_COLORS = {
+    "note": "#2563eb",
+    "call": "#059669",
+    "meeting": "#7c3aed",
+    "email": "#d97706",
+    "status_change": "#6b7280",
+    "document": "#0891b2",
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,9 @@ def load_card(ctx: ServiceContext, client_id: int) -> CardData:
         client=clients.get(ctx, client_id),
         deals=deals.list_deals(ctx, DealFilter(client_id=client_id), limit=LIST_LIMIT),
         tasks=tasks.list_tasks(ctx, TaskFilter(client_id=client_id), limit=LIST_LIMIT),
-        documents=invoices.list_documents(ctx, DocumentFilter(kind=None, client_id=client_id), limit=LIST_LIMIT),
+        documents=invoices.list_documents(
+            ctx, DocumentFilter(kind=None, client_id=client_id), limit=LIST_LIMIT
+        ),
         timeline=activities.timeline(ctx, client_id, limit=TIMELINE_LIMIT),
     )
 
@@ -93,9 +101,15 @@ class ClientCard(QWidget):
         self.details: dict[str, QLabel] = {}
         details = QFormLayout()
         details.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        for key, label in (("company", self.tr("Company")), ("phones", self.tr("Phones")),
-                           ("emails", self.tr("Emails")), ("address", self.tr("Address")),
-                           ("tags", self.tr("Tags")), ("owner", self.tr("Owner")), ("notes", self.tr("Notes"))):
+        for key, label in (
+            ("company", self.tr("Company")),
+            ("phones", self.tr("Phones")),
+            ("emails", self.tr("Emails")),
+            ("address", self.tr("Address")),
+            ("tags", self.tr("Tags")),
+            ("owner", self.tr("Owner")),
+            ("notes", self.tr("Notes")),
+        ):
             value = QLabel()
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -149,8 +163,11 @@ class ClientCard(QWidget):
         body.addWidget(self.title)
         body.addWidget(self.subtitle)
         body.addLayout(details)
-        for caption, widget in ((self.tr("Deals"), self.deals), (self.tr("Open tasks"), self.tasks),
-                                (self.tr("Invoices and quotes"), self.documents)):
+        for caption, widget in (
+            (self.tr("Deals"), self.deals),
+            (self.tr("Open tasks"), self.tasks),
+            (self.tr("Invoices and quotes"), self.documents),
+        ):
             body.addWidget(self._heading(caption))
             body.addWidget(widget)
         body.addWidget(self._heading(self.tr("Timeline")))
@@ -202,8 +219,12 @@ class ClientCard(QWidget):
             self.placeholder.show()
             return
         generation = self._generation
-        self.ops.read(load_card, client_id, on_done=lambda data: self._arrived(generation, data),
-                      on_error=lambda error: self._failed(generation, error))
+        self.ops.read(
+            load_card,
+            client_id,
+            on_done=lambda data: self._arrived(generation, data),
+            on_error=lambda error: self._failed(generation, error),
+        )
 
     def show_saved(self, client: ClientDetail) -> None:
         """Show the client as the save just made here returned it: nothing else on the card changed,
@@ -217,8 +238,12 @@ class ClientCard(QWidget):
     def reload(self) -> None:
         if self.client_id is not None:
             generation = self._generation
-            self.ops.read(load_card, self.client_id, on_done=lambda data: self._arrived(generation, data),
-                          on_error=lambda error: self._failed(generation, error))
+            self.ops.read(
+                load_card,
+                self.client_id,
+                on_done=lambda data: self._arrived(generation, data),
+                on_error=lambda error: self._failed(generation, error),
+            )
 
     def _failed(self, generation: int, error: ServiceError) -> None:
         if generation != self._generation:
@@ -241,21 +266,38 @@ class ClientCard(QWidget):
         if c.private:
             subtitle += " · " + self.tr("private")
         self.subtitle.setText(subtitle)
-        values = {"company": c.company_name, "phones": "\n".join("\u200e" + p for p in c.phones),
-                  "emails": "\n".join(c.emails), "address": c.address, "tags": ", ".join(c.tags),
-                  "owner": c.owner_name, "notes": c.notes}
+        values = {
+            "company": c.company_name,
+            "phones": "\n".join("\u200e" + p for p in c.phones),
+            "emails": "\n".join(c.emails),
+            "address": c.address,
+            "tags": ", ".join(c.tags),
+            "owner": c.owner_name,
+            "notes": c.notes,
+        }
         for key, label in self.details.items():
             label.setText(values[key] or "—")
-        self.deals.setText("\n".join(
-            f"{d.title} — {d.stage_name}, {format_money(d.amount, d.currency)}" for d in data.deals)
-            or self.tr("No deals."))
-        self.tasks.setText("\n".join(
-            (f"{local_time(t.due_at)}  " if t.due_at else "") + t.title
-            + (" " + self.tr("(overdue)") if t.overdue else "") for t in data.tasks) or self.tr("No open tasks."))
-        self.documents.setText("\n".join(
-            f"{d.number or self.tr('Draft')} — {format_money(d.total, d.currency)}, "
-            f"{self.tr('balance')} {format_money(d.balance, d.currency)}" for d in data.documents)
-            or self.tr("No invoices or quotes."))
+        self.deals.setText(
+            "\n".join(f"{d.title} — {d.stage_name}, {format_money(d.amount, d.currency)}" for d in data.deals)
+            or self.tr("No deals.")
+        )
+        self.tasks.setText(
+            "\n".join(
+                (f"{local_time(t.due_at)}  " if t.due_at else "")
+                + t.title
+                + (" " + self.tr("(overdue)") if t.overdue else "")
+                for t in data.tasks
+            )
+            or self.tr("No open tasks.")
+        )
+        self.documents.setText(
+            "\n".join(
+                f"{d.number or self.tr('Draft')} — {format_money(d.total, d.currency)}, "
+                f"{self.tr('balance')} {format_money(d.balance, d.currency)}"
+                for d in data.documents
+            )
+            or self.tr("No invoices or quotes.")
+        )
         self.timeline.clear()
         for entry in data.timeline:
             self.timeline.addItem(self._timeline_item(entry))
@@ -275,9 +317,14 @@ class ClientCard(QWidget):
         return " → ".join(names.get(part.strip(), part.strip()) for part in entry.body.split("→"))
 
     def kind_label(self, kind: str) -> str:
-        return {"note": self.tr("Note"), "call": self.tr("Call"), "meeting": self.tr("Meeting"),
-                "email": self.tr("Email"), "status_change": self.tr("Status change"),
-                "document": self.tr("Invoicing")}.get(kind, kind)
+        return {
+            "note": self.tr("Note"),
+            "call": self.tr("Call"),
+            "meeting": self.tr("Meeting"),
+            "email": self.tr("Email"),
+            "status_change": self.tr("Status change"),
+            "document": self.tr("Invoicing"),
+        }.get(kind, kind)
 
     def _timeline_item(self, entry: ActivityRow) -> QListWidgetItem:
         head = f"{self.kind_label(entry.kind)} · {local_time(entry.occurred_at)}"
@@ -298,8 +345,9 @@ class ClientCard(QWidget):
         if self.data is None:
             return
         self._entry_kind = kind
-        self.entry_caption.setText(self.tr("New note for {name}") if kind == "note"
-                                   else self.tr("Log a call with {name}"))
+        self.entry_caption.setText(
+            self.tr("New note for {name}") if kind == "note" else self.tr("Log a call with {name}")
+        )
         self.entry_caption.setText(self.entry_caption.text().format(name=self.data.client.name))
         self.entry_error.hide()
         self.entry_box.show()
@@ -318,8 +366,14 @@ class ClientCard(QWidget):
             return
         client_id = self.client_id
         self.entry_save.setEnabled(False)
-        self.ops.write(activities.add, client_id, kind=self._entry_kind, body=self.entry.toPlainText(),
-                       on_done=lambda row: self._entry_saved(client_id, row), on_error=self._entry_failed)
+        self.ops.write(
+            activities.add,
+            client_id,
+            kind=self._entry_kind,
+            body=self.entry.toPlainText(),
+            on_done=lambda row: self._entry_saved(client_id, row),
+            on_error=self._entry_failed,
+        )
 
     def _entry_saved(self, client_id: int, row: ActivityRow) -> None:
         self.entry_save.setEnabled(True)

@@ -18,7 +18,12 @@ def kind_names(tr) -> dict[str, str]:
 
 
 def client_status_names(tr) -> dict[str, str]:
-    return {"lead": tr("Lead"), "prospect": tr("Prospect"), "customer": tr("Customer"), "inactive": tr("Inactive")}
+    return {
+        "lead": tr("Lead"),
+        "prospect": tr("Prospect"),
+        "customer": tr("Customer"),
+        "inactive": tr("Inactive"),
+    }
 
 
 def lines(widget: QPlainTextEdit) -> list[str]:
@@ -28,8 +33,14 @@ def lines(widget: QPlainTextEdit) -> list[str]:
 class ClientForm(FormDialog):
     """`ClientForm(ops, users, client=None)`: None creates; the saved ClientDetail is `result_record`."""
 
-    def __init__(self, ops: Ops, users: list[UserRow], client: ClientDetail | None = None,
-                 sources: list[str] | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ops: Ops,
+        users: list[UserRow],
+        client: ClientDetail | None = None,
+        sources: list[str] | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(ops, parent)
         self.client = client
         self.users = users
@@ -69,12 +80,19 @@ class ClientForm(FormDialog):
         self.notes.setFixedHeight(70)
 
         for key, label, widget in [
-                ("kind", self.tr("Kind"), self.kind), ("name", self.tr("Name"), self.name),
-                ("company_id", self.tr("Company"), self.company), ("status", self.tr("Status"), self.status),
-                ("phones", self.tr("Phones"), self.phones), ("emails", self.tr("Emails"), self.emails),
-                ("address", self.tr("Address"), self.address), ("source", self.tr("Source"), self.source),
-                ("tags", self.tr("Tags"), self.tags), ("owner_id", self.tr("Owner"), self.owner),
-                ("private", "", self.private), ("notes", self.tr("Notes"), self.notes)]:
+            ("kind", self.tr("Kind"), self.kind),
+            ("name", self.tr("Name"), self.name),
+            ("company_id", self.tr("Company"), self.company),
+            ("status", self.tr("Status"), self.status),
+            ("phones", self.tr("Phones"), self.phones),
+            ("emails", self.tr("Emails"), self.emails),
+            ("address", self.tr("Address"), self.address),
+            ("source", self.tr("Source"), self.source),
+            ("tags", self.tr("Tags"), self.tags),
+            ("owner_id", self.tr("Owner"), self.owner),
+            ("private", "", self.private),
+            ("notes", self.tr("Notes"), self.notes),
+        ]:
             self.add_row(key, label, widget)
         self.finish_layout()
         self.kind.currentIndexChanged.connect(lambda _i: self._show_company())
@@ -111,27 +129,54 @@ class ClientForm(FormDialog):
     def values(self) -> dict:
         person = self.kind.currentData() == "person"
         return {
-            "kind": self.kind.currentData(), "name": self.name.text(), "status": self.status.currentData(),
+            "kind": self.kind.currentData(),
+            "name": self.name.text(),
+            "status": self.status.currentData(),
             "company_id": self.company.client_id if person else None,
-            "phones": lines(self.phones), "emails": lines(self.emails), "address": self.address.text(),
+            "phones": lines(self.phones),
+            "emails": lines(self.emails),
+            "address": self.address.text(),
             "source": self.source.currentText().strip(),
             "tags": [t.strip() for t in self.tags.text().split(",") if t.strip()],
-            "owner_id": self.owner.currentData(), "private": self.private.isChecked(),
+            "owner_id": self.owner.currentData(),
+            "private": self.private.isChecked(),
             "notes": self.notes.toPlainText(),
         }
 
     def submit(self, on_done, on_error) -> None:
-        if self.company.text().strip() and self.company.client_id is None and self.kind.currentData() == "person":
-            on_error(ValidationError("company_id", self.tr(
-                "Choose the company from the list that opens as you type, or clear the field.")))
+        if (
+            self.company.text().strip()
+            and self.company.client_id is None
+            and self.kind.currentData() == "person"
+        ):
+            on_error(
+                ValidationError(
+                    "company_id",
+                    self.tr("Choose the company from the list that opens as you type, or clear the field."),
+                )
+            )
             return
         if self.client is None:
-            self.ops.write(clients.create, **self.values(), request_id=self.request_id, on_done=on_done,
-                           on_error=on_error, initiator=self)
+            self.ops.write(
+                clients.create,
+                **self.values(),
+                request_id=self.request_id,
+                on_done=on_done,
+                on_error=on_error,
+                initiator=self,
+            )
         else:
-            self.ops.write(clients.update, self.client.id, expected_version=self.client.version,
-                           base=clients.editable_values(self.client), decided=self.decided, **self.values(),
-                           on_done=on_done, on_error=on_error, initiator=self)
+            self.ops.write(
+                clients.update,
+                self.client.id,
+                expected_version=self.client.version,
+                base=clients.editable_values(self.client),
+                decided=self.decided,
+                **self.values(),
+                on_done=on_done,
+                on_error=on_error,
+                initiator=self,
+            )
 
     def shown_value(self, field: str, value) -> str:
         if value is None or value == "":
@@ -145,4 +190,6 @@ class ClientForm(FormDialog):
         return super().shown_value(field, value)
 
     def conflict_hint(self) -> str:
-        return self.tr("Your input is still here: copy what you need, press Cancel and open the client again.")
+        return self.tr(
+            "Your input is still here: copy what you need, press Cancel and open the client again."
+        )

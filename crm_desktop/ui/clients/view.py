@@ -1,4 +1,5 @@
-"""The Clients workspace: search and filters over a lazily loaded table, the selected client's card beside it."""
+"""The Clients workspace: search and filters over a lazily loaded table, the selected client's card
+beside it."""
 
 from __future__ import annotations
 
@@ -36,13 +37,16 @@ from crm_desktop.ui.windowed_model import WindowedTableModel
 
 CARD_DELAY_MS = 60  # holding an arrow key down loads the card of the row it stops on, not of every row
 LIST_TABLES = frozenset({"clients", "users", "client_tags"})
-CARD_TABLES = frozenset({"clients", "users", "client_tags", "activities", "deals", "tasks", "documents", "payments"})
+CARD_TABLES = frozenset(
+    {"clients", "users", "client_tags", "activities", "deals", "tasks", "documents", "payments"}
+)
 SETTINGS = "clients_view"
 
 
 def fetch_clients(ctx, f: ClientFilter, sort: str, descending: bool, offset: int, limit: int, after=None):
-    return clients.list_clients(ctx, f, sort=sort, descending=descending, offset=offset, limit=limit,
-                                after=after)
+    return clients.list_clients(
+        ctx, f, sort=sort, descending=descending, offset=offset, limit=limit, after=after
+    )
 
 
 def refresh_clients(ctx, f: ClientFilter, ids: list[int]):
@@ -84,12 +88,22 @@ class ClientsView(QWidget):
             Column(self.tr("Source"), lambda c: c.source, "source", width=100),
             Column(self.tr("Owner"), lambda c: c.owner_name, width=110),
         ]
-        # The windowed model counts all rows and loads only the pages in sight: a million clients open at once.
-        self.model = WindowedTableModel(ops, columns, fetch_clients,
-                                        lambda ctx, f: clients.count(ctx, f), query=ClientFilter(), sort="name",
-                                        first_page=lambda ctx, f, sort, descending, limit: clients.first_page(
-                                            ctx, f, sort=sort, descending=descending, limit=limit),
-                                        key_sorts=clients.KEY_SORTS, refresh=refresh_clients, parent=self)
+        # The windowed model counts all rows and loads only the pages in sight: a million clients open at
+        # once.
+        self.model = WindowedTableModel(
+            ops,
+            columns,
+            fetch_clients,
+            lambda ctx, f: clients.count(ctx, f),
+            query=ClientFilter(),
+            sort="name",
+            first_page=lambda ctx, f, sort, descending, limit: clients.first_page(
+                ctx, f, sort=sort, descending=descending, limit=limit
+            ),
+            key_sorts=clients.KEY_SORTS,
+            refresh=refresh_clients,
+            parent=self,
+        )
         self.table = ListTable(self.model, settings, f"{SETTINGS}/columns")
         self.table.setObjectName("clients")
         self.table.installEventFilter(self)
@@ -105,7 +119,8 @@ class ClientsView(QWidget):
         if isinstance(sizes, list) and len(sizes) == 2:
             self.splitter.setSizes([int(s) for s in sizes])
         self.splitter.splitterMoved.connect(
-            lambda *_: self.settings.setValue(f"{SETTINGS}/splitter", self.splitter.sizes()))
+            lambda *_: self.settings.setValue(f"{SETTINGS}/splitter", self.splitter.sizes())
+        )
 
         self.summary = QLabel()
         self.summary.setObjectName("summary")
@@ -116,13 +131,19 @@ class ClientsView(QWidget):
         self.act_edit = self._action(self.tr("Edit"), "F2", self.edit_client)
         self.act_delete = self._action(self.tr("Delete"), QKeySequence.StandardKey.Delete, self.delete_client)
         self.toolbar.addSeparator()
-        self.act_note = self._action(self.tr("Add note"), "Ctrl+Shift+N", lambda: self.card.open_entry("note"))
-        self.act_call = self._action(self.tr("Log call"), "Ctrl+Shift+L", lambda: self.card.open_entry("call"))
+        self.act_note = self._action(
+            self.tr("Add note"), "Ctrl+Shift+N", lambda: self.card.open_entry("note")
+        )
+        self.act_call = self._action(
+            self.tr("Log call"), "Ctrl+Shift+L", lambda: self.card.open_entry("call")
+        )
         self.act_callback = self._action(self.tr("Call back at…"), "Ctrl+Shift+B", self.call_back)
         if ops.ctx.actor.can_export:  # export is a right of its own, not everyone's
             self.toolbar.addSeparator()
             self.act_export = QAction(self.tr("Export to CSV…"), self)
-            self.act_export.setToolTip(self.tr("The clients listed (with the filters) as a CSV file for Excel"))
+            self.act_export.setToolTip(
+                self.tr("The clients listed (with the filters) as a CSV file for Excel")
+            )
             self.act_export.triggered.connect(self.choose_export_file)
             self.toolbar.addAction(self.act_export)
 
@@ -144,7 +165,9 @@ class ClientsView(QWidget):
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._restore_current)
         self.model.loaded.connect(self._select_wanted)
-        self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_changed(current))
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _prev: self._row_changed(current)
+        )
         self._current_id: int | None = None
         self._own_save_only_client = False  # the form's last save changed the client alone (see _changed)
         self._card_timer = QTimer(self, singleShot=True, interval=CARD_DELAY_MS)
@@ -178,20 +201,28 @@ class ClientsView(QWidget):
     # --- public ---
 
     def choose_export_file(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export clients"), str(Path.home() / "clients.csv"),
-                                              self.tr("CSV files (*.csv)"))
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export clients"), str(Path.home() / "clients.csv"), self.tr("CSV files (*.csv)")
+        )
         if path:
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> Job:
         """The listed clients into `path` as a job: a progress dialog with Cancel, saves go on meanwhile."""
         self.summary.setText(self.tr("Exporting…"))
-        return run_job(self, self.ops, exports.clients_csv, path, self.current_filter(),
-                       title=self.tr("Export clients to {file}").format(file=path.name),
-                       on_done=lambda n: self.summary.setText(self.tr("{n} client(s) exported to {file}.").format(
-                           n=n, file=path)),
-                       on_error=lambda error: self._export_failed(error.message),
-                       on_cancelled=lambda _: self.summary.setText(self.tr("Export cancelled; no file was written.")))
+        return run_job(
+            self,
+            self.ops,
+            exports.clients_csv,
+            path,
+            self.current_filter(),
+            title=self.tr("Export clients to {file}").format(file=path.name),
+            on_done=lambda n: self.summary.setText(
+                self.tr("{n} client(s) exported to {file}.").format(n=n, file=path)
+            ),
+            on_error=lambda error: self._export_failed(error.message),
+            on_cancelled=lambda _: self.summary.setText(self.tr("Export cancelled; no file was written.")),
+        )
 
     def _export_failed(self, message: str) -> None:
         self.summary.setText(self.tr("The export failed; no file was written."))
@@ -214,9 +245,13 @@ class ClientsView(QWidget):
     # --- list ---
 
     def current_filter(self) -> ClientFilter:
-        return ClientFilter(search=self.search.text().strip(), status=self.status.currentData(),
-                            owner_id=self.owner.currentData(), tag=self.tag.currentData(),
-                            source=self.source.currentData())
+        return ClientFilter(
+            search=self.search.text().strip(),
+            status=self.status.currentData(),
+            owner_id=self.owner.currentData(),
+            tag=self.tag.currentData(),
+            source=self.source.currentData(),
+        )
 
     def _apply_filter(self) -> None:
         self.model.set_query(self.current_filter())
@@ -224,8 +259,9 @@ class ClientsView(QWidget):
     def _show_total(self, total: int) -> None:
         narrowed = self.current_filter() != ClientFilter()
         if total == 0:
-            self.summary.setText(self.tr("No client matches.") if narrowed
-                                 else self.tr("No clients yet. Ctrl+N adds one."))
+            self.summary.setText(
+                self.tr("No client matches.") if narrowed else self.tr("No clients yet. Ctrl+N adds one.")
+            )
         else:
             grouped = f"{total:,}".replace(",", "\u202f")
             text = self.tr("{total} found") if narrowed else self.tr("{total} in all")
@@ -318,12 +354,19 @@ class ClientsView(QWidget):
     def _card_touched_by(self, changes: Changes) -> bool:
         shown = self.card.data.client if self.card.data is not None else None
         ids = {self.card.client_id, shown.company_id if shown is not None else None}
-        return any(ids & getattr(changes, kind).get(table, set())
-                   for kind in ("created", "updated", "deleted") for table in ("clients", "client_tags"))
+        return any(
+            ids & getattr(changes, kind).get(table, set())
+            for kind in ("created", "updated", "deleted")
+            for table in ("clients", "client_tags")
+        )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table and event.type() == QEvent.Type.KeyPress \
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers()
+        ):
             self.edit_client()
             return True
         return super().eventFilter(watched, event)
@@ -364,35 +407,52 @@ class ClientsView(QWidget):
         if self.card.data is None:
             return
         client = self.card.data.client
-        self.ops.read(clients.deletion_impact, client.id,
-                      on_done=lambda impact: self._confirm_delete(client, impact))
+        self.ops.read(
+            clients.deletion_impact, client.id, on_done=lambda impact: self._confirm_delete(client, impact)
+        )
 
     def _confirm_delete(self, client, impact: DeletionImpact) -> None:
         if impact.documents:
             # Quotes and invoices are kept: the service refuses and says what to do instead.
             self.ops.write(clients.delete, client.id, expected_version=client.version)
             return
-        goes = [(one if n == 1 else many).format(n=n) for n, one, many in (
-            (impact.activities, self.tr("{n} timeline entry"), self.tr("{n} timeline entries")),
-            (impact.deals, self.tr("{n} deal"), self.tr("{n} deals")),
-            (impact.tasks, self.tr("{n} task"), self.tr("{n} tasks"))) if n]
+        goes = [
+            (one if n == 1 else many).format(n=n)
+            for n, one, many in (
+                (impact.activities, self.tr("{n} timeline entry"), self.tr("{n} timeline entries")),
+                (impact.deals, self.tr("{n} deal"), self.tr("{n} deals")),
+                (impact.tasks, self.tr("{n} task"), self.tr("{n} tasks")),
+            )
+            if n
+        ]
         question = self.tr("Delete {name}?").format(name=client.name)
         if goes:
             question += "\n" + self.tr("This also deletes {what}.").format(what=", ".join(goes))
         question += "\n" + self.tr("This cannot be undone.")
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete client"), question,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Delete client"),
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
         box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Delete"))
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.buttonClicked.connect(
-            lambda button: self._delete(client) if box.standardButton(button) == QMessageBox.StandardButton.Yes
-            else None)
+            lambda button: (
+                self._delete(client) if box.standardButton(button) == QMessageBox.StandardButton.Yes else None
+            )
+        )
         self.confirm = box
         box.open()
 
     def _delete(self, client) -> None:
-        self.ops.write(clients.delete, client.id, expected_version=client.version,
-                       on_error=lambda error: self.ops.show_problem(self._delete_failed(error)))
+        self.ops.write(
+            clients.delete,
+            client.id,
+            expected_version=client.version,
+            on_error=lambda error: self.ops.show_problem(self._delete_failed(error)),
+        )
 
     def _delete_failed(self, error: ServiceError) -> str:
         return self.tr("{message}\nThe client was not deleted.").format(message=error.message)

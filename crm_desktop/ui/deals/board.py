@@ -41,8 +41,9 @@ class StageColumn(QFrame):
         self.setFixedWidth(COLUMN_WIDTH)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title = QLabel(f"<b>{html.escape(stage.name)}</b> · {stage.probability}%")
-        self.title.setToolTip(self.tr("Deals in this stage close with a probability of {p}%").format(
-            p=stage.probability))
+        self.title.setToolTip(
+            self.tr("Deals in this stage close with a probability of {p}%").format(p=stage.probability)
+        )
         self.totals = QLabel()
         self.totals.setObjectName("stage_totals")
         self.totals.setWordWrap(True)
@@ -77,7 +78,9 @@ class StageColumn(QFrame):
             self.totals.setText(self.tr("No deals"))
             return
         deals_text = self.tr("1 deal") if count == 1 else self.tr("{n} deals").format(n=grouped(count))
-        self.totals.setText("\n".join([deals_text, *(format_money(r.total, r.currency) for r in rows if r.count)]))
+        self.totals.setText(
+            "\n".join([deals_text, *(format_money(r.total, r.currency) for r in rows if r.count)])
+        )
 
     def selected_deal(self) -> DealRow | None:
         index = self.view.currentIndex()

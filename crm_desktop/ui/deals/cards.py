@@ -39,12 +39,26 @@ class StageCardsModel(LazyTableModel):
 
     def __init__(self, ops: Ops, stage_id: int, f: DealFilter, parent=None):
         self.stage_id = stage_id
-        super().__init__(ops, [Column("", lambda d: d.title)], _fetch, _count, query=self._stage_filter(f),
-                         sort="updated", descending=True, page_size=CARD_PAGE, parent=parent)
+        super().__init__(
+            ops,
+            [Column("", lambda d: d.title)],
+            _fetch,
+            _count,
+            query=self._stage_filter(f),
+            sort="updated",
+            descending=True,
+            page_size=CARD_PAGE,
+            parent=parent,
+        )
 
     def _stage_filter(self, f: DealFilter) -> DealFilter:
-        return DealFilter(search=f.search, pipeline_id=f.pipeline_id, stage_id=self.stage_id, owner_id=f.owner_id,
-                          outcome=f.outcome)
+        return DealFilter(
+            search=f.search,
+            pipeline_id=f.pipeline_id,
+            stage_id=self.stage_id,
+            owner_id=f.owner_id,
+            outcome=f.outcome,
+        )
 
     def set_filter(self, f: DealFilter) -> None:
         self.set_query(self._stage_filter(f))
@@ -69,17 +83,33 @@ class StageCardsModel(LazyTableModel):
         mime = QMimeData()
         rows = [self.row(i.row()) for i in indexes if i.isValid() and i.row() < len(self.rows)]
         if rows:
-            mime.setData(DEAL_MIME, json.dumps({"id": rows[0].id, "version": rows[0].version,
-                                                "stage_id": rows[0].stage_id}).encode())
+            mime.setData(
+                DEAL_MIME,
+                json.dumps(
+                    {"id": rows[0].id, "version": rows[0].version, "stage_id": rows[0].stage_id}
+                ).encode(),
+            )
         return mime
 
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                        parent: QModelIndex | QPersistentModelIndex) -> bool:
+    def canDropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
         dropped = _dropped(data)
         return dropped is not None and dropped["stage_id"] != self.stage_id
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                     parent: QModelIndex | QPersistentModelIndex) -> bool:
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         dropped = _dropped(data)
@@ -120,8 +150,12 @@ class CardDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight) if selected else QColor("#d0d4da"),
-                            2 if selected else 1))
+        painter.setPen(
+            QPen(
+                palette.color(QPalette.ColorRole.Highlight) if selected else QColor("#d0d4da"),
+                2 if selected else 1,
+            )
+        )
         painter.setBrush(palette.color(QPalette.ColorRole.Base))
         painter.drawRoundedRect(card, 6, 6)
         inner = card.adjusted(self.PADDING, self.PADDING // 2 + 2, -self.PADDING, -self.PADDING // 2)
@@ -129,13 +163,22 @@ class CardDelegate(QStyledItemDelegate):
         bold = QFont(option.font)
         bold.setBold(True)
 
-        def text(row: int, value: str, font: QFont = option.font, color: QColor | None = None,
-                 align=Qt.AlignmentFlag.AlignLeft, leave: int = 0) -> None:
+        def text(
+            row: int,
+            value: str,
+            font: QFont = option.font,
+            color: QColor | None = None,
+            align=Qt.AlignmentFlag.AlignLeft,
+            leave: int = 0,
+        ) -> None:
             painter.setFont(font)
             painter.setPen(color or palette.color(QPalette.ColorRole.Text))
             rect = QRect(inner.left(), inner.top() + row * line, inner.width() - leave, line)
-            painter.drawText(rect, align | Qt.AlignmentFlag.AlignVCenter,
-                             QFontMetrics(font).elidedText(value, Qt.TextElideMode.ElideRight, rect.width()))
+            painter.drawText(
+                rect,
+                align | Qt.AlignmentFlag.AlignVCenter,
+                QFontMetrics(font).elidedText(value, Qt.TextElideMode.ElideRight, rect.width()),
+            )
 
         muted = palette.color(QPalette.ColorRole.PlaceholderText)
         text(0, deal.title, bold)

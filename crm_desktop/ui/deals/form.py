@@ -39,16 +39,28 @@ class DealDialog(FormDialog):
     the stage history shown here; the form edits what the deal is.
     """
 
-    def __init__(self, ops: Ops, *, pipeline: PipelineRow, users: list[UserRow], currency: str,
-                 deal: DealRow | None = None, history: list[StageChangeRow] = (), client: tuple[int, str] | None = None,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        ops: Ops,
+        *,
+        pipeline: PipelineRow,
+        users: list[UserRow],
+        currency: str,
+        deal: DealRow | None = None,
+        history: list[StageChangeRow] = (),
+        client: tuple[int, str] | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(ops, parent)
         self.deal, self.pipeline = deal, pipeline
-        self.setWindowTitle(self.tr("Deal: {title}").format(title=deal.title) if deal else self.tr("New deal"))
+        self.setWindowTitle(
+            self.tr("Deal: {title}").format(title=deal.title) if deal else self.tr("New deal")
+        )
         self.resize(520, 560 if deal else 420)
         self.title = QLineEdit(deal.title if deal else "")
-        self.client = ClientPicker(ops, client_id=deal.client_id if deal else None,
-                                   name=deal.client_name if deal else "")
+        self.client = ClientPicker(
+            ops, client_id=deal.client_id if deal else None, name=deal.client_name if deal else ""
+        )
         if client is not None:
             self.client.choose(*client)
         self.amount = QLineEdit(str(money.quantize(deal.amount, deal.currency)) if deal else "")
@@ -90,9 +102,16 @@ class DealDialog(FormDialog):
             self.history.setRootIsDecorated(False)
             self.history.setHeaderLabels([self.tr("When"), self.tr("From"), self.tr("To"), self.tr("By")])
             for change in history:
-                self.history.addTopLevelItem(QTreeWidgetItem([
-                    local_time(change.changed_at), change.from_stage_name or self.tr("(created)"),
-                    change.to_stage_name, change.user_name]))
+                self.history.addTopLevelItem(
+                    QTreeWidgetItem(
+                        [
+                            local_time(change.changed_at),
+                            change.from_stage_name or self.tr("(created)"),
+                            change.to_stage_name,
+                            change.user_name,
+                        ]
+                    )
+                )
             self.history.setColumnWidth(0, 130)
             self.form.addRow(self.tr("Stage history"), self.history)
         self.finish_layout()
@@ -100,22 +119,45 @@ class DealDialog(FormDialog):
 
     def values(self) -> dict:
         day = self.expected_close.date()
-        return {"title": self.title.text(), "client_id": self.client.client_id,
-                "amount": self.amount.text().strip() or "0", "currency": self.currency.currentData(), "owner_id": self.owner.currentData(),
-                "expected_close": None if day == _NO_DATE else date(day.year(), day.month(), day.day())}
+        return {
+            "title": self.title.text(),
+            "client_id": self.client.client_id,
+            "amount": self.amount.text().strip() or "0",
+            "currency": self.currency.currentData(),
+            "owner_id": self.owner.currentData(),
+            "expected_close": None if day == _NO_DATE else date(day.year(), day.month(), day.day()),
+        }
 
     def submit(self, on_done, on_error) -> None:
         values = self.values()
         if values["client_id"] is None:
-            on_error(ValidationError("client_id", self.tr("Choose the client from the list that opens as you type.")))
+            on_error(
+                ValidationError(
+                    "client_id", self.tr("Choose the client from the list that opens as you type.")
+                )
+            )
             return
         if self.deal is None:
-            self.ops.write(deals.create, **values, pipeline_id=self.pipeline.id, stage_id=self.stage.currentData(),
-                           request_id=self.request_id, on_done=on_done, on_error=on_error)
+            self.ops.write(
+                deals.create,
+                **values,
+                pipeline_id=self.pipeline.id,
+                stage_id=self.stage.currentData(),
+                request_id=self.request_id,
+                on_done=on_done,
+                on_error=on_error,
+            )
         else:
-            self.ops.write(deals.update, self.deal.id, expected_version=self.deal.version,
-                           base=deals.editable_values(self.deal), decided=self.decided, **values,
-                           on_done=on_done, on_error=on_error)
+            self.ops.write(
+                deals.update,
+                self.deal.id,
+                expected_version=self.deal.version,
+                base=deals.editable_values(self.deal),
+                decided=self.decided,
+                **values,
+                on_done=on_done,
+                on_error=on_error,
+            )
 
     def conflict_hint(self) -> str:
         return self.tr("Your input is still here: copy what you need, press Cancel and open the deal again.")
@@ -130,8 +172,16 @@ class LostReasonDialog(FormDialog):
         self.setWindowTitle(self.tr("Deal lost: {title}").format(title=deal.title))
         self.reason = QComboBox()
         self.reason.setEditable(True)
-        self.reason.addItems(["", self.tr("Price"), self.tr("Timing"), self.tr("Competitor"), self.tr("No budget"),
-                              self.tr("No response")])
+        self.reason.addItems(
+            [
+                "",
+                self.tr("Price"),
+                self.tr("Timing"),
+                self.tr("Competitor"),
+                self.tr("No budget"),
+                self.tr("No response"),
+            ]
+        )
         self.reason.setCurrentText(deal.lost_reason)
         self.reason.lineEdit().setPlaceholderText(self.tr("Why was it lost? Choose or type"))
         self.add_row("lost_reason", self.tr("&Reason"), self.reason)
@@ -140,8 +190,14 @@ class LostReasonDialog(FormDialog):
         self.reason.setFocus()
 
     def submit(self, on_done, on_error) -> None:
-        self.ops.write(deals.mark_lost, self.deal.id, reason=self.reason.currentText(),
-                       expected_version=self.deal.version, on_done=on_done, on_error=on_error)
+        self.ops.write(
+            deals.mark_lost,
+            self.deal.id,
+            reason=self.reason.currentText(),
+            expected_version=self.deal.version,
+            on_done=on_done,
+            on_error=on_error,
+        )
 
     def conflict_hint(self) -> str:
         return self.tr("Press Cancel; the board shows the deal as it is now.")

@@ -62,7 +62,9 @@ class PipelineEditor(QDialog):
         naming.addWidget(self.new_pipeline_button)
 
         self.stages = QTableWidget(0, 3)
-        self.stages.setHorizontalHeaderLabels([self.tr("Stage"), self.tr("Probability"), self.tr("Closes the deal as")])
+        self.stages.setHorizontalHeaderLabels(
+            [self.tr("Stage"), self.tr("Probability"), self.tr("Closes the deal as")]
+        )
         self.stages.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.stages.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.stages.verticalHeader().hide()
@@ -101,7 +103,9 @@ class PipelineEditor(QDialog):
 
     def _loaded(self, pipelines: list[PipelineRow]) -> None:
         self.pipelines = pipelines
-        wanted = self._wanted_pipeline if self._wanted_pipeline is not None else self.pipeline_combo.currentData()
+        wanted = (
+            self._wanted_pipeline if self._wanted_pipeline is not None else self.pipeline_combo.currentData()
+        )
         blocked = self.pipeline_combo.blockSignals(True)
         self.pipeline_combo.clear()
         for p in pipelines:
@@ -134,7 +138,9 @@ class PipelineEditor(QDialog):
                 spin.setKeyboardTracking(False)  # saved when the value is done, not per digit typed
                 spin.valueChanged.connect(lambda value, st=stage: self._save_stage(st, probability=value))
                 self.stages.setCellWidget(row, PROBABILITY, spin)
-                closing = QTableWidgetItem(self.tr("Won") if stage.is_won else self.tr("Lost") if stage.is_lost else "")
+                closing = QTableWidgetItem(
+                    self.tr("Won") if stage.is_won else self.tr("Lost") if stage.is_lost else ""
+                )
                 closing.setFlags(closing.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.stages.setItem(row, CLOSES, closing)
                 if stage.id == self._wanted_stage:
@@ -149,7 +155,9 @@ class PipelineEditor(QDialog):
 
     def _run(self, fn, *args, keep_stage: int | None = None, **kwargs) -> None:
         show_error(self.problem, "")
-        self._wanted_stage = keep_stage if keep_stage is not None else getattr(self.current_stage(), "id", None)
+        self._wanted_stage = (
+            keep_stage if keep_stage is not None else getattr(self.current_stage(), "id", None)
+        )
 
         def done(result) -> None:
             if isinstance(result, StageRow) and fn is pipelines.add_stage:
@@ -170,7 +178,9 @@ class PipelineEditor(QDialog):
         self._save_stage(pipeline.stages[item.row()], name=item.text())
 
     def _save_stage(self, stage: StageRow, **values) -> None:
-        self._run(pipelines.update_stage, stage.id, expected_version=stage.version, keep_stage=stage.id, **values)
+        self._run(
+            pipelines.update_stage, stage.id, expected_version=stage.version, keep_stage=stage.id, **values
+        )
 
     def add_stage(self) -> None:
         pipeline = self.current_pipeline()
@@ -199,13 +209,22 @@ class PipelineEditor(QDialog):
             self.reload()
 
         show_error(self.problem, "")
-        self.ops.write(pipelines.create_pipeline, self.name_edit.text(), on_done=created,
-                       on_error=lambda error: show_error(self.problem, error.message))
+        self.ops.write(
+            pipelines.create_pipeline,
+            self.name_edit.text(),
+            on_done=created,
+            on_error=lambda error: show_error(self.problem, error.message),
+        )
 
     def rename_pipeline(self) -> None:
         pipeline = self.current_pipeline()
         if pipeline is not None:
-            self._run(pipelines.rename_pipeline, pipeline.id, self.name_edit.text(), expected_version=pipeline.version)
+            self._run(
+                pipelines.rename_pipeline,
+                pipeline.id,
+                self.name_edit.text(),
+                expected_version=pipeline.version,
+            )
 
     def delete_pipeline(self) -> None:
         pipeline = self.current_pipeline()

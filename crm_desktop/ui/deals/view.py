@@ -48,14 +48,22 @@ def outcomes() -> list[tuple[str, str | None]]:
 
 def columns() -> list[Column]:
     names = {key: name for name, key in outcomes() if key}
-    return [Column(tr("Deal"), lambda d: d.title, "title", width=190),
-            Column(tr("Client"), lambda d: d.client_name, width=170),
-            Column(tr("Stage"), lambda d: d.stage_name, "stage", width=100),
-            Column(tr("Amount"), lambda d: format_money(d.amount, d.currency), "amount", align_right=True, width=150),
-            Column(tr("Expected close"), lambda d: d.expected_close.isoformat() if d.expected_close else "",
-                   "expected_close", width=110),
-            Column(tr("Outcome"), lambda d: names.get(d.outcome, d.outcome), width=80),
-            Column(tr("Owner"), lambda d: d.owner_name)]
+    return [
+        Column(tr("Deal"), lambda d: d.title, "title", width=190),
+        Column(tr("Client"), lambda d: d.client_name, width=170),
+        Column(tr("Stage"), lambda d: d.stage_name, "stage", width=100),
+        Column(
+            tr("Amount"), lambda d: format_money(d.amount, d.currency), "amount", align_right=True, width=150
+        ),
+        Column(
+            tr("Expected close"),
+            lambda d: d.expected_close.isoformat() if d.expected_close else "",
+            "expected_close",
+            width=110,
+        ),
+        Column(tr("Outcome"), lambda d: names.get(d.outcome, d.outcome), width=80),
+        Column(tr("Owner"), lambda d: d.owner_name),
+    ]
 
 
 def _fetch(ctx, f: DealFilter, sort, descending, offset, limit):
@@ -64,6 +72,7 @@ def _fetch(ctx, f: DealFilter, sort, descending, offset, limit):
 
 class DealsView(QWidget):
     invoice_draft_made = Signal(object)  # DocumentDetail: the main window opens it in the invoices
+
     def __init__(self, ops: Ops, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops, self.settings = ops, settings
@@ -119,8 +128,16 @@ class DealsView(QWidget):
         self.board.move_requested.connect(self.move)
         self.board.open_requested.connect(self.edit)
         self.board.menu_requested.connect(self.show_menu)
-        self.model = LazyTableModel(ops, columns(), _fetch, lambda ctx, f: deals.count_deals(ctx, f),
-                                    query=DealFilter(), sort="updated", descending=True, parent=self)
+        self.model = LazyTableModel(
+            ops,
+            columns(),
+            _fetch,
+            lambda ctx, f: deals.count_deals(ctx, f),
+            query=DealFilter(),
+            sort="updated",
+            descending=True,
+            parent=self,
+        )
         self.table = ListTable(self.model, settings, "columns/deals")
         self.table.activated.connect(self._row_activated)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -160,7 +177,9 @@ class DealsView(QWidget):
     def start(self) -> None:
         self.ops.read(pipelines.list_pipelines, on_done=self._pipelines_loaded)
         self.ops.read(users.list_users, on_done=self._users_loaded)
-        self.ops.read(company.get, on_done=lambda profile: setattr(self, "currency", profile.default_currency))
+        self.ops.read(
+            company.get, on_done=lambda profile: setattr(self, "currency", profile.default_currency)
+        )
 
     @property
     def ready(self) -> bool:
@@ -172,8 +191,12 @@ class DealsView(QWidget):
         return next((p for p in self.pipelines if p.id == wanted), None)
 
     def deal_filter(self) -> DealFilter:
-        return DealFilter(search=self.search.text().strip(), pipeline_id=self.pipeline.currentData(),
-                          owner_id=self.owner.currentData(), outcome=self.outcome.currentData())
+        return DealFilter(
+            search=self.search.text().strip(),
+            pipeline_id=self.pipeline.currentData(),
+            owner_id=self.owner.currentData(),
+            outcome=self.outcome.currentData(),
+        )
 
     def _pipelines_loaded(self, pipelines: list[PipelineRow]) -> None:
         self.pipelines = pipelines
@@ -225,22 +248,33 @@ class DealsView(QWidget):
         self._summary_generation += 1
         generation, f = self._summary_generation, self.deal_filter()
         self.summary_ready = False
-        self.ops.read(deals.pipeline_summary, f.pipeline_id, f,
-                      on_done=lambda summary: self._summary_arrived(generation, summary))
+        self.ops.read(
+            deals.pipeline_summary,
+            f.pipeline_id,
+            f,
+            on_done=lambda summary: self._summary_arrived(generation, summary),
+        )
 
     def _summary_arrived(self, generation: int, summary: list) -> None:
         if generation != self._summary_generation:
             return
         self.board.show_summary(summary)
-        lines = [tr("Open: {count}   {total}   weighted {weighted}").format(
-            count=grouped(t.count), total=format_money(t.total, t.currency),
-            weighted=format_money(t.weighted, t.currency)) for t in deals.open_totals(summary)]
+        lines = [
+            tr("Open: {count}   {total}   weighted {weighted}").format(
+                count=grouped(t.count),
+                total=format_money(t.total, t.currency),
+                weighted=format_money(t.weighted, t.currency),
+            )
+            for t in deals.open_totals(summary)
+        ]
         self.totals.setText("\n".join(lines) or tr("No open deals in this pipeline."))
         self.totals.setToolTip(tr("Weighted: each open deal's amount × its stage's probability."))
         self.summary_ready = True
 
     def _show_count(self, total: int) -> None:
-        self.count_label.setText(tr("{total} deals").format(total=grouped(total)) if total != 1 else tr("1 deal"))
+        self.count_label.setText(
+            tr("{total} deals").format(total=grouped(total)) if total != 1 else tr("1 deal")
+        )
 
     def _pipelines_changed(self, _changes: Changes) -> None:
         self.ops.read(pipelines.list_pipelines, on_done=self._pipelines_loaded)
@@ -274,10 +308,14 @@ class DealsView(QWidget):
         menu.addSeparator()
         if deal.outcome != "won":
             menu.addAction(tr("Mark won"), lambda: self.win(deal.id, deal.version))
-        menu.addAction(tr("Mark lost…") if deal.outcome != "lost" else tr("Change lost reason…"),
-                       lambda: self.ask_lost_reason(deal))
+        menu.addAction(
+            tr("Mark lost…") if deal.outcome != "lost" else tr("Change lost reason…"),
+            lambda: self.ask_lost_reason(deal),
+        )
         if deal.outcome != "open":
-            menu.addAction(tr("Reopen"), lambda: self.ops.write(deals.reopen, deal.id, expected_version=deal.version))
+            menu.addAction(
+                tr("Reopen"), lambda: self.ops.write(deals.reopen, deal.id, expected_version=deal.version)
+            )
         menu.addSeparator()
         menu.addAction(QAction(tr("Delete…"), menu, triggered=lambda: self.confirm_delete(deal)))
         menu.popup(where)
@@ -288,15 +326,20 @@ class DealsView(QWidget):
 
     def offer_invoice(self, deal: DealRow) -> QMessageBox:
         """A won deal is money to ask for: offer the invoice draft at once."""
-        box = QMessageBox(QMessageBox.Icon.Question, tr("Deal won"),
-                          tr("'{title}' is won. Make an invoice draft for {client} with its amount ({amount})?").format(
-                              title=deal.title, client=deal.client_name,
-                              amount=format_money(deal.amount, deal.currency)),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("Deal won"),
+            tr("'{title}' is won. Make an invoice draft for {client} with its amount ({amount})?").format(
+                title=deal.title, client=deal.client_name, amount=format_money(deal.amount, deal.currency)
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
         box.button(QMessageBox.StandardButton.Yes).setText(tr("Make invoice draft"))
         box.button(QMessageBox.StandardButton.No).setText(tr("Not now"))
-        box.accepted.connect(lambda: self.ops.write(documents.invoice_for_deal, deal.id,
-                                                    on_done=self.invoice_draft_made.emit))
+        box.accepted.connect(
+            lambda: self.ops.write(documents.invoice_for_deal, deal.id, on_done=self.invoice_draft_made.emit)
+        )
         box.open()
         self.won_box = box
         return box
@@ -305,10 +348,16 @@ class DealsView(QWidget):
         return self._open(LostReasonDialog(self.ops, deal, self))
 
     def confirm_delete(self, deal: DealRow) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, tr("Delete deal"),
-                          tr("Delete the deal '{title}' of {client}? Its stage history goes with it; tasks about "
-                             "it stay with the client.").format(title=deal.title, client=deal.client_name),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("Delete deal"),
+            tr(
+                "Delete the deal '{title}' of {client}? Its stage history goes with it; tasks about "
+                "it stay with the client."
+            ).format(title=deal.title, client=deal.client_name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.accepted.connect(lambda: self.ops.write(deals.delete, deal.id))
         box.open()
@@ -317,21 +366,40 @@ class DealsView(QWidget):
     def new_deal(self, client: tuple[int, str] | None = None) -> None:
         pipeline = self.current_pipeline()
         if pipeline is not None:
-            self._open(DealDialog(self.ops, pipeline=pipeline, users=self.users, currency=self.currency,
-                                  client=client, parent=self))
+            self._open(
+                DealDialog(
+                    self.ops,
+                    pipeline=pipeline,
+                    users=self.users,
+                    currency=self.currency,
+                    client=client,
+                    parent=self,
+                )
+            )
 
     def edit(self, deal: DealRow) -> None:
         self.open_deal(deal.id)
 
     def open_deal(self, deal_id: int) -> None:
         """The deal's form with its stage history (global search and the board use this)."""
-        self.ops.read(lambda ctx: (deals.get(ctx, deal_id), deals.stage_history(ctx, deal_id)),
-                      on_done=lambda result: self._show_deal(*result))
+        self.ops.read(
+            lambda ctx: (deals.get(ctx, deal_id), deals.stage_history(ctx, deal_id)),
+            on_done=lambda result: self._show_deal(*result),
+        )
 
     def _show_deal(self, deal: DealRow, history: list) -> None:
         pipeline = next((p for p in self.pipelines if p.id == deal.pipeline_id), self.current_pipeline())
-        self._open(DealDialog(self.ops, pipeline=pipeline, users=self.users, currency=self.currency, deal=deal,
-                              history=history, parent=self))
+        self._open(
+            DealDialog(
+                self.ops,
+                pipeline=pipeline,
+                users=self.users,
+                currency=self.currency,
+                deal=deal,
+                history=history,
+                parent=self,
+            )
+        )
 
     def edit_pipelines(self) -> PipelineEditor:
         return self._open(PipelineEditor(self.ops, self.pipeline.currentData(), self))

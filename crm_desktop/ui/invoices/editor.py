@@ -47,7 +47,9 @@ from crm_desktop.ui.ops import Ops
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 
 
-def check_lines(lines: list[Line], currency: str) -> tuple[money.Totals, dict[int, Decimal], dict[tuple[int, str], str]]:
+def check_lines(
+    lines: list[Line], currency: str
+) -> tuple[money.Totals, dict[int, Decimal], dict[tuple[int, str], str]]:
     """Totals of the lines the rule accepts, their nets by row, and the refused cells with the reason.
 
     Blank lines (just added, nothing typed) are neither counted nor flagged.
@@ -79,8 +81,16 @@ class InvoiceEditor(FormDialog):
 
     `saved` carries the DocumentDetail as stored."""
 
-    def __init__(self, ops: Ops, document: DocumentDetail | None = None, *, kind: str = "invoice",
-                 currency: str = "USD", today: date | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ops: Ops,
+        document: DocumentDetail | None = None,
+        *,
+        kind: str = "invoice",
+        currency: str = "USD",
+        today: date | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(ops, parent)
         self.document = document
         self.base = invoices.editable_values(document) if document else None  # what a merge starts from
@@ -91,32 +101,43 @@ class InvoiceEditor(FormDialog):
         self.resize(900, 640)
 
         # --- header fields, each with its error label right under it ---
-        self.client_edit = ClientPicker(ops, client_id=document.client_id if document else None,
-                                        name=document.client_name if document else "")
+        self.client_edit = ClientPicker(
+            ops,
+            client_id=document.client_id if document else None,
+            name=document.client_name if document else "",
+        )
         self.completer = self.client_edit.completer
         self.currency_combo = QComboBox()
         for code, cur in money.CURRENCIES.items():
             self.currency_combo.addItem(f"{code} — {cur.name}", code)
-        self.currency_combo.setCurrentIndex(self.currency_combo.findData(document.currency if document else currency))
+        self.currency_combo.setCurrentIndex(
+            self.currency_combo.findData(document.currency if document else currency)
+        )
         today = today or date.today()
-        self.issue_date = QDateEdit(_qdate(document.issue_date if document and document.issue_date else today))
+        self.issue_date = QDateEdit(
+            _qdate(document.issue_date if document and document.issue_date else today)
+        )
         due = document.due_date if document else today + timedelta(days=DEFAULT_PAYMENT_DAYS)
         self.due_date = QDateEdit(_qdate(due or today))
         for edit in (self.issue_date, self.due_date):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
         due_label = self.tr("Valid until") if self.kind == "quote" else self.tr("Due date")
-        for key, label, widget in ((("client_id", self.tr("Client"), self.client_edit)),
-                                   ("currency", self.tr("Currency"), self.currency_combo),
-                                   ("issue_date", self.tr("Issue date"), self.issue_date),
-                                   ("due_date", due_label, self.due_date)):
+        for key, label, widget in (
+            (("client_id", self.tr("Client"), self.client_edit)),
+            ("currency", self.tr("Currency"), self.currency_combo),
+            ("issue_date", self.tr("Issue date"), self.issue_date),
+            ("due_date", due_label, self.due_date),
+        ):
             self.add_row(key, label, widget)
         self.client_edit.cleared.connect(lambda: show_error(self.errors["client_id"], ""))
         self.client_edit.chosen.connect(lambda *_: show_error(self.errors["client_id"], ""))
         if self.kind == "credit_note":  # it corrects its invoice: same client and currency, nothing falls due
             self.set_row_visible("due_date", False)
-            self.form.addRow(self.tr("Corrects"), QLabel(self.tr("Invoice {number}").format(
-                number=document.related_number)))
+            self.form.addRow(
+                self.tr("Corrects"),
+                QLabel(self.tr("Invoice {number}").format(number=document.related_number)),
+            )
 
         # --- lines ---
         self.model = LinesModel(self)
@@ -125,9 +146,11 @@ class InvoiceEditor(FormDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed
-                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.tax_delegate = TaxRateDelegate(self.table)
         self.table.setItemDelegateForColumn(KEYS.index("tax_rate"), self.tax_delegate)
@@ -152,12 +175,18 @@ class InvoiceEditor(FormDialog):
         line_buttons.addStretch(1)
 
         # --- totals, with the lines' problems beside them ---
-        self.subtotal_value, self.discount_value, self.tax_value, self.total_value = (QLabel() for _ in range(4))
+        self.subtotal_value, self.discount_value, self.tax_value, self.total_value = (
+            QLabel() for _ in range(4)
+        )
         totals = QGridLayout()
-        for row, (label, value) in enumerate(((self.tr("Subtotal"), self.subtotal_value),
-                                              (self.tr("Discounts"), self.discount_value),
-                                              (self.tr("Tax"), self.tax_value),
-                                              (self.tr("Total"), self.total_value))):
+        for row, (label, value) in enumerate(
+            (
+                (self.tr("Subtotal"), self.subtotal_value),
+                (self.tr("Discounts"), self.discount_value),
+                (self.tr("Tax"), self.tax_value),
+                (self.tr("Total"), self.total_value),
+            )
+        ):
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             totals.addWidget(QLabel(label), row, 0, Qt.AlignmentFlag.AlignTop)
@@ -173,8 +202,10 @@ class InvoiceEditor(FormDialog):
         # --- notes and terms ---
         self.notes = QPlainTextEdit(document.notes if document else "")
         self.terms = QPlainTextEdit(document.terms if document else "")
-        for edit, placeholder in ((self.notes, self.tr("Notes shown on the invoice")),
-                                  (self.terms, self.tr("Payment terms"))):
+        for edit, placeholder in (
+            (self.notes, self.tr("Notes shown on the invoice")),
+            (self.terms, self.tr("Payment terms")),
+        ):
             edit.setPlaceholderText(placeholder)
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(56)
@@ -193,10 +224,15 @@ class InvoiceEditor(FormDialog):
             self.save_button = None
             self.payments = PaymentsPanel(ops, document, self)
         else:
-            self.issue_button = self.buttons.addButton(self.tr("Save and issue"),
-                                                       QDialogButtonBox.ButtonRole.ActionRole)
-            self.issue_button.setToolTip(self.tr("Gives the next number; an issued document can no longer be "
-                                                 "edited, only cancelled or corrected"))
+            self.issue_button = self.buttons.addButton(
+                self.tr("Save and issue"), QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.issue_button.setToolTip(
+                self.tr(
+                    "Gives the next number; an issued document can no longer be "
+                    "edited, only cancelled or corrected"
+                )
+            )
             self.issue_button.clicked.connect(self.save_and_issue)
 
         below_fields: list[QWidget | QHBoxLayout] = [self.table]
@@ -288,17 +324,25 @@ class InvoiceEditor(FormDialog):
     def _show_totals(self, totals: money.Totals) -> None:
         code = self.currency
         self.subtotal_value.setText(format_money(totals.subtotal, code))
-        self.discount_value.setText(format_money(-totals.discount_total, code) if totals.discount_total
-                                    else format_money(totals.discount_total, code))
-        taxes = [self.tr("{rate}%: {tax}").format(rate=format(t.rate, "f"), tax=format_money(t.tax, code))
-                 for t in totals.taxes if t.rate]
+        self.discount_value.setText(
+            format_money(-totals.discount_total, code)
+            if totals.discount_total
+            else format_money(totals.discount_total, code)
+        )
+        taxes = [
+            self.tr("{rate}%: {tax}").format(rate=format(t.rate, "f"), tax=format_money(t.tax, code))
+            for t in totals.taxes
+            if t.rate
+        ]
         self.tax_value.setText("\n".join(taxes) if taxes else format_money(totals.tax_total, code))
         self.total_value.setText(format_money(totals.total, code))
 
     def _show_line_errors(self) -> None:
         names = dict(zip(KEYS, self.model.headers(), strict=False))
-        messages = [self.tr("Line {n}, {column}: {message}").format(n=row + 1, column=names[key], message=message)
-                    for (row, key), message in sorted(self.model.errors.items())]
+        messages = [
+            self.tr("Line {n}, {column}: {message}").format(n=row + 1, column=names[key], message=message)
+            for (row, key), message in sorted(self.model.errors.items())
+        ]
         show_error(self.lines_error, "\n".join(messages))
 
     # --- saving (FormDialog's machinery: request id, retry, merge, errors by field) ---
@@ -312,8 +356,14 @@ class InvoiceEditor(FormDialog):
 
     def submit(self, on_done, on_error) -> None:
         if self.client_id is None:
-            on_error(ValidationError("client_id", self.tr(
-                "Choose a client from the list: type part of the name, phone or email, then pick one.")))
+            on_error(
+                ValidationError(
+                    "client_id",
+                    self.tr(
+                        "Choose a client from the list: type part of the name, phone or email, then pick one."
+                    ),
+                )
+            )
             return
         self._saved_rows = [row for row, line in enumerate(self.model.lines) if not line.blank]
         if self.model.errors:  # the live rule already named the cell: take the user there
@@ -322,16 +372,35 @@ class InvoiceEditor(FormDialog):
             on_error(ValidationError(field, self.model.errors[(row, key)]))
             return
         lines = [self.model.lines[row].to_values() for row in self._saved_rows]
-        values = {"client_id": self.client_id, "currency": self.currency,
-                  "issue_date": self.issue_date.date().toPython(),
-                  "due_date": None if self.kind == "credit_note" else self.due_date.date().toPython(),
-                  "notes": self.notes.toPlainText(), "terms": self.terms.toPlainText(), "lines": lines}
+        values = {
+            "client_id": self.client_id,
+            "currency": self.currency,
+            "issue_date": self.issue_date.date().toPython(),
+            "due_date": None if self.kind == "credit_note" else self.due_date.date().toPython(),
+            "notes": self.notes.toPlainText(),
+            "terms": self.terms.toPlainText(),
+            "lines": lines,
+        }
         if self.document is None:
-            self.ops.write(invoices.create_draft, kind=self.kind, **values, request_id=self.request_id,
-                           on_done=on_done, on_error=on_error)
+            self.ops.write(
+                invoices.create_draft,
+                kind=self.kind,
+                **values,
+                request_id=self.request_id,
+                on_done=on_done,
+                on_error=on_error,
+            )
         else:
-            self.ops.write(invoices.update_draft, self.document.id, expected_version=self.document.version,
-                           base=self.base, decided=self.decided, **values, on_done=on_done, on_error=on_error)
+            self.ops.write(
+                invoices.update_draft,
+                self.document.id,
+                expected_version=self.document.version,
+                base=self.base,
+                decided=self.decided,
+                **values,
+                on_done=on_done,
+                on_error=on_error,
+            )
 
     def save_and_issue(self) -> None:
         self._issue_after_save = True
@@ -344,8 +413,13 @@ class InvoiceEditor(FormDialog):
             self.base = invoices.editable_values(document)
         self.decided = {}
         if self._issue_after_save and document.status == "draft":
-            self.ops.write(documents.issue, document.id, expected_version=document.version, on_done=self._saved,
-                           on_error=self._failed)
+            self.ops.write(
+                documents.issue,
+                document.id,
+                expected_version=document.version,
+                on_done=self._saved,
+                on_error=self._failed,
+            )
             return
         self._issue_after_save = False
         super()._saved(document)
@@ -368,16 +442,22 @@ class InvoiceEditor(FormDialog):
 
     def shown_value(self, field: str, value: Any) -> str:
         if field == "lines" and value:
-            return "\n".join(self.tr("{description}: {quantity} × {price}").format(
-                description=line[0], quantity=format(line[1].normalize(), "f"), price=format_money(
-                    line[3], self.currency)) for line in value)
+            return "\n".join(
+                self.tr("{description}: {quantity} × {price}").format(
+                    description=line[0],
+                    quantity=format(line[1].normalize(), "f"),
+                    price=format_money(line[3], self.currency),
+                )
+                for line in value
+            )
         if field == "client_id" and value == self.client_id:
             return self.client_edit.text()
         return super().shown_value(field, value)
 
     def conflict_hint(self) -> str:
-        return self.tr("Your input is still here: copy what you need, press Cancel and open the document "
-                       "again.")
+        return self.tr(
+            "Your input is still here: copy what you need, press Cancel and open the document again."
+        )
 
     def _focus_cell(self, row: int, key: str) -> None:
         self.table.setFocus()

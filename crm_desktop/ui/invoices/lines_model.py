@@ -42,14 +42,29 @@ def _plain(number: Decimal) -> str:
 
 @dataclass
 class Line:
-    values: dict[str, str] = field(default_factory=lambda: {
-        "description": "", "quantity": "1", "unit": "", "unit_price": "", "discount_percent": "0", "tax_rate": "0"})
+    values: dict[str, str] = field(
+        default_factory=lambda: {
+            "description": "",
+            "quantity": "1",
+            "unit": "",
+            "unit_price": "",
+            "discount_percent": "0",
+            "tax_rate": "0",
+        }
+    )
 
     @classmethod
     def from_row(cls, row: LineRow) -> Line:
-        return cls({"description": row.description, "quantity": _plain(row.quantity), "unit": row.unit,
-                    "unit_price": _plain(row.unit_price), "discount_percent": _plain(row.discount_percent),
-                    "tax_rate": _plain(row.tax_rate)})
+        return cls(
+            {
+                "description": row.description,
+                "quantity": _plain(row.quantity),
+                "unit": row.unit,
+                "unit_price": _plain(row.unit_price),
+                "discount_percent": _plain(row.discount_percent),
+                "tax_rate": _plain(row.tax_rate),
+            }
+        )
 
     @property
     def blank(self) -> bool:
@@ -80,8 +95,15 @@ class LinesModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(KEYS) + 1
 
     def headers(self) -> list[str]:
-        return [tr("Description"), tr("Quantity"), tr("Unit"), tr("Unit price"), tr("Discount %"), tr("Tax %"),
-                tr("Net")]
+        return [
+            tr("Description"),
+            tr("Quantity"),
+            tr("Unit"),
+            tr("Unit price"),
+            tr("Discount %"),
+            tr("Tax %"),
+            tr("Net"),
+        ]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole:
@@ -119,9 +141,16 @@ class LinesModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if (role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() >= NET
-                or index.row() >= len(self.lines) or self.read_only):
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
+        if (
+            role != Qt.ItemDataRole.EditRole
+            or not index.isValid()
+            or index.column() >= NET
+            or index.row() >= len(self.lines)
+            or self.read_only
+        ):
             return False
         key = KEYS[index.column()]
         text = "" if value is None else str(value)
@@ -160,7 +189,9 @@ class LinesModel(QAbstractTableModel):
         self.errors = {(r - (r > row), k): m for (r, k), m in self.errors.items() if r != row}
         self.edited.emit()
 
-    def show_checked(self, nets: dict[int, Decimal], errors: dict[tuple[int, str], str], currency: str) -> None:
+    def show_checked(
+        self, nets: dict[int, Decimal], errors: dict[tuple[int, str], str], currency: str
+    ) -> None:
         """Nets and errors from a recompute (or a refused save) replace the old ones on screen."""
         self.nets, self.errors, self.currency = nets, errors, currency
         if self.lines:

@@ -32,9 +32,15 @@ from crm_desktop.ui.ops import Ops
 
 
 def status_names(tr) -> dict[str, str]:
-    return {"issued": tr("Issued, unpaid"), "partly_paid": tr("Partly paid"), "paid": tr("Paid"),
-            "credited": tr("Credited"), "cancelled": tr("Cancelled"), "accepted": tr("Accepted"),
-            "rejected": tr("Rejected")}
+    return {
+        "issued": tr("Issued, unpaid"),
+        "partly_paid": tr("Partly paid"),
+        "paid": tr("Paid"),
+        "credited": tr("Credited"),
+        "cancelled": tr("Cancelled"),
+        "accepted": tr("Accepted"),
+        "rejected": tr("Rejected"),
+    }
 
 
 class PaymentDialog(FormDialog):
@@ -51,19 +57,34 @@ class PaymentDialog(FormDialog):
         self.method.setEditable(True)
         self.method.addItems([self.tr("bank transfer"), self.tr("cash"), self.tr("card"), self.tr("other")])
         self.note = QLineEdit()
-        self.add_row("amount", self.tr("&Amount ({currency})").format(currency=document.currency), self.amount)
+        self.add_row(
+            "amount", self.tr("&Amount ({currency})").format(currency=document.currency), self.amount
+        )
         self.add_row("paid_on", self.tr("&Paid on"), self.paid_on)
         self.add_row("method", self.tr("&Method"), self.method)
         self.add_row("note", self.tr("&Note"), self.note)
-        self.finish_layout(QLabel(self.tr("Balance due: {balance}").format(
-            balance=format_money(document.balance, document.currency))))
+        self.finish_layout(
+            QLabel(
+                self.tr("Balance due: {balance}").format(
+                    balance=format_money(document.balance, document.currency)
+                )
+            )
+        )
         self.amount.selectAll()
         self.amount.setFocus()
 
     def submit(self, on_done, on_error) -> None:
-        self.ops.write(payments.record_payment, self.document.id, amount=self.amount.text().strip(),
-                       paid_on=self.paid_on.date().toPython(), method=self.method.currentText(),
-                       note=self.note.text(), request_id=self.request_id, on_done=on_done, on_error=on_error)
+        self.ops.write(
+            payments.record_payment,
+            self.document.id,
+            amount=self.amount.text().strip(),
+            paid_on=self.paid_on.date().toPython(),
+            method=self.method.currentText(),
+            note=self.note.text(),
+            request_id=self.request_id,
+            on_done=on_done,
+            on_error=on_error,
+        )
 
 
 class CancelDialog(FormDialog):
@@ -77,8 +98,14 @@ class CancelDialog(FormDialog):
         self.finish_layout(QLabel(self.tr("The number stays used; the document is kept, marked cancelled.")))
 
     def submit(self, on_done, on_error) -> None:
-        self.ops.write(documents.cancel, self.document.id, reason=self.reason.text(),
-                       expected_version=self.document.version, on_done=on_done, on_error=on_error)
+        self.ops.write(
+            documents.cancel,
+            self.document.id,
+            reason=self.reason.text(),
+            expected_version=self.document.version,
+            on_done=on_done,
+            on_error=on_error,
+        )
 
 
 class PaymentsPanel(QWidget):
@@ -102,9 +129,13 @@ class PaymentsPanel(QWidget):
         self.cancel_button.setToolTip(self.tr("Cancel it with a reason; the number stays used"))
         self.cancel_button.clicked.connect(self.cancel_document)
         self.credit_button = QPushButton(self.tr("Credit note"))
-        self.credit_button.setToolTip(self.tr("Correct this invoice: a credit note lowers what the client owes"))
+        self.credit_button.setToolTip(
+            self.tr("Correct this invoice: a credit note lowers what the client owes")
+        )
         self.credit_button.clicked.connect(self.make_credit_note)
-        self.copy_button = QPushButton(self.tr("Make invoice") if document.kind == "quote" else self.tr("Duplicate"))
+        self.copy_button = QPushButton(
+            self.tr("Make invoice") if document.kind == "quote" else self.tr("Duplicate")
+        )
         self.copy_button.clicked.connect(self.copy)
         self.accept_button = QPushButton(self.tr("Accepted"))
         self.accept_button.setToolTip(self.tr("The client accepted this quote"))
@@ -120,8 +151,16 @@ class PaymentsPanel(QWidget):
         self.send_button.clicked.connect(self.send_by_email)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
-        for button in (self.pdf_button, self.send_button, self.pay_button, self.credit_button, self.cancel_button,
-                       self.accept_button, self.reject_button, self.copy_button):
+        for button in (
+            self.pdf_button,
+            self.send_button,
+            self.pay_button,
+            self.credit_button,
+            self.cancel_button,
+            self.accept_button,
+            self.reject_button,
+            self.copy_button,
+        ):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -142,14 +181,19 @@ class PaymentsPanel(QWidget):
         self.accept_button.setVisible(open_quote)
         self.reject_button.setVisible(open_quote)
         # An invoice is copied; a quote the client did not turn down becomes an invoice.
-        self.copy_button.setVisible(invoice or document.kind == "quote" and document.status in ("issued", "accepted"))
+        self.copy_button.setVisible(
+            invoice or document.kind == "quote" and document.status in ("issued", "accepted")
+        )
         self.list.setVisible(invoice)
         if invoice:
             self.ops.read(payments.list_payments, document.id, on_done=self._payments_loaded)
 
     def _summary(self, document: DocumentDetail) -> str:
         parts = [status_names(self.tr).get(document.status, document.status)]
-        amount = lambda value: format_money(value, document.currency)
+
+        def amount(value) -> str:
+            return format_money(value, document.currency)
+
         if document.kind == "credit_note":
             parts.append(self.tr("corrects invoice {number}").format(number=document.related_number))
         elif document.kind == "invoice":
@@ -157,19 +201,25 @@ class PaymentsPanel(QWidget):
             if document.credited_total:
                 parts.append(self.tr("credited {credited}").format(credited=amount(document.credited_total)))
             if document.balance < 0:
-                parts.append(self.tr("due back to the client {refund}").format(refund=amount(-document.balance)))
+                parts.append(
+                    self.tr("due back to the client {refund}").format(refund=amount(-document.balance))
+                )
             else:
                 parts.append(self.tr("balance due {balance}").format(balance=amount(document.balance)))
-            if document.status in payments.PAYABLE and document.due_date is not None \
-                    and document.due_date < self.ops.ctx.today():
+            if (
+                document.status in payments.PAYABLE
+                and document.due_date is not None
+                and document.due_date < self.ops.ctx.today()
+            ):
                 parts.append(self.tr("overdue since {day}").format(day=document.due_date.isoformat()))
         return " · ".join(parts)
 
     def _payments_loaded(self, rows) -> None:
         self.list.clear()
         for p in rows:
-            item = QTreeWidgetItem([p.paid_on.isoformat(), format_money(p.amount, self.document.currency),
-                                    p.method, p.note])
+            item = QTreeWidgetItem(
+                [p.paid_on.isoformat(), format_money(p.amount, self.document.currency), p.method, p.note]
+            )
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.list.addTopLevelItem(item)
         for column in range(3):
@@ -188,8 +238,13 @@ class PaymentsPanel(QWidget):
         open_send_dialog(self.ops, self.document.id, self, lambda dialog: setattr(self, "dialog", dialog))
 
     def answer(self, *, accepted: bool) -> None:
-        self.ops.write(documents.answer_quote, self.document.id, accepted=accepted,
-                       expected_version=self.document.version, on_done=self._reloaded)
+        self.ops.write(
+            documents.answer_quote,
+            self.document.id,
+            accepted=accepted,
+            expected_version=self.document.version,
+            on_done=self._reloaded,
+        )
 
     def record_payment(self) -> PaymentDialog:
         return self._open(PaymentDialog(self.ops, self.document, self.ops.ctx.today(), self))
@@ -206,7 +261,9 @@ class PaymentsPanel(QWidget):
 
     def _open(self, dialog: FormDialog) -> FormDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda _result: self.ops.read(invoices.get, self.document.id, on_done=self._reloaded))
+        dialog.saved.connect(
+            lambda _result: self.ops.read(invoices.get, self.document.id, on_done=self._reloaded)
+        )
         self.dialog = dialog
         dialog.open()
         return dialog

@@ -31,15 +31,30 @@ class ReceivablesDialog(QDialog):
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
         self.table.setSortingEnabled(False)
-        self.table.setHeaderLabels([self.tr("Client"), self.tr("Invoices"), self.tr("Current"), self.tr("1–30 days"),
-                                    self.tr("31–60 days"), self.tr("61–90 days"), self.tr("Over 90 days"),
-                                    self.tr("Total due")])
+        self.table.setHeaderLabels(
+            [
+                self.tr("Client"),
+                self.tr("Invoices"),
+                self.tr("Current"),
+                self.tr("1–30 days"),
+                self.tr("31–60 days"),
+                self.tr("61–90 days"),
+                self.tr("Over 90 days"),
+                self.tr("Total due"),
+            ]
+        )
         self.table.setColumnWidth(0, 220)
         for column in range(1, self.table.columnCount()):  # amounts line up on the right, headers with them
-            self.table.headerItem().setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.headerItem().setTextAlignment(
+                column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            )
         self.table.itemActivated.connect(self._activated)
-        self.note = QLabel(self.tr("Days past the due date. Amounts in different currencies are listed apart. "
-                                   "Double-click a client to see their invoices."))
+        self.note = QLabel(
+            self.tr(
+                "Days past the due date. Amounts in different currencies are listed apart. "
+                "Double-click a client to see their invoices."
+            )
+        )
         self.note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -53,9 +68,12 @@ class ReceivablesDialog(QDialog):
         self.rows = rows
         self.table.clear()
         for r in rows:
-            cells = [r.client_name, str(r.invoices),
-                     *(format_money(r.buckets[b], r.currency) if r.buckets[b] else "" for b in AGEING),
-                     format_money(r.total, r.currency)]
+            cells = [
+                r.client_name,
+                str(r.invoices),
+                *(format_money(r.buckets[b], r.currency) if r.buckets[b] else "" for b in AGEING),
+                format_money(r.total, r.currency),
+            ]
             item = QTreeWidgetItem(cells)
             for column in range(1, len(cells)):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

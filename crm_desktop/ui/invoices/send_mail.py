@@ -64,8 +64,11 @@ class SmtpDialog(FormDialog):
         self.host.setPlaceholderText(self.tr("e.g. smtp.gmail.com — empty: save emails as files"))
         self.port = QLineEdit(str(settings.port))
         self.security = QComboBox()
-        for key, name in (("starttls", self.tr("STARTTLS (port 587)")), ("ssl", self.tr("SSL/TLS (port 465)")),
-                          ("none", self.tr("None (a relay in the office)"))):
+        for key, name in (
+            ("starttls", self.tr("STARTTLS (port 587)")),
+            ("ssl", self.tr("SSL/TLS (port 465)")),
+            ("none", self.tr("None (a relay in the office)")),
+        ):
             self.security.addItem(name, key)
         self.security.setCurrentIndex(max(self.security.findData(settings.security), 0))
         self.username = QLineEdit(settings.username)
@@ -73,11 +76,14 @@ class SmtpDialog(FormDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.sender = QLineEdit(settings.sender)
         self.sender.setPlaceholderText(self.tr("the company's email"))
-        for key, label, widget in (("host", self.tr("SMTP &server"), self.host), ("port", self.tr("&Port"), self.port),
-                                   ("security", self.tr("S&ecurity"), self.security),
-                                   ("username", self.tr("&User name"), self.username),
-                                   ("password", self.tr("Pass&word"), self.password),
-                                   ("sender", self.tr("&From address"), self.sender)):
+        for key, label, widget in (
+            ("host", self.tr("SMTP &server"), self.host),
+            ("port", self.tr("&Port"), self.port),
+            ("security", self.tr("S&ecurity"), self.security),
+            ("username", self.tr("&User name"), self.username),
+            ("password", self.tr("Pass&word"), self.password),
+            ("sender", self.tr("&From address"), self.sender),
+        ):
             self.add_row(key, label, widget)
         self.test_button = QPushButton(self.tr("Test connection"))
         self.test_button.clicked.connect(self.test_connection)
@@ -90,8 +96,13 @@ class SmtpDialog(FormDialog):
         self.setMinimumWidth(480)
 
     def _typed(self) -> SmtpSettings:
-        return mail.check_smtp(self.host.text(), self.port.text(), self.security.currentData(), self.username.text(),
-                               self.sender.text())
+        return mail.check_smtp(
+            self.host.text(),
+            self.port.text(),
+            self.security.currentData(),
+            self.username.text(),
+            self.sender.text(),
+        )
 
     def test_connection(self) -> None:
         self._clear_errors()
@@ -103,11 +114,15 @@ class SmtpDialog(FormDialog):
         self.outcome.setText(self.tr("Connecting to {host}…").format(host=typed.host))
         self.test_button.setEnabled(False)
         password = self.password.text()
-        self.ops.read(lambda _ctx: mail.check_login(typed, password), on_done=self._tested, on_error=self._tested)
+        self.ops.read(
+            lambda _ctx: mail.check_login(typed, password), on_done=self._tested, on_error=self._tested
+        )
 
     def _tested(self, error) -> None:
         self.test_button.setEnabled(True)
-        self.outcome.setText(error.message if error is not None else self.tr("The server accepted the login."))
+        self.outcome.setText(
+            error.message if error is not None else self.tr("The server accepted the login.")
+        )
 
     def submit(self, on_done, on_error) -> None:
         def stored(settings: SmtpSettings) -> None:
@@ -115,9 +130,17 @@ class SmtpDialog(FormDialog):
                 self.memory_only = not keep_password(settings, self.password.text())
             on_done(settings)
 
-        self.ops.write(mail.update_smtp_settings, expected_version=self.settings.version, host=self.host.text(),
-                       port=self.port.text(), security=self.security.currentData(), username=self.username.text(),
-                       sender=self.sender.text(), on_done=stored, on_error=on_error)
+        self.ops.write(
+            mail.update_smtp_settings,
+            expected_version=self.settings.version,
+            host=self.host.text(),
+            port=self.port.text(),
+            security=self.security.currentData(),
+            username=self.username.text(),
+            sender=self.sender.text(),
+            on_done=stored,
+            on_error=on_error,
+        )
 
 
 def _start(ctx, document_id: int) -> tuple[Draft, SmtpSettings]:
@@ -126,6 +149,7 @@ def _start(ctx, document_id: int) -> tuple[Draft, SmtpSettings]:
 
 def open_send_dialog(ops: Ops, document_id: int, parent: QWidget, on_open) -> None:
     """Load what the dialog starts with, then hand the shown dialog to `on_open`."""
+
     def show(loaded: tuple[Draft, SmtpSettings]) -> None:
         dialog = SendDialog(ops, *loaded, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -145,16 +169,29 @@ class SendDialog(FormDialog):
         self.setWindowTitle(self.tr("Send {document}").format(document=draft.label))
         self.to = QLineEdit(", ".join(draft.client_emails[:1]))
         self.to.setPlaceholderText(self.tr("client@example.com"))
-        self.subject = QLineEdit(self.tr("{document} from {company}").format(document=draft.label,
-                                                                            company=draft.company_name))
+        self.subject = QLineEdit(
+            self.tr("{document} from {company}").format(document=draft.label, company=draft.company_name)
+        )
         due = self.tr(", due on {day}").format(day=draft.due_date) if draft.due_date else ""
-        self.body = QPlainTextEdit(self.tr("Dear {client},\n\nplease find attached {document} for {total}{due}.\n\n"
-                                           "Kind regards,\n{company}").format(
-            client=draft.client_name, document=draft.label, total=draft.total, due=due, company=draft.company_name))
+        self.body = QPlainTextEdit(
+            self.tr(
+                "Dear {client},\n\nplease find attached {document} for {total}{due}.\n\n"
+                "Kind regards,\n{company}"
+            ).format(
+                client=draft.client_name,
+                document=draft.label,
+                total=draft.total,
+                due=due,
+                company=draft.company_name,
+            )
+        )
         self.body.setTabChangesFocus(True)
         self.body.setMinimumHeight(150)
-        for key, label, widget in (("to", self.tr("&To"), self.to), ("subject", self.tr("&Subject"), self.subject),
-                                   ("body", self.tr("&Message"), self.body)):
+        for key, label, widget in (
+            ("to", self.tr("&To"), self.to),
+            ("subject", self.tr("&Subject"), self.subject),
+            ("body", self.tr("&Message"), self.body),
+        ):
             self.add_row(key, label, widget)
         send = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         send.setText(self.tr("Send"))
@@ -163,9 +200,14 @@ class SendDialog(FormDialog):
         self.eml_button.setToolTip(self.tr("Opens in your mail program, ready to send"))
         self.eml_button.clicked.connect(self.choose_eml_file)
         self.buttons.addButton(self.eml_button, QDialogButtonBox.ButtonRole.ActionRole)
-        how = (self.tr("Sent through {server}; the PDF is attached.").format(server=smtp.host) if smtp.host else
-               self.tr("No mail server is set up (Settings → Email): save the message as a file, your mail "
-                       "program opens it ready to send."))
+        how = (
+            self.tr("Sent through {server}; the PDF is attached.").format(server=smtp.host)
+            if smtp.host
+            else self.tr(
+                "No mail server is set up (Settings → Email): save the message as a file, your mail "
+                "program opens it ready to send."
+            )
+        )
         note = QLabel(how)
         note.setWordWrap(True)
         self.finish_layout(note)
@@ -177,16 +219,29 @@ class SendDialog(FormDialog):
 
     def submit(self, on_done, on_error) -> None:
         if self.eml_path is not None:
-            self.ops.write(mail.save_document_eml, self.draft.document_id, self.eml_path, **self._values(),
-                           on_done=on_done, on_error=on_error)
+            self.ops.write(
+                mail.save_document_eml,
+                self.draft.document_id,
+                self.eml_path,
+                **self._values(),
+                on_done=on_done,
+                on_error=on_error,
+            )
             return
-        self.ops.write(mail.send_document, self.draft.document_id, **self._values(),
-                       password=stored_password(self.smtp), on_done=on_done, on_error=on_error)
+        self.ops.write(
+            mail.send_document,
+            self.draft.document_id,
+            **self._values(),
+            password=stored_password(self.smtp),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
     def choose_eml_file(self) -> None:
         name = f"{self.draft.file_stem}.eml"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the email"), str(Path.home() / name),
-                                              self.tr("Email files (*.eml)"))
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the email"), str(Path.home() / name), self.tr("Email files (*.eml)")
+        )
         if path:
             self.save_eml(Path(path))
 

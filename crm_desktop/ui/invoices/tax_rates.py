@@ -20,12 +20,21 @@ class TaxRatesDialog(FormDialog):
         self.rates = QLineEdit("; ".join(f"{r.normalize():f}" for r in presets.rates))
         self.rates.setPlaceholderText(self.tr("e.g. 12; 0"))
         self.add_row("tax_presets", self.tr("&Rates (%)"), self.rates)
-        note = QLabel(self.tr("Offered in the tax cell of invoice lines, in this order, separated by ';'. "
-                              "Any other rate can still be typed on a line."))
+        note = QLabel(
+            self.tr(
+                "Offered in the tax cell of invoice lines, in this order, separated by ';'. "
+                "Any other rate can still be typed on a line."
+            )
+        )
         note.setWordWrap(True)
         self.finish_layout(note)
 
     def submit(self, on_done, on_error) -> None:
         rates = [part for part in re.split(r"[;\s]+", self.rates.text().replace("%", "")) if part]
-        self.ops.write(documents.update_tax_presets, rates, expected_version=self.presets.version,
-                       on_done=on_done, on_error=on_error)
+        self.ops.write(
+            documents.update_tax_presets,
+            rates,
+            expected_version=self.presets.version,
+            on_done=on_done,
+            on_error=on_error,
+        )

@@ -49,27 +49,51 @@ def kinds() -> list[tuple[str, str]]:
 
 
 def statuses() -> list[tuple[str, str | None]]:
-    return [(tr("All"), None), (tr("Draft"), "draft"), (tr("Issued"), "issued"), (tr("Partly paid"), "partly_paid"),
-            (tr("Paid"), "paid"), (tr("Overdue"), OVERDUE), (tr("Credited"), "credited"),
-            (tr("Accepted"), "accepted"), (tr("Rejected"), "rejected"), (tr("Cancelled"), "cancelled")]
+    return [
+        (tr("All"), None),
+        (tr("Draft"), "draft"),
+        (tr("Issued"), "issued"),
+        (tr("Partly paid"), "partly_paid"),
+        (tr("Paid"), "paid"),
+        (tr("Overdue"), OVERDUE),
+        (tr("Credited"), "credited"),
+        (tr("Accepted"), "accepted"),
+        (tr("Rejected"), "rejected"),
+        (tr("Cancelled"), "cancelled"),
+    ]
 
 
 def is_overdue(row: DocumentRow, today: date) -> bool:
-    return row.status in ("issued", "partly_paid") and row.due_date is not None and row.due_date < today \
+    return (
+        row.status in ("issued", "partly_paid")
+        and row.due_date is not None
+        and row.due_date < today
         and row.balance > 0
+    )
 
 
 def columns() -> list[Column]:
     names = {key: name for name, key in statuses() if key}
-    day = lambda d: d.isoformat() if d else ""
-    return [Column(tr("Number"), lambda d: d.number or tr("Draft #{id}").format(id=d.id), "number", width=130),
-            Column(tr("Client"), lambda d: d.client_name, "client", width=200),
-            Column(tr("Issued"), lambda d: day(d.issue_date), "issue_date", width=100),
-            Column(tr("Due"), lambda d: day(d.due_date), "due_date", width=100),
-            Column(tr("Total"), lambda d: format_money(d.total, d.currency), "total", align_right=True, width=150),
-            Column(tr("Balance"), lambda d: format_money(d.balance, d.currency) if d.kind == "invoice" else "",
-                   align_right=True, width=150),
-            Column(tr("Status"), lambda d: names.get(d.status, d.status), "status", width=100)]
+
+    def day(d) -> str:
+        return d.isoformat() if d else ""
+
+    return [
+        Column(tr("Number"), lambda d: d.number or tr("Draft #{id}").format(id=d.id), "number", width=130),
+        Column(tr("Client"), lambda d: d.client_name, "client", width=200),
+        Column(tr("Issued"), lambda d: day(d.issue_date), "issue_date", width=100),
+        Column(tr("Due"), lambda d: day(d.due_date), "due_date", width=100),
+        Column(
+            tr("Total"), lambda d: format_money(d.total, d.currency), "total", align_right=True, width=150
+        ),
+        Column(
+            tr("Balance"),
+            lambda d: format_money(d.balance, d.currency) if d.kind == "invoice" else "",
+            align_right=True,
+            width=150,
+        ),
+        Column(tr("Status"), lambda d: names.get(d.status, d.status), "status", width=100),
+    ]
 
 
 def _filter(query: tuple[str, str | None, str]) -> DocumentFilter:
@@ -78,8 +102,9 @@ def _filter(query: tuple[str, str | None, str]) -> DocumentFilter:
 
 
 def _fetch(ctx, query, sort, descending, offset, limit):
-    return invoices.list_documents(ctx, _filter(query), sort=sort, descending=descending, offset=offset,
-                                   limit=limit)
+    return invoices.list_documents(
+        ctx, _filter(query), sort=sort, descending=descending, offset=offset, limit=limit
+    )
 
 
 def _count(ctx, query) -> int:
@@ -130,9 +155,17 @@ class InvoicesView(QWidget):
         top.addWidget(self.new_button)
 
         self.columns = columns()
-        self.model = LazyTableModel(ops, self.columns, _fetch, _count, query=self._query(), sort="issue_date",
-                                    descending=True, highlight=lambda d: _OVERDUE if is_overdue(d, self.today) else None,
-                                    parent=self)
+        self.model = LazyTableModel(
+            ops,
+            self.columns,
+            _fetch,
+            _count,
+            query=self._query(),
+            sort="issue_date",
+            descending=True,
+            highlight=lambda d: _OVERDUE if is_overdue(d, self.today) else None,
+            parent=self,
+        )
         self.table = ListTable(self.model, settings, "columns/invoices_view", several=True)
         self.table.activated.connect(self.open_row)
 
@@ -157,8 +190,9 @@ class InvoicesView(QWidget):
 
     def start(self) -> None:
         self.model.reload()
-        self.ops.read(company.get, on_done=lambda profile: setattr(self, "_default_currency",
-                                                                   profile.default_currency))
+        self.ops.read(
+            company.get, on_done=lambda profile: setattr(self, "_default_currency", profile.default_currency)
+        )
 
     # --- filter and totals ---
 
@@ -186,16 +220,22 @@ class InvoicesView(QWidget):
     def _load_totals(self) -> None:
         self._totals_generation += 1
         generation, query = self._totals_generation, self.model.query
-        self.ops.read(invoices.totals_by_currency, _filter(query),
-                      on_done=lambda sums: self._show_totals(generation, sums))
+        self.ops.read(
+            invoices.totals_by_currency,
+            _filter(query),
+            on_done=lambda sums: self._show_totals(generation, sums),
+        )
 
     def _show_totals(self, generation: int, sums: list) -> None:
         if generation != self._totals_generation:
             return
         if self.kind.currentData() == "invoice":
-            lines = [tr("Total {total}   Balance {balance}").format(total=format_money(total, code),
-                                                                    balance=format_money(balance, code))
-                     for code, total, balance in sums]
+            lines = [
+                tr("Total {total}   Balance {balance}").format(
+                    total=format_money(total, code), balance=format_money(balance, code)
+                )
+                for code, total, balance in sums
+            ]
         else:
             lines = [tr("Total {total}").format(total=format_money(total, code)) for code, total, _ in sums]
         self.totals.setText("\n".join(lines))
@@ -206,7 +246,9 @@ class InvoicesView(QWidget):
             self.summary.setText(tr("Nothing matches.") if filtered else tr("None yet."))
         else:
             grouped = f"{total:,}".replace(",", "\u202f")
-            self.summary.setText((tr("{total} found") if filtered else tr("{total} in all")).format(total=grouped))
+            self.summary.setText(
+                (tr("{total} found") if filtered else tr("{total} in all")).format(total=grouped)
+            )
 
     def _refresh(self, _changes: Changes) -> None:
         self.today = self.ops.ctx.today()
@@ -250,10 +292,16 @@ class InvoicesView(QWidget):
         """PDFs of the chosen invoices into `folder` as a job with progress and Cancel (exports.invoice_pdfs:
         Cancel keeps the PDFs already written, each whole, and says how many)."""
         rows = self.selected_rows()
-        self.export = run_job(self, self.ops, exports.invoice_pdfs, [row.id for row in rows], folder,
-                              title=tr("Export PDFs"),
-                              on_done=lambda written: self._exported(written, folder, cancelled=False),
-                              on_cancelled=lambda stop: self._exported(stop.partial or [], folder, cancelled=True))
+        self.export = run_job(
+            self,
+            self.ops,
+            exports.invoice_pdfs,
+            [row.id for row in rows],
+            folder,
+            title=tr("Export PDFs"),
+            on_done=lambda written: self._exported(written, folder, cancelled=False),
+            on_cancelled=lambda stop: self._exported(stop.partial or [], folder, cancelled=True),
+        )
         return self.export
 
     def _exported(self, written: list[Path], folder: Path, *, cancelled: bool) -> None:
@@ -272,8 +320,14 @@ class InvoicesView(QWidget):
         if self.editor is not None and self.editor.isVisible():
             self.editor.raise_()
             return
-        editor = InvoiceEditor(self.ops, document, kind=self.kind.currentData(), currency=self._default_currency,
-                               today=self.ops.ctx.today(), parent=self)
+        editor = InvoiceEditor(
+            self.ops,
+            document,
+            kind=self.kind.currentData(),
+            currency=self._default_currency,
+            today=self.ops.ctx.today(),
+            parent=self,
+        )
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # Only this editor's own end clears the reference: the next one may already be open.
         editor.destroyed.connect(lambda *_: setattr(self, "editor", None) if self.editor is editor else None)

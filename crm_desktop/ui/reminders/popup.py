@@ -72,7 +72,9 @@ class ReminderRow(QFrame):
         self.open_button = QPushButton(self.tr("Open"))
         self.open_button.clicked.connect(lambda: self.open_requested.emit(self.reminder))
         self.dismiss_button = QToolButton(text="✕")
-        self.dismiss_button.setToolTip(self.tr("Dismiss: the task stays open, the reminder does not come back"))
+        self.dismiss_button.setToolTip(
+            self.tr("Dismiss: the task stays open, the reminder does not come back")
+        )
         self.dismiss_button.clicked.connect(self.dismiss)
         buttons = QHBoxLayout()
         buttons.addWidget(self.done_button)
@@ -109,7 +111,9 @@ class ReminderRow(QFrame):
         edit = QDateTimeEdit(QDateTime.currentDateTime().addSecs(3600))
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
@@ -123,8 +127,9 @@ class ReminderRow(QFrame):
 
     def _handle(self, fn, *args, **kwargs) -> None:
         self.problem.hide()
-        self.ops.write(fn, *args, **kwargs, on_done=lambda _row: self.handled.emit(self.task_id),
-                       on_error=self._failed)
+        self.ops.write(
+            fn, *args, **kwargs, on_done=lambda _row: self.handled.emit(self.task_id), on_error=self._failed
+        )
 
     def _failed(self, error) -> None:
         self.problem.setText(error.message)
@@ -137,8 +142,10 @@ class ReminderWindow(QWidget):
 
     def __init__(self, ops: Ops, parent: QWidget | None = None):
         # Shown without taking the keyboard: whoever is typing keeps typing (a click still works).
-        super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint
-                         | Qt.WindowType.WindowDoesNotAcceptFocus)
+        super().__init__(
+            parent,
+            Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus,
+        )
         self.ops = ops
         self.setObjectName("reminders")
         self.setWindowTitle(self.tr("Reminders"))
@@ -163,8 +170,11 @@ class ReminderWindow(QWidget):
     def add(self, found: list[Reminder]) -> None:
         missed = [r for r in found if r.missed]
         if missed:
-            text = (self.tr("1 reminder was due while CRM Desktop was closed.") if len(missed) == 1 else
-                    self.tr("{n} reminders were due while CRM Desktop was closed.").format(n=len(missed)))
+            text = (
+                self.tr("1 reminder was due while CRM Desktop was closed.")
+                if len(missed) == 1
+                else self.tr("{n} reminders were due while CRM Desktop was closed.").format(n=len(missed))
+            )
             self.missed_label.setText(text)
             self.missed_label.show()
         for reminder in found:
@@ -204,8 +214,11 @@ class ReminderWindow(QWidget):
     def _changed(self, changes: Changes) -> None:
         if self.rows and "tasks" in changes.tables:
             shown = list(self.rows)
-            self.ops.read(reminders.still_pending, shown,
-                          on_done=lambda pending: [self._remove(i) for i in shown if i not in pending])
+            self.ops.read(
+                reminders.still_pending,
+                shown,
+                on_done=lambda pending: [self._remove(i) for i in shown if i not in pending],
+            )
 
 
 def _give_back(widget: QWidget, popup: QWidget) -> None:

@@ -17,10 +17,18 @@ class FollowUpRulesDialog(FormDialog):
         self.setWindowTitle(self.tr("Follow-up rules"))
         self.spins: dict[str, QSpinBox] = {}
         texts = {
-            "lead_follow_up_hours": (self.tr("A new &lead nobody contacted gets a task after"), self.tr(" hours")),
-            "invoice_follow_up_days": (self.tr("An &unpaid invoice gets a task after its due date +"),
-                                       self.tr(" days")),
-            "escalation_hours": (self.tr("The &manager is told when a task is overdue by"), self.tr(" hours")),
+            "lead_follow_up_hours": (
+                self.tr("A new &lead nobody contacted gets a task after"),
+                self.tr(" hours"),
+            ),
+            "invoice_follow_up_days": (
+                self.tr("An &unpaid invoice gets a task after its due date +"),
+                self.tr(" days"),
+            ),
+            "escalation_hours": (
+                self.tr("The &manager is told when a task is overdue by"),
+                self.tr(" hours"),
+            ),
         }
         for key, (label, suffix) in texts.items():
             spin = QSpinBox()
@@ -30,14 +38,23 @@ class FollowUpRulesDialog(FormDialog):
             spin.setValue(getattr(rules, key))
             self.spins[key] = spin
             self.add_row(key, label, spin)
-        note = QLabel(self.tr("Each rule creates one task per lead, invoice or task, for its owner or manager, "
-                              "and its reminder pops up at once. Set a rule to 0 to switch it off."))
+        note = QLabel(
+            self.tr(
+                "Each rule creates one task per lead, invoice or task, for its owner or manager, "
+                "and its reminder pops up at once. Set a rule to 0 to switch it off."
+            )
+        )
         note.setWordWrap(True)
         self.finish_layout(note)
 
     def submit(self, on_done, on_error) -> None:
-        self.ops.write(follow_ups.update_settings, expected_version=self.rules.version,
-                       **{key: spin.value() for key, spin in self.spins.items()}, on_done=on_done, on_error=on_error)
+        self.ops.write(
+            follow_ups.update_settings,
+            expected_version=self.rules.version,
+            **{key: spin.value() for key, spin in self.spins.items()},
+            on_done=on_done,
+            on_error=on_error,
+        )
 
     def conflict_hint(self) -> str:
         return self.tr("Someone changed the settings meanwhile: press Cancel and open them again.")

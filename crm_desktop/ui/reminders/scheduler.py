@@ -64,8 +64,10 @@ class ReminderScheduler(QObject):
         if self.since is None:
             return  # the start-up look has not happened yet; it arms the timer itself
         since = self.since
-        self.ops.read(lambda ctx: (ctx.now(), _next_moment(ctx, since)),
-                      on_done=lambda result: self._arm(result[1], result[0]))
+        self.ops.read(
+            lambda ctx: (ctx.now(), _next_moment(ctx, since)),
+            on_done=lambda result: self._arm(result[1], result[0]),
+        )
 
     def _arm(self, next_at: datetime | None, now: datetime) -> None:
         self.next_at = next_at
