@@ -62,7 +62,7 @@ def main() -> None:
         wait(lambda: view.card.data is not None and window.ready)
         log = save_from_form(window, wait)
         for sql in log.reads:
-            print("read:", sql[:150])
+            print("read:", " ".join(sql.split())[:150])
         figures = {"client_save_reads": len(log.reads), "client_save_writes": len(log.writes)}
         window.ops.wait_idle()
         window.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from statements import StatementLog, skips_rows
 
 from crm_desktop.db.models import Activity, AuditEntry, Document, User
 from crm_desktop.services import clients
@@ -294,26 +295,9 @@ def test_a_save_retried_with_its_request_id_makes_one_client(ctx):
 
 
 def statements_of(ctx, call):
-    """The SQL `call` sends (statement and parameters), from a before_cursor_execute listener."""
-    from sqlalchemy import event
-
-    sent: list[tuple[str, object]] = []
-
-    def note(conn, cursor, statement, parameters, *_):
-        sent.append((statement, parameters))
-
-    event.listen(ctx.db.engine, "before_cursor_execute", note)
-    try:
-        return call(), sent
-    finally:
-        event.remove(ctx.db.engine, "before_cursor_execute", note)
-
-
-def skips_rows(statement: str, parameters) -> bool:
-    """Whether the query counts past rows with an OFFSET (SQLite writes "OFFSET 0" after every LIMIT)."""
-    if "OFFSET" not in statement:
-        return False
-    return not (statement.rstrip().endswith("OFFSET ?") and parameters[-1] == 0)
+    """What `call` returns, and the SQL it sends."""
+    with StatementLog(ctx.db.engine) as log:
+        return call(), log
 
 
 @pytest.mark.parametrize("sort", sorted(clients.KEY_SORTS))
@@ -336,10 +320,10 @@ def test_pages_read_on_from_the_last_row_by_key_in_the_same_order_as_by_offset(c
             ),
         )
         if last is not None:
-            ids_query, parameters = next((q, p) for q, p in sent if "LIMIT" in q)
-            assert not skips_rows(ids_query, parameters)  # the page starts at the key, not counted past
+            ids_query = sent.pages()[0]
+            assert not skips_rows(ids_query)  # the page starts at the key, not counted past
             key = "sort_name, clients.id) " if sort == "name" else "clients.id "
-            assert key + ("<" if descending else ">") in ids_query
+            assert key + ("<" if descending else ">") in ids_query.sql
         if not page:
             break
         by_key += [c.id for c in page]
@@ -351,7 +335,8 @@ def test_a_page_by_name_reads_a_range_of_the_sort_name_id_index(ctx):
     clients.create(ctx, name="Aziz Karimov")
     last = clients.list_clients(ctx)[0]
     _, sent = statements_of(ctx, lambda: clients.list_clients(ctx, limit=5, after=last))
-    query, parameters = next((q, p) for q, p in sent if "LIMIT" in q)
+    page = sent.pages()[0]
+    query, parameters = page.sql, page.parameters
     with ctx.read() as s:
         connection = s.connection()
         if ctx.db.dialect == "sqlite":

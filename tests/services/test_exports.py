@@ -5,12 +5,12 @@ that a cancelled write job leaves the database as it was."""
 from __future__ import annotations
 
 import csv
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
+from statements import StatementLog
 
 from crm_desktop.db.models import AuditEntry, Client
 from crm_desktop.services import clients, documents, exports, invoices, users
@@ -20,21 +20,6 @@ from crm_desktop.services.errors import PermissionDenied, ValidationError
 from crm_desktop.services.invoices import LineValues
 from crm_desktop.services.progress import Cancelled, Progress, printing
 from crm_desktop.services.textnorm import sort_key
-
-
-@contextmanager
-def statements(ctx: ServiceContext):
-    """The SQL statements run inside the block, as a list that fills while it runs."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_):
-        seen.append(statement)
-
-    event.listen(ctx.db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(ctx.db.engine, "before_cursor_execute", count)
 
 
 def recording() -> tuple[Progress, list[tuple[int, int, str]]]:
@@ -181,8 +166,9 @@ def test_a_user_exports_only_the_clients_they_may_see(ctx, tmp_path):
 
 def test_5000_clients_are_read_in_a_few_dozen_statements_not_one_per_client(ctx, tmp_path):
     many_clients(ctx, 5000)
-    with statements(ctx) as seen:
+    with StatementLog(ctx.db.engine) as log:
         assert exports.clients_csv(ctx, tmp_path / "all.csv") == 5000
+    seen = log.sent
     reads = [
         s
         for s in seen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
+from statements import StatementLog, skips_rows
 
 from crm_desktop.services import clients
 from crm_desktop.services.clients import ClientFilter
@@ -78,35 +79,6 @@ def test_passes_the_model_tester(qtbot, qtmodeltester, model):
     qtmodeltester.check(model)
 
 
-def statements(ctx):
-    """A list that fills with the SQL (statement, parameters) sent while it is held (an engine listener)."""
-    from contextlib import contextmanager
-
-    from sqlalchemy import event
-
-    @contextmanager
-    def listening():
-        sent: list[tuple[str, object]] = []
-
-        def note(conn, cursor, statement, parameters, *_):
-            sent.append((statement, parameters))
-
-        event.listen(ctx.db.engine, "before_cursor_execute", note)
-        try:
-            yield sent
-        finally:
-            event.remove(ctx.db.engine, "before_cursor_execute", note)
-
-    return listening()
-
-
-def skips_rows(statement: str, parameters) -> bool:
-    """Whether a query counts past rows with an OFFSET (SQLite writes "OFFSET 0" after every LIMIT)."""
-    if "OFFSET" not in statement:
-        return False
-    return not (statement.rstrip().endswith("OFFSET ?") and parameters[-1] == 0)
-
-
 @pytest.fixture
 def keyed(qtbot, sqlite_ctx, ops):
     """Clients as the clients view lists them: pages by key, rows refreshed by id. Names repeat."""
@@ -145,15 +117,15 @@ def test_scrolling_down_reads_each_page_on_from_the_last_row_by_key(qtbot, keyed
         with qtbot.waitSignal(keyed.loaded):
             keyed.sort(0, Qt.SortOrder.DescendingOrder)
     expected = [c.id for c in clients.list_clients(sqlite_ctx, sort="name", descending=descending, limit=200)]
-    with statements(sqlite_ctx) as sent:
+    with StatementLog(sqlite_ctx.db.engine) as sent:
         assert shown_ids(qtbot, keyed) == expected  # ties broken by id across every page boundary
-    pages = [(q, p) for q, p in sent if "LIMIT" in q]
-    assert len(pages) == 9 and not any(skips_rows(q, p) for q, p in pages)
+    pages = sent.pages()
+    assert len(pages) == 9 and not any(map(skips_rows, pages))
 
 
 def test_a_jump_to_the_end_reads_the_last_page_from_the_end_and_scrolls_up_by_key(qtbot, keyed, sqlite_ctx):
     expected = [c.id for c in clients.list_clients(sqlite_ctx, sort="name", limit=200)]
-    with statements(sqlite_ctx) as sent:
+    with StatementLog(sqlite_ctx.db.engine) as sent:
         keyed.index(94, 0).data()  # the scroll bar dragged to the bottom
         qtbot.waitUntil(lambda: keyed.row(94) is not None)
         assert [keyed.row(r).id for r in range(90, 95)] == expected[90:]
@@ -161,18 +133,18 @@ def test_a_jump_to_the_end_reads_the_last_page_from_the_end_and_scrolls_up_by_ke
             keyed.index(row, 0).data()
             qtbot.waitUntil(lambda row=row: keyed.row(row) is not None)
         assert [keyed.row(r).id for r in range(60, 95)] == expected[60:]
-    pages = [(q, p) for q, p in sent if "LIMIT" in q]
-    assert len(pages) == 4 and not any(skips_rows(q, p) for q, p in pages)
+    pages = sent.pages()
+    assert len(pages) == 4 and not any(map(skips_rows, pages))
 
 
 def test_a_jump_to_the_middle_counts_its_way_once_then_goes_on_by_key(qtbot, keyed, sqlite_ctx):
     expected = [c.id for c in clients.list_clients(sqlite_ctx, sort="name", limit=200)]
-    with statements(sqlite_ctx) as sent:
+    with StatementLog(sqlite_ctx.db.engine) as sent:
         for row in (35, 45):
             keyed.index(row, 0).data()
             qtbot.waitUntil(lambda row=row: keyed.row(row) is not None)
     assert [keyed.row(r).id for r in range(30, 50)] == expected[30:50]
-    pages = [skips_rows(q, p) for q, p in sent if "LIMIT" in q]
+    pages = [skips_rows(page) for page in sent.pages()]
     assert pages == [True, False]
 
 
@@ -195,10 +167,10 @@ def test_refreshing_an_updated_row_repaints_it_in_one_query_and_keeps_the_select
     resets, changed = [], []
     keyed.modelReset.connect(lambda: resets.append(True))
     keyed.dataChanged.connect(lambda first, last, *_: changed.append((first.row(), last.row())))
-    with statements(sqlite_ctx) as sent, qtbot.waitSignal(keyed.loaded):
+    with StatementLog(sqlite_ctx.db.engine) as sent, qtbot.waitSignal(keyed.loaded):
         keyed.refresh_rows({target.id, 10_000})  # one of them is not in the list at all
     assert keyed.index(4, 1).data() == "customer"
-    assert len([s for s, _ in sent if s.lstrip().upper().startswith("SELECT")]) == 1
+    assert len([s for s in sent.sent if s.lstrip().upper().startswith("SELECT")]) == 1
     assert changed == [(4, 4)] and not resets
     assert view.selectionModel().isRowSelected(4) and view.currentIndex().row() == 4
     assert view.selectionModel().selectedRows() == [keyed.index(4, 0)]
@@ -214,9 +186,9 @@ def test_a_refreshed_row_that_left_the_filter_or_moved_reloads_the_list(qtbot, k
 
 def test_refreshing_rows_none_of_which_is_loaded_asks_nothing(qtbot, keyed, sqlite_ctx):
     far = clients.list_clients(sqlite_ctx, sort="name", offset=90, limit=1)[0]
-    with statements(sqlite_ctx) as sent:
+    with StatementLog(sqlite_ctx.db.engine) as sent:
         keyed.refresh_rows({far.id})
-    assert sent == [] and not keyed.ops.busy
+    assert sent.statements == [] and not keyed.ops.busy
 
 
 def test_the_keyed_model_passes_the_model_tester(qtbot, qtmodeltester, keyed, sqlite_ctx):
@@ -239,10 +211,10 @@ def test_pages_scrolled_past_before_their_turn_are_not_read(qtbot, keyed, sqlite
         keyed.ops.read(lambda ctx: gate.wait(5))
     for row in range(5, 95, 5):  # 18 pages asked for, one after the other
         keyed.index(row, 0).data()
-    with statements(sqlite_ctx) as sent:
+    with StatementLog(sqlite_ctx.db.engine) as sent:
         gate.set()
         qtbot.waitUntil(lambda: keyed.row(94) is not None and not keyed.ops.busy)
-    pages = [q for q, _ in sent if "LIMIT" in q]
+    pages = sent.pages()
     assert len(pages) == windowed_model.STALE_REQUESTS  # the first ten were skipped, the last eight read
     assert keyed.row(5) is None and keyed.row(55) is not None
     assert keyed.index(5, 0).data() is None  # painted again: asked for again, and now it comes
