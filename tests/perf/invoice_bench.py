@@ -38,19 +38,11 @@ def _logo() -> bytes:
     return out.getvalue()
 
 
-def bench_invoices(wanted: set[str], say) -> dict[str, float]:
-    from PySide6.QtCore import QEventLoop, QTimer
+def ten_lines() -> list:
+    """The draft both invoice benchmarks use: ten lines with a mix of discounts and tax rates."""
+    from crm_desktop.services.invoices import LineValues
 
-    from crm_desktop.app import application
-    from crm_desktop.db.engine import Database
-    from crm_desktop.db.migrate import upgrade
-    from crm_desktop.services import clients, company, documents, exports, invoices
-    from crm_desktop.services.context import ServiceContext
-    from crm_desktop.services.invoices import DocumentFilter, LineValues
-    from crm_desktop.ui.jobs import run_job
-    from crm_desktop.ui.ops import Ops
-
-    lines = [
+    return [
         LineValues(
             f"Service item {i + 1}: cleaning, repair or consulting",
             i + 1,
@@ -61,6 +53,21 @@ def bench_invoices(wanted: set[str], say) -> dict[str, float]:
         )
         for i in range(10)
     ]
+
+
+def bench_invoices(wanted: set[str], say) -> dict[str, float]:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from crm_desktop.app import application
+    from crm_desktop.db.engine import Database
+    from crm_desktop.db.migrate import upgrade
+    from crm_desktop.services import clients, company, documents, exports, invoices
+    from crm_desktop.services.context import ServiceContext
+    from crm_desktop.services.invoices import DocumentFilter
+    from crm_desktop.ui.jobs import run_job
+    from crm_desktop.ui.ops import Ops
+
+    lines = ten_lines()
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="crm-bench-invoices-") as tmp:
         db = Database.open(f"sqlite:///{Path(tmp) / 'office.sqlite3'}")

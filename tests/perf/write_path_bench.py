@@ -47,26 +47,16 @@ sys.path.insert(0, str(REPO))  # runnable from a checkout without installing
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench  # noqa: E402
+from invoice_bench import ten_lines  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 
 from crm_desktop.db.engine import Database  # noqa: E402
 from crm_desktop.db.models import Client, Document  # noqa: E402
 from crm_desktop.services import clients, documents, invoices  # noqa: E402
 from crm_desktop.services.context import ServiceContext  # noqa: E402
-from crm_desktop.services.invoices import LineValues  # noqa: E402
 
 METRICS = ("client_create_ms", "invoice_issue_ms", "client_create_statements", "invoice_issue_statements")
-LINES = [
-    LineValues(
-        f"Service item {i + 1}: cleaning, repair or consulting",
-        i + 1,
-        "h",
-        f"{125 + i}.50",
-        5 if i % 3 == 0 else 0,
-        12 if i % 2 else 0,
-    )
-    for i in range(10)
-]
+LINES = ten_lines()  # the same draft as invoice_bench's
 WARM_UP = 20  # statement compiling and the first page reads are not a user's wait
 
 
