@@ -33,7 +33,7 @@ from crm_desktop.services.errors import ServiceError
 # `from __feature__ import` (PYSIDE-2029), and none of those needs Qt. 60 modules are read at a start
 # instead of 310 (issue 13).
 # isort: split
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -162,8 +162,8 @@ def run_gui(url: str, paths: Paths, *, demo: bool = False, origin: str | None = 
         from crm_desktop.ui.ready_report import ReadyReport
 
         ReadyReport(window, Path(report_ready))
+    window.start()
     window.show()
-    QTimer.singleShot(0, window.start)
     try:
         return app.exec()
     finally:

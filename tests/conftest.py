@@ -1,7 +1,9 @@
 """Shared fixtures: isolated dirs and keyring, and a fresh database per test on SQLite and PostgreSQL.
 
 `db` (and everything built on it) is parametrised over both databases. PostgreSQL runs when
-CRM_TEST_POSTGRES_URL is set (CI sets it); each test gets its own schema, dropped afterwards.
+CRM_TEST_POSTGRES_URL is set (CI sets it); each test gets its own database there, dropped afterwards:
+a migrated one is a copy of a template migrated once per run (~50 ms instead of a ~1 s migration), an
+empty one (`postgres_url`) a fresh schema.
 Shared-mode tests (`pg_ctx`, `server_login`) run on a private server started with initdb whose
 logins must give their password (SCRAM), since the CI server trusts every local login.
 """
@@ -35,6 +37,7 @@ os.environ.pop("CRM_DESKTOP_DATABASE_URL", None)
 import pytest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from crm_desktop.config import Paths  # noqa: E402
 from crm_desktop.db.engine import Database  # noqa: E402
@@ -217,10 +220,75 @@ def _migrated(url: str) -> Iterator[Database]:
         db.dispose()
 
 
-@pytest.fixture
-def db(db_url) -> Iterator[Database]:
+_TEMPLATE_SCHEMA = "crm_test"  # the same name in every copy: the migrated functions name their schema
+
+
+def _in_database(server_url: str, database: str) -> str:
+    url = make_url(server_url).set(database=database)
+    url = url.update_query_dict({"options": f"-csearch_path={_TEMPLATE_SCHEMA},public"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _templates() -> Iterator[dict[str, str]]:
+    """Per server URL, its database migrated to head (made on first use, dropped after the run)."""
+    made: dict[str, str] = {}
+    yield made
+    for server_url, name in made.items():
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except OperationalError:  # a private server of the run stopped first: gone with it
+            pass
+        admin.dispose()
+
+
+def _template(server_url: str, templates: dict[str, str]) -> str:
+    if server_url not in templates:
+        name = f"crm_template_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = _in_database(server_url, name)
+        setup = create_engine(make_url(url).set(query={}), isolation_level="AUTOCOMMIT")
+        with setup.connect() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
+            conn.execute(text(f'CREATE SCHEMA "{_TEMPLATE_SCHEMA}"'))
+        setup.dispose()
+        for _db in _migrated(url):  # disposed at once: a template with a session open cannot be copied
+            pass
+        templates[server_url] = name
+    return templates[server_url]
+
+
+def _migrated_copy(server_url: str, templates: dict[str, str]) -> Iterator[Database]:
+    """A migrated database of its own on `server_url`: a copy of the run's template, dropped after."""
+    template = _template(server_url, templates)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        # Rights on a database are never copied with it: what migration 0006 revoked, revoke again.
+        conn.execute(text(f'REVOKE TEMPORARY ON DATABASE "{name}" FROM PUBLIC'))
+    try:
+        yield from _migrated(_in_database(server_url, name))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request) -> Iterator[Database]:
     """A migrated database, once on SQLite and once on PostgreSQL."""
-    yield from _migrated(db_url)
+    if request.param == "sqlite":
+        yield from _migrated(request.getfixturevalue("sqlite_url"))
+        return
+    if not POSTGRES_URL:
+        pytest.skip("CRM_TEST_POSTGRES_URL is not set")
+    yield from _migrated_copy(_postgres_server_url(), request.getfixturevalue("_templates"))
 
 
 @pytest.fixture
@@ -363,10 +431,10 @@ def smtp_server():
 
 
 @pytest.fixture
-def pg_ctx(scram_postgres_url, clock) -> Iterator[ServiceContext]:
+def pg_ctx(scram_server, _templates, clock) -> Iterator[ServiceContext]:
     """A ServiceContext on PostgreSQL only (the password-checking server), connected as the server's
     superuser (the owner)."""
-    for db in _migrated(scram_postgres_url):
+    for db in _migrated_copy(scram_server, _templates):
         yield ServiceContext(db, clock=clock)
 
 

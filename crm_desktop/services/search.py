@@ -16,8 +16,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, String, TableValuedAlias, and_, column, func, literal, select, table
-from sqlalchemy.dialects.postgresql import ARRAY
+# The generic ARRAY, not sqlalchemy.dialects.postgresql's: importing that package costs a SQLite start ~35 ms
+# (it loads every PostgreSQL driver module), and PostgreSQL renders the generic type as its own.
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    TableValuedAlias,
+    and_,
+    column,
+    func,
+    literal,
+    select,
+    table,
+)
 
 from crm_desktop.db.models import Client, ClientSearch
 from crm_desktop.services.textnorm import digits, fold, words

@@ -171,28 +171,19 @@ class ServiceTableModel(QAbstractTableModel):
         self,
         offset: int,
         limit: int,
-        arrived: Callable[[list[Any] | None], None],
+        arrived: Callable[[list[Any]], None],
         *,
         after: Any = None,
         backwards: bool = False,
-        still_wanted: Callable[[], bool] | None = None,
     ) -> None:
         """One page off the GUI thread: from `after` by key where the sort allows it, else from `offset`.
         `backwards` reads the reversed order (the rows before `after`, or counted from the end) and
-        turns the page round, so a page near the end or above a loaded one costs no long OFFSET.
-        `still_wanted`, asked on the worker just before the query, can skip it: `arrived(None)`."""
+        turns the page round, so a page near the end or above a loaded one costs no long OFFSET."""
         generation = self._generation
         descending = not self.descending if backwards else self.descending
         keyed = {"after": after} if self.sort_by in self.key_sorts else {}
-        fetch = self._fetch
-
-        def load(ctx, *args, **kwargs):
-            if still_wanted is not None and not still_wanted():
-                return None
-            return fetch(ctx, *args, **kwargs)
-
         self.ops.read(
-            load,
+            self._fetch,
             self.query,
             self.sort_by,
             descending,
@@ -200,8 +191,7 @@ class ServiceTableModel(QAbstractTableModel):
             limit,
             **keyed,
             on_done=lambda rows: (
-                generation == self._generation
-                and arrived(rows[::-1] if backwards and rows is not None else rows)
+                generation == self._generation and arrived(rows[::-1] if backwards else rows)
             ),
             on_error=lambda error: self._failed(generation, error),
         )

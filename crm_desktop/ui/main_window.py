@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QProcess, QSettings, QSize, Qt
+from PySide6.QtCore import QProcess, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
     def _build_reminders(self) -> None:
         self.reminder_scheduler = ReminderScheduler(self.ops, self)
         self.reminder_window = ReminderWindow(self.ops, self)
+        self.destroyed.connect(self.reminder_window.deleteLater)
         self.reminder_scheduler.due.connect(self._reminders_due)
         self.reminder_window.handled.connect(lambda _task_id: self.reminder_scheduler.rearm())
         self.reminder_window.open_requested.connect(lambda r: self.open_task(r.task_id))
@@ -458,10 +459,23 @@ class MainWindow(QMainWindow):
         self.offline_banner.setVisible(not reachable)
 
     def start(self) -> None:
-        """Load the pages made so far and the counts (after the window is shown, so it opens at once)."""
+        """Load the pages made so far (their reads run while the window is shown and painted), then, once
+        those have answered, the counts, the reminders and the rest: started together they would hold the
+        interpreter lock while the shown page waits for its rows (~70 ms of a start, issue 13)."""
         self._started = True
         for page in list(self._built.values()):
             page.start()
+        if self.ops.busy:
+            self.ops.busy_changed.connect(self._start_rest_when_idle)
+        else:
+            self._start_rest()
+
+    def _start_rest_when_idle(self, busy: bool) -> None:
+        if not busy:
+            self.ops.busy_changed.disconnect(self._start_rest_when_idle)
+            QTimer.singleShot(0, self._start_rest)  # after the page has shown what arrived
+
+    def _start_rest(self) -> None:
         self._load_counts()
         self.reminder_scheduler.start()
         if self.live is not None:
@@ -579,6 +593,7 @@ class MainWindow(QMainWindow):
             self.live.stop()
         jobs.stop_all()  # a running export or import stops between steps (a write job rolls back)
         self.ops.wait_idle()
+        self.reminder_window.close()  # a window of its own: it would outlive this one
         super().closeEvent(event)
 
 

@@ -144,10 +144,13 @@ def one_start(python: str, base: Path, env: dict[str, str]) -> tuple[float, floa
             time.sleep(0.002)  # polling a file: the app is another process, there is no signal to wait on
         painted = json.loads(report.read_text(encoding="utf-8"))["monotonic"]
     finally:
-        proc.terminate()  # Python's default SIGTERM: gone at once; the file is as after a closed window
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        usage = None
+        if proc.returncode is None:  # not yet reaped by poll(): the app is still running
+            proc.terminate()  # Python's default SIGTERM: gone at once; the file is as after a closed window
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
         proc.stderr.close()
+    assert usage is not None  # the report exists, so the app was running when it was stopped
     return (painted - started) * 1000, (usage.ru_utime + usage.ru_stime) * 1000
 
 
