@@ -39,8 +39,8 @@ from crm_desktop.db.models import (
     Task,
     User,
 )
-from crm_desktop.services import invoices, money, numbering
-from crm_desktop.services.context import company_profile
+from crm_desktop.services import follow_ups, invoices, money, numbering
+from crm_desktop.services.context import FixedClock, ServiceContext, company_profile
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.search import build_terms
 from crm_desktop.services.textnorm import sort_key
@@ -753,4 +753,26 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
+    _rules_applied(db, rng, now)
     return summary
+
+
+RULE_TASKS_DUE_AT_START = 3  # with the call two minutes in: a handful at the first start, not dozens
+
+
+def _rules_applied(db: Database, rng: random.Random, now: datetime) -> None:
+    """The follow-up rules' tasks as an office that uses the app has them: made when their record
+    needed them, so spread over the coming working days, and only a few of them reminding now."""
+    follow_ups.run(ServiceContext(db, clock=FixedClock(now)))
+    with db.write() as s:
+        made = list(s.scalars(select(Task.id).where(Task.origin.is_not(None)).order_by(Task.id)))
+        rng.shuffle(made)
+        for n, task_id in enumerate(made[RULE_TASKS_DUE_AT_START:]):
+            due = (now + timedelta(days=1 + n % 7)).replace(hour=5 + n % 8, minute=0)  # 10–17 h in Tashkent
+            s.execute(
+                update(Task)
+                .where(Task.id == task_id)
+                .values(
+                    due_at=due, remind_at=due - timedelta(minutes=15), alert_at=due - timedelta(minutes=15)
+                )
+            )

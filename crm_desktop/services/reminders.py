@@ -1,11 +1,13 @@
 """Which reminders are due, and what handling one means — the logic under the app's one timer.
 
 A task's pending alert (`alert_at`) is set when its reminder is set and cleared when it is handled:
-done, dismissed, or snoozed on to a new `alert_at`. `alerted_at` says it has popped up somewhere,
-so a reminder that came due while the app was closed is shown once at the next start ("missed"),
-and never twice. A running app remembers when it last looked (`since`): whatever came due after
-that pops up on it even if another PC of the same user showed it a moment earlier, which is how a
-reminder reaches every PC its assignee is signed in on.
+done, dismissed, or snoozed on to a new `alert_at`. So every open task whose `alert_at` has passed is
+a reminder nobody handled: each start shows them all again — one that popped up before the app was
+closed (or killed) with its window open is not lost — and those that came due while the app was
+closed are said to be "missed". `alerted_at` says it has popped up somewhere, so a running app does
+not show it twice: it remembers when it last looked (`since`), and whatever came due after that pops
+up on it even if another PC of the same user showed it a moment earlier, which is how a reminder
+reaches every PC its assignee is signed in on.
 
 In single-user mode (one SQLite file, one person) every task's reminder is for the one user; on a
 shared server, only the signed-in user's own tasks pop up.
@@ -70,12 +72,12 @@ def take_due(
 ) -> list[Reminder]:
     """The reminders to pop up now, marked as shown in the same unit of work.
 
-    `since`: when this app last looked (None at start: then only those never shown anywhere);
+    `since`: when this app last looked (None at start: then every reminder not handled yet);
     `started`: when the app started, to tell the ones that came due while it was closed.
     """
     now = ctx.now()
     never_shown = Task.alerted_at.is_(None)
-    fresh = never_shown if since is None else or_(never_shown, Task.alert_at > since)
+    fresh = true() if since is None else or_(never_shown, Task.alert_at > since)
     client, deal = aliased(Client), aliased(Deal)
     with ctx.write() as s:
         rows = s.execute(
@@ -147,10 +149,36 @@ def snooze_choices(now: datetime, zone) -> dict[str, datetime]:
 
 def snooze(ctx: ServiceContext, task_id: int, until: object) -> TaskRow:
     """Pop up again at `until` (the task's own reminder time stays as the user set it)."""
+    return _set_alert(ctx, task_id, alert_at=_ahead(ctx, until), alerted_at=None)
+
+
+def snooze_many(ctx: ServiceContext, task_ids: list[int], until: object) -> list[int]:
+    """Snooze every one of `task_ids` the actor may see that is still open (the reminder window's
+    "Snooze all"), in one unit of work; returns those snoozed (one done elsewhere meanwhile stays done)."""
+    when = _ahead(ctx, until)
+    with ctx.write() as s:
+        ids = list(
+            s.scalars(
+                select(Task.id)
+                .outerjoin(Client, Client.id == Task.client_id)
+                .where(Task.id.in_(task_ids), Task.status == "open", tasks.task_visible_to(ctx.actor))
+            )
+        )
+        if ids:
+            s.execute(
+                update(Task)
+                .where(Task.id.in_(ids))
+                .values(alert_at=when, alerted_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+
+
+def _ahead(ctx: ServiceContext, until: object) -> datetime:
     when = v.a_datetime("alert_at", until, "The snooze time")
     if when is None or when <= ctx.now():
         raise ValidationError("alert_at", "Snooze until a time that is still ahead.")
-    return _set_alert(ctx, task_id, alert_at=when, alerted_at=None)
+    return when
 
 
 def dismiss(ctx: ServiceContext, task_id: int) -> TaskRow:

@@ -22,7 +22,7 @@ from crm_desktop.db.models import (
     Task,
     User,
 )
-from crm_desktop.services import activities, clients, demo, money
+from crm_desktop.services import activities, clients, demo, follow_ups, money
 from crm_desktop.services.clients import ClientFilter
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.textnorm import digits, words
@@ -133,7 +133,7 @@ def test_stored_totals_are_those_of_the_lines_and_numbers_follow_the_issue_dates
     ]
 
 
-def test_one_audit_entry_for_the_whole_generation(ctx):
+def test_one_audit_entry_for_the_whole_generation_then_the_rules_own(ctx):
     with ctx.read() as s:
         before = s.scalar(select(func.count()).select_from(AuditEntry))
     summary = demo.generate(ctx.db, clients=50, seed=2, now=NOW)
@@ -141,8 +141,19 @@ def test_one_audit_entry_for_the_whole_generation(ctx):
         entries = s.execute(
             select(AuditEntry.entity, AuditEntry.action, AuditEntry.changes).where(AuditEntry.id > before)
         ).all()
-    assert [(e, a) for e, a, _ in entries] == [("demo", "generate")]
+        by_rules = s.scalar(select(func.count()).select_from(Task).where(Task.origin.is_not(None)))
+    # The generated office is one entry; the follow-up rules then ran as at a first start, each of
+    # their tasks logged as any task they make is.
+    assert [(e, a) for e, a, _ in entries] == [("demo", "generate")] + [("tasks", "create")] * by_rules
     assert entries[0][2]["clients"] == 50 and entries[0][2]["invoices"] == summary.invoices
+
+
+def test_the_demo_starts_with_a_handful_of_reminders_due(ctx):
+    demo.generate(ctx.db, clients=500, seed=1, now=NOW)
+    with ctx.read() as s:  # everyone's, not only the owner's (on a server each sees their own)
+        due = s.scalar(select(func.count()).where(Task.status == "open", Task.alert_at <= NOW))
+    assert 1 <= due <= 5
+    assert follow_ups.run(ctx) == 0  # the rules found their work done: nothing more pops up
 
 
 def _office(db: Database, seed: int) -> list[tuple]:

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from crm_desktop.services import clients, tasks
+from crm_desktop.services import clients, reminders, tasks
 from crm_desktop.ui.reminders import ReminderScheduler, ReminderWindow
 
 
@@ -153,3 +153,75 @@ def test_a_reminder_handled_on_another_pc_leaves_this_ones_pop_up(qtbot, postgre
         here_db.dispose()
         there_db.dispose()
     assert not bugs
+
+
+def test_done_in_the_reminder_window_works_while_the_invoice_editor_is_open(
+    open_window, qtbot, sqlite_ctx, clock
+):
+    from PySide6.QtCore import QPoint, QRect, Qt
+    from PySide6.QtTest import QTest
+
+    window = open_window()
+    window.nav.setCurrentRow(3)
+    window.invoices_view.new_invoice()
+    editor = window.invoices_view.editor
+    qtbot.waitUntil(lambda: editor.isVisible() and QApplication.activeModalWidget() is editor)
+    task = tasks.create(sqlite_ctx, title="Call Aziz", due_at=clock.current, remind_at=clock.current)
+    window.reminder_scheduler.look()
+    popup = window.reminder_window
+    qtbot.waitUntil(lambda: task.id in popup.rows and popup.isVisible())
+    buttons = editor.buttons
+    in_sight = QRect(buttons.mapToGlobal(QPoint(0, 0)), buttons.size())
+    assert not popup.frameGeometry().intersects(in_sight)  # "Save and issue" and the rest stay in reach
+    # Through the window system, as a real click comes: a window blocked by a modal dialog gets none.
+    done = popup.rows[task.id].done_button
+    at = done.mapTo(popup, done.rect().center())
+    QTest.mouseClick(popup.windowHandle(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    qtbot.waitUntil(lambda: tasks.get(sqlite_ctx, task.id).status == "done")
+    assert editor.isVisible()  # the editor is left as it was
+
+
+def test_the_window_sits_in_a_corner_of_the_free_screen_area(app_parts, qtbot, sqlite_ctx, clock):
+    scheduler, window = app_parts
+    for i in range(12):
+        tasks.create(sqlite_ctx, title=f"Call {i}", due_at=clock.current, remind_at=clock.current)
+    scheduler.start()
+    qtbot.waitUntil(window.isVisible)
+    free = window.screen().availableGeometry()
+    assert free.contains(window.frameGeometry())
+    assert window.frameGeometry().right() > free.center().x()  # on the right, left to right
+    assert window.frameGeometry().bottom() > free.center().y()  # at the bottom
+    assert window.height() <= free.height() * 3 // 5
+
+
+def test_many_reminders_take_a_line_each_and_are_snoozed_at_once(app_parts, qtbot, sqlite_ctx, clock):
+    scheduler, window = app_parts
+    made = [
+        tasks.create(sqlite_ctx, title=f"Call {i}", due_at=clock.current, remind_at=clock.current)
+        for i in range(6)
+    ]
+    scheduler.start()
+    qtbot.waitUntil(lambda: len(window.rows) == 6)
+    row = window.rows[made[0].id]
+    assert row.compact and row.details.isHidden() and row.title.toolTip() == row.details.text()
+    assert window.snooze_all_button.isVisible()
+    with qtbot.waitSignal(scheduler.armed) as armed:
+        window.snooze_all_button.menu().actions()[1].trigger()  # 1 hour
+    assert armed.args == [clock.current + timedelta(hours=1)]
+    assert not window.isVisible() and window.rows == {}
+    assert reminders.take_due(sqlite_ctx, since=None) == []  # none of them comes back before the hour
+    clock.current += timedelta(hours=1)
+    assert len(reminders.take_due(sqlite_ctx, since=None)) == len(made)
+
+
+def test_a_reminder_shown_and_never_handled_pops_up_again_at_the_next_start(ops, qtbot, sqlite_ctx, clock):
+    task = tasks.create(sqlite_ctx, title="Call Aziz", due_at=clock.current, remind_at=clock.current)
+    for _start in range(2):  # the app is closed with the window open, then started again
+        scheduler, window = ReminderScheduler(ops), ReminderWindow(ops)
+        qtbot.addWidget(window)
+        scheduler.due.connect(window.add)
+        scheduler.start()
+        qtbot.waitUntil(lambda window=window: task.id in window.rows)
+        scheduler.timer.stop()
+        window.close()
+        clock.current += timedelta(minutes=5)

@@ -3,6 +3,11 @@
 It appears without taking the keyboard (someone may be typing a note) and stays on top until the
 reminders in it are handled; reminders coming due while it is open join the list instead of
 stacking dialogs. Reminders handled on another PC (or in the calendar) leave it by themselves.
+
+It is a top-level window of its own, not a child of the main window: a dialog open over the main
+window (window-modal, as every dialog of the app is) blocks only the main window's hierarchy, so
+Done and Snooze work while an invoice is being edited. It sits in a corner of the screen's free area,
+the one that leaves the active dialog uncovered; with many reminders each takes one line.
 """
 
 from __future__ import annotations
@@ -10,13 +15,15 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -33,9 +40,22 @@ from crm_desktop.services.context import Changes
 from crm_desktop.services.reminders import Reminder
 from crm_desktop.ui.ops import Ops
 
+COMPACT_FROM = 4  # reminders in the window from which each takes one line
+WIDTH = 440
+MARGIN = 12  # from the screen's edges
+
 
 def _local(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def snooze_menu(parent: QWidget, snooze) -> QMenu:
+    """The quick snooze choices, calling `snooze(choice)`: one menu for a reminder and for all of them."""
+    menu = QMenu(parent)
+    menu.addAction(parent.tr("10 minutes"), lambda: snooze("10min"))
+    menu.addAction(parent.tr("1 hour"), lambda: snooze("1h"))
+    menu.addAction(parent.tr("Tomorrow morning"), lambda: snooze("tomorrow"))
+    return menu
 
 
 class ReminderRow(QFrame):
@@ -47,8 +67,8 @@ class ReminderRow(QFrame):
         self.ops, self.reminder = ops, reminder
         self.setObjectName("reminder")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        title = QLabel(f"<b>{html.escape(reminder.title)}</b>")
-        title.setWordWrap(True)
+        self.title = QLabel(f"<b>{html.escape(reminder.title)}</b>")
+        self.title.setWordWrap(True)
         about = " · ".join(x for x in (reminder.client_name, reminder.deal_title) if x)
         when = self.tr("Due {when}").format(when=_local(reminder.due_at)) if reminder.due_at else ""
         self.details = QLabel(" — ".join(x for x in (about, when) if x))
@@ -61,13 +81,8 @@ class ReminderRow(QFrame):
         self.done_button.clicked.connect(self.done)
         self.snooze_button = QToolButton(text=self.tr("Snooze"))
         self.snooze_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.snooze_button)
-        self.snooze_actions = {
-            "10min": menu.addAction(self.tr("10 minutes"), lambda: self.snooze("10min")),
-            "1h": menu.addAction(self.tr("1 hour"), lambda: self.snooze("1h")),
-            "tomorrow": menu.addAction(self.tr("Tomorrow morning"), lambda: self.snooze("tomorrow")),
-            "pick": menu.addAction(self.tr("Pick a time…"), self.pick_time),
-        }
+        menu = snooze_menu(self.snooze_button, self.snooze)
+        menu.addAction(self.tr("Pick a time…"), self.pick_time)
         self.snooze_button.setMenu(menu)
         self.open_button = QPushButton(self.tr("Open"))
         self.open_button.clicked.connect(lambda: self.open_requested.emit(self.reminder))
@@ -76,17 +91,39 @@ class ReminderRow(QFrame):
             self.tr("Dismiss: the task stays open, the reminder does not come back")
         )
         self.dismiss_button.clicked.connect(self.dismiss)
-        buttons = QHBoxLayout()
+        self.buttons = QWidget()
+        buttons = QHBoxLayout(self.buttons)
+        buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.done_button)
         buttons.addWidget(self.snooze_button)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
         buttons.addWidget(self.dismiss_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(self.details)
-        layout.addWidget(self.problem)
-        layout.addLayout(buttons)
+        self._grid = QGridLayout(self)
+        self.compact = True
+        self.set_compact(False)
+
+    def set_compact(self, compact: bool) -> None:
+        """One line (the title, its details as a tooltip, the buttons) or the title over its details
+        over the buttons."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        for widget in (self.title, self.details, self.problem, self.buttons):
+            self._grid.removeWidget(widget)
+        self.title.setWordWrap(not compact)
+        self.title.setToolTip(self.details.text() if compact else "")
+        self.details.setVisible(not compact)
+        if compact:
+            self._grid.addWidget(self.title, 0, 0)
+            self._grid.addWidget(self.buttons, 0, 1)
+            self._grid.addWidget(self.problem, 1, 0, 1, 2)
+            self._grid.setColumnStretch(0, 1)
+        else:
+            self._grid.addWidget(self.title, 0, 0, 1, 2)
+            self._grid.addWidget(self.details, 1, 0, 1, 2)
+            self._grid.addWidget(self.problem, 2, 0, 1, 2)
+            self._grid.addWidget(self.buttons, 3, 0, 1, 2)
 
     @property
     def task_id(self) -> int:
@@ -140,32 +177,47 @@ class ReminderWindow(QWidget):
     open_requested = Signal(object)  # Reminder: show its client or task
     handled = Signal(int)  # a task's reminder was handled here: the scheduler re-arms
 
-    def __init__(self, ops: Ops, parent: QWidget | None = None):
+    def __init__(self, ops: Ops, main_window: QWidget | None = None):
+        # No parent (see the module's docstring): `main_window` only says which screen to use.
         # Shown without taking the keyboard: whoever is typing keeps typing (a click still works).
         super().__init__(
-            parent,
+            None,
             Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus,
         )
-        self.ops = ops
+        self.ops, self.main_window = ops, main_window
         self.setObjectName("reminders")
         self.setWindowTitle(self.tr("Reminders"))
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-        self.resize(420, 320)
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # closing the main window quits
         self.missed_label = QLabel()
         self.missed_label.setWordWrap(True)
         self.missed_label.hide()
+        self.snooze_all_button = QToolButton(text=self.tr("Snooze all"))
+        self.snooze_all_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.snooze_all_button.setMenu(snooze_menu(self.snooze_all_button, self.snooze_all))
+        self.snooze_all_button.hide()
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b91c1c;")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        top = QHBoxLayout()
+        top.addWidget(self.missed_label, 1)
+        top.addWidget(self.snooze_all_button, 0, Qt.AlignmentFlag.AlignTop)
         self.rows: dict[int, ReminderRow] = {}
         self._list = QVBoxLayout()
         self._list.addStretch(1)
         inner = QWidget()
         inner.setLayout(self._list)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(inner)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.missed_label)
-        layout.addWidget(scroll, 1)
+        layout.addLayout(top)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.scroll, 1)
         ops.changed.connect(self._changed)
+        QGuiApplication.instance().focusWindowChanged.connect(self._focus_moved)
 
     def add(self, found: list[Reminder]) -> None:
         missed = [r for r in found if r.missed]
@@ -186,30 +238,97 @@ class ReminderWindow(QWidget):
             row.open_requested.connect(self.open_requested)
             self._list.insertWidget(self._list.count() - 1, row)
             self.rows[reminder.task_id] = row
-        self._update_title()
+        self._rows_changed()
         self._show_keeping_focus()
+
+    def snooze_all(self, choice: str) -> None:
+        ctx = self.ops.ctx
+        until = reminders.snooze_choices(ctx.now(), ctx.zone())[choice]
+        shown = list(self.rows)
+        self.problem.hide()
+
+        def snoozed(task_ids: list[int]) -> None:
+            for task_id in shown:
+                self._remove(task_id)
+                self.handled.emit(task_id)
+
+        self.ops.write(reminders.snooze_many, shown, until, on_done=snoozed, on_error=self._failed)
+
+    def _failed(self, error) -> None:
+        self.problem.setText(error.message)
+        self.problem.show()
 
     def _show_keeping_focus(self) -> None:
         typing_in = QApplication.focusWidget()
+        self.place()
         self.show()
         self.raise_()
         # Some window systems activate a new window whatever it asks for: hand the keyboard back.
         if typing_in is not None and typing_in.window() is not self:
             QTimer.singleShot(0, lambda: _give_back(typing_in, self))
 
+    def place(self) -> None:
+        """Into a corner of the screen's free area (bottom right first; mirrored right to left), the
+        first that does not cover the active dialog — or the one covering the least of it."""
+        anchor = self.main_window if self.main_window is not None else self
+        screen = anchor.screen() or QGuiApplication.primaryScreen()
+        free = screen.availableGeometry()
+        size = QSize(
+            min(WIDTH, free.width() - 2 * MARGIN),
+            min(self._wanted_height(), free.height() * 3 // 5),
+        )
+        self.resize(size)
+        frame = self.frameGeometry().size() - self.geometry().size()  # the title bar and borders
+        outer = size + frame
+        area = free.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN)
+        right, left = area.right() - outer.width() + 1, area.left()
+        bottom, top = area.bottom() - outer.height() + 1, area.top()
+        near, far = (left, right) if self.isRightToLeft() else (right, left)
+        corners = [QPoint(near, bottom), QPoint(near, top), QPoint(far, bottom), QPoint(far, top)]
+        avoid = _active_dialog()
+        buttons = _button_areas(avoid) if avoid is not None else []
+
+        def covered(corner: QPoint) -> tuple[int, int]:
+            """How much of the dialog's buttons, then of the dialog, the window would cover there."""
+            placed = QRect(corner, outer)
+            dialog = [avoid.frameGeometry()] if avoid is not None else []
+            return tuple(sum(_area(placed.intersected(r)) for r in rects) for rects in (buttons, dialog))
+
+        self.move(min(corners, key=covered))  # min keeps the first of equals: the preferred corner
+
+    def _wanted_height(self) -> int:
+        inner = self.scroll.widget()
+        inner.adjustSize()
+        chrome = self.sizeHint().height() - self.scroll.sizeHint().height()
+        return chrome + inner.sizeHint().height() + 2 * self.scroll.frameWidth()
+
+    def _focus_moved(self, window: QWindow | None) -> None:
+        """A dialog opened or came to the front: move out of its way if the window covers it."""
+        dialog = _active_dialog()
+        if (
+            self.isVisible()
+            and dialog is not None
+            and dialog.frameGeometry().intersects(self.frameGeometry())
+        ):
+            self.place()
+
     def _remove(self, task_id: int) -> None:
         row = self.rows.pop(task_id, None)
         if row is not None:
             row.hide()
             row.deleteLater()
-        self._update_title()
+        self._rows_changed()
         if not self.rows:
             self.missed_label.hide()
+            self.problem.hide()
             self.hide()
 
-    def _update_title(self) -> None:
+    def _rows_changed(self) -> None:
         n = len(self.rows)
         self.setWindowTitle(self.tr("Reminder") if n == 1 else self.tr("{n} reminders").format(n=n))
+        for row in self.rows.values():
+            row.set_compact(n >= COMPACT_FROM)
+        self.snooze_all_button.setVisible(n > 1)
 
     def _changed(self, changes: Changes) -> None:
         if self.rows and "tasks" in changes.tables:
@@ -219,6 +338,28 @@ class ReminderWindow(QWidget):
                 shown,
                 on_done=lambda pending: [self._remove(i) for i in shown if i not in pending],
             )
+
+
+def _button_areas(dialog: QWidget) -> list[QRect]:
+    """Where on the screen the dialog's button rows are (what a user must reach to finish it)."""
+    return [
+        QRect(box.mapToGlobal(QPoint(0, 0)), box.size())
+        for box in dialog.findChildren(QDialogButtonBox)
+        if box.isVisible()
+    ]
+
+
+def _area(rect: QRect) -> int:
+    return rect.width() * rect.height() if rect.isValid() else 0
+
+
+def _active_dialog() -> QWidget | None:
+    """The dialog in front (a modal one first): what the reminder window must leave uncovered."""
+    modal = QApplication.activeModalWidget()
+    if modal is not None:
+        return modal
+    active = QApplication.activeWindow()
+    return active if isinstance(active, QDialog) else None
 
 
 def _give_back(widget: QWidget, popup: QWidget) -> None:
