@@ -205,6 +205,15 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        # One Ctrl+N for the window, whatever has the focus (the search field too): the page shown
+        # says what it makes.
+        self.new_action = QAction(
+            self.tr("&New…"), self, shortcut=QKeySequence("Ctrl+N"), triggered=self.new_item
+        )
+        self.new_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        file_menu.addAction(self.new_action)
+        file_menu.aboutToShow.connect(self._name_new_action)
+        file_menu.addSeparator()
         # Ctrl+Q spelled out: QKeySequence.StandardKey.Quit has no key at all on Windows.
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
         file_menu.addAction(quit_action)
@@ -537,6 +546,14 @@ class MainWindow(QMainWindow):
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentWidget(self.page(PAGE_KEYS[row]))
         self.settings.setValue("window/page", PAGE_KEYS[row])
+        self._name_new_action()
+
+    def new_item(self) -> None:
+        """Ctrl+N: a new record of the page shown (a client, a deal, a task, an invoice or quote)."""
+        self.current_page().new_item()
+
+    def _name_new_action(self) -> None:
+        self.new_action.setText(self.current_page().new_item_text() + "…")
 
     def _company_arrived(self, profile) -> None:
         db = self.ops.ctx.db

@@ -491,3 +491,18 @@ def test_dragging_a_title_to_another_day_of_the_month_keeps_its_time(open_view, 
     target = grid.days[grid.days.index(day) + 8]  # next week, the day after
     drag(qtbot, grid, grab_point(grid.task_rect(task.id)), grid.slot_rect(target).center())
     qtbot.waitUntil(lambda: stored(sqlite_ctx, task.id).due_at == local(target, 14, 15))
+
+
+def test_a_free_time_offers_a_new_task_there_and_a_task_its_actions(open_window, qtbot):
+    window = open_window()
+    window.nav.setCurrentRow(2)
+    view = window.calendar_view
+    view.set_mode("week")
+    grid = view.time_grid
+    free = QPoint(grid.GUTTER + 5, grid.height() // 2)
+    menu = grid.menu_at(free)
+    [new_here] = [a for a in menu.actions() if a.text() == "New task here…"]
+    new_here.trigger()
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    assert view.dialog.windowTitle() == "New task"
+    view.dialog.reject()

@@ -313,3 +313,21 @@ def test_ctrl_k_finds_a_client_by_phone_digits_and_opens_the_card(open_window, s
     qtbot.keyClick(window.global_search.edit, Qt.Key.Key_Return)
     assert window.current_key() == "clients"
     qtbot.waitUntil(lambda: window.clients_view.current_client_id() == ids["Aziz Karimov"])
+
+
+def test_ctrl_n_makes_a_record_of_the_page_shown_wherever_the_focus_is(open_window, qtbot):
+    window = open_window()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    for row, key, made in ((0, "clients", "form"), (1, "deals", "dialog"), (2, "tasks", "dialog")):
+        window.nav.setCurrentRow(row)
+        window.global_search.focus()  # the search field, outside every page, has the keyboard
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+        assert not window.pages[key].isAncestorOf(QApplication.focusWidget())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda key=key, made=made: getattr(window.pages[key], made, None) is not None)
+        dialog = getattr(window.pages[key], made)
+        assert dialog.isVisible()
+        assert window.new_action.text() == window.pages[key].new_item_text() + "…"
+        dialog.reject()
+    assert window.calendar_view.new_button.isVisible()  # and a button says so on every page

@@ -191,18 +191,25 @@ class TaskCanvas(QWidget):
             super().keyPressEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        found = self.hit(event.pos())
-        if not found:
-            return
-        self.selected_id = found.task.id
-        self.update()
+        self.context_menu = self.menu_at(event.pos())  # tests
+        if not self.context_menu.isEmpty():
+            self.context_menu.popup(event.globalPos())
+
+    def menu_at(self, pos: QPoint) -> QMenu:
+        """A task's actions on a task; "New task here…" on a free time."""
         menu = QMenu(self)
-        done = found.task.status != "open"
-        menu.addAction(
-            tr("Reopen") if done else tr("Mark done"), lambda: self.toggle_requested.emit(found.task)
-        )
-        menu.addAction(tr("Edit…"), lambda: self.edit_requested.emit(found.task))
-        menu.exec(event.globalPos())
+        found = self.hit(pos)
+        if found:
+            self.selected_id = found.task.id
+            self.update()
+            done = found.task.status != "open"
+            menu.addAction(
+                tr("Reopen") if done else tr("Mark done"), lambda: self.toggle_requested.emit(found.task)
+            )
+            menu.addAction(tr("Edit…"), lambda: self.edit_requested.emit(found.task))
+        elif (when := self.slot_time(pos)) is not None:
+            menu.addAction(tr("New task here…"), lambda: self.create_requested.emit(when))
+        return menu
 
     # -- painting helpers ------------------------------------------------------------------------------------
     def paint_block(self, painter: QPainter, task: TaskRow, rect: QRect, *, lines: int = 2) -> None:

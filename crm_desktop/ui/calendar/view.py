@@ -3,9 +3,9 @@ keys."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QLocale, QSettings, Qt
+from PySide6.QtCore import QDate, QLocale, QPoint, QSettings, Qt
 from PySide6.QtGui import QBrush, QFont, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
@@ -187,11 +189,16 @@ class CalendarView(QWidget):
             button.setCheckable(True)
             group.addButton(button)
             self.mode_buttons[key] = button
+        self.new_button = QPushButton(self.tr("New task"))
+        self.new_button.setToolTip(self.tr("New task (Ctrl+N); or double-click a free time"))
+        self.new_button.clicked.connect(self.new_item)
         self.assignee = QComboBox()
         self.assignee.setToolTip(self.tr("Whose tasks to show"))
         self.assignee.addItem(self.tr("Everyone"), None)
         self.assignee.currentIndexChanged.connect(self._assignee_chosen)
         bar = QHBoxLayout()
+        bar.addWidget(self.new_button)
+        bar.addSpacing(8)
         for w in (self.today_button, self.prev_button, self.next_button):
             bar.addWidget(w)
         bar.addSpacing(8)
@@ -234,6 +241,8 @@ class CalendarView(QWidget):
         self.agenda.itemChanged.connect(self._agenda_checked)
         self.agenda.itemDoubleClicked.connect(lambda item, _col: self._agenda_edit(item))
         self.agenda.itemActivated.connect(lambda item, _col: self._agenda_edit(item))
+        self.agenda.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.agenda.customContextMenuRequested.connect(self._agenda_menu)
         for keys, slot in (("Alt+Left", lambda: self.go(-1)), ("Alt+Right", lambda: self.go(1))):
             QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         WhenShown(self, ops, {"users", "tasks"}, self._refresh)
@@ -373,6 +382,32 @@ class CalendarView(QWidget):
             self.scroll.verticalScrollBar().setValue(self.time_grid.y_of(WORKDAY_STARTS * 60 - 30))
 
     # -- changes ---------------------------------------------------------------------------------------------
+    def new_item(self) -> None:
+        """Ctrl+N, File → New and the New task button: a task at the next full hour of the day shown
+        (today's if today is in view), the form open to change it."""
+        now = self.ops.ctx.now().astimezone()
+        if self.mode == "agenda" or now.date() in self.days():
+            self.create_at(now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
+        else:
+            self.create_at(datetime.combine(self.anchor, time(9)).astimezone())
+
+    def new_item_text(self) -> str:
+        return self.new_button.text()
+
+    def _agenda_menu(self, pos: QPoint) -> None:
+        task = self.agenda.task_of(self.agenda.itemAt(pos)) if self.agenda.itemAt(pos) else None
+        menu = QMenu(self.agenda)
+        if task is not None:
+            done = task.status != "open"
+            menu.addAction(
+                self.tr("Reopen") if done else self.tr("Mark done"), lambda: self.toggle_done(task)
+            )
+            menu.addAction(self.tr("Edit…"), lambda: self.edit(task))
+            menu.addSeparator()
+        menu.addAction(self.tr("New task…"), self.new_item)
+        self.agenda_menu = menu  # tests
+        menu.popup(self.agenda.viewport().mapToGlobal(pos))
+
     def create_at(self, when: datetime) -> None:
         self._open_dialog(
             TaskDialog(self.ops, due=when, assignee_id=self.assignee.currentData(), parent=self)

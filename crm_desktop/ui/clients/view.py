@@ -127,7 +127,8 @@ class ClientsView(QWidget):
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.act_new = self._action(self.tr("New client"), "Ctrl+N", self.new_client)
+        # Ctrl+N is the main window's (wherever the focus is); the button says so.
+        self.act_new = self._action(self.tr("New client"), None, self.new_client, shown_keys="Ctrl+N")
         self.act_edit = self._action(self.tr("Edit"), "F2", self.edit_client)
         self.act_delete = self._action(self.tr("Delete"), QKeySequence.StandardKey.Delete, self.delete_client)
         self.toolbar.addSeparator()
@@ -188,11 +189,13 @@ class ClientsView(QWidget):
         combo.setMinimumContentsLength(8)
         return combo
 
-    def _action(self, text: str, keys, slot) -> QAction:
+    def _action(self, text: str, keys, slot, *, shown_keys: str | None = None) -> QAction:
         action = QAction(text, self)
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.setToolTip(f"{text} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shown = QKeySequence(keys if keys is not None else shown_keys)
+        action.setToolTip(f"{text} ({shown.toString(QKeySequence.SequenceFormat.NativeText)})")
         action.triggered.connect(slot)
         self.addAction(action)
         self.toolbar.addAction(action)
@@ -372,6 +375,13 @@ class ClientsView(QWidget):
         return super().eventFilter(watched, event)
 
     # --- actions ---
+
+    def new_item(self) -> None:
+        """Ctrl+N and File → New on this page."""
+        self.new_client()
+
+    def new_item_text(self) -> str:
+        return self.act_new.text()
 
     def new_client(self) -> None:
         self._open_form(None)

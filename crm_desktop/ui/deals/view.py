@@ -4,7 +4,7 @@ and what the pipeline is worth (total and weighted by stage probability) under i
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPoint, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -159,8 +159,6 @@ class DealsView(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.footer)
 
-        shortcut = QShortcut(QKeySequence("Ctrl+N"), self, self.new_deal)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         SearchDelay(self.search, self._apply_filter)
         self.pipeline.currentIndexChanged.connect(self._pipeline_chosen)
         self.owner.currentIndexChanged.connect(self._apply_filter)
@@ -362,6 +360,13 @@ class DealsView(QWidget):
         box.accepted.connect(lambda: self.ops.write(deals.delete, deal.id))
         box.open()
         return box
+
+    def new_item(self) -> None:
+        """Ctrl+N and File → New on this page."""
+        self.new_deal()
+
+    def new_item_text(self) -> str:
+        return self.new_button.text()
 
     def new_deal(self, client: tuple[int, str] | None = None) -> None:
         pipeline = self.current_pipeline()

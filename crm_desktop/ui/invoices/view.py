@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QSettings, Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -178,8 +178,6 @@ class InvoicesView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.footer)
 
-        shortcut = QShortcut(QKeySequence("Ctrl+N"), self, self.new_invoice)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         SearchDelay(self.search, self._apply_filter)
         self.status.currentIndexChanged.connect(self._status_changed)
         self.kind.currentIndexChanged.connect(self._kind_changed)
@@ -212,7 +210,7 @@ class InvoicesView(QWidget):
         kind = self.kind.currentData()
         # A credit note is made from the invoice it corrects, not from scratch.
         self.new_button.setVisible(kind != "credit_note")
-        self.new_button.setText(tr("New quote") if kind == "quote" else tr("New invoice"))
+        self.new_button.setText(self.new_item_text())
 
     def _apply_filter(self) -> None:
         self.model.set_query(self._query())
@@ -255,6 +253,16 @@ class InvoicesView(QWidget):
         self.model.reload()
 
     # --- opening ---
+
+    def new_item(self) -> None:
+        """Ctrl+N and File → New on this page: a document of the kind shown (an invoice from the credit
+        notes, which are made from their invoice)."""
+        if self.kind.currentData() == "credit_note":
+            self.kind.setCurrentIndex(self.kind.findData("invoice"))
+        self.new_invoice()
+
+    def new_item_text(self) -> str:
+        return tr("New quote") if self.kind.currentData() == "quote" else tr("New invoice")
 
     def new_invoice(self) -> None:
         if self.kind.currentData() != "credit_note":
