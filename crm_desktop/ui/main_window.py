@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self._built: dict[str, QWidget] = {}  # the pages made so far, by key
         self._started = False  # start() ran: a page made later loads its data at once
+        self._rest_started = False  # the counts, reminders and the rest were asked for (see start)
         self.pages = Pages(self)
         self.titles = {
             "clients": self.tr("Clients"),
@@ -485,6 +486,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._start_rest)  # after the page has shown what arrived
 
     def _start_rest(self) -> None:
+        self._rest_started = True
         self._load_counts()
         self.reminder_scheduler.start()
         if self.live is not None:
@@ -501,9 +503,13 @@ class MainWindow(QMainWindow):
 
     @property
     def ready(self) -> bool:
-        """Every page made so far has shown its first data and no service call is pending (tests,
-        screenshots)."""
-        return not self.ops.busy and all(page_ready(page) for page in self._built.values())
+        """Every page made so far has shown its first data, the start's other reads were asked for, and
+        no service call is pending (tests, screenshots, benchmarks)."""
+        return (
+            self._rest_started
+            and not self.ops.busy
+            and all(page_ready(page) for page in self._built.values())
+        )
 
     def current_page(self) -> QWidget:
         return self.stack.currentWidget()

@@ -225,3 +225,25 @@ def test_a_reminder_shown_and_never_handled_pops_up_again_at_the_next_start(ops,
         scheduler.timer.stop()
         window.close()
         clock.current += timedelta(minutes=5)
+
+
+def test_thousands_due_after_a_long_absence_draw_a_few_rows_and_snooze_all_takes_them_all(
+    app_parts, qtbot, sqlite_ctx, clock
+):
+    from crm_desktop.ui.reminders.popup import MAX_SHOWN
+
+    scheduler, window = app_parts
+    for i in range(MAX_SHOWN + 40):
+        tasks.create(sqlite_ctx, title=f"Call {i}", due_at=clock.current, remind_at=clock.current)
+    scheduler.start()
+    qtbot.waitUntil(window.isVisible)
+    assert len(window.rows) == MAX_SHOWN and len(window.waiting) == 40
+    assert window.windowTitle() == f"{MAX_SHOWN + 40} reminders"
+    first = next(iter(window.rows.values()))
+    with qtbot.waitSignal(window.handled):
+        first.dismiss()
+    assert len(window.rows) == MAX_SHOWN and len(window.waiting) == 39  # the next one moved up
+    window.snooze_all("1h")
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert window.due() == []
+    assert reminders.take_due(sqlite_ctx, since=None) == []

@@ -41,6 +41,9 @@ from crm_desktop.services.reminders import Reminder
 from crm_desktop.ui.ops import Ops
 
 COMPACT_FROM = 4  # reminders in the window from which each takes one line
+# Rows at most: a week away from the office can leave thousands due, and a row is ~20 widgets. The rest
+# wait (counted in the window) and move up as rows are handled; Snooze all takes them all.
+MAX_SHOWN = 25
 WIDTH = 440
 MARGIN = 12  # from the screen's edges
 
@@ -204,6 +207,9 @@ class ReminderWindow(QWidget):
         top.addWidget(self.missed_label, 1)
         top.addWidget(self.snooze_all_button, 0, Qt.AlignmentFlag.AlignTop)
         self.rows: dict[int, ReminderRow] = {}
+        self.waiting: dict[int, Reminder] = {}  # due, beyond MAX_SHOWN: not drawn yet
+        self.more_label = QLabel()
+        self.more_label.hide()
         self._list = QVBoxLayout()
         self._list.addStretch(1)
         inner = QWidget()
@@ -216,6 +222,7 @@ class ReminderWindow(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.problem)
         layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.more_label)
         ops.changed.connect(self._changed)
         QGuiApplication.instance().focusWindowChanged.connect(self._focus_moved)
 
@@ -230,27 +237,36 @@ class ReminderWindow(QWidget):
             self.missed_label.setText(text)
             self.missed_label.show()
         for reminder in found:
-            if reminder.task_id in self.rows:
-                continue
-            row = ReminderRow(self.ops, reminder, self)
+            if reminder.task_id not in self.rows:
+                self.waiting.setdefault(reminder.task_id, reminder)
+        self._fill()
+        self._rows_changed()
+        self._show_keeping_focus()
+
+    def due(self) -> list[int]:
+        """Every reminder in the window, drawn or waiting."""
+        return [*self.rows, *self.waiting]
+
+    def _fill(self) -> None:
+        while self.waiting and len(self.rows) < MAX_SHOWN:
+            task_id = next(iter(self.waiting))
+            row = ReminderRow(self.ops, self.waiting.pop(task_id), self)
             row.handled.connect(self._remove)
             row.handled.connect(self.handled)
             row.open_requested.connect(self.open_requested)
             self._list.insertWidget(self._list.count() - 1, row)
-            self.rows[reminder.task_id] = row
-        self._rows_changed()
-        self._show_keeping_focus()
+            self.rows[task_id] = row
 
     def snooze_all(self, choice: str) -> None:
         ctx = self.ops.ctx
         until = reminders.snooze_choices(ctx.now(), ctx.zone())[choice]
-        shown = list(self.rows)
+        shown = self.due()
         self.problem.hide()
 
         def snoozed(task_ids: list[int]) -> None:
             for task_id in shown:
                 self._remove(task_id)
-                self.handled.emit(task_id)
+            self.handled.emit(shown[-1])  # one re-arm of the timer serves them all
 
         self.ops.write(reminders.snooze_many, shown, until, on_done=snoozed, on_error=self._failed)
 
@@ -313,10 +329,12 @@ class ReminderWindow(QWidget):
             self.place()
 
     def _remove(self, task_id: int) -> None:
+        self.waiting.pop(task_id, None)
         row = self.rows.pop(task_id, None)
         if row is not None:
             row.hide()
             row.deleteLater()
+        self._fill()
         self._rows_changed()
         if not self.rows:
             self.missed_label.hide()
@@ -324,15 +342,19 @@ class ReminderWindow(QWidget):
             self.hide()
 
     def _rows_changed(self) -> None:
-        n = len(self.rows)
+        n = len(self.rows) + len(self.waiting)
         self.setWindowTitle(self.tr("Reminder") if n == 1 else self.tr("{n} reminders").format(n=n))
         for row in self.rows.values():
             row.set_compact(n >= COMPACT_FROM)
         self.snooze_all_button.setVisible(n > 1)
+        self.more_label.setText(
+            self.tr("{n} more will show here as you handle these.").format(n=len(self.waiting))
+        )
+        self.more_label.setVisible(bool(self.waiting))
 
     def _changed(self, changes: Changes) -> None:
         if self.rows and "tasks" in changes.tables:
-            shown = list(self.rows)
+            shown = self.due()
             self.ops.read(
                 reminders.still_pending,
                 shown,
