@@ -41,7 +41,7 @@ def open_window(qtbot, sqlite_ctx, paths, reporter) -> Callable[..., MainWindow]
         if all_pages:
             for key in window.pages:
                 window.page(key)
-        qtbot.waitUntil(lambda: window.ready)
+        qtbot.waitUntil(lambda: window.ready, timeout=15_000)  # a loaded CI machine is slow to start
         return window
 
     return open_
