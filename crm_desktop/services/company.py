@@ -13,6 +13,7 @@ from crm_desktop.services.context import ServiceContext, check_version, company_
 from crm_desktop.services.errors import PermissionDenied, ValidationError
 
 LANGUAGES = ("", "en", "ru", "uz", "az", "ar")  # "" = the system language
+DEFAULT_CURRENCY = "USD"  # the stored default (db.models) until the office chooses its own
 T = TypeVar("T")
 
 

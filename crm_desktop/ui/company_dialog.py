@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.services import company, money
 from crm_desktop.services.company import CompanyRow
-from crm_desktop.ui.first_run import LANGUAGE_NAMES
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
 
@@ -47,11 +46,6 @@ class CompanyDialog(FormDialog):
         for code, cur in money.CURRENCIES.items():
             self.currency.addItem(f"{code} — {cur.name}", code)
         self.currency.setCurrentIndex(self.currency.findData(profile.default_currency))
-        self.language = QComboBox()
-        self.language.addItem(self.tr("The system's language"), "")
-        for code, name in LANGUAGE_NAMES:
-            self.language.addItem(name, code)
-        self.language.setCurrentIndex(max(self.language.findData(profile.language), 0))
 
         self.logo_preview = QLabel()
         self.logo_preview.setFixedSize(*LOGO_PREVIEW)
@@ -87,7 +81,6 @@ class CompanyDialog(FormDialog):
             ("bank_details", self.tr("&Bank details"), self.bank_details),
             ("logo", self.tr("Logo"), logo_row),
             ("default_currency", self.tr("Default &currency"), self.currency),
-            ("language", self.tr("&Language"), self.language),
             ("amount_words_language", self.tr("Total in &words"), self.words),
             ("invoice_number_pattern", self.tr("&Invoice numbers"), self.patterns["invoice_number_pattern"]),
             ("quote_number_pattern", self.tr("&Quote numbers"), self.patterns["quote_number_pattern"]),
@@ -152,7 +145,6 @@ class CompanyDialog(FormDialog):
             "tax_id": self.tax_id.text(),
             "bank_details": self.bank_details.toPlainText(),
             "default_currency": self.currency.currentData(),
-            "language": self.language.currentData(),
             "amount_words_language": self.words.currentData(),
             **{key: edit.text() for key, edit in self.patterns.items()},
         }

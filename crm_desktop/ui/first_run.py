@@ -1,4 +1,6 @@
-"""The first-run dialog: on an empty database, ask for the company name, default currency and language.
+"""The first-run dialog: on an empty database, ask for the company name and default currency.
+
+(The interface language is chosen per PC once the app speaks more than English: issue 15.)
 
 Shown by the main window while company.is_set_up(ctx) is False; saved through company.update with
 the version it read, so two PCs setting up the same office at once cannot overwrite each other.
@@ -23,15 +25,6 @@ from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.ui.invoices.editor import error_label, show_error
 from crm_desktop.ui.ops import Ops
 
-# Each language is named in itself: whoever reads the list can find their own.
-LANGUAGE_NAMES = (
-    ("en", "English"),
-    ("ru", "Русский"),
-    ("uz", "Oʻzbekcha"),
-    ("az", "Azərbaycanca"),
-    ("ar", "العربية"),
-)
-
 
 class FirstRunDialog(QDialog):
     def __init__(self, ops: Ops, parent: QWidget | None = None):
@@ -48,15 +41,11 @@ class FirstRunDialog(QDialog):
         self.currency = QComboBox()
         for code, cur in money.CURRENCIES.items():
             self.currency.addItem(f"{code} — {cur.name}", code)
-        self.language = QComboBox()
-        for code, name in LANGUAGE_NAMES:
-            self.language.addItem(name, code)
-        self.errors = {key: error_label() for key in ("name", "default_currency", "language")}
+        self.errors = {key: error_label() for key in ("name", "default_currency")}
         form = QFormLayout()
         for key, label, widget in (
             ("name", self.tr("Company name"), self.name),
             ("default_currency", self.tr("Default currency"), self.currency),
-            ("language", self.tr("Language"), self.language),
         ):
             box = QWidget()
             column = QVBoxLayout(box)
@@ -91,8 +80,6 @@ class FirstRunDialog(QDialog):
         if not self.name.text():
             self.name.setText(profile.name)
         self.currency.setCurrentIndex(max(self.currency.findData(profile.default_currency), 0))
-        if profile.language:
-            self.language.setCurrentIndex(max(self.language.findData(profile.language), 0))
         self.save_button.setEnabled(True)
 
     def save(self) -> None:
@@ -110,7 +97,6 @@ class FirstRunDialog(QDialog):
             expected_version=self.profile.version,
             name=self.name.text(),
             default_currency=self.currency.currentData(),
-            language=self.language.currentData(),
             on_done=self._saved,
             on_error=self._refused,
         )

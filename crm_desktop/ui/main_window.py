@@ -31,6 +31,7 @@ from crm_desktop.config import Settings
 from crm_desktop.services import company, overview, users
 from crm_desktop.services.context import Changes
 from crm_desktop.ui import jobs
+from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.reminders import ReminderScheduler, ReminderWindow
@@ -93,6 +94,8 @@ class MainWindow(QMainWindow):
         self._built: dict[str, QWidget] = {}  # the pages made so far, by key
         self._started = False  # start() ran: a page made later loads its data at once
         self._rest_started = False  # the counts, reminders and the rest were asked for (see start)
+        self.company = CompanyWatch(self.ops, self)  # its name is in the title
+        self.company.arrived.connect(self._company_arrived)
         self.pages = Pages(self)
         self.titles = {
             "clients": self.tr("Clients"),
@@ -492,7 +495,7 @@ class MainWindow(QMainWindow):
         if self.live is not None:
             self.live.start()
         self.ops.read(company.is_set_up, on_done=self._maybe_first_run)
-        self.ops.read(company.get, on_done=self._company_arrived)
+        self.company.start()
         self.ops.read(
             users.get,
             self.ops.ctx.actor.user_id,
@@ -591,8 +594,6 @@ class MainWindow(QMainWindow):
         # Edits change no count of clients; edits of deals, tasks and documents may (won, done, paid).
         if changes.rows_came_or_went(COUNTED_TABLES) or changes.tables & (COUNTED_TABLES - {"clients"}):
             self._load_counts()
-        if "company_profile" in changes.tables:
-            self.ops.read(company.get, on_done=self._company_arrived)
 
     # --- remembering the window ---
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from crm_desktop.app import build_main_window
 from crm_desktop.db.models import AuditEntry
 from crm_desktop.services import clients, company, deals
 from crm_desktop.services.global_search import Hit
@@ -100,15 +101,16 @@ def first_run(qtbot, ops) -> FirstRunDialog:
     return dialog
 
 
-def test_first_run_saves_the_company_name_currency_and_language(qtbot, first_run, sqlite_ctx):
+def test_first_run_saves_the_company_name_and_currency(qtbot, first_run, sqlite_ctx):
     assert not company.is_set_up(sqlite_ctx)
+    # No language to choose while the app speaks only English: a choice that does nothing is not offered.
+    assert not hasattr(first_run, "language")
     qtbot.keyClicks(first_run.name, "Samarqand Travel")
     first_run.currency.setCurrentIndex(first_run.currency.findData("UZS"))
-    first_run.language.setCurrentIndex(first_run.language.findText("Oʻzbekcha"))
     with qtbot.waitSignal(first_run.accepted):
         qtbot.keyClick(first_run.name, Qt.Key.Key_Return)  # Enter saves
     profile = company.get(sqlite_ctx)
-    assert (profile.name, profile.default_currency, profile.language) == ("Samarqand Travel", "UZS", "uz")
+    assert (profile.name, profile.default_currency) == ("Samarqand Travel", "UZS")
     assert company.is_set_up(sqlite_ctx)
     with sqlite_ctx.read() as s:
         assert s.query(AuditEntry).filter(AuditEntry.entity == "company_profile").count() == 1
@@ -133,3 +135,32 @@ def test_first_run_keeps_the_form_when_the_profile_changed_meanwhile(qtbot, firs
     qtbot.waitUntil(lambda: first_run.message.isVisible())
     assert first_run.isVisible() and first_run.name.text() == "Samarqand Travel"
     assert company.get(sqlite_ctx).name == "Set up on another PC"
+
+
+def test_the_currency_chosen_at_first_run_is_the_one_new_deals_and_invoices_start_in_at_once(
+    qtbot, sqlite_ctx, paths, reporter
+):
+    window = build_main_window(sqlite_ctx, paths, reporter)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    for key in ("deals", "invoices"):
+        window.page(key)
+    qtbot.waitUntil(lambda: window.ready and getattr(window, "first_run", None) is not None)
+    first_run = window.first_run
+    qtbot.waitUntil(first_run.save_button.isEnabled)
+    qtbot.keyClicks(first_run.name, "Samarqand Travel")
+    first_run.currency.setCurrentIndex(first_run.currency.findData("UZS"))
+    with qtbot.waitSignal(first_run.accepted):
+        qtbot.mouseClick(first_run.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.ready)
+
+    deals_view = window.page("deals")
+    deals_view.new_deal()
+    assert deals_view.dialog.currency.currentData() == "UZS"
+    deals_view.dialog.close()
+    invoices_view = window.page("invoices")
+    invoices_view.new_invoice()
+    assert invoices_view.editor.currency_combo.currentData() == "UZS"
+    invoices_view.editor.close()
+    assert window.windowTitle().endswith("Samarqand Travel")

@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from crm_desktop.services import company, deals, documents, pipelines, users
+from crm_desktop.services import deals, documents, pipelines, users
 from crm_desktop.services.context import Changes
 from crm_desktop.services.deals import DealFilter, DealRow
 from crm_desktop.services.money import format_money
 from crm_desktop.services.pipelines import PipelineRow
+from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.deals.board import Board, grouped
 from crm_desktop.ui.deals.form import DealDialog, LostReasonDialog
 from crm_desktop.ui.deals.pipelines import PipelineEditor
@@ -78,7 +79,7 @@ class DealsView(QWidget):
         self.ops, self.settings = ops, settings
         self.pipelines: list[PipelineRow] = []
         self.users: list = []
-        self.currency = "USD"
+        self.company = CompanyWatch(ops, self)  # the default currency of new deals
         self.dialog: QWidget | None = None
         self._summary_generation = 0
         self.summary_ready = False
@@ -175,9 +176,7 @@ class DealsView(QWidget):
     def start(self) -> None:
         self.ops.read(pipelines.list_pipelines, on_done=self._pipelines_loaded)
         self.ops.read(users.list_users, on_done=self._users_loaded)
-        self.ops.read(
-            company.get, on_done=lambda profile: setattr(self, "currency", profile.default_currency)
-        )
+        self.company.start()
 
     @property
     def ready(self) -> bool:
@@ -376,7 +375,7 @@ class DealsView(QWidget):
                     self.ops,
                     pipeline=pipeline,
                     users=self.users,
-                    currency=self.currency,
+                    currency=self.company.default_currency,
                     client=client,
                     parent=self,
                 )
@@ -399,7 +398,7 @@ class DealsView(QWidget):
                 self.ops,
                 pipeline=pipeline,
                 users=self.users,
-                currency=self.currency,
+                currency=self.company.default_currency,
                 deal=deal,
                 history=history,
                 parent=self,

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import company, exports, invoices
+from crm_desktop.services import exports, invoices
 from crm_desktop.services.context import Changes
 from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilter, DocumentRow
 from crm_desktop.services.money import format_money
+from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.invoices.editor import InvoiceEditor
 from crm_desktop.ui.invoices.receivables import ReceivablesDialog
 from crm_desktop.ui.jobs import Job, run_job
@@ -117,7 +118,7 @@ class InvoicesView(QWidget):
         self.ops, self.settings = ops, settings
         self.today = ops.ctx.today()
         self.editor: InvoiceEditor | None = None
-        self._default_currency = "USD"
+        self.company = CompanyWatch(ops, self)  # the default currency of new documents
         self._totals_generation = 0
 
         self.kind = QComboBox()
@@ -188,9 +189,7 @@ class InvoicesView(QWidget):
 
     def start(self) -> None:
         self.model.reload()
-        self.ops.read(
-            company.get, on_done=lambda profile: setattr(self, "_default_currency", profile.default_currency)
-        )
+        self.company.start()
 
     # --- filter and totals ---
 
@@ -332,7 +331,7 @@ class InvoicesView(QWidget):
             self.ops,
             document,
             kind=self.kind.currentData(),
-            currency=self._default_currency,
+            currency=self.company.default_currency,
             today=self.ops.ctx.today(),
             parent=self,
         )
