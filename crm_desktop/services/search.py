@@ -5,7 +5,7 @@ What is indexed (`client_search.terms`) and what is typed are folded the same wa
 Every word starts after a space, so a typed word becomes the pattern '% word%' (a word or its
 beginning); a typed run of 4+ digits becomes '%digits%' (any part of a phone, however formatted).
 Words never hold LIKE wildcards (textnorm.words drops '_' and '%'), so nothing needs escaping,
-which keeps the LIKE plain enough for SQLite's FTS5 to answer from its index.
+which keeps the patterns plain enough for SQLite's FTS5 to answer as phrases from its index.
 Patterns of 3+ characters use the trigram index on both databases (SQLite FTS5 trigram, pg_trgm).
 On PostgreSQL the index is read by crm_find_clients (migration 0006), which applies the clients'
 visibility rule itself: behind row-level security the planner may not use the index for LIKE.
@@ -86,12 +86,29 @@ def client_filter(dialect: str, query: str) -> ColumnElement[bool] | None:
         return Client.id.in_(
             select(ClientSearch.client_id).where(*(ClientSearch.terms.like(p) for p in short))
         )
-    matches = select(_FTS.c.rowid).where(*(_FTS.c.terms.like(p) for p in indexed))
+    matches = select(_FTS.c.rowid).where(_FTS.c.terms.match(_fts_query(indexed)))
     if short:
         matches = select(ClientSearch.client_id).where(
             ClientSearch.client_id.in_(matches), *(ClientSearch.terms.like(p) for p in short)
         )
     return Client.id.in_(matches)
+
+
+def index_query(dialect: str, query: str) -> str | None:
+    """SQLite: the FTS5 query (of client_search_fts) that finds what `query` finds, when the trigram
+    index answers it by itself (every typed word 3+ characters); otherwise None."""
+    pats = patterns(query)
+    if dialect != "sqlite" or not pats or _by_first_letter(pats) or any(len(p.strip("%")) < 3 for p in pats):
+        return None
+    return _fts_query(pats)
+
+
+def _fts_query(pats: list[str]) -> str:
+    """The LIKE patterns as one FTS5 query: each pattern's text as a phrase, which the trigram index
+    matches as a substring, exactly as LIKE would, but from the index alone (a LIKE re-checks every row
+    found against its stored terms: 60–110 ms instead of 2–15 ms for a word's first letters on 1,000,000
+    clients)."""
+    return " AND ".join('"' + p.strip("%").replace('"', '""') + '"' for p in pats)
 
 
 def first_by_name(dialect: str, query: str, rows: int) -> TableValuedAlias | None:
