@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 
-from crm_desktop.db.models import CompanyProfile, Deal, Document, Payment
+from crm_desktop.db.models import CompanyProfile, Deal, Document, NumberSeries, Payment
 from crm_desktop.services import activities, clients, company, invoices, money, numbering, payments
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible
@@ -94,6 +94,20 @@ def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> Do
                 "in Settings → Numbering (e.g. add {year}).",
             ) from taken
         return invoices.detail(s, doc, names)
+
+
+def next_number(ctx: ServiceContext, kind: str, on: date | None = None) -> str:
+    """The number the next `kind` issued on `on` (default today) will take, for the question asked
+    before issuing; another PC issuing one first takes it, and the issue then gives the one after."""
+    on = on or ctx.today()
+    with ctx.read() as s:
+        pattern = getattr(
+            company_profile(s), f"{v.choice('kind', kind, KIND_NAMES, 'The kind')}_number_pattern"
+        )
+        seq = s.scalar(
+            select(NumberSeries.next_seq).where(NumberSeries.kind == kind, NumberSeries.year == on.year)
+        )
+    return numbering.format_number(pattern, on.year, seq or 1)
 
 
 def _credit(s, note: Document, amount: Decimal) -> Document:

@@ -16,11 +16,17 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QComboBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLayout,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +54,22 @@ def error_label(name: str = "") -> QLabel:
 def show_error(label: QLabel, message: str) -> None:
     label.setText(message)
     label.setVisible(bool(message))
+
+
+def field_value(widget: QWidget) -> Any:
+    """What a field holds, as far as closing the form could lose it."""
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit | QTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return (widget.currentData(), widget.currentText())
+    if isinstance(widget, QAbstractButton):
+        return widget.isChecked()
+    if isinstance(widget, QDateTimeEdit):
+        return widget.dateTime().toString(Qt.DateFormat.ISODate)
+    value = getattr(widget, "value", None)
+    return value() if callable(value) else None
 
 
 def with_error(widget: QWidget, error: QLabel) -> QWidget:
@@ -90,6 +112,8 @@ class FormDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self._as_opened: Any = None  # form_state() when shown: closing a form that differs asks first
+        self.close_question: QMessageBox | None = None
 
     def add_field(self, key: str, label: str, widget: QWidget) -> QWidget:
         """A field with its error line, known to the save machinery, for the caller to place."""
@@ -204,6 +228,53 @@ class FormDialog(QDialog):
     def done(self, result: int) -> None:
         self.retry_timer.stop()  # closed (saved or cancelled): nothing left to retry
         super().done(result)
+
+    # --- closing without saving ---
+
+    def form_state(self) -> Any:
+        """What the user can change here; subclasses add what is not a field (an invoice's lines)."""
+        return tuple(field_value(widget) for widget in self.fields.values())
+
+    def mark_unchanged(self) -> None:
+        """What the form shows now is what it was opened with (forms that fill fields after a read)."""
+        self._as_opened = self.form_state()
+
+    def has_changes(self) -> bool:
+        return self._as_opened is not None and self.form_state() != self._as_opened
+
+    def showEvent(self, event) -> None:
+        if self._as_opened is None:
+            self.mark_unchanged()
+        super().showEvent(event)
+
+    def reject(self) -> None:
+        """Cancel, Esc or the window's close button: a changed form asks before its input is lost."""
+        if not self.has_changes() or not self.isVisible():
+            super().reject()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.windowTitle(),
+            self.tr("You changed this form. Save the changes before closing it?"),
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Discard).setText(self.tr("Discard changes"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("Keep editing"))
+        box.setDefaultButton(QMessageBox.StandardButton.Save)  # Enter keeps the input, never drops it
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _result: self._close_answered(box.standardButton(box.clickedButton())))
+        self.close_question = box
+        box.open()
+
+    def _close_answered(self, answer: QMessageBox.StandardButton) -> None:
+        self.close_question = None
+        if answer == QMessageBox.StandardButton.Save:
+            self.save()
+        elif answer == QMessageBox.StandardButton.Discard:
+            super().reject()
 
     def _clear_errors(self) -> None:
         for label in (self.problem, *self.errors.values()):

@@ -43,6 +43,16 @@ def test_issuing_numbers_per_kind_and_year_without_gaps(ctx, client):
     assert first.status == "issued"
 
 
+def test_the_number_an_issue_will_take_is_told_before_without_taking_it(ctx, client):
+    on = date(2026, 11, 20)
+    assert documents.next_number(ctx, "invoice", on) == "INV-2026-00001"
+    assert documents.next_number(ctx, "invoice", on) == "INV-2026-00001"  # asking takes nothing
+    assert issued(ctx, client, issue_date=on).number == "INV-2026-00001"
+    assert documents.next_number(ctx, "invoice", on) == "INV-2026-00002"
+    assert documents.next_number(ctx, "quote", on) == "QUO-2026-00001"
+    assert documents.next_number(ctx, "invoice", date(2027, 1, 2)) == "INV-2027-00001"
+
+
 def test_a_failed_issue_leaves_no_hole(ctx, client):
     empty = invoices.create_draft(ctx, client_id=client.id)
     with pytest.raises(ValidationError, match="at least one line"):

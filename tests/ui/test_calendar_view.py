@@ -179,17 +179,46 @@ def test_a_task_repeats_on_chosen_weekdays_and_the_form_shows_its_rule(open_view
     view.dialog.reject()
 
 
-def test_escape_closes_the_new_task_form_without_saving(open_view, sqlite_ctx, qtbot):
+def test_escape_on_a_typed_task_form_asks_and_keeps_or_drops_the_input_as_told(open_view, sqlite_ctx, qtbot):
     view = open_view("week")
     grid = view.time_grid
     qtbot.mouseDClick(
         grid, Qt.MouseButton.LeftButton, pos=grid.slot_rect(local(today(sqlite_ctx), 9)).center()
     )
     qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
-    qtbot.keyClicks(view.dialog.title, "Never mind")
-    qtbot.keyClick(view.dialog.title, Qt.Key.Key_Escape)
+    dialog = view.dialog
+    qtbot.keyClicks(dialog.title, "Never mind")
+    qtbot.keyClick(dialog.title, Qt.Key.Key_Escape)
+    question = dialog.close_question
+    assert question is not None and question.isVisible()  # nothing typed is thrown away silently
+    qtbot.keyClick(question, Qt.Key.Key_Escape)  # Esc on the question: keep editing
+    assert dialog.isVisible() and dialog.title.text() == "Never mind"
+    qtbot.keyClick(dialog.title, Qt.Key.Key_Escape)
+    qtbot.mouseClick(
+        dialog.close_question.button(QMessageBox.StandardButton.Discard), Qt.MouseButton.LeftButton
+    )
     qtbot.waitUntil(lambda: view.dialog is None)
     assert tasks.list_tasks(sqlite_ctx) == []
+
+
+def test_escape_on_an_untouched_form_closes_it_at_once(open_view, qtbot):
+    view = open_view("week")
+    view.new_item()
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    qtbot.keyClick(view.dialog.title, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.dialog is None)
+
+
+def test_save_on_the_close_question_saves_the_task(open_view, sqlite_ctx, qtbot):
+    view = open_view("week")
+    view.new_item()
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    dialog = view.dialog
+    qtbot.keyClicks(dialog.title, "Call Aziz back")
+    dialog.reject()  # the window's close button
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.keyClick(dialog.close_question, Qt.Key.Key_Return)  # Enter saves: the default keeps the input
+    assert [t.title for t in tasks.list_tasks(sqlite_ctx)] == ["Call Aziz back"]
 
 
 def test_dragging_a_block_reschedules_the_task_and_its_reminder(open_view, sqlite_ctx, qtbot):

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from crm_desktop.db.models import AuditEntry, Document
 from crm_desktop.services import clients, invoices
@@ -77,6 +77,14 @@ def choose_client(qtbot, editor: InvoiceEditor, typed: str, expected: str) -> No
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert editor.client_edit.text() == expected and editor.client_id is not None
+
+
+def issue_in(qtbot, editor: InvoiceEditor) -> None:
+    """Save and issue, answering its question with Issue."""
+    qtbot.mouseClick(editor.issue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.issue_question is not None and editor.issue_question.isVisible())
+    button = next(b for b in editor.issue_question.buttons() if b.text().startswith("Issue "))
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def open_new_editor(qtbot, view: InvoicesView) -> InvoiceEditor:
@@ -316,6 +324,9 @@ def test_no_audit_row_without_a_save(qtbot, ops, sqlite_ctx):
     editor.show()
     fill_line(qtbot, editor, 0, ("Design", "2", "", "10"))
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert editor.isVisible() and editor.close_question.isVisible()  # a typed line is not dropped unasked
+    discard = editor.close_question.button(QMessageBox.StandardButton.Discard)
+    qtbot.mouseClick(discard, Qt.MouseButton.LeftButton)
     assert not editor.isVisible()
     with sqlite_ctx.read() as s:
         assert s.query(AuditEntry).filter(AuditEntry.entity == "documents").count() == 0
@@ -357,6 +368,23 @@ def test_a_total_too_large_for_one_document_is_refused_by_the_service_and_the_fo
     assert invoices.get(sqlite_ctx, draft.id).total == Decimal("251.00")
 
 
+def test_issuing_asks_first_naming_the_number_and_cancel_issues_nothing(qtbot, view, sqlite_ctx):
+    clients.create(sqlite_ctx, name="Zarina Rahimova")
+    started(qtbot, view)
+    editor = open_new_editor(qtbot, view)
+    choose_client(qtbot, editor, "zari", "Zarina Rahimova")
+    fill_line(qtbot, editor, 0, ("Audit", "1", "", "500", "0", "0"))
+    qtbot.mouseClick(editor.issue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.issue_question is not None and editor.issue_question.isVisible())
+    question = editor.issue_question
+    number = f"INV-{sqlite_ctx.today().year}-00001"
+    assert number in question.windowTitle() and "can no longer be edited" in question.text()
+    qtbot.keyClick(question, Qt.Key.Key_Return)  # the default is Cancel: Enter makes no record for good
+    assert not question.isVisible() and editor.isVisible()
+    assert invoices.list_documents(sqlite_ctx) == []
+    assert editor.model.lines[0].values["description"] == "Audit"
+
+
 def test_create_issue_then_pay_in_two_parts_and_see_the_status_follow(qtbot, view, sqlite_ctx):
     clients.create(sqlite_ctx, name="Zarina Rahimova", phones=["+998 90 123 45 67"])
     started(qtbot, view)
@@ -364,7 +392,7 @@ def test_create_issue_then_pay_in_two_parts_and_see_the_status_follow(qtbot, vie
     choose_client(qtbot, editor, "zari", "Zarina Rahimova")
     fill_line(qtbot, editor, 0, ("Audit", "1", "", "500", "0", "0"))
     with qtbot.waitSignal(editor.saved) as saved:
-        qtbot.mouseClick(editor.issue_button, Qt.MouseButton.LeftButton)
+        issue_in(qtbot, editor)
     number = saved.args[0].number
     assert number == f"INV-{sqlite_ctx.today().year}-00001"
     qtbot.waitUntil(lambda: numbers(view) == [number])
@@ -647,7 +675,7 @@ def test_a_credit_note_made_from_an_issued_invoice_lowers_its_balance(qtbot, vie
     editor.remove_line()  # only the windows are credited
     assert editor.total_value.text() == "50.00 USD"
     with qtbot.waitSignal(editor.saved) as saved:
-        qtbot.mouseClick(editor.issue_button, Qt.MouseButton.LeftButton)
+        issue_in(qtbot, editor)
     assert saved.args[0].number == f"CN-{sqlite_ctx.today().year}-00001"
     view.open_document(invoice.id)
     qtbot.waitUntil(

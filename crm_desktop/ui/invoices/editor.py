@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -217,6 +218,7 @@ class InvoiceEditor(FormDialog):
         self.issue_button = None
         self.payments: PaymentsPanel | None = None
         self._issue_after_save = False
+        self.issue_question: QMessageBox | None = None
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         if self.read_only:
             self.buttons.clear()
@@ -402,7 +404,48 @@ class InvoiceEditor(FormDialog):
                 on_error=on_error,
             )
 
+    def form_state(self) -> Any:
+        lines = tuple(tuple(line.values.items()) for line in self.model.lines if not line.blank)
+        return (super().form_state(), lines)
+
     def save_and_issue(self) -> None:
+        """Asks first, naming the number it will take: an issued document is never edited again."""
+        if self.saving:
+            return
+        self.ops.read(
+            documents.next_number,
+            self.kind,
+            self.issue_date.date().toPython(),
+            on_done=self._ask_to_issue,
+            on_error=self._failed,
+        )
+
+    def _ask_to_issue(self, number: str) -> QMessageBox:
+        kind = {
+            "invoice": self.tr("invoice"),
+            "quote": self.tr("quote"),
+            "credit_note": self.tr("credit note"),
+        }[self.kind]
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Issue {kind} {number}?").format(kind=kind, number=number),
+            self.tr(
+                "The {kind} is saved and gets the number {number}. Once issued it can no longer be "
+                "edited or deleted: a mistake is put right by cancelling it or with a credit note."
+            ).format(kind=kind, number=number),
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        issue = box.addButton(
+            self.tr("Issue {number}").format(number=number), QMessageBox.ButtonRole.AcceptRole
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter never makes a record for good
+        box.finished.connect(lambda _result: box.clickedButton() is issue and self._issue_now())
+        self.issue_question = box
+        box.open()
+        return box
+
+    def _issue_now(self) -> None:
         self._issue_after_save = True
         self.save()
 
