@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.services import users
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.users import UserRow
+from crm_desktop.ui.confirm import enter_presses_no_button
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
 
@@ -192,7 +193,7 @@ class UsersDialog(QDialog):
                 self.tr("Active"),
             ]
         )
-        self.list.itemDoubleClicked.connect(lambda *_: self.edit())
+        self.list.itemActivated.connect(lambda *_: self.edit())  # Enter or a double-click
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.add_button = QPushButton(self.tr("Add…"))
         self.edit_button = QPushButton(self.tr("Edit…"))
@@ -226,6 +227,7 @@ class UsersDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.message)
         layout.addWidget(close)
+        enter_presses_no_button(self)  # Enter opened "Add…"; with a user chosen it now edits them
         self.resize(820, 420)
         self.reload()
 

@@ -12,6 +12,7 @@ from crm_desktop.services import activities, clients, deals, invoices, tasks, us
 from crm_desktop.services.invoices import LineValues
 from crm_desktop.services.tasks import TaskFilter
 from crm_desktop.ui.clients import ClientsView
+from crm_desktop.ui.confirm import yes_button
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -226,17 +227,18 @@ def test_delete_asks_what_goes_with_the_client_and_removes_it(open_view, qtbot, 
     qtbot.waitUntil(lambda: view.confirm is not None and view.confirm.isVisible())
     text = view.confirm.text()
     assert "Delete Gone Client?" in text and "1 timeline entry, 1 deal, 2 tasks" in text
-    qtbot.mouseClick(view.confirm.button(QMessageBox.StandardButton.No), Qt.MouseButton.LeftButton)
+    assert view.confirm.defaultButton() is view.confirm.button(QMessageBox.StandardButton.Cancel)
+    qtbot.keyClick(view.confirm, Qt.Key.Key_Return)  # Enter: the default, which keeps everything
     settle(qtbot, view)
     assert sorted(names(view)) == ["Gone Client", "Kept Client"]
-    assert clients.deletion_impact(sqlite_ctx, gone.id).tasks == 2  # "No" kept everything
+    assert clients.deletion_impact(sqlite_ctx, gone.id).tasks == 2  # Cancel kept everything
 
     with qtbot.waitActive(view):  # the offscreen platform does not hand activation back when the box closes
         view.activateWindow()
     view.table.setFocus()
     qtbot.keyClick(view.table, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: view.confirm.isVisible())
-    qtbot.mouseClick(view.confirm.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(yes_button(view.confirm), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: names(view) == ["Kept Client"])
     qtbot.waitUntil(lambda: view.card.client_id != gone.id)
     assert clients.count(sqlite_ctx) == 1

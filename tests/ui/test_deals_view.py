@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from crm_desktop.services import clients, deals, users
 from crm_desktop.services.deals import DealFilter
+from crm_desktop.ui.confirm import yes_button
 
 
 @pytest.fixture
@@ -229,7 +230,7 @@ def test_deleting_a_deal_asks_first(view, qtbot, sqlite_ctx, office):
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert deals.count_deals(sqlite_ctx) == 3
     box = view.confirm_delete(deals.get(sqlite_ctx, office["audit"]))
-    box.button(QMessageBox.StandardButton.Yes).click()
+    yes_button(box).click()
     qtbot.waitUntil(lambda: "Annual audit" not in cards(view.board.column("New")))
     assert deals.count_deals(sqlite_ctx) == 2
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from crm_desktop.services import clients, deals, pipelines
+from crm_desktop.ui.confirm import yes_button
 from crm_desktop.ui.deals.pipelines import NAME, PROBABILITY, PipelineEditor
 
 
@@ -76,11 +78,14 @@ def test_a_stage_with_deals_cannot_be_deleted_an_empty_one_can(editor, qtbot, sq
     deals.create(sqlite_ctx, client_id=client.id, title="Office cleaning")  # lands in "New"
     select(editor, "New")
     qtbot.mouseClick(editor.delete_stage_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(yes_button(editor.confirm), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.problem.isVisible())
     assert "still has 1 deal" in editor.problem.text()
     settle(editor, qtbot)
     select(editor, "Qualified")
     qtbot.mouseClick(editor.delete_stage_button, Qt.MouseButton.LeftButton)
+    assert "Delete the stage 'Qualified'?" in editor.confirm.text()
+    qtbot.mouseClick(yes_button(editor.confirm), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Qualified" not in shown(editor))
     assert not editor.problem.isVisible()
     assert [n for n, _ in stored(sqlite_ctx)] == ["New", "Proposal", "Negotiation", "Won", "Lost"]
@@ -99,3 +104,22 @@ def test_pipelines_are_created_renamed_and_need_a_unique_name(editor, qtbot, sql
     qtbot.waitUntil(lambda: editor.problem.isVisible())
     assert "already a pipeline called 'sales'" in editor.problem.text()
     assert sorted(p.name for p in pipelines.list_pipelines(sqlite_ctx)) == ["Repairs and service", "Sales"]
+
+
+def test_enter_deletes_nothing_it_renames_and_a_delete_asks_with_cancel_the_default(
+    editor, qtbot, sqlite_ctx
+):
+    editor.activateWindow()
+    editor.name_edit.setFocus()
+    editor.name_edit.setText("Sales and service")
+    qtbot.keyClick(editor.name_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: [p.name for p in pipelines.list_pipelines(sqlite_ctx)] == ["Sales and service"])
+    settle(editor, qtbot)
+    assert not any(b.isDefault() or b.autoDefault() for b in editor.findChildren(QPushButton))
+    qtbot.mouseClick(editor.delete_pipeline_button, Qt.MouseButton.LeftButton)
+    assert "and its 6 stages" in editor.confirm.text()
+    qtbot.keyClick(editor.confirm, Qt.Key.Key_Return)  # the default: Cancel
+    settle(editor, qtbot)
+    assert (
+        len(pipelines.list_pipelines(sqlite_ctx)) == 1 and len(stored(sqlite_ctx, "Sales and service")) == 6
+    )

@@ -27,6 +27,7 @@ from crm_desktop.services.errors import ServiceError
 from crm_desktop.ui.clients.callback import CallBackDialog
 from crm_desktop.ui.clients.card import ClientCard
 from crm_desktop.ui.clients.form import ClientForm, client_status_names
+from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.jobs import Job, run_job
 from crm_desktop.ui.lazy_model import Column
 from crm_desktop.ui.list_table import ListTable
@@ -439,22 +440,9 @@ class ClientsView(QWidget):
         if goes:
             question += "\n" + self.tr("This also deletes {what}.").format(what=", ".join(goes))
         question += "\n" + self.tr("This cannot be undone.")
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Delete client"),
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
+        self.confirm = ask_to_confirm(
+            self, self.tr("Delete client"), question, self.tr("Delete"), lambda: self._delete(client)
         )
-        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Delete"))
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.buttonClicked.connect(
-            lambda button: (
-                self._delete(client) if box.standardButton(button) == QMessageBox.StandardButton.Yes else None
-            )
-        )
-        self.confirm = box
-        box.open()
 
     def _delete(self, client) -> None:
         self.ops.write(

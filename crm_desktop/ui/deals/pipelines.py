@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.services import pipelines
 from crm_desktop.services.pipelines import PipelineRow, StageRow
+from crm_desktop.ui.confirm import ask_to_confirm, enter_presses_no_button
 from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
 
@@ -86,6 +88,8 @@ class PipelineEditor(QDialog):
         self.problem = error_label("problem")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.name_edit.returnPressed.connect(self.rename_pipeline)
+        self.confirm: QMessageBox | None = None
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -94,6 +98,9 @@ class PipelineEditor(QDialog):
         layout.addLayout(stage_buttons)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        # Each change is stored at once, so no button is what Enter presses (a dialog's first push button
+        # would be, and here that was "Delete pipeline"): Enter in the name renames, in a cell it edits.
+        enter_presses_no_button(self)
         self.reload()
 
     # --- loading ---
@@ -190,7 +197,16 @@ class PipelineEditor(QDialog):
     def delete_stage(self) -> None:
         stage = self.current_stage()
         if stage is not None:
-            self._run(pipelines.delete_stage, stage.id)
+            self.confirm = ask_to_confirm(
+                self,
+                self.tr("Delete stage"),
+                self.tr(
+                    "Delete the stage '{name}'? Deals in it must be moved to another stage first. "
+                    "This cannot be undone."
+                ).format(name=stage.name),
+                self.tr("Delete stage"),
+                lambda: self._run(pipelines.delete_stage, stage.id),
+            )
 
     def move_stage(self, step: int) -> None:
         pipeline, stage = self.current_pipeline(), self.current_stage()
@@ -229,4 +245,17 @@ class PipelineEditor(QDialog):
     def delete_pipeline(self) -> None:
         pipeline = self.current_pipeline()
         if pipeline is not None:
-            self._run(pipelines.delete_pipeline, pipeline.id)
+            n = len(pipeline.stages)
+            self.confirm = ask_to_confirm(
+                self,
+                self.tr("Delete pipeline"),
+                (
+                    self.tr("Delete the pipeline '{name}' and its stage?")
+                    if n == 1
+                    else self.tr("Delete the pipeline '{name}' and its {n} stages?")
+                ).format(name=pipeline.name, n=n)
+                + " "
+                + self.tr("A pipeline that still holds deals is not deleted. This cannot be undone."),
+                self.tr("Delete pipeline"),
+                lambda: self._run(pipelines.delete_pipeline, pipeline.id),
+            )

@@ -26,6 +26,7 @@ from crm_desktop.services.deals import DealFilter, DealRow
 from crm_desktop.services.money import format_money
 from crm_desktop.services.pipelines import PipelineRow
 from crm_desktop.ui.company_watch import CompanyWatch
+from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.deals.board import Board, grouped
 from crm_desktop.ui.deals.form import DealDialog, LostReasonDialog
 from crm_desktop.ui.deals.pipelines import PipelineEditor
@@ -345,20 +346,16 @@ class DealsView(QWidget):
         return self._open(LostReasonDialog(self.ops, deal, self))
 
     def confirm_delete(self, deal: DealRow) -> QMessageBox:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return ask_to_confirm(
+            self,
             tr("Delete deal"),
             tr(
                 "Delete the deal '{title}' of {client}? Its stage history goes with it; tasks about "
-                "it stay with the client."
+                "it stay with the client. This cannot be undone."
             ).format(title=deal.title, client=deal.client_name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
+            tr("Delete deal"),
+            lambda: self.ops.write(deals.delete, deal.id),
         )
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.accepted.connect(lambda: self.ops.write(deals.delete, deal.id))
-        box.open()
-        return box
 
     def new_item(self) -> None:
         """Ctrl+N and File → New on this page."""
