@@ -14,13 +14,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crm_desktop.db.models import Client, Document, Payment
 from crm_desktop.services import activities, invoices, money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import visible_to
-from crm_desktop.services.context import ServiceContext, check_version, made_before
+from crm_desktop.services.context import ServiceContext, check_version, made_before, record
 from crm_desktop.services.errors import NotFound, ValidationError
 
 PAYABLE = invoices.UNPAID
@@ -114,8 +114,20 @@ def record_payment(
         return _row(payment)
 
 
-def delete_payment(ctx: ServiceContext, payment_id: int, *, expected_version: int) -> None:
-    """A payment recorded by mistake; the invoice's balance and status follow (and the log keeps it)."""
+def removable(ctx: ServiceContext) -> bool:
+    """Whether this login may remove a payment recorded by mistake: on a server only a login granted
+    DELETE on payments may (CRM logins are not: a payment is recorded for good, corrected by a credit
+    note); on a local file, anyone using it."""
+    if ctx.db.is_sqlite:
+        return True
+    with ctx.read() as s:
+        return bool(s.scalar(text("SELECT has_table_privilege(current_user, 'payments', 'DELETE')")))
+
+
+def delete_payment(ctx: ServiceContext, payment_id: int, *, reason: str, expected_version: int) -> None:
+    """A payment recorded by mistake, removed with the reason why; the invoice's balance and status
+    follow, the timeline says it, and the log keeps the payment and the reason."""
+    reason = v.text("reason", reason, "The reason", required=True, max_length=500)
     with ctx.write() as s:
         payment = s.get(Payment, payment_id)
         if payment is None:
@@ -125,12 +137,19 @@ def delete_payment(ctx: ServiceContext, payment_id: int, *, expected_version: in
         doc.paid_total -= payment.amount
         settle(doc)
         s.delete(payment)
+        amount = money.format_money(payment.amount, doc.currency)
+        record(
+            s,
+            entity="documents",
+            entity_id=doc.id,
+            action="payment_removed",
+            details={"payment": payment_id, "amount": str(payment.amount), "reason": reason},
+        )
         activities.record_event(
             s,
             ctx,
             doc.client_id,
-            f"Payment of {money.format_money(payment.amount, doc.currency)}"
-            f" for {doc.number} deleted (recorded by mistake)",
+            f"Payment of {amount} for {doc.number} removed: {reason}",
             deal_id=doc.deal_id,
         )
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from crm_desktop.services import clients, documents, invoices, payments
+from crm_desktop.services import activities, clients, documents, invoices, payments
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.invoices import OVERDUE, DocumentFilter, LineValues
 
@@ -66,12 +66,22 @@ def test_no_payments_on_drafts_or_paid_invoices(ctx, invoice):
         payments.record_payment(ctx, invoice.id, amount="1")
 
 
-def test_a_payment_recorded_by_mistake_is_deleted_and_the_status_follows(ctx, invoice, audit_rows):
+def test_a_payment_recorded_by_mistake_is_removed_with_a_reason_and_the_status_follows(
+    ctx, invoice, audit_rows
+):
     p = payments.record_payment(ctx, invoice.id, amount="500")
-    payments.delete_payment(ctx, p.id, expected_version=p.version)
+    with pytest.raises(ValidationError, match="reason"):
+        payments.delete_payment(ctx, p.id, reason="  ", expected_version=p.version)
+    assert invoices.get(ctx, invoice.id).status == "paid"  # refused: nothing changed
+    payments.delete_payment(ctx, p.id, reason="entered twice", expected_version=p.version)
     doc = invoices.get(ctx, invoice.id)
     assert (doc.status, doc.balance) == ("issued", Decimal("500"))
     assert [a for a, _ in audit_rows("payments", p.id)] == ["create", "delete"]
+    removed = [c for a, c in audit_rows("documents", invoice.id) if a == "payment_removed"]
+    assert len(removed) == 1 and removed[0]["reason"] == "entered twice"
+    timeline = [e.body for e in activities.timeline(ctx, invoice.client_id)]
+    assert any("removed: entered twice" in body for body in timeline)
+    assert payments.removable(ctx)  # the owner's connection (a local file, or the server's owner)
 
 
 def test_receivables_age_unpaid_invoices_per_client_and_currency(ctx, clock, invoice):

@@ -127,8 +127,9 @@ def test_the_app_refuses_with_the_servers_reason_and_allowed_changes_go_through(
     assert invoices.get(staff, doc.id).status == "paid"
     [first, *_] = payments.list_payments(staff, doc.id)
     with pytest.raises(PermissionDenied, match="did not allow this: permission denied for table payments"):
-        payments.delete_payment(staff, first.id, expected_version=first.version)
+        payments.delete_payment(staff, first.id, reason="typed twice", expected_version=first.version)
     assert len(payments.list_payments(staff, doc.id)) == 2
+    assert not payments.removable(staff)  # so the app does not offer it
 
 
 def test_sign_in_is_logged_and_a_disabled_user_is_locked_out(pg_ctx, office):

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QMessageBox
 
 from crm_desktop.db.models import AuditEntry, Document
-from crm_desktop.services import clients, invoices
+from crm_desktop.services import clients, documents, invoices, payments
 from crm_desktop.services.invoices import LineValues
 from crm_desktop.ui.invoices import InvoiceEditor, InvoicesView
 from crm_desktop.ui.invoices.lines_model import LinesModel
@@ -383,6 +383,30 @@ def test_issuing_asks_first_naming_the_number_and_cancel_issues_nothing(qtbot, v
     assert not question.isVisible() and editor.isVisible()
     assert invoices.list_documents(sqlite_ctx) == []
     assert editor.model.lines[0].values["description"] == "Audit"
+
+
+def test_a_mistaken_payment_is_removed_from_its_menu_with_a_reason(qtbot, view, sqlite_ctx):
+    client = clients.create(sqlite_ctx, name="Zarina Rahimova")
+    draft = invoices.create_draft(sqlite_ctx, client_id=client.id, lines=[LineValues("Audit", 1, "", "500")])
+    invoice = documents.issue(sqlite_ctx, draft.id, expected_version=draft.version)
+    payments.record_payment(sqlite_ctx, invoice.id, amount="500")
+    started(qtbot, view)
+    view.open_document(invoice.id)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.payments.list.topLevelItemCount() == 1)
+    panel = view.editor.payments
+    qtbot.waitUntil(lambda: panel.can_remove)
+    menu = panel.payment_menu(panel.list.topLevelItem(0))
+    [remove] = [a for a in menu.actions() if a.text() == "Remove payment…"]
+    remove.trigger()
+    dialog = panel.dialog
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.errors["reason"].isVisible())  # a reason is asked for, not guessed
+    qtbot.keyClicks(dialog.reason, "entered twice")
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.list.topLevelItemCount() == 0)
+    qtbot.waitUntil(lambda: panel.summary.text().startswith("Issued, unpaid"))
+    assert invoices.get(sqlite_ctx, invoice.id).status == "issued"
 
 
 def test_create_issue_then_pay_in_two_parts_and_see_the_status_follow(qtbot, view, sqlite_ctx):

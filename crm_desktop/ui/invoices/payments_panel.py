@@ -13,9 +13,11 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.services import documents, invoices, money, payments
 from crm_desktop.services.invoices import DocumentDetail
 from crm_desktop.services.money import format_money
+from crm_desktop.services.payments import PaymentRow
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.invoices.send_mail import open_send_dialog
 from crm_desktop.ui.ops import Ops
@@ -108,6 +111,42 @@ class CancelDialog(FormDialog):
         )
 
 
+class RemovePaymentDialog(FormDialog):
+    """A payment recorded by mistake taken back, with the reason (kept in the log and the timeline)."""
+
+    def __init__(
+        self, ops: Ops, document: DocumentDetail, payment: PaymentRow, parent: QWidget | None = None
+    ):
+        super().__init__(ops, parent)
+        self.payment = payment
+        self.setWindowTitle(self.tr("Remove a payment from {number}").format(number=document.number))
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("e.g. entered twice, or for another invoice"))
+        self.add_row("reason", self.tr("&Reason"), self.reason)
+        remove = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        remove.setText(self.tr("Remove payment"))
+        self.finish_layout(
+            QLabel(
+                self.tr(
+                    "The payment of {amount} on {day} is removed; the balance due grows by as much."
+                ).format(
+                    amount=format_money(payment.amount, document.currency), day=payment.paid_on.isoformat()
+                )
+            )
+        )
+
+    def submit(self, on_done, on_error) -> None:
+        self.ops.write(
+            payments.delete_payment,
+            self.payment.id,
+            reason=self.reason.text(),
+            expected_version=self.payment.version,
+            on_done=on_done,
+            on_error=on_error,
+            initiator=self,
+        )
+
+
 class PaymentsPanel(QWidget):
     changed = Signal(object)  # the DocumentDetail after a payment or a cancellation
     draft_made = Signal(object)  # a new draft (copy, or invoice from a quote) to open
@@ -123,6 +162,11 @@ class PaymentsPanel(QWidget):
         self.list.setRootIsDecorated(False)
         self.list.setHeaderLabels([self.tr("Paid on"), self.tr("Amount"), self.tr("Method"), self.tr("Note")])
         self.list.setMaximumHeight(110)
+        self.can_remove = False  # told by the service: a server keeps payments for good
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(
+            lambda pos: self.payment_menu(self.list.itemAt(pos)).popup(self.list.viewport().mapToGlobal(pos))
+        )
         self.pay_button = QPushButton(self.tr("Record payment…"))
         self.pay_button.clicked.connect(self.record_payment)
         self.cancel_button = QPushButton(self.tr("Cancel…"))
@@ -187,6 +231,7 @@ class PaymentsPanel(QWidget):
         self.list.setVisible(invoice)
         if invoice:
             self.ops.read(payments.list_payments, document.id, on_done=self._payments_loaded)
+            self.ops.read(payments.removable, on_done=lambda can: setattr(self, "can_remove", can))
 
     def _summary(self, document: DocumentDetail) -> str:
         parts = [status_names(self.tr).get(document.status, document.status)]
@@ -221,9 +266,24 @@ class PaymentsPanel(QWidget):
                 [p.paid_on.isoformat(), format_money(p.amount, self.document.currency), p.method, p.note]
             )
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setData(0, Qt.ItemDataRole.UserRole, p)
             self.list.addTopLevelItem(item)
         for column in range(3):
             self.list.resizeColumnToContents(column)
+
+    def payment_menu(self, item: QTreeWidgetItem | None) -> QMenu:
+        menu = QMenu(self)
+        payment = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if payment is not None and self.can_remove and self.document.status != "cancelled":
+            menu.addAction(self.tr("Remove payment…"), lambda: self.remove_payment(payment))
+        if menu.isEmpty():
+            menu.addAction(self.tr("Payments are kept for good; correct one with a credit note.")).setEnabled(
+                False
+            )
+        return menu
+
+    def remove_payment(self, payment: PaymentRow) -> FormDialog:
+        return self._open(RemovePaymentDialog(self.ops, self.document, payment, self))
 
     def open_pdf(self) -> None:
         folder = Path(tempfile.gettempdir()) / "crm-desktop-pdf"
