@@ -36,15 +36,29 @@ class ActivityRow:
     author_id: int | None
     author_name: str
     version: int
+    deal_title: str = ""  # the deal it is about, if any (shown with it on the client's timeline)
 
 
 def _select_rows() -> Select:
-    return select(Activity, User.display_name).outerjoin(User, User.id == Activity.author_id)
+    return (
+        select(Activity, User.display_name, Deal.title)
+        .outerjoin(User, User.id == Activity.author_id)
+        .outerjoin(Deal, Deal.id == Activity.deal_id)
+    )
 
 
-def _row(a: Activity, author: str | None) -> ActivityRow:
+def _row(a: Activity, author: str | None, deal_title: str | None = None) -> ActivityRow:
     return ActivityRow(
-        a.id, a.client_id, a.deal_id, a.kind, a.body, a.occurred_at, a.author_id, author or "", a.version
+        a.id,
+        a.client_id,
+        a.deal_id,
+        a.kind,
+        a.body,
+        a.occurred_at,
+        a.author_id,
+        author or "",
+        a.version,
+        deal_title or "",
     )
 
 
@@ -175,7 +189,23 @@ def timeline(ctx: ServiceContext, client_id: int, *, offset: int = 0, limit: int
             .offset(offset)
             .limit(limit)
         )
-        return [_row(a, name) for a, name in result]
+        return [_row(*found) for found in result]
+
+
+def for_deal(ctx: ServiceContext, deal_id: int, *, limit: int = 200) -> list[ActivityRow]:
+    """The notes, calls and events about one deal, newest first (they are on its client's timeline too)."""
+    with ctx.read() as s:
+        deal = s.get(Deal, deal_id)
+        if deal is None:
+            raise NotFound(f"Deal #{deal_id} does not exist (it may have been deleted).")
+        load_visible(s, ctx.actor, deal.client_id)
+        result = s.execute(
+            _select_rows()
+            .where(Activity.deal_id == deal_id)
+            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+            .limit(limit)
+        )
+        return [_row(*found) for found in result]
 
 
 def count_for_client(ctx: ServiceContext, client_id: int) -> int:

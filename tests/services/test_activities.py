@@ -92,6 +92,24 @@ def test_entries_can_be_linked_to_one_of_the_clients_deals(ctx, audit_rows):
     assert audit_rows("activities", a.id)[-1][1] == {"deal_id": [d.id, None], "kind": ["email", "note"]}
 
 
+def test_a_deals_notes_and_calls_are_on_the_deal_and_on_its_clients_timeline_with_its_title(ctx, staff):
+    c = clients.create(ctx, name="Nodira", private=True)
+    d = deals.create(ctx, client_id=c.id, title="Wedding photos")
+    other = deals.create(ctx, client_id=c.id, title="Album")
+    activities.add(ctx, c.id, kind="note", body="Wants 200 prints", deal_id=d.id)
+    activities.add(ctx, c.id, kind="call", body="Agreed on the date", deal_id=d.id)
+    activities.add(ctx, c.id, kind="note", body="About the album", deal_id=other.id)
+    activities.add(ctx, c.id, kind="note", body="Prefers Telegram")
+    assert [(a.kind, a.body) for a in activities.for_deal(ctx, d.id)] == [
+        ("call", "Agreed on the date"),
+        ("note", "Wants 200 prints"),
+    ]
+    on_timeline = {a.body: a.deal_title for a in activities.timeline(ctx, c.id)}
+    assert on_timeline["Wants 200 prints"] == "Wedding photos" and on_timeline["Prefers Telegram"] == ""
+    with pytest.raises(NotFound):  # someone else's private client: its deal's notes are hidden too
+        activities.for_deal(staff["dilnoza"], d.id)
+
+
 def test_edits_are_checked_like_new_entries(ctx):
     c = clients.create(ctx, name="Client")
     a = activities.add(ctx, c.id, body="Call back")

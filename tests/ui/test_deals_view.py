@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from crm_desktop.services import clients, deals, users
+from crm_desktop.services import activities, clients, deals, users
 from crm_desktop.services.deals import DealFilter
 from crm_desktop.ui.confirm import yes_button
 
@@ -237,3 +237,28 @@ def test_deleting_a_deal_asks_first(view, qtbot, sqlite_ctx, office):
 
 def test_stage_cards_model_passes_the_model_tester(qtmodeltester, view):
     qtmodeltester.check(view.board.column("New").model)
+
+
+def test_a_call_logged_on_a_deal_shows_on_the_deal_and_on_its_clients_timeline(
+    view, qtbot, sqlite_ctx, office
+):
+    menu = view.show_menu(deals.get(sqlite_ctx, office["audit"]), QPoint(0, 0))
+    assert {"Add note…", "Log call…"} <= {a.text() for a in menu.actions()}  # also on the board's cards
+    menu.close()
+    view.open_deal(office["cleaning"])
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    form = view.dialog
+    assert form.notes.topLevelItemCount() == 0
+    qtbot.mouseClick(form.log_call_button, Qt.MouseButton.LeftButton)
+    entry = form.entry_dialog
+    assert "Aziz Karimov" in entry.windowTitle() and "Office cleaning" in entry.windowTitle()
+    qtbot.keyClicks(entry.body, "Agreed: every Monday from January")
+    with qtbot.waitSignal(entry.saved):
+        qtbot.keyClick(entry.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert form.notes.topLevelItem(0).text(1) == "Call"
+    assert form.notes.topLevelItem(0).text(3) == "Agreed: every Monday from January"
+    [logged] = [a for a in activities.timeline(sqlite_ctx, office["aziz"]) if a.kind == "call"]
+    assert (logged.deal_title, logged.body) == ("Office cleaning", "Agreed: every Monday from January")
+    assert not form.has_changes()  # the call is stored already; closing the deal asks nothing
+    form.reject()
+    assert not form.isVisible()

@@ -330,6 +330,8 @@ class ClientCard(QWidget):
         head = f"{self.kind_label(entry.kind)} · {local_time(entry.occurred_at)}"
         if entry.author_name:
             head += f" · {entry.author_name}"
+        if entry.deal_title:
+            head += " · " + self.tr("deal '{title}'").format(title=entry.deal_title)
         item = QListWidgetItem(f"{head}\n{self._body(entry)}")
         item.setForeground(QColor("#111827"))
         item.setData(Qt.ItemDataRole.UserRole, entry)

@@ -9,18 +9,23 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialogButtonBox,
+    QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.services import deals, money
+from crm_desktop.services.activities import ActivityRow
 from crm_desktop.services.deals import DealRow, StageChangeRow
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.pipelines import PipelineRow
 from crm_desktop.services.users import UserRow
 from crm_desktop.ui.client_picker import ClientPicker
+from crm_desktop.ui.entry_dialog import EntryDialog
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
 
@@ -48,6 +53,7 @@ class DealDialog(FormDialog):
         currency: str,
         deal: DealRow | None = None,
         history: list[StageChangeRow] = (),
+        notes: list[ActivityRow] = (),
         client: tuple[int, str] | None = None,
         parent: QWidget | None = None,
     ):
@@ -56,7 +62,7 @@ class DealDialog(FormDialog):
         self.setWindowTitle(
             self.tr("Deal: {title}").format(title=deal.title) if deal else self.tr("New deal")
         )
-        self.resize(520, 560 if deal else 420)
+        self.resize(560, 640 if deal else 420)  # fits a 1280×720 screen
         self.title = QLineEdit(deal.title if deal else "")
         self.client = ClientPicker(
             ops, client_id=deal.client_id if deal else None, name=deal.client_name if deal else ""
@@ -114,8 +120,66 @@ class DealDialog(FormDialog):
                 )
             self.history.setColumnWidth(0, 130)
             self.form.addRow(self.tr("Stage history"), self.history)
+            self.form.addRow(self.tr("Notes and calls"), self._notes_box(deal, notes))
         self.finish_layout()
         self.title.setFocus()
+
+    def _notes_box(self, deal: DealRow, notes: list[ActivityRow]) -> QWidget:
+        self.notes = QTreeWidget()
+        self.notes.setRootIsDecorated(False)
+        self.notes.setHeaderLabels([self.tr("When"), self.tr("What"), self.tr("By"), self.tr("Text")])
+        self.notes.setColumnWidth(0, 130)
+        for entry in notes:
+            self._add_note_item(entry, at_top=False)
+        self.add_note_button = QPushButton(self.tr("Add note…"))
+        self.add_note_button.clicked.connect(lambda: self.add_entry("note"))
+        self.log_call_button = QPushButton(self.tr("Log call…"))
+        self.log_call_button.clicked.connect(lambda: self.add_entry("call"))
+        for button in (self.add_note_button, self.log_call_button):
+            button.setAutoDefault(False)  # Enter saves the deal
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_note_button)
+        buttons.addWidget(self.log_call_button)
+        buttons.addStretch(1)
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.notes)
+        column.addLayout(buttons)
+        return box
+
+    def _add_note_item(self, entry: ActivityRow, *, at_top: bool = True) -> None:
+        kinds = {"note": self.tr("Note"), "call": self.tr("Call"), "meeting": self.tr("Meeting")}
+        item = QTreeWidgetItem(
+            [
+                local_time(entry.occurred_at),
+                kinds.get(entry.kind, self.tr("Event")),
+                entry.author_name,
+                entry.body.replace("\n", " "),
+            ]
+        )
+        item.setToolTip(3, entry.body)
+        if at_top:
+            self.notes.insertTopLevelItem(0, item)
+        else:
+            self.notes.addTopLevelItem(item)
+
+    def add_entry(self, kind: str) -> EntryDialog:
+        """A note or a call about this deal, stored at once (the deal's own fields wait for Save)."""
+        assert self.deal is not None
+        dialog = EntryDialog(
+            self.ops,
+            client_id=self.deal.client_id,
+            client_name=self.deal.client_name,
+            kind=kind,
+            deal=(self.deal.id, self.deal.title),
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._add_note_item)
+        self.entry_dialog = dialog
+        dialog.open()
+        return dialog
 
     def values(self) -> dict:
         day = self.expected_close.date()

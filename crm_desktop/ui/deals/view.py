@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from crm_desktop.services import deals, documents, pipelines, users
+from crm_desktop.services import activities, deals, documents, pipelines, users
 from crm_desktop.services.context import Changes
 from crm_desktop.services.deals import DealFilter, DealRow
 from crm_desktop.services.money import format_money
@@ -30,6 +30,7 @@ from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.deals.board import Board, grouped
 from crm_desktop.ui.deals.form import DealDialog, LostReasonDialog
 from crm_desktop.ui.deals.pipelines import PipelineEditor
+from crm_desktop.ui.entry_dialog import EntryDialog
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.list_footer import ListFooter
 from crm_desktop.ui.list_table import ListTable
@@ -299,6 +300,8 @@ class DealsView(QWidget):
     def show_menu(self, deal: DealRow, where: QPoint) -> QMenu:
         menu = QMenu(self)
         menu.addAction(tr("Open…"), lambda: self.edit(deal))
+        menu.addAction(tr("Add note…"), lambda: self.add_entry(deal, "note"))
+        menu.addAction(tr("Log call…"), lambda: self.add_entry(deal, "call"))
         move_to = menu.addMenu(tr("Move to"))
         for stage in self.current_pipeline().stages:
             if not stage.is_lost and stage.id != deal.stage_id:
@@ -318,6 +321,18 @@ class DealsView(QWidget):
         menu.addAction(QAction(tr("Delete…"), menu, triggered=lambda: self.confirm_delete(deal)))
         menu.popup(where)
         return menu
+
+    def add_entry(self, deal: DealRow, kind: str) -> EntryDialog:
+        return self._open(
+            EntryDialog(
+                self.ops,
+                client_id=deal.client_id,
+                client_name=deal.client_name,
+                kind=kind,
+                deal=(deal.id, deal.title),
+                parent=self,
+            )
+        )
 
     def win(self, deal_id: int, version: int) -> None:
         self.ops.write(deals.mark_won, deal_id, expected_version=version, on_done=self.offer_invoice)
@@ -384,11 +399,15 @@ class DealsView(QWidget):
     def open_deal(self, deal_id: int) -> None:
         """The deal's form with its stage history (global search and the board use this)."""
         self.ops.read(
-            lambda ctx: (deals.get(ctx, deal_id), deals.stage_history(ctx, deal_id)),
+            lambda ctx: (
+                deals.get(ctx, deal_id),
+                deals.stage_history(ctx, deal_id),
+                activities.for_deal(ctx, deal_id),
+            ),
             on_done=lambda result: self._show_deal(*result),
         )
 
-    def _show_deal(self, deal: DealRow, history: list) -> None:
+    def _show_deal(self, deal: DealRow, history: list, notes: list) -> None:
         pipeline = next((p for p in self.pipelines if p.id == deal.pipeline_id), self.current_pipeline())
         self._open(
             DealDialog(
@@ -398,6 +417,7 @@ class DealsView(QWidget):
                 currency=self.company.default_currency,
                 deal=deal,
                 history=history,
+                notes=notes,
                 parent=self,
             )
         )

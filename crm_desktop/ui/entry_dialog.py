@@ -1,0 +1,53 @@
+"""A note or a logged call about a client, or about one of the client's deals: it lands on the client's
+timeline (and on the deal's, when it is about one)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from crm_desktop.services import activities
+from crm_desktop.ui.form_dialog import FormDialog
+from crm_desktop.ui.ops import Ops
+
+
+class EntryDialog(FormDialog):
+    def __init__(
+        self,
+        ops: Ops,
+        *,
+        client_id: int,
+        client_name: str,
+        kind: str = "note",
+        deal: tuple[int, str] | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(ops, parent)
+        self.client_id, self.kind = client_id, kind
+        self.deal_id = deal[0] if deal else None
+        title = self.tr("New note for {name}") if kind == "note" else self.tr("Log a call with {name}")
+        title = title.format(name=client_name)
+        if deal:
+            title += " · " + self.tr("deal '{title}'").format(title=deal[1])
+        self.setWindowTitle(title)
+        self.body = QPlainTextEdit()
+        self.body.setTabChangesFocus(True)
+        self.body.setPlaceholderText(
+            self.tr("What was said or agreed") if kind == "call" else self.tr("What to remember")
+        )
+        self.add_row("body", self.tr("&Text"), self.body)
+        self.finish_layout(grow=None)
+        self.resize(460, 260)
+        self.body.setFocus()
+
+    def submit(self, on_done, on_error) -> None:
+        self.ops.write(
+            activities.add,
+            self.client_id,
+            kind=self.kind,
+            body=self.body.toPlainText(),
+            deal_id=self.deal_id,
+            request_id=self.request_id,
+            on_done=on_done,
+            on_error=on_error,
+            initiator=self,
+        )
