@@ -106,17 +106,34 @@ def decimal(
     return number
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")  # how our offices write it: 31.12.2026
+
+
 def a_date(field: str, value: object, label: str) -> date | None:
-    if value is None or value == "":
+    """A date as typed: 2026-12-31, or day first as offices write it (31.12.2026, 31/12/2026). A day
+    that does not exist (2026-02-30) is refused, never moved to one that does."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    typed = str(value).strip()
+    if m := _ISO_DATE.fullmatch(typed):
+        year, month, day = m.groups()
+    elif m := _DAY_FIRST.fullmatch(typed):
+        day, month, year = m.groups()
+    else:
+        raise ValidationError(
+            field, f"{label} is not a date: '{typed}'. Type it as 31.12.2026 or 2026-12-31."
+        )
     try:
-        return date.fromisoformat(str(value).strip())
+        return date(int(year), int(month), int(day))
     except ValueError:
-        raise ValidationError(field, f"{label} is not a date: '{value}'. Use the form 2026-12-31.") from None
+        raise ValidationError(
+            field, f"{label}: there is no day {typed} (check the day and the month)."
+        ) from None
 
 
 def a_datetime(field: str, value: object, label: str) -> datetime | None:

@@ -35,6 +35,7 @@ from crm_desktop.services.context import DatabaseUnavailable
 from crm_desktop.services.errors import ConflictError, ServiceError, ValidationError
 from crm_desktop.services.merge import MergeConflict
 from crm_desktop.ui.conflict_dialog import ConflictDialog
+from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.ops import Ops
 
 ERROR_STYLE = "color: #b91c1c;"
@@ -180,6 +181,15 @@ class FormDialog(QDialog):
         if self.saving:
             return
         self._clear_errors()
+        for key, widget in self.fields.items():
+            if (
+                isinstance(widget, DateField)
+                and widget.isVisibleTo(self)
+                and (message := widget.problem(self.labels[key]))
+            ):
+                show_error(self.errors[key], message)  # a day that does not exist is not guessed at
+                widget.setFocus()
+                return
         self.set_saving(True)
         self.submit(self._saved, self._failed)
 

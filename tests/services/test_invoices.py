@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -201,6 +201,12 @@ def test_bad_lines_are_refused_and_nothing_is_saved(ctx, client, line, field, me
     assert invoices.count_documents(ctx, DocumentFilter(kind=None)) == 0
 
 
+def test_dates_are_taken_as_offices_type_them(ctx, client):
+    for typed in ("31/12/2026", "31.12.2026", "31-12-2026", "2026-12-31", " 2026-12-31 "):
+        draft = invoices.create_draft(ctx, client_id=client.id, issue_date="2026-12-01", due_date=typed)
+        assert draft.due_date == date(2026, 12, 31), typed
+
+
 @pytest.mark.parametrize(
     "values, field, words",
     [
@@ -216,14 +222,19 @@ def test_bad_lines_are_refused_and_nothing_is_saved(ctx, client, line, field, me
             "Choose a due date on or after it.",
         ),
         (
-            {"due_date": "31/12/2026"},
+            {"due_date": "2026-02-30"},
             "due_date",
-            "The due date is not a date: '31/12/2026'. Use the form 2026-12-31.",
+            "The due date: there is no day 2026-02-30 (check the day and the month).",
+        ),
+        (
+            {"due_date": "31.04.2026"},
+            "due_date",
+            "The due date: there is no day 31.04.2026 (check the day and the month).",
         ),
         (
             {"issue_date": "yesterday"},
             "issue_date",
-            "The issue date is not a date: 'yesterday'. Use the form 2026-12-31.",
+            "The issue date is not a date: 'yesterday'. Type it as 31.12.2026 or 2026-12-31.",
         ),
     ],
 )

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialogButtonBox,
     QHBoxLayout,
     QLineEdit,
@@ -25,12 +22,10 @@ from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.pipelines import PipelineRow
 from crm_desktop.services.users import UserRow
 from crm_desktop.ui.client_picker import ClientPicker
+from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.entry_dialog import EntryDialog
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
-
-# QDateEdit cannot be empty: its minimum date stands for "not set" and shows as such.
-_NO_DATE = QDate(2000, 1, 1)
 
 
 def local_time(moment) -> str:
@@ -76,13 +71,7 @@ class DealDialog(FormDialog):
         for code, cur in money.CURRENCIES.items():
             self.currency.addItem(f"{code} — {cur.name}", code)
         self.currency.setCurrentIndex(max(0, self.currency.findData(deal.currency if deal else currency)))
-        self.expected_close = QDateEdit()
-        self.expected_close.setCalendarPopup(True)
-        self.expected_close.setDisplayFormat("yyyy-MM-dd")
-        self.expected_close.setMinimumDate(_NO_DATE)
-        self.expected_close.setSpecialValueText(self.tr("Not set"))
-        close = deal.expected_close if deal else None
-        self.expected_close.setDate(QDate(close.year, close.month, close.day) if close else _NO_DATE)
+        self.expected_close = DateField(deal.expected_close if deal else None, optional=True)
         self.owner = QComboBox()
         for user in users:
             self.owner.addItem(user.display_name or user.username, user.id)
@@ -182,14 +171,13 @@ class DealDialog(FormDialog):
         return dialog
 
     def values(self) -> dict:
-        day = self.expected_close.date()
         return {
             "title": self.title.text(),
             "client_id": self.client.client_id,
             "amount": self.amount.text().strip() or "0",
             "currency": self.currency.currentData(),
             "owner_id": self.owner.currentData(),
-            "expected_close": None if day == _NO_DATE else date(day.year(), day.month(), day.day()),
+            "expected_close": self.expected_close.typed_date(),
         }
 
     def submit(self, on_done, on_error) -> None:

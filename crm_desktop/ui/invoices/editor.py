@@ -14,13 +14,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
@@ -39,6 +38,7 @@ from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, DocumentDetail, LineValues
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.client_picker import ClientPicker
+from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.form_dialog import FormDialog, error_label, show_error
 from crm_desktop.ui.invoices.lines_model import KEYS, Line, LinesModel
 from crm_desktop.ui.invoices.payments_panel import PaymentsPanel
@@ -71,10 +71,6 @@ def check_lines(
     totals = invoices.preview_totals([values for _, values in good], currency)
     nets = {row: line.net for (row, _), line in zip(good, totals.lines, strict=True)}
     return totals, nets, errors
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class InvoiceEditor(FormDialog):
@@ -115,14 +111,9 @@ class InvoiceEditor(FormDialog):
             self.currency_combo.findData(document.currency if document else currency)
         )
         today = today or date.today()
-        self.issue_date = QDateEdit(
-            _qdate(document.issue_date if document and document.issue_date else today)
-        )
+        self.issue_date = DateField(document.issue_date if document and document.issue_date else today)
         due = document.due_date if document else today + timedelta(days=DEFAULT_PAYMENT_DAYS)
-        self.due_date = QDateEdit(_qdate(due or today))
-        for edit in (self.issue_date, self.due_date):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.due_date = DateField(due or today)
         due_label = self.tr("Valid until") if self.kind == "quote" else self.tr("Due date")
         for key, label, widget in (
             (("client_id", self.tr("Client"), self.client_edit)),
@@ -377,8 +368,8 @@ class InvoiceEditor(FormDialog):
         values = {
             "client_id": self.client_id,
             "currency": self.currency,
-            "issue_date": self.issue_date.date().toPython(),
-            "due_date": None if self.kind == "credit_note" else self.due_date.date().toPython(),
+            "issue_date": self.issue_date.typed_date(),
+            "due_date": None if self.kind == "credit_note" else self.due_date.typed_date(),
             "notes": self.notes.toPlainText(),
             "terms": self.terms.toPlainText(),
             "lines": lines,
@@ -412,10 +403,14 @@ class InvoiceEditor(FormDialog):
         """Asks first, naming the number it will take: an issued document is never edited again."""
         if self.saving:
             return
+        if message := self.issue_date.problem(self.labels["issue_date"]):
+            show_error(self.errors["issue_date"], message)  # the number depends on its year
+            self.issue_date.setFocus()
+            return
         self.ops.read(
             documents.next_number,
             self.kind,
-            self.issue_date.date().toPython(),
+            self.issue_date.typed_date(),
             on_done=self._ask_to_issue,
             on_error=self._failed,
         )

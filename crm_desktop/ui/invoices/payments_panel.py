@@ -8,11 +8,10 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,7 @@ from crm_desktop.services import documents, invoices, money, payments
 from crm_desktop.services.invoices import DocumentDetail
 from crm_desktop.services.money import format_money
 from crm_desktop.services.payments import PaymentRow
+from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.invoices.send_mail import open_send_dialog
 from crm_desktop.ui.ops import Ops
@@ -53,9 +53,7 @@ class PaymentDialog(FormDialog):
         self.setWindowTitle(self.tr("Payment for {number}").format(number=document.number))
         self.amount = QLineEdit(str(money.quantize(document.balance, document.currency)))
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.paid_on = QDateEdit(QDate(today.year, today.month, today.day))
-        self.paid_on.setCalendarPopup(True)
-        self.paid_on.setDisplayFormat("yyyy-MM-dd")
+        self.paid_on = DateField(today)
         self.method = QComboBox()
         self.method.setEditable(True)
         self.method.addItems([self.tr("bank transfer"), self.tr("cash"), self.tr("card"), self.tr("other")])
@@ -81,7 +79,7 @@ class PaymentDialog(FormDialog):
             payments.record_payment,
             self.document.id,
             amount=self.amount.text().strip(),
-            paid_on=self.paid_on.date().toPython(),
+            paid_on=self.paid_on.typed_date(),
             method=self.method.currentText(),
             note=self.note.text(),
             request_id=self.request_id,
