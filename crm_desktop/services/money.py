@@ -146,10 +146,16 @@ def format_money(amount: Decimal, code: str) -> str:
     Locale-neutral on purpose: a point and an ISO code read the same in every script and never
     break across lines; an unknown code is shown with 2 decimals rather than failing a view.
     """
+    return f"{format_amount(amount, code)} {code}"
+
+
+def format_amount(amount: Decimal, code: str) -> str:
+    """'1 234 567.50': the amount as format_money shows it, without the code (for a field to edit;
+    validation.decimal reads it back)."""
     cur = CURRENCIES.get(code)
     places = cur.minor_units if cur else 2
     value = _exact(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE)
-    return f"{value:,.{places}f}".replace(",", "\u202f") + f" {code}"
+    return f"{value:,.{places}f}".replace(",", "\u202f")
 
 
 def _exact(value: Decimal | int) -> Decimal:

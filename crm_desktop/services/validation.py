@@ -79,6 +79,29 @@ def unique_list(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+_GROUP_MARKS = str.maketrans("", "", " \u00a0\u202f'’")  # spaces (also no-break ones) and apostrophes
+
+
+def typed_number(text: str) -> str:
+    """A number as people type it, in the form Decimal reads: "42 300 000", "42,300,000.50", "1 355,90",
+    "1.355,90" and "12,5" all mean what they say. Of a comma and a point the last one is the decimal
+    mark; one of them repeated groups thousands (in threes, or it is not read as a number). A lone
+    comma is a decimal mark (as our offices write)."""
+    text = text.strip().translate(_GROUP_MARKS)
+    comma, point = text.rfind(","), text.rfind(".")
+    if comma >= 0 and point >= 0:
+        decimal_mark, group_mark = (",", ".") if comma > point else (".", ",")
+    elif text.count(",") > 1 or text.count(".") > 1:
+        decimal_mark, group_mark = "", "," if comma >= 0 else "."
+    else:
+        return text.replace(",", ".")
+    whole, _, fraction = text.rpartition(decimal_mark) if decimal_mark else (text, "", "")
+    groups = whole.lstrip("+-").split(group_mark)
+    if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+        return text  # "12,3,4.5": not thousands; Decimal refuses it and the user is asked
+    return whole.replace(group_mark, "") + ("." + fraction if decimal_mark else "")
+
+
 def decimal(
     field: str,
     value: object,
@@ -91,7 +114,7 @@ def decimal(
     if isinstance(value, float):
         value = repr(value)  # floats are not exact; take what the user would have written
     try:
-        number = Decimal(str(value).strip().replace(" ", "").replace(",", ".")) if value is not None else None
+        number = Decimal(typed_number(str(value))) if value is not None else None
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():

@@ -262,3 +262,16 @@ def test_a_call_logged_on_a_deal_shows_on_the_deal_and_on_its_clients_timeline(
     assert not form.has_changes()  # the call is stored already; closing the deal asks nothing
     form.reject()
     assert not form.isVisible()
+
+
+def test_a_deals_amount_is_shown_grouped_in_its_form_and_typed_back_with_groups(
+    view, qtbot, sqlite_ctx, office
+):
+    view.open_deal(office["windows"])
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    form = view.dialog
+    assert form.amount.text() == "2\u202f000\u202f000.00"  # not 2000000.00
+    form.amount.setText("42 300 000,50")
+    with qtbot.waitSignal(form.saved):
+        qtbot.keyClick(form.title, Qt.Key.Key_Return)
+    assert deals.get(sqlite_ctx, office["windows"]).amount == Decimal("42300000.50")

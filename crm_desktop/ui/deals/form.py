@@ -64,7 +64,7 @@ class DealDialog(FormDialog):
         )
         if client is not None:
             self.client.choose(*client)
-        self.amount = QLineEdit(str(money.quantize(deal.amount, deal.currency)) if deal else "")
+        self.amount = QLineEdit(money.format_amount(deal.amount, deal.currency) if deal else "")
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount.setPlaceholderText("0.00")
         self.currency = QComboBox()

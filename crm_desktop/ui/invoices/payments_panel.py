@@ -51,7 +51,7 @@ class PaymentDialog(FormDialog):
         super().__init__(ops, parent)
         self.document = document
         self.setWindowTitle(self.tr("Payment for {number}").format(number=document.number))
-        self.amount = QLineEdit(str(money.quantize(document.balance, document.currency)))
+        self.amount = QLineEdit(money.format_amount(document.balance, document.currency))
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.paid_on = DateField(today)
         self.method = QComboBox()
