@@ -50,8 +50,12 @@ class DateField(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
-        row.addWidget(self.edit, 1)
+        row.addWidget(self.edit)
         row.addWidget(self.pick_button)
+        row.addStretch(1)
+        # Wide enough for a date as typed, not the whole row: the calendar button stays beside it.
+        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance("0000-00-00") + 24)
+        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("0000-00-00 (not set)") + 24)
         self.setFocusProxy(self.edit)
         self.set_date(value)
 

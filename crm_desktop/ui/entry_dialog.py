@@ -3,7 +3,7 @@ timeline (and on the deal's, when it is about one)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
 from crm_desktop.services import activities
 from crm_desktop.ui.form_dialog import FormDialog
@@ -24,18 +24,22 @@ class EntryDialog(FormDialog):
         super().__init__(ops, parent)
         self.client_id, self.kind = client_id, kind
         self.deal_id = deal[0] if deal else None
-        title = self.tr("New note for {name}") if kind == "note" else self.tr("Log a call with {name}")
-        title = title.format(name=client_name)
+        self.setWindowTitle(self.tr("New note") if kind == "note" else self.tr("Log a call"))
+        about = self.tr("About {name}") if kind == "note" else self.tr("With {name}")
+        about = about.format(name=client_name)
         if deal:
-            title += " · " + self.tr("deal '{title}'").format(title=deal[1])
-        self.setWindowTitle(title)
+            about += " · " + self.tr("deal '{title}'").format(title=deal[1])
+        self.about = QLabel(about)  # in the dialog, not its title: a window manager cuts long titles
+        self.about.setWordWrap(True)
+        self.about.setStyleSheet("font-weight: 600;")
         self.body = QPlainTextEdit()
         self.body.setTabChangesFocus(True)
         self.body.setPlaceholderText(
             self.tr("What was said or agreed") if kind == "call" else self.tr("What to remember")
         )
         self.add_row("body", self.tr("&Text"), self.body)
-        self.finish_layout(grow=None)
+        self.finish_layout()
+        self.layout().insertWidget(0, self.about)
         self.resize(460, 260)
         self.body.setFocus()
 

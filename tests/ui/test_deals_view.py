@@ -251,7 +251,8 @@ def test_a_call_logged_on_a_deal_shows_on_the_deal_and_on_its_clients_timeline(
     assert form.notes.topLevelItemCount() == 0
     qtbot.mouseClick(form.log_call_button, Qt.MouseButton.LeftButton)
     entry = form.entry_dialog
-    assert "Aziz Karimov" in entry.windowTitle() and "Office cleaning" in entry.windowTitle()
+    assert entry.windowTitle() == "Log a call"
+    assert entry.about.text() == "With Aziz Karimov · deal 'Office cleaning'"
     qtbot.keyClicks(entry.body, "Agreed: every Monday from January")
     with qtbot.waitSignal(entry.saved):
         qtbot.keyClick(entry.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
