@@ -469,7 +469,7 @@ def test_open_pdf_writes_the_invoice_and_hands_it_to_the_viewer(qtbot, view, sql
 
     opened = []
     monkeypatch.setattr(
-        payments_panel.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
+        payments_panel.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True
     )
     client = clients.create(sqlite_ctx, name="Ольга Соколова").id
     draft = invoices.create_draft(
@@ -484,6 +484,34 @@ def test_open_pdf_writes_the_invoice_and_hands_it_to_the_viewer(qtbot, view, sql
     assert opened and opened[0].endswith(f"{doc.number}.pdf")
     text = PdfReader(opened[0]).pages[0].extract_text()
     assert doc.number in text and "Ольга Соколова" in text
+
+
+def test_without_a_pdf_viewer_the_pdf_is_said_where_it_is_and_saved_as_asked(
+    qtbot, view, sqlite_ctx, monkeypatch, tmp_path
+):
+    from crm_desktop.services import documents
+    from crm_desktop.ui.invoices import payments_panel
+
+    monkeypatch.setattr(payments_panel.QDesktopServices, "openUrl", lambda url: False)  # no viewer here
+    client = clients.create(sqlite_ctx, name="Zarina Rahimova").id
+    draft = invoices.create_draft(sqlite_ctx, client_id=client, lines=[LineValues("Audit", 1, "", "500")])
+    doc = documents.issue(sqlite_ctx, draft.id, expected_version=draft.version)
+    started(qtbot, view)
+    view.open_document(doc.id)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    panel = view.editor.payments
+    qtbot.mouseClick(panel.pdf_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.pdf_message is not None and panel.pdf_message.isVisible())
+    written = payments_panel.pdf_folder() / f"{doc.number}.pdf"
+    assert str(written) in panel.pdf_message.text() and written.exists()
+    assert oct(payments_panel.pdf_folder().stat().st_mode & 0o777) == "0o700"  # this user's own folder
+    [save_as] = [b for b in panel.pdf_message.buttons() if b.text() == "Save as…"]
+    save_as.click()
+    chosen = tmp_path / "for the client.pdf"
+    with qtbot.waitSignal(panel.pdf_saved):
+        panel.save_dialog.fileSelected.emit(str(chosen))
+    assert doc.number in PdfReader(chosen).pages[0].extract_text()
+    panel.save_dialog.close()
 
 
 def _issued_invoices(ctx, count: int) -> list[int]:
@@ -709,3 +737,19 @@ def test_a_credit_note_made_from_an_issued_invoice_lowers_its_balance(qtbot, vie
         view.editor.payments.summary.text()
         == "Issued, unpaid · paid 0.00 USD · credited 50.00 USD · balance due 400.00 USD"
     )
+
+
+def test_line_amounts_are_shown_grouped_and_saved_back_unchanged(qtbot, ops, sqlite_ctx):
+    client = clients.create(sqlite_ctx, name="Zarina Rahimova").id
+    draft = invoices.create_draft(
+        sqlite_ctx, client_id=client, lines=[LineValues("Fit-out", "1500", "m²", "1500000.5")]
+    )
+    editor = InvoiceEditor(ops, draft)
+    qtbot.addWidget(editor)
+    editor.show()
+    assert editor.model.index(0, 1).data() == "1\u202f500"
+    assert editor.model.index(0, 3).data() == "1\u202f500\u202f000.5"  # grouped, no digit rounded away
+    with qtbot.waitSignal(editor.saved):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    [line] = invoices.get(sqlite_ctx, draft.id).lines
+    assert (line.quantity, line.unit_price) == (Decimal("1500"), Decimal("1500000.5"))

@@ -35,9 +35,12 @@ def tr(text: str) -> str:
 
 
 def _plain(number: Decimal) -> str:
-    """12.5000 -> '12.5', 3.0000 -> '3': what a person would have typed."""
-    text = format(number.normalize(), "f")
-    return text
+    """12.5000 -> '12.5', 3.0000 -> '3', 1500000 -> '1 500 000': what a person would have typed, grouped
+    as amounts are shown (validation.decimal reads the narrow spaces back); no digit is rounded away."""
+    whole, _, fraction = format(number.normalize(), "f").partition(".")
+    sign, digits_ = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+    grouped = f"{int(digits_):,}".replace(",", "\u202f")
+    return sign + grouped + (f".{fraction}" if fraction else "")
 
 
 @dataclass

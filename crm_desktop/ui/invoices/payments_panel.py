@@ -4,6 +4,7 @@ note, copy it as a new draft, open or send it as a PDF."""
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -13,10 +14,12 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -32,6 +35,13 @@ from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.invoices.send_mail import open_send_dialog
 from crm_desktop.ui.ops import Ops
+
+
+@functools.cache
+def pdf_folder() -> Path:
+    """Where PDFs opened from the app are written: a temp folder of this user's own, made once per
+    run (mkdtemp: nobody else on the PC may read it), not one shared /tmp folder for everyone."""
+    return Path(tempfile.mkdtemp(prefix="crm-desktop-pdf-"))
 
 
 def status_names(tr) -> dict[str, str]:
@@ -149,12 +159,14 @@ class PaymentsPanel(QWidget):
     changed = Signal(object)  # the DocumentDetail after a payment or a cancellation
     draft_made = Signal(object)  # a new draft (copy, or invoice from a quote) to open
     pdf_written = Signal(object)  # Path of the PDF, opened in the system's viewer
+    pdf_saved = Signal(object)  # Path the user chose with Save PDF as…
 
     def __init__(self, ops: Ops, document: DocumentDetail, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops, self.document = ops, document
         self.dialog: FormDialog | None = None
         self.summary = QLabel()
+        self.summary.setWordWrap(True)  # gives way to the buttons in a narrow editor
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.list = QTreeWidget()
         self.list.setRootIsDecorated(False)
@@ -188,6 +200,10 @@ class PaymentsPanel(QWidget):
         self.pdf_button = QPushButton(self.tr("Open PDF"))
         self.pdf_button.setToolTip(self.tr("Opens the PDF in your PDF viewer, to print or send"))
         self.pdf_button.clicked.connect(self.open_pdf)
+        self.save_pdf_button = QPushButton(self.tr("Save PDF as…"))
+        self.save_pdf_button.clicked.connect(self.save_pdf_as)
+        self.pdf_message: QMessageBox | None = None
+        self.save_dialog: QFileDialog | None = None
         self.send_button = QPushButton(self.tr("Send by email…"))
         self.send_button.setToolTip(self.tr("The PDF attached to an email to the client"))
         self.send_button.clicked.connect(self.send_by_email)
@@ -195,6 +211,7 @@ class PaymentsPanel(QWidget):
         buttons.addWidget(self.summary, 1)
         for button in (
             self.pdf_button,
+            self.save_pdf_button,
             self.send_button,
             self.pay_button,
             self.credit_button,
@@ -283,14 +300,51 @@ class PaymentsPanel(QWidget):
     def remove_payment(self, payment: PaymentRow) -> FormDialog:
         return self._open(RemovePaymentDialog(self.ops, self.document, payment, self))
 
+    def _pdf_name(self) -> str:
+        return f"{self.document.number or self.document.id}.pdf".replace("/", "-")
+
     def open_pdf(self) -> None:
-        folder = Path(tempfile.gettempdir()) / "crm-desktop-pdf"
-        folder.mkdir(exist_ok=True)
-        target = folder / f"{self.document.number or self.document.id}.pdf".replace("/", "-")
+        target = pdf_folder() / self._pdf_name()
         self.ops.read(documents.write_pdf, self.document.id, target, on_done=self.pdf_written.emit)
 
     def _show_pdf(self, path: Path) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self._no_viewer(path)
+
+    def _no_viewer(self, path: Path) -> QMessageBox:
+        """Without a PDF viewer the file is still there: say where, and offer to keep a copy elsewhere."""
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("No program opened the PDF"),
+            self.tr(
+                "This PC has no program that opens PDF files, or it did not start. The PDF is saved "
+                "here:\n{path}\nSave a copy where you keep documents, or open its folder."
+            ).format(path=path),
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        save = box.addButton(self.tr("Save as…"), QMessageBox.ButtonRole.ActionRole)
+        folder = box.addButton(self.tr("Show in folder"), QMessageBox.ButtonRole.ActionRole)
+        save.clicked.connect(self.save_pdf_as)
+        folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+        self.pdf_message = box
+        box.open()
+        return box
+
+    def save_pdf_as(self) -> QFileDialog:
+        """The PDF written where the user chooses (to keep it, or to send it some other way)."""
+        dialog = QFileDialog(self, self.tr("Save PDF as"), str(Path.home() / self._pdf_name()))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(self.tr("PDF documents (*.pdf)"))
+        dialog.setDefaultSuffix("pdf")
+        dialog.fileSelected.connect(
+            lambda chosen: self.ops.read(
+                documents.write_pdf, self.document.id, Path(chosen), on_done=self.pdf_saved.emit
+            )
+        )
+        self.save_dialog = dialog
+        dialog.open()
+        return dialog
 
     def send_by_email(self) -> None:
         open_send_dialog(self.ops, self.document.id, self, lambda dialog: setattr(self, "dialog", dialog))
