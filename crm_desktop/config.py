@@ -95,14 +95,17 @@ class DatabaseChoice:
 
 
 def choose_database(cli_url: str | None, settings: Settings, paths: Paths) -> DatabaseChoice:
-    """First wins: the command line, the environment, the saved setting, the default file."""
+    """First wins: the command line, the environment, the saved setting, the default file. A plain
+    file path is taken as that SQLite file."""
+    from crm_desktop.db.urls import url_of
+
     for candidate, origin in (
         (cli_url, "given with --database-url"),
         (os.environ.get(ENV_DATABASE_URL), f"in the environment variable {ENV_DATABASE_URL}"),
         (settings.get("database_url"), f"in the settings file {settings.path}"),
     ):
         if candidate:
-            return DatabaseChoice(candidate, origin)
+            return DatabaseChoice(url_of(candidate), origin)
     return DatabaseChoice(f"sqlite:///{paths.default_database_file}", None)
 
 

@@ -9,6 +9,7 @@ exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from collections.abc import Sequence
@@ -33,7 +34,28 @@ COMMANDS = {
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not the whole usage block
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(
+            2, f"{self.prog}: error: {message}{_did_you_mean(self, message)} (see '{self.prog} --help')\n"
+        )
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string of `parser` and of its subcommands, at any depth."""
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(s for s in action.option_strings if s.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _options(sub)
+    return found
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
+    if not message.startswith("unrecognized arguments:"):
+        return ""
+    typed = [word.split("=")[0] for word in message.split(":", 1)[1].split() if word.startswith("--")]
+    close = [m for word in typed for m in difflib.get_close_matches(word, sorted(_options(parser)), n=1)]
+    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +80,20 @@ def _parser() -> argparse.ArgumentParser:
     tasks.add_parsers(sub)
     invoices.add_parsers(sub)
     server.add_parsers(sub)
+    _database_url_after_the_command(sub)
     return p
+
+
+def _database_url_after_the_command(sub: argparse._SubParsersAction) -> None:
+    """`crm-desktop clients list --database-url X` as well as `crm-desktop --database-url X clients list`."""
+    for parser in sub.choices.values():
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            _database_url_after_the_command(nested[0])
+        elif "--database-url" not in parser._option_string_actions:
+            parser.add_argument(
+                "--database-url", metavar="URL", default=argparse.SUPPRESS, help="as before the command"
+            )
 
 
 def _positive(text: str) -> int:
@@ -140,6 +175,8 @@ def _run(args: argparse.Namespace, paths) -> int:
         return run_gui(url, paths, origin=origin)
     if args.command == "db" and args.db_command == "current":
         return db.current(url, origin)
+    if not _makes_a_database(args):
+        db.require_existing(url, origin)
     opened = db.open_database(url, origin=origin)
     try:
         if args.command in ("db", "demo-data"):
@@ -149,6 +186,15 @@ def _run(args: argparse.Namespace, paths) -> int:
     finally:
         opened.db.dispose()
     return 0
+
+
+def _makes_a_database(args: argparse.Namespace) -> bool:
+    """The commands that may start a database where there is none (and the server's, which are no
+    file); any other on a missing file is a mistyped path, and an empty database made there would
+    hide it."""
+    if args.command in ("server", "users"):  # a server's database: no file (refused as such if it is one)
+        return True
+    return (args.command, getattr(args, "db_command", None)) in (("db", "upgrade"), ("demo-data", None))
 
 
 def _database(args: argparse.Namespace, paths):

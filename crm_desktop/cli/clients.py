@@ -16,9 +16,16 @@ def add_parsers(sub: Any, positive: Any) -> None:
         dest="clients_command", metavar="ACTION", required=True
     )
     ls = clients.add_parser("list", help="list clients, optionally found by name, phone digits or email")
-    ls.add_argument("--search", default="", metavar="TEXT")
-    ls.add_argument("--limit", type=positive, default=50, metavar="N")
-    ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    ls.add_argument(
+        "--search", default="", metavar="TEXT", help="a word of the name, 4+ phone digits or part of an email"
+    )
+    ls.add_argument("--limit", type=positive, default=50, metavar="N", help="at most N clients (default: 50)")
+    ls.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table for reading, csv for a spreadsheet, json for scripts (default: table)",
+    )
 
 
 def run(db: Database, args: argparse.Namespace) -> None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from crm_desktop.cli.output import CliError
 
 if TYPE_CHECKING:
     from crm_desktop.db.connect import OpenedDatabase
@@ -44,9 +47,30 @@ def open_database(url: str, *, migrate: bool = True, origin: str | None = None) 
     return connect.open_database(url, ask_password=ask, migrate=migrate, origin=origin)
 
 
+def require_existing(url: str, origin: str | None) -> None:
+    """Refuse a SQLite file that is not there (a mistyped path, most likely), saying how to start one,
+    rather than create an empty database where the user expected theirs."""
+    from crm_desktop.db.urls import parse_database_url
+
+    parsed = parse_database_url(url, origin)
+    path = Path(str(parsed.database))
+    # Only where the folder exists or is missing: a path through a file is explained by opening it.
+    if parsed.get_backend_name() == "sqlite" and not path.exists() and not _through_a_file(path):
+        raise CliError(
+            f"There is no database at {parsed.database}. Check the path; to start a new one there, "
+            f"run: crm-desktop --database-url {url} db upgrade"
+        )
+
+
+def _through_a_file(path: Path) -> bool:
+    return any(parent.exists() and not parent.is_dir() for parent in path.parents)
+
+
 def current(url: str, origin: str | None) -> int:
     """The schema revision, read without upgrading anything."""
     from crm_desktop.db.migrate import current_revision
+
+    require_existing(url, origin)
 
     opened = open_database(url, migrate=False, origin=origin)
     try:

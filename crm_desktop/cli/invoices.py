@@ -17,17 +17,24 @@ def add_parsers(sub) -> None:
         dest="invoice_command", metavar="ACTION", required=True
     )
     write = pdf.add_parser("pdf", help="write an issued invoice as a PDF")
-    write.add_argument("number", metavar="NUMBER")
-    write.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
-    write.add_argument("--page", choices=("A4", "Letter"), default="A4")
+    write.add_argument("number", metavar="NUMBER", help="the invoice number, e.g. INV-2026-00042")
+    write.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FILE.pdf", help="where to write the PDF"
+    )
+    write.add_argument("--page", choices=("A4", "Letter"), default="A4", help="paper size (default: A4)")
 
     documents = sub.add_parser("invoices", help="invoices").add_subparsers(
         dest="invoices_command", metavar="ACTION", required=True
     )
     ls = documents.add_parser("list", help="list invoices, newest first")
-    ls.add_argument("--status", choices=STATUSES)
-    ls.add_argument("--client", type=int, metavar="ID")
-    ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    ls.add_argument("--status", choices=STATUSES, help="only invoices in this state")
+    ls.add_argument("--client", type=int, metavar="ID", help="only this client's invoices")
+    ls.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table for reading, csv for a spreadsheet, json for scripts (default: table)",
+    )
 
 
 def write_pdf(db, args: argparse.Namespace) -> None:

@@ -32,19 +32,29 @@ def add_parsers(sub) -> None:
         dest="users_command", metavar="ACTION", required=True
     )
     add = users.add_parser("add", help="add a user; the password is asked for (or read from stdin)")
-    add.add_argument("username", metavar="NAME")
-    add.add_argument("--role", choices=("admin", "manager", "staff"), default="staff")
+    add.add_argument("username", metavar="NAME", help="their user name, which is also their server login")
+    add.add_argument(
+        "--role",
+        choices=("admin", "manager", "staff"),
+        default="staff",
+        help="what they may see and do (default: staff)",
+    )
     add.add_argument("--manager", metavar="NAME", help="the user name of their manager")
     add.add_argument("--display-name", metavar="TEXT", help="the name shown in the app (default: NAME)")
-    add.add_argument("--email", metavar="ADDRESS")
+    add.add_argument("--email", metavar="ADDRESS", help="their email address")
     add.add_argument("--can-export", action="store_true", help="may export data (admins may anyway)")
     ls = users.add_parser("list", help="list users")
     ls.add_argument("--all", action="store_true", help="disabled users too")
-    ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    ls.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table for reading, csv for a spreadsheet, json for scripts (default: table)",
+    )
     disable = users.add_parser("disable", help="the user can no longer sign in; their records stay")
-    disable.add_argument("username", metavar="NAME")
+    disable.add_argument("username", metavar="NAME", help="the user name")
     password = users.add_parser("password", help="set a user's server password")
-    password.add_argument("username", metavar="NAME")
+    password.add_argument("username", metavar="NAME", help="the user name")
 
 
 def read_password(prompt: str) -> str:

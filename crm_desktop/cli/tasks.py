@@ -19,16 +19,25 @@ def add_parsers(sub) -> None:
         dest="tasks_command", metavar="ACTION", required=True
     )
     add = tasks.add_parser("add", help="add a task (with a reminder that pops up in the app)")
-    add.add_argument("--title", required=True)
-    add.add_argument("--due", required=True, type=_when, metavar="WHEN")
+    add.add_argument("--title", required=True, help="what is to be done, as the reminder shows it")
+    add.add_argument(
+        "--due", required=True, type=_when, metavar="WHEN", help="when it is due, e.g. 2026-11-25T09:00"
+    )
     add.add_argument(
         "--remind", type=_when, metavar="WHEN", help="when the reminder pops up (at or before --due)"
     )
-    add.add_argument("--client", type=int, metavar="ID")
+    add.add_argument(
+        "--client", type=int, metavar="ID", help="the client it is about (its ID in clients list)"
+    )
     add.add_argument("--assignee", metavar="USER", help="user name (default: the database's owner)")
     ls = tasks.add_parser("list", help="list open tasks by due time")
-    ls.add_argument("--due-before", type=_when, metavar="WHEN")
-    ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    ls.add_argument("--due-before", type=_when, metavar="WHEN", help="only tasks due before WHEN")
+    ls.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table for reading, csv for a spreadsheet, json for scripts (default: table)",
+    )
 
 
 def _when(text: str) -> datetime:

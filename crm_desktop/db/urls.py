@@ -9,6 +9,7 @@ while the program said it was saved.
 from __future__ import annotations
 
 import re
+from pathlib import Path, PureWindowsPath
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -20,6 +21,18 @@ FORMS = "sqlite:///path/to/crm.sqlite3 for a file, postgresql://user@host/databa
 
 class BadDatabaseUrl(DatabaseOpenError):
     """The URL itself is wrong: fix where it came from."""
+
+
+def url_of(text: str) -> str:
+    """A database URL, or a plain file path typed where one was asked for (./crm.sqlite3,
+    C:\\data\\crm.sqlite3, ~/crm.sqlite3) as the URL of that SQLite file; anything else as given."""
+    typed = text.strip()
+    windows = bool(PureWindowsPath(typed).drive)  # C:\data\crm.sqlite3 or \\server\share\crm.sqlite3
+    if not typed or (":" in typed and not windows):  # a URL, even a broken one: refused as such
+        return text
+    if windows:
+        return f"sqlite:///{typed}"
+    return f"sqlite:///{Path(typed).expanduser().absolute()}"
 
 
 def parse_database_url(url: str | URL, origin: str | None = None) -> URL:

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from crm_desktop import __version__
+from crm_desktop.cli import main
 from crm_desktop.db.engine import Database
 from crm_desktop.db.migrate import head_revision
 from crm_desktop.db.models import Client
@@ -29,7 +30,11 @@ def demo_url(run, sqlite_url):
 
 
 def test_db_upgrade_creates_the_schema_once_and_current_reports_it(run, db_url):
-    assert run("--database-url", db_url, "db", "current") == (0, "none\n", "")
+    code, _, err = run("--database-url", db_url, "db", "current")
+    if db_url.startswith("sqlite"):  # no file yet: said, not made
+        assert code == 1 and "There is no database at" in err and "db upgrade" in err
+    else:
+        assert (code, err) == (0, "")
     assert run("--database-url", db_url, "db", "upgrade") == (0, f"{head_revision()}\n", "")
     assert run("--database-url", db_url, "db", "upgrade") == (0, f"{head_revision()}\n", "")
     assert run("--database-url", db_url, "db", "current") == (0, f"{head_revision()}\n", "")
@@ -256,7 +261,45 @@ def test_an_unexpected_error_is_logged_not_dumped(run, tmp_path, monkeypatch, sq
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("crm_desktop.services.clients.list_ids", broken)
+    assert run("--database-url", sqlite_url, "db", "upgrade")[0] == 0
     code, _, err = run("--database-url", sqlite_url, "clients", "list")
     assert code == 1 and "unexpected RuntimeError: disk on fire" in err and "Traceback" not in err
     log = (tmp_path / "home" / "logs" / "crm-desktop.log").read_text()
     assert "Traceback" in log and "disk on fire" in log
+
+
+def test_a_plain_path_is_a_sqlite_file_and_a_missing_one_is_said_not_made(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("--database-url", "./office/crm.sqlite3", "clients", "list")
+    assert code == 1 and f"There is no database at {tmp_path / 'office' / 'crm.sqlite3'}" in err
+    assert "db upgrade" in err and not (tmp_path / "office").exists()  # nothing made, not even the folder
+    assert run("--database-url", "./office/crm.sqlite3", "db", "upgrade")[0] == 0
+    code, out, err = run("clients", "list", "--database-url", "office/crm.sqlite3")  # after the command too
+    assert (code, err) == (0, "") and "no clients found" in out
+
+
+def test_a_misspelt_option_is_named_with_the_one_meant(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["clients", "list", "--serch", "karimov"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "unrecognized arguments: --serch karimov; did you mean --search?" in err
+
+
+def test_every_command_and_option_says_what_it_is_for():
+    import argparse
+
+    from crm_desktop.cli import _parser
+
+    silent = []
+
+    def walk(parser, path):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                silent.extend(f"{path} {c.dest}" for c in action._choices_actions if not c.help)
+                for name, sub in action.choices.items():
+                    walk(sub, f"{path} {name}")
+            elif not action.help:
+                silent.append(f"{path} {action.option_strings or action.dest}")
+
+    walk(_parser(), "crm-desktop")
+    assert silent == []

@@ -27,7 +27,7 @@ def log_of(tmp_path) -> str:
 @pytest.mark.parametrize(
     "url, words",
     [
-        ("notaurl", "'notaurl' given with --database-url is not a database URL. Write sqlite:///"),
+        ("db:/crm", "'db:/crm' given with --database-url is not a database URL. Write sqlite:///"),
         ("sqlite:/x", "'sqlite:/x' given with --database-url is not a database URL"),
         ("sqlite://crm.sqlite3", "names no file: a SQLite URL has three slashes before the path"),
         ("sqlite://", "is an in-memory database: whatever is saved in it is lost"),
@@ -44,8 +44,8 @@ def test_a_wrong_url_in_the_environment_names_the_variable_and_stores_nothing(ru
     code, out, err = run(*ADD)
     assert (code, out) == (1, "")
     assert "'sqlite://' in the environment variable CRM_DESKTOP_DATABASE_URL is an in-memory" in one_line(err)
-    monkeypatch.setenv("CRM_DESKTOP_DATABASE_URL", "notaurl")
-    assert "'notaurl' in the environment variable CRM_DESKTOP_DATABASE_URL" in one_line(run(*ADD)[2])
+    monkeypatch.setenv("CRM_DESKTOP_DATABASE_URL", "db:/crm")
+    assert "'db:/crm' in the environment variable CRM_DESKTOP_DATABASE_URL" in one_line(run(*ADD)[2])
 
 
 def test_a_wrong_url_in_the_settings_file_names_the_file(run, tmp_path):
@@ -166,6 +166,7 @@ def test_a_bug_with_a_long_database_message_is_still_one_line(run, tmp_path, mon
         )
 
     monkeypatch.setattr("crm_desktop.services.clients.list_ids", broken)
+    assert run("--database-url", sqlite_url, "db", "upgrade")[0] == 0
     code, _, err = run("--database-url", sqlite_url, "clients", "list")
     assert (
         code == 1
