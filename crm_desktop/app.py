@@ -69,7 +69,13 @@ def build_main_window(
     ctx: ServiceContext, paths: Paths, reporter: ErrorReporter, *, demo: bool = False
 ) -> MainWindow:
     ops = Ops(ctx, report_bug=reporter.report)
-    window = MainWindow(ops, window_settings(paths), demo=demo, app_settings=Settings(paths.settings_file))
+    window = MainWindow(
+        ops,
+        window_settings(paths),
+        demo=demo,
+        app_settings=Settings(paths.settings_file),
+        log_dir=paths.log_dir,
+    )
     ops.setParent(window)
     reporter.dialog_parent = window
     return window

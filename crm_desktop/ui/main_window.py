@@ -7,8 +7,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QProcess, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QProcess, QSettings, QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -80,10 +80,17 @@ class Pages(Mapping[str, QWidget]):
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, ops: Ops, settings: QSettings, *, demo: bool = False, app_settings: Settings | None = None
+        self,
+        ops: Ops,
+        settings: QSettings,
+        *,
+        demo: bool = False,
+        app_settings: Settings | None = None,
+        log_dir: Path | None = None,
     ):
         super().__init__()
         self.ops, self.settings, self.demo = ops, settings, demo
+        self.log_dir = log_dir  # Help → Open the log folder (what to send whoever helps with a problem)
         self.app_settings = app_settings  # where the database to open is remembered (None: this run only)
         self._counts: overview.Counts | None = None
         self.nav = QListWidget()
@@ -133,7 +140,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_search_bar()
         self._build_status_bar()
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search).setWhatsThis(
+            self.tr("Search on this page")
+        )
         self._build_reminders()
         # On a shared server, other PCs' changes arrive as if made here (SQLite has no other PCs).
         self.live: LiveChanges | None = None
@@ -251,6 +260,12 @@ class MainWindow(QMainWindow):
                 )
             )
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(QAction(self.tr("&Keyboard shortcuts"), self, triggered=self.show_shortcuts))
+        if self.log_dir is not None:
+            help_menu.addAction(
+                QAction(self.tr("Open the &log folder"), self, triggered=self.open_log_folder)
+            )
+        help_menu.addSeparator()
         help_menu.addAction(QAction(self.tr("&About CRM Desktop"), self, triggered=self.show_about))
 
     def _build_search_bar(self) -> None:
@@ -262,7 +277,9 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         bar.addWidget(self.global_search)
         self.addToolBar(bar)
-        QShortcut(QKeySequence("Ctrl+K"), self, activated=self.global_search.focus)
+        QShortcut(QKeySequence("Ctrl+K"), self, activated=self.global_search.focus).setWhatsThis(
+            self.tr("Find any client, deal or invoice")
+        )
 
     def _build_reminders(self) -> None:
         self.reminder_scheduler = ReminderScheduler(self.ops, self)
@@ -537,6 +554,20 @@ class MainWindow(QMainWindow):
                 lambda: (self.first_run.reject(), self.choose_connection())
             )
             self.first_run.open()
+
+    def show_shortcuts(self) -> QDialog:
+        from crm_desktop.ui.shortcuts_dialog import ShortcutsDialog, shortcuts_of
+
+        for key in self.pages:  # a page not visited yet has its keys too
+            self.page(key)
+        places = {page: self.titles[key] for key, page in self._built.items()}
+        rows = shortcuts_of(self, places, self.tr("Everywhere"))
+        return self._open_dialog("shortcuts_dialog", ShortcutsDialog(rows, self))
+
+    def open_log_folder(self) -> None:
+        assert self.log_dir is not None
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_dir)))
 
     def show_about(self) -> QMessageBox:
         box = QMessageBox(

@@ -591,9 +591,27 @@ def test_receivables_show_who_owes_what_by_age_and_lead_to_their_invoices(qtbot,
         doc = documents.issue(sqlite_ctx, d.id, expected_version=d.version)
     payments.record_payment(sqlite_ctx, doc.id, amount="200")  # the oldest: 300 of 500 still due
     started(qtbot, view)
+    leyla = clients.create(sqlite_ctx, name="Leyla Əliyeva").id
+    for code, amount in (("USD", "50"), ("UZS", "1000000")):
+        d = invoices.create_draft(
+            sqlite_ctx, client_id=leyla, currency=code, lines=[LineValues("Work", 1, "", amount)]
+        )
+        documents.issue(sqlite_ctx, d.id, expected_version=d.version)
     dialog = view.show_receivables()
-    qtbot.waitUntil(lambda: dialog.table.topLevelItemCount() == 1)
-    row = dialog.table.topLevelItem(0)
+    qtbot.waitUntil(lambda: dialog.table.topLevelItemCount() == 5)  # 3 client rows, a total per currency
+    totals = [dialog.table.topLevelItem(i) for i in (3, 4)]
+    assert [(t.text(0), t.text(1), t.text(7)) for t in totals] == [
+        ("Total USD", "4", "750.00 USD"),
+        ("Total UZS", "1", "1\u202f000\u202f000.00 UZS"),
+    ]
+    assert "in red owe money more than 60 days overdue" in dialog.note.text()
+    dialog.table.itemActivated.emit(totals[0], 0)  # a total is no client to open
+    assert dialog.isVisible()
+    row = next(
+        dialog.table.topLevelItem(i)
+        for i in range(3)
+        if dialog.table.topLevelItem(i).text(0) == "Aziz Karimov"
+    )
     assert [row.text(i) for i in range(8)] == [
         "Aziz Karimov",
         "3",

@@ -331,3 +331,32 @@ def test_ctrl_n_makes_a_record_of_the_page_shown_wherever_the_focus_is(open_wind
         assert window.new_action.text() == window.pages[key].new_item_text() + "…"
         dialog.reject()
     assert window.calendar_view.new_button.isVisible()  # and a button says so on every page
+
+
+def test_help_lists_every_keyboard_shortcut_from_the_actions_and_opens_the_log_folder(
+    open_window, qtbot, monkeypatch, paths
+):
+    from crm_desktop.ui import main_window
+
+    window = open_window(all_pages=False)
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    assert [a.text() for a in help_menu.actions() if a.text()] == [
+        "&Keyboard shortcuts",
+        "Open the &log folder",
+        "&About CRM Desktop",
+    ]
+    dialog = window.show_shortcuts()
+    rows = {
+        tuple(dialog.list.topLevelItem(i).text(c) for c in range(3))
+        for i in range(dialog.list.topLevelItemCount())
+    }
+    assert ("Everywhere", "Ctrl+N", "New client") in rows  # the page shown says what Ctrl+N makes
+    assert ("Everywhere", "Ctrl+K", "Find any client, deal or invoice") in rows
+    assert ("Everywhere", "Ctrl+3", "Tasks") in rows
+    assert ("Tasks", "Alt+Left", "The day, week or month before") in rows  # a page not shown yet too
+    dialog.close()
+
+    opened = []
+    monkeypatch.setattr(main_window.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    window.open_log_folder()
+    assert opened == [str(paths.log_dir)]

@@ -243,8 +243,13 @@ class CalendarView(QWidget):
         self.agenda.itemActivated.connect(lambda item, _col: self._agenda_edit(item))
         self.agenda.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.agenda.customContextMenuRequested.connect(self._agenda_menu)
-        for keys, slot in (("Alt+Left", lambda: self.go(-1)), ("Alt+Right", lambda: self.go(1))):
-            QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for keys, slot, what in (
+            ("Alt+Left", lambda: self.go(-1), self.tr("The day, week or month before")),
+            ("Alt+Right", lambda: self.go(1), self.tr("The day, week or month after")),
+        ):
+            QShortcut(
+                QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+            ).setWhatsThis(what)
         WhenShown(self, ops, {"users", "tasks"}, self._refresh)
         self._show_mode()
 

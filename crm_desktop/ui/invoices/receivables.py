@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from decimal import Decimal
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -51,8 +53,9 @@ class ReceivablesDialog(QDialog):
         self.table.itemActivated.connect(self._activated)
         self.note = QLabel(
             self.tr(
-                "Days past the due date. Amounts in different currencies are listed apart. "
-                "Double-click a client to see their invoices."
+                "Days past the due date. Clients in red owe money more than 60 days overdue. Amounts "
+                "in different currencies are listed and totalled apart. Double-click a client to see "
+                "their invoices."
             )
         )
         self.note.setWordWrap(True)
@@ -80,11 +83,40 @@ class ReceivablesDialog(QDialog):
             if r.buckets["61-90"] or r.buckets["90+"]:
                 item.setForeground(0, Qt.GlobalColor.darkRed)
             self.table.addTopLevelItem(item)
+        for total in _totals(rows):  # one line per currency: amounts in two currencies never add up
+            self.table.addTopLevelItem(total)
         for column in range(1, self.table.columnCount()):
             self.table.resizeColumnToContents(column)
         if not rows:
             self.note.setText(self.tr("Nobody owes anything: every issued invoice is paid."))
 
     def _activated(self, item: QTreeWidgetItem) -> None:
+        if item.data(0, Qt.ItemDataRole.UserRole) == "total":
+            return
         self.client_chosen.emit(item.text(0))
         self.accept()
+
+
+def _totals(rows: list[Receivable]) -> list[QTreeWidgetItem]:
+    by_currency: dict[str, list[Receivable]] = {}
+    for r in rows:
+        by_currency.setdefault(r.currency, []).append(r)
+    items = []
+    for code, group in sorted(by_currency.items()):
+        buckets = {b: sum((r.buckets[b] for r in group), Decimal(0)) for b in AGEING}
+        cells = [
+            QCoreApplication.translate("ReceivablesDialog", "Total {currency}").format(currency=code),
+            str(sum(r.invoices for r in group)),
+            *(format_money(buckets[b], code) if buckets[b] else "" for b in AGEING),
+            format_money(sum((r.total for r in group), Decimal(0)), code),
+        ]
+        item = QTreeWidgetItem(cells)
+        item.setData(0, Qt.ItemDataRole.UserRole, "total")
+        bold = item.font(0)
+        bold.setBold(True)
+        for column in range(len(cells)):
+            item.setFont(column, bold)
+            if column:
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        items.append(item)
+    return items
