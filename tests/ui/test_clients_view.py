@@ -411,6 +411,26 @@ def test_a_person_is_linked_to_their_company_by_picking_it(open_view, qtbot, sql
     view.form.reject()
 
 
+def test_a_company_not_there_yet_is_made_from_the_persons_form(open_view, qtbot, sqlite_ctx):
+    view = open_view()
+    view.toolbar.widgetForAction(view.act_new).click()
+    qtbot.waitUntil(lambda: view.form is not None and view.form.isVisible())
+    form = view.form
+    qtbot.keyClicks(form.name, "Dilshod Karimov")
+    assert not form.new_company_button.isVisible()
+    qtbot.keyClicks(form.company, "Chorsu Textile")
+    assert form.new_company_button.isVisible()  # offered only for a name not picked from the list
+    qtbot.mouseClick(form.new_company_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: form.company.client_id is not None)
+    assert not form.new_company_button.isVisible()
+    with qtbot.waitSignal(form.saved):
+        form.save()
+    person = next(c for c in clients.list_clients(sqlite_ctx) if c.name == "Dilshod Karimov")
+    company = clients.get(sqlite_ctx, form.company.client_id)
+    assert (company.kind, company.name) == ("company", "Chorsu Textile")
+    assert clients.get(sqlite_ctx, person.id).company_name == "Chorsu Textile"
+
+
 def test_the_company_row_shows_for_a_person_and_hides_for_a_company(qtbot, ops, sqlite_ctx):
     from crm_desktop.services import users
     from crm_desktop.ui.clients.form import ClientForm

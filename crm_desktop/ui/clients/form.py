@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
 
 from crm_desktop.services import clients
 from crm_desktop.services.clients import ClientDetail
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.users import UserRow
 from crm_desktop.ui.client_picker import ClientPicker
-from crm_desktop.ui.form_dialog import FormDialog
+from crm_desktop.ui.form_dialog import FormDialog, show_error
 from crm_desktop.ui.ops import Ops
+
+
+class _PickerRow(QWidget):
+    """A picker with a button beside it, seen by the form as the picker (focus, what closing loses)."""
+
+    def __init__(self, picker: QLineEdit):
+        super().__init__()
+        self.picker = picker
+        self.setFocusProxy(picker)
+
+    def value(self) -> str:
+        return self.picker.text()
 
 
 def kind_names(tr) -> dict[str, str]:
@@ -82,7 +102,7 @@ class ClientForm(FormDialog):
         for key, label, widget in [
             ("kind", self.tr("Kind"), self.kind),
             ("name", self.tr("Name"), self.name),
-            ("company_id", self.tr("Company"), self.company),
+            ("company_id", self.tr("Company"), self._company_row()),
             ("status", self.tr("Status"), self.status),
             ("phones", self.tr("Phones"), self.phones),
             ("emails", self.tr("Emails"), self.emails),
@@ -102,6 +122,43 @@ class ClientForm(FormDialog):
             self.owner.setCurrentIndex(max(0, self.owner.findData(ops.ctx.actor.user_id)))
         self._show_company()
         self.name.setFocus()
+
+    def _company_row(self) -> QWidget:
+        """The company picker, and a button that makes the company typed when it is not there yet."""
+        self.new_company_button = QPushButton(self.tr("New company"))
+        self.new_company_button.setAutoDefault(False)
+        self.new_company_button.setToolTip(self.tr("Add the company as typed and link this person to it"))
+        self.new_company_button.clicked.connect(self.new_company)
+        self.company.textEdited.connect(lambda _text: self._offer_new_company())
+        self.company.chosen.connect(lambda *_: self._offer_new_company())
+        row = _PickerRow(self.company)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.company, 1)
+        line.addWidget(self.new_company_button)
+        self.new_company_button.hide()
+        return row
+
+    def _offer_new_company(self) -> None:
+        self.new_company_button.setVisible(
+            bool(self.company.text().strip()) and self.company.client_id is None
+        )
+
+    def new_company(self) -> None:
+        name = self.company.text().strip()
+
+        def made(company: ClientDetail) -> None:
+            self.company.choose(company.id, company.name)
+            self._offer_new_company()
+
+        self.ops.write(
+            clients.create,
+            kind="company",
+            name=name,
+            owner_id=self.owner.currentData(),
+            on_done=made,
+            on_error=lambda error: show_error(self.errors["company_id"], error.message),
+        )
 
     def _show_company(self) -> None:
         # A company has no company of its own; a person may work for one.
@@ -152,7 +209,10 @@ class ClientForm(FormDialog):
             on_error(
                 ValidationError(
                     "company_id",
-                    self.tr("Choose the company from the list that opens as you type, or clear the field."),
+                    self.tr(
+                        "Choose the company from the list that opens as you type, add it with "
+                        "New company, or clear the field."
+                    ),
                 )
             )
             return
