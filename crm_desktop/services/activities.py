@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import Activity, Client, Deal, User
+from crm_desktop.services import lifecycle
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import ServiceContext, check_version, made_before
@@ -21,7 +22,7 @@ from crm_desktop.services.errors import NotFound, ValidationError
 
 USER_KINDS = ("note", "call", "meeting", "email")
 # Written by the services as things happen (a status changed, an invoice was issued or paid), never by hand.
-SYSTEM_KINDS = ("status_change", "document")
+SYSTEM_KINDS = ("status_change", "document", "deal", "task")
 _FIELDS = ("kind", "body", "occurred_at", "deal_id")
 
 
@@ -133,6 +134,8 @@ def add(
         clean.setdefault("occurred_at", ctx.now())
         activity = Activity(client_id=client_id, author_id=ctx.actor.user_id, request_id=request_id, **clean)
         s.add(activity)
+        if activity.kind in lifecycle.CONTACT_KINDS:
+            lifecycle.advance(s, ctx, client_id, "prospect")
         s.flush()
         return _reload_row(s, activity.id)
 

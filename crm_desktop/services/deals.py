@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.models import Client, Deal, DealStageChange, Pipeline, Stage, Task, User
-from crm_desktop.services import merge, money, pipelines, users
+from crm_desktop.services import activities, lifecycle, merge, money, pipelines, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import (
@@ -209,8 +209,10 @@ def _outcome(stage: Stage, now: datetime) -> dict[str, Any]:
 
 
 def _history(
-    s: Session, ctx: ServiceContext, deal: Deal, from_stage_id: int | None, to_stage_id: int
+    s: Session, ctx: ServiceContext, deal: Deal, from_stage_id: int | None, to_stage_id: int, why: str = ""
 ) -> None:
+    """The stage change in the deal's history, said on its client's timeline; the client's path
+    moves on with it (a first deal makes a lead a prospect, a won one a customer)."""
     s.add(
         DealStageChange(
             deal_id=deal.id,
@@ -220,10 +222,28 @@ def _history(
             user_id=ctx.actor.user_id,
         )
     )
+    to = s.get(Stage, to_stage_id)
+    before = s.get(Stage, from_stage_id) if from_stage_id is not None else None
+    assert to is not None
+    path_to = None
+    if before is None:
+        what, path_to = f"Deal '{deal.title}' created in stage '{to.name}'", "prospect"
+    elif to.is_won:
+        what = f"Deal '{deal.title}' won: {money.format_money(deal.amount, deal.currency)}"
+        path_to = "customer"
+    elif to.is_lost:
+        what = f"Deal '{deal.title}' lost: {why}"
+    elif before.is_won or before.is_lost:
+        what = f"Deal '{deal.title}' reopened in stage '{to.name}'"
+    else:
+        what = f"Deal '{deal.title}' moved from '{before.name}' to '{to.name}'"
+    activities.record_event(s, ctx, deal.client_id, what, deal_id=deal.id, kind="deal")
+    if path_to is not None:  # said after what moved it
+        lifecycle.advance(s, ctx, deal.client_id, path_to)
 
 
-def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage) -> None:
-    _history(s, ctx, deal, deal.stage_id, stage.id)
+def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage, why: str = "") -> None:
+    _history(s, ctx, deal, deal.stage_id, stage.id, why)
     record(
         s,
         entity="deals",
@@ -381,7 +401,7 @@ def mark_lost(ctx: ServiceContext, deal_id: int, *, reason: str, expected_versio
     with ctx.write() as s:
         deal = _for_change(s, ctx, deal_id, expected_version)
         if deal.outcome != "lost":  # a lost deal only gets its reason corrected
-            _move(s, ctx, deal, _closing_stage(s, deal, won=False))
+            _move(s, ctx, deal, _closing_stage(s, deal, won=False), reason)
         deal.lost_reason = reason
         record(s, entity="deals", entity_id=deal_id, action="lost", details={"reason": reason})
         return _reload_row(s, deal_id)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from crm_desktop.db.models import Client, Document, Payment
-from crm_desktop.services import activities, invoices, money
+from crm_desktop.services import activities, invoices, lifecycle, money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import visible_to
 from crm_desktop.services.context import ServiceContext, check_version, made_before, record
@@ -110,6 +110,8 @@ def record_payment(
             f"Payment of {money.format_money(value, doc.currency)} received for {doc.number}{how}",
             deal_id=doc.deal_id,
         )
+        if doc.status == "paid":  # a paid invoice makes a customer (said after the payment)
+            lifecycle.advance(s, ctx, doc.client_id, "customer")
         s.flush()
         return _row(payment)
 

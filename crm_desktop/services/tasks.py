@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Task, User
-from crm_desktop.services import merge, recurrence, users
+from crm_desktop.services import activities, merge, recurrence, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import Actor, ServiceContext, check_version, count_rows, made_before
@@ -380,6 +380,10 @@ def complete(ctx: ServiceContext, task_id: int, *, expected_version: int) -> Tas
             raise ValidationError("status", "This task is already done.")
         task.status, task.completed_at = "done", ctx.now()
         _follow_reminder(task, changed=False)
+        if task.client_id is not None:
+            activities.record_event(
+                s, ctx, task.client_id, f"Task '{task.title}' done", deal_id=task.deal_id, kind="task"
+            )
         if task.recurrence and task.due_at is not None:
             s.add(_next_occurrence(ctx, task))
             task.recurrence = ""

@@ -13,24 +13,26 @@ from crm_desktop.services.errors import ConflictError, NotFound, ValidationError
 
 def test_timeline_is_newest_first_and_includes_status_changes(ctx, clock, audit_rows):
     c = clients.create(ctx, name="Leyla Həsənova")
-    activities.add(ctx, c.id, kind="call", body="Asked for a price list")
+    activities.add(ctx, c.id, kind="call", body="Asked for a price list")  # a lead contacted: a prospect
     clock.current += timedelta(hours=1)
-    clients.update(ctx, c.id, expected_version=c.version, status="prospect")
+    c = clients.get(ctx, c.id)
+    clients.update(ctx, c.id, expected_version=c.version, status="customer")
     clock.current += timedelta(hours=1)
     note = activities.add(ctx, c.id, body="Sent the price list by email")
     timeline = activities.timeline(ctx, c.id)
     assert [(a.kind, a.body) for a in timeline] == [
         ("note", "Sent the price list by email"),
+        ("status_change", "prospect → customer"),
         ("status_change", "lead → prospect"),
         ("call", "Asked for a price list"),
     ]
     assert timeline[0].author_name == "Owner" and timeline[0].occurred_at == clock.current
-    assert activities.count_for_client(ctx, c.id) == 3
+    assert activities.count_for_client(ctx, c.id) == 4
     assert audit_rows("activities", note.id)[0][0] == "create"
 
 
 def test_edit_and_delete_with_audit_and_conflicts(ctx, audit_rows):
-    c = clients.create(ctx, name="Client")
+    c = clients.create(ctx, name="Client", status="customer")  # its path moves on no further
     a = activities.add(ctx, c.id, kind="meeting", body="Meet at office")
     a2 = activities.update(ctx, a.id, expected_version=a.version, body="Meet at their office")
     assert audit_rows("activities", a.id)[-1][1]["body"] == ["Meet at office", "Meet at their office"]
@@ -67,7 +69,7 @@ def test_private_client_timeline_is_invisible_to_others(ctx, staff):
 
 
 def test_entries_written_later_about_earlier_events_sort_by_when_they_happened(ctx, clock):
-    c = clients.create(ctx, name="Nodira")
+    c = clients.create(ctx, name="Nodira", status="customer")
     today = activities.add(ctx, c.id, kind="call", body="Agreed on the price")
     earlier = activities.add(
         ctx, c.id, kind="meeting", body="First visit", occurred_at="2026-11-20T15:00+05:00"
@@ -103,6 +105,7 @@ def test_a_deals_notes_and_calls_are_on_the_deal_and_on_its_clients_timeline_wit
     assert [(a.kind, a.body) for a in activities.for_deal(ctx, d.id)] == [
         ("call", "Agreed on the date"),
         ("note", "Wants 200 prints"),
+        ("deal", "Deal 'Wedding photos' created in stage 'New'"),
     ]
     on_timeline = {a.body: a.deal_title for a in activities.timeline(ctx, c.id)}
     assert on_timeline["Wants 200 prints"] == "Wedding photos" and on_timeline["Prefers Telegram"] == ""
@@ -145,12 +148,12 @@ def test_a_save_that_loses_the_race_is_a_conflict_and_leaves_no_trace(
 
 def test_staff_share_public_timelines_and_managers_see_their_team(ctx, staff):
     dilnoza, rashad, manager = staff["dilnoza"], staff["rashad"], staff["manager"]
-    public = clients.create(dilnoza, name="Public")
+    public = clients.create(dilnoza, name="Public", status="customer")
     activities.add(rashad, public.id, kind="call", body="Rashad called them")
     assert [(a.body, a.author_name) for a in activities.timeline(dilnoza, public.id)] == [
         ("Rashad called them", "Rashad")
     ]
-    secret = clients.create(dilnoza, name="Secret", private=True)
+    secret = clients.create(dilnoza, name="Secret", private=True, status="customer")
     a = activities.add(dilnoza, secret.id, body="Confidential")
     assert activities.count_for_client(manager, secret.id) == 1
     with pytest.raises(NotFound):

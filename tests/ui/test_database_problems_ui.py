@@ -35,11 +35,11 @@ def shown(monkeypatch) -> list[str]:
 
 
 def test_a_wrong_url_in_the_environment_is_named_when_the_window_starts(qtbot, tmp_path, monkeypatch, shown):
-    monkeypatch.setenv("CRM_DESKTOP_DATABASE_URL", "notaurl")
+    monkeypatch.setenv("CRM_DESKTOP_DATABASE_URL", "db:/crm")
     assert main(["--base-dir", str(tmp_path / "home")]) == 1  # the window, as from a desktop icon
     assert (
         shown
-        and "'notaurl' in the environment variable CRM_DESKTOP_DATABASE_URL is not a database URL" in shown[0]
+        and "'db:/crm' in the environment variable CRM_DESKTOP_DATABASE_URL is not a database URL" in shown[0]
     )
 
 

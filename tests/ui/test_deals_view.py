@@ -248,7 +248,10 @@ def test_a_call_logged_on_a_deal_shows_on_the_deal_and_on_its_clients_timeline(
     view.open_deal(office["cleaning"])
     qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
     form = view.dialog
-    assert form.notes.topLevelItemCount() == 0
+    assert [form.notes.topLevelItem(0).text(c) for c in (1, 3)] == [
+        "Stage",
+        "Deal 'Office cleaning' created in stage 'New'",
+    ]
     qtbot.mouseClick(form.log_call_button, Qt.MouseButton.LeftButton)
     entry = form.entry_dialog
     assert entry.windowTitle() == "Log a call"

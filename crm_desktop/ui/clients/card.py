@@ -43,6 +43,8 @@ KIND_COLORS = {
     "email": "#d97706",
     "status_change": "#6b7280",
     "document": "#0891b2",
+    "deal": "#db2777",
+    "task": "#16a34a",
 }
 
 
@@ -324,13 +326,15 @@ class ClientCard(QWidget):
             "email": self.tr("Email"),
             "status_change": self.tr("Status change"),
             "document": self.tr("Invoicing"),
+            "deal": self.tr("Deal"),
+            "task": self.tr("Task"),
         }.get(kind, kind)
 
     def _timeline_item(self, entry: ActivityRow) -> QListWidgetItem:
         head = f"{self.kind_label(entry.kind)} · {local_time(entry.occurred_at)}"
         if entry.author_name:
             head += f" · {entry.author_name}"
-        if entry.deal_title:
+        if entry.deal_title and entry.kind != "deal":  # a deal's own event names it already
             head += " · " + self.tr("deal '{title}'").format(title=entry.deal_title)
         item = QListWidgetItem(f"{head}\n{self._body(entry)}")
         item.setForeground(QColor("#111827"))

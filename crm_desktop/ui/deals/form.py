@@ -138,7 +138,15 @@ class DealDialog(FormDialog):
         return box
 
     def _add_note_item(self, entry: ActivityRow, *, at_top: bool = True) -> None:
-        kinds = {"note": self.tr("Note"), "call": self.tr("Call"), "meeting": self.tr("Meeting")}
+        kinds = {
+            "note": self.tr("Note"),
+            "call": self.tr("Call"),
+            "meeting": self.tr("Meeting"),
+            "email": self.tr("Email"),
+            "deal": self.tr("Stage"),
+            "task": self.tr("Task"),
+            "document": self.tr("Invoicing"),
+        }
         item = QTreeWidgetItem(
             [
                 local_time(entry.occurred_at),
