@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from crm_desktop.db.models import AuditEntry, User
+from crm_desktop.db.models import AuditEntry, Client, Deal, Document, Pipeline, Stage, Task, User
 from crm_desktop.services.context import ServiceContext, count_rows
 from crm_desktop.services.errors import PermissionDenied, ValidationError
 
@@ -26,6 +26,7 @@ class AuditRow:
     action: str
     changes: dict[str, Any]
     login: str | None = None  # the server login that made it (shared mode), e.g. someone's psql
+    record_name: str = ""  # what the record is called (a client's name, an invoice's number), if known
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,61 @@ def list_entries(
     if limit is not None:
         q = q.limit(limit)
     with ctx.read() as s:
+        found = list(s.execute(q))
+        names = _record_names(s, [e for e, _ in found])
         return [
             AuditRow(
-                e.id, e.at, e.user_id, name or "", e.entity, e.entity_id, e.action, e.changes or {}, e.login
+                e.id,
+                e.at,
+                e.user_id,
+                name or "",
+                e.entity,
+                e.entity_id,
+                e.action,
+                e.changes or {},
+                e.login,
+                names.get((e.entity, e.entity_id), "") or _named_in(e.changes or {}),
             )
-            for e, name in s.execute(q)
+            for e, name in found
         ]
+
+
+# The column that names a record of each audited table, for the log's "Task 'Call Rashad'".
+_NAME_COLUMNS = {
+    "clients": Client.name,
+    "deals": Deal.title,
+    "tasks": Task.title,
+    "documents": Document.number,
+    "users": User.display_name,
+    "pipelines": Pipeline.name,
+    "stages": Stage.name,
+}
+
+
+def _record_names(s, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
+    """The current names of the records a page of entries is about: one query per kind of record."""
+    wanted: dict[str, set[int]] = {}
+    for e in entries:
+        if e.entity in _NAME_COLUMNS and e.entity_id is not None:
+            wanted.setdefault(e.entity, set()).add(e.entity_id)
+    names: dict[tuple[str, int], str] = {}
+    for entity, ids in wanted.items():
+        column = _NAME_COLUMNS[entity]
+        table = column.class_
+        for record_id, name in s.execute(select(table.id, column).where(table.id.in_(ids))):
+            names[(entity, record_id)] = name or ""
+    return names
+
+
+def _named_in(changes: dict[str, Any]) -> str:
+    """A deleted record's name, from what its delete entry kept of it."""
+    for key in ("name", "title", "number", "display_name"):
+        value = changes.get(key)
+        if isinstance(value, list) and len(value) == 2:
+            value = value[0] or value[1]
+        if isinstance(value, str) and value:
+            return value
+    return ""
 
 
 def count_entries(ctx: ServiceContext, f: AuditFilter = AuditFilter()) -> int:

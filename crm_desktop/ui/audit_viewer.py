@@ -30,24 +30,71 @@ def _text(value) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def _field(key: str) -> str:
+    """A stored field's name as a person reads it: due_at → due at, client_id → client."""
+    return key.removesuffix("_id").replace("_", " ")
+
+
 def _summary(row: AuditRow) -> str:
     """Changed fields as old → new (a new record: its values; a deleted one: what it held)."""
     parts = []
     for key, value in row.changes.items():
         if key == "id":
             continue
+        name = _field(key)
         if isinstance(value, list) and len(value) == 2:
             old, new = value
             parts.append(
-                f"{key}: {_text(new)}"
+                f"{name}: {_text(new)}"
                 if old is None
-                else f"{key}: {_text(old)} (gone)"
+                else f"{name}: {_text(old)} (gone)"
                 if new is None
-                else f"{key}: {_text(old)} → {_text(new)}"
+                else f"{name}: {_text(old)} → {_text(new)}"
             )
         else:
-            parts.append(f"{key}: {_text(value)}")
+            parts.append(f"{name}: {_text(value)}")
     return "; ".join(parts)
+
+
+def record_words(tr) -> dict[str, str]:
+    return {
+        "clients": tr("Client"),
+        "deals": tr("Deal"),
+        "tasks": tr("Task"),
+        "documents": tr("Document"),
+        "document_lines": tr("Invoice line"),
+        "payments": tr("Payment"),
+        "activities": tr("Timeline entry"),
+        "users": tr("User"),
+        "pipelines": tr("Pipeline"),
+        "stages": tr("Stage"),
+        "company_profile": tr("Company details"),
+    }
+
+
+def action_words(tr) -> dict[str, str]:
+    return {
+        "create": tr("Created"),
+        "update": tr("Changed"),
+        "delete": tr("Deleted"),
+        "issue": tr("Issued"),
+        "cancel": tr("Cancelled"),
+        "stage_move": tr("Moved to a stage"),
+        "won": tr("Marked won"),
+        "lost": tr("Marked lost"),
+        "payment_removed": tr("Payment removed"),
+        "login": tr("Signed in"),
+        "export": tr("Exported"),
+        "refused": tr("Refused"),
+    }
+
+
+def record_text(row: AuditRow, words: dict[str, str]) -> str:
+    """Task 'Call Rashad', or Task #132 when its name is not known."""
+    kind = words.get(row.entity, row.entity.replace("_", " ").capitalize())
+    if row.record_name:
+        return f"{kind} '{row.record_name}'"
+    return f"{kind} #{row.entity_id}" if row.entity_id else kind
 
 
 def _fetch(ctx, query: AuditFilter, _sort, _descending, offset, limit):
@@ -98,15 +145,16 @@ class AuditViewer(QDialog):
         top.addStretch(1)
 
         zone = ops.ctx.zone()
+        records, actions = record_words(self.tr), action_words(self.tr)
         columns = [
             Column(self.tr("When"), lambda r: r.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), width=150),
             Column(self.tr("User"), self._who, width=140),
-            Column(self.tr("Action"), lambda r: r.action, width=110),
             Column(
-                self.tr("Record"),
-                lambda r: f"{r.entity} #{r.entity_id}" if r.entity_id else r.entity,
-                width=150,
+                self.tr("Action"),
+                lambda r: actions.get(r.action, r.action.replace("_", " ").capitalize()),
+                width=130,
             ),
+            Column(self.tr("Record"), lambda r: record_text(r, records), width=220),
             Column(self.tr("Details"), _summary, width=400),
         ]
         self.model = LazyTableModel(
@@ -141,10 +189,11 @@ class AuditViewer(QDialog):
 
     def _choices_loaded(self, loaded) -> None:
         people, entities, actions = loaded
+        records, action_names = record_words(self.tr), action_words(self.tr)
         for combo, items in (
             (self.user, [(u.display_name, u.id) for u in people]),
-            (self.entity, [(e, e) for e in entities]),
-            (self.action, [(a, a) for a in actions]),
+            (self.entity, [(records.get(e, e), e) for e in entities]),
+            (self.action, [(action_names.get(a, a), a) for a in actions]),
         ):
             combo.blockSignals(True)
             for text, data in items:

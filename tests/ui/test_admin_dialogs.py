@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from crm_desktop.services import audit, clients, users
+from crm_desktop.services import audit, clients, tasks, users
 from crm_desktop.services.audit import AuditFilter
 
 
@@ -26,6 +26,9 @@ def test_the_audit_log_lists_who_did_what_and_filters_it(qtbot, open_window, sql
     assert viewer.count.text() == f"{audit.count_entries(sqlite_ctx)} entries"
     details = [viewer.model.index(r, 4).data() for r in range(viewer.model.rowCount())]
     assert "address:  → Toshkent" in details  # old → new
+    said = {tuple(viewer.model.index(r, c).data() for c in (2, 3)) for r in range(viewer.model.rowCount())}
+    assert ("Changed", "Client 'Aziz Karimov'") in said and ("Created", "User 'Dilnoza'") in said  # no "#12"
+    assert viewer.entity.itemText(viewer.entity.findData("clients")) == "Client"
     viewer.entity.setCurrentIndex(viewer.entity.findData("clients"))
     viewer.action.setCurrentIndex(viewer.action.findData("update"))
     qtbot.waitUntil(lambda: viewer.model.ready and [r.entity_id for r in rows(viewer.model)] == [aziz.id])
@@ -124,3 +127,10 @@ def test_on_a_server_a_new_user_gets_a_login_with_the_password_typed_twice(qtbot
         with pg_ctx.db.engine.begin() as conn:
             conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
     assert not bugs
+
+
+def test_a_deleted_records_entries_keep_its_name(sqlite_ctx):
+    task = tasks.create(sqlite_ctx, title="Call Rashad")
+    tasks.delete(sqlite_ctx, task.id)
+    names = {(r.action, r.record_name) for r in audit.list_entries(sqlite_ctx, AuditFilter(entity="tasks"))}
+    assert names == {("create", "Call Rashad"), ("delete", "Call Rashad")}
