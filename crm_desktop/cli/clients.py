@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from crm_desktop.cli.output import print_records
+from crm_desktop.cli.output import add_format_option, print_records
 
 if TYPE_CHECKING:
     from crm_desktop.db.engine import Database
@@ -20,12 +20,7 @@ def add_parsers(sub: Any, positive: Any) -> None:
         "--search", default="", metavar="TEXT", help="a word of the name, 4+ phone digits or part of an email"
     )
     ls.add_argument("--limit", type=positive, default=50, metavar="N", help="at most N clients (default: 50)")
-    ls.add_argument(
-        "--format",
-        choices=("table", "csv", "json"),
-        default="table",
-        help="table for reading, csv for a spreadsheet, json for scripts (default: table)",
-    )
+    add_format_option(ls)
 
 
 def run(db: Database, args: argparse.Namespace) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crm_desktop.cli.output import print_records
+from crm_desktop.cli.output import add_format_option, print_records
 
 STATUSES = ("draft", "issued", "partly_paid", "paid", "credited", "overdue", "cancelled")
 COLUMNS = ["number", "client", "issued", "due", "total", "balance", "currency", "status"]
@@ -29,12 +29,7 @@ def add_parsers(sub) -> None:
     ls = documents.add_parser("list", help="list invoices, newest first")
     ls.add_argument("--status", choices=STATUSES, help="only invoices in this state")
     ls.add_argument("--client", type=int, metavar="ID", help="only this client's invoices")
-    ls.add_argument(
-        "--format",
-        choices=("table", "csv", "json"),
-        default="table",
-        help="table for reading, csv for a spreadsheet, json for scripts (default: table)",
-    )
+    add_format_option(ls)
 
 
 def write_pdf(db, args: argparse.Namespace) -> None:

@@ -17,6 +17,16 @@ class CliError(Exception):
 # a table column; longer values end with "…" (CSV and JSON keep them whole)
 
 
+def add_format_option(parser: Any) -> None:
+    """--format, the same for every list command (print_records answers it)."""
+    parser.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table for reading, csv for a spreadsheet, json for scripts (default: table)",
+    )
+
+
 def print_records(records: list[dict[str, Any]], *, format: str, columns: list[str], empty: str) -> None:
     """`columns`: what the table and CSV show, in order; JSON has every field of the records."""
     if format == "json":

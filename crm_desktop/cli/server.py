@@ -9,7 +9,7 @@ import argparse
 import getpass
 import sys
 
-from crm_desktop.cli.output import CliError, print_records
+from crm_desktop.cli.output import CliError, add_format_option, print_records
 
 USER_COLUMNS = ["username", "name", "role", "manager", "export", "active"]
 
@@ -45,12 +45,7 @@ def add_parsers(sub) -> None:
     add.add_argument("--can-export", action="store_true", help="may export data (admins may anyway)")
     ls = users.add_parser("list", help="list users")
     ls.add_argument("--all", action="store_true", help="disabled users too")
-    ls.add_argument(
-        "--format",
-        choices=("table", "csv", "json"),
-        default="table",
-        help="table for reading, csv for a spreadsheet, json for scripts (default: table)",
-    )
+    add_format_option(ls)
     disable = users.add_parser("disable", help="the user can no longer sign in; their records stay")
     disable.add_argument("username", metavar="NAME", help="the user name")
     password = users.add_parser("password", help="set a user's server password")

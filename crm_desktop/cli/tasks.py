@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from crm_desktop.cli.output import print_records
+from crm_desktop.cli.output import add_format_option, print_records
 
 TASK_COLUMNS = ["id", "due", "title", "client", "assignee", "status", "remind"]
 
@@ -32,12 +32,7 @@ def add_parsers(sub) -> None:
     add.add_argument("--assignee", metavar="USER", help="user name (default: the database's owner)")
     ls = tasks.add_parser("list", help="list open tasks by due time")
     ls.add_argument("--due-before", type=_when, metavar="WHEN", help="only tasks due before WHEN")
-    ls.add_argument(
-        "--format",
-        choices=("table", "csv", "json"),
-        default="table",
-        help="table for reading, csv for a spreadsheet, json for scripts (default: table)",
-    )
+    add_format_option(ls)
 
 
 def _when(text: str) -> datetime:
