@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from crm_desktop.ui.lazy_model import ServiceTableModel
 
+MIN_COLUMN_WIDTH = 60
+
 
 class ListTable(QTableView):
     def __init__(
@@ -41,7 +43,8 @@ class ListTable(QTableView):
         self.show_sort_indicator()  # first: enabling sorting sorts by the indicator
         self.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(lambda *_: self.show_sort_indicator())
-        self._restore_widths()
+        self._fitting = False
+        self._widths_chosen = self._restore_widths()
         header.sectionResized.connect(lambda *_: self._save_widths())
 
     def show_sort_indicator(self) -> None:
@@ -56,14 +59,35 @@ class ListTable(QTableView):
             header.blockSignals(blocked)
             header.viewport().update()
 
-    def _restore_widths(self) -> None:
+    def _restore_widths(self) -> bool:
+        """The widths the user left (True), or the columns' own."""
         columns = self.model().columns  # type: ignore[attr-defined]
         widths = self.settings.value(self.widths_key)
         remembered = isinstance(widths, list) and len(widths) == len(columns)
         for i, column in enumerate(columns):
             self.setColumnWidth(i, int(widths[i]) if remembered else column.width)
+        return remembered
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if not self._widths_chosen:
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Until the user sizes a column, the columns' widths shrink together to fit the table's width, so
+        the last ones (Source, Owner) are not cut off on a small screen."""
+        columns = self.model().columns  # type: ignore[attr-defined]
+        total, room = sum(c.width for c in columns), self.viewport().width()
+        factor = min(1.0, room / total) if total and room > 0 else 1.0
+        self._fitting = True
+        for i, column in enumerate(columns):
+            self.setColumnWidth(i, max(MIN_COLUMN_WIDTH, int(column.width * factor)))
+        self._fitting = False
 
     def _save_widths(self) -> None:
+        if self._fitting:
+            return
+        self._widths_chosen = True
         self.settings.setValue(
             self.widths_key, [self.columnWidth(i) for i in range(self.model().columnCount())]
         )
