@@ -535,3 +535,15 @@ def test_a_free_time_offers_a_new_task_there_and_a_task_its_actions(open_window,
     qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
     assert view.dialog.windowTitle() == "New task"
     view.dialog.reject()
+
+
+def test_reminder_choices_read_as_real_words_not_hour_s(open_view, qtbot):
+    view = open_view("week")
+    view.new_item()
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    combo = view.dialog.reminder
+    offered = [combo.itemText(i) for i in range(combo.count())]
+    assert "1 hour before" in offered and "1 day before" in offered
+    assert not any("(s)" in text for text in offered)
+    assert view.dialog._reminder_text(120) == "2 hours before"
+    view.dialog.reject()

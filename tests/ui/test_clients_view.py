@@ -460,7 +460,7 @@ def test_the_listed_clients_are_exported_to_a_csv_file(open_view, qtbot, sqlite_
     qtbot.waitUntil(lambda: names(view) == ["Ёлкин Дмитрий"])
     target = tmp_path / "clients.csv"
     view.export_to(target)
-    qtbot.waitUntil(lambda: view.summary.text().startswith("1 client(s) exported"))
+    qtbot.waitUntil(lambda: view.summary.text().startswith("1 client exported"))
     text = target.read_text(encoding="utf-8-sig")
     assert "Ёлкин Дмитрий" in text and "Aziz" not in text  # what the filters show, no more
 

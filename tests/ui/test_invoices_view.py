@@ -545,7 +545,7 @@ def test_the_selected_invoices_are_exported_as_pdfs_with_progress(qtbot, view, s
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.pdf" for n in chosen)  # no .part left
     assert steps == [(0, 2), (1, 2), (2, 2)]  # it counted up to the end
     assert not export.dialog.isVisible()
-    assert view.summary.text() == f"2 PDF(s) written to {folder}."
+    assert view.summary.text() == f"2 PDFs written to {folder}."
 
 
 def test_cancel_stops_the_export_before_the_next_file(qtbot, view, sqlite_ctx, tmp_path):
@@ -571,7 +571,7 @@ def test_cancel_stops_the_export_before_the_next_file(qtbot, view, sqlite_ctx, t
     assert [f.name for f in files] == [f"{view.model.row(0).number}.pdf"]  # the one under way, whole
     assert PdfReader(str(files[0])).pages
     assert not export.dialog.isVisible()
-    assert view.summary.text() == f"1 PDF(s) written to {folder}. Stopped before the rest."
+    assert view.summary.text() == f"1 PDF written to {folder}. Stopped before the rest."
     assert view.ops._boxes == []  # a cancel is no error
 
 

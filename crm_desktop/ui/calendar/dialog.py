@@ -85,9 +85,11 @@ class TaskDialog(FormDialog):
         if minutes == 0:
             return self.tr("At the due time")
         if minutes % (24 * 60) == 0:
-            return self.tr("{0} day(s) before").format(minutes // (24 * 60))
+            days = minutes // (24 * 60)
+            return self.tr("1 day before") if days == 1 else self.tr("{0} days before").format(days)
         if minutes % 60 == 0:
-            return self.tr("{0} hour(s) before").format(minutes // 60)
+            hours = minutes // 60
+            return self.tr("1 hour before") if hours == 1 else self.tr("{0} hours before").format(hours)
         return self.tr("{0} min before").format(minutes)
 
     def values(self) -> dict:

@@ -222,7 +222,11 @@ class ClientsView(QWidget):
             self.current_filter(),
             title=self.tr("Export clients to {file}").format(file=path.name),
             on_done=lambda n: self.summary.setText(
-                self.tr("{n} client(s) exported to {file}.").format(n=n, file=path)
+                (
+                    self.tr("1 client exported to {file}.")
+                    if n == 1
+                    else self.tr("{n} clients exported to {file}.")
+                ).format(n=n, file=path)
             ),
             on_error=lambda error: self._export_failed(error.message),
             on_cancelled=lambda _: self.summary.setText(self.tr("Export cancelled; no file was written.")),

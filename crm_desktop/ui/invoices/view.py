@@ -312,7 +312,9 @@ class InvoicesView(QWidget):
         return self.export
 
     def _exported(self, written: list[Path], folder: Path, *, cancelled: bool) -> None:
-        text = tr("{n} PDF(s) written to {folder}.").format(n=len(written), folder=folder)
+        text = (
+            tr("1 PDF written to {folder}.") if len(written) == 1 else tr("{n} PDFs written to {folder}.")
+        ).format(n=len(written), folder=folder)
         self.summary.setText(text + (" " + tr("Stopped before the rest.") if cancelled else ""))
 
     def edit_document(self, document: DocumentDetail) -> None:
