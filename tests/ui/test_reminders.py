@@ -227,9 +227,18 @@ def test_a_reminder_shown_and_never_handled_pops_up_again_at_the_next_start(ops,
         clock.current += timedelta(minutes=5)
 
 
+def counting(init, calls: list):
+    def counted(self, *args, **kwargs):
+        calls.append(args[1].task_id)  # ReminderRow(ops, reminder, parent)
+        init(self, *args, **kwargs)
+
+    return counted
+
+
 def test_thousands_due_after_a_long_absence_draw_a_few_rows_and_snooze_all_takes_them_all(
-    app_parts, qtbot, sqlite_ctx, clock
+    app_parts, qtbot, sqlite_ctx, clock, monkeypatch
 ):
+    from crm_desktop.ui.reminders import popup
     from crm_desktop.ui.reminders.popup import MAX_SHOWN
 
     scheduler, window = app_parts
@@ -243,7 +252,10 @@ def test_thousands_due_after_a_long_absence_draw_a_few_rows_and_snooze_all_takes
     with qtbot.waitSignal(window.handled):
         first.dismiss()
     assert len(window.rows) == MAX_SHOWN and len(window.waiting) == 39  # the next one moved up
+    drawn = []
+    monkeypatch.setattr(popup.ReminderRow, "__init__", counting(popup.ReminderRow.__init__, drawn))
     window.snooze_all("1h")
     qtbot.waitUntil(lambda: not window.isVisible())
     assert window.due() == []
     assert reminders.take_due(sqlite_ctx, since=None) == []
+    assert drawn == []  # the 39 waiting were never drawn only to be taken away again

@@ -13,6 +13,7 @@ the one that leaves the active dialog uncovered; with many reminders each takes 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from datetime import datetime
 
 from PySide6.QtCore import QDateTime, QPoint, QRect, QSize, Qt, QTimer, Signal
@@ -264,8 +265,7 @@ class ReminderWindow(QWidget):
         self.problem.hide()
 
         def snoozed(task_ids: list[int]) -> None:
-            for task_id in shown:
-                self._remove(task_id)
+            self._remove_all(shown)
             self.handled.emit(shown[-1])  # one re-arm of the timer serves them all
 
         self.ops.write(reminders.snooze_many, shown, until, on_done=snoozed, on_error=self._failed)
@@ -329,11 +329,17 @@ class ReminderWindow(QWidget):
             self.place()
 
     def _remove(self, task_id: int) -> None:
-        self.waiting.pop(task_id, None)
-        row = self.rows.pop(task_id, None)
-        if row is not None:
-            row.hide()
-            row.deleteLater()
+        self._remove_all([task_id])
+
+    def _remove_all(self, task_ids: Iterable[int]) -> None:
+        """Those reminders out of the window; then waiting ones move up once (removed one at a time,
+        each removal would first draw a waiting row only for the next to remove it)."""
+        for task_id in task_ids:
+            self.waiting.pop(task_id, None)
+            row = self.rows.pop(task_id, None)
+            if row is not None:
+                row.hide()
+                row.deleteLater()
         self._fill()
         self._rows_changed()
         if not self.rows:
@@ -358,7 +364,7 @@ class ReminderWindow(QWidget):
             self.ops.read(
                 reminders.still_pending,
                 shown,
-                on_done=lambda pending: [self._remove(i) for i in shown if i not in pending],
+                on_done=lambda pending: self._remove_all(i for i in shown if i not in pending),
             )
 
 
