@@ -39,7 +39,7 @@ from crm_desktop.db.models import (
     User,
     table_of,
 )
-from crm_desktop.services import merge, users
+from crm_desktop.services import lifecycle, merge, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import (
     Actor,
@@ -631,15 +631,7 @@ def update(
         old_status = client.status
         _apply(s, client, clean)
         if client.status != old_status:
-            s.add(
-                Activity(
-                    client_id=client.id,
-                    kind="status_change",
-                    occurred_at=ctx.now(),
-                    author_id=ctx.actor.user_id,
-                    body=f"{old_status} → {client.status}",
-                )
-            )
+            lifecycle.say_status_change(s, ctx, client.id, old_status, client.status)
         _index(s, client)
         s.flush()
         return _detail(s, client)

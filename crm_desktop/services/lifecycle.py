@@ -21,12 +21,17 @@ def advance(s: Session, ctx: ServiceContext, client_id: int, to: str) -> None:
     if client is None or client.status not in PATH or PATH.index(client.status) >= PATH.index(to):
         return
     before, client.status = client.status, to
+    say_status_change(s, ctx, client_id, before, to)
+
+
+def say_status_change(s: Session, ctx: ServiceContext, client_id: int, before: str, after: str) -> None:
+    """The status change on the client's timeline, in the caller's unit of work (by hand or by itself)."""
     s.add(
         Activity(
             client_id=client_id,
             kind="status_change",
             occurred_at=ctx.now(),
             author_id=ctx.actor.user_id,
-            body=f"{before} → {to}",
+            body=f"{before} → {after}",
         )
     )
