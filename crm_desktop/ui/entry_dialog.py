@@ -6,8 +6,23 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
 from crm_desktop.services import activities
+from crm_desktop.services.deals import DealRow
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
+
+
+def timeline_kinds(tr) -> dict[str, str]:
+    """What each kind of timeline entry is called where entries are listed (a client's card, a deal)."""
+    return {
+        "note": tr("Note"),
+        "call": tr("Call"),
+        "meeting": tr("Meeting"),
+        "email": tr("Email"),
+        "status_change": tr("Status change"),
+        "document": tr("Invoicing"),
+        "deal": tr("Deal"),
+        "task": tr("Task"),
+    }
 
 
 class EntryDialog(FormDialog):
@@ -42,6 +57,17 @@ class EntryDialog(FormDialog):
         self.layout().insertWidget(0, self.about)
         self.resize(460, 260)
         self.body.setFocus()
+
+    @classmethod
+    def about_deal(cls, ops: Ops, deal: DealRow, kind: str, parent: QWidget | None = None) -> EntryDialog:
+        return cls(
+            ops,
+            client_id=deal.client_id,
+            client_name=deal.client_name,
+            kind=kind,
+            deal=(deal.id, deal.title),
+            parent=parent,
+        )
 
     def submit(self, on_done, on_error) -> None:
         self.ops.write(

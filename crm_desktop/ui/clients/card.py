@@ -31,6 +31,7 @@ from crm_desktop.services.invoices import DocumentFilter, DocumentRow
 from crm_desktop.services.money import format_money
 from crm_desktop.services.tasks import TaskFilter, TaskRow
 from crm_desktop.ui.clients.form import client_status_names, kind_names
+from crm_desktop.ui.entry_dialog import timeline_kinds
 from crm_desktop.ui.form_dialog import error_label
 from crm_desktop.ui.ops import Ops
 
@@ -319,16 +320,7 @@ class ClientCard(QWidget):
         return " → ".join(names.get(part.strip(), part.strip()) for part in entry.body.split("→"))
 
     def kind_label(self, kind: str) -> str:
-        return {
-            "note": self.tr("Note"),
-            "call": self.tr("Call"),
-            "meeting": self.tr("Meeting"),
-            "email": self.tr("Email"),
-            "status_change": self.tr("Status change"),
-            "document": self.tr("Invoicing"),
-            "deal": self.tr("Deal"),
-            "task": self.tr("Task"),
-        }.get(kind, kind)
+        return timeline_kinds(self.tr).get(kind, kind)
 
     def _timeline_item(self, entry: ActivityRow) -> QListWidgetItem:
         head = f"{self.kind_label(entry.kind)} · {local_time(entry.occurred_at)}"

@@ -23,7 +23,7 @@ from crm_desktop.services.pipelines import PipelineRow
 from crm_desktop.services.users import UserRow
 from crm_desktop.ui.client_picker import ClientPicker
 from crm_desktop.ui.date_field import DateField
-from crm_desktop.ui.entry_dialog import EntryDialog
+from crm_desktop.ui.entry_dialog import EntryDialog, timeline_kinds
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
 
@@ -138,15 +138,7 @@ class DealDialog(FormDialog):
         return box
 
     def _add_note_item(self, entry: ActivityRow, *, at_top: bool = True) -> None:
-        kinds = {
-            "note": self.tr("Note"),
-            "call": self.tr("Call"),
-            "meeting": self.tr("Meeting"),
-            "email": self.tr("Email"),
-            "deal": self.tr("Stage"),
-            "task": self.tr("Task"),
-            "document": self.tr("Invoicing"),
-        }
+        kinds = {**timeline_kinds(self.tr), "deal": self.tr("Stage")}  # on the deal, its own are stage moves
         item = QTreeWidgetItem(
             [
                 local_time(entry.occurred_at),
@@ -164,14 +156,7 @@ class DealDialog(FormDialog):
     def add_entry(self, kind: str) -> EntryDialog:
         """A note or a call about this deal, stored at once (the deal's own fields wait for Save)."""
         assert self.deal is not None
-        dialog = EntryDialog(
-            self.ops,
-            client_id=self.deal.client_id,
-            client_name=self.deal.client_name,
-            kind=kind,
-            deal=(self.deal.id, self.deal.title),
-            parent=self,
-        )
+        dialog = EntryDialog.about_deal(self.ops, self.deal, kind, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._add_note_item)
         self.entry_dialog = dialog

@@ -323,16 +323,7 @@ class DealsView(QWidget):
         return menu
 
     def add_entry(self, deal: DealRow, kind: str) -> EntryDialog:
-        return self._open(
-            EntryDialog(
-                self.ops,
-                client_id=deal.client_id,
-                client_name=deal.client_name,
-                kind=kind,
-                deal=(deal.id, deal.title),
-                parent=self,
-            )
-        )
+        return self._open(EntryDialog.about_deal(self.ops, deal, kind, self))
 
     def win(self, deal_id: int, version: int) -> None:
         self.ops.write(deals.mark_won, deal_id, expected_version=version, on_done=self.offer_invoice)
