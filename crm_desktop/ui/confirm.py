@@ -9,11 +9,18 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
 
 
 def ask_to_confirm(
-    parent: QWidget, title: str, question: str, action: str, on_yes: Callable[[], object]
+    parent: QWidget,
+    title: str,
+    question: str,
+    action: str,
+    on_yes: Callable[[], object],
+    *,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+    role: QMessageBox.ButtonRole = QMessageBox.ButtonRole.DestructiveRole,
 ) -> QMessageBox:
     """Shown at once (window-modal); `on_yes` runs only when the `action` button is clicked."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, question, QMessageBox.StandardButton.Cancel, parent)
-    yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+    box = QMessageBox(icon, title, question, QMessageBox.StandardButton.Cancel, parent)
+    yes = box.addButton(action, role)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.setEscapeButton(QMessageBox.StandardButton.Cancel)
     box.finished.connect(lambda _result: box.clickedButton() is yes and on_yes())
@@ -23,7 +30,7 @@ def ask_to_confirm(
 
 def yes_button(box: QMessageBox):
     """The button that carries the step out (tests click it)."""
-    return next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole)
+    return next(b for b in box.buttons() if b is not box.button(QMessageBox.StandardButton.Cancel))
 
 
 def enter_presses_no_button(dialog: QDialog) -> None:

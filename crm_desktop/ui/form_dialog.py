@@ -181,17 +181,22 @@ class FormDialog(QDialog):
         if self.saving:
             return
         self._clear_errors()
-        for key, widget in self.fields.items():
-            if (
-                isinstance(widget, DateField)
-                and widget.isVisibleTo(self)
-                and (message := widget.problem(self.labels[key]))
-            ):
-                show_error(self.errors[key], message)  # a day that does not exist is not guessed at
-                widget.setFocus()
-                return
+        dates = [key for key, widget in self.fields.items() if isinstance(widget, DateField)]
+        if any(self.refuse_bad_date(key) for key in dates if self.fields[key].isVisibleTo(self)):
+            return
         self.set_saving(True)
         self.submit(self._saved, self._failed)
+
+    def refuse_bad_date(self, key: str) -> bool:
+        """True, with the message next to it and the focus in it, when date field `key` holds no day
+        (a day that does not exist is never guessed at)."""
+        field = self.fields[key]
+        assert isinstance(field, DateField)
+        message = field.problem(self.labels[key])
+        if message:
+            show_error(self.errors[key], message)
+            field.setFocus()
+        return bool(message)
 
     def set_saving(self, saving: bool) -> None:
         self.saving = saving

@@ -38,6 +38,7 @@ from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, DocumentDetail, LineValues
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.client_picker import ClientPicker
+from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.form_dialog import FormDialog, error_label, show_error
 from crm_desktop.ui.invoices.lines_model import KEYS, Line, LinesModel
@@ -403,9 +404,7 @@ class InvoiceEditor(FormDialog):
         """Asks first, naming the number it will take: an issued document is never edited again."""
         if self.saving:
             return
-        if message := self.issue_date.problem(self.labels["issue_date"]):
-            show_error(self.errors["issue_date"], message)  # the number depends on its year
-            self.issue_date.setFocus()
+        if self.refuse_bad_date("issue_date"):  # the number depends on its year
             return
         self.ops.read(
             documents.next_number,
@@ -421,24 +420,19 @@ class InvoiceEditor(FormDialog):
             "quote": self.tr("quote"),
             "credit_note": self.tr("credit note"),
         }[self.kind]
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        self.issue_question = ask_to_confirm(
+            self,
             self.tr("Issue {kind} {number}?").format(kind=kind, number=number),
             self.tr(
                 "The {kind} is saved and gets the number {number}. Once issued it can no longer be "
                 "edited or deleted: a mistake is put right by cancelling it or with a credit note."
             ).format(kind=kind, number=number),
-            QMessageBox.StandardButton.Cancel,
-            self,
+            self.tr("Issue {number}").format(number=number),
+            self._issue_now,
+            icon=QMessageBox.Icon.Question,
+            role=QMessageBox.ButtonRole.AcceptRole,
         )
-        issue = box.addButton(
-            self.tr("Issue {number}").format(number=number), QMessageBox.ButtonRole.AcceptRole
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter never makes a record for good
-        box.finished.connect(lambda _result: box.clickedButton() is issue and self._issue_now())
-        self.issue_question = box
-        box.open()
-        return box
+        return self.issue_question
 
     def _issue_now(self) -> None:
         self._issue_after_save = True
