@@ -89,9 +89,14 @@ def action_words(tr) -> dict[str, str]:
     }
 
 
+def in_words(key: str, words: dict[str, str]) -> str:
+    """A record kind or an action as said in `words`; one not listed there still reads as words."""
+    return words.get(key, key.replace("_", " ").capitalize())
+
+
 def record_text(row: AuditRow, words: dict[str, str]) -> str:
     """Task 'Call Rashad', or Task #132 when its name is not known."""
-    kind = words.get(row.entity, row.entity.replace("_", " ").capitalize())
+    kind = in_words(row.entity, words)
     if row.record_name:
         return f"{kind} '{row.record_name}'"
     return f"{kind} #{row.entity_id}" if row.entity_id else kind
@@ -145,16 +150,16 @@ class AuditViewer(QDialog):
         top.addStretch(1)
 
         zone = ops.ctx.zone()
-        records, actions = record_words(self.tr), action_words(self.tr)
+        self.records, self.actions = record_words(self.tr), action_words(self.tr)
         columns = [
             Column(self.tr("When"), lambda r: r.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), width=150),
             Column(self.tr("User"), self._who, width=140),
             Column(
                 self.tr("Action"),
-                lambda r: actions.get(r.action, r.action.replace("_", " ").capitalize()),
+                lambda r: in_words(r.action, self.actions),
                 width=130,
             ),
-            Column(self.tr("Record"), lambda r: record_text(r, records), width=220),
+            Column(self.tr("Record"), lambda r: record_text(r, self.records), width=220),
             Column(self.tr("Details"), _summary, width=400),
         ]
         self.model = LazyTableModel(
@@ -189,11 +194,10 @@ class AuditViewer(QDialog):
 
     def _choices_loaded(self, loaded) -> None:
         people, entities, actions = loaded
-        records, action_names = record_words(self.tr), action_words(self.tr)
         for combo, items in (
             (self.user, [(u.display_name, u.id) for u in people]),
-            (self.entity, [(records.get(e, e), e) for e in entities]),
-            (self.action, [(action_names.get(a, a), a) for a in actions]),
+            (self.entity, [(in_words(e, self.records), e) for e in entities]),
+            (self.action, [(in_words(a, self.actions), a) for a in actions]),
         ):
             combo.blockSignals(True)
             for text, data in items:
