@@ -18,9 +18,17 @@ class CompanyWatch(QObject):
         super().__init__(parent)
         self.ops = ops
         self.profile: CompanyRow | None = None
+        self._asked = (
+            False  # the first read is asked for: a watch shared by the window and its pages reads once
+        )
         ops.changed.connect(self._changed)
 
     def start(self) -> None:
+        if not self._asked:
+            self._read()
+
+    def _read(self) -> None:
+        self._asked = True
         self.ops.read(company.get, on_done=self._arrived)
 
     @property
@@ -29,7 +37,7 @@ class CompanyWatch(QObject):
 
     def _changed(self, changes: Changes) -> None:
         if "company_profile" in changes.tables:
-            self.start()
+            self._read()
 
     def _arrived(self, profile: CompanyRow) -> None:
         self.profile = profile

@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self._built: dict[str, QWidget] = {}  # the pages made so far, by key
         self._started = False  # start() ran: a page made later loads its data at once
         self._rest_started = False  # the counts, reminders and the rest were asked for (see start)
-        self.company = CompanyWatch(self.ops, self)  # its name is in the title
+        self.company = CompanyWatch(self.ops, self)  # its name in the title; the pages' default currency
         self.company.arrived.connect(self._company_arrived)
         self.pages = Pages(self)
         self.titles = {
@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
         if key == "deals":
             from crm_desktop.ui.deals import DealsView
 
-            deals_view = DealsView(self.ops, self.settings)
+            deals_view = DealsView(self.ops, self.settings, company=self.company)
             deals_view.invoice_draft_made.connect(self._open_invoice)
             return deals_view
         if key == "tasks":
@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         if key == "invoices":
             from crm_desktop.ui.invoices import InvoicesView
 
-            return InvoicesView(self.ops, self.settings)
+            return InvoicesView(self.ops, self.settings, company=self.company)
         raise KeyError(key)
 
     def is_built(self, key: str) -> bool:

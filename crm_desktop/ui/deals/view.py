@@ -76,12 +76,20 @@ def _fetch(ctx, f: DealFilter, sort, descending, offset, limit):
 class DealsView(QWidget):
     invoice_draft_made = Signal(object)  # DocumentDetail: the main window opens it in the invoices
 
-    def __init__(self, ops: Ops, settings: QSettings, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ops: Ops,
+        settings: QSettings,
+        parent: QWidget | None = None,
+        *,
+        company: CompanyWatch | None = None,
+    ):
         super().__init__(parent)
         self.ops, self.settings = ops, settings
         self.pipelines: list[PipelineRow] = []
         self.users: list = []
-        self.company = CompanyWatch(ops, self)  # the default currency of new deals
+        # The default currency of new deals: the window's watch when there is one (read once for all).
+        self.company = company or CompanyWatch(ops, self)
         self.dialog: QWidget | None = None
         self._summary_generation = 0
         self.summary_ready = False

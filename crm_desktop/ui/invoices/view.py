@@ -113,12 +113,20 @@ def _count(ctx, query) -> int:
 
 
 class InvoicesView(QWidget):
-    def __init__(self, ops: Ops, settings: QSettings, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ops: Ops,
+        settings: QSettings,
+        parent: QWidget | None = None,
+        *,
+        company: CompanyWatch | None = None,
+    ):
         super().__init__(parent)
         self.ops, self.settings = ops, settings
         self.today = ops.ctx.today()
         self.editor: InvoiceEditor | None = None
-        self.company = CompanyWatch(ops, self)  # the default currency of new documents
+        # The default currency of new documents: the window's watch when there is one (read once for all).
+        self.company = company or CompanyWatch(ops, self)
         self._totals_generation = 0
 
         self.kind = QComboBox()
