@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +39,7 @@ from crm_desktop.db.models import (
     User,
     table_of,
 )
-from crm_desktop.services import lifecycle, merge, users
+from crm_desktop.services import lifecycle, merge, next_activity, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import (
     Actor,
@@ -51,6 +51,7 @@ from crm_desktop.services.context import (
     record,
 )
 from crm_desktop.services.errors import NotFound, ValidationError
+from crm_desktop.services.next_activity import NextActivity
 from crm_desktop.services.search import build_terms, client_filter, first_by_name, index_query
 from crm_desktop.services.textnorm import sort_key
 
@@ -78,6 +79,7 @@ class ClientRow:
     private: bool
     version: int
     sort_name: str  # the name folded for sorting: where a page that follows this row starts
+    next_activity: NextActivity | None = field(default=None, kw_only=True)  # its earliest open task
 
 
 # Sorts whose next page starts from the last row shown (`after=`), read from the index on
@@ -104,6 +106,7 @@ class ClientFilter:
     tag: str | None = None
     source: str | None = None
     kind: str | None = None
+    no_next_activity: bool = False  # clients still worked with (not inactive) with no open task
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,8 @@ def _filtered(ctx: ServiceContext, f: ClientFilter) -> Select:
         q = q.where(Client.kind == f.kind)
     if f.tag:
         q = q.where(Client.id.in_(select(ClientTag.client_id).where(ClientTag.tag == f.tag)))
+    if f.no_next_activity:
+        q = q.where(Client.status != "inactive", next_activity.client_has_none())
     return q
 
 
@@ -293,7 +298,8 @@ def rows(ctx: ServiceContext, ids: Sequence[int], f: ClientFilter | None = None)
     if f is not None and (found_by := _filtered(ctx, f).whereclause) is not None:
         q = q.where(found_by)  # the filter's conditions (visibility again among them)
     with ctx.read() as s:
-        found = {c.id: _row(c, owner) for c, owner in s.execute(q)}
+        planned = next_activity.of(s, Task.client_id, ids)
+        found = {c.id: _row(c, owner, planned.get(c.id)) for c, owner in s.execute(q)}
     return [found[i] for i in ids if i in found]
 
 
@@ -354,7 +360,7 @@ def sources_in_use(ctx: ServiceContext) -> list[str]:
         )
 
 
-def _row(c: Client | Row[Any], owner_name: str | None) -> ClientRow:
+def _row(c: Client | Row[Any], owner_name: str | None, next_: NextActivity | None = None) -> ClientRow:
     return ClientRow(
         id=c.id,
         kind=c.kind,
@@ -368,6 +374,7 @@ def _row(c: Client | Row[Any], owner_name: str | None) -> ClientRow:
         private=c.private,
         version=c.version,
         sort_name=c.sort_name,
+        next_activity=next_,
     )
 
 

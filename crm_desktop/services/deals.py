@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.models import Client, Deal, DealStageChange, Pipeline, Stage, Task, User
-from crm_desktop.services import activities, lifecycle, merge, money, pipelines, users
+from crm_desktop.services import activities, lifecycle, merge, money, next_activity, pipelines, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
 from crm_desktop.services.context import (
@@ -25,6 +25,7 @@ from crm_desktop.services.context import (
     record,
 )
 from crm_desktop.services.errors import NotFound, ValidationError
+from crm_desktop.services.next_activity import NextActivity
 from crm_desktop.services.search import client_filter
 
 
@@ -47,6 +48,7 @@ class DealRow:
     probability: int
     version: int
     closed_at: datetime | None = None  # when it was won or lost
+    next_activity: NextActivity | None = None  # the earliest open task about it
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class DealFilter:
     owner_id: int | None = None
     client_id: int | None = None
     outcome: str | None = None
+    no_next_activity: bool = False  # open deals with no open task: nothing planned to move them on
 
 
 SORT_COLUMNS = {
@@ -78,7 +81,14 @@ def _select_rows() -> Select:
     )
 
 
-def _row(deal: Deal, client_name: str, stage_name: str, probability: int, owner: str | None) -> DealRow:
+def _row(
+    deal: Deal,
+    client_name: str,
+    stage_name: str,
+    probability: int,
+    owner: str | None,
+    next_: NextActivity | None = None,
+) -> DealRow:
     return DealRow(
         deal.id,
         deal.title,
@@ -97,7 +107,17 @@ def _row(deal: Deal, client_name: str, stage_name: str, probability: int, owner:
         probability,
         deal.version,
         deal.closed_at,
+        next_,
     )
+
+
+def _rows(s: Session, q: Select) -> list[DealRow]:
+    found = s.execute(q).all()
+    planned = next_activity.of(s, Task.deal_id, [deal.id for deal, *_ in found])
+    return [
+        _row(deal, client, stage, probability, owner, planned.get(deal.id))
+        for deal, client, stage, probability, owner in found
+    ]
 
 
 def _filtered(ctx: ServiceContext, q: Select, f: DealFilter) -> Select:
@@ -115,6 +135,8 @@ def _filtered(ctx: ServiceContext, q: Select, f: DealFilter) -> Select:
     ):
         if value is not None:
             q = q.where(column == value)
+    if f.no_next_activity:
+        q = q.where(Deal.outcome == "open", next_activity.deal_has_none())
     return q
 
 
@@ -136,7 +158,7 @@ def list_deals(
     if limit is not None:
         q = q.limit(limit)
     with ctx.read() as s:
-        return [_row(*r) for r in s.execute(q)]
+        return _rows(s, q)
 
 
 def count_deals(ctx: ServiceContext, f: DealFilter = DealFilter()) -> int:
@@ -158,7 +180,7 @@ def _load(s: Session, ctx: ServiceContext, deal_id: int) -> Deal:
 
 def _reload_row(s: Session, deal_id: int) -> DealRow:
     s.flush()
-    return _row(*s.execute(_select_rows().where(Deal.id == deal_id)).one())
+    return _rows(s, _select_rows().where(Deal.id == deal_id))[0]
 
 
 def get(ctx: ServiceContext, deal_id: int) -> DealRow:

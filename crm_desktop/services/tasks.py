@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Task, User
@@ -409,6 +409,38 @@ def _next_occurrence(ctx: ServiceContext, task: Task) -> Task:
         alert_at=remind,
         recurrence=task.recurrence,
     )
+
+
+@dataclass(frozen=True)
+class ToPlan:
+    """What completing a task left with nothing planned: the next task is offered about it."""
+
+    client_id: int
+    client_name: str
+    deal_id: int | None
+    deal_title: str
+
+
+def left_unplanned(ctx: ServiceContext, task_id: int) -> ToPlan | None:
+    """After `task_id` was completed: the open deal (or, for a task about a client only, the client) it
+    was about, when no other open task is planned for it; None when there is nothing to offer."""
+    with ctx.read() as s:
+        found = s.execute(
+            select(Task.client_id, Client.name, Task.deal_id, Deal.title, Deal.outcome)
+            .join(Client, Client.id == Task.client_id)
+            .outerjoin(Deal, Deal.id == Task.deal_id)
+            .where(Task.id == task_id, task_visible_to(ctx.actor))
+        ).one_or_none()
+        if found is None:
+            return None
+        client_id, client_name, deal_id, deal_title, outcome = found
+        assert client_id is not None  # joined to its client
+        if deal_id is not None and outcome != "open":
+            return None
+        about = Task.deal_id == deal_id if deal_id is not None else Task.client_id == client_id
+        if s.scalar(select(exists().where(about, Task.status == "open"))):
+            return None
+    return ToPlan(client_id, client_name, deal_id, deal_title or "")
 
 
 def reopen(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:

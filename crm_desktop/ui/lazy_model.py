@@ -28,6 +28,7 @@ class Column:
     # Phone numbers have no letters, so in a right-to-left (Arabic) window the bidi algorithm would
     # reorder their digit groups; a leading LEFT-TO-RIGHT MARK keeps "+971 58 557 2404" as written.
     left_to_right: bool = False
+    color: Callable[[Any], Any] | None = None  # this cell's text colour (a QColor) or None, by row
 
 
 # fetch(ctx, query, sort, descending, offset, limit) -> list of rows; for a sort in `key_sorts` also
@@ -108,6 +109,8 @@ class ServiceTableModel(QAbstractTableModel):
             return column.text(row) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column.color is not None:
+            return column.color(row) or (self.highlight(row) if self.highlight else None)
         if role == Qt.ItemDataRole.ForegroundRole and self.highlight is not None:
             return self.highlight(row)
         if role == Qt.ItemDataRole.UserRole:
@@ -215,6 +218,10 @@ class ServiceTableModel(QAbstractTableModel):
             on_done=lambda fresh: self._refreshed(generation, wanted, fresh),
             on_error=lambda error: self._failed(generation, error),
         )
+
+    def refresh_loaded(self) -> None:
+        """Re-read every loaded row in place (something shown beside them, not they, changed)."""
+        self.refresh_rows({row.id for _, row in self._loaded()})
 
     def _refreshed(self, generation: int, wanted: list[int], fresh: list[Any]) -> None:
         if generation != self._generation:

@@ -35,6 +35,7 @@ from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.reminders import ReminderScheduler, ReminderWindow
+from crm_desktop.ui.schedule_next import ScheduleNext
 
 # The pages, the dialogs of the menus and their services are imported when first used: a start
 # builds only the page it shows, and importing the rest would cost a third of it (issue 13).
@@ -288,6 +289,9 @@ class MainWindow(QMainWindow):
         self.reminder_scheduler.due.connect(self._reminders_due)
         self.reminder_window.handled.connect(lambda _task_id: self.reminder_scheduler.rearm())
         self.reminder_window.open_requested.connect(lambda r: self.open_task(r.task_id))
+        # Done in the reminder window: the question about what comes next is the main window's.
+        self.schedule_next = ScheduleNext(self.ops, self)
+        self.reminder_window.completed.connect(self.schedule_next.offer)
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(QApplication.windowIcon(), self)

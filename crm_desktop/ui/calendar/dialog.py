@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QLineEdit, QSpin
 
 from crm_desktop.services import tasks
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.tasks import MAX_DURATION_MINUTES, PRIORITIES, TaskRow
+from crm_desktop.services.tasks import MAX_DURATION_MINUTES, PRIORITIES, TaskRow, ToPlan
 from crm_desktop.ui.calendar.repeat import RepeatEdit
 from crm_desktop.ui.client_picker import ClientPicker
 from crm_desktop.ui.form_dialog import FormDialog
@@ -27,10 +27,13 @@ class TaskDialog(FormDialog):
         due: datetime | None = None,
         task: TaskRow | None = None,
         assignee_id: int | None = None,
+        about: ToPlan | None = None,
         parent: QWidget | None = None,
     ):
+        """A new task at `due`, or about the client and deal of `about` (the next activity after one was
+        done); or `task` to edit."""
         super().__init__(ops, parent)
-        self.task, self.assignee_id = task, assignee_id
+        self.task, self.assignee_id, self.about = task, assignee_id, about
         self.setWindowTitle(self.tr("Edit task") if task else self.tr("New task"))
         self.title = QLineEdit(task.title if task else "")
         self.due = QDateTimeEdit()
@@ -58,9 +61,12 @@ class TaskDialog(FormDialog):
             self.reminder.setCurrentIndex(self.reminder.findData(before))
         self.repeat = RepeatEdit()
         self.repeat.set_rule(task.recurrence if task else "", when.weekday())
-        self.client = ClientPicker(
-            ops, client_id=task.client_id if task else None, name=task.client_name if task else ""
-        )
+        if task:
+            self.client = ClientPicker(ops, client_id=task.client_id, name=task.client_name)
+        else:
+            self.client = ClientPicker(
+                ops, client_id=about.client_id if about else None, name=about.client_name if about else ""
+            )
         self.client.setPlaceholderText(self.tr("Who it is about (optional): name, phone digits or email"))
         for key, label, widget in (
             ("title", self.tr("&Title"), self.title),
@@ -72,8 +78,9 @@ class TaskDialog(FormDialog):
             ("client_id", self.tr("&Client"), self.client),
         ):
             self.add_row(key, label, widget)
-        if task and task.deal_title:
-            self.deal = QLabel(task.deal_title)
+        deal_title = task.deal_title if task else about.deal_title if about else ""
+        if deal_title:
+            self.deal = QLabel(deal_title)
             self.form.addRow(self.tr("Deal"), self.deal)
         self.finish_layout()
         self.setMinimumWidth(480)
@@ -116,6 +123,8 @@ class TaskDialog(FormDialog):
             return
         if self.task is None:
             extra = {} if self.assignee_id is None else {"assignee_id": self.assignee_id}
+            if self.about is not None and self.about.deal_id is not None:
+                extra["deal_id"] = self.about.deal_id
             self.ops.write(
                 tasks.create,
                 **self.values(),

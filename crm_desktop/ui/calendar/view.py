@@ -36,6 +36,7 @@ from crm_desktop.ui.calendar.dialog import TaskDialog
 from crm_desktop.ui.calendar.period import MODES, days_of, local_start, step
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.refresh import WhenShown
+from crm_desktop.ui.schedule_next import ScheduleNext
 
 SETTINGS_MODE = "calendar/mode"
 SETTINGS_ASSIGNEE = "calendar/assignee"
@@ -157,6 +158,7 @@ class CalendarView(QWidget):
         self.rows: list[TaskRow] = []
         self.ready = False  # the visible period's tasks are loaded and shown
         self.dialog: TaskDialog | None = None
+        self.schedule_next = ScheduleNext(ops, self)
         self._load_seq = 0
         self._scrolled = False
 
@@ -438,11 +440,12 @@ class CalendarView(QWidget):
         self.ops.write(tasks.reschedule, task.id, when, expected_version=task.version, on_error=failed)
 
     def toggle_done(self, task: TaskRow) -> None:
-        fn = tasks.reopen if task.status == "done" else tasks.complete
+        completing = task.status != "done"
         self.ops.write(
-            fn,
+            tasks.complete if completing else tasks.reopen,
             task.id,
             expected_version=task.version,
+            on_done=lambda _row: self.schedule_next.offer(task.id, task.title) if completing else None,
             on_error=lambda error: (self.ops.show_problem(error.message), self.reload()),
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
@@ -30,6 +30,7 @@ from crm_desktop.services.errors import NotFound, ServiceError
 from crm_desktop.services.invoices import DocumentFilter, DocumentRow
 from crm_desktop.services.money import format_money
 from crm_desktop.services.tasks import TaskFilter, TaskRow
+from crm_desktop.ui import next_activity
 from crm_desktop.ui.clients.form import client_status_names, kind_names
 from crm_desktop.ui.entry_dialog import timeline_kinds
 from crm_desktop.ui.form_dialog import error_label
@@ -281,8 +282,7 @@ class ClientCard(QWidget):
         for key, label in self.details.items():
             label.setText(values[key] or "—")
         self.deals.setText(
-            "\n".join(f"{d.title} — {d.stage_name}, {format_money(d.amount, d.currency)}" for d in data.deals)
-            or self.tr("No deals.")
+            "\n".join(self._deal_line(d, self.ops.ctx.today()) for d in data.deals) or self.tr("No deals.")
         )
         self.tasks.setText(
             "\n".join(
@@ -311,6 +311,18 @@ class ClientCard(QWidget):
         self.placeholder.hide()
         self.scroll.show()
         self.loaded.emit()
+
+    def _deal_line(self, deal: DealRow, today: date) -> str:
+        line = f"{deal.title} — {deal.stage_name}, {format_money(deal.amount, deal.currency)}"
+        if deal.outcome != "open":
+            return line
+        return (
+            line
+            + "\n    "
+            + self.tr("Next: {activity}").format(
+                activity=next_activity.text(deal.next_activity, today, expected=True)
+            )
+        )
 
     def _body(self, entry: ActivityRow) -> str:
         if entry.kind != "status_change":

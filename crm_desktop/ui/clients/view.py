@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -24,6 +25,7 @@ from crm_desktop.services import clients, exports, users
 from crm_desktop.services.clients import ClientFilter, DeletionImpact
 from crm_desktop.services.context import Changes
 from crm_desktop.services.errors import ServiceError
+from crm_desktop.ui import next_activity
 from crm_desktop.ui.clients.callback import CallBackDialog
 from crm_desktop.ui.clients.card import ClientCard
 from crm_desktop.ui.clients.form import ClientForm, client_status_names
@@ -38,6 +40,7 @@ from crm_desktop.ui.windowed_model import WindowedTableModel
 
 CARD_DELAY_MS = 60  # holding an arrow key down loads the card of the row it stops on, not of every row
 LIST_TABLES = frozenset({"clients", "users", "client_tags"})
+PLANNED_TABLES = frozenset({"tasks"})  # the next activity column
 CARD_TABLES = frozenset(
     {"clients", "users", "client_tags", "activities", "deals", "tasks", "documents", "payments"}
 )
@@ -79,6 +82,9 @@ class ClientsView(QWidget):
         self.owner = self._combo("owner", self.tr("Any owner"))
         self.tag = self._combo("tag", self.tr("Any tag"))
         self.source = self._combo("source", self.tr("Any source"))
+        self.unplanned = QCheckBox(self.tr("No next activity"))
+        self.unplanned.setObjectName("unplanned")
+        self.unplanned.setToolTip(self.tr("Only clients still worked with that have no open task planned"))
 
         statuses = client_status_names(self.tr)
         columns = [
@@ -88,6 +94,12 @@ class ClientsView(QWidget):
             Column(self.tr("Emails"), lambda c: ", ".join(c.emails), width=200, left_to_right=True),
             Column(self.tr("Source"), lambda c: c.source, "source", width=100),
             Column(self.tr("Owner"), lambda c: c.owner_name, width=110),
+            Column(
+                self.tr("Next activity"),
+                lambda c: next_activity.text(c.next_activity, ops.ctx.today(), expected=False),
+                width=200,
+                color=lambda c: next_activity.color(c.next_activity, ops.ctx.now(), expected=False),
+            ),
         ]
         # The windowed model counts all rows and loads only the pages in sight: a million clients open at
         # once.
@@ -153,16 +165,21 @@ class ClientsView(QWidget):
         filters.addWidget(self.search, 2)
         for combo in (self.status, self.owner, self.tag, self.source):
             filters.addWidget(combo, 1)
+        # Beside the actions rather than the filters: the filters' row already fills a small laptop screen.
+        actions = QHBoxLayout()
+        actions.addWidget(self.toolbar, 1)
+        actions.addWidget(self.unplanned)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
         layout.addLayout(filters)
-        layout.addWidget(self.toolbar)
+        layout.addLayout(actions)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.summary)
 
         SearchDelay(self.search, self._apply_filter)
         for combo in (self.status, self.owner, self.tag, self.source):
             combo.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.unplanned.toggled.connect(lambda _on: self._apply_filter())
         self.model.total_changed.connect(self._show_total)
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._restore_current)
@@ -175,7 +192,7 @@ class ClientsView(QWidget):
         self._card_timer = QTimer(self, singleShot=True, interval=CARD_DELAY_MS)
         self._card_timer.timeout.connect(self._show_current_card)
         self.card.entry_closed.connect(lambda: self.table.setFocus())
-        self.refresh = WhenShown(self, ops, LIST_TABLES | CARD_TABLES, self._changed)
+        self.refresh = WhenShown(self, ops, LIST_TABLES | CARD_TABLES | PLANNED_TABLES, self._changed)
         self.card.loaded.connect(self._update_actions)
         self._update_actions()
 
@@ -259,6 +276,7 @@ class ClientsView(QWidget):
             owner_id=self.owner.currentData(),
             tag=self.tag.currentData(),
             source=self.source.currentData(),
+            no_next_activity=self.unplanned.isChecked(),
         )
 
     def _apply_filter(self) -> None:
@@ -346,6 +364,12 @@ class ClientsView(QWidget):
                 self.model.refresh_rows(updated)
                 if not own_save:  # our own form's record says whether a new source came (_form_saved)
                     self._load_choices()
+        elif changes.tables & PLANNED_TABLES:
+            # A task planned or done changes the next activity beside the rows, or (filtered by it) the rows.
+            if self.unplanned.isChecked():
+                self.model.reload()
+            else:
+                self.model.refresh_loaded()
         card_id = self.card.client_id
         if card_id is None or not changes.tables & CARD_TABLES:
             return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from datetime import date
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,7 +33,7 @@ class StageColumn(QFrame):
     open_requested = Signal(object)  # DealRow
     menu_requested = Signal(object, QPoint)  # DealRow, global position
 
-    def __init__(self, ops: Ops, stage: StageRow, f: DealFilter, today: date, parent: QWidget | None = None):
+    def __init__(self, ops: Ops, stage: StageRow, f: DealFilter, parent: QWidget | None = None):
         super().__init__(parent)
         self.stage = stage
         self.setObjectName("stage_column")
@@ -52,7 +51,7 @@ class StageColumn(QFrame):
         self.model = StageCardsModel(ops, stage.id, f, parent=self)
         self.view = QListView()
         self.view.setModel(self.model)
-        self.view.setItemDelegate(CardDelegate(today, self.view))
+        self.view.setItemDelegate(CardDelegate(ops.ctx, self.view))
         self.view.setUniformItemSizes(True)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -104,9 +103,9 @@ class Board(QScrollArea):
     open_requested = Signal(object)
     menu_requested = Signal(object, QPoint)
 
-    def __init__(self, ops: Ops, today: date, parent: QWidget | None = None):
+    def __init__(self, ops: Ops, parent: QWidget | None = None):
         super().__init__(parent)
-        self.ops, self.today = ops, today
+        self.ops = ops
         self.columns: list[StageColumn] = []
         self.pipeline: PipelineRow | None = None
         self.setWidgetResizable(True)
@@ -135,7 +134,7 @@ class Board(QScrollArea):
             column.deleteLater()
         self.columns = []
         for stage in pipeline.stages:
-            column = StageColumn(self.ops, stage, f, self.today, self._inner)
+            column = StageColumn(self.ops, stage, f, self._inner)
             column.model.move_requested.connect(self.move_requested)
             column.open_requested.connect(self.open_requested)
             column.menu_requested.connect(self.menu_requested)

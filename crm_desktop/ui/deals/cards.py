@@ -8,15 +8,17 @@ so a refused or conflicting move never leaves a card where it does not belong.
 from __future__ import annotations
 
 import json
-from datetime import date
+from dataclasses import replace
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from crm_desktop.services import deals
+from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.deals import DealFilter, DealRow
 from crm_desktop.services.money import format_money
+from crm_desktop.ui import next_activity
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.ops import Ops
 
@@ -52,13 +54,7 @@ class StageCardsModel(LazyTableModel):
         )
 
     def _stage_filter(self, f: DealFilter) -> DealFilter:
-        return DealFilter(
-            search=f.search,
-            pipeline_id=f.pipeline_id,
-            stage_id=self.stage_id,
-            owner_id=f.owner_id,
-            outcome=f.outcome,
-        )
+        return replace(f, stage_id=self.stage_id)
 
     def set_filter(self, f: DealFilter) -> None:
         self.set_query(self._stage_filter(f))
@@ -128,18 +124,20 @@ def _dropped(data: QMimeData) -> dict | None:
 
 
 class CardDelegate(QStyledItemDelegate):
-    """Title, client, amount, owner and expected close on a rounded card; a close date already
-    past on an open deal shows in red, since that deal needs a call."""
+    """Title, client, amount, owner, expected close and the next activity on a rounded card; a close
+    date or an activity already past on an open deal shows in red, since that deal needs a call, and
+    an open deal with nothing planned says so."""
 
     PADDING = 8
+    LINES = 5
 
-    def __init__(self, today: date, parent=None):
+    def __init__(self, ctx: ServiceContext, parent=None):
         super().__init__(parent)
-        self.today = today
+        self.ctx = ctx
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         line = QFontMetrics(option.font).lineSpacing()
-        return QSize(200, 4 * line + 2 * self.PADDING + 8)
+        return QSize(200, self.LINES * line + 2 * self.PADDING + 8)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         deal: DealRow | None = index.data(Qt.ItemDataRole.UserRole)
@@ -184,9 +182,16 @@ class CardDelegate(QStyledItemDelegate):
         text(0, deal.title, bold)
         text(1, deal.client_name)
         text(2, format_money(deal.amount, deal.currency), bold)
-        late = deal.outcome == "open" and deal.expected_close is not None and deal.expected_close < self.today
+        today, is_open = self.ctx.today(), deal.outcome == "open"
+        late = is_open and deal.expected_close is not None and deal.expected_close < today
         close = deal.expected_close.isoformat() if deal.expected_close else ""
         close_width = QFontMetrics(option.font).horizontalAdvance(close + "  ") if close else 0
         text(3, deal.owner_name, color=muted, leave=close_width)
         text(3, close, color=QColor("#b91c1c") if late else muted, align=Qt.AlignmentFlag.AlignRight)
+        planned = deal.next_activity
+        text(
+            4,
+            next_activity.text(planned, today, expected=is_open),
+            color=next_activity.color(planned, self.ctx.now(), expected=is_open) or muted,
+        )
         painter.restore()

@@ -7,6 +7,7 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, QPoint, QSettings, Qt,
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLineEdit,
@@ -21,10 +22,11 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from crm_desktop.services import activities, deals, documents, pipelines, users
-from crm_desktop.services.context import Changes
+from crm_desktop.services.context import Changes, ServiceContext
 from crm_desktop.services.deals import DealFilter, DealRow
 from crm_desktop.services.money import format_money
 from crm_desktop.services.pipelines import PipelineRow
+from crm_desktop.ui import next_activity
 from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.deals.board import Board, grouped
@@ -38,7 +40,9 @@ from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.refresh import WhenShown
 from crm_desktop.ui.search_delay import SearchDelay
 
-DEAL_TABLES = frozenset({"deals", "clients", "users"})  # what the cards, the list and the totals show
+DEAL_TABLES = frozenset(
+    {"deals", "clients", "users", "tasks"}
+)  # what the cards, the list and the totals show
 
 
 def tr(text: str) -> str:
@@ -49,7 +53,7 @@ def outcomes() -> list[tuple[str, str | None]]:
     return [(tr("All deals"), None), (tr("Open"), "open"), (tr("Won"), "won"), (tr("Lost"), "lost")]
 
 
-def columns() -> list[Column]:
+def columns(ctx: ServiceContext) -> list[Column]:
     names = {key: name for name, key in outcomes() if key}
     return [
         Column(tr("Deal"), lambda d: d.title, "title", width=190),
@@ -66,6 +70,12 @@ def columns() -> list[Column]:
         ),
         Column(tr("Outcome"), lambda d: names.get(d.outcome, d.outcome), width=80),
         Column(tr("Owner"), lambda d: d.owner_name),
+        Column(
+            tr("Next activity"),
+            lambda d: next_activity.text(d.next_activity, ctx.today(), expected=d.outcome == "open"),
+            width=200,
+            color=lambda d: next_activity.color(d.next_activity, ctx.now(), expected=d.outcome == "open"),
+        ),
     ]
 
 
@@ -107,6 +117,8 @@ class DealsView(QWidget):
         for name, key in outcomes():
             self.outcome.addItem(name, key)
         self.outcome.setCurrentIndex(max(0, self.outcome.findData(settings.value("deals/outcome"))))
+        self.unplanned = QCheckBox(tr("No next activity"))
+        self.unplanned.setToolTip(tr("Only open deals with no task planned to move them on"))
         self.board_button = QToolButton(text=tr("Board"), checkable=True)
         self.list_button = QToolButton(text=tr("List"), checkable=True)
         modes = QButtonGroup(self)
@@ -134,14 +146,15 @@ class DealsView(QWidget):
         filters.addWidget(self.search, 1)
         filters.addWidget(self.owner)
         filters.addWidget(self.outcome)
+        filters.addWidget(self.unplanned)
 
-        self.board = Board(ops, ops.ctx.today())
+        self.board = Board(ops)
         self.board.move_requested.connect(self.move)
         self.board.open_requested.connect(self.edit)
         self.board.menu_requested.connect(self.show_menu)
         self.model = LazyTableModel(
             ops,
-            columns(),
+            columns(ops.ctx),
             _fetch,
             lambda ctx, f: deals.count_deals(ctx, f),
             query=DealFilter(),
@@ -174,6 +187,7 @@ class DealsView(QWidget):
         self.pipeline.currentIndexChanged.connect(self._pipeline_chosen)
         self.owner.currentIndexChanged.connect(self._apply_filter)
         self.outcome.currentIndexChanged.connect(self._outcome_chosen)
+        self.unplanned.toggled.connect(lambda _on: self._apply_filter())
         self.model.total_changed.connect(self._show_count)
         # The board and the list each reload when they are the one shown (the other only goes stale).
         WhenShown(self, ops, {"pipelines", "stages"}, self._pipelines_changed)
@@ -203,6 +217,7 @@ class DealsView(QWidget):
             pipeline_id=self.pipeline.currentData(),
             owner_id=self.owner.currentData(),
             outcome=self.outcome.currentData(),
+            no_next_activity=self.unplanned.isChecked(),
         )
 
     def _pipelines_loaded(self, pipelines: list[PipelineRow]) -> None:

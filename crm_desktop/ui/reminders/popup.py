@@ -13,7 +13,7 @@ the one that leaves the active dialog uncovered; with many reminders each takes 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from PySide6.QtCore import QDateTime, QPoint, QRect, QSize, Qt, QTimer, Signal
@@ -64,6 +64,7 @@ def snooze_menu(parent: QWidget, snooze) -> QMenu:
 
 class ReminderRow(QFrame):
     handled = Signal(int)  # task id: done, snoozed or dismissed
+    completed = Signal(int, str)  # task id and title: marked done here
     open_requested = Signal(object)  # Reminder
 
     def __init__(self, ops: Ops, reminder: Reminder, parent: QWidget | None = None):
@@ -134,7 +135,12 @@ class ReminderRow(QFrame):
         return self.reminder.task_id
 
     def done(self) -> None:
-        self._handle(reminders.done, self.task_id, expected_version=self.reminder.version)
+        self._handle(
+            reminders.done,
+            self.task_id,
+            expected_version=self.reminder.version,
+            then=lambda: self.completed.emit(self.task_id, self.reminder.title),
+        )
 
     def snooze(self, choice: str) -> None:
         ctx = self.ops.ctx
@@ -166,11 +172,14 @@ class ReminderRow(QFrame):
         self.time_dialog = dialog
         return dialog
 
-    def _handle(self, fn, *args, **kwargs) -> None:
+    def _handle(self, fn, *args, then: Callable[[], None] | None = None, **kwargs) -> None:
+        def handled(_row) -> None:
+            if then is not None:
+                then()
+            self.handled.emit(self.task_id)
+
         self.problem.hide()
-        self.ops.write(
-            fn, *args, **kwargs, on_done=lambda _row: self.handled.emit(self.task_id), on_error=self._failed
-        )
+        self.ops.write(fn, *args, **kwargs, on_done=handled, on_error=self._failed)
 
     def _failed(self, error) -> None:
         self.problem.setText(error.message)
@@ -180,6 +189,7 @@ class ReminderRow(QFrame):
 class ReminderWindow(QWidget):
     open_requested = Signal(object)  # Reminder: show its client or task
     handled = Signal(int)  # a task's reminder was handled here: the scheduler re-arms
+    completed = Signal(int, str)  # a task was marked done here (id, title)
 
     def __init__(self, ops: Ops, main_window: QWidget | None = None):
         # No parent (see the module's docstring): `main_window` only says which screen to use.
@@ -254,6 +264,7 @@ class ReminderWindow(QWidget):
             row = ReminderRow(self.ops, self.waiting.pop(task_id), self)
             row.handled.connect(self._remove)
             row.handled.connect(self.handled)
+            row.completed.connect(self.completed)
             row.open_requested.connect(self.open_requested)
             self._list.insertWidget(self._list.count() - 1, row)
             self.rows[task_id] = row
