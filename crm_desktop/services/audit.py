@@ -27,6 +27,8 @@ class AuditRow:
     changes: dict[str, Any]
     login: str | None = None  # the server login that made it (shared mode), e.g. someone's psql
     record_name: str = ""  # what the record is called (a client's name, an invoice's number), if known
+    # A task the follow-up rules created (it has their origin): made on someone's PC, but not by them.
+    by_rules: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ def list_entries(
                 e.changes or {},
                 e.login,
                 names.get((e.entity, e.entity_id), "") or _named_in(e.changes or {}),
+                _made_by_rules(e),
             )
             for e, name in found
         ]
@@ -120,6 +123,11 @@ def _record_names(s, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
         for record_id, name in s.execute(select(table.id, column).where(table.id.in_(ids))):
             names[(entity, record_id)] = name or ""
     return names
+
+
+def _made_by_rules(e: AuditEntry) -> bool:
+    origin = (e.changes or {}).get("origin")
+    return e.entity == "tasks" and e.action == "create" and isinstance(origin, list) and bool(origin[-1])
 
 
 def _named_in(changes: dict[str, Any]) -> str:

@@ -209,6 +209,8 @@ class AuditViewer(QDialog):
         self.problem.show()
 
     def _who(self, row: AuditRow) -> str:
+        if row.by_rules:
+            return self.tr("the follow-up rules")
         if row.user_name:
             return row.user_name
         if row.login:  # a server login that is no CRM user, e.g. the administrator's own psql

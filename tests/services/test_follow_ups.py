@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from crm_desktop.db.models import Document
-from crm_desktop.services import activities, clients, follow_ups, invoices, reminders, tasks
+from crm_desktop.services import activities, audit, clients, follow_ups, invoices, reminders, tasks
+from crm_desktop.services.audit import AuditFilter
 from crm_desktop.services.errors import PermissionDenied, ValidationError
 from crm_desktop.services.invoices import LineValues
 from crm_desktop.services.tasks import TaskFilter
@@ -38,6 +39,18 @@ def test_a_new_lead_nobody_contacted_gets_one_task_for_its_owner(ctx, clock, sta
     assert reminders.next_alert(dilnoza, clock.current) == clock.current  # it pops up at once
     clock.current += timedelta(hours=5)
     assert follow_ups.run(ctx) == 0  # once per lead, however often the rules run
+
+
+def test_the_audit_log_credits_a_rule_made_task_to_the_rules_not_to_whoever_ran_them(ctx, clock):
+    lead = clients.create(ctx, name="Rashad Aliyev")
+    by_hand = tasks.create(ctx, title="Call Rashad", client_id=lead.id)
+    clock.current += timedelta(hours=24)
+    assert follow_ups.run(ctx) == 1
+    created = {
+        r.record_name: r.by_rules
+        for r in audit.list_entries(ctx, AuditFilter(entity="tasks", action="create"))
+    }
+    assert created == {"Contact the new lead Rashad Aliyev": True, by_hand.title: False}
 
 
 def test_an_invoice_unpaid_days_after_its_due_date_gets_a_follow_up(ctx, clock):
