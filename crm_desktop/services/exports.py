@@ -175,15 +175,21 @@ def invoice_pdfs(
                 with contextlib.suppress(OSError):  # the error that stopped it is the one to tell
                     partial.unlink(missing_ok=True)
             written.append(target)
-        progress.report(total, total, f"{total} of {total} PDF(s) written")
+        progress.report(total, total, f"{total} of {_pdfs(total)} written")
     except Cancelled as stop:
         raise Cancelled(
-            f"Stopped: {len(written)} of {total} PDF(s) were written to {folder}.", partial=written
+            f"Stopped: {len(written)} of {_pdfs(total)} written to {folder}.", partial=written
         ) from stop
     except ValidationError as exc:
         if written:
             raise ValidationError(
-                exc.field, f"{exc.message}\n{len(written)} PDF(s) were written before this one."
+                exc.field,
+                f"{exc.message}\n{_pdfs(len(written))} {'was' if len(written) == 1 else 'were'} written "
+                "before this one.",
             ) from exc
         raise
     return written
+
+
+def _pdfs(n: int) -> str:
+    return "1 PDF" if n == 1 else f"{n} PDFs"

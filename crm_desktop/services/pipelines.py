@@ -191,7 +191,10 @@ def delete_stage(ctx: ServiceContext, stage_id: int) -> None:
         n = s.scalar(select(func.count()).select_from(Deal).where(Deal.stage_id == stage_id))
         if n:
             raise ValidationError(
-                "stage", f"Stage '{st.name}' still has {n} deal(s). Move them to another stage first."
+                "stage",
+                f"Stage '{st.name}' still has "
+                + ("1 deal. Move it" if n == 1 else f"{n} deals. Move them")
+                + " to another stage first.",
             )
         if st.is_won or st.is_lost:
             raise ValidationError("stage", "The won and lost stages close deals; a pipeline keeps them.")

@@ -4,6 +4,9 @@ name stays on what they did) and their clients are handed to someone else in one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -271,11 +274,11 @@ class UsersDialog(QDialog):
         if person is not None:
             self.active_button.setText(self.tr("Disable") if person.active else self.tr("Enable"))
 
-    def _open(self, form: FormDialog, done_message: str = "") -> FormDialog:
+    def _open(self, form: FormDialog, done_message: str | Callable[[Any], str] = "") -> FormDialog:
+        """`done_message`: what to say once the form saved, or how to say it from what the save returned."""
+        said = done_message if callable(done_message) else lambda _result: done_message
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        form.saved.connect(
-            lambda result: (self.message.setText(done_message.format(result=result)), self.reload())
-        )
+        form.saved.connect(lambda result: (self.message.setText(said(result)), self.reload()))
         self.form = form
         form.open()
         return form
@@ -303,7 +306,12 @@ class UsersDialog(QDialog):
         person = self.selected()
         return (
             self._open(
-                ReassignForm(self.ops, self.people, person, self), self.tr("{result} client(s) handed over.")
+                ReassignForm(self.ops, self.people, person, self),
+                lambda n: (
+                    self.tr("1 client handed over.")
+                    if n == 1
+                    else self.tr("{n} clients handed over.").format(n=n)
+                ),
             )
             if person
             else None

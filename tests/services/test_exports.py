@@ -309,7 +309,7 @@ def test_a_cancelled_batch_keeps_the_finished_pdfs_and_names_them(ctx, tmp_path)
     first, second = (folder / exports.pdf_file_name(invoices.get(ctx, i).number, i) for i in ids[:2])
     assert stop.value.partial == [first, second]
     assert sorted(folder.iterdir()) == sorted(stop.value.partial)  # whole files only, nothing half-written
-    assert f"2 of 4 PDF(s) were written to {folder}" in stop.value.message
+    assert f"2 of 4 PDFs written to {folder}" in stop.value.message
     for path in stop.value.partial:
         assert PdfReader(str(path)).pages
 
@@ -329,6 +329,6 @@ def test_a_pdf_that_cannot_be_written_is_named_and_the_ones_before_it_are_counte
     with pytest.raises(ValidationError) as refused:
         exports.invoice_pdfs(ctx, ids, folder)
     assert f"could not be written to {second}:" in refused.value.message
-    assert "1 PDF(s) were written before this one." in refused.value.message
+    assert "1 PDF was written before this one." in refused.value.message
     first = f"{invoices.get(ctx, ids[0]).number}.pdf"
     assert sorted(p.name for p in folder.iterdir() if p.is_file()) == [first]  # the third was not begun

@@ -82,7 +82,7 @@ def test_users_are_added_edited_disabled_and_their_clients_handed_over(qtbot, op
     handover = dialog.reassign()
     with qtbot.waitSignal(handover.saved):
         handover.save()
-    assert dialog.message.text() == "3 client(s) handed over."
+    assert dialog.message.text() == "3 clients handed over."
     assert {c.owner_id for c in clients.list_clients(sqlite_ctx, limit=None)} == {1}
     dialog.active_button.click()
     qtbot.waitUntil(lambda: not users.get(sqlite_ctx, dilnoza.id).active)
