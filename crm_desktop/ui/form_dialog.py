@@ -55,6 +55,22 @@ def error_label(name: str = "") -> QLabel:
 def show_error(label: QLabel, message: str) -> None:
     label.setText(message)
     label.setVisible(bool(message))
+    if message:
+        grow_to_fit(label.window())
+
+
+def grow_to_fit(window: QWidget) -> None:
+    """A message appeared in the dialog `window`: it grows (never shrinks) to show it whole, within the
+    screen; left at its size, the layout would squeeze the fields or push the buttons out of sight."""
+    if not isinstance(window, QDialog) or not window.isVisible():
+        return
+    if (layout := window.layout()) is not None:
+        layout.activate()
+    wanted, screen = window.sizeHint(), window.screen().availableGeometry()
+    width = min(max(window.width(), wanted.width()), screen.width())
+    height = min(max(window.height(), wanted.height()), screen.height())
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
 
 
 def field_value(widget: QWidget) -> Any:
