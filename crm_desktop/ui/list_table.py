@@ -77,11 +77,9 @@ class ListTable(QTableView):
         """Until the user sizes a column, the columns' widths shrink together to fit the table's width, so
         the last ones (Source, Owner) are not cut off on a small screen."""
         columns = self.model().columns  # type: ignore[attr-defined]
-        total, room = sum(c.width for c in columns), self.viewport().width()
-        factor = min(1.0, room / total) if total and room > 0 else 1.0
         self._fitting = True
-        for i, column in enumerate(columns):
-            self.setColumnWidth(i, max(MIN_COLUMN_WIDTH, int(column.width * factor)))
+        for i, width in enumerate(fitted([c.width for c in columns], self.viewport().width())):
+            self.setColumnWidth(i, width)
         self._fitting = False
 
     def _save_widths(self) -> None:
@@ -91,3 +89,18 @@ class ListTable(QTableView):
         self.settings.setValue(
             self.widths_key, [self.columnWidth(i) for i in range(self.model().columnCount())]
         )
+
+
+def fitted(widths: list[int], room: int) -> list[int]:
+    """`widths` shrunk in proportion to fit `room`, none below MIN_COLUMN_WIDTH: the columns held at the
+    minimum take their share first and the others share what is left."""
+    if room <= 0 or sum(widths) <= room:
+        return widths
+    held: set[int] = set()
+    while True:
+        free = [w for i, w in enumerate(widths) if i not in held]
+        factor = max(0.0, room - MIN_COLUMN_WIDTH * len(held)) / sum(free) if free else 1.0
+        newly = {i for i, w in enumerate(widths) if i not in held and w * factor < MIN_COLUMN_WIDTH}
+        if not newly:
+            return [MIN_COLUMN_WIDTH if i in held else int(w * factor) for i, w in enumerate(widths)]
+        held |= newly
