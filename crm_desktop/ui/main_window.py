@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from crm_desktop.ui.clients import ClientsView
     from crm_desktop.ui.connection_dialog import ConnectionDialog
     from crm_desktop.ui.deals import DealsView
+    from crm_desktop.ui.help_page import HelpWindow
     from crm_desktop.ui.invoices import InvoicesView
     from crm_desktop.ui.live_changes import LiveChanges
     from crm_desktop.ui.users_dialog import UsersDialog
@@ -261,6 +262,14 @@ class MainWindow(QMainWindow):
                 )
             )
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(
+            QAction(
+                self.tr("&Getting started"),
+                self,
+                shortcut=QKeySequence("F1"),
+                triggered=self.show_getting_started,
+            )
+        )
         help_menu.addAction(QAction(self.tr("&Keyboard shortcuts"), self, triggered=self.show_shortcuts))
         if self.log_dir is not None:
             help_menu.addAction(
@@ -567,6 +576,18 @@ class MainWindow(QMainWindow):
         places = {page: self.titles[key] for key, page in self._built.items()}
         rows = shortcuts_of(self, places, self.tr("Everywhere"))
         return self._open_dialog("shortcuts_dialog", ShortcutsDialog(rows, self))
+
+    def show_getting_started(self) -> HelpWindow:
+        """Help → Getting started (F1): the illustrated first steps in a window of their own, read while
+        working (not modal); asked for again, the window already open comes to the front."""
+        from crm_desktop.ui.help_page import HelpWindow, page_path
+
+        window = getattr(self, "help_window", None)  # kept when closed: it opens again where it was
+        if window is None:
+            language = self.app_settings.get("language") if self.app_settings is not None else None
+            window = self.help_window = HelpWindow(page_path(language=language), owner=self)
+        window.show_in_front()
+        return window
 
     def open_log_folder(self) -> None:
         assert self.log_dir is not None

@@ -341,6 +341,7 @@ def test_help_lists_every_keyboard_shortcut_from_the_actions_and_opens_the_log_f
     window = open_window(all_pages=False)
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
     assert [a.text() for a in help_menu.actions() if a.text()] == [
+        "&Getting started",
         "&Keyboard shortcuts",
         "Open the &log folder",
         "&About CRM Desktop",
