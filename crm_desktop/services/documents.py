@@ -110,6 +110,23 @@ def next_number(ctx: ServiceContext, kind: str, on: date | None = None) -> str:
     return numbering.format_number(pattern, on.year, seq or 1)
 
 
+@dataclass(frozen=True)
+class RunningNumbers:
+    year: int
+    next_seq: dict[str, int]  # kind -> the running number its next document issued in `year` takes
+
+
+def running_numbers(ctx: ServiceContext, on: date | None = None) -> RunningNumbers:
+    """Where each kind's count stands in the year of `on` (default today), for Settings to show the
+    next number a pattern not saved yet gives: numbering.format_number(pattern, year, next_seq[kind]).
+    Like next_number it takes nothing; another PC issuing meanwhile moves the count on."""
+    year = (on or ctx.today()).year
+    with ctx.read() as s:
+        rows = s.execute(select(NumberSeries.kind, NumberSeries.next_seq).where(NumberSeries.year == year))
+        counted = {kind: seq for kind, seq in rows}
+    return RunningNumbers(year, {kind: counted.get(kind) or 1 for kind in KIND_NAMES})
+
+
 def _credit(s, note: Document, amount: Decimal) -> Document:
     """Add `amount` (negative: take it back) to what the credit note's invoice has credited."""
     invoice = s.scalars(

@@ -1,5 +1,8 @@
 """Settings → Company details: what goes at the top of every document, the logo, the total in words,
-and how quotes, invoices and credit notes are numbered (admins; saved with the version it read)."""
+and how quotes, invoices and credit notes are numbered (admins; saved with the version it read).
+
+The numbering is chosen from parts (ui/number_pattern.py), each kind with the next number it gives;
+the counts it starts from are read when the dialog opens (documents.running_numbers)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,9 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import company, money
+from crm_desktop.services import company, documents, money, numbering
 from crm_desktop.services.company import CompanyRow
+from crm_desktop.services.documents import RunningNumbers
+from crm_desktop.services.errors import ValidationError
 from crm_desktop.ui.form_dialog import FormDialog
+from crm_desktop.ui.number_pattern import NumberPatternEdit
 from crm_desktop.ui.ops import Ops
 
 WORDS_LANGUAGES = (("en", "English"), ("ru", "Русский"), ("uz", "Oʻzbekcha"))
@@ -67,10 +75,7 @@ class CompanyDialog(FormDialog):
         for code, name in WORDS_LANGUAGES:
             self.words.addItem(name, code)
         self.words.setCurrentIndex(max(self.words.findData(profile.amount_words_language), 0))
-        self.patterns = {
-            key: QLineEdit(getattr(profile, key))
-            for key in ("invoice_number_pattern", "quote_number_pattern", "credit_note_number_pattern")
-        }
+        self.patterns = {key: NumberPatternEdit(getattr(profile, key)) for key in numbering.PATTERN_FIELDS}
 
         for key, label, widget in (
             ("name", self.tr("Company &name"), self.name),
@@ -82,25 +87,35 @@ class CompanyDialog(FormDialog):
             ("logo", self.tr("Logo"), logo_row),
             ("default_currency", self.tr("Default &currency"), self.currency),
             ("amount_words_language", self.tr("Total in &words"), self.words),
-            ("invoice_number_pattern", self.tr("&Invoice numbers"), self.patterns["invoice_number_pattern"]),
-            ("quote_number_pattern", self.tr("&Quote numbers"), self.patterns["quote_number_pattern"]),
-            (
-                "credit_note_number_pattern",
-                self.tr("C&redit note numbers"),
-                self.patterns["credit_note_number_pattern"],
-            ),
         ):
             self.add_row(key, label, widget)
-        note = QLabel(
-            self.tr(
-                "Numbers: {year} is the year of issue, {seq:05d} the running number with five "
-                "digits (00001); each kind counts from 1 every year. Numbers already given stay "
-                "as they are."
-            )
-        )
-        note.setWordWrap(True)
-        self.finish_layout(note)
-        self.resize(560, self.sizeHint().height())
+
+        numbers = QGroupBox(self.tr("Document numbers"))
+        numbers_form = QFormLayout(numbers)
+        for key, label, name in (
+            ("invoice_number_pattern", self.tr("&Invoices"), self.tr("Invoice numbers")),
+            ("quote_number_pattern", self.tr("&Quotes"), self.tr("Quote numbers")),
+            ("credit_note_number_pattern", self.tr("C&redit notes"), self.tr("Credit note numbers")),
+        ):
+            box = self.add_field(key, label, self.patterns[key])
+            box.setFocusProxy(self.patterns[key])  # the row's shortcut goes to its first part
+            self.labels[key] = name  # as a save that crossed another PC's names it
+            numbers_form.addRow(label, box)
+        self.finish_layout(numbers)
+        self.ops.read(documents.running_numbers, on_done=self.show_next_numbers)
+        hint = self.sizeHint()
+        self.resize(max(560, hint.width()), hint.height())
+
+    def show_next_numbers(self, counts: RunningNumbers) -> None:
+        for key, edit in self.patterns.items():
+            edit.set_next(counts.year, counts.next_seq[key.removesuffix("_number_pattern")])
+
+    def shown_value(self, field: str, value) -> str:
+        if field in self.patterns and isinstance(value, str):  # a pattern is shown as the number it gives
+            edit = self.patterns[field]
+            if edit.year is not None:
+                return self.tr("like {number}").format(number=numbering.format_number(value, edit.year, 1))
+        return super().shown_value(field, value)
 
     def set_logo(self, data: bytes | None) -> None:
         self.logo_data = data
@@ -137,6 +152,10 @@ class CompanyDialog(FormDialog):
             self.errors["logo"].show()
 
     def submit(self, on_done, on_error) -> None:
+        for key, edit in self.patterns.items():
+            if problem := edit.problem():  # parts too long together: said in words, not as the pattern
+                on_error(ValidationError(key, problem))
+                return
         values = {
             "name": self.name.text(),
             "address": self.address.toPlainText(),
@@ -146,7 +165,7 @@ class CompanyDialog(FormDialog):
             "bank_details": self.bank_details.toPlainText(),
             "default_currency": self.currency.currentData(),
             "amount_words_language": self.words.currentData(),
-            **{key: edit.text() for key, edit in self.patterns.items()},
+            **{key: edit.value() for key, edit in self.patterns.items()},
         }
         if self.logo_data != self.profile.logo:
             values["logo"] = self.logo_data

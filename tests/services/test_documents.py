@@ -53,6 +53,26 @@ def test_the_number_an_issue_will_take_is_told_before_without_taking_it(ctx, cli
     assert documents.next_number(ctx, "invoice", date(2027, 1, 2)) == "INV-2027-00001"
 
 
+def test_where_each_kinds_count_stands_is_told_for_a_pattern_not_saved_yet(ctx, client):
+    assert documents.running_numbers(ctx) == documents.RunningNumbers(
+        2026, {"quote": 1, "invoice": 1, "credit_note": 1}
+    )
+    issued(ctx, client)
+    issued(ctx, client)
+    issued(ctx, client, kind="quote")
+    counts = documents.running_numbers(ctx)  # today, in the context's clock: 2026
+    assert counts == documents.RunningNumbers(2026, {"quote": 2, "invoice": 3, "credit_note": 1})
+    assert (
+        numbering.format_number("F/{year}/{seq:03d}", counts.year, counts.next_seq["invoice"]) == "F/2026/003"
+    )
+    assert documents.running_numbers(ctx).next_seq["invoice"] == 3  # asking takes nothing
+    assert documents.running_numbers(ctx, date(2027, 1, 2)).next_seq == {
+        "quote": 1,
+        "invoice": 1,
+        "credit_note": 1,
+    }
+
+
 def test_a_failed_issue_leaves_no_hole(ctx, client):
     empty = invoices.create_draft(ctx, client_id=client.id)
     with pytest.raises(ValidationError, match="at least one line"):

@@ -58,8 +58,7 @@ def type_into_cell(qtbot, editor: InvoiceEditor, row: int, column: int, text: st
     cells = [w for w in table.viewport().findChildren(QLineEdit) if w.isVisible()]
     assert len(cells) == 1, "F2 opens one cell editor"
     cell = cells[0]
-    cell.selectAll()
-    qtbot.keyClicks(cell, text)
+    qtbot.keyClicks(cell, text)  # over what the cell held: opening it selects it all, as for a user
     qtbot.keyClick(cell, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: table.state() != table.State.EditingState)  # the delegate commits queued
 
@@ -627,7 +626,7 @@ def test_receivables_show_who_owes_what_by_age_and_lead_to_their_invoices(qtbot,
 
 
 def test_the_tax_cell_offers_the_offices_rates_which_are_set_in_settings(qtbot, open_window, sqlite_ctx):
-    from PySide6.QtWidgets import QComboBox
+    from PySide6.QtWidgets import QApplication, QComboBox
 
     from crm_desktop.services import documents
 
@@ -637,14 +636,27 @@ def test_the_tax_cell_offers_the_offices_rates_which_are_set_in_settings(qtbot, 
         lambda: getattr(window, "tax_rates_dialog", None) is not None and window.tax_rates_dialog.isVisible()
     )
     dialog = window.tax_rates_dialog
-    assert dialog.rates.text() == "12; 0"
-    dialog.rates.setText("15; 0; abc")
-    dialog.save()
-    qtbot.waitUntil(lambda: dialog.errors["tax_presets"].isVisible())  # what is wrong, next to the field
-    assert dialog.rates.text() == "15; 0; abc"
-    dialog.rates.setText("15%; 0; 7.5")
+    assert dialog.rates.value() == ("12", "0")  # one rate a row
+    table = dialog.rates.table
+
+    def typed(text: str) -> None:
+        for key in text:  # each key to where it goes: the first one typed on a row opens its editor
+            qtbot.keyClicks(QApplication.focusWidget(), key)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: table.state() != table.State.EditingState)  # the delegate commits queued
+
+    table.setFocus()
+    table.setCurrentCell(0, 0)
+    typed("15")  # typed on a row, replacing its rate
+    qtbot.mouseClick(dialog.rates.add_button, Qt.MouseButton.LeftButton)
+    typed("abc")
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # Enter saves
+    assert dialog.errors["tax_presets"].isVisible()  # what is wrong, next to the table, with its row
+    assert dialog.errors["tax_presets"].text().startswith("Row 3: ")
+    assert dialog.rates.value() == ("15", "0", "abc") and table.currentRow() == 2
+    typed("7.5")
     with qtbot.waitSignal(dialog.saved):
-        dialog.save()
+        qtbot.keyClick(table, Qt.Key.Key_Return)
     assert documents.tax_presets(sqlite_ctx).rates == (Decimal("15"), Decimal("0"), Decimal("7.5"))
 
     view = window.pages["invoices"]
@@ -662,6 +674,56 @@ def test_the_tax_cell_offers_the_offices_rates_which_are_set_in_settings(qtbot, 
     editor.table.commitData(combo)
     assert editor.model.index(0, 5).data() == "7.5"
     editor.reject()
+
+
+@pytest.mark.parametrize(
+    ("column", "field"),
+    [(1, "quantity"), (3, "unit_price"), (4, "discount_percent"), (5, "tax_rate")],
+)
+@pytest.mark.parametrize("opened_by", ["typing", "F2"])
+def test_a_number_typed_into_a_line_cell_replaces_what_it_held(
+    qtbot, ops, sqlite_ctx, column, field, opened_by
+):
+    """Typing 12 in the Tax cell once showed "012": the rate's editor kept the 0 it opened with."""
+    from PySide6.QtWidgets import QApplication
+
+    client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
+    draft = invoices.create_draft(
+        sqlite_ctx, client_id=client.id, lines=[LineValues("Consultation", 1, "h", "100", "0", "0")]
+    )
+    editor = InvoiceEditor(ops, draft)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitUntil(lambda: editor.isActiveWindow() and editor.tax_delegate.presets == ["12", "0"])
+    table = editor.table
+    table.setFocus()
+    table.setCurrentIndex(editor.model.index(0, column))
+    if opened_by == "F2":
+        qtbot.keyClick(table, Qt.Key.Key_F2)
+        qtbot.waitUntil(lambda: table.state() == table.State.EditingState)
+    for key in "12":  # each key to where it goes: the first one typed on the cell opens its editor
+        qtbot.keyClicks(QApplication.focusWidget(), key)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.state() != table.State.EditingState)
+    assert editor.model.index(0, column).data() == "12"
+    with qtbot.waitSignal(editor.saved):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    [line] = invoices.get(sqlite_ctx, draft.id).lines
+    assert getattr(line, field) == Decimal("12")
+
+
+def test_a_rate_typed_in_the_tax_cell_is_not_completed_to_an_offered_one(qtbot, ops, sqlite_ctx):
+    """With 12 offered, 1 typed and Enter gave 12: the editor completed it inline."""
+    client = clients.create(sqlite_ctx, name="Leyla Əliyeva")
+    draft = invoices.create_draft(
+        sqlite_ctx, client_id=client.id, lines=[LineValues("Consultation", 1, "h", "100")]
+    )
+    editor = InvoiceEditor(ops, draft)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitUntil(lambda: editor.isActiveWindow() and editor.tax_delegate.presets == ["12", "0"])
+    type_into_cell(qtbot, editor, 0, 5, "1")
+    assert editor.model.index(0, 5).data() == "1"
 
 
 def test_an_issued_quote_is_marked_accepted_and_becomes_an_invoice_draft(qtbot, view, sqlite_ctx):

@@ -21,10 +21,15 @@ class TaxRateDelegate(QStyledItemDelegate):
         combo.setEditable(True)  # a preset, or whatever rate this line needs
         combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         combo.addItems(self.presets)
+        # No inline completion: with 12 offered, a typed 1 would be completed to 12 and Enter take that.
+        combo.setCompleter(None)
         return combo
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
         editor.setCurrentText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+        # Selected, so that what is typed replaces it (as in the other cells, whose line edit the view
+        # selects itself): the 0 of a new line was kept and 12 typed over it showed as 012.
+        editor.lineEdit().selectAll()
 
     def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:
         model.setData(index, editor.currentText().strip(), Qt.ItemDataRole.EditRole)
