@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from crm_desktop.services.errors import ValidationError
@@ -157,6 +157,23 @@ def a_date(field: str, value: object, label: str) -> date | None:
         raise ValidationError(
             field, f"{label}: there is no day {typed} (check the day and the month)."
         ) from None
+
+
+_TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")  # 14:30, 9.30, or the hour alone: 14
+
+
+def a_time(field: str, value: object, label: str) -> time | None:
+    """A time of day as typed (14:30, 9:05, 9.30, 14); one that does not exist (25:00, 14:75) is refused."""
+    typed = str(value or "").strip()
+    if not typed:
+        return None
+    m = _TIME.fullmatch(typed)
+    if m is None:
+        raise ValidationError(field, f"{label} is not a time: '{typed}'. Type it as 14:30.")
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    if hour > 23 or minute > 59:
+        raise ValidationError(field, f"{label}: there is no time {typed} (hours go to 23, minutes to 59).")
+    return time(hour, minute)
 
 
 def a_datetime(field: str, value: object, label: str) -> datetime | None:

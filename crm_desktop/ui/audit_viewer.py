@@ -4,13 +4,10 @@ newest first, filtered by user, record type, action and days."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
-from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -21,6 +18,9 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.services import audit, users
 from crm_desktop.services.audit import AuditFilter, AuditRow
+from crm_desktop.services.errors import ValidationError
+from crm_desktop.ui.date_field import DateField
+from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
@@ -127,26 +127,16 @@ class AuditViewer(QDialog):
         ):
             combo.addItem(everyone, None)
             combo.setMinimumContentsLength(12)
-        today = ops.ctx.today()
-        self.use_since, self.use_until = QCheckBox(self.tr("From")), QCheckBox(self.tr("to"))
-        self.since, self.until = (
-            QDateEdit(QDate(today.year, today.month, 1)),
-            QDateEdit(QDate(today.year, today.month, today.day)),
-        )
-        for edit in (self.since, self.until):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        # Empty: no bound. A day typed wrong is said, never moved to another (as a QDateEdit would).
+        self.since, self.until = DateField(optional=True), DateField(optional=True)
+        self.since.edit.setPlaceholderText(self.tr("any day"))
+        self.until.edit.setPlaceholderText(self.tr("today"))
         top = QHBoxLayout()
-        for widget in (
-            self.user,
-            self.entity,
-            self.action,
-            self.use_since,
-            self.since,
-            self.use_until,
-            self.until,
-        ):
+        for widget in (self.user, self.entity, self.action):
             top.addWidget(widget)
+        for label, edit in ((self.tr("From"), self.since), (self.tr("to"), self.until)):
+            top.addWidget(QLabel(label))
+            top.addWidget(edit)
         top.addStretch(1)
 
         zone = ops.ctx.zone()
@@ -168,11 +158,11 @@ class AuditViewer(QDialog):
         self.table = ListTable(self.model, settings, "columns/audit_log")
         self.count = QLabel()
         self.model.total_changed.connect(lambda n: self.count.setText(self.tr("{n} entries").format(n=n)))
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b91c1c;")
-        self.problem.hide()
+        self.problem = error_label("problem")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        # Enter in a day filter applies it; as the default button Close would take it and shut the log.
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count, 1)
         bottom.addWidget(buttons)
@@ -185,10 +175,8 @@ class AuditViewer(QDialog):
 
         for combo in (self.user, self.entity, self.action):
             combo.currentIndexChanged.connect(self.apply_filter)
-        for box in (self.use_since, self.use_until):
-            box.toggled.connect(self.apply_filter)
         for edit in (self.since, self.until):
-            edit.dateChanged.connect(self.apply_filter)
+            edit.entered.connect(self.apply_filter)
         ops.read(_load_choices, on_done=self._choices_loaded, on_error=self._refused)
         self.model.reload()
 
@@ -205,8 +193,7 @@ class AuditViewer(QDialog):
             combo.blockSignals(False)
 
     def _refused(self, error) -> None:
-        self.problem.setText(error.message)
-        self.problem.show()
+        show_error(self.problem, error.message)
 
     def _who(self, row: AuditRow) -> str:
         if row.by_rules:
@@ -218,19 +205,23 @@ class AuditViewer(QDialog):
         return self.tr("(the system)")
 
     def query(self) -> AuditFilter:
-        def day(box: QCheckBox, edit: QDateEdit) -> date | None:
-            return edit.date().toPython() if box.isChecked() else None
-
+        """The filters as chosen; ValidationError when a day typed is not one."""
         return AuditFilter(
             user_id=self.user.currentData(),
             entity=self.entity.currentData(),
             action=self.action.currentData(),
-            since=day(self.use_since, self.since),
-            until=day(self.use_until, self.until),
+            since=self.since.typed_date(self.tr("The first day")),
+            until=self.until.typed_date(self.tr("The last day")),
         )
 
     def apply_filter(self) -> None:
-        self.model.set_query(self.query())
+        try:
+            query = self.query()
+        except ValidationError as error:
+            show_error(self.problem, error.message)  # the list stays as it was filtered
+            return
+        show_error(self.problem, "")
+        self.model.set_query(query)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,7 +34,7 @@ from crm_desktop.services.context import DatabaseUnavailable
 from crm_desktop.services.errors import ConflictError, ServiceError, ValidationError
 from crm_desktop.services.merge import MergeConflict
 from crm_desktop.ui.conflict_dialog import ConflictDialog
-from crm_desktop.ui.date_field import DateField
+from crm_desktop.ui.date_field import DateField, DateTimeField
 from crm_desktop.ui.ops import Ops
 
 ERROR_STYLE = "color: #b91c1c;"
@@ -83,8 +82,6 @@ def field_value(widget: QWidget) -> Any:
         return (widget.currentData(), widget.currentText())
     if isinstance(widget, QAbstractButton):
         return widget.isChecked()
-    if isinstance(widget, QDateTimeEdit):
-        return widget.dateTime().toString(Qt.DateFormat.ISODate)
     value = getattr(widget, "value", None)
     return value() if callable(value) else None
 
@@ -197,17 +194,17 @@ class FormDialog(QDialog):
         if self.saving:
             return
         self._clear_errors()
-        dates = [key for key, widget in self.fields.items() if isinstance(widget, DateField)]
+        dates = [key for key, widget in self.fields.items() if isinstance(widget, DateField | DateTimeField)]
         if any(self.refuse_bad_date(key) for key in dates if self.fields[key].isVisibleTo(self)):
             return
         self.set_saving(True)
         self.submit(self._saved, self._failed)
 
     def refuse_bad_date(self, key: str) -> bool:
-        """True, with the message next to it and the focus in it, when date field `key` holds no day
-        (a day that does not exist is never guessed at)."""
+        """True, with the message next to it and the focus in it, when date (or date and time) field `key`
+        holds no day (a day that does not exist is never guessed at)."""
         field = self.fields[key]
-        assert isinstance(field, DateField)
+        assert isinstance(field, DateField | DateTimeField)
         message = field.problem(self.labels[key])
         if message:
             show_error(self.errors[key], message)

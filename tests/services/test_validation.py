@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 
 import pytest
@@ -41,3 +42,25 @@ def test_a_deal_amount_typed_with_groups_is_stored_exactly(ctx):
         ctx, client_id=client.id, title="Office cleaning", amount="42 300 000", currency="UZS"
     )
     assert deals.get(ctx, deal.id).amount == Decimal("42300000")
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("14:30", time(14, 30)),
+        ("9:05", time(9, 5)),
+        ("9.30", time(9, 30)),
+        ("14", time(14, 0)),
+        (" 00:00 ", time(0, 0)),
+        ("", None),
+    ],
+)
+def test_a_time_of_day_is_read_as_people_type_it(typed, meant):
+    assert v.a_time("due_at", typed, "The time") == meant
+
+
+@pytest.mark.parametrize("typed", ["25:00", "14:75", "24:00", "2pm", "14:3", "1430"])
+def test_a_time_that_does_not_exist_or_cannot_be_read_is_refused_not_guessed(typed):
+    with pytest.raises(ValidationError) as refused:
+        v.a_time("due_at", typed, "The time")
+    assert refused.value.field == "due_at" and typed in refused.value.message

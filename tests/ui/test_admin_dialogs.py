@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from PySide6.QtCore import Qt
+
 from crm_desktop.services import audit, clients, tasks, users
 from crm_desktop.services.audit import AuditFilter
 
@@ -38,8 +40,8 @@ def test_the_audit_log_lists_who_did_what_and_filters_it(qtbot, open_window, sql
     qtbot.waitUntil(lambda: viewer.model.ready and viewer.model.rowCount() == 0)
     viewer.user.setCurrentIndex(0)
     tomorrow = sqlite_ctx.today() + timedelta(days=1)
-    viewer.since.setDate(tomorrow)
-    viewer.use_since.setChecked(True)
+    qtbot.keyClicks(viewer.since.edit, tomorrow.strftime("%d.%m.%Y"))
+    qtbot.keyClick(viewer.since.edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: viewer.model.ready and viewer.model.rowCount() == 0)
     assert audit.count_entries(sqlite_ctx, AuditFilter(since=sqlite_ctx.today())) == len(everything)
 

@@ -110,7 +110,7 @@ def test_double_click_a_slot_type_a_title_and_enter_creates_the_task_there(open_
     qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grid.slot_rect(at).center())
     qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
     dialog = view.dialog
-    assert dialog.due.dateTime().toPython() == at.replace(tzinfo=None)  # prefilled from the slot
+    assert dialog.due.typed_datetime() == at  # prefilled from the slot
 
     qtbot.keyClick(dialog.title, Qt.Key.Key_Return)  # no title yet: the message is next to the field
     qtbot.waitUntil(lambda: dialog.errors["title"].isVisible())

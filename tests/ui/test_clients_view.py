@@ -204,7 +204,7 @@ def test_call_back_creates_a_task_with_a_reminder_in_two_keystrokes(open_view, q
     select(qtbot, view, "Zarina Rahimova")
     qtbot.keyClick(view.table, Qt.Key.Key_B, CTRL_SHIFT)
     qtbot.waitUntil(lambda: view.callback is not None and view.callback.isVisible())
-    qtbot.keyClick(view.callback.when, Qt.Key.Key_Return)
+    qtbot.keyClick(view.callback.when.day.edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not view.callback.isVisible())
     [task] = tasks.list_tasks(sqlite_ctx, TaskFilter(client_id=client.id))
     tomorrow = (sqlite_ctx.now().astimezone() + timedelta(days=1)).date()

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QLineEdit
 
 from crm_desktop.services import clients, reminders, tasks
+from crm_desktop.ui.date_field import DateTimeField
 from crm_desktop.ui.reminders import ReminderScheduler, ReminderWindow
 
 
@@ -259,3 +260,28 @@ def test_thousands_due_after_a_long_absence_draw_a_few_rows_and_snooze_all_takes
     assert window.due() == []
     assert reminders.take_due(sqlite_ctx, since=None) == []
     assert drawn == []  # the 39 waiting were never drawn only to be taken away again
+
+
+def test_snooze_until_a_day_that_does_not_exist_is_refused_and_the_reminder_stays(
+    app_parts, qtbot, sqlite_ctx, clock
+):
+    scheduler, window = app_parts
+    task = tasks.create(sqlite_ctx, title="Call Aziz", due_at=clock.current, remind_at=clock.current)
+    scheduler.start()
+    qtbot.waitUntil(lambda: task.id in window.rows)
+    dialog = window.rows[task.id].pick_time()
+    field = dialog.findChild(DateTimeField)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    field.day.edit.setText("2026-02-30")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "there is no day 2026-02-30" in dialog.findChild(QLabel, "problem").text()
+    assert task.id in window.rows  # not snoozed to some other day
+
+    later = (
+        (clock.current + timedelta(days=1)).astimezone().replace(hour=10, minute=0, second=0, microsecond=0)
+    )
+    field.day.edit.setText(later.strftime("%d.%m.%Y"))
+    field.time.setText("10:00")
+    with qtbot.waitSignal(scheduler.armed) as armed:
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert armed.args == [later] and task.id not in window.rows

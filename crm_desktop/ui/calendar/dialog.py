@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QDateTime
-from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
 
 from crm_desktop.services import tasks
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.tasks import MAX_DURATION_MINUTES, PRIORITIES, TaskRow, ToPlan
 from crm_desktop.ui.calendar.repeat import RepeatEdit
 from crm_desktop.ui.client_picker import ClientPicker
+from crm_desktop.ui.date_field import DateTimeField
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
 
@@ -36,11 +36,8 @@ class TaskDialog(FormDialog):
         self.task, self.assignee_id, self.about = task, assignee_id, about
         self.setWindowTitle(self.tr("Edit task") if task else self.tr("New task"))
         self.title = QLineEdit(task.title if task else "")
-        self.due = QDateTimeEdit()
-        self.due.setCalendarPopup(True)
-        self.due.setDisplayFormat("yyyy-MM-dd HH:mm")
         when = (task.due_at.astimezone() if task and task.due_at else due) or datetime.now().astimezone()
-        self.due.setDateTime(QDateTime(when.replace(tzinfo=None)))
+        self.due = DateTimeField(when)
         self.duration = QSpinBox()
         self.duration.setRange(1, MAX_DURATION_MINUTES)
         self.duration.setSingleStep(15)
@@ -100,7 +97,7 @@ class TaskDialog(FormDialog):
         return self.tr("{0} min before").format(minutes)
 
     def values(self) -> dict:
-        due = self.due.dateTime().toPython().astimezone()  # the edit shows local time
+        due = self.due.typed_datetime(self.labels["due_at"])  # FormDialog.save refused it if it is none
         before = self.reminder.currentData()
         return {
             "title": self.title.text(),

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime
-from PySide6.QtWidgets import QDateTimeEdit, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from crm_desktop.services import tasks
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.reminders import tomorrow_morning
-from crm_desktop.ui.form_dialog import error_label
+from crm_desktop.ui.date_field import DateTimeField
+from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
 
 
@@ -21,11 +21,7 @@ class CallBackDialog(QDialog):
         self.ops, self.client_id, self.client_name = ops, client_id, client_name
         self.created = None
         self.setWindowTitle(self.tr("Call back {name}").format(name=client_name))
-        self.when = QDateTimeEdit(
-            QDateTime(tomorrow_morning(ops.ctx.now(), ops.ctx.zone()).astimezone().replace(tzinfo=None))
-        )
-        self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.when = DateTimeField(tomorrow_morning(ops.ctx.now(), ops.ctx.zone()))
         self.problem = error_label("problem")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -47,10 +43,14 @@ class CallBackDialog(QDialog):
         layout.addWidget(self.buttons)
         self.when.setFocus()
 
-    def due_at(self) -> datetime:
-        return self.when.dateTime().toPython().astimezone()
+    def due_at(self) -> datetime | None:
+        return self.when.typed_datetime()
 
     def save(self) -> None:
+        if message := self.when.problem(self.tr("The call-back time")):
+            show_error(self.problem, message)
+            self.when.setFocus()
+            return
         due = self.due_at()
         self.buttons.setEnabled(False)
         self.ops.write(

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from PySide6.QtCore import QDateTime, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
     QApplication,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -39,6 +38,8 @@ from shiboken6 import isValid
 from crm_desktop.services import reminders
 from crm_desktop.services.context import Changes
 from crm_desktop.services.reminders import Reminder
+from crm_desktop.ui.date_field import DateTimeField
+from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
 
 COMPACT_FROM = 4  # reminders in the window from which each takes one line
@@ -155,18 +156,26 @@ class ReminderRow(QFrame):
     def pick_time(self) -> QDialog:
         dialog = QDialog(self)
         dialog.setWindowTitle(self.tr("Snooze until"))
-        edit = QDateTimeEdit(QDateTime.currentDateTime().addSecs(3600))
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        edit = DateTimeField(self.ops.ctx.now() + timedelta(hours=1))
+        problem = error_label("problem")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(dialog.accept)
+
+        def snooze() -> None:
+            if message := edit.problem(self.tr("The time to remind again")):
+                show_error(problem, message)
+                edit.setFocus()
+                return
+            dialog.accept()
+            self.snooze_until(edit.typed_datetime())
+
+        buttons.accepted.connect(snooze)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
         layout.addWidget(edit)
+        layout.addWidget(problem)
         layout.addWidget(buttons)
-        dialog.accepted.connect(lambda: self.snooze_until(edit.dateTime().toPython().astimezone()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.time_dialog = dialog
