@@ -70,4 +70,10 @@ def list_invoices(db, args: argparse.Namespace) -> None:
         }
         for d in rows
     ]
-    print_records(records, format=args.format, columns=COLUMNS, empty="(no invoices found)")
+    print_records(
+        records,
+        format=args.format,
+        columns=COLUMNS,
+        empty="(no invoices found)",
+        amounts={"total": "currency", "balance": "currency"},
+    )

@@ -5,16 +5,16 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from decimal import Decimal
 from typing import Any
 
-MAX_WIDTH = 40
+from crm_desktop.services.money import format_amount
+
+MAX_WIDTH = 40  # a table column; longer values end with "…" (CSV and JSON keep them whole)
 
 
 class CliError(Exception):
     """A problem to report in one line (exit code 1)."""
-
-
-# a table column; longer values end with "…" (CSV and JSON keep them whole)
 
 
 def add_format_option(parser: Any) -> None:
@@ -27,8 +27,20 @@ def add_format_option(parser: Any) -> None:
     )
 
 
-def print_records(records: list[dict[str, Any]], *, format: str, columns: list[str], empty: str) -> None:
-    """`columns`: what the table and CSV show, in order; JSON has every field of the records."""
+def print_records(
+    records: list[dict[str, Any]],
+    *,
+    format: str,
+    columns: list[str],
+    empty: str,
+    amounts: dict[str, str] | None = None,
+) -> None:
+    """`columns`: what the table and CSV show, in order; JSON has every field of the records.
+
+    `amounts`: the money columns, each with the field that holds its currency code ({"total": "currency"}).
+    The table shows them as people read money, grouped and right-aligned ("8 904 000.00", grouped by
+    U+202F as everywhere in the app); CSV and JSON keep the plain value for machines ("8904000.00").
+    """
     if format == "json":
         json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -38,7 +50,7 @@ def print_records(records: list[dict[str, Any]], *, format: str, columns: list[s
         for r in records:
             writer.writerow([_cell(r[c], "; ") for c in columns])
     else:
-        _table(records, columns, empty)
+        _table(records, columns, empty, amounts or {})
 
 
 def _cell(value: Any, joiner: str) -> str:
@@ -47,12 +59,24 @@ def _cell(value: Any, joiner: str) -> str:
     return joiner.join(value) if isinstance(value, list) else str(value)
 
 
-def _table(records: list[dict[str, Any]], columns: list[str], empty: str) -> None:
-    cells = [[_cell(r[c], ", ") for c in columns] for r in records]
+def _table(records: list[dict[str, Any]], columns: list[str], empty: str, amounts: dict[str, str]) -> None:
+    def shown(r: dict[str, Any], c: str) -> str:
+        if c in amounts and r[c] not in (None, ""):
+            return format_amount(Decimal(r[c]), r[amounts[c]])
+        return _cell(r[c], ", ")
+
+    cells = [[shown(r, c) for c in columns] for r in records]
     widths = [min(MAX_WIDTH, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)]
-    print("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+
+    def line(values: list[str]) -> str:
+        return "  ".join(
+            _fit(v, w).rjust(w) if c in amounts else _fit(v, w).ljust(w)
+            for c, v, w in zip(columns, values, widths, strict=True)
+        ).rstrip()
+
+    print(line([c.upper() for c in columns]))
     for row in cells:
-        print("  ".join(_fit(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        print(line(row))
     if not records:
         print(empty)
 

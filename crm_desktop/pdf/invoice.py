@@ -4,7 +4,8 @@ Fonts ship in resources/fonts (DejaVu Sans: Latin with Uzbek oʻ gʻ and Azerbai
 Cyrillic, and Arabic). reportlab lays text out left to right, glyph by glyph, so Arabic is shaped
 (arabic_reshaper: the joined letter forms) and put in visual order (python-bidi) before it is
 drawn: "خالد الحسن" reads as an Arabic reader expects. The lines table breaks across pages with
-its header repeated.
+its header repeated; a number or an amount never wraps (its column is as wide as its widest cell, and
+the description wraps in what is left).
 
 It only draws: what to print — labels, numbers and money already formatted, the amount in words — comes
 from the services as a `PrintedDocument` (services/printing.py), so this module imports no services.
@@ -13,7 +14,8 @@ from the services as a `PrintedDocument` (services/printing.py), so this module 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass
 from importlib import resources
 from io import BytesIO
 from pathlib import Path
@@ -34,6 +36,10 @@ from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Sp
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
 LOGO_BOX = (50 * mm, 20 * mm)  # the largest a logo is drawn, keeping its proportions
 FONT, BOLD = "CRMSans", "CRMSans-Bold"
+MARGIN = 18 * mm  # left and right
+PADDING = 6  # reportlab's default on each side, of a table cell and of the page's frame
+MIN_DESCRIPTION = 25 * mm  # the least it gets; 12-digit UZS amounts leave it 28 mm on A4, 34 on Letter
+NUMERIC = (2, 4, 5, 6, 7)  # the columns of the lines table that hold numbers: they never wrap
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
@@ -47,7 +53,7 @@ class Party:
 
 @dataclass(frozen=True)
 class PrintedLine:
-    """One row of the lines table, every cell already formatted."""
+    """One row of the lines table, every cell already formatted; the fields in the order of its columns."""
 
     description: str
     quantity: str
@@ -98,6 +104,19 @@ def _logo(data: bytes) -> Image:
     return Image(BytesIO(data), width * scale, height * scale, hAlign="LEFT")
 
 
+def _fit_width(texts: Iterable[str], style: ParagraphStyle) -> float:
+    """How wide a table column must be to show each of `texts` on one line in `style`, padding included.
+
+    A Paragraph breaks at U+202F (the grouping in money) as at a space and draws a space there, so the
+    text is measured that way; and it breaks a line exactly as wide as its cell, hence a point to spare.
+    """
+    widest = max(
+        (pdfmetrics.stringWidth(" ".join(t.split()), style.fontName, style.fontSize) for t in texts),
+        default=0,
+    )
+    return widest + 2 * PADDING + 1
+
+
 def render(path: Path, doc: PrintedDocument, *, page: str = "A4") -> None:
     _register_fonts()
     base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12)
@@ -123,26 +142,17 @@ def render(path: Path, doc: PrintedDocument, *, page: str = "A4") -> None:
     ]
 
     header = ["#", "Description", "Qty", "Unit", "Unit price", "Disc.%", "Tax%", "Net"]
-    rows = [
-        [
-            _p(h, bold if i < 2 else ParagraphStyle("h", parent=bold, alignment=TA_RIGHT))
-            for i, h in enumerate(header)
-        ]
-    ]
-    for n, line in enumerate(doc.lines, start=1):
-        rows.append(
-            [
-                _p(str(n), base),
-                _p(line.description, base),
-                _p(line.quantity, right),
-                _p(line.unit, base),
-                _p(line.unit_price, right),
-                _p(line.discount_percent, right),
-                _p(line.tax_rate, right),
-                _p(line.net, right),
-            ]
+    bold_right = ParagraphStyle("bold_right", parent=right, fontName=BOLD)
+    cells = [[str(n), *astuple(line)] for n, line in enumerate(doc.lines, start=1)]  # fields in column order
+    rows = [[_p(h, bold if i < 2 else bold_right) for i, h in enumerate(header)]]
+    rows += [[_p(text, right if i in NUMERIC else base) for i, text in enumerate(row)] for row in cells]
+    widths = [10 * mm, 0, 15 * mm, 13 * mm, 24 * mm, 15 * mm, 13 * mm, 32 * mm]  # the least each gets
+    for i in NUMERIC:
+        widths[i] = max(
+            widths[i], _fit_width([header[i]], bold_right), _fit_width([r[i] for r in cells], right)
         )
-    widths = [10 * mm, None, 15 * mm, 13 * mm, 24 * mm, 15 * mm, 13 * mm, 32 * mm]
+    # the description wraps in what is left; if even that is too narrow the table widens into the margins
+    widths[1] = max(MIN_DESCRIPTION, PAGE_SIZES[page][0] - 2 * MARGIN - 2 * PADDING - sum(widths))
     table = Table(rows, repeatRows=1, colWidths=widths)
     table.setStyle(
         TableStyle(
@@ -157,13 +167,13 @@ def render(path: Path, doc: PrintedDocument, *, page: str = "A4") -> None:
     story += [table, Spacer(1, 5 * mm)]
 
     total_row = doc.total_row
-    bold_right = ParagraphStyle("bold_right", parent=right, fontName=BOLD)
     styled = [(a, b, bold_right if i == total_row else right) for i, (a, b) in enumerate(doc.summary)]
+    amounts = max([40 * mm] + [_fit_width([b], style) for _, b, style in styled])
     rule = [("LINEABOVE", (0, total_row), (-1, total_row), 0.8, colors.black)]
     story.append(
         Table(
             [[_p(a, style), _p(b, style)] for a, b, style in styled],
-            colWidths=[None, 40 * mm],
+            colWidths=[None, amounts],
             style=rule,
             hAlign="RIGHT",
         )
@@ -178,15 +188,15 @@ def render(path: Path, doc: PrintedDocument, *, page: str = "A4") -> None:
         canvas.saveState()
         canvas.setFont(FONT, 8)
         canvas.drawRightString(
-            document.pagesize[0] - 18 * mm, 10 * mm, visual(f"{doc.title} · page {document.page}")
+            document.pagesize[0] - MARGIN, 10 * mm, visual(f"{doc.title} · page {document.page}")
         )
         canvas.restoreState()
 
     pdf = SimpleDocTemplate(
         str(path),
         pagesize=PAGE_SIZES[page],
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
         topMargin=16 * mm,
         bottomMargin=18 * mm,
         title=doc.title,

@@ -1,4 +1,5 @@
-"""`crm-desktop invoices list`: status and client filters, table, CSV and JSON."""
+"""`crm-desktop invoices list`: status and client filters, table, CSV and JSON; money in the table
+grouped and right-aligned, plain in CSV and JSON."""
 
 from __future__ import annotations
 
@@ -58,6 +59,42 @@ def test_invoices_list_filters_by_status_and_client(run, sqlite_url):
     assert table[0].split()[:2] == ["NUMBER", "CLIENT"] and len(table) == 4  # header + 3 of Aziz's
     code, out, _ = run("--database-url", sqlite_url, "invoices", "list", "--status", "cancelled")
     assert out.strip().endswith("(no invoices found)")
+
+
+def test_the_table_groups_money_right_aligned_and_csv_and_json_keep_it_plain(run, sqlite_url):
+    assert run("--database-url", sqlite_url, "db", "upgrade")[0] == 0
+    db = Database.open(sqlite_url)
+    ctx = ServiceContext(db)
+    try:
+        client = clients.create(ctx, name="Samarqand Travel").id
+        issued = []
+        for amount in ("8904000", "75.5"):
+            d = invoices.create_draft(
+                ctx, client_id=client, currency="UZS", lines=[LineValues("Hotel rooms", 1, "", amount)]
+            )
+            issued.append(documents.issue(ctx, d.id, expected_version=d.version).id)
+        payments.record_payment(ctx, issued[0], amount="904000")
+    finally:
+        db.dispose()
+
+    code, out, err = run("--database-url", sqlite_url, "invoices", "list")
+    assert (code, err) == (0, "")
+    header, *rows = out.splitlines()
+    [big] = [r for r in rows if "8\u202f904\u202f000.00" in r]
+    [small] = [r for r in rows if "75.50" in r]
+    for column, large in (("TOTAL", "8\u202f904\u202f000.00"), ("BALANCE", "8\u202f000\u202f000.00")):
+        edge = header.index(column) + len(column)  # the column's right edge lines up with its header's
+        assert big[:edge].endswith(f" {large}") and small[:edge].endswith(" 75.50"), (column, out)
+        assert big[edge] == small[edge] == " "
+    assert big.index("UZS") == small.index("UZS") == header.index("CURRENCY")  # other columns: left
+
+    _, out, _ = run("--database-url", sqlite_url, "invoices", "list", "--format", "csv")
+    assert ",8904000.00,8000000.00,UZS,partly_paid" in out and ",75.50,75.50,UZS,issued" in out
+    _, out, _ = run("--database-url", sqlite_url, "invoices", "list", "--format", "json")
+    assert {(r["total"], r["balance"]) for r in json.loads(out)} == {
+        ("8904000.00", "8000000.00"),
+        ("75.50", "75.50"),
+    }
 
 
 def test_invoice_pdf_by_number(run, sqlite_url, tmp_path):
