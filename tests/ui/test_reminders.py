@@ -174,6 +174,7 @@ def test_done_in_the_reminder_window_works_while_the_invoice_editor_is_open(
     buttons = editor.buttons
     in_sight = QRect(buttons.mapToGlobal(QPoint(0, 0)), buttons.size())
     assert not popup.frameGeometry().intersects(in_sight)  # "Save and issue" and the rest stay in reach
+    assert popup.rows[task.id].compact  # one line while a dialog is in front: it covers less of it
     # Through the window system, as a real click comes: a window blocked by a modal dialog gets none.
     done = popup.rows[task.id].done_button
     at = done.mapTo(popup, done.rect().center())

@@ -85,8 +85,8 @@ class ReminderRow(QFrame):
         self.problem.hide()
         self.done_button = QPushButton(self.tr("Done"))
         self.done_button.clicked.connect(self.done)
-        self.snooze_button = QToolButton(text=self.tr("Snooze"))
-        self.snooze_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # Push buttons with a menu keep room for its arrow (a tool button draws it over the text).
+        self.snooze_button = QPushButton(self.tr("Snooze"))
         menu = snooze_menu(self.snooze_button, self.snooze)
         menu.addAction(self.tr("Pick a time…"), self.pick_time)
         self.snooze_button.setMenu(menu)
@@ -106,6 +106,7 @@ class ReminderRow(QFrame):
         buttons.addStretch(1)
         buttons.addWidget(self.dismiss_button)
         self._grid = QGridLayout(self)
+        self.busy = False  # handled here, the answer still on its way
         self.compact = True
         self.set_compact(False)
 
@@ -183,14 +184,17 @@ class ReminderRow(QFrame):
 
     def _handle(self, fn, *args, then: Callable[[], None] | None = None, **kwargs) -> None:
         def handled(_row) -> None:
+            self.busy = False
             if then is not None:
                 then()
             self.handled.emit(self.task_id)
 
         self.problem.hide()
+        self.busy = True  # the window leaves the row to this answer (see ReminderWindow._changed)
         self.ops.write(fn, *args, **kwargs, on_done=handled, on_error=self._failed)
 
     def _failed(self, error) -> None:
+        self.busy = False
         self.problem.setText(error.message)
         self.problem.show()
 
@@ -215,8 +219,7 @@ class ReminderWindow(QWidget):
         self.missed_label = QLabel()
         self.missed_label.setWordWrap(True)
         self.missed_label.hide()
-        self.snooze_all_button = QToolButton(text=self.tr("Snooze all"))
-        self.snooze_all_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.snooze_all_button = QPushButton(self.tr("Snooze all"))
         self.snooze_all_button.setMenu(snooze_menu(self.snooze_all_button, self.snooze_all))
         self.snooze_all_button.hide()
         self.problem = QLabel()
@@ -227,6 +230,7 @@ class ReminderWindow(QWidget):
         top.addWidget(self.missed_label, 1)
         top.addWidget(self.snooze_all_button, 0, Qt.AlignmentFlag.AlignTop)
         self.rows: dict[int, ReminderRow] = {}
+        self.compact = False  # each reminder on one line
         self.waiting: dict[int, Reminder] = {}  # due, beyond MAX_SHOWN: not drawn yet
         self.more_label = QLabel()
         self.more_label.hide()
@@ -340,11 +344,13 @@ class ReminderWindow(QWidget):
 
     def _focus_moved(self, window: QWindow | None) -> None:
         """A dialog opened or came to the front: move out of its way if the window covers it."""
+        if not self.isVisible():
+            return
+        was_compact = self.compact
+        self._rows_changed()  # compact while a dialog is in front, in full again once it closed
         dialog = _active_dialog()
-        if (
-            self.isVisible()
-            and dialog is not None
-            and dialog.frameGeometry().intersects(self.frameGeometry())
+        if self.compact != was_compact or (
+            dialog is not None and dialog.frameGeometry().intersects(self.frameGeometry())
         ):
             self.place()
 
@@ -370,8 +376,10 @@ class ReminderWindow(QWidget):
     def _rows_changed(self) -> None:
         n = len(self.rows) + len(self.waiting)
         self.setWindowTitle(self.tr("Reminder") if n == 1 else self.tr("{n} reminders").format(n=n))
+        # One line each when many, or while a dialog is in front: the window then covers less of it.
+        self.compact = n >= COMPACT_FROM or _active_dialog() is not None
         for row in self.rows.values():
-            row.set_compact(n >= COMPACT_FROM)
+            row.set_compact(self.compact)
         self.snooze_all_button.setVisible(n > 1)
         self.more_label.setText(
             self.tr("{n} more will show here as you handle these.").format(n=len(self.waiting))
@@ -384,7 +392,11 @@ class ReminderWindow(QWidget):
             self.ops.read(
                 reminders.still_pending,
                 shown,
-                on_done=lambda pending: self._remove_all(i for i in shown if i not in pending),
+                # A row handled here waits for its own answer (it then says it was done, and what
+                # follows is offered); the change it made must not take it away first.
+                on_done=lambda pending: self._remove_all(
+                    i for i in shown if i not in pending and not (i in self.rows and self.rows[i].busy)
+                ),
             )
 
 
