@@ -243,6 +243,13 @@ TASK_TITLES = [
     "Confirm the appointment",
     "Collect documents",
 ]
+NEXT_STEPS = [
+    "Send the proposal",
+    "Call to agree the terms",
+    "Meet on site",
+    "Send the revised quote",
+    "Ask for the decision",
+]
 SERVICES = [
     ("Cleaning, hours", "h", "150000"),
     ("Consultation", "h", "350000"),
@@ -584,6 +591,36 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                     "remind_at": due - timedelta(minutes=15) if not done and rng.random() < 0.4 else None,
                     "recurrence": "FREQ=WEEKLY;BYDAY=MO" if rng.random() < 0.05 else "",
                     "completed_at": due if done else None,
+                    **stamp,
+                }
+            )
+        # Most open deals have their next step planned, as in an office that works them; the rest show
+        # "No next activity", the mark the board and the filter exist for.
+        next_steps = [
+            (did, cid)
+            for cid, found in deals_by_client.items()
+            for did, _amount, _currency, outcome in found
+            if outcome == "open" and rng.random() < 0.7
+        ]
+        owner_of = {cid: owner for cid, owner, *_ in client_info}
+        for did, cid in next_steps:
+            due = (now + timedelta(days=rng.randrange(0, 15))).replace(
+                hour=rng.randrange(4, 14), minute=rng.choice((0, 15, 30, 45))
+            )
+            task_rows.append(
+                {
+                    "title": rng.choice(NEXT_STEPS),
+                    "description": "",
+                    "due_at": max(due, now + timedelta(hours=1)),
+                    "duration_minutes": 30,
+                    "assignee_id": owner_of[cid],
+                    "client_id": cid,
+                    "deal_id": did,
+                    "priority": "normal",
+                    "status": "open",
+                    "remind_at": None,
+                    "recurrence": "",
+                    "completed_at": None,
                     **stamp,
                 }
             )

@@ -47,8 +47,10 @@ class DateField(QWidget):
         self.pick_button = QToolButton()
         self.pick_button.setText("▾")
         self.pick_button.setToolTip(self.tr("Choose on a calendar"))
-        self.pick_button.setMenu(self.popup)
-        self.pick_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # Opened by hand, not as the button's menu: a menu button draws its own arrow beside the ▾.
+        self.pick_button.clicked.connect(
+            lambda: self.popup.popup(self.pick_button.mapToGlobal(self.pick_button.rect().bottomLeft()))
+        )
         self.popup.aboutToShow.connect(self._show_calendar_at_value)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

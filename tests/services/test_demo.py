@@ -22,8 +22,9 @@ from crm_desktop.db.models import (
     Task,
     User,
 )
-from crm_desktop.services import activities, clients, demo, follow_ups, money
+from crm_desktop.services import activities, clients, deals, demo, follow_ups, money
 from crm_desktop.services.clients import ClientFilter
+from crm_desktop.services.deals import DealFilter
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.textnorm import digits, words
 
@@ -154,6 +155,14 @@ def test_the_demo_starts_with_a_handful_of_reminders_due(ctx):
         due = s.scalar(select(func.count()).where(Task.status == "open", Task.alert_at <= NOW))
     assert 1 <= due <= 5
     assert follow_ups.run(ctx) == 0  # the rules found their work done: nothing more pops up
+
+
+def test_most_open_demo_deals_have_their_next_step_planned_and_some_show_none(ctx):
+    demo.generate(ctx.db, clients=500, seed=1, now=NOW)
+    found = deals.list_deals(ctx, DealFilter(outcome="open"), limit=None)
+    planned = [d for d in found if d.next_activity is not None]
+    assert 0.5 * len(found) <= len(planned) < len(found)  # the board shows both, the filter has work
+    assert all(d.next_activity.due_at > NOW for d in planned if d.next_activity.title in demo.NEXT_STEPS)
 
 
 def _office(db: Database, seed: int) -> list[tuple]:

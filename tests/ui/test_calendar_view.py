@@ -547,3 +547,19 @@ def test_reminder_choices_read_as_real_words_not_hour_s(open_view, qtbot):
     assert not any("(s)" in text for text in offered)
     assert view.dialog._reminder_text(120) == "2 hours before"
     view.dialog.reject()
+
+
+def test_the_hours_open_at_the_working_day_or_at_an_earlier_task_so_none_is_hidden_above(
+    open_view, sqlite_ctx, qtbot
+):
+    day = today(sqlite_ctx)
+    view = open_view("week")
+    bar = view.scroll.verticalScrollBar()
+    assert bar.value() == view.time_grid.y_of(7 * 60 + 30)  # nothing early: the working day, 08:00
+
+    early = tasks.create(sqlite_ctx, title="Open the office for the cleaners", due_at=local(day, 6, 15))
+    view.go(1)
+    settle(qtbot, view)
+    view.go(-1)  # back to this week, where the early task is
+    settle(qtbot, view)
+    assert 0 < bar.value() <= view.time_grid.task_rect(early.id).top()  # its block is in sight

@@ -299,6 +299,11 @@ class TimeGrid(TaskCanvas):
     def y_of(self, minutes: float) -> int:
         return round(minutes * self.HOUR / 60)
 
+    def first_minute(self) -> int | None:
+        """The minute of the day the earliest task shown starts at (local time); None with none."""
+        starts = [self.start_of(t) for t in self.tasks if self.start_of(t).date() in self.days]
+        return min(start.hour * 60 + start.minute for start in starts) if starts else None
+
     def slot_rect(self, when: datetime) -> QRect:
         """The 15-minute slot `when` (any timezone) falls in; empty if its day is not shown."""
         local = when.astimezone()

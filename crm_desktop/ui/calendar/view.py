@@ -160,7 +160,7 @@ class CalendarView(QWidget):
         self.dialog: TaskDialog | None = None
         self.schedule_next = ScheduleNext(ops, self)
         self._load_seq = 0
-        self._scrolled = False
+        self._scrolled_to: tuple[str, date] | None = None  # the period the hours were last scrolled for
 
         self.today_button = self._tool(self.tr("&Today"), self.go_today, self.tr("Go to today (Alt+T)"))
         self.prev_button = self._tool("◀", lambda: self.go(-1), self.tr("Previous period (Alt+Left)"))
@@ -372,9 +372,9 @@ class CalendarView(QWidget):
         else:
             self.time_grid.show_tasks(days, rows)
             self.header.update()
-            if not self._scrolled:
-                self._scrolled = True
-                self.scroll.verticalScrollBar().setValue(self.time_grid.y_of(WORKDAY_STARTS * 60 - 30))
+            if self._scrolled_to != (mode, days[0]):  # a refresh of the same days leaves the scroll alone
+                self._scrolled_to = (mode, days[0])
+                self.scroll_to_the_day()
         self.ready = True
 
     def _refresh(self, changes: Changes) -> None:
@@ -386,7 +386,13 @@ class CalendarView(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.mode in ("week", "day"):
-            self.scroll.verticalScrollBar().setValue(self.time_grid.y_of(WORKDAY_STARTS * 60 - 30))
+            self.scroll_to_the_day()
+
+    def scroll_to_the_day(self) -> None:
+        """The hours open at the working day, or earlier at the first task shown: none is hidden above."""
+        first = self.time_grid.first_minute()
+        start = WORKDAY_STARTS * 60 if first is None else min(first, WORKDAY_STARTS * 60)
+        self.scroll.verticalScrollBar().setValue(self.time_grid.y_of(max(0, start - 30)))
 
     # -- changes ---------------------------------------------------------------------------------------------
     def new_item(self) -> None:
