@@ -199,13 +199,25 @@ def test_the_window_sits_in_a_corner_of_the_free_screen_area(app_parts, qtbot, s
 def test_many_reminders_take_a_line_each_and_are_snoozed_at_once(app_parts, qtbot, sqlite_ctx, clock):
     scheduler, window = app_parts
     made = [
-        tasks.create(sqlite_ctx, title=f"Call {i}", due_at=clock.current, remind_at=clock.current)
+        tasks.create(
+            sqlite_ctx,
+            title=f"Call {i} " + "about the offer " * 12,
+            due_at=clock.current,
+            remind_at=clock.current,
+        )
         for i in range(6)
     ]
     scheduler.start()
     qtbot.waitUntil(lambda: len(window.rows) == 6)
     row = window.rows[made[0].id]
-    assert row.compact and row.details.isHidden() and row.title.toolTip() == row.details.text()
+    assert (
+        row.compact
+        and row.details.isHidden()
+        and row.line.toolTip() == f"{made[0].title}\n{row.details.text()}"
+    )
+    assert row.line.text().endswith("…")  # a long title is cut to its line: the buttons stay beside it
+    corner = row.dismiss_button.mapTo(window, row.dismiss_button.rect().bottomRight())
+    assert window.rect().contains(corner)
     assert window.snooze_all_button.isVisible()
     with qtbot.waitSignal(scheduler.armed) as armed:
         window.snooze_all_button.menu().actions()[1].trigger()  # 1 hour

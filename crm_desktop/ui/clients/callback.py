@@ -31,13 +31,13 @@ class CallBackDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                self.tr("When should {name} be called back? A reminder is set for that time.").format(
-                    name=client_name
-                )
+        question = QLabel(
+            self.tr("When should {name} be called back? A reminder is set for that time.").format(
+                name=client_name
             )
         )
+        question.setWordWrap(True)  # a long name wraps instead of widening the dialog past the screen
+        layout.addWidget(question)
         layout.addWidget(self.when)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QMenu,
     QPushButton,
     QScrollArea,
@@ -39,6 +40,7 @@ from crm_desktop.services import reminders
 from crm_desktop.services.context import Changes
 from crm_desktop.services.reminders import Reminder
 from crm_desktop.ui.date_field import DateTimeField
+from crm_desktop.ui.elided_label import ElidedLabel
 from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
 
@@ -79,6 +81,13 @@ class ReminderRow(QFrame):
         when = self.tr("Due {when}").format(when=_local(reminder.due_at)) if reminder.due_at else ""
         self.details = QLabel(" — ".join(x for x in (about, when) if x))
         self.details.setWordWrap(True)
+        # The compact row's title: one line beside the buttons, cut to fit, the details in its tooltip.
+        self.line = ElidedLabel(
+            reminder.title, tooltip="\n".join(x for x in (reminder.title, self.details.text()) if x)
+        )
+        bold = self.line.font()
+        bold.setBold(True)
+        self.line.setFont(bold)
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b91c1c;")
         self.problem.setWordWrap(True)
@@ -116,13 +125,13 @@ class ReminderRow(QFrame):
         if compact == self.compact:
             return
         self.compact = compact
-        for widget in (self.title, self.details, self.problem, self.buttons):
+        for widget in (self.title, self.line, self.details, self.problem, self.buttons):
             self._grid.removeWidget(widget)
-        self.title.setWordWrap(not compact)
-        self.title.setToolTip(self.details.text() if compact else "")
+        self.title.setVisible(not compact)
         self.details.setVisible(not compact)
+        self.line.setVisible(compact)
         if compact:
-            self._grid.addWidget(self.title, 0, 0)
+            self._grid.addWidget(self.line, 0, 0)
             self._grid.addWidget(self.buttons, 0, 1)
             self._grid.addWidget(self.problem, 1, 0, 1, 2)
             self._grid.setColumnStretch(0, 1)
@@ -414,12 +423,15 @@ def _area(rect: QRect) -> int:
 
 
 def _active_dialog() -> QWidget | None:
-    """The dialog in front (a modal one first): what the reminder window must leave uncovered."""
+    """The dialog in front (a modal one first), or another window of ours being read (Help): what the
+    reminder window must leave uncovered. The main window is not one: the reminders sit over it."""
     modal = QApplication.activeModalWidget()
     if modal is not None:
         return modal
     active = QApplication.activeWindow()
-    return active if isinstance(active, QDialog) else None
+    if active is None or isinstance(active, QMainWindow) or active.objectName() == "reminders":
+        return None
+    return active
 
 
 def _give_back(widget: QWidget, popup: QWidget) -> None:
