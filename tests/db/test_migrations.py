@@ -249,3 +249,112 @@ def test_a_database_one_revision_behind_is_backed_up_and_upgraded_at_start(tmp_p
         assert current_revision(db) == head_revision()
     finally:
         db.dispose()
+
+
+# Clients of a database at 0007 (name, emails, phones) and the search text 0007 stored for them: folded
+# words, each script its own letters. The 2,100 more than 0008 folds again in one batch.
+CLIENTS_0007 = [
+    ("Бекзод Юсупов", [], ["+998 90 111-22-33"], " бекзод юсупов | 998901112233 "),
+    ("Rəşad Əliyev", ["rashad@mail.az"], [], " resad eliyev | rashad mail az "),
+    ("Jasur Xolmatov", [], [], " jasur xolmatov "),
+    *((f"Client {i:04}", [], [], f" client {i:04} ") for i in range(2_100)),
+]
+
+
+def _at_0007_with_clients(db: Database) -> dict[int, str]:
+    """The database brought to 0007 and given CLIENTS_0007; their search text by id."""
+    import json
+    from datetime import UTC, datetime
+
+    from revisions import upgrade_to
+    from sqlalchemy import column, table
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [
+        {
+            "id": i,
+            "kind": "person",
+            "name": name,
+            "sort_name": name.casefold(),
+            "phones": json.dumps(phones),
+            "emails": json.dumps(emails),
+            "address": "",
+            "source": "",
+            "status": "lead",
+            "private": False,
+            "notes": "",
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        for i, (name, emails, phones, _) in enumerate(CLIENTS_0007, start=1)
+    ]
+    terms = {i: t for i, (*_, t) in enumerate(CLIENTS_0007, start=1)}
+    with db.engine.begin() as conn:
+        upgrade_to(conn, "0007_more_system_entries")
+        conn.execute(table("clients", *map(column, rows[0])).insert(), rows)  # the columns of 0007
+        conn.execute(
+            table("client_search", column("client_id"), column("terms")).insert(),
+            [{"client_id": i, "terms": t} for i, t in terms.items()],
+        )
+    return terms
+
+
+def _stored_terms(db: Database) -> dict[int, str]:
+    with db.engine.connect() as conn:
+        return dict(conn.execute(text("SELECT client_id, terms FROM client_search")).all())
+
+
+def test_upgrading_to_cross_script_search_folds_every_client_again(db_url):
+    """A database at 0007 finds its clients across scripts once upgraded: every client's search text is
+    computed again, past the first batch too."""
+    from crm_desktop.services import clients
+    from crm_desktop.services.clients import ClientFilter
+    from crm_desktop.services.context import ServiceContext
+    from crm_desktop.services.search import build_terms
+
+    db = Database.open(db_url)
+    try:
+        _at_0007_with_clients(db)
+        ctx = ServiceContext(db)
+        assert clients.list_ids(ctx, ClientFilter(search="Bekzod")) == []
+        upgrade(db)
+        assert current_revision(db) == head_revision()
+        for typed, client_id in (("Bekzod", 1), ("Бекзод", 1), ("Алиев", 2), ("Resad", 2), ("Холматов", 3)):
+            assert clients.list_ids(ctx, ClientFilter(search=typed)) == [client_id], typed
+        assert clients.list_ids(ctx, ClientFilter(search="Client 2099")) == [len(CLIENTS_0007)]
+        assert _stored_terms(db) == {
+            i: build_terms(name, emails, phones)
+            for i, (name, emails, phones, _) in enumerate(CLIENTS_0007, 1)
+        }
+    finally:
+        db.dispose()
+
+
+def test_downgrading_from_cross_script_search_puts_0007s_search_back(db_url):
+    from alembic import command
+    from revisions import upgrade_to
+
+    from crm_desktop.db.migrate import alembic_config
+
+    db = Database.open(db_url)
+    try:
+        terms_0007 = _at_0007_with_clients(db)
+        with db.engine.begin() as conn:
+            upgrade_to(conn, "0008_search_across_scripts")
+        assert _stored_terms(db) != terms_0007
+        assert db.is_sqlite or _found_by_spellings(db) == [2]
+        with db.engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0007_more_system_entries")
+        assert _stored_terms(db) == terms_0007
+        assert db.is_sqlite or _found_by_spellings(db) == []  # 0007's crm_find_clients: '|' is no separator
+    finally:
+        db.dispose()
+
+
+def _found_by_spellings(db):
+    """PostgreSQL: whom crm_find_clients finds for a typed word with two spellings."""
+    with db.engine.connect() as conn:
+        return list(conn.scalars(text("SELECT crm_find_clients(ARRAY['% rashad%|% resad%'])")))
