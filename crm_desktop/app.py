@@ -9,11 +9,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from crm_desktop import APP_ID, APP_NAME, __version__
+from crm_desktop import APP_ID, APP_NAME, __version__, i18n
 from crm_desktop.config import Paths, Settings
 from crm_desktop.db.connect import OpenedDatabase, open_database
 from crm_desktop.db.engine import DatabaseOpenError
-from crm_desktop.db.urls import BadDatabaseUrl
+from crm_desktop.db.urls import BadDatabaseUrl, Origin
 from crm_desktop.logs import log_problem, log_unexpected
 from crm_desktop.services import (  # noqa: F401
     activities,
@@ -33,10 +33,11 @@ from crm_desktop.services.errors import ServiceError
 # `from __feature__ import` (PYSIDE-2029), and none of those needs Qt. 60 modules are read at a start
 # instead of 310 (issue 13).
 # isort: split
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from crm_desktop.ui import translator
 from crm_desktop.ui.errors import ErrorReporter
 from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.ops import Ops
@@ -50,11 +51,6 @@ def application() -> QApplication:
     app.setOrganizationName(APP_ID)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(QIcon(str(resources.files("crm_desktop.resources") / "icons" / "crm-desktop.svg")))
-    translator = QTranslator(app)
-    if translator.load(
-        QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    ):
-        app.installTranslator(translator)
     return app  # type: ignore[return-value]
 
 
@@ -81,8 +77,40 @@ def build_main_window(
     return window
 
 
+class WindowHost:
+    """The main window on one database, made again in another language when the user chooses one: the
+    page shown, the window's place and its columns come back from the window's own settings."""
+
+    def __init__(self, ctx: ServiceContext, paths: Paths, reporter: ErrorReporter, *, demo: bool = False):
+        self.ctx, self.paths, self.reporter, self.demo = ctx, paths, reporter, demo
+        self.window: MainWindow | None = None
+
+    def open(self, language: str) -> MainWindow:
+        translator.install(language)
+        window = build_main_window(self.ctx, self.paths, self.reporter, demo=self.demo)
+        window.language_chosen.connect(self.switch)
+        window.start()
+        window.show()
+        self.window = window
+        return window
+
+    def switch(self, language: str | None) -> MainWindow:
+        """The window again in `language` (None: the system's); the old one closes first, saving its state."""
+        app = QApplication.instance()
+        old = self.window
+        quits = app.quitOnLastWindowClosed()
+        app.setQuitOnLastWindowClosed(False)  # between the two windows there is none
+        try:
+            if old is not None:
+                old.close()
+                old.deleteLater()
+            return self.open(i18n.choose(language, QLocale.system().name()))
+        finally:
+            app.setQuitOnLastWindowClosed(quits)
+
+
 def sign_in(
-    url: str, settings: Settings, *, ask=None, unlock=None, origin: str | None = None
+    url: str, settings: Settings, *, ask=None, unlock=None, origin: Origin | None = None
 ) -> tuple[OpenedDatabase, Actor] | None:
     """Open the database and find who is signing in. A server that refuses (unreachable, wrong password,
     not a CRM user…) brings up the connection dialog with the reason, until it works or the user gives
@@ -132,8 +160,17 @@ def _connection_dialog(ask, url: str, message: str) -> QDialog:
     return ask(url, message=message)
 
 
-def run_gui(url: str, paths: Paths, *, demo: bool = False, origin: str | None = None) -> int:
+def run_gui(
+    url: str,
+    paths: Paths,
+    *,
+    demo: bool = False,
+    origin: Origin | None = None,
+    language: str | None = None,
+) -> int:
+    """`language`: the one asked for (--language, the environment, the saved choice); None: the system's."""
     app = application()
+    translator.install(i18n.choose(language, QLocale.system().name()))
     reporter = ErrorReporter(paths, app)
     reporter.install()
     try:
@@ -163,13 +200,12 @@ def run_gui(url: str, paths: Paths, *, demo: bool = False, origin: str | None = 
     if signed_in is None:
         return 1
     opened, actor = signed_in
-    window = build_main_window(ServiceContext(opened.db, actor=actor), paths, reporter, demo=demo)
+    host = WindowHost(ServiceContext(opened.db, actor=actor), paths, reporter, demo=demo)
+    window = host.open(i18n.current())
     if report_ready := os.environ.get(REPORT_READY):  # the start-up benchmark only
         from crm_desktop.ui.ready_report import ReadyReport
 
         ReadyReport(window, Path(report_ready))
-    window.start()
-    window.show()
     try:
         return app.exec()
     finally:

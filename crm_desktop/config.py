@@ -11,9 +11,12 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crm_desktop import APP_ID
+
+if TYPE_CHECKING:
+    from crm_desktop.db.urls import Origin
 
 KEYRING_SERVICE = "crm-desktop"
 ENV_DATABASE_URL = "CRM_DESKTOP_DATABASE_URL"
@@ -91,18 +94,22 @@ def _url_has_password(url: str) -> bool:
 @dataclass(frozen=True)
 class DatabaseChoice:
     url: str
-    origin: str | None  # where the URL came from, for a message when it is wrong; None: the default file
+    origin: Origin | None  # where the URL came from, for a message when it is wrong; None: the default file
 
 
 def choose_database(cli_url: str | None, settings: Settings, paths: Paths) -> DatabaseChoice:
     """First wins: the command line, the environment, the saved setting, the default file. A plain
     file path is taken as that SQLite file."""
     from crm_desktop.db.urls import url_of
+    from crm_desktop.i18n import Message
 
     for candidate, origin in (
-        (cli_url, "given with --database-url"),
-        (os.environ.get(ENV_DATABASE_URL), f"in the environment variable {ENV_DATABASE_URL}"),
-        (settings.get("database_url"), f"in the settings file {settings.path}"),
+        (cli_url, Message("given with --database-url")),
+        (
+            os.environ.get(ENV_DATABASE_URL),
+            Message("in the environment variable {name}", name=ENV_DATABASE_URL),
+        ),
+        (settings.get("database_url"), Message("in the settings file {path}", path=str(settings.path))),
     ):
         if candidate:
             return DatabaseChoice(url_of(candidate), origin)

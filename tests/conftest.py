@@ -97,6 +97,24 @@ def _with_trgm(server_url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def speaks_english() -> Iterator[None]:
+    """Every test starts in English and the next one does too, whatever language this one chose (the
+    catalogue, Qt's translators, the default locale and the direction are the process's)."""
+    import sys
+
+    from crm_desktop import i18n
+
+    yield
+    i18n.set_language(i18n.SOURCE_LANGUAGE)
+    if "crm_desktop.ui.translator" in sys.modules and (
+        app := sys.modules["PySide6.QtCore"].QCoreApplication.instance()
+    ):
+        from crm_desktop.ui import translator
+
+        translator.uninstall(app)
+
+
 @pytest.fixture(scope="session")
 def _postgres_ready() -> None:
     _with_trgm(_postgres_server_url())

@@ -10,20 +10,20 @@ from crm_desktop.db.connect import open_database
 
 
 def test_database_choice_order_cli_then_env_then_setting_then_default(paths, monkeypatch):
+    def chosen(cli_url=None) -> tuple[str, str | None]:
+        choice = choose_database(cli_url, settings, paths)
+        return choice.url, str(choice.origin) if choice.origin is not None else None  # said in English
+
     settings = Settings(paths.settings_file)
-    default = f"sqlite:///{paths.default_database_file}"
-    assert choose_database(None, settings, paths) == config.DatabaseChoice(default, None)
+    assert chosen() == (f"sqlite:///{paths.default_database_file}", None)
     settings.set("database_url", "postgresql://crm@office-server/crm")
-    assert choose_database(None, settings, paths) == config.DatabaseChoice(
-        "postgresql://crm@office-server/crm", f"in the settings file {paths.settings_file}"
-    )
+    assert chosen() == ("postgresql://crm@office-server/crm", f"in the settings file {paths.settings_file}")
     monkeypatch.setenv(config.ENV_DATABASE_URL, "sqlite:////tmp/from-env.sqlite3")
-    assert choose_database(None, settings, paths) == config.DatabaseChoice(
-        "sqlite:////tmp/from-env.sqlite3", "in the environment variable CRM_DESKTOP_DATABASE_URL"
+    assert chosen() == (
+        "sqlite:////tmp/from-env.sqlite3",
+        "in the environment variable CRM_DESKTOP_DATABASE_URL",
     )
-    assert choose_database("sqlite:////tmp/cli.sqlite3", settings, paths) == config.DatabaseChoice(
-        "sqlite:////tmp/cli.sqlite3", "given with --database-url"
-    )
+    assert chosen("sqlite:////tmp/cli.sqlite3") == ("sqlite:////tmp/cli.sqlite3", "given with --database-url")
 
 
 def test_settings_survive_a_restart_and_never_hold_a_password(paths):

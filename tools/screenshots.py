@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("outdir", type=Path, nargs="?")
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--size", nargs=2, type=int, default=(1280, 800), metavar=("W", "H"))
+    parser.add_argument("--language", default="en", help="the window in this language (en ru uz az ar)")
     parser.add_argument(
         "--help-images",
         action="store_true",
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.outdir is None:
         parser.error("OUTDIR is needed (or --help-images)")
 
-    with _demo_window(args.clients, args.size) as window:
+    with _demo_window(args.clients, args.size, args.language) as window:
         args.outdir.mkdir(parents=True, exist_ok=True)
         for key in window.pages:
             window.show_page(key)
@@ -86,13 +87,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 @contextmanager
-def _demo_window(clients: int, size: tuple[int, int]) -> Iterator:
-    """The main window, shown and started on a demo office in a temp folder (gone afterwards)."""
+def _demo_window(clients: int, size: tuple[int, int], language: str = "en") -> Iterator:
+    """The main window in `language`, shown and started on a demo office in a temp folder (gone
+    afterwards)."""
     from crm_desktop.app import application, build_main_window
     from crm_desktop.config import Paths
     from crm_desktop.db.connect import open_database
     from crm_desktop.services import demo
     from crm_desktop.services.context import ServiceContext
+    from crm_desktop.ui import translator
     from crm_desktop.ui.errors import ErrorReporter
 
     with tempfile.TemporaryDirectory(prefix="crm-screenshots-") as tmp:
@@ -100,6 +103,7 @@ def _demo_window(clients: int, size: tuple[int, int]) -> Iterator:
         opened = open_database(f"sqlite:///{paths.default_database_file}")
         demo.generate(opened.db, clients=clients)
         application()
+        translator.install(language)
         window = build_main_window(ServiceContext(opened.db), paths, ErrorReporter(paths), demo=True)
         window.resize(*size)
         window.show()

@@ -15,9 +15,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from crm_desktop import __version__
+from crm_desktop import __version__, i18n
 from crm_desktop.cli import clients, db, invoices, server, tasks
 from crm_desktop.cli.output import CliError
+from crm_desktop.i18n import ENV_LANGUAGE, LANGUAGES
 
 PROG = "crm-desktop"
 # subcommand → the module whose run(db, args) does it; `db` and `demo-data` go to cli/db.py, which also
@@ -34,9 +35,10 @@ COMMANDS = {
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not the whole usage block
-        self.exit(
-            2, f"{self.prog}: error: {message}{_did_you_mean(self, message)} (see '{self.prog} --help')\n"
+        said = i18n.gettext("{prog}: error: {message}{hint} (see '{prog} --help')").format(
+            prog=self.prog, message=message, hint=_did_you_mean(self, message)
         )
+        self.exit(2, said + "\n")
 
 
 def _options(parser: argparse.ArgumentParser) -> set[str]:
@@ -55,24 +57,36 @@ def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
         return ""
     typed = [word.split("=")[0] for word in message.split(":", 1)[1].split() if word.startswith("--")]
     close = [m for word in typed for m in difflib.get_close_matches(word, sorted(_options(parser)), n=1)]
-    return f"; did you mean {' or '.join(close)}?" if close else ""
+    if not close:
+        return ""
+    return i18n.gettext("; did you mean {options}?").format(options=i18n.gettext(" or ").join(close))
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="CRM Desktop: clients, deals, tasks and invoices.")
+    p = _Parser(prog=PROG, description=i18n.gettext("CRM Desktop: clients, deals, tasks and invoices."))
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     p.add_argument(
         "--database-url",
         metavar="URL",
-        help="sqlite:///path/to/file.sqlite3 or postgresql://user@host:port/database",
+        help=i18n.gettext("sqlite:///path/to/file.sqlite3 or postgresql://user@host:port/database"),
     )
     p.add_argument(
         "--base-dir",
         metavar="DIR",
         type=Path,
-        help="keep data, settings and logs under DIR instead of the user folders",
+        help=i18n.gettext("keep data, settings and logs under DIR instead of the user folders"),
     )
-    p.add_argument("--demo", action="store_true", help="open the app on a fresh throwaway demo database")
+    p.add_argument(
+        "--demo", action="store_true", help=i18n.gettext("open the app on a fresh throwaway demo database")
+    )
+    p.add_argument(
+        "--language",
+        metavar="CODE",
+        choices=LANGUAGES,
+        help=i18n.gettext(
+            "speak one of {languages} (default: ${variable}, the saved choice, the system's)"
+        ).format(languages=", ".join(LANGUAGES), variable=ENV_LANGUAGE),
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     db.add_parsers(sub, _positive)
@@ -92,7 +106,10 @@ def _database_url_after_the_command(sub: argparse._SubParsersAction) -> None:
             _database_url_after_the_command(nested[0])
         elif "--database-url" not in parser._option_string_actions:
             parser.add_argument(
-                "--database-url", metavar="URL", default=argparse.SUPPRESS, help="as before the command"
+                "--database-url",
+                metavar="URL",
+                default=argparse.SUPPRESS,
+                help=i18n.gettext("as before the command"),
             )
 
 
@@ -100,22 +117,31 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            i18n.gettext("'{text}' is not a whole number").format(text=text)
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more (got {value})")
+        raise argparse.ArgumentTypeError(i18n.gettext("must be 1 or more (got {value})").format(value=value))
     return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(_language_before_parsing(argv))  # --help and a refused option speak it too
     parser = _parser()
     args = parser.parse_args(argv)  # exits with code 2 and one usage line on bad options
     if args.demo and (args.command or args.database_url):
         parser.error(
-            "--demo opens the window on its own throwaway database; it takes no command and no --database-url"
+            i18n.gettext(
+                "--demo opens the window on its own throwaway database; "
+                "it takes no command and no --database-url"
+            )
         )
     from crm_desktop.config import Paths
 
     paths = Paths.under(args.base_dir) if args.base_dir else Paths.default()
+    args.chosen_language = _chosen_language(args, paths)
+    i18n.set_language(i18n.choose(args.chosen_language, _system_language()))
     try:
         return _run(args, paths)
     except KeyboardInterrupt:
@@ -125,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into a line on stderr
         message = _explain(exc, paths)
-        print(f"{PROG}: error: {message}", file=sys.stderr)
+        print(i18n.gettext("{prog}: error: {message}").format(prog=PROG, message=message), file=sys.stderr)
         return 1
 
 
@@ -139,12 +165,16 @@ def _explain(exc: Exception, paths) -> str:
     if message is None:
         written = log_unexpected(paths, exc)
         first_line = next(iter(str(exc).strip().splitlines()), "")  # the rest (SQL, parameters) is in the log
-        return f"unexpected {type(exc).__name__}: {first_line}." + (
-            f" Details were written to {paths.log_file}" if written else ""
-        )
+        if written:
+            return i18n.gettext("unexpected {error}: {line}. Details were written to {log}").format(
+                error=type(exc).__name__, line=first_line, log=paths.log_file
+            )
+        return i18n.gettext("unexpected {error}: {line}.").format(error=type(exc).__name__, line=first_line)
     # What the database or the system said behind the sentence goes to the log, for whoever helps.
     if exc.__cause__ is not None and log_problem(paths, exc, message):
-        return f"{message} Details were written to {paths.log_file}"
+        return i18n.gettext("{message} Details were written to {log}").format(
+            message=message, log=paths.log_file
+        )
     return message
 
 
@@ -160,19 +190,64 @@ def _words(exc: Exception) -> str | None:
     if isinstance(exc, ServiceError):
         return exc.message if not hasattr(exc, "field") else f"{exc.field}: {exc.message}"
     if isinstance(exc, DBAPIError) and (problem := problems.kind(exc)) is not None:
-        return problems.message(problem, None)  # a write outside the services' unit of work (demo data)
+        return problems.message(
+            problem, None
+        ).render()  # a write outside the services' unit of work (demo data)
     return None
+
+
+def _chosen_language(args: argparse.Namespace, paths) -> str | None:
+    """The language asked for: --language, the environment, then the user's saved choice (the settings
+    of the real user folders, also for --demo, whose own go away); None leaves it to the system."""
+    from crm_desktop.config import Settings
+
+    candidates = (args.language, i18n.from_environment(), Settings(paths.settings_file).get("language"))
+    return next((code for c in candidates if (code := i18n.language_of(c))), None)
+
+
+def _language_before_parsing(argv: Sequence[str]) -> str:
+    """The language to speak while the arguments are read (the help, a refused option): the choice of
+    _chosen_language, read from the raw arguments; the whole choice is made again once they are parsed."""
+    from crm_desktop.config import Paths, Settings
+
+    def typed(option: str) -> str | None:
+        for i, word in enumerate(argv):
+            # options of the app come before its command ("invoice pdf --language" is the document's)
+            if word == "--" or word in (*COMMANDS, "db", "demo-data"):
+                break
+            if word == option and i + 1 < len(argv):
+                return argv[i + 1]
+            if word.startswith(option + "="):
+                return word.split("=", 1)[1]
+        return None
+
+    base_dir = typed("--base-dir")
+    try:
+        paths = Paths.under(Path(base_dir)) if base_dir else Paths.default()
+        saved = Settings(paths.settings_file).get("language")
+    except OSError:  # a folder that cannot be read: the system's language until the arguments are read
+        saved = None
+    return i18n.choose(typed("--language"), i18n.from_environment(), saved, _system_language())
+
+
+def _system_language() -> str | None:
+    import locale
+
+    return (
+        next((v for k in ("LC_ALL", "LC_MESSAGES", "LANG") if (v := os.environ.get(k))), None)
+        or (locale.getlocale()[0])
+    )
 
 
 def _run(args: argparse.Namespace, paths) -> int:
     if args.demo:
-        return _demo_gui(paths)
+        return _demo_gui(paths, args.chosen_language)
     choice = _database(args, paths)
     url, origin = choice.url, choice.origin
     if args.command is None:
         from crm_desktop.app import run_gui
 
-        return run_gui(url, paths, origin=origin)
+        return run_gui(url, paths, origin=origin, language=args.chosen_language)
     if args.command == "db" and args.db_command == "current":
         return db.current(url, origin)
     if not _makes_a_database(args):
@@ -203,7 +278,7 @@ def _database(args: argparse.Namespace, paths):
     return choose_database(args.database_url, Settings(paths.settings_file), paths)
 
 
-def _demo_gui(paths) -> int:
+def _demo_gui(paths, language: str | None) -> int:
     """The window on a demo office in a temp folder that goes away on exit; logs stay where bugs are
     looked for."""
     import shutil
@@ -222,6 +297,6 @@ def _demo_gui(paths) -> int:
             demo.generate(opened.db, clients=500)
         finally:
             opened.db.dispose()
-        return run_gui(url, demo_paths, demo=True)
+        return run_gui(url, demo_paths, demo=True, language=language)
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from crm_desktop import i18n
 from crm_desktop.cli.output import add_format_option, print_records
 
 if TYPE_CHECKING:
@@ -12,14 +13,25 @@ if TYPE_CHECKING:
 
 
 def add_parsers(sub: Any, positive: Any) -> None:
-    clients = sub.add_parser("clients", help="clients").add_subparsers(
+    clients = sub.add_parser("clients", help=i18n.gettext("clients")).add_subparsers(
         dest="clients_command", metavar="ACTION", required=True
     )
-    ls = clients.add_parser("list", help="list clients, optionally found by name, phone digits or email")
-    ls.add_argument(
-        "--search", default="", metavar="TEXT", help="a word of the name, 4+ phone digits or part of an email"
+    ls = clients.add_parser(
+        "list", help=i18n.gettext("list clients, optionally found by name, phone digits or email")
     )
-    ls.add_argument("--limit", type=positive, default=50, metavar="N", help="at most N clients (default: 50)")
+    ls.add_argument(
+        "--search",
+        default="",
+        metavar="TEXT",
+        help=i18n.gettext("a word of the name, 4+ phone digits or part of an email"),
+    )
+    ls.add_argument(
+        "--limit",
+        type=positive,
+        default=50,
+        metavar="N",
+        help=i18n.gettext("at most N clients (default: 50)"),
+    )
     add_format_option(ls)
 
 
@@ -54,4 +66,4 @@ def run(db: Database, args: argparse.Namespace) -> None:
         columns = ["id", "name", "kind", "status", "phones", "emails", "owner", "source"]
     else:
         columns = ["id", "name", "status", "phones", "emails", "owner"]
-    print_records(records, format=args.format, columns=columns, empty="(no clients found)")
+    print_records(records, format=args.format, columns=columns, empty=i18n.gettext("(no clients found)"))

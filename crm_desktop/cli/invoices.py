@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from crm_desktop import i18n
 from crm_desktop.cli.output import add_format_option, print_records
 
 STATUSES = ("draft", "issued", "partly_paid", "paid", "credited", "overdue", "cancelled")
@@ -13,22 +14,40 @@ COLUMNS = ["number", "client", "issued", "due", "total", "balance", "currency", 
 
 
 def add_parsers(sub) -> None:
-    pdf = sub.add_parser("invoice", help="one invoice").add_subparsers(
+    pdf = sub.add_parser("invoice", help=i18n.gettext("one invoice")).add_subparsers(
         dest="invoice_command", metavar="ACTION", required=True
     )
-    write = pdf.add_parser("pdf", help="write an issued invoice as a PDF")
-    write.add_argument("number", metavar="NUMBER", help="the invoice number, e.g. INV-2026-00042")
+    write = pdf.add_parser("pdf", help=i18n.gettext("write an issued invoice as a PDF"))
     write.add_argument(
-        "-o", "--output", required=True, type=Path, metavar="FILE.pdf", help="where to write the PDF"
+        "number", metavar="NUMBER", help=i18n.gettext("the invoice number, e.g. INV-2026-00042")
     )
-    write.add_argument("--page", choices=("A4", "Letter"), default="A4", help="paper size (default: A4)")
+    write.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE.pdf",
+        help=i18n.gettext("where to write the PDF"),
+    )
+    write.add_argument(
+        "--page", choices=("A4", "Letter"), default="A4", help=i18n.gettext("paper size (default: A4)")
+    )
+    write.add_argument(  # the document's language, not the one the command speaks (the --language before it)
+        "--language",
+        dest="document_language",
+        metavar="CODE",
+        choices=i18n.LANGUAGES,
+        help=i18n.gettext(
+            "the invoice's language, one of {languages} (default: the client's, else the company's)"
+        ).format(languages=", ".join(i18n.LANGUAGES)),
+    )
 
-    documents = sub.add_parser("invoices", help="invoices").add_subparsers(
+    documents = sub.add_parser("invoices", help=i18n.gettext("invoices")).add_subparsers(
         dest="invoices_command", metavar="ACTION", required=True
     )
-    ls = documents.add_parser("list", help="list invoices, newest first")
-    ls.add_argument("--status", choices=STATUSES, help="only invoices in this state")
-    ls.add_argument("--client", type=int, metavar="ID", help="only this client's invoices")
+    ls = documents.add_parser("list", help=i18n.gettext("list invoices, newest first"))
+    ls.add_argument("--status", choices=STATUSES, help=i18n.gettext("only invoices in this state"))
+    ls.add_argument("--client", type=int, metavar="ID", help=i18n.gettext("only this client's invoices"))
     add_format_option(ls)
 
 
@@ -38,7 +57,7 @@ def write_pdf(db, args: argparse.Namespace) -> None:
 
     ctx = context(db)
     doc = documents.find_by_number(ctx, args.number)
-    print(documents.write_pdf(ctx, doc.id, args.output, page=args.page))
+    print(documents.write_pdf(ctx, doc.id, args.output, page=args.page, language=args.document_language))
 
 
 def run(db, args: argparse.Namespace) -> None:
@@ -74,6 +93,6 @@ def list_invoices(db, args: argparse.Namespace) -> None:
         records,
         format=args.format,
         columns=COLUMNS,
-        empty="(no invoices found)",
+        empty=i18n.gettext("(no invoices found)"),
         amounts={"total": "currency", "balance": "currency"},
     )

@@ -1,4 +1,8 @@
-"""Records printed the three ways the command line offers: an aligned table, CSV, or one JSON array."""
+"""Records printed the three ways the command line offers: an aligned table, CSV, or one JSON array.
+
+What people read (help, errors, the line a command prints) is in the current language (crm_desktop/i18n.py:
+`i18n.gettext("Template {x}").format(x=...)`); what scripts read (CSV, JSON, column names) stays as it is.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,18 @@ import sys
 from decimal import Decimal
 from typing import Any
 
+from crm_desktop import i18n
+from crm_desktop.i18n import SaidError
 from crm_desktop.services.money import format_amount
 
 MAX_WIDTH = 40  # a table column; longer values end with "…" (CSV and JSON keep them whole)
 
 
-class CliError(Exception):
-    """A problem to report in one line (exit code 1)."""
+class CliError(SaidError):
+    """A problem to report in one line (exit code 1).
+
+    Given as a ServiceError is, a template and its fields — CliError("there is no user '{name}'", name=...)
+    — or a Message; `str(error)` is the sentence in the current language."""
 
 
 def add_format_option(parser: Any) -> None:
@@ -23,7 +32,7 @@ def add_format_option(parser: Any) -> None:
         "--format",
         choices=("table", "csv", "json"),
         default="table",
-        help="table for reading, csv for a spreadsheet, json for scripts (default: table)",
+        help=i18n.gettext("table for reading, csv for a spreadsheet, json for scripts (default: table)"),
     )
 
 
@@ -37,6 +46,7 @@ def print_records(
 ) -> None:
     """`columns`: what the table and CSV show, in order; JSON has every field of the records.
 
+    `empty`: what the table says when there are no records (in the reader's language).
     `amounts`: the money columns, each with the field that holds its currency code ({"total": "currency"}).
     The table shows them as people read money, grouped and right-aligned ("8 904 000.00", grouped by
     U+202F as everywhere in the app); CSV and JSON keep the plain value for machines ("8904000.00").

@@ -9,57 +9,74 @@ import argparse
 import getpass
 import sys
 
+from crm_desktop import i18n
 from crm_desktop.cli.output import CliError, add_format_option, print_records
 
 USER_COLUMNS = ["username", "name", "role", "manager", "export", "active"]
 
 
 def add_parsers(sub) -> None:
-    server = sub.add_parser("server", help="set up a shared office database").add_subparsers(
+    server = sub.add_parser("server", help=i18n.gettext("set up a shared office database")).add_subparsers(
         dest="server_command", metavar="ACTION", required=True
     )
     init = server.add_parser(
         "init",
-        help="create or upgrade the schema, the roles and policies, and the "
-        "first CRM administrator (run with the PostgreSQL administrator's "
-        "login)",
+        help=i18n.gettext(
+            "create or upgrade the schema, the roles and policies, and the "
+            "first CRM administrator (run with the PostgreSQL administrator's "
+            "login)"
+        ),
     )
     init.add_argument(
-        "--admin", required=True, metavar="NAME", help="user name of the first CRM administrator"
+        "--admin",
+        required=True,
+        metavar="NAME",
+        help=i18n.gettext("user name of the first CRM administrator"),
     )
 
-    users = sub.add_parser("users", help="CRM users (each one a server login)").add_subparsers(
+    users = sub.add_parser("users", help=i18n.gettext("CRM users (each one a server login)")).add_subparsers(
         dest="users_command", metavar="ACTION", required=True
     )
-    add = users.add_parser("add", help="add a user; the password is asked for (or read from stdin)")
-    add.add_argument("username", metavar="NAME", help="their user name, which is also their server login")
+    add = users.add_parser(
+        "add", help=i18n.gettext("add a user; the password is asked for (or read from stdin)")
+    )
+    add.add_argument(
+        "username", metavar="NAME", help=i18n.gettext("their user name, which is also their server login")
+    )
     add.add_argument(
         "--role",
         choices=("admin", "manager", "staff"),
         default="staff",
-        help="what they may see and do (default: staff)",
+        help=i18n.gettext("what they may see and do (default: staff)"),
     )
-    add.add_argument("--manager", metavar="NAME", help="the user name of their manager")
-    add.add_argument("--display-name", metavar="TEXT", help="the name shown in the app (default: NAME)")
-    add.add_argument("--email", metavar="ADDRESS", help="their email address")
-    add.add_argument("--can-export", action="store_true", help="may export data (admins may anyway)")
-    ls = users.add_parser("list", help="list users")
-    ls.add_argument("--all", action="store_true", help="disabled users too")
+    add.add_argument("--manager", metavar="NAME", help=i18n.gettext("the user name of their manager"))
+    add.add_argument(
+        "--display-name", metavar="TEXT", help=i18n.gettext("the name shown in the app (default: NAME)")
+    )
+    add.add_argument("--email", metavar="ADDRESS", help=i18n.gettext("their email address"))
+    add.add_argument(
+        "--can-export", action="store_true", help=i18n.gettext("may export data (admins may anyway)")
+    )
+    ls = users.add_parser("list", help=i18n.gettext("list users"))
+    ls.add_argument("--all", action="store_true", help=i18n.gettext("disabled users too"))
     add_format_option(ls)
-    disable = users.add_parser("disable", help="the user can no longer sign in; their records stay")
-    disable.add_argument("username", metavar="NAME", help="the user name")
-    password = users.add_parser("password", help="set a user's server password")
-    password.add_argument("username", metavar="NAME", help="the user name")
+    disable = users.add_parser(
+        "disable", help=i18n.gettext("the user can no longer sign in; their records stay")
+    )
+    disable.add_argument("username", metavar="NAME", help=i18n.gettext("the user name"))
+    password = users.add_parser("password", help=i18n.gettext("set a user's server password"))
+    password.add_argument("username", metavar="NAME", help=i18n.gettext("the user name"))
 
 
 def read_password(prompt: str) -> str:
+    """`prompt` is in the reader's language already ("Password for anna")."""
     if sys.stdin is None or not sys.stdin.isatty():
         line = sys.stdin.readline() if sys.stdin else ""
         if not line.strip():
             raise CliError("no password on stdin: give it on the first line")
         return line.rstrip("\r\n")
     first = getpass.getpass(f"{prompt}: ")
-    if getpass.getpass("Again, to be sure: ") != first:
+    if getpass.getpass(i18n.gettext("Again, to be sure: ")) != first:
         raise CliError("the two passwords differ; nothing was changed")
     return first
 
@@ -99,11 +116,21 @@ def server_init(db, args: argparse.Namespace) -> None:
         existing = s.scalar(select(User.role).where(User.username == args.admin))
         untouched = s.scalar(select(User.username).where(User.id == 1)) == "owner"
     if existing == "admin":
-        print(f"schema {current_revision(db)}; the administrator {args.admin} exists already")
+        print(
+            i18n.gettext("schema {schema}; the administrator {name} exists already").format(
+                schema=current_revision(db), name=args.admin
+            )
+        )
         return
-    password = read_password(f"Password for the new administrator {args.admin}")
+    password = read_password(
+        i18n.gettext("Password for the new administrator {name}").format(name=args.admin)
+    )
     if existing is not None:
-        raise CliError(f"'{args.admin}' is a {existing} already; choose another name for the administrator")
+        raise CliError(
+            "'{name}' is a {role} already; choose another name for the administrator",
+            name=args.admin,
+            role=existing,
+        )
     if untouched:  # the owner of a fresh database becomes the first administrator: what they did stays theirs
         row = users.get(ctx, 1)
         row = users.update(
@@ -117,10 +144,11 @@ def server_init(db, args: argparse.Namespace) -> None:
         users.set_password(ctx, row.id, password)
     else:
         users.create(ctx, username=args.admin, display_name=args.admin, role="admin", password=password)
+    url = f"postgresql://{args.admin}@{db.engine.url.host or 'localhost'}:{db.engine.url.port or 5432}/"
     print(
-        f"schema {current_revision(db)}; administrator {args.admin} created. Each PC connects with "
-        f"postgresql://{args.admin}@{db.engine.url.host or 'localhost'}:{db.engine.url.port or 5432}/"
-        f"{db.engine.url.database}"
+        i18n.gettext("schema {schema}; administrator {name} created. Each PC connects with {url}").format(
+            schema=current_revision(db), name=args.admin, url=url + str(db.engine.url.database)
+        )
     )
 
 
@@ -134,7 +162,7 @@ def run_users(db, args: argparse.Namespace) -> None:
     def find(name: str):
         found = by_name.get(name.lower())
         if found is None:
-            raise CliError(f"there is no user '{name}' (see 'users list --all')")
+            raise CliError("there is no user '{name}' (see 'users list --all')", name=name)
         return found
 
     if args.users_command == "list":
@@ -153,11 +181,11 @@ def run_users(db, args: argparse.Namespace) -> None:
             ],
             format=args.format,
             columns=USER_COLUMNS,
-            empty="(no users)",
+            empty=i18n.gettext("(no users)"),
         )
     elif args.users_command == "add":
         manager = find(args.manager).id if args.manager else None
-        password = read_password(f"Password for {args.username}")
+        password = read_password(i18n.gettext("Password for {name}").format(name=args.username))
         row = users.create(
             ctx,
             username=args.username,
@@ -168,10 +196,18 @@ def run_users(db, args: argparse.Namespace) -> None:
             can_export=True if args.can_export else None,
             password=password,
         )
-        print(f"added {row.username} ({row.role})")
+        print(i18n.gettext("added {name} ({role})").format(name=row.username, role=row.role))
     elif args.users_command == "disable":
         row = users.disable(ctx, find(args.username).id)
-        print(f"disabled {row.username}: they can no longer sign in; their records stay")
+        print(
+            i18n.gettext("disabled {name}: they can no longer sign in; their records stay").format(
+                name=row.username
+            )
+        )
     elif args.users_command == "password":
-        users.set_password(ctx, find(args.username).id, read_password(f"New password for {args.username}"))
-        print(f"password of {args.username} changed")
+        users.set_password(
+            ctx,
+            find(args.username).id,
+            read_password(i18n.gettext("New password for {name}").format(name=args.username)),
+        )
+        print(i18n.gettext("password of {name} changed").format(name=args.username))

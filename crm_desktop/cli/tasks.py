@@ -9,29 +9,46 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
+from crm_desktop import i18n
 from crm_desktop.cli.output import add_format_option, print_records
 
 TASK_COLUMNS = ["id", "due", "title", "client", "assignee", "status", "remind"]
 
 
 def add_parsers(sub) -> None:
-    tasks = sub.add_parser("tasks", help="tasks and reminders").add_subparsers(
+    tasks = sub.add_parser("tasks", help=i18n.gettext("tasks and reminders")).add_subparsers(
         dest="tasks_command", metavar="ACTION", required=True
     )
-    add = tasks.add_parser("add", help="add a task (with a reminder that pops up in the app)")
-    add.add_argument("--title", required=True, help="what is to be done, as the reminder shows it")
+    add = tasks.add_parser("add", help=i18n.gettext("add a task (with a reminder that pops up in the app)"))
     add.add_argument(
-        "--due", required=True, type=_when, metavar="WHEN", help="when it is due, e.g. 2026-11-25T09:00"
+        "--title", required=True, help=i18n.gettext("what is to be done, as the reminder shows it")
     )
     add.add_argument(
-        "--remind", type=_when, metavar="WHEN", help="when the reminder pops up (at or before --due)"
+        "--due",
+        required=True,
+        type=_when,
+        metavar="WHEN",
+        help=i18n.gettext("when it is due, e.g. 2026-11-25T09:00"),
     )
     add.add_argument(
-        "--client", type=int, metavar="ID", help="the client it is about (its ID in clients list)"
+        "--remind",
+        type=_when,
+        metavar="WHEN",
+        help=i18n.gettext("when the reminder pops up (at or before --due)"),
     )
-    add.add_argument("--assignee", metavar="USER", help="user name (default: the database's owner)")
-    ls = tasks.add_parser("list", help="list open tasks by due time")
-    ls.add_argument("--due-before", type=_when, metavar="WHEN", help="only tasks due before WHEN")
+    add.add_argument(
+        "--client",
+        type=int,
+        metavar="ID",
+        help=i18n.gettext("the client it is about (its ID in clients list)"),
+    )
+    add.add_argument(
+        "--assignee", metavar="USER", help=i18n.gettext("user name (default: the database's owner)")
+    )
+    ls = tasks.add_parser("list", help=i18n.gettext("list open tasks by due time"))
+    ls.add_argument(
+        "--due-before", type=_when, metavar="WHEN", help=i18n.gettext("only tasks due before WHEN")
+    )
     add_format_option(ls)
 
 
@@ -39,7 +56,9 @@ def _when(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a time; write it like 2026-11-25T09:00") from None
+        raise argparse.ArgumentTypeError(
+            i18n.gettext("'{text}' is not a time; write it like 2026-11-25T09:00").format(text=text)
+        ) from None
     return moment if moment.tzinfo else moment.astimezone()  # a naive time is this PC's local time
 
 
@@ -64,8 +83,11 @@ def _add(ctx, args: argparse.Namespace) -> None:
         client_id=args.client,
         assignee_id=_user_id(ctx, args.assignee) if args.assignee else None,
     )
-    reminder = f", reminder {_local(task.remind_at)}" if task.remind_at else ""
-    print(f"task {task.id}: {task.title}, due {_local(task.due_at)}{reminder}")
+    if task.remind_at:
+        said = i18n.gettext("task {id}: {title}, due {due}, reminder {remind}")
+    else:
+        said = i18n.gettext("task {id}: {title}, due {due}")
+    print(said.format(id=task.id, title=task.title, due=_local(task.due_at), remind=_local(task.remind_at)))
 
 
 def _user_id(ctx, username: str) -> int:
@@ -76,7 +98,11 @@ def _user_id(ctx, username: str) -> int:
     for user in known:
         if user.username == username:
             return user.id
-    raise NotFound(f"There is no active user '{username}'. Users: {', '.join(u.username for u in known)}.")
+    raise NotFound(
+        "There is no active user '{username}'. Users: {users}.",
+        username=username,
+        users=", ".join(u.username for u in known),
+    )
 
 
 def _list(ctx, args: argparse.Namespace) -> None:
@@ -99,7 +125,7 @@ def _list(ctx, args: argparse.Namespace) -> None:
         }
         for t in rows
     ]
-    print_records(records, format=args.format, columns=TASK_COLUMNS, empty="(no open tasks)")
+    print_records(records, format=args.format, columns=TASK_COLUMNS, empty=i18n.gettext("(no open tasks)"))
 
 
 def _local(moment: datetime | None) -> str:

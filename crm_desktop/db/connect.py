@@ -25,7 +25,8 @@ from crm_desktop.db.migrate import (
 )
 from crm_desktop.db.problems import explain_open_error
 from crm_desktop.db.sqlite_file import check_not_damaged
-from crm_desktop.db.urls import parse_database_url
+from crm_desktop.db.urls import Origin, parse_database_url
+from crm_desktop.i18n import Message
 
 # Asked for a server password when the keyring has none (or no keyring works); None = cancelled.
 AskPassword = Callable[[str], str | None]
@@ -44,7 +45,7 @@ def open_database(
     ask_password: AskPassword | None = None,
     migrate: bool = True,
     password: str | None = None,
-    origin: str | None = None,
+    origin: Origin | None = None,
 ) -> OpenedDatabase:
     """Connect (with `password`, else the keyring's, else asking), check it, bring the schema up to date.
 
@@ -63,7 +64,9 @@ def open_database(
         db.dispose()
         password = ask_password(make_url(url).render_as_string(hide_password=True))
         if password is None:
-            raise DatabaseOpenError("No password was given, so the database was not opened.") from exc
+            raise DatabaseOpenError(
+                Message("No password was given, so the database was not opened.")
+            ) from exc
         db = Database.open(url, password=password)
         check_reachable(db)
         in_memory = True
@@ -99,18 +102,23 @@ def is_crm_login(db: Database) -> bool:
         )
 
 
-def not_ready_for_users(db: Database) -> str | None:
+def not_ready_for_users(db: Database) -> Message | None:
     """Why a CRM login cannot work here yet — the schema is missing or older, and only the owner may
     change it — or None. (A newer schema is upgrade()'s refusal, the same for everyone.)"""
     before, head = current_revision(db), head_revision()
     if before == head or before is not None and not known_revision(before):
         return None
-    what = (
-        "has no CRM schema yet" if before is None else f"has an older schema ({before}) than this CRM Desktop"
-    )
-    return (
-        f"{db.describe()} {what}. Ask your administrator to set it up or upgrade it with `crm-desktop server "
-        "init`, then connect again."
+    if before is None:
+        return Message(
+            "{where} has no CRM schema yet. Ask your administrator to set it up or upgrade it with "
+            "`crm-desktop server init`, then connect again.",
+            where=db.describe(),
+        )
+    return Message(
+        "{where} has an older schema ({schema}) than this CRM Desktop. Ask your administrator to set it up "
+        "or upgrade it with `crm-desktop server init`, then connect again.",
+        where=db.describe(),
+        schema=before,
     )
 
 

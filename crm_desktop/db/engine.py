@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crm_desktop.db import sqlite_file
 from crm_desktop.db.problems import DatabaseOpenError
 from crm_desktop.db.urls import parse_database_url
+from crm_desktop.i18n import Message
 
 __all__ = ["Database", "DatabaseOpenError", "create_db_engine"]
 
@@ -102,8 +103,11 @@ def create_db_engine(url: str | URL, *, password: str | None = None, echo: bool 
             },
         )
     raise DatabaseOpenError(
-        f"Unsupported database '{url.get_backend_name()}'. Use a SQLite file (sqlite:///path) "
-        "or a PostgreSQL server (postgresql://user@host/database)."
+        Message(
+            "Unsupported database '{backend}'. Use a SQLite file (sqlite:///path) "
+            "or a PostgreSQL server (postgresql://user@host/database).",
+            backend=url.get_backend_name(),
+        )
     )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from crm_desktop.db import problems, sqlite_file
 from crm_desktop.db.engine import Database, DatabaseOpenError
 from crm_desktop.db.problems import explain_open_error
+from crm_desktop.i18n import Message
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 # to find and list at each start, in a checkout, a wheel and a bundle alike. A new revision changes it
 # in the same commit; tests/db/test_migrations.py fails until it does (were it left behind, a database
 # at the old head would skip the new revision).
-HEAD = "0007_more_system_entries"
+HEAD = "0009_words_in_any_language"
 
 
 class SchemaTooNew(DatabaseOpenError):
@@ -61,7 +62,7 @@ def migrations_dir() -> Path:
         if (path / "env.py").is_file():
             return path
     raise DatabaseOpenError(
-        "The database migrations are missing from this installation; reinstall CRM Desktop."
+        Message("The database migrations are missing from this installation; reinstall CRM Desktop.")
     )
 
 
@@ -119,8 +120,12 @@ def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
         raise RuntimeError(f"no schema revisions found in {migrations_dir()}")
     if before is not None and not _known(script, before):
         raise SchemaTooNew(
-            f"{db.describe()} was written by a newer version of CRM Desktop (schema {before}). "
-            "Install the latest CRM Desktop to open it."
+            Message(
+                "{where} was written by a newer version of CRM Desktop (schema {schema}). "
+                "Install the latest CRM Desktop to open it.",
+                where=db.describe(),
+                schema=before,
+            )
         )
     if before == head:
         return UpgradeResult(before, head, None)
@@ -128,9 +133,23 @@ def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
     if (
         path is not None and path.exists() and not os.access(path, os.W_OK)
     ):  # refused before any backup is made
+        if before is None:
+            raise DatabaseOpenError(
+                Message(
+                    "{path} is read-only, and this CRM Desktop must first bring its schema up to date "
+                    "(none to {head}). Make the file writable, then start again.",
+                    path=str(path),
+                    head=head,
+                )
+            )
         raise DatabaseOpenError(
-            f"{path} is read-only, and this CRM Desktop must first bring its schema up to date "
-            f"({before or 'none'} to {head}). Make the file writable, then start again."
+            Message(
+                "{path} is read-only, and this CRM Desktop must first bring its schema up to date "
+                "({before} to {head}). Make the file writable, then start again.",
+                path=str(path),
+                before=before,
+                head=head,
+            )
         )
     if path is not None and _has_tables(db):
         sqlite_file.check_not_damaged(
@@ -181,16 +200,27 @@ def backup_sqlite(db: Database, label: str, *, now: datetime | None = None) -> P
         if problems.kind(exc, target) == problems.DISK_FULL:
             size = -(-source.stat().st_size // 1_000_000)
             raise BackupFailed(
-                f"There is not enough free space for the backup of {source} that is made before "
-                f"upgrading it (about {size} MB); nothing was changed. Free some space on that disk, "
-                "then start again."
+                Message(
+                    "There is not enough free space for the backup of {source} that is made before "
+                    "upgrading it (about {size} MB); nothing was changed. Free some space on that disk, "
+                    "then start again.",
+                    source=str(source),
+                    size=size,
+                )
             ) from exc
         raise BackupFailed(
-            f"The backup of {source} before upgrading it could not be written ({exc}); nothing was changed."
+            Message(
+                "The backup of {source} before upgrading it could not be written ({reason}); "
+                "nothing was changed.",
+                source=str(source),
+                reason=str(exc),
+            )
         ) from exc
     if not ok or tables != copied:
         _remove(target)
-        raise BackupFailed(f"The backup of {source} could not be verified; nothing was changed.")
+        raise BackupFailed(
+            Message("The backup of {source} could not be verified; nothing was changed.", source=str(source))
+        )
     return target
 
 

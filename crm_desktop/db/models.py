@@ -128,6 +128,8 @@ class Client(Editable, Retryable, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     private: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # the language of the documents the client receives; "" the company's
+    language: Mapped[str] = mapped_column(String(5), default="", server_default="")
 
     tags: Mapped[list[ClientTag]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="ClientTag.tag"
@@ -168,6 +170,9 @@ class Activity(Editable, Retryable, Base):
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="note")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The app's own entries: what they say, as an English template and its fields (i18n.Message JSON),
+    # read in the reader's language; `body` has the English words. None on what people write.
+    said: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -14,6 +14,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crm_desktop.i18n import Message, SaidError
+
 if TYPE_CHECKING:
     from crm_desktop.db.engine import Database
 
@@ -21,8 +23,12 @@ READ_ONLY, DISK_FULL, DAMAGED, BUSY = "read-only", "disk full", "damaged", "busy
 LOW_SPACE_BYTES = 1 << 20  # less free space than this next to the file: an I/O error is a full disk
 
 
-class DatabaseOpenError(Exception):
-    """The database cannot be opened; the message says why in words a user can act on."""
+class DatabaseOpenError(SaidError):
+    """The database cannot be opened; the message says why in words a user can act on.
+
+    Given as a template and its fields (or a Message), as a ServiceError is, and put into words when it
+    is read: `str(error)` and `error.message` are the sentence in the current language, since that is
+    what the window and the command line show."""
 
 
 def kind(exc: BaseException, path: Path | None = None) -> str | None:
@@ -61,46 +67,67 @@ def disk_is_full(path: Path) -> bool:
         return False
 
 
-def message(problem: str, db: Database | None) -> str:
+def message(problem: str, db: Database | None) -> Message:
     """The sentence for a problem met while working with `db` (None: the database at hand)."""
-    server = db is not None and not db.is_sqlite
-    where = db.describe() if db is not None else "the database"
-    if problem == READ_ONLY:
-        if server:
-            return (
-                f"The database server ({where}) accepts no changes now (it is read-only); nothing was "
-                "changed. Ask your administrator."
+    where = db.describe() if db is not None else None
+    if db is not None and not db.is_sqlite:
+        if problem == READ_ONLY:
+            return Message(
+                "The database server ({where}) accepts no changes now (it is read-only); nothing was "
+                "changed. Ask your administrator.",
+                where=where,
             )
-        return (
-            f"{_capital(where)} is read-only; nothing was changed. Make the file writable, or copy it to a "
-            "folder you can write to and open the copy."
+        if problem == DISK_FULL:
+            return Message(
+                "The database server's disk is full ({where}); nothing was changed. Ask your administrator.",
+                where=where,
+            )
+    if problem == READ_ONLY:
+        if where is None:
+            return Message(
+                "The database is read-only; nothing was changed. Make the file writable, or copy it to a "
+                "folder you can write to and open the copy."
+            )
+        return Message(
+            "{where} is read-only; nothing was changed. Make the file writable, or copy it to a "
+            "folder you can write to and open the copy.",
+            where=_capital(where),
         )
     if problem == DISK_FULL:
-        if server:
-            return (
-                f"The database server's disk is full ({where}); nothing was changed. Ask your administrator."
+        if where is None:
+            return Message(
+                "The disk that holds the database is full; nothing was changed. "
+                "Free some space on it, then try again."
             )
-        return (
-            f"The disk that holds {where} is full; nothing was changed. "
-            "Free some space on it, then try again."
+        return Message(
+            "The disk that holds {where} is full; nothing was changed. "
+            "Free some space on it, then try again.",
+            where=where,
         )
     if problem == DAMAGED:
-        return damaged(_capital(where))
-    return "The database is busy with another save. Wait a moment and try again."
+        return damaged(_capital(where) if where is not None else None)
+    return Message("The database is busy with another save. Wait a moment and try again.")
 
 
 def _capital(where: str) -> str:
     return where[:1].upper() + where[1:]
 
 
-def damaged(where: str) -> str:
-    return (
-        f"{where} is damaged (SQLite found errors in it), so CRM Desktop does not work on it. Restore your "
-        "latest backup of it (for example a .backup.sqlite3 file next to it) and open that."
+def damaged(where: str | None) -> Message:
+    """The sentence for a damaged SQLite file `where` (None: the database at hand)."""
+    if where is None:
+        return Message(
+            "The database is damaged (SQLite found errors in it), so CRM Desktop does not work on it. "
+            "Restore your latest backup of it (for example a .backup.sqlite3 file next to it) and open that."
+        )
+    return Message(
+        "{where} is damaged (SQLite found errors in it), so CRM Desktop does not work on it. Restore your "
+        "latest backup of it (for example a .backup.sqlite3 file next to it) and open that.",
+        where=where,
     )
 
 
-def explain_open_error(exc: Exception, db: Database) -> str:
+def explain_open_error(exc: Exception, db: Database) -> Message:
     """Why `db` could not be opened or brought up to date, from the error that said so."""
     path = db.sqlite_path
     problem = kind(exc, path)
@@ -111,23 +138,38 @@ def explain_open_error(exc: Exception, db: Database) -> str:
     if path is not None and "unable to open database file" in text:
         return _unopenable(path)
     if "not permitted to log in" in text:
-        return f"This login is disabled on the server ({where}). Ask your administrator."
+        return Message("This login is disabled on the server ({where}). Ask your administrator.", where=where)
     if "password authentication failed" in text:
-        return f"The server refused the password for {where}. Check the user name and password."
+        return Message(
+            "The server refused the password for {where}. Check the user name and password.", where=where
+        )
     if "does not exist" in text and "database" in text:
-        return f"The database {where} does not exist on the server. Ask your administrator to create it."
+        return Message(
+            "The database {where} does not exist on the server. Ask your administrator to create it.",
+            where=where,
+        )
     if "Connection refused" in text or "could not connect" in text or "timeout" in text.lower():
-        return f"Cannot reach the database server for {where}. Check that it is running and reachable."
-    return f"Cannot open {where}: {text.strip().splitlines()[0] if text.strip() else type(exc).__name__}"
+        return Message(
+            "Cannot reach the database server for {where}. Check that it is running and reachable.",
+            where=where,
+        )
+    reason = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return Message("Cannot open {where}: {reason}", where=where, reason=reason)
 
 
-def _unopenable(path: Path) -> str:
+def _unopenable(path: Path) -> Message:
     """SQLite says only "unable to open database file"; the file system says why."""
     if disk_is_full(path):
-        return f"The disk that holds {path} is full. Free some space on it, then try again."
-    if not os.access(path.parent, os.W_OK):
-        return (
-            f"Cannot open {path}: its folder cannot be written to, and SQLite keeps working files "
-            "next to the database. Make the folder writable, or copy the file to a folder you can write to."
+        return Message(
+            "The disk that holds {path} is full. Free some space on it, then try again.", path=str(path)
         )
-    return f"Cannot open {path}: the file cannot be opened for reading and writing. Check its permissions."
+    if not os.access(path.parent, os.W_OK):
+        return Message(
+            "Cannot open {path}: its folder cannot be written to, and SQLite keeps working files "
+            "next to the database. Make the folder writable, or copy the file to a folder you can write to.",
+            path=str(path),
+        )
+    return Message(
+        "Cannot open {path}: the file cannot be opened for reading and writing. Check its permissions.",
+        path=str(path),
+    )

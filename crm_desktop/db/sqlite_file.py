@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError
 
 from crm_desktop.db.problems import DatabaseOpenError, damaged, explain_open_error
+from crm_desktop.i18n import Message
 
 if TYPE_CHECKING:
     from crm_desktop.db.engine import Database
@@ -39,23 +40,37 @@ def prepare(path: Path) -> None:
     """Refuse, before SQLite opens it, a path where a CRM database cannot be or must not be made."""
     if path.is_dir():
         raise DatabaseOpenError(
-            f"{path} is a folder, not a database file. Give the path of a file, for example "
-            f"{path / 'crm.sqlite3'}."
+            Message(
+                "{path} is a folder, not a database file. Give the path of a file, for example {example}.",
+                path=str(path),
+                example=str(path / "crm.sqlite3"),
+            )
         )
     _make_folder(path)
     if not path.exists():
         return  # a new database
     if not path.is_file():
-        raise DatabaseOpenError(f"{path} is not a regular file. Give the path of a database file.")
+        raise DatabaseOpenError(
+            Message("{path} is not a regular file. Give the path of a database file.", path=str(path))
+        )
     try:
         with path.open("rb") as file:
             head = file.read(len(HEADER))
     except OSError as exc:
-        raise DatabaseOpenError(f"Cannot read {path}: {exc.strerror}. Check the file's permissions.") from exc
+        raise DatabaseOpenError(
+            Message(
+                "Cannot read {path}: {reason}. Check the file's permissions.",
+                path=str(path),
+                reason=exc.strerror,
+            )
+        ) from exc
     if head and head != HEADER:
         raise DatabaseOpenError(
-            f"{path} is not a CRM Desktop database (not a SQLite file), so it was left as it "
-            "is. Choose your CRM database file, or a new file name to start an empty one."
+            Message(
+                "{path} is not a CRM Desktop database (not a SQLite file), so it was left as it "
+                "is. Choose your CRM database file, or a new file name to start an empty one.",
+                path=str(path),
+            )
         )
 
 
@@ -65,13 +80,21 @@ def _make_folder(path: Path) -> None:
     except (FileExistsError, NotADirectoryError) as exc:
         blocker = next(p for p in path.parents if p.exists() and not p.is_dir())
         raise DatabaseOpenError(
-            f"Cannot create the database {path}: {blocker} is a file, not a folder. Choose a "
-            "path inside a folder."
+            Message(
+                "Cannot create the database {path}: {blocker} is a file, not a folder. Choose a "
+                "path inside a folder.",
+                path=str(path),
+                blocker=str(blocker),
+            )
         ) from exc
     except OSError as exc:
         raise DatabaseOpenError(
-            f"Cannot make the folder {path.parent} for the database: {exc.strerror}. Choose a "
-            "folder you can write to."
+            Message(
+                "Cannot make the folder {folder} for the database: {reason}. "
+                "Choose a folder you can write to.",
+                folder=str(path.parent),
+                reason=exc.strerror,
+            )
         ) from exc
 
 

@@ -15,8 +15,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from crm_desktop.db.problems import DatabaseOpenError
+from crm_desktop.i18n import Message
 
-FORMS = "sqlite:///path/to/crm.sqlite3 for a file, postgresql://user@host/database for a server"
+Origin = str | Message  # where a URL came from: "given with --database-url", "in the settings file …"
 
 
 class BadDatabaseUrl(DatabaseOpenError):
@@ -35,18 +36,36 @@ def url_of(text: str) -> str:
     return f"sqlite:///{Path(typed).expanduser().absolute()}"
 
 
-def parse_database_url(url: str | URL, origin: str | None = None) -> URL:
+def parse_database_url(url: str | URL, origin: Origin | None = None) -> URL:
     """The URL parsed, or BadDatabaseUrl. `origin`: where it came from ("in the settings file …")."""
     parsed = url if isinstance(url, URL) else _parsed(url)
     if parsed is None:
-        raise BadDatabaseUrl(f"{_named(url, origin)} is not a database URL. Write {FORMS}.")
+        raise BadDatabaseUrl(
+            Message(
+                "{url} is not a database URL. Write sqlite:///path/to/crm.sqlite3 for a file, "
+                "postgresql://user@host/database for a server.",
+                url=_named(url, origin),
+            )
+        )
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         _check_sqlite(parsed, _named(url if isinstance(url, str) else parsed.render_as_string(), origin))
     elif backend != "postgresql":
+        if origin:
+            raise BadDatabaseUrl(
+                Message(
+                    "Unsupported database '{backend}' {origin}. Use a SQLite file (sqlite:///path) or a "
+                    "PostgreSQL server (postgresql://user@host/database).",
+                    backend=backend,
+                    origin=origin,
+                )
+            )
         raise BadDatabaseUrl(
-            f"Unsupported database '{backend}'{' ' + origin if origin else ''}. "
-            "Use a SQLite file (sqlite:///path) or a PostgreSQL server (postgresql://user@host/database)."
+            Message(
+                "Unsupported database '{backend}'. Use a SQLite file (sqlite:///path) "
+                "or a PostgreSQL server (postgresql://user@host/database).",
+                backend=backend,
+            )
         )
     return parsed
 
@@ -58,13 +77,16 @@ def _parsed(text: object) -> URL | None:
         return None
 
 
-def _check_sqlite(url: URL, shown: str) -> None:
+def _check_sqlite(url: URL, shown: Message) -> None:
     database = url.database or ""
     if url.host or url.username or url.port:
         raise BadDatabaseUrl(
-            f"{shown} names no file: a SQLite URL has three slashes before the path "
-            "(sqlite:///crm.sqlite3 next to where you are, sqlite:////home/me/crm.sqlite3 from "
-            "the root, sqlite:///C:/Users/me/crm.sqlite3 on Windows)."
+            Message(
+                "{url} names no file: a SQLite URL has three slashes before the path "
+                "(sqlite:///crm.sqlite3 next to where you are, sqlite:////home/me/crm.sqlite3 from "
+                "the root, sqlite:///C:/Users/me/crm.sqlite3 on Windows).",
+                url=shown,
+            )
         )
     if (
         database in ("", ":memory:")
@@ -72,19 +94,28 @@ def _check_sqlite(url: URL, shown: str) -> None:
         or url.query.get("mode") == "memory"
     ):
         raise BadDatabaseUrl(
-            f"{shown} is an in-memory database: whatever is saved in it is lost when CRM Desktop "
-            "ends. Give a file instead, e.g. sqlite:///path/to/crm.sqlite3."
+            Message(
+                "{url} is an in-memory database: whatever is saved in it is lost when CRM Desktop "
+                "ends. Give a file instead, e.g. sqlite:///path/to/crm.sqlite3.",
+                url=shown,
+            )
         )
     if database.startswith("file:") or url.query.get("uri"):
         raise BadDatabaseUrl(
-            f"{shown} is a SQLite URI file name, which CRM Desktop does not take. Give the "
-            "file's path, e.g. sqlite:///path/to/crm.sqlite3."
+            Message(
+                "{url} is a SQLite URI file name, which CRM Desktop does not take. Give the "
+                "file's path, e.g. sqlite:///path/to/crm.sqlite3.",
+                url=shown,
+            )
         )
 
 
-def _named(url: object, origin: str | None) -> str:
+def _named(url: object, origin: Origin | None) -> Message:
+    """The URL as the subject of a sentence ("The database URL '…' in the settings file …")."""
     text = _masked(str(url))
-    return f"The database URL '{text}' {origin}" if origin else f"The database URL '{text}'"
+    if origin:
+        return Message("The database URL '{url}' {origin}", url=text, origin=origin)
+    return Message("The database URL '{url}'", url=text)
 
 
 def _masked(url: str) -> str:

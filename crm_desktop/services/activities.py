@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import Activity, Client, Deal, User
+from crm_desktop.i18n import N_, SOURCE_LANGUAGE, Message
 from crm_desktop.services import lifecycle
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
@@ -38,6 +39,11 @@ class ActivityRow:
     author_name: str
     version: int
     deal_title: str = ""  # the deal it is about, if any (shown with it on the client's timeline)
+    said: dict[str, Any] | None = None  # an entry the app wrote: what it says (i18n.Message as JSON)
+
+    def text(self) -> str:
+        """What the entry says, in the reader's language when the app wrote it (else as written)."""
+        return Message.from_json(self.said).render() if self.said else self.body
 
 
 def _select_rows() -> Select:
@@ -60,6 +66,7 @@ def _row(a: Activity, author: str | None, deal_title: str | None = None) -> Acti
         author or "",
         a.version,
         deal_title or "",
+        a.said,
     )
 
 
@@ -75,7 +82,10 @@ def _load(s: Session, ctx: ServiceContext, activity_id: int) -> Activity:
         .where(Activity.id == activity_id, visible_to(ctx.actor))
     )
     if activity is None:
-        raise NotFound(f"Timeline entry #{activity_id} does not exist (it may have been deleted).")
+        raise NotFound(
+            "Timeline entry #{activity_id} does not exist (it may have been deleted).",
+            activity_id=activity_id,
+        )
     return activity
 
 
@@ -87,19 +97,19 @@ def _editable(
         raise ValidationError(
             "kind", "This entry was recorded automatically and cannot be edited or deleted."
         )
-    check_version(activity, expected_version, "timeline entry")
+    check_version(activity, expected_version, N_("timeline entry"))
     return activity
 
 
 def _clean(s: Session, client_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    v.known_fields(values, _FIELDS, "Timeline entries")
+    v.known_fields(values, _FIELDS, N_("Timeline entries"))
     out: dict[str, Any] = {}
     if "kind" in values:
-        out["kind"] = v.choice("kind", values["kind"], USER_KINDS, "The kind of entry")
+        out["kind"] = v.choice("kind", values["kind"], USER_KINDS, N_("The kind of entry"))
     if "body" in values:
-        out["body"] = v.text("body", values["body"], "The text", required=True, max_length=100_000)
+        out["body"] = v.text("body", values["body"], N_("The text"), required=True, max_length=100_000)
     if values.get("occurred_at") is not None:  # None keeps the time it has (or "now" for a new entry)
-        when = v.a_datetime("occurred_at", values["occurred_at"], "The time")
+        when = v.a_datetime("occurred_at", values["occurred_at"], N_("The time"))
         assert when is not None  # a_datetime gives None only for an empty value, ruled out above
         out["occurred_at"] = when.astimezone(UTC)
     if values.get("deal_id") is not None:
@@ -144,18 +154,20 @@ def record_event(
     s: Session,
     ctx: ServiceContext,
     client_id: int,
-    body: str,
+    said: Message,
     *,
     deal_id: int | None = None,
     kind: str = "document",
 ) -> None:
-    """An entry on the client's timeline for something that just happened, in the caller's unit of work."""
+    """An entry on the client's timeline for something that just happened, in the caller's unit of work:
+    kept as what it says (read in each reader's language), with its English words as the body."""
     s.add(
         Activity(
             client_id=client_id,
             deal_id=deal_id,
             kind=kind,
-            body=body,
+            body=said.render(SOURCE_LANGUAGE),
+            said=said.to_json(),
             occurred_at=ctx.now(),
             author_id=ctx.actor.user_id,
         )
@@ -200,7 +212,7 @@ def for_deal(ctx: ServiceContext, deal_id: int, *, limit: int = 200) -> list[Act
     with ctx.read() as s:
         deal = s.get(Deal, deal_id)
         if deal is None:
-            raise NotFound(f"Deal #{deal_id} does not exist (it may have been deleted).")
+            raise NotFound("Deal #{deal_id} does not exist (it may have been deleted).", deal_id=deal_id)
         load_visible(s, ctx.actor, deal.client_id)
         result = s.execute(
             _select_rows()

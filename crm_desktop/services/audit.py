@@ -51,7 +51,12 @@ def _local_midnight(ctx: ServiceContext, day: date) -> datetime:
 
 def _filtered(ctx: ServiceContext, q: Select, f: AuditFilter) -> Select:
     if f.since and f.until and f.until < f.since:
-        raise ValidationError("until", f"The end ({f.until}) is before the start ({f.since}). Swap them.")
+        raise ValidationError(
+            "until",
+            "The end ({until}) is before the start ({since}). Swap them.",
+            until=f.until,
+            since=f.since,
+        )
     for column, value in (
         (AuditEntry.user_id, f.user_id),
         (AuditEntry.entity, f.entity),

@@ -39,6 +39,7 @@ from crm_desktop.db.models import (
     User,
     table_of,
 )
+from crm_desktop.i18n import LANGUAGES, N_
 from crm_desktop.services import lifecycle, merge, next_activity, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import (
@@ -96,6 +97,7 @@ class ClientDetail(ClientRow):
     tags: list[str]
     created_at: datetime
     updated_at: datetime
+    language: str = ""  # of the documents the client receives; "" the company's
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
 def load_visible(session: Session, actor: Actor, client_id: int) -> Client:
     client = session.scalar(select(Client).where(Client.id == client_id, visible_to(actor)))
     if client is None:
-        raise NotFound(f"Client #{client_id} does not exist (it may have been deleted).")
+        raise NotFound("Client #{client_id} does not exist (it may have been deleted).", client_id=client_id)
     return client
 
 
@@ -171,7 +173,10 @@ def _filtered(ctx: ServiceContext, f: ClientFilter) -> Select:
 def _ordered(q: Select, sort: str, descending: bool) -> Select:
     if sort not in SORT_COLUMNS:
         raise ValidationError(
-            "sort", f"Cannot sort clients by '{sort}'; use one of {', '.join(SORT_COLUMNS)}."
+            "sort",
+            "Cannot sort clients by '{sort}'; use one of {columns}.",
+            sort=sort,
+            columns=", ".join(SORT_COLUMNS),
         )
     col = SORT_COLUMNS[sort]
     keys = (Client.id,) if sort == "id" else (col, Client.id)  # ties broken by id: one order, both ways
@@ -399,6 +404,7 @@ def _detail_of(
         tags=tags,
         created_at=c.created_at,
         updated_at=c.updated_at,
+        language=c.language,
     )
 
 
@@ -417,6 +423,7 @@ _FIELDS = (
     "private",
     "notes",
     "company_id",
+    "language",
 )
 
 
@@ -427,30 +434,34 @@ def _clean(
     v.known_fields(values, _FIELDS, "Clients")
     out: dict[str, Any] = {}
     if "name" in values:
-        out["name"] = v.text("name", values["name"], "Name", required=True)
+        out["name"] = v.text("name", values["name"], N_("Name"), required=True)
     if "kind" in values:
-        out["kind"] = v.choice("kind", values["kind"], CLIENT_KINDS, "Kind")
+        out["kind"] = v.choice("kind", values["kind"], CLIENT_KINDS, N_("Kind"))
     if "status" in values:
-        out["status"] = v.choice("status", values["status"], CLIENT_STATUSES, "Status")
+        out["status"] = v.choice("status", values["status"], CLIENT_STATUSES, N_("Status"))
+    if "language" in values:  # "": the company's
+        out["language"] = v.choice(
+            "language", values["language"] or "", ("", *LANGUAGES), N_("Documents' language")
+        )
     if "phones" in values:
         out["phones"] = v.unique_list(v.phone("phones", p) for p in _strings(values["phones"]))
     if "emails" in values:
         out["emails"] = v.unique_list(v.email("emails", e) for e in _strings(values["emails"]))
     if "tags" in values:
         out["tags"] = v.unique_list(
-            v.text("tags", t, "A tag", max_length=100) for t in _strings(values["tags"])
+            v.text("tags", t, N_("A tag"), max_length=100) for t in _strings(values["tags"])
         )
     for key, label, limit in (
-        ("address", "Address", 2000),
-        ("source", "Source", 100),
-        ("notes", "Notes", 100_000),
+        ("address", N_("Address"), 2000),
+        ("source", N_("Source"), 100),
+        ("notes", N_("Notes"), 100_000),
     ):
         if key in values:
             out[key] = v.text(key, values[key], label, max_length=limit)
     if "private" in values:
         out["private"] = bool(values["private"])
     if "owner_id" in values:
-        out["owner_id"] = users.require_active(s, "owner_id", values["owner_id"], "owner")
+        out["owner_id"] = users.require_active(s, "owner_id", values["owner_id"], N_("owner"))
     if values.get("company_id") is not None:
         company = s.get(Client, values["company_id"])
         if company is None or company.kind != "company":
@@ -601,6 +612,7 @@ def editable_values(c: ClientDetail) -> dict[str, Any]:
         "private": c.private,
         "notes": c.notes,
         "company_id": c.company_id,
+        "language": c.language,
     }
 
 
@@ -663,12 +675,13 @@ def delete(ctx: ServiceContext, client_id: int, *, expected_version: int | None 
     """Delete a client with its timeline, deals and tasks. Refused while it has quotes or invoices."""
     with ctx.write() as s:
         client = load_visible(s, ctx.actor, client_id)
-        check_version(client, expected_version, "client")
+        check_version(client, expected_version, N_("client"))
         if s.scalar(select(func.count()).select_from(Document).where(Document.client_id == client_id)):
             raise ValidationError(
                 "documents",
-                f"{client.name} has quotes or invoices, which must be kept. "
+                "{name} has quotes or invoices, which must be kept. "
                 "Mark the client inactive instead of deleting it.",
+                name=client.name,
             )
         # Children go through the ORM so each gets its audit row (the database would cascade silently).
         for model in (Task, Activity, Deal):

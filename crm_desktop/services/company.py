@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from crm_desktop.db.models import CompanyProfile
+from crm_desktop.i18n import N_
 from crm_desktop.services import amount_words, money, numbering
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import ServiceContext, check_version, company_profile
@@ -73,29 +74,29 @@ def update(ctx: ServiceContext, *, expected_version: int, **values: Any) -> Comp
         raise PermissionDenied("Only an administrator can change the company details.")
     out: dict[str, Any] = {}
     for key, label, limit in (
-        ("name", "The company name", 300),
-        ("address", "The address", 2000),
-        ("tax_id", "The tax id", 100),
-        ("bank_details", "The bank details", 2000),
-        ("phone", "The phone", 100),
+        ("name", N_("The company name"), 300),
+        ("address", N_("The address"), 2000),
+        ("tax_id", N_("The tax id"), 100),
+        ("bank_details", N_("The bank details"), 2000),
+        ("phone", N_("The phone"), 100),
     ):
         if key in values:
             out[key] = v.text(key, values.pop(key), label, max_length=limit)
     if out.get("phone"):
         out["phone"] = v.phone("phone", out["phone"])
     if "email" in values:
-        email = v.text("email", values.pop("email"), "The email", max_length=320)
+        email = v.text("email", values.pop("email"), N_("The email"), max_length=320)
         out["email"] = v.email("email", email) if email else ""  # empty: no email on invoices
     if "default_currency" in values:
         out["default_currency"] = money.currency(values.pop("default_currency"), "default_currency").code
     if "language" in values:
         language = values.pop("language") or ""
         if language not in LANGUAGES:
-            choices = ", ".join(LANGUAGES[1:])
             raise ValidationError(
                 "language",
-                f"The language must be one of {choices}, or empty for the "
-                f"system language (got '{language}').",
+                "The language must be one of {choices}, or empty for the system language (got '{language}').",
+                choices=", ".join(LANGUAGES[1:]),
+                language=language,
             )
         out["language"] = language
     if "amount_words_language" in values:
@@ -103,8 +104,9 @@ def update(ctx: ServiceContext, *, expected_version: int, **values: Any) -> Comp
         if words and words not in amount_words.LANGUAGES:
             raise ValidationError(
                 "amount_words_language",
-                f"The amount in words is written in "
-                f"{', '.join(amount_words.LANGUAGES)}, or not at all (got '{words}').",
+                "The amount in words is written in {languages}, or not at all (got '{words}').",
+                languages=", ".join(amount_words.LANGUAGES),
+                words=words,
             )
         out["amount_words_language"] = words
     for key in numbering.PATTERN_FIELDS:
@@ -113,7 +115,7 @@ def update(ctx: ServiceContext, *, expected_version: int, **values: Any) -> Comp
     if "logo" in values:
         out["logo"] = _check_logo(values.pop("logo"))
     if values:
-        raise ValidationError(min(values), f"The company profile has no field '{min(values)}'.")
+        raise ValidationError(min(values), "The company profile has no field '{field}'.", field=min(values))
     return write_profile(ctx, expected_version, out, _row)
 
 
@@ -125,8 +127,10 @@ def _check_logo(data: object) -> bytes | None:
     if len(data) > MAX_LOGO_BYTES:
         raise ValidationError(
             "logo",
-            f"The logo is {len(data) // 1000} KB; use a picture under "
-            f"{MAX_LOGO_BYTES // 1_000_000} MB (a logo needs no more than 600 pixels wide).",
+            "The logo is {size} KB; use a picture under {limit} MB "
+            "(a logo needs no more than 600 pixels wide).",
+            size=len(data) // 1000,
+            limit=MAX_LOGO_BYTES // 1_000_000,
         )
     if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
         raise ValidationError(
@@ -151,7 +155,7 @@ def write_profile(
     """Store checked `values` on the profile; its details and settings share one row and one version."""
     with ctx.write() as s:
         profile = company_profile(s)
-        check_version(profile, expected_version, "company profile")
+        check_version(profile, expected_version, N_("company profile"))
         for key, value in values.items():
             setattr(profile, key, value)
         s.flush()

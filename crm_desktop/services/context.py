@@ -25,7 +25,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from crm_desktop.db import problems
 from crm_desktop.db.engine import Database
 from crm_desktop.db.models import AuditEntry, CompanyProfile, Editable, User, table_of
-from crm_desktop.services.errors import ConflictError, PermissionDenied, ServiceError
+from crm_desktop.i18n import N_, Message
+from crm_desktop.services.errors import PermissionDenied, ServiceError
+from crm_desktop.services.merge import stale
 
 
 class Clock(Protocol):
@@ -154,12 +156,12 @@ class Versioned(Protocol):
 
 
 def check_version(row: Versioned, expected_version: int | None, entity: str) -> None:
-    """Refuse a change made from a stale copy: ConflictError (naming `entity`, e.g. "client") unless `row`
-    is still at the version the caller read. None means the caller asked for no check (e.g. a delete
-    from a list, which shows no copy that could be stale). The UPDATE's own version guard
-    (`version_id_col`) still catches a save that loses a race after this check."""
+    """Refuse a change made from a stale copy: ConflictError (naming `entity`, e.g. N_("client"): English,
+    marked for the catalogue) unless `row` is still at the version the caller read. None means the
+    caller asked for no check (e.g. a delete from a list, which shows no copy that could be stale). The
+    UPDATE's own version guard (`version_id_col`) still catches a save that loses a race after this check."""
     if expected_version is not None and row.version != expected_version:
-        raise ConflictError(entity, row.id)
+        raise stale(entity, row.id)
 
 
 def company_profile(s: Session) -> CompanyProfile:
@@ -219,7 +221,7 @@ class ServiceContext:
                     )
                 yield session
         except StaleDataError as exc:
-            raise ConflictError("record", None) from exc
+            raise stale(N_("record"), None) from exc
         except OperationalError as exc:
             _database_problem(self.db, exc)
             _unreachable(exc)
@@ -265,17 +267,18 @@ def _refused_by_server(exc: DBAPIError) -> None:
     if getattr(exc.orig, "sqlstate", None) == "42501":
         reason = str(exc.orig).strip().splitlines()[0]
         raise PermissionDenied(
-            f"The server did not allow this: {reason}. Ask an administrator if it should be allowed."
+            "The server did not allow this: {reason}. Ask an administrator if it should be allowed.",
+            reason=reason,
         ) from exc
 
 
-def _explain_integrity(exc: IntegrityError) -> str:
+def _explain_integrity(exc: IntegrityError) -> Message:
     text = str(exc.orig).lower()
     if "unique" in text:
-        return "A record with the same value already exists. Choose a different one."
+        return Message("A record with the same value already exists. Choose a different one.")
     if "foreign key" in text:
-        return "This record is still used elsewhere (or refers to something that no longer exists)."
-    return "The change breaks a rule of the database and was not saved."
+        return Message("This record is still used elsewhere (or refers to something that no longer exists).")
+    return Message("The change breaks a rule of the database and was not saved.")
 
 
 # --- the unit of work's listeners ---------------------------------------------------------------
@@ -487,5 +490,5 @@ def actor_for(ctx_db: Database, username: str) -> Actor:
     with ctx_db.read() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
-            raise NotFound(f"There is no active user called '{username}'.")
+            raise NotFound("There is no active user called '{username}'.", username=username)
         return Actor(user.id, user.username, user.role, user.can_export)

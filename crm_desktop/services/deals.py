@@ -13,6 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.models import Client, Deal, DealStageChange, Pipeline, Stage, Task, User
+from crm_desktop.i18n import N_, Message
 from crm_desktop.services import activities, lifecycle, merge, money, next_activity, pipelines, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
@@ -150,7 +151,12 @@ def list_deals(
     limit: int | None = 50,
 ) -> list[DealRow]:
     if sort not in SORT_COLUMNS:
-        raise ValidationError("sort", f"Cannot sort deals by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
+        raise ValidationError(
+            "sort",
+            "Cannot sort deals by '{sort}'; use one of {columns}.",
+            sort=sort,
+            columns=", ".join(SORT_COLUMNS),
+        )
     col = SORT_COLUMNS[sort]
     # Deals without an expected close come last either way (the databases disagree on where NULL goes).
     order = (col.is_(None), col.desc(), Deal.id.desc()) if descending else (col.is_(None), col, Deal.id)
@@ -174,7 +180,7 @@ def _load(s: Session, ctx: ServiceContext, deal_id: int) -> Deal:
         .where(Deal.id == deal_id, visible_to(ctx.actor))
     )
     if deal is None:
-        raise NotFound(f"Deal #{deal_id} does not exist (it may have been deleted).")
+        raise NotFound("Deal #{deal_id} does not exist (it may have been deleted).", deal_id=deal_id)
     return deal
 
 
@@ -193,22 +199,26 @@ _FIELDS = ("title", "amount", "currency", "expected_close", "owner_id", "client_
 
 
 def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str, Any]:
-    v.known_fields(values, _FIELDS, "Deals")
+    v.known_fields(values, _FIELDS, N_("Deals"))
     out: dict[str, Any] = {}
     if "title" in values:
-        out["title"] = v.text("title", values["title"], "The deal title", required=True)
+        out["title"] = v.text("title", values["title"], N_("The deal title"), required=True)
     if "amount" in values:
         out["amount"] = v.decimal(
-            "amount", values["amount"], "The amount", minimum=Decimal(0), maximum=Decimal("100000000000000")
+            "amount",
+            values["amount"],
+            N_("The amount"),
+            minimum=Decimal(0),
+            maximum=Decimal("100000000000000"),
         )
     if "currency" in values:
         out["currency"] = money.currency(values["currency"]).code
     if "expected_close" in values:
         out["expected_close"] = v.a_date(
-            "expected_close", values["expected_close"], "The expected close date"
+            "expected_close", values["expected_close"], N_("The expected close date")
         )
     if "owner_id" in values:
-        out["owner_id"] = users.require_active(s, "owner_id", values["owner_id"], "owner")
+        out["owner_id"] = users.require_active(s, "owner_id", values["owner_id"], N_("owner"))
     if "client_id" in values:
         load_visible(s, ctx.actor, values["client_id"])
         out["client_id"] = values["client_id"]
@@ -218,7 +228,16 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
 def _check_amount_fits_currency(amount: Decimal, code: str) -> None:
     minor = money.currency(code).minor_units
     if amount != amount.quantize(Decimal(1).scaleb(-minor)):
-        raise ValidationError("amount", f"{code} amounts have {minor} decimal places at most (got {amount}).")
+        raise ValidationError(
+            "amount",
+            Message.counted(
+                "{code} amounts have {n} decimal place at most (got {amount}).",
+                "{code} amounts have {n} decimal places at most (got {amount}).",
+                minor,
+                code=code,
+                amount=amount,
+            ),
+        )
 
 
 def _outcome(stage: Stage, now: datetime) -> dict[str, Any]:
@@ -249,16 +268,26 @@ def _history(
     assert to is not None
     path_to = None
     if before is None:
-        what, path_to = f"Deal '{deal.title}' created in stage '{to.name}'", "prospect"
+        what = Message("Deal '{deal}' created in stage '{stage}'", deal=deal.title, stage=to.name)
+        path_to = "prospect"
     elif to.is_won:
-        what = f"Deal '{deal.title}' won: {money.format_money(deal.amount, deal.currency)}"
+        what = Message(
+            "Deal '{deal}' won: {amount}",
+            deal=deal.title,
+            amount=money.format_money(deal.amount, deal.currency),
+        )
         path_to = "customer"
     elif to.is_lost:
-        what = f"Deal '{deal.title}' lost: {why}"
+        what = Message("Deal '{deal}' lost: {reason}", deal=deal.title, reason=why)
     elif before.is_won or before.is_lost:
-        what = f"Deal '{deal.title}' reopened in stage '{to.name}'"
+        what = Message("Deal '{deal}' reopened in stage '{stage}'", deal=deal.title, stage=to.name)
     else:
-        what = f"Deal '{deal.title}' moved from '{before.name}' to '{to.name}'"
+        what = Message(
+            "Deal '{deal}' moved from '{before}' to '{after}'",
+            deal=deal.title,
+            before=before.name,
+            after=to.name,
+        )
     activities.record_event(s, ctx, deal.client_id, what, deal_id=deal.id, kind="deal")
     if path_to is not None:  # said after what moved it
         lifecycle.advance(s, ctx, deal.client_id, path_to)
@@ -321,7 +350,9 @@ def create(
         if stage is None:
             stage = next(st for st in pipeline.stages if not (st.is_won or st.is_lost))
         if stage.pipeline_id != pipeline.id:
-            raise ValidationError("stage_id", f"Stage '{stage.name}' belongs to another pipeline.")
+            raise ValidationError(
+                "stage_id", "Stage '{stage}' belongs to another pipeline.", stage=stage.name
+            )
         if stage.is_lost:
             raise ValidationError("stage_id", "A new deal cannot start as lost. Choose an open stage.")
         state = {"lost_reason": "", **_outcome(stage, ctx.now())}
@@ -334,7 +365,7 @@ def create(
 
 def _for_change(s: Session, ctx: ServiceContext, deal_id: int, expected_version: int) -> Deal:
     deal = _load(s, ctx, deal_id)
-    check_version(deal, expected_version, "deal")
+    check_version(deal, expected_version, N_("deal"))
     return deal
 
 
@@ -359,7 +390,7 @@ def update(
     with ctx.write() as s:
         deal = _load(s, ctx, deal_id)
         clean = merge.resolve(
-            "deal",
+            N_("deal"),
             deal_id,
             deal.version,
             expected_version,
@@ -383,7 +414,9 @@ def move_stage(ctx: ServiceContext, deal_id: int, stage_id: int, *, expected_ver
         deal = _for_change(s, ctx, deal_id, expected_version)
         stage = pipelines.load_stage(s, stage_id)
         if stage.pipeline_id != deal.pipeline_id:
-            raise ValidationError("stage_id", f"Stage '{stage.name}' belongs to another pipeline.")
+            raise ValidationError(
+                "stage_id", "Stage '{stage}' belongs to another pipeline.", stage=stage.name
+            )
         if stage.is_lost:
             raise ValidationError(
                 "stage_id", "Mark the deal as lost with a reason instead of moving it there."
@@ -397,9 +430,12 @@ def _closing_stage(s: Session, deal: Deal, *, won: bool) -> Stage:
     column = Stage.is_won if won else Stage.is_lost
     stage = s.scalar(select(Stage).where(Stage.pipeline_id == deal.pipeline_id, column.is_(True)).limit(1))
     if stage is None:
-        kind = "won" if won else "lost"
+        if won:
+            raise ValidationError(
+                "stage_id", "This pipeline has no won stage. Add one in the pipeline settings."
+            )
         raise ValidationError(
-            "stage_id", f"This pipeline has no {kind} stage. Add one in the pipeline settings."
+            "stage_id", "This pipeline has no lost stage. Add one in the pipeline settings."
         )
     return stage
 
@@ -415,7 +451,7 @@ def mark_won(ctx: ServiceContext, deal_id: int, *, expected_version: int) -> Dea
 
 
 def mark_lost(ctx: ServiceContext, deal_id: int, *, reason: str, expected_version: int) -> DealRow:
-    reason = v.text("lost_reason", reason, "The reason", max_length=2000)
+    reason = v.text("lost_reason", reason, N_("The reason"), max_length=2000)
     if not reason:
         raise ValidationError(
             "lost_reason", "Say why the deal was lost (for example: price, timing, competitor)."

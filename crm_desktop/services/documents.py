@@ -18,19 +18,41 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from crm_desktop.db.models import CompanyProfile, Deal, Document, NumberSeries, Payment
+from crm_desktop import i18n
+from crm_desktop.db.models import Client, CompanyProfile, Deal, Document, NumberSeries, Payment
+from crm_desktop.i18n import N_, Message
 from crm_desktop.services import activities, clients, company, invoices, money, numbering, payments
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible
 from crm_desktop.services.context import ServiceContext, check_version, company_profile, record
 from crm_desktop.services.errors import NotFound, PermissionDenied, ValidationError
-from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, KIND_NAMES, DocumentDetail, LineValues
+from crm_desktop.services.invoices import (
+    DEFAULT_PAYMENT_DAYS,
+    KIND_NAMES,
+    KIND_WORDS,
+    DocumentDetail,
+    LineValues,
+    kind_word,
+    status_word,
+)
 
 
 @dataclass(frozen=True)
 class TaxPresets:
     rates: tuple[Decimal, ...]  # percent, in the order offered
     version: int  # of the company profile, where they are kept
+
+
+# What the timeline says of a document, one sentence per kind (a translation may need a form per kind).
+ISSUED = {
+    "invoice": N_("Invoice {number} issued: {amount}"),
+    "quote": N_("Quote {number} issued: {amount}"),
+}
+CANCELLED = {
+    "invoice": N_("Invoice {number} cancelled: {reason}"),
+    "quote": N_("Quote {number} cancelled: {reason}"),
+    "credit_note": N_("Credit note {number} cancelled: {reason}"),
+}
 
 
 def _presets(p: CompanyProfile) -> TaxPresets:
@@ -48,7 +70,7 @@ def update_tax_presets(ctx: ServiceContext, rates: Sequence[object], *, expected
         raise PermissionDenied("Only an administrator can change the tax rates.")
     clean: list[Decimal] = []
     for rate in rates:
-        value = v.decimal("tax_presets", rate, "A tax rate", minimum=Decimal(0), maximum=Decimal(100))
+        value = v.decimal("tax_presets", rate, N_("A tax rate"), minimum=Decimal(0), maximum=Decimal(100))
         if value not in clean:
             clean.append(value)
     if len(clean) > 10:
@@ -68,30 +90,38 @@ def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> Do
         if not doc.lines or doc.total <= 0:
             raise ValidationError(
                 "lines",
-                f"A {KIND_NAMES[doc.kind].lower()} needs at least one line with an "
-                "amount before it is issued.",
+                "A {kind} needs at least one line with an amount before it is issued.",
+                kind=kind_word(doc.kind),
             )
         if doc.issue_date is None:
             doc.issue_date = ctx.today()
         if doc.kind == "invoice" and doc.due_date is None:
             doc.due_date = doc.issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
-        kind = KIND_NAMES[doc.kind].lower()  # a refused flush expires `doc`: the message must not read it
+        kind = kind_word(doc.kind)  # a refused flush expires `doc`: the message must not read it
         try:
             number = numbering.issue(s, doc, pattern)
             with numbering.checked(number):
                 record(s, entity="documents", entity_id=doc.id, action="issue", details={"number": number})
-                what = f"{KIND_NAMES[doc.kind]} {number} issued"
+                amount = money.format_money(doc.total, doc.currency)
                 if doc.kind == "credit_note":
-                    what += f" for invoice {_credit(s, doc, doc.total).number}"
-                what += f": {money.format_money(doc.total, doc.currency)}"
+                    corrected = _credit(s, doc, doc.total).number
+                    what = Message(
+                        "Credit note {number} issued for invoice {invoice}: {amount}",
+                        number=number,
+                        invoice=corrected,
+                        amount=amount,
+                    )
+                else:
+                    what = Message(ISSUED[doc.kind], number=number, amount=amount)
                 activities.record_event(s, ctx, doc.client_id, what, deal_id=doc.deal_id)
                 s.flush()  # one flush for the number, the timeline entry and their audit rows
         except numbering.NumberTaken as taken:
             raise ValidationError(
                 "number",
-                f"The number pattern gives {taken.number}, which another "
-                f"{kind} already has. Change the pattern "
-                "in Settings → Numbering (e.g. add {year}).",
+                "The number pattern gives {number}, which another {kind} already has. Change the pattern "
+                "in Settings → Numbering (e.g. add {{year}}).",
+                number=taken.number,
+                kind=kind,
             ) from taken
         return invoices.detail(s, doc, names)
 
@@ -102,7 +132,7 @@ def next_number(ctx: ServiceContext, kind: str, on: date | None = None) -> str:
     on = on or ctx.today()
     with ctx.read() as s:
         pattern = getattr(
-            company_profile(s), f"{v.choice('kind', kind, KIND_NAMES, 'The kind')}_number_pattern"
+            company_profile(s), f"{v.choice('kind', kind, KIND_NAMES, N_('The kind'))}_number_pattern"
         )
         seq = s.scalar(
             select(NumberSeries.next_seq).where(NumberSeries.kind == kind, NumberSeries.year == on.year)
@@ -139,9 +169,10 @@ def _credit(s, note: Document, amount: Decimal) -> Document:
     if amount > left:
         raise ValidationError(
             "lines",
-            f"Invoice {invoice.number} has {money.format_money(left, invoice.currency)} "
-            f"left to credit; this credit note is for "
-            f"{money.format_money(amount, invoice.currency)}. Lower its lines.",
+            "Invoice {number} has {left} left to credit; this credit note is for {amount}. Lower its lines.",
+            number=invoice.number,
+            left=money.format_money(left, invoice.currency),
+            amount=money.format_money(amount, invoice.currency),
         )
     invoice.credited_total += amount
     payments.settle(invoice)
@@ -149,14 +180,14 @@ def _credit(s, note: Document, amount: Decimal) -> Document:
 
 
 def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_version: int) -> DocumentDetail:
-    reason = v.text("cancel_reason", reason, "The reason", max_length=2000)
+    reason = v.text("cancel_reason", reason, N_("The reason"), max_length=2000)
     if not reason:
         raise ValidationError(
             "cancel_reason", "Say why it is cancelled (for example: issued to the wrong client)."
         )
     with ctx.write() as s:
         doc = invoices.load(s, ctx, document_id)
-        check_version(doc, expected_version, KIND_NAMES[doc.kind].lower())
+        check_version(doc, expected_version, KIND_WORDS[doc.kind])
         if doc.status == "draft":
             raise ValidationError("status", "A draft is not cancelled: delete it instead.")
         if doc.status == "cancelled":
@@ -175,8 +206,9 @@ def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_versi
         if note is not None:
             raise ValidationError(
                 "status",
-                f"Credit note {note} corrects this invoice. Cancel the credit note "
+                "Credit note {note} corrects this invoice. Cancel the credit note "
                 "first, or leave the invoice as corrected.",
+                note=note,
             )
         if doc.kind == "credit_note":
             _credit(s, doc, -doc.total)
@@ -186,7 +218,7 @@ def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_versi
             s,
             ctx,
             doc.client_id,
-            f"{KIND_NAMES[doc.kind]} {doc.number} cancelled: {reason}",
+            Message(CANCELLED[doc.kind], number=doc.number, reason=reason),
             deal_id=doc.deal_id,
         )
         return invoices.detail(s, doc)
@@ -198,15 +230,15 @@ def answer_quote(
     """The client's answer to an issued quote; a rejected quote can be copied into a new one."""
     with ctx.write() as s:
         quote = invoices.load(s, ctx, quote_id)
-        check_version(quote, expected_version, "quote")
+        check_version(quote, expected_version, N_("quote"))
         if quote.kind != "quote" or quote.status != "issued":
             raise ValidationError(
                 "status", "Only an issued quote that is still open can be accepted or rejected."
             )
         quote.status = "accepted" if accepted else "rejected"
-        activities.record_event(
-            s, ctx, quote.client_id, f"Quote {quote.number} {quote.status}", deal_id=quote.deal_id
-        )
+        answered = Message("Quote {number} accepted") if accepted else Message("Quote {number} rejected")
+        answered.params["number"] = quote.number
+        activities.record_event(s, ctx, quote.client_id, answered, deal_id=quote.deal_id)
         return invoices.detail(s, quote)
 
 
@@ -298,8 +330,12 @@ def credit_note_for(ctx: ServiceContext, invoice_id: int) -> DocumentDetail:
     with ctx.write() as s:
         invoice = invoices.load(s, ctx, invoice_id)
         if invoice.kind != "invoice" or invoice.status not in invoices.CREDITABLE:
-            what = f"{KIND_NAMES[invoice.kind].lower()} is {invoice.status.replace('_', ' ')}"
-            raise ValidationError("status", f"A credit note corrects an issued invoice; this {what}.")
+            raise ValidationError(
+                "status",
+                "A credit note corrects an issued invoice; this {kind} is {status}.",
+                kind=kind_word(invoice.kind),
+                status=status_word(invoice.status),
+            )
         doc = _new_draft(
             s,
             ctx,
@@ -318,7 +354,7 @@ def invoice_for_deal(ctx: ServiceContext, deal_id: int) -> DocumentDetail:
     with ctx.write() as s:
         deal = s.get(Deal, deal_id)
         if deal is None:
-            raise NotFound(f"Deal #{deal_id} does not exist (it may have been deleted).")
+            raise NotFound("Deal #{deal_id} does not exist (it may have been deleted).", deal_id=deal_id)
         load_visible(s, ctx.actor, deal.client_id)
         doc = _new_draft(
             s,
@@ -336,32 +372,62 @@ def find_by_number(ctx: ServiceContext, number: str, kind: str = "invoice") -> D
     with ctx.read() as s:
         doc_id = s.scalar(select(Document.id).where(Document.kind == kind, Document.number == number.strip()))
         if doc_id is None:
-            raise NotFound(f"There is no {KIND_NAMES.get(kind, kind).lower()} numbered '{number}'.")
+            raise NotFound("There is no {kind} numbered '{number}'.", kind=kind_word(kind), number=number)
         return invoices.detail(s, invoices.load(s, ctx, doc_id))
 
 
-def write_pdf(ctx: ServiceContext, document_id: int, path: Path, *, page: str = "A4") -> Path:
-    """The document as a PDF at `path` (A4 or Letter); who made it is written to the audit log."""
+def document_language(ctx: ServiceContext, client_id: int, language: str | None = None) -> str:
+    """The language a document for the client is written in (one of i18n.LANGUAGES): `language` when one
+    is asked for, else the client's own (clients.language), else the company's, else the one the app
+    speaks — so an Uzbek office sends its Russian client a Russian invoice."""
+    if language:
+        return v.choice("language", language, i18n.LANGUAGES, N_("Documents' language"))
+    with ctx.read() as s:
+        own = s.scalar(select(Client.language).where(Client.id == client_id))
+        office = company_profile(s).language
+    return i18n.language_of(own) or i18n.language_of(office) or i18n.current()
+
+
+def write_pdf(
+    ctx: ServiceContext,
+    document_id: int,
+    path: Path,
+    *,
+    page: str = "A4",
+    shown: Path | None = None,
+    language: str | None = None,
+) -> Path:
+    """The document as a PDF at `path` (A4 or Letter); who made it is written to the audit log.
+    `shown`: the path a message names when `path` cannot be written (default: `path`), for a caller
+    that writes to a temporary name first. `language`: the document's (default: document_language's
+    choice, the client's or the company's), whatever language the person printing it speaks."""
     # reportlab loads only when a PDF is asked for, not with every service at start
     from crm_desktop.pdf.invoice import PAGE_SIZES, Party, render
     from crm_desktop.services.printing import printed
 
     if page not in PAGE_SIZES:
-        raise ValidationError("page", f"The page size is {' or '.join(PAGE_SIZES)} (got '{page}').")
+        raise ValidationError(
+            "page",
+            "The page size is {sizes} (got '{page}').",
+            sizes=v.alternatives(list(PAGE_SIZES)),
+            page=page,
+        )
     with ctx.read() as s:
         doc = invoices.detail(s, invoices.load(s, ctx, document_id))
+    written_in = document_language(ctx, doc.client_id, language)
     client, profile = clients.get(ctx, doc.client_id), company.get(ctx, logo=True)
     party = Party(
         client.name,
         tuple(x for x in (client.address, ", ".join(client.phones), ", ".join(client.emails)) if x),
     )
     try:
-        render(Path(path), printed(doc, profile, party), page=page)
+        render(Path(path), printed(doc, profile, party, written_in), page=page)
     except OSError as exc:
         raise ValidationError(
             "path",
-            f"The PDF could not be written to {path}: {exc.strerror or exc}. "
-            "Choose a folder you can write to.",
+            "The PDF could not be written to {path}: {reason}. Choose a folder you can write to.",
+            path=str(shown or path),
+            reason=exc.strerror or str(exc),
         ) from exc
     with ctx.write() as s:
         record(s, entity="documents", entity_id=doc.id, action="pdf", details={"page": page})

@@ -16,6 +16,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from crm_desktop.i18n import Message
 from crm_desktop.services import clients, documents, invoices
 from crm_desktop.services.clients import ClientDetail, ClientFilter
 from crm_desktop.services.context import ServiceContext, record
@@ -75,19 +76,21 @@ def clients_csv(
         with partial.open("w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(CLIENT_COLUMNS)
-            progress.step(0, total, f"0 of {total} clients written")
+            progress.step(0, total, _clients_written(0, total))
             for start in range(0, total, page_size):
                 page = clients.details(ctx, ids[start : start + page_size])
                 writer.writerows(_client_line(c) for c in page)
                 written += len(page)  # a client deleted since the ids were read is left out
                 done = min(start + page_size, total)
-                progress.step(done, total, f"{done} of {total} clients written")
+                progress.step(done, total, _clients_written(done, total))
         os.replace(partial, path)
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise ValidationError(
             "path",
-            f"The file {path} could not be written: {exc.strerror or exc}. Choose a folder you can write to.",
+            "The file {path} could not be written: {reason}. Choose a folder you can write to.",
+            path=str(path),
+            reason=exc.strerror or str(exc),
         ) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -101,6 +104,10 @@ def clients_csv(
             details={"rows": written, "search": f.search, "status": f.status, "file": path.name},
         )
     return written
+
+
+def _clients_written(done: int, total: int) -> Message:
+    return Message.counted("{done} of {n} client written", "{done} of {n} clients written", total, done=done)
 
 
 def _client_line(c: ClientDetail) -> list[object]:
@@ -146,7 +153,9 @@ def invoice_pdfs(
     progress = progress or Progress()
     folder = Path(folder)
     if not folder.is_dir():
-        raise ValidationError("folder", f"The folder {folder} does not exist. Choose another one.")
+        raise ValidationError(
+            "folder", "The folder {folder} does not exist. Choose another one.", folder=str(folder)
+        )
     total = len(document_ids)
     written: list[Path] = []
     names: set[str] = set()
@@ -157,39 +166,52 @@ def invoice_pdfs(
             if name in names:  # two documents whose numbers differ only in characters a file name cannot hold
                 name = f"{name[:-4]}-{doc.id}.pdf"
             names.add(name)
-            progress.step(n, total, f"Writing {name} ({n + 1} of {total})")
+            progress.step(
+                n, total, Message("Writing {name} ({n} of {total})", name=name, n=n + 1, total=total)
+            )
             target = folder / name
             partial = target.with_name(target.name + ".part")
             try:
-                documents.write_pdf(ctx, doc.id, partial, page=page)
+                # a message names the file the user will look for, not the temporary one
+                documents.write_pdf(ctx, doc.id, partial, page=page, shown=target)
                 os.replace(partial, target)
-            except ValidationError as exc:  # say the name the user will look for, not the temporary one
-                raise ValidationError(exc.field, exc.message.replace(str(partial), str(target))) from exc
             except OSError as exc:  # the rename (write_pdf says so itself when writing fails)
-                reason = exc.strerror or exc
                 raise ValidationError(
                     "path",
-                    f"The PDF could not be written to {target}: {reason}. Choose a folder you can write to.",
+                    "The PDF could not be written to {path}: {reason}. Choose a folder you can write to.",
+                    path=str(target),
+                    reason=exc.strerror or str(exc),
                 ) from exc
             finally:
                 with contextlib.suppress(OSError):  # the error that stopped it is the one to tell
                     partial.unlink(missing_ok=True)
             written.append(target)
-        progress.report(total, total, f"{total} of {_pdfs(total)} written")
+        progress.report(
+            total,
+            total,
+            Message.counted("{done} of {n} PDF written", "{done} of {n} PDFs written", total, done=total),
+        )
     except Cancelled as stop:
         raise Cancelled(
-            f"Stopped: {len(written)} of {_pdfs(total)} written to {folder}.", partial=written
+            Message.counted(
+                "Stopped: {done} of {n} PDF written to {folder}.",
+                "Stopped: {done} of {n} PDFs written to {folder}.",
+                total,
+                done=len(written),
+                folder=str(folder),
+            ),
+            partial=written,
         ) from stop
     except ValidationError as exc:
         if written:
             raise ValidationError(
                 exc.field,
-                f"{exc.message}\n{_pdfs(len(written))} {'was' if len(written) == 1 else 'were'} written "
-                "before this one.",
+                Message.counted(
+                    "{error}\n{n} PDF was written before this one.",
+                    "{error}\n{n} PDFs were written before this one.",
+                    len(written),
+                    error=exc.said,
+                ),
             ) from exc
         raise
     return written
-
-
-def _pdfs(n: int) -> str:
-    return "1 PDF" if n == 1 else f"{n} PDFs"

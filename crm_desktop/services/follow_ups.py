@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from crm_desktop import i18n
 from crm_desktop.db.models import Activity, Client, CompanyProfile, Document, Task, User
+from crm_desktop.i18n import N_, Message
 from crm_desktop.services import company
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import OWNER, ServiceContext, company_profile
@@ -26,9 +28,9 @@ from crm_desktop.services.invoices import OWED, UNPAID
 
 LOOK_BACK = timedelta(days=7)
 LIMITS = {
-    "lead_follow_up_hours": ("Hours before a new lead gets a follow-up task", 24 * 30),
-    "invoice_follow_up_days": ("Days after an invoice's due date", 365),
-    "escalation_hours": ("Hours a task may be overdue before the manager is told", 24 * 30),
+    "lead_follow_up_hours": (N_("Hours before a new lead gets a follow-up task"), 24 * 30),
+    "invoice_follow_up_days": (N_("Days after an invoice's due date"), 365),
+    "escalation_hours": (N_("Hours a task may be overdue before the manager is told"), 24 * 30),
 }
 
 
@@ -52,7 +54,7 @@ def _settings(p: CompanyProfile) -> RuleSettings:
 def update_settings(ctx: ServiceContext, *, expected_version: int, **values: Any) -> RuleSettings:
     if not ctx.actor.is_admin:
         raise PermissionDenied("Only an administrator can change the follow-up rules.")
-    v.known_fields(values, tuple(LIMITS), "The follow-up rules")
+    v.known_fields(values, tuple(LIMITS), N_("The follow-up rules"))
     clean = {
         key: v.positive_int(key, value, LIMITS[key][0], maximum=LIMITS[key][1])
         for key, value in values.items()
@@ -73,11 +75,14 @@ def run(ctx: ServiceContext) -> int:
 def _run(ctx: ServiceContext) -> int:
     now = ctx.now()
     with ctx.write() as s:
-        rules = _settings(company_profile(s))
+        profile = company_profile(s)
+        rules = _settings(profile)
+        # A task's title is what its assignee reads and edits: written once, in the office's language.
+        language = profile.language or i18n.current()
         created = [
-            *_new_leads(s, now, rules.lead_follow_up_hours),
-            *_unpaid_invoices(s, ctx, rules.invoice_follow_up_days),
-            *_escalations(s, now, rules.escalation_hours),
+            *_new_leads(s, now, rules.lead_follow_up_hours, language),
+            *_unpaid_invoices(s, ctx, rules.invoice_follow_up_days, language),
+            *_escalations(s, now, rules.escalation_hours, language),
         ]
         taken = set(s.scalars(select(Task.origin).where(Task.origin.in_([t.origin for t in created]))))
         fresh = [t for t in created if t.origin not in taken]
@@ -87,7 +92,7 @@ def _run(ctx: ServiceContext) -> int:
         return len(fresh)
 
 
-def _new_leads(s: Session, now: datetime, hours: int) -> list[Task]:
+def _new_leads(s: Session, now: datetime, hours: int, language: str) -> list[Task]:
     if not hours:
         return []
     deadline = now - timedelta(hours=hours)
@@ -102,7 +107,7 @@ def _new_leads(s: Session, now: datetime, hours: int) -> list[Task]:
     )
     return [
         Task(
-            title=f"Contact the new lead {name}",
+            title=Message("Contact the new lead {name}", name=name).render(language),
             client_id=cid,
             assignee_id=owner or OWNER.user_id,
             priority="high",
@@ -112,7 +117,7 @@ def _new_leads(s: Session, now: datetime, hours: int) -> list[Task]:
     ]
 
 
-def _unpaid_invoices(s: Session, ctx: ServiceContext, days: int) -> list[Task]:
+def _unpaid_invoices(s: Session, ctx: ServiceContext, days: int, language: str) -> list[Task]:
     if not days:
         return []
     last_due = ctx.today() - timedelta(days=days)
@@ -123,7 +128,9 @@ def _unpaid_invoices(s: Session, ctx: ServiceContext, days: int) -> list[Task]:
     )
     return [
         Task(
-            title=f"Follow up unpaid invoice {number or f'#{doc_id}'} ({name})",
+            title=Message(
+                "Follow up unpaid invoice {number} ({name})", number=number or "#" + str(doc_id), name=name
+            ).render(language),
             client_id=cid,
             assignee_id=owner or OWNER.user_id,
             priority="high",
@@ -133,7 +140,7 @@ def _unpaid_invoices(s: Session, ctx: ServiceContext, days: int) -> list[Task]:
     ]
 
 
-def _escalations(s: Session, now: datetime, hours: int) -> list[Task]:
+def _escalations(s: Session, now: datetime, hours: int, language: str) -> list[Task]:
     if not hours:
         return []
     deadline = now - timedelta(hours=hours)
@@ -160,7 +167,7 @@ def _escalations(s: Session, now: datetime, hours: int) -> list[Task]:
         )
     return [
         Task(
-            title=f"Overdue: {title} ({who})",
+            title=Message("Overdue: {title} ({who})", title=title, who=who).render(language),
             client_id=cid,
             assignee_id=manager,
             priority="high",

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
 from crm_desktop.db.models import Client, Deal, Document, DocumentLine
+from crm_desktop.i18n import N_, Message
 from crm_desktop.services import merge, money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
@@ -46,7 +47,34 @@ from crm_desktop.services.search import client_filter
 
 DEFAULT_PAYMENT_DAYS = 14
 DRAFT_KINDS = ("quote", "invoice")  # a credit note is made from the issued invoice it corrects
-KIND_NAMES = {"quote": "Quote", "invoice": "Invoice", "credit_note": "Credit note"}
+KIND_NAMES = {"quote": N_("Quote"), "invoice": N_("Invoice"), "credit_note": N_("Credit note")}
+KIND_WORDS = {
+    "quote": N_("quote"),
+    "invoice": N_("invoice"),
+    "credit_note": N_("credit note"),
+}  # mid-sentence
+STATUS_WORDS = {  # a document's status in a sentence ("this invoice is partly paid")
+    "draft": N_("draft"),
+    "issued": N_("issued"),
+    "partly_paid": N_("partly paid"),
+    "paid": N_("paid"),
+    "credited": N_("credited"),
+    "cancelled": N_("cancelled"),
+    "accepted": N_("accepted"),
+    "rejected": N_("rejected"),
+}
+
+
+def kind_word(kind: str) -> Message:
+    """The kind of document ("invoice") as a word in a sentence, in the reader's language."""
+    return Message(KIND_WORDS.get(kind, N_("document")))
+
+
+def status_word(status: str) -> Message:
+    """A document's status as a word in a sentence, in the reader's language."""
+    return Message(STATUS_WORDS.get(status, status.replace("_", " ")))
+
+
 MAX_AMOUNT = Decimal(10**14)  # 10¹⁴: any real document; the column holds ~9.2 × 10¹⁴
 MAX_QUANTITY = Decimal(1_000_000_000)
 
@@ -148,21 +176,22 @@ def _clean_line(i: int, line: LineValues) -> dict[str, Any]:
     """One editor line, validated; errors name the cell, e.g. field 'lines[2].quantity'."""
     at = f"lines[{i}]"
 
-    def number(key: str, label: str, maximum: Decimal) -> Decimal:
+    def number(key: str, label: str, maximum: Decimal) -> Decimal:  # label: N_("Quantity")
         return v.decimal(f"{at}.{key}", getattr(line, key), label, minimum=Decimal(0), maximum=maximum)
 
     out = {
         "description": v.text(
-            f"{at}.description", line.description, "Description", required=True, max_length=5000
+            f"{at}.description", line.description, N_("Description"), required=True, max_length=5000
         ),
-        "quantity": number("quantity", "Quantity", MAX_QUANTITY),
-        "unit": v.text(f"{at}.unit", line.unit, "Unit", max_length=30),
-        "unit_price": number("unit_price", "Unit price", MAX_AMOUNT),
-        "discount_percent": number("discount_percent", "Discount", Decimal(100)),
-        "tax_rate": number("tax_rate", "Tax rate", Decimal(100)),
+        "quantity": number("quantity", N_("Quantity"), MAX_QUANTITY),
+        "unit": v.text(f"{at}.unit", line.unit, N_("Unit"), max_length=30),
+        "unit_price": number("unit_price", N_("Unit price"), MAX_AMOUNT),
+        "discount_percent": number("discount_percent", N_("Discount"), Decimal(100)),
+        "tax_rate": number("tax_rate", N_("Tax rate"), Decimal(100)),
     }
     if out["quantity"] == 0:
-        raise ValidationError(f"{at}.quantity", "Quantity cannot be 0. Remove the line instead.")
+        cell = f"{at}.quantity"  # a field name, not words
+        raise ValidationError(cell, "Quantity cannot be 0. Remove the line instead.")
     return out
 
 
@@ -187,8 +216,8 @@ def store_totals(doc: Document) -> money.Totals:
     if max(totals.subtotal, totals.total) > MAX_AMOUNT:
         raise ValidationError(
             "lines",
-            f"The total ({money.format_money(totals.total, doc.currency)}) is too "
-            "large for one document. Split it into several documents.",
+            "The total ({total}) is too large for one document. Split it into several documents.",
+            total=money.format_money(totals.total, doc.currency),
         )
     for column, amount in stored_totals(totals).items():
         setattr(doc, column, amount)
@@ -303,7 +332,10 @@ def list_documents(
 ) -> list[DocumentRow]:
     if sort not in SORT_COLUMNS:
         raise ValidationError(
-            "sort", f"Cannot sort documents by '{sort}'; use one of {', '.join(SORT_COLUMNS)}."
+            "sort",
+            "Cannot sort documents by '{sort}'; use one of {columns}.",
+            sort=sort,
+            columns=", ".join(SORT_COLUMNS),
         )
     col = SORT_COLUMNS[sort]
     # Drafts have no number: empty values go last either way, the same on SQLite and PostgreSQL.
@@ -329,7 +361,9 @@ def load(s: Session, ctx: ServiceContext, document_id: int) -> Document:
         .where(Document.id == document_id, visible_to(ctx.actor))
     )
     if doc is None:
-        raise NotFound(f"Document #{document_id} does not exist (it may have been deleted).")
+        raise NotFound(
+            "Document #{document_id} does not exist (it may have been deleted).", document_id=document_id
+        )
     return doc
 
 
@@ -359,7 +393,9 @@ def loaded_draft(
     any `columns` the caller needs along (correlated to the document): one read instead of four."""
     row = s.execute(_loaded_query(ctx.actor, columns), {"document_id": document_id}).unique().one_or_none()
     if row is None:
-        raise NotFound(f"Document #{document_id} does not exist (it may have been deleted).")
+        raise NotFound(
+            "Document #{document_id} does not exist (it may have been deleted).", document_id=document_id
+        )
     doc = draft(s, ctx, document_id, expected_version, action, loaded=row[0])
     return doc, (row[1], row[2]), tuple(row[3:])
 
@@ -375,16 +411,16 @@ _FIELDS = ("client_id", "currency", "issue_date", "due_date", "deal_id", "notes"
 
 
 def _clean(s: Session, ctx: ServiceContext, doc: Document, values: dict[str, Any]) -> dict[str, Any]:
-    v.known_fields(values, _FIELDS, "Documents")
+    v.known_fields(values, _FIELDS, N_("Documents"))
     out: dict[str, Any] = {}
     if "client_id" in values:
         out["client_id"] = load_visible(s, ctx.actor, values["client_id"]).id
     if "currency" in values:
         out["currency"] = money.currency(values["currency"]).code
-    for key, label in (("issue_date", "The issue date"), ("due_date", "The due date")):
+    for key, label in (("issue_date", N_("The issue date")), ("due_date", N_("The due date"))):
         if key in values:
             out[key] = v.a_date(key, values[key], label)
-    for key, label in (("notes", "The notes"), ("terms", "The payment terms")):
+    for key, label in (("notes", N_("The notes")), ("terms", N_("The payment terms"))):
         if key in values:
             out[key] = v.text(key, values[key], label, max_length=20_000)
     if "deal_id" in values:
@@ -401,17 +437,22 @@ def _clean(s: Session, ctx: ServiceContext, doc: Document, values: dict[str, Any
     if deal_id is not None:
         deal = s.get(Deal, deal_id)
         if deal is None:
-            raise ValidationError("deal_id", f"Deal #{deal_id} does not exist. Pick another deal or none.")
+            raise ValidationError(
+                "deal_id", "Deal #{deal_id} does not exist. Pick another deal or none.", deal_id=deal_id
+            )
         if deal.client_id != client_id:
             raise ValidationError(
                 "deal_id",
-                f"The deal '{deal.title}' belongs to another client. Pick one of this client's deals.",
+                "The deal '{title}' belongs to another client. Pick one of this client's deals.",
+                title=deal.title,
             )
     issue, due = out.get("issue_date", doc.issue_date), out.get("due_date", doc.due_date)
     if issue and due and due < issue:
         raise ValidationError(
             "due_date",
-            f"The due date ({due}) is before the issue date ({issue}). Choose a due date on or after it.",
+            "The due date ({due}) is before the issue date ({issue}). Choose a due date on or after it.",
+            due=due,
+            issue=issue,
         )
     return out
 
@@ -434,8 +475,8 @@ def create_draft(
 
     A retried save with the same `request_id` (the editor's, after a lost connection) returns the
     draft made the first time instead of a second one."""
-    kind = v.choice("kind", kind, DRAFT_KINDS, "The document kind")
-    issue = v.a_date("issue_date", issue_date, "The issue date") or ctx.today()
+    kind = v.choice("kind", kind, DRAFT_KINDS, N_("The document kind"))
+    issue = v.a_date("issue_date", issue_date, N_("The issue date")) or ctx.today()
     if due_date is None and kind == "invoice":
         due_date = issue + timedelta(days=DEFAULT_PAYMENT_DAYS)
     with ctx.write() as s:
@@ -467,10 +508,12 @@ class NotADraft(ServiceError):
     """Issued documents are business records: they are corrected by new documents, never edited."""
 
     def __init__(self, doc: Document, action: str, attempted: Sequence[str] = ()):
-        name = f"{KIND_NAMES.get(doc.kind, 'Document')} {doc.number or '#' + str(doc.id)}"
         super().__init__(
-            f"{name} is {doc.status.replace('_', ' ')} and can no longer be changed. "
-            "Correct it with a credit note, or cancel it with a reason."
+            "{kind} {number} is {status} and can no longer be changed. "
+            "Correct it with a credit note, or cancel it with a reason.",
+            kind=Message(KIND_NAMES.get(doc.kind, N_("Document"))),
+            number=doc.number or f"#{doc.id}",
+            status=status_word(doc.status),
         )
         self.document_id, self.status, self.action = doc.id, doc.status, action
         self.attempted = list(attempted)
@@ -510,7 +553,7 @@ def draft(
     doc = loaded if loaded is not None else load(s, ctx, document_id)
     if doc.status != "draft":
         raise NotADraft(doc, action, attempted)
-    check_version(doc, expected_version, KIND_NAMES[doc.kind].lower())
+    check_version(doc, expected_version, KIND_WORDS[doc.kind])
     return doc
 
 
@@ -571,7 +614,7 @@ def update_draft(
                 clean["lines"] = [_line_tuple(_clean_line(i, line)) for i, line in enumerate(lines)]
             if base is not None:
                 clean = merge.resolve(
-                    KIND_NAMES[doc.kind].lower(),
+                    KIND_WORDS[doc.kind],
                     document_id,
                     doc.version,
                     expected_version,

@@ -14,7 +14,7 @@ from crm_desktop.db.engine import Database
 from crm_desktop.db.models import User
 from crm_desktop.services.context import OWNER, ServiceContext, record
 from crm_desktop.services.errors import PermissionDenied, ValidationError
-from crm_desktop.services.logins import MIN_PASSWORD
+from crm_desktop.services.logins import check_password
 
 _N, _R, _P = 2**14, 8, 1
 
@@ -75,8 +75,8 @@ def change(ctx: ServiceContext, *, current: str | None, new: str | None) -> bool
         )
     if is_set(ctx.db) and not _matches(ctx.db, current or ""):
         raise PermissionDenied("The current password is not right, so nothing was changed.")
-    if new and len(new) < MIN_PASSWORD:
-        raise ValidationError("password", f"The password needs at least {MIN_PASSWORD} characters.")
+    if new:
+        check_password(new)  # long enough
     with ctx.write() as s:
         s.get_one(User, OWNER.user_id).password_hash = _encode(new) if new else None
     return bool(new)

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from crm_desktop.i18n import Message
 from crm_desktop.services.errors import PermissionDenied, ServiceError, ValidationError
 
 MIN_PASSWORD = 8
@@ -30,7 +31,14 @@ def shared(s: Session) -> bool:
 
 def check_password(password: str | None) -> str:
     if not password or len(password) < MIN_PASSWORD:
-        raise ValidationError("password", f"The password needs at least {MIN_PASSWORD} characters.")
+        raise ValidationError(
+            "password",
+            Message.counted(
+                "The password needs at least {n} character.",
+                "The password needs at least {n} characters.",
+                MIN_PASSWORD,
+            ),
+        )
     return password
 
 
@@ -66,8 +74,9 @@ def create(s: Session, username: str, password: str | None, role: str) -> None:
     if exists(s, username):
         raise ValidationError(
             "username",
-            f"The server already has a login named '{username}' (perhaps for "
+            "The server already has a login named '{username}' (perhaps for "
             "another database). Choose another user name.",
+            username=username,
         )
     _call(s, "crm_create_login", login=username, verifier=_verifier(s, username, check_password(password)))
     set_role(s, username, role)
@@ -118,8 +127,13 @@ class Probe:
     """What "Test connection" found: whether CRM Desktop can work there, in words for the user."""
 
     ok: bool
-    message: str
+    said: Message
     needs_upgrade: bool = False  # empty or older schema that this login may bring up to date
+
+    @property
+    def message(self) -> str:
+        """What was found, in the current language."""
+        return self.said.render()
 
 
 def probe(url: str, password: str | None) -> Probe:
@@ -139,27 +153,46 @@ def probe(url: str, password: str | None) -> Probe:
         if before is not None and not known_revision(before):
             return Probe(
                 False,
-                f"{db.describe()} was written by a newer CRM Desktop (schema {before}). "
-                "Install the latest CRM Desktop to use it.",
+                Message(
+                    "{where} was written by a newer CRM Desktop (schema {schema}). "
+                    "Install the latest CRM Desktop to use it.",
+                    where=db.describe(),
+                    schema=before,
+                ),
             )
         if crm_login and (why := not_ready_for_users(db)):
             return Probe(False, why)
-        if before != head:
-            what = "is empty" if before is None else f"has an older schema ({before})"
+        if before is None:
             return Probe(
                 True,
-                f"Connected. The database {what}; CRM Desktop will bring it up to date "
-                f"({head}) when you connect.",
+                Message(
+                    "Connected. The database is empty; CRM Desktop will bring it up to date ({head}) "
+                    "when you connect.",
+                    head=head,
+                ),
+                needs_upgrade=True,
+            )
+        if before != head:
+            return Probe(
+                True,
+                Message(
+                    "Connected. The database has an older schema ({schema}); CRM Desktop will bring it up to "
+                    "date ({head}) when you connect.",
+                    schema=before,
+                    head=head,
+                ),
                 needs_upgrade=True,
             )
         if crm_login:
             try:
                 actor = users.identify(db)
             except ServiceError as exc:
-                return Probe(False, exc.message)
-            return Probe(True, f"Connected as {actor.username} ({actor.role}).")
-        return Probe(True, "Connected as the database's owner (administrator).")
+                return Probe(False, exc.said)
+            return Probe(
+                True, Message("Connected as {username} ({role}).", username=actor.username, role=actor.role)
+            )
+        return Probe(True, Message("Connected as the database's owner (administrator)."))
     except DatabaseOpenError as exc:
-        return Probe(False, str(exc))
+        return Probe(False, exc.said)
     finally:
         db.dispose()

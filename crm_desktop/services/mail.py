@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_desktop.db.models import CompanyProfile
+from crm_desktop.i18n import N_, Message
 from crm_desktop.services import activities, clients, company, documents, invoices, money
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import ServiceContext, company_profile, record
@@ -42,6 +43,19 @@ class SmtpSettings:
     @property
     def keyring_account(self) -> str:
         return f"smtp:{self.username}@{self.host}:{self.port}"
+
+
+# What the timeline says of a document sent, one sentence per kind.
+EMAILED = {
+    "invoice": N_("Invoice {number} emailed to {to}"),
+    "quote": N_("Quote {number} emailed to {to}"),
+    "credit_note": N_("Credit note {number} emailed to {to}"),
+}
+PREPARED = {
+    "invoice": N_("Invoice {number} prepared as an email to {to} (saved for the mail program)"),
+    "quote": N_("Quote {number} prepared as an email to {to} (saved for the mail program)"),
+    "credit_note": N_("Credit note {number} prepared as an email to {to} (saved for the mail program)"),
+}
 
 
 def _settings(p: CompanyProfile) -> SmtpSettings:
@@ -82,22 +96,24 @@ def update_smtp_settings(
 
 
 def check_smtp(host: str, port: object, security: str, username: str, sender: str) -> SmtpSettings:
-    host = v.text("host", host, "The SMTP server", required=True, max_length=255)
+    host = v.text("host", host, N_("The SMTP server"), required=True, max_length=255)
     try:
         number = int(str(port).strip())
     except ValueError:
         number = 0
     if not 0 < number < 65536:
         raise ValidationError(
-            "port", f"The port is a number from 1 to 65535 (got '{port}'); usually 587, or 465 for SSL."
+            "port",
+            "The port is a number from 1 to 65535 (got '{port}'); usually 587, or 465 for SSL.",
+            port=port,
         )
-    security = v.choice("security", security, SECURITY, "The security")
-    sender = v.text("sender", sender, "The sender address", max_length=320)
+    security = v.choice("security", security, SECURITY, N_("The security"))
+    sender = v.text("sender", sender, N_("The sender address"), max_length=320)
     return SmtpSettings(
         host,
         number,
         security,
-        v.text("username", username, "The user name", max_length=320),
+        v.text("username", username, N_("The user name"), max_length=320),
         v.email("sender", sender) if sender else "",
     )
 
@@ -157,8 +173,8 @@ def compose(
 ) -> EmailMessage:
     """The message with the document's PDF attached (From: `sender`, else the company's email)."""
     recipients = _addresses(to)
-    subject = v.text("subject", subject, "The subject", required=True, max_length=300)
-    body = v.text("body", body, "The message", max_length=50_000)
+    subject = v.text("subject", subject, N_("The subject"), required=True, max_length=300)
+    body = v.text("body", body, N_("The message"), max_length=50_000)
     d = draft(ctx, document_id)
     from_address = sender or d.company_email
     if not from_address:
@@ -199,28 +215,37 @@ def _session(smtp: SmtpSettings, password: str) -> Iterator[smtplib.SMTP]:
             yield server
     except smtplib.SMTPAuthenticationError as exc:
         raise ServiceError(
-            f"The mail server {smtp.host} refused the user name or password. Check them in "
-            "Settings → Email. Nothing was sent."
+            "The mail server {host} refused the user name or password. Check them in "
+            "Settings → Email. Nothing was sent.",
+            host=smtp.host,
         ) from exc
     except smtplib.SMTPRecipientsRefused as exc:
         raise ValidationError(
             "to",
-            f"The mail server refused the address {', '.join(exc.recipients)}. Check it; nothing was sent.",
+            "The mail server refused the address {addresses}. Check it; nothing was sent.",
+            addresses=", ".join(exc.recipients),
         ) from exc
     except smtplib.SMTPNotSupportedError as exc:
         raise ServiceError(
-            f"The mail server {smtp.host} does not offer {smtp.security.upper()} or login. "
-            "Change the security in Settings → Email. Nothing was sent."
+            "The mail server {host} does not offer {security} or login. "
+            "Change the security in Settings → Email. Nothing was sent.",
+            host=smtp.host,
+            security=smtp.security.upper(),
         ) from exc
     except (smtplib.SMTPException, ssl.SSLError) as exc:
         raise ServiceError(
-            f"The mail server {smtp.host} did not take the message: {exc}. Nothing was sent; "
-            "try again, or save it as an email file."
+            "The mail server {host} did not take the message: {reason}. Nothing was sent; "
+            "try again, or save it as an email file.",
+            host=smtp.host,
+            reason=str(exc),
         ) from exc
     except OSError as exc:  # refused, unreachable, timed out
         raise ServiceError(
-            f"The mail server {smtp.host}:{smtp.port} cannot be reached ({exc}). Check the "
-            "network and Settings → Email, or save the message as an email file."
+            "The mail server {host}:{port} cannot be reached ({reason}). Check the "
+            "network and Settings → Email, or save the message as an email file.",
+            host=smtp.host,
+            port=smtp.port,
+            reason=str(exc),
         ) from exc
 
 
@@ -248,8 +273,9 @@ def save_eml(ctx: ServiceContext, document_id: int, message: EmailMessage, path:
     except OSError as exc:
         raise ValidationError(
             "path",
-            f"The email file could not be written to {path}: {exc.strerror or exc}. "
-            "Choose a folder you can write to.",
+            "The email file could not be written to {path}: {reason}. Choose a folder you can write to.",
+            path=str(path),
+            reason=exc.strerror or str(exc),
         ) from exc
     _log(ctx, document_id, message, "saved")
     return path
@@ -284,7 +310,6 @@ def save_document_eml(
 def _log(ctx: ServiceContext, document_id: int, message: EmailMessage, how: str) -> None:
     with ctx.write() as s:
         doc = invoices.load(s, ctx, document_id)
-        label = f"{KIND_NAMES[doc.kind]} {doc.number}"
         record(
             s,
             entity="documents",
@@ -292,9 +317,6 @@ def _log(ctx: ServiceContext, document_id: int, message: EmailMessage, how: str)
             action="email",
             details={"to": message["To"], "subject": message["Subject"], "how": how},
         )
-        text = (
-            f"{label} emailed to {message['To']}"
-            if how == "sent"
-            else f"{label} prepared as an email to {message['To']} (saved for the mail program)"
-        )
-        activities.record_event(s, ctx, doc.client_id, text, deal_id=doc.deal_id)
+        said = Message(EMAILED[doc.kind]) if how == "sent" else Message(PREPARED[doc.kind])
+        said.params.update(number=doc.number, to=message["To"])
+        activities.record_event(s, ctx, doc.client_id, said, deal_id=doc.deal_id)

@@ -11,7 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from crm_desktop.i18n import Message
 from crm_desktop.services.errors import ConflictError
+from crm_desktop.services.validation import label_of
 
 
 @dataclass(frozen=True)
@@ -56,15 +58,36 @@ class MergeConflict(ConflictError):
         stored_version: int,
         stored: Mapping[str, Any],
     ):
-        super().__init__(entity, entity_id)
-        self.message = (
-            f"Someone else changed this {entity} while you were editing it, in the same "
-            f"field{'s' if len(conflicts) > 1 else ''} as you: "
-            f"{', '.join(conflicts)}. Choose which values to keep."
+        super().__init__(
+            entity,
+            entity_id,
+            Message.counted(
+                "Someone else changed this {entity} while you were editing it, in the same field as you: "
+                "{fields}. Choose which value to keep.",
+                "Someone else changed this {entity} while you were editing it, in the same fields as you: "
+                "{fields}. Choose which values to keep.",
+                len(conflicts),
+                entity=label_of(entity),
+                fields=", ".join(conflicts),
+            ),
         )
         self.conflicts = conflicts
         self.stored_version = stored_version
         self.stored = dict(stored)
+
+
+def stale(entity: str, entity_id: int | None) -> ConflictError:
+    """The error for a save from a copy someone else changed since it was read. `entity` names the kind
+    of record in English ("client", marked N_() where it is written), put into the reader's language."""
+    return ConflictError(
+        entity,
+        entity_id,
+        Message(
+            "This {entity} was changed by someone else while you were editing it. "
+            "Reload it to see their changes, then apply yours again.",
+            entity=label_of(entity),
+        ),
+    )
 
 
 def resolve(
@@ -85,7 +108,7 @@ def resolve(
     if version == expected_version:
         return mine
     if base is None:
-        raise ConflictError(entity, entity_id)
+        raise stale(entity, entity_id)
     now_stored = stored()
     merged = three_way(base, mine, now_stored)
     decided = decided or {}

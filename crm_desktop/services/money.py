@@ -63,7 +63,9 @@ def currency(code: str | None, field: str = "currency") -> Currency:
     """The currency for a code typed in any case; unknown codes are a ValidationError on `field`."""
     found = CURRENCIES.get(code.strip().upper()) if isinstance(code, str) else None
     if found is None:
-        raise ValidationError(field, f"Unknown currency '{code}'. Use a 3-letter code such as USD, EUR, UZS.")
+        raise ValidationError(
+            field, "Unknown currency '{code}'. Use a 3-letter code such as USD, EUR, UZS.", code=code
+        )
     return found
 
 

@@ -35,18 +35,24 @@ EXAMPLE = "INV-{year}-{seq:05d}"
 def check_pattern(field: str, pattern: object) -> str:
     text = str(pattern or "").strip()
     if not text or len(text) > 40:
-        raise ValidationError(field, f"A number pattern is 1 to 40 characters, for example {EXAMPLE}.")
+        raise ValidationError(
+            field, "A number pattern is 1 to 40 characters, for example {example}.", example=EXAMPLE
+        )
+    # In these templates {{ and }} are braces the user types (the templates are filled in with fields).
     if "{seq" not in text:
         raise ValidationError(
             field,
-            f"The pattern needs {{seq}} (or {{seq:05d}} for 00001), where the running "
-            f"number goes. Example: {EXAMPLE}",
+            "The pattern needs {{seq}} (or {{seq:05d}} for 00001), where the running number goes. "
+            "Example: {example}",
+            example=EXAMPLE,
         )
     if "{" in _FIELD.sub("", text) or "}" in _FIELD.sub("", text):
         raise ValidationError(
             field,
-            f"Only {{year}}, {{seq}} and {{seq:0Nd}} (N from 1 to 9) may stand in braces "
-            f"(got '{text}'). Example: {EXAMPLE}",
+            "Only {{year}}, {{seq}} and {{seq:0Nd}} (N from 1 to 9) may stand in braces "
+            "(got '{text}'). Example: {example}",
+            text=text,
+            example=EXAMPLE,
         )
     return text
 

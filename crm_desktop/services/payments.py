@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from crm_desktop.db.models import Client, Document, Payment
+from crm_desktop.i18n import N_, Message
 from crm_desktop.services import activities, invoices, lifecycle, money
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import visible_to
@@ -69,47 +70,55 @@ def record_payment(
             return _row(earlier)
         doc = invoices.load(s, ctx, document_id)
         if doc.kind != "invoice" or doc.status not in PAYABLE:
-            state = "paid in full" if doc.status == "paid" else doc.status.replace("_", " ")
+            state = Message(N_("paid in full")) if doc.status == "paid" else invoices.status_word(doc.status)
             raise ValidationError(
-                "amount", f"Payments are recorded against issued invoices; this one is {state}."
+                "amount", "Payments are recorded against issued invoices; this one is {state}.", state=state
             )
-        value = v.decimal("amount", amount, "The amount", minimum=Decimal(0), maximum=invoices.MAX_AMOUNT)
+        value = v.decimal("amount", amount, N_("The amount"), minimum=Decimal(0), maximum=invoices.MAX_AMOUNT)
         minor = money.currency(doc.currency).minor_units
         if value <= 0:
             raise ValidationError("amount", "Enter the amount paid (more than 0).")
         if value != value.quantize(Decimal(1).scaleb(-minor)):
             raise ValidationError(
-                "amount", f"{doc.currency} amounts have {minor} decimal places at most (got {value})."
+                "amount",
+                Message.counted(
+                    "{code} amounts have {n} decimal place at most (got {amount}).",
+                    "{code} amounts have {n} decimal places at most (got {amount}).",
+                    minor,
+                    code=doc.currency,
+                    amount=value,
+                ),
             )
         balance = invoices.balance(doc)
         if value > balance:
             raise ValidationError(
                 "amount",
-                f"The balance due is {money.format_money(balance, doc.currency)}; "
-                f"{money.format_money(value, doc.currency)} would pay "
-                f"{money.format_money(value - balance, doc.currency)} too much. "
+                "The balance due is {balance}; {amount} would pay {excess} too much. "
                 "Record the balance at most; a refund or credit is handled apart.",
+                balance=money.format_money(balance, doc.currency),
+                amount=money.format_money(value, doc.currency),
+                excess=money.format_money(value - balance, doc.currency),
             )
         payment = Payment(
             document_id=doc.id,
             amount=value,
             request_id=request_id,
-            paid_on=v.a_date("paid_on", paid_on, "The payment date") or ctx.today(),
-            method=v.text("method", method, "The method", max_length=50),
-            note=v.text("note", note, "The note", max_length=2000),
+            paid_on=v.a_date("paid_on", paid_on, N_("The payment date")) or ctx.today(),
+            method=v.text("method", method, N_("The method"), max_length=50),
+            note=v.text("note", note, N_("The note"), max_length=2000),
         )
         s.add(payment)
         s.flush()  # before the invoice moves on: a server checks the payment against the balance it had
         doc.paid_total += value
         settle(doc)
-        how = f" ({payment.method})" if payment.method else ""
-        activities.record_event(
-            s,
-            ctx,
-            doc.client_id,
-            f"Payment of {money.format_money(value, doc.currency)} received for {doc.number}{how}",
-            deal_id=doc.deal_id,
+        amount = money.format_money(value, doc.currency)
+        received = (
+            Message("Payment of {amount} received for {number} ({method})", method=payment.method)
+            if payment.method
+            else Message("Payment of {amount} received for {number}")
         )
+        received.params.update(amount=amount, number=doc.number)
+        activities.record_event(s, ctx, doc.client_id, received, deal_id=doc.deal_id)
         if doc.status == "paid":  # a paid invoice makes a customer (said after the payment)
             lifecycle.advance(s, ctx, doc.client_id, "customer")
         s.flush()
@@ -129,13 +138,15 @@ def removable(ctx: ServiceContext) -> bool:
 def delete_payment(ctx: ServiceContext, payment_id: int, *, reason: str, expected_version: int) -> None:
     """A payment recorded by mistake, removed with the reason why; the invoice's balance and status
     follow, the timeline says it, and the log keeps the payment and the reason."""
-    reason = v.text("reason", reason, "The reason", required=True, max_length=500)
+    reason = v.text("reason", reason, N_("The reason"), required=True, max_length=500)
     with ctx.write() as s:
         payment = s.get(Payment, payment_id)
         if payment is None:
-            raise NotFound(f"Payment #{payment_id} does not exist (it may have been deleted).")
+            raise NotFound(
+                "Payment #{payment_id} does not exist (it may have been deleted).", payment_id=payment_id
+            )
         doc = invoices.load(s, ctx, payment.document_id)
-        check_version(payment, expected_version, "payment")
+        check_version(payment, expected_version, N_("payment"))
         doc.paid_total -= payment.amount
         settle(doc)
         s.delete(payment)
@@ -151,7 +162,12 @@ def delete_payment(ctx: ServiceContext, payment_id: int, *, reason: str, expecte
             s,
             ctx,
             doc.client_id,
-            f"Payment of {amount} for {doc.number} removed: {reason}",
+            Message(
+                "Payment of {amount} for {number} removed: {reason}",
+                amount=amount,
+                number=doc.number,
+                reason=reason,
+            ),
             deal_id=doc.deal_id,
         )
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import Deal, Pipeline, Stage
+from crm_desktop.i18n import N_, Message
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import ServiceContext, check_version
 from crm_desktop.services.errors import NotFound, ValidationError
@@ -65,22 +66,26 @@ def list_pipelines(ctx: ServiceContext) -> list[PipelineRow]:
 def load(s: Session, pipeline_id: int) -> Pipeline:
     p = s.get(Pipeline, pipeline_id)
     if p is None:
-        raise NotFound(f"Pipeline #{pipeline_id} does not exist (it may have been deleted).")
+        raise NotFound(
+            "Pipeline #{pipeline_id} does not exist (it may have been deleted).", pipeline_id=pipeline_id
+        )
     return p
 
 
 def load_stage(s: Session, stage_id: int) -> Stage:
     st = s.get(Stage, stage_id)
     if st is None:
-        raise NotFound(f"Stage #{stage_id} does not exist (it may have been deleted).")
+        raise NotFound("Stage #{stage_id} does not exist (it may have been deleted).", stage_id=stage_id)
     return st
 
 
 def _unique_pipeline_name(s: Session, name: str, self_id: int | None = None) -> str:
-    name = v.text("name", name, "The pipeline name", required=True, max_length=200)
+    name = v.text("name", name, N_("The pipeline name"), required=True, max_length=200)
     other = s.scalar(select(Pipeline.id).where(func.lower(Pipeline.name) == name.lower()))
     if other is not None and other != self_id:
-        raise ValidationError("name", f"There is already a pipeline called '{name}'. Choose another name.")
+        raise ValidationError(
+            "name", "There is already a pipeline called '{name}'. Choose another name.", name=name
+        )
     return name
 
 
@@ -102,7 +107,7 @@ def rename_pipeline(
 ) -> PipelineRow:
     with ctx.write() as s:
         p = load(s, pipeline_id)
-        check_version(p, expected_version, "pipeline")
+        check_version(p, expected_version, N_("pipeline"))
         p.name = _unique_pipeline_name(s, name, pipeline_id)
         s.flush()
         return pipeline_row(p)
@@ -115,7 +120,7 @@ def delete_pipeline(ctx: ServiceContext, pipeline_id: int) -> None:
             raise ValidationError("pipeline", "This is the only pipeline; deals need at least one.")
         if s.scalar(select(func.count()).select_from(Deal).where(Deal.pipeline_id == pipeline_id)):
             raise ValidationError(
-                "pipeline", f"Pipeline '{p.name}' still has deals. Move or delete them first."
+                "pipeline", "Pipeline '{name}' still has deals. Move or delete them first.", name=p.name
             )
         for st in p.stages:
             s.delete(st)
@@ -123,7 +128,7 @@ def delete_pipeline(ctx: ServiceContext, pipeline_id: int) -> None:
 
 
 def _probability(value: object) -> int:
-    return v.positive_int("probability", value, "The probability", maximum=100)
+    return v.positive_int("probability", value, N_("The probability"), maximum=100)
 
 
 def add_stage(
@@ -133,7 +138,7 @@ def add_stage(
     with ctx.write() as s:
         p = load(s, pipeline_id)
         stage = Stage(
-            name=v.text("name", name, "The stage name", required=True, max_length=200),
+            name=v.text("name", name, N_("The stage name"), required=True, max_length=200),
             probability=_probability(probability),
         )
         stages = list(p.stages)
@@ -162,9 +167,9 @@ def update_stage(
 ) -> StageRow:
     with ctx.write() as s:
         st = load_stage(s, stage_id)
-        check_version(st, expected_version, "stage")
+        check_version(st, expected_version, N_("stage"))
         if name is not None:
-            st.name = v.text("name", name, "The stage name", required=True, max_length=200)
+            st.name = v.text("name", name, N_("The stage name"), required=True, max_length=200)
         if probability is not None:
             st.probability = _probability(probability)
         s.flush()
@@ -192,9 +197,12 @@ def delete_stage(ctx: ServiceContext, stage_id: int) -> None:
         if n:
             raise ValidationError(
                 "stage",
-                f"Stage '{st.name}' still has "
-                + ("1 deal. Move it" if n == 1 else f"{n} deals. Move them")
-                + " to another stage first.",
+                Message.counted(
+                    "Stage '{name}' still has {n} deal. Move it to another stage first.",
+                    "Stage '{name}' still has {n} deals. Move them to another stage first.",
+                    n,
+                    name=st.name,
+                ),
             )
         if st.is_won or st.is_lost:
             raise ValidationError("stage", "The won and lost stages close deals; a pipeline keeps them.")
@@ -202,8 +210,9 @@ def delete_stage(ctx: ServiceContext, stage_id: int) -> None:
         if sum(1 for x in pipeline.stages if not (x.is_won or x.is_lost)) == 1:
             raise ValidationError(
                 "stage",
-                f"'{st.name}' is the only open stage, where new deals start. "
+                "'{name}' is the only open stage, where new deals start. "
                 "Add another stage before deleting this one.",
+                name=st.name,
             )
         s.delete(st)
         s.flush()

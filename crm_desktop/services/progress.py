@@ -15,9 +15,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from crm_desktop.i18n import Message
 from crm_desktop.services.errors import ServiceError
 
-Report = Callable[[int, int, str], None]
+Report = Callable[[int, int, str], None]  # the text in the current language
 
 
 class Cancelled(ServiceError):
@@ -27,8 +28,8 @@ class Cancelled(ServiceError):
     stopped, so the caller can say which ones are there.
     """
 
-    def __init__(self, message: str = "Stopped: nothing more was done.", *, partial: Any = None):
-        super().__init__(message)
+    def __init__(self, message: str | Message | None = None, /, *, partial: Any = None, **params: Any):
+        super().__init__(message or Message("Stopped: nothing more was done."), **params)
         self.partial = partial
 
 
@@ -57,16 +58,17 @@ class Progress:
         if self._cancel.is_set():
             raise Cancelled()
 
-    def step(self, done: int, total: int, text: str = "") -> None:
+    def step(self, done: int, total: int, text: str | Message = "") -> None:
         """`done` of `total` steps are finished (`text` says what is going on); raises Cancelled if
         a stop was asked for, so the job ends right here."""
         self.check()
         self.report(done, total, text)
 
-    def report(self, done: int, total: int, text: str = "") -> None:
-        """Say how far the job got without offering to stop (its last word: nothing is left to stop)."""
+    def report(self, done: int, total: int, text: str | Message = "") -> None:
+        """Say how far the job got without offering to stop (its last word: nothing is left to stop).
+        A Message is put into the current language for `report`."""
         if self._report is not None:
-            self._report(done, total, text)
+            self._report(done, total, text.render() if isinstance(text, Message) else text)
 
 
 def printing(write: Callable[[str], Any] = print) -> Progress:

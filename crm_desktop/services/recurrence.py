@@ -50,7 +50,9 @@ def parse(rule: str) -> Rule | None:
     for part in rule.split(";"):
         m = _PART.match(part)
         if not m or m.group(1) in parts:
-            raise ValidationError("recurrence", f"'{rule}' is not a repeat rule. Example: {EXAMPLE}")
+            raise ValidationError(
+                "recurrence", "'{rule}' is not a repeat rule. Example: {example}", rule=rule, example=EXAMPLE
+            )
         parts[m.group(1)] = m.group(2)
     freq = parts.get("FREQ")
     if freq not in FREQUENCIES:
@@ -59,8 +61,9 @@ def parse(rule: str) -> Rule | None:
     if not (interval.isdigit() and 1 <= int(interval) <= 365):
         raise ValidationError(
             "recurrence",
-            f"INTERVAL is how many days, weeks or months apart: a whole number "
-            f"from 1 to 365 (got {interval}).",
+            "INTERVAL is how many days, weeks or months apart: a whole number "
+            "from 1 to 365 (got {interval}).",
+            interval=interval,
         )
     weekdays: tuple[int, ...] = ()
     if "BYDAY" in parts:
@@ -69,7 +72,10 @@ def parse(rule: str) -> Rule | None:
         days = parts["BYDAY"].split(",")
         if any(d not in WEEKDAYS for d in days) or len(set(days)) != len(days):
             raise ValidationError(
-                "recurrence", f"Weekdays are written {','.join(WEEKDAYS)} (got {parts['BYDAY']})."
+                "recurrence",
+                "Weekdays are written {weekdays} (got {typed}).",
+                weekdays=",".join(WEEKDAYS),
+                typed=parts["BYDAY"],
             )
         weekdays = tuple(sorted(WEEKDAYS.index(d) for d in days))
     month_day = None
@@ -80,7 +86,9 @@ def parse(rule: str) -> Rule | None:
                 "recurrence", "A day of the month (BYMONTHDAY) only goes with FREQ=MONTHLY."
             )
         if not (value.isdigit() and 1 <= int(value) <= 31):
-            raise ValidationError("recurrence", f"BYMONTHDAY is a day from 1 to 31 (got {value}).")
+            raise ValidationError(
+                "recurrence", "BYMONTHDAY is a day from 1 to 31 (got {value}).", value=value
+            )
         month_day = int(value)
     return Rule(freq, int(interval), weekdays, month_day)
 

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, func, or_, select, true, update
 from sqlalchemy.orm import aliased
 
 from crm_desktop.db.models import Client, Deal, Task
+from crm_desktop.i18n import N_
 from crm_desktop.services import tasks
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import ServiceContext
@@ -175,7 +176,7 @@ def snooze_many(ctx: ServiceContext, task_ids: list[int], until: object) -> list
 
 
 def _ahead(ctx: ServiceContext, until: object) -> datetime:
-    when = v.a_datetime("alert_at", until, "The snooze time")
+    when = v.a_datetime("alert_at", until, N_("The snooze time"))
     if when is None or when <= ctx.now():
         raise ValidationError("alert_at", "Snooze until a time that is still ahead.")
     return when

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, t
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Task, User
+from crm_desktop.i18n import N_, Message
 from crm_desktop.services import activities, merge, recurrence, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible, visible_to
@@ -114,7 +115,7 @@ def _row(ctx: ServiceContext, t: Task, assignee: str | None, client: str | None,
 
 def _filtered(ctx: ServiceContext, q: Select, f: TaskFilter) -> Select:
     if f.status is not None:
-        v.choice("status", f.status, TASK_STATUSES, "The status")
+        v.choice("status", f.status, TASK_STATUSES, N_("The status"))
     q = q.where(task_visible_to(ctx.actor))
     for column, value in (
         (Task.status, f.status),
@@ -150,7 +151,12 @@ def list_tasks(
     limit: int | None = 50,
 ) -> list[TaskRow]:
     if sort not in SORT_COLUMNS:
-        raise ValidationError("sort", f"Cannot sort tasks by '{sort}'; use one of {', '.join(SORT_COLUMNS)}.")
+        raise ValidationError(
+            "sort",
+            "Cannot sort tasks by '{sort}'; use one of {columns}.",
+            sort=sort,
+            columns=", ".join(SORT_COLUMNS),
+        )
     col = SORT_COLUMNS[sort]
     # Tasks without a due time come last either way: they are the least urgent.
     order = (col.is_(None), col.desc(), Task.id.desc()) if descending else (col.is_(None), col, Task.id)
@@ -175,7 +181,7 @@ def load(s: Session, ctx: ServiceContext, task_id: int) -> Task:
         .where(Task.id == task_id, task_visible_to(ctx.actor))
     )
     if task is None:
-        raise NotFound(f"Task #{task_id} does not exist (it may have been deleted).")
+        raise NotFound("Task #{task_id} does not exist (it may have been deleted).", task_id=task_id)
     return task
 
 
@@ -206,15 +212,15 @@ _FIELDS = (
 
 
 def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str, Any]:
-    v.known_fields(values, _FIELDS, "Tasks")
+    v.known_fields(values, _FIELDS, N_("Tasks"))
     out: dict[str, Any] = {}
     if "title" in values:
-        out["title"] = v.text("title", values["title"], "The task title", required=True)
+        out["title"] = v.text("title", values["title"], N_("The task title"), required=True)
     if "description" in values:
         out["description"] = v.text(
-            "description", values["description"], "The description", max_length=100_000
+            "description", values["description"], N_("The description"), max_length=100_000
         )
-    for key, label in (("due_at", "The due time"), ("remind_at", "The reminder time")):
+    for key, label in (("due_at", N_("The due time")), ("remind_at", N_("The reminder time"))):
         if key in values:
             when = v.a_datetime(key, values[key], label)
             out[key] = when.astimezone(UTC) if when else None
@@ -222,16 +228,16 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
         out["duration_minutes"] = v.positive_int(
             "duration_minutes",
             values["duration_minutes"],
-            "The duration in minutes",
+            N_("The duration in minutes"),
             maximum=MAX_DURATION_MINUTES,
         )
     if "priority" in values:
-        out["priority"] = v.choice("priority", values["priority"], TASK_PRIORITIES, "The priority")
+        out["priority"] = v.choice("priority", values["priority"], TASK_PRIORITIES, N_("The priority"))
     if "recurrence" in values:
         recurrence.parse(values["recurrence"])  # refused here, anchored to the due time in _check_links
         out["recurrence"] = (values["recurrence"] or "").strip().upper()
     if "assignee_id" in values:
-        users.require_active(s, "assignee_id", values["assignee_id"], "assignee")
+        users.require_active(s, "assignee_id", values["assignee_id"], N_("assignee"))
     if values.get("client_id") is not None:
         load_visible(s, ctx.actor, values["client_id"])
     for key in ("assignee_id", "client_id", "deal_id"):
@@ -318,7 +324,7 @@ def create(
 
 def _for_change(s: Session, ctx: ServiceContext, task_id: int, expected_version: int) -> Task:
     task = load(s, ctx, task_id)
-    check_version(task, expected_version, "task")
+    check_version(task, expected_version, N_("task"))
     return task
 
 
@@ -341,7 +347,7 @@ def update(
         task = load(s, ctx, task_id)
         before = task.remind_at
         clean = merge.resolve(
-            "task",
+            N_("task"),
             task_id,
             task.version,
             expected_version,
@@ -382,7 +388,12 @@ def complete(ctx: ServiceContext, task_id: int, *, expected_version: int) -> Tas
         _follow_reminder(task, changed=False)
         if task.client_id is not None:
             activities.record_event(
-                s, ctx, task.client_id, f"Task '{task.title}' done", deal_id=task.deal_id, kind="task"
+                s,
+                ctx,
+                task.client_id,
+                Message("Task '{task}' done", task=task.title),
+                deal_id=task.deal_id,
+                kind="task",
             )
         if task.recurrence and task.due_at is not None:
             s.add(_next_occurrence(ctx, task))
@@ -457,7 +468,7 @@ def reopen(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskR
 def cancel(ctx: ServiceContext, task_id: int, *, expected_version: int) -> TaskRow:
     with ctx.write() as s:
         task = _for_change(s, ctx, task_id, expected_version)
-        task.status = v.choice("status", "cancelled", TASK_STATUSES, "The status")
+        task.status = v.choice("status", "cancelled", TASK_STATUSES, N_("The status"))
         _follow_reminder(task, changed=False)
         return row_of(s, ctx, task_id)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.db.engine import Database
 from crm_desktop.db.models import USER_ROLES, Client, User
+from crm_desktop.i18n import N_, Message
 from crm_desktop.services import logins
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import OWNER, Actor, ServiceContext, check_version, record
@@ -62,8 +63,9 @@ def _rows(s: Session, *where) -> list[UserRow]:
     ]
 
 
-def require_active(s: Session, field: str, user_id: int | None, who: str) -> int | None:
-    """A user a record is given to (owner, assignee) must exist and be active; None means nobody."""
+def require_active(s: Session, field: str, user_id: int | None, who: str | Message) -> int | None:
+    """A user a record is given to (owner, assignee) must exist and be active; None means nobody.
+    `who` is the role they would have, as a word: N_("owner"), N_("assignee")."""
     if user_id is not None:
         user = s.get(User, user_id)
         if user is None or not user.active:
@@ -71,8 +73,10 @@ def require_active(s: Session, field: str, user_id: int | None, who: str) -> int
     return user_id
 
 
-def not_active(field: str, who: str) -> ValidationError:
-    return ValidationError(field, f"The chosen {who} is not an active user. Choose another {who}.")
+def not_active(field: str, who: str | Message) -> ValidationError:
+    return ValidationError(
+        field, "The chosen {who} is not an active user. Choose another {who}.", who=v.label_of(who)
+    )
 
 
 def if_active(user_id: Any, column: Any = User.id) -> ScalarSelect[Any]:
@@ -90,7 +94,7 @@ def get(ctx: ServiceContext, user_id: int) -> UserRow:
     with ctx.read() as s:
         found = _rows(s, User.id == user_id)
     if not found:
-        raise NotFound(f"User #{user_id} does not exist.")
+        raise NotFound("User #{user_id} does not exist.", user_id=user_id)
     return found[0]
 
 
@@ -100,29 +104,33 @@ def _require_admin(ctx: ServiceContext) -> None:
 
 
 def _clean(s: Session, values: dict[str, Any], self_id: int | None = None) -> dict[str, Any]:
-    v.known_fields(values, {"username", "display_name", "email", "role", "manager_id", "can_export"}, "Users")
+    v.known_fields(
+        values, {"username", "display_name", "email", "role", "manager_id", "can_export"}, N_("Users")
+    )
     out: dict[str, Any] = {}
     if "username" in values:
-        name = v.text("username", values["username"], "The user name", required=True, max_length=100)
+        name = v.text("username", values["username"], N_("The user name"), required=True, max_length=100)
         if not _USERNAME.match(name):
             raise ValidationError(
                 "username",
-                f"'{name}' cannot be a user name: use letters, digits, '.', '_' "
-                "and '-' only, without spaces.",
+                "'{name}' cannot be a user name: use letters, digits, '.', '_' and '-' only, without spaces.",
+                name=name,
             )
         taken = s.scalar(select(User.id).where(func.lower(User.username) == name.lower()))
         if taken is not None and taken != self_id:
-            raise ValidationError("username", f"The user name '{name}' is taken. Choose another one.")
+            raise ValidationError(
+                "username", "The user name '{name}' is taken. Choose another one.", name=name
+            )
         out["username"] = name
     if "display_name" in values:
         out["display_name"] = v.text(
-            "display_name", values["display_name"], "The name", required=True, max_length=200
+            "display_name", values["display_name"], N_("The name"), required=True, max_length=200
         )
     if "email" in values:
         email = (values["email"] or "").strip()
         out["email"] = v.email("email", email) if email else None
     if "role" in values:
-        out["role"] = v.choice("role", values["role"], USER_ROLES, "The role")
+        out["role"] = v.choice("role", values["role"], USER_ROLES, N_("The role"))
     if "manager_id" in values:
         out["manager_id"] = _check_manager(s, values["manager_id"], self_id)
     if "can_export" in values:
@@ -192,8 +200,8 @@ def update(ctx: ServiceContext, user_id: int, *, expected_version: int, **values
     with ctx.write() as s:
         user = s.get(User, user_id)
         if user is None:
-            raise NotFound(f"User #{user_id} does not exist.")
-        check_version(user, expected_version, "user")
+            raise NotFound("User #{user_id} does not exist.", user_id=user_id)
+        check_version(user, expected_version, N_("user"))
         clean = _clean(s, values, self_id=user_id)
         if clean.get("role", "admin") != "admin" and user.role == "admin" and _active_admins(s) == 1:
             raise ValidationError(
@@ -219,7 +227,7 @@ def set_password(ctx: ServiceContext, user_id: int, password: str) -> None:
     with ctx.write() as s:
         user = s.get(User, user_id)
         if user is None:
-            raise NotFound(f"User #{user_id} does not exist.")
+            raise NotFound("User #{user_id} does not exist.", user_id=user_id)
         logins.set_password(s, user.username, password, user.role)
         record(s, entity="users", entity_id=user_id, action="password")
 
@@ -239,7 +247,7 @@ def disable(ctx: ServiceContext, user_id: int) -> UserRow:
     with ctx.write() as s:
         user = s.get(User, user_id)
         if user is None:
-            raise NotFound(f"User #{user_id} does not exist.")
+            raise NotFound("User #{user_id} does not exist.", user_id=user_id)
         if user.role == "admin" and user.active and _active_admins(s) == 1:
             raise ValidationError("active", "This is the last administrator and cannot be disabled.")
         user.active = False
@@ -252,7 +260,7 @@ def enable(ctx: ServiceContext, user_id: int) -> UserRow:
     with ctx.write() as s:
         user = s.get(User, user_id)
         if user is None:
-            raise NotFound(f"User #{user_id} does not exist.")
+            raise NotFound("User #{user_id} does not exist.", user_id=user_id)
         user.active = True
         logins.set_active(s, user.username, True, user.role)
     return get(ctx, user_id)
@@ -262,9 +270,9 @@ def reassign_clients(ctx: ServiceContext, from_user_id: int, to_user_id: int) ->
     """Every client of one user (e.g. someone leaving) given to another; how many moved."""
     _require_admin(ctx)
     with ctx.write() as s:
-        require_active(s, "to_user_id", to_user_id, "new owner")
+        require_active(s, "to_user_id", to_user_id, N_("new owner"))
         if s.get(User, from_user_id) is None:
-            raise NotFound(f"User #{from_user_id} does not exist.")
+            raise NotFound("User #{user_id} does not exist.", user_id=from_user_id)
         moved = list(s.scalars(select(Client).where(Client.owner_id == from_user_id)))
         for client in moved:  # through the ORM: each change gets its audit row and its version
             client.owner_id = to_user_id
@@ -284,7 +292,9 @@ def identify(db: Database) -> Actor:
                 )
             return OWNER  # the database's owner (who set the server up) acts as its first administrator
         if not user.active:
-            raise PermissionDenied(f"The user '{user.username}' is disabled. Ask your administrator.")
+            raise PermissionDenied(
+                "The user '{username}' is disabled. Ask your administrator.", username=user.username
+            )
         return Actor(user.id, user.username, user.role, user.can_export)
 
 

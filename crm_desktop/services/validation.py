@@ -1,12 +1,16 @@
-"""Checks shared by the services. Each raises ValidationError(field, message a user can act on)."""
+"""Checks shared by the services. Each raises ValidationError(field, message a user can act on).
+
+A `label` names the value in the message ("The amount"): a Message, or its English text (marked N_() at
+the call site so it is in the catalogue), put into the reader's language with the sentence."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
+from crm_desktop.i18n import Message
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.textnorm import digits
 
@@ -15,33 +19,63 @@ _PHONE_CHARS = re.compile(r"^[\d\s()+\-./]+$")
 MIN_PHONE_DIGITS = 4
 MAX_PHONE_DIGITS = 15  # E.164
 
+Label = str | Message  # "The amount": English text (marked N_() where it is written) or a Message
 
-def known_fields(values: Iterable[str], allowed: Iterable[str], owner: str) -> None:
+
+def label_of(label: Label) -> Message:
+    """The label as a Message, so it is put into the reader's language with the sentence it is in."""
+    return label if isinstance(label, Message) else Message(label)
+
+
+def alternatives(words: Sequence[str]) -> str | Message:
+    """Choices in a sentence, joined as the reader's language joins them: "A4 or Letter", "a, b or c"."""
+    if len(words) < 2:
+        return "".join(words)
+    # translators: the last of several choices: "{others} or {last}" ("A4 or Letter", "a, b or c")
+    return Message("{others} or {last}", others=", ".join(words[:-1]), last=words[-1])
+
+
+def known_fields(values: Iterable[str], allowed: Iterable[str], owner: Label) -> None:
     """Refuse a field the record does not have (a typo in a caller, or a form out of step)."""
     unknown = sorted(set(values) - set(allowed))
     if unknown:
-        raise ValidationError(unknown[0], f"{owner} have no field '{unknown[0]}'.")
+        raise ValidationError(
+            unknown[0], "{owner} have no field '{field}'.", owner=label_of(owner), field=unknown[0]
+        )
 
 
-def text(field: str, value: object, label: str, *, required: bool = False, max_length: int = 300) -> str:
+def text(field: str, value: object, label: Label, *, required: bool = False, max_length: int = 300) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValidationError(field, f"{label} must be text.")
+        raise ValidationError(field, "{label} must be text.", label=label_of(label))
     value = value.strip()
     if required and not value:
-        raise ValidationError(field, f"{label} cannot be empty. Please enter it.")
+        raise ValidationError(field, "{label} cannot be empty. Please enter it.", label=label_of(label))
     if len(value) > max_length:
         raise ValidationError(
-            field, f"{label} is too long ({len(value)} characters); keep it under {max_length}."
+            field,
+            Message.counted(
+                "{label} is too long ({n} character); keep it under {max_length}.",
+                "{label} is too long ({n} characters); keep it under {max_length}.",
+                len(value),
+                label=label_of(label),
+                max_length=max_length,
+            ),
         )
     return value
 
 
-def choice(field: str, value: str, allowed: Iterable[str], label: str) -> str:
+def choice(field: str, value: str, allowed: Iterable[str], label: Label) -> str:
     allowed = tuple(allowed)
     if value not in allowed:
-        raise ValidationError(field, f"{label} must be one of: {', '.join(allowed)} (got '{value}').")
+        raise ValidationError(
+            field,
+            "{label} must be one of: {allowed} (got '{value}').",
+            label=label_of(label),
+            allowed=", ".join(allowed),
+            value=value,
+        )
     return value
 
 
@@ -49,10 +83,12 @@ def email(field: str, value: str) -> str:
     value = value.strip()
     if "@" not in value:
         raise ValidationError(
-            field, f"'{value}' is not an email address: it has no '@'. Example: name@example.com"
+            field, "'{value}' is not an email address: it has no '@'. Example: name@example.com", value=value
         )
     if not _EMAIL.match(value):
-        raise ValidationError(field, f"'{value}' is not a complete email address. Example: name@example.com")
+        raise ValidationError(
+            field, "'{value}' is not a complete email address. Example: name@example.com", value=value
+        )
     return value
 
 
@@ -60,13 +96,22 @@ def phone(field: str, value: str) -> str:
     value = " ".join(value.split())
     if not _PHONE_CHARS.match(value):
         raise ValidationError(
-            field, f"'{value}' is not a phone number: use digits, spaces, '+', '-', '(' and ')' only."
+            field,
+            "'{value}' is not a phone number: use digits, spaces, '+', '-', '(' and ')' only.",
+            value=value,
         )
     n = len(digits(value))
     if not MIN_PHONE_DIGITS <= n <= MAX_PHONE_DIGITS:
         raise ValidationError(
             field,
-            f"'{value}' has {n} digits; a phone number has {MIN_PHONE_DIGITS} to {MAX_PHONE_DIGITS}.",
+            Message.counted(
+                "'{value}' has {n} digit; a phone number has {minimum} to {maximum}.",
+                "'{value}' has {n} digits; a phone number has {minimum} to {maximum}.",
+                n,
+                value=value,
+                minimum=MIN_PHONE_DIGITS,
+                maximum=MAX_PHONE_DIGITS,
+            ),
         )
     return value
 
@@ -105,7 +150,7 @@ def typed_number(text: str) -> str:
 def decimal(
     field: str,
     value: object,
-    label: str,
+    label: Label,
     *,
     minimum: Decimal | None = None,
     maximum: Decimal | None = None,
@@ -117,15 +162,42 @@ def decimal(
         number = Decimal(typed_number(str(value))) if value is not None else None
     except InvalidOperation:
         number = None
+    name = label_of(label)
     if number is None or not number.is_finite():
-        raise ValidationError(field, f"{label} must be a number, like 12 or 12.50 (got '{value}').")
+        raise ValidationError(
+            field, "{label} must be a number, like 12 or 12.50 (got '{value}').", label=name, value=value
+        )
     if minimum is not None and number < minimum:
-        word = "negative" if minimum == 0 else f"less than {minimum}"
-        raise ValidationError(field, f"{label} cannot be {word} (got {number}).")
+        if minimum == 0:
+            raise ValidationError(
+                field, "{label} cannot be negative (got {number}).", label=name, number=number
+            )
+        raise ValidationError(
+            field,
+            "{label} cannot be less than {minimum} (got {number}).",
+            label=name,
+            minimum=minimum,
+            number=number,
+        )
     if maximum is not None and number > maximum:
-        raise ValidationError(field, f"{label} cannot be more than {maximum} (got {number}).")
+        raise ValidationError(
+            field,
+            "{label} cannot be more than {maximum} (got {number}).",
+            label=name,
+            maximum=maximum,
+            number=number,
+        )
     if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ValidationError(field, f"{label} can have at most {places} decimal places (got {number}).")
+        raise ValidationError(
+            field,
+            Message.counted(
+                "{label} can have at most {n} decimal place (got {number}).",
+                "{label} can have at most {n} decimal places (got {number}).",
+                places,
+                label=name,
+                number=number,
+            ),
+        )
     return number
 
 
@@ -133,7 +205,7 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")  # how our offices write it: 31.12.2026
 
 
-def a_date(field: str, value: object, label: str) -> date | None:
+def a_date(field: str, value: object, label: Label) -> date | None:
     """A date as typed: 2026-12-31, or day first as offices write it (31.12.2026, 31/12/2026). A day
     that does not exist (2026-02-30) is refused, never moved to one that does."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -149,34 +221,47 @@ def a_date(field: str, value: object, label: str) -> date | None:
         day, month, year = m.groups()
     else:
         raise ValidationError(
-            field, f"{label} is not a date: '{typed}'. Type it as 31.12.2026 or 2026-12-31."
+            field,
+            "{label} is not a date: '{typed}'. Type it as 31.12.2026 or 2026-12-31.",
+            label=label_of(label),
+            typed=typed,
         )
     try:
         return date(int(year), int(month), int(day))
     except ValueError:
         raise ValidationError(
-            field, f"{label}: there is no day {typed} (check the day and the month)."
+            field,
+            "{label}: there is no day {typed} (check the day and the month).",
+            label=label_of(label),
+            typed=typed,
         ) from None
 
 
 _TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")  # 14:30, 9.30, or the hour alone: 14
 
 
-def a_time(field: str, value: object, label: str) -> time | None:
+def a_time(field: str, value: object, label: Label) -> time | None:
     """A time of day as typed (14:30, 9:05, 9.30, 14); one that does not exist (25:00, 14:75) is refused."""
     typed = str(value or "").strip()
     if not typed:
         return None
     m = _TIME.fullmatch(typed)
     if m is None:
-        raise ValidationError(field, f"{label} is not a time: '{typed}'. Type it as 14:30.")
+        raise ValidationError(
+            field, "{label} is not a time: '{typed}'. Type it as 14:30.", label=label_of(label), typed=typed
+        )
     hour, minute = int(m.group(1)), int(m.group(2) or 0)
     if hour > 23 or minute > 59:
-        raise ValidationError(field, f"{label}: there is no time {typed} (hours go to 23, minutes to 59).")
+        raise ValidationError(
+            field,
+            "{label}: there is no time {typed} (hours go to 23, minutes to 59).",
+            label=label_of(label),
+            typed=typed,
+        )
     return time(hour, minute)
 
 
-def a_datetime(field: str, value: object, label: str) -> datetime | None:
+def a_datetime(field: str, value: object, label: Label) -> datetime | None:
     """An aware datetime; a naive one or an ISO string without zone is taken as local time."""
     if value is None or value == "":
         return None
@@ -189,21 +274,39 @@ def a_datetime(field: str, value: object, label: str) -> datetime | None:
             )
         except ValueError:
             raise ValidationError(
-                field, f"{label} is not a date and time: '{value}'. Use the form 2026-12-31 14:30."
+                field,
+                "{label} is not a date and time: '{value}'. Use the form 2026-12-31 14:30.",
+                label=label_of(label),
+                value=value,
             ) from None
     if isinstance(value, date) and not isinstance(value, datetime):
-        raise ValidationError(field, f"{label} needs a time as well as a date, like 2026-12-31 14:30.")
+        raise ValidationError(
+            field, "{label} needs a time as well as a date, like 2026-12-31 14:30.", label=label_of(label)
+        )
     if not isinstance(value, datetime):
-        raise ValidationError(field, f"{label} is not a date and time: '{value}'.")
+        raise ValidationError(
+            field, "{label} is not a date and time: '{value}'.", label=label_of(label), value=value
+        )
     return value if value.tzinfo else value.astimezone()
 
 
-def positive_int(field: str, value: object, label: str, *, maximum: int | None = None) -> int:
+def positive_int(field: str, value: object, label: Label, *, maximum: int | None = None) -> int:
     try:
         number = int(value)  # type: ignore[call-overload]  # any object: what int() refuses is caught
     except (TypeError, ValueError):
-        raise ValidationError(field, f"{label} must be a whole number (got '{value}').") from None
+        raise ValidationError(
+            field, "{label} must be a whole number (got '{value}').", label=label_of(label), value=value
+        ) from None
     if number < 0 or (maximum is not None and number > maximum):
-        limit = f"between 0 and {maximum}" if maximum is not None else "0 or more"
-        raise ValidationError(field, f"{label} must be {limit} (got {number}).")
+        if maximum is not None:
+            raise ValidationError(
+                field,
+                "{label} must be between 0 and {maximum} (got {number}).",
+                label=label_of(label),
+                maximum=maximum,
+                number=number,
+            )
+        raise ValidationError(
+            field, "{label} must be 0 or more (got {number}).", label=label_of(label), number=number
+        )
     return number

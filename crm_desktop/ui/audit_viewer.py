@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import ngettext
 from crm_desktop.services import audit, users
 from crm_desktop.services.audit import AuditFilter, AuditRow
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.ui.date_field import DateField
+from crm_desktop.ui.dates import moment_text
 from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.list_table import ListTable
@@ -142,7 +144,7 @@ class AuditViewer(QDialog):
         zone = ops.ctx.zone()
         self.records, self.actions = record_words(self.tr), action_words(self.tr)
         columns = [
-            Column(self.tr("When"), lambda r: r.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), width=150),
+            Column(self.tr("When"), lambda r: moment_text(r.at, seconds=True, zone=zone), width=150),
             Column(self.tr("User"), self._who, width=140),
             Column(
                 self.tr("Action"),
@@ -157,7 +159,9 @@ class AuditViewer(QDialog):
         )
         self.table = ListTable(self.model, settings, "columns/audit_log")
         self.count = QLabel()
-        self.model.total_changed.connect(lambda n: self.count.setText(self.tr("{n} entries").format(n=n)))
+        self.model.total_changed.connect(
+            lambda n: self.count.setText(ngettext("{n} entry", "{n} entries", n).format(n=n))
+        )
         self.problem = error_label("problem")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -23,15 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import company, documents, money, numbering
+from crm_desktop import i18n
+from crm_desktop.services import amount_words, company, documents, numbering
 from crm_desktop.services.company import CompanyRow
 from crm_desktop.services.documents import RunningNumbers
 from crm_desktop.services.errors import ValidationError
+from crm_desktop.ui.currency_choice import currency_combo
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.number_pattern import NumberPatternEdit
 from crm_desktop.ui.ops import Ops
 
-WORDS_LANGUAGES = (("en", "English"), ("ru", "Русский"), ("uz", "Oʻzbekcha"))
 LOGO_PREVIEW = (180, 60)
 
 
@@ -50,10 +51,7 @@ class CompanyDialog(FormDialog):
         self.phone = QLineEdit(profile.phone)
         self.email = QLineEdit(profile.email)
         self.tax_id = QLineEdit(profile.tax_id)
-        self.currency = QComboBox()
-        for code, cur in money.CURRENCIES.items():
-            self.currency.addItem(f"{code} — {cur.name}", code)
-        self.currency.setCurrentIndex(self.currency.findData(profile.default_currency))
+        self.currency = currency_combo(profile.default_currency)
 
         self.logo_preview = QLabel()
         self.logo_preview.setFixedSize(*LOGO_PREVIEW)
@@ -72,8 +70,8 @@ class CompanyDialog(FormDialog):
 
         self.words = QComboBox()
         self.words.addItem(self.tr("Not shown"), "")
-        for code, name in WORDS_LANGUAGES:
-            self.words.addItem(name, code)
+        for code in amount_words.LANGUAGES:
+            self.words.addItem(i18n.NAMES[code], code)
         self.words.setCurrentIndex(max(self.words.findData(profile.amount_words_language), 0))
         self.patterns = {key: NumberPatternEdit(getattr(profile, key)) for key in numbering.PATTERN_FIELDS}
 

@@ -67,12 +67,13 @@ class DateField(QWidget):
     def set_date(self, value: date | None) -> None:
         self.edit.setText(value.isoformat() if value else "")
 
-    def typed_date(self, label: str = "The date") -> date | None:
+    def typed_date(self, label: str | None = None) -> date | None:
         """The date typed; ValidationError (field "", message naming `label`) when it is not one, or
         when it is empty and the field is not optional."""
+        label = label or self.tr("The date")
         value = validation.a_date("", self.edit.text(), label)
         if value is None and not self.optional:
-            raise ValidationError("", f"{label} is needed. Type it as 31.12.2026 or 2026-12-31.")
+            raise ValidationError("", "{label} is needed. Type it as 31.12.2026 or 2026-12-31.", label=label)
         return value
 
     def problem(self, label: str) -> str:
@@ -135,17 +136,22 @@ class DateTimeField(QWidget):
         self.day.set_date(local.date() if local else None)
         self.time.setText(local.strftime("%H:%M") if local else "")
 
-    def typed_datetime(self, label: str = "The time") -> datetime | None:
+    def typed_datetime(self, label: str | None = None) -> datetime | None:
         """The moment typed (aware, local time); ValidationError naming `label` when the day or the time
         is not one, or one of them is missing."""
+        label = label or self.tr("The time")
         day = self.day.typed_date(label)
         at = validation.a_time("", self.time.text(), label)
         if day is None and at is None:
             return None
         if day is None:
-            raise ValidationError("", f"{label} needs a date as well as the time. Type it as 31.12.2026.")
+            raise ValidationError(
+                "", "{label} needs a date as well as the time. Type it as 31.12.2026.", label=label
+            )
         if at is None:
-            raise ValidationError("", f"{label} needs a time as well as the date. Type it as 14:30.")
+            raise ValidationError(
+                "", "{label} needs a time as well as the date. Type it as 14:30.", label=label
+            )
         return datetime.combine(day, at).astimezone()
 
     def problem(self, label: str) -> str:

@@ -9,7 +9,6 @@ the version it read, so two PCs setting up the same office at once cannot overwr
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -19,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import company, money
+from crm_desktop.services import company
 from crm_desktop.services.company import CompanyRow
 from crm_desktop.services.errors import ServiceError, ValidationError
+from crm_desktop.ui.currency_choice import currency_combo
 from crm_desktop.ui.invoices.editor import error_label, show_error
 from crm_desktop.ui.ops import Ops
 
@@ -38,9 +38,7 @@ class FirstRunDialog(QDialog):
         intro.setWordWrap(True)
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("e.g. Samarqand Travel LLC"))
-        self.currency = QComboBox()
-        for code, cur in money.CURRENCIES.items():
-            self.currency.addItem(f"{code} — {cur.name}", code)
+        self.currency = currency_combo()
         self.errors = {key: error_label() for key in ("name", "default_currency")}
         form = QFormLayout()
         for key, label, widget in (

@@ -15,11 +15,6 @@ from crm_desktop.ui.ops import Ops
 if TYPE_CHECKING:  # only a name for the annotation: the dialog hands the database to the service
     from crm_desktop.db.engine import Database
 
-NOT_ENCRYPTED = (
-    "It keeps others from opening CRM Desktop on this PC. The database file itself is not "
-    "encrypted: keep the PC's own account locked too."
-)
-
 
 class LoginDialog(QDialog):
     def __init__(self, db: Database, parent: QWidget | None = None):
@@ -66,7 +61,10 @@ class LocalPasswordDialog(FormDialog):
         self.add_row("password_again", self.tr("New password &again"), self.again)
         note = QLabel(
             self.tr("Asked for each time CRM Desktop starts. Leave the new password empty to stop asking. ")
-            + self.tr(NOT_ENCRYPTED)
+            + self.tr(
+                "It keeps others from opening CRM Desktop on this PC. The database file itself is not "
+                "encrypted: keep the PC's own account locked too."
+            )
         )
         note.setWordWrap(True)
         self.finish_layout(note)

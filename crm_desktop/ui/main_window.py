@@ -7,8 +7,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QProcess, QSettings, QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QLocale, QProcess, QSettings, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop import APP_NAME, __version__
+from crm_desktop import APP_NAME, __version__, i18n
 from crm_desktop.config import Settings
+from crm_desktop.i18n import ngettext
 from crm_desktop.services import company, overview, users
 from crm_desktop.services.context import Changes
 from crm_desktop.ui import jobs
 from crm_desktop.ui.company_watch import CompanyWatch
+from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.reminders import ReminderScheduler, ReminderWindow
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
 
 NAV_ICONS = {
     "clients": QStyle.StandardPixmap.SP_DirHomeIcon,
-    "deals": QStyle.StandardPixmap.SP_ArrowRight,
+    "deals": QStyle.StandardPixmap.SP_ArrowForward,  # points left in a right-to-left window
     "tasks": QStyle.StandardPixmap.SP_DialogApplyButton,
     "invoices": QStyle.StandardPixmap.SP_FileIcon,
 }
@@ -81,6 +83,8 @@ class Pages(Mapping[str, QWidget]):
 
 
 class MainWindow(QMainWindow):
+    language_chosen = Signal(object)  # a language code, or None for the system's: open the window again
+
     def __init__(
         self,
         ops: Ops,
@@ -247,6 +251,8 @@ class MainWindow(QMainWindow):
             settings_menu.addAction(
                 QAction(self.tr("&Password for this PC…"), self, triggered=self.change_local_password)
             )
+        self.language_menu = settings_menu.addMenu(self.tr("&Language"))
+        self._build_language_menu()
         if self.ops.ctx.actor.is_admin:
             settings_menu.addSeparator()
             settings_menu.addAction(QAction(self.tr("&Users…"), self, triggered=self.manage_users))
@@ -277,6 +283,46 @@ class MainWindow(QMainWindow):
             )
         help_menu.addSeparator()
         help_menu.addAction(QAction(self.tr("&About CRM Desktop"), self, triggered=self.show_about))
+
+    def _build_language_menu(self) -> None:
+        """Settings → Language: this PC user's choice (the system's by default), each language named in
+        its own words; choosing one opens the window again in it."""
+        chosen = self.app_settings.get("language") if self.app_settings is not None else None
+        group = QActionGroup(self)
+        systems = i18n.NAMES[i18n.choose(QLocale.system().name())]
+        system = QAction(self.tr("As the system ({language})").format(language=systems), self)
+        for code, action in [(None, system)] + [(c, QAction(i18n.NAMES[c], self)) for c in i18n.LANGUAGES]:
+            action.setCheckable(True)
+            action.setChecked(code == chosen)
+            action.setData(code)
+            action.triggered.connect(lambda _=False, code=code: self.choose_language(code))
+            group.addAction(action)
+            self.language_menu.addAction(action)
+            if code is None:
+                self.language_menu.addSeparator()
+
+    def choose_language(self, code: str | None) -> QMessageBox | None:
+        """Keep `code` (None: the system's) for this PC user and ask for the window in that language.
+        The window is made again: a note being written on a client's card is not thrown away unasked
+        (every other form is a dialog, and the menu cannot be reached while one is open)."""
+
+        def switch() -> None:
+            if self.app_settings is not None:
+                self.app_settings.set("language", code)
+            self.language_chosen.emit(code)
+
+        card = self.clients_view.card if self.is_built("clients") else None
+        if card is None or not (card.entry_box.isVisible() and card.entry.toPlainText().strip()):
+            switch()
+            return None
+        self.language_question = ask_to_confirm(
+            self,
+            self.tr("Language"),
+            self.tr("The note you are writing is not saved yet. Switch the language and lose it?"),
+            self.tr("Switch and lose the note"),
+            switch,
+        )
+        return self.language_question
 
     def _build_search_bar(self) -> None:
         self.global_search = GlobalSearch(self.ops, self)
@@ -439,7 +485,11 @@ class MainWindow(QMainWindow):
         self.reminder_window.add(found)
         if self.tray is not None:
             first = found[0]
-            more = self.tr(" and {n} more").format(n=len(found) - 1) if len(found) > 1 else ""
+            more = (
+                ngettext(" and {n} more", " and {n} more", len(found) - 1).format(n=len(found) - 1)
+                if len(found) > 1
+                else ""
+            )
             self.tray.showMessage(
                 self.tr("Reminder"), first.title + more, QSystemTrayIcon.MessageIcon.Information
             )
@@ -634,14 +684,19 @@ class MainWindow(QMainWindow):
         grouped = lambda n: f"{n:,}".replace(",", "\u202f")  # noqa: E731
         extra = {
             "clients": grouped(counts.clients),
-            "deals": self.tr("{n} open").format(n=grouped(counts.open_deals)),
+            "deals": ngettext("{n} open", "{n} open", counts.open_deals).format(n=grouped(counts.open_deals)),
             "tasks": grouped(counts.open_tasks)
             + (
-                "  " + self.tr("({n} overdue)").format(n=grouped(counts.overdue_tasks))
+                "  "
+                + ngettext("({n} overdue)", "({n} overdue)", counts.overdue_tasks).format(
+                    n=grouped(counts.overdue_tasks)
+                )
                 if counts.overdue_tasks
                 else ""
             ),
-            "invoices": self.tr("{n} unpaid").format(n=grouped(counts.unpaid_invoices)),
+            "invoices": ngettext("{n} unpaid", "{n} unpaid", counts.unpaid_invoices).format(
+                n=grouped(counts.unpaid_invoices)
+            ),
         }
         for row, key in enumerate(PAGE_KEYS):
             self.nav.item(row).setText(f"{self.titles[key]}  {extra[key]}")
@@ -674,6 +729,7 @@ class MainWindow(QMainWindow):
         jobs.stop_all()  # a running export or import stops between steps (a write job rolls back)
         self.ops.wait_idle()
         self.reminder_window.close()  # a window of its own: it would outlive this one
+        self.ops.detach()
         super().closeEvent(event)
 
 

@@ -15,8 +15,8 @@ OVERDUE = QColor("#b91c1c")
 NOTHING_PLANNED = QColor("#b45309")
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("NextActivity", text)
+def tr(text: str, context: str | None = None) -> str:
+    return QCoreApplication.translate("NextActivity", text, context)
 
 
 def when(moment: datetime, today: date) -> str:

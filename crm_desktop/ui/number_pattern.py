@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import ngettext
 from crm_desktop.services import numbering
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.ui.form_dialog import ERROR_STYLE, grow_to_fit
@@ -227,9 +228,11 @@ class NumberPatternEdit(QWidget):
         excess = len(self.value()) - MAX_PATTERN
         if self.other_mode or excess <= 0:
             return ""
-        return self.tr(
-            "Shorten the prefix or the suffix by {count} characters: the number would be too long."
-        ).format(count=excess)
+        return ngettext(
+            "Shorten the prefix or the suffix by {n} character: the number would be too long.",
+            "Shorten the prefix or the suffix by {n} characters: the number would be too long.",
+            excess,
+        ).format(n=excess)
 
     def set_next(self, year: int, seq: int) -> None:
         """The year of issue and the running number the next document of this kind takes."""

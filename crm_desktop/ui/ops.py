@@ -169,6 +169,12 @@ class Ops(QObject):
         """Block until queued calls finished (closing the window, tests)."""
         return self._writer.waitForDone(msecs) and self._readers.waitForDone(msecs)
 
+    def detach(self) -> None:
+        """Hear no more of the database's changes: the window goes, the context may serve another."""
+        self.wait_idle()
+        if self._broadcast in self.ctx.listeners:
+            self.ctx.listeners.remove(self._broadcast)
+
     @Slot(int, object)
     def _finish(self, token: int, result: Any) -> None:
         on_done, _ = self._take(token)

@@ -12,8 +12,8 @@ from crm_desktop.services.tasks import ToPlan
 from crm_desktop.ui.ops import Ops
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ScheduleNext", text)
+def tr(text: str, context: str | None = None) -> str:
+    return QCoreApplication.translate("ScheduleNext", text, context)
 
 
 class ScheduleNext:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import ngettext
 from crm_desktop.services import users
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.users import UserRow
@@ -307,11 +308,7 @@ class UsersDialog(QDialog):
         return (
             self._open(
                 ReassignForm(self.ops, self.people, person, self),
-                lambda n: (
-                    self.tr("1 client handed over.")
-                    if n == 1
-                    else self.tr("{n} clients handed over.").format(n=n)
-                ),
+                lambda n: ngettext("1 client handed over.", "{n} clients handed over.", n).format(n=n),
             )
             if person
             else None

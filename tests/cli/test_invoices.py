@@ -1,11 +1,15 @@
 """`crm-desktop invoices list`: status and client filters, table, CSV and JSON; money in the table
-grouped and right-aligned, plain in CSV and JSON."""
+grouped and right-aligned, plain in CSV and JSON. `crm-desktop invoice pdf`, in the language asked for."""
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import datetime, timedelta
 
+import pytest
+
+from crm_desktop import i18n
 from crm_desktop.db.engine import Database
 from crm_desktop.services import clients, documents, invoices, payments
 from crm_desktop.services.context import ServiceContext
@@ -109,3 +113,39 @@ def test_invoice_pdf_by_number(run, sqlite_url, tmp_path):
     assert number in PdfReader(str(target)).pages[0].extract_text()
     code, out, err = run("--database-url", sqlite_url, "invoice", "pdf", "INV-1999-00001", "-o", str(target))
     assert code == 1 and "no invoice numbered 'INV-1999-00001'" in err
+
+
+def read_back(path) -> tuple[str, dict[str, float]]:
+    """Page 1's text (compatibility-normalised: Arabic presentation forms as letters) and where each
+    piece of it starts, in points from the page's left side."""
+    from pypdf import PdfReader
+
+    starts: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size) -> None:
+        starts.setdefault(unicodedata.normalize("NFKC", text.strip()), cm[4] + tm[4])
+
+    text = PdfReader(str(path)).pages[0].extract_text(visitor_text=visit)
+    return unicodedata.normalize("NFKC", text), starts
+
+
+def test_invoice_pdf_in_the_language_asked_for(run, sqlite_url, tmp_path, capsys):
+    assert run("--database-url", sqlite_url, "db", "upgrade")[0] == 0
+    make_invoices(sqlite_url)
+    number = f"INV-{datetime.now().astimezone().year}-00001"
+    for language in ("en", "ar"):
+        target = tmp_path / f"{language}.pdf"
+        args = ("invoice", "pdf", number, "-o", str(target), "--language", language)
+        code, out, err = run("--database-url", sqlite_url, *args)
+        assert (code, err, out.strip()) == (0, "", str(target))  # the command itself still speaks English
+        text, starts = read_back(target)
+        for label in ("Total", "Subtotal", "Description"):
+            assert unicodedata.normalize("NFKC", i18n.gettext(label, language)) in text, (language, label)
+        assert ("Subtotal" in text) == (language == "en")
+        # the lines table's "#" column is right of the description in Arabic, left of it in English
+        description = unicodedata.normalize("NFKC", i18n.gettext("Description", language))
+        number_column = unicodedata.normalize("NFKC", i18n.gettext("#", language))
+        assert (starts[number_column] > starts[description]) == (language == "ar"), starts
+    with pytest.raises(SystemExit) as stop:
+        run("--database-url", sqlite_url, "invoice", "pdf", number, "-o", str(target), "--language", "fr")
+    assert stop.value.code == 2 and "invalid choice: 'fr'" in capsys.readouterr().err

@@ -367,3 +367,12 @@ def test_rows_by_id_leave_out_those_the_filter_no_longer_finds(ctx):
     found = clients.rows(ctx, [customer.id, lead.id], ClientFilter(status="lead"))
     assert [c.id for c in found] == [lead.id]
     assert [c.id for c in clients.rows(ctx, [customer.id, lead.id])] == [customer.id, lead.id]
+
+
+def test_a_client_may_get_documents_in_a_language_of_their_own(ctx):
+    rus = clients.create(ctx, name="Ольга Петрова", language="ru")
+    assert clients.get(ctx, rus.id).language == "ru"
+    assert clients.get(ctx, clients.create(ctx, name="Aziz Karimov").id).language == ""  # the company's
+    with pytest.raises(ValidationError) as refused:
+        clients.create(ctx, name="Hans Müller", language="de")
+    assert refused.value.field == "language"

@@ -172,5 +172,5 @@ def test_a_logo_that_is_no_usable_picture_is_refused(ctx, data, words):
 
 
 def test_the_amount_in_words_language_is_checked(ctx):
-    with pytest.raises(ValidationError, match="en, ru, uz, or not at all"):
+    with pytest.raises(ValidationError, match="en, ru, uz, az, ar, or not at all"):
         company.update(ctx, expected_version=company.get(ctx).version, amount_words_language="fr")

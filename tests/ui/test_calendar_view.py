@@ -563,3 +563,35 @@ def test_the_hours_open_at_the_working_day_or_at_an_earlier_task_so_none_is_hidd
     view.go(-1)  # back to this week, where the early task is
     settle(qtbot, view)
     assert 0 < bar.value() <= view.time_grid.task_rect(early.id).top()  # its block is in sight
+
+
+def _columns_with(image, colour: QColor) -> list[int]:
+    """The pixel columns of a rendered canvas where `colour` shows."""
+    return [
+        x
+        for x in range(image.width())
+        if any(image.pixelColor(x, y) == colour for y in range(0, image.height(), 4))
+    ]
+
+
+def test_in_a_right_to_left_window_the_week_runs_from_the_right_and_a_slot_there_is_its_first_day(
+    open_view, sqlite_ctx, qtbot
+):
+    view = open_view("week")
+    first = view.days()[0]
+    task = tasks.create(sqlite_ctx, title="Call Zarina", due_at=local(first, 10))
+    view.reload()
+    settle(qtbot, view)
+    grid = view.time_grid
+    fill = fill_of(grid, task.id)  # open or already late: the block's own colour
+    left_to_right = _columns_with(grid.grab().toImage(), fill)
+
+    view.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    settle(qtbot, view)
+    right_to_left = _columns_with(grid.grab().toImage(), fill)
+    assert left_to_right and max(left_to_right) < grid.width() / 3  # the first day is on the left…
+    assert min(right_to_left) > grid.width() * 2 / 3  # …and on the right in Arabic
+    block = grid.task_rect(task.id)
+    assert grid.tick_rect(task.id).right() > block.center().x()  # the tick starts the block, on its right
+    assert grid.slot_time(block.center()).date() == first  # a double-click there is on the first day
+    assert grid.slot_time(QPoint(grid.width() - 5, 100)) is None  # the hours' gutter is on the right

@@ -120,7 +120,7 @@ def test_server_refusals_in_words(server_says, words):
 
     db = Database.open("postgresql://anna@office-server/crm")
     try:
-        assert words in explain_open_error(Exception(server_says), db)
+        assert words in explain_open_error(Exception(server_says), db).render()
     finally:
         db.dispose()
 

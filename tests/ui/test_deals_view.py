@@ -279,3 +279,25 @@ def test_a_deals_amount_is_shown_grouped_in_its_form_and_typed_back_with_groups(
     with qtbot.waitSignal(form.saved):
         qtbot.keyClick(form.title, Qt.Key.Key_Return)
     assert deals.get(sqlite_ctx, office["windows"]).amount == Decimal("42300000.50")
+
+
+def _ink_columns(image, left: int, right: int, top: int, bottom: int) -> list[int]:
+    """The pixel columns between left and right where something darker than the card is drawn."""
+    return [
+        x
+        for x in range(left, right)
+        if any(image.pixelColor(x, y).lightness() < 128 for y in range(top, bottom))
+    ]
+
+
+def test_right_to_left_the_stages_run_from_the_right_and_a_card_reads_from_its_right_edge(view, qtbot):
+    board = view.board
+    new = board.column("New")
+    view.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    qtbot.waitUntil(lambda: board.column("Won").x() < new.x())  # the first stage is rightmost
+    card = new.view.visualRect(new.model.index(0, 0))
+    image = new.view.viewport().grab().toImage()
+    title_line = (card.top() + 6, card.top() + 6 + new.view.fontMetrics().lineSpacing())
+    ink = _ink_columns(image, card.left(), card.right(), *title_line)
+    # the bold title starts at the card's right edge and runs left, as Arabic text does
+    assert ink and card.right() - max(ink) < 20 and min(ink) - card.left() > 20

@@ -27,8 +27,8 @@ from crm_desktop.services.tasks import TaskRow
 from crm_desktop.ui.calendar.period import snap
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Calendar", text)
+def tr(text: str, context: str | None = None) -> str:
+    return QCoreApplication.translate("Calendar", text, context)
 
 
 # Overdue is the one thing that must jump out; done tasks step back.
@@ -106,9 +106,23 @@ class TaskCanvas(QWidget):
         return next((t for t in self.tasks if t.id == self.selected_id), None)
 
     # -- geometry, per surface: TimeGrid and MonthGrid each give placed(), slot_time() and drop_time() --
+    # Both lay out left to right; in a right-to-left window (Arabic) what they place is mirrored on the
+    # way out and a mouse position on the way in, so days, lanes and ticks run from the right.
+    def mirrored(self, rect: QRect) -> QRect:
+        if not self.isRightToLeft():
+            return rect
+        return QRect(self.width() - rect.x() - rect.width(), rect.y(), rect.width(), rect.height())
+
+    def logical(self, pos: QPoint) -> QPoint:
+        return QPoint(self.width() - 1 - pos.x(), pos.y()) if self.isRightToLeft() else pos
+
+    def _tick_in(self, block: QRect) -> QRect:
+        """The tick box at the start of a block: its left, or its right in a right-to-left window."""
+        left = block.right() - 2 - TICK if self.isRightToLeft() else block.left() + 3
+        return QRect(left, block.top() + 3, TICK, TICK)
+
     def tick_rect(self, task_id: int) -> QRect:
-        block = self.task_rect(task_id)
-        return QRect(block.left() + 3, block.top() + 3, TICK, TICK)
+        return self._tick_in(self.task_rect(task_id))
 
     def task_rect(self, task_id: int) -> QRect:
         """Where a task is drawn (empty if it is not in view); tests and tooltips use it."""
@@ -217,7 +231,7 @@ class TaskCanvas(QWidget):
         painter.setPen(QPen(edge, 2 if task.id == self.selected_id else 1))
         painter.setBrush(fill)
         painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), 3, 3)
-        box = QRect(rect.left() + 3, rect.top() + 3, TICK, TICK)
+        box = self._tick_in(rect)
         painter.setBrush(QColor("white"))
         painter.setPen(QPen(edge, 1))
         painter.drawRect(box)
@@ -229,7 +243,9 @@ class TaskCanvas(QWidget):
         font.setBold(task.priority == "high" and task.status == "open")
         painter.setFont(font)
         painter.setPen(text)
-        area = rect.adjusted(TICK + 7, 2, -3, -2)
+        area = (
+            rect.adjusted(3, 2, -TICK - 7, -2) if self.isRightToLeft() else rect.adjusted(TICK + 7, 2, -3, -2)
+        )
         line_h = painter.fontMetrics().height()
         first = f"{self.start_of(task):%H:%M} {task.title}"
         if about(task) and lines > 1 and area.height() >= 2 * line_h - 2:
@@ -270,7 +286,9 @@ class TaskCanvas(QWidget):
                 start = self.start_of(t)
                 when = QLocale().toString(QDate(start.year, start.month, start.day), "ddd d MMM")
                 self.setToolTip(
-                    tr("{0} {1}, {2} min").format(when, f"{start:%H:%M}", t.duration_minutes)
+                    tr("{day} {time}, {minutes} min").format(
+                        day=when, time=f"{start:%H:%M}", minutes=t.duration_minutes
+                    )
                     + f"\n{t.title}"
                     + (f"\n{about(t)}" if about(t) else "")
                     + f"\n{t.assignee_name}"
@@ -312,9 +330,12 @@ class TimeGrid(TaskCanvas):
         i = self.days.index(local.date())
         minutes = snap(local).hour * 60 + snap(local).minute
         x = round(self.GUTTER + i * self.day_width())
-        return QRect(x, self.y_of(minutes), round(self.day_width()), self.y_of(15))
+        return self.mirrored(QRect(x, self.y_of(minutes), round(self.day_width()), self.y_of(15)))
 
     def slot_time(self, pos: QPoint) -> datetime | None:
+        return self._slot_at(self.logical(pos))
+
+    def _slot_at(self, pos: QPoint) -> datetime | None:
         if pos.x() < self.GUTTER or not self.days:
             return None
         i = min(int((pos.x() - self.GUTTER) / self.day_width()), len(self.days) - 1)
@@ -323,7 +344,8 @@ class TimeGrid(TaskCanvas):
         return snap(start + timedelta(minutes=minutes))
 
     def drop_time(self, task: TaskRow, pos: QPoint, grab: QPoint) -> datetime | None:
-        return self.slot_time(QPoint(max(pos.x(), self.GUTTER), pos.y() - grab.y() + self.y_of(7)))
+        at = self.logical(pos)
+        return self._slot_at(QPoint(max(at.x(), self.GUTTER), at.y() - grab.y() + self.y_of(7)))
 
     def _layout(self) -> tuple[list[Placed], list[tuple[QRect, date, int]]]:
         """Blocks side by side where tasks overlap, as many lanes as fit the day's width; the tasks
@@ -375,7 +397,9 @@ class TimeGrid(TaskCanvas):
                 more.append(
                     (QRect(round(x) + 2, top + 1, max(round(width) - 4, 10), TICK + 6), day, len(tasks))
                 )
-        return out, more
+        return [Placed(p.task, self.mirrored(p.rect)) for p in out], [
+            (self.mirrored(r), d, n) for r, d, n in more
+        ]
 
     def placed(self) -> list[Placed]:
         return self._layout()[0]
@@ -401,19 +425,24 @@ class TimeGrid(TaskCanvas):
         for i, day in enumerate(self.days):
             if day.weekday() >= 5 or day == today:
                 colour = QColor("#fff8e1") if day == today else QColor(pal.alternateBase().color())
-                painter.fillRect(QRect(round(self.GUTTER + i * dw), 0, round(dw), self.height()), colour)
+                painter.fillRect(
+                    self.mirrored(QRect(round(self.GUTTER + i * dw), 0, round(dw), self.height())), colour
+                )
         painter.setPen(pal.text().color())
         for hour in range(24):
             y = self.y_of(hour * 60)
+            hours = self.mirrored(QRect(self.GUTTER, y, self.width() - self.GUTTER, self.HOUR // 2))
             painter.setPen(grid)
-            painter.drawLine(self.GUTTER, y, self.width(), y)
+            painter.drawLine(hours.left(), y, hours.right(), y)
             painter.setPen(QPen(grid, 1, Qt.PenStyle.DotLine))
-            painter.drawLine(self.GUTTER, y + self.HOUR // 2, self.width(), y + self.HOUR // 2)
+            painter.drawLine(hours.left(), y + self.HOUR // 2, hours.right(), y + self.HOUR // 2)
             painter.setPen(pal.text().color())
-            painter.drawText(QRect(0, y, self.GUTTER - 6, 16), Qt.AlignmentFlag.AlignRight, f"{hour:02d}:00")
+            # AlignRight is the side toward the grid: Qt turns it to the left in a right-to-left window
+            label = self.mirrored(QRect(0, y, self.GUTTER - 6, 16))
+            painter.drawText(label, Qt.AlignmentFlag.AlignRight, f"{hour:02d}:00")
         painter.setPen(grid)
         for i in range(len(self.days) + 1):
-            x = round(self.GUTTER + i * dw)
+            x = self.mirrored(QRect(round(self.GUTTER + i * dw), 0, 0, 0)).x()
             painter.drawLine(x, 0, x, self.height())
         placed, more = self._layout()
         for p in placed:
@@ -424,10 +453,14 @@ class TimeGrid(TaskCanvas):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, tr("+{0}").format(count))
         if self.now is not None and self.now.astimezone().date() in self.days:
             now = self.now.astimezone()
-            x = round(self.GUTTER + self.days.index(now.date()) * dw)
+            line = self.mirrored(
+                QRect(round(self.GUTTER + self.days.index(now.date()) * dw), 0, round(dw), 1)
+            )
             y = self.y_of(now.hour * 60 + now.minute)
             painter.setPen(QPen(OVERDUE_EDGE, 2))
-            painter.drawLine(x, y, round(x + dw), y)  # everything above this line and still open is late
+            painter.drawLine(
+                line.left(), y, line.right(), y
+            )  # everything above this line and still open is late
         self.paint_drag(painter)
         painter.end()
 
@@ -447,7 +480,7 @@ class MonthGrid(TaskCanvas):
     def cell(self, i: int) -> QRect:
         w, h = self.width() / 7, (self.height() - self.HEADER) / 6
         row, col = divmod(i, 7)
-        return QRect(round(col * w), round(self.HEADER + row * h), round(w), round(h))
+        return self.mirrored(QRect(round(col * w), round(self.HEADER + row * h), round(w), round(h)))
 
     def slot_rect(self, when: date | datetime) -> QRect:
         """The cell of a day (a datetime counts by its local date); empty if not shown."""
@@ -521,11 +554,13 @@ class MonthGrid(TaskCanvas):
         pal = self.palette()
         painter.fillRect(self.rect(), pal.base())
         w = self.width() / 7
-        monday = self.days[0] if self.days else date.today()
+        first = self.days[0] if self.days else date.today()
         for col in range(7):
-            name = short_day_name(monday + timedelta(days=col))
+            name = short_day_name(first + timedelta(days=col))
             painter.drawText(
-                QRect(round(col * w), 0, round(w), self.HEADER), Qt.AlignmentFlag.AlignCenter, name
+                self.mirrored(QRect(round(col * w), 0, round(w), self.HEADER)),
+                Qt.AlignmentFlag.AlignCenter,
+                name,
             )
         middle = self.days[len(self.days) // 2].month if self.days else 0
         today = self.today

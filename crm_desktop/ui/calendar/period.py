@@ -9,15 +9,17 @@ AGENDA_DAYS = 30
 SNAP_MINUTES = 15
 
 
-def days_of(mode: str, anchor: date) -> list[date]:
+def days_of(mode: str, anchor: date, first_weekday: int = 0) -> list[date]:
+    """`first_weekday`: the day weeks start on, Monday 0 … Sunday 6 (the locale's: Monday in Russia,
+    Uzbekistan and Azerbaijan, Saturday in Egypt, Sunday in the US)."""
     if mode == "day":
         return [anchor]
     if mode == "week":
-        monday = anchor - timedelta(days=anchor.weekday())
-        return [monday + timedelta(days=i) for i in range(7)]
+        start = anchor - timedelta(days=(anchor.weekday() - first_weekday) % 7)
+        return [start + timedelta(days=i) for i in range(7)]
     if mode == "month":
         first = anchor.replace(day=1)
-        start = first - timedelta(days=first.weekday())
+        start = first - timedelta(days=(first.weekday() - first_weekday) % 7)
         return [start + timedelta(days=i) for i in range(42)]  # six full weeks always fit a month
     return [anchor + timedelta(days=i) for i in range(AGENDA_DAYS)]
 

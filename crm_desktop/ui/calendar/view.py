@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QLocale, QPoint, QSettings, Qt
+from PySide6.QtCore import QDate, QLocale, QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QBrush, QFont, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
@@ -47,6 +48,12 @@ def qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
+def accelerator(text: str) -> str:
+    """The letter after & in a translated label (what Alt takes), or "" when the language has none."""
+    at = text.find("&")
+    return text[at + 1].upper() if 0 <= at < len(text) - 1 else ""
+
+
 class DayHeader(QWidget):
     """Weekday and date above the columns of the hour grid (it does not scroll with the hours)."""
 
@@ -63,9 +70,12 @@ class DayHeader(QWidget):
             font.setBold(day == self.grid.today)
             painter.setFont(font)
             text = f"{short_day_name(day)} {QLocale().toString(qdate(day), 'd MMM')}"
-            rect = self.rect().adjusted(round(self.grid.GUTTER + i * dw), 0, 0, 0)
-            rect.setWidth(round(dw))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            # over its column of the grid, wherever that is (mirrored in a right-to-left window)
+            column = self.grid.mirrored(QRect(round(self.grid.GUTTER + i * dw), 0, round(dw), self.height()))
+            left = self.mapFromGlobal(self.grid.mapToGlobal(column.topLeft())).x()
+            painter.drawText(
+                QRect(left, 0, column.width(), self.height()), Qt.AlignmentFlag.AlignCenter, text
+            )
         painter.end()
 
 
@@ -162,9 +172,13 @@ class CalendarView(QWidget):
         self._load_seq = 0
         self._scrolled_to: tuple[str, date] | None = None  # the period the hours were last scrolled for
 
-        self.today_button = self._tool(self.tr("&Today"), self.go_today, self.tr("Go to today (Alt+T)"))
-        self.prev_button = self._tool("◀", lambda: self.go(-1), self.tr("Previous period (Alt+Left)"))
-        self.next_button = self._tool("▶", lambda: self.go(1), self.tr("Next period (Alt+Right)"))
+        today = self.tr("&Today")
+        self.today_button = self._tool(
+            today, self.go_today, self.tr("Go to today (Alt+{key})").format(key=accelerator(today))
+        )
+        back, ahead = ("▶", "◀") if QApplication.isRightToLeft() else ("◀", "▶")  # time runs with the text
+        self.prev_button = self._tool(back, lambda: self.go(-1), self.tr("Previous period (Alt+Left)"))
+        self.next_button = self._tool(ahead, lambda: self.go(1), self.tr("Next period (Alt+Right)"))
         self.title = QLabel()
         big = QFont(self.font())
         big.setPointSizeF(big.pointSizeF() * 1.3)
@@ -184,8 +198,8 @@ class CalendarView(QWidget):
             button = self._tool(
                 names[key],
                 lambda key=key: self.set_mode(key),
-                self.tr("Show as {0} (Alt+{1})").format(
-                    names[key].replace("&", ""), names[key][names[key].index("&") + 1]
+                self.tr("Show as {mode} (Alt+{key})").format(
+                    mode=names[key].replace("&", ""), key=accelerator(names[key])
                 ),
             )
             button.setCheckable(True)
@@ -271,7 +285,7 @@ class CalendarView(QWidget):
         self.reload()
 
     def days(self) -> list[date]:
-        return days_of(self.mode, self.anchor)
+        return days_of(self.mode, self.anchor, QLocale().firstDayOfWeek().value - 1)  # Qt: Monday is 1
 
     def canvas(self) -> TaskCanvas | None:
         return {"month": self.month_grid, "week": self.time_grid, "day": self.time_grid}.get(self.mode)

@@ -32,6 +32,7 @@ from crm_desktop.services.money import format_money
 from crm_desktop.services.tasks import TaskFilter, TaskRow
 from crm_desktop.ui import next_activity
 from crm_desktop.ui.clients.form import client_status_names, kind_names
+from crm_desktop.ui.dates import moment_text
 from crm_desktop.ui.entry_dialog import timeline_kinds
 from crm_desktop.ui.form_dialog import error_label
 from crm_desktop.ui.ops import Ops
@@ -73,7 +74,7 @@ def load_card(ctx: ServiceContext, client_id: int) -> CardData:
 
 
 def local_time(when: datetime | None) -> str:
-    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else ""
+    return moment_text(when)
 
 
 class ClientCard(QWidget):
@@ -295,8 +296,11 @@ class ClientCard(QWidget):
         )
         self.documents.setText(
             "\n".join(
-                f"{d.number or self.tr('Draft')} — {format_money(d.total, d.currency)}, "
-                f"{self.tr('balance')} {format_money(d.balance, d.currency)}"
+                self.tr("{document} — {total}, balance {balance}").format(
+                    document=d.number or self.tr("Draft"),
+                    total=format_money(d.total, d.currency),
+                    balance=format_money(d.balance, d.currency),
+                )
                 for d in data.documents
             )
             or self.tr("No invoices or quotes.")
@@ -326,7 +330,7 @@ class ClientCard(QWidget):
 
     def _body(self, entry: ActivityRow) -> str:
         if entry.kind != "status_change":
-            return entry.body
+            return entry.text()
         # clients.update writes "old → new" with the stored keys; show them in the user's language.
         names = client_status_names(self.tr)
         return " → ".join(names.get(part.strip(), part.strip()) for part in entry.body.split("→"))

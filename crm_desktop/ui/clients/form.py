@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop import i18n
 from crm_desktop.services import clients
 from crm_desktop.services.clients import ClientDetail
 from crm_desktop.services.errors import ValidationError
@@ -99,6 +100,10 @@ class ClientForm(FormDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(70)
 
+        self.language = QComboBox()  # what their invoices and quotes are written in
+        self.language.addItem(self.tr("As the company's"), "")
+        for code in i18n.LANGUAGES:
+            self.language.addItem(i18n.NAMES[code], code)
         for key, label, widget in [
             ("kind", self.tr("Kind"), self.kind),
             ("name", self.tr("Name"), self.name),
@@ -110,6 +115,7 @@ class ClientForm(FormDialog):
             ("source", self.tr("Source"), self.source),
             ("tags", self.tr("Tags"), self.tags),
             ("owner_id", self.tr("Owner"), self.owner),
+            ("language", self.tr("Documents in"), self.language),
             ("private", "", self.private),
             ("notes", self.tr("Notes"), self.notes),
         ]:
@@ -181,6 +187,7 @@ class ClientForm(FormDialog):
             index = self.owner.count() - 1
         self.owner.setCurrentIndex(max(0, index))
         self.private.setChecked(c.private)
+        self.language.setCurrentIndex(max(0, self.language.findData(c.language)))
         self.notes.setPlainText(c.notes)
 
     def values(self) -> dict:
@@ -194,10 +201,12 @@ class ClientForm(FormDialog):
             "emails": lines(self.emails),
             "address": self.address.text(),
             "source": self.source.currentText().strip(),
-            "tags": [t.strip() for t in self.tags.text().split(",") if t.strip()],
+            # a comma, or the Arabic comma an Arabic keyboard types
+            "tags": [t.strip() for t in self.tags.text().replace("،", ",").split(",") if t.strip()],
             "owner_id": self.owner.currentData(),
             "private": self.private.isChecked(),
             "notes": self.notes.toPlainText(),
+            "language": self.language.currentData(),
         }
 
     def submit(self, on_done, on_error) -> None:

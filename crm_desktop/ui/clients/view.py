@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import ngettext
 from crm_desktop.services import clients, exports, users
 from crm_desktop.services.clients import ClientFilter, DeletionImpact
 from crm_desktop.services.context import Changes
@@ -239,11 +240,9 @@ class ClientsView(QWidget):
             self.current_filter(),
             title=self.tr("Export clients to {file}").format(file=path.name),
             on_done=lambda n: self.summary.setText(
-                (
-                    self.tr("1 client exported to {file}.")
-                    if n == 1
-                    else self.tr("{n} clients exported to {file}.")
-                ).format(n=n, file=path)
+                ngettext("1 client exported to {file}.", "{n} clients exported to {file}.", n).format(
+                    n=n, file=path
+                )
             ),
             on_error=lambda error: self._export_failed(error.message),
             on_cancelled=lambda _: self.summary.setText(self.tr("Export cancelled; no file was written.")),
@@ -456,11 +455,14 @@ class ClientsView(QWidget):
             self.ops.write(clients.delete, client.id, expected_version=client.version)
             return
         goes = [
-            (one if n == 1 else many).format(n=n)
-            for n, one, many in (
-                (impact.activities, self.tr("{n} timeline entry"), self.tr("{n} timeline entries")),
-                (impact.deals, self.tr("{n} deal"), self.tr("{n} deals")),
-                (impact.tasks, self.tr("{n} task"), self.tr("{n} tasks")),
+            said.format(n=n)
+            for n, said in (
+                (
+                    impact.activities,
+                    ngettext("{n} timeline entry", "{n} timeline entries", impact.activities),
+                ),
+                (impact.deals, ngettext("{n} deal", "{n} deals", impact.deals)),
+                (impact.tasks, ngettext("{n} task", "{n} tasks", impact.tasks)),
             )
             if n
         ]

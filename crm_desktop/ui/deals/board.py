@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import ngettext
 from crm_desktop.services.deals import DealFilter, DealRow, StageSummary
 from crm_desktop.services.money import format_money
 from crm_desktop.services.pipelines import PipelineRow, StageRow
@@ -76,7 +77,7 @@ class StageColumn(QFrame):
         if count == 0:
             self.totals.setText(self.tr("No deals"))
             return
-        deals_text = self.tr("1 deal") if count == 1 else self.tr("{n} deals").format(n=grouped(count))
+        deals_text = ngettext("1 deal", "{n} deals", count).format(n=grouped(count))
         self.totals.setText(
             "\n".join([deals_text, *(format_money(r.total, r.currency) for r in rows if r.count)])
         )

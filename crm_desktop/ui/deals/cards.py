@@ -19,6 +19,7 @@ from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.deals import DealFilter, DealRow
 from crm_desktop.services.money import format_money
 from crm_desktop.ui import next_activity
+from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
 from crm_desktop.ui.ops import Ops
 
@@ -171,10 +172,14 @@ class CardDelegate(QStyledItemDelegate):
         ) -> None:
             painter.setFont(font)
             painter.setPen(color or palette.color(QPalette.ColorRole.Text))
-            rect = QRect(inner.left(), inner.top() + row * line, inner.width() - leave, line)
+            # `leave` is kept free at the line's end: its right, or its left right to left (Arabic)
+            rtl = option.direction == Qt.LayoutDirection.RightToLeft
+            rect = QRect(
+                inner.left() + (leave if rtl else 0), inner.top() + row * line, inner.width() - leave, line
+            )
             painter.drawText(
                 rect,
-                align | Qt.AlignmentFlag.AlignVCenter,
+                QStyle.visualAlignment(option.direction, align) | Qt.AlignmentFlag.AlignVCenter,
                 QFontMetrics(font).elidedText(value, Qt.TextElideMode.ElideRight, rect.width()),
             )
 
@@ -184,7 +189,7 @@ class CardDelegate(QStyledItemDelegate):
         text(2, format_money(deal.amount, deal.currency), bold)
         today, is_open = self.ctx.today(), deal.outcome == "open"
         late = is_open and deal.expected_close is not None and deal.expected_close < today
-        close = deal.expected_close.isoformat() if deal.expected_close else ""
+        close = day_text(deal.expected_close)
         close_width = QFontMetrics(option.font).horizontalAdvance(close + "  ") if close else 0
         text(3, deal.owner_name, color=muted, leave=close_width)
         text(3, close, color=QColor("#b91c1c") if late else muted, align=Qt.AlignmentFlag.AlignRight)

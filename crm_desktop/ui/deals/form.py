@@ -22,14 +22,16 @@ from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.pipelines import PipelineRow
 from crm_desktop.services.users import UserRow
 from crm_desktop.ui.client_picker import ClientPicker
+from crm_desktop.ui.currency_choice import currency_combo
 from crm_desktop.ui.date_field import DateField
+from crm_desktop.ui.dates import moment_text
 from crm_desktop.ui.entry_dialog import EntryDialog, timeline_kinds
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
 
 
 def local_time(moment) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment_text(moment)
 
 
 class DealDialog(FormDialog):
@@ -67,10 +69,7 @@ class DealDialog(FormDialog):
         self.amount = QLineEdit(money.format_amount(deal.amount, deal.currency) if deal else "")
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount.setPlaceholderText("0.00")
-        self.currency = QComboBox()
-        for code, cur in money.CURRENCIES.items():
-            self.currency.addItem(f"{code} — {cur.name}", code)
-        self.currency.setCurrentIndex(max(0, self.currency.findData(deal.currency if deal else currency)))
+        self.currency = currency_combo(deal.currency if deal else currency)
         self.expected_close = DateField(deal.expected_close if deal else None, optional=True)
         self.owner = QComboBox()
         for user in users:
@@ -144,10 +143,10 @@ class DealDialog(FormDialog):
                 local_time(entry.occurred_at),
                 kinds.get(entry.kind, self.tr("Event")),
                 entry.author_name,
-                entry.body.replace("\n", " "),
+                entry.text().replace("\n", " "),
             ]
         )
-        item.setToolTip(3, entry.body)
+        item.setToolTip(3, entry.text())
         if at_top:
             self.notes.insertTopLevelItem(0, item)
         else:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import ngettext
 from crm_desktop.services import pipelines
 from crm_desktop.services.pipelines import PipelineRow, StageRow
 from crm_desktop.ui.confirm import ask_to_confirm, enter_presses_no_button
@@ -249,10 +250,10 @@ class PipelineEditor(QDialog):
             self.confirm = ask_to_confirm(
                 self,
                 self.tr("Delete pipeline"),
-                (
-                    self.tr("Delete the pipeline '{name}' and its stage?")
-                    if n == 1
-                    else self.tr("Delete the pipeline '{name}' and its {n} stages?")
+                ngettext(
+                    "Delete the pipeline '{name}' and its stage?",
+                    "Delete the pipeline '{name}' and its {n} stages?",
+                    n,
                 ).format(name=pipeline.name, n=n)
                 + " "
                 + self.tr("A pipeline that still holds deals is not deleted. This cannot be undone."),

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from crm_desktop.i18n import ngettext
 from crm_desktop.services import activities, deals, documents, pipelines, users
 from crm_desktop.services.context import Changes, ServiceContext
 from crm_desktop.services.deals import DealFilter, DealRow
@@ -29,6 +30,7 @@ from crm_desktop.services.pipelines import PipelineRow
 from crm_desktop.ui import next_activity
 from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.confirm import ask_to_confirm
+from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.deals.board import Board, grouped
 from crm_desktop.ui.deals.form import DealDialog, LostReasonDialog
 from crm_desktop.ui.deals.pipelines import PipelineEditor
@@ -45,12 +47,17 @@ DEAL_TABLES = frozenset(
 )  # what the cards, the list and the totals show
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("DealsView", text)
+def tr(text: str, context: str | None = None) -> str:
+    return QCoreApplication.translate("DealsView", text, context)
 
 
 def outcomes() -> list[tuple[str, str | None]]:
-    return [(tr("All deals"), None), (tr("Open"), "open"), (tr("Won"), "won"), (tr("Lost"), "lost")]
+    return [
+        (tr("All deals"), None),
+        (tr("Open", "deal outcome"), "open"),
+        (tr("Won", "deal outcome"), "won"),
+        (tr("Lost", "deal outcome"), "lost"),
+    ]
 
 
 def columns(ctx: ServiceContext) -> list[Column]:
@@ -64,7 +71,7 @@ def columns(ctx: ServiceContext) -> list[Column]:
         ),
         Column(
             tr("Expected close"),
-            lambda d: d.expected_close.isoformat() if d.expected_close else "",
+            lambda d: day_text(d.expected_close),
             "expected_close",
             width=110,
         ),
@@ -294,9 +301,7 @@ class DealsView(QWidget):
         self.summary_ready = True
 
     def _show_count(self, total: int) -> None:
-        self.count_label.setText(
-            tr("{total} deals").format(total=grouped(total)) if total != 1 else tr("1 deal")
-        )
+        self.count_label.setText(ngettext("1 deal", "{n} deals", total).format(n=grouped(total)))
 
     def _pipelines_changed(self, _changes: Changes) -> None:
         self.ops.read(pipelines.list_pipelines, on_done=self._pipelines_loaded)

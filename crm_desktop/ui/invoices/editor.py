@@ -19,7 +19,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
-    QComboBox,
     QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
@@ -39,6 +38,7 @@ from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, DocumentDetail, 
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.client_picker import ClientPicker
 from crm_desktop.ui.confirm import ask_to_confirm
+from crm_desktop.ui.currency_choice import currency_combo
 from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.form_dialog import FormDialog, error_label, show_error
 from crm_desktop.ui.invoices.lines_model import KEYS, Line, LinesModel
@@ -105,9 +105,7 @@ class InvoiceEditor(FormDialog):
             name=document.client_name if document else "",
         )
         self.completer = self.client_edit.completer
-        self.currency_combo = QComboBox()
-        for code, cur in money.CURRENCIES.items():
-            self.currency_combo.addItem(f"{code} — {cur.name}", code)
+        self.currency_combo = currency_combo()
         self.currency_combo.setCurrentIndex(
             self.currency_combo.findData(document.currency if document else currency)
         )

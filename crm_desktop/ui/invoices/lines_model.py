@@ -30,8 +30,8 @@ _ERROR_TEXT = QBrush(QColor("#b91c1c"))
 _ERROR_FILL = QBrush(QColor("#fde8e8"))
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("InvoiceLines", text)
+def tr(text: str, context: str | None = None) -> str:
+    return QCoreApplication.translate("InvoiceLines", text, context)
 
 
 def _plain(number: Decimal) -> str:

@@ -32,6 +32,7 @@ from crm_desktop.services.invoices import DocumentDetail
 from crm_desktop.services.money import format_money
 from crm_desktop.services.payments import PaymentRow
 from crm_desktop.ui.date_field import DateField
+from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.invoices.send_mail import open_send_dialog
 from crm_desktop.ui.ops import Ops
@@ -138,7 +139,7 @@ class RemovePaymentDialog(FormDialog):
                 self.tr(
                     "The payment of {amount} on {day} is removed; the balance due grows by as much."
                 ).format(
-                    amount=format_money(payment.amount, document.currency), day=payment.paid_on.isoformat()
+                    amount=format_money(payment.amount, document.currency), day=day_text(payment.paid_on)
                 )
             )
         )
@@ -271,14 +272,14 @@ class PaymentsPanel(QWidget):
                 and document.due_date is not None
                 and document.due_date < self.ops.ctx.today()
             ):
-                parts.append(self.tr("overdue since {day}").format(day=document.due_date.isoformat()))
+                parts.append(self.tr("overdue since {day}").format(day=day_text(document.due_date)))
         return " · ".join(parts)
 
     def _payments_loaded(self, rows) -> None:
         self.list.clear()
         for p in rows:
             item = QTreeWidgetItem(
-                [p.paid_on.isoformat(), format_money(p.amount, self.document.currency), p.method, p.note]
+                [day_text(p.paid_on), format_money(p.amount, self.document.currency), p.method, p.note]
             )
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setData(0, Qt.ItemDataRole.UserRole, p)

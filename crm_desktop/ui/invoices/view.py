@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import ngettext
 from crm_desktop.services import exports, invoices
 from crm_desktop.services.context import Changes
 from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilter, DocumentRow
 from crm_desktop.services.money import format_money
 from crm_desktop.ui.company_watch import CompanyWatch
+from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.invoices.editor import InvoiceEditor
 from crm_desktop.ui.invoices.receivables import ReceivablesDialog
 from crm_desktop.ui.jobs import Job, run_job
@@ -41,8 +43,8 @@ TABLES = frozenset({"documents", "document_lines", "clients", "payments", "compa
 _OVERDUE = QBrush(QColor("#b91c1c"))
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("InvoicesView", text)
+def tr(text: str, context: str | None = None) -> str:
+    return QCoreApplication.translate("InvoicesView", text, context)
 
 
 def kinds() -> list[tuple[str, str]]:
@@ -77,7 +79,7 @@ def columns() -> list[Column]:
     names = {key: name for name, key in statuses() if key}
 
     def day(d) -> str:
-        return d.isoformat() if d else ""
+        return day_text(d)
 
     return [
         Column(tr("Number"), lambda d: d.number or tr("Draft #{id}").format(id=d.id), "number", width=130),
@@ -320,9 +322,9 @@ class InvoicesView(QWidget):
         return self.export
 
     def _exported(self, written: list[Path], folder: Path, *, cancelled: bool) -> None:
-        text = (
-            tr("1 PDF written to {folder}.") if len(written) == 1 else tr("{n} PDFs written to {folder}.")
-        ).format(n=len(written), folder=folder)
+        text = (ngettext("1 PDF written to {folder}.", "{n} PDFs written to {folder}.", len(written))).format(
+            n=len(written), folder=folder
+        )
         self.summary.setText(text + (" " + tr("Stopped before the rest.") if cancelled else ""))
 
     def edit_document(self, document: DocumentDetail) -> None:

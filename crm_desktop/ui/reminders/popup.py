@@ -36,10 +36,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from crm_desktop.i18n import ngettext
 from crm_desktop.services import reminders
 from crm_desktop.services.context import Changes
 from crm_desktop.services.reminders import Reminder
 from crm_desktop.ui.date_field import DateTimeField
+from crm_desktop.ui.dates import moment_text
 from crm_desktop.ui.elided_label import ElidedLabel
 from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
@@ -53,7 +55,7 @@ MARGIN = 12  # from the screen's edges
 
 
 def _local(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+    return moment_text(moment)
 
 
 def snooze_menu(parent: QWidget, snooze) -> QMenu:
@@ -262,11 +264,11 @@ class ReminderWindow(QWidget):
     def add(self, found: list[Reminder]) -> None:
         missed = [r for r in found if r.missed]
         if missed:
-            text = (
-                self.tr("1 reminder was due while CRM Desktop was closed.")
-                if len(missed) == 1
-                else self.tr("{n} reminders were due while CRM Desktop was closed.").format(n=len(missed))
-            )
+            text = ngettext(
+                "1 reminder was due while CRM Desktop was closed.",
+                "{n} reminders were due while CRM Desktop was closed.",
+                len(missed),
+            ).format(n=len(missed))
             self.missed_label.setText(text)
             self.missed_label.show()
         for reminder in found:
@@ -384,14 +386,20 @@ class ReminderWindow(QWidget):
 
     def _rows_changed(self) -> None:
         n = len(self.rows) + len(self.waiting)
-        self.setWindowTitle(self.tr("Reminder") if n == 1 else self.tr("{n} reminders").format(n=n))
+        self.setWindowTitle(
+            self.tr("Reminder") if n == 1 else ngettext("{n} reminder", "{n} reminders", n).format(n=n)
+        )
         # One line each when many, or while a dialog is in front: the window then covers less of it.
         self.compact = n >= COMPACT_FROM or _active_dialog() is not None
         for row in self.rows.values():
             row.set_compact(self.compact)
         self.snooze_all_button.setVisible(n > 1)
         self.more_label.setText(
-            self.tr("{n} more will show here as you handle these.").format(n=len(self.waiting))
+            ngettext(
+                "{n} more will show here as you handle these.",
+                "{n} more will show here as you handle these.",
+                len(self.waiting),
+            ).format(n=len(self.waiting))
         )
         self.more_label.setVisible(bool(self.waiting))
 

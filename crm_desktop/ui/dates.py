@@ -1,0 +1,31 @@
+"""Days and moments as the reader's locale writes them (24.12.2026 in Russian, 24/12/2026 in British
+English, ٢٤/١٢/٢٠٢٦ in Egyptian Arabic), always with the whole year; ISO where no locale is set (C)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from PySide6.QtCore import QDate, QLocale
+
+
+def _day_format(locale: QLocale) -> str:
+    pattern = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    return pattern if "yyyy" in pattern else pattern.replace("yy", "yyyy")  # 24.12.26 is read wrong
+
+
+def day_text(day: date | None) -> str:
+    if day is None:
+        return ""
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return day.isoformat()
+    return locale.toString(QDate(day.year, day.month, day.day), _day_format(locale))
+
+
+def moment_text(moment: datetime | None, *, seconds: bool = False, zone: tzinfo | None = None) -> str:
+    """A moment in local time (or in `zone`): its day and its time of day (24-hour)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone)
+    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{day_text(local.date())} {clock}"
