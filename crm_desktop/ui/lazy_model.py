@@ -104,7 +104,8 @@ class ServiceTableModel(QAbstractTableModel):
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             text = column.text(row)
-            return "\u200e" + text if column.left_to_right and text else text
+            # embedded left to right (LRE … PDF): in an Arabic window "+998 90 123" keeps its order
+            return f"\u202a{text}\u202c" if column.left_to_right and text else text
         if role == Qt.ItemDataRole.ToolTipRole:
             return column.text(row) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:

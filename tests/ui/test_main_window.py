@@ -60,8 +60,9 @@ def test_opens_on_the_database_and_lists_its_clients_by_name(open_window, sqlite
     assert headers[:4] == ["Name", "Status", "Phones", "Emails"] and "Owner" in headers
     row = texts(window, "clients", 0).index("Zarina Rahimova")
     # Phones and emails carry a left-to-right mark so an Arabic (right-to-left) window keeps them as written.
-    assert model.index(row, 2).data() == "\u200e+998 90 123 45 67"
-    assert model.index(row, 3).data() == "\u200ezarina@mail.uz"
+    # embedded left to right, so that an Arabic window keeps their order
+    assert model.index(row, 2).data() == "\u202a+998 90 123 45 67\u202c"
+    assert model.index(row, 3).data() == "\u202azarina@mail.uz\u202c"
     assert model.index(row, 2).data(Qt.ItemDataRole.ToolTipRole) == "+998 90 123 45 67"
     assert model.index(row, headers.index("Owner")).data() == "Owner"  # the seeded user's display name
     assert window.pages["clients"].summary.text() == "3 in all"
