@@ -51,36 +51,59 @@ POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL")
 
 # The run is spread over processes (pytest-xdist) that share the CI server. Migrations change rows every
 # database of a server shares (roles, and the grants on the database `test` that the schemas live in),
-# and two at once fail with "tuple concurrently updated": they take turns, through a lock file.
+# and two at once fail with "tuple concurrently updated": they take turns, through a lock file. A migration
+# commits only when its caller's transaction does, after alembic has returned, so the turn lasts until the
+# test that migrated is over.
 _MIGRATION_LOCK = Path(tempfile.gettempdir()) / "crm-desktop-tests-migrations.lock"
+_migration_turn: list = []  # the open lock file while this process has the turn
+
+
+def _take_the_migration_turn() -> None:
+    if _migration_turn or os.name == "nt":  # PostgreSQL runs of the tests are on Linux
+        return
+    import fcntl
+
+    lock = _MIGRATION_LOCK.open("a")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    _migration_turn.append(lock)
+
+
+def _give_the_migration_turn_back() -> None:
+    while _migration_turn:
+        _migration_turn.pop().close()  # closing the file releases its lock
 
 
 @contextmanager
 def _one_migration_at_a_time() -> Iterator[None]:
-    if os.name == "nt":  # PostgreSQL runs of the tests are on Linux (private_server needs it too)
+    held = bool(_migration_turn)
+    _take_the_migration_turn()
+    try:
         yield
-        return
-    import fcntl
-
-    with _MIGRATION_LOCK.open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    finally:
+        if not held:
+            _give_the_migration_turn_back()
 
 
 def _taking_turns(migrate):
     @functools.wraps(migrate)
-    def taking_turns(*args, **kwargs):
-        with _one_migration_at_a_time():
-            return migrate(*args, **kwargs)
+    def taking_turns(cfg, *args, **kwargs):
+        if cfg.attributes["connection"].dialect.name == "postgresql":  # a SQLite file is the test's own
+            _take_the_migration_turn()
+        return migrate(cfg, *args, **kwargs)
 
     return taking_turns
 
 
 alembic_command.upgrade = _taking_turns(alembic_command.upgrade)
 alembic_command.downgrade = _taking_turns(alembic_command.downgrade)
+
+
+@pytest.fixture(autouse=True)
+def _migrations_take_turns() -> Iterator[None]:
+    yield
+    _give_the_migration_turn_back()
+
+
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 

