@@ -14,13 +14,14 @@ import contextlib
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from crm_desktop.db import problems, sqlite_file
@@ -160,12 +161,40 @@ def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
         backup = None
     cfg = alembic_config()
     try:
-        with db.engine.begin() as conn:
+        with db.engine.connect() as conn, _foreign_keys_off_on_sqlite(conn), conn.begin():
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            _check_foreign_keys(conn)
     except (OperationalError, DatabaseError) as exc:
         raise DatabaseOpenError(explain_open_error(exc, db)) from exc
     return UpgradeResult(before, head, backup)
+
+
+@contextlib.contextmanager
+def _foreign_keys_off_on_sqlite(conn: Connection) -> Iterator[None]:
+    """SQLite changes most of a table by copying it and dropping the old one (alembic's batch mode); with
+    foreign keys on, that DROP deletes every row pointing at the old table (ON DELETE CASCADE: a
+    document's lines, a client's timeline) or refuses to. They are off while the schema changes, as
+    alembic advises; the pragma holds only outside a transaction, so it is set before one begins."""
+    raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+    if raw is None:
+        yield
+        return
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    """What foreign keys would have refused, refused before the change commits (SQLite, where they were
+    off): a revision that leaves a row pointing at nothing is a bug, and the backup stays as it was."""
+    if conn.dialect.name == "sqlite" and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").all()):
+        tables = sorted({row[0] for row in broken})
+        raise RuntimeError(
+            f"the schema change left rows of {', '.join(tables)} pointing at no row; rolled back"
+        )
 
 
 def known_revision(revision: str) -> bool:

@@ -50,5 +50,7 @@ def downgrade() -> None:
             batch_op.drop_column(name)
         batch_op.drop_column("logo")
         batch_op.drop_column("amount_words_language")
-    with op.batch_alter_table("documents", schema=None) as batch_op:
+    # In place on SQLite, as a copy would have to drop the old table inside the caller's transaction, foreign
+    # keys on: the document lines would go with it (ON DELETE CASCADE) and payments refuse it.
+    with op.batch_alter_table("documents", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("credited_total")

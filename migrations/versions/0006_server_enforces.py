@@ -905,7 +905,8 @@ def downgrade() -> None:
             op.execute(statement)
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_constraint("amount_positive", type_="check")
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+    # In place on SQLite: a copy of the table would not have the triggers that keep it append-only.
+    with op.batch_alter_table("audit_log", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("login")
 
 

@@ -24,15 +24,20 @@ branch_labels = None
 depends_on = None
 
 
+# clients is never copied to a new table on SQLite (ALTER TABLE ADD / DROP COLUMN, SQLite 3.35+): the
+# migration runs in the caller's transaction, where foreign keys stay on, and dropping the old table would
+# delete every client first and, by ON DELETE, their search text, tags, timelines and deals. Documents
+# refuse that ("FOREIGN KEY constraint failed"), as do the search index's triggers ("database table is
+# locked").
 def upgrade() -> None:
     with op.batch_alter_table("activities") as table:
         table.add_column(sa.Column("said", sa.JSON(), nullable=True))
-    with op.batch_alter_table("clients") as table:
+    with op.batch_alter_table("clients", recreate="never") as table:
         table.add_column(sa.Column("language", sa.String(5), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("clients") as table:
+    with op.batch_alter_table("clients", recreate="never") as table:
         table.drop_column("language")
     with op.batch_alter_table("activities") as table:
         table.drop_column("said")

@@ -19,7 +19,7 @@ from sqlalchemy import select, text
 
 from crm_desktop.db.engine import Database
 from crm_desktop.db.migrate import SchemaTooNew, current_revision, head_revision, migrations_dir, upgrade
-from crm_desktop.db.models import Base, Pipeline, Stage, User
+from crm_desktop.db.models import Activity, Base, Client, Deal, Pipeline, Stage, User
 from crm_desktop.db.search_index import is_search_index_object
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -332,10 +332,7 @@ def test_upgrading_to_cross_script_search_folds_every_client_again(db_url):
 
 
 def test_downgrading_from_cross_script_search_puts_0007s_search_back(db_url):
-    from alembic import command
-    from revisions import upgrade_to
-
-    from crm_desktop.db.migrate import alembic_config
+    from revisions import downgrade_to, upgrade_to
 
     db = Database.open(db_url)
     try:
@@ -345,9 +342,7 @@ def test_downgrading_from_cross_script_search_puts_0007s_search_back(db_url):
         assert _stored_terms(db) != terms_0007
         assert db.is_sqlite or _found_by_spellings(db) == [2]
         with db.engine.begin() as conn:
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0007_more_system_entries")
+            downgrade_to(conn, "0007_more_system_entries")
         assert _stored_terms(db) == terms_0007
         assert db.is_sqlite or _found_by_spellings(db) == []  # 0007's crm_find_clients: '|' is no separator
     finally:
@@ -358,3 +353,160 @@ def _found_by_spellings(db):
     """PostgreSQL: whom crm_find_clients finds for a typed word with two spellings."""
     with db.engine.connect() as conn:
         return list(conn.scalars(text("SELECT crm_find_clients(ARRAY['% rashad%|% resad%'])")))
+
+
+# What 0008 knew of a client and its timeline: every column but the two 0009 added.
+COLUMNS_0008 = {
+    "clients": [c.name for c in Client.__table__.columns if c.name != "language"],
+    "activities": [c.name for c in Activity.__table__.columns if c.name != "said"],
+    "client_search": ["client_id", "terms"],
+    "deals": [c.name for c in Deal.__table__.columns],
+}
+
+
+def _rows_0008(db: Database) -> dict[str, list[tuple]]:
+    with db.engine.connect() as conn:
+        return {
+            name: [tuple(r) for r in conn.execute(text(f"SELECT {', '.join(cols)} FROM {name} ORDER BY 1"))]
+            for name, cols in COLUMNS_0008.items()
+        }
+
+
+def _found_at_0008(db: Database, typed: str) -> list[int]:
+    """Whom the search of 0008 finds for `typed`, read from the index itself (no model of 0008 to ask)."""
+    from crm_desktop.services.search import index_query, patterns
+
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            query = "SELECT rowid FROM client_search_fts WHERE client_search_fts MATCH :q ORDER BY rowid"
+            return list(conn.scalars(text(query), {"q": index_query("sqlite", typed)}))
+        spelled = ["|".join(p) for p in patterns(typed)]
+        return list(conn.scalars(text("SELECT crm_find_clients(CAST(:p AS text[]))"), {"p": spelled}))
+
+
+def test_downgrading_from_words_in_any_language_keeps_clients_as_0008_knew_them(db_url):
+    """A database at head with clients goes back to 0008 and up again. (On SQLite the downgrade copied
+    clients to a new table and dropped the old one, foreign keys on: that deletes every client's search
+    text, tags, timeline and deals by ON DELETE, and the search index stopped it: "database table is
+    locked".)"""
+    from revisions import downgrade_to
+
+    from crm_desktop.services import activities, clients, deals
+    from crm_desktop.services.clients import ClientFilter
+    from crm_desktop.services.context import ServiceContext
+
+    db = Database.open(db_url)
+    try:
+        upgrade(db)
+        ctx = ServiceContext(db)
+        bekzod = clients.create(
+            ctx, name="Бекзод Юсупов", phones=["+998 90 111-22-33"], tags=["vip"], language="ru"
+        )
+        clients.create(ctx, name="Jasur Xolmatov")
+        deals.create(ctx, client_id=bekzod.id, title="Website", amount="100", currency="USD")
+        timeline = activities.timeline(ctx, bekzod.id)  # the client a prospect, and the deal made
+        assert [e.kind for e in timeline if e.said] == ["deal"]  # read in each reader's language
+        written = {e.id: e.text() for e in timeline}
+        before = _rows_0008(db)
+
+        with db.engine.begin() as conn:
+            downgrade_to(conn, "0008_search_across_scripts")
+        assert current_revision(db) == "0008_search_across_scripts"
+        assert _rows_0008(db) == before
+        assert _found_at_0008(db, "Bekzod") == _found_at_0008(db, "Юсупов") == [bekzod.id]
+        assert _found_at_0008(db, "90 111") == [bekzod.id]
+        with db.engine.connect() as conn:
+            bodies = dict(conn.execute(text("SELECT id, body FROM activities")).all())
+            assert bodies == written  # what 0008 shows
+            assert conn.scalars(text("SELECT tag FROM client_tags")).all() == ["vip"]
+
+        upgrade(db)
+        assert current_revision(db) == head_revision()
+        assert clients.list_ids(ctx, ClientFilter(search="Bekzod")) == [bekzod.id]
+        assert clients.get(ctx, bekzod.id).language == ""  # the company's again
+        timeline = activities.timeline(ctx, bekzod.id)
+        assert {e.id: (e.said, e.text()) for e in timeline} == {i: (None, t) for i, t in written.items()}
+    finally:
+        db.dispose()
+
+
+def test_downgrading_to_shared_mode_keeps_the_audit_log_append_only(db_url):
+    """Going back past 0006 drops audit_log.login; on SQLite a copy of the table would come without the
+    triggers that refuse changing or deleting its rows."""
+    from revisions import downgrade_to
+    from sqlalchemy.exc import DBAPIError
+
+    from crm_desktop.services import clients
+    from crm_desktop.services.context import ServiceContext
+
+    db = Database.open(db_url)
+    try:
+        upgrade(db)
+        clients.create(ServiceContext(db), name="Audited")
+        with db.engine.begin() as conn:
+            downgrade_to(conn, "0005_shared_mode")
+        with db.engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM audit_log")) > 0
+        for statement in ("UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log"):
+            with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+                conn.execute(text(statement))
+        upgrade(db)
+        assert current_revision(db) == head_revision()
+    finally:
+        db.dispose()
+
+
+# An issued invoice of a database at 0004, with a line and a payment (the columns of 0004).
+STAMPS = "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 1"
+INVOICE_0004 = [
+    "INSERT INTO clients (id, kind, name, sort_name, phones, emails, address, source, status, private, "
+    f"notes, created_at, updated_at, version) VALUES (1, 'company', 'Ipak Yoli', 'ipak yoli', '[]', '[]', "
+    f"'', '', 'customer', false, '', {STAMPS})",
+    "INSERT INTO documents (id, kind, number, status, client_id, currency, issue_date, notes, terms, "
+    "subtotal, tax_total, total, paid_total, credited_total, cancel_reason, created_at, updated_at, version) "
+    "VALUES "
+    f"(1, 'invoice', 'INV-2026-0001', 'partial', 1, 'USD', '2026-01-01', '', '', 1000000, 0, 1000000, "
+    f"400000, 0, '', {STAMPS})",
+    "INSERT INTO document_lines (id, document_id, position, description, quantity, unit, unit_price, "
+    f"discount_percent, tax_rate, created_at, updated_at, version) VALUES (1, 1, 1, 'Website', 10000, '', "
+    f"1000000, 0, 0, {STAMPS})",
+    "INSERT INTO payments (id, document_id, amount, paid_on, method, note, created_at, updated_at, version) "
+    f"VALUES (1, 1, 400000, '2026-01-02', 'bank', '', {STAMPS})",
+]
+
+
+def _invoice_rows(db: Database) -> list[list[tuple]]:
+    with db.engine.connect() as conn:
+        return [
+            [tuple(r) for r in conn.execute(text(query))]
+            for query in (
+                "SELECT id, number, status, client_id, total, paid_total FROM documents",
+                "SELECT id, document_id, description, unit_price FROM document_lines",
+                "SELECT id, document_id, amount FROM payments",
+            )
+        ]
+
+
+def test_downgrading_from_credit_notes_and_upgrading_again_keeps_every_invoice_line_and_payment(db_url):
+    """Going back past 0004 drops documents.credited_total; on SQLite dropping the old table that a copy
+    replaces (foreign keys on) would delete its lines with it (ON DELETE CASCADE), which payments refuse."""
+    from revisions import downgrade_to, upgrade_to
+
+    db = Database.open(db_url)
+    try:
+        with db.engine.begin() as conn:
+            upgrade_to(conn, "0004_credit_notes")
+            for statement in INVOICE_0004:
+                conn.execute(text(statement))
+        kept = _invoice_rows(db)
+        assert [len(rows) for rows in kept] == [1, 1, 1]
+        with db.engine.begin() as conn:
+            downgrade_to(conn, "0003_numbering")
+        assert _invoice_rows(db) == kept
+        # and up again as the app does it, through every copy of a table SQLite makes on the way (with
+        # foreign keys on, the first copy of documents deleted its lines, or was refused for its payment)
+        upgrade(db)
+        documents, lines, payments = _invoice_rows(db)
+        assert [len(documents), len(payments)] == [1, 1] and [line[2] for line in lines] == ["Website"]
+    finally:
+        db.dispose()

@@ -1,4 +1,4 @@
-"""Databases at an older schema revision, for tests of what an upgrade does to them."""
+"""Databases at an older schema revision, for tests of what an upgrade (or a downgrade) does to them."""
 
 from __future__ import annotations
 
@@ -13,3 +13,10 @@ def upgrade_to(conn: Connection, revision: str) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, revision)
+
+
+def downgrade_to(conn: Connection, revision: str) -> None:
+    """Take the database of `conn` back to `revision`, in the caller's transaction."""
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    command.downgrade(cfg, revision)
