@@ -19,9 +19,17 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from babel import Locale
+    from babel.numbers import NumberPattern
 
 LANGUAGES = ("en", "ru", "uz", "az", "ar")
 SOURCE_LANGUAGE = "en"  # the message ids are English: English needs no catalogue
@@ -33,6 +41,11 @@ NAMES = {  # each in its own language, as a language menu shows them
     "ar": "العربية",
 }
 RIGHT_TO_LEFT = frozenset({"ar"})
+# The CLDR locale of each language: how it writes numbers and amounts — 1,234.50 (en, ar), 1 234,50 (ru,
+# uz), 1.234,50 (az) — and, in the window, dates and the first day of the week unless the PC's own region
+# is of the same language. Arabic as the Emirates write it, in Western digits like the documents' (Egypt's
+# Eastern digits would stand beside the Western ones of every phone number and document number).
+LOCALE_NAMES = {"en": "en_GB", "ru": "ru_RU", "uz": "uz_Latn_UZ", "az": "az_Latn_AZ", "ar": "ar_AE"}
 ENV_LANGUAGE = "CRM_DESKTOP_LANGUAGE"
 
 _catalogues: dict[str, _gettext.NullTranslations] = {}
@@ -115,6 +128,112 @@ def isolated(value: Any) -> Any:
     return f"\u2068{value}\u2069" if isinstance(value, str) and value else value
 
 
+def number_text(value: Decimal | int, language: str | None = None) -> str:
+    """`value` with as many decimal places as it carries (12.50 stays 12.50), its digits grouped and its
+    decimal mark as `language` writes them: 1,234.50 in English, 1 234,50 in Russian (no-break spaces)."""
+    value = Decimal(value)
+    places = max(0, -int(value.as_tuple().exponent))
+    return _number_pattern(places).apply(value, _locale(language or _current))
+
+
+@cache
+def _number_pattern(places: int) -> NumberPattern:
+    from babel.numbers import parse_pattern  # Babel's CLDR data loads with the first number shown
+
+    return parse_pattern("#,##0" + ("." + "0" * places if places else ""))
+
+
+@cache
+def _locale(language: str) -> Locale:
+    from babel import Locale
+
+    return Locale.parse(LOCALE_NAMES[language])
+
+
+def day_text(day: date, language: str | None = None) -> str:
+    """The day as the language writes it on a document or in a message: its usual short form with the
+    whole year (24.12.2026 in Russian and Azerbaijani, 24/12/2026 in English and Uzbek)."""
+    from babel.dates import format_date
+
+    return format_date(day, _day_pattern(language or _current), locale=_locale(language or _current))
+
+
+@cache
+def _day_pattern(language: str) -> str:
+    from babel.dates import get_date_format
+
+    return re.sub("y+", "y", get_date_format("short", locale=_locale(language)).pattern)  # 26 → 2026
+
+
+def number_marks(language: str | None = None) -> tuple[str, str]:
+    """The decimal mark and the thousands separator `language` writes numbers with ('.', ',' in English)."""
+    symbols = _locale(language or _current).number_symbols["latn"]
+    return symbols["decimal"], symbols["group"]
+
+
+class Amount:
+    """An amount of money as a field of a Message: "1 234,50 UZS" for a Russian reader and "1,234.50 UZS"
+    for an English one, from the same stored entry. `value` carries the currency's decimal places."""
+
+    __slots__ = ("value", "currency")
+
+    def __init__(self, value: Decimal, currency: str):
+        self.value, self.currency = value, currency
+
+    def render(self, language: str | None = None) -> str:
+        return f"{number_text(self.value, language)} {self.currency}"
+
+    def to_json(self) -> dict[str, str]:
+        return {"amount": str(self.value), "currency": self.currency}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Amount):
+            return NotImplemented
+        return (self.value, self.currency) == (other.value, other.currency)
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.currency))
+
+    def __repr__(self) -> str:
+        return f"Amount({self.value!r}, {self.currency!r})"
+
+
+def _field_text(value: Any, language: str | None) -> Any:
+    if isinstance(value, (Message, Amount)):
+        return value.render(language)
+    if isinstance(value, Decimal) and value.is_finite():
+        return number_text(value, language)
+    return value
+
+
+def _field_json(value: Any) -> Any:
+    if isinstance(value, (Message, Amount)):
+        return value.to_json()
+    return {"number": str(value)} if isinstance(value, Decimal) else value
+
+
+def _field_from_json(value: Any) -> Any:
+    if isinstance(value, Mapping) and "text" in value:
+        return Message.from_json(value)
+    if isinstance(value, Mapping) and "amount" in value:
+        return Amount(Decimal(value["amount"]), value["currency"])
+    if isinstance(value, Mapping) and "number" in value:
+        return Decimal(value["number"])
+    return value
+
+
+def fill(template: str, /, *args: Any, **fields: Any) -> str:
+    """`template.format(*args, **fields)`, each field set apart in right-to-left text as a Message's are:
+    the window's own sentences (a path, a Latin name, a phone number in an Arabic one keep their order)."""
+    if is_right_to_left():
+        args = tuple(isolated(a) for a in args)
+    return template.format(*args, **_set_apart(fields, None))
+
+
+def _set_apart(fields: dict[str, Any], language: str | None) -> dict[str, Any]:
+    return {k: isolated(v) for k, v in fields.items()} if is_right_to_left(language) else fields
+
+
 def N_(text: str) -> str:  # noqa: N802 - gettext's name for "mark for the catalogue, translate later"
     return text
 
@@ -145,10 +264,10 @@ class Message:
             template = gettext(self.text, language)
         if not self.params:
             return template
-        fields = {k: v.render(language) if isinstance(v, Message) else v for k, v in self.params.items()}
-        if is_right_to_left(language):
-            fields = {k: isolated(v) for k, v in fields.items()}
-        return template.format_map(fields)
+        fields = {k: _field_text(v, language) for k, v in self.params.items()}
+        if self.count is not None:  # the count is a number to read: 1,234 clients (an id or a year is not)
+            fields["n"] = number_text(self.count, language)
+        return template.format_map(_set_apart(fields, language))
 
     def __str__(self) -> str:
         return self.render()
@@ -175,15 +294,12 @@ class Message:
         if self.plural is not None:
             out["plural"], out["count"] = self.plural, self.count
         if self.params:
-            out["params"] = {k: v.to_json() if isinstance(v, Message) else v for k, v in self.params.items()}
+            out["params"] = {k: _field_json(v) for k, v in self.params.items()}
         return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Message:
-        params = {
-            k: cls.from_json(v) if isinstance(v, Mapping) and "text" in v else v
-            for k, v in (data.get("params") or {}).items()
-        }
+        params = {k: _field_from_json(v) for k, v in (data.get("params") or {}).items()}
         message = cls(data["text"], **params)
         if data.get("plural") is not None:
             message.plural, message.count = data["plural"], data.get("count")

@@ -37,6 +37,7 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "N_": None,
+    "N_plural": (1, 2),  # a counted phrase marked, translated later (crm_desktop/cli/argparse_words.py)
     "Message": None,
     "counted": (1, 2),
     "ServiceError": None,

@@ -101,7 +101,7 @@ def _demo_window(clients: int, size: tuple[int, int], language: str = "en") -> I
     with tempfile.TemporaryDirectory(prefix="crm-screenshots-") as tmp:
         paths = Paths.under(Path(tmp))
         opened = open_database(f"sqlite:///{paths.default_database_file}")
-        demo.generate(opened.db, clients=clients)
+        demo.generate(opened.db, clients=clients, language=language)
         application()
         translator.install(language)
         window = build_main_window(ServiceContext(opened.db), paths, ErrorReporter(paths), demo=True)

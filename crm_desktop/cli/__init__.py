@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crm_desktop import __version__, i18n
-from crm_desktop.cli import clients, db, invoices, server, tasks
+from crm_desktop.cli import argparse_words, clients, db, invoices, server, tasks
 from crm_desktop.cli.output import CliError
 from crm_desktop.i18n import ENV_LANGUAGE, LANGUAGES
 
@@ -53,9 +53,12 @@ def _options(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
-    if not message.startswith("unrecognized arguments:"):
+    # argparse's "unrecognized arguments: %s", in the language it was said in
+    before, _, after = i18n.gettext("unrecognized arguments: %s").partition("%s")
+    if not (message.startswith(before) and message.endswith(after)):
         return ""
-    typed = [word.split("=")[0] for word in message.split(":", 1)[1].split() if word.startswith("--")]
+    words = message[len(before) : len(message) - len(after)]
+    typed = [word.split("=")[0] for word in words.split() if word.startswith("--")]
     close = [m for word in typed for m in difflib.get_close_matches(word, sorted(_options(parser)), n=1)]
     if not close:
         return ""
@@ -64,7 +67,12 @@ def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description=i18n.gettext("CRM Desktop: clients, deals, tasks and invoices."))
-    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    p.add_argument(  # its help is argparse's own, put through gettext by Python 3.13 on only
+        "--version",
+        action="version",
+        version=f"{PROG} {__version__}",
+        help=i18n.gettext("show program's version number and exit"),
+    )
     p.add_argument(
         "--database-url",
         metavar="URL",
@@ -128,6 +136,7 @@ def _positive(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     i18n.set_language(_language_before_parsing(argv))  # --help and a refused option speak it too
+    argparse_words.install()  # and argparse's own words in them ("usage: ", "invalid choice: …")
     parser = _parser()
     args = parser.parse_args(argv)  # exits with code 2 and one usage line on bad options
     if args.demo and (args.command or args.database_url):

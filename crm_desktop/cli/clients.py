@@ -66,4 +66,13 @@ def run(db: Database, args: argparse.Namespace) -> None:
         columns = ["id", "name", "kind", "status", "phones", "emails", "owner", "source"]
     else:
         columns = ["id", "name", "status", "phones", "emails", "owner"]
-    print_records(records, format=args.format, columns=columns, empty=i18n.gettext("(no clients found)"))
+    print_records(
+        records,
+        format=args.format,
+        columns=columns,
+        empty=i18n.gettext("(no clients found)"),
+        labels={  # CSV and JSON: the codes
+            "kind": lambda kind: clients.kind_name(kind).render(),
+            "status": lambda status: clients.status_name(status).render(),
+        },
+    )

@@ -85,7 +85,8 @@ def current(url: str, origin: Origin | None) -> int:
 
     opened = open_database(url, migrate=False, origin=origin)
     try:
-        print(current_revision(opened.db) or "none")
+        # translators: what `db current` prints for a database without any schema yet
+        print(current_revision(opened.db) or i18n.gettext("none (no schema yet)"))
     finally:
         opened.db.dispose()
     return 0

@@ -4,6 +4,7 @@ and accountants."""
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
 from crm_desktop import i18n
@@ -95,4 +96,9 @@ def list_invoices(db, args: argparse.Namespace) -> None:
         columns=COLUMNS,
         empty=i18n.gettext("(no invoices found)"),
         amounts={"total": "currency", "balance": "currency"},
+        labels={  # CSV and JSON: ISO days and the codes
+            "issued": lambda day: i18n.day_text(date.fromisoformat(day)),
+            "due": lambda day: i18n.day_text(date.fromisoformat(day)),
+            "status": lambda status: invoices.status_word(status).render(),
+        },
     )

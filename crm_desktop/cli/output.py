@@ -1,7 +1,8 @@
 """Records printed the three ways the command line offers: an aligned table, CSV, or one JSON array.
 
-What people read (help, errors, the line a command prints) is in the current language (crm_desktop/i18n.py:
-`i18n.gettext("Template {x}").format(x=...)`); what scripts read (CSV, JSON, column names) stays as it is.
+What people read (help, errors, the line a command prints, a table's headings and amounts) is in the
+current language (crm_desktop/i18n.py: `i18n.gettext("Template {x}").format(x=...)`); what scripts read
+(CSV and its header, JSON and its keys, codes, plain amounts) stays as it is.
 """
 
 from __future__ import annotations
@@ -9,14 +10,43 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from crm_desktop import i18n
-from crm_desktop.i18n import SaidError
+from crm_desktop.i18n import N_, SaidError
 from crm_desktop.services.money import format_amount
 
 MAX_WIDTH = 40  # a table column; longer values end with "…" (CSV and JSON keep them whole)
+# A table's heading for each field the commands print (CSV's header keeps the field's name).
+HEADINGS = {
+    # translators: a column of a table the command line prints: a record's number in the database
+    "id": N_("ID"),
+    "name": N_("Name"),
+    "kind": N_("Kind"),
+    "status": N_("Status"),
+    "phones": N_("Phones"),
+    "emails": N_("Emails"),
+    "owner": N_("Owner"),
+    "source": N_("Source"),
+    "number": N_("Number"),
+    "client": N_("Client"),
+    "issued": N_("Issued"),
+    "due": N_("Due"),
+    "total": N_("Total"),
+    "balance": N_("Balance"),
+    "currency": N_("Currency"),
+    # translators: a column of a table the command line prints: what a task is about
+    "title": N_("Title"),
+    "assignee": N_("Assignee"),
+    "remind": N_("Reminder"),
+    "username": N_("User name"),
+    "role": N_("Role"),
+    "manager": N_("Manager"),
+    "export": N_("Export"),
+    "active": N_("Active"),
+}
 
 
 class CliError(SaidError):
@@ -43,13 +73,16 @@ def print_records(
     columns: list[str],
     empty: str,
     amounts: dict[str, str] | None = None,
+    labels: dict[str, Callable[[Any], str]] | None = None,
 ) -> None:
     """`columns`: what the table and CSV show, in order; JSON has every field of the records.
 
     `empty`: what the table says when there are no records (in the reader's language).
     `amounts`: the money columns, each with the field that holds its currency code ({"total": "currency"}).
-    The table shows them as people read money, grouped and right-aligned ("8 904 000.00", grouped by
-    U+202F as everywhere in the app); CSV and JSON keep the plain value for machines ("8904000.00").
+    The table shows them as the reader's language writes money, right-aligned ("8,904,000.00" in English,
+    "8 904 000,00" in Russian); CSV and JSON keep the plain value for machines ("8904000.00").
+    `labels`: the columns of codes the table shows in words, each with what puts a code into the reader's
+    language ({"role": ...}: "Administrator" for "admin"); CSV and JSON keep the codes.
     """
     if format == "json":
         json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
@@ -60,23 +93,34 @@ def print_records(
         for r in records:
             writer.writerow([_cell(r[c], "; ") for c in columns])
     else:
-        _table(records, columns, empty, amounts or {})
+        _table(records, columns, empty, amounts or {}, labels or {})
 
 
 def _cell(value: Any, joiner: str) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return joiner.join(value) if isinstance(value, list) else str(value)
 
 
-def _table(records: list[dict[str, Any]], columns: list[str], empty: str, amounts: dict[str, str]) -> None:
+def _table(
+    records: list[dict[str, Any]],
+    columns: list[str],
+    empty: str,
+    amounts: dict[str, str],
+    labels: dict[str, Callable[[Any], str]],
+) -> None:
     def shown(r: dict[str, Any], c: str) -> str:
         if c in amounts and r[c] not in (None, ""):
             return format_amount(Decimal(r[c]), r[amounts[c]])
+        if c in labels and r[c] not in (None, ""):
+            return labels[c](r[c])
         return _cell(r[c], ", ")
 
+    headings = [i18n.gettext(HEADINGS[c]).upper() if c in HEADINGS else c.upper() for c in columns]
     cells = [[shown(r, c) for c in columns] for r in records]
-    widths = [min(MAX_WIDTH, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)]
+    widths = [min(MAX_WIDTH, max([len(h), *(len(row[i]) for row in cells)])) for i, h in enumerate(headings)]
 
     def line(values: list[str]) -> str:
         return "  ".join(
@@ -84,7 +128,7 @@ def _table(records: list[dict[str, Any]], columns: list[str], empty: str, amount
             for c, v, w in zip(columns, values, widths, strict=True)
         ).rstrip()
 
-    print(line([c.upper() for c in columns]))
+    print(line(headings))
     for row in cells:
         print(line(row))
     if not records:

@@ -127,9 +127,9 @@ def server_init(db, args: argparse.Namespace) -> None:
     )
     if existing is not None:
         raise CliError(
-            "'{name}' is a {role} already; choose another name for the administrator",
+            "'{name}' already exists with the role {role}; choose another name for the administrator",
             name=args.admin,
-            role=existing,
+            role=users.role_name(existing),
         )
     if untouched:  # the owner of a fresh database becomes the first administrator: what they did stays theirs
         row = users.get(ctx, 1)
@@ -174,14 +174,19 @@ def run_users(db, args: argparse.Namespace) -> None:
                     "name": u.display_name,
                     "role": u.role,
                     "manager": u.manager_name,
-                    "export": "yes" if u.can_export else "",
-                    "active": "yes" if u.active else "no",
+                    "export": u.can_export,
+                    "active": u.active,
                 }
                 for u in shown
             ],
             format=args.format,
             columns=USER_COLUMNS,
             empty=i18n.gettext("(no users)"),
+            labels={  # CSV and JSON: the codes, true and false
+                "role": lambda role: users.role_name(role).render(),
+                "export": lambda can: i18n.gettext("yes") if can else "",
+                "active": lambda active: i18n.gettext("yes") if active else i18n.gettext("no"),
+            },
         )
     elif args.users_command == "add":
         manager = find(args.manager).id if args.manager else None
@@ -196,7 +201,11 @@ def run_users(db, args: argparse.Namespace) -> None:
             can_export=True if args.can_export else None,
             password=password,
         )
-        print(i18n.gettext("added {name} ({role})").format(name=row.username, role=row.role))
+        print(
+            i18n.gettext("added {name} ({role})").format(
+                name=row.username, role=users.role_name(row.role).render()
+            )
+        )
     elif args.users_command == "disable":
         row = users.disable(ctx, find(args.username).id)
         print(

@@ -209,16 +209,17 @@ def _logo(data: bytes, rtl: bool) -> Image:
 def _fit_width(texts: Iterable[str], style: ParagraphStyle) -> float:
     """How wide a table column must be to show each of `texts` on one line in `style`, padding included.
 
-    A Paragraph breaks at U+202F (the grouping in money) as at a space and draws a space there, so the
-    text is measured that way, Arabic as it is drawn (shaped); and it breaks a line exactly as wide as
-    its cell, hence a point to spare.
+    A Paragraph breaks at a no-break space (the grouping in Russian money) as at a space and draws a space
+    there, so the
+    text is measured that way, Arabic as it is drawn (shaped); and it breaks a line exactly as wide as its
+    cell, hence a point to spare.
     """
     return max((_drawn_width(t, style) for t in texts), default=0) + 2 * PADDING + 1
 
 
 def _drawn_width(text: str, style: ParagraphStyle) -> float:
-    """How wide a Paragraph in `style` draws `text` on one line: Arabic shaped, and U+202F (the grouping
-    in money) drawn as a space, as a Paragraph draws it."""
+    """How wide a Paragraph in `style` draws `text` on one line: Arabic shaped, and a no-break space (the
+    grouping in Russian money) drawn as a space, as a Paragraph draws it."""
     return _width(text, style.fontName, style.fontSize)
 
 
@@ -237,7 +238,7 @@ def render(path: Path, doc: PrintedDocument, *, page: str = "A4") -> None:
     # reader starts, and the digits of a number still run left to right with the units last, so numbers
     # aligned right keep their units, decimal points and currency codes under one another, as on an
     # Arabic invoice. An amount is a field of its own (like an isolated field in a sentence): it is
-    # drawn in its own left-to-right order, "1 200.00 USD" as in every other language.
+    # drawn in its own left-to-right order, "1,200.00 USD" as in every other language.
     base = ParagraphStyle(
         "base", fontName=FONT, fontSize=9, leading=12, alignment=TA_RIGHT if rtl else TA_LEFT
     )

@@ -39,7 +39,7 @@ from crm_desktop.db.models import (
     User,
     table_of,
 )
-from crm_desktop.i18n import LANGUAGES, N_
+from crm_desktop.i18n import LANGUAGES, N_, Message
 from crm_desktop.services import lifecycle, merge, next_activity, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import (
@@ -55,6 +55,24 @@ from crm_desktop.services.errors import NotFound, ValidationError
 from crm_desktop.services.next_activity import NextActivity
 from crm_desktop.services.search import build_terms, client_filter, first_by_name, index_query
 from crm_desktop.services.textnorm import sort_key
+
+# What a person reads for each kind and status (db.models.CLIENT_KINDS, CLIENT_STATUSES).
+KIND_NAMES = {"person": N_("Person"), "company": N_("Company")}
+STATUS_NAMES = {
+    "lead": N_("Lead"),
+    "prospect": N_("Prospect"),
+    "customer": N_("Customer"),
+    "inactive": N_("Inactive"),
+}
+
+
+def kind_name(kind: str) -> Message:
+    return Message(KIND_NAMES.get(kind, kind))
+
+
+def status_name(status: str) -> Message:
+    return Message(STATUS_NAMES.get(status, status))
+
 
 SORT_COLUMNS = {
     "name": Client.sort_name,

@@ -6,11 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from crm_desktop.db.models import CompanyProfile
+from sqlalchemy.orm import Session
+
+from crm_desktop import i18n
+from crm_desktop.db.models import CompanyProfile, User
 from crm_desktop.i18n import N_
-from crm_desktop.services import amount_words, money, numbering
+from crm_desktop.services import amount_words, money, numbering, pipelines
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import ServiceContext, check_version, company_profile
+from crm_desktop.services.context import OWNER, ServiceContext, check_version, company_profile
 from crm_desktop.services.errors import PermissionDenied, ValidationError
 
 LANGUAGES = ("", "en", "ru", "uz", "az", "ar")  # "" = the system language
@@ -152,11 +155,38 @@ def _check_logo(data: object) -> bytes | None:
 def write_profile(
     ctx: ServiceContext, expected_version: int, values: dict[str, Any], row: Callable[[CompanyProfile], T]
 ) -> T:
-    """Store checked `values` on the profile; its details and settings share one row and one version."""
+    """Store checked `values` on the profile; its details and settings share one row and one version.
+    A new office language takes along the starting names nobody has edited (starting_names_in)."""
     with ctx.write() as s:
         profile = company_profile(s)
         check_version(profile, expected_version, N_("company profile"))
+        spoke = profile.language
         for key, value in values.items():
             setattr(profile, key, value)
         s.flush()
+        if profile.language != spoke:
+            starting_names_in(s, spoke, profile.language)
         return row(profile)
+
+
+def starting_names_in(s: Session, before: str, after: str) -> list[tuple[str, int]]:
+    """The office's language went from `before` to `after` ("" is the system's: the language of the PC
+    saving it), in the caller's unit of work: what the office started with and nobody has renamed yet
+    follows it — the starting pipeline and its stages (pipelines.STARTING_STAGES) and the first user's
+    name — while a name someone typed stays. Each rename is logged like any change. Returns the
+    (table, id) renamed."""
+    language, previous = after or i18n.current(), before or i18n.current()
+    renamed = pipelines.starting_names_in(s, language, [previous])
+    owner = s.get(User, OWNER.user_id)
+    if owner is not None:
+        as_shipped = {_owner_name(i18n.SOURCE_LANGUAGE), _owner_name(previous)}
+        if owner.display_name in as_shipped and owner.display_name != _owner_name(language):
+            owner.display_name = _owner_name(language)
+            renamed.append((User.__tablename__, owner.id))
+            s.flush()
+    return renamed
+
+
+def _owner_name(language: str) -> str:
+    # translators: the name of the office's first user (who owns everything) until they give their own
+    return i18n.pgettext("the first user", "Owner", language)

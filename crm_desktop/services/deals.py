@@ -225,21 +225,6 @@ def _clean(s: Session, ctx: ServiceContext, values: dict[str, Any]) -> dict[str,
     return out
 
 
-def _check_amount_fits_currency(amount: Decimal, code: str) -> None:
-    minor = money.currency(code).minor_units
-    if amount != amount.quantize(Decimal(1).scaleb(-minor)):
-        raise ValidationError(
-            "amount",
-            Message.counted(
-                "{code} amounts have {n} decimal place at most (got {amount}).",
-                "{code} amounts have {n} decimal places at most (got {amount}).",
-                minor,
-                code=code,
-                amount=amount,
-            ),
-        )
-
-
 def _outcome(stage: Stage, now: datetime) -> dict[str, Any]:
     """What entering `stage` means: the won/lost stages close a deal, any other stage (re)opens it."""
     if stage.is_won:
@@ -274,7 +259,7 @@ def _history(
         what = Message(
             "Deal '{deal}' won: {amount}",
             deal=deal.title,
-            amount=money.format_money(deal.amount, deal.currency),
+            amount=money.amount_of(deal.amount, deal.currency),
         )
         path_to = "customer"
     elif to.is_lost:
@@ -337,7 +322,7 @@ def create(
                 "owner_id": ctx.actor.user_id if owner_id is None else owner_id,
             },
         )
-        _check_amount_fits_currency(clean["amount"], clean["currency"])
+        money.check_fits("amount", clean["amount"], clean["currency"])
         stage = pipelines.load_stage(s, stage_id) if stage_id is not None else None
         if pipeline_id is None:
             # the first pipeline: there is always one (delete_pipeline keeps the last)
@@ -399,7 +384,7 @@ def update(
             lambda: merge.fields_of(deal, _FIELDS),
             decided,
         )
-        _check_amount_fits_currency(clean.get("amount", deal.amount), clean.get("currency", deal.currency))
+        money.check_fits("amount", clean.get("amount", deal.amount), clean.get("currency", deal.currency))
         if clean.get("client_id", deal.client_id) != deal.client_id:
             # Tasks about the deal go with it; timeline entries stay where they happened.
             for task in s.scalars(select(Task).where(Task.deal_id == deal_id)):

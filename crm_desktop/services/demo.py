@@ -7,6 +7,11 @@ here, since the ORM unit of work that fills them would take minutes for 100,000 
 ~15 s on SQLite; the FTS triggers keep the search index in step). For the same reason the whole
 generation is one audit entry ("demo" / "generate" with the counts) instead of one per row: the rows
 were typed by nobody, and hundreds of thousands of "create" entries would only bury the real history.
+
+The office speaks one language (`generate(language=...)`, else the one it was set up in, else the one the
+app speaks): its deals, tasks, notes and invoice lines are written in it, it is stored as the office's
+language, and the starting pipeline follows it as when an office chooses its language. The clients are
+of every country, each named as their own country names people.
 """
 
 from __future__ import annotations
@@ -21,10 +26,12 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from crm_desktop import i18n
 from crm_desktop.db.engine import Database
 from crm_desktop.db.models import (
     Activity,
     AuditEntry,
+    Base,
     Client,
     ClientSearch,
     ClientTag,
@@ -35,11 +42,13 @@ from crm_desktop.db.models import (
     DocumentLine,
     NumberSeries,
     Payment,
+    Pipeline,
     Stage,
     Task,
     User,
 )
-from crm_desktop.services import follow_ups, invoices, money, numbering
+from crm_desktop.i18n import N_, Message
+from crm_desktop.services import company, follow_ups, invoices, money, numbering
 from crm_desktop.services.context import FixedClock, ServiceContext, company_profile
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.search import build_terms
@@ -208,56 +217,94 @@ CITIES = {
     "ar": ["دبي، شارع الشيخ زايد", "الرياض، طريق الملك فهد"],
     "en": ["London, 12 Baker Street", "Leeds, 4 Park Row"],
 }
-SOURCES = ["Instagram", "Telegram", "Referral", "Website", "Walk-in", "Phone call", "Exhibition"]
-TAGS = ["vip", "wholesale", "repeat", "new-build", "urgent", "corporate", "government"]
+# What the office writes, in English (the catalogue's ids): put into the office's language as it is written.
+SOURCES = [
+    "Instagram",
+    "Telegram",
+    # translators: where a demo client came from
+    N_("Referral"),
+    N_("Website"),
+    N_("Walk-in"),
+    N_("Phone call"),
+    N_("Exhibition"),
+]
+TAGS = [
+    # translators: a tag on a demo client (short, lower case, as people tag)
+    N_("vip"),
+    N_("wholesale"),
+    N_("repeat"),
+    N_("new-build"),
+    N_("urgent"),
+    N_("corporate"),
+    N_("government"),
+]
 STATUSES = (("lead", 30), ("prospect", 20), ("customer", 40), ("inactive", 10))
 DEAL_TITLES = [
-    "Office cleaning contract",
-    "Website redesign",
-    "Kitchen renovation",
-    "Legal consultation",
-    "Annual maintenance",
-    "Logo and branding",
-    "Air conditioner repair",
-    "Tax filing support",
-    "Event catering",
-    "Warehouse fit-out",
-    "Window replacement",
-    "Staff training",
+    # translators: the title of a demo deal
+    N_("Office cleaning contract"),
+    N_("Website redesign"),
+    N_("Kitchen renovation"),
+    N_("Legal consultation"),
+    N_("Annual maintenance"),
+    N_("Logo and branding"),
+    N_("Air conditioner repair"),
+    N_("Tax filing support"),
+    N_("Event catering"),
+    N_("Warehouse fit-out"),
+    N_("Window replacement"),
+    N_("Staff training"),
 ]
-LOST_REASONS = ["Price too high", "Chose a competitor", "Project postponed", "No budget this year"]
+LOST_REASONS = [
+    # translators: why a demo deal was lost
+    N_("Price too high"),
+    N_("Chose a competitor"),
+    N_("Project postponed"),
+    N_("No budget this year"),
+]
 NOTES = [
-    "Asked for a price list",
-    "Wants a visit next week",
-    "Prefers Telegram to calls",
-    "Paid the last invoice late",
-    "Interested in a yearly contract",
-    "Recommended by a friend",
+    # translators: a note on a demo client's timeline
+    N_("Asked for a price list"),
+    N_("Wants a visit next week"),
+    N_("Prefers Telegram to calls"),
+    N_("Paid the last invoice late"),
+    N_("Interested in a yearly contract"),
+    N_("Recommended by a friend"),
 ]
 TASK_TITLES = [
-    "Call back about the offer",
-    "Send the contract",
-    "Visit the site",
-    "Prepare the quote",
-    "Follow up on payment",
-    "Confirm the appointment",
-    "Collect documents",
+    # translators: the title of a demo task
+    N_("Call back about the offer"),
+    N_("Send the contract"),
+    N_("Visit the site"),
+    N_("Prepare the quote"),
+    N_("Follow up on payment"),
+    N_("Confirm the appointment"),
+    N_("Collect documents"),
 ]
 NEXT_STEPS = [
-    "Send the proposal",
-    "Call to agree the terms",
-    "Meet on site",
-    "Send the revised quote",
-    "Ask for the decision",
+    # translators: the next step planned on a demo deal (a task's title)
+    N_("Send the proposal"),
+    N_("Call to agree the terms"),
+    N_("Meet on site"),
+    N_("Send the revised quote"),
+    N_("Ask for the decision"),
 ]
-SERVICES = [
-    ("Cleaning, hours", "h", "150000"),
-    ("Consultation", "h", "350000"),
-    ("Materials", "pcs", "45000.50"),
-    ("Repair work", "job", "1200000"),
-    ("Delivery", "", "80000"),
-    ("Design work", "h", "500000"),
+# translators: the title of the demo task whose reminder pops up two minutes after the demo opens
+FIRST_CALL = N_("Call back about the quote")
+SERVICES = [  # (description, unit, price in UZS) of an invoice line
+    # translators: a line of a demo invoice; the units are short, as on an invoice (h: hours, pcs: pieces)
+    (N_("Cleaning, hours"), N_("h"), "150000"),
+    (N_("Consultation"), N_("h"), "350000"),
+    (N_("Materials"), N_("pcs"), "45000.50"),
+    (N_("Repair work"), N_("job"), "1200000"),
+    (N_("Delivery"), "", "80000"),
+    (N_("Design work"), N_("h"), "500000"),
 ]
+PAYMENT_METHODS = (N_("bank transfer"), N_("cash"), N_("card"))  # as the payment form offers them
+# translators: the payment terms on a demo invoice
+TERMS = N_("Payment within 14 days by bank transfer.")
+# translators: the demo office's bank details, as on its invoices (MFO: the bank's code in Uzbekistan)
+BANK_DETAILS = N_("{bank}, account {account}, MFO {mfo}")
+STAGE_WEIGHTS = (25, 20, 15, 12, 15, 13)  # of the starting pipeline's stages, in order
 
 
 @dataclass(frozen=True)
@@ -357,7 +404,15 @@ def _staff(s: Session, ids: _Ids, stamp: dict[str, Any]) -> list[int]:
     return [existing[w[0]] for w in wanted]
 
 
-def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime | None = None) -> DemoSummary:
+def generate(
+    db: Database,
+    *,
+    clients: int = 500,
+    seed: int = 1,
+    now: datetime | None = None,
+    language: str | None = None,
+) -> DemoSummary:
+    """A demo office of `clients` clients in `language` (default: the office's, else the app's)."""
     if clients < 1:
         raise ServiceError("Ask for at least one demo client.")
     rng = random.Random(seed)
@@ -366,6 +421,12 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
     with db.write() as s:
         if s.scalar(select(func.count()).select_from(Client)):
             raise ServiceError("The database already has clients; demo data goes into an empty database.")
+        spoke = s.scalar(select(CompanyProfile.language).where(CompanyProfile.id == 1)) or ""
+        language = i18n.choose(language, spoke, i18n.current())
+
+        def say(text: str) -> str:
+            return i18n.gettext(text, language) if text else text
+
         if db.is_sqlite:
             # With the default 2 MB page cache the index and FTS inserts of 100,000 rows spill to disk
             # and back; a roomier cache for this one transaction saves a tenth of the time.
@@ -391,10 +452,13 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 name="Ipak Yoʻli Services",
                 address="Toshkent, Amir Temur shoh koʻchasi 108",
                 tax_id="305 123 456",
-                bank_details="Kapitalbank, account 2020 8000 9051 2345 6001, MFO 01018",
+                bank_details=Message(
+                    BANK_DETAILS, bank="Kapitalbank", account="2020 8000 9051 2345 6001", mfo="01018"
+                ).render(language),
                 phone="+998 71 200-10-20",
                 email="office@ipakyoli.uz",
                 default_currency="UZS",
+                language=language,
                 updated_at=now,
                 version=CompanyProfile.version + 1,
             )
@@ -405,6 +469,12 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
             .values(display_name="Aziz Karimov", updated_at=now, version=User.version + 1)
         )
         staff_ids = [1] + _staff(s, ids, stamp)
+        if language != spoke:  # the office chose its language: the starting pipeline follows, as it would
+            # (in this transaction, logged by the one entry below; stamped as a unit of work would)
+            for table, row_id in company.starting_names_in(s, spoke, language):
+                renamed = Base.metadata.tables[table]
+                s.execute(update(renamed).where(renamed.c.id == row_id).values(updated_at=now))
+        sources = [say(x) for x in SOURCES]
 
         # --- clients ---
         first_id = ids.take(Client, clients)
@@ -450,7 +520,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                     "phones": phones,
                     "emails": emails,
                     "address": rng.choice(CITIES[lang]),
-                    "source": rng.choice(SOURCES),
+                    "source": rng.choice(sources),
                     "status": status,
                     "owner_id": owner,
                     "private": rng.random() < 0.05,
@@ -461,7 +531,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 }
             )
             search_rows.append({"client_id": cid, "terms": build_terms(name, emails, phones)})
-            for tag in rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))):
+            for tag in dict.fromkeys(say(x) for x in rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2)))):
                 tag_rows.append({"client_id": cid, "tag": tag})
             client_info.append((cid, owner, status, created))
         bulk(Client, client_rows)
@@ -481,7 +551,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                         "client_id": cid,
                         "deal_id": None,
                         "kind": kind,
-                        "body": rng.choice(NOTES),
+                        "body": say(rng.choice(NOTES)),
                         "occurred_at": min(at, now),
                         "author_id": owner,
                         **stamp,
@@ -502,12 +572,15 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
         first_activity = ids.take(Activity, len(activity_rows))
         bulk(Activity, [{"id": first_activity + i, **row} for i, row in enumerate(activity_rows)])
 
-        # --- deals over the Sales pipeline ---
+        # --- deals over the first pipeline (the starting one, unless the office removed it) ---
+        pipeline_id = s.scalar(select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1))
         stages = s.execute(
             select(Stage.id, Stage.probability, Stage.is_won, Stage.is_lost)
-            .where(Stage.pipeline_id == 1)
+            .where(Stage.pipeline_id == pipeline_id)
             .order_by(Stage.position)
         ).all()
+        # the starting stages' share of the deals; stages the office changed get an even one
+        weights = STAGE_WEIGHTS if len(stages) == len(STAGE_WEIGHTS) else None
         deal_count = max(1, min(clients // 5, 300))
         deal_clients = [rng.choice(client_info) for _ in range(deal_count)]
         first_deal = ids.take(Deal, deal_count)
@@ -516,7 +589,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
         deals_by_client: dict[int, list[tuple[int, Decimal, str, str]]] = {}
         for n, (cid, owner, _status, created) in enumerate(deal_clients):
             did = first_deal + n
-            stage = rng.choices(stages, (25, 20, 15, 12, 15, 13))[0]
+            stage = rng.choices(stages, weights)[0]
             currency = "UZS" if rng.random() < 0.8 else "USD"
             amount = (
                 Decimal(rng.randrange(5, 500) * 100_000)
@@ -538,15 +611,15 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 {
                     "id": did,
                     "client_id": cid,
-                    "pipeline_id": 1,
+                    "pipeline_id": pipeline_id,
                     "stage_id": stage.id,
-                    "title": rng.choice(DEAL_TITLES),
+                    "title": say(rng.choice(DEAL_TITLES)),
                     "amount": amount,
                     "currency": currency,
                     "expected_close": today + timedelta(days=rng.randrange(-20, 90)),
                     "owner_id": owner,
                     "outcome": outcome,
-                    "lost_reason": rng.choice(LOST_REASONS) if stage.is_lost else "",
+                    "lost_reason": say(rng.choice(LOST_REASONS)) if stage.is_lost else "",
                     "closed_at": closed,
                     **stamp,
                 }
@@ -579,7 +652,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
             )
             task_rows.append(
                 {
-                    "title": rng.choice(TASK_TITLES),
+                    "title": say(rng.choice(TASK_TITLES)),
                     "description": "",
                     "due_at": due,
                     "duration_minutes": rng.choice((15, 30, 30, 60, 90)),
@@ -609,7 +682,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
             )
             task_rows.append(
                 {
-                    "title": rng.choice(NEXT_STEPS),
+                    "title": say(rng.choice(NEXT_STEPS)),
                     "description": "",
                     "due_at": max(due, now + timedelta(hours=1)),
                     "duration_minutes": 30,
@@ -629,7 +702,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
         # One call comes up two minutes after the demo opens, so a newcomer sees a reminder pop up.
         soon = now + timedelta(minutes=2)
         task_rows[0].update(
-            title="Call back about the quote",
+            title=say(FIRST_CALL),
             due_at=soon + timedelta(minutes=15),
             status="open",
             remind_at=soon,
@@ -669,9 +742,9 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                     {
                         "document_id": doc_id,
                         "position": pos,
-                        "description": desc,
+                        "description": say(desc),
                         "quantity": Decimal(rng.randint(1, 12)),
-                        "unit": unit,
+                        "unit": say(unit),
                         "unit_price": price,
                         "discount_percent": Decimal(rng.choice((0, 0, 0, 5, 10))),
                         "tax_rate": Decimal(rng.choice((12, 12, 0))),
@@ -707,7 +780,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                         "document_id": doc_id,
                         "amount": paid,
                         "paid_on": min(due_on, today),
-                        "method": rng.choice(("bank transfer", "cash", "card")),
+                        "method": say(rng.choice(PAYMENT_METHODS)),
                         "note": "",
                         **stamp,
                     }
@@ -725,7 +798,7 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                     "issue_date": issue,
                     "due_date": due_on if kind == "invoice" else issue + timedelta(days=30),
                     "notes": "",
-                    "terms": "Payment within 14 days by bank transfer.",
+                    "terms": say(TERMS),
                     **invoices.stored_totals(totals),
                     "paid_total": paid,
                     "credited_total": Decimal(0),
@@ -748,10 +821,12 @@ def generate(db: Database, *, clients: int = 500, seed: int = 1, now: datetime |
                 doc["number"] = numbering.format_number(pattern, key[1], series[key])
         bulk(Document, docs)
         # The counters go on from there, so the next document issued in the demo gets the next number.
-        s.execute(
-            insert(_table(NumberSeries)),
-            [{"kind": kind, "year": year, "next_seq": last + 1} for (kind, year), last in series.items()],
-        )
+        # (A small office may have issued nothing yet: an INSERT given no rows would add one of NULLs.)
+        counters = [
+            {"kind": kind, "year": year, "next_seq": last + 1} for (kind, year), last in series.items()
+        ]
+        if counters:
+            s.execute(insert(_table(NumberSeries)), counters)
         bulk(DocumentLine, lines)
         bulk(Payment, payments)
 

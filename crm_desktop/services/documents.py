@@ -102,7 +102,7 @@ def issue(ctx: ServiceContext, document_id: int, *, expected_version: int) -> Do
             number = numbering.issue(s, doc, pattern)
             with numbering.checked(number):
                 record(s, entity="documents", entity_id=doc.id, action="issue", details={"number": number})
-                amount = money.format_money(doc.total, doc.currency)
+                amount = money.amount_of(doc.total, doc.currency)
                 if doc.kind == "credit_note":
                     corrected = _credit(s, doc, doc.total).number
                     what = Message(
@@ -171,8 +171,8 @@ def _credit(s, note: Document, amount: Decimal) -> Document:
             "lines",
             "Invoice {number} has {left} left to credit; this credit note is for {amount}. Lower its lines.",
             number=invoice.number,
-            left=money.format_money(left, invoice.currency),
-            amount=money.format_money(amount, invoice.currency),
+            left=money.amount_of(left, invoice.currency),
+            amount=money.amount_of(amount, invoice.currency),
         )
     invoice.credited_total += amount
     payments.settle(invoice)

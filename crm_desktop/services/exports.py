@@ -14,6 +14,7 @@ import contextlib
 import csv
 import os
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from crm_desktop.i18n import Message
@@ -107,7 +108,10 @@ def clients_csv(
 
 
 def _clients_written(done: int, total: int) -> Message:
-    return Message.counted("{done} of {n} client written", "{done} of {n} clients written", total, done=done)
+    # done as a Decimal: a number read as the count is, grouped the reader's way (2,500 of 2,500)
+    return Message.counted(
+        "{done} of {n} client written", "{done} of {n} clients written", total, done=Decimal(done)
+    )
 
 
 def _client_line(c: ClientDetail) -> list[object]:
@@ -189,7 +193,9 @@ def invoice_pdfs(
         progress.report(
             total,
             total,
-            Message.counted("{done} of {n} PDF written", "{done} of {n} PDFs written", total, done=total),
+            Message.counted(
+                "{done} of {n} PDF written", "{done} of {n} PDFs written", total, done=Decimal(total)
+            ),
         )
     except Cancelled as stop:
         raise Cancelled(
@@ -197,7 +203,7 @@ def invoice_pdfs(
                 "Stopped: {done} of {n} PDF written to {folder}.",
                 "Stopped: {done} of {n} PDFs written to {folder}.",
                 total,
-                done=len(written),
+                done=Decimal(len(written)),
                 folder=str(folder),
             ),
             partial=written,

@@ -217,7 +217,7 @@ def store_totals(doc: Document) -> money.Totals:
         raise ValidationError(
             "lines",
             "The total ({total}) is too large for one document. Split it into several documents.",
-            total=money.format_money(totals.total, doc.currency),
+            total=money.amount_of(totals.total, doc.currency),
         )
     for column, amount in stored_totals(totals).items():
         setattr(doc, column, amount)

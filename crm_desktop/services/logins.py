@@ -189,7 +189,12 @@ def probe(url: str, password: str | None) -> Probe:
             except ServiceError as exc:
                 return Probe(False, exc.said)
             return Probe(
-                True, Message("Connected as {username} ({role}).", username=actor.username, role=actor.role)
+                True,
+                Message(
+                    "Connected as {username} ({role}).",
+                    username=actor.username,
+                    role=users.role_name(actor.role),
+                ),
             )
         return Probe(True, Message("Connected as the database's owner (administrator)."))
     except DatabaseOpenError as exc:

@@ -18,6 +18,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
+from crm_desktop import i18n
 from crm_desktop.db.models import CompanyProfile
 from crm_desktop.i18n import N_, Message
 from crm_desktop.services import activities, clients, company, documents, invoices, money
@@ -118,23 +119,29 @@ def check_smtp(host: str, port: object, security: str, username: str, sender: st
     )
 
 
+# What the client reads, in the document's language (documents.document_language), as the send dialog
+# offers it to be edited.
+SUBJECT = N_("{document} from {company}")
+BODY = N_("Dear {client},\n\nplease find attached {document} for {total}.\n\nKind regards,\n{company}")
+BODY_WITH_DUE_DATE = N_(
+    "Dear {client},\n\nplease find attached {document} for {total}, due on {day}.\n\nKind regards,\n{company}"
+)
+
+
 @dataclass(frozen=True)
 class Draft:
-    """What the send dialog starts with: who the client is, their addresses, the PDF's name."""
+    """What the send dialog starts with: who the client is, their addresses, and the subject, message and
+    file name in the document's language."""
 
     document_id: int
-    label: str  # e.g. "Invoice INV-2026-00012"
+    label: str  # e.g. "Invoice INV-2026-00012", as the person sending it reads
     client_name: str
     client_emails: tuple[str, ...]
     company_name: str
     company_email: str
-    total: str  # formatted with its currency
-    due_date: str  # ISO date or ""
-
-    @property
-    def file_stem(self) -> str:
-        """The label as a file name: "Invoice-INV-2026-00012" (no spaces, no slashes)."""
-        return self.label.replace(" ", "-").replace("/", "-")
+    subject: str
+    body: str
+    file_stem: str  # the label as the client reads it, as a file name: "Счёт-INV-2026-00012"
 
 
 def draft(ctx: ServiceContext, document_id: int) -> Draft:
@@ -142,15 +149,27 @@ def draft(ctx: ServiceContext, document_id: int) -> Draft:
     if doc.number is None:
         raise ValidationError("status", "A draft is not sent: issue it first, so the client gets its number.")
     client, profile = clients.get(ctx, doc.client_id), company.get(ctx)
+    language = documents.document_language(ctx, doc.client_id)
+
+    def label(in_language: str | None) -> str:
+        return f"{i18n.gettext(KIND_NAMES[doc.kind], in_language)} {doc.number}"
+
+    document, fields = label(language), {"client": client.name, "company": profile.name}
+    if doc.due_date and doc.kind == "invoice":
+        body = Message(BODY_WITH_DUE_DATE, day=i18n.day_text(doc.due_date, language))
+    else:
+        body = Message(BODY)
+    body.params.update(fields, document=document, total=money.amount_of(doc.total, doc.currency))
     return Draft(
         doc.id,
-        f"{KIND_NAMES[doc.kind]} {doc.number}",
+        label(None),
         client.name,
         tuple(client.emails),
         profile.name,
         profile.email,
-        money.format_money(doc.total, doc.currency),
-        doc.due_date.isoformat() if doc.due_date and doc.kind == "invoice" else "",
+        Message(SUBJECT, document=document, company=profile.name).render(language),
+        body.render(language),
+        document.replace(" ", "-").replace("/", "-"),
     )
 
 

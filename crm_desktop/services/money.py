@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
+from crm_desktop import i18n
+from crm_desktop.i18n import Message
 from crm_desktop.services.errors import ValidationError
 
 _WIDE = Context(prec=80, rounding=ROUND_HALF_UP)
@@ -122,7 +124,7 @@ def compute_totals(lines: Iterable[LineInput], currency_code: str) -> Totals:
         for line in lines:
             gross = quantize(_exact(line.quantity) * _exact(line.unit_price), code)
             discount = quantize(gross * _exact(line.discount_percent) / 100, code)
-            computed.append(LineTotals(gross, discount, gross - discount, _plain(_exact(line.tax_rate))))
+            computed.append(LineTotals(gross, discount, gross - discount, plain(_exact(line.tax_rate))))
         bases: dict[Decimal, Decimal] = {}
         for lt in computed:
             bases[lt.tax_rate] = bases.get(lt.tax_rate, zero) + lt.net
@@ -142,22 +144,41 @@ def compute_totals(lines: Iterable[LineInput], currency_code: str) -> Totals:
         )
 
 
-def format_money(amount: Decimal, code: str) -> str:
-    """'1 234 567.50 UZS': digits grouped by narrow no-break spaces (U+202F), then a space and the code.
-
-    Locale-neutral on purpose: a point and an ISO code read the same in every script and never
-    break across lines; an unknown code is shown with 2 decimals rather than failing a view.
-    """
-    return f"{format_amount(amount, code)} {code}"
+def format_money(amount: Decimal, code: str, language: str | None = None) -> str:
+    """'1,234,567.50 UZS' in English, '1 234 567,50 UZS' in Russian: the amount as `language` (default the
+    current one) writes numbers, then the ISO code, which reads the same in every script."""
+    return amount_of(amount, code).render(language)
 
 
-def format_amount(amount: Decimal, code: str) -> str:
-    """'1 234 567.50': the amount as format_money shows it, without the code (for a field to edit;
+def format_amount(amount: Decimal, code: str, language: str | None = None) -> str:
+    """'1 234 567,50': the amount as format_money shows it, without the code (for a field to edit;
     validation.decimal reads it back)."""
+    return i18n.number_text(amount_of(amount, code).value, language)
+
+
+def check_fits(field: str, amount: Decimal, code: str) -> None:
+    """Refuses an amount with more decimal places than its currency has (12.345 UZS), naming `field`."""
+    minor = currency(code).minor_units
+    if amount != amount.quantize(Decimal(1).scaleb(-minor)):
+        raise ValidationError(
+            field,
+            Message.counted(
+                "{code} amounts have {n} decimal place at most (got {amount}).",
+                "{code} amounts have {n} decimal places at most (got {amount}).",
+                minor,
+                code=code,
+                amount=amount,
+            ),
+        )
+
+
+def amount_of(amount: Decimal, code: str) -> i18n.Amount:
+    """`amount` in `code` as a field of a Message, with the currency's decimal places (2 for an unknown
+    code rather than failing a view), written out in each reader's way."""
     cur = CURRENCIES.get(code)
     places = cur.minor_units if cur else 2
     value = _exact(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE)
-    return f"{value:,.{places}f}".replace(",", "\u202f")
+    return i18n.Amount(value, code)
 
 
 def _exact(value: Decimal | int) -> Decimal:
@@ -166,7 +187,13 @@ def _exact(value: Decimal | int) -> Decimal:
     return Decimal(value)
 
 
-def _plain(rate: Decimal) -> Decimal:
+def plain_text(value: Decimal, language: str | None = None) -> str:
+    """12.5000 → 12.5 (12,5 in Russian), 1500000 → 1,500,000: a quantity, price or rate as a person writes
+    it, in `language` (default the current one); validation.decimal reads it back."""
+    return i18n.number_text(plain(value), language)
+
+
+def plain(rate: Decimal) -> Decimal:
     """12.0000 -> 12 and 10 -> 10 (not 1E+1), so equal rates group together and print plainly."""
     rate = rate.normalize()
     exponent = rate.as_tuple().exponent  # a letter only for NaN/Infinity, which never reach a rate

@@ -69,35 +69,30 @@ def record_payment(
         if (earlier := made_before(s, Payment, request_id)) is not None:
             return _row(earlier)
         doc = invoices.load(s, ctx, document_id)
-        if doc.kind != "invoice" or doc.status not in PAYABLE:
+        if doc.kind != "invoice":
+            raise ValidationError(
+                "amount",
+                "Payments are recorded against issued invoices, not against a {kind}.",
+                kind=invoices.kind_word(doc.kind),
+            )
+        if doc.status not in PAYABLE:
             state = Message(N_("paid in full")) if doc.status == "paid" else invoices.status_word(doc.status)
             raise ValidationError(
                 "amount", "Payments are recorded against issued invoices; this one is {state}.", state=state
             )
         value = v.decimal("amount", amount, N_("The amount"), minimum=Decimal(0), maximum=invoices.MAX_AMOUNT)
-        minor = money.currency(doc.currency).minor_units
         if value <= 0:
             raise ValidationError("amount", "Enter the amount paid (more than 0).")
-        if value != value.quantize(Decimal(1).scaleb(-minor)):
-            raise ValidationError(
-                "amount",
-                Message.counted(
-                    "{code} amounts have {n} decimal place at most (got {amount}).",
-                    "{code} amounts have {n} decimal places at most (got {amount}).",
-                    minor,
-                    code=doc.currency,
-                    amount=value,
-                ),
-            )
+        money.check_fits("amount", value, doc.currency)
         balance = invoices.balance(doc)
         if value > balance:
             raise ValidationError(
                 "amount",
                 "The balance due is {balance}; {amount} would pay {excess} too much. "
                 "Record the balance at most; a refund or credit is handled apart.",
-                balance=money.format_money(balance, doc.currency),
-                amount=money.format_money(value, doc.currency),
-                excess=money.format_money(value - balance, doc.currency),
+                balance=money.amount_of(balance, doc.currency),
+                amount=money.amount_of(value, doc.currency),
+                excess=money.amount_of(value - balance, doc.currency),
             )
         payment = Payment(
             document_id=doc.id,
@@ -111,7 +106,7 @@ def record_payment(
         s.flush()  # before the invoice moves on: a server checks the payment against the balance it had
         doc.paid_total += value
         settle(doc)
-        amount = money.format_money(value, doc.currency)
+        amount = money.amount_of(value, doc.currency)
         received = (
             Message("Payment of {amount} received for {number} ({method})", method=payment.method)
             if payment.method
@@ -150,7 +145,7 @@ def delete_payment(ctx: ServiceContext, payment_id: int, *, reason: str, expecte
         doc.paid_total -= payment.amount
         settle(doc)
         s.delete(payment)
-        amount = money.format_money(payment.amount, doc.currency)
+        amount = money.amount_of(payment.amount, doc.currency)
         record(
             s,
             entity="documents",

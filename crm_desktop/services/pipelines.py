@@ -6,25 +6,34 @@ deals start; a stage or pipeline that still holds deals is not deleted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crm_desktop import i18n
 from crm_desktop.db.models import Deal, Pipeline, Stage
 from crm_desktop.i18n import N_, Message
 from crm_desktop.services import validation as v
-from crm_desktop.services.context import ServiceContext, check_version
+from crm_desktop.services.context import ServiceContext, check_version, company_profile
 from crm_desktop.services.errors import NotFound, ValidationError
 
-DEFAULT_STAGES = (
-    ("New", 10, False, False),
-    ("Qualified", 25, False, False),
-    ("Proposal", 50, False, False),
-    ("Won", 100, True, False),
-    ("Lost", 0, False, True),
+# The names an office starts with, in English (the catalogue's ids): the pipeline and stages migration 0001
+# ships (the migration keeps its own copy, as history does), and a new pipeline's stages. They are put into
+# the office's language when it is chosen (starting_names_in), as long as nobody has renamed them.
+# translators: the pipeline of deals every office starts with
+SALES = N_("Sales")
+STARTING_STAGES = (  # (name, probability, is_won, is_lost) in order, as migration 0001 ships them
+    # translators: the stages a deal goes through, in the pipeline every office starts with
+    (N_("New"), 10, False, False),
+    (N_("Qualified"), 25, False, False),
+    (N_("Proposal"), 50, False, False),
+    (N_("Negotiation"), 75, False, False),
+    (N_("Won"), 100, True, False),
+    (N_("Lost"), 0, False, True),
 )
+DEFAULT_STAGES = STARTING_STAGES[:3] + STARTING_STAGES[4:]  # a new pipeline's: all but Negotiation
 
 
 @dataclass(frozen=True)
@@ -93,8 +102,9 @@ def create_pipeline(ctx: ServiceContext, name: str) -> PipelineRow:
     with ctx.write() as s:
         position = (s.scalar(select(func.max(Pipeline.position))) or 0) + 1
         p = Pipeline(name=_unique_pipeline_name(s, name), position=position)
+        language = company_profile(s).language or i18n.current()  # the office's, as its starting ones
         p.stages = [
-            Stage(name=n, position=i, probability=pr, is_won=won, is_lost=lost)
+            Stage(name=i18n.gettext(n, language), position=i, probability=pr, is_won=won, is_lost=lost)
             for i, (n, pr, won, lost) in enumerate(DEFAULT_STAGES)
         ]
         s.add(p)
@@ -217,3 +227,40 @@ def delete_stage(ctx: ServiceContext, stage_id: int) -> None:
         s.delete(st)
         s.flush()
         _renumber([x for x in pipeline.stages if x.id != stage_id])
+
+
+def starting_names_in(s: Session, language: str, previous: Iterable[str]) -> list[tuple[str, int]]:
+    """Put the starting names nobody has renamed into `language`, in the caller's unit of work (each
+    rename is logged as any change is): a pipeline or stage still called as shipped in English or as in
+    one of the `previous` languages the office spoke. A name someone typed stays as it is, and so does
+    one another pipeline already has. Returns the (table, id) renamed."""
+    sources = dict.fromkeys((i18n.SOURCE_LANGUAGE, *previous))
+    stage_names = [name for name, *_ in STARTING_STAGES]
+    renamed: list[tuple[str, int]] = []
+    taken = {name.lower() for name in s.scalars(select(Pipeline.name))}
+    as_shipped = _as_shipped([SALES], sources)
+    for p in s.scalars(select(Pipeline).where(Pipeline.name.in_(as_shipped)).order_by(Pipeline.id)):
+        wanted = i18n.gettext(as_shipped[p.name], language)
+        if wanted != p.name and wanted.lower() not in taken:
+            taken.discard(p.name.lower())
+            taken.add(wanted.lower())
+            p.name = wanted
+            renamed.append((Pipeline.__tablename__, p.id))
+    as_shipped = _as_shipped(stage_names, sources)
+    for st in s.scalars(select(Stage).where(Stage.name.in_(as_shipped)).order_by(Stage.id)):
+        wanted = i18n.gettext(as_shipped[st.name], language)
+        if wanted != st.name:
+            st.name = wanted
+            renamed.append((Stage.__tablename__, st.id))
+    s.flush()
+    return renamed
+
+
+def _as_shipped(names: Sequence[str], languages: Iterable[str]) -> dict[str, str]:
+    """Each of `names` as the catalogue puts it in each of `languages` -> its English; a word two
+    languages share is read as the first language's."""
+    out: dict[str, str] = {}
+    for language in languages:
+        for name in names:
+            out.setdefault(i18n.gettext(name, language), name)
+    return out

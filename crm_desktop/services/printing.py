@@ -9,8 +9,6 @@ printing it speaks; an Arabic document is also laid out right to left.
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from decimal import Decimal
 
 from crm_desktop import i18n
@@ -19,7 +17,7 @@ from crm_desktop.pdf.invoice import Party, PrintedDocument, PrintedLine
 from crm_desktop.services.amount_words import amount_in_words
 from crm_desktop.services.company import CompanyRow
 from crm_desktop.services.invoices import DocumentDetail
-from crm_desktop.services.money import format_money
+from crm_desktop.services.money import format_money, plain_text
 
 # The title of a document, one template per kind (a translation may need a form per kind); a draft has no
 # number yet and is called as its editor calls it.
@@ -48,30 +46,13 @@ HEADER = (
     N_("Tax%"),
     N_("Net"),
 )
-# Locales whose short date form CLDR gives as the office writes it; English is the British day/month/year
-# (en_US writes month first, which no office we serve does).
-DATE_LOCALES = {"en": "en_GB"}
-
-
-def number(value: Decimal) -> str:
-    return f"{value.normalize():f}"  # 12.5000 → 12.5, 100 → 100
-
-
-def short_date(day: date, language: str) -> str:
-    """The day as the language writes it on a document: its usual short form with the full year
-    (ru 24.12.2026, en 24/12/2026, az 24.12.2026, uz 24/12/2026)."""
-    from babel.dates import format_date, get_date_format  # Babel's CLDR data loads with the first PDF
-
-    locale = DATE_LOCALES.get(language, language)
-    pattern = re.sub("y+", "y", get_date_format("short", locale=locale).pattern)  # 26 → 2026
-    return format_date(day, pattern, locale=locale)
 
 
 def printed(doc: DocumentDetail, company: CompanyRow, client: Party, language: str) -> PrintedDocument:
     """What `doc` prints for `client`, in `language` (one of i18n.LANGUAGES)."""
 
     def money(amount: Decimal) -> str:
-        return format_money(amount, doc.currency)
+        return format_money(amount, doc.currency, language)
 
     def say(template: str, **fields: object) -> str:
         return Message(template, **fields).render(language)
@@ -81,9 +62,10 @@ def printed(doc: DocumentDetail, company: CompanyRow, client: Party, language: s
     if doc.kind == "credit_note" and doc.related_number:
         side.append(say(N_("Corrects invoice {number}"), number=doc.related_number))
     if doc.issue_date:
-        side.append(say(N_("Date: {date}"), date=short_date(doc.issue_date, language)))
-    if doc.due_date:
-        side.append(say(N_("Due: {date}"), date=short_date(doc.due_date, language)))
+        side.append(say(N_("Date: {date}"), date=i18n.day_text(doc.issue_date, language)))
+    if doc.due_date:  # a quote's date is how long its offer holds; an invoice's, when it is to be paid
+        due = N_("Valid until: {date}") if doc.kind == "quote" else N_("Due: {date}")
+        side.append(say(due, date=i18n.day_text(doc.due_date, language)))
     company_lines = tuple(
         x
         for x in (
@@ -102,7 +84,10 @@ def printed(doc: DocumentDetail, company: CompanyRow, client: Party, language: s
         summary.append((say(N_("Discounts")), money(-totals.discount_total)))
     summary.append((say(N_("Net")), money(totals.net_total)))
     summary += [
-        (say(N_("Tax {rate}% on {base}"), rate=number(t.rate), base=money(t.base)), money(t.tax))
+        (
+            say(N_("Tax {rate}% on {base}"), rate=plain_text(t.rate, language), base=money(t.base)),
+            money(t.tax),
+        )
         for t in totals.taxes
     ]
     total_row = len(summary)
@@ -134,11 +119,11 @@ def printed(doc: DocumentDetail, company: CompanyRow, client: Party, language: s
         lines=tuple(
             PrintedLine(
                 line.description,
-                number(line.quantity),
+                plain_text(line.quantity, language),
                 line.unit,
-                number(line.unit_price),
-                number(line.discount_percent),
-                number(line.tax_rate),
+                plain_text(line.unit_price, language),
+                plain_text(line.discount_percent, language),
+                plain_text(line.tax_rate, language),
                 money(line.net),
             )
             for line in doc.lines

@@ -22,6 +22,15 @@ from crm_desktop.services.context import OWNER, Actor, ServiceContext, check_ver
 from crm_desktop.services.errors import NotFound, PermissionDenied, ValidationError
 
 _USERNAME = re.compile(r"^[\w.\-]{1,100}$")
+# What each role is called where a person reads it (the window, the command line's table and sentences);
+# the database, CSV and JSON keep the codes.
+ROLE_NAMES = {"admin": N_("Administrator"), "manager": N_("Manager"), "staff": N_("Staff")}
+
+
+def role_name(role: str) -> Message:
+    """A role (its code) as a person reads it, put into the reader's language with the sentence it is in;
+    a code this version does not know is shown as it is."""
+    return Message(ROLE_NAMES.get(role, role))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
+from crm_desktop import i18n
 from crm_desktop.i18n import Message
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.textnorm import digits
@@ -124,25 +125,32 @@ def unique_list(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-_GROUP_MARKS = str.maketrans("", "", " \u00a0\u202f'’")  # spaces (also no-break ones) and apostrophes
+_GROUP_MARKS = str.maketrans("", "", " \u00a0\u202f'’\u066c")  # spaces (also no-break ones), apostrophes, ٬
+_ARABIC_MARKS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫", "01234567890123456789.")  # Eastern digits, ٫
 
 
-def typed_number(text: str) -> str:
+def typed_number(text: str, language: str | None = None) -> str:
     """A number as people type it, in the form Decimal reads: "42 300 000", "42,300,000.50", "1 355,90",
     "1.355,90" and "12,5" all mean what they say. Of a comma and a point the last one is the decimal
     mark; one of them repeated groups thousands (in threes, or it is not read as a number). A lone
-    comma is a decimal mark (as our offices write)."""
-    text = text.strip().translate(_GROUP_MARKS)
+    comma or point is a decimal mark — unless it is the thousands separator of `language` (default the
+    current one) followed by three digits: "1.234" is 1234 in Azerbaijani, "1,234" in English, and
+    1.234 in Russian, as each writes it. Arabic-Indic digits read as the same digits."""
+    text = text.strip().translate(_ARABIC_MARKS).translate(_GROUP_MARKS)
     comma, point = text.rfind(","), text.rfind(".")
     if comma >= 0 and point >= 0:
         decimal_mark, group_mark = (",", ".") if comma > point else (".", ",")
     elif text.count(",") > 1 or text.count(".") > 1:
         decimal_mark, group_mark = "", "," if comma >= 0 else "."
+    elif (lone := max(comma, point)) >= 0 and text[lone] == i18n.number_marks(language)[1]:
+        decimal_mark, group_mark = "", text[lone]
     else:
         return text.replace(",", ".")
     whole, _, fraction = text.rpartition(decimal_mark) if decimal_mark else (text, "", "")
     groups = whole.lstrip("+-").split(group_mark)
     if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+        if not decimal_mark and len(groups) == 2:  # "1,5" in English: a decimal comma after all
+            return text.replace(group_mark, ".")
         return text  # "12,3,4.5": not thousands; Decimal refuses it and the user is asked
     return whole.replace(group_mark, "") + ("." + fraction if decimal_mark else "")
 
@@ -205,6 +213,10 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")  # how our offices write it: 31.12.2026
 
 
+# Arabic writes a day as 24‏/12‏/2026, a right-to-left mark after each part: read as 24/12/2026.
+_DIRECTION_MARKS = str.maketrans("", "", "\u200e\u200f\u061c\u202a\u202b\u202c")
+
+
 def a_date(field: str, value: object, label: Label) -> date | None:
     """A date as typed: 2026-12-31, or day first as offices write it (31.12.2026, 31/12/2026). A day
     that does not exist (2026-02-30) is refused, never moved to one that does."""
@@ -215,9 +227,9 @@ def a_date(field: str, value: object, label: Label) -> date | None:
     if isinstance(value, date):
         return value
     typed = str(value).strip()
-    if m := _ISO_DATE.fullmatch(typed):
+    if m := _ISO_DATE.fullmatch(typed.translate(_DIRECTION_MARKS)):
         year, month, day = m.groups()
-    elif m := _DAY_FIRST.fullmatch(typed):
+    elif m := _DAY_FIRST.fullmatch(typed.translate(_DIRECTION_MARKS)):
         day, month, year = m.groups()
     else:
         raise ValidationError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.i18n import ngettext
+from crm_desktop.i18n import N_, Message, fill, ngettext
 from crm_desktop.services import audit, users
 from crm_desktop.services.audit import AuditFilter, AuditRow
 from crm_desktop.services.errors import ValidationError
@@ -32,8 +32,82 @@ def _text(value) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+# translators: the fields of a record as the audit log's details name them ("Amount: 100 → 150")
+FIELD_WORDS = {
+    "name": N_("Name"),
+    "kind": N_("Kind"),
+    "status": N_("Status"),
+    "phones": N_("Phones"),
+    "emails": N_("Emails"),
+    "address": N_("Address"),
+    "source": N_("Source"),
+    "owner_id": N_("Owner"),
+    "private": N_("Private"),
+    "notes": N_("Notes"),
+    "language": N_("Language"),
+    "company_id": N_("Company"),
+    "title": N_("Title"),
+    "amount": N_("Amount"),
+    "currency": N_("Currency"),
+    "pipeline_id": N_("Pipeline"),
+    "stage_id": N_("Stage"),
+    "expected_close": N_("Expected close"),
+    "outcome": N_("Outcome"),
+    "lost_reason": N_("Reason lost"),
+    "closed_at": N_("Closed"),
+    "client_id": N_("Client"),
+    "deal_id": N_("Deal"),
+    "due_at": N_("Due"),
+    "remind_at": N_("Reminder"),
+    "completed_at": N_("Done"),
+    "priority": N_("Priority"),
+    "duration_minutes": N_("Duration (min)"),
+    "recurrence": N_("Repeats"),
+    "assignee_id": N_("Assignee"),
+    "description": N_("Description"),
+    "quantity": N_("Quantity"),
+    "unit": N_("Unit"),
+    "unit_price": N_("Unit price"),
+    "discount_percent": N_("Discount %"),
+    "tax_rate": N_("Tax %"),
+    "number": N_("Number"),
+    "issue_date": N_("Issue date"),
+    "due_date": N_("Due date"),
+    "paid_on": N_("Paid on"),
+    "method": N_("Method"),
+    "note": N_("Note"),
+    "cancel_reason": N_("Reason cancelled"),
+    "subtotal": N_("Subtotal"),
+    "tax_total": N_("Tax"),
+    "total": N_("Total"),
+    "paid_total": N_("Paid"),
+    "credited_total": N_("Credited"),
+    "terms": N_("Payment terms"),
+    "display_name": N_("Display name"),
+    "username": N_("User name"),
+    "email": N_("Email"),
+    "role": N_("Role"),
+    "manager_id": N_("Manager"),
+    "active": N_("Active"),
+    "can_export": N_("May export"),
+    "phone": N_("Phone"),
+    "tax_id": N_("Tax ID"),
+    "bank_details": N_("Bank details"),
+    "logo": N_("Logo"),
+    "default_currency": N_("Default currency"),
+    "amount_words_language": N_("Total in words"),
+    "body": N_("Text"),
+    "tag": N_("Tag"),
+    "probability": N_("Probability"),
+    "position": N_("Position"),
+}
+
+
 def _field(key: str) -> str:
-    """A stored field's name as a person reads it: due_at → due at, client_id → client."""
+    """A stored field's name as a person reads it: amount → Amount; one not listed still reads as words
+    (due_at → due at, client_id → client)."""
+    if key in FIELD_WORDS:
+        return Message(FIELD_WORDS[key]).render()
     return key.removesuffix("_id").replace("_", " ")
 
 
@@ -49,7 +123,11 @@ def _summary(row: AuditRow) -> str:
             parts.append(
                 f"{name}: {_text(new)}"
                 if old is None
-                else f"{name}: {_text(old)} (gone)"
+                else fill(
+                    QCoreApplication.translate("AuditViewer", "{field}: {old} (gone)"),
+                    field=name,
+                    old=_text(old),
+                )
                 if new is None
                 else f"{name}: {_text(old)} → {_text(new)}"
             )
@@ -71,6 +149,7 @@ def record_words(tr) -> dict[str, str]:
         "pipelines": tr("Pipeline"),
         "stages": tr("Stage"),
         "company_profile": tr("Company details"),
+        "demo": tr("Demo data"),
     }
 
 
@@ -88,6 +167,11 @@ def action_words(tr) -> dict[str, str]:
         "login": tr("Signed in"),
         "export": tr("Exported"),
         "refused": tr("Refused"),
+        "email": tr("Emailed"),
+        "pdf": tr("PDF made"),
+        "password": tr("Password changed"),
+        "tags": tr("Tags changed"),
+        "generate": tr("Generated"),
     }
 
 
@@ -160,7 +244,7 @@ class AuditViewer(QDialog):
         self.table = ListTable(self.model, settings, "columns/audit_log")
         self.count = QLabel()
         self.model.total_changed.connect(
-            lambda n: self.count.setText(ngettext("{n} entry", "{n} entries", n).format(n=n))
+            lambda n: self.count.setText(fill(ngettext("{n} entry", "{n} entries", n), n=n))
         )
         self.problem = error_label("problem")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -205,7 +289,7 @@ class AuditViewer(QDialog):
         if row.user_name:
             return row.user_name
         if row.login:  # a server login that is no CRM user, e.g. the administrator's own psql
-            return self.tr("login {login}").format(login=row.login)
+            return fill(self.tr("login {login}"), login=row.login)
         return self.tr("(the system)")
 
     def query(self) -> AuditFilter:

@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop import i18n
+from crm_desktop.i18n import fill
 from crm_desktop.services import amount_words, company, documents, numbering
 from crm_desktop.services.company import CompanyRow
 from crm_desktop.services.documents import RunningNumbers
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.ui.currency_choice import currency_combo
 from crm_desktop.ui.form_dialog import FormDialog
+from crm_desktop.ui.language_choice import language_combo, office_language_tip
 from crm_desktop.ui.number_pattern import NumberPatternEdit
 from crm_desktop.ui.ops import Ops
 
@@ -73,6 +75,8 @@ class CompanyDialog(FormDialog):
         for code in amount_words.LANGUAGES:
             self.words.addItem(i18n.NAMES[code], code)
         self.words.setCurrentIndex(max(self.words.findData(profile.amount_words_language), 0))
+        self.language = language_combo(profile.language or i18n.current())
+        self.language.setToolTip(office_language_tip())
         self.patterns = {key: NumberPatternEdit(getattr(profile, key)) for key in numbering.PATTERN_FIELDS}
 
         for key, label, widget in (
@@ -84,6 +88,7 @@ class CompanyDialog(FormDialog):
             ("bank_details", self.tr("&Bank details"), self.bank_details),
             ("logo", self.tr("Logo"), logo_row),
             ("default_currency", self.tr("Default &currency"), self.currency),
+            ("language", self.tr("Office &language"), self.language),
             ("amount_words_language", self.tr("Total in &words"), self.words),
         ):
             self.add_row(key, label, widget)
@@ -112,7 +117,7 @@ class CompanyDialog(FormDialog):
         if field in self.patterns and isinstance(value, str):  # a pattern is shown as the number it gives
             edit = self.patterns[field]
             if edit.year is not None:
-                return self.tr("like {number}").format(number=numbering.format_number(value, edit.year, 1))
+                return fill(self.tr("like {number}"), number=numbering.format_number(value, edit.year, 1))
         return super().shown_value(field, value)
 
     def set_logo(self, data: bytes | None) -> None:
@@ -143,8 +148,8 @@ class CompanyDialog(FormDialog):
             self.set_logo(path.read_bytes())
         except OSError as exc:
             self.errors["logo"].setText(
-                self.tr("{file} could not be read: {reason}").format(
-                    file=path.name, reason=exc.strerror or exc
+                fill(
+                    self.tr("{file} could not be read: {reason}"), file=path.name, reason=exc.strerror or exc
                 )
             )
             self.errors["logo"].show()
@@ -163,6 +168,7 @@ class CompanyDialog(FormDialog):
             "bank_details": self.bank_details.toPlainText(),
             "default_currency": self.currency.currentData(),
             "amount_words_language": self.words.currentData(),
+            "language": self.language.currentData(),
             **{key: edit.value() for key, edit in self.patterns.items()},
         }
         if self.logo_data != self.profile.logo:

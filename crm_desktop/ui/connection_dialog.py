@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import URL, make_url
 
 from crm_desktop.config import KeyringUnavailable, store_password
+from crm_desktop.i18n import fill
 from crm_desktop.services.logins import Probe, probe
 
 OK_STYLE, ERROR_STYLE = "color: #15803d;", "color: #b91c1c;"
@@ -138,7 +139,7 @@ class ConnectionDialog(QDialog):
             if not value
         ]
         if missing:
-            self._say(False, self.tr("Enter {what}.").format(what=", ".join(missing)))
+            self._say(False, fill(self.tr("Enter {what}."), what=", ".join(missing)))
             return None
         return URL.create(
             "postgresql", username=user, host=host, port=self.port.value(), database=database
@@ -156,7 +157,7 @@ class ConnectionDialog(QDialog):
         url = self.typed_url()
         if url is None:
             return
-        self._say(True, self.tr("Connecting to {host}…").format(host=self.host.text().strip()))
+        self._say(True, fill(self.tr("Connecting to {host}…"), host=self.host.text().strip()))
         for button in (self.test_button, self.connect_button):
             button.setEnabled(False)
         password = self.password_edit.text() or None
@@ -173,7 +174,7 @@ class ConnectionDialog(QDialog):
             return
         if found.needs_upgrade and not self.upgrade.isChecked():
             self._say(
-                False, self.tr("{message} Tick the box above to allow it.").format(message=found.message)
+                False, fill(self.tr("{message} Tick the box above to allow it."), message=found.message)
             )
             return
         self.url, self.password = url, password

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.services import validation
 from crm_desktop.services.errors import ValidationError
+from crm_desktop.ui.dates import day_text
 
 
 class DateField(QWidget):
@@ -65,7 +66,7 @@ class DateField(QWidget):
         self.set_date(value)
 
     def set_date(self, value: date | None) -> None:
-        self.edit.setText(value.isoformat() if value else "")
+        self.edit.setText(day_text(value))  # as the window writes days elsewhere; read back by a_date
 
     def typed_date(self, label: str | None = None) -> date | None:
         """The date typed; ValidationError (field "", message naming `label`) when it is not one, or

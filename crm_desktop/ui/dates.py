@@ -1,5 +1,5 @@
 """Days and moments as the reader's locale writes them (24.12.2026 in Russian, 24/12/2026 in British
-English, ٢٤/١٢/٢٠٢٦ in Egyptian Arabic), always with the whole year; ISO where no locale is set (C)."""
+English and in the Emirates' Arabic), always with the whole year; ISO where no locale is set (C)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
+from crm_desktop.i18n import fill
 from crm_desktop.services import activities
 from crm_desktop.services.deals import DealRow
 from crm_desktop.ui.form_dialog import FormDialog
@@ -41,9 +42,9 @@ class EntryDialog(FormDialog):
         self.deal_id = deal[0] if deal else None
         self.setWindowTitle(self.tr("New note") if kind == "note" else self.tr("Log a call"))
         about = self.tr("About {name}") if kind == "note" else self.tr("With {name}")
-        about = about.format(name=client_name)
+        about = fill(about, name=client_name)
         if deal:
-            about += " · " + self.tr("deal '{title}'").format(title=deal[1])
+            about += " · " + fill(self.tr("deal '{title}'"), title=deal[1])
         self.about = QLabel(about)  # in the dialog, not its title: a window manager cuts long titles
         self.about.setWordWrap(True)
         self.about.setStyleSheet("font-weight: 600;")

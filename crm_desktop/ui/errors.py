@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.config import Paths
+from crm_desktop.i18n import fill
 from crm_desktop.logs import log_unexpected
 
 
@@ -70,11 +71,15 @@ class ErrorDialog(QDialog):
         icon = QLabel()
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(48, 48))
         text = QLabel(
-            self.tr(
-                "<b>Something went wrong inside CRM Desktop.</b><br>Your saved data is safe; the "
-                "last action may not have finished.<br><br>{error}<br><br>The details were written "
-                "to {log}. Please send them to whoever supports your CRM."
-            ).format(error=html.escape(summary), log=html.escape(str(paths.log_file)))
+            fill(
+                self.tr(
+                    "<b>Something went wrong inside CRM Desktop.</b><br>Your saved data is safe; the "
+                    "last action may not have finished.<br><br>{error}<br><br>The details were written "
+                    "to {log}. Please send them to whoever supports your CRM."
+                ),
+                error=html.escape(summary),
+                log=html.escape(str(paths.log_file)),
+            )
         )
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -1,6 +1,6 @@
-"""The first-run dialog: on an empty database, ask for the company name and default currency.
-
-(The interface language is chosen per PC once the app speaks more than English: issue 15.)
+"""The first-run dialog: on an empty database, ask for the company name, the default currency and the
+office's language (its documents', its follow-up tasks', its starting pipeline's), which starts as the
+language this PC's window speaks (Settings → Language, chosen per PC).
 
 Shown by the main window while company.is_set_up(ctx) is False; saved through company.update with
 the version it read, so two PCs setting up the same office at once cannot overwrite each other.
@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop import i18n
 from crm_desktop.services import company
 from crm_desktop.services.company import CompanyRow
 from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.ui.currency_choice import currency_combo
 from crm_desktop.ui.invoices.editor import error_label, show_error
+from crm_desktop.ui.language_choice import language_combo, office_language_tip
 from crm_desktop.ui.ops import Ops
 
 
@@ -39,11 +41,14 @@ class FirstRunDialog(QDialog):
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("e.g. Samarqand Travel LLC"))
         self.currency = currency_combo()
-        self.errors = {key: error_label() for key in ("name", "default_currency")}
+        self.language = language_combo(i18n.current())
+        self.language.setToolTip(office_language_tip())
+        self.errors = {key: error_label() for key in ("name", "default_currency", "language")}
         form = QFormLayout()
         for key, label, widget in (
             ("name", self.tr("Company name"), self.name),
             ("default_currency", self.tr("Default currency"), self.currency),
+            ("language", self.tr("Office language"), self.language),
         ):
             box = QWidget()
             column = QVBoxLayout(box)
@@ -95,6 +100,7 @@ class FirstRunDialog(QDialog):
             expected_version=self.profile.version,
             name=self.name.text(),
             default_currency=self.currency.currentData(),
+            language=self.language.currentData(),
             on_done=self._saved,
             on_error=self._refused,
         )

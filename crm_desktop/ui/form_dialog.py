@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import fill
 from crm_desktop.services.context import DatabaseUnavailable
 from crm_desktop.services.errors import ConflictError, ServiceError, ValidationError
 from crm_desktop.services.merge import MergeConflict
@@ -248,8 +249,9 @@ class FormDialog(QDialog):
         if isinstance(error, ConflictError):
             text = f"{error.message}\n{self.conflict_hint()}"
         else:
-            text = self.tr("{message}\nNothing was saved; your input is still here. Try Save again.").format(
-                message=error.message
+            text = fill(
+                self.tr("{message}\nNothing was saved; your input is still here. Try Save again."),
+                message=error.message,
             )
         show_error(self.problem, text)
 

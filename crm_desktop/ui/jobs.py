@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import fill
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.progress import Cancelled, Progress
 from crm_desktop.ui.ops import Ops, call_as, deliver
@@ -155,7 +156,7 @@ class JobStatus(QWidget):
         self.bar.setTextVisible(False)
         self.cancel_button = QToolButton()
         self.cancel_button.setText(self.tr("Cancel"))
-        self.cancel_button.setToolTip(self.tr("Stop {title}").format(title=title))
+        self.cancel_button.setToolTip(fill(self.tr("Stop {title}"), title=title))
         self.cancel_button.clicked.connect(self.cancel_requested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from crm_desktop.ui.left_to_right import embedded, in_its_own_order
 from crm_desktop.ui.ops import Ops
 
 PAGE_SIZE = 200
@@ -26,7 +27,7 @@ class Column:
     align_right: bool = False
     width: int = 130  # the starting width; users resize and the window remembers
     # Phone numbers have no letters, so in a right-to-left (Arabic) window the bidi algorithm would
-    # reorder their digit groups; a leading LEFT-TO-RIGHT MARK keeps "+971 58 557 2404" as written.
+    # reorder their digit groups; embedded left to right (ui/left_to_right.py) "+971 58 557 2404" stays.
     left_to_right: bool = False
     color: Callable[[Any], Any] | None = None  # this cell's text colour (a QColor) or None, by row
 
@@ -104,8 +105,8 @@ class ServiceTableModel(QAbstractTableModel):
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             text = column.text(row)
-            # embedded left to right (LRE … PDF): in an Arabic window "+998 90 123" keeps its order
-            return f"\u202a{text}\u202c" if column.left_to_right and text else text
+            # "+998 90 123" and "Brightside Consulting (UK)" keep their order in an Arabic window
+            return embedded(text) if column.left_to_right else in_its_own_order(text)
         if role == Qt.ItemDataRole.ToolTipRole:
             return column.text(row) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:

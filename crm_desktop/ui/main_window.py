@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop import APP_NAME, __version__, i18n
 from crm_desktop.config import Settings
-from crm_desktop.i18n import ngettext
+from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import company, overview, users
 from crm_desktop.services.context import Changes
 from crm_desktop.ui import jobs
@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
         chosen = self.app_settings.get("language") if self.app_settings is not None else None
         group = QActionGroup(self)
         systems = i18n.NAMES[i18n.choose(QLocale.system().name())]
-        system = QAction(self.tr("As the system ({language})").format(language=systems), self)
+        system = QAction(fill(self.tr("As the system ({language})"), language=systems), self)
         for code, action in [(None, system)] + [(c, QAction(i18n.NAMES[c], self)) for c in i18n.LANGUAGES]:
             action.setCheckable(True)
             action.setChecked(code == chosen)
@@ -402,7 +402,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Information,
             APP_NAME,
-            self.tr("CRM Desktop opens {where} from its next start.").format(where=where),
+            fill(self.tr("CRM Desktop opens {where} from its next start."), where=where),
             QMessageBox.StandardButton.Ok,
             self,
         )
@@ -486,7 +486,7 @@ class MainWindow(QMainWindow):
         if self.tray is not None:
             first = found[0]
             more = (
-                ngettext(" and {n} more", " and {n} more", len(found) - 1).format(n=len(found) - 1)
+                fill(ngettext(" and {n} more", " and {n} more", len(found) - 1), n=len(found) - 1)
                 if len(found) > 1
                 else ""
             )
@@ -527,14 +527,14 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         db = self.ops.ctx.db
-        where = (self.tr("Local file: {path}") if db.is_sqlite else self.tr("Server: {path}")).format(
-            path=db.describe()
+        where = fill(
+            self.tr("Local file: {path}") if db.is_sqlite else self.tr("Server: {path}"), path=db.describe()
         )
         if self.demo:
-            where = self.tr("Demo data: {path}").format(path=db.describe())
+            where = fill(self.tr("Demo data: {path}"), path=db.describe())
         self.database_label = QLabel(where)
         self.database_label.setToolTip(db.describe())
-        self.user_label = QLabel(self.tr("User: {name}").format(name=self.ops.ctx.actor.username))
+        self.user_label = QLabel(fill(self.tr("User: {name}"), name=self.ops.ctx.actor.username))
         self.busy_label = QLabel()
         self.ops.busy_changed.connect(
             lambda busy: self.busy_label.setText(self.tr("Loading…") if busy else "")
@@ -580,7 +580,7 @@ class MainWindow(QMainWindow):
             users.get,
             self.ops.ctx.actor.user_id,
             on_done=lambda user: self.user_label.setText(
-                self.tr("User: {name}").format(name=user.display_name)
+                fill(self.tr("User: {name}"), name=user.display_name)
             ),
         )
 
@@ -648,10 +648,15 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Information,
             self.tr("About CRM Desktop"),
-            self.tr(
-                "{app} {version}\n\nClients, deals, tasks and invoices for small service "
-                "offices.\n\nDatabase: {db}"
-            ).format(app=APP_NAME, version=__version__, db=self.ops.ctx.db.describe()),
+            fill(
+                self.tr(
+                    "{app} {version}\n\nClients, deals, tasks and invoices for small service "
+                    "offices.\n\nDatabase: {db}"
+                ),
+                app=APP_NAME,
+                version=__version__,
+                db=self.ops.ctx.db.describe(),
+            ),
             QMessageBox.StandardButton.Ok,
             self,
         )
@@ -681,21 +686,24 @@ class MainWindow(QMainWindow):
 
     def _counts_arrived(self, counts: overview.Counts) -> None:
         self._counts = counts
-        grouped = lambda n: f"{n:,}".replace(",", "\u202f")  # noqa: E731
         extra = {
-            "clients": grouped(counts.clients),
-            "deals": ngettext("{n} open", "{n} open", counts.open_deals).format(n=grouped(counts.open_deals)),
-            "tasks": grouped(counts.open_tasks)
+            "clients": i18n.number_text(counts.clients),
+            "deals": fill(
+                ngettext("{n} open", "{n} open", counts.open_deals), n=i18n.number_text(counts.open_deals)
+            ),
+            "tasks": i18n.number_text(counts.open_tasks)
             + (
                 "  "
-                + ngettext("({n} overdue)", "({n} overdue)", counts.overdue_tasks).format(
-                    n=grouped(counts.overdue_tasks)
+                + fill(
+                    ngettext("({n} overdue)", "({n} overdue)", counts.overdue_tasks),
+                    n=i18n.number_text(counts.overdue_tasks),
                 )
                 if counts.overdue_tasks
                 else ""
             ),
-            "invoices": ngettext("{n} unpaid", "{n} unpaid", counts.unpaid_invoices).format(
-                n=grouped(counts.unpaid_invoices)
+            "invoices": fill(
+                ngettext("{n} unpaid", "{n} unpaid", counts.unpaid_invoices),
+                n=i18n.number_text(counts.unpaid_invoices),
             ),
         }
         for row, key in enumerate(PAGE_KEYS):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.i18n import ngettext
+from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import numbering
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.ui.form_dialog import ERROR_STYLE, grow_to_fit
@@ -228,11 +228,14 @@ class NumberPatternEdit(QWidget):
         excess = len(self.value()) - MAX_PATTERN
         if self.other_mode or excess <= 0:
             return ""
-        return ngettext(
-            "Shorten the prefix or the suffix by {n} character: the number would be too long.",
-            "Shorten the prefix or the suffix by {n} characters: the number would be too long.",
-            excess,
-        ).format(n=excess)
+        return fill(
+            ngettext(
+                "Shorten the prefix or the suffix by {n} character: the number would be too long.",
+                "Shorten the prefix or the suffix by {n} characters: the number would be too long.",
+                excess,
+            ),
+            n=excess,
+        )
 
     def set_next(self, year: int, seq: int) -> None:
         """The year of issue and the running number the next document of this kind takes."""
@@ -261,7 +264,7 @@ class NumberPatternEdit(QWidget):
         if problem:
             self.preview.setText(problem)
         elif number is not None:
-            self.preview.setText(self.tr("Next number: {number}").format(number=number))
+            self.preview.setText(fill(self.tr("Next number: {number}"), number=number))
         elif self.next_seq is None:
             self.preview.setText(self.tr("Next number: …"))
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from crm_desktop.i18n import fill
 from crm_desktop.services import tasks
 from crm_desktop.services.reminders import tomorrow_morning
 from crm_desktop.services.tasks import ToPlan
@@ -31,16 +32,18 @@ class ScheduleNext:
         if plan is None:
             return
         about = (
-            tr("Nothing else is planned for the deal '{deal}' ({client}).").format(
-                deal=plan.deal_title, client=plan.client_name
+            fill(
+                tr("Nothing else is planned for the deal '{deal}' ({client})."),
+                deal=plan.deal_title,
+                client=plan.client_name,
             )
             if plan.deal_id is not None
-            else tr("Nothing else is planned with {client}.").format(client=plan.client_name)
+            else fill(tr("Nothing else is planned with {client}."), client=plan.client_name)
         )
         box = QMessageBox(
             QMessageBox.Icon.Question,
             tr("Schedule the next activity"),
-            tr("'{title}' is done.").format(title=title) + "\n" + about,
+            fill(tr("'{title}' is done."), title=title) + "\n" + about,
             parent=self.parent,
         )
         schedule = box.addButton(tr("Schedule next…"), QMessageBox.ButtonRole.AcceptRole)

@@ -14,15 +14,10 @@ from crm_desktop import i18n
 
 TRANSLATOR = "crm-translator"  # the object name of the translators install() puts in, to take them out
 
-# How each language is written where we work: the region decides dates, numbers and the first day of
-# the week (QLocale), the script Uzbek's and Azerbaijani's Latin alphabet.
-LOCALES = {
-    "en": QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom),
-    "ru": QLocale(QLocale.Language.Russian, QLocale.Country.Russia),
-    "uz": QLocale(QLocale.Language.Uzbek, QLocale.Script.LatinScript, QLocale.Country.Uzbekistan),
-    "az": QLocale(QLocale.Language.Azerbaijani, QLocale.Script.LatinScript, QLocale.Country.Azerbaijan),
-    "ar": QLocale(QLocale.Language.Arabic, QLocale.Country.Egypt),
-}
+# How each language is written where we work (i18n.LOCALE_NAMES): here the region decides dates and the
+# first day of the week, the script Uzbek's and Azerbaijani's Latin alphabet; numbers and amounts are
+# written by i18n.number_text, the same in the window, the documents and the command line.
+LOCALES = {code: QLocale(name) for code, name in i18n.LOCALE_NAMES.items()}
 
 
 def locale_for(language: str) -> QLocale:

@@ -23,17 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.i18n import ngettext
+from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import users
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.users import UserRow
 from crm_desktop.ui.confirm import enter_presses_no_button
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
-
-
-def role_names(tr) -> dict[str, str]:
-    return {"admin": tr("Administrator"), "manager": tr("Manager"), "staff": tr("Staff")}
 
 
 def _password_fields(dialog: FormDialog) -> tuple[QLineEdit, QLineEdit]:
@@ -72,8 +68,8 @@ class UserForm(FormDialog):
         self.display_name = QLineEdit(user.display_name if user else "")
         self.email = QLineEdit(user.email or "" if user else "")
         self.role = QComboBox()
-        for key, name in role_names(self.tr).items():
-            self.role.addItem(name, key)
+        for key in users.ROLE_NAMES:
+            self.role.addItem(users.role_name(key).render(), key)
         self.role.setCurrentIndex(max(self.role.findData(user.role if user else "staff"), 0))
         self.manager = QComboBox()
         self.manager.addItem(self.tr("Nobody"), None)
@@ -134,10 +130,10 @@ class PasswordForm(FormDialog):
     def __init__(self, ops: Ops, user: UserRow, parent: QWidget | None = None):
         super().__init__(ops, parent)
         self.user = user
-        self.setWindowTitle(self.tr("Password of {name}").format(name=user.display_name))
+        self.setWindowTitle(fill(self.tr("Password of {name}"), name=user.display_name))
         self.password, self.password_again = _password_fields(self)
         self.finish_layout(
-            QLabel(self.tr("The server checks it when {name} signs in.").format(name=user.display_name))
+            QLabel(fill(self.tr("The server checks it when {name} signs in."), name=user.display_name))
         )
 
     def submit(self, on_done, on_error) -> None:
@@ -153,7 +149,7 @@ class ReassignForm(FormDialog):
     def __init__(self, ops: Ops, people: list[UserRow], source: UserRow, parent: QWidget | None = None):
         super().__init__(ops, parent)
         self.source = source
-        self.setWindowTitle(self.tr("Hand over the clients of {name}").format(name=source.display_name))
+        self.setWindowTitle(fill(self.tr("Hand over the clients of {name}"), name=source.display_name))
         self.target = QComboBox()
         for person in people:
             if person.active and person.id != source.id:
@@ -161,8 +157,9 @@ class ReassignForm(FormDialog):
         self.add_row("to_user_id", self.tr("&New owner"), self.target)
         self.finish_layout(
             QLabel(
-                self.tr("Every client {name} owns gets the new owner; the log keeps who had them.").format(
-                    name=source.display_name
+                fill(
+                    self.tr("Every client {name} owns gets the new owner; the log keeps who had them."),
+                    name=source.display_name,
                 )
             )
         )
@@ -242,13 +239,12 @@ class UsersDialog(QDialog):
         current = self.selected()
         self.people = people
         self.list.clear()
-        roles = role_names(self.tr)
         for person in people:
             item = QTreeWidgetItem(
                 [
                     person.display_name,
                     person.username,
-                    roles.get(person.role, person.role),
+                    users.role_name(person.role).render(),
                     person.manager_name,
                     self.tr("yes") if person.can_export else "",
                     self.tr("yes") if person.active else self.tr("disabled"),
@@ -308,7 +304,7 @@ class UsersDialog(QDialog):
         return (
             self._open(
                 ReassignForm(self.ops, self.people, person, self),
-                lambda n: ngettext("1 client handed over.", "{n} clients handed over.", n).format(n=n),
+                lambda n: fill(ngettext("1 client handed over.", "{n} clients handed over.", n), n=n),
             )
             if person
             else None

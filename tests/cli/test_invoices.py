@@ -4,6 +4,7 @@ grouped and right-aligned, plain in CSV and JSON. `crm-desktop invoice pdf`, in 
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import datetime, timedelta
 
@@ -84,15 +85,21 @@ def test_the_table_groups_money_right_aligned_and_csv_and_json_keep_it_plain(run
     code, out, err = run("--database-url", sqlite_url, "invoices", "list")
     assert (code, err) == (0, "")
     header, *rows = out.splitlines()
-    [big] = [r for r in rows if "8\u202f904\u202f000.00" in r]
+    [big] = [r for r in rows if "8,904,000.00" in r]
     [small] = [r for r in rows if "75.50" in r]
-    for column, large in (("TOTAL", "8\u202f904\u202f000.00"), ("BALANCE", "8\u202f000\u202f000.00")):
+    for column, large in (("TOTAL", "8,904,000.00"), ("BALANCE", "8,000,000.00")):
         edge = header.index(column) + len(column)  # the column's right edge lines up with its header's
         assert big[:edge].endswith(f" {large}") and small[:edge].endswith(" 75.50"), (column, out)
         assert big[edge] == small[edge] == " "
     assert big.index("UZS") == small.index("UZS") == header.index("CURRENCY")  # other columns: left
 
-    _, out, _ = run("--database-url", sqlite_url, "invoices", "list", "--format", "csv")
+    # in Azerbaijani: its headings, its way of writing amounts and days, its word for the status
+    _, out, _ = run("--language", "az", "--database-url", sqlite_url, "invoices", "list")
+    header, *rows = out.splitlines()
+    assert i18n.gettext("Total", "az").upper() in header and "TOTAL" not in header
+    [big] = [r for r in rows if "8.904.000,00" in r]
+    assert re.search(r"\b\d\d\.\d\d\.\d{4}\b", big) and i18n.gettext("partly paid", "az") in big
+    _, out, _ = run("--language", "az", "--database-url", sqlite_url, "invoices", "list", "--format", "csv")
     assert ",8904000.00,8000000.00,UZS,partly_paid" in out and ",75.50,75.50,UZS,issued" in out
     _, out, _ = run("--database-url", sqlite_url, "invoices", "list", "--format", "json")
     assert {(r["total"], r["balance"]) for r in json.loads(out)} == {

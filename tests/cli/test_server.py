@@ -1,14 +1,18 @@
 """`server init` and `users …` on a real PostgreSQL: the owner sets the database up, the first
-administrator adds a user, and each of them works with their own login (passwords from stdin)."""
+administrator adds a user, and each of them works with their own login (passwords from stdin). Their
+roles read as words (in the language asked for), and as codes in CSV and JSON."""
 
 from __future__ import annotations
 
 import io
+import json
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from crm_desktop import i18n
 
 
 @pytest.fixture
@@ -44,9 +48,13 @@ def test_init_then_users_each_with_their_own_login(run, scram_postgres_url, name
     code, out, err = run(
         "--database-url", boss_url, "users", "add", anna, "--role", "staff", "--display-name", "Anna Karimova"
     )
-    assert (code, out.strip()) == (0, f"added {anna} (staff)"), err
+    assert (code, out.strip()) == (0, f"added {anna} (Staff)"), err  # the role in words
     code, out, _ = run("--database-url", boss_url, "users", "list", "--format", "csv")
-    assert f"{anna},Anna Karimova,staff,,,yes" in out and f"{boss},{boss},admin,,yes,yes" in out
+    assert f"{anna},Anna Karimova,staff,,false,true" in out and f"{boss},{boss},admin,,true,true" in out
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("whatever-123\n"))
+    code, _, err = run("--database-url", postgres_url, "server", "init", "--admin", anna)
+    assert code == 1 and f"'{anna}' already exists with the role Staff" in err
 
     anna_url = as_login(postgres_url, anna, "anna-secret-1")
     assert run("--database-url", anna_url, "clients", "list")[0] == 0
@@ -82,3 +90,28 @@ def test_server_init_refuses_a_sqlite_file(run, tmp_path, monkeypatch):
         "--database-url", f"sqlite:///{tmp_path / 'crm.sqlite3'}", "server", "init", "--admin", "x"
     )
     assert code == 1 and "needs no setting up" in err
+
+
+def test_users_are_listed_with_their_roles_in_words_and_scripts_get_the_codes(run, sqlite_url, monkeypatch):
+    assert run("--database-url", sqlite_url, "db", "upgrade")[0] == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("anna-secret-1\n"))
+    code, out, err = run("--database-url", sqlite_url, "users", "add", "anna", "--role", "manager")
+    assert (code, out) == (0, "added anna (Manager)\n"), err
+
+    code, out, _ = run("--language", "ru", "--database-url", sqlite_url, "users", "list")
+    rows = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert i18n.gettext("Manager", "ru") in rows["anna"] and "manager" not in rows["anna"]
+    assert i18n.gettext("Administrator", "ru") in rows["owner"]
+    code, out, _ = run("--language", "ru", "--database-url", sqlite_url, "users", "list", "--format", "json")
+    assert {u["username"]: u["role"] for u in json.loads(out)} == {"anna": "manager", "owner": "admin"}
+    code, out, _ = run("--language", "ru", "--database-url", sqlite_url, "users", "list", "--format", "csv")
+    assert "anna,anna,manager," in out and "owner,Owner,admin," in out
+
+
+def test_every_role_a_user_may_be_given_has_a_name():
+    from crm_desktop.db.models import USER_ROLES
+    from crm_desktop.services import users
+
+    assert set(users.ROLE_NAMES) == set(USER_ROLES)
+    assert users.role_name("staff").render() == "Staff"
+    assert users.role_name("auditor").render() == "auditor"  # a code of a newer version: as it is

@@ -58,7 +58,15 @@ def test_list_due_before_and_as_a_table(run, url):
         run("--database-url", url, "tasks", "add", "--title", title, "--due", due)
     code, out, _ = run("--database-url", url, "tasks", "list", "--due-before", "2030-02-01")
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["ID", "DUE", "TITLE", "CLIENT", "ASSIGNEE", "STATUS", "REMIND"]
+    assert code == 0 and lines[0].split() == [
+        "ID",
+        "DUE",
+        "TITLE",
+        "CLIENT",
+        "ASSIGNEE",
+        "STATUS",
+        "REMINDER",
+    ]
     assert len(lines) == 2 and "Early" in lines[1]
     code, out, _ = run(
         "--database-url", url, "tasks", "list", "--due-before", "2029-01-01", "--format", "csv"

@@ -174,3 +174,32 @@ def test_a_logo_that_is_no_usable_picture_is_refused(ctx, data, words):
 def test_the_amount_in_words_language_is_checked(ctx):
     with pytest.raises(ValidationError, match="en, ru, uz, az, ar, or not at all"):
         company.update(ctx, expected_version=company.get(ctx).version, amount_words_language="fr")
+
+
+def test_the_first_users_name_follows_the_office_language_until_someone_gives_their_own(
+    ctx, audit_rows, monkeypatch
+):
+    import gettext
+
+    from crm_desktop import i18n
+    from crm_desktop.services import users
+
+    assert users.get(ctx, 1).display_name == "Owner"  # as migration 0001 ships it
+    profile = company.update(ctx, expected_version=company.get(ctx).version, language="ru")
+    assert users.get(ctx, 1).display_name == i18n.pgettext("the first user", "Owner", "ru")
+    profile = company.update(ctx, expected_version=profile.version, language="en")
+    assert users.get(ctx, 1).display_name == "Owner"
+
+    class Russian(gettext.NullTranslations):  # whatever the shipped catalogue holds yet
+        def pgettext(self, context: str, message: str) -> str:
+            return "Владелец" if (context, message) == ("the first user", "Owner") else message
+
+    monkeypatch.setitem(i18n._catalogues, "ru", Russian())
+    profile = company.update(ctx, expected_version=profile.version, language="ru")
+    assert users.get(ctx, 1).display_name == "Владелец"
+    assert audit_rows("users", 1)[-1] == ("update", {"display_name": ["Owner", "Владелец"]})
+    profile = company.update(ctx, expected_version=profile.version, language="en")
+    assert users.get(ctx, 1).display_name == "Owner"
+    users.update(ctx, 1, expected_version=users.get(ctx, 1).version, display_name="Aziz Karimov")
+    company.update(ctx, expected_version=profile.version, language="ru")
+    assert users.get(ctx, 1).display_name == "Aziz Karimov"

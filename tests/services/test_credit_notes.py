@@ -56,7 +56,7 @@ def test_a_credit_note_starts_as_the_invoice_and_lowers_the_balance(ctx, invoice
 def test_credit_notes_never_credit_more_than_the_invoice(ctx, invoice):
     credit(ctx, invoice, [LineValues("Part", 1, "", "1000000")])
     too_much = documents.credit_note_for(ctx, invoice.id)  # its lines still add up to the whole invoice
-    with pytest.raises(ValidationError, match="400\u202f000.00 UZS left to credit"):
+    with pytest.raises(ValidationError, match="400,000.00 UZS left to credit"):
         documents.issue(ctx, too_much.id, expected_version=too_much.version)
     assert invoices.get(ctx, too_much.id).number is None  # still a draft, no number used
     credit(ctx, invoice, [LineValues("The rest", 1, "", "400000")])

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from crm_desktop import i18n
 from crm_desktop.db.engine import Database
 from crm_desktop.db.migrate import upgrade
 from crm_desktop.db.models import (
+    Activity,
     AuditEntry,
     Client,
     CompanyProfile,
@@ -22,7 +24,7 @@ from crm_desktop.db.models import (
     Task,
     User,
 )
-from crm_desktop.services import activities, clients, deals, demo, follow_ups, money
+from crm_desktop.services import activities, clients, company, deals, demo, follow_ups, money, pipelines
 from crm_desktop.services.clients import ClientFilter
 from crm_desktop.services.deals import DealFilter
 from crm_desktop.services.errors import ServiceError
@@ -232,3 +234,88 @@ def test_the_next_invoice_issued_in_the_demo_gets_the_next_number(ctx):
     draft = invoices.create_draft(ctx, client_id=client.id, lines=[LineValues("Extra visit", 1, "", "100")])
     issued = documents.issue(ctx, draft.id, expected_version=draft.version)
     assert issued.number == f"INV-{year}-{last + 1:05d}"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("n", [1, 5])
+def test_a_small_demo_office_issues_its_next_invoice_with_the_next_number(ctx, n, seed):
+    """A handful of clients may have no numbered document yet (no counter to carry on from)."""
+    from crm_desktop.db.models import NumberSeries
+    from crm_desktop.services import documents, invoices
+    from crm_desktop.services.invoices import LineValues
+
+    summary = demo.generate(ctx.db, clients=n, seed=seed, now=NOW)
+    assert summary.clients == clients.count(ctx) == n and summary.deals >= 1 and summary.tasks >= 1
+    with ctx.read() as s:
+        counters = s.execute(select(NumberSeries.kind, NumberSeries.year, NumberSeries.next_seq)).all()
+        numbers = s.scalars(select(Document.number).where(Document.number.is_not(None))).all()
+    assert all(kind and year and next_seq > 1 for kind, year, next_seq in counters)
+    assert len(numbers) == sum(next_seq - 1 for _, _, next_seq in counters)
+    client = clients.list_clients(ctx, limit=1)[0]
+    draft = invoices.create_draft(ctx, client_id=client.id, lines=[LineValues("Extra visit", 1, "", "100")])
+    issued = documents.issue(ctx, draft.id, expected_version=draft.version)
+    year = ctx.today().year
+    already = [int(x.rsplit("-", 1)[1]) for x in numbers if x.startswith(f"INV-{year}-")]
+    assert issued.number == f"INV-{year}-{max(already, default=0) + 1:05d}"
+
+
+def test_demo_data_for_five_clients_from_the_command_line_and_not_twice(ctx, capsys):
+    from crm_desktop.cli.db import demo_data
+
+    demo_data(ctx.db, 5, 1)
+    assert capsys.readouterr().out.startswith("5 clients (")
+    with pytest.raises(ServiceError, match="already has clients"):
+        demo_data(ctx.db, 5, 1)
+    assert clients.count(ctx) == 5
+
+
+def _translated(texts, language: str) -> set[str]:
+    return {i18n.gettext(t, language) for t in texts if t}
+
+
+def test_the_demo_office_speaks_the_language_it_is_made_in(ctx):
+    with ctx.read() as s:
+        before = s.scalar(select(func.count()).select_from(AuditEntry))
+    demo.generate(ctx.db, clients=60, seed=2, now=NOW, language="ru")
+    assert company.get(ctx).language == "ru"
+    with ctx.read() as s:  # the renamed stages are part of the one entry of the generated office
+        entries = set(s.scalars(select(AuditEntry.entity).where(AuditEntry.id > before)))
+    assert entries == {"demo", "tasks"}  # the follow-up rules' tasks, logged as theirs always are
+    sales = pipelines.list_pipelines(ctx)[0]
+    assert (sales.name, [st.name for st in sales.stages]) == (
+        i18n.gettext(pipelines.SALES, "ru"),
+        [i18n.gettext(name, "ru") for name, *_ in pipelines.STARTING_STAGES],
+    )
+    with ctx.read() as s:
+        deal_rows = s.execute(select(Deal.title, Deal.lost_reason)).all()
+        titles = set(s.scalars(select(Task.title).where(Task.origin.is_(None))))
+        lines = s.execute(select(DocumentLine.description, DocumentLine.unit)).all()
+        methods = set(s.scalars(select(Payment.method)))
+        terms = set(s.scalars(select(Document.terms)))
+        notes = set(s.scalars(select(Activity.body).where(Activity.kind != "status_change")))
+        sources = set(s.scalars(select(Client.source)))
+    assert {t for t, _ in deal_rows} <= _translated(demo.DEAL_TITLES, "ru")
+    assert {r for _, r in deal_rows if r} <= _translated(demo.LOST_REASONS, "ru")
+    assert titles <= _translated([*demo.TASK_TITLES, *demo.NEXT_STEPS, demo.FIRST_CALL], "ru")
+    assert {d for d, _ in lines} <= _translated([d for d, *_ in demo.SERVICES], "ru")
+    assert {u for _, u in lines} <= _translated([u for _, u, _ in demo.SERVICES], "ru") | {""}
+    assert methods <= _translated(demo.PAYMENT_METHODS, "ru")
+    assert terms == _translated([demo.TERMS], "ru")
+    assert notes <= _translated(demo.NOTES, "ru")
+    assert sources <= _translated(demo.SOURCES, "ru")
+
+
+def test_the_demo_speaks_the_language_the_app_speaks_unless_the_office_has_its_own(ctx):
+    i18n.set_language("ru")  # e.g. crm-desktop --language ru demo-data (reset after the test)
+    demo.generate(ctx.db, clients=10, seed=1, now=NOW)
+    assert company.get(ctx).language == "ru"
+    with ctx.read() as s:
+        assert s.scalar(select(Stage.name).where(Stage.is_won)) == i18n.gettext("Won", "ru")
+
+
+def test_a_demo_in_english_writes_the_same_office_as_before(ctx):
+    demo.generate(ctx.db, clients=30, seed=1, now=NOW, language="en")
+    with ctx.read() as s:
+        assert set(s.scalars(select(Deal.title))) <= set(demo.DEAL_TITLES)
+        assert s.scalar(select(Stage.name).where(Stage.is_won)) == "Won"
+        assert company.get(ctx).bank_details == "Kapitalbank, account 2020 8000 9051 2345 6001, MFO 01018"

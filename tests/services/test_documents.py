@@ -225,9 +225,9 @@ def test_issuing_paying_and_cancelling_show_on_the_client_timeline(ctx, client):
     documents.cancel(ctx, other.id, reason="Sent twice", expected_version=other.version)
     entries = [(e.kind, e.body) for e in activities.timeline(ctx, client.id)]
     assert entries[::-1] == [
-        ("document", f"Invoice {doc.number} issued: 1\u202f401.60 USD"),
+        ("document", f"Invoice {doc.number} issued: 1,401.60 USD"),
         ("document", f"Payment of 100.00 USD received for {doc.number} (cash)"),
-        ("document", f"Invoice {other.number} issued: 1\u202f401.60 USD"),
+        ("document", f"Invoice {other.number} issued: 1,401.60 USD"),
         ("document", f"Invoice {other.number} cancelled: Sent twice"),
     ]
     entry = activities.timeline(ctx, client.id)[0]

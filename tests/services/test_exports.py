@@ -189,7 +189,7 @@ def test_progress_counts_up_to_the_total_page_by_page(ctx, tmp_path):
         (2000, 2500),
         (2500, 2500),
     ]
-    assert steps[-1][2] == "2500 of 2500 clients written"
+    assert steps[-1][2] == "2,500 of 2,500 clients written"
 
 
 def test_cancel_half_way_leaves_no_file_and_the_older_one_untouched(ctx, tmp_path):

@@ -30,7 +30,7 @@ def test_a_won_deal_moves_a_lead_on_to_customer_and_every_step_is_on_the_timelin
         ("deal", "Deal 'Office cleaning' created in stage 'New'"),
         ("status_change", "lead → prospect"),
         ("deal", "Deal 'Office cleaning' moved from 'New' to 'Proposal'"),
-        ("deal", "Deal 'Office cleaning' won: 1\u202f000.00 USD"),
+        ("deal", "Deal 'Office cleaning' won: 1,000.00 USD"),
         ("status_change", "prospect → customer"),
     ]
     deal = deals.reopen(ctx, deal.id, expected_version=deal.version)

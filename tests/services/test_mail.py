@@ -8,6 +8,7 @@ from email import policy
 
 import pytest
 
+from crm_desktop import i18n
 from crm_desktop.services import activities, clients, company, documents, invoices, mail
 from crm_desktop.services.errors import PermissionDenied, ServiceError, ValidationError
 from crm_desktop.services.invoices import LineValues
@@ -33,11 +34,12 @@ def test_the_invoice_reaches_the_mail_server_with_its_pdf_and_is_logged(
 ):
     inbox, settings = smtp_server
     start = mail.draft(ctx, invoice.id)
-    assert (start.label, start.client_emails, start.total) == (
+    assert (start.label, start.client_emails, start.subject) == (
         f"Invoice {invoice.number}",
         ("zarina@example.uz",),
-        "500.00 USD",
+        f"Invoice {invoice.number} from Ipak Yoʻli Services",
     )
+    assert start.body.startswith("Dear Zarina Rahimova,") and "for 500.00 USD, due on " in start.body
     message = mail.compose(
         ctx,
         invoice.id,
@@ -55,6 +57,23 @@ def test_the_invoice_reaches_the_mail_server_with_its_pdf_and_is_logged(
     assert f"Invoice {invoice.number} emailed to zarina@example.uz" in bodies(ctx, invoice.client_id)
     actions = [a for a, _ in audit_rows("documents", invoice.id)]
     assert actions[-2:] == ["pdf", "email"]
+
+
+def test_a_client_who_reads_russian_gets_the_message_and_file_in_russian_whatever_the_sender_reads(
+    ctx, invoice
+):
+    olga = clients.create(ctx, name="Ольга Соколова", emails=["olga@example.ru"], language="ru")
+    d = invoices.create_draft(ctx, client_id=olga.id, lines=[LineValues("Аудит", 1, "", "1500")])
+    doc = documents.issue(ctx, d.id, expected_version=d.version)
+    start = mail.draft(ctx, doc.id)
+    russian_kind = i18n.gettext("Invoice", "ru")
+    assert russian_kind != "Invoice" and start.label == f"Invoice {doc.number}"  # the sender reads English
+    assert start.subject == i18n.gettext("{document} from {company}", "ru").format(
+        document=f"{russian_kind} {doc.number}", company="Ipak Yoʻli Services"
+    )
+    assert start.file_stem == f"{russian_kind}-{doc.number}".replace(" ", "-")
+    assert "1\u00a0500,00 USD" in start.body and "Dear" not in start.body
+    assert doc.due_date.strftime("%d.%m.%Y") in start.body  # the due day as Russian writes it
 
 
 def test_a_wrong_password_or_no_server_sends_nothing_and_says_what_to_check(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -9,12 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crm_desktop import i18n
+from crm_desktop.i18n import Message
+from crm_desktop.services import validation as v
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.money import (
     CURRENCIES,
     LineInput,
+    amount_of,
     compute_totals,
     currency,
+    format_amount,
     format_money,
     quantize,
 )
@@ -119,10 +125,39 @@ def test_currency_table_has_the_offices_currencies():
 
 
 def test_format_money_groups_digits_and_names_the_currency():
-    assert format_money(D("1234567.5"), "UZS") == "1\u202f234\u202f567.50 UZS"
+    assert format_money(D("1234567.5"), "UZS") == "1,234,567.50 UZS"
     assert format_money(D("12"), "KWD") == "12.000 KWD"
-    assert format_money(D("1500.5"), "JPY") == "1\u202f501 JPY"
+    assert format_money(D("1500.5"), "JPY") == "1,501 JPY"
     assert format_money(D("-0.5"), "USD") == "-0.50 USD"
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", "1,234,567.50 UZS"),
+        ("ru", "1\u00a0234\u00a0567,50 UZS"),
+        ("uz", "1\u00a0234\u00a0567,50 UZS"),
+        ("az", "1.234.567,50 UZS"),
+        ("ar", "1,234,567.50 UZS"),
+    ],
+)
+def test_money_is_written_as_the_language_writes_numbers_and_read_back_from_it(language, written):
+    assert format_money(D("1234567.5"), "UZS", language) == written
+    i18n.set_language(language)
+    assert format_money(D("1234567.5"), "UZS") == written  # the language in force, by default
+    typed = format_amount(D("1234567.5"), "UZS")
+    assert v.decimal("amount", typed, "The amount") == D("1234567.50")  # what a form shows reads back
+    assert v.decimal("amount", format_amount(D("1234"), "JPY"), "The amount") == D("1234")  # 1.234 in az
+
+
+def test_a_message_writes_its_amounts_and_numbers_in_the_readers_language_from_one_stored_entry():
+    stored = Message("Payment of {amount} at {rate}%", amount=amount_of(D("1500"), "UZS"), rate=D("12.5"))
+    entry = Message.from_json(json.loads(json.dumps(stored.to_json())))
+    assert entry == stored
+    assert entry.render("en") == "Payment of 1,500.00 UZS at 12.5%"
+    # (the sentence is no catalogue's, so it stays English; its fields are each reader's)
+    assert entry.render("ru") == "Payment of 1\u00a0500,00 UZS at 12,5%"
+    assert entry.render("az") == "Payment of 1.500,00 UZS at 12,5%"
 
 
 # --- properties ---------------------------------------------------------------------------------

@@ -3,9 +3,12 @@ deal is left in them, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import gettext
+
 import pytest
 
-from crm_desktop.services import clients, deals, pipelines
+from crm_desktop import i18n
+from crm_desktop.services import clients, company, deals, pipelines
 from crm_desktop.services.errors import ConflictError, ValidationError
 
 
@@ -68,3 +71,74 @@ def test_pipelines_rename_and_delete_with_audit(ctx, client, audit_rows):
     assert len([a for a, _ in audit_rows("stages") if a == "delete"]) == 5
     with pytest.raises(ValidationError, match="only pipeline"):
         pipelines.delete_pipeline(ctx, pipelines.list_pipelines(ctx)[0].id)
+
+
+def _names(ctx) -> tuple[str, list[str]]:
+    sales = pipelines.list_pipelines(ctx)[0]
+    return sales.name, [st.name for st in sales.stages]
+
+
+def _shipped(language: str) -> tuple[str, list[str]]:
+    return i18n.gettext("Sales", language), [
+        i18n.gettext(name, language)
+        for name in ("New", "Qualified", "Proposal", "Negotiation", "Won", "Lost")
+    ]
+
+
+def test_the_starting_pipeline_follows_the_office_language_but_edited_names_stay(ctx, audit_rows):
+    assert _names(ctx) == _shipped("en")  # as migration 0001 ships it, and as pipelines.py lists it
+    assert [(n, p, w, lost) for n, p, w, lost in pipelines.STARTING_STAGES] == [
+        (st.name, st.probability, st.is_won, st.is_lost) for st in pipelines.list_pipelines(ctx)[0].stages
+    ]
+    proposal = pipelines.list_pipelines(ctx)[0].stages[2]
+    pipelines.update_stage(ctx, proposal.id, expected_version=proposal.version, name="Offer sent")
+
+    profile = company.update(ctx, expected_version=company.get(ctx).version, language="ru")
+    name, stages = _shipped("ru")
+    assert _names(ctx) == (name, [*stages[:2], "Offer sent", *stages[3:]])
+    # each rename is in the audit log, as the user's own renames are
+    for st, english in zip(pipelines.list_pipelines(ctx)[0].stages, _shipped("en")[1], strict=True):
+        if st.name not in (english, "Offer sent"):
+            assert audit_rows("stages", st.id)[-1] == ("update", {"name": [english, st.name]})
+    assert audit_rows("stages", proposal.id)[-1] == ("update", {"name": ["Proposal", "Offer sent"]})
+    # a pipeline the office adds starts with its stages in the office's language
+    added = pipelines.create_pipeline(ctx, "Ремонт")
+    assert [st.name for st in added.stages] == [stages[0], stages[1], stages[2], stages[4], stages[5]]
+
+    profile = company.update(ctx, expected_version=profile.version, language="uz")  # from Russian on
+    name, stages = _shipped("uz")
+    assert _names(ctx) == (name, [*stages[:2], "Offer sent", *stages[3:]])
+
+    company.update(ctx, expected_version=profile.version, language="en")
+    name, stages = _shipped("en")
+    assert _names(ctx) == (name, [*stages[:2], "Offer sent", *stages[3:]])
+    assert [st.name for st in pipelines.list_pipelines(ctx)[1].stages] == [
+        "New",
+        "Qualified",
+        "Proposal",
+        "Won",
+        "Lost",
+    ]
+
+
+def test_the_same_language_again_or_a_renamed_pipeline_changes_nothing(ctx, audit_rows, monkeypatch):
+    # A catalogue in which every starting name has its own Russian (whatever the shipped one holds yet).
+    words = {"Sales": "Продажи", "New": "Новая", "Won": "Выиграна", "Lost": "Проиграна"}
+
+    class Russian(gettext.NullTranslations):
+        def gettext(self, message: str) -> str:
+            return words.get(message, message)
+
+    monkeypatch.setitem(i18n._catalogues, "ru", Russian())
+    pipelines.create_pipeline(ctx, "Продажи")  # the office has one called so already: Sales stays Sales
+    sales = pipelines.list_pipelines(ctx)[0]
+    pipelines.update_stage(ctx, sales.stages[4].id, expected_version=sales.stages[4].version, name="Paid")
+    profile = company.update(ctx, expected_version=company.get(ctx).version, language="ru")
+    assert _names(ctx) == ("Sales", ["Новая", "Qualified", "Proposal", "Negotiation", "Paid", "Проиграна"])
+    assert [action for action, _ in audit_rows("pipelines", sales.id) if action == "update"] == []
+    before = len(audit_rows("stages"))
+    profile = company.update(ctx, expected_version=profile.version, name="Ipak Yoʻli")  # no new language
+    profile = company.update(ctx, expected_version=profile.version, language="ru")  # the same one
+    assert len(audit_rows("stages")) == before
+    company.update(ctx, expected_version=profile.version, language="")  # the system's: English here
+    assert _names(ctx) == ("Sales", ["New", "Qualified", "Proposal", "Negotiation", "Paid", "Lost"])

@@ -27,7 +27,7 @@ def test_the_audit_log_lists_who_did_what_and_filters_it(qtbot, open_window, sql
     assert everything[0].entity in ("users", "company_profile")  # newest first
     assert viewer.count.text() == f"{audit.count_entries(sqlite_ctx)} entries"
     details = [viewer.model.index(r, 4).data() for r in range(viewer.model.rowCount())]
-    assert "address:  → Toshkent" in details  # old → new
+    assert "Address:  → Toshkent" in details  # old → new, the field named as a person reads it
     said = {tuple(viewer.model.index(r, c).data() for c in (2, 3)) for r in range(viewer.model.rowCount())}
     assert ("Changed", "Client 'Aziz Karimov'") in said and ("Created", "User 'Dilnoza'") in said  # no "#12"
     assert viewer.entity.itemText(viewer.entity.findData("clients")) == "Client"

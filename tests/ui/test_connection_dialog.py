@@ -93,7 +93,7 @@ def test_the_probe_tells_schemas_and_logins_apart(pg_ctx, server_login):
     assert probe(url, None).message == "Connected as the database's owner (administrator)."
     row, as_staff = server_login("anna")
     staff_url = as_staff.db.engine.url.render_as_string(hide_password=False)
-    assert probe(staff_url, None).message == f"Connected as {row.username} (staff)."
+    assert probe(staff_url, None).message == f"Connected as {row.username} (Staff)."
     with pg_ctx.db.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0004_credit_notes'"))
     older_as_owner, older_as_staff = probe(url, None), probe(staff_url, None)

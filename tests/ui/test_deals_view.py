@@ -83,11 +83,11 @@ def test_the_board_has_a_column_per_stage_with_its_deals_count_and_totals(view):
     assert names == ["New", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
     new = view.board.column("New")
     assert sorted(cards(new)) == ["Annual audit", "Office cleaning", "Window washing"]
-    assert new.totals.text().split("\n") == ["3 deals", "1\u202f500.00 USD", "2\u202f000\u202f000.00 UZS"]
+    assert new.totals.text().split("\n") == ["3 deals", "1,500.00 USD", "2,000,000.00 UZS"]
     assert view.board.column("Proposal").totals.text() == "No deals"
     assert view.totals.text().split("\n") == [
-        "Open: 2   1\u202f500.00 USD   weighted 150.00 USD",
-        "Open: 1   2\u202f000\u202f000.00 UZS   weighted 200\u202f000.00 UZS",
+        "Open: 2   1,500.00 USD   weighted 150.00 USD",
+        "Open: 1   2,000,000.00 UZS   weighted 200,000.00 UZS",
     ]
 
 
@@ -96,10 +96,10 @@ def test_dragging_a_card_moves_the_deal_and_updates_totals_and_history(view, qtb
     qtbot.waitUntil(lambda: cards(view.board.column("Proposal")) == ["Office cleaning"])
     settled(view, qtbot)
     assert "Office cleaning" not in cards(view.board.column("New"))
-    assert view.board.column("Proposal").totals.text().split("\n") == ["1 deal", "1\u202f000.00 USD"]
+    assert view.board.column("Proposal").totals.text().split("\n") == ["1 deal", "1,000.00 USD"]
     assert view.board.column("New").totals.text().split("\n")[:2] == ["2 deals", "500.00 USD"]
     # 1000 × 50% + 500 × 10%: the weighted total follows the move
-    assert view.totals.text().split("\n")[0] == "Open: 2   1\u202f500.00 USD   weighted 550.00 USD"
+    assert view.totals.text().split("\n")[0] == "Open: 2   1,500.00 USD   weighted 550.00 USD"
     history = deals.stage_history(sqlite_ctx, office["cleaning"])
     assert [(h.from_stage_name, h.to_stage_name) for h in history] == [("", "New"), ("New", "Proposal")]
 
@@ -116,20 +116,20 @@ def test_dropping_on_won_wins_the_deal_and_it_leaves_the_open_total(view, qtbot,
     qtbot.waitUntil(lambda: cards(view.board.column("Won")) == ["Annual audit"])
     settled(view, qtbot)
     assert deals.get(sqlite_ctx, office["audit"]).outcome == "won"
-    assert view.totals.text().split("\n")[0] == "Open: 1   1\u202f000.00 USD   weighted 100.00 USD"
+    assert view.totals.text().split("\n")[0] == "Open: 1   1,000.00 USD   weighted 100.00 USD"
 
 
 def test_a_won_deal_offers_its_invoice_draft(view, qtbot, sqlite_ctx, office):
     window = view.window()
     drag_card(view, "New", "Office cleaning", "Won")
     qtbot.waitUntil(lambda: getattr(view, "won_box", None) is not None and view.won_box.isVisible())
-    assert "Office cleaning" in view.won_box.text() and "1\u202f000.00 USD" in view.won_box.text()
+    assert "Office cleaning" in view.won_box.text() and "1,000.00 USD" in view.won_box.text()
     view.won_box.button(QMessageBox.StandardButton.Yes).click()
     invoices_page = window.pages["invoices"]
     qtbot.waitUntil(lambda: invoices_page.editor is not None and invoices_page.editor.isVisible())
     assert window.current_key() == "invoices"
     editor = invoices_page.editor
-    assert (editor.client_edit.text(), editor.total_value.text()) == ("Aziz Karimov", "1\u202f000.00 USD")
+    assert (editor.client_edit.text(), editor.total_value.text()) == ("Aziz Karimov", "1,000.00 USD")
     assert editor.document.deal_id == office["cleaning"] and editor.document.status == "draft"
     editor.reject()
 
@@ -220,7 +220,7 @@ def test_list_mode_has_the_same_filters_and_is_remembered(view, qtbot, sqlite_ct
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and view.model.row(0).title == "Window washing")
     settled(view, qtbot)
     assert cards(view.board.column("New")) == ["Window washing"]  # the board follows the same filter
-    assert view.totals.text() == "Open: 1   2\u202f000\u202f000.00 UZS   weighted 200\u202f000.00 UZS"
+    assert view.totals.text() == "Open: 1   2,000,000.00 UZS   weighted 200,000.00 UZS"
     assert view.settings.value("deals/mode") == "list"
 
 
@@ -274,7 +274,7 @@ def test_a_deals_amount_is_shown_grouped_in_its_form_and_typed_back_with_groups(
     view.open_deal(office["windows"])
     qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
     form = view.dialog
-    assert form.amount.text() == "2\u202f000\u202f000.00"  # not 2000000.00
+    assert form.amount.text() == "2,000,000.00"  # not 2000000.00
     form.amount.setText("42 300 000,50")
     with qtbot.waitSignal(form.saved):
         qtbot.keyClick(form.title, Qt.Key.Key_Return)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from crm_desktop import i18n
 from crm_desktop.app import build_main_window
 from crm_desktop.db.models import AuditEntry
-from crm_desktop.services import clients, company, deals
+from crm_desktop.services import clients, company, deals, pipelines
 from crm_desktop.services.global_search import Hit
 from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.global_search import GlobalSearch, HitsModel
@@ -53,7 +54,7 @@ def test_up_and_down_choose_among_kinds_and_escape_closes(qtbot, search, sqlite_
     qtbot.waitUntil(lambda: search.model.rowCount() == 2)
     assert [h.kind for h in search.model.hits] == ["client", "deal"]
     qtbot.keyClick(search.edit, Qt.Key.Key_Down)
-    assert search.current_hit == Hit("deal", deal, "Aziz office cleaning", "Aziz Karimov · 1\u202f500.00 USD")
+    assert search.current_hit == Hit("deal", deal, "Aziz office cleaning", "Aziz Karimov · 1,500.00 USD")
     qtbot.keyClick(search.edit, Qt.Key.Key_Up)
     assert search.current_hit.kind == "client"
     qtbot.keyClick(search.edit, Qt.Key.Key_Escape)
@@ -101,17 +102,19 @@ def first_run(qtbot, ops) -> FirstRunDialog:
     return dialog
 
 
-def test_first_run_saves_the_company_name_and_currency(qtbot, first_run, sqlite_ctx):
+def test_first_run_saves_the_company_name_currency_and_office_language(qtbot, first_run, sqlite_ctx):
     assert not company.is_set_up(sqlite_ctx)
-    # No language to choose while the app speaks only English: a choice that does nothing is not offered.
-    assert not hasattr(first_run, "language")
+    assert first_run.language.currentData() == "en"  # the office's language starts as the window's
     qtbot.keyClicks(first_run.name, "Samarqand Travel")
     first_run.currency.setCurrentIndex(first_run.currency.findData("UZS"))
+    first_run.language.setCurrentIndex(first_run.language.findData("ru"))
     with qtbot.waitSignal(first_run.accepted):
         qtbot.keyClick(first_run.name, Qt.Key.Key_Return)  # Enter saves
     profile = company.get(sqlite_ctx)
-    assert (profile.name, profile.default_currency) == ("Samarqand Travel", "UZS")
+    assert (profile.name, profile.default_currency, profile.language) == ("Samarqand Travel", "UZS", "ru")
     assert company.is_set_up(sqlite_ctx)
+    # the starting pipeline, untouched, now speaks the office's language
+    assert [p.name for p in pipelines.list_pipelines(sqlite_ctx)] == [i18n.gettext("Sales", "ru")]
     with sqlite_ctx.read() as s:
         assert s.query(AuditEntry).filter(AuditEntry.entity == "company_profile").count() == 1
 

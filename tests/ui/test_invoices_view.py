@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QMessageBox
 from crm_desktop.db.models import AuditEntry, Document
 from crm_desktop.services import clients, documents, invoices, payments
 from crm_desktop.services.invoices import LineValues
+from crm_desktop.ui import translator
 from crm_desktop.ui.invoices import InvoiceEditor, InvoicesView
 from crm_desktop.ui.invoices.lines_model import LinesModel
 
@@ -99,7 +100,7 @@ def test_a_three_line_invoice_typed_cell_by_cell_shows_live_totals_and_stores_th
     choose_client(qtbot, editor, "zari", "Zarina Rahimova")
     assert editor.client_id == zarina
     fill_line(qtbot, editor, 0, ("Website design", "1", "", "1250.00", "0", "12"))
-    assert editor.total_value.text() == "1\u202f400.00 USD"  # live, before any save
+    assert editor.total_value.text() == "1,400.00 USD"  # live, before any save
     qtbot.keyClick(
         editor.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
     )  # Ctrl+Enter: a new line
@@ -108,10 +109,10 @@ def test_a_three_line_invoice_typed_cell_by_cell_shows_live_totals_and_stores_th
     qtbot.keyClick(editor.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     fill_line(qtbot, editor, 2, ("Domain", "1", "", "12.345", "0", "5"))
     # Worked out by hand in tests/services/test_invoices.py (HAND_COMPUTED["USD"]).
-    assert editor.subtotal_value.text() == "1\u202f502.23 USD"
+    assert editor.subtotal_value.text() == "1,502.23 USD"
     assert editor.discount_value.text() == "-35.98 USD"
     assert editor.tax_value.text() == "5%: 0.62 USD\n12%: 174.47 USD"
-    assert editor.total_value.text() == "1\u202f641.34 USD"
+    assert editor.total_value.text() == "1,641.34 USD"
     assert editor.model.index(1, 6).data() == "203.90 USD"  # the line's net, computed
     with qtbot.waitSignal(editor.saved) as saved:
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
@@ -125,7 +126,7 @@ def test_a_three_line_invoice_typed_cell_by_cell_shows_live_totals_and_stores_th
     assert stored.client_id == zarina and stored.due_date == sqlite_ctx.today() + timedelta(days=14)
     assert not editor.isVisible()
     qtbot.waitUntil(lambda: numbers(view) == [f"Draft #{stored.id}"])
-    qtbot.waitUntil(lambda: view.totals.text() == "Total 1\u202f641.34 USD   Balance 1\u202f641.34 USD")
+    qtbot.waitUntil(lambda: view.totals.text() == "Total 1,641.34 USD   Balance 1,641.34 USD")
 
 
 def test_a_negative_quantity_is_flagged_in_red_and_nothing_is_saved(qtbot, view, sqlite_ctx):
@@ -278,6 +279,27 @@ def test_status_filter_shows_overdue_invoices_with_their_totals(qtbot, view, sql
     assert view.model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b91c1c"
     assert view.summary.text() == "1 found"
     assert view.settings.value("invoices/status") == "overdue"  # remembered for next time
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("ru", "1\u00a0250,50 USD"),
+        ("az", "1.250,50 USD"),
+        ("ar", "\u202a1,250.50 USD\u202c"),  # embedded left to right: not "USD 1,250.50" in an Arabic row
+    ],
+)
+def test_amounts_in_the_list_are_written_as_the_window_language_writes_them(
+    qtbot, view, sqlite_ctx, language, written
+):
+    translator.install(language)
+    client = clients.create(sqlite_ctx, name="Zarina Rahimova").id
+    invoices.create_draft(
+        sqlite_ctx, client_id=client, currency="USD", lines=[LineValues("Work", 1, "", "1250.5")]
+    )
+    started(qtbot, view)
+    total = next(i for i, c in enumerate(view.model.columns) if c.sort_key == "total")
+    assert view.model.index(0, total).data() == written
 
 
 def test_search_narrows_the_list_and_an_issued_invoice_opens_read_only(qtbot, view, sqlite_ctx):
@@ -601,7 +623,7 @@ def test_receivables_show_who_owes_what_by_age_and_lead_to_their_invoices(qtbot,
     totals = [dialog.table.topLevelItem(i) for i in (3, 4)]
     assert [(t.text(0), t.text(1), t.text(7)) for t in totals] == [
         ("Total USD", "4", "750.00 USD"),
-        ("Total UZS", "1", "1\u202f000\u202f000.00 UZS"),
+        ("Total UZS", "1", "1,000,000.00 UZS"),
     ]
     assert "in red owe money more than 60 days overdue" in dialog.note.text()
     dialog.table.itemActivated.emit(totals[0], 0)  # a total is no client to open
@@ -827,8 +849,8 @@ def test_line_amounts_are_shown_grouped_and_saved_back_unchanged(qtbot, ops, sql
     editor = InvoiceEditor(ops, draft)
     qtbot.addWidget(editor)
     editor.show()
-    assert editor.model.index(0, 1).data() == "1\u202f500"
-    assert editor.model.index(0, 3).data() == "1\u202f500\u202f000.5"  # grouped, no digit rounded away
+    assert editor.model.index(0, 1).data() == "1,500"
+    assert editor.model.index(0, 3).data() == "1,500,000.5"  # grouped, no digit rounded away
     with qtbot.waitSignal(editor.saved):
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     [line] = invoices.get(sqlite_ctx, draft.id).lines

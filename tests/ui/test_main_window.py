@@ -99,7 +99,7 @@ def test_ctrl_digits_switch_pages_and_each_page_shows_its_records(open_window, s
         "Office cleaning contract",
         "Aziz Karimov",
         "New",
-        "1\u202f500\u202f000.50 UZS",
+        "1,500,000.50 UZS",
         "2026-12-15",
         "Open",
     ]

@@ -128,7 +128,7 @@ def test_an_invoice_saved_while_the_backend_is_killed_is_stored_once_it_is_back(
         editor.save()
         qtbot.waitUntil(lambda: "connection to the server is lost" in editor.problem.text())
         assert editor.isVisible() and typed_lines(editor) == [["Website design", "2", "h", "1500000"]]
-        assert editor.total_value.text() == "3\u202f000\u202f000.00 UZS"
+        assert editor.total_value.text() == "3,000,000.00 UZS"
         with qtbot.waitSignal(editor.saved, timeout=10_000):
             pass  # the editor tries again by itself
     finally:

@@ -70,6 +70,8 @@ def test_arabic_mirrors_the_window_with_the_sidebar_on_the_right(host, qtbot):
         > window.stack.mapTo(window, window.stack.rect().topLeft()).x()
     )
     assert menu_titles(window)[0] == i18n.gettext("&File", "ar") != "&File"
+    # a path in an Arabic sentence is set apart, or its slashes would be turned around with the sentence
+    assert f"\u2068{window.ops.ctx.db.describe()}\u2069" in window.database_label.text()
 
 
 def test_a_service_refusal_reads_in_uzbek(open_window, qtbot):

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
+from crm_desktop.i18n import fill
 from crm_desktop.services.tasks import TaskRow
 from crm_desktop.ui.calendar.period import snap
 
@@ -286,8 +287,11 @@ class TaskCanvas(QWidget):
                 start = self.start_of(t)
                 when = QLocale().toString(QDate(start.year, start.month, start.day), "ddd d MMM")
                 self.setToolTip(
-                    tr("{day} {time}, {minutes} min").format(
-                        day=when, time=f"{start:%H:%M}", minutes=t.duration_minutes
+                    fill(
+                        tr("{day} {time}, {minutes} min"),
+                        day=when,
+                        time=f"{start:%H:%M}",
+                        minutes=t.duration_minutes,
                     )
                     + f"\n{t.title}"
                     + (f"\n{about(t)}" if about(t) else "")
@@ -450,7 +454,7 @@ class TimeGrid(TaskCanvas):
                 self.paint_block(painter, p.task, p.rect)
         for rect, _day, count in more:
             painter.setPen(pal.link().color())
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, tr("+{0}").format(count))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, fill(tr("+{0}"), count))
         if self.now is not None and self.now.astimezone().date() in self.days:
             now = self.now.astimezone()
             line = self.mirrored(
@@ -589,7 +593,7 @@ class MonthGrid(TaskCanvas):
                 painter.drawText(
                     rect,
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    tr("+{0} more").format(count),
+                    fill(tr("+{0} more"), count),
                 )
         for p in placed:
             if not (self._drag_at and self._press and self._press[0].id == p.task.id):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
 
-from crm_desktop.i18n import ngettext
+from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import tasks
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.tasks import MAX_DURATION_MINUTES, PRIORITIES, TaskRow, ToPlan
@@ -55,7 +55,7 @@ class TaskDialog(FormDialog):
         if task and task.remind_at and task.due_at:
             before = round((task.due_at - task.remind_at).total_seconds() / 60)
             if self.reminder.findData(before) < 0:
-                self.reminder.addItem(self.tr("{n} min before").format(n=before), before)
+                self.reminder.addItem(fill(self.tr("{n} min before"), n=before), before)
             self.reminder.setCurrentIndex(self.reminder.findData(before))
         self.repeat = RepeatEdit()
         self.repeat.set_rule(task.recurrence if task else "", when.weekday())
@@ -91,11 +91,11 @@ class TaskDialog(FormDialog):
             return self.tr("At the due time")
         if minutes % (24 * 60) == 0:
             days = minutes // (24 * 60)
-            return ngettext("1 day before", "{n} days before", days).format(n=days)
+            return fill(ngettext("1 day before", "{n} days before", days), n=days)
         if minutes % 60 == 0:
             hours = minutes // 60
-            return ngettext("1 hour before", "{n} hours before", hours).format(n=hours)
-        return self.tr("{n} min before").format(n=minutes)
+            return fill(ngettext("1 hour before", "{n} hours before", hours), n=hours)
+        return fill(self.tr("{n} min before"), n=minutes)
 
     def values(self) -> dict:
         due = self.due.typed_datetime(self.labels["due_at"])  # FormDialog.save refused it if it is none

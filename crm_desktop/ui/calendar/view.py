@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from crm_desktop.i18n import fill
 from crm_desktop.services import tasks, users
 from crm_desktop.services.context import Changes
 from crm_desktop.services.errors import ServiceError
@@ -174,7 +175,7 @@ class CalendarView(QWidget):
 
         today = self.tr("&Today")
         self.today_button = self._tool(
-            today, self.go_today, self.tr("Go to today (Alt+{key})").format(key=accelerator(today))
+            today, self.go_today, fill(self.tr("Go to today (Alt+{key})"), key=accelerator(today))
         )
         back, ahead = ("▶", "◀") if QApplication.isRightToLeft() else ("◀", "▶")  # time runs with the text
         self.prev_button = self._tool(back, lambda: self.go(-1), self.tr("Previous period (Alt+Left)"))
@@ -198,8 +199,10 @@ class CalendarView(QWidget):
             button = self._tool(
                 names[key],
                 lambda key=key: self.set_mode(key),
-                self.tr("Show as {mode} (Alt+{key})").format(
-                    mode=names[key].replace("&", ""), key=accelerator(names[key])
+                fill(
+                    self.tr("Show as {mode} (Alt+{key})"),
+                    mode=names[key].replace("&", ""),
+                    key=accelerator(names[key]),
                 ),
             )
             button.setCheckable(True)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from crm_desktop.i18n import fill
 from crm_desktop.services import tasks
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.reminders import tomorrow_morning
@@ -20,7 +21,7 @@ class CallBackDialog(QDialog):
         super().__init__(parent)
         self.ops, self.client_id, self.client_name = ops, client_id, client_name
         self.created = None
-        self.setWindowTitle(self.tr("Call back {name}").format(name=client_name))
+        self.setWindowTitle(fill(self.tr("Call back {name}"), name=client_name))
         self.when = DateTimeField(tomorrow_morning(ops.ctx.now(), ops.ctx.zone()))
         self.problem = error_label("problem")
         self.buttons = QDialogButtonBox(
@@ -32,8 +33,9 @@ class CallBackDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         question = QLabel(
-            self.tr("When should {name} be called back? A reminder is set for that time.").format(
-                name=client_name
+            fill(
+                self.tr("When should {name} be called back? A reminder is set for that time."),
+                name=client_name,
             )
         )
         question.setWordWrap(True)  # a long name wraps instead of widening the dialog past the screen
@@ -55,7 +57,7 @@ class CallBackDialog(QDialog):
         self.buttons.setEnabled(False)
         self.ops.write(
             tasks.create,
-            title=self.tr("Call back {name}").format(name=self.client_name),
+            title=fill(self.tr("Call back {name}"), name=self.client_name),
             client_id=self.client_id,
             due_at=due,
             remind_at=due,
@@ -71,8 +73,9 @@ class CallBackDialog(QDialog):
     def _failed(self, error: ServiceError) -> None:
         self.buttons.setEnabled(True)
         self.problem.setText(
-            self.tr("{message}\nThe task was not created; change the time or try again.").format(
-                message=error.message
+            fill(
+                self.tr("{message}\nThe task was not created; change the time or try again."),
+                message=error.message,
             )
         )
         self.problem.show()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import fill
 from crm_desktop.services import activities, clients, deals, invoices, tasks
 from crm_desktop.services.activities import ActivityRow
 from crm_desktop.services.clients import ClientDetail
@@ -28,13 +29,13 @@ from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.deals import DealFilter, DealRow
 from crm_desktop.services.errors import NotFound, ServiceError
 from crm_desktop.services.invoices import DocumentFilter, DocumentRow
-from crm_desktop.services.money import format_money
 from crm_desktop.services.tasks import TaskFilter, TaskRow
 from crm_desktop.ui import next_activity
 from crm_desktop.ui.clients.form import client_status_names, kind_names
 from crm_desktop.ui.dates import moment_text
 from crm_desktop.ui.entry_dialog import timeline_kinds
 from crm_desktop.ui.form_dialog import error_label
+from crm_desktop.ui.left_to_right import money_text
 from crm_desktop.ui.ops import Ops
 
 TIMELINE_LIMIT = 200  # the newest entries; older ones are rarely needed on the card
@@ -264,10 +265,10 @@ class ClientCard(QWidget):
         self.data = data
         c = data.client
         self.title.setText(c.name)
-        statuses, kinds = client_status_names(self.tr), kind_names(self.tr)
+        statuses, kinds = client_status_names(), kind_names()
         subtitle = f"{kinds.get(c.kind, c.kind)} · {statuses.get(c.status, c.status)}"
         if c.source:
-            subtitle += " · " + self.tr("from {source}").format(source=c.source)
+            subtitle += " · " + fill(self.tr("from {source}"), source=c.source)
         if c.private:
             subtitle += " · " + self.tr("private")
         self.subtitle.setText(subtitle)
@@ -296,10 +297,11 @@ class ClientCard(QWidget):
         )
         self.documents.setText(
             "\n".join(
-                self.tr("{document} — {total}, balance {balance}").format(
+                fill(
+                    self.tr("{document} — {total}, balance {balance}"),
                     document=d.number or self.tr("Draft"),
-                    total=format_money(d.total, d.currency),
-                    balance=format_money(d.balance, d.currency),
+                    total=money_text(d.total, d.currency),
+                    balance=money_text(d.balance, d.currency),
                 )
                 for d in data.documents
             )
@@ -317,14 +319,15 @@ class ClientCard(QWidget):
         self.loaded.emit()
 
     def _deal_line(self, deal: DealRow, today: date) -> str:
-        line = f"{deal.title} — {deal.stage_name}, {format_money(deal.amount, deal.currency)}"
+        line = f"{deal.title} — {deal.stage_name}, {money_text(deal.amount, deal.currency)}"
         if deal.outcome != "open":
             return line
         return (
             line
             + "\n    "
-            + self.tr("Next: {activity}").format(
-                activity=next_activity.text(deal.next_activity, today, expected=True)
+            + fill(
+                self.tr("Next: {activity}"),
+                activity=next_activity.text(deal.next_activity, today, expected=True),
             )
         )
 
@@ -332,7 +335,7 @@ class ClientCard(QWidget):
         if entry.kind != "status_change":
             return entry.text()
         # clients.update writes "old → new" with the stored keys; show them in the user's language.
-        names = client_status_names(self.tr)
+        names = client_status_names()
         return " → ".join(names.get(part.strip(), part.strip()) for part in entry.body.split("→"))
 
     def kind_label(self, kind: str) -> str:
@@ -343,7 +346,7 @@ class ClientCard(QWidget):
         if entry.author_name:
             head += f" · {entry.author_name}"
         if entry.deal_title and entry.kind != "deal":  # a deal's own event names it already
-            head += " · " + self.tr("deal '{title}'").format(title=entry.deal_title)
+            head += " · " + fill(self.tr("deal '{title}'"), title=entry.deal_title)
         item = QListWidgetItem(f"{head}\n{self._body(entry)}")
         item.setForeground(QColor("#111827"))
         item.setData(Qt.ItemDataRole.UserRole, entry)
@@ -362,7 +365,7 @@ class ClientCard(QWidget):
         self.entry_caption.setText(
             self.tr("New note for {name}") if kind == "note" else self.tr("Log a call with {name}")
         )
-        self.entry_caption.setText(self.entry_caption.text().format(name=self.data.client.name))
+        self.entry_caption.setText(fill(self.entry_caption.text(), name=self.data.client.name))
         self.entry_error.hide()
         self.entry_box.show()
         self.entry.setFocus()

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop import i18n
 from crm_desktop.services import clients
 from crm_desktop.services.clients import ClientDetail
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.users import UserRow
 from crm_desktop.ui.client_picker import ClientPicker
 from crm_desktop.ui.form_dialog import FormDialog, show_error
+from crm_desktop.ui.language_choice import language_combo
 from crm_desktop.ui.ops import Ops
 
 
@@ -34,17 +34,12 @@ class _PickerRow(QWidget):
         return self.picker.text()
 
 
-def kind_names(tr) -> dict[str, str]:
-    return {"person": tr("Person"), "company": tr("Company")}
+def kind_names() -> dict[str, str]:
+    return {kind: clients.kind_name(kind).render() for kind in clients.KIND_NAMES}
 
 
-def client_status_names(tr) -> dict[str, str]:
-    return {
-        "lead": tr("Lead"),
-        "prospect": tr("Prospect"),
-        "customer": tr("Customer"),
-        "inactive": tr("Inactive"),
-    }
+def client_status_names() -> dict[str, str]:
+    return {status: clients.status_name(status).render() for status in clients.STATUS_NAMES}
 
 
 def lines(widget: QPlainTextEdit) -> list[str]:
@@ -69,13 +64,13 @@ class ClientForm(FormDialog):
         self.setMinimumWidth(460)
 
         self.kind = QComboBox()
-        for key, label in kind_names(self.tr).items():
+        for key, label in kind_names().items():
             self.kind.addItem(label, key)
         self.name = QLineEdit()
         self.company = ClientPicker(ops, companies_only=True)  # the company a person works for
         self.company.setPlaceholderText(self.tr("Type the company's name (optional)"))
         self.status = QComboBox()
-        for key, label in client_status_names(self.tr).items():
+        for key, label in client_status_names().items():
             self.status.addItem(label, key)
         self.phones = QPlainTextEdit()
         self.phones.setTabChangesFocus(True)
@@ -100,10 +95,8 @@ class ClientForm(FormDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(70)
 
-        self.language = QComboBox()  # what their invoices and quotes are written in
-        self.language.addItem(self.tr("As the company's"), "")
-        for code in i18n.LANGUAGES:
-            self.language.addItem(i18n.NAMES[code], code)
+        # what their invoices and quotes are written in
+        self.language = language_combo("", first=(self.tr("As the company's"), ""))
         for key, label, widget in [
             ("kind", self.tr("Kind"), self.kind),
             ("name", self.tr("Name"), self.name),
@@ -253,9 +246,9 @@ class ClientForm(FormDialog):
         if field == "owner_id":
             return next((u.display_name for u in self.users if u.id == value), f"#{value}")
         if field == "kind":
-            return kind_names(self.tr).get(value, value)
+            return kind_names().get(value, value)
         if field == "status":
-            return client_status_names(self.tr).get(value, value)
+            return client_status_names().get(value, value)
         return super().shown_value(field, value)
 
     def conflict_hint(self) -> str:

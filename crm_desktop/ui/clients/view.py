@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.i18n import ngettext
+from crm_desktop import i18n
+from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import clients, exports, users
 from crm_desktop.services.clients import ClientFilter, DeletionImpact
 from crm_desktop.services.context import Changes
@@ -78,7 +79,7 @@ class ClientsView(QWidget):
         self.search.setPlaceholderText(self.tr("Search by name, phone digits or email…"))
         self.search.setClearButtonEnabled(True)
         self.status = self._combo("status", self.tr("Any status"))
-        for key, label in client_status_names(self.tr).items():
+        for key, label in client_status_names().items():
             self.status.addItem(label, key)
         self.owner = self._combo("owner", self.tr("Any owner"))
         self.tag = self._combo("tag", self.tr("Any tag"))
@@ -87,7 +88,7 @@ class ClientsView(QWidget):
         self.unplanned.setObjectName("unplanned")
         self.unplanned.setToolTip(self.tr("Only clients still worked with that have no open task planned"))
 
-        statuses = client_status_names(self.tr)
+        statuses = client_status_names()
         columns = [
             Column(self.tr("Name"), lambda c: c.name, "name", width=220),
             Column(self.tr("Status"), lambda c: statuses.get(c.status, c.status), "status", width=90),
@@ -238,10 +239,12 @@ class ClientsView(QWidget):
             exports.clients_csv,
             path,
             self.current_filter(),
-            title=self.tr("Export clients to {file}").format(file=path.name),
+            title=fill(self.tr("Export clients to {file}"), file=path.name),
             on_done=lambda n: self.summary.setText(
-                ngettext("1 client exported to {file}.", "{n} clients exported to {file}.", n).format(
-                    n=n, file=path
+                fill(
+                    ngettext("1 client exported to {file}.", "{n} clients exported to {file}.", n),
+                    n=n,
+                    file=path,
                 )
             ),
             on_error=lambda error: self._export_failed(error.message),
@@ -288,9 +291,9 @@ class ClientsView(QWidget):
                 self.tr("No client matches.") if narrowed else self.tr("No clients yet. Ctrl+N adds one.")
             )
         else:
-            grouped = f"{total:,}".replace(",", "\u202f")
+            grouped = i18n.number_text(total)
             text = self.tr("{total} found") if narrowed else self.tr("{total} in all")
-            self.summary.setText(text.format(total=grouped))
+            self.summary.setText(fill(text, total=grouped))
 
     def _remember_current(self) -> None:
         index = self.table.currentIndex()
@@ -455,7 +458,7 @@ class ClientsView(QWidget):
             self.ops.write(clients.delete, client.id, expected_version=client.version)
             return
         goes = [
-            said.format(n=n)
+            fill(said, n=n)
             for n, said in (
                 (
                     impact.activities,
@@ -466,9 +469,9 @@ class ClientsView(QWidget):
             )
             if n
         ]
-        question = self.tr("Delete {name}?").format(name=client.name)
+        question = fill(self.tr("Delete {name}?"), name=client.name)
         if goes:
-            question += "\n" + self.tr("This also deletes {what}.").format(what=", ".join(goes))
+            question += "\n" + fill(self.tr("This also deletes {what}."), what=", ".join(goes))
         question += "\n" + self.tr("This cannot be undone.")
         self.confirm = ask_to_confirm(
             self, self.tr("Delete client"), question, self.tr("Delete"), lambda: self._delete(client)
@@ -483,7 +486,7 @@ class ClientsView(QWidget):
         )
 
     def _delete_failed(self, error: ServiceError) -> str:
-        return self.tr("{message}\nThe client was not deleted.").format(message=error.message)
+        return fill(self.tr("{message}\nThe client was not deleted."), message=error.message)
 
     def call_back(self) -> None:
         if self.card.data is None:

@@ -16,18 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.i18n import ngettext
+from crm_desktop import i18n
+from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services.deals import DealFilter, DealRow, StageSummary
-from crm_desktop.services.money import format_money
 from crm_desktop.services.pipelines import PipelineRow, StageRow
 from crm_desktop.ui.deals.cards import CardDelegate, StageCardsModel
+from crm_desktop.ui.left_to_right import money_text
 from crm_desktop.ui.ops import Ops
 
 COLUMN_WIDTH = 250
-
-
-def grouped(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
 class StageColumn(QFrame):
@@ -42,7 +39,7 @@ class StageColumn(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title = QLabel(f"<b>{html.escape(stage.name)}</b> · {stage.probability}%")
         self.title.setToolTip(
-            self.tr("Deals in this stage close with a probability of {p}%").format(p=stage.probability)
+            fill(self.tr("Deals in this stage close with a probability of {p}%"), p=stage.probability)
         )
         self.totals = QLabel()
         self.totals.setObjectName("stage_totals")
@@ -77,9 +74,9 @@ class StageColumn(QFrame):
         if count == 0:
             self.totals.setText(self.tr("No deals"))
             return
-        deals_text = ngettext("1 deal", "{n} deals", count).format(n=grouped(count))
+        deals_text = fill(ngettext("1 deal", "{n} deals", count), n=i18n.number_text(count))
         self.totals.setText(
-            "\n".join([deals_text, *(format_money(r.total, r.currency) for r in rows if r.count)])
+            "\n".join([deals_text, *(money_text(r.total, r.currency) for r in rows if r.count)])
         )
 
     def selected_deal(self) -> DealRow | None:

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from crm_desktop.services import deals
 from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.deals import DealFilter, DealRow
-from crm_desktop.services.money import format_money
 from crm_desktop.ui import next_activity
 from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
+from crm_desktop.ui.left_to_right import in_its_own_order, money_text
 from crm_desktop.ui.ops import Ops
 
 DEAL_MIME = "application/x-crm-desktop-deal"
@@ -180,13 +180,15 @@ class CardDelegate(QStyledItemDelegate):
             painter.drawText(
                 rect,
                 QStyle.visualAlignment(option.direction, align) | Qt.AlignmentFlag.AlignVCenter,
-                QFontMetrics(font).elidedText(value, Qt.TextElideMode.ElideRight, rect.width()),
+                in_its_own_order(
+                    QFontMetrics(font).elidedText(value, Qt.TextElideMode.ElideRight, rect.width())
+                ),
             )
 
         muted = palette.color(QPalette.ColorRole.PlaceholderText)
         text(0, deal.title, bold)
         text(1, deal.client_name)
-        text(2, format_money(deal.amount, deal.currency), bold)
+        text(2, money_text(deal.amount, deal.currency), bold)
         today, is_open = self.ctx.today(), deal.outcome == "open"
         late = is_open and deal.expected_close is not None and deal.expected_close < today
         close = day_text(deal.expected_close)

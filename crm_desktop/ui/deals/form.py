@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import fill
 from crm_desktop.services import deals, money
 from crm_desktop.services.activities import ActivityRow
 from crm_desktop.services.deals import DealRow, StageChangeRow
@@ -56,9 +57,7 @@ class DealDialog(FormDialog):
     ):
         super().__init__(ops, parent)
         self.deal, self.pipeline = deal, pipeline
-        self.setWindowTitle(
-            self.tr("Deal: {title}").format(title=deal.title) if deal else self.tr("New deal")
-        )
+        self.setWindowTitle(fill(self.tr("Deal: {title}"), title=deal.title) if deal else self.tr("New deal"))
         self.resize(560, 640 if deal else 420)  # fits a 1280×720 screen
         self.title = QLineEdit(deal.title if deal else "")
         self.client = ClientPicker(
@@ -213,7 +212,7 @@ class LostReasonDialog(FormDialog):
     def __init__(self, ops: Ops, deal: DealRow, parent: QWidget | None = None):
         super().__init__(ops, parent)
         self.deal = deal
-        self.setWindowTitle(self.tr("Deal lost: {title}").format(title=deal.title))
+        self.setWindowTitle(fill(self.tr("Deal lost: {title}"), title=deal.title))
         self.reason = QComboBox()
         self.reason.setEditable(True)
         self.reason.addItems(

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.i18n import ngettext
+from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import pipelines
 from crm_desktop.services.pipelines import PipelineRow, StageRow
 from crm_desktop.ui.confirm import ask_to_confirm, enter_presses_no_button
@@ -201,10 +201,13 @@ class PipelineEditor(QDialog):
             self.confirm = ask_to_confirm(
                 self,
                 self.tr("Delete stage"),
-                self.tr(
-                    "Delete the stage '{name}'? Deals in it must be moved to another stage first. "
-                    "This cannot be undone."
-                ).format(name=stage.name),
+                fill(
+                    self.tr(
+                        "Delete the stage '{name}'? Deals in it must be moved to another stage first. "
+                        "This cannot be undone."
+                    ),
+                    name=stage.name,
+                ),
                 self.tr("Delete stage"),
                 lambda: self._run(pipelines.delete_stage, stage.id),
             )
@@ -250,11 +253,15 @@ class PipelineEditor(QDialog):
             self.confirm = ask_to_confirm(
                 self,
                 self.tr("Delete pipeline"),
-                ngettext(
-                    "Delete the pipeline '{name}' and its stage?",
-                    "Delete the pipeline '{name}' and its {n} stages?",
-                    n,
-                ).format(name=pipeline.name, n=n)
+                fill(
+                    ngettext(
+                        "Delete the pipeline '{name}' and its stage?",
+                        "Delete the pipeline '{name}' and its {n} stages?",
+                        n,
+                    ),
+                    name=pipeline.name,
+                    n=n,
+                )
                 + " "
                 + self.tr("A pipeline that still holds deals is not deleted. This cannot be undone."),
                 self.tr("Delete pipeline"),

@@ -21,21 +21,22 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from crm_desktop.i18n import ngettext
+from crm_desktop import i18n
+from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import activities, deals, documents, pipelines, users
 from crm_desktop.services.context import Changes, ServiceContext
 from crm_desktop.services.deals import DealFilter, DealRow
-from crm_desktop.services.money import format_money
 from crm_desktop.services.pipelines import PipelineRow
 from crm_desktop.ui import next_activity
 from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.dates import day_text
-from crm_desktop.ui.deals.board import Board, grouped
+from crm_desktop.ui.deals.board import Board
 from crm_desktop.ui.deals.form import DealDialog, LostReasonDialog
 from crm_desktop.ui.deals.pipelines import PipelineEditor
 from crm_desktop.ui.entry_dialog import EntryDialog
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
+from crm_desktop.ui.left_to_right import money_text
 from crm_desktop.ui.list_footer import ListFooter
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
@@ -67,7 +68,7 @@ def columns(ctx: ServiceContext) -> list[Column]:
         Column(tr("Client"), lambda d: d.client_name, width=170),
         Column(tr("Stage"), lambda d: d.stage_name, "stage", width=100),
         Column(
-            tr("Amount"), lambda d: format_money(d.amount, d.currency), "amount", align_right=True, width=150
+            tr("Amount"), lambda d: money_text(d.amount, d.currency), "amount", align_right=True, width=150
         ),
         Column(
             tr("Expected close"),
@@ -289,10 +290,11 @@ class DealsView(QWidget):
             return
         self.board.show_summary(summary)
         lines = [
-            tr("Open: {count}   {total}   weighted {weighted}").format(
-                count=grouped(t.count),
-                total=format_money(t.total, t.currency),
-                weighted=format_money(t.weighted, t.currency),
+            fill(
+                tr("Open: {count}   {total}   weighted {weighted}"),
+                count=i18n.number_text(t.count),
+                total=money_text(t.total, t.currency),
+                weighted=money_text(t.weighted, t.currency),
             )
             for t in deals.open_totals(summary)
         ]
@@ -301,7 +303,7 @@ class DealsView(QWidget):
         self.summary_ready = True
 
     def _show_count(self, total: int) -> None:
-        self.count_label.setText(ngettext("1 deal", "{n} deals", total).format(n=grouped(total)))
+        self.count_label.setText(fill(ngettext("1 deal", "{n} deals", total), n=i18n.number_text(total)))
 
     def _pipelines_changed(self, _changes: Changes) -> None:
         self.ops.read(pipelines.list_pipelines, on_done=self._pipelines_loaded)
@@ -361,8 +363,11 @@ class DealsView(QWidget):
         box = QMessageBox(
             QMessageBox.Icon.Question,
             tr("Deal won"),
-            tr("'{title}' is won. Make an invoice draft for {client} with its amount ({amount})?").format(
-                title=deal.title, client=deal.client_name, amount=format_money(deal.amount, deal.currency)
+            fill(
+                tr("'{title}' is won. Make an invoice draft for {client} with its amount ({amount})?"),
+                title=deal.title,
+                client=deal.client_name,
+                amount=money_text(deal.amount, deal.currency),
             ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
@@ -383,10 +388,14 @@ class DealsView(QWidget):
         return ask_to_confirm(
             self,
             tr("Delete deal"),
-            tr(
-                "Delete the deal '{title}' of {client}? Its stage history goes with it; tasks about "
-                "it stay with the client. This cannot be undone."
-            ).format(title=deal.title, client=deal.client_name),
+            fill(
+                tr(
+                    "Delete the deal '{title}' of {client}? Its stage history goes with it; tasks about "
+                    "it stay with the client. This cannot be undone."
+                ),
+                title=deal.title,
+                client=deal.client_name,
+            ),
             tr("Delete deal"),
             lambda: self.ops.write(deals.delete, deal.id),
         )

@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import fill
 from crm_desktop.services import documents, invoices, money
 from crm_desktop.services.context import DatabaseUnavailable
 from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.services.invoices import DEFAULT_PAYMENT_DAYS, DocumentDetail, LineValues
-from crm_desktop.services.money import format_money
+from crm_desktop.services.money import plain_text
 from crm_desktop.ui.client_picker import ClientPicker
 from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.currency_choice import currency_combo
@@ -44,6 +45,7 @@ from crm_desktop.ui.form_dialog import FormDialog, error_label, show_error
 from crm_desktop.ui.invoices.lines_model import KEYS, Line, LinesModel
 from crm_desktop.ui.invoices.payments_panel import PaymentsPanel
 from crm_desktop.ui.invoices.tax_delegate import TaxRateDelegate
+from crm_desktop.ui.left_to_right import money_text
 from crm_desktop.ui.ops import Ops
 
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
@@ -127,7 +129,7 @@ class InvoiceEditor(FormDialog):
             self.set_row_visible("due_date", False)
             self.form.addRow(
                 self.tr("Corrects"),
-                QLabel(self.tr("Invoice {number}").format(number=document.related_number)),
+                QLabel(fill(self.tr("Invoice {number}"), number=document.related_number)),
             )
 
         # --- lines ---
@@ -263,9 +265,9 @@ class InvoiceEditor(FormDialog):
             return self.tr("New quote") if self.kind == "quote" else self.tr("New invoice")
         if self.document.number:
             names = {"quote": self.tr("Quote {number}"), "credit_note": self.tr("Credit note {number}")}
-            return names.get(self.kind, self.tr("Invoice {number}")).format(number=self.document.number)
+            return fill(names.get(self.kind, self.tr("Invoice {number}")), number=self.document.number)
         names = {"quote": self.tr("Draft quote #{id}"), "credit_note": self.tr("Draft credit note #{id}")}
-        return names.get(self.kind, self.tr("Draft invoice #{id}")).format(id=self.document.id)
+        return fill(names.get(self.kind, self.tr("Draft invoice #{id}")), id=self.document.id)
 
     @property
     def currency(self) -> str:
@@ -315,24 +317,24 @@ class InvoiceEditor(FormDialog):
 
     def _show_totals(self, totals: money.Totals) -> None:
         code = self.currency
-        self.subtotal_value.setText(format_money(totals.subtotal, code))
+        self.subtotal_value.setText(money_text(totals.subtotal, code))
         self.discount_value.setText(
-            format_money(-totals.discount_total, code)
+            money_text(-totals.discount_total, code)
             if totals.discount_total
-            else format_money(totals.discount_total, code)
+            else money_text(totals.discount_total, code)
         )
         taxes = [
-            self.tr("{rate}%: {tax}").format(rate=format(t.rate, "f"), tax=format_money(t.tax, code))
+            fill(self.tr("{rate}%: {tax}"), rate=plain_text(t.rate), tax=money_text(t.tax, code))
             for t in totals.taxes
             if t.rate
         ]
-        self.tax_value.setText("\n".join(taxes) if taxes else format_money(totals.tax_total, code))
-        self.total_value.setText(format_money(totals.total, code))
+        self.tax_value.setText("\n".join(taxes) if taxes else money_text(totals.tax_total, code))
+        self.total_value.setText(money_text(totals.total, code))
 
     def _show_line_errors(self) -> None:
         names = dict(zip(KEYS, self.model.headers(), strict=False))
         messages = [
-            self.tr("Line {n}, {column}: {message}").format(n=row + 1, column=names[key], message=message)
+            fill(self.tr("Line {n}, {column}: {message}"), n=row + 1, column=names[key], message=message)
             for (row, key), message in sorted(self.model.errors.items())
         ]
         show_error(self.lines_error, "\n".join(messages))
@@ -420,12 +422,16 @@ class InvoiceEditor(FormDialog):
         }[self.kind]
         self.issue_question = ask_to_confirm(
             self,
-            self.tr("Issue {kind} {number}?").format(kind=kind, number=number),
-            self.tr(
-                "The {kind} is saved and gets the number {number}. Once issued it can no longer be "
-                "edited or deleted: a mistake is put right by cancelling it or with a credit note."
-            ).format(kind=kind, number=number),
-            self.tr("Issue {number}").format(number=number),
+            fill(self.tr("Issue {kind} {number}?"), kind=kind, number=number),
+            fill(
+                self.tr(
+                    "The {kind} is saved and gets the number {number}. Once issued it can no longer be "
+                    "edited or deleted: a mistake is put right by cancelling it or with a credit note."
+                ),
+                kind=kind,
+                number=number,
+            ),
+            fill(self.tr("Issue {number}"), number=number),
             self._issue_now,
             icon=QMessageBox.Icon.Question,
             role=QMessageBox.ButtonRole.AcceptRole,
@@ -473,10 +479,11 @@ class InvoiceEditor(FormDialog):
     def shown_value(self, field: str, value: Any) -> str:
         if field == "lines" and value:
             return "\n".join(
-                self.tr("{description}: {quantity} × {price}").format(
+                fill(
+                    self.tr("{description}: {quantity} × {price}"),
                     description=line[0],
-                    quantity=format(line[1].normalize(), "f"),
-                    price=format_money(line[3], self.currency),
+                    quantity=plain_text(line[1]),
+                    price=money_text(line[3], self.currency),
                 )
                 for line in value
             )

@@ -20,7 +20,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from crm_desktop.services.invoices import LineRow, LineValues
-from crm_desktop.services.money import format_money
+from crm_desktop.services.money import plain_text
+from crm_desktop.ui.left_to_right import money_text
 
 _ROOT = QModelIndex()
 KEYS = ("description", "quantity", "unit", "unit_price", "discount_percent", "tax_rate")
@@ -32,15 +33,6 @@ _ERROR_FILL = QBrush(QColor("#fde8e8"))
 
 def tr(text: str, context: str | None = None) -> str:
     return QCoreApplication.translate("InvoiceLines", text, context)
-
-
-def _plain(number: Decimal) -> str:
-    """12.5000 -> '12.5', 3.0000 -> '3', 1500000 -> '1 500 000': what a person would have typed, grouped
-    as amounts are shown (validation.decimal reads the narrow spaces back); no digit is rounded away."""
-    whole, _, fraction = format(number.normalize(), "f").partition(".")
-    sign, digits_ = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-    grouped = f"{int(digits_):,}".replace(",", "\u202f")
-    return sign + grouped + (f".{fraction}" if fraction else "")
 
 
 @dataclass
@@ -61,11 +53,11 @@ class Line:
         return cls(
             {
                 "description": row.description,
-                "quantity": _plain(row.quantity),
+                "quantity": plain_text(row.quantity),
                 "unit": row.unit,
-                "unit_price": _plain(row.unit_price),
-                "discount_percent": _plain(row.discount_percent),
-                "tax_rate": _plain(row.tax_rate),
+                "unit_price": plain_text(row.unit_price),
+                "discount_percent": plain_text(row.discount_percent),
+                "tax_rate": plain_text(row.tax_rate),
             }
         )
 
@@ -132,7 +124,7 @@ class LinesModel(QAbstractTableModel):
             if key is not None:
                 return self.lines[row].values[key]
             net = self.nets.get(row)
-            return format_money(net, self.currency) if net is not None else ""
+            return money_text(net, self.currency) if net is not None else ""
         error = self.errors.get((row, key)) if key else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return error

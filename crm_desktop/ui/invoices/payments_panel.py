@@ -27,14 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import fill
 from crm_desktop.services import documents, invoices, money, payments
 from crm_desktop.services.invoices import DocumentDetail
-from crm_desktop.services.money import format_money
 from crm_desktop.services.payments import PaymentRow
 from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.invoices.send_mail import open_send_dialog
+from crm_desktop.ui.left_to_right import money_text
 from crm_desktop.ui.ops import Ops
 
 
@@ -61,7 +62,7 @@ class PaymentDialog(FormDialog):
     def __init__(self, ops: Ops, document: DocumentDetail, today: date, parent: QWidget | None = None):
         super().__init__(ops, parent)
         self.document = document
-        self.setWindowTitle(self.tr("Payment for {number}").format(number=document.number))
+        self.setWindowTitle(fill(self.tr("Payment for {number}"), number=document.number))
         self.amount = QLineEdit(money.format_amount(document.balance, document.currency))
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.paid_on = DateField(today)
@@ -69,16 +70,14 @@ class PaymentDialog(FormDialog):
         self.method.setEditable(True)
         self.method.addItems([self.tr("bank transfer"), self.tr("cash"), self.tr("card"), self.tr("other")])
         self.note = QLineEdit()
-        self.add_row(
-            "amount", self.tr("&Amount ({currency})").format(currency=document.currency), self.amount
-        )
+        self.add_row("amount", fill(self.tr("&Amount ({currency})"), currency=document.currency), self.amount)
         self.add_row("paid_on", self.tr("&Paid on"), self.paid_on)
         self.add_row("method", self.tr("&Method"), self.method)
         self.add_row("note", self.tr("&Note"), self.note)
         self.finish_layout(
             QLabel(
-                self.tr("Balance due: {balance}").format(
-                    balance=format_money(document.balance, document.currency)
+                fill(
+                    self.tr("Balance due: {balance}"), balance=money_text(document.balance, document.currency)
                 )
             )
         )
@@ -103,7 +102,7 @@ class CancelDialog(FormDialog):
     def __init__(self, ops: Ops, document: DocumentDetail, parent: QWidget | None = None):
         super().__init__(ops, parent)
         self.document = document
-        self.setWindowTitle(self.tr("Cancel {number}").format(number=document.number))
+        self.setWindowTitle(fill(self.tr("Cancel {number}"), number=document.number))
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("e.g. issued to the wrong client"))
         self.add_row("cancel_reason", self.tr("&Reason"), self.reason)
@@ -128,7 +127,7 @@ class RemovePaymentDialog(FormDialog):
     ):
         super().__init__(ops, parent)
         self.payment = payment
-        self.setWindowTitle(self.tr("Remove a payment from {number}").format(number=document.number))
+        self.setWindowTitle(fill(self.tr("Remove a payment from {number}"), number=document.number))
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("e.g. entered twice, or for another invoice"))
         self.add_row("reason", self.tr("&Reason"), self.reason)
@@ -136,10 +135,10 @@ class RemovePaymentDialog(FormDialog):
         remove.setText(self.tr("Remove payment"))
         self.finish_layout(
             QLabel(
-                self.tr(
-                    "The payment of {amount} on {day} is removed; the balance due grows by as much."
-                ).format(
-                    amount=format_money(payment.amount, document.currency), day=day_text(payment.paid_on)
+                fill(
+                    self.tr("The payment of {amount} on {day} is removed; the balance due grows by as much."),
+                    amount=money_text(payment.amount, document.currency),
+                    day=day_text(payment.paid_on),
                 )
             )
         )
@@ -167,7 +166,7 @@ class PaymentsPanel(QWidget):
         self.ops, self.document = ops, document
         self.dialog: FormDialog | None = None
         self.summary = QLabel()
-        self.summary.setWordWrap(True)  # gives way to the buttons in a narrow editor
+        self.summary.setWordWrap(True)  # a line of its own above the buttons, wrapped only when it must
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.list = QTreeWidget()
         self.list.setRootIsDecorated(False)
@@ -209,7 +208,6 @@ class PaymentsPanel(QWidget):
         self.send_button.setToolTip(self.tr("The PDF attached to an email to the client"))
         self.send_button.clicked.connect(self.send_by_email)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.summary, 1)
         for button in (
             self.pdf_button,
             self.save_pdf_button,
@@ -222,8 +220,10 @@ class PaymentsPanel(QWidget):
             self.copy_button,
         ):
             buttons.addWidget(button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
         layout.addLayout(buttons)
         layout.addWidget(self.list)
         self.pdf_written.connect(self._show_pdf)
@@ -253,33 +253,33 @@ class PaymentsPanel(QWidget):
         parts = [status_names(self.tr).get(document.status, document.status)]
 
         def amount(value) -> str:
-            return format_money(value, document.currency)
+            return money_text(value, document.currency)
 
         if document.kind == "credit_note":
-            parts.append(self.tr("corrects invoice {number}").format(number=document.related_number))
+            parts.append(fill(self.tr("corrects invoice {number}"), number=document.related_number))
         elif document.kind == "invoice":
-            parts.append(self.tr("paid {paid}").format(paid=amount(document.paid_total)))
+            parts.append(fill(self.tr("paid {paid}"), paid=amount(document.paid_total)))
             if document.credited_total:
-                parts.append(self.tr("credited {credited}").format(credited=amount(document.credited_total)))
+                parts.append(fill(self.tr("credited {credited}"), credited=amount(document.credited_total)))
             if document.balance < 0:
                 parts.append(
-                    self.tr("due back to the client {refund}").format(refund=amount(-document.balance))
+                    fill(self.tr("due back to the client {refund}"), refund=amount(-document.balance))
                 )
             else:
-                parts.append(self.tr("balance due {balance}").format(balance=amount(document.balance)))
+                parts.append(fill(self.tr("balance due {balance}"), balance=amount(document.balance)))
             if (
                 document.status in payments.PAYABLE
                 and document.due_date is not None
                 and document.due_date < self.ops.ctx.today()
             ):
-                parts.append(self.tr("overdue since {day}").format(day=day_text(document.due_date)))
+                parts.append(fill(self.tr("overdue since {day}"), day=day_text(document.due_date)))
         return " · ".join(parts)
 
     def _payments_loaded(self, rows) -> None:
         self.list.clear()
         for p in rows:
             item = QTreeWidgetItem(
-                [day_text(p.paid_on), format_money(p.amount, self.document.currency), p.method, p.note]
+                [day_text(p.paid_on), money_text(p.amount, self.document.currency), p.method, p.note]
             )
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setData(0, Qt.ItemDataRole.UserRole, p)
@@ -317,10 +317,13 @@ class PaymentsPanel(QWidget):
         box = QMessageBox(
             QMessageBox.Icon.Information,
             self.tr("No program opened the PDF"),
-            self.tr(
-                "This PC has no program that opens PDF files, or it did not start. The PDF is saved "
-                "here:\n{path}\nSave a copy where you keep documents, or open its folder."
-            ).format(path=path),
+            fill(
+                self.tr(
+                    "This PC has no program that opens PDF files, or it did not start. The PDF is saved "
+                    "here:\n{path}\nSave a copy where you keep documents, or open its folder."
+                ),
+                path=path,
+            ),
             QMessageBox.StandardButton.Close,
             self,
         )

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import fill
 from crm_desktop.services import payments
-from crm_desktop.services.money import format_money
 from crm_desktop.services.payments import AGEING, Receivable
+from crm_desktop.ui.left_to_right import money_text
 from crm_desktop.ui.ops import Ops
 
 
@@ -74,8 +75,8 @@ class ReceivablesDialog(QDialog):
             cells = [
                 r.client_name,
                 str(r.invoices),
-                *(format_money(r.buckets[b], r.currency) if r.buckets[b] else "" for b in AGEING),
-                format_money(r.total, r.currency),
+                *(money_text(r.buckets[b], r.currency) if r.buckets[b] else "" for b in AGEING),
+                money_text(r.total, r.currency),
             ]
             item = QTreeWidgetItem(cells)
             for column in range(1, len(cells)):
@@ -105,10 +106,10 @@ def _totals(rows: list[Receivable]) -> list[QTreeWidgetItem]:
     for code, group in sorted(by_currency.items()):
         buckets = {b: sum((r.buckets[b] for r in group), Decimal(0)) for b in AGEING}
         cells = [
-            QCoreApplication.translate("ReceivablesDialog", "Total {currency}").format(currency=code),
+            fill(QCoreApplication.translate("ReceivablesDialog", "Total {currency}"), currency=code),
             str(sum(r.invoices for r in group)),
-            *(format_money(buckets[b], code) if buckets[b] else "" for b in AGEING),
-            format_money(sum((r.total for r in group), Decimal(0)), code),
+            *(money_text(buckets[b], code) if buckets[b] else "" for b in AGEING),
+            money_text(sum((r.total for r in group), Decimal(0)), code),
         ]
         item = QTreeWidgetItem(cells)
         item.setData(0, Qt.ItemDataRole.UserRole, "total")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.config import KeyringUnavailable, read_secret, store_secret
+from crm_desktop.i18n import fill
 from crm_desktop.services import mail
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.mail import Draft, SmtpSettings
@@ -111,7 +112,7 @@ class SmtpDialog(FormDialog):
         except ValidationError as error:
             self._failed(error)
             return
-        self.outcome.setText(self.tr("Connecting to {host}…").format(host=typed.host))
+        self.outcome.setText(fill(self.tr("Connecting to {host}…"), host=typed.host))
         self.test_button.setEnabled(False)
         password = self.password.text()
         self.ops.read(
@@ -166,25 +167,11 @@ class SendDialog(FormDialog):
         super().__init__(ops, parent)
         self.draft, self.smtp = draft, smtp
         self.eml_path: Path | None = None
-        self.setWindowTitle(self.tr("Send {document}").format(document=draft.label))
+        self.setWindowTitle(fill(self.tr("Send {document}"), document=draft.label))
         self.to = QLineEdit(", ".join(draft.client_emails[:1]))
         self.to.setPlaceholderText(self.tr("client@example.com"))
-        self.subject = QLineEdit(
-            self.tr("{document} from {company}").format(document=draft.label, company=draft.company_name)
-        )
-        due = self.tr(", due on {day}").format(day=draft.due_date) if draft.due_date else ""
-        self.body = QPlainTextEdit(
-            self.tr(
-                "Dear {client},\n\nplease find attached {document} for {total}{due}.\n\n"
-                "Kind regards,\n{company}"
-            ).format(
-                client=draft.client_name,
-                document=draft.label,
-                total=draft.total,
-                due=due,
-                company=draft.company_name,
-            )
-        )
+        self.subject = QLineEdit(draft.subject)
+        self.body = QPlainTextEdit(draft.body)
         self.body.setTabChangesFocus(True)
         self.body.setMinimumHeight(150)
         for key, label, widget in (
@@ -201,7 +188,7 @@ class SendDialog(FormDialog):
         self.eml_button.clicked.connect(self.choose_eml_file)
         self.buttons.addButton(self.eml_button, QDialogButtonBox.ButtonRole.ActionRole)
         how = (
-            self.tr("Sent through {server}; the PDF is attached.").format(server=smtp.host)
+            fill(self.tr("Sent through {server}; the PDF is attached."), server=smtp.host)
             if smtp.host
             else self.tr(
                 "No mail server is set up (Settings → Email): save the message as a file, your mail "

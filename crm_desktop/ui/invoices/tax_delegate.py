@@ -7,6 +7,8 @@ from decimal import Decimal
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QWidget
 
+from crm_desktop.services.money import plain_text
+
 
 class TaxRateDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None):
@@ -14,7 +16,7 @@ class TaxRateDelegate(QStyledItemDelegate):
         self.presets: list[str] = []
 
     def set_presets(self, rates: tuple[Decimal, ...]) -> None:
-        self.presets = [f"{rate.normalize():f}" for rate in rates]
+        self.presets = [plain_text(rate) for rate in rates]
 
     def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:
         combo = QComboBox(parent)

@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.i18n import fill
 from crm_desktop.services import documents
 from crm_desktop.services import validation as v
 from crm_desktop.services.documents import TaxPresets
 from crm_desktop.services.errors import ValidationError
+from crm_desktop.services.money import plain_text
 from crm_desktop.ui.form_dialog import FormDialog
 from crm_desktop.ui.ops import Ops
 
@@ -33,8 +35,8 @@ VISIBLE_ROWS = 6
 
 
 def shown_rate(rate: Decimal) -> str:
-    """12 -> '12', 7.500 -> '7.5': as a person writes a rate."""
-    return f"{rate.normalize():f}"
+    """12 -> '12', 7.500 -> '7.5' (7,5 in Russian): as a person writes a rate."""
+    return plain_text(rate)
 
 
 class RatesTable(QWidget):
@@ -184,11 +186,14 @@ class TaxRatesDialog(FormDialog):
             try:
                 rate = v.decimal("tax_presets", typed, "A tax rate", minimum=Decimal(0), maximum=Decimal(100))
             except ValidationError as refused:
-                return row, self.tr("Row {row}: {message}").format(row=row + 1, message=refused.message)
+                return row, fill(self.tr("Row {row}: {message}"), row=row + 1, message=refused.message)
             if rate in seen:
-                return row, self.tr(
-                    "Row {row}: {rate} % is already in row {first}; remove one of them."
-                ).format(row=row + 1, rate=shown_rate(rate), first=seen[rate] + 1)
+                return row, fill(
+                    self.tr("Row {row}: {rate} % is already in row {first}; remove one of them."),
+                    row=row + 1,
+                    rate=shown_rate(rate),
+                    first=seen[rate] + 1,
+                )
             seen[rate] = row
         return None
 

@@ -22,17 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.i18n import ngettext
+from crm_desktop import i18n
+from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import exports, invoices
 from crm_desktop.services.context import Changes
 from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilter, DocumentRow
-from crm_desktop.services.money import format_money
 from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.invoices.editor import InvoiceEditor
 from crm_desktop.ui.invoices.receivables import ReceivablesDialog
 from crm_desktop.ui.jobs import Job, run_job
 from crm_desktop.ui.lazy_model import Column, LazyTableModel
+from crm_desktop.ui.left_to_right import money_text
 from crm_desktop.ui.list_footer import ListFooter
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
@@ -82,16 +83,14 @@ def columns() -> list[Column]:
         return day_text(d)
 
     return [
-        Column(tr("Number"), lambda d: d.number or tr("Draft #{id}").format(id=d.id), "number", width=130),
+        Column(tr("Number"), lambda d: d.number or fill(tr("Draft #{id}"), id=d.id), "number", width=130),
         Column(tr("Client"), lambda d: d.client_name, "client", width=200),
         Column(tr("Issued"), lambda d: day(d.issue_date), "issue_date", width=100),
         Column(tr("Due"), lambda d: day(d.due_date), "due_date", width=100),
-        Column(
-            tr("Total"), lambda d: format_money(d.total, d.currency), "total", align_right=True, width=150
-        ),
+        Column(tr("Total"), lambda d: money_text(d.total, d.currency), "total", align_right=True, width=150),
         Column(
             tr("Balance"),
-            lambda d: format_money(d.balance, d.currency) if d.kind == "invoice" else "",
+            lambda d: money_text(d.balance, d.currency) if d.kind == "invoice" else "",
             align_right=True,
             width=150,
         ),
@@ -238,13 +237,15 @@ class InvoicesView(QWidget):
             return
         if self.kind.currentData() == "invoice":
             lines = [
-                tr("Total {total}   Balance {balance}").format(
-                    total=format_money(total, code), balance=format_money(balance, code)
+                fill(
+                    tr("Total {total}   Balance {balance}"),
+                    total=money_text(total, code),
+                    balance=money_text(balance, code),
                 )
                 for code, total, balance in sums
             ]
         else:
-            lines = [tr("Total {total}").format(total=format_money(total, code)) for code, total, _ in sums]
+            lines = [fill(tr("Total {total}"), total=money_text(total, code)) for code, total, _ in sums]
         self.totals.setText("\n".join(lines))
 
     def _show_count(self, total: int) -> None:
@@ -252,9 +253,9 @@ class InvoicesView(QWidget):
         if total == 0:
             self.summary.setText(tr("Nothing matches.") if filtered else tr("None yet."))
         else:
-            grouped = f"{total:,}".replace(",", "\u202f")
+            grouped = i18n.number_text(total)
             self.summary.setText(
-                (tr("{total} found") if filtered else tr("{total} in all")).format(total=grouped)
+                fill(tr("{total} found") if filtered else tr("{total} in all"), total=grouped)
             )
 
     def _refresh(self, _changes: Changes) -> None:
@@ -322,8 +323,10 @@ class InvoicesView(QWidget):
         return self.export
 
     def _exported(self, written: list[Path], folder: Path, *, cancelled: bool) -> None:
-        text = (ngettext("1 PDF written to {folder}.", "{n} PDFs written to {folder}.", len(written))).format(
-            n=len(written), folder=folder
+        text = fill(
+            ngettext("1 PDF written to {folder}.", "{n} PDFs written to {folder}.", len(written)),
+            n=len(written),
+            folder=folder,
         )
         self.summary.setText(text + (" " + tr("Stopped before the rest.") if cancelled else ""))
 

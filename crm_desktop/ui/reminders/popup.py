@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from crm_desktop.i18n import ngettext
+from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import reminders
 from crm_desktop.services.context import Changes
 from crm_desktop.services.reminders import Reminder
@@ -80,7 +80,7 @@ class ReminderRow(QFrame):
         self.title = QLabel(f"<b>{html.escape(reminder.title)}</b>")
         self.title.setWordWrap(True)
         about = " · ".join(x for x in (reminder.client_name, reminder.deal_title) if x)
-        when = self.tr("Due {when}").format(when=_local(reminder.due_at)) if reminder.due_at else ""
+        when = fill(self.tr("Due {when}"), when=_local(reminder.due_at)) if reminder.due_at else ""
         self.details = QLabel(" — ".join(x for x in (about, when) if x))
         self.details.setWordWrap(True)
         # The compact row's title: one line beside the buttons, cut to fit, the details in its tooltip.
@@ -264,11 +264,14 @@ class ReminderWindow(QWidget):
     def add(self, found: list[Reminder]) -> None:
         missed = [r for r in found if r.missed]
         if missed:
-            text = ngettext(
-                "1 reminder was due while CRM Desktop was closed.",
-                "{n} reminders were due while CRM Desktop was closed.",
-                len(missed),
-            ).format(n=len(missed))
+            text = fill(
+                ngettext(
+                    "1 reminder was due while CRM Desktop was closed.",
+                    "{n} reminders were due while CRM Desktop was closed.",
+                    len(missed),
+                ),
+                n=len(missed),
+            )
             self.missed_label.setText(text)
             self.missed_label.show()
         for reminder in found:
@@ -387,7 +390,7 @@ class ReminderWindow(QWidget):
     def _rows_changed(self) -> None:
         n = len(self.rows) + len(self.waiting)
         self.setWindowTitle(
-            self.tr("Reminder") if n == 1 else ngettext("{n} reminder", "{n} reminders", n).format(n=n)
+            self.tr("Reminder") if n == 1 else fill(ngettext("{n} reminder", "{n} reminders", n), n=n)
         )
         # One line each when many, or while a dialog is in front: the window then covers less of it.
         self.compact = n >= COMPACT_FROM or _active_dialog() is not None
@@ -395,11 +398,14 @@ class ReminderWindow(QWidget):
             row.set_compact(self.compact)
         self.snooze_all_button.setVisible(n > 1)
         self.more_label.setText(
-            ngettext(
-                "{n} more will show here as you handle these.",
-                "{n} more will show here as you handle these.",
-                len(self.waiting),
-            ).format(n=len(self.waiting))
+            fill(
+                ngettext(
+                    "{n} more will show here as you handle these.",
+                    "{n} more will show here as you handle these.",
+                    len(self.waiting),
+                ),
+                n=len(self.waiting),
+            )
         )
         self.more_label.setVisible(bool(self.waiting))
 
