@@ -118,7 +118,7 @@ def _table(
             return labels[c](r[c])
         return _cell(r[c], ", ")
 
-    headings = [i18n.gettext(HEADINGS[c]).upper() if c in HEADINGS else c.upper() for c in columns]
+    headings = [_upper(i18n.gettext(HEADINGS[c])) if c in HEADINGS else c.upper() for c in columns]
     cells = [[shown(r, c) for c in columns] for r in records]
     widths = [min(MAX_WIDTH, max([len(h), *(len(row[i]) for row in cells)])) for i, h in enumerate(headings)]
 
@@ -133,6 +133,11 @@ def _table(
         print(line(row))
     if not records:
         print(empty)
+
+
+def _upper(text: str) -> str:
+    """Capitals as the language writes them: Azerbaijani's i is İ in capitals (MÜŞTƏRİ), not I."""
+    return (text.replace("i", "İ") if i18n.current() == "az" else text).upper()
 
 
 def _fit(text: str, width: int) -> str:

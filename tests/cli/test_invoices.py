@@ -96,7 +96,7 @@ def test_the_table_groups_money_right_aligned_and_csv_and_json_keep_it_plain(run
     # in Azerbaijani: its headings, its way of writing amounts and days, its word for the status
     _, out, _ = run("--language", "az", "--database-url", sqlite_url, "invoices", "list")
     header, *rows = out.splitlines()
-    assert i18n.gettext("Total", "az").upper() in header and "TOTAL" not in header
+    assert "CƏMİ" in header and "TOTAL" not in header  # Azerbaijani capitals: İ, not I
     [big] = [r for r in rows if "8.904.000,00" in r]
     assert re.search(r"\b\d\d\.\d\d\.\d{4}\b", big) and i18n.gettext("partly paid", "az") in big
     _, out, _ = run("--language", "az", "--database-url", sqlite_url, "invoices", "list", "--format", "csv")
