@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from crm_desktop import i18n
-from crm_desktop.cli.output import add_format_option, print_records
+from crm_desktop.cli.output import add_format_option, check_export, print_records, record_export
 
 if TYPE_CHECKING:
     from crm_desktop.db.engine import Database
@@ -41,6 +41,7 @@ def run(db: Database, args: argparse.Namespace) -> None:
     from crm_desktop.services.clients import ClientFilter, ClientRow
 
     ctx = context(db)
+    check_export(ctx, args.format)
     ids = clients.list_ids(ctx, ClientFilter(search=args.search), limit=args.limit)
 
     def record(c: ClientRow) -> dict[str, Any]:
@@ -76,3 +77,4 @@ def run(db: Database, args: argparse.Namespace) -> None:
             "status": lambda status: clients.status_name(status).render(),
         },
     )
+    record_export(ctx, args.format, "clients", len(records), search=args.search, limit=args.limit)

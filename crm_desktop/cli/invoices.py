@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from crm_desktop import i18n
-from crm_desktop.cli.output import add_format_option, print_records
+from crm_desktop.cli.output import add_format_option, check_export, print_records, record_export
 
 STATUSES = ("draft", "issued", "partly_paid", "paid", "credited", "overdue", "cancelled")
 COLUMNS = ["number", "client", "issued", "due", "total", "balance", "currency", "status"]
@@ -74,6 +74,7 @@ def list_invoices(db, args: argparse.Namespace) -> None:
     from crm_desktop.services.invoices import DocumentFilter
 
     ctx = context(db)
+    check_export(ctx, args.format)
     rows = invoices.list_documents(ctx, DocumentFilter(status=args.status, client_id=args.client), limit=None)
     records = [
         {
@@ -102,3 +103,4 @@ def list_invoices(db, args: argparse.Namespace) -> None:
             "status": lambda status: invoices.status_word(status).render(),
         },
     )
+    record_export(ctx, args.format, "documents", len(records), status=args.status, client=args.client)

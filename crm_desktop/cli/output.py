@@ -16,6 +16,8 @@ from typing import Any
 
 from crm_desktop import i18n
 from crm_desktop.i18n import N_, SaidError
+from crm_desktop.services import exports
+from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.money import format_amount
 
 MAX_WIDTH = 40  # a table column; longer values end with "…" (CSV and JSON keep them whole)
@@ -66,6 +68,19 @@ def add_format_option(parser: Any) -> None:
     )
 
 
+def check_export(ctx: ServiceContext, format: str) -> None:
+    """CSV and JSON take data out of the CRM (a table on the screen does not): they need the export right,
+    as the window's exports do, asked before anything is read."""
+    if format != "table":
+        exports.require_export_right(ctx)
+
+
+def record_export(ctx: ServiceContext, format: str, entity: str, rows: int, **asked: object) -> None:
+    """The audit log's entry for a CSV or JSON listing: which records, how many, with which filters."""
+    if format != "table":
+        exports.record_export(ctx, entity, rows, {"format": format, **asked})
+
+
 def print_records(
     records: list[dict[str, Any]],
     *,
@@ -91,7 +106,7 @@ def print_records(
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         for r in records:
-            writer.writerow([_cell(r[c], "; ") for c in columns])
+            writer.writerow([exports.neutralised(_cell(r[c], "; ")) for c in columns])
     else:
         _table(records, columns, empty, amounts or {}, labels or {})
 

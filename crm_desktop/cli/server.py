@@ -10,7 +10,7 @@ import getpass
 import sys
 
 from crm_desktop import i18n
-from crm_desktop.cli.output import CliError, add_format_option, print_records
+from crm_desktop.cli.output import CliError, add_format_option, check_export, print_records, record_export
 
 USER_COLUMNS = ["username", "name", "role", "manager", "export", "active"]
 
@@ -166,6 +166,7 @@ def run_users(db, args: argparse.Namespace) -> None:
         return found
 
     if args.users_command == "list":
+        check_export(ctx, args.format)
         shown = everyone if args.all else [u for u in everyone if u.active]
         print_records(
             [
@@ -188,6 +189,7 @@ def run_users(db, args: argparse.Namespace) -> None:
                 "active": lambda active: i18n.gettext("yes") if active else i18n.gettext("no"),
             },
         )
+        record_export(ctx, args.format, "users", len(shown), all=args.all)
     elif args.users_command == "add":
         manager = find(args.manager).id if args.manager else None
         password = read_password(i18n.gettext("Password for {name}").format(name=args.username))

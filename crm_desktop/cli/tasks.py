@@ -10,7 +10,7 @@ import argparse
 from datetime import datetime
 
 from crm_desktop import i18n
-from crm_desktop.cli.output import add_format_option, print_records
+from crm_desktop.cli.output import add_format_option, check_export, print_records, record_export
 
 TASK_COLUMNS = ["id", "due", "title", "client", "assignee", "status", "remind"]
 
@@ -109,6 +109,7 @@ def _list(ctx, args: argparse.Namespace) -> None:
     from crm_desktop.services import tasks
     from crm_desktop.services.tasks import TaskFilter
 
+    check_export(ctx, args.format)
     rows = tasks.list_tasks(ctx, TaskFilter(status="open", due_before=args.due_before), limit=None)
     records = [
         {
@@ -126,6 +127,7 @@ def _list(ctx, args: argparse.Namespace) -> None:
         for t in rows
     ]
     print_records(records, format=args.format, columns=TASK_COLUMNS, empty=i18n.gettext("(no open tasks)"))
+    record_export(ctx, args.format, "tasks", len(records), due_before=str(args.due_before or ""))
 
 
 def _local(moment: datetime | None) -> str:

@@ -2,7 +2,9 @@
 many invoices into a folder.
 
 Export is a right of its own (users.can_export): a manager who may see the client base may still not
-take it home. Every export is written to the audit log with what was asked for and how many rows left.
+take it home. Every export is written to the audit log with what was asked for and how many rows left —
+the command line's CSV and JSON listings too (cli/output.py). A cell a spreadsheet would run as a formula
+is written as text (neutralised).
 
 Both are long jobs (see services/progress.py): they report progress after each page or file and stop
 between steps when cancelled.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -44,9 +47,29 @@ CLIENT_COLUMNS = (
 PAGE_SIZE = 1000
 
 
+# What a spreadsheet runs as a formula when a cell starts with it (=HYPERLINK(…), +998 90…, @SUM(…)).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
 def require_export_right(ctx: ServiceContext) -> None:
     if not ctx.actor.can_export:
         raise PermissionDenied("You may not export data. Ask an administrator for the export right.")
+
+
+def record_export(ctx: ServiceContext, entity: str, rows: int, details: dict[str, object]) -> None:
+    """The audit log's entry for data that left the CRM: who, what (the filters asked for), how many rows."""
+    with ctx.write() as s:
+        record(s, entity=entity, entity_id=None, action="export", details={"rows": rows, **details})
+
+
+def neutralised(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, with an apostrophe first, which Excel and
+    LibreOffice read as "this is text" and do not run (OWASP's advice against CSV injection); a plain
+    number (-12.50) stays a number."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def clients_csv(
@@ -80,7 +103,7 @@ def clients_csv(
             progress.step(0, total, _clients_written(0, total))
             for start in range(0, total, page_size):
                 page = clients.details(ctx, ids[start : start + page_size])
-                writer.writerows(_client_line(c) for c in page)
+                writer.writerows([neutralised(cell) for cell in _client_line(c)] for c in page)
                 written += len(page)  # a client deleted since the ids were read is left out
                 done = min(start + page_size, total)
                 progress.step(done, total, _clients_written(done, total))
@@ -96,14 +119,7 @@ def clients_csv(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    with ctx.write() as s:
-        record(
-            s,
-            entity="clients",
-            entity_id=None,
-            action="export",
-            details={"rows": written, "search": f.search, "status": f.status, "file": path.name},
-        )
+    record_export(ctx, "clients", written, {"search": f.search, "status": f.status, "file": path.name})
     return written
 
 

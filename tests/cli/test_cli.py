@@ -19,6 +19,8 @@ from crm_desktop.cli import main
 from crm_desktop.db.engine import Database
 from crm_desktop.db.migrate import head_revision
 from crm_desktop.db.models import Client
+from crm_desktop.services import clients
+from crm_desktop.services.context import ServiceContext
 
 
 @pytest.fixture
@@ -195,6 +197,31 @@ def test_clients_found_by_email_and_printed_as_csv_and_table(run, demo_url):
     code, out, _ = run("--database-url", demo_url, "clients", "list", "--search", email)
     assert out.splitlines()[0].split() == ["ID", "NAME", "STATUS", "PHONES", "EMAILS", "OWNER"]
     assert email in out
+
+
+def test_a_listing_for_a_file_is_an_export_in_the_audit_log_and_a_table_is_not(run, sqlite_url):
+    assert run("--database-url", sqlite_url, "db", "upgrade")[0] == 0
+    db = Database.open(sqlite_url)
+    try:
+        clients.create(ServiceContext(db), name="=1+2", phones=["+998 90 123 45 67"])
+    finally:
+        db.dispose()
+    run("--database-url", sqlite_url, "clients", "list")
+    code, out, _ = run("--database-url", sqlite_url, "clients", "list", "--format", "csv", "--search", "1")
+    assert code == 0 and ",'=1+2,person,lead,'+998 90 123 45 67," in out  # a spreadsheet runs no formula
+    run("--database-url", sqlite_url, "clients", "list", "--format", "json")
+    db = Database.open(sqlite_url)
+    try:
+        with db.engine.connect() as conn:
+            exported = conn.execute(
+                text(
+                    "SELECT changes FROM audit_log WHERE entity = 'clients' AND action = 'export' ORDER BY id"
+                )
+            ).scalars()
+            asked = [json.loads(c) if isinstance(c, str) else c for c in exported]
+    finally:
+        db.dispose()
+    assert [(a["format"], a["rows"], a["search"]) for a in asked] == [("csv", 1, "1"), ("json", 1, "")]
 
 
 def test_json_is_one_array_with_the_documented_fields(run, demo_url):

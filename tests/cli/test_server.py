@@ -58,6 +58,10 @@ def test_init_then_users_each_with_their_own_login(run, scram_postgres_url, name
 
     anna_url = as_login(postgres_url, anna, "anna-secret-1")
     assert run("--database-url", anna_url, "clients", "list")[0] == 0
+    for listing in (["clients", "list"], ["invoices", "list"], ["tasks", "list"]):  # no export right: no file
+        for format in ("csv", "json"):
+            code, out, err = run("--database-url", anna_url, *listing, "--format", format)
+            assert (code, out) == (1, "") and "export right" in err, (listing, format)
     monkeypatch.setattr("sys.stdin", io.StringIO("whatever-123\n"))
     code, _, err = run("--database-url", anna_url, "users", "add", "intruder")
     assert code == 1 and "Only an administrator" in err

