@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
+from crm_desktop.db import unsafe_places
 from crm_desktop.db.problems import DatabaseOpenError, damaged, explain_open_error
 from crm_desktop.i18n import Message
 
@@ -38,6 +39,7 @@ class DamageFound(Exception):
 
 def prepare(path: Path) -> None:
     """Refuse, before SQLite opens it, a path where a CRM database cannot be or must not be made."""
+    _refuse_an_unsafe_place(path)
     if path.is_dir():
         raise DatabaseOpenError(
             Message(
@@ -69,6 +71,30 @@ def prepare(path: Path) -> None:
             Message(
                 "{path} is not a CRM Desktop database (not a SQLite file), so it was left as it "
                 "is. Choose your CRM database file, or a new file name to start an empty one.",
+                path=str(path),
+            )
+        )
+
+
+def _refuse_an_unsafe_place(path: Path) -> None:
+    where = path.absolute()
+    if (service := unsafe_places.synced_by(where)) is not None:
+        raise DatabaseOpenError(
+            Message(
+                "{path} is in a folder {service} keeps in sync, which copies a database while it is being "
+                "written and can ruin it. Move the file to a folder of this PC (Documents, for example) "
+                "and open it there; to share it between PCs, use an office server (Settings → Database "
+                "connection).",
+                path=str(path),
+                service=service,
+            )
+        )
+    if unsafe_places.on_network_share(where):
+        raise DatabaseOpenError(
+            Message(
+                "{path} is on a network share, where the file's locks do not hold and a database written "
+                "from two PCs is ruined. Move the file to a disk of this PC; to share it between PCs, use "
+                "an office server (Settings → Database connection).",
                 path=str(path),
             )
         )
