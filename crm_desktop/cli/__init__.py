@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crm_desktop import __version__, i18n
-from crm_desktop.cli import argparse_words, clients, db, invoices, server, tasks
+from crm_desktop.cli import argparse_words, backup, clients, db, invoices, server, tasks
 from crm_desktop.cli.output import CliError
 from crm_desktop.i18n import ENV_LANGUAGE, LANGUAGES
 
@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     tasks.add_parsers(sub)
     invoices.add_parsers(sub)
     server.add_parsers(sub)
+    backup.add_parsers(sub)
     _database_url_after_the_command(sub)
     return p
 
@@ -259,6 +260,8 @@ def _run(args: argparse.Namespace, paths) -> int:
         return run_gui(url, paths, origin=origin, language=args.chosen_language)
     if args.command == "db" and args.db_command == "current":
         return db.current(url, origin)
+    if args.command == "backup":  # the file as it is: not opened, let alone upgraded, first
+        return backup.run(url, origin, args)
     if not _makes_a_database(args):
         db.require_existing(url, origin)
     opened = db.open_database(url, origin=origin)

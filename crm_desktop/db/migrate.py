@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from crm_desktop.db import problems, sqlite_file
+from crm_desktop.db import backup, problems, sqlite_file
 from crm_desktop.db.engine import Database, DatabaseOpenError
 from crm_desktop.db.problems import explain_open_error
 from crm_desktop.i18n import Message
@@ -223,9 +223,8 @@ def backup_sqlite(db: Database, label: str, *, now: datetime | None = None) -> P
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     target = source.with_name(f"{source.stem}.{label}.{stamp}.backup{source.suffix or '.sqlite3'}")
     try:
-        ok, tables, copied = _copy(source, target)
+        backup.copy_verified(source, target)
     except (sqlite3.Error, OSError) as exc:
-        _remove(target)
         if problems.kind(exc, target) == problems.DISK_FULL:
             size = -(-source.stat().st_size // 1_000_000)
             raise BackupFailed(
@@ -245,30 +244,8 @@ def backup_sqlite(db: Database, label: str, *, now: datetime | None = None) -> P
                 reason=str(exc),
             )
         ) from exc
-    if not ok or tables != copied:
-        _remove(target)
+    except backup.CopyUnverified as exc:
         raise BackupFailed(
             Message("The backup of {source} could not be verified; nothing was changed.", source=str(source))
-        )
+        ) from exc
     return target
-
-
-def _copy(source: Path, target: Path) -> tuple[bool, int, int]:
-    src = sqlite3.connect(source)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-            ok = dst.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            tables = src.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            copied = dst.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return ok, tables, copied
-
-
-def _remove(target: Path) -> None:
-    for path in (target, target.with_name(target.name + "-journal")):
-        path.unlink(missing_ok=True)

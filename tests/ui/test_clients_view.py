@@ -496,6 +496,8 @@ def test_cancelling_the_export_writes_no_file_while_saves_go_on(
     saved = []
     view.ops.write(clients.create, name="Aziz Karimov", on_done=saved.append)
     qtbot.waitUntil(lambda: saved != [])  # a save does not wait for the export
+    # and the list shows it before Cancel is pressed: its count would take the place of what Cancel says
+    qtbot.waitUntil(lambda: view.summary.text() == "6 in all")
     qtbot.mouseClick(job.dialog.cancel_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(job.ended):
         opened.set()

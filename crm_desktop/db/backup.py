@@ -1,0 +1,91 @@
+"""Copies of a SQLite database that can be trusted, taken while the office keeps working.
+
+SQLite's backup API copies the live file page by page through SQLite itself, so the copy holds every
+committed change, the write-ahead log's included, and none half made. Here it copies one snapshot — the
+one a read transaction opened first sees, in which each table's rows are counted too — so the copy is
+proven against the database as it was at that moment: `PRAGMA integrity_check` passes and every table
+holds the same number of rows. Written to a temporary file beside the target, flushed to the disk and
+only then renamed over it: a full disk or a crash half way leaves an older backup of that name as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class CopyUnverified(Exception):
+    """The copy was written but is not the database (a failing disk, most likely); it was removed."""
+
+
+@dataclass(frozen=True)
+class VerifiedCopy:
+    path: Path
+    rows: dict[str, int]  # per table: in the copy, and in the database at the moment it was taken
+
+
+def copy_verified(source: Path, target: Path) -> VerifiedCopy:
+    """`source` copied to `target` and proven (see the module docstring). sqlite3.Error or OSError when it
+    could not be written (nothing is left of it then), CopyUnverified when it did not prove equal."""
+    partial = target.with_name(target.name + ".part")
+    _remove(partial)
+    try:
+        rows, copied, ok = _copy(source, partial)
+        if not ok or copied != rows:
+            raise CopyUnverified(f"{partial}: integrity {'ok' if ok else 'failed'}, rows {copied} != {rows}")
+        _flush(partial)
+        os.replace(partial, target)
+        _flush(target.parent)
+    except BaseException:
+        _remove(partial)
+        raise
+    return VerifiedCopy(target, rows)
+
+
+def _copy(source: Path, partial: Path) -> tuple[dict[str, int], dict[str, int], bool]:
+    src = sqlite3.connect(source, isolation_level=None)  # autocommit: the snapshot is begun here
+    try:
+        src.execute("BEGIN")
+        tables = [
+            name
+            for (name,) in src.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        rows = {table: _count(src, table) for table in tables}  # the snapshot's first read fixes it
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)  # copies the snapshot of src's open read transaction
+            # one self-contained file, opened without a write-ahead log beside it (on a full or read-only
+            # disk too); the app turns the log on again when it opens a restored copy
+            dst.execute("PRAGMA journal_mode=DELETE")
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            copied = {table: _count(dst, table) for table in tables}
+        finally:
+            dst.close()
+        src.execute("COMMIT")
+    finally:
+        src.close()
+    return rows, copied, ok
+
+
+def _count(conn: sqlite3.Connection, table: str) -> int:
+    return int(conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+
+
+def _flush(path: Path) -> None:
+    """What was written to `path` (a file, or a folder's new entry) is on the disk, not only in a cache."""
+    if os.name == "nt" and path.is_dir():
+        return  # Windows cannot open a folder to flush it; NTFS journals the rename itself
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-journal")):
+        leftover.unlink(missing_ok=True)
