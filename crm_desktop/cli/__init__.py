@@ -260,7 +260,7 @@ def _run(args: argparse.Namespace, paths) -> int:
         return run_gui(url, paths, origin=origin, language=args.chosen_language)
     if args.command == "db" and args.db_command == "current":
         return db.current(url, origin)
-    if args.command == "backup":  # the file as it is: not opened, let alone upgraded, first
+    if args.command in ("backup", "restore"):  # the files as they are: not opened, let alone upgraded
         return backup.run(url, origin, args)
     if not _makes_a_database(args):
         db.require_existing(url, origin)

@@ -1,10 +1,13 @@
-"""`crm-desktop backup [FILE]`: a checked copy of the database file, taken while the app may be running
-(db/backup.py). An office server is backed up on the server (README: Backing up an office server)."""
+"""`crm-desktop backup [FILE]`: a checked copy of the database file, taken while the app may be running;
+`crm-desktop restore FILE [--yes]`: a backup put back in its place, the current database kept aside first
+(db/backup.py). An office server is backed up and restored on the server (README: Backing up an office
+server)."""
 
 from __future__ import annotations
 
 import argparse
 import sqlite3
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,12 +17,20 @@ from crm_desktop.cli.output import CliError
 from crm_desktop.i18n import Message
 
 if TYPE_CHECKING:
+    from crm_desktop.db.backup import VerifiedCopy
     from crm_desktop.db.urls import Origin
 
 
 def add_parsers(sub: Any) -> None:
     backup = sub.add_parser(
         "backup", help=i18n.gettext("a checked copy of the database file, taken while the app may run")
+    )
+    restore = sub.add_parser(
+        "restore", help=i18n.gettext("put a backup in the database's place (the current one is kept aside)")
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help=i18n.gettext("the backup to restore"))
+    restore.add_argument(
+        "--yes", action="store_true", help=i18n.gettext("replace a database that holds data without asking")
     )
     backup.add_argument(
         "file",
@@ -33,8 +44,29 @@ def add_parsers(sub: Any) -> None:
 
 
 def run(url: str, origin: Origin | None, args: argparse.Namespace) -> int:
+    # a backup is restored onto a new PC's empty place too; it is made of a database that is there
+    source = _database_file(url, origin, existing=args.command == "backup")
+    if args.command == "restore":
+        return _restore(args.file, source, yes=args.yes)
+    target = _target(args.file, source)
+    if target.resolve() == source:
+        raise CliError(
+            "The backup would be written over the database itself ({path}). Choose another file.",
+            path=str(target),
+        )
+    copy = _copy(source, target)
+    said = Message(
+        "Backup written and checked: {path} ({clients}, {rows})",
+        path=str(copy.path),
+        clients=_clients(copy.rows),
+        rows=Message.counted("{n} row in all", "{n} rows in all", sum(copy.rows.values())),
+    )
+    print(said.render())
+    return 0
+
+
+def _database_file(url: str, origin: Origin | None, *, existing: bool) -> Path:
     from crm_desktop.cli.db import require_existing
-    from crm_desktop.db import backup, problems
     from crm_desktop.db.urls import parse_database_url
 
     parsed = parse_database_url(url, origin)
@@ -44,17 +76,22 @@ def run(url: str, origin: Origin | None, args: argparse.Namespace) -> int:
             "an office server). This command copies a database file.",
             where=parsed.render_as_string(hide_password=True),
         )
-    require_existing(url, origin)
-    source = Path(str(parsed.database)).resolve()
-    target = _target(args.file, source)
-    if target.resolve() == source:
-        raise CliError(
-            "The backup would be written over the database itself ({path}). Choose another file.",
-            path=str(target),
-        )
+    if existing:
+        require_existing(url, origin)
+    return Path(str(parsed.database)).resolve()
+
+
+def _clients(rows: dict[str, int]) -> Message:
+    return Message.counted("{n} client", "{n} clients", rows.get("clients", 0))
+
+
+def _copy(source: Path, target: Path) -> VerifiedCopy:
+    """`source` copied to `target` (db/backup.py), each way it can fail said in one line."""
+    from crm_desktop.db import backup, problems
+
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        copy = backup.copy_verified(source, target)
+        return backup.copy_verified(source, target)
     except (sqlite3.Error, OSError) as exc:
         if problems.kind(exc, target) == problems.DISK_FULL:
             raise CliError(
@@ -75,14 +112,96 @@ def run(url: str, origin: Origin | None, args: argparse.Namespace) -> int:
             "disk, then try again.",
             path=str(target),
         ) from exc
-    said = Message(
-        "Backup written and checked: {path} ({clients}, {rows})",
-        path=str(copy.path),
-        clients=Message.counted("{n} client", "{n} clients", copy.rows.get("clients", 0)),
-        rows=Message.counted("{n} row in all", "{n} rows in all", sum(copy.rows.values())),
+
+
+def _restore(chosen: Path, database: Path, *, yes: bool) -> int:
+    from crm_desktop.db import backup, migrate
+
+    if chosen.resolve() == database:
+        raise CliError("{path} is the database itself, not a backup of it.", path=str(chosen))
+    checked = _checked_backup(chosen, migrate)
+    now = backup.row_counts(database) if database.exists() else {}
+    if now.get("clients", 0) or now.get("documents", 0):
+        question = Message(
+            "Replace {database} ({now}) with the backup {file} ({then})? The current database is kept aside.",
+            database=str(database),
+            now=_clients(now),
+            file=str(chosen),
+            then=_clients(checked),
+        ).render()
+        if not yes and not _confirmed(question):
+            raise CliError(
+                "{database} holds data, so it was not replaced. Add --yes to replace it with the backup.",
+                database=str(database),
+            )
+    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    aside = (
+        _copy(database, database.with_name(f"{database.stem}.before-restore.{stamp}{database.suffix}")).path
+        if database.exists()
+        else None
     )
+    database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        rows = backup.restore_into(chosen, database)
+    except (sqlite3.Error, backup.CopyUnverified) as exc:
+        raise CliError(
+            "The backup could not be restored into {database} ({reason}); the database as it was is at "
+            "{aside}.",
+            database=str(database),
+            reason=str(exc),
+            aside=str(aside or "—"),
+        ) from exc
+    said = Message("Restored {file} into {database} ({clients}).", file=str(chosen), database=str(database))
+    said.params["clients"] = _clients(rows)
     print(said.render())
+    if aside is not None:
+        print(Message("The database as it was is kept at {aside}.", aside=str(aside)).render())
     return 0
+
+
+def _checked_backup(chosen: Path, migrate: Any) -> dict[str, int]:
+    """What the backup holds, once it is known to be a whole CRM database this version can open."""
+    from crm_desktop.db import backup
+
+    if not chosen.is_file():
+        raise CliError("There is no backup at {path}. Check the path.", path=str(chosen))
+    try:
+        whole, rows, revision = (
+            backup.is_whole(chosen),
+            backup.row_counts(chosen),
+            backup.schema_revision(chosen),
+        )
+    except sqlite3.Error as exc:
+        raise CliError(
+            "{path} is not a CRM Desktop backup ({reason}); nothing was changed.",
+            path=str(chosen),
+            reason=exc,
+        ) from exc
+    if not whole:
+        raise CliError(
+            "The backup {path} is damaged; nothing was changed. Choose another backup.", path=str(chosen)
+        )
+    if revision is None:
+        raise CliError("{path} is not a CRM Desktop backup; nothing was changed.", path=str(chosen))
+    if not migrate.known_revision(revision):
+        raise CliError(
+            "{path} was written by a newer version of CRM Desktop (schema {schema}); nothing was changed. "
+            "Install the latest CRM Desktop to restore it.",
+            path=str(chosen),
+            schema=revision,
+        )
+    return rows
+
+
+def _confirmed(question: str) -> bool:
+    """Yes typed on a terminal; a script (no terminal) is never taken to say yes."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        return False
+    # translators: the answers a terminal question offers: yes as one letter, no (the default) in capitals
+    choices = i18n.gettext("[y/N]")
+    answer = input(f"{question} {choices} ").strip().casefold()
+    # translators: the one letter that answers yes to such a question (as in [y/N])
+    return answer in {"y", "yes", i18n.gettext("y").casefold(), i18n.gettext("yes").casefold()}
 
 
 def _target(chosen: Path | None, source: Path) -> Path:

@@ -44,16 +44,70 @@ def copy_verified(source: Path, target: Path) -> VerifiedCopy:
     return VerifiedCopy(target, rows)
 
 
+def restore_into(copy: Path, database: Path) -> dict[str, int]:
+    """`copy` written into `database` through SQLite's backup API, as one write transaction on the live
+    file: a PC that has it open waits for it and then sees the restored data (its cache is told), rather
+    than go on writing into a file moved away under it. Proven as a backup is; the rows restored, per
+    table. The caller keeps a copy of `database` first (copy_verified): a failure here is rolled back by
+    SQLite, but the previous database is what the user wants to have in hand."""
+    src = sqlite3.connect(copy, isolation_level=None)
+    try:
+        src.execute("BEGIN")
+        rows = {table: _count(src, table) for table in _tables(src)}
+        dst = sqlite3.connect(database, timeout=60)
+        try:
+            src.backup(dst)
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            restored = {table: _count(dst, table) for table in _tables(dst)}
+        finally:
+            dst.close()
+        src.execute("COMMIT")
+    finally:
+        src.close()
+    if not ok or restored != rows:
+        raise CopyUnverified(f"{database}: integrity {'ok' if ok else 'failed'}, rows {restored} != {rows}")
+    return rows
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    """Each table's rows in the database file at `path` (sqlite3.Error when it is no SQLite database)."""
+    conn = sqlite3.connect(path)
+    try:
+        return {table: _count(conn, table) for table in _tables(conn)}
+    finally:
+        conn.close()
+
+
+def is_whole(path: Path) -> bool:
+    conn = sqlite3.connect(path)
+    try:
+        return bool(conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+    finally:
+        conn.close()
+
+
+def schema_revision(path: Path) -> str | None:
+    """The CRM schema revision a database file holds; None for a SQLite file that is no CRM database."""
+    conn = sqlite3.connect(path)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone() is None:
+            return None
+        found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(found[0]) if found else None
+    finally:
+        conn.close()
+
+
+def _tables(conn: sqlite3.Connection) -> list[str]:
+    query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    return [name for (name,) in conn.execute(query)]
+
+
 def _copy(source: Path, partial: Path) -> tuple[dict[str, int], dict[str, int], bool]:
     src = sqlite3.connect(source, isolation_level=None)  # autocommit: the snapshot is begun here
     try:
         src.execute("BEGIN")
-        tables = [
-            name
-            for (name,) in src.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
+        tables = _tables(src)
         rows = {table: _count(src, table) for table in tables}  # the snapshot's first read fixes it
         dst = sqlite3.connect(partial)
         try:
