@@ -115,12 +115,12 @@ def _copy(source: Path, target: Path) -> VerifiedCopy:
 
 
 def _restore(chosen: Path, database: Path, *, yes: bool) -> int:
-    from crm_desktop.db import backup, migrate
+    from crm_desktop.db import backup
 
     if chosen.resolve() == database:
         raise CliError("{path} is the database itself, not a backup of it.", path=str(chosen))
-    checked = _checked_backup(chosen, migrate)
-    now = backup.row_counts(database) if database.exists() else {}
+    checked = _checked_backup(chosen)
+    now = backup.row_counts(database, ("clients", "documents")) if database.exists() else {}
     if now.get("clients", 0) or now.get("documents", 0):
         question = Message(
             "Replace {database} ({now}) with the backup {file} ({then})? The current database is kept aside.",
@@ -134,9 +134,8 @@ def _restore(chosen: Path, database: Path, *, yes: bool) -> int:
                 "{database} holds data, so it was not replaced. Add --yes to replace it with the backup.",
                 database=str(database),
             )
-    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
     aside = (
-        _copy(database, database.with_name(f"{database.stem}.before-restore.{stamp}{database.suffix}")).path
+        _copy(database, database.with_name(f"{database.stem}.before-restore.{_now()}{database.suffix}")).path
         if database.exists()
         else None
     )
@@ -151,31 +150,32 @@ def _restore(chosen: Path, database: Path, *, yes: bool) -> int:
             reason=str(exc),
             aside=str(aside or "—"),
         ) from exc
-    said = Message("Restored {file} into {database} ({clients}).", file=str(chosen), database=str(database))
-    said.params["clients"] = _clients(rows)
+    said = Message(
+        "Restored {file} into {database} ({clients}).",
+        file=str(chosen),
+        database=str(database),
+        clients=_clients(rows),
+    )
     print(said.render())
     if aside is not None:
         print(Message("The database as it was is kept at {aside}.", aside=str(aside)).render())
     return 0
 
 
-def _checked_backup(chosen: Path, migrate: Any) -> dict[str, int]:
-    """What the backup holds, once it is known to be a whole CRM database this version can open."""
-    from crm_desktop.db import backup
+def _checked_backup(chosen: Path) -> dict[str, int]:
+    """How many clients the backup holds, once it is known to be a whole CRM database this version can
+    open."""
+    from crm_desktop.db import backup, migrate
 
     if not chosen.is_file():
         raise CliError("There is no backup at {path}. Check the path.", path=str(chosen))
     try:
-        whole, rows, revision = (
-            backup.is_whole(chosen),
-            backup.row_counts(chosen),
-            backup.schema_revision(chosen),
-        )
+        whole, revision = backup.is_whole(chosen), backup.schema_revision(chosen)
     except sqlite3.Error as exc:
         raise CliError(
             "{path} is not a CRM Desktop backup ({reason}); nothing was changed.",
             path=str(chosen),
-            reason=exc,
+            reason=str(exc),
         ) from exc
     if not whole:
         raise CliError(
@@ -190,7 +190,7 @@ def _checked_backup(chosen: Path, migrate: Any) -> dict[str, int]:
             path=str(chosen),
             schema=revision,
         )
-    return rows
+    return backup.row_counts(chosen, ("clients",))
 
 
 def _confirmed(question: str) -> bool:
@@ -209,5 +209,9 @@ def _target(chosen: Path | None, source: Path) -> Path:
     folder = chosen if chosen is not None and chosen.is_dir() else None
     if chosen is not None and folder is None:
         return chosen
-    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
-    return (folder or source.parent / "backups") / f"{source.stem}-{stamp}{source.suffix or '.sqlite3'}"
+    return (folder or source.parent / "backups") / f"{source.stem}-{_now()}{source.suffix or '.sqlite3'}"
+
+
+def _now() -> str:
+    """This moment in a file's name: 2026-12-03-142501 (local time, as the user reads the folder)."""
+    return datetime.now().strftime("%Y-%m-%d-%H%M%S")

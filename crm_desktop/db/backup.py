@@ -32,9 +32,7 @@ def copy_verified(source: Path, target: Path) -> VerifiedCopy:
     partial = target.with_name(target.name + ".part")
     _remove(partial)
     try:
-        rows, copied, ok = _copy(source, partial)
-        if not ok or copied != rows:
-            raise CopyUnverified(f"{partial}: integrity {'ok' if ok else 'failed'}, rows {copied} != {rows}")
+        rows = _proven_backup(source, partial, self_contained=True)
         _flush(partial)
         os.replace(partial, target)
         _flush(target.parent)
@@ -50,30 +48,14 @@ def restore_into(copy: Path, database: Path) -> dict[str, int]:
     than go on writing into a file moved away under it. Proven as a backup is; the rows restored, per
     table. The caller keeps a copy of `database` first (copy_verified): a failure here is rolled back by
     SQLite, but the previous database is what the user wants to have in hand."""
-    src = sqlite3.connect(copy, isolation_level=None)
-    try:
-        src.execute("BEGIN")
-        rows = {table: _count(src, table) for table in _tables(src)}
-        dst = sqlite3.connect(database, timeout=60)
-        try:
-            src.backup(dst)
-            ok = dst.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            restored = {table: _count(dst, table) for table in _tables(dst)}
-        finally:
-            dst.close()
-        src.execute("COMMIT")
-    finally:
-        src.close()
-    if not ok or restored != rows:
-        raise CopyUnverified(f"{database}: integrity {'ok' if ok else 'failed'}, rows {restored} != {rows}")
-    return rows
+    return _proven_backup(copy, database, self_contained=False)
 
 
-def row_counts(path: Path) -> dict[str, int]:
-    """Each table's rows in the database file at `path` (sqlite3.Error when it is no SQLite database)."""
+def row_counts(path: Path, tables: tuple[str, ...]) -> dict[str, int]:
+    """The rows of these tables in the database file at `path` (sqlite3.Error when it has no such table)."""
     conn = sqlite3.connect(path)
     try:
-        return {table: _count(conn, table) for table in _tables(conn)}
+        return {table: _count(conn, table) for table in tables}
     finally:
         conn.close()
 
@@ -103,18 +85,21 @@ def _tables(conn: sqlite3.Connection) -> list[str]:
     return [name for (name,) in conn.execute(query)]
 
 
-def _copy(source: Path, partial: Path) -> tuple[dict[str, int], dict[str, int], bool]:
+def _proven_backup(source: Path, destination: Path, *, self_contained: bool) -> dict[str, int]:
+    """`source` written into `destination` through the backup API from one snapshot of it, then proven
+    (integrity_check, each table's rows as in the snapshot): the rows per table, or CopyUnverified.
+    `self_contained`: a backup file, kept without a write-ahead log beside it (opened on a full or
+    read-only disk too; the app turns the log on again when it opens a restored copy)."""
     src = sqlite3.connect(source, isolation_level=None)  # autocommit: the snapshot is begun here
     try:
         src.execute("BEGIN")
         tables = _tables(src)
         rows = {table: _count(src, table) for table in tables}  # the snapshot's first read fixes it
-        dst = sqlite3.connect(partial)
+        dst = sqlite3.connect(destination, timeout=60)  # a live database: its writer's turn is waited for
         try:
             src.backup(dst)  # copies the snapshot of src's open read transaction
-            # one self-contained file, opened without a write-ahead log beside it (on a full or read-only
-            # disk too); the app turns the log on again when it opens a restored copy
-            dst.execute("PRAGMA journal_mode=DELETE")
+            if self_contained:
+                dst.execute("PRAGMA journal_mode=DELETE")
             ok = dst.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             copied = {table: _count(dst, table) for table in tables}
         finally:
@@ -122,7 +107,9 @@ def _copy(source: Path, partial: Path) -> tuple[dict[str, int], dict[str, int], 
         src.execute("COMMIT")
     finally:
         src.close()
-    return rows, copied, ok
+    if not ok or copied != rows:
+        raise CopyUnverified(f"{destination}: integrity {'ok' if ok else 'failed'}, rows {copied} != {rows}")
+    return rows
 
 
 def _count(conn: sqlite3.Connection, table: str) -> int:
