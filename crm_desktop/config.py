@@ -62,6 +62,7 @@ class Settings:
     DEFAULTS: dict[str, Any] = {
         "database_url": None,  # None: the default SQLite file
         "language": None,  # None: the system language
+        "import_mappings": {},  # name → an import's mapping (services/import_fields.Mapping.to_json)
     }
 
     def __init__(self, path: Path):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crm_desktop import __version__, i18n
-from crm_desktop.cli import argparse_words, backup, clients, db, invoices, server, tasks
+from crm_desktop.cli import argparse_words, backup, clients, db, imports, invoices, server, tasks
 from crm_desktop.cli.output import CliError
 from crm_desktop.i18n import ENV_LANGUAGE, LANGUAGES
 
@@ -30,6 +30,7 @@ COMMANDS = {
     "invoice": invoices,
     "server": server,
     "users": server,
+    "import": imports,
 }
 
 
@@ -103,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     invoices.add_parsers(sub)
     server.add_parsers(sub)
     backup.add_parsers(sub)
+    imports.add_parsers(sub)
     _database_url_after_the_command(sub)
     return p
 
@@ -269,6 +271,7 @@ def _run(args: argparse.Namespace, paths) -> int:
         if args.command in ("db", "demo-data"):
             db.run(opened, args)
         else:
+            args.paths = paths  # the saved settings (an import's saved mappings)
             COMMANDS[args.command].run(opened.db, args)
     finally:
         opened.db.dispose()

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crm_desktop import i18n
-from crm_desktop.cli.output import CliError
+from crm_desktop.cli.output import CliError, confirmed
 from crm_desktop.i18n import Message
 
 if TYPE_CHECKING:
@@ -129,7 +128,7 @@ def _restore(chosen: Path, database: Path, *, yes: bool) -> int:
             file=str(chosen),
             then=_clients(checked),
         ).render()
-        if not yes and not _confirmed(question):
+        if not yes and not confirmed(question):
             raise CliError(
                 "{database} holds data, so it was not replaced. Add --yes to replace it with the backup.",
                 database=str(database),
@@ -191,17 +190,6 @@ def _checked_backup(chosen: Path) -> dict[str, int]:
             schema=revision,
         )
     return backup.row_counts(chosen, ("clients",))
-
-
-def _confirmed(question: str) -> bool:
-    """Yes typed on a terminal; a script (no terminal) is never taken to say yes."""
-    if sys.stdin is None or not sys.stdin.isatty():
-        return False
-    # translators: the answers a terminal question offers: yes as one letter, no (the default) in capitals
-    choices = i18n.gettext("[y/N]")
-    answer = input(f"{question} {choices} ").strip().casefold()
-    # translators: the one letter that answers yes to such a question (as in [y/N])
-    return answer in {"y", "yes", i18n.gettext("y").casefold(), i18n.gettext("yes").casefold()}
 
 
 def _target(chosen: Path | None, source: Path) -> Path:

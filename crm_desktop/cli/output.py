@@ -58,6 +58,17 @@ class CliError(SaidError):
     — or a Message; `str(error)` is the sentence in the current language."""
 
 
+def confirmed(question: str) -> bool:
+    """Yes typed on a terminal; a script (no terminal) is never taken to say yes."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        return False
+    # translators: the answers a terminal question offers: yes as one letter, no (the default) in capitals
+    choices = i18n.gettext("[y/N]")
+    answer = input(f"{question} {choices} ").strip().casefold()
+    # translators: the one letter that answers yes to such a question (as in [y/N])
+    return answer in {"y", "yes", i18n.gettext("y").casefold(), i18n.gettext("yes").casefold()}
+
+
 def add_format_option(parser: Any) -> None:
     """--format, the same for every list command (print_records answers it)."""
     parser.add_argument(

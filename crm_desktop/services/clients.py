@@ -517,7 +517,8 @@ def _apply(s: Session, client: Client, values: dict[str, Any]) -> None:
                 )
 
 
-def _index(s: Session, client: Client) -> None:
+def reindex(s: Session, client: Client) -> None:
+    """The client's search row brought up to date with its name, emails and phones."""
     terms = build_terms(client.name, client.emails, client.phones)
     row = s.get(ClientSearch, client.id)
     if row is None:
@@ -669,7 +670,7 @@ def update(
         _apply(s, client, clean)
         if client.status != old_status:
             lifecycle.say_status_change(s, ctx, client.id, old_status, client.status)
-        _index(s, client)
+        reindex(s, client)
         s.flush()
         return _detail(s, client)
 

@@ -292,7 +292,16 @@ def _move(s: Session, ctx: ServiceContext, deal: Deal, stage: Stage, why: str = 
         setattr(deal, key, value)
 
 
-def create(
+def create(ctx: ServiceContext, *, request_id: str | None = None, **values: Any) -> DealRow:
+    """A new deal (the values of `add`); a retried save with the same `request_id` returns the one made."""
+    with ctx.write() as s:
+        if (earlier := made_before(s, Deal, request_id)) is not None:
+            return _reload_row(s, earlier.id)
+        return _reload_row(s, add(s, ctx, request_id=request_id, **values).id)
+
+
+def add(
+    s: Session,
     ctx: ServiceContext,
     *,
     client_id: int,
@@ -304,48 +313,44 @@ def create(
     expected_close: Any = None,
     owner_id: int | None = None,
     request_id: str | None = None,
-) -> DealRow:
-    with ctx.write() as s:
-        if (earlier := made_before(s, Deal, request_id)) is not None:
-            return _reload_row(s, earlier.id)
-        if currency is None:
-            currency = company_profile(s).default_currency
-        clean = _clean(
-            s,
-            ctx,
-            {
-                "client_id": client_id,
-                "title": title,
-                "amount": amount,
-                "currency": currency,
-                "expected_close": expected_close,
-                "owner_id": ctx.actor.user_id if owner_id is None else owner_id,
-            },
+) -> Deal:
+    """A new deal in the caller's unit of work (an import writes many in one)."""
+    if currency is None:
+        currency = company_profile(s).default_currency
+    clean = _clean(
+        s,
+        ctx,
+        {
+            "client_id": client_id,
+            "title": title,
+            "amount": amount,
+            "currency": currency,
+            "expected_close": expected_close,
+            "owner_id": ctx.actor.user_id if owner_id is None else owner_id,
+        },
+    )
+    money.check_fits("amount", clean["amount"], clean["currency"])
+    stage = pipelines.load_stage(s, stage_id) if stage_id is not None else None
+    if pipeline_id is None:
+        # the first pipeline: there is always one (delete_pipeline keeps the last)
+        pipeline_id = (
+            stage.pipeline_id
+            if stage
+            else s.scalars(select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1)).one()
         )
-        money.check_fits("amount", clean["amount"], clean["currency"])
-        stage = pipelines.load_stage(s, stage_id) if stage_id is not None else None
-        if pipeline_id is None:
-            # the first pipeline: there is always one (delete_pipeline keeps the last)
-            pipeline_id = (
-                stage.pipeline_id
-                if stage
-                else s.scalars(select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1)).one()
-            )
-        pipeline = pipelines.load(s, pipeline_id)
-        if stage is None:
-            stage = next(st for st in pipeline.stages if not (st.is_won or st.is_lost))
-        if stage.pipeline_id != pipeline.id:
-            raise ValidationError(
-                "stage_id", "Stage '{stage}' belongs to another pipeline.", stage=stage.name
-            )
-        if stage.is_lost:
-            raise ValidationError("stage_id", "A new deal cannot start as lost. Choose an open stage.")
-        state = {"lost_reason": "", **_outcome(stage, ctx.now())}
-        deal = Deal(pipeline_id=pipeline.id, stage_id=stage.id, request_id=request_id, **state, **clean)
-        s.add(deal)
-        s.flush()
-        _history(s, ctx, deal, None, stage.id)
-        return _reload_row(s, deal.id)
+    pipeline = pipelines.load(s, pipeline_id)
+    if stage is None:
+        stage = next(st for st in pipeline.stages if not (st.is_won or st.is_lost))
+    if stage.pipeline_id != pipeline.id:
+        raise ValidationError("stage_id", "Stage '{stage}' belongs to another pipeline.", stage=stage.name)
+    if stage.is_lost:
+        raise ValidationError("stage_id", "A new deal cannot start as lost. Choose an open stage.")
+    state = {"lost_reason": "", **_outcome(stage, ctx.now())}
+    deal = Deal(pipeline_id=pipeline.id, stage_id=stage.id, request_id=request_id, **state, **clean)
+    s.add(deal)
+    s.flush()
+    _history(s, ctx, deal, None, stage.id)
+    return deal
 
 
 def _for_change(s: Session, ctx: ServiceContext, deal_id: int, expected_version: int) -> Deal:

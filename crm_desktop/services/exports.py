@@ -16,9 +16,11 @@ import contextlib
 import csv
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from crm_desktop.i18n import Message
 from crm_desktop.services import clients, documents, invoices
@@ -94,33 +96,45 @@ def clients_csv(
     path = Path(path)
     ids = clients.list_ids(ctx, f, limit=None)
     total, written = len(ids), 0
+    with csv_file(path, _not_written) as writer:
+        writer.writerow(CLIENT_COLUMNS)
+        progress.step(0, total, _clients_written(0, total))
+        for start in range(0, total, page_size):
+            page = clients.details(ctx, ids[start : start + page_size])
+            writer.writerows([neutralised(cell) for cell in _client_line(c)] for c in page)
+            written += len(page)  # a client deleted since the ids were read is left out
+            done = min(start + page_size, total)
+            progress.step(done, total, _clients_written(done, total))
+    record_export(ctx, "clients", written, {"search": f.search, "status": f.status, "file": path.name})
+    return written
+
+
+def _not_written(path: str, reason: str) -> ValidationError:
+    return ValidationError(
+        "path",
+        "The file {path} could not be written: {reason}. Choose a folder you can write to.",
+        path=path,
+        reason=reason,
+    )
+
+
+@contextmanager
+def csv_file(path: Path, failed: Callable[[str, str], ValidationError]) -> Iterator[Any]:
+    """A csv.writer into `path`, whole or not at all: written under a temporary name beside it and renamed
+    at the end, so a failure, a cancel or a crash half way leaves no file (and an older one untouched).
+    `failed(path, reason)` is the error that says so when the disk refuses. utf-8-sig: Excel reads the BOM and
+    shows Cyrillic, Uzbek and Arabic names right."""
     partial = path.with_name(path.name + ".part")
     try:
-        # utf-8-sig: Excel reads the BOM and shows Cyrillic, Uzbek and Arabic names right.
         with partial.open("w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(CLIENT_COLUMNS)
-            progress.step(0, total, _clients_written(0, total))
-            for start in range(0, total, page_size):
-                page = clients.details(ctx, ids[start : start + page_size])
-                writer.writerows([neutralised(cell) for cell in _client_line(c)] for c in page)
-                written += len(page)  # a client deleted since the ids were read is left out
-                done = min(start + page_size, total)
-                progress.step(done, total, _clients_written(done, total))
+            yield csv.writer(out)
         os.replace(partial, path)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise ValidationError(
-            "path",
-            "The file {path} could not be written: {reason}. Choose a folder you can write to.",
-            path=str(path),
-            reason=exc.strerror or str(exc),
-        ) from exc
+        raise failed(str(path), exc.strerror or str(exc)) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    record_export(ctx, "clients", written, {"search": f.search, "status": f.status, "file": path.name})
-    return written
 
 
 def _clients_written(done: int, total: int) -> Message:

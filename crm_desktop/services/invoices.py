@@ -457,7 +457,20 @@ def _clean(s: Session, ctx: ServiceContext, doc: Document, values: dict[str, Any
     return out
 
 
-def create_draft(
+def create_draft(ctx: ServiceContext, *, request_id: str | None = None, **values: Any) -> DocumentDetail:
+    """A new draft (the values of `add_draft`). Defaults: the company's currency, issued today, invoices
+    due 14 days later.
+
+    A retried save with the same `request_id` (the editor's, after a lost connection) returns the
+    draft made the first time instead of a second one."""
+    with ctx.write() as s:
+        if (earlier := made_before(s, Document, request_id)) is not None:
+            return detail(s, earlier)
+        return detail(s, add_draft(s, ctx, request_id=request_id, **values))
+
+
+def add_draft(
+    s: Session,
     ctx: ServiceContext,
     *,
     client_id: int,
@@ -470,38 +483,30 @@ def create_draft(
     terms: str = "",
     lines: Sequence[LineValues] = (),
     request_id: str | None = None,
-) -> DocumentDetail:
-    """A new draft. Defaults: the company's currency, issued today, invoices due 14 days later.
-
-    A retried save with the same `request_id` (the editor's, after a lost connection) returns the
-    draft made the first time instead of a second one."""
+) -> Document:
+    """A new draft in the caller's unit of work (an import writes many in one)."""
     kind = v.choice("kind", kind, DRAFT_KINDS, N_("The document kind"))
     issue = v.a_date("issue_date", issue_date, N_("The issue date")) or ctx.today()
     if due_date is None and kind == "invoice":
         due_date = issue + timedelta(days=DEFAULT_PAYMENT_DAYS)
-    with ctx.write() as s:
-        if (earlier := made_before(s, Document, request_id)) is not None:
-            return detail(s, earlier)
-        if currency is None:
-            currency = company_profile(s).default_currency
-        doc = Document(
-            kind=kind, status="draft", paid_total=Decimal(0), cancel_reason="", request_id=request_id
-        )
-        values = {
-            "client_id": client_id,
-            "currency": currency,
-            "issue_date": issue,
-            "due_date": due_date,
-            "deal_id": deal_id,
-            "notes": notes,
-            "terms": terms,
-        }
-        for key, value in _clean(s, ctx, doc, values).items():
-            setattr(doc, key, value)
-        set_lines(s, doc, lines)
-        store_totals(doc)
-        s.add(doc)
-        return detail(s, doc)
+    if currency is None:
+        currency = company_profile(s).default_currency
+    doc = Document(kind=kind, status="draft", paid_total=Decimal(0), cancel_reason="", request_id=request_id)
+    values = {
+        "client_id": client_id,
+        "currency": currency,
+        "issue_date": issue,
+        "due_date": due_date,
+        "deal_id": deal_id,
+        "notes": notes,
+        "terms": terms,
+    }
+    for key, value in _clean(s, ctx, doc, values).items():
+        setattr(doc, key, value)
+    set_lines(s, doc, lines)
+    store_totals(doc)
+    s.add(doc)
+    return doc
 
 
 class NotADraft(ServiceError):

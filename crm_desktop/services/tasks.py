@@ -57,6 +57,7 @@ class TaskFilter:
 
 PRIORITIES = TASK_PRIORITIES  # lowest to highest, as forms offer them (the UI does not import db)
 
+PRIORITY_NAMES = {"low": N_("Low"), "normal": N_("Normal"), "high": N_("High")}
 # Priority sorts by urgency, not alphabetically ("high" < "low" < "normal" would mean nothing).
 _PRIORITY_RANK = case(
     {p: i for i, p in enumerate(TASK_PRIORITIES)}, value=Task.priority, else_=len(TASK_PRIORITIES)
@@ -280,7 +281,17 @@ def _follow_reminder(task: Task, *, changed: bool) -> None:
         task.alert_at, task.alerted_at = task.remind_at, None
 
 
-def create(
+def create(ctx: ServiceContext, *, request_id: str | None = None, **values: Any) -> TaskRow:
+    """A new open task (the values of `add`); a retried save with the same `request_id` returns the one
+    made."""
+    with ctx.write() as s:
+        if (earlier := made_before(s, Task, request_id)) is not None:
+            return row_of(s, ctx, earlier.id)
+        return row_of(s, ctx, add(s, ctx, request_id=request_id, **values).id)
+
+
+def add(
+    s: Session,
     ctx: ServiceContext,
     *,
     title: str,
@@ -294,32 +305,30 @@ def create(
     remind_at: Any = None,
     recurrence: str = "",
     request_id: str | None = None,
-) -> TaskRow:
-    with ctx.write() as s:
-        if (earlier := made_before(s, Task, request_id)) is not None:
-            return row_of(s, ctx, earlier.id)
-        clean = _clean(
-            s,
-            ctx,
-            {
-                "title": title,
-                "due_at": due_at,
-                "duration_minutes": duration_minutes,
-                "assignee_id": ctx.actor.user_id if assignee_id is None else assignee_id,
-                "client_id": client_id,
-                "deal_id": deal_id,
-                "priority": priority,
-                "description": description,
-                "remind_at": remind_at,
-                "recurrence": recurrence,
-            },
-        )
-        task = Task(status="open", request_id=request_id, **clean)
-        _check_links(s, ctx, task)
-        _follow_reminder(task, changed=True)
-        s.add(task)
-        s.flush()
-        return row_of(s, ctx, task.id)
+) -> Task:
+    """A new open task in the caller's unit of work (an import writes many in one)."""
+    clean = _clean(
+        s,
+        ctx,
+        {
+            "title": title,
+            "due_at": due_at,
+            "duration_minutes": duration_minutes,
+            "assignee_id": ctx.actor.user_id if assignee_id is None else assignee_id,
+            "client_id": client_id,
+            "deal_id": deal_id,
+            "priority": priority,
+            "description": description,
+            "remind_at": remind_at,
+            "recurrence": recurrence,
+        },
+    )
+    task = Task(status="open", request_id=request_id, **clean)
+    _check_links(s, ctx, task)
+    _follow_reminder(task, changed=True)
+    s.add(task)
+    s.flush()
+    return task
 
 
 def _for_change(s: Session, ctx: ServiceContext, task_id: int, expected_version: int) -> Task:

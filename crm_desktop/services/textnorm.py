@@ -40,7 +40,7 @@ _LETTER_MAP = str.maketrans(
 
 # Underscore is not part of a word: it would be a LIKE wildcard in search patterns.
 _WORD = re.compile(r"[^\W_]+")
-_DIGITS = re.compile(r"\d")
+_NOT_DIGITS = re.compile(r"\D+")
 
 
 def fold(text: str) -> str:
@@ -57,7 +57,8 @@ def words(text: str) -> list[str]:
 
 def digits(text: str) -> str:
     """Only the digits of `text`, whatever the script ('+998 (90) 123-45-67' → '998901234567')."""
-    return "".join(str(unicodedata.digit(ch)) for ch in text if _DIGITS.match(ch))
+    found = _NOT_DIGITS.sub("", text)
+    return found if found.isascii() else "".join(str(unicodedata.digit(ch)) for ch in found)
 
 
 def sort_key(name: str) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, 
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFileDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -233,6 +234,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_action)
         file_menu.aboutToShow.connect(self._name_new_action)
         file_menu.addSeparator()
+        file_menu.addAction(QAction(self.tr("&Import…"), self, triggered=self.choose_import_file))
+        file_menu.addSeparator()
         # Ctrl+Q spelled out: QKeySequence.StandardKey.Quit has no key at all on Windows.
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
         file_menu.addAction(quit_action)
@@ -371,6 +374,25 @@ class MainWindow(QMainWindow):
                 "rules_dialog", FollowUpRulesDialog(self.ops, rules, self)
             ),
         )
+
+    def choose_import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Import clients, deals, tasks or invoices"),
+            str(Path.home()),
+            self.tr("Tables (*.csv *.txt *.tsv *.xlsx *.xlsm *.xls *.ods);;All files (*)"),
+        )
+        if path:
+            self.open_import(Path(path))
+
+    def open_import(self, path: Path) -> QDialog:
+        """The import wizard on `path` (File → Import…), window-modal."""
+        from crm_desktop.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.ops, path, self.app_settings, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.open()
+        return wizard
 
     def edit_company(self) -> None:
         from crm_desktop.ui.company_dialog import CompanyDialog

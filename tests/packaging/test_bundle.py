@@ -116,6 +116,16 @@ def test_db_upgrade_creates_a_sqlite_database_in_the_base_dir(crm, home):
     assert crm("db", "current").stdout.strip() == HEAD
 
 
+def test_an_import_reads_a_cp1251_file_and_an_xlsx_with_the_bundled_readers(crm, home):
+    """charset-normalizer, python-calamine and phonenumbers' per-country data come along in the bundle."""
+    data = Path(__file__).resolve().parents[1] / "data"
+    crm("db", "upgrade")
+    done = crm("import", "clients", str(data / "clients_cp1251.csv"), "--country", "RU", "--dry-run")
+    assert "cp1251" in done.stderr and "3 to import as new" in done.stdout
+    done = crm("import", "deals", str(data / "deals_merged_header.xlsx"), "--country", "UZ", "--dry-run")
+    assert "2 to import as new" in done.stdout
+
+
 def _text(pdf: Path) -> str:
     from pypdf import PdfReader
 
