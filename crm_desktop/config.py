@@ -63,6 +63,8 @@ class Settings:
         "database_url": None,  # None: the default SQLite file
         "language": None,  # None: the system language
         "import_mappings": {},  # name → an import's mapping (services/import_fields.Mapping.to_json)
+        "backup_folder": None,  # None: backups/ beside the database (Settings → Backups)
+        "backup_daily": True,  # the day's backup made while the window runs
     }
 
     def __init__(self, path: Path):

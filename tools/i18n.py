@@ -98,7 +98,7 @@ def _write(path: Path, catalog: Catalog) -> None:
     for message in catalog:
         # Babel reads gettext's "#| msgid" (the wording a fuzzy entry was translated from) as a comment
         # of the translator's and would keep it for good: it goes, and update() sets it again where due.
-        message.user_comments = [c for c in message.user_comments if not c.startswith("| msg")]
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
     out = io.BytesIO()
     write_po(out, catalog, width=110, sort_output=False, omit_header=False, include_previous=True)
     text = out.getvalue()

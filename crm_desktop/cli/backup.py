@@ -1,7 +1,6 @@
 """`crm-desktop backup [FILE]`: a checked copy of the database file, taken while the app may be running;
 `crm-desktop restore FILE [--yes]`: a backup put back in its place, the current database kept aside first
-(db/backup.py). An office server is backed up and restored on the server (README: Backing up an office
-server)."""
+(db/backup.py). An office server's: cli/server_backup.py (pg_dump and pg_restore)."""
 
 from __future__ import annotations
 
@@ -16,6 +15,8 @@ from crm_desktop.cli.output import CliError, confirmed
 from crm_desktop.i18n import Message
 
 if TYPE_CHECKING:
+    from sqlalchemy import URL
+
     from crm_desktop.db.backup import VerifiedCopy
     from crm_desktop.db.urls import Origin
 
@@ -43,8 +44,14 @@ def add_parsers(sub: Any) -> None:
 
 
 def run(url: str, origin: Origin | None, args: argparse.Namespace) -> int:
+    from crm_desktop.cli import server_backup
+    from crm_desktop.db.urls import parse_database_url
+
+    parsed = parse_database_url(url, origin)
+    if parsed.get_backend_name() != "sqlite":
+        return server_backup.run(parsed, args)
     # a backup is restored onto a new PC's empty place too; it is made of a database that is there
-    source = _database_file(url, origin, existing=args.command == "backup")
+    source = _database_file(url, origin, parsed, existing=args.command == "backup")
     if args.command == "restore":
         return _restore(args.file, source, yes=args.yes)
     target = _target(args.file, source)
@@ -64,17 +71,9 @@ def run(url: str, origin: Origin | None, args: argparse.Namespace) -> int:
     return 0
 
 
-def _database_file(url: str, origin: Origin | None, *, existing: bool) -> Path:
+def _database_file(url: str, origin: Origin | None, parsed: URL, *, existing: bool) -> Path:
     from crm_desktop.cli.db import require_existing
-    from crm_desktop.db.urls import parse_database_url
 
-    parsed = parse_database_url(url, origin)
-    if parsed.get_backend_name() != "sqlite":
-        raise CliError(
-            "{where} is an office server: it is backed up on the server, with pg_dump (README: Backing up "
-            "an office server). This command copies a database file.",
-            where=parsed.render_as_string(hide_password=True),
-        )
     if existing:
         require_existing(url, origin)
     return Path(str(parsed.database)).resolve()
@@ -163,33 +162,14 @@ def _restore(chosen: Path, database: Path, *, yes: bool) -> int:
 
 def _checked_backup(chosen: Path) -> dict[str, int]:
     """How many clients the backup holds, once it is known to be a whole CRM database this version can
-    open."""
-    from crm_desktop.db import backup, migrate
+    open (services/backups.check, said in one line)."""
+    from crm_desktop.services import backups
+    from crm_desktop.services.errors import ValidationError
 
-    if not chosen.is_file():
-        raise CliError("There is no backup at {path}. Check the path.", path=str(chosen))
     try:
-        whole, revision = backup.is_whole(chosen), backup.schema_revision(chosen)
-    except sqlite3.Error as exc:
-        raise CliError(
-            "{path} is not a CRM Desktop backup ({reason}); nothing was changed.",
-            path=str(chosen),
-            reason=str(exc),
-        ) from exc
-    if not whole:
-        raise CliError(
-            "The backup {path} is damaged; nothing was changed. Choose another backup.", path=str(chosen)
-        )
-    if revision is None:
-        raise CliError("{path} is not a CRM Desktop backup; nothing was changed.", path=str(chosen))
-    if not migrate.known_revision(revision):
-        raise CliError(
-            "{path} was written by a newer version of CRM Desktop (schema {schema}); nothing was changed. "
-            "Install the latest CRM Desktop to restore it.",
-            path=str(chosen),
-            schema=revision,
-        )
-    return backup.row_counts(chosen, ("clients",))
+        return backups.check(chosen)
+    except ValidationError as exc:
+        raise CliError(exc.said) from exc
 
 
 def _target(chosen: Path | None, source: Path) -> Path:

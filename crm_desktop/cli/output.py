@@ -16,7 +16,7 @@ from typing import Any
 
 from crm_desktop import i18n
 from crm_desktop.i18n import N_, SaidError
-from crm_desktop.services import exports
+from crm_desktop.services import export_files, exports
 from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.money import format_amount
 
@@ -117,7 +117,7 @@ def print_records(
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         for r in records:
-            writer.writerow([exports.neutralised(_cell(r[c], "; ")) for c in columns])
+            writer.writerow([export_files.neutralised(_cell(r[c], "; ")) for c in columns])
     else:
         _table(records, columns, empty, amounts or {}, labels or {})
 

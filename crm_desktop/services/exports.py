@@ -1,33 +1,33 @@
-"""Taking data out of the CRM: the client list as a CSV file that Excel and LibreOffice open, and PDFs of
-many invoices into a folder.
+"""Taking data out of the CRM: clients as a table with every field (CSV, XLSX) or as contacts (vCard), any
+list as it is shown (CSV, XLSX), tasks as a calendar (iCalendar), and PDFs of many invoices into a folder
+(the file formats: services/export_files.py).
 
 Export is a right of its own (users.can_export): a manager who may see the client base may still not
 take it home. Every export is written to the audit log with what was asked for and how many rows left —
 the command line's CSV and JSON listings too (cli/output.py). A cell a spreadsheet would run as a formula
 is written as text (neutralised).
 
-Both are long jobs (see services/progress.py): they report progress after each page or file and stop
+All are long jobs (see services/progress.py): they report progress after each page or file and stop
 between steps when cancelled.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from crm_desktop.i18n import Message
-from crm_desktop.services import clients, documents, invoices
+from crm_desktop.services import clients, documents, invoices, tasks
 from crm_desktop.services.clients import ClientDetail, ClientFilter
 from crm_desktop.services.context import ServiceContext, record
 from crm_desktop.services.errors import PermissionDenied, ValidationError
+from crm_desktop.services.export_files import TABLE_SUFFIXES, calendar, rows_file, vcard, whole_file
 from crm_desktop.services.progress import Cancelled, Progress
+from crm_desktop.services.tasks import TaskFilter
 
 CLIENT_COLUMNS = (
     "id",
@@ -49,11 +49,6 @@ CLIENT_COLUMNS = (
 PAGE_SIZE = 1000
 
 
-# What a spreadsheet runs as a formula when a cell starts with it (=HYPERLINK(…), +998 90…, @SUM(…)).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-
-
 def require_export_right(ctx: ServiceContext) -> None:
     if not ctx.actor.can_export:
         raise PermissionDenied("You may not export data. Ask an administrator for the export right.")
@@ -65,16 +60,7 @@ def record_export(ctx: ServiceContext, entity: str, rows: int, details: dict[str
         record(s, entity=entity, entity_id=None, action="export", details={"rows": rows, **details})
 
 
-def neutralised(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula, with an apostrophe first, which Excel and
-    LibreOffice read as "this is text" and do not run (OWASP's advice against CSV injection); a plain
-    number (-12.50) stays a number."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-def clients_csv(
+def clients_file(
     ctx: ServiceContext,
     path: Path,
     f: ClientFilter | None = None,
@@ -82,31 +68,128 @@ def clients_csv(
     progress: Progress | None = None,
     page_size: int | None = None,
 ) -> int:
-    """The clients the filter finds (as this user sees them) into `path`, in name order; how many were
-    written.
+    """The clients the filter finds (as this user sees them) into `path`, in name order — a table (.csv,
+    .xlsx) with every field, or contacts (.vcf) — and how many were written.
 
-    The ids are read once, then the clients a page at a time (clients.details). Written to a
-    temporary file next to `path` and renamed at the end: an export that fails or is cancelled half
-    way leaves no file behind (and an older file of that name untouched).
+    The ids are read once, then the clients a page at a time (clients.details); the file is written
+    whole or not at all (export_files.whole_file).
     """
     require_export_right(ctx)
     f = f or ClientFilter()
     progress = progress or Progress()
     page_size = page_size or PAGE_SIZE
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (*TABLE_SUFFIXES, ".vcf"):
+        raise ValidationError(
+            "path",
+            "Clients are exported to .csv, .xlsx or .vcf files; '{file}' is none of these.",
+            file=path.name,
+        )
     ids = clients.list_ids(ctx, f, limit=None)
     total, written = len(ids), 0
-    with csv_file(path, _not_written) as writer:
-        writer.writerow(CLIENT_COLUMNS)
+    with _client_writer(path) as add:
         progress.step(0, total, _clients_written(0, total))
         for start in range(0, total, page_size):
             page = clients.details(ctx, ids[start : start + page_size])
-            writer.writerows([neutralised(cell) for cell in _client_line(c)] for c in page)
+            for c in page:
+                add(c)
             written += len(page)  # a client deleted since the ids were read is left out
             done = min(start + page_size, total)
             progress.step(done, total, _clients_written(done, total))
     record_export(ctx, "clients", written, {"search": f.search, "status": f.status, "file": path.name})
     return written
+
+
+@contextmanager
+def _client_writer(path: Path) -> Iterator[Callable[[ClientDetail], object]]:
+    if path.suffix.lower() != ".vcf":
+        with rows_file(path, _not_written) as add_row:
+            add_row(CLIENT_COLUMNS)
+            yield lambda c: add_row(_client_line(c))
+        return
+    with whole_file(path, _not_written) as partial, partial.open("w", encoding="utf-8", newline="") as out:
+        yield lambda c: out.write(
+            vcard(
+                c.name,
+                company=c.kind == "company",
+                phones=c.phones,
+                emails=c.emails,
+                address=c.address,
+                notes=c.notes,
+                tags=c.tags,
+                organisation=c.company_name,
+            )
+        )
+
+
+def list_file(
+    ctx: ServiceContext,
+    path: Path,
+    entity: str,
+    headings: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    total: int,
+    details: dict[str, object],
+    *,
+    progress: Progress | None = None,
+) -> int:
+    """A list as it is shown — its `headings` (in the reader's language) and `rows` of cells, read as
+    they are written — into a .csv or .xlsx file; how many rows. `details` (the list's filters) go to
+    the audit log with it."""
+    require_export_right(ctx)
+    progress = progress or Progress()
+    path = Path(path)
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise ValidationError(
+            "path", "Lists are exported to .csv or .xlsx files; '{file}' is neither.", file=path.name
+        )
+    written = 0
+    with rows_file(path, _not_written) as add:
+        add(headings)
+        for row in rows:
+            add(row)
+            written += 1
+            if written % PAGE_SIZE == 0:
+                progress.step(written, total, _rows_written(written, total))
+    progress.report(written, written, _rows_written(written, written))
+    record_export(ctx, entity, written, {**details, "file": path.name})
+    return written
+
+
+def tasks_ics(
+    ctx: ServiceContext, path: Path, f: TaskFilter | None = None, *, progress: Progress | None = None
+) -> int:
+    """The tasks the filter finds that have a due time, as events of an iCalendar file (phones, Outlook,
+    Google Calendar), each with its reminder; how many."""
+    require_export_right(ctx)
+    progress = progress or Progress()
+    path = Path(path)
+    found = [t for t in tasks.list_tasks(ctx, f or TaskFilter(), limit=None) if t.due_at is not None]
+    progress.step(0, len(found), _rows_written(0, len(found)))
+    events = [
+        {
+            "uid": f"task-{t.id}@crm-desktop",
+            "title": t.title if not t.client_name else f"{t.title} — {t.client_name}",
+            "start": t.due_at,
+            "minutes": t.duration_minutes,
+            "description": t.description,
+            "remind": t.remind_at,
+            "stamp": ctx.now(),
+        }
+        for t in found
+    ]
+    with whole_file(path, _not_written) as partial:
+        partial.write_bytes(calendar(events, "CRM Desktop"))
+    progress.report(len(found), len(found), _rows_written(len(found), len(found)))
+    record_export(ctx, "tasks", len(found), {"format": "ics", "file": path.name})
+    return len(found)
+
+
+def _rows_written(done: int, total: int) -> Message:
+    return Message.counted(
+        "{done} of {n} row written", "{done} of {n} rows written", total, done=Decimal(done)
+    )
 
 
 def _not_written(path: str, reason: str) -> ValidationError:
@@ -116,25 +199,6 @@ def _not_written(path: str, reason: str) -> ValidationError:
         path=path,
         reason=reason,
     )
-
-
-@contextmanager
-def csv_file(path: Path, failed: Callable[[str, str], ValidationError]) -> Iterator[Any]:
-    """A csv.writer into `path`, whole or not at all: written under a temporary name beside it and renamed
-    at the end, so a failure, a cancel or a crash half way leaves no file (and an older one untouched).
-    `failed(path, reason)` is the error that says so when the disk refuses. utf-8-sig: Excel reads the BOM and
-    shows Cyrillic, Uzbek and Arabic names right."""
-    partial = path.with_name(path.name + ".part")
-    try:
-        with partial.open("w", encoding="utf-8-sig", newline="") as out:
-            yield csv.writer(out)
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise failed(str(path), exc.strerror or str(exc)) from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
 
 
 def _clients_written(done: int, total: int) -> Message:

@@ -48,9 +48,10 @@ from crm_desktop.db.models import (
 )
 from crm_desktop.i18n import LANGUAGES, N_, Message
 from crm_desktop.services import cell_values as cv
-from crm_desktop.services import clients, deals, duplicates, exports, invoices, money, tasks
+from crm_desktop.services import clients, deals, duplicates, invoices, money, tasks
 from crm_desktop.services.context import ServiceContext, company_profile, created_rows, record
 from crm_desktop.services.errors import ValidationError
+from crm_desktop.services.export_files import rows_file
 from crm_desktop.services.import_fields import Field, Mapping, fields_of
 from crm_desktop.services.progress import Progress
 from crm_desktop.services.search import build_terms
@@ -1074,14 +1075,9 @@ def _summary_not_written(path: str, reason: str) -> ValidationError:
 
 def write_summary(summary: Summary, path: Path) -> Path:
     """The summary as a CSV (Excel reads it): line, what became of it, the record, its name, why."""
-    with exports.csv_file(path, _summary_not_written) as writer:
-        writer.writerow(
-            [i18n.gettext(h) for h in (N_("Line"), N_("Result"), N_("Id"), N_("Name"), N_("Why"))]
-        )
+    with rows_file(path, _summary_not_written) as add:
+        add([i18n.gettext(h) for h in (N_("Line"), N_("Result"), N_("Id"), N_("Name"), N_("Why"))])
         for o in summary.outcomes:
             reason = o.reason.render() if o.reason else ""
-            result = i18n.gettext(RESULT_NAMES[o.result])
-            writer.writerow(
-                [exports.neutralised(v) for v in (o.line, result, o.record_id or "", o.name, reason)]
-            )
+            add([o.line, i18n.gettext(RESULT_NAMES[o.result]), o.record_id or "", o.name, reason])
     return path

@@ -91,6 +91,11 @@ class ServiceTableModel(QAbstractTableModel):
         self.ready = False  # the first reload arrived
         self._generation = 0
 
+    def rows_page(self, ctx: Any, offset: int, limit: int) -> list[Any]:
+        """Rows of the list as it is queried and sorted now, for work beyond the screen (an export, in its
+        job: `ctx` is the one it was given)."""
+        return self._fetch(ctx, self.query, self.sort_by, self.descending, offset, limit)
+
     # --- Qt model interface ---
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:

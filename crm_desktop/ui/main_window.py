@@ -250,6 +250,8 @@ class MainWindow(QMainWindow):
         )
         settings_menu.addAction(QAction(self.tr("&Tax rates…"), self, triggered=self.edit_tax_rates))
         settings_menu.addAction(QAction(self.tr("&Email…"), self, triggered=self.edit_email))
+        if self.ops.ctx.db.is_sqlite and self.app_settings is not None:  # a server is backed up on the server
+            settings_menu.addAction(QAction(self.tr("&Backups…"), self, triggered=self.manage_backups))
         if self.ops.ctx.db.is_sqlite and not self.demo:
             settings_menu.addAction(
                 QAction(self.tr("&Password for this PC…"), self, triggered=self.change_local_password)
@@ -469,6 +471,15 @@ class MainWindow(QMainWindow):
 
         return self._open_dialog("audit_viewer", AuditViewer(self.ops, self.settings, self))
 
+    def manage_backups(self) -> QDialog:
+        from crm_desktop.ui.backups_dialog import BackupsDialog
+
+        assert self.app_settings is not None
+        dialog = BackupsDialog(self.ops, self.app_settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def edit_email(self) -> None:
         from crm_desktop.services import mail
 
@@ -594,6 +605,11 @@ class MainWindow(QMainWindow):
         self._rest_started = True
         self._load_counts()
         self.reminder_scheduler.start()
+        if self.ops.ctx.db.is_sqlite and self.app_settings is not None and not self.demo:
+            from crm_desktop.ui.backups_dialog import AutoBackup
+
+            self.auto_backup = AutoBackup(self.ops, self.app_settings, self)
+            self.auto_backup.start()
         if self.live is not None:
             self.live.start()
         self.ops.read(company.is_set_up, on_done=self._maybe_first_run)

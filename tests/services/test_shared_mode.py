@@ -57,12 +57,12 @@ def test_each_role_sees_exactly_its_clients_everywhere(office, who, tmp_path):
         with pytest.raises(NotFound):
             documents.write_pdf(ctx, doc.id, tmp_path / "foreign.pdf")
     if ctx.actor.can_export:
-        assert exports.clients_csv(ctx, tmp_path / "clients.csv") == len(expected_ids)
+        assert exports.clients_file(ctx, tmp_path / "clients.csv") == len(expected_ids)
         text_out = (tmp_path / "clients.csv").read_text(encoding="utf-8-sig")
         assert all(c.name not in text_out for c, _ in hidden)
     else:
         with pytest.raises(PermissionDenied, match="export"):
-            exports.clients_csv(ctx, tmp_path / "clients.csv")
+            exports.clients_file(ctx, tmp_path / "clients.csv")
 
 
 @pytest.mark.parametrize("who", list(SEES))

@@ -4,6 +4,7 @@ keys."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QDate, QLocale, QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QBrush, QFont, QKeySequence, QPainter, QShortcut
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
+    QStyle,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -28,14 +30,16 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from crm_desktop.i18n import fill
-from crm_desktop.services import tasks, users
+from crm_desktop.i18n import fill, ngettext
+from crm_desktop.services import exports, tasks, users
 from crm_desktop.services.context import Changes
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.tasks import TaskFilter, TaskRow
+from crm_desktop.ui import list_export
 from crm_desktop.ui.calendar.canvas import MonthGrid, TaskCanvas, TimeGrid, about, colours, short_day_name
 from crm_desktop.ui.calendar.dialog import TaskDialog
 from crm_desktop.ui.calendar.period import MODES, days_of, local_start, step
+from crm_desktop.ui.jobs import Job, run_job
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.refresh import WhenShown
 from crm_desktop.ui.schedule_next import ScheduleNext
@@ -220,12 +224,28 @@ class CalendarView(QWidget):
         bar.addSpacing(8)
         for w in (self.today_button, self.prev_button, self.next_button):
             bar.addWidget(w)
-        bar.addSpacing(8)
+        self.title.setIndent(8)  # apart from the arrows, within the title's own room (it shrinks to fit)
         bar.addWidget(self.title, 1)
         for button in self.mode_buttons.values():
             bar.addWidget(button)
-        bar.addSpacing(8)
         bar.addWidget(self.assignee)
+        if ops.ctx.actor.can_export:  # export is a right of its own, not everyone's
+            # an icon: the bar already holds what a small laptop screen has room for
+            export = QToolButton(icon=self.style().standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
+            export.setAccessibleName(self.tr("Export…"))
+            export.setToolTip(
+                fill(
+                    self.tr("{action}: {what}"),
+                    action=self.tr("Export…"),
+                    what=self.tr(
+                        "The open tasks with a due time (of whoever is shown) as a calendar file for phones "
+                        "and Outlook"
+                    ),
+                )
+            )
+            export.clicked.connect(self.choose_export_file)
+            self.export_button = export
+            bar.addWidget(export)
 
         self.time_grid = TimeGrid()
         self.header = DayHeader(self.time_grid)
@@ -351,6 +371,31 @@ class CalendarView(QWidget):
         chosen = self.assignee.currentData()
         self.settings.setValue(SETTINGS_ASSIGNEE, "" if chosen is None else chosen)
         self.reload()
+
+    def choose_export_file(self) -> None:
+        path = list_export.choose_file(
+            self, self.tr("Export tasks"), "tasks.ics", self.tr("Calendar file (*.ics)")
+        )
+        if path is not None:
+            self.export_to(path)
+
+    def export_to(self, path: Path) -> Job:
+        """The open tasks with a due time of whoever is shown, as an iCalendar file, as a job."""
+        wanted = TaskFilter(status="open", assignee_id=self.assignee.currentData())
+        return run_job(
+            self,
+            self.ops,
+            exports.tasks_ics,
+            path,
+            wanted,
+            title=fill(self.tr("Export tasks to {file}"), file=path.name),
+            on_done=lambda n: list_export.say(
+                self,
+                fill(
+                    ngettext("1 task exported to {file}.", "{n} tasks exported to {file}.", n), n=n, file=path
+                ),
+            ),
+        )
 
     # -- loading -------------------------------------------------------------------------------------------
     def reload(self) -> None:

@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -34,6 +33,7 @@ from crm_desktop.ui.clients.form import ClientForm, client_status_names
 from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.jobs import Job, run_job
 from crm_desktop.ui.lazy_model import Column
+from crm_desktop.ui.list_export import choose_file
 from crm_desktop.ui.list_table import ListTable
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.refresh import WhenShown
@@ -156,9 +156,11 @@ class ClientsView(QWidget):
         self.act_callback = self._action(self.tr("Call back at…"), "Ctrl+Shift+B", self.call_back)
         if ops.ctx.actor.can_export:  # export is a right of its own, not everyone's
             self.toolbar.addSeparator()
-            self.act_export = QAction(self.tr("Export to CSV…"), self)
+            self.act_export = QAction(self.tr("Export…"), self)
             self.act_export.setToolTip(
-                self.tr("The clients listed (with the filters) as a CSV file for Excel")
+                self.tr(
+                    "The clients listed (with the filters) as an Excel or CSV table, or as contacts (vCard)"
+                )
             )
             self.act_export.triggered.connect(self.choose_export_file)
             self.toolbar.addAction(self.act_export)
@@ -224,11 +226,14 @@ class ClientsView(QWidget):
     # --- public ---
 
     def choose_export_file(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export clients"), str(Path.home() / "clients.csv"), self.tr("CSV files (*.csv)")
+        path = choose_file(
+            self,
+            self.tr("Export clients"),
+            "clients.xlsx",
+            self.tr("Excel workbook (*.xlsx);;CSV, for any spreadsheet (*.csv);;Contacts, vCard (*.vcf)"),
         )
-        if path:
-            self.export_to(Path(path))
+        if path is not None:
+            self.export_to(path)
 
     def export_to(self, path: Path) -> Job:
         """The listed clients into `path` as a job: a progress dialog with Cancel, saves go on meanwhile."""
@@ -236,7 +241,7 @@ class ClientsView(QWidget):
         return run_job(
             self,
             self.ops,
-            exports.clients_csv,
+            exports.clients_file,
             path,
             self.current_filter(),
             title=fill(self.tr("Export clients to {file}"), file=path.name),

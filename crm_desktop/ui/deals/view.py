@@ -27,7 +27,7 @@ from crm_desktop.services import activities, deals, documents, pipelines, users
 from crm_desktop.services.context import Changes, ServiceContext
 from crm_desktop.services.deals import DealFilter, DealRow
 from crm_desktop.services.pipelines import PipelineRow
-from crm_desktop.ui import next_activity
+from crm_desktop.ui import list_export, next_activity
 from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.dates import day_text
@@ -148,6 +148,11 @@ class DealsView(QWidget):
         top.addWidget(self.board_button)
         top.addWidget(self.list_button)
         top.addStretch(1)
+        if ops.ctx.actor.can_export:  # export is a right of its own, not everyone's
+            export = QPushButton(tr("Export…"))
+            export.setToolTip(tr("The deals listed (with the filters and columns) as an Excel or CSV table"))
+            export.clicked.connect(self.choose_export_file)
+            top.addWidget(export)
         top.addWidget(self.edit_pipelines_button)
         top.addWidget(self.new_button)
         filters = QHBoxLayout()
@@ -448,6 +453,11 @@ class DealsView(QWidget):
                 notes=notes,
                 parent=self,
             )
+        )
+
+    def choose_export_file(self) -> None:
+        list_export.choose_and_export(
+            self, self.ops, self.model, self.table, "deals", "deals", lambda said: list_export.say(self, said)
         )
 
     def edit_pipelines(self) -> PipelineEditor:

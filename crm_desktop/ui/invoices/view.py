@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLineEdit,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,6 +28,7 @@ from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import exports, invoices
 from crm_desktop.services.context import Changes
 from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilter, DocumentRow
+from crm_desktop.ui import list_export
 from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.invoices.editor import InvoiceEditor
@@ -150,9 +152,13 @@ class InvoicesView(QWidget):
         self.status.setToolTip(tr("Status"))
         top.addWidget(self.kind)
         top.addWidget(self.status)
-        self.export_button = QPushButton(tr("Export PDFs…"))
-        self.export_button.setToolTip(tr("The selected invoices (or all listed) as PDF files in a folder"))
-        self.export_button.clicked.connect(self.choose_export_folder)
+        self.export_button = QPushButton(tr("Export"))
+        export_menu = QMenu(self.export_button)
+        export_menu.addAction(tr("The list as a table (Excel, CSV)…"), self.choose_export_file)
+        pdfs = export_menu.addAction(tr("PDFs to a folder…"), self.choose_export_folder)
+        pdfs.setToolTip(tr("The selected invoices (or all listed) as PDF files in a folder"))
+        export_menu.setToolTipsVisible(True)
+        self.export_button.setMenu(export_menu)
         self.receivables_button = QPushButton(tr("Receivables…"))
         self.receivables_button.setToolTip(tr("Who owes what, and for how long"))
         self.receivables_button.clicked.connect(self.show_receivables)
@@ -300,6 +306,17 @@ class InvoicesView(QWidget):
         """The chosen rows in list order, or every loaded row when none is chosen."""
         chosen = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.model.row(r) for r in (chosen or range(self.model.rowCount()))]
+
+    def choose_export_file(self) -> None:
+        list_export.choose_and_export(
+            self,
+            self.ops,
+            self.model,
+            self.table,
+            "documents",
+            "invoices",
+            lambda said: list_export.say(self, said),
+        )
 
     def choose_export_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("Export PDFs to"), str(Path.home()))
