@@ -33,6 +33,13 @@ def add_parsers(sub: Any, positive: Any) -> None:
         help=i18n.gettext("at most N clients (default: 50)"),
     )
     add_format_option(ls)
+    twice = clients.add_parser(
+        "duplicates",
+        help=i18n.gettext(
+            "clients written more than once: the same email or phone, the same or a similar name"
+        ),
+    )
+    add_format_option(twice)
 
 
 def run(db: Database, args: argparse.Namespace) -> None:
@@ -41,6 +48,9 @@ def run(db: Database, args: argparse.Namespace) -> None:
     from crm_desktop.services.clients import ClientFilter, ClientRow
 
     ctx = context(db)
+    if args.clients_command == "duplicates":
+        _duplicates(ctx, args.format)
+        return
     check_export(ctx, args.format)
     ids = clients.list_ids(ctx, ClientFilter(search=args.search), limit=args.limit)
 
@@ -78,3 +88,30 @@ def run(db: Database, args: argparse.Namespace) -> None:
         },
     )
     record_export(ctx, args.format, "clients", len(records), search=args.search, limit=args.limit)
+
+
+def _duplicates(ctx: Any, format: str) -> None:
+    """Each group of clients that are one, a line per client: the group's number, then who and why."""
+    from crm_desktop.i18n import Message
+    from crm_desktop.services import client_duplicates
+
+    check_export(ctx, format)
+    records = [
+        {
+            "group": n,
+            "id": c.id,
+            "name": c.name,
+            "phones": c.phones,
+            "emails": c.emails,
+            "why": Message(group.reasons[c.id]).render() if c.id in group.reasons else "",
+        }
+        for n, group in enumerate(client_duplicates.find(ctx), start=1)
+        for c in group.clients
+    ]
+    print_records(
+        records,
+        format=format,
+        columns=["group", "id", "name", "phones", "emails", "why"],
+        empty=i18n.gettext("(no clients written twice)"),
+    )
+    record_export(ctx, format, "clients", len(records), duplicates=True)

@@ -48,6 +48,10 @@ HEADINGS = {
     "manager": N_("Manager"),
     "export": N_("Export"),
     "active": N_("Active"),
+    # translators: a column of the table of clients written twice: which of the groups a client is in
+    "group": N_("Group"),
+    # translators: a column of the table of clients written twice: what makes the client one of its group
+    "why": N_("Why"),
 }
 
 

@@ -11,7 +11,7 @@ with each would take.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
@@ -24,6 +24,9 @@ SAME_NAME = N_("same name")
 SIMILAR_NAME = N_("similar name")
 # A name this similar (rapidfuzz's ratio of the folded words, 0–100) is perhaps the same person.
 SIMILAR = 88
+# An email or phone this many clients have is a shared one (an office's info@, its reception): it does not
+# make them one client.
+SHARED_BY = 3
 
 
 def name_key(name: str) -> str:
@@ -75,8 +78,23 @@ class Index:
         self.phones: dict[str, Hashable] = {}
         self.names: dict[str, tuple[Hashable, bool]] = {}  # the first with the name, and if it has contacts
         self.blocks: dict[str, list[tuple[str, Hashable]]] = defaultdict(list)
+        self.uses: Counter[str] = Counter()  # how many records have each email and phone
 
-    def add(self, ref: Hashable, name: str, phones: Iterable[str], emails: Iterable[str]) -> None:
+    def count(self, phones: Iterable[str], emails: Iterable[str]) -> None:
+        """One more record has these (counted ahead of `add` when all records are known at once, so the
+        first ones with a shared mailbox are not taken for one either)."""
+        self.uses.update({*(e.casefold() for e in emails), *(phone_key(p, self.region) for p in phones)})
+
+    def _shared(self, key: str) -> bool:
+        return self.uses[key] >= SHARED_BY
+
+    def add(
+        self, ref: Hashable, name: str, phones: Iterable[str], emails: Iterable[str], *, counted: bool = False
+    ) -> None:
+        """The record indexed; its email and phones counted too, unless `count` did it already."""
+        phones, emails = list(phones), list(emails)
+        if not counted:
+            self.count(phones, emails)
         contacts = False
         for email in emails:
             self.emails.setdefault(email.casefold(), ref)
@@ -97,10 +115,12 @@ class Index:
         two has no contacts to tell them apart; two of one name with different phones are perhaps one."""
         emails, phones = list(emails), list(phones)
         for email in emails:
-            if (ref := self.emails.get(email.casefold())) is not None:
+            key = email.casefold()
+            if (ref := self.emails.get(key)) is not None and not self._shared(key):
                 return Match(ref, SAME_EMAIL, True)
         for phone in phones:
-            if (ref := self.phones.get(phone_key(phone, self.region))) is not None:
+            key = phone_key(phone, self.region)
+            if (ref := self.phones.get(key)) is not None and not self._shared(key):
                 return Match(ref, SAME_PHONE, True)
         keys = name_keys(name)
         if not keys:

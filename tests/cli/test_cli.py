@@ -333,3 +333,29 @@ def test_every_command_and_option_says_what_it_is_for():
 
     walk(_parser(), "crm-desktop")
     assert silent == []
+
+
+def test_clients_written_twice_are_listed_as_groups(run, tmp_path):
+    import json
+
+    from crm_desktop.db.engine import Database
+    from crm_desktop.services import clients
+    from crm_desktop.services.context import ServiceContext
+
+    url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
+    assert run("--database-url", url, "db", "upgrade")[0] == 0
+    db = Database.open(url)
+    try:
+        ctx = ServiceContext(db)
+        clients.create(ctx, name="Aliyev Vali", phones=["+998 90 123 45 67"])
+        clients.create(ctx, name="VALI ALIYEV", phones=["+998901234567"])
+        clients.create(ctx, name="Somebody Else")
+    finally:
+        db.dispose()
+    code, out, _ = run("--database-url", url, "clients", "duplicates")
+    assert code == 0 and "same phone" in out and "Somebody" not in out
+    code, out, _ = run("--database-url", url, "clients", "duplicates", "--format", "json")
+    assert [(r["group"], r["name"], r["why"]) for r in json.loads(out)] == [
+        (1, "Aliyev Vali", ""),
+        (1, "VALI ALIYEV", "same phone"),
+    ]
