@@ -85,31 +85,14 @@ def _clients(rows: dict[str, int]) -> Message:
 
 def _copy(source: Path, target: Path) -> VerifiedCopy:
     """`source` copied to `target` (db/backup.py), each way it can fail said in one line."""
-    from crm_desktop.db import backup, problems
+    from crm_desktop.db import backup
+    from crm_desktop.services import backups
 
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         return backup.copy_verified(source, target)
-    except (sqlite3.Error, OSError) as exc:
-        if problems.kind(exc, target) == problems.DISK_FULL:
-            raise CliError(
-                "There is not enough free space for the backup at {path} (about {size} MB); an older "
-                "backup there is as it was. Free some space or choose another place.",
-                path=str(target),
-                size=-(-source.stat().st_size // 1_000_000),
-            ) from exc
-        raise CliError(
-            "The backup could not be written to {path}: {reason}. Choose a folder you can write to; an "
-            "older backup there is as it was.",
-            path=str(target),
-            reason=getattr(exc, "strerror", None) or str(exc),
-        ) from exc
-    except backup.CopyUnverified as exc:
-        raise CliError(
-            "The copy written to {path} did not prove equal to the database, so it was removed. Check the "
-            "disk, then try again.",
-            path=str(target),
-        ) from exc
+    except (sqlite3.Error, OSError, backup.CopyUnverified) as exc:
+        raise CliError(backups.not_copied(exc, target, source).said) from exc
 
 
 def _restore(chosen: Path, database: Path, *, yes: bool) -> int:

@@ -68,31 +68,37 @@ def back_up(ctx: ServiceContext, where: Path, *, progress: Progress | None = Non
     now = ctx.now().astimezone()
     try:
         made = backup_rotation.make(database, where, now)
-    except (OSError, sqlite3.Error) as exc:
-        if problems.kind(exc, where) == problems.DISK_FULL:
-            raise ValidationError(
-                "folder",
-                "There is not enough free space for the backup in {folder} (about {size} MB); the older "
-                "backups there are as they were. Free some space or choose another folder.",
-                folder=str(where),
-                size=-(-database.stat().st_size // 1_000_000),
-            ) from exc
-        raise ValidationError(
-            "folder",
-            "The backup could not be written to {folder}: {reason}. Choose a folder you can write to; the "
-            "older backups there are as they were.",
-            folder=str(where),
-            reason=getattr(exc, "strerror", None) or str(exc),
-        ) from exc
-    except backup.CopyUnverified as exc:
-        raise ValidationError(
-            "folder",
-            "The copy written to {folder} did not prove equal to the database, so it was removed. Check the "
-            "disk, then try again.",
-            folder=str(where),
-        ) from exc
+    except (OSError, sqlite3.Error, backup.CopyUnverified) as exc:
+        raise not_copied(exc, where, database) from exc
     progress.step(1, 2, Message("Checking that the backup restores"))
     return BackedUp(made, backup_rotation.drill(database, where, made.path, ctx.now().astimezone()))
+
+
+def not_copied(exc: Exception, target: Path, database: Path) -> ValidationError:
+    """What kept a backup of `database` from being written to `target` (a file or a folder), in words:
+    a copy that did not prove equal, a full disk, a refused write. Whatever was there stays as it was."""
+    if isinstance(exc, backup.CopyUnverified):
+        return ValidationError(
+            "path",
+            "The copy written to {path} did not prove equal to the database, so it was removed. Check the "
+            "disk, then try again.",
+            path=str(target),
+        )
+    if problems.kind(exc, target) == problems.DISK_FULL:
+        return ValidationError(
+            "path",
+            "There is not enough free space for the backup at {path} (about {size} MB); an older "
+            "backup there is as it was. Free some space or choose another place.",
+            path=str(target),
+            size=-(-database.stat().st_size // 1_000_000),
+        )
+    return ValidationError(
+        "path",
+        "The backup could not be written to {path}: {reason}. Choose a folder you can write to; an "
+        "older backup there is as it was.",
+        path=str(target),
+        reason=getattr(exc, "strerror", None) or str(exc),
+    )
 
 
 def check(chosen: Path) -> dict[str, int]:
