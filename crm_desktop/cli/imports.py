@@ -214,9 +214,10 @@ def _say_preview(preview: Preview) -> None:
             ).render(),
             file=sys.stderr,
         )
-    for row in preview.rows:
+    perhaps = [r for r in preview.rows if r.duplicate is not None and not r.duplicate.sure]
+    for row in perhaps[:SHOWN_PROBLEMS]:
         dup = row.duplicate
-        if dup is not None and not dup.sure:
+        if dup is not None:
             print(
                 Message(
                     "Line {line}: {name} has a name like {other}'s; imported as new unless you merge it in "
@@ -227,3 +228,12 @@ def _say_preview(preview: Preview) -> None:
                 ).render(),
                 file=sys.stderr,
             )
+    if len(perhaps) > SHOWN_PROBLEMS:
+        print(
+            Message.counted(
+                "… and {n} more row with a name like another's.",
+                "… and {n} more rows with a name like another's.",
+                len(perhaps) - SHOWN_PROBLEMS,
+            ).render(),
+            file=sys.stderr,
+        )

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from crm_desktop import i18n
 from crm_desktop.i18n import Message
 from crm_desktop.services import clients, duplicates
 from crm_desktop.services.clients import ClientRow
@@ -42,8 +41,7 @@ def find(ctx: ServiceContext, *, progress: Progress | None = None) -> list[Group
             .where(clients.visible_to(ctx.actor))
             .order_by(Client.id)
         ).all()
-    region = i18n.LOCALE_NAMES.get(language, "en_GB").rsplit("_", 1)[-1]
-    index = duplicates.Index(region)
+    index = duplicates.Index(duplicates.office_region(language))
     for _, _, phones, emails in found:  # a shared mailbox is known as such from its first client on
         index.count(phones, emails)
     parent: dict[int, int] = {}

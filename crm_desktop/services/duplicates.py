@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
-from crm_desktop.i18n import N_
+from crm_desktop.i18n import LOCALE_NAMES, N_
 from crm_desktop.services.textnorm import digits, spellings
 
 SAME_EMAIL = N_("same email")
@@ -27,6 +27,11 @@ SIMILAR = 88
 # An email or phone this many clients have is a shared one (an office's info@, its reception): it does not
 # make them one client.
 SHARED_BY = 3
+
+
+def office_region(language: str) -> str:
+    """The country of the office's language (Uzbek: UZ), where phone numbers without a code are from."""
+    return LOCALE_NAMES.get(language, "en_GB").rsplit("_", 1)[-1]
 
 
 def name_key(name: str) -> str:

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,12 @@ from crm_desktop.db.models import (
     table_of,
 )
 from crm_desktop.i18n import LANGUAGES, N_, Message
+from crm_desktop.services import activities, clients, deals, duplicates, invoices, money, tasks
 from crm_desktop.services import cell_values as cv
-from crm_desktop.services import clients, deals, duplicates, invoices, money, tasks
 from crm_desktop.services.context import ServiceContext, company_profile, created_rows, record
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.export_files import rows_file
-from crm_desktop.services.import_fields import Field, Mapping, fields_of
+from crm_desktop.services.import_fields import Field, Mapping, field_label, fields_of
 from crm_desktop.services.progress import Progress
 from crm_desktop.services.search import build_terms
 from crm_desktop.services.sheets import Cell, Sheet
@@ -61,7 +62,6 @@ from crm_desktop.services.textnorm import fold, sort_key
 NEW, MERGE, SKIP = "new", "merge", "skip"
 # why a deal, task or invoice row is not imported again (a client's reasons are in services/duplicates.py)
 ALREADY_THERE = N_("imported before")
-ACTION_NAMES = {NEW: N_("Import as new"), MERGE: N_("Merge into the existing one"), SKIP: N_("Skip")}
 # Rows written between two progress reports (and chances to cancel).
 STEP = 2000
 _MULTILINE = frozenset({"address", "notes", "description"})
@@ -203,7 +203,7 @@ def preview(
     _check_required(mapping, sheet.headers)
     with ctx.read() as s:
         language = company_profile(s).language or "en"
-    region = region or office_region(language)
+    region = region or duplicates.office_region(language)
     p = Preview(mapping.kind, sheet, mapping, region, ctx.zone(), dict(date_orders or {}), [], [], [])
     default_mark = "," if sheet.delimiter == ";" else i18n.number_marks(language)[0]
     for column, key in sorted(mapping.columns.items()):
@@ -221,11 +221,6 @@ def preview(
         if n % STEP == 0:
             progress.step(n, len(sheet.rows), Message("Reading line {line}", line=sheet.lines[n]))
     return p
-
-
-def office_region(language: str) -> str:
-    """The country of the office's language (Uzbek: UZ), where phone numbers without a code are from."""
-    return i18n.LOCALE_NAMES.get(language, "en_GB").rsplit("_", 1)[-1]
 
 
 def _check_required(mapping: Mapping, headers: Sequence[str]) -> None:
@@ -248,7 +243,7 @@ def _check_required(mapping: Mapping, headers: Sequence[str]) -> None:
                 "Columns '{first}' and '{second}' are both chosen for {field}. Choose one.",
                 first=headers[seen[key]],
                 second=headers[column],
-                field=Message(next(f.label for f in fields_of(mapping.kind) if f.key == key)),
+                field=field_label(mapping.kind, key),
             )
         seen[key] = column
 
@@ -384,10 +379,20 @@ _STATUS_WORDS = {
 }
 
 
-# Words people write for the codes the database keeps (kind, status, priority), in every language.
-def _codes(names: dict[str, str], codes: Iterable[str], more: dict[str, str] | None = None) -> dict[str, str]:
+# The coded fields: what a person reads for each code, the codes, and other programs' words for them.
+_CODED: dict[str, tuple[dict[str, str], Iterable[str], dict[str, str]]] = {
+    "kind": (clients.KIND_NAMES, CLIENT_KINDS, {}),
+    "status": (clients.STATUS_NAMES, CLIENT_STATUSES, _STATUS_WORDS),
+    "priority": (tasks.PRIORITY_NAMES, TASK_PRIORITIES, {}),
+}
+
+
+@cache  # once per field, not once per row: it asks the catalogue of every language
+def _codes(key: str) -> dict[str, str]:
+    """The words people write for the codes of `key` (folded) in every language, to the codes."""
+    names, codes, more = _CODED[key]
     out = {fold(code): code for code in codes}
-    for code, words in (more or {}).items():
+    for code, words in more.items():
         out.update({fold(w): code for w in words.split("|")})
     for code, label in names.items():
         for language in LANGUAGES:
@@ -397,13 +402,9 @@ def _codes(names: dict[str, str], codes: Iterable[str], more: dict[str, str] | N
 
 def _check_words(p: Preview, values: dict[str, Any]) -> None:
     """Coded values (kind, status, priority, stage, currency, people) named in words, to their codes."""
-    for key, names, codes, more in (
-        ("kind", clients.KIND_NAMES, CLIENT_KINDS, None),
-        ("status", clients.STATUS_NAMES, CLIENT_STATUSES, _STATUS_WORDS),
-        ("priority", tasks.PRIORITY_NAMES, TASK_PRIORITIES, None),
-    ):
+    for key, (names, _, _) in _CODED.items():
         if key in values:
-            found = _codes(names, codes, more).get(fold(values[key]))
+            found = _codes(key).get(fold(values[key]))
             if found is None:
                 words = ", ".join(i18n.gettext(n) for n in names.values())
                 raise ValidationError(
@@ -619,12 +620,7 @@ def run(ctx: ServiceContext, p: Preview, *, progress: Progress | None = None) ->
         raise ValidationError("date_order", p.questions[0].message())
     progress = progress or Progress()
     for row in p.rows:
-        if row.action not in row.choices:
-            raise ValidationError(
-                "action",
-                "Line {line} cannot be imported as chosen. Correct it or skip it.",
-                line=row.line,
-            )
+        p.choose(row.index, row.action)  # refused as choose refuses it, if the row may not be so
     writer = {
         "clients": _write_clients,
         "deals": _write_deals,
@@ -675,7 +671,8 @@ def _write_clients(s: Session, ctx: ServiceContext, p: Preview, progress: Progre
                 _add_values(new[first], row.values)
     total = len(p.rows)
     ids: dict[int, int] = {}
-    chunks = [list(new)[start : start + STEP] for start in range(0, len(new), STEP)]
+    order = list(new)
+    chunks = [order[start : start + STEP] for start in range(0, len(order), STEP)]
     for chunk in chunks:
         rows = [p.rows[i] for i in chunk]
         made = _insert_clients(s, ctx, p, rows, [new[i] for i in chunk], companies, now)
@@ -866,23 +863,10 @@ def _insert_clients(
 
 
 def _timeline(s: Session, ctx: ServiceContext, entries: list[tuple[int, Message]]) -> None:
-    """An entry on each client's timeline, kept as what it says (see activities.record_event)."""
+    """An entry on each client's timeline, as activities.record_event writes one (many in a statement)."""
     now = s.info["now"]
-    rows = []
-    for client_id, said in entries:
-        rows.append(
-            {
-                "client_id": client_id,
-                "kind": "document",
-                "body": said.render(i18n.SOURCE_LANGUAGE),
-                "said": said.to_json(),
-                "occurred_at": now,
-                "author_id": ctx.actor.user_id,
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-            }
-        )
+    stamps = {"created_at": now, "updated_at": now, "version": 1}
+    rows = [{**activities.event_values(ctx, client_id, said), **stamps} for client_id, said in entries]
     bulk.insert_rows(s, table_of(Activity), rows)
 
 
