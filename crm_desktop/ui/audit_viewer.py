@@ -100,6 +100,8 @@ FIELD_WORDS = {
     "tag": N_("Tag"),
     "probability": N_("Probability"),
     "position": N_("Position"),
+    "merged": N_("Merged clients"),
+    "restored": N_("Clients put back"),
 }
 
 
@@ -115,7 +117,7 @@ def _summary(row: AuditRow) -> str:
     """Changed fields as old → new (a new record: its values; a deleted one: what it held)."""
     parts = []
     for key, value in row.changes.items():
-        if key == "id":
+        if key == "id" or key.startswith("_"):  # "_undo": what undoing a merge needs, not for reading
             continue
         name = _field(key)
         if isinstance(value, list) and len(value) == 2:
@@ -172,6 +174,9 @@ def action_words(tr) -> dict[str, str]:
         "password": tr("Password changed"),
         "tags": tr("Tags changed"),
         "generate": tr("Generated"),
+        "import": tr("Imported"),
+        "merge": tr("Merged"),
+        "unmerge": tr("Merge undone"),
     }
 
 

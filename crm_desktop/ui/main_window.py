@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 from crm_desktop import APP_NAME, __version__, i18n
 from crm_desktop.config import Settings
 from crm_desktop.i18n import fill, ngettext
-from crm_desktop.services import company, overview, users
+from crm_desktop.services import client_merge, company, overview, users
 from crm_desktop.services.context import Changes
 from crm_desktop.ui import jobs
+from crm_desktop.ui.clients.merge import undo_text
 from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.confirm import ask_to_confirm
 from crm_desktop.ui.global_search import GlobalSearch
@@ -239,6 +240,11 @@ class MainWindow(QMainWindow):
         # Ctrl+Q spelled out: QKeySequence.StandardKey.Quit has no key at all on Windows.
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
         file_menu.addAction(quit_action)
+        clients_menu = self.menuBar().addMenu(self.tr("&Clients"))
+        clients_menu.addAction(QAction(self.tr("Find &duplicates…"), self, triggered=self.find_duplicates))
+        self.undo_merge_action = QAction(undo_text(None), self, triggered=self.undo_merge)
+        clients_menu.addAction(self.undo_merge_action)
+        clients_menu.aboutToShow.connect(self._name_undo_merge)
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         settings_menu.addAction(QAction(self.tr("&Company details…"), self, triggered=self.edit_company))
         if self.app_settings is not None and not self.demo:
@@ -470,6 +476,41 @@ class MainWindow(QMainWindow):
         from crm_desktop.ui.audit_viewer import AuditViewer
 
         return self._open_dialog("audit_viewer", AuditViewer(self.ops, self.settings, self))
+
+    def find_duplicates(self) -> QDialog:
+        """Clients → Find duplicates: the groups found (a job), each merged from the dialog."""
+        from crm_desktop.ui.clients.merge import DuplicatesDialog
+
+        dialog = DuplicatesDialog(self.ops, self._merged, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        dialog.find()
+        return dialog
+
+    def _merged(self, client) -> None:
+        self.statusBar().showMessage(
+            fill(self.tr("Merged into {name}. Clients → Undo merge puts them back."), name=client.name),
+            10_000,
+        )
+        self.open_record("client", client.id)
+
+    def _name_undo_merge(self) -> None:
+        """The menu names the merge Undo would undo; with none, Undo says so when chosen."""
+        self.ops.read(
+            client_merge.last_merge, on_done=lambda last: self.undo_merge_action.setText(undo_text(last))
+        )
+
+    def undo_merge(self) -> None:
+        self.ops.write(
+            client_merge.undo,
+            on_done=self._unmerged,
+        )
+
+    def _unmerged(self, client) -> None:
+        self.statusBar().showMessage(
+            fill(self.tr("The merge into {name} is undone."), name=client.name), 10_000
+        )
+        self.open_record("client", client.id)
 
     def manage_backups(self) -> QDialog:
         from crm_desktop.ui.backups_dialog import BackupsDialog
