@@ -4,8 +4,10 @@ schema with its row-level security, triggers and functions, and the data), check
 of contents back with pg_restore before it is kept; a restore loads one into an empty database with
 pg_restore, in a single transaction (all of it or nothing).
 
-The programs come with PostgreSQL's client tools; where they are missing the command says so. A nightly
-backup is best scheduled on the server itself (README: Backing up an office server).
+The programs come with PostgreSQL's client tools. On a PC without them the backup is the app's own export
+(db/server_export.py: every table in one consistent snapshot, loaded back by `restore` the same way, into
+an empty database, all or nothing). A nightly backup is best scheduled on the server itself (README:
+Backing up an office server).
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ import argparse
 import os
 import shutil
 import subprocess
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import URL
+from sqlalchemy.exc import DBAPIError
 
 from crm_desktop.cli.output import CliError
+from crm_desktop.db.engine import Database
 from crm_desktop.i18n import Message
 
 
@@ -31,7 +38,7 @@ def run(parsed: URL, args: argparse.Namespace) -> int:
 
 def _program(name: str) -> str:
     found = shutil.which(name)
-    if found is None:
+    if found is None:  # (a restore of pg_dump's format; a backup makes the app's own export instead)
         raise CliError(
             "{program}, PostgreSQL's backup program, is not installed on this PC. Install PostgreSQL's "
             "client programs, or back up on the server (README: Backing up an office server).",
@@ -70,9 +77,12 @@ def _first_line(done: subprocess.CompletedProcess[str]) -> str:
 
 
 def _backup(parsed: URL, chosen: Path | None) -> int:
-    pg_dump, pg_restore = _program("pg_dump"), _program("pg_restore")
-    name = f"{parsed.database}-{datetime.now().strftime('%Y-%m-%d-%H%M%S')}.dump"
+    own = shutil.which("pg_dump") is None or shutil.which("pg_restore") is None
+    name = f"{parsed.database}-{datetime.now().strftime('%Y-%m-%d-%H%M%S')}.{'zip' if own else 'dump'}"
     target = chosen / name if chosen is not None and chosen.is_dir() else chosen or Path.cwd() / name
+    if own:
+        return _own_backup(parsed, target)
+    pg_dump, pg_restore = _program("pg_dump"), _program("pg_restore")
     partial = target.with_name(target.name + ".part")
     uri, env = _libpq(parsed)
     try:
@@ -104,10 +114,93 @@ def _backup(parsed: URL, chosen: Path | None) -> int:
     return 0
 
 
+def _own_backup(parsed: URL, target: Path) -> int:
+    from crm_desktop.db import server_export
+
+    with _database(parsed) as db:
+        _refuse_crm_login(db, parsed)
+        try:
+            made = server_export.export(db, target)
+        except OSError as exc:
+            raise CliError(
+                "The backup could not be written to {path} ({reason}); no file was left. Check the disk, "
+                "then try again.",
+                path=str(target),
+                reason=exc.strerror or str(exc),
+            ) from exc
+    if server_export.read_manifest(target) != made:
+        target.unlink(missing_ok=True)
+        raise CliError(
+            "The backup written to {path} could not be read back, so it was removed. Check the disk, "
+            "then try again.",
+            path=str(target),
+        )
+    said = Message(
+        "Backup written and checked: {path} (the app's own export, {clients}, {size} MB)",
+        path=str(target),
+        clients=Message.counted("{n} client", "{n} clients", made.rows("clients")),
+        size=max(1, round(target.stat().st_size / 1_000_000)),
+    )
+    print(said.render())
+    return 0
+
+
+@contextmanager
+def _database(parsed: URL) -> Iterator[Database]:
+    db = Database.open(parsed, password=_password(parsed))
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def _refuse_crm_login(db: Database, parsed: URL) -> None:
+    """A user's own login sees only what row-level security shows it: a backup needs the owner's."""
+    from crm_desktop.db.connect import is_crm_login
+
+    if is_crm_login(db):
+        raise CliError(
+            "{where} is a CRM user's own login, which sees only that user's part of the data. Back up "
+            "with the login that owns the database (the one that set up the server).",
+            where=_where(parsed),
+        )
+
+
+def _own_restore(parsed: URL, chosen: Path, manifest) -> int:
+    import psycopg
+
+    from crm_desktop.db import server_export
+
+    with _database(parsed) as db:
+        try:
+            server_export.load(db, chosen, manifest)
+        except (DBAPIError, psycopg.Error, OSError, zipfile.BadZipFile) as exc:  # COPY's own: psycopg's
+            raise CliError(
+                "The backup could not be restored into {where} ({reason}); the database is as empty as "
+                "it was.",
+                where=_where(parsed),
+                reason=str(getattr(exc, "orig", None) or exc).splitlines()[0],
+            ) from exc
+    said = Message(
+        "Restored {file} into {where} ({clients}).",
+        file=str(chosen),
+        where=_where(parsed),
+        clients=Message.counted("{n} client", "{n} clients", _clients(parsed)),
+    )
+    print(said.render())
+    return 0
+
+
 def _restore(parsed: URL, chosen: Path) -> int:
-    pg_restore = _program("pg_restore")
+    from crm_desktop.db import server_export
+
     if not chosen.is_file():
         raise CliError("There is no backup at {path}. Check the path.", path=str(chosen))
+    manifest = server_export.read_manifest(chosen)
+    if manifest is not None:
+        _refuse_holding_tables(parsed)
+        return _own_restore(parsed, chosen, manifest)
+    pg_restore = _program("pg_restore")
     uri, env = _libpq(parsed)
     if (contents := _ran([pg_restore, "--list", str(chosen)], env)).returncode != 0 or (
         " clients " not in contents.stdout
@@ -116,12 +209,7 @@ def _restore(parsed: URL, chosen: Path) -> int:
             "{path} is not a backup of an office server (pg_dump's custom format); nothing was changed.",
             path=str(chosen),
         )
-    if _holds_tables(parsed):
-        raise CliError(
-            "{where} is not empty, so nothing was restored: a server backup is restored into a new, empty "
-            "database (createdb), which the office then uses.",
-            where=_where(parsed),
-        )
+    _refuse_holding_tables(parsed)
     done = _ran([pg_restore, "--exit-on-error", "--single-transaction", f"--dbname={uri}", str(chosen)], env)
     if done.returncode != 0:
         raise CliError(
@@ -143,6 +231,15 @@ def _where(parsed: URL) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+def _refuse_holding_tables(parsed: URL) -> None:
+    if _holds_tables(parsed):
+        raise CliError(
+            "{where} is not empty, so nothing was restored: a server backup is restored into a new, empty "
+            "database (createdb), which the office then uses.",
+            where=_where(parsed),
+        )
+
+
 def _holds_tables(parsed: URL) -> bool:
     return bool(
         _scalar(
@@ -160,11 +257,5 @@ def _clients(parsed: URL) -> int:
 def _scalar(parsed: URL, sql: str) -> object:
     from sqlalchemy import text
 
-    from crm_desktop.db.engine import create_db_engine
-
-    engine = create_db_engine(parsed, password=_password(parsed))
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text(sql)).scalar()
-    finally:
-        engine.dispose()
+    with _database(parsed) as db, db.engine.connect() as conn:
+        return conn.execute(text(sql)).scalar()

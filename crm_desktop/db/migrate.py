@@ -113,7 +113,6 @@ def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
     before = current_revision(db)
     if before == HEAD:
         return UpgradeResult(before, HEAD, None)
-    from alembic import command
 
     script = _script()
     head = script.get_current_head()
@@ -159,15 +158,23 @@ def upgrade(db: Database, *, now: datetime | None = None) -> UpgradeResult:
         backup = backup_sqlite(db, f"before-{head}", now=now)
     else:
         backup = None
-    cfg = alembic_config()
     try:
         with db.engine.connect() as conn, _foreign_keys_off_on_sqlite(conn), conn.begin():
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            upgrade_in(conn, "head")
             _check_foreign_keys(conn)
     except (OperationalError, DatabaseError) as exc:
         raise DatabaseOpenError(explain_open_error(exc, db)) from exc
     return UpgradeResult(before, head, backup)
+
+
+def upgrade_in(conn: Connection, revision: str) -> None:
+    """The schema brought to `revision` in the caller's transaction (a server export is loaded between
+    its revision and head, all in one)."""
+    from alembic import command
+
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
 
 
 @contextlib.contextmanager
