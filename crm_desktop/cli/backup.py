@@ -97,6 +97,8 @@ def _copy(source: Path, target: Path) -> VerifiedCopy:
 
 def _restore(chosen: Path, database: Path, *, yes: bool) -> int:
     from crm_desktop.db import backup
+    from crm_desktop.services import backups
+    from crm_desktop.services.errors import ValidationError
 
     if chosen.resolve() == database:
         raise CliError("{path} is the database itself, not a backup of it.", path=str(chosen))
@@ -115,31 +117,19 @@ def _restore(chosen: Path, database: Path, *, yes: bool) -> int:
                 "{database} holds data, so it was not replaced. Add --yes to replace it with the backup.",
                 database=str(database),
             )
-    aside = (
-        _copy(database, database.with_name(f"{database.stem}.before-restore.{_now()}{database.suffix}")).path
-        if database.exists()
-        else None
-    )
-    database.parent.mkdir(parents=True, exist_ok=True)
     try:
-        rows = backup.restore_into(chosen, database)
-    except (sqlite3.Error, backup.CopyUnverified) as exc:
-        raise CliError(
-            "The backup could not be restored into {database} ({reason}); the database as it was is at "
-            "{aside}.",
-            database=str(database),
-            reason=str(exc),
-            aside=str(aside or "—"),
-        ) from exc
+        restored = backups.restore_file(chosen, database)
+    except ValidationError as exc:
+        raise CliError(exc.said) from exc
     said = Message(
         "Restored {file} into {database} ({clients}).",
         file=str(chosen),
         database=str(database),
-        clients=_clients(rows),
+        clients=_clients({"clients": restored.clients}),
     )
     print(said.render())
-    if aside is not None:
-        print(Message("The database as it was is kept at {aside}.", aside=str(aside)).render())
+    if restored.aside is not None:
+        print(Message("The database as it was is kept at {aside}.", aside=str(restored.aside)).render())
     return 0
 
 

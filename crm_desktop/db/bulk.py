@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
+_NOTHING = object()
+
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """`rows` (dicts with the same keys, column names of `table`) inserted in the session's transaction."""
@@ -26,26 +28,22 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         connection.execute(insert(table), list(rows))
         return
     names = list(rows[0])
-    converters = [_remembering(table.c[name].type.bind_processor(dialect)) for name in names]
+    columns = [[row[name] for row in rows] for name in names]
+    for i, name in enumerate(names):  # column by column: most need no converting, the rest share values
+        if (convert := table.c[name].type.bind_processor(dialect)) is not None:
+            columns[i] = _converted(convert, columns[i])
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(['?'] * len(names))})"
-    connection.exec_driver_sql(
-        sql, [tuple(c(row[n]) for n, c in zip(names, converters, strict=True)) for row in rows]
-    )
+    connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 
-def _remembering(convert: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
-    """`convert`, answering at once for the value it was just given: the rows of one save share their
-    times and their author, which would otherwise be converted once per row."""
-    if convert is None:
-        return lambda value: value
-    last: list[Any] = [_NOTHING, None]
-
-    def converted(value: Any) -> Any:
-        if value is not last[0]:
-            last[0], last[1] = value, convert(value)
-        return last[1]
-
-    return converted
-
-
-_NOTHING = object()
+def _converted(convert: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """`convert` of each value, converted once for a run of the same value: the rows of one save share
+    their times and their author, which would otherwise be converted once per row."""
+    out = []
+    last: Any = _NOTHING
+    done: Any = None
+    for value in values:
+        if value is not last:
+            last, done = value, convert(value)
+        out.append(done)
+    return out

@@ -49,6 +49,7 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA cache_size=-65536")
     cur.close()
 
 

@@ -33,7 +33,7 @@ class BackedUp:
 @dataclass(frozen=True)
 class Restored:
     clients: int
-    aside: Path  # the database as it was before
+    aside: Path | None  # the database as it was before (None: there was none)
 
 
 def database_file(ctx: ServiceContext) -> Path:
@@ -137,37 +137,52 @@ def check(chosen: Path) -> dict[str, int]:
 
 
 def restore(ctx: ServiceContext, chosen: Path, *, progress: Progress | None = None) -> Restored:
-    """The backup `chosen` put in the database's place (checked first), the database as it was kept aside
-    beside it as a proven copy. The window reads the restored data at once: the backup is written in
-    through SQLite's backup API, which the open connections see."""
+    """The backup `chosen` put in the database's place (`restore_file`). The window reads the restored
+    data at once: the backup is written in through SQLite's backup API, which the open connections see."""
+    restored = restore_file(chosen, database_file(ctx), progress=progress)
+    everything = Changes(unknown=set(live.TABLES))  # every view reads again what it shows
+    for listener in list(ctx.listeners):
+        listener(everything)
+    return restored
+
+
+def restore_file(chosen: Path, database: Path, *, progress: Progress | None = None) -> Restored:
+    """The backup `chosen` checked, then put in the place of `database` (which need not be there yet: a
+    new PC), the database as it was kept aside beside it as a proven copy; for the window and
+    `crm-desktop restore` alike (which ask first, each in its own way)."""
     progress = progress or Progress()
-    database = database_file(ctx)
     if chosen.resolve() == database.resolve():
         raise ValidationError("path", "{path} is the database itself, not a backup of it.", path=str(chosen))
     check(chosen)
-    progress.step(0, 2, Message("Keeping the database as it was aside"))
-    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
-    aside = database.with_name(f"{database.stem}.before-restore.{stamp}{database.suffix}")
-    try:
-        backup.copy_verified(database, aside)
-    except (OSError, sqlite3.Error, backup.CopyUnverified) as exc:
-        raise ValidationError(
-            "path",
-            "The database could not be kept aside ({reason}), so nothing was restored. Free some space "
-            "beside it, then try again.",
-            reason=getattr(exc, "strerror", None) or str(exc),
-        ) from exc
+    aside: Path | None = None
+    if database.exists():
+        progress.step(0, 2, Message("Keeping the database as it was aside"))
+        stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
+        aside = database.with_name(f"{database.stem}.before-restore.{stamp}{database.suffix}")
+        try:
+            backup.copy_verified(database, aside)
+        except (OSError, sqlite3.Error, backup.CopyUnverified) as exc:
+            raise ValidationError(
+                "path",
+                "The database could not be kept aside ({reason}), so nothing was restored. Free some space "
+                "beside it, then try again.",
+                reason=getattr(exc, "strerror", None) or str(exc),
+            ) from exc
     progress.report(1, 2, Message("Restoring {file}", file=chosen.name))  # no stopping half way now
+    database.parent.mkdir(parents=True, exist_ok=True)
     try:
         rows = backup.restore_into(chosen, database)
     except (OSError, sqlite3.Error, backup.CopyUnverified) as exc:
+        if aside is None:
+            raise ValidationError(
+                "path",
+                "The backup could not be restored ({reason}).",
+                reason=getattr(exc, "strerror", None) or str(exc),
+            ) from exc
         raise ValidationError(
             "path",
             "The backup could not be restored ({reason}); the database as it was is kept at {aside}.",
             reason=getattr(exc, "strerror", None) or str(exc),
             aside=str(aside),
         ) from exc
-    everything = Changes(unknown=set(live.TABLES))  # every view reads again what it shows
-    for listener in list(ctx.listeners):
-        listener(everything)
     return Restored(rows.get("clients", 0), aside)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from crm_desktop.i18n import Message
 from crm_desktop.services import clients, duplicates
+from crm_desktop.services.bulk_work import holding_the_collector
 from crm_desktop.services.clients import ClientRow
 from crm_desktop.services.context import ServiceContext, company_profile
 from crm_desktop.services.progress import Progress
@@ -29,6 +30,7 @@ class Group:
     reasons: dict[int, str]  # client id → why it is in the group (duplicates.SAME_EMAIL…), the first has none
 
 
+@holding_the_collector
 def find(ctx: ServiceContext, *, progress: Progress | None = None) -> list[Group]:
     """Every group of two or more clients (as this user sees them) that are one, the largest first."""
     from crm_desktop.db.models import Client

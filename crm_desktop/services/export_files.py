@@ -1,5 +1,5 @@
 """The files exports write: a table as CSV (Excel's "CSV UTF-8") or XLSX (xlsxwriter), clients as vCard
-for phones and mail programs (vobject), tasks as an iCalendar file for calendars (icalendar).
+for phones and mail programs, tasks as an iCalendar file for calendars (icalendar).
 
 Every file is written whole or not at all: under a temporary name beside it, renamed at the end, so a
 failure, a cancel or a crash half way leaves no file (and an older one of that name untouched).
@@ -130,28 +130,50 @@ def vcard(
     tags: Sequence[str],
     organisation: str = "",
 ) -> str:
-    """One contact as vCard 3.0, what phones, Outlook and Google Contacts read."""
-    import vobject
+    """One contact as vCard 3.0 (RFC 2426), what phones, Outlook and Google Contacts read.
 
-    card = vobject.vCard()
-    card.add("fn").value = name
+    Written here rather than by a vCard library: the one we used took 30 s for 100,000 contacts, and a
+    card is a few lines whose only rules are the escaping of text and the folding of long lines."""
     parts = name.rsplit(" ", 1) if not company else [name]
-    card.add("n").value = vobject.vcard.Name(family=parts[-1] if len(parts) > 1 else "", given=parts[0])
+    family, given = (parts[-1], parts[0]) if len(parts) > 1 else ("", parts[0])
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{_text(name)}", f"N:{_text(family)};{_text(given)};;;"]
     if company or organisation:
-        card.add("org").value = [name if company else organisation]
-    for phone in phones:
-        card.add("tel").value = phone
-    for email in emails:
-        entry = card.add("email")
-        entry.value = email
-        entry.type_param = "INTERNET"
+        lines.append(f"ORG:{_text(name if company else organisation)}")
+    lines += [f"TEL:{_text(phone)}" for phone in phones]
+    lines += [f"EMAIL;TYPE=INTERNET:{_text(email)}" for email in emails]
     if address:
-        card.add("adr").value = vobject.vcard.Address(street=address)
+        lines.append(f"ADR:;;{_text(address)};;;;")
     if notes:
-        card.add("note").value = notes
+        lines.append(f"NOTE:{_text(notes)}")
     if tags:
-        card.add("categories").value = list(tags)
-    return card.serialize()
+        lines.append("CATEGORIES:" + ",".join(_text(tag) for tag in tags))
+    lines.append("END:VCARD")
+    return "".join(_folded(line) for line in lines)
+
+
+def _text(value: str) -> str:
+    """A vCard text value: backslash, comma, semicolon and line breaks escaped."""
+    value = value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _folded(line: str) -> str:
+    """The line with CRLF, folded every 75 octets (a space starts each continuation), never inside a
+    character of several octets."""
+    if len(line.encode("utf-8")) <= 75:
+        return line + "\r\n"
+    out: list[str] = []
+    piece: list[str] = []
+    size = 0
+    for ch in line:
+        octets = len(ch.encode("utf-8"))
+        if size + octets > 75:
+            out.append("".join(piece))
+            piece, size = [" "], 1
+        piece.append(ch)
+        size += octets
+    out.append("".join(piece))
+    return "\r\n".join(out) + "\r\n"
 
 
 def calendar(events: Sequence[dict[str, Any]], name: str) -> bytes:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from crm_desktop.i18n import Message
 from crm_desktop.services import clients, documents, invoices, tasks
+from crm_desktop.services.bulk_work import holding_the_collector
 from crm_desktop.services.clients import ClientDetail, ClientFilter
 from crm_desktop.services.context import ServiceContext, record
 from crm_desktop.services.errors import PermissionDenied, ValidationError
@@ -60,6 +61,7 @@ def record_export(ctx: ServiceContext, entity: str, rows: int, details: dict[str
         record(s, entity=entity, entity_id=None, action="export", details={"rows": rows, **details})
 
 
+@holding_the_collector
 def clients_file(
     ctx: ServiceContext,
     path: Path,
@@ -123,6 +125,7 @@ def _client_writer(path: Path) -> Iterator[Callable[[ClientDetail], object]]:
         )
 
 
+@holding_the_collector
 def list_file(
     ctx: ServiceContext,
     path: Path,

@@ -50,6 +50,7 @@ from crm_desktop.db.models import (
 from crm_desktop.i18n import LANGUAGES, N_, Message
 from crm_desktop.services import activities, clients, deals, duplicates, invoices, money, tasks
 from crm_desktop.services import cell_values as cv
+from crm_desktop.services.bulk_work import holding_the_collector
 from crm_desktop.services.context import ServiceContext, company_profile, created_rows, record
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.export_files import rows_file
@@ -187,6 +188,7 @@ class Preview:
 # --- reading the file ---------------------------------------------------------------------------------
 
 
+@holding_the_collector
 def preview(
     ctx: ServiceContext,
     sheet: Sheet,
@@ -613,6 +615,7 @@ class Summary:
         )
 
 
+@holding_the_collector
 def run(ctx: ServiceContext, p: Preview, *, progress: Progress | None = None) -> Summary:
     """The rows as decided, written in one transaction; a row with problems is skipped, said why."""
     assert p.complete, "a preview of the first rows is for showing, not for importing"

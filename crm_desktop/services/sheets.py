@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from crm_desktop.i18n import N_, Message
+from crm_desktop.services.bulk_work import holding_the_collector
 from crm_desktop.services.errors import ValidationError
 
 # A cell as read: text from a text file; from a workbook also a number, a date or a truth value.
@@ -61,6 +62,7 @@ def is_workbook_file(path: Path) -> bool:
     return path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods")
 
 
+@holding_the_collector
 def read(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> Sheet:
     """The table in `path`; a text file's encoding and delimiter found unless given."""
     path = Path(path)

@@ -51,6 +51,7 @@ from crm_desktop.ui.left_to_right import embedded, in_its_own_order
 from crm_desktop.ui.ops import Ops
 
 SAMPLE_ROWS = 5  # values shown beside each column on the columns step
+FIRST_ROWS = 200  # checked and shown at once, while the rest of the file is checked
 COUNTRIES = ("UZ", "AZ", "RU", "KZ", "KG", "TJ", "TR", "AE", "SA", "GB", "US", "DE")
 PROBLEM = QColor("#b91c1c")
 PROBLEM_BACKGROUND = QColor("#fee2e2")
@@ -64,9 +65,11 @@ def _read(ctx: Any, path: Path, *, encoding: str | None, delimiter: str | None, 
 
 
 def _preview(
-    ctx: Any, sheet: Sheet, mapping: Mapping, *, orders: dict, region: str, progress: Any
+    ctx: Any, sheet: Sheet, mapping: Mapping, *, orders: dict, region: str, first: int | None, progress: Any
 ) -> Preview:
-    return importing.preview(ctx, sheet, mapping, date_orders=orders, region=region, progress=progress)
+    return importing.preview(
+        ctx, sheet, mapping, date_orders=orders, region=region, first=first, progress=progress
+    )
 
 
 class PreviewModel(QAbstractTableModel):
@@ -162,7 +165,9 @@ class PreviewModel(QAbstractTableModel):
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
-        return flags | Qt.ItemFlag.ItemIsEditable if index.column() >= 2 else flags
+        # fixed in place once the whole file is checked (a fix to the first rows' check would be lost)
+        editable = index.column() >= 2 and self.preview.complete
+        return flags | Qt.ItemFlag.ItemIsEditable if editable else flags
 
     def setData(
         self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
@@ -308,14 +313,15 @@ class ImportWizard(QDialog):
         actions.addWidget(self.show_combo)
         actions.addStretch(1)
         actions.addWidget(QLabel(self.tr("Selected rows:")))
+        self.row_actions: list[QWidget] = []
         for action, text in (
             (NEW, self.tr("Import as &new")),
             (MERGE, self.tr("Me&rge")),
             (SKIP, self.tr("S&kip")),
         ):
-            actions.addWidget(
-                QPushButton(text, clicked=lambda _=False, a=action: self.choose_for_selected(a))
-            )
+            button = QPushButton(text, clicked=lambda _=False, a=action: self.choose_for_selected(a))
+            actions.addWidget(button)
+            self.row_actions.append(button)
         self.counts_label = QLabel()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -470,6 +476,10 @@ class ImportWizard(QDialog):
     # --- step 3: the check ---
 
     def check(self, orders: dict[int, str] | None = None) -> None:
+        """The file's first rows checked and shown at once, then all of it (a job the user may cancel)."""
+        self._check(orders or {}, FIRST_ROWS)
+
+    def _check(self, orders: dict[int, str], first: int | None) -> None:
         assert self.sheet is not None
         self.next_button.setEnabled(False)
         run_job(
@@ -478,18 +488,20 @@ class ImportWizard(QDialog):
             _preview,
             self.sheet,
             self.mapping(),
-            orders=orders or {},
+            orders=orders,
             region=self.country_combo.currentData(),
+            first=first,
             title=fill(self.tr("Checking {file}"), file=self.path.name),
-            on_done=self._checked,
+            on_done=lambda preview: self._checked(preview, orders),
             on_error=self._check_failed,
+            on_cancelled=lambda _: self._show_step(1),
         )
 
     def _check_failed(self, error: ServiceError) -> None:
         self._show_step(1)
         show_error(self.error, error.message)
 
-    def _checked(self, preview: Preview) -> None:
+    def _checked(self, preview: Preview, orders: dict[int, str]) -> None:
         self.preview = preview
         self.model = PreviewModel(preview, self)
         self.table.setModel(self.model)
@@ -515,6 +527,8 @@ class ImportWizard(QDialog):
             self.questions.addRow(fill(self.tr("Dates in '{column}' are written:"), column=q.header), combo)
         self._show_step(2)
         self._count()
+        if not preview.complete and not preview.questions:  # (answered first: the rest asks the same)
+            self._check(orders, None)
 
     def _order_chosen(self) -> None:
         if all(c.currentData() for c in self.order_combos.values()):
@@ -546,6 +560,21 @@ class ImportWizard(QDialog):
 
     def _count(self) -> None:
         if self.preview is None:
+            return
+        complete = self.preview.complete  # the first rows only: what is done to them waits for the rest
+        for widget in self.row_actions:
+            widget.setEnabled(complete)
+        if not complete:
+            said = (
+                self.tr(
+                    "The first {n} rows are shown. Say how the dates are written, and the whole file is "
+                    "checked."
+                )
+                if self.preview.questions
+                else self.tr("The first {n} rows are shown while the rest of the file is checked.")
+            )
+            self.counts_label.setText(fill(said, n=i18n.number_text(len(self.preview.rows))))
+            self.next_button.setEnabled(False)
             return
         c = self.preview.counts()
         self.counts_label.setText(

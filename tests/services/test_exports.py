@@ -286,6 +286,33 @@ def test_clients_exported_as_contacts_read_back_in_a_mail_program(ctx, tmp_path)
     assert cards["Oʻgʻiloy Rahimova"].note.value == "=1+1 looks like a formula"
 
 
+def test_contacts_keep_long_text_in_any_script_and_the_marks_vcard_uses(ctx, tmp_path):
+    import vobject
+
+    note = "Звонить после 18:00; офис закрыт по пятницам.\nالعنوان: دبي، شارع الشيخ زايد, الطابق 12 — " * 3
+    clients.create(
+        ctx,
+        name="Юридическое бюро «Право», ООО",
+        kind="company",
+        phones=["+998 90 123 45 67"],
+        address="Tashkent; Navoi 5, office 12\\B",
+        notes=note,
+        tags=["b2b,vip", "law"],
+    )
+    target = tmp_path / "clients.vcf"
+    exports.clients_file(ctx, target)
+    raw = target.read_bytes()
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # folded in octets
+    raw.decode("utf-8")  # never inside a character
+    [card] = vobject.readComponents(raw.decode("utf-8"))
+    assert card.fn.value == "Юридическое бюро «Право», ООО" and card.org.value == [
+        "Юридическое бюро «Право», ООО"
+    ]
+    assert card.note.value == note.strip()
+    assert card.adr.value.street == "Tashkent; Navoi 5, office 12\\B"
+    assert card.categories.value == ["b2b,vip", "law"]
+
+
 def test_export_then_import_of_clients_loses_nothing(ctx, tmp_path):
     """Spans services/exports.py and services/importing.py: a workbook exported is a file to import."""
     from crm_desktop.db.engine import Database

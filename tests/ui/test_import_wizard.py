@@ -135,3 +135,24 @@ def test_a_file_that_cannot_be_read_says_so_in_the_wizard(qtbot, open_window, tm
     wizard = window.open_import(path)
     qtbot.waitUntil(lambda: "holds no table" in wizard.error.text(), timeout=10_000)
     assert not wizard.next_button.isEnabled()
+
+
+def test_a_big_files_first_rows_show_before_the_rest_is_checked(qtbot, open_window, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+    import client_files
+
+    path = client_files.write_csv(tmp_path / "clients.csv", 1500)
+    window = open_window()
+    wizard = _wizard(qtbot, window, path)
+    seen: list[tuple[bool, int, bool]] = []
+    checked = wizard._checked
+    wizard._checked = lambda preview, orders: (  # what the check step showed, each time
+        checked(preview, orders),
+        seen.append((preview.complete, wizard.model.rowCount(), wizard.next_button.isEnabled())),
+    )
+    _to_check(qtbot, wizard)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=20_000)
+    assert seen == [(False, 200, False), (True, 1500, True)]
+    assert wizard.preview.counts()[NEW] == 1500

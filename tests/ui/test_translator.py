@@ -43,7 +43,7 @@ def test_choosing_russian_opens_the_window_again_in_russian_on_the_same_page(
 ):
     task = tasks.create(sqlite_ctx, title="Call Aziz", due_at=clock.current, remind_at=clock.current)
     window = opened(qtbot, host.open("en"))
-    assert menu_titles(window) == ["&File", "&Settings", "&Go", "&Help"]
+    assert menu_titles(window) == ["&File", "&Clients", "&Settings", "&Go", "&Help"]
     window.show_page("deals")
     qtbot.waitUntil(lambda: task.id in window.reminder_window.rows)
 
@@ -52,8 +52,16 @@ def test_choosing_russian_opens_the_window_again_in_russian_on_the_same_page(
         russian.trigger()
     again = opened(qtbot, host.window)
     assert again is not window and not (isValid(window) and window.isVisible())  # the old one is gone
-    assert menu_titles(again) == [i18n.gettext(t, "ru") for t in ("&File", "&Settings", "&Go", "&Help")]
-    assert menu_titles(again) != ["&File", "&Settings", "&Go", "&Help"]  # translated, not the English ids
+    assert menu_titles(again) == [
+        i18n.gettext(t, "ru") for t in ("&File", "&Clients", "&Settings", "&Go", "&Help")
+    ]
+    assert menu_titles(again) != [
+        "&File",
+        "&Clients",
+        "&Settings",
+        "&Go",
+        "&Help",
+    ]  # translated, not the English ids
     assert again.current_key() == "deals"  # the page that was shown
     assert Settings(paths.settings_file).get("language") == "ru"  # this PC user's choice, for the next start
     qtbot.waitUntil(lambda: task.id in again.reminder_window.rows)
