@@ -181,14 +181,7 @@ def _own_restore(parsed: URL, chosen: Path, manifest) -> int:
                 where=_where(parsed),
                 reason=str(getattr(exc, "orig", None) or exc).splitlines()[0],
             ) from exc
-    said = Message(
-        "Restored {file} into {where} ({clients}).",
-        file=str(chosen),
-        where=_where(parsed),
-        clients=Message.counted("{n} client", "{n} clients", _clients(parsed)),
-    )
-    print(said.render())
-    return 0
+    return _restored(parsed, chosen)
 
 
 def _restore(parsed: URL, chosen: Path) -> int:
@@ -217,6 +210,10 @@ def _restore(parsed: URL, chosen: Path) -> int:
             where=_where(parsed),
             reason=_first_line(done),
         )
+    return _restored(parsed, chosen)
+
+
+def _restored(parsed: URL, chosen: Path) -> int:
     said = Message(
         "Restored {file} into {where} ({clients}).",
         file=str(chosen),

@@ -179,12 +179,13 @@ def merge(
         if set(CHOSEN) - set(chosen):
             chosen = {**_defaults([survivor, *others], survivor), **chosen}
         joined = _joined_all([_joined(c) for c in (survivor, *others)])
-        clean = clients._clean(s, {**{f: chosen[f] for f in CHOSEN}, **joined}, self_id=survivor_id)
+        clean = clients.checked_values(s, {**{f: chosen[f] for f in CHOSEN}, **joined}, self_id=survivor_id)
         if clean.get("company_id") in loaded:
             raise ValidationError("company_id", "A client cannot belong to itself.")
         moved = _move(s, [c.id for c in others], survivor_id)
         contacts: dict[str, list[int]] = {}
-        for contact in s.scalars(select(Client).where(Client.company_id.in_([c.id for c in others]))):
+        of_theirs = select(Client).where(Client.company_id.in_([c.id for c in others]), Client.id.notin_(ids))
+        for contact in s.scalars(of_theirs):
             contacts.setdefault(str(contact.company_id), []).append(contact.id)
             contact.company_id = survivor_id
         s.flush()
@@ -192,7 +193,7 @@ def merge(
             s.delete(client)
         s.flush()
         old_status = survivor.status
-        clients._apply(s, survivor, {**clean, "tags": sorted(clean["tags"])})
+        clients.apply_values(s, survivor, {**clean, "tags": sorted(clean["tags"])})
         clients.reindex(s, survivor)
         names = [c.name for c in others]
         activities.record_event(
@@ -218,26 +219,14 @@ def merge(
                 },
             },
         )
-        return clients._detail(s, survivor)
+        return clients.loaded_detail(s, survivor)
 
 
 def _refuse_issued_elsewhere(s: Session, survivor: Client, others: list[Client]) -> None:
-    issued = [
-        c
-        for c in others
-        if s.scalar(
-            select(func.count())
-            .select_from(Document)
-            .where(Document.client_id == c.id, Document.status != "draft")
-        )
-    ]
+    issued = [c for c in others if _issued(s, c.id)]
     if not issued:
         return
-    if len(issued) > 1 or s.scalar(
-        select(func.count())
-        .select_from(Document)
-        .where(Document.client_id == survivor.id, Document.status != "draft")
-    ):
+    if len(issued) > 1 or _issued(s, survivor.id):
         raise ValidationError(
             "clients",
             "{first} and {second} both have issued quotes or invoices, which stay with the client they were "
@@ -355,7 +344,7 @@ def undo(ctx: ServiceContext) -> ClientDetail:
             _move_back(s, model, "client_id", data["moved"][table], survivor.id)
         _move_back(s, Client, "company_id", data["contacts"], survivor.id)
         old_status = survivor.status
-        clients._apply(s, survivor, _restored(survivor, data["before"], data["after"]))
+        clients.apply_values(s, survivor, _restored(survivor, data["before"], data["after"]))
         clients.reindex(s, survivor)
         if survivor.status != old_status:
             lifecycle.say_status_change(s, ctx, survivor.id, old_status, survivor.status)
@@ -375,7 +364,7 @@ def undo(ctx: ServiceContext) -> ClientDetail:
             details={"restored": ", ".join(names)},
         )
         s.flush()
-        return clients._detail(s, survivor)
+        return clients.loaded_detail(s, survivor)
 
 
 def _put_back(s: Session, columns: dict[str, Any]) -> None:

@@ -368,7 +368,7 @@ def list_clients(
 
 def get(ctx: ServiceContext, client_id: int) -> ClientDetail:
     with ctx.read() as s:
-        return _detail(s, load_visible(s, ctx.actor, client_id))
+        return loaded_detail(s, load_visible(s, ctx.actor, client_id))
 
 
 def tags_in_use(ctx: ServiceContext) -> list[str]:
@@ -401,7 +401,8 @@ def _row(c: Client | Row[Any], owner_name: str | None, next_: NextActivity | Non
     )
 
 
-def _detail(s: Session, c: Client) -> ClientDetail:
+def loaded_detail(s: Session, c: Client) -> ClientDetail:
+    """The detail of a client loaded in the unit of work `s` (as a save answers with it)."""
     owner = s.get(User, c.owner_id) if c.owner_id else None
     company = s.get(Client, c.company_id) if c.company_id else None
     return _detail_of(
@@ -445,7 +446,7 @@ _FIELDS = (
 )
 
 
-def _clean(
+def checked_values(
     s: Session, values: dict[str, Any], *, self_id: int | None = None, companies: dict[int, str] | None = None
 ) -> dict[str, Any]:
     """The values checked and normalised; the chosen company's name goes into `companies` if given."""
@@ -498,7 +499,8 @@ def _strings(value: Iterable[str] | str) -> list[str]:
     return [i.strip() for i in items if i and i.strip()]
 
 
-def _apply(s: Session, client: Client, values: dict[str, Any]) -> None:
+def apply_values(s: Session, client: Client, values: dict[str, Any]) -> None:
+    """`values` (as checked_values made them) set on the client, a change of its tags audited."""
     tags = values.pop("tags", None)
     for key, value in values.items():
         setattr(client, key, value)
@@ -567,12 +569,12 @@ def create(ctx: ServiceContext, *, request_id: str | None = None, **values: Any)
             return _insert(s, values, owner_id, request_id)
     except _MadeBefore:
         with ctx.read() as s:
-            return _detail(s, made_before(s, Client, request_id))
+            return loaded_detail(s, made_before(s, Client, request_id))
 
 
 def _insert(s: Session, values: dict[str, Any], owner_id: int | None, request_id: str | None) -> ClientDetail:
     companies: dict[int, str] = {}
-    clean = _clean(s, {"kind": "person", "status": "lead", **values}, companies=companies)
+    clean = checked_values(s, {"kind": "person", "status": "lead", **values}, companies=companies)
     if "name" not in clean:
         raise ValidationError("name", "Name cannot be empty. Please enter it.")
     tags = sorted(clean.pop("tags", []))
@@ -653,7 +655,7 @@ def update(
     """
     with ctx.write() as s:
         client = load_visible(s, ctx.actor, client_id)
-        clean = _clean(s, values, self_id=client_id)
+        clean = checked_values(s, values, self_id=client_id)
         if "tags" in clean:
             clean["tags"] = sorted(clean["tags"])
         clean = merge.resolve(
@@ -663,16 +665,16 @@ def update(
             expected_version,
             base,
             clean,
-            lambda: editable_values(_detail(s, client)),
+            lambda: editable_values(loaded_detail(s, client)),
             decided,
         )
         old_status = client.status
-        _apply(s, client, clean)
+        apply_values(s, client, clean)
         if client.status != old_status:
             lifecycle.say_status_change(s, ctx, client.id, old_status, client.status)
         reindex(s, client)
         s.flush()
-        return _detail(s, client)
+        return loaded_detail(s, client)
 
 
 def deletion_impact(ctx: ServiceContext, client_id: int) -> DeletionImpact:

@@ -208,12 +208,13 @@ def preview(
     region = region or duplicates.office_region(language)
     p = Preview(mapping.kind, sheet, mapping, region, ctx.zone(), dict(date_orders or {}), [], [], [])
     default_mark = "," if sheet.delimiter == ";" else i18n.number_marks(language)[0]
+    progress = progress or Progress()
     for column, key in sorted(mapping.columns.items()):
+        progress.step(0, len(sheet.rows), Message("Reading column '{column}'", column=sheet.headers[column]))
         f = fields[key]
         cells = [r[column] for r in sheet.rows]
         p._readers[column] = _reader_for(p, column, f, cells, default_mark)
     p._index = _existing(ctx, p)
-    progress = progress or Progress()
     p.complete = first is None or first >= len(sheet.rows)
     for n in range(len(sheet.rows) if first is None else min(first, len(sheet.rows))):
         row = _read_row(p, n)
@@ -1060,11 +1061,14 @@ def _summary_not_written(path: str, reason: str) -> ValidationError:
     )
 
 
-def write_summary(summary: Summary, path: Path) -> Path:
+def write_summary(summary: Summary, path: Path, *, progress: Progress | None = None) -> Path:
     """The summary as a CSV (Excel reads it): line, what became of it, the record, its name, why."""
+    progress = progress or Progress()
     with rows_file(path, _summary_not_written) as add:
         add([i18n.gettext(h) for h in (N_("Line"), N_("Result"), N_("Id"), N_("Name"), N_("Why"))])
-        for o in summary.outcomes:
+        for n, o in enumerate(summary.outcomes):
+            if n % STEP == 0:
+                progress.report(n, len(summary.outcomes), Message("Writing the summary"))
             reason = o.reason.render() if o.reason else ""
             add([o.line, i18n.gettext(RESULT_NAMES[o.result]), o.record_id or "", o.name, reason])
     return path

@@ -14,6 +14,7 @@ before anything is written (services/importing.py does the work; each step that 
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,19 @@ def _preview(
     return importing.preview(
         ctx, sheet, mapping, date_orders=orders, region=region, first=first, progress=progress
     )
+
+
+def _import(
+    ctx: Any, preview: Preview, source: Path, *, progress: Any
+) -> tuple[importing.Summary, Path | None, str]:
+    """The import, then its summary beside the file (100,000 lines: not on the window's thread); a
+    summary that could not be written is said, the import stays."""
+    summary = importing.run(ctx, preview, progress=progress)
+    try:
+        path = importing.summary_path(source, datetime.now())
+        return summary, importing.write_summary(summary, path, progress=progress), ""
+    except ServiceError as exc:
+        return summary, None, exc.message
 
 
 class PreviewModel(QAbstractTableModel):
@@ -506,7 +520,9 @@ class ImportWizard(QDialog):
         self.model = PreviewModel(preview, self)
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.resizeColumnsToContents()  # of the rows shown first: a long note does not take it all
+        # of the rows in sight (100,000 would hold the window): a long note does not take it all
+        self.table.horizontalHeader().setResizeContentsPrecision(0)
+        self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
             self.table.setColumnWidth(
                 column, min(self.table.columnWidth(column), 360 if column == 1 else 220)
@@ -596,8 +612,9 @@ class ImportWizard(QDialog):
         run_job(
             self,
             self.ops,
-            importing.run,
+            _import,
             self.preview,
+            self.path,
             title=fill(self.tr("Importing {file}"), file=self.path.name),
             on_done=self._imported,
             on_error=lambda e: self._import_failed(e.message),
@@ -611,18 +628,13 @@ class ImportWizard(QDialog):
         self.back_button.setEnabled(True)
         show_error(self.error, message)
 
-    def _imported(self, summary: importing.Summary) -> None:
-        from datetime import datetime
-
+    def _imported(self, done: tuple[importing.Summary, Path | None, str]) -> None:
+        summary, self.summary_path, problem = done
         said = [summary.message().render()]
-        try:
-            self.summary_path = importing.write_summary(
-                summary, importing.summary_path(self.path, datetime.now())
-            )
+        if self.summary_path is not None:
             said.append(fill(self.tr("The summary, row by row, is in {path}."), path=self.summary_path))
-        except ServiceError as exc:
-            self.summary_path = None
-            said.append(exc.message)
+        else:
+            said.append(problem)
         self.done_label.setText("\n\n".join(said))
         self.open_summary.setVisible(self.summary_path is not None)
         self._show_step(3)

@@ -19,6 +19,7 @@ so every progress report would re-enter the event loop (and could deliver the jo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,8 @@ from crm_desktop.services.progress import Cancelled, Progress
 from crm_desktop.ui.ops import Ops, call_as, deliver
 
 SHOW_AFTER_MS = 400  # a job done sooner shows no dialog at all
+BREATHE_EVERY_S = 0.03  # how often a job's step hands the window Python's lock (see Job._reported)
+BREATH_S = 0.001
 THREADS = 2  # two jobs may run side by side (an export while a report is made); more would starve the writer
 
 _pool: QThreadPool | None = None
@@ -194,7 +197,8 @@ class Job(QObject):
         self.ops, self.parent_widget, self.title = ops, parent, title
         self.on_done, self.on_error, self.on_cancelled = on_done, on_error, on_cancelled
         self.relay = _Relay()
-        self.progress = Progress(lambda done, total, text: self.relay.progressed.emit(done, total, text))
+        self.progress = Progress(self._reported)
+        self._breathed = time.monotonic()
         self.relay.progressed.connect(self._progressed)
         self.relay.ended.connect(self._ended)
         self.done = False
@@ -213,6 +217,16 @@ class Job(QObject):
             self.show_timer = QTimer(self, singleShot=True, interval=SHOW_AFTER_MS)
             self.show_timer.timeout.connect(self._show_dialog)
             self.show_timer.start()
+
+    def _reported(self, done: int, total: int, text: str) -> None:
+        """On the job's thread: the step sent to the window, and, every BREATHE_EVERY_S, a pause that
+        hands the window's thread Python's lock. Without it a job in pure Python kept the window from
+        its timers and paint for up to a second at a time (an import's check: rapidfuzz lets go of the
+        lock and takes it back between names so often that Python's own handover never came)."""
+        self.relay.progressed.emit(done, total, text)
+        if time.monotonic() - self._breathed >= BREATHE_EVERY_S:
+            time.sleep(BREATH_S)
+            self._breathed = time.monotonic()
 
     def cancel(self) -> None:
         """Ask the job to stop at its next step."""

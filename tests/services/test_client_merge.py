@@ -195,3 +195,13 @@ def test_a_staff_login_moves_no_system_entry_to_a_client_it_cannot_see_nor_rewri
     )
     assert len(refusals) == 3
     assert facts(owner) == before
+
+
+def test_the_people_of_a_merged_company_follow_it_and_go_back_with_the_undo(ctx):
+    kept = clients.create(ctx, name="Toshkent Print", kind="company")
+    twice = clients.create(ctx, name="Toshkent Print LLC", kind="company")
+    person = clients.create(ctx, name="Aziz Karimov", company_id=twice.id)
+    client_merge.merge(ctx, kept.id, [kept.id, twice.id])
+    assert clients.get(ctx, person.id).company_id == kept.id
+    client_merge.undo(ctx)
+    assert clients.get(ctx, person.id).company_id == twice.id
