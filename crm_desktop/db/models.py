@@ -414,6 +414,25 @@ class CompanyProfile(Editable, Base):
     lead_follow_up_hours: Mapped[int] = mapped_column(Integer, default=24)
     invoice_follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
     escalation_hours: Mapped[int] = mapped_column(Integer, default=24)
+    # The office calendar (services/work_calendar.py): the working weekdays, Monday first ("1111100":
+    # Monday to Friday), the working hours in the office's zone, and whose public holidays it keeps.
+    work_days: Mapped[str] = mapped_column(String(7), default="1111100", server_default="1111100")
+    work_starts: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
+    work_ends: Mapped[str] = mapped_column(String(5), default="18:00", server_default="18:00")
+    holiday_country: Mapped[str] = mapped_column(String(2), default="", server_default="")
+
+
+class Holiday(Editable, Base):
+    """A day off of a country's calendar (the office keeps those of its `holiday_country`)."""
+
+    __tablename__ = "holidays"
+    __audit__ = True
+    __table_args__ = (UniqueConstraint("country", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    day: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(200), default="")
 
 
 # --- audit --------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from crm_desktop.db.models import (
     DealStageChange,
     Document,
     DocumentLine,
+    Holiday,
     NumberSeries,
     Payment,
     Pipeline,
@@ -48,7 +49,7 @@ from crm_desktop.db.models import (
     User,
 )
 from crm_desktop.i18n import N_, Message
-from crm_desktop.services import company, follow_ups, invoices, money, numbering
+from crm_desktop.services import company, follow_ups, invoices, money, numbering, work_calendar
 from crm_desktop.services.context import FixedClock, ServiceContext, company_profile
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.search import build_terms
@@ -459,6 +460,7 @@ def generate(
                 email="office@ipakyoli.uz",
                 default_currency="UZS",
                 language=language,
+                holiday_country="UZ",
                 updated_at=now,
                 version=CompanyProfile.version + 1,
             )
@@ -467,6 +469,15 @@ def generate(
             update(User)
             .where(User.id == 1)
             .values(display_name="Aziz Karimov", updated_at=now, version=User.version + 1)
+        )
+        # The office keeps Uzbekistan's days off; Azerbaijan's are there to choose (Settings).
+        bulk(
+            Holiday,
+            [
+                {"country": country, "day": day, "name": name[:200], **stamp}
+                for country in ("UZ", "AZ")
+                for day, name in work_calendar.public_holidays(country, today.year, language)
+            ],
         )
         staff_ids = [1] + _staff(s, ids, stamp)
         if language != spoke:  # the office chose its language: the starting pipeline follows, as it would
