@@ -38,6 +38,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from crm_desktop.ui import translator
+from crm_desktop.ui.collector import collect_on_gui_thread
 from crm_desktop.ui.errors import ErrorReporter
 from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.ops import Ops
@@ -64,6 +65,7 @@ def window_settings(paths: Paths) -> QSettings:
 def build_main_window(
     ctx: ServiceContext, paths: Paths, reporter: ErrorReporter, *, demo: bool = False
 ) -> MainWindow:
+    collect_on_gui_thread(QApplication.instance())
     ops = Ops(ctx, report_bug=reporter.report)
     window = MainWindow(
         ops,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crm_desktop import __version__, i18n
-from crm_desktop.cli import argparse_words, backup, clients, db, imports, invoices, server, tasks
+from crm_desktop.cli import argparse_words, backup, clients, db, imports, invoices, jobs, server, tasks
 from crm_desktop.cli.output import CliError
 from crm_desktop.i18n import ENV_LANGUAGE, LANGUAGES
 
@@ -31,6 +31,8 @@ COMMANDS = {
     "server": server,
     "users": server,
     "import": imports,
+    "jobs": jobs,
+    "templates": jobs,
 }
 
 
@@ -105,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     server.add_parsers(sub)
     backup.add_parsers(sub)
     imports.add_parsers(sub)
+    jobs.add_parsers(sub)
     _database_url_after_the_command(sub)
     return p
 

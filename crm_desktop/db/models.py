@@ -435,6 +435,127 @@ class Holiday(Editable, Base):
     name: Mapped[str] = mapped_column(String(200), default="")
 
 
+# --- work after the sale: workflow templates and jobs ----------------------------------------------
+
+JOB_STATUSES = ("planned", "in_progress", "on_hold", "done", "cancelled")
+STAGE_STATUSES = ("waiting", "in_progress", "blocked", "awaiting_approval", "done")
+
+
+class WorkflowTemplate(Editable, Base):
+    """A kind of work the office does again and again, as its ordered stages (services/workflows.py).
+
+    `stages` is the definition being edited; every saved definition is also a TemplateVersion, which
+    the jobs started from it keep: editing a template never changes a job already running."""
+
+    __tablename__ = "workflow_templates"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    stages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(Integer, default=1)  # the number of its latest version
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TemplateVersion(Base):
+    """A template's stages as they were saved once; never changed."""
+
+    __tablename__ = "template_versions"
+    __table_args__ = (UniqueConstraint("template_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("workflow_templates.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    stages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Job(Editable, Retryable, Base):
+    """The work done for a client after the sale, in the stages of the template it was started from."""
+
+    __tablename__ = "jobs"
+    __audit__ = True
+    __table_args__ = (
+        Index("ix_jobs_status_due", "status", "forecast_due"),
+        Index("ix_jobs_responsible_status", "responsible_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"), index=True)
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    template_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("template_versions.id", ondelete="RESTRICT"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    hold_reason: Mapped[str] = mapped_column(Text, default="")
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    site_address: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    planned_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    planned_due: Mapped[datetime] = mapped_column(UTCDateTime())
+    forecast_due: Mapped[datetime] = mapped_column(UTCDateTime())  # as the stages go, later if they are late
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class JobStage(Editable, Base):
+    """One stage of a job, copied from its template version when the job started."""
+
+    __tablename__ = "job_stages"
+    __audit__ = True
+    __table_args__ = (
+        UniqueConstraint("job_id", "position"),
+        Index("ix_job_stages_status_forecast", "status", "forecast_due"),
+        Index("ix_job_stages_responsible_status", "responsible_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(String(100), default="")
+    # How long it is planned to take, in working days or in working hours (one of them).
+    work_days: Mapped[int | None] = mapped_column(Integer)
+    work_hours: Mapped[Decimal | None] = mapped_column(Quantity)
+    may_overlap: Mapped[bool] = mapped_column(
+        Boolean, default=False
+    )  # may start before the one before is done
+    needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # [{"text": ..., "done_at": ISO time or null, "done_by": user id or null}]
+    checklist: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # [{"title", "after_hours", "assignee": "responsible" or a user id, "remind_minutes"}] made at its start
+    tasks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    block_reason: Mapped[str] = mapped_column(Text, default="")
+    planned_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    planned_due: Mapped[datetime] = mapped_column(UTCDateTime())
+    forecast_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    forecast_due: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    override_reason: Mapped[str] = mapped_column(Text, default="")  # done with its checklist not all ticked
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its responsible person was told
+    manager_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the job's manager too
+
+
+class JobPerson(Base):
+    """Who else works on a job (its team)."""
+
+    __tablename__ = "job_people"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 # --- audit --------------------------------------------------------------------------------------
 
 

@@ -4,7 +4,8 @@ cycle collector held until it is done.
 Such work makes millions of objects that live until it ends and hold no reference cycles; the collector
 would walk all of them again and again as they pile up (a fifth of a 100,000-client import's time) to
 free nothing. It runs again once the last such piece of work is over — on any thread: the collector is
-the process's — and whatever cycles the rest of the app made meanwhile are collected then.
+the process's — and whatever cycles the rest of the app made meanwhile are collected then (in the window,
+by ui/collector.py on the GUI thread, where the collector stays off otherwise).
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def collector_held() -> Iterator[None]:
             _running -= 1
             if _running == 0 and _was_enabled:
                 gc.enable()
+
+
+def held() -> bool:
+    """Whether such work is running (the window's collector, ui/collector.py, waits for it)."""
+    return _running > 0
 
 
 def holding_the_collector(fn: Callable[P, R]) -> Callable[P, R]:

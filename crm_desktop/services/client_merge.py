@@ -1,7 +1,7 @@
 """Two or more clients that are one person or company made into one: the client that remains takes the
-value chosen per field, the phones, emails and tags of all, and every deal, task, document and timeline
-entry of the others, which are then deleted. In one transaction, audited, and undoable by the same user
-until their next merge.
+value chosen per field, the phones, emails and tags of all, and every deal, job, task, document and
+timeline entry of the others, which are then deleted. In one transaction, audited, and undoable by the
+same user until their next merge.
 
 An issued document (a quote or invoice with its number) stays with the client it was issued to — the
 database refuses to move it in shared mode — so a client that has one is the one that remains, and two
@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crm_desktop.db.models import Activity, AuditEntry, Client, ClientTag, Deal, Document, Task
+from crm_desktop.db.models import Activity, AuditEntry, Client, ClientTag, Deal, Document, Job, Task
 from crm_desktop.i18n import Message
 from crm_desktop.services import activities, clients, lifecycle
 from crm_desktop.services.clients import ClientDetail
@@ -46,6 +46,7 @@ JOINED = ("phones", "emails", "tags")  # every client's, never one of them chose
 # a deal before the timeline entries and documents of the deal, a quote before the invoice made from it.
 MOVED: tuple[tuple[str, Any], ...] = (
     ("deals", Deal),
+    ("jobs", Job),
     ("documents", Document),
     ("activities", Activity),
     ("tasks", Task),
@@ -64,10 +65,11 @@ class Linked:
     activities: int
     documents: int
     issued: int  # documents with their number, which stay with this client
+    jobs: int = 0
 
     @property
     def total(self) -> int:
-        return self.deals + self.tasks + self.activities + self.documents
+        return self.deals + self.tasks + self.activities + self.documents + self.jobs
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ def _linked(s: Session, client_id: int) -> Linked:
         activities=_count(s, Activity, client_id),
         documents=_count(s, Document, client_id),
         issued=_issued(s, client_id),
+        jobs=_count(s, Job, client_id),
     )
 
 
@@ -341,7 +344,7 @@ def undo(ctx: ServiceContext) -> ClientDetail:
             _put_back(s, columns)
         s.flush()
         for table, model in MOVED:
-            _move_back(s, model, "client_id", data["moved"][table], survivor.id)
+            _move_back(s, model, "client_id", data["moved"].get(table, {}), survivor.id)
         _move_back(s, Client, "company_id", data["contacts"], survivor.id)
         old_status = survivor.status
         clients.apply_values(s, survivor, _restored(survivor, data["before"], data["after"]))

@@ -35,6 +35,8 @@ from crm_desktop.db.models import (
     ClientTag,
     Deal,
     Document,
+    Job,
+    JobStage,
     Task,
     User,
     table_of,
@@ -137,6 +139,7 @@ class DeletionImpact:
     deals: int
     tasks: int
     documents: int  # invoices and quotes block deletion: they are business records
+    jobs: int = 0
 
 
 # --- visibility ---------------------------------------------------------------------------------
@@ -689,6 +692,7 @@ def deletion_impact(ctx: ServiceContext, client_id: int) -> DeletionImpact:
             deals=n(Deal, Deal.client_id),
             tasks=n(Task, Task.client_id),
             documents=n(Document, Document.client_id),
+            jobs=n(Job, Job.client_id),
         )
 
 
@@ -705,7 +709,10 @@ def delete(ctx: ServiceContext, client_id: int, *, expected_version: int | None 
                 name=client.name,
             )
         # Children go through the ORM so each gets its audit row (the database would cascade silently).
-        for model in (Task, Activity, Deal):
+        stages = select(JobStage).join(Job, Job.id == JobStage.job_id).where(Job.client_id == client_id)
+        for stage in s.scalars(stages):
+            s.delete(stage)
+        for model in (Task, Activity, Job, Deal):
             for child in s.scalars(select(model).where(model.client_id == client_id)):
                 s.delete(child)
         # No ORM relationship ties these to the client, so the unit of work may order the client's

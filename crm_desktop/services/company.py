@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from crm_desktop import i18n
 from crm_desktop.db.models import CompanyProfile, User
 from crm_desktop.i18n import N_
-from crm_desktop.services import amount_words, money, numbering, pipelines
+from crm_desktop.services import amount_words, money, numbering, pipelines, workflows
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import OWNER, ServiceContext, check_version, company_profile
 from crm_desktop.services.errors import PermissionDenied, ValidationError
@@ -160,13 +160,18 @@ def write_profile(
     with ctx.write() as s:
         profile = company_profile(s)
         check_version(profile, expected_version, N_("company profile"))
-        spoke = profile.language
+        spoke, was_set_up = profile.language, bool(profile.name.strip())
         for key, value in values.items():
             setattr(profile, key, value)
         s.flush()
         if profile.language != spoke:
             starting_names_in(s, spoke, profile.language)
-        return row(profile)
+        done = row(profile)
+        language = profile.language or "en"
+    # The office just set up (it has a name now): its starter workflows, in its language.
+    if not was_set_up and str(values.get("name", "")).strip() and ctx.actor.role in ("admin", "manager"):
+        workflows.add_starters(ctx, language)
+    return done
 
 
 def starting_names_in(s: Session, before: str, after: str) -> list[tuple[str, int]]:

@@ -49,7 +49,7 @@ from crm_desktop.db.models import (
     User,
 )
 from crm_desktop.i18n import N_, Message
-from crm_desktop.services import company, follow_ups, invoices, money, numbering, work_calendar
+from crm_desktop.services import company, follow_ups, invoices, money, numbering, work_calendar, workflows
 from crm_desktop.services.context import FixedClock, ServiceContext, company_profile
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.search import build_terms
@@ -883,10 +883,16 @@ def generate(
 RULE_TASKS_DUE_AT_START = 3  # with the call two minutes in: a handful at the first start, not dozens
 
 
+def company_profile_language(db: Database) -> str:
+    with db.read() as s:
+        return company_profile(s).language or "en"
+
+
 def _rules_applied(db: Database, rng: random.Random, now: datetime) -> None:
     """The follow-up rules' tasks as an office that uses the app has them: made when their record
     needed them, so spread over the coming working days, and only a few of them reminding now."""
     follow_ups.run(ServiceContext(db, clock=FixedClock(now)))
+    workflows.add_starters(ServiceContext(db, clock=FixedClock(now)), company_profile_language(db))
     with db.write() as s:
         made = list(s.scalars(select(Task.id).where(Task.origin.is_not(None)).order_by(Task.id)))
         rng.shuffle(made)

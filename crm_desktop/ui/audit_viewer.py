@@ -152,6 +152,10 @@ def record_words(tr) -> dict[str, str]:
         "stages": tr("Stage"),
         "company_profile": tr("Company details"),
         "demo": tr("Demo data"),
+        "workflow_templates": tr("Workflow template"),
+        "jobs": tr("Job"),
+        "job_stages": tr("Job stage"),
+        "holidays": tr("Holiday"),
     }
 
 

@@ -205,3 +205,21 @@ def test_the_people_of_a_merged_company_follow_it_and_go_back_with_the_undo(ctx)
     assert clients.get(ctx, person.id).company_id == kept.id
     client_merge.undo(ctx)
     assert clients.get(ctx, person.id).company_id == twice.id
+
+
+def test_a_job_moves_with_its_client_and_goes_back_with_the_undo(ctx):
+    from crm_desktop.services import jobs, workflows
+    from crm_desktop.services.workflows import StageSpec
+
+    kept, twice = clients.create(ctx, name="Murod Tosh"), clients.create(ctx, name="Murod Toshev")
+    template = workflows.create(ctx, "Repair", [StageSpec("Repair", work_days=1, checklist=("Parts",))])
+    job = jobs.start(ctx, twice.id, template.id)
+    assert client_merge.plan(ctx, [kept.id, twice.id]).linked[twice.id].jobs == 1
+    client_merge.merge(ctx, kept.id, [kept.id, twice.id])
+    assert jobs.get(ctx, job.id).client_id == kept.id
+    client_merge.undo(ctx)
+    assert jobs.get(ctx, job.id).client_id == twice.id
+    assert clients.deletion_impact(ctx, twice.id).jobs == 1
+    clients.delete(ctx, twice.id)
+    with pytest.raises(NotFound):
+        jobs.get(ctx, job.id)

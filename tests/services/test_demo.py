@@ -146,8 +146,10 @@ def test_one_audit_entry_for_the_whole_generation_then_the_rules_own(ctx):
         ).all()
         by_rules = s.scalar(select(func.count()).select_from(Task).where(Task.origin.is_not(None)))
     # The generated office is one entry; the follow-up rules then ran as at a first start, each of
-    # their tasks logged as any task they make is.
-    assert [(e, a) for e, a, _ in entries] == [("demo", "generate")] + [("tasks", "create")] * by_rules
+    # their tasks logged as any task they make is, and the starter workflows were made, as at set-up.
+    assert [(e, a) for e, a, _ in entries] == [("demo", "generate")] + [("tasks", "create")] * by_rules + [
+        ("workflow_templates", "create")
+    ] * 3
     assert entries[0][2]["clients"] == 50 and entries[0][2]["invoices"] == summary.invoices
 
 
@@ -280,7 +282,7 @@ def test_the_demo_office_speaks_the_language_it_is_made_in(ctx):
     assert company.get(ctx).language == "ru"
     with ctx.read() as s:  # the renamed stages are part of the one entry of the generated office
         entries = set(s.scalars(select(AuditEntry.entity).where(AuditEntry.id > before)))
-    assert entries == {"demo", "tasks"}  # the follow-up rules' tasks, logged as theirs always are
+    assert entries == {"demo", "tasks", "workflow_templates"}  # the rules' tasks and the starter workflows
     sales = pipelines.list_pipelines(ctx)[0]
     assert (sales.name, [st.name for st in sales.stages]) == (
         i18n.gettext(pipelines.SALES, "ru"),

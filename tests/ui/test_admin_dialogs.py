@@ -24,7 +24,7 @@ def test_the_audit_log_lists_who_did_what_and_filters_it(qtbot, open_window, sql
     viewer = window.show_audit_log()
     qtbot.waitUntil(lambda: viewer.model.ready and viewer.user.count() > 2)
     everything = rows(viewer.model)
-    assert everything[0].entity in ("users", "company_profile")  # newest first
+    assert everything[0].entity in ("users", "company_profile", "workflow_templates")  # newest first
     assert viewer.count.text() == f"{audit.count_entries(sqlite_ctx)} entries"
     details = [viewer.model.index(r, 4).data() for r in range(viewer.model.rowCount())]
     assert "Address:  → Toshkent" in details  # old → new, the field named as a person reads it

@@ -43,6 +43,7 @@ def brings(linked: Linked) -> str:
         fill(said, n=n)
         for n, said in (
             (linked.deals, ngettext("{n} deal", "{n} deals", linked.deals)),
+            (linked.jobs, ngettext("{n} job", "{n} jobs", linked.jobs)),
             (linked.tasks, ngettext("{n} task", "{n} tasks", linked.tasks)),
             (linked.documents, ngettext("{n} quote or invoice", "{n} quotes or invoices", linked.documents)),
             (linked.activities, ngettext("{n} timeline entry", "{n} timeline entries", linked.activities)),

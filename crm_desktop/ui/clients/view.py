@@ -470,6 +470,7 @@ class ClientsView(QWidget):
                     ngettext("{n} timeline entry", "{n} timeline entries", impact.activities),
                 ),
                 (impact.deals, ngettext("{n} deal", "{n} deals", impact.deals)),
+                (impact.jobs, ngettext("{n} job", "{n} jobs", impact.jobs)),
                 (impact.tasks, ngettext("{n} task", "{n} tasks", impact.tasks)),
             )
             if n

@@ -1,0 +1,40 @@
+"""The cycle collector runs on the window's thread only: a Qt object left in a reference cycle is destroyed
+there, never on a worker thread (where its destructor could deadlock with the window); while a bulk job
+holds the collector it waits."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+
+from PySide6.QtCore import QObject
+
+from crm_desktop.services import bulk_work
+
+
+class _Cyclic(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.me = self  # a cycle only the collector frees
+
+
+def test_qt_objects_in_cycles_are_freed_on_the_gui_thread(qtbot, open_window):
+    open_window()
+    assert not gc.isenabled()
+    freed_on: list[str] = []
+
+    def make_garbage() -> None:  # on a worker thread, as a job's objects are
+        obj = _Cyclic()
+        weakref.finalize(obj, lambda: freed_on.append(threading.current_thread().name))
+        for _ in range(5000):  # enough young objects to be past the collector's threshold
+            [object()]
+        del obj
+
+    worker = threading.Thread(target=make_garbage, name="worker")
+    worker.start()
+    worker.join()
+    with bulk_work.collector_held():
+        qtbot.wait(600)
+        assert freed_on == []  # held: not collected meanwhile, on any thread
+    qtbot.waitUntil(lambda: freed_on == [threading.main_thread().name], timeout=15_000)
