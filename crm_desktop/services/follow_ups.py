@@ -10,15 +10,17 @@ bury the office in tasks about last year's leads; unpaid invoices have no such l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop import i18n
-from crm_desktop.db.models import Activity, Client, CompanyProfile, Document, Task, User
+from crm_desktop.db.models import Activity, Client, CompanyProfile, Document, Job, JobStage, Task, User
 from crm_desktop.i18n import N_, Message
 from crm_desktop.services import company
 from crm_desktop.services import validation as v
@@ -83,6 +85,7 @@ def _run(ctx: ServiceContext) -> int:
             *_new_leads(s, now, rules.lead_follow_up_hours, language),
             *_unpaid_invoices(s, ctx, rules.invoice_follow_up_days, language),
             *_escalations(s, now, rules.escalation_hours, language),
+            *_late_stages(s, now, rules.escalation_hours, language),
         ]
         taken = set(s.scalars(select(Task.origin).where(Task.origin.in_([t.origin for t in created]))))
         fresh = [t for t in created if t.origin not in taken]
@@ -177,6 +180,66 @@ def _escalations(s: Session, now: datetime, hours: int, language: str) -> list[T
     ]
 
 
+def _late_stages(s: Session, now: datetime, hours: int, language: str) -> list[Task]:
+    """A job's stage past its due time: a reminder for the person doing it, at once; then, when the
+    office's grace period is over too, a task for the job's manager. Each once per stage, ever (the
+    stage is marked and the task's origin names it), whichever PC gets there first."""
+    doer = [
+        Task(
+            title=Message("Late: {stage} of {job}", stage=stage, job=title).render(language),
+            client_id=client_id,
+            assignee_id=person or OWNER.user_id,
+            priority="high",
+            origin=f"stage:{stage_id}",
+        )
+        for stage_id, stage, person, title, client_id, _ in _unmarked(s, JobStage.escalated_at, now, now)
+    ]
+    if not hours:
+        return doer
+    grace_over = now - timedelta(hours=hours)
+    return doer + [
+        Task(
+            title=Message(
+                "Late for {hours} h: {stage} of {job}", stage=stage, job=title, hours=Decimal(hours)
+            ).render(language),
+            client_id=client_id,
+            assignee_id=manager or OWNER.user_id,
+            priority="high",
+            origin=f"stage-manager:{stage_id}",
+        )
+        for stage_id, stage, _, title, client_id, manager in _unmarked(
+            s, JobStage.manager_escalated_at, grace_over, now
+        )
+    ]
+
+
+def _unmarked(s: Session, marked: Any, due_by: datetime, now: datetime) -> Sequence[Any]:
+    """The open stages due by `due_by` that `marked` does not say were handled, marked now (without a
+    new version: telling people is no edit of the stage)."""
+    job = aliased(Job)
+    rows = s.execute(
+        select(
+            JobStage.id, JobStage.name, JobStage.responsible_id, job.title, job.client_id, job.responsible_id
+        )
+        .join(job, job.id == JobStage.job_id)
+        .join(Client, Client.id == job.client_id)  # (on a server: a client this PC's user sees)
+        .where(
+            JobStage.status != "done",
+            job.status.in_(("planned", "in_progress")),
+            JobStage.planned_due <= due_by,
+            marked.is_(None),
+        )
+    ).all()
+    if rows:
+        s.execute(
+            update(JobStage)
+            .where(JobStage.id.in_([r[0] for r in rows]))
+            .values({marked.key: now})
+            .execution_options(synchronize_session=False)
+        )
+    return rows
+
+
 def next_deadline(ctx: ServiceContext) -> datetime | None:
     """When a rule will next have something to do (the scheduler's timer covers this too)."""
     now = ctx.now()
@@ -212,5 +275,20 @@ def next_deadline(ctx: ServiceContext) -> datetime | None:
                 )
             )
             moments.append(first and first + span)
+            stage = s.scalar(
+                select(func.min(JobStage.planned_due)).where(
+                    JobStage.status != "done",
+                    JobStage.manager_escalated_at.is_(None),
+                    JobStage.planned_due > now - span,
+                )
+            )
+            moments.append(stage and stage + span)
+        moments.append(
+            s.scalar(
+                select(func.min(JobStage.planned_due)).where(
+                    JobStage.status != "done", JobStage.escalated_at.is_(None), JobStage.planned_due > now
+                )
+            )
+        )
     found = [m for m in moments if m is not None]
     return min(found) if found else None

@@ -196,6 +196,7 @@ def start(
         )
         begins = starts or s.info["now"]
         planned = plan(calendar, specs, begins)
+        finish = max(due for _, due in planned)  # (an overlapping stage may end before the one it overlaps)
         job = Job(
             client_id=client.id,
             deal_id=deal_id,
@@ -204,8 +205,8 @@ def start(
             responsible_id=manager,
             status="planned",
             planned_start=begins,
-            planned_due=planned[-1][1],
-            forecast_due=planned[-1][1],
+            planned_due=finish,
+            forecast_due=finish,
             site_address=client.address,
             request_id=request_id,
         )
@@ -274,7 +275,7 @@ def reforecast(calendar: OfficeCalendar, job: Job, stages: list[JobStage], now: 
             stage.forecast_start = begins
             stage.forecast_due = max(_ends(calendar, begins, stage.work_days, stage.work_hours), now)
         previous = stage
-    job.forecast_due = stages[-1].forecast_due if stages else job.planned_due
+    job.forecast_due = max((g.forecast_due for g in stages), default=job.planned_due)
 
 
 def _refresh(ctx: ServiceContext, s: Session, job: Job) -> None:

@@ -2,7 +2,8 @@
 stage moving the forecast of the ones after it (planned stays), a template edited while a job runs
 leaving the job as it started, a stage done only with its checklist ticked or a reason; on a server a
 job is seen by whoever sees its client and by the people working on it, by nobody else (their own logins,
-raw SQL). Spans services/workflows.py, services/work_calendar.py and migrations/0012_jobs.py."""
+raw SQL); a late stage escalates once to its doer, then to the manager. Spans services/workflows.py,
+services/work_calendar.py, services/follow_ups.py and migrations/0012_jobs.py."""
 
 from __future__ import annotations
 
@@ -163,3 +164,35 @@ def test_a_job_is_seen_by_its_clients_people_and_its_workers_only(office):
         except Exception as exc:  # noqa: BLE001 - the server's refusal, whatever its class
             refused.append(str(exc))
     assert refused and "row-level security" in refused[0]
+
+
+def test_a_late_stage_escalates_once_to_its_doer_then_to_the_manager_across_a_restart(
+    ctx, agency, clock, staff
+):
+    from crm_desktop.db.models import JobStage, Task
+    from crm_desktop.services import follow_ups
+    from crm_desktop.services.context import ServiceContext
+
+    client, template = agency
+    clock.current = _local(2026, 3, 19, 14)
+    doer = staff["dilnoza"].actor.user_id
+    job = jobs.start(ctx, client.id, template.id, responsible_id=staff["manager"].actor.user_id)
+    with ctx.db.write() as s:  # the brief is Dilnoza's
+        s.get(JobStage, job.stages[0].id).responsible_id = doer
+    assert follow_ups.next_deadline(ctx) == _local(2026, 3, 19, 18)  # the timer wakes at the brief's due time
+
+    def made() -> list[tuple[str, int | None, str]]:
+        with ctx.read() as s:
+            return [
+                (t.origin.split(":")[0], t.assignee_id, t.title)
+                for t in s.query(Task).filter(Task.origin.like("stage%")).order_by(Task.id)
+            ]
+
+    clock.current = _local(2026, 3, 19, 19)  # an hour late
+    follow_ups.run(ctx)
+    follow_ups.run(ServiceContext(ctx.db, clock=clock))  # another start, or another PC
+    assert made() == [("stage", doer, "Late: Brief of Agency order — Ipak Yoʻli Logistika")]
+    clock.current = _local(2026, 3, 20, 19)  # the office's grace period (24 h) is over too
+    follow_ups.run(ServiceContext(ctx.db, clock=clock))
+    follow_ups.run(ctx)
+    assert [m[:2] for m in made()] == [("stage", doer), ("stage-manager", staff["manager"].actor.user_id)]
