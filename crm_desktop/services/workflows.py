@@ -231,9 +231,10 @@ def latest_version(s: Session, template_id: int) -> TemplateVersion:
 
 # --- the starter templates ---------------------------------------------------------------------------
 
-STARTERS: tuple[
-    tuple[str, str, tuple[tuple[str, int | None, str | None, tuple[str, ...], bool, bool], ...]], ...
-] = (
+# A starter stage: its name, working days or hours, checklist, whether it needs an approval and whether it
+# may overlap the stage before (the words marked for the catalogue, put in the office's language).
+StarterStage = tuple[str, int | None, str | None, tuple[str, ...], bool, bool]
+STARTERS: tuple[tuple[str, str, tuple[StarterStage, ...]], ...] = (
     (
         N_("Agency order"),
         N_("Creative work from the brief to the act and the invoice."),
@@ -306,7 +307,7 @@ STARTERS: tuple[
 )
 
 
-def starter_stages(stages, language: str) -> list[StageSpec]:
+def starter_stages(stages: tuple[StarterStage, ...], language: str) -> list[StageSpec]:
     return [
         StageSpec(
             name=gettext(name, language),
