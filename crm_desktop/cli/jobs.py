@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from crm_desktop import i18n
-from crm_desktop.cli.output import add_format_option, check_export, print_records, record_export
+from crm_desktop.cli.output import add_format_option, check_export, local_time, print_records, record_export
 
 JOB_COLUMNS = ["id", "due", "title", "client", "status", "responsible", "late_days"]
 TEMPLATE_COLUMNS = ["id", "name", "stages", "version"]
@@ -50,7 +50,7 @@ def _start(ctx, args: argparse.Namespace) -> None:
     template = workflows.by_name(ctx, args.template)
     job = jobs.start(ctx, args.client, template.id, title=args.title)
     said = i18n.gettext("job {id}: {title}, {n} stages, due {due}")
-    print(said.format(id=job.id, title=job.title, n=len(job.stages), due=_local(job.planned_due)))
+    print(said.format(id=job.id, title=job.title, n=len(job.stages), due=local_time(job.planned_due)))
 
 
 def _list(ctx, args: argparse.Namespace) -> None:
@@ -60,8 +60,8 @@ def _list(ctx, args: argparse.Namespace) -> None:
     records = [
         {
             "id": j.id,
-            "due": _local(j.forecast_due),
-            "planned": _local(j.planned_due),
+            "due": local_time(j.forecast_due),
+            "planned": local_time(j.planned_due),
             "title": j.title,
             "client": j.client_name,
             "client_id": j.client_id,
@@ -92,7 +92,3 @@ def _templates(ctx, args: argparse.Namespace) -> None:
     ]
     print_records(records, format=args.format, columns=TEMPLATE_COLUMNS, empty=i18n.gettext("(no templates)"))
     record_export(ctx, args.format, "workflow_templates", len(records))
-
-
-def _local(moment) -> str:
-    return moment.astimezone().strftime("%Y-%m-%dT%H:%M") if moment else ""

@@ -11,6 +11,7 @@ import csv
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -172,3 +173,8 @@ def _upper(text: str) -> str:
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored time as the CLI prints it: this PC's local time, to the minute (ISO 8601)."""
+    return moment.astimezone().strftime("%Y-%m-%dT%H:%M") if moment else ""

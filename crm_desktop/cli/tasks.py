@@ -10,7 +10,7 @@ import argparse
 from datetime import datetime
 
 from crm_desktop import i18n
-from crm_desktop.cli.output import add_format_option, check_export, print_records, record_export
+from crm_desktop.cli.output import add_format_option, check_export, local_time, print_records, record_export
 
 TASK_COLUMNS = ["id", "due", "title", "client", "assignee", "status", "remind"]
 
@@ -87,7 +87,11 @@ def _add(ctx, args: argparse.Namespace) -> None:
         said = i18n.gettext("task {id}: {title}, due {due}, reminder {remind}")
     else:
         said = i18n.gettext("task {id}: {title}, due {due}")
-    print(said.format(id=task.id, title=task.title, due=_local(task.due_at), remind=_local(task.remind_at)))
+    print(
+        said.format(
+            id=task.id, title=task.title, due=local_time(task.due_at), remind=local_time(task.remind_at)
+        )
+    )
 
 
 def _user_id(ctx, username: str) -> int:
@@ -114,13 +118,13 @@ def _list(ctx, args: argparse.Namespace) -> None:
     records = [
         {
             "id": t.id,
-            "due": _local(t.due_at),
+            "due": local_time(t.due_at),
             "title": t.title,
             "client": t.client_name,
             "client_id": t.client_id,
             "assignee": t.assignee_name,
             "status": t.status,
-            "remind": _local(t.remind_at),
+            "remind": local_time(t.remind_at),
             "priority": t.priority,
             "recurrence": t.recurrence,
         }
@@ -128,7 +132,3 @@ def _list(ctx, args: argparse.Namespace) -> None:
     ]
     print_records(records, format=args.format, columns=TASK_COLUMNS, empty=i18n.gettext("(no open tasks)"))
     record_export(ctx, args.format, "tasks", len(records), due_before=str(args.due_before or ""))
-
-
-def _local(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%dT%H:%M") if moment else ""

@@ -91,9 +91,6 @@ class Plan:
                 out.append((c.id, value))
         return out
 
-    def name_of(self, client_id: int) -> str:
-        return next(c.name for c in self.clients if c.id == client_id)
-
 
 @dataclass(frozen=True)
 class LastMerge:
@@ -117,7 +114,8 @@ def plan(ctx: ServiceContext, ids: list[int]) -> Plan:
     found = {c.id: c for c in clients.details(ctx, ids)}
     details = [found[i] for i in ids]
     survivor = _survivor(details, linked)
-    return Plan(details, linked, survivor.id, _defaults(details, survivor), _joined_all(details))
+    held = [{f: getattr(c, f) for f in JOINED} for c in details]
+    return Plan(details, linked, survivor.id, _defaults(details, survivor), _joined_all(held))
 
 
 def _count(s: Session, model: Any, client_id: int, *where: Any) -> int:
@@ -253,7 +251,7 @@ def _joined(client: Client) -> dict[str, list[str]]:
     }
 
 
-def _joined_all(held: list[Any]) -> dict[str, list[str]]:
+def _joined_all(held: list[dict[str, list[str]]]) -> dict[str, list[str]]:
     """The phones, emails and tags of all, each once: a phone by its digits (+998 90 123 45 67 is
     +998901234567), an email and a tag whatever their case; the first way of writing it is kept."""
 
@@ -264,7 +262,7 @@ def _joined_all(held: list[Any]) -> dict[str, list[str]]:
     for field in JOINED:
         seen: dict[str, str] = {}
         for c in held:
-            for value in c[field] if isinstance(c, dict) else getattr(c, field):
+            for value in c[field]:
                 seen.setdefault(key(field, value), value)
         out[field] = list(seen.values())
     return out

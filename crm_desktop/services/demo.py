@@ -877,22 +877,17 @@ def generate(
                     )
                 )
     _rules_applied(db, rng, now)
+    workflows.add_starters(ServiceContext(db, clock=FixedClock(now)), language)  # as at an office's set-up
     return summary
 
 
 RULE_TASKS_DUE_AT_START = 3  # with the call two minutes in: a handful at the first start, not dozens
 
 
-def company_profile_language(db: Database) -> str:
-    with db.read() as s:
-        return company_profile(s).language or "en"
-
-
 def _rules_applied(db: Database, rng: random.Random, now: datetime) -> None:
     """The follow-up rules' tasks as an office that uses the app has them: made when their record
     needed them, so spread over the coming working days, and only a few of them reminding now."""
     follow_ups.run(ServiceContext(db, clock=FixedClock(now)))
-    workflows.add_starters(ServiceContext(db, clock=FixedClock(now)), company_profile_language(db))
     with db.write() as s:
         made = list(s.scalars(select(Task.id).where(Task.origin.is_not(None)).order_by(Task.id)))
         rng.shuffle(made)

@@ -160,14 +160,8 @@ def _escalations(s: Session, now: datetime, hours: int, language: str) -> list[T
             (Task.origin.is_(None)) | ~Task.origin.startswith("escalation:"),
         )
     ).all()
-    if rows:
-        # Marked without a new version: telling the manager is no edit of the assignee's task.
-        s.execute(
-            update(Task)
-            .where(Task.id.in_([r[0] for r in rows]))
-            .values(escalated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    # Marked without a new version: telling the manager is no edit of the assignee's task.
+    _mark_handled(s, Task.escalated_at, [r[0] for r in rows], now)
     return [
         Task(
             title=Message("Overdue: {title} ({who})", title=title, who=who).render(language),
@@ -216,28 +210,34 @@ def _late_stages(s: Session, now: datetime, hours: int, language: str) -> list[T
 def _unmarked(s: Session, marked: Any, due_by: datetime, now: datetime) -> Sequence[Any]:
     """The open stages due by `due_by` that `marked` does not say were handled, marked now (without a
     new version: telling people is no edit of the stage)."""
-    job = aliased(Job)
     rows = s.execute(
         select(
-            JobStage.id, JobStage.name, JobStage.responsible_id, job.title, job.client_id, job.responsible_id
+            JobStage.id, JobStage.name, JobStage.responsible_id, Job.title, Job.client_id, Job.responsible_id
         )
-        .join(job, job.id == JobStage.job_id)
-        .join(Client, Client.id == job.client_id)  # (on a server: a client this PC's user sees)
+        .join(Job, Job.id == JobStage.job_id)
+        .join(Client, Client.id == Job.client_id)  # (on a server: a client this PC's user sees)
         .where(
             JobStage.status != "done",
-            job.status.in_(("planned", "in_progress")),
+            Job.status.in_(("planned", "in_progress")),
             JobStage.planned_due <= due_by,
             marked.is_(None),
         )
     ).all()
-    if rows:
+    _mark_handled(s, marked, [r[0] for r in rows], now)
+    return rows
+
+
+def _mark_handled(s: Session, column: Any, ids: list[int], now: datetime) -> None:
+    """`column` (a `…_at` saying a rule handled the record) set to now on the records `ids`, in one
+    statement and without a new version, so that nobody's open form of the record goes stale."""
+    if ids:
+        table = column.class_
         s.execute(
-            update(JobStage)
-            .where(JobStage.id.in_([r[0] for r in rows]))
-            .values({marked.key: now})
+            update(table)
+            .where(table.id.in_(ids))
+            .values({column.key: now})
             .execution_options(synchronize_session=False)
         )
-    return rows
 
 
 def next_deadline(ctx: ServiceContext) -> datetime | None:

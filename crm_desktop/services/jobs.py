@@ -99,9 +99,7 @@ class JobRow:
     @property
     def days_late(self) -> int:
         """Calendar days the forecast is past the plan (0: on time)."""
-        return (
-            max((self.forecast_due - self.planned_due).days, 0) if self.forecast_due > self.planned_due else 0
-        )
+        return max((self.forecast_due - self.planned_due).days, 0)
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:

@@ -151,10 +151,8 @@ def update(
                     "work_days", "The office calendar has no working day. Mark at least one."
                 )
             p.work_days = work_days
-        new_starts = _clock(starts, "work_starts") if starts is not None else None
-        new_ends = _clock(ends, "work_ends") if ends is not None else None
-        begin = new_starts or _clock(p.work_starts, "work_starts")
-        end = new_ends or _clock(p.work_ends, "work_ends")
+        begin = _clock(p.work_starts if starts is None else starts, "work_starts")
+        end = _clock(p.work_ends if ends is None else ends, "work_ends")
         if end <= begin:
             raise ValidationError("work_ends", "Working hours must end after they start.")
         p.work_starts, p.work_ends = begin.strftime("%H:%M"), end.strftime("%H:%M")
