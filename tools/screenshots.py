@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("OUTDIR is needed (or --help-images)")
 
     with _demo_window(args.clients, args.size, args.language) as window:
+        window.reminder_window.hide()  # it pops up with the demo's due reminders, over the pages
         args.outdir.mkdir(parents=True, exist_ok=True)
         for key in window.pages:
             window.show_page(key)
@@ -60,7 +61,22 @@ def main(argv: list[str] | None = None) -> int:
             window.grab().save(str(target))
             print(target)
         invoices_view = window.pages["invoices"]
+        jobs_view = window.pages["jobs"]
+        opened: dict[str, object] = {}
+
+        def open_late_job() -> None:
+            from crm_desktop.services import jobs
+
+            late = [j for j in jobs.list_jobs(window.ops.ctx) if j.status == "in_progress" and j.days_late]
+            opened["job"] = jobs_view.open_job_id(late[0].id)
+
         shots = (
+            ("job", open_late_job, lambda: opened.get("job")),
+            (
+                "templates",
+                lambda: opened.update(templates=jobs_view.edit_templates()),
+                lambda: opened.get("templates"),
+            ),
             ("company_details", window.edit_company, lambda: getattr(window, "company_dialog", None)),
             ("users", window.manage_users, lambda: getattr(window, "users_dialog", None)),
             ("audit_log", window.show_audit_log, lambda: getattr(window, "audit_viewer", None)),
@@ -76,7 +92,13 @@ def main(argv: list[str] | None = None) -> int:
             open_dialog()
             for _ in range(500):
                 _spin(10)
-                if dialog() is not None and dialog().isVisible() and not window.ops.busy:
+                shown = dialog()
+                if (
+                    shown is not None
+                    and shown.isVisible()
+                    and not window.ops.busy
+                    and getattr(shown, "ready", True)
+                ):
                     break
             _spin(200)
             target = args.outdir / f"{name}.png"

@@ -70,7 +70,7 @@ def _list(ctx, args: argparse.Namespace) -> None:
             "template": j.template_name,
             "late_days": j.days_late,
         }
-        for j in jobs.list_jobs(ctx, late=args.late)
+        for j in jobs.list_jobs(ctx, jobs.JobFilter(late=args.late))
     ]
     print_records(records, format=args.format, columns=JOB_COLUMNS, empty=i18n.gettext("(no open jobs)"))
     record_export(ctx, args.format, "jobs", len(records), late=args.late)

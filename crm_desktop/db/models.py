@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -175,6 +176,8 @@ class Activity(Editable, Retryable, Base):
     said: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The job it is about (no foreign key, see migration 0013: a job goes only with its client).
+    job_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 # --- deals --------------------------------------------------------------------------------------
@@ -282,6 +285,8 @@ class Task(Editable, Retryable, Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the manager was told it is overdue
     # Tasks a follow-up rule created say which rule and record ("lead:42"): one per record, ever.
     origin: Mapped[str | None] = mapped_column(String(80), unique=True)
+    # The job that made it (a stage's task, an approval, their reminders); as Activity.job_id.
+    job_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 # --- quotes, invoices, payments -----------------------------------------------------------------
@@ -414,6 +419,7 @@ class CompanyProfile(Editable, Base):
     lead_follow_up_hours: Mapped[int] = mapped_column(Integer, default=24)
     invoice_follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
     escalation_hours: Mapped[int] = mapped_column(Integer, default=24)
+    stuck_job_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")  # 0: off
     # The office calendar (services/work_calendar.py): the working weekdays, Monday first ("1111100":
     # Monday to Friday), the working hours in the office's zone, and whose public holidays it keeps.
     work_days: Mapped[str] = mapped_column(String(7), default="1111100", server_default="1111100")
@@ -501,6 +507,18 @@ class Job(Editable, Retryable, Base):
     forecast_due: Mapped[datetime] = mapped_column(UTCDateTime())  # as the stages go, later if they are late
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What is to be done and billed: invoice lines as JSON (description, quantity, unit, unit_price,
+    # discount_percent, tax_rate as strings), from the deal's quote or the deal; `currency` theirs.
+    scope: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    currency: Mapped[str] = mapped_column(String(3), default="", server_default="")
+    # The last time the work moved (a stage started or done, an item ticked): a job with none for the
+    # office's number of days is stuck.
+    progressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where its stages stand (services/jobs.py keeps them with every change; lists read them).
+    stage_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stages_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    current_stage: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class JobStage(Editable, Base):
@@ -534,6 +552,7 @@ class JobStage(Editable, Base):
     tasks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), default="waiting")
     block_reason: Mapped[str] = mapped_column(Text, default="")
+    unblocker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     planned_start: Mapped[datetime] = mapped_column(UTCDateTime())
     planned_due: Mapped[datetime] = mapped_column(UTCDateTime())
     forecast_start: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -543,6 +562,41 @@ class JobStage(Editable, Base):
     override_reason: Mapped[str] = mapped_column(Text, default="")  # done with its checklist not all ticked
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its responsible person was told
     manager_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the job's manager too
+
+
+class StageApproval(Base):
+    """One request to approve a stage ("visa") and its answer; kept, so a job shows every round."""
+
+    __tablename__ = "stage_approvals"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("job_stages.id", ondelete="CASCADE"), index=True)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # a working day later
+    note: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str | None] = mapped_column(String(10))  # "approved", "rejected"; None: waiting
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    comment: Mapped[str] = mapped_column(Text, default="")
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the approver was reminded
+    manager_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class JobFile(Base):
+    """A document or photo attached to a job, kept in the database so that every PC of an office has it."""
+
+    __tablename__ = "job_files"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class JobPerson(Base):

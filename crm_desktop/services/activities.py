@@ -23,7 +23,7 @@ from crm_desktop.services.errors import NotFound, ValidationError
 
 USER_KINDS = ("note", "call", "meeting", "email")
 # Written by the services as things happen (a status changed, an invoice was issued or paid), never by hand.
-SYSTEM_KINDS = ("status_change", "document", "deal", "task")
+SYSTEM_KINDS = ("status_change", "document", "deal", "task", "job")
 _FIELDS = ("kind", "body", "occurred_at", "deal_id")
 
 
@@ -70,7 +70,7 @@ def _row(a: Activity, author: str | None, deal_title: str | None = None) -> Acti
     )
 
 
-def _reload_row(s: Session, activity_id: int) -> ActivityRow:
+def reload_row(s: Session, activity_id: int) -> ActivityRow:
     s.flush()
     return _row(*s.execute(_select_rows().where(Activity.id == activity_id)).one())
 
@@ -136,7 +136,7 @@ def add(
     """A new entry on the client's timeline, written by the caller, at `occurred_at` (default now)."""
     with ctx.write() as s:
         if (earlier := made_before(s, Activity, request_id)) is not None:
-            return _reload_row(s, earlier.id)
+            return reload_row(s, earlier.id)
         load_visible(s, ctx.actor, client_id)
         clean = _clean(
             s, client_id, {"kind": kind, "body": body, "occurred_at": occurred_at, "deal_id": deal_id}
@@ -147,7 +147,7 @@ def add(
         if activity.kind in lifecycle.CONTACT_KINDS:
             lifecycle.advance(s, ctx, client_id, "prospect")
         s.flush()
-        return _reload_row(s, activity.id)
+        return reload_row(s, activity.id)
 
 
 def record_event(
@@ -181,7 +181,7 @@ def event_values(
 
 def get(ctx: ServiceContext, activity_id: int) -> ActivityRow:
     with ctx.read() as s:
-        return _reload_row(s, _load(s, ctx, activity_id).id)
+        return reload_row(s, _load(s, ctx, activity_id).id)
 
 
 def update(ctx: ServiceContext, activity_id: int, *, expected_version: int, **values: Any) -> ActivityRow:
@@ -190,7 +190,7 @@ def update(ctx: ServiceContext, activity_id: int, *, expected_version: int, **va
         activity = _editable(s, ctx, activity_id, expected_version)
         for key, value in _clean(s, activity.client_id, values).items():
             setattr(activity, key, value)
-        return _reload_row(s, activity_id)
+        return reload_row(s, activity_id)
 
 
 def delete(ctx: ServiceContext, activity_id: int) -> None:

@@ -49,7 +49,18 @@ from crm_desktop.db.models import (
     User,
 )
 from crm_desktop.i18n import N_, Message
-from crm_desktop.services import company, follow_ups, invoices, money, numbering, work_calendar, workflows
+from crm_desktop.services import (
+    approvals,
+    company,
+    follow_ups,
+    invoices,
+    job_stages,
+    jobs,
+    money,
+    numbering,
+    work_calendar,
+    workflows,
+)
 from crm_desktop.services.context import FixedClock, ServiceContext, company_profile
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.search import build_terms
@@ -319,6 +330,10 @@ class DemoSummary:
     invoices: int
     quotes: int
     payments: int
+
+
+def say_in(language: str, text: str) -> str:
+    return i18n.gettext(text, language)
 
 
 def _phone(rng: random.Random, lang: str) -> str:
@@ -876,9 +891,75 @@ def generate(
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
-    _rules_applied(db, rng, now)
     workflows.add_starters(ServiceContext(db, clock=FixedClock(now)), language)  # as at an office's set-up
+    _jobs_under_way(db, rng, now, language)
+    _rules_applied(db, rng, now)
     return summary
+
+
+DEMO_JOBS = 24
+
+
+def _jobs_under_way(db: Database, rng: random.Random, now: datetime, language: str) -> None:
+    """Jobs of the last weeks from the starter templates, made as the office made them: started on their
+    day, stages done as the work went (some late), one on hold, one blocked, one waiting for the
+    owner's approval, a few done — so the jobs board and the client timelines have a history."""
+    at = lambda moment: ServiceContext(db, clock=FixedClock(moment))  # noqa: E731
+    with db.read() as s:
+        people = list(s.scalars(select(User.id).where(User.active).order_by(User.id)))
+        won = dict(
+            s.execute(select(Deal.client_id, Deal.id).where(Deal.outcome == "won").order_by(Deal.id)).all()
+        )
+        others = s.scalars(
+            select(Client.id).where(Client.id.not_in(won)).order_by(Client.id).limit(DEMO_JOBS)
+        )
+        chosen = [*won, *others][:DEMO_JOBS]
+    templates = workflows.list_templates(at(now))
+    for n, client_id in enumerate(chosen):
+        template = templates[n % len(templates)]
+        kind = n % 8
+        begins = now - timedelta(days=rng.randint(1, 30), hours=rng.randint(0, 6))
+        if kind == 4:  # planned: the work starts next week
+            begins = now + timedelta(days=rng.randint(3, 9))
+        manager = people[0] if kind == 7 else people[n % len(people)]  # the owner approves in the pop-up
+        job = jobs.start(
+            at(min(begins, now)),
+            client_id,
+            template.id,
+            deal_id=won.get(client_id),
+            starts=begins,
+            responsible_id=manager,
+        )
+        finished = begins
+        for stage in job.stages:
+            finished = stage.planned_due + timedelta(hours=rng.choice((-3, 0, 2, 20, 50)))
+            if finished >= now or rng.random() < 0.15:
+                if stage.planned_start < now:
+                    job_stages.start_stage(at(max(stage.planned_start, begins)), stage.id)
+                break
+            for item in range(len(stage.checklist)):
+                job_stages.tick(at(finished), stage.id, item, True)
+            job_stages.complete_stage(at(finished), stage.id)
+        else:
+            jobs.set_status(at(finished), job.id, "done")
+            continue
+        if kind == 5:
+            jobs.set_status(
+                at(now), job.id, "on_hold", reason=say_in(language, N_("The client asked to wait"))
+            )
+        elif kind == 6:
+            open_stage = next((g for g in jobs.get(at(now), job.id).stages if g.status != "done"), None)
+            if open_stage is not None and open_stage.needs_approval is False:
+                job_stages.block(
+                    at(now), open_stage.id, say_in(language, N_("Waiting for the client's materials"))
+                )
+        elif kind == 7:
+            ask = next(
+                (g for g in jobs.get(at(now), job.id).stages if g.needs_approval and g.status != "done"), None
+            )
+            if ask is not None:
+                reason = say_in(language, N_("Agreed by phone"))
+                approvals.request(at(now - timedelta(hours=2)), ask.id, override_reason=reason)
 
 
 RULE_TASKS_DUE_AT_START = 3  # with the call two minutes in: a handful at the first start, not dozens

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from crm_desktop import i18n
 from crm_desktop.db.models import Client, CompanyProfile, Deal, Document, NumberSeries, Payment
 from crm_desktop.i18n import N_, Message
-from crm_desktop.services import activities, clients, company, invoices, money, numbering, payments
+from crm_desktop.services import activities, clients, company, invoices, jobs, money, numbering, payments
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible
 from crm_desktop.services.context import ServiceContext, check_version, company_profile, record
@@ -365,6 +365,29 @@ def invoice_for_deal(ctx: ServiceContext, deal_id: int) -> DocumentDetail:
             deal_id=deal.id,
             lines=[LineValues(deal.title, 1, "", deal.amount)],
         )
+        return invoices.detail(s, doc)
+
+
+def invoice_for_job(ctx: ServiceContext, job_id: int) -> DocumentDetail:
+    """What a finished job offers: an invoice draft from its deal's quote (issued), else from its scope,
+    else one line with its title for the price to be filled in."""
+    with ctx.write() as s:
+        job = jobs.load(s, job_id, ctx.actor)
+        load_visible(s, ctx.actor, job.client_id)
+        quote = s.get(Document, job.quote_id) if job.quote_id else None
+        if quote is not None and quote.status in ("issued", "accepted"):
+            lines, currency = _lines_of(quote), quote.currency
+        elif job.scope:
+            quote, lines, currency = None, [jobs.line_of(x) for x in job.scope], job.currency
+        else:
+            quote, lines, currency = None, [LineValues(job.title, 1, "", Decimal(0))], ""
+        doc = _new_draft(
+            s, ctx, kind="invoice", client_id=job.client_id, deal_id=job.deal_id, lines=lines,
+            currency=currency or company_profile(s).default_currency,
+        )  # fmt: skip
+        if quote is not None:
+            doc.related_id = quote.id
+            quote.status = "accepted"
         return invoices.detail(s, doc)
 
 

@@ -10,19 +10,29 @@ bury the office in tasks about last year's leads; unpaid invoices have no such l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop import i18n
-from crm_desktop.db.models import Activity, Client, CompanyProfile, Document, Job, JobStage, Task, User
+from crm_desktop.db.models import (
+    Activity,
+    Client,
+    CompanyProfile,
+    Document,
+    Job,
+    JobStage,
+    StageApproval,
+    Task,
+    User,
+)
 from crm_desktop.i18n import N_, Message
-from crm_desktop.services import company
+from crm_desktop.services import company, jobs
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import OWNER, ServiceContext, company_profile
 from crm_desktop.services.errors import PermissionDenied, ServiceError
@@ -33,6 +43,7 @@ LIMITS = {
     "lead_follow_up_hours": (N_("Hours before a new lead gets a follow-up task"), 24 * 30),
     "invoice_follow_up_days": (N_("Days after an invoice's due date"), 365),
     "escalation_hours": (N_("Hours a task may be overdue before the manager is told"), 24 * 30),
+    "stuck_job_days": (N_("Days without progress before a job is flagged as stuck"), 365),
 }
 
 
@@ -41,6 +52,7 @@ class RuleSettings:
     lead_follow_up_hours: int  # 0: the rule is off
     invoice_follow_up_days: int
     escalation_hours: int
+    stuck_job_days: int
     version: int  # of the company profile, where they are kept
 
 
@@ -50,7 +62,9 @@ def settings(ctx: ServiceContext) -> RuleSettings:
 
 
 def _settings(p: CompanyProfile) -> RuleSettings:
-    return RuleSettings(p.lead_follow_up_hours, p.invoice_follow_up_days, p.escalation_hours, p.version)
+    return RuleSettings(
+        p.lead_follow_up_hours, p.invoice_follow_up_days, p.escalation_hours, p.stuck_job_days, p.version
+    )
 
 
 def update_settings(ctx: ServiceContext, *, expected_version: int, **values: Any) -> RuleSettings:
@@ -65,7 +79,9 @@ def update_settings(ctx: ServiceContext, *, expected_version: int, **values: Any
 
 
 def run(ctx: ServiceContext) -> int:
-    """Apply the rules now; returns how many tasks they created."""
+    """Apply the rules now; returns how many tasks they created. The jobs' forecasts that time overtook
+    are brought up to now first (a stage past its end pushes the ones after it)."""
+    jobs.refresh_stale(ctx)
     try:
         return _run(ctx)
     except ServiceError:
@@ -85,7 +101,7 @@ def _run(ctx: ServiceContext) -> int:
             *_new_leads(s, now, rules.lead_follow_up_hours, language),
             *_unpaid_invoices(s, ctx, rules.invoice_follow_up_days, language),
             *_escalations(s, now, rules.escalation_hours, language),
-            *_late_stages(s, now, rules.escalation_hours, language),
+            *_late_work(s, now, rules.escalation_hours, language),
         ]
         taken = set(s.scalars(select(Task.origin).where(Task.origin.in_([t.origin for t in created]))))
         fresh = [t for t in created if t.origin not in taken]
@@ -174,57 +190,95 @@ def _escalations(s: Session, now: datetime, hours: int, language: str) -> list[T
     ]
 
 
-def _late_stages(s: Session, now: datetime, hours: int, language: str) -> list[Task]:
-    """A job's stage past its due time: a reminder for the person doing it, at once; then, when the
-    office's grace period is over too, a task for the job's manager. Each once per stage, ever (the
-    stage is marked and the task's origin names it), whichever PC gets there first."""
-    doer = [
-        Task(
-            title=Message("Late: {stage} of {job}", stage=stage, job=title).render(language),
-            client_id=client_id,
-            assignee_id=person or OWNER.user_id,
-            priority="high",
-            origin=f"stage:{stage_id}",
-        )
-        for stage_id, stage, person, title, client_id, _ in _unmarked(s, JobStage.escalated_at, now, now)
-    ]
-    if not hours:
-        return doer
-    grace_over = now - timedelta(hours=hours)
-    return doer + [
-        Task(
-            title=Message(
-                "Late for {hours} h: {stage} of {job}", stage=stage, job=title, hours=Decimal(hours)
-            ).render(language),
-            client_id=client_id,
-            assignee_id=manager or OWNER.user_id,
-            priority="high",
-            origin=f"stage-manager:{stage_id}",
-        )
-        for stage_id, stage, _, title, client_id, manager in _unmarked(
-            s, JobStage.manager_escalated_at, grace_over, now
-        )
-    ]
+@dataclass(frozen=True)
+class _LateWork:
+    """A kind of job work that can be late — a stage past its due time, an approval unanswered past its
+    own: its person is told at once, the job's manager when the office's grace period is over too. Each
+    once, ever (the row is marked and the task's origin names it), whichever PC gets there first."""
+
+    origin: str  # "{origin}:{id}" names the task for its person,
+    manager_origin: str  # "{manager_origin}:{id}" the one for the job's manager
+    rows: Select  # labelled: id, stage, person, job, client_id, manager, job_id
+    due: Any
+    person_told: Any
+    manager_told: Any
+    tells_person: Callable[[str, str], Message]
+    tells_manager: Callable[[str, str, Decimal], Message]
 
 
-def _unmarked(s: Session, marked: Any, due_by: datetime, now: datetime) -> Sequence[Any]:
-    """The open stages due by `due_by` that `marked` does not say were handled, marked now (without a
-    new version: telling people is no edit of the stage)."""
+def _late_kinds() -> tuple[_LateWork, ...]:
+    job = (
+        Job.title.label("job"),
+        Job.client_id,
+        Job.responsible_id.label("manager"),
+        Job.id.label("job_id"),
+    )
+    return (
+        _LateWork(
+            "stage",
+            "stage-manager",
+            select(JobStage.id, JobStage.name.label("stage"), JobStage.responsible_id.label("person"), *job)
+            .join(Job, Job.id == JobStage.job_id)
+            .where(JobStage.status != "done", Job.status.in_(("planned", "in_progress"))),
+            JobStage.planned_due,
+            JobStage.escalated_at,
+            JobStage.manager_escalated_at,
+            lambda stage, job: Message("Late: {stage} of {job}", stage=stage, job=job),
+            lambda stage, job, hours: Message(
+                "Late for {hours} h: {stage} of {job}", stage=stage, job=job, hours=hours
+            ),
+        ),
+        _LateWork(
+            "approval-late",
+            "approval-manager",
+            select(StageApproval.id, JobStage.name.label("stage"), JobStage.approver_id.label("person"), *job)
+            .join(JobStage, JobStage.id == StageApproval.stage_id)
+            .join(Job, Job.id == JobStage.job_id)
+            .where(StageApproval.decision.is_(None)),
+            StageApproval.due_at,
+            StageApproval.escalated_at,
+            StageApproval.manager_escalated_at,
+            lambda stage, job: Message("Waiting for your approval: {stage} of {job}", stage=stage, job=job),
+            lambda stage, job, hours: Message(
+                "Approval late for {hours} h: {stage} of {job}", stage=stage, job=job, hours=hours
+            ),
+        ),
+    )
+
+
+def _late_work(s: Session, now: datetime, hours: int, language: str) -> list[Task]:
+    out: list[Task] = []
+    for kind in _late_kinds():
+        for r in _newly_late(s, kind, kind.person_told, now, now):
+            said = kind.tells_person(r.stage, r.job)
+            out.append(_late_task(r, r.person, f"{kind.origin}:{r.id}", said, language))
+        if hours:
+            for r in _newly_late(s, kind, kind.manager_told, now - timedelta(hours=hours), now):
+                said = kind.tells_manager(r.stage, r.job, Decimal(hours))
+                out.append(_late_task(r, r.manager, f"{kind.manager_origin}:{r.id}", said, language))
+    return out
+
+
+def _newly_late(s: Session, kind: _LateWork, marked: Any, due_by: datetime, now: datetime) -> Sequence[Any]:
+    """The rows of `kind` due by `due_by` that `marked` does not say were handled, marked now."""
     rows = s.execute(
-        select(
-            JobStage.id, JobStage.name, JobStage.responsible_id, Job.title, Job.client_id, Job.responsible_id
-        )
-        .join(Job, Job.id == JobStage.job_id)
-        .join(Client, Client.id == Job.client_id)  # (on a server: a client this PC's user sees)
-        .where(
-            JobStage.status != "done",
-            Job.status.in_(("planned", "in_progress")),
-            JobStage.planned_due <= due_by,
-            marked.is_(None),
-        )
+        kind.rows.join(Client, Client.id == Job.client_id).where(
+            kind.due <= due_by, marked.is_(None)
+        )  # (on a server: a client this PC's user sees)
     ).all()
-    _mark_handled(s, marked, [r[0] for r in rows], now)
+    _mark_handled(s, marked, [r.id for r in rows], now)
     return rows
+
+
+def _late_task(r: Any, person: int | None, origin: str, said: Message, language: str) -> Task:
+    return Task(
+        title=said.render(language),
+        client_id=r.client_id,
+        assignee_id=person or OWNER.user_id,
+        priority="high",
+        origin=origin,
+        job_id=r.job_id,
+    )
 
 
 def _mark_handled(s: Session, column: Any, ids: list[int], now: datetime) -> None:
@@ -283,6 +337,23 @@ def next_deadline(ctx: ServiceContext) -> datetime | None:
                 )
             )
             moments.append(stage and stage + span)
+            asked = s.scalar(
+                select(func.min(StageApproval.due_at)).where(
+                    StageApproval.decision.is_(None),
+                    StageApproval.manager_escalated_at.is_(None),
+                    StageApproval.due_at > now - span,
+                )
+            )
+            moments.append(asked and asked + span)
+        moments.append(
+            s.scalar(
+                select(func.min(StageApproval.due_at)).where(
+                    StageApproval.decision.is_(None),
+                    StageApproval.escalated_at.is_(None),
+                    StageApproval.due_at > now,
+                )
+            )
+        )
         moments.append(
             s.scalar(
                 select(func.min(JobStage.planned_due)).where(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crm_desktop.services import clients, deals, invoices, tasks
+from crm_desktop.services import clients, deals, invoices, jobs, tasks
 from crm_desktop.services.context import ServiceContext
 
 
@@ -15,6 +15,8 @@ class Counts:
     open_tasks: int
     overdue_tasks: int
     unpaid_invoices: int  # issued or partly paid: money still to come
+    open_jobs: int
+    late_jobs: int  # behind their plan
 
 
 def counts(ctx: ServiceContext) -> Counts:
@@ -23,6 +25,8 @@ def counts(ctx: ServiceContext) -> Counts:
         open_deals=deals.count_deals(ctx, deals.DealFilter(outcome="open")),
         open_tasks=tasks.count_tasks(ctx, tasks.TaskFilter(status="open")),
         overdue_tasks=tasks.count_tasks(ctx, tasks.TaskFilter(overdue_only=True)),
+        open_jobs=jobs.count_jobs(ctx),
+        late_jobs=jobs.count_jobs(ctx, jobs.JobFilter(late=True)),
         unpaid_invoices=sum(
             invoices.count_documents(ctx, invoices.DocumentFilter(status=status))
             for status in invoices.UNPAID

@@ -44,6 +44,8 @@ class Reminder:
     deal_title: str
     version: int
     missed: bool  # came due while the app was closed
+    job_id: int | None = None  # a task a job made (its stage's, its approval's)
+    approval_id: int | None = None  # a request to approve a stage: answered from the reminder
 
 
 def _mine(ctx: ServiceContext) -> ColumnElement[bool]:
@@ -114,9 +116,17 @@ def take_due(
                     deal_title or "",
                     t.version,
                     started is not None and alert_at < started,
+                    t.job_id,
+                    _approval_of(t.origin),
                 )
             )
         return due
+
+
+def _approval_of(origin: str | None) -> int | None:
+    """The approval request a task asks to answer ("approval:7"), if it is one."""
+    kind, _, number = (origin or "").partition(":")
+    return int(number) if kind == "approval" else None
 
 
 def still_pending(ctx: ServiceContext, task_ids: list[int]) -> set[int]:

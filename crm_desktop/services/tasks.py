@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Task, User
+from crm_desktop.db.models import TASK_PRIORITIES, TASK_STATUSES, Client, Deal, Job, Task, User
 from crm_desktop.i18n import N_, Message
 from crm_desktop.services import activities, merge, recurrence, users
 from crm_desktop.services import validation as v
@@ -72,13 +72,17 @@ SORT_COLUMNS = {
 
 
 def task_visible_to(actor: Actor) -> ColumnElement[bool]:
-    """A task about a client follows the client's visibility; one without a client is its assignee's."""
+    """A task about a client follows the client's visibility; one without a client is its assignee's; one a
+    job made is also seen by the people working on the job (as the server's policy says, 0013)."""
     if actor.is_admin:
         return true()
     mine = Task.assignee_id == actor.user_id
     if actor.role == "manager":
         mine = or_(mine, Task.assignee_id.in_(select(User.id).where(User.manager_id == actor.user_id)))
-    return or_(Task.client_id.is_not(None) & visible_to(actor), Task.client_id.is_(None) & mine)
+    from crm_desktop.services import jobs  # (jobs reads tasks: imported when asked)
+
+    job_work = Task.job_id.is_not(None) & exists().where(Job.id == Task.job_id, jobs.works_on(actor.user_id))
+    return or_(Task.client_id.is_not(None) & visible_to(actor), Task.client_id.is_(None) & mine, job_work)
 
 
 def _select_rows() -> Select:

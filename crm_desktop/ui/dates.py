@@ -29,3 +29,8 @@ def moment_text(moment: datetime | None, *, seconds: bool = False, zone: tzinfo 
     local = moment.astimezone(zone)
     clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
     return f"{day_text(local.date())} {clock}"
+
+
+def moment_day_text(moment: datetime | None, *, zone: tzinfo | None = None) -> str:
+    """The local day (or `zone`'s) of a moment."""
+    return day_text(moment.astimezone(zone).date()) if moment is not None else ""

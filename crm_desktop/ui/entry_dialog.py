@@ -23,6 +23,7 @@ def timeline_kinds(tr) -> dict[str, str]:
         "document": tr("Invoicing"),
         "deal": tr("Deal"),
         "task": tr("Task"),
+        "job": tr("Job"),
     }
 
 

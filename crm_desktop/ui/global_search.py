@@ -1,4 +1,5 @@
-"""The main window's search field (Ctrl+K): clients, deals and invoices as you type, Enter opens the hit.
+"""The main window's search field (Ctrl+K): clients, deals, jobs and invoices as you type; Enter opens
+the hit.
 
 The hits list floats under the field without taking the keyboard, so typing goes on while it is
 open; Up/Down move through it, Enter opens, Esc closes. A query is sent once typing pauses, and an
@@ -41,9 +42,12 @@ class HitsModel(QAbstractListModel):
             return None
         hit = self.hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            kind = {"client": self.tr("Client"), "deal": self.tr("Deal"), "invoice": self.tr("Invoice")}[
-                hit.kind
-            ]
+            kind = {
+                "client": self.tr("Client"),
+                "deal": self.tr("Deal"),
+                "job": self.tr("Job"),
+                "invoice": self.tr("Invoice"),
+            }[hit.kind]
             return f"{kind}: {hit.title}" + (f"  —  {hit.subtitle}" if hit.subtitle else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             return hit.subtitle or None
@@ -58,13 +62,13 @@ class HitsModel(QAbstractListModel):
 
 
 class GlobalSearch(QWidget):
-    open_requested = Signal(str, int)  # kind ("client" | "deal" | "invoice"), id
+    open_requested = Signal(str, int)  # kind ("client" | "deal" | "job" | "invoice"), id
 
     def __init__(self, ops: Ops, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops = ops
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText(self.tr("Search clients, deals, invoices… (Ctrl+K)"))
+        self.edit.setPlaceholderText(self.tr("Search clients, deals, jobs, invoices… (Ctrl+K)"))
         self.edit.setClearButtonEnabled(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -53,17 +53,19 @@ if TYPE_CHECKING:
     from crm_desktop.ui.invoices import InvoicesView
     from crm_desktop.ui.live_changes import LiveChanges
     from crm_desktop.ui.users_dialog import UsersDialog
+    from crm_desktop.ui.work.view import JobsView
 
 NAV_ICONS = {
     "clients": QStyle.StandardPixmap.SP_DirHomeIcon,
     "deals": QStyle.StandardPixmap.SP_ArrowForward,  # points left in a right-to-left window
     "tasks": QStyle.StandardPixmap.SP_DialogApplyButton,
     "invoices": QStyle.StandardPixmap.SP_FileIcon,
+    "jobs": QStyle.StandardPixmap.SP_FileDialogDetailedView,
 }
 
 
-COUNTED_TABLES = frozenset({"clients", "deals", "tasks", "documents", "payments"})
-PAGE_KEYS = ("clients", "deals", "tasks", "invoices")  # the navigation's order, and Ctrl+1..4
+COUNTED_TABLES = frozenset({"clients", "deals", "tasks", "documents", "payments", "jobs"})
+PAGE_KEYS = ("clients", "deals", "tasks", "invoices", "jobs")  # the navigation's order, and Ctrl+1..5
 
 
 class Pages(Mapping[str, QWidget]):
@@ -117,6 +119,7 @@ class MainWindow(QMainWindow):
             "deals": self.tr("Deals"),
             "tasks": self.tr("Tasks"),
             "invoices": self.tr("Invoices"),
+            "jobs": self.tr("Jobs"),
         }
         for key in PAGE_KEYS:
             item = QListWidgetItem(self.style().standardIcon(NAV_ICONS[key]), self.titles[key])
@@ -187,12 +190,18 @@ class MainWindow(QMainWindow):
         if key == "clients":
             from crm_desktop.ui.clients import ClientsView
 
-            return ClientsView(self.ops, self.settings)
+            clients_view = ClientsView(self.ops, self.settings)
+            clients_view.start_job_requested.connect(
+                lambda client_id, name: self.start_job(client_id=client_id, client_name=name)
+            )
+            clients_view.open_job_requested.connect(lambda job_id: self.open_record("job", job_id))
+            return clients_view
         if key == "deals":
             from crm_desktop.ui.deals import DealsView
 
             deals_view = DealsView(self.ops, self.settings, company=self.company)
             deals_view.invoice_draft_made.connect(self._open_invoice)
+            deals_view.start_job_requested.connect(lambda deal: self.start_job(deal=deal))
             return deals_view
         if key == "tasks":
             from crm_desktop.ui.calendar import CalendarView
@@ -202,6 +211,13 @@ class MainWindow(QMainWindow):
             from crm_desktop.ui.invoices import InvoicesView
 
             return InvoicesView(self.ops, self.settings, company=self.company)
+        if key == "jobs":
+            from crm_desktop.ui.work.view import JobsView
+
+            jobs_view = JobsView(self.ops, self.settings)
+            jobs_view.invoice_draft_made.connect(self._open_invoice)
+            jobs_view.open_client_requested.connect(lambda client_id: self.open_record("client", client_id))
+            return jobs_view
         raise KeyError(key)
 
     def is_built(self, key: str) -> bool:
@@ -223,6 +239,10 @@ class MainWindow(QMainWindow):
     @property
     def invoices_view(self) -> InvoicesView:
         return self.page("invoices")  # type: ignore[return-value]
+
+    @property
+    def jobs_view(self) -> JobsView:
+        return self.page("jobs")  # type: ignore[return-value]
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -254,6 +274,10 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(
             QAction(self.tr("&Follow-up rules…"), self, triggered=self.edit_follow_up_rules)
         )
+        if self.ops.ctx.actor.is_admin:
+            settings_menu.addAction(
+                QAction(self.tr("Office &calendar…"), self, triggered=self.edit_office_calendar)
+            )
         settings_menu.addAction(QAction(self.tr("&Tax rates…"), self, triggered=self.edit_tax_rates))
         settings_menu.addAction(QAction(self.tr("&Email…"), self, triggered=self.edit_email))
         if self.ops.ctx.db.is_sqlite and self.app_settings is not None:  # a server is backed up on the server
@@ -354,7 +378,7 @@ class MainWindow(QMainWindow):
         self.destroyed.connect(self.reminder_window.deleteLater)
         self.reminder_scheduler.due.connect(self._reminders_due)
         self.reminder_window.handled.connect(lambda _task_id: self.reminder_scheduler.rearm())
-        self.reminder_window.open_requested.connect(lambda r: self.open_task(r.task_id))
+        self.reminder_window.open_requested.connect(self._open_reminder)
         # Done in the reminder window: the question about what comes next is the main window's.
         self.schedule_next = ScheduleNext(self.ops, self)
         self.reminder_window.completed.connect(self.schedule_next.offer)
@@ -521,6 +545,11 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def edit_office_calendar(self) -> QDialog:
+        from crm_desktop.ui.office_calendar_dialog import OfficeCalendarDialog
+
+        return self._open_dialog("office_calendar_dialog", OfficeCalendarDialog(self.ops, self))
+
     def edit_email(self) -> None:
         from crm_desktop.services import mail
 
@@ -568,6 +597,13 @@ class MainWindow(QMainWindow):
                 self.tr("Reminder"), first.title + more, QSystemTrayIcon.MessageIcon.Information
             )
 
+    def _open_reminder(self, reminder) -> None:
+        """A reminder's Open: the job a job's task is about, any other task in the calendar."""
+        if reminder.job_id is not None:
+            self.open_record("job", reminder.job_id)
+        else:
+            self.open_task(reminder.task_id)
+
     def open_task(self, task_id: int) -> None:
         """A reminder's Open: the task in the calendar, on its day, in its editor."""
         from crm_desktop.services import tasks
@@ -591,6 +627,17 @@ class MainWindow(QMainWindow):
         elif kind == "deal":
             self.show_page("deals")
             self.deals_view.open_deal(record_id)
+        elif kind == "job":
+            self.show_page("jobs")
+            self.jobs_view.open_job_id(record_id)
+
+    def start_job(self, *, client_id: int | None = None, client_name: str = "", deal=None) -> QDialog:
+        """Start a job (from the client card, or a won deal): the workflow asked, then the job's window."""
+        from crm_desktop.ui.work.start_dialog import StartJobDialog
+
+        dialog = StartJobDialog(self.ops, [], self, client_id=client_id, client_name=client_name, deal=deal)
+        dialog.saved.connect(lambda job: self.open_record("job", job.id))
+        return self._open_dialog("start_job_dialog", dialog)
 
     def _open_invoice(self, document) -> None:
         self.show_page("invoices")
@@ -783,6 +830,18 @@ class MainWindow(QMainWindow):
             "invoices": fill(
                 ngettext("{n} unpaid", "{n} unpaid", counts.unpaid_invoices),
                 n=i18n.number_text(counts.unpaid_invoices),
+            ),
+            "jobs": fill(
+                ngettext("{n} open", "{n} open", counts.open_jobs), n=i18n.number_text(counts.open_jobs)
+            )
+            + (
+                "  "
+                + fill(
+                    ngettext("({n} late)", "({n} late)", counts.late_jobs),
+                    n=i18n.number_text(counts.late_jobs),
+                )
+                if counts.late_jobs
+                else ""
             ),
         }
         for row, key in enumerate(PAGE_KEYS):

@@ -37,9 +37,7 @@ def test_a_job_started_from_a_script_is_listed(run, office):
         "--template",
         "repair or service visit",
     )
-    assert (code, err) == (0, "") and out.startswith(
-        "job 1: Repair or service visit — Toshkent Print, 4 stages, due "
-    )
+    assert (code, err) == (0, "") and out.startswith("job 1: Repair or service visit, 4 stages, due ")
     code, out, _ = run("--database-url", url, "jobs", "list", "--format", "json")
     [job] = json.loads(out)
     assert (job["client"], job["status"], job["late_days"]) == ("Toshkent Print", "planned", 0)

@@ -358,7 +358,7 @@ def _found_by_spellings(db):
 # What 0008 knew of a client and its timeline: every column but the two 0009 added.
 COLUMNS_0008 = {
     "clients": [c.name for c in Client.__table__.columns if c.name != "language"],
-    "activities": [c.name for c in Activity.__table__.columns if c.name != "said"],
+    "activities": [c.name for c in Activity.__table__.columns if c.name not in ("said", "job_id")],
     "client_search": ["client_id", "terms"],
     "deals": [c.name for c in Deal.__table__.columns],
 }

@@ -1,4 +1,4 @@
-"""Global search over clients, deals and invoices; the invoice list's overdue filter and per-currency
+"""Global search over clients, deals, jobs and invoices; the invoice list's overdue filter and per-currency
 totals."""
 
 from __future__ import annotations
@@ -110,3 +110,18 @@ def test_totals_by_currency_keeps_currencies_apart_and_follows_the_filter(ctx):
         ("UZS", Decimal("3700001.00"), Decimal("3700001.00"))
     ]
     assert invoices.totals_by_currency(ctx, DocumentFilter(status="paid")) == []
+
+
+def test_finds_a_job_by_its_title_or_its_client_whatever_its_status(ctx):
+    from crm_desktop.services import company, jobs, workflows
+    from crm_desktop.services.workflows import StageSpec
+
+    ids = office(ctx)
+    company.update(ctx, expected_version=company.get(ctx).version, name="Office")
+    template = workflows.create(ctx, "Boiler visit", [StageSpec("Repair", work_days=1)])
+    job = jobs.start(ctx, ids["aziz"], template.id, title="Boiler on the second floor")
+    jobs.set_status(ctx, job.id, "cancelled", reason="The client sold the flat")
+    assert Hit("job", job.id, "Boiler on the second floor", "Aziz Karimov · Repair") in global_search.search(
+        ctx, "boiler"
+    )
+    assert [h.kind for h in global_search.search(ctx, "karimov")] == ["client", "deal", "job"]

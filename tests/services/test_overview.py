@@ -16,6 +16,6 @@ def test_counts_follow_what_is_open(ctx, clock):
     with ctx.write() as s:
         s.get(Document, issued.id).status = "issued"
     assert overview.counts(ctx) == overview.Counts(
-        clients=1, open_deals=1, open_tasks=2, overdue_tasks=1, unpaid_invoices=1
+        clients=1, open_deals=1, open_tasks=2, overdue_tasks=1, unpaid_invoices=1, open_jobs=0, late_jobs=0
     )
     assert draft.status == "draft"

@@ -61,3 +61,37 @@ def test_other_pcs_changes_arrive_within_a_second_and_a_reconnect_reloads(
         here_db.dispose()
         there_db.dispose()
     assert not bugs
+
+
+def test_a_job_moved_on_another_pc_moves_on_this_ones_board(qtbot, postgres_url, clock, tmp_path):
+    """(ui/work/view.py too: the jobs board listens like every list.)"""
+    from crm_desktop.services import company, jobs, workflows
+    from crm_desktop.services.workflows import StageSpec
+    from crm_desktop.ui.work.view import JobsView
+
+    here_db, there_db = Database.open(postgres_url), Database.open(postgres_url)
+    upgrade(here_db)
+    here, there = ServiceContext(here_db, clock=clock), ServiceContext(there_db, clock=clock)
+    company.update(here, expected_version=company.get(here).version, name="Office")
+    template = workflows.create(here, "Visit", [StageSpec("Repair", work_days=1)])
+    job = jobs.start(here, clients.create(here, name="Aziz Karimov").id, template.id, title="Boiler")
+    bugs: list[BaseException] = []
+    ops = Ops(here, report_bug=bugs.append)
+    view = JobsView(ops, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(view)
+    view.show()
+    live = LiveChanges(ops, retry_seconds=0.2)
+    try:
+        live.start()
+        assert live.listener.wait_listening()
+        view.start()
+        qtbot.waitUntil(lambda: view.ready and view.board.column("planned").model.rowCount() == 1)
+        jobs.set_status(there, job.id, "on_hold", reason="Parts on order")  # on the other PC
+        qtbot.waitUntil(lambda: view.board.column("on_hold").model.rowCount() == 1, timeout=2000)
+        assert view.board.column("planned").model.rowCount() == 0
+    finally:
+        live.stop()
+        ops.wait_idle()
+        here_db.dispose()
+        there_db.dispose()
+    assert not bugs

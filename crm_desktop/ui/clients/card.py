@@ -1,8 +1,9 @@
-"""The client card: contact details, deals, open tasks, invoices and one timeline, newest first."""
+"""The client card: contact details, deals, jobs, open tasks, invoices and one timeline, newest first."""
 
 from __future__ import annotations
 
 import dataclasses
+import html
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.i18n import fill
-from crm_desktop.services import activities, clients, deals, invoices, tasks
+from crm_desktop.services import activities, clients, deals, invoices, jobs, tasks
 from crm_desktop.services.activities import ActivityRow
 from crm_desktop.services.clients import ClientDetail
 from crm_desktop.services.context import ServiceContext
 from crm_desktop.services.deals import DealFilter, DealRow
 from crm_desktop.services.errors import NotFound, ServiceError
 from crm_desktop.services.invoices import DocumentFilter, DocumentRow
+from crm_desktop.services.jobs import JobRow
 from crm_desktop.services.tasks import TaskFilter, TaskRow
 from crm_desktop.ui import next_activity
 from crm_desktop.ui.clients.form import client_status_names, kind_names
@@ -37,6 +39,8 @@ from crm_desktop.ui.entry_dialog import timeline_kinds
 from crm_desktop.ui.form_dialog import error_label
 from crm_desktop.ui.left_to_right import money_text
 from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.work.cards import late_text
+from crm_desktop.ui.work.words import job_status_names
 
 TIMELINE_LIMIT = 200  # the newest entries; older ones are rarely needed on the card
 LIST_LIMIT = 20
@@ -49,6 +53,7 @@ KIND_COLORS = {
     "document": "#0891b2",
     "deal": "#db2777",
     "task": "#16a34a",
+    "job": "#ea580c",
 }
 
 
@@ -58,6 +63,7 @@ class CardData:
     deals: list[DealRow]
     tasks: list[TaskRow]
     documents: list[DocumentRow]
+    jobs: list[JobRow]
     timeline: list[ActivityRow]
 
 
@@ -70,6 +76,7 @@ def load_card(ctx: ServiceContext, client_id: int) -> CardData:
         documents=invoices.list_documents(
             ctx, DocumentFilter(kind=None, client_id=client_id), limit=LIST_LIMIT
         ),
+        jobs=jobs.for_client(ctx, client_id)[:LIST_LIMIT],
         timeline=activities.timeline(ctx, client_id, limit=TIMELINE_LIMIT),
     )
 
@@ -82,6 +89,7 @@ class ClientCard(QWidget):
     loaded = Signal()  # a client's data arrived and is shown
     note_saved = Signal(object)  # the ActivityRow just added
     entry_closed = Signal()  # the note/call editor was saved or cancelled: focus can go back to the list
+    open_job_requested = Signal(int)  # a job of the client was clicked
 
     def __init__(self, ops: Ops, parent: QWidget | None = None):
         super().__init__(parent)
@@ -126,6 +134,11 @@ class ClientCard(QWidget):
         self.deals = self._compact_list("deals")
         self.tasks = self._compact_list("tasks")
         self.documents = self._compact_list("documents")
+        self.jobs = QLabel()
+        self.jobs.setObjectName("jobs")
+        self.jobs.setWordWrap(True)
+        self.jobs.setTextFormat(Qt.TextFormat.RichText)
+        self.jobs.linkActivated.connect(lambda link: self.open_job_requested.emit(int(link.split(":")[1])))
 
         # The inline editor for a note or a call: Ctrl+Enter saves, Esc closes.
         self.entry_caption = QLabel()
@@ -171,6 +184,7 @@ class ClientCard(QWidget):
         body.addLayout(details)
         for caption, widget in (
             (self.tr("Deals"), self.deals),
+            (self.tr("Jobs"), self.jobs),
             (self.tr("Open tasks"), self.tasks),
             (self.tr("Invoices and quotes"), self.documents),
         ):
@@ -307,6 +321,9 @@ class ClientCard(QWidget):
             )
             or self.tr("No invoices or quotes.")
         )
+        self.jobs.setText(
+            "<br>".join(self._job_line(j) for j in data.jobs) or html.escape(self.tr("No jobs."))
+        )
         self.timeline.clear()
         for entry in data.timeline:
             self.timeline.addItem(self._timeline_item(entry))
@@ -330,6 +347,16 @@ class ClientCard(QWidget):
                 activity=next_activity.text(deal.next_activity, today, expected=True),
             )
         )
+
+    def _job_line(self, job: JobRow) -> str:
+        """The job as a link to its window: its stage, its progress, late in red."""
+        where = job.current_stage if job.status in jobs.OPEN else job_status_names()[job.status]
+        line = f"<a href='job:{job.id}'>{html.escape(job.title)}</a> — " + html.escape(
+            fill(self.tr("{stage}, {percent}% done"), stage=where or "—", percent=job.progress)
+        )
+        if job.days_late and job.status in jobs.OPEN:
+            line += f" <span style='color:#b91c1c'>{html.escape(late_text(job))}</span>"
+        return line
 
     def _body(self, entry: ActivityRow) -> str:
         if entry.kind != "status_change":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -44,7 +44,18 @@ CARD_DELAY_MS = 60  # holding an arrow key down loads the card of the row it sto
 LIST_TABLES = frozenset({"clients", "users", "client_tags"})
 PLANNED_TABLES = frozenset({"tasks"})  # the next activity column
 CARD_TABLES = frozenset(
-    {"clients", "users", "client_tags", "activities", "deals", "tasks", "documents", "payments"}
+    {
+        "clients",
+        "users",
+        "client_tags",
+        "activities",
+        "deals",
+        "tasks",
+        "documents",
+        "payments",
+        "jobs",
+        "job_stages",
+    }
 )
 SETTINGS = "clients_view"
 
@@ -64,6 +75,9 @@ def load_choices(ctx) -> tuple[list, list[str], list[str]]:
 
 
 class ClientsView(QWidget):
+    start_job_requested = Signal(int, str)  # client id, name: the main window asks which workflow
+    open_job_requested = Signal(int)  # a job on the card was clicked
+
     def __init__(self, ops: Ops, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops, self.settings = ops, settings
@@ -154,6 +168,7 @@ class ClientsView(QWidget):
             self.tr("Log call"), "Ctrl+Shift+L", lambda: self.card.open_entry("call")
         )
         self.act_callback = self._action(self.tr("Call back at…"), "Ctrl+Shift+B", self.call_back)
+        self.act_job = self._action(self.tr("Start a job…"), None, self.start_job)
         if ops.ctx.actor.can_export:  # export is a right of its own, not everyone's
             self.toolbar.addSeparator()
             self.act_export = QAction(self.tr("Export…"), self)
@@ -196,6 +211,7 @@ class ClientsView(QWidget):
         self._card_timer = QTimer(self, singleShot=True, interval=CARD_DELAY_MS)
         self._card_timer.timeout.connect(self._show_current_card)
         self.card.entry_closed.connect(lambda: self.table.setFocus())
+        self.card.open_job_requested.connect(self.open_job_requested)
         self.refresh = WhenShown(self, ops, LIST_TABLES | CARD_TABLES | PLANNED_TABLES, self._changed)
         self.card.loaded.connect(self._update_actions)
         self._update_actions()
@@ -335,7 +351,14 @@ class ClientsView(QWidget):
 
     def _update_actions(self) -> None:
         has = self.card.client_id is not None
-        for action in (self.act_edit, self.act_delete, self.act_note, self.act_call, self.act_callback):
+        for action in (
+            self.act_edit,
+            self.act_delete,
+            self.act_note,
+            self.act_call,
+            self.act_callback,
+            self.act_job,
+        ):
             action.setEnabled(has)
 
     def _load_choices(self) -> None:
@@ -493,6 +516,11 @@ class ClientsView(QWidget):
 
     def _delete_failed(self, error: ServiceError) -> str:
         return fill(self.tr("{message}\nThe client was not deleted."), message=error.message)
+
+    def start_job(self) -> None:
+        if self.card.data is not None:
+            client = self.card.data.client
+            self.start_job_requested.emit(client.id, client.name)
 
     def call_back(self) -> None:
         if self.card.data is None:

@@ -93,6 +93,7 @@ def _fetch(ctx, f: DealFilter, sort, descending, offset, limit):
 
 class DealsView(QWidget):
     invoice_draft_made = Signal(object)  # DocumentDetail: the main window opens it in the invoices
+    start_job_requested = Signal(object)  # DealRow: the work of a won deal, from a workflow template
 
     def __init__(
         self,
@@ -364,12 +365,15 @@ class DealsView(QWidget):
         self.ops.write(deals.mark_won, deal_id, expected_version=version, on_done=self.offer_invoice)
 
     def offer_invoice(self, deal: DealRow) -> QMessageBox:
-        """A won deal is money to ask for: offer the invoice draft at once."""
+        """A won deal is work to do and money to ask for: offer to start the job and the invoice draft."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
             tr("Deal won"),
             fill(
-                tr("'{title}' is won. Make an invoice draft for {client} with its amount ({amount})?"),
+                tr(
+                    "'{title}' is won. Start the job for {client} now, or make an invoice draft with its "
+                    "amount ({amount})?"
+                ),
                 title=deal.title,
                 client=deal.client_name,
                 amount=money_text(deal.amount, deal.currency),
@@ -379,6 +383,8 @@ class DealsView(QWidget):
         )
         box.button(QMessageBox.StandardButton.Yes).setText(tr("Make invoice draft"))
         box.button(QMessageBox.StandardButton.No).setText(tr("Not now"))
+        start = box.addButton(tr("Start the job…"), QMessageBox.ButtonRole.ActionRole)
+        start.clicked.connect(lambda: self.start_job_requested.emit(deal))
         box.accepted.connect(
             lambda: self.ops.write(documents.invoice_for_deal, deal.id, on_done=self.invoice_draft_made.emit)
         )

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from crm_desktop.i18n import fill, ngettext
-from crm_desktop.services import reminders
+from crm_desktop.services import approvals, reminders
 from crm_desktop.services.context import Changes
 from crm_desktop.services.reminders import Reminder
 from crm_desktop.ui.date_field import DateTimeField
@@ -45,6 +45,7 @@ from crm_desktop.ui.dates import moment_text
 from crm_desktop.ui.elided_label import ElidedLabel
 from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.work.reason import ReasonDialog
 
 COMPACT_FROM = 4  # reminders in the window from which each takes one line
 # Rows at most: a week away from the office can leave thousands due, and a row is ~20 widgets. The rest
@@ -96,6 +97,13 @@ class ReminderRow(QFrame):
         self.problem.hide()
         self.done_button = QPushButton(self.tr("Done"))
         self.done_button.clicked.connect(self.done)
+        self.reject_button: QPushButton | None = None
+        if reminder.approval_id is not None:  # a stage waiting for this user's approval: answered here
+            self.done_button.setText(self.tr("Approve"))
+            self.done_button.clicked.disconnect()
+            self.done_button.clicked.connect(self.approve)
+            self.reject_button = QPushButton(self.tr("Reject…"))
+            self.reject_button.clicked.connect(self.reject)
         # Push buttons with a menu keep room for its arrow (a tool button draws it over the text).
         self.snooze_button = QPushButton(self.tr("Snooze"))
         menu = snooze_menu(self.snooze_button, self.snooze)
@@ -112,6 +120,8 @@ class ReminderRow(QFrame):
         buttons = QHBoxLayout(self.buttons)
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.done_button)
+        if self.reject_button is not None:
+            buttons.addWidget(self.reject_button)
         buttons.addWidget(self.snooze_button)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
@@ -154,6 +164,30 @@ class ReminderRow(QFrame):
             expected_version=self.reminder.version,
             then=lambda: self.completed.emit(self.task_id, self.reminder.title),
         )
+
+    def approve(self) -> None:
+        assert self.reminder.approval_id is not None
+        self._handle(approvals.decide, self.reminder.approval_id, True)
+
+    def reject(self) -> ReasonDialog:
+        """Rejected with a comment (what is to be redone goes back with the stage)."""
+        approval = self.reminder.approval_id
+        dialog = ReasonDialog(
+            self.ops,
+            self.reminder.title,
+            self.tr("What is to be redone? The comment goes back to whoever sent it."),
+            self.tr("Reject"),
+            lambda comment, ok, failed: self.ops.write(
+                approvals.decide, approval, False, comment=comment, on_done=ok, on_error=failed
+            ),
+            self,
+            field="comment",
+        )
+        dialog.saved.connect(lambda _job: self.handled.emit(self.task_id))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.reject_dialog = dialog
+        return dialog
 
     def snooze(self, choice: str) -> None:
         ctx = self.ops.ctx

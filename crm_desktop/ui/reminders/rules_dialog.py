@@ -26,8 +26,12 @@ class FollowUpRulesDialog(FormDialog):
                 self.tr(" days"),
             ),
             "escalation_hours": (
-                self.tr("The &manager is told when a task is overdue by"),
+                self.tr("The &manager is told when a task, a job's stage or an approval is late by"),
                 self.tr(" hours"),
+            ),
+            "stuck_job_days": (
+                self.tr("A job is flagged as &stuck when nothing moved for"),
+                self.tr(" days"),
             ),
         }
         for key, (label, suffix) in texts.items():
@@ -40,8 +44,8 @@ class FollowUpRulesDialog(FormDialog):
             self.add_row(key, label, spin)
         note = QLabel(
             self.tr(
-                "Each rule creates one task per lead, invoice or task, for its owner or manager, "
-                "and its reminder pops up at once. Set a rule to 0 to switch it off."
+                "Each rule creates one task per lead, invoice, task, stage or approval, for its owner "
+                "or manager, and its reminder pops up at once. Set a rule to 0 to switch it off."
             )
         )
         note.setWordWrap(True)

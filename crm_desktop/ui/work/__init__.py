@@ -1,0 +1,1 @@
+"""The work after the sale: the jobs view, a job's window, starting a job, the workflow templates."""
