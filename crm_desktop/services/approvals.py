@@ -62,7 +62,10 @@ def request(
                 stage=stage.name,
                 status=Message(jobs.STAGE_STATUS_WORDS[stage.status]),
             )
+        job_stages.refuse_closed(job)
         job_stages.unticked_refusal(stage, override_reason)
+        if stage.status == "waiting":  # (sending it is doing it: its tasks are made, the job is under way)
+            job_stages.begin(s, ctx, job, stage)
         now = s.info["now"]
         calendar = office_calendar(ctx)
         approval = StageApproval(
@@ -75,7 +78,6 @@ def request(
         )
         s.add(approval)
         stage.status = "awaiting_approval"
-        stage.started_at = stage.started_at or now
         stage.override_reason = override_reason.strip()
         s.flush()
         language = company_profile(s).language or None

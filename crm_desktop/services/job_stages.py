@@ -28,14 +28,14 @@ def load(s: Session, ctx: ServiceContext, stage_id: int) -> tuple[Job, JobStage]
     return jobs.load(s, stage.job_id, ctx.actor), stage
 
 
-def _open_job(job: Job) -> None:
+def refuse_closed(job: Job) -> None:
     if job.status in ("done", "cancelled"):
         raise ValidationError(
             "status", "The job is {status}: reopen it first.", status=jobs.status_word(job.status)
         )
 
 
-def _begin(s: Session, ctx: ServiceContext, job: Job, stage: JobStage) -> None:
+def begin(s: Session, ctx: ServiceContext, job: Job, stage: JobStage) -> None:
     """The stage under way, with the tasks its template makes, due in working time from now."""
     now = s.info["now"]
     stage.status, stage.started_at = "in_progress", now
@@ -62,10 +62,10 @@ def start_stage(ctx: ServiceContext, stage_id: int, *, expected_version: int | N
     with ctx.write() as s:
         job, stage = load(s, ctx, stage_id)
         check_version(stage, expected_version, N_("stage"))
-        _open_job(job)
+        refuse_closed(job)
         if stage.status != "waiting":
             raise ValidationError("status", "{stage} has started already.", stage=stage.name)
-        _begin(s, ctx, job, stage)
+        begin(s, ctx, job, stage)
         jobs.refresh(ctx, s, job)
         jobs.event(s, ctx, job, Message("Stage started: {stage} of {job}", stage=stage.name, job=job.title))
         s.flush()
@@ -76,7 +76,7 @@ def tick(ctx: ServiceContext, stage_id: int, item: int, done: bool) -> JobDetail
     """A checklist item of the stage ticked (or unticked)."""
     with ctx.write() as s:
         job, stage = load(s, ctx, stage_id)
-        _open_job(job)
+        refuse_closed(job)
         if not 0 <= item < len(stage.checklist):
             raise NotFound("That checklist item no longer exists.")
         checklist = [dict(x) for x in stage.checklist]
@@ -87,7 +87,7 @@ def tick(ctx: ServiceContext, stage_id: int, item: int, done: bool) -> JobDetail
         )
         stage.checklist = checklist
         if stage.status == "waiting" and done:
-            _begin(s, ctx, job, stage)  # (ticking an item is starting the work)
+            begin(s, ctx, job, stage)  # (ticking an item is starting the work)
         jobs.refresh(ctx, s, job)
         s.flush()
         return jobs.detail(s, job)
@@ -135,7 +135,7 @@ def complete_stage(
     with ctx.write() as s:
         job, stage = load(s, ctx, stage_id)
         check_version(stage, expected_version, N_("stage"))
-        _open_job(job)
+        refuse_closed(job)
         if stage.status == "done":
             raise ValidationError("status", "{stage} is done already.", stage=stage.name)
         if stage.needs_approval and not may_approve(ctx, stage):
@@ -164,7 +164,7 @@ def block(
     with ctx.write() as s:
         job, stage = load(s, ctx, stage_id)
         check_version(stage, expected_version, N_("stage"))
-        _open_job(job)
+        refuse_closed(job)
         if stage.status in ("done", "blocked"):
             raise ValidationError(
                 "status",

@@ -124,6 +124,10 @@ def _checked_stages(stages: list[StageSpec]) -> list[dict[str, Any]]:
                 n=n,
                 name=name,
             )
+        if any(not task.title.strip() or task.after_hours < 0 for task in stage.tasks):
+            raise ValidationError(
+                "stages", "Stage {n} ({name}): give each of its tasks a title and a due time.", n=n, name=name
+            )
         out.append({**stage.to_json(), "name": name})
     return out
 

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from crm_desktop.services import clients, company, job_stages, jobs, work_calendar, workflows
 from crm_desktop.services.errors import PermissionDenied, ValidationError
-from crm_desktop.services.workflows import StageSpec
+from crm_desktop.services.workflows import StageSpec, TaskSpec
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 STAGES = [
@@ -104,6 +104,8 @@ def test_a_workflow_is_checked_and_defined_by_managers(ctx, staff):
         workflows.create(ctx, "Broken", [StageSpec("No length")])
     with pytest.raises(ValidationError, match="at least one stage"):
         workflows.create(ctx, "Empty", [])
+    with pytest.raises(ValidationError, match=r"Stage 1 \(Visit\): give each of its tasks a title"):
+        workflows.create(ctx, "Untitled task", [StageSpec("Visit", work_days=1, tasks=(TaskSpec("  "),))])
     with pytest.raises(PermissionDenied):
         workflows.create(staff["dilnoza"], "Mine", STAGES)
     assert workflows.create(staff["manager"], "Team's", STAGES).stage_count == 4

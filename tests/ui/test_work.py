@@ -242,3 +242,22 @@ def test_the_client_card_lists_its_jobs_and_a_file_is_attached_in_the_jobs_windo
     assert window.current_key() == "jobs"  # the job opened where jobs live
     window.show_page("clients")  # back on the card: it shows what happened meanwhile
     qtbot.waitUntil(lambda: any("boiler.jpg" in t for t in card.timeline_texts()))
+
+
+def test_a_stage_is_blocked_with_its_reason_and_who_unblocks_it(open_window, qtbot, sqlite_ctx):
+    client, _deal, template = _office(sqlite_ctx)
+    job = jobs.start(sqlite_ctx, client.id, template.id)
+    window = open_window()
+    job_window = window.jobs_view.open_job_id(job.id)
+    qtbot.waitUntil(lambda: job_window.ready)
+    _click(qtbot, job_window, "stage_block")
+    ask = job_window.reason_dialog
+    olga = ask.fields["unblocker_id"]
+    qtbot.waitUntil(lambda: olga.findText("Olga") >= 0)
+    olga.setCurrentIndex(olga.findText("Olga"))
+    ask.reason.setPlainText("The client is away until Monday")
+    ask.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: job_window.detail.stages[0].status == "blocked")
+    olga_id = next(u.id for u in users.list_users(sqlite_ctx) if u.username == "olga")
+    assert job_window.detail.stages[0].unblocker_id == olga_id
+    assert "The client is away until Monday" in job_window.stage_facts.text()

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QListView,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from crm_desktop import i18n
 from crm_desktop.i18n import fill, ngettext
-from crm_desktop.services.deals import DealFilter, DealRow, StageSummary
+from crm_desktop.services.deals import DealFilter, StageSummary
 from crm_desktop.services.pipelines import PipelineRow, StageRow
+from crm_desktop.ui.card_board import CardList, ColumnsRow
 from crm_desktop.ui.deals.cards import CardDelegate, StageCardsModel
 from crm_desktop.ui.left_to_right import money_text
 from crm_desktop.ui.ops import Ops
@@ -47,21 +39,9 @@ class StageColumn(QFrame):
         self.totals.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model = StageCardsModel(ops, stage.id, f, parent=self)
-        self.view = QListView()
-        self.view.setModel(self.model)
-        self.view.setItemDelegate(CardDelegate(ops.ctx, self.view))
-        self.view.setUniformItemSizes(True)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.view.setDragEnabled(True)
-        self.view.setAcceptDrops(True)
-        self.view.setDropIndicatorShown(False)  # the card lands in the column, not at a place in it
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.activated.connect(self._activated)
-        self.view.doubleClicked.connect(self._activated)
-        self.view.customContextMenuRequested.connect(self._menu)
+        self.view = CardList(self.model, CardDelegate(ops.ctx), draggable=True)
+        self.view.open_requested.connect(self.open_requested)
+        self.view.menu_requested.connect(self.menu_requested)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
@@ -79,40 +59,17 @@ class StageColumn(QFrame):
             "\n".join([deals_text, *(money_text(r.total, r.currency) for r in rows if r.count)])
         )
 
-    def selected_deal(self) -> DealRow | None:
-        index = self.view.currentIndex()
-        return index.data(Qt.ItemDataRole.UserRole) if index.isValid() else None
 
-    def _activated(self, index: QModelIndex) -> None:
-        deal = index.data(Qt.ItemDataRole.UserRole)
-        if deal is not None:
-            self.open_requested.emit(deal)
-
-    def _menu(self, pos: QPoint) -> None:
-        index = self.view.indexAt(pos)
-        deal = index.data(Qt.ItemDataRole.UserRole) if index.isValid() else None
-        if deal is not None:
-            self.view.setCurrentIndex(index)
-            self.menu_requested.emit(deal, self.view.viewport().mapToGlobal(pos))
-
-
-class Board(QScrollArea):
+class Board(ColumnsRow):
     move_requested = Signal(int, int, int)  # deal id, version, stage id
     open_requested = Signal(object)
     menu_requested = Signal(object, QPoint)
+    columns: list[StageColumn]
 
     def __init__(self, ops: Ops, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops = ops
-        self.columns: list[StageColumn] = []
         self.pipeline: PipelineRow | None = None
-        self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self._inner = QWidget()
-        self._row = QHBoxLayout(self._inner)
-        self._row.setContentsMargins(0, 0, 0, 0)
-        self._row.addStretch(1)
-        self.setWidget(self._inner)
 
     @property
     def ready(self) -> bool:
@@ -128,16 +85,13 @@ class Board(QScrollArea):
             self.set_filter(f)
             return
         self.pipeline = pipeline
-        for column in self.columns:
-            column.deleteLater()
-        self.columns = []
+        self.clear_columns()
         for stage in pipeline.stages:
-            column = StageColumn(self.ops, stage, f, self._inner)
+            column = StageColumn(self.ops, stage, f, self.inner)
             column.model.move_requested.connect(self.move_requested)
             column.open_requested.connect(self.open_requested)
             column.menu_requested.connect(self.menu_requested)
-            self._row.insertWidget(self._row.count() - 1, column)
-            self.columns.append(column)
+            self.add_column(column)
             column.model.reload()
 
     def set_filter(self, f: DealFilter) -> None:

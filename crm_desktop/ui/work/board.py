@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QListView,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QPoint, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from crm_desktop import i18n
 from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services.jobs import JobFilter
+from crm_desktop.ui.card_board import CardList, ColumnsRow
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.work.cards import ColumnCardsModel, JobCardDelegate
 
@@ -50,23 +42,9 @@ class BoardColumn(QFrame):
         self.count = QLabel()
         self.model = ColumnCardsModel(ops, f, status=status, stage=stage, parent=self)
         self.model.total_changed.connect(self._show_count)
-        self.view = QListView()
-        self.view.setModel(self.model)
-        self.view.setItemDelegate(JobCardDelegate(self.view))
-        self.view.setUniformItemSizes(True)
-        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        if status is not None:
-            self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-            self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
-            self.view.setDragEnabled(True)
-            self.view.setAcceptDrops(True)
-            self.view.setDropIndicatorShown(False)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.activated.connect(self._activated)
-        self.view.doubleClicked.connect(self._activated)
-        self.view.customContextMenuRequested.connect(self._menu)
+        self.view = CardList(self.model, JobCardDelegate(), draggable=status is not None)
+        self.view.open_requested.connect(self.open_requested)
+        self.view.menu_requested.connect(self.menu_requested)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
@@ -77,35 +55,18 @@ class BoardColumn(QFrame):
     def _show_count(self, total: int) -> None:
         self.count.setText(fill(ngettext("1 job", "{n} jobs", total), n=i18n.number_text(total)))
 
-    def _activated(self, index: QModelIndex) -> None:
-        job = index.data(Qt.ItemDataRole.UserRole)
-        if job is not None:
-            self.open_requested.emit(job)
 
-    def _menu(self, pos: QPoint) -> None:
-        index = self.view.indexAt(pos)
-        job = index.data(Qt.ItemDataRole.UserRole) if index.isValid() else None
-        if job is not None:
-            self.view.setCurrentIndex(index)
-            self.menu_requested.emit(job, self.view.viewport().mapToGlobal(pos))
-
-
-class JobBoard(QScrollArea):
+class JobBoard(ColumnsRow):
     move_requested = Signal(int, int, str)  # job id, version, status
     open_requested = Signal(object)
     menu_requested = Signal(object, QPoint)
+    columns: list[BoardColumn]
 
     def __init__(self, ops: Ops, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops = ops
-        self.columns: list[BoardColumn] = []
         self._layout_key: tuple = ()
-        self.setWidgetResizable(True)
-        self._inner = QWidget()
-        self._row = QHBoxLayout(self._inner)
-        self._row.setContentsMargins(0, 0, 0, 0)
-        self._row.addStretch(0)
-        self.setWidget(self._inner)
+        self.set_stretch(0)  # the columns share the width
 
     @property
     def ready(self) -> bool:
@@ -121,9 +82,7 @@ class JobBoard(QScrollArea):
             self.set_filter(f)
             return
         self._layout_key = key
-        for column in self.columns:
-            column.deleteLater()
-        self.columns = []
+        self.clear_columns()
         for value, title in columns:
             column = BoardColumn(
                 self.ops,
@@ -131,13 +90,12 @@ class JobBoard(QScrollArea):
                 f,
                 status=value if by_status else None,
                 stage=None if by_status else value,
-                parent=self._inner,
+                parent=self.inner,
             )
             column.model.move_requested.connect(self.move_requested)
             column.open_requested.connect(self.open_requested)
             column.menu_requested.connect(self.menu_requested)
-            self._row.insertWidget(self._row.count() - 1, column)
-            self.columns.append(column)
+            self.add_column(column)
             column.model.reload()
 
     def set_filter(self, f: JobFilter) -> None:

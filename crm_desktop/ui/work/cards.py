@@ -1,28 +1,23 @@
-"""The jobs of one board column, loaded page by page, painted as cards and dragged between columns.
-
-As on the deals board (ui/deals/cards.py), a drop only *asks* for the move (`move_requested`); every
-column then reloads from what was stored, so a refused move never leaves a card where it does not belong.
-"""
+"""The jobs of one board column, loaded page by page, painted as cards and dragged between status
+columns (ui/card_board.py): a drag carries the job's id, version and status; a drop asks for the move."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from crm_desktop import i18n
 from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import jobs
 from crm_desktop.services.jobs import JobFilter, JobRow
+from crm_desktop.ui.card_board import CardPainter, DraggedCards
 from crm_desktop.ui.dates import moment_day_text
-from crm_desktop.ui.lazy_model import Column, LazyTableModel
-from crm_desktop.ui.left_to_right import in_its_own_order
+from crm_desktop.ui.lazy_model import Column
 from crm_desktop.ui.ops import Ops
 
-JOB_MIME = "application/x-crm-desktop-job"
 CARD_PAGE = 50
 LATE = QColor("#b91c1c")
 WARN = QColor("#b45309")
@@ -48,10 +43,11 @@ def late_days(job: JobRow) -> str:
     return fill(ngettext("+{n} day", "+{n} days", days), n=i18n.number_text(days)) if days else ""
 
 
-class ColumnCardsModel(LazyTableModel):
+class ColumnCardsModel(DraggedCards):
     """The jobs of one column (a status, or a stage of one template), the soonest due first; a drop on
     a status column asks to move the job there (a stage column takes no drops: stages are run)."""
 
+    MIME = "application/x-crm-desktop-job"
     move_requested = Signal(int, int, str)  # job id, its version, the status it was dropped on
 
     def __init__(
@@ -68,6 +64,7 @@ class ColumnCardsModel(LazyTableModel):
             page_size=CARD_PAGE,
             parent=parent,
         )
+        self.dropped.connect(lambda d: self.move_requested.emit(d["id"], d["version"], self.status))
 
     def _column_filter(self, f: JobFilter) -> JobFilter:
         if self.status is not None:
@@ -77,136 +74,61 @@ class ColumnCardsModel(LazyTableModel):
     def set_filter(self, f: JobFilter) -> None:
         self.set_query(self._column_filter(f))
 
-    # --- drag and drop ---
+    def payload(self, row: JobRow) -> dict:
+        return {"id": row.id, "version": row.version, "status": row.status}
+
+    def accepts(self, payload: dict) -> bool:
+        return self.status is not None and payload["status"] != self.status
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.ItemIsDropEnabled if self.status else Qt.ItemFlag.NoItemFlags
-        draggable = Qt.ItemFlag.ItemIsDragEnabled if self.status else Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | draggable
-
-    def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:
-        return [JOB_MIME]
-
-    def mimeData(self, indexes) -> QMimeData:
-        mime = QMimeData()
-        rows = [self.row(i.row()) for i in indexes if i.isValid() and i.row() < len(self.rows)]
-        if rows:
-            job = rows[0]
-            mime.setData(
-                JOB_MIME, json.dumps({"id": job.id, "version": job.version, "status": job.status}).encode()
-            )
-        return mime
-
-    def canDropMimeData(self, data: QMimeData, action, row, column, parent) -> bool:
-        dropped = _dropped(data)
-        return self.status is not None and dropped is not None and dropped["status"] != self.status
-
-    def dropMimeData(self, data: QMimeData, action, row, column, parent) -> bool:
-        if not self.canDropMimeData(data, action, row, column, parent):
-            return False
-        dropped = _dropped(data)
-        assert dropped is not None and self.status is not None
-        self.move_requested.emit(dropped["id"], dropped["version"], self.status)
-        return False  # the source column must not remove the card itself; the reload does
-
-
-def _dropped(data: QMimeData) -> dict | None:
-    if not data.hasFormat(JOB_MIME):
-        return None
-    try:
-        return json.loads(bytes(data.data(JOB_MIME)).decode())
-    except ValueError:
-        return None
+        if self.status is not None:
+            return super().flags(index)
+        # where each job is in its stages: read, not moved
+        return (
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            if index.isValid()
+            else Qt.ItemFlag.NoItemFlags
+        )
 
 
 class JobCardDelegate(QStyledItemDelegate):
     """Title, client, the stage it is at with its progress, its manager (a blocked or stuck job says so),
     and the day it is expected to end — red, with the days it is late."""
 
-    PADDING = 8
     LINES = 6
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        line = QFontMetrics(option.font).lineSpacing()
-        return QSize(150, self.LINES * line + 2 * self.PADDING + 8)  # as wide as the column lets it be
+        return QSize(150, CardPainter.height(option.font, self.LINES))  # as wide as the column lets it be
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         job: JobRow | None = index.data(Qt.ItemDataRole.UserRole)
         if job is None:
             return
-        palette = option.palette
-        card = option.rect.adjusted(4, 3, -4, -3)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        edge = (
-            palette.color(QPalette.ColorRole.Highlight)
-            if selected
-            else (LATE if job.days_late else QColor("#d0d4da"))
-        )
-        painter.setPen(QPen(edge, 2 if selected or job.days_late else 1))
-        painter.setBrush(palette.color(QPalette.ColorRole.Base))
-        painter.drawRoundedRect(card, 6, 6)
-        inner = card.adjusted(self.PADDING, self.PADDING // 2 + 2, -self.PADDING, -self.PADDING // 2)
-        line = QFontMetrics(option.font).lineSpacing()
-        rtl = option.direction == Qt.LayoutDirection.RightToLeft
-        bold = QFont(option.font)
-        bold.setBold(True)
-        muted = palette.color(QPalette.ColorRole.PlaceholderText)
-
-        def text(
-            row: int,
-            value: str,
-            font: QFont = option.font,
-            color: QColor | None = None,
-            align=Qt.AlignmentFlag.AlignLeft,
-            leave: int = 0,
-        ) -> None:
-            painter.setFont(font)
-            painter.setPen(color or palette.color(QPalette.ColorRole.Text))
-            rect = QRect(
-                inner.left() + (leave if rtl else 0), inner.top() + row * line, inner.width() - leave, line
-            )
-            painter.drawText(
-                rect,
-                QStyle.visualAlignment(option.direction, align) | Qt.AlignmentFlag.AlignVCenter,
-                in_its_own_order(
-                    QFontMetrics(font).elidedText(value, Qt.TextElideMode.ElideRight, rect.width())
-                ),
-            )
-
-        text(0, job.title, bold)
-        text(1, job.client_name)
+        card = CardPainter(painter, option, LATE if job.days_late else None, 2 if job.days_late else 1)
+        card.text(0, job.title, card.bold)
+        card.text(1, job.client_name)
         stage = job.current_stage or (self.tr("All stages done") if job.stage_count else "")
         steps = f"{i18n.number_text(job.stages_done)}/{i18n.number_text(job.stage_count)}"
-        steps_width = QFontMetrics(option.font).horizontalAdvance(steps + "  ")
-        text(2, stage, leave=steps_width)
-        text(2, steps, color=muted, align=Qt.AlignmentFlag.AlignRight)
-        self._progress(
-            painter,
-            QRect(inner.left(), inner.top() + 3 * line + line // 3, inner.width(), line // 3),
-            job,
-            palette,
-            rtl,
-        )
+        card.text(2, stage, leave=card.width_of(steps))
+        card.text(2, steps, color=card.muted, align=Qt.AlignmentFlag.AlignRight)
+        inner, line = card.inner, card.line
+        bar = QRect(inner.left(), inner.top() + 3 * line + line // 3, inner.width(), line // 3)
+        self._progress(painter, bar, job, option.palette, card.rtl)
         flag = self.tr("Blocked") if job.blocked else self.tr("Stuck") if job.stuck else ""
-        text(
+        card.text(
             4,
             f"{flag} · {job.responsible_name}" if flag else job.responsible_name,
-            color=WARN if flag else muted,
+            color=WARN if flag else card.muted,
         )
-        due = moment_day_text(job.forecast_due)
         late = late_days(job)
-        late_width = QFontMetrics(option.font).horizontalAdvance(late + "  ") if late else 0
-        text(5, due, color=LATE if late else muted, leave=late_width)
-        text(5, late, color=LATE, align=Qt.AlignmentFlag.AlignRight)
+        card.text(
+            5,
+            moment_day_text(job.forecast_due),
+            color=LATE if late else card.muted,
+            leave=card.width_of(late),
+        )
+        card.text(5, late, color=LATE, align=Qt.AlignmentFlag.AlignRight)
         painter.restore()
 
     @staticmethod

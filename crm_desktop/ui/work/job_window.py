@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop import i18n
 from crm_desktop.i18n import fill
-from crm_desktop.services import approvals, job_files, job_stages, jobs
+from crm_desktop.services import approvals, job_files, job_stages, jobs, users
 from crm_desktop.services.jobs import JobDetail, StageRow
 from crm_desktop.ui.dates import moment_day_text, moment_text
 from crm_desktop.ui.left_to_right import embedded, money_text
@@ -452,15 +453,27 @@ class JobWindow(QWidget):
         )
 
     def block(self) -> None:
+        """Why the stage cannot go on, and who may unblock it (the job's manager unless someone is named)."""
         g = self.stage
         assert g is not None
+        unblocker = QComboBox()
+        unblocker.addItem(tr("The job's manager"), None)
+
+        def people_arrived(rows: list) -> None:
+            for u in rows:
+                if u.active:
+                    unblocker.addItem(u.display_name or u.username, u.id)
+
+        self.ops.read(users.list_users, on_done=people_arrived)
         self._ask(
             tr("Block"),
-            fill(tr("Why can “{stage}” not go on? Its manager can unblock it."), stage=g.name),
+            fill(tr("Why can “{stage}” not go on?"), stage=g.name),
             lambda reason, ok, failed: self.ops.write(
-                job_stages.block, g.id, reason, expected_version=g.version, on_done=ok, on_error=failed
+                job_stages.block, g.id, reason, unblocker_id=unblocker.currentData(),
+                expected_version=g.version, on_done=ok, on_error=failed,
             ),
-        )
+            extra=(("unblocker_id", tr("&Unblocked by"), unblocker),),
+        )  # fmt: skip
 
     def unblock(self) -> None:
         assert self.stage is not None
@@ -490,9 +503,9 @@ class JobWindow(QWidget):
             field="comment",
         )
 
-    def _ask(self, action: str, question: str, write, *, field: str = "reason") -> ReasonDialog:
+    def _ask(self, action: str, question: str, write, *, field: str = "reason", extra=()) -> ReasonDialog:
         title = self.stage.name if self.stage else ""
-        dialog = ReasonDialog(self.ops, title, question, action, write, self, field=field)
+        dialog = ReasonDialog(self.ops, title, question, action, write, self, field=field, extra=extra)
         dialog.saved.connect(self.show_detail)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

@@ -26,6 +26,7 @@ class ReasonDialog(FormDialog):
         parent: QWidget | None = None,
         *,
         field: str = "reason",
+        extra: tuple[tuple[str, str, QWidget], ...] = (),
     ):
         super().__init__(ops, parent)
         self._write = write
@@ -36,6 +37,8 @@ class ReasonDialog(FormDialog):
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 4 + 12)
         self.add_row(field, self.tr("&Reason"), self.reason)
+        for key, label, widget in extra:  # what else the step asks (who may unblock a stage)
+            self.add_row(key, label, widget)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(action)
         self.finish_layout()
         self.layout().insertWidget(0, self.question)
