@@ -16,7 +16,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crm_desktop import __version__, i18n
-from crm_desktop.cli import argparse_words, backup, clients, db, imports, invoices, jobs, server, tasks
+from crm_desktop.cli import (
+    argparse_words,
+    backup,
+    clients,
+    db,
+    imports,
+    invoices,
+    jobs,
+    server,
+    tasks,
+    workload,
+)
 from crm_desktop.cli.output import CliError
 from crm_desktop.i18n import ENV_LANGUAGE, LANGUAGES
 
@@ -33,6 +44,7 @@ COMMANDS = {
     "import": imports,
     "jobs": jobs,
     "templates": jobs,
+    "workload": workload,
 }
 
 
@@ -108,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_parsers(sub)
     imports.add_parsers(sub)
     jobs.add_parsers(sub)
+    workload.add_parsers(sub, _positive)
     _database_url_after_the_command(sub)
     return p
 

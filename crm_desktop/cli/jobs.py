@@ -23,9 +23,7 @@ def add_parsers(sub) -> None:
         "--client", required=True, type=int, metavar="ID", help=i18n.gettext("the client's ID")
     )
     start.add_argument("--template", required=True, metavar="NAME", help=i18n.gettext("the template's name"))
-    start.add_argument(
-        "--title", help=i18n.gettext("the job's title (default: the template's and the client's)")
-    )
+    start.add_argument("--title", help=i18n.gettext("the job's title (default: the template's name)"))
     templates = sub.add_parser("templates", help=i18n.gettext("workflow templates")).add_subparsers(
         dest="templates_command", metavar="ACTION", required=True
     )

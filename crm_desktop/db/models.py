@@ -610,6 +610,49 @@ class JobPerson(Base):
     )
 
 
+# --- the team's time: working hours, absences, skills (services/capacity.py, services/workload.py) ----
+
+ABSENCE_KINDS = ("vacation", "sick", "training", "other")
+
+
+class PersonHours(Editable, Base):
+    """A person's working hours per weekday where they differ from the office calendar's."""
+
+    __tablename__ = "person_hours"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    hours: Mapped[list[str]] = mapped_column(JSON)  # seven decimal numbers as text, Monday first
+
+
+class Absence(Editable, Base):
+    """Days a person is away (vacation, sick leave, training): no work is planned for them then."""
+
+    __tablename__ = "absences"
+    __audit__ = True
+    __table_args__ = (Index("ix_absences_user_starts", "user_id", "starts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20), default="vacation")
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)  # the last day away
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class UserSkill(Base):
+    """What a person can do ("electrician", "designer"): the roles templates and filters name."""
+
+    __tablename__ = "user_skills"
+    __audit__ = True
+    __table_args__ = (UniqueConstraint("user_id", "skill"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    skill: Mapped[str] = mapped_column(String(100), index=True)
+
+
 # --- audit --------------------------------------------------------------------------------------
 
 

@@ -219,12 +219,14 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
 
 
 def works_on(user_id: int | None) -> ColumnElement[bool]:
+    """The jobs `user_id` works on. (Its own names for the team and the stages: a query of stages may use
+    it without its stage standing for theirs.)"""
+    team, stage = aliased(JobPerson), aliased(JobStage)
     return or_(
         Job.responsible_id == user_id,
-        exists().where(JobPerson.job_id == Job.id, JobPerson.user_id == user_id),
+        exists().where(team.job_id == Job.id, team.user_id == user_id),
         exists().where(
-            JobStage.job_id == Job.id,
-            or_(JobStage.responsible_id == user_id, JobStage.approver_id == user_id),
+            stage.job_id == Job.id, or_(stage.responsible_id == user_id, stage.approver_id == user_id)
         ),
     )
 
