@@ -60,7 +60,7 @@ def request(
                 "status",
                 "{stage} is {status}.",
                 stage=stage.name,
-                status=Message(jobs.STAGE_STATUS_WORDS[stage.status]),
+                status=jobs.stage_status_word(stage.status),
             )
         job_stages.refuse_closed(job)
         job_stages.unticked_refusal(stage, override_reason)

@@ -270,6 +270,11 @@ def _newly_late(s: Session, kind: _LateWork, marked: Any, due_by: datetime, now:
     return rows
 
 
+def _first_due(s: Session, kind: _LateWork, marked: Any, after: datetime) -> datetime | None:
+    """When the first row of `kind` due after `after` that `marked` does not say was handled is due."""
+    return s.scalar(kind.rows.with_only_columns(func.min(kind.due)).where(marked.is_(None), kind.due > after))
+
+
 def _late_task(r: Any, person: int | None, origin: str, said: Message, language: str) -> Task:
     return Task(
         title=said.render(language),
@@ -329,37 +334,9 @@ def next_deadline(ctx: ServiceContext) -> datetime | None:
                 )
             )
             moments.append(first and first + span)
-            stage = s.scalar(
-                select(func.min(JobStage.planned_due)).where(
-                    JobStage.status != "done",
-                    JobStage.manager_escalated_at.is_(None),
-                    JobStage.planned_due > now - span,
-                )
-            )
-            moments.append(stage and stage + span)
-            asked = s.scalar(
-                select(func.min(StageApproval.due_at)).where(
-                    StageApproval.decision.is_(None),
-                    StageApproval.manager_escalated_at.is_(None),
-                    StageApproval.due_at > now - span,
-                )
-            )
-            moments.append(asked and asked + span)
-        moments.append(
-            s.scalar(
-                select(func.min(StageApproval.due_at)).where(
-                    StageApproval.decision.is_(None),
-                    StageApproval.escalated_at.is_(None),
-                    StageApproval.due_at > now,
-                )
-            )
-        )
-        moments.append(
-            s.scalar(
-                select(func.min(JobStage.planned_due)).where(
-                    JobStage.status != "done", JobStage.escalated_at.is_(None), JobStage.planned_due > now
-                )
-            )
-        )
+            for kind in _late_kinds():
+                first = _first_due(s, kind, kind.manager_told, now - span)
+                moments.append(first and first + span)
+        moments += [_first_due(s, kind, kind.person_told, now) for kind in _late_kinds()]
     found = [m for m in moments if m is not None]
     return min(found) if found else None

@@ -170,7 +170,7 @@ def block(
                 "status",
                 "{stage} is {status}.",
                 stage=stage.name,
-                status=Message(jobs.STAGE_STATUS_WORDS[stage.status]),
+                status=jobs.stage_status_word(stage.status),
             )
         why = v.text("reason", reason, N_("Reason"), required=True, max_length=1000)
         stage.unblocker_id = users.require_active(

@@ -69,6 +69,11 @@ STAGE_STATUS_WORDS = {
 }
 
 
+def stage_status_word(status: str) -> Message:
+    """A stage's status as a word in a sentence, in the reader's language."""
+    return Message(STAGE_STATUS_WORDS[status])
+
+
 @dataclass(frozen=True)
 class StageRow:
     id: int
@@ -171,11 +176,8 @@ class JobRow:
     client_id: int
     client_name: str
     status: str
-    priority: str
-    responsible_id: int | None
     responsible_name: str
     template_name: str
-    planned_start: datetime
     planned_due: datetime
     forecast_due: datetime
     stage_count: int
@@ -306,11 +308,8 @@ def list_jobs(
                 j.client_id,
                 client or _contact(s, j).name,
                 j.status,
-                j.priority,
-                j.responsible_id,
                 who or "",
                 template or "",
-                j.planned_start,
                 j.planned_due,
                 j.forecast_due,
                 j.stage_count,

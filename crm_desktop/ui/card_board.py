@@ -10,17 +10,20 @@ does not belong.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QListView,
     QScrollArea,
     QStyle,
     QStyleOptionViewItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -70,6 +73,31 @@ class CardList(QListView):
             self.menu_requested.emit(row, self.viewport().mapToGlobal(pos))
 
 
+class CardColumn(QFrame):
+    """A board column: its heading lines (`add_header`) over its cards; a card opened or its menu asked
+    for is said with the card's row."""
+
+    open_requested = Signal(object)
+    menu_requested = Signal(object, QPoint)
+
+    def __init__(self, model: LazyTableModel, delegate, *, draggable: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        model.setParent(self)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.view = CardList(model, delegate, draggable=draggable)
+        self.view.open_requested.connect(self.open_requested)
+        self.view.menu_requested.connect(self.menu_requested)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(6, 6, 6, 6)
+        self._layout.setSpacing(4)
+        self._layout.addWidget(self.view, 1)
+
+    def add_header(self, *widgets: QWidget) -> None:
+        for widget in widgets:
+            self._layout.insertWidget(self._layout.count() - 1, widget)
+
+
 class DraggedCards(LazyTableModel):
     """A column's cards that can be dragged to another column: a drag carries `payload(row)` as JSON
     under `MIME`; a drop that `accepts` it emits `dropped` with it (and removes nothing itself)."""
@@ -77,11 +105,15 @@ class DraggedCards(LazyTableModel):
     MIME = "application/x-crm-desktop-card"
     dropped = Signal(dict)
 
-    def payload(self, row: Any) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def accepts(self, payload: dict[str, Any]) -> bool:
-        raise NotImplementedError
+    def __init__(
+        self,
+        *args: Any,
+        payload: Callable[[Any], dict[str, Any]],
+        accepts: Callable[[dict[str, Any]], bool],
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.payload, self.accepts = payload, accepts
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -125,11 +157,17 @@ class DraggedCards(LazyTableModel):
 
 
 class ColumnsRow(QScrollArea):
-    """Board columns side by side, scrolled sideways when they do not fit."""
+    """Board columns side by side, scrolled sideways when they do not fit. Each column's `model` asks to
+    move a card (`move_requested`, which the board declares with its own key types), its cards open and
+    have menus; the board says so for all of them."""
+
+    open_requested = Signal(object)
+    menu_requested = Signal(object, QPoint)
+    move_requested: Signal
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.columns: list[QWidget] = []
+        self.columns: list[Any] = []
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._inner = QWidget()
@@ -142,9 +180,18 @@ class ColumnsRow(QScrollArea):
     def inner(self) -> QWidget:
         return self._inner
 
-    def add_column(self, column: QWidget) -> None:
+    @property
+    def ready(self) -> bool:
+        return all(c.model.ready for c in self.columns)
+
+    def add_column(self, column: CardColumn) -> None:
+        """The column at the end, its cards loading."""
+        column.model.move_requested.connect(self.move_requested)
+        column.open_requested.connect(self.open_requested)
+        column.menu_requested.connect(self.menu_requested)
         self._row.insertWidget(self._row.count() - 1, column)
         self.columns.append(column)
+        column.model.reload()
 
     def clear_columns(self) -> None:
         for column in self.columns:
@@ -154,6 +201,14 @@ class ColumnsRow(QScrollArea):
     def set_stretch(self, stretch: int) -> None:
         """0: the columns share the width; 1: they keep theirs, the room left at the end."""
         self._row.setStretch(self._row.count() - 1, stretch)
+
+    def set_filter(self, f: Any) -> None:
+        for column in self.columns:
+            column.model.set_filter(f)
+
+    def reload(self) -> None:
+        for column in self.columns:
+            column.model.reload()
 
 
 class CardPainter:

@@ -64,3 +64,24 @@ def ops(qtbot, sqlite_ctx):
     for box in ops._boxes:
         box.close()
     assert not bugs, bugs
+
+
+def drop_card(column, row: int, target_view) -> None:
+    """What Qt does when the card at `row` of a board `column` is dropped on `target_view` (another
+    column's list): the target gets enter, move and drop events with the card's data."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = column.model.mimeData([column.model.index(row, 0)])
+    at = target_view.viewport().rect().center()
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(at, Qt.DropAction.MoveAction, mime, buttons, mods)
+    QApplication.sendEvent(target_view.viewport(), enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(
+        target_view.viewport(), QDragMoveEvent(at, Qt.DropAction.MoveAction, mime, buttons, mods)
+    )
+    QApplication.sendEvent(
+        target_view.viewport(), QDropEvent(QPointF(at), Qt.DropAction.MoveAction, mime, buttons, mods)
+    )

@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from crm_desktop.services import activities, clients, deals, users
 from crm_desktop.services.deals import DealFilter
 from crm_desktop.ui.confirm import yes_button
+from tests.ui.conftest import drop_card
 
 
 @pytest.fixture
@@ -55,23 +55,8 @@ def cards(column) -> list[str]:
 
 
 def drag_card(view, source: str, title: str, target: str) -> None:
-    """What Qt does when a card is dropped: the target view gets enter, move and drop events with the
-    card's data."""
     column = view.board.column(source)
-    row = cards(column).index(title)
-    mime = column.model.mimeData([column.model.index(row, 0)])
-    target_view = view.board.column(target).view
-    at = target_view.viewport().rect().center()
-    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(at, Qt.DropAction.MoveAction, mime, buttons, mods)
-    QApplication.sendEvent(target_view.viewport(), enter)
-    assert enter.isAccepted()
-    QApplication.sendEvent(
-        target_view.viewport(), QDragMoveEvent(at, Qt.DropAction.MoveAction, mime, buttons, mods)
-    )
-    QApplication.sendEvent(
-        target_view.viewport(), QDropEvent(QPointF(at), Qt.DropAction.MoveAction, mime, buttons, mods)
-    )
+    drop_card(column, cards(column).index(title), view.board.column(target).view)
 
 
 def settled(view, qtbot) -> None:

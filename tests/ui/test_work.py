@@ -7,13 +7,13 @@ reason.py, template_editor.py and the approval buttons of ui/reminders/popup.py.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 
 from crm_desktop.services import activities, clients, deals, documents, invoices, jobs, users, workflows
 from crm_desktop.services.invoices import LineValues
 from crm_desktop.services.workflows import StageSpec
+from tests.ui.conftest import drop_card
 
 
 def _office(ctx):
@@ -122,20 +122,7 @@ def test_a_job_dropped_on_on_hold_asks_why_and_moves(open_window, qtbot, sqlite_
     view.status_button.setChecked(True)
     qtbot.waitUntil(lambda: view.ready and view.board.column("in_progress").model.rowCount() == 1)
 
-    source = view.board.column("in_progress").model
-    mime = source.mimeData([source.index(0, 0)])
-    target = view.board.column("on_hold").view
-    at = target.viewport().rect().center()
-    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(at, Qt.DropAction.MoveAction, mime, buttons, mods)
-    QApplication.sendEvent(target.viewport(), enter)
-    assert enter.isAccepted()
-    QApplication.sendEvent(
-        target.viewport(), QDragMoveEvent(at, Qt.DropAction.MoveAction, mime, buttons, mods)
-    )
-    QApplication.sendEvent(
-        target.viewport(), QDropEvent(QPointF(at), Qt.DropAction.MoveAction, mime, buttons, mods)
-    )
+    drop_card(view.board.column("in_progress"), 0, view.board.column("on_hold").view)
 
     ask = view.reason_dialog
     qtbot.waitUntil(ask.isVisible)

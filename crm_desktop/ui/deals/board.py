@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QWidget
 
 from crm_desktop import i18n
 from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services.deals import DealFilter, StageSummary
 from crm_desktop.services.pipelines import PipelineRow, StageRow
-from crm_desktop.ui.card_board import CardList, ColumnsRow
+from crm_desktop.ui.card_board import CardColumn, ColumnsRow
 from crm_desktop.ui.deals.cards import CardDelegate, StageCardsModel
 from crm_desktop.ui.left_to_right import money_text
 from crm_desktop.ui.ops import Ops
@@ -19,16 +19,14 @@ from crm_desktop.ui.ops import Ops
 COLUMN_WIDTH = 250
 
 
-class StageColumn(QFrame):
-    open_requested = Signal(object)  # DealRow
-    menu_requested = Signal(object, QPoint)  # DealRow, global position
-
+class StageColumn(CardColumn):
     def __init__(self, ops: Ops, stage: StageRow, f: DealFilter, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(
+            StageCardsModel(ops, stage.id, f), CardDelegate(ops.ctx), draggable=True, parent=parent
+        )
         self.stage = stage
         self.setObjectName("stage_column")
         self.setFixedWidth(COLUMN_WIDTH)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title = QLabel(f"<b>{html.escape(stage.name)}</b> · {stage.probability}%")
         self.title.setToolTip(
             fill(self.tr("Deals in this stage close with a probability of {p}%"), p=stage.probability)
@@ -38,16 +36,7 @@ class StageColumn(QFrame):
         self.totals.setWordWrap(True)
         self.totals.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.model = StageCardsModel(ops, stage.id, f, parent=self)
-        self.view = CardList(self.model, CardDelegate(ops.ctx), draggable=True)
-        self.view.open_requested.connect(self.open_requested)
-        self.view.menu_requested.connect(self.menu_requested)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(4)
-        layout.addWidget(self.title)
-        layout.addWidget(self.totals)
-        layout.addWidget(self.view, 1)
+        self.add_header(self.title, self.totals)
 
     def show_summary(self, rows: list[StageSummary]) -> None:
         count = sum(r.count for r in rows)
@@ -62,18 +51,12 @@ class StageColumn(QFrame):
 
 class Board(ColumnsRow):
     move_requested = Signal(int, int, int)  # deal id, version, stage id
-    open_requested = Signal(object)
-    menu_requested = Signal(object, QPoint)
     columns: list[StageColumn]
 
     def __init__(self, ops: Ops, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops = ops
         self.pipeline: PipelineRow | None = None
-
-    @property
-    def ready(self) -> bool:
-        return all(c.model.ready for c in self.columns)
 
     def column(self, stage_name: str) -> StageColumn:
         return next(c for c in self.columns if c.stage.name == stage_name)
@@ -87,20 +70,7 @@ class Board(ColumnsRow):
         self.pipeline = pipeline
         self.clear_columns()
         for stage in pipeline.stages:
-            column = StageColumn(self.ops, stage, f, self.inner)
-            column.model.move_requested.connect(self.move_requested)
-            column.open_requested.connect(self.open_requested)
-            column.menu_requested.connect(self.menu_requested)
-            self.add_column(column)
-            column.model.reload()
-
-    def set_filter(self, f: DealFilter) -> None:
-        for column in self.columns:
-            column.model.set_filter(f)
-
-    def reload(self) -> None:
-        for column in self.columns:
-            column.model.reload()
+            self.add_column(StageColumn(self.ops, stage, f, self.inner))
 
     def show_summary(self, summary: list[StageSummary]) -> None:
         for column in self.columns:

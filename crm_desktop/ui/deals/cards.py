@@ -48,6 +48,8 @@ class StageCardsModel(DraggedCards):
             sort="updated",
             descending=True,
             page_size=CARD_PAGE,
+            payload=lambda d: {"id": d.id, "version": d.version, "stage_id": d.stage_id},
+            accepts=lambda dragged: dragged["stage_id"] != self.stage_id,
             parent=parent,
         )
         self.dropped.connect(lambda d: self.move_requested.emit(d["id"], d["version"], self.stage_id))
@@ -57,12 +59,6 @@ class StageCardsModel(DraggedCards):
 
     def set_filter(self, f: DealFilter) -> None:
         self.set_query(self._stage_filter(f))
-
-    def payload(self, row: DealRow) -> dict:
-        return {"id": row.id, "version": row.version, "stage_id": row.stage_id}
-
-    def accepts(self, payload: dict) -> bool:
-        return payload["stage_id"] != self.stage_id
 
 
 class CardDelegate(QStyledItemDelegate):

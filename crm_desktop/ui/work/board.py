@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QPoint, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QWidget
 
 from crm_desktop import i18n
 from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services.jobs import JobFilter
-from crm_desktop.ui.card_board import CardList, ColumnsRow
+from crm_desktop.ui.card_board import CardColumn, ColumnsRow
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.work.cards import ColumnCardsModel, JobCardDelegate
 
 COLUMN_WIDTH = 190  # at least: five columns fit beside the navigation at 1280 px
 
 
-class BoardColumn(QFrame):
-    open_requested = Signal(object)  # JobRow
-    menu_requested = Signal(object, QPoint)
-
+class BoardColumn(CardColumn):
     def __init__(
         self,
         ops: Ops,
@@ -32,25 +29,16 @@ class BoardColumn(QFrame):
         stage: str | None = None,
         parent: QWidget | None = None,
     ):
-        super().__init__(parent)
+        model = ColumnCardsModel(ops, f, status=status, stage=stage)
+        super().__init__(model, JobCardDelegate(), draggable=status is not None, parent=parent)
         self.key = status or stage or ""
         self.setObjectName("job_column")
         self.setMinimumWidth(COLUMN_WIDTH)
         self.setMaximumWidth(COLUMN_WIDTH * 3 // 2)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title = QLabel(f"<b>{html.escape(title)}</b>")
         self.count = QLabel()
-        self.model = ColumnCardsModel(ops, f, status=status, stage=stage, parent=self)
-        self.model.total_changed.connect(self._show_count)
-        self.view = CardList(self.model, JobCardDelegate(), draggable=status is not None)
-        self.view.open_requested.connect(self.open_requested)
-        self.view.menu_requested.connect(self.menu_requested)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(4)
-        layout.addWidget(self.title)
-        layout.addWidget(self.count)
-        layout.addWidget(self.view, 1)
+        self.add_header(self.title, self.count)
+        model.total_changed.connect(self._show_count)
 
     def _show_count(self, total: int) -> None:
         self.count.setText(fill(ngettext("1 job", "{n} jobs", total), n=i18n.number_text(total)))
@@ -58,8 +46,6 @@ class BoardColumn(QFrame):
 
 class JobBoard(ColumnsRow):
     move_requested = Signal(int, int, str)  # job id, version, status
-    open_requested = Signal(object)
-    menu_requested = Signal(object, QPoint)
     columns: list[BoardColumn]
 
     def __init__(self, ops: Ops, parent: QWidget | None = None):
@@ -67,10 +53,6 @@ class JobBoard(ColumnsRow):
         self.ops = ops
         self._layout_key: tuple = ()
         self.set_stretch(0)  # the columns share the width
-
-    @property
-    def ready(self) -> bool:
-        return all(c.model.ready for c in self.columns)
 
     def column(self, key: str) -> BoardColumn:
         return next(c for c in self.columns if c.key == key)
@@ -84,24 +66,5 @@ class JobBoard(ColumnsRow):
         self._layout_key = key
         self.clear_columns()
         for value, title in columns:
-            column = BoardColumn(
-                self.ops,
-                title,
-                f,
-                status=value if by_status else None,
-                stage=None if by_status else value,
-                parent=self.inner,
-            )
-            column.model.move_requested.connect(self.move_requested)
-            column.open_requested.connect(self.open_requested)
-            column.menu_requested.connect(self.menu_requested)
-            self.add_column(column)
-            column.model.reload()
-
-    def set_filter(self, f: JobFilter) -> None:
-        for column in self.columns:
-            column.model.set_filter(f)
-
-    def reload(self) -> None:
-        for column in self.columns:
-            column.model.reload()
+            status, stage = (value, None) if by_status else (None, value)
+            self.add_column(BoardColumn(self.ops, title, f, status=status, stage=stage, parent=self.inner))

@@ -62,6 +62,8 @@ class ColumnCardsModel(DraggedCards):
             query=self._column_filter(f),
             sort="due",
             page_size=CARD_PAGE,
+            payload=lambda j: {"id": j.id, "version": j.version, "status": j.status},
+            accepts=lambda dragged: self.status is not None and dragged["status"] != self.status,
             parent=parent,
         )
         self.dropped.connect(lambda d: self.move_requested.emit(d["id"], d["version"], self.status))
@@ -73,12 +75,6 @@ class ColumnCardsModel(DraggedCards):
 
     def set_filter(self, f: JobFilter) -> None:
         self.set_query(self._column_filter(f))
-
-    def payload(self, row: JobRow) -> dict:
-        return {"id": row.id, "version": row.version, "status": row.status}
-
-    def accepts(self, payload: dict) -> bool:
-        return self.status is not None and payload["status"] != self.status
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if self.status is not None:

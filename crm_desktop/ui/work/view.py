@@ -318,7 +318,7 @@ class JobsView(QWidget):
     def _open(self, dialog: QWidget) -> QWidget:
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open() if hasattr(dialog, "open") else dialog.show()
+        dialog.open()
         return dialog
 
     def open_job_row(self, job: JobRow) -> QWidget:
