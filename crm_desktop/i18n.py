@@ -198,8 +198,32 @@ class Amount:
         return f"Amount({self.value!r}, {self.currency!r})"
 
 
+class Day:
+    """A day as a field of a Message, written as its reader's language writes days (see day_text)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: date):
+        self.value = value
+
+    def render(self, language: str | None = None) -> str:
+        return day_text(self.value, language)
+
+    def to_json(self) -> dict[str, str]:
+        return {"day": self.value.isoformat()}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Day) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return f"Day({self.value!r})"
+
+
 def _field_text(value: Any, language: str | None) -> Any:
-    if isinstance(value, (Message, Amount)):
+    if isinstance(value, (Message, Amount, Day)):
         return value.render(language)
     if isinstance(value, Decimal) and value.is_finite():
         return number_text(value, language)
@@ -207,7 +231,7 @@ def _field_text(value: Any, language: str | None) -> Any:
 
 
 def _field_json(value: Any) -> Any:
-    if isinstance(value, (Message, Amount)):
+    if isinstance(value, (Message, Amount, Day)):
         return value.to_json()
     return {"number": str(value)} if isinstance(value, Decimal) else value
 
@@ -219,6 +243,8 @@ def _field_from_json(value: Any) -> Any:
         return Amount(Decimal(value["amount"]), value["currency"])
     if isinstance(value, Mapping) and "number" in value:
         return Decimal(value["number"])
+    if isinstance(value, Mapping) and "day" in value:
+        return Day(date.fromisoformat(value["day"]))
     return value
 
 

@@ -541,6 +541,9 @@ class JobStage(Editable, Base):
     # How long it is planned to take, in working days or in working hours (one of them).
     work_days: Mapped[int | None] = mapped_column(Integer)
     work_hours: Mapped[Decimal | None] = mapped_column(Quantity)
+    effort_hours: Mapped[Decimal | None] = mapped_column(
+        Quantity
+    )  # the work over its days, if not all of them
     may_overlap: Mapped[bool] = mapped_column(
         Boolean, default=False
     )  # may start before the one before is done

@@ -63,6 +63,12 @@ def _require_manages(s: Session, actor: Actor, user_id: int) -> User:
     return user
 
 
+def plans_for(ctx: ServiceContext) -> set[int]:
+    """The people whose hours and skills this user may set."""
+    with ctx.read() as s:
+        return set(s.scalars(select(User.id).where(User.active, _managed_by(ctx.actor))))
+
+
 def weeks(ctx: ServiceContext) -> dict[int, list[Decimal]]:
     """Each active person's hours per weekday, Monday first."""
     default = office_week(office_calendar(ctx))
@@ -72,29 +78,55 @@ def weeks(ctx: ServiceContext) -> dict[int, list[Decimal]]:
         return {u: [Decimal(h) for h in own[u]] if u in own else list(default) for u in people}
 
 
+def _clean_week(hours: Sequence[object] | None) -> list[Decimal] | None:
+    if hours is None:
+        return None
+    if len(hours) != WEEKDAYS:
+        raise ValidationError("hours", "Give the hours of each of the seven weekdays, Monday first.")
+    try:
+        clean = [Decimal(str(h).strip().replace(",", ".") or "0") for h in hours]
+    except InvalidOperation:
+        raise ValidationError("hours", "Working hours are a number of hours, such as 8 or 4.5.") from None
+    if any(not 0 <= h <= 24 for h in clean):
+        raise ValidationError("hours", "A day has between 0 and 24 working hours.")
+    return clean
+
+
+def _write_week(s: Session, user_id: int, clean: list[Decimal] | None) -> None:
+    row = s.scalar(select(PersonHours).where(PersonHours.user_id == user_id))
+    if clean is None:
+        if row is not None:
+            s.delete(row)
+    elif row is None:
+        s.add(PersonHours(user_id=user_id, hours=[str(h.normalize()) for h in clean]))
+    else:
+        row.hours = [str(h.normalize()) for h in clean]
+
+
 def set_week(ctx: ServiceContext, user_id: int, hours: Sequence[object] | None) -> list[Decimal]:
     """A person's hours per weekday (seven numbers, Monday first); None: the office calendar's again."""
-    clean: list[Decimal] | None = None
-    if hours is not None:
-        if len(hours) != WEEKDAYS:
-            raise ValidationError("hours", "Give the hours of each of the seven weekdays, Monday first.")
-        try:
-            clean = [Decimal(str(h).strip().replace(",", ".") or "0") for h in hours]
-        except InvalidOperation:
-            raise ValidationError("hours", "Working hours are a number of hours, such as 8 or 4.5.") from None
-        if any(not 0 <= h <= 24 for h in clean):
-            raise ValidationError("hours", "A day has between 0 and 24 working hours.")
+    clean = _clean_week(hours)
     with ctx.write() as s:
         _require_manages(s, ctx.actor, user_id)
-        row = s.scalar(select(PersonHours).where(PersonHours.user_id == user_id))
-        if clean is None:
-            if row is not None:
-                s.delete(row)
-        elif row is None:
-            s.add(PersonHours(user_id=user_id, hours=[str(h.normalize()) for h in clean]))
-        else:
-            row.hours = [str(h.normalize()) for h in clean]
+        _write_week(s, user_id, clean)
     return weeks(ctx)[user_id]
+
+
+def has_own_week(ctx: ServiceContext, user_id: int) -> bool:
+    """The person's hours are set for them (not the office calendar's)."""
+    with ctx.read() as s:
+        return s.scalar(select(PersonHours.id).where(PersonHours.user_id == user_id)) is not None
+
+
+def set_person(
+    ctx: ServiceContext, user_id: int, hours: Sequence[object] | None, skills: Sequence[str]
+) -> None:
+    """A person's hours (as set_week) and skills (as set_skills) saved together, or neither."""
+    clean, wanted = _clean_week(hours), _clean_skills(skills)
+    with ctx.write() as s:
+        _require_manages(s, ctx.actor, user_id)
+        _write_week(s, user_id, clean)
+        _write_skills(s, user_id, wanted)
 
 
 # --- absences ---------------------------------------------------------------------------------------------
@@ -170,8 +202,7 @@ def skills(ctx: ServiceContext) -> dict[int, list[str]]:
         return out
 
 
-def set_skills(ctx: ServiceContext, user_id: int, names: Sequence[str]) -> list[str]:
-    """A person's skills, as typed (each once, whatever its case)."""
+def _clean_skills(names: Sequence[str]) -> list[str]:
     wanted: dict[str, str] = {}
     for name in names:
         text = v.text("skills", name, N_("Skill"), max_length=100)
@@ -179,8 +210,18 @@ def set_skills(ctx: ServiceContext, user_id: int, names: Sequence[str]) -> list[
             wanted.setdefault(text.casefold(), text)
     if len(wanted) > MAX_SKILLS:
         raise ValidationError("skills", "A person has at most {n} skills.", n=MAX_SKILLS)
+    return sorted(wanted.values())
+
+
+def _write_skills(s: Session, user_id: int, names: list[str]) -> None:
+    s.execute(delete(UserSkill).where(UserSkill.user_id == user_id))
+    s.add_all(UserSkill(user_id=user_id, skill=skill) for skill in names)
+
+
+def set_skills(ctx: ServiceContext, user_id: int, names: Sequence[str]) -> list[str]:
+    """A person's skills, as typed (each once, whatever its case)."""
+    wanted = _clean_skills(names)
     with ctx.write() as s:
         _require_manages(s, ctx.actor, user_id)
-        s.execute(delete(UserSkill).where(UserSkill.user_id == user_id))
-        s.add_all(UserSkill(user_id=user_id, skill=skill) for skill in wanted.values())
-    return sorted(wanted.values())
+        _write_skills(s, user_id, wanted)
+    return wanted

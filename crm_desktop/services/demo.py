@@ -51,6 +51,7 @@ from crm_desktop.db.models import (
 from crm_desktop.i18n import N_, Message
 from crm_desktop.services import (
     approvals,
+    capacity,
     company,
     follow_ups,
     invoices,
@@ -893,8 +894,28 @@ def generate(
                 )
     workflows.add_starters(ServiceContext(db, clock=FixedClock(now)), language)  # as at an office's set-up
     _jobs_under_way(db, rng, now, language)
+    _team_time(db, now, language)
     _rules_applied(db, rng, now)
     return summary
+
+
+SKILLS = (N_("Electrician"), N_("Plumber"), N_("Designer"))
+
+
+def _team_time(db: Database, now: datetime, language: str) -> None:
+    """The team's skills, Rashad's short Fridays and Dilnoza's vacation next week, for the workload."""
+    ctx = ServiceContext(db, clock=FixedClock(now))
+    with db.read() as s:
+        people = dict(s.execute(select(User.username, User.id)).all())
+    if not {"olga", "dilnoza", "rashad"} <= people.keys():
+        return
+    capacity.set_skills(
+        ctx, people["rashad"], [say_in(language, N_("Electrician")), say_in(language, N_("Plumber"))]
+    )
+    capacity.set_skills(ctx, people["dilnoza"], [say_in(language, N_("Designer"))])
+    capacity.set_week(ctx, people["rashad"], [9, 9, 9, 9, 5, 0, 0])
+    monday = ctx.today() + timedelta(days=7 - ctx.today().weekday())
+    capacity.add_absence(ctx, people["dilnoza"], "vacation", monday, monday + timedelta(days=2))
 
 
 DEMO_JOBS = 24

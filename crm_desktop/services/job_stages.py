@@ -7,12 +7,12 @@ Each change moves the job's forecast (services/jobs.py) and goes on its client's
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import Job, JobStage, Task
-from crm_desktop.i18n import N_, Message
+from crm_desktop.i18n import N_, Day, Message
 from crm_desktop.services import jobs, users
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import ServiceContext, check_version
@@ -209,3 +209,47 @@ def unblock(ctx: ServiceContext, stage_id: int, *, expected_version: int | None 
         jobs.event(s, ctx, job, Message("Stage unblocked: {stage} of {job}", stage=stage.name, job=job.title))
         s.flush()
         return jobs.detail(s, job)
+
+
+def replan(
+    ctx: ServiceContext,
+    stage_id: int,
+    *,
+    responsible_id: int | None,
+    planned: tuple[datetime, datetime] | None = None,
+    expected_version: int,
+) -> int:
+    """The stage given to another person, or (not started yet) planned to start and end at other
+    moments: by the job's manager, an office manager or an administrator. A stage cannot be planned to
+    start before the work it waits for is expected to end."""
+    with ctx.write() as s:
+        job, stage = load(s, ctx, stage_id)
+        check_version(stage, expected_version, N_("stage"))
+        refuse_closed(job)
+        if stage.status == "done":
+            raise ValidationError("status", "{stage} is done.", stage=stage.name)
+        if ctx.actor.user_id != job.responsible_id and ctx.actor.role not in ("admin", "manager"):
+            raise PermissionDenied("Only the job's manager, or an office manager, plans its stages.")
+        stage.responsible_id = users.require_active(s, "responsible_id", responsible_id, N_("responsible"))
+        if planned is not None and planned != (stage.planned_start, stage.planned_due):
+            if stage.started_at is not None:
+                raise ValidationError(
+                    "day", "{stage} is under way: its days follow the work done.", stage=stage.name
+                )
+            stage.planned_start, stage.planned_due = planned
+        jobs.refresh(ctx, s, job, progressed=False)
+        zone = office_calendar(ctx).zone
+        wanted = stage.planned_start.astimezone(zone).date()
+        begins = stage.forecast_start.astimezone(zone).date()
+        if planned is not None and begins != wanted:
+            raise ValidationError(
+                "day",
+                "{stage} can start on {day} at the soonest, when the work before it is expected to end.",
+                stage=stage.name,
+                day=Day(begins),
+            )
+        jobs.event(
+            s, ctx, job, Message("Stage planned again: {stage} of {job}", stage=stage.name, job=job.title)
+        )
+        s.flush()
+        return stage.version  # (its new one)

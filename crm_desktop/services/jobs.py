@@ -505,7 +505,9 @@ def event(s: Session, ctx: ServiceContext, job: Job, said: Message) -> None:
 # --- planning --------------------------------------------------------------------------------------------
 
 
-def _ends(calendar: OfficeCalendar, start: datetime, days: int | None, hours: Decimal | None) -> datetime:
+def ends_after(
+    calendar: OfficeCalendar, start: datetime, days: int | None, hours: Decimal | None
+) -> datetime:
     if days is not None:
         return calendar.after_working_days(start, days)
     assert hours is not None
@@ -519,7 +521,7 @@ def plan(
     out: list[tuple[datetime, datetime]] = []
     for stage in stages:
         begins = start if not out else (out[-1][0] if stage.may_overlap else out[-1][1])
-        out.append((begins, _ends(calendar, begins, stage.work_days, stage.work_hours)))
+        out.append((begins, ends_after(calendar, begins, stage.work_days, stage.work_hours)))
     return out
 
 
@@ -541,7 +543,7 @@ def reforecast(calendar: OfficeCalendar, job: Job, stages: list[JobStage], now: 
                 begins = previous.forecast_start if stage.may_overlap else previous.forecast_due
                 begins = max(begins, stage.planned_start)
             stage.forecast_start = begins
-            stage.forecast_due = max(_ends(calendar, begins, stage.work_days, stage.work_hours), now)
+            stage.forecast_due = max(ends_after(calendar, begins, stage.work_days, stage.work_hours), now)
         previous = stage
     job.forecast_due = max((g.forecast_due for g in stages), default=job.planned_due)
     job.stage_count = len(stages)
@@ -679,6 +681,7 @@ def start(
                 role=spec.role,
                 work_days=spec.work_days,
                 work_hours=spec.work_hours,
+                effort_hours=spec.effort_hours,
                 may_overlap=spec.may_overlap,
                 needs_approval=spec.needs_approval,
                 # (with no one named, the job's manager approves)

@@ -47,6 +47,9 @@ class StageSpec:
     needs_approval: bool = False
     approver_id: int | None = None  # None with an approval: the job's manager approves
     may_overlap: bool = False
+    # The hours of work a stage planned in days takes over them (None: its whole days): a stage of 20
+    # days of hearings is a few hours of work, not twenty full days.
+    effort_hours: Decimal | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,11 +63,12 @@ class StageSpec:
             "needs_approval": self.needs_approval,
             "approver_id": self.approver_id,
             "may_overlap": self.may_overlap,
+            "effort_hours": str(self.effort_hours) if self.effort_hours is not None else None,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StageSpec:
-        hours = data.get("work_hours")
+        hours, effort = data.get("work_hours"), data.get("effort_hours")
         return cls(
             name=data["name"],
             work_days=data.get("work_days"),
@@ -76,6 +80,7 @@ class StageSpec:
             needs_approval=bool(data.get("needs_approval")),
             approver_id=data.get("approver_id"),
             may_overlap=bool(data.get("may_overlap")),
+            effort_hours=Decimal(effort) if effort is not None else None,
         )
 
 
@@ -121,6 +126,15 @@ def _checked_stages(stages: list[StageSpec]) -> list[dict[str, Any]]:
             raise ValidationError(
                 "stages",
                 "Stage {n} ({name}): give its length in working days or in working hours.",
+                n=n,
+                name=name,
+            )
+        if stage.effort_hours is not None and (
+            days is None or not 0 < stage.effort_hours <= 24 * max(days, 1)
+        ):
+            raise ValidationError(
+                "stages",
+                "Stage {n} ({name}): the work planned over its days is between 0 and 24 hours a day.",
                 n=n,
                 name=name,
             )
@@ -236,8 +250,9 @@ def latest_version(s: Session, template_id: int) -> TemplateVersion:
 # --- the starter templates ---------------------------------------------------------------------------
 
 # A starter stage: its name, working days or hours, checklist, whether it needs an approval and whether it
-# may overlap the stage before (the words marked for the catalogue, put in the office's language).
-StarterStage = tuple[str, int | None, str | None, tuple[str, ...], bool, bool]
+# may overlap the stage before (the words marked for the catalogue, put in the office's language); the
+# hours of work a stage of days takes, when it is not its whole days.
+StarterStage = tuple[str, int | None, str | None, tuple[str, ...], bool, bool, str | None]
 STARTERS: tuple[tuple[str, str, tuple[StarterStage, ...]], ...] = (
     (
         N_("Agency order"),
@@ -250,11 +265,20 @@ STARTERS: tuple[tuple[str, str, tuple[StarterStage, ...]], ...] = (
                 (N_("Goals and audience agreed"), N_("Deadline and budget confirmed")),
                 False,
                 False,
+                None,
             ),
-            (N_("Concept"), 3, None, (N_("Two directions prepared"),), False, False),
-            (N_("Client approval"), 2, None, (N_("Concept sent to the client"),), True, False),
-            (N_("Production"), 5, None, (N_("Materials made"), N_("Internal review done")), False, False),
-            (N_("Delivery"), 1, None, (N_("Files handed over"),), False, False),
+            (N_("Concept"), 3, None, (N_("Two directions prepared"),), False, False, "16"),
+            (N_("Client approval"), 2, None, (N_("Concept sent to the client"),), True, False, "2"),
+            (
+                N_("Production"),
+                5,
+                None,
+                (N_("Materials made"), N_("Internal review done")),
+                False,
+                False,
+                "30",
+            ),
+            (N_("Delivery"), 1, None, (N_("Files handed over"),), False, False, "3"),
             (
                 N_("Act and invoice"),
                 1,
@@ -262,6 +286,7 @@ STARTERS: tuple[tuple[str, str, tuple[StarterStage, ...]], ...] = (
                 (N_("Act of work done signed"), N_("Invoice issued")),
                 False,
                 False,
+                "1",
             ),
         ),
     ),
@@ -269,9 +294,9 @@ STARTERS: tuple[tuple[str, str, tuple[StarterStage, ...]], ...] = (
         N_("Repair or service visit"),
         N_("A visit to the client's site, the repair and the check that it works."),
         (
-            (N_("Diagnosis"), None, "2", (N_("Fault described"), N_("Parts listed")), False, False),
-            (N_("Quote approval"), 1, None, (N_("Quote sent"),), True, False),
-            (N_("Repair"), None, "4", (N_("Parts replaced"), N_("Site left clean")), False, False),
+            (N_("Diagnosis"), None, "2", (N_("Fault described"), N_("Parts listed")), False, False, None),
+            (N_("Quote approval"), 1, None, (N_("Quote sent"),), True, False, "1"),
+            (N_("Repair"), None, "4", (N_("Parts replaced"), N_("Site left clean")), False, False, None),
             (
                 N_("Check and hand-over"),
                 None,
@@ -279,6 +304,7 @@ STARTERS: tuple[tuple[str, str, tuple[StarterStage, ...]], ...] = (
                 (N_("Works as it should"), N_("Client signed off")),
                 False,
                 False,
+                None,
             ),
         ),
     ),
@@ -293,11 +319,20 @@ STARTERS: tuple[tuple[str, str, tuple[StarterStage, ...]], ...] = (
                 (N_("Agreement signed"), N_("Power of attorney received")),
                 False,
                 False,
+                "2",
             ),
-            (N_("Documents gathered"), 5, None, (N_("Evidence listed"), N_("Copies certified")), False, True),
-            (N_("Claim drafted"), 3, None, (N_("Claim reviewed by a partner"),), True, False),
-            (N_("Filed with the court"), 1, None, (N_("Filing receipt kept"),), False, False),
-            (N_("Hearings"), 20, None, (N_("Hearing dates in the calendar"),), False, False),
+            (
+                N_("Documents gathered"),
+                5,
+                None,
+                (N_("Evidence listed"), N_("Copies certified")),
+                False,
+                True,
+                "10",
+            ),
+            (N_("Claim drafted"), 3, None, (N_("Claim reviewed by a partner"),), True, False, "12"),
+            (N_("Filed with the court"), 1, None, (N_("Filing receipt kept"),), False, False, "2"),
+            (N_("Hearings"), 20, None, (N_("Hearing dates in the calendar"),), False, False, "16"),
             (
                 N_("Decision and closing"),
                 2,
@@ -305,6 +340,7 @@ STARTERS: tuple[tuple[str, str, tuple[StarterStage, ...]], ...] = (
                 (N_("Decision sent to the client"), N_("Invoice issued")),
                 False,
                 False,
+                "4",
             ),
         ),
     ),
@@ -320,8 +356,9 @@ def starter_stages(stages: tuple[StarterStage, ...], language: str) -> list[Stag
             checklist=tuple(gettext(item, language) for item in checklist),
             needs_approval=approval,
             may_overlap=overlap,
+            effort_hours=Decimal(effort) if effort is not None else None,
         )
-        for name, days, hours, checklist, approval, overlap in stages
+        for name, days, hours, checklist, approval, overlap, effort in stages
     ]
 
 

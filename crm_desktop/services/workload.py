@@ -10,14 +10,16 @@ lets them read the tasks and jobs behind it).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy.orm import aliased
 
 from crm_desktop.db.models import Client, Job, JobStage, Task, User, UserSkill
-from crm_desktop.services import capacity, jobs
+from crm_desktop.services import capacity, exports, jobs
 from crm_desktop.services.context import Actor, ServiceContext
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.tasks import task_visible_to
@@ -52,6 +54,7 @@ class PersonLoad:
     name: str
     cells: list[Cell]
     skills: list[str] = field(default_factory=list)
+    team_of: int | None = None  # the manager whose team they are in (a manager: their own)
 
     @property
     def planned(self) -> Decimal:
@@ -63,10 +66,19 @@ class PersonLoad:
 
 
 @dataclass(frozen=True)
+class TeamLoad:
+    lead_id: int
+    name: str  # the manager's
+    member_ids: list[int]
+    cells: list[Cell]  # the members' hours added up
+
+
+@dataclass(frozen=True)
 class Workload:
     days: list[date]
     people: list[PersonLoad]
     unassigned: PersonLoad
+    teams: list[TeamLoad] = field(default_factory=list)
 
 
 def working_days(calendar: OfficeCalendar, first: date, n: int) -> list[date]:
@@ -88,6 +100,111 @@ def _people_seen(actor: Actor) -> ColumnElement[bool]:
     return User.id == actor.user_id
 
 
+@dataclass(frozen=True)
+class WorkFilter:
+    """Whose rows (a manager's team, the people with a skill, one person) and what work (a client's, a
+    job's) the workload shows."""
+
+    team_of: int | None = None
+    skill: str = ""
+    user_id: int | None = None
+    client_id: int | None = None
+    job_id: int | None = None
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A task, or a job stage's work, as it falls on one person's day."""
+
+    kind: str  # "task" or "stage"
+    id: int
+    version: int
+    title: str
+    user_id: int | None
+    day: date
+    hours: Decimal  # its share of this day
+    client_name: str
+    job_id: int | None
+    job_title: str
+    skill: str  # the role a stage needs ("" for none)
+    started: bool  # a stage under way keeps its days
+    spread: dict[date, Decimal]  # all its days and their shares
+
+
+def work_items(ctx: ServiceContext, first: date, last: date, f: WorkFilter = WorkFilter()) -> list[WorkItem]:
+    """The work planned from `first` to `last` that this user sees, one item per task or stage and day."""
+    calendar = office_calendar(ctx)
+    start = datetime.combine(first, time(), calendar.zone)
+    end = datetime.combine(last + timedelta(days=1), time(), calendar.zone)
+    out: list[WorkItem] = []
+    of_job, job_client = aliased(Job), aliased(Client)  # (the visibility rules correlate Job and Client)
+    with ctx.read() as s:
+        tq = (
+            select(Task.id, Task.version, Task.title, Task.assignee_id, Task.due_at, Task.duration_minutes,
+                   Client.name, Task.job_id, of_job.title)
+            .outerjoin(Client, Client.id == Task.client_id)  # (what task_visible_to reads)
+            .outerjoin(of_job, of_job.id == Task.job_id)
+            .where(Task.status == "open", Task.due_at >= start, Task.due_at < end, task_visible_to(ctx.actor))
+        )  # fmt: skip
+        if f.user_id is not None:
+            tq = tq.where(Task.assignee_id == f.user_id)
+        if f.client_id is not None:
+            tq = tq.where(Task.client_id == f.client_id)
+        if f.job_id is not None:
+            tq = tq.where(Task.job_id == f.job_id)
+        for task_id, version, title, assignee, due, minutes, client, job_id, job in s.execute(tq):
+            assert due is not None
+            day, hours = due.astimezone(calendar.zone).date(), Decimal(minutes) / HOUR
+            out.append(WorkItem("task", task_id, version, title, assignee, day, hours, client or "",
+                                job_id, job or "", "", False, {day: hours}))  # fmt: skip
+        gq = (
+            select(JobStage.id, JobStage.version, JobStage.name, JobStage.responsible_id, JobStage.work_days,
+                   func.coalesce(JobStage.effort_hours, JobStage.work_hours), JobStage.forecast_start,
+                   JobStage.forecast_due, JobStage.role,
+                   JobStage.started_at, job_client.name, Job.id, Job.title)
+            .join(Job, Job.id == JobStage.job_id)
+            .outerjoin(job_client, job_client.id == Job.client_id)
+            .where(JobStage.status != "done", Job.status.in_(("planned", "in_progress")),
+                   JobStage.forecast_start < end, JobStage.forecast_due >= start, jobs.visible_to(ctx.actor))
+        )  # fmt: skip
+        if f.user_id is not None:
+            gq = gq.where(JobStage.responsible_id == f.user_id)
+        if f.client_id is not None:
+            gq = gq.where(Job.client_id == f.client_id)
+        if f.job_id is not None:
+            gq = gq.where(Job.id == f.job_id)
+        for (
+            stage_id,
+            version,
+            name,
+            doer,
+            days,
+            hours,
+            begins,
+            ends,
+            role,
+            started,
+            client,
+            job_id,
+            job,
+        ) in s.execute(gq):
+            spread = spread_of(calendar, begins, ends, days, hours)
+            for day, share in spread.items():
+                if first <= day <= last:
+                    out.append(WorkItem("stage", stage_id, version, name, doer, day, share, client or "",
+                                        job_id, job, role, started is not None, spread))  # fmt: skip
+    return out
+
+
+def cell_items(
+    ctx: ServiceContext, day: date, people: Collection[int | None], f: WorkFilter = WorkFilter()
+) -> list[WorkItem]:
+    """The work on `day` of these people (None: the work nobody is given), the longest first."""
+    only = replace(f, user_id=next(iter(people))) if len(people) == 1 and None not in people else f
+    found = [i for i in work_items(ctx, day, day, only) if i.user_id in people]
+    return sorted(found, key=lambda i: (-i.hours, i.title.casefold()))
+
+
 def load(
     ctx: ServiceContext,
     first: date | None = None,
@@ -95,49 +212,38 @@ def load(
     days: int = DAYS,
     team_of: int | None = None,
     skill: str | None = None,
+    f: WorkFilter | None = None,
 ) -> Workload:
     """The workload of the people this user sees over `days` working days from `first` (today); only a
-    manager's team with `team_of`, only those with `skill` with it."""
+    manager's team with `team_of`, only those with `skill` with it (or as `f` says, with its client's or
+    job's work only)."""
     if not 1 <= days <= MAX_DAYS:
         raise ValidationError("days", "Show between 1 and {n} working days.", n=MAX_DAYS)
+    f = f or WorkFilter(team_of=team_of, skill=skill or "")
     calendar = office_calendar(ctx)
     shown = working_days(calendar, first or ctx.today(), days)
-    start = datetime.combine(shown[0], time(), calendar.zone)
-    end = datetime.combine(shown[-1] + timedelta(days=1), time(), calendar.zone)
     weeks = capacity.weeks(ctx)
     planned: dict[int | None, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for item in work_items(ctx, shown[0], shown[-1], f):
+        planned[item.user_id][item.day] += item.hours
     with ctx.read() as s:
         q = (
-            select(User.id, User.display_name)
+            select(User.id, User.display_name, User.manager_id)
             .where(User.active, _people_seen(ctx.actor))
             .order_by(User.display_name)
         )
-        if team_of is not None:
-            q = q.where(or_(User.manager_id == team_of, User.id == team_of))
-        if skill:
-            q = q.where(User.id.in_(select(UserSkill.user_id).where(UserSkill.skill == skill)))
+        if f.team_of is not None:
+            q = q.where(or_(User.manager_id == f.team_of, User.id == f.team_of))
+        if f.skill:
+            q = q.where(User.id.in_(select(UserSkill.user_id).where(UserSkill.skill == f.skill)))
+        if f.user_id is not None:
+            q = q.where(User.id == f.user_id)
         people = s.execute(q).all()
-        for assignee, due, minutes in s.execute(
-            select(Task.assignee_id, Task.due_at, Task.duration_minutes)
-            .outerjoin(Client, Client.id == Task.client_id)  # (what task_visible_to reads)
-            .where(Task.status == "open", Task.due_at >= start, Task.due_at < end, task_visible_to(ctx.actor))
-        ):
-            assert due is not None
-            planned[assignee][due.astimezone(calendar.zone).date()] += Decimal(minutes) / HOUR
-        for doer, days_of_work, hours, begins, ends in s.execute(
-            select(JobStage.responsible_id, JobStage.work_days, JobStage.work_hours, JobStage.forecast_start,
-                   JobStage.forecast_due)
-            .join(Job, Job.id == JobStage.job_id)
-            .where(JobStage.status != "done", Job.status.in_(("planned", "in_progress")),
-                   JobStage.forecast_start < end, JobStage.forecast_due >= start, jobs.visible_to(ctx.actor))
-        ):  # fmt: skip
-            spread = _spread(calendar, begins, ends, days_of_work, hours)
-            for day, share in spread.items():
-                planned[doer][day] += share
+        leads = set(s.scalars(select(User.manager_id).where(User.active, User.manager_id.is_not(None))))
     absent = _absences(ctx, shown)
     skills = capacity.skills(ctx)
 
-    def row(user_id: int | None, name: str) -> PersonLoad:
+    def row(user_id: int | None, name: str, team: int | None = None) -> PersonLoad:
         week = weeks.get(user_id, [Decimal(0)] * 7) if user_id is not None else [Decimal(0)] * 7
         cells = []
         for day in shown:
@@ -146,15 +252,41 @@ def load(
             cells.append(
                 Cell(day, hours, planned[user_id].get(day, Decimal(0)).quantize(Decimal("0.01")), away)
             )
-        return PersonLoad(user_id, name, cells, skills.get(user_id, []) if user_id is not None else [])
+        known = skills.get(user_id, []) if user_id is not None else []
+        return PersonLoad(user_id, name, cells, known, team)
 
-    return Workload(shown, [row(u, name) for u, name in people], row(None, ""))
+    rows = [row(u, name, u if u in leads else manager) for u, name, manager in people]
+    return Workload(shown, rows, row(None, ""), _teams(rows, {u: name for u, name, _m in people}))
 
 
-def _spread(
+def sheet_exported(ctx: ServiceContext, first: date, rows: int) -> None:
+    """The workload is leaving as a file (the PDF for the weekly meeting): allowed, and logged."""
+    exports.require_export_right(ctx)
+    exports.record_export(ctx, "workload", rows, {"first": first.isoformat()})
+
+
+def _teams(rows: list[PersonLoad], names: dict[int, str]) -> list[TeamLoad]:
+    """A team per manager among the rows shown: the manager and their people, with the totals of each day."""
+    members: dict[int, list[PersonLoad]] = defaultdict(list)
+    for r in rows:
+        if r.team_of is not None:
+            members[r.team_of].append(r)
+    out = []
+    for lead, people in members.items():
+        cells = [
+            Cell(day_cells[0].day, sum((c.capacity for c in day_cells), Decimal(0)),
+                 sum((c.planned for c in day_cells), Decimal(0)))
+            for day_cells in zip(*(p.cells for p in people), strict=True)
+        ]  # fmt: skip
+        out.append(TeamLoad(lead, names.get(lead, ""), [p.user_id for p in people if p.user_id], cells))
+    return sorted(out, key=lambda t: t.name.casefold())
+
+
+def spread_of(
     calendar: OfficeCalendar, begins: datetime, ends: datetime, days: int | None, hours: Decimal | None
 ) -> dict[date, Decimal]:
-    """A stage's planned work over the working days it is expected to take, in equal shares."""
+    """A stage's planned work — its hours (those of work over its days, if it has them) or else its
+    whole days — over the working days it is expected to take, in equal shares."""
     first, last = begins.astimezone(calendar.zone).date(), ends.astimezone(calendar.zone).date()
     worked = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     worked = [d for d in worked if calendar.is_working_day(d)] or [calendar.next_working_day(first)]

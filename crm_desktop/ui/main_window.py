@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from crm_desktop.ui.live_changes import LiveChanges
     from crm_desktop.ui.users_dialog import UsersDialog
     from crm_desktop.ui.work.view import JobsView
+    from crm_desktop.ui.workload.view import WorkloadView
 
 NAV_ICONS = {
     "clients": QStyle.StandardPixmap.SP_DirHomeIcon,
@@ -61,11 +62,12 @@ NAV_ICONS = {
     "tasks": QStyle.StandardPixmap.SP_DialogApplyButton,
     "invoices": QStyle.StandardPixmap.SP_FileIcon,
     "jobs": QStyle.StandardPixmap.SP_FileDialogDetailedView,
+    "workload": QStyle.StandardPixmap.SP_FileDialogListView,
 }
 
 
 COUNTED_TABLES = frozenset({"clients", "deals", "tasks", "documents", "payments", "jobs"})
-PAGE_KEYS = ("clients", "deals", "tasks", "invoices", "jobs")  # the navigation's order, and Ctrl+1..5
+PAGE_KEYS = ("clients", "deals", "tasks", "invoices", "jobs", "workload")  # the navigation's order, Ctrl+1..6
 
 
 class Pages(Mapping[str, QWidget]):
@@ -120,6 +122,7 @@ class MainWindow(QMainWindow):
             "tasks": self.tr("Tasks"),
             "invoices": self.tr("Invoices"),
             "jobs": self.tr("Jobs"),
+            "workload": self.tr("Workload"),
         }
         for key in PAGE_KEYS:
             item = QListWidgetItem(self.style().standardIcon(NAV_ICONS[key]), self.titles[key])
@@ -218,6 +221,12 @@ class MainWindow(QMainWindow):
             jobs_view.invoice_draft_made.connect(self._open_invoice)
             jobs_view.open_client_requested.connect(lambda client_id: self.open_record("client", client_id))
             return jobs_view
+        if key == "workload":
+            from crm_desktop.ui.workload.view import WorkloadView
+
+            workload_view = WorkloadView(self.ops, self.settings)
+            workload_view.open_record_requested.connect(self.open_record)
+            return workload_view
         raise KeyError(key)
 
     def is_built(self, key: str) -> bool:
@@ -243,6 +252,10 @@ class MainWindow(QMainWindow):
     @property
     def jobs_view(self) -> JobsView:
         return self.page("jobs")  # type: ignore[return-value]
+
+    @property
+    def workload_view(self) -> WorkloadView:
+        return self.page("workload")  # type: ignore[return-value]
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -630,6 +643,8 @@ class MainWindow(QMainWindow):
         elif kind == "job":
             self.show_page("jobs")
             self.jobs_view.open_job_id(record_id)
+        elif kind == "task":
+            self.open_task(record_id)
 
     def start_job(self, *, client_id: int | None = None, client_name: str = "", deal=None) -> QDialog:
         """Start a job (from the client card, or a won deal): the workflow asked, then the job's window."""
@@ -845,7 +860,7 @@ class MainWindow(QMainWindow):
             ),
         }
         for row, key in enumerate(PAGE_KEYS):
-            self.nav.item(row).setText(f"{self.titles[key]}  {extra[key]}")
+            self.nav.item(row).setText(f"{self.titles[key]}  {extra.get(key, '')}".rstrip())
 
     def _changed(self, changes: Changes) -> None:
         # Edits change no count of clients; edits of deals, tasks and documents may (won, done, paid).

@@ -24,7 +24,17 @@ from crm_desktop.db.models import (
     Task,
     User,
 )
-from crm_desktop.services import activities, clients, company, deals, demo, follow_ups, money, pipelines
+from crm_desktop.services import (
+    activities,
+    capacity,
+    clients,
+    company,
+    deals,
+    demo,
+    follow_ups,
+    money,
+    pipelines,
+)
 from crm_desktop.services.clients import ClientFilter
 from crm_desktop.services.deals import DealFilter
 from crm_desktop.services.errors import ServiceError
@@ -137,6 +147,7 @@ def test_stored_totals_are_those_of_the_lines_and_numbers_follow_the_issue_dates
 
 
 JOB_WORK = {"jobs", "job_stages", "stage_approvals", "activities"}  # what running a job writes
+TEAM_TIME = {"person_hours", "absences", "user_skills"}  # the team's hours, skills and a vacation
 
 
 def test_one_audit_entry_for_the_whole_generation_then_the_rules_own(ctx):
@@ -154,7 +165,7 @@ def test_one_audit_entry_for_the_whole_generation_then_the_rules_own(ctx):
     assert entries[0][:2] == ("demo", "generate")
     assert [(e, a) for e, a, _ in entries[1:4]] == [("workflow_templates", "create")] * 3
     made = [(e, a) for e, a, _ in entries[4:]]
-    assert {e for e, _ in made} == JOB_WORK | {"tasks"}
+    assert {e for e, _ in made} == JOB_WORK | TEAM_TIME | {"tasks"}
     assert made.count(("tasks", "create")) == by_rules
     assert entries[0][2]["clients"] == 50 and entries[0][2]["invoices"] == summary.invoices
 
@@ -289,7 +300,7 @@ def test_the_demo_office_speaks_the_language_it_is_made_in(ctx):
     with ctx.read() as s:  # the renamed stages are part of the one entry of the generated office
         entries = set(s.scalars(select(AuditEntry.entity).where(AuditEntry.id > before)))
     assert (
-        entries == {"demo", "tasks", "workflow_templates"} | JOB_WORK
+        entries == {"demo", "tasks", "workflow_templates"} | JOB_WORK | TEAM_TIME
     )  # the rules', the workflows, the jobs
     sales = pipelines.list_pipelines(ctx)[0]
     assert (sales.name, [st.name for st in sales.stages]) == (
@@ -310,6 +321,7 @@ def test_the_demo_office_speaks_the_language_it_is_made_in(ctx):
     assert {d for d, _ in lines} <= _translated([d for d, *_ in demo.SERVICES], "ru")
     assert {u for _, u in lines} <= _translated([u for _, u, _ in demo.SERVICES], "ru") | {""}
     assert methods <= _translated(demo.PAYMENT_METHODS, "ru")
+    assert {k for ks in capacity.skills(ctx).values() for k in ks} == _translated(demo.SKILLS, "ru")
     assert terms == _translated([demo.TERMS], "ru")
     assert notes <= _translated(demo.NOTES, "ru")
     assert sources <= _translated(demo.SOURCES, "ru")

@@ -134,6 +134,7 @@ def test_run_gui_migrates_a_new_database_and_opens_the_window_on_it(qtbot, paths
         "Tasks  0",
         "Invoices  0 unpaid",
         "Jobs  0 open",
+        "Workload",
     ]  # an empty office
     db = Database.open(f"sqlite:///{file}")
     try:

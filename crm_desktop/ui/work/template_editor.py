@@ -40,7 +40,7 @@ from crm_desktop.services.workflows import StageSpec, TaskSpec, TemplateRow
 from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
 
-NAME, LENGTH, UNIT, ROLE, DOER, APPROVER, OVERLAP = range(7)
+NAME, LENGTH, UNIT, WORK, ROLE, DOER, APPROVER, OVERLAP = range(8)
 TASK_TITLE, TASK_AFTER, TASK_FOR, TASK_REMIND = range(4)
 JOB_MANAGER = 0  # in the person choices: "the job's manager" (no one named)
 NO_APPROVAL = -1
@@ -83,12 +83,13 @@ class TemplatesDialog(QDialog):
         form = QFormLayout()
         form.addRow(tr("&Name"), self.name)
         form.addRow(tr("&Description"), self.description)
-        self.stages = QTableWidget(0, 7)
+        self.stages = QTableWidget(0, 8)
         self.stages.setHorizontalHeaderLabels(
             [
                 tr("Stage"),
                 tr("Length"),
                 tr("In"),
+                tr("Work"),
                 tr("Role"),
                 tr("Done by"),
                 tr("Approved by"),
@@ -104,6 +105,7 @@ class TemplatesDialog(QDialog):
         for column, width in (
             (LENGTH, 70),
             (UNIT, 80),
+            (WORK, 80),
             (ROLE, 100),
             (DOER, 130),
             (APPROVER, 140),
@@ -259,9 +261,23 @@ class TemplatesDialog(QDialog):
         unit.addItem(tr("days"), DAYS)
         unit.addItem(tr("hours"), HOURS)
         unit.setCurrentIndex(1 if in_hours else 0)
-        unit.currentIndexChanged.connect(lambda i, box=length: box.setDecimals(1 if i else 0))
+        work = QDoubleSpinBox()
+        work.setRange(0, 9999)
+        work.setDecimals(1)
+        work.setSuffix(" " + tr("h"))
+        work.setSpecialValueText(tr("all days"))  # (0: the stage takes its whole days)
+        work.setToolTip(tr("The hours of work the stage takes over its days, if not all of them"))
+        work.setValue(float(spec.effort_hours or 0))
+        work.setEnabled(not in_hours)
+
+        def unit_changed(i: int, box=length, effort=work) -> None:
+            box.setDecimals(1 if i else 0)
+            effort.setEnabled(not i)
+
+        unit.currentIndexChanged.connect(unit_changed)
         self.stages.setCellWidget(row, LENGTH, length)
         self.stages.setCellWidget(row, UNIT, unit)
+        self.stages.setCellWidget(row, WORK, work)
         self.stages.setItem(row, ROLE, QTableWidgetItem(spec.role))
         self.stages.setCellWidget(
             row, DOER, self._people_combo(spec.responsible_id, (tr("Job's manager"), JOB_MANAGER))
@@ -290,10 +306,12 @@ class TemplatesDialog(QDialog):
         doer = self.stages.cellWidget(row, DOER).currentData()
         approver = self.stages.cellWidget(row, APPROVER).currentData()
         role = self.stages.item(row, ROLE)
+        effort = self.stages.cellWidget(row, WORK).value()
         return StageSpec(
             name=name.text().strip(),
             work_days=None if in_hours else int(length),
             work_hours=Decimal(str(length)) if in_hours else None,
+            effort_hours=Decimal(str(effort)) if effort and not in_hours else None,
             role=role.text().strip() if role else "",
             responsible_id=doer or None,
             checklist=tuple(extra.get("checklist", ())),
