@@ -26,6 +26,7 @@ from crm_desktop.cli import (
     jobs,
     server,
     tasks,
+    timesheet,
     workload,
 )
 from crm_desktop.cli.output import CliError
@@ -45,6 +46,7 @@ COMMANDS = {
     "jobs": jobs,
     "templates": jobs,
     "workload": workload,
+    "time": timesheet,
 }
 
 
@@ -121,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_parsers(sub)
     jobs.add_parsers(sub)
     workload.add_parsers(sub, _positive)
+    timesheet.add_parsers(sub)
     _database_url_after_the_command(sub)
     return p
 

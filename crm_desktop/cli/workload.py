@@ -11,7 +11,7 @@ from crm_desktop.cli.output import CliError, add_format_option, check_export, pr
 COLUMNS = ["person", "day", "planned_hours", "capacity_hours", "load"]
 
 
-def _day(text: str) -> date:
+def day_argument(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -20,10 +20,25 @@ def _day(text: str) -> date:
         ) from None
 
 
+def user_named(ctx, name: str) -> int:
+    """The id of the user with that login or name (as typed, in any case)."""
+    from crm_desktop.services import users
+
+    wanted = name.strip().casefold()
+    found = [u for u in users.list_users(ctx) if wanted in (u.username.casefold(), u.display_name.casefold())]
+    if not found:
+        raise CliError("There is no user '{name}'.", name=name)
+    return found[0].id
+
+
 def add_parsers(sub, positive) -> None:
     p = sub.add_parser("workload", help=i18n.gettext("the team's planned hours against their hours, by day"))
     p.add_argument(
-        "--from", dest="first", type=_day, metavar="DAY", help=i18n.gettext("the first day (default: today)")
+        "--from",
+        dest="first",
+        type=day_argument,
+        metavar="DAY",
+        help=i18n.gettext("the first day (default: today)"),
     )
     p.add_argument(
         "--days",
@@ -39,19 +54,11 @@ def add_parsers(sub, positive) -> None:
 
 def run(db, args: argparse.Namespace) -> None:
     from crm_desktop.cli.server import context
-    from crm_desktop.services import users, workload
+    from crm_desktop.services import workload
 
     ctx = context(db)
     check_export(ctx, args.format)
-    team_of = None
-    if args.team:
-        wanted = args.team.strip().casefold()
-        found = [
-            u for u in users.list_users(ctx) if wanted in (u.username.casefold(), u.display_name.casefold())
-        ]
-        if not found:
-            raise CliError("There is no user '{name}'.", name=args.team)
-        team_of = found[0].id
+    team_of = user_named(ctx, args.team) if args.team else None
     seen = workload.load(ctx, args.first, days=args.days, team_of=team_of, skill=args.skill)
     nobody = i18n.gettext("(nobody)")
     records = [

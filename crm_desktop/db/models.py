@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -679,3 +680,76 @@ class AuditEntry(Base):
     login: Mapped[str | None] = mapped_column(String(63))
     # {"field": [old, new], ...} with values as JSON-friendly strings
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TimeEntry(Editable, Base):
+    """Time a person spent: on a task, a job's stage or a visit, or on a job as a whole. A running timer is
+    an entry whose start is stored (so a restart or a crash finds it running); one runs per person. An
+    invoiced entry names the invoice (and its line) it was billed on, and stays as it was."""
+
+    __tablename__ = "time_entries"
+    __audit__ = True
+    __table_args__ = (
+        Index("ix_time_entries_user_day", "user_id", "day"),
+        Index("uq_time_entries_running", "user_id", unique=True, sqlite_where=text("running"),
+              postgresql_where=text("running")),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("job_stages.id", ondelete="SET NULL"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), index=True)
+    day: Mapped[date] = mapped_column(Date)  # the local day it was spent on
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a timer's start
+    running: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    billable: Mapped[bool] = mapped_column(Boolean, default=True)
+    invoice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
+    invoice_line_id: Mapped[int | None] = mapped_column(ForeignKey("document_lines.id", ondelete="SET NULL"))
+
+
+class JobMaterial(Editable, Base):
+    """A material or an expense on a job (parts, travel): billed at its price when billable."""
+
+    __tablename__ = "job_materials"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(1))
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    unit_price: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    billable: Mapped[bool] = mapped_column(Boolean, default=True)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    invoice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
+    invoice_line_id: Mapped[int | None] = mapped_column(ForeignKey("document_lines.id", ondelete="SET NULL"))
+
+
+RATE_KINDS = ("hourly", "fixed")
+
+
+class Rate(Editable, Base):
+    """What work is billed at: a person's, a skill's or a job's hourly rate, or a job's fixed price (billed
+    once: the invoice it went on is noted)."""
+
+    __tablename__ = "rates"
+    __audit__ = True
+    __table_args__ = (UniqueConstraint("user_id", "skill", "job_id", "currency"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    skill: Mapped[str] = mapped_column(String(100), default="")
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10), default="hourly")
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    invoice_line_id: Mapped[int | None] = mapped_column(ForeignKey("document_lines.id", ondelete="SET NULL"))

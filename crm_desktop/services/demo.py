@@ -41,6 +41,8 @@ from crm_desktop.db.models import (
     Document,
     DocumentLine,
     Holiday,
+    Job,
+    JobStage,
     NumberSeries,
     Payment,
     Pipeline,
@@ -59,6 +61,8 @@ from crm_desktop.services import (
     jobs,
     money,
     numbering,
+    time_tracking,
+    work_billing,
     work_calendar,
     workflows,
 )
@@ -900,22 +904,41 @@ def generate(
 
 
 SKILLS = (N_("Electrician"), N_("Plumber"), N_("Designer"))
+RATES = {"UZS": (250_000, 150_000, 180_000), "USD": (25, 15, 18)}  # an hour of Olga's, Dilnoza's, Rashad's
 
 
 def _team_time(db: Database, now: datetime, language: str) -> None:
-    """The team's skills, Rashad's short Fridays and Dilnoza's vacation next week, for the workload."""
+    """The team's skills, Rashad's short Fridays and Dilnoza's vacation next week, for the workload; the
+    rates of their hours and the time they spent on the stages under way this week and last."""
     ctx = ServiceContext(db, clock=FixedClock(now))
     with db.read() as s:
         people = dict(s.execute(select(User.username, User.id)).all())
     if not {"olga", "dilnoza", "rashad"} <= people.keys():
         return
-    capacity.set_skills(
-        ctx, people["rashad"], [say_in(language, N_("Electrician")), say_in(language, N_("Plumber"))]
-    )
-    capacity.set_skills(ctx, people["dilnoza"], [say_in(language, N_("Designer"))])
+    electrician, plumber, designer = (say_in(language, skill) for skill in SKILLS)
+    capacity.set_skills(ctx, people["rashad"], [electrician, plumber])
+    capacity.set_skills(ctx, people["dilnoza"], [designer])
     capacity.set_week(ctx, people["rashad"], [9, 9, 9, 9, 5, 0, 0])
-    monday = ctx.today() + timedelta(days=7 - ctx.today().weekday())
+    today = ctx.today()
+    monday = today + timedelta(days=7 - today.weekday())
     capacity.add_absence(ctx, people["dilnoza"], "vacation", monday, monday + timedelta(days=2))
+    currency = company.get(ctx).default_currency
+    for username, rate in zip(("olga", "dilnoza", "rashad"), RATES.get(currency, (25, 15, 18)), strict=True):
+        work_billing.set_rate(ctx, user_id=people[username], amount=rate, currency=currency)
+    with db.read() as s:
+        under_way = s.execute(
+            select(JobStage.id, JobStage.responsible_id)
+            .join(Job, Job.id == JobStage.job_id)
+            .where(Job.status == "in_progress", JobStage.status == "in_progress")
+            .order_by(JobStage.id)
+        ).all()
+    last_monday = today - timedelta(days=today.weekday() + 7)
+    for k, (stage_id, doer) in enumerate(under_way):
+        for day in range(0, (today - last_monday).days + 1, 1 + k % 3):
+            worked = last_monday + timedelta(days=day)
+            if worked.weekday() < 5 and doer is not None:
+                time_tracking.add_entry(ctx, day=worked, minutes=30 * (1 + (k + day) % 6), stage_id=stage_id,
+                                        user_id=doer)  # fmt: skip
 
 
 DEMO_JOBS = 24

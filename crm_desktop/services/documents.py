@@ -21,7 +21,17 @@ from sqlalchemy import select
 from crm_desktop import i18n
 from crm_desktop.db.models import Client, CompanyProfile, Deal, Document, NumberSeries, Payment
 from crm_desktop.i18n import N_, Message
-from crm_desktop.services import activities, clients, company, invoices, jobs, money, numbering, payments
+from crm_desktop.services import (
+    activities,
+    clients,
+    company,
+    invoices,
+    jobs,
+    money,
+    numbering,
+    payments,
+    work_billing,
+)
 from crm_desktop.services import validation as v
 from crm_desktop.services.clients import load_visible
 from crm_desktop.services.context import ServiceContext, check_version, company_profile, record
@@ -176,6 +186,8 @@ def _credit(s, note: Document, amount: Decimal) -> Document:
         )
     invoice.credited_total += amount
     payments.settle(invoice)
+    if invoice.credited_total >= invoice.total:
+        work_billing.release(s, invoice.id)  # credited in full: the work it billed may be billed again
     return invoice
 
 
@@ -212,6 +224,8 @@ def cancel(ctx: ServiceContext, document_id: int, *, reason: str, expected_versi
             )
         if doc.kind == "credit_note":
             _credit(s, doc, -doc.total)
+        else:
+            work_billing.release(s, doc.id)
         doc.status, doc.cancel_reason = "cancelled", reason
         record(s, entity="documents", entity_id=doc.id, action="cancel", details={"reason": reason})
         activities.record_event(

@@ -304,8 +304,19 @@ class MainWindow(QMainWindow):
         if self.ops.ctx.actor.is_admin:
             settings_menu.addSeparator()
             settings_menu.addAction(QAction(self.tr("&Users…"), self, triggered=self.manage_users))
+        if self.ops.ctx.actor.role in ("admin", "manager"):
+            settings_menu.addAction(QAction(self.tr("&Rates…"), self, triggered=self.edit_rates))
             settings_menu.addAction(QAction(self.tr("&Audit log…"), self, triggered=self.show_audit_log))
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        go_menu.addAction(
+            QAction(
+                self.tr("&Time sheet…"),
+                self,
+                shortcut=QKeySequence("Ctrl+Shift+T"),
+                triggered=self.show_time_sheet,
+            )
+        )
+        go_menu.addSeparator()
         for i, key in enumerate(PAGE_KEYS):
             go_menu.addAction(
                 QAction(
@@ -504,6 +515,18 @@ class MainWindow(QMainWindow):
         )
         self._open_dialog("local_password_dialog", dialog)
 
+    def show_time_sheet(self) -> QDialog:
+        """Go → Time sheet: this week's time of the user (or of someone of their team)."""
+        from crm_desktop.ui.time_sheet import TimeSheetDialog
+
+        return self._open_dialog("time_sheet", TimeSheetDialog(self.ops, self))
+
+    def edit_rates(self) -> QDialog:
+        """Settings → Rates: what people's and skills' time is billed at."""
+        from crm_desktop.ui.rates_dialog import RatesDialog
+
+        return self._open_dialog("rates_dialog", RatesDialog(self.ops, self))
+
     def manage_users(self) -> UsersDialog:
         from crm_desktop.ui.users_dialog import UsersDialog
 
@@ -675,8 +698,13 @@ class MainWindow(QMainWindow):
         self.ops.busy_changed.connect(
             lambda busy: self.busy_label.setText(self.tr("Loading…") if busy else "")
         )
+        from crm_desktop.ui.time_clock import TimeClock
+
+        self.time_clock = TimeClock(self.ops)
+        self.time_clock.sheet_requested.connect(self.show_time_sheet)
         bar = self.statusBar()
         bar.addWidget(self.database_label, 1)
+        bar.addPermanentWidget(self.time_clock)
         bar.addPermanentWidget(self.busy_label)
         bar.addPermanentWidget(self.user_label)
 
@@ -707,6 +735,7 @@ class MainWindow(QMainWindow):
     def _start_rest(self) -> None:
         self._rest_started = True
         self._load_counts()
+        self.time_clock.start()
         self.reminder_scheduler.start()
         if self.ops.ctx.db.is_sqlite and self.app_settings is not None and not self.demo:
             from crm_desktop.ui.backups_dialog import AutoBackup

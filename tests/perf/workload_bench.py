@@ -7,6 +7,9 @@
                       to them: the Workload page shown → its grid painted (real widgets, offscreen)
     workload_drag_ms  a task dropped on another (free) person's day → the grid read again and repainted:
                       the median of 5 drops
+    invoice_from_time_ms  "Invoice work done" on a job of 500 time entries by 10 people over its 4 stages,
+                      with 20 materials: the draft made and every entry marked (the median of 5; the draft
+                      deleted in between gives the entries back)
 
 The last line is one JSON object with the figures. Speed is measured here, never asserted in tests.
 """
@@ -41,7 +44,9 @@ def _office(db: Database, ctx: ServiceContext, people: int, n_tasks: int, series
 
     from crm_desktop.db.models import Task
 
-    company.update(ctx, expected_version=company.get(ctx).version, name="Bench office")
+    company.update(
+        ctx, expected_version=company.get(ctx).version, name="Bench office", default_currency="USD"
+    )
     boss = users.create(ctx, username="boss", display_name="Boss", role="manager")
     ids = [boss.id] + [
         users.create(ctx, username=f"tech{k}", display_name=f"Technician {k:02}", manager_id=boss.id).id
@@ -57,12 +62,40 @@ def _office(db: Database, ctx: ServiceContext, people: int, n_tasks: int, series
                      "assignee_id": ids[k % (people - 2)], "due_at": due, "priority": "normal",
                      "duration_minutes": 60 + 30 * (k % 3), "status": "open", "recurrence": rule,
                      "origin": None, **stamp})  # fmt: skip
-    with db.write() as s:
-        s.execute(insert(Task.__table__), rows)
+    if rows:
+        with db.write() as s:
+            s.execute(insert(Task.__table__), rows)
     template = workflows.create(ctx, "Fit-out", [StageSpec(f"Step {k}", work_days=2) for k in range(4)])
     for k in range(20):
         jobs.start(ctx, client_ids[k], template.id, responsible_id=ids[1 + k % (people - 2)])
     return ids  # (the last two have nothing to do yet: the drops go from one to the other)
+
+
+def _invoice_figure(path: Path) -> float:
+    from crm_desktop.services import invoices, time_tracking, work_billing
+
+    db = Database.open(f"sqlite:///{path}")
+    upgrade(db)
+    ctx = ServiceContext(db, clock=FixedClock(NOW))
+    ids = _office(db, ctx, 11, 0, 0)
+    client = clients.create(ctx, name="Contract client")
+    template = workflows.create(ctx, "Contract", [StageSpec(f"Part {k}", work_days=5) for k in range(4)])
+    job = jobs.start(ctx, client.id, template.id)
+    for person in ids[1:]:
+        work_billing.set_rate(ctx, user_id=person, amount="25", currency="USD")
+    for k in range(500):
+        time_tracking.add_entry(ctx, day=NOW.date(), minutes=15 + k % 90, stage_id=job.stages[k % 4].id,
+                                user_id=ids[1 + k % 10])  # fmt: skip
+    for k in range(20):
+        work_billing.add_material(ctx, job.id, description=f"Part {k}", quantity=k + 1, unit_price="2.50")
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        draft = work_billing.invoice_work_done(ctx, job.id)
+        timings.append((time.perf_counter() - started) * 1000)
+        invoices.delete_draft(ctx, draft.id, expected_version=draft.version)
+    db.dispose()
+    return statistics.median(timings)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,12 +179,15 @@ def main(argv: list[str] | None = None) -> int:
                 )
         window.close()
         db.dispose()
+        invoicing = _invoice_figure(Path(tmp) / "invoice.sqlite3")
+        say(f"invoice work done: {invoicing:.0f} ms")
     figures = {
         "people": args.people,
         "open_tasks": args.tasks,
         "series": args.series,
         "workload_view_ms": round(opened, 1),
         "workload_drag_ms": round(statistics.median(drags[1:]), 1),
+        "invoice_from_time_ms": round(invoicing, 1),
     }
     print(json.dumps(figures))
     return 0

@@ -147,7 +147,7 @@ def test_stored_totals_are_those_of_the_lines_and_numbers_follow_the_issue_dates
 
 
 JOB_WORK = {"jobs", "job_stages", "stage_approvals", "activities"}  # what running a job writes
-TEAM_TIME = {"person_hours", "absences", "user_skills"}  # the team's hours, skills and a vacation
+TEAM_TIME = {"person_hours", "absences", "user_skills", "rates", "time_entries"}  # hours, skills, time spent
 
 
 def test_one_audit_entry_for_the_whole_generation_then_the_rules_own(ctx):

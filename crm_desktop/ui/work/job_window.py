@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTabWidget,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop import i18n
 from crm_desktop.i18n import fill
-from crm_desktop.services import approvals, job_files, job_stages, jobs, users
+from crm_desktop.services import approvals, job_files, job_stages, jobs, time_tracking, users
 from crm_desktop.services.jobs import JobDetail, StageRow
 from crm_desktop.ui.dates import moment_day_text, moment_text
 from crm_desktop.ui.left_to_right import embedded, money_text
@@ -40,23 +39,19 @@ from crm_desktop.ui.work import steps
 from crm_desktop.ui.work.cards import LATE
 from crm_desktop.ui.work.reason import ReasonDialog
 from crm_desktop.ui.work.timeline import StageTimeline
+from crm_desktop.ui.work.trees import fit, tree
 from crm_desktop.ui.work.words import job_status_names, stage_status_names
+from crm_desktop.ui.work.work_done_tab import TABLES as WORK_DONE_TABLES
+from crm_desktop.ui.work.work_done_tab import WorkDoneTab
 
 WINDOW_TABLES = frozenset(
     {"jobs", "job_stages", "stage_approvals", "job_files", "tasks", "activities", "clients"}
+    | WORK_DONE_TABLES
 )
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("JobWindow", text)
-
-
-def _tree(*headers: str) -> QTreeWidget:
-    tree = QTreeWidget()
-    tree.setRootIsDecorated(False)
-    tree.setHeaderLabels(list(headers))
-    tree.setAlternatingRowColors(True)
-    return tree
 
 
 class JobWindow(QWidget):
@@ -110,12 +105,12 @@ class JobWindow(QWidget):
         middle.setStretchFactor(0, 1)
         middle.setChildrenCollapsible(False)
 
-        self.tasks = _tree(tr("Due"), tr("Task"), tr("Assignee"), tr("Status"))
-        self.approvals = _tree(tr("Asked"), tr("Stage"), tr("By"), tr("Note"), tr("Answer"), tr("Comment"))
-        self.files = _tree(tr("File"), tr("Size"), tr("Added by"), tr("When"))
+        self.tasks = tree(tr("Due"), tr("Task"), tr("Assignee"), tr("Status"))
+        self.approvals = tree(tr("Asked"), tr("Stage"), tr("By"), tr("Note"), tr("Answer"), tr("Comment"))
+        self.files = tree(tr("File"), tr("Size"), tr("Added by"), tr("When"))
         self.files.itemDoubleClicked.connect(lambda _item, _col: self.open_file())
-        self.scope = _tree(tr("Work"), tr("Quantity"), tr("Price"))
-        self.history = _tree(tr("When"), tr("By"), tr("What"))  # (the last column takes the room left)
+        self.scope = tree(tr("Work"), tr("Quantity"), tr("Price"))
+        self.history = tree(tr("When"), tr("By"), tr("What"))  # (the last column takes the room left)
         files_tab = QWidget()
         files_layout = QVBoxLayout(files_tab)
         files_layout.setContentsMargins(0, 0, 0, 0)
@@ -138,6 +133,9 @@ class JobWindow(QWidget):
         self.tabs.addTab(self.approvals, tr("Approvals"))
         self.tabs.addTab(files_tab, tr("Files"))
         self.tabs.addTab(self.scope, tr("Scope"))
+        self.work_done = WorkDoneTab(ops, job_id)
+        self.work_done.invoice_draft_made.connect(self.invoice_draft_made)
+        self.tabs.addTab(self.work_done, tr("Time and costs"))
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(middle)
         body.addWidget(self.tabs)
@@ -167,6 +165,7 @@ class JobWindow(QWidget):
 
     def show_detail(self, d: JobDetail) -> None:
         self.detail = d
+        self.work_done.show_job(d)
         self.setWindowTitle(fill(tr("Job: {title}"), title=d.title))
         self.title.setText(html.escape(d.title))
         contact = [
@@ -251,7 +250,7 @@ class JobWindow(QWidget):
                     [moment_text(t.due_at), t.title, t.assignee_name, done.get(t.status, t.status)]
                 )
             )
-        self._fit(self.tasks)
+        fit(self.tasks)
 
     def _fill_approvals(self, d: JobDetail) -> None:
         self.approvals.clear()
@@ -272,7 +271,7 @@ class JobWindow(QWidget):
             if a.decision == "rejected":
                 item.setForeground(4, LATE)
             self.approvals.addTopLevelItem(item)
-        self._fit(self.approvals)
+        fit(self.approvals)
 
     def _fill_scope(self, d: JobDetail) -> None:
         self.scope.clear()
@@ -286,7 +285,7 @@ class JobWindow(QWidget):
                     ]
                 )
             )
-        self._fit(self.scope)
+        fit(self.scope)
 
     def _history_arrived(self, rows) -> None:
         self.history.clear()
@@ -294,7 +293,7 @@ class JobWindow(QWidget):
             self.history.addTopLevelItem(
                 QTreeWidgetItem([moment_text(e.occurred_at), e.author_name, e.text()])
             )
-        self._fit(self.history)
+        fit(self.history)
 
     def _files_arrived(self, rows: list[job_files.FileRow]) -> None:
         self.files.clear()
@@ -309,13 +308,7 @@ class JobWindow(QWidget):
             )
             item.setData(0, Qt.ItemDataRole.UserRole, f)
             self.files.addTopLevelItem(item)
-        self._fit(self.files)
-
-    @staticmethod
-    def _fit(tree: QTreeWidget) -> None:
-        for column in range(tree.columnCount() - 1):
-            tree.resizeColumnToContents(column)
-            tree.setColumnWidth(column, min(tree.columnWidth(column), 260))
+        fit(self.files)
 
     # --- the chosen stage ---
 
@@ -401,6 +394,7 @@ class JobWindow(QWidget):
         else:
             out.append(("done", tr("Done"), self.complete))
         out.append(("block", tr("Block…"), self.block))
+        out.append(("timer", tr("Start timer"), self.start_timer))
         return out
 
     # --- stage actions ---
@@ -416,6 +410,11 @@ class JobWindow(QWidget):
                 self.checklist.row(item),
                 item.checkState() == Qt.CheckState.Checked,
             )
+
+    def start_timer(self) -> None:
+        """Time on the stage from now on (the status bar shows it running; the timer before it stops)."""
+        if self.stage is not None:
+            self.ops.write(time_tracking.start_timer, stage_id=self.stage.id)
 
     def start_stage(self) -> None:
         assert self.stage is not None
