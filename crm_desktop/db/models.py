@@ -258,6 +258,7 @@ class Task(Editable, Retryable, Base):
     __tablename__ = "tasks"
     __audit__ = True
     __table_args__ = (
+        UniqueConstraint("series_id", "series_day"),
         Index("ix_tasks_status_due", "status", "due_at"),
         Index("ix_tasks_remind_at", "remind_at"),
         Index("ix_tasks_assignee_due", "assignee_id", "due_at"),
@@ -288,6 +289,10 @@ class Task(Editable, Retryable, Base):
     origin: Mapped[str | None] = mapped_column(String(80), unique=True)
     # The job that made it (a stage's task, an approval, their reminders); as Activity.job_id.
     job_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # A visit of a series: the series, and the day of it the visit stands for (kept when it is moved).
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("visit_series.id", ondelete="SET NULL"))
+    series_day: Mapped[date | None] = mapped_column(Date)
+    checklist: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{"text", "done"}]
 
 
 # --- quotes, invoices, payments -----------------------------------------------------------------
@@ -753,3 +758,25 @@ class Rate(Editable, Base):
     currency: Mapped[str] = mapped_column(String(3))
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     invoice_line_id: Mapped[int | None] = mapped_column(ForeignKey("document_lines.id", ondelete="SET NULL"))
+
+
+class VisitSeries(Editable, Base):
+    """A client's recurring work (a service contract): its visits are tasks made ahead from the rule
+    (services/recurrence.py), at a time of day, each with the series' assignee, duration and checklist."""
+
+    __tablename__ = "visit_series"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    rule: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)  # its last day, if it has one
+    count: Mapped[int | None] = mapped_column(Integer)  # or how many visits it has
+    at_time: Mapped[str] = mapped_column(String(5), default="09:00")  # local wall time
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checklist: Mapped[list[str]] = mapped_column(JSON, default=list)
+    made_until: Mapped[date | None] = mapped_column(Date)  # visits are made up to this day

@@ -32,7 +32,7 @@ from crm_desktop.db.models import (
     User,
 )
 from crm_desktop.i18n import N_, Message
-from crm_desktop.services import company, jobs
+from crm_desktop.services import company, jobs, visits
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import OWNER, ServiceContext, company_profile
 from crm_desktop.services.errors import PermissionDenied, ServiceError
@@ -80,8 +80,10 @@ def update_settings(ctx: ServiceContext, *, expected_version: int, **values: Any
 
 def run(ctx: ServiceContext) -> int:
     """Apply the rules now; returns how many tasks they created. The jobs' forecasts that time overtook
-    are brought up to now first (a stage past its end pushes the ones after it)."""
+    are brought up to now first (a stage past its end pushes the ones after it), and the recurring
+    visits of the weeks ahead are made (as the days pass, the next ones)."""
     jobs.refresh_stale(ctx)
+    visits.make_ahead(ctx)
     try:
         return _run(ctx)
     except ServiceError:

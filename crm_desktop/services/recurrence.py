@@ -114,9 +114,45 @@ def next_after(rule: str, due: datetime, zone: tzinfo, *, not_before: datetime |
     day, clock = local.date(), local.time().replace(tzinfo=None)
     while True:
         day = _next_day(parsed, day, local.date())
-        moment = _at(day, clock, zone)
+        moment = at(day, clock, zone)
         if moment > due and (not_before is None or moment > not_before):
             return moment
+
+
+def first_day(rule: Rule, start: date) -> date:
+    """The first day of a series that starts on `start`: that day, or the first one after it the rule
+    chooses (the next chosen weekday, the month's chosen day)."""
+    if rule.freq == "WEEKLY" and rule.weekdays:
+        return next(start + timedelta(days=n) for n in range(7) if (start.weekday() + n) % 7 in rule.weekdays)
+    if rule.freq == "MONTHLY" and rule.month_day is not None:
+        this_month = date(
+            start.year, start.month, min(rule.month_day, calendar.monthrange(start.year, start.month)[1])
+        )
+        return (
+            this_month
+            if this_month >= start
+            else _next_day(Rule("MONTHLY", 1, (), rule.month_day), this_month, start)
+        )
+    return start
+
+
+def days_of(
+    rule_text: str, start: date, last: date, *, count: int | None = None, until: date | None = None
+) -> list[date]:
+    """The days of a series from `start` to `last`: its first `count` occurrences at most, none after
+    `until` — counted from its start, so a series of ten visits stays ten however far ahead it is made."""
+    rule = parse(rule_text)
+    if rule is None:
+        return []
+    if rule.freq == "MONTHLY" and rule.month_day is None:
+        rule = Rule(rule.freq, rule.interval, (), start.day)
+    end = min(last, until) if until is not None else last
+    out: list[date] = []
+    day = first_day(rule, start)
+    while day <= end and (count is None or len(out) < count):
+        out.append(day)
+        day = _next_day(rule, day, start)
+    return out
 
 
 def _next_day(rule: Rule, day: date, start: date) -> date:
@@ -138,7 +174,7 @@ def _next_day(rule: Rule, day: date, start: date) -> date:
     return date(year, month, min(wanted, calendar.monthrange(year, month)[1]))
 
 
-def _at(day: date, clock: time, zone: tzinfo) -> datetime:
+def at(day: date, clock: time, zone: tzinfo) -> datetime:
     """The wall time `clock` on `day` in `zone`, as UTC. PEP 495's fold=0 reads a time skipped by the
     spring change with the offset before it (so 02:30 becomes 03:30) and a time the autumn change
     repeats as its first occurrence."""

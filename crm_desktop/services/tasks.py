@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, true
@@ -41,6 +41,9 @@ class TaskRow:
     completed_at: datetime | None
     overdue: bool
     version: int
+    series_id: int | None = None  # a visit of a recurring series (services/visits.py)
+    series_day: date | None = None
+    checklist: tuple[tuple[str, bool], ...] = ()  # a visit's: each item and whether it is ticked
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,9 @@ def _row(ctx: ServiceContext, t: Task, assignee: str | None, client: str | None,
         t.completed_at,
         overdue,
         t.version,
+        t.series_id,
+        t.series_day,
+        tuple((item["text"], bool(item.get("done"))) for item in t.checklist or ()),
     )
 
 
@@ -387,6 +393,18 @@ def reschedule(ctx: ServiceContext, task_id: int, due_at: Any, *, expected_versi
             task.remind_at = task.remind_at + (new_due - task.due_at)
         task.due_at = new_due
         _follow_reminder(task, changed=True)
+        return row_of(s, ctx, task_id)
+
+
+def tick(ctx: ServiceContext, task_id: int, item: int, done: bool) -> TaskRow:
+    """An item of a visit's checklist ticked (or not) at once, whoever ticked another meanwhile."""
+    with ctx.write() as s:
+        task = load(s, ctx, task_id)
+        if not 0 <= item < len(task.checklist or ()):
+            raise ValidationError("checklist", "That checklist item no longer exists.")
+        items = [dict(x) for x in task.checklist]
+        items[item]["done"] = bool(done)
+        task.checklist = items  # (a new list: the JSON column sees the change)
         return row_of(s, ctx, task_id)
 
 

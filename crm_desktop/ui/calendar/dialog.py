@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QSpinBox,
+    QWidget,
+)
 
 from crm_desktop.i18n import fill, ngettext
-from crm_desktop.services import tasks
+from crm_desktop.services import tasks, visits
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.tasks import MAX_DURATION_MINUTES, PRIORITIES, TaskRow, ToPlan
 from crm_desktop.ui.calendar.repeat import RepeatEdit
@@ -80,7 +91,25 @@ class TaskDialog(FormDialog):
         if deal_title:
             self.deal = QLabel(deal_title)
             self.form.addRow(self.tr("Deal"), self.deal)
-        self.finish_layout()
+        self.checklist = QListWidget()
+        self.question: QMessageBox | None = None  # "only this visit, or the following too?"
+        below: list[QWidget] = []
+        if task is not None and task.series_id is not None:  # a visit of a recurring series
+            self.set_row_visible("recurrence", False)  # (its series repeats it)
+            for text, done in task.checklist:
+                item = QListWidgetItem(text)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if done else Qt.CheckState.Unchecked)
+                self.checklist.addItem(item)
+            self.checklist.itemChanged.connect(self._ticked)
+            if task.checklist:
+                below = [QLabel(self.tr("Checklist")), self.checklist]
+            if task.status == "open":
+                skip = self.buttons.addButton(
+                    self.tr("Skip this visit"), QDialogButtonBox.ButtonRole.ActionRole
+                )
+                skip.clicked.connect(self.skip_visit)
+        self.finish_layout(*below)
         self.setMinimumWidth(480)
         self.title.setFocus()
 
@@ -110,6 +139,75 @@ class TaskDialog(FormDialog):
             "remind_at": None if before is None else due - timedelta(minutes=before),
         }
 
+    def _ticked(self, item: QListWidgetItem) -> None:
+        assert self.task is not None
+        row = self.checklist.row(item)
+        done = item.checkState() == Qt.CheckState.Checked
+        self.ops.write(tasks.tick, self.task.id, row, done, initiator=self)
+
+    def skip_visit(self) -> None:
+        """This visit is not made (the client is away); the series goes on."""
+        assert self.task is not None
+        self.ops.write(
+            visits.skip, self.task.id, expected_version=self.task.version, on_done=lambda _n: self.accept()
+        )
+
+    def _changes_the_series(self, values: dict) -> bool:
+        """The visit's title, time of day or duration changed: perhaps those of the visits after it too."""
+        task = self.task
+        if task is None or task.series_id is None or task.due_at is None:
+            return False
+        clock = values["due_at"].astimezone(self.ops.ctx.zone()).time()
+        was = task.due_at.astimezone(self.ops.ctx.zone()).time()
+        return (values["title"], values["duration_minutes"], clock) != (
+            task.title,
+            task.duration_minutes,
+            was,
+        )
+
+    def _ask_which_visits(self, values: dict, on_done, on_error) -> None:
+        question = self.tr("Change only this visit, or this one and the following visits of the series?")
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Recurring visit"),
+            question,
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        only = box.addButton(self.tr("Only this visit"), QMessageBox.ButtonRole.AcceptRole)
+        following = box.addButton(self.tr("This and the following"), QMessageBox.ButtonRole.AcceptRole)
+        self.question = box
+
+        def answered(_result: int) -> None:
+            assert self.task is not None
+            if box.clickedButton() is only:
+                self._update(values, on_done, on_error)
+            elif box.clickedButton() is following:
+                clock = values["due_at"].astimezone(self.ops.ctx.zone()).strftime("%H:%M")
+                self.ops.write(
+                    visits.change_following, self.task.id, title=values["title"], at_time=clock,
+                    duration_minutes=values["duration_minutes"], on_done=lambda _row: on_done(self.task),
+                    on_error=on_error,
+                )  # fmt: skip
+            else:
+                self.set_saving(False)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _update(self, values: dict, on_done, on_error) -> None:
+        assert self.task is not None
+        self.ops.write(
+            tasks.update,
+            self.task.id,
+            expected_version=self.task.version,
+            base=tasks.editable_values(self.task),
+            decided=self.decided,
+            **values,
+            on_done=on_done,
+            on_error=on_error,
+        )
+
     def submit(self, on_done, on_error) -> None:
         if self.client.text().strip() and self.client.client_id is None:
             on_error(
@@ -131,14 +229,7 @@ class TaskDialog(FormDialog):
                 on_done=on_done,
                 on_error=on_error,
             )
+        elif self._changes_the_series(values := self.values()):
+            self._ask_which_visits(values, on_done, on_error)
         else:
-            self.ops.write(
-                tasks.update,
-                self.task.id,
-                expected_version=self.task.version,
-                base=tasks.editable_values(self.task),
-                decided=self.decided,
-                **self.values(),
-                on_done=on_done,
-                on_error=on_error,
-            )
+            self._update(values, on_done, on_error)

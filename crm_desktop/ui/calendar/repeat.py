@@ -1,14 +1,28 @@
-"""The task form's "Repeat" field: never, every day, every N days, weekly on chosen days, monthly.
+"""The task form's "Repeat" field: never, every day, every N days, every week or every N weeks on chosen
+days, monthly.
 It writes and reads the rule text the services store (services/recurrence.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QSpinBox, QWidget
 
 from crm_desktop.services import recurrence
 
 NEVER, DAILY, EVERY_N_DAYS, WEEKLY, MONTHLY = "never", "daily", "days", "weekly", "monthly"
+
+
+def weekday_names() -> tuple[str, ...]:
+    """The weekdays in two letters, Monday first."""
+    return (
+        QCoreApplication.translate("RepeatEdit", "Mo"),
+        QCoreApplication.translate("RepeatEdit", "Tu"),
+        QCoreApplication.translate("RepeatEdit", "We"),
+        QCoreApplication.translate("RepeatEdit", "Th"),
+        QCoreApplication.translate("RepeatEdit", "Fr"),
+        QCoreApplication.translate("RepeatEdit", "Sa"),
+        QCoreApplication.translate("RepeatEdit", "Su"),
+    )
 
 
 class RepeatEdit(QWidget):
@@ -29,20 +43,18 @@ class RepeatEdit(QWidget):
         self.every.setRange(2, 365)
         self.every.setPrefix(self.tr("every "))
         self.every.setSuffix(self.tr(" days"))
-        names = (
-            self.tr("Mo"),
-            self.tr("Tu"),
-            self.tr("We"),
-            self.tr("Th"),
-            self.tr("Fr"),
-            self.tr("Sa"),
-            self.tr("Su"),
-        )
-        self.days = [QCheckBox(name) for name in names]
+        self.weeks = QSpinBox()
+        self.weeks.setRange(1, 52)
+        self.weeks.setSpecialValueText(self.tr("every week"))  # (1)
+        self.weeks.setPrefix(self.tr("every "))
+        self.weeks.setSuffix(self.tr(" weeks"))
+        self.weeks.valueChanged.connect(lambda _n: self.changed.emit())
+        self.days = [QCheckBox(name) for name in weekday_names()]
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.kind)
         row.addWidget(self.every)
+        row.addWidget(self.weeks)
         for box in self.days:
             row.addWidget(box)
             box.toggled.connect(lambda _on: self.changed.emit())
@@ -64,6 +76,7 @@ class RepeatEdit(QWidget):
                 self.every.setValue(max(parsed.interval, 2))
             elif parsed.freq == "WEEKLY":
                 key = WEEKLY
+                self.weeks.setValue(parsed.interval)
             else:
                 key = MONTHLY
         chosen = set(parsed.weekdays) if parsed is not None and parsed.weekdays else {weekday}
@@ -79,7 +92,8 @@ class RepeatEdit(QWidget):
             return f"FREQ=DAILY;INTERVAL={self.every.value()}"
         if key == WEEKLY:
             chosen = [recurrence.WEEKDAYS[d] for d, box in enumerate(self.days) if box.isChecked()]
-            return "FREQ=WEEKLY" + (f";BYDAY={','.join(chosen)}" if chosen else "")
+            every = f";INTERVAL={self.weeks.value()}" if self.weeks.value() > 1 else ""
+            return "FREQ=WEEKLY" + every + (f";BYDAY={','.join(chosen)}" if chosen else "")
         if key == MONTHLY:
             return self._monthly
         return ""
@@ -87,5 +101,6 @@ class RepeatEdit(QWidget):
     def _show_parts(self) -> None:
         key = self.kind.currentData()
         self.every.setVisible(key == EVERY_N_DAYS)
+        self.weeks.setVisible(key == WEEKLY)
         for box in self.days:
             box.setVisible(key == WEEKLY)

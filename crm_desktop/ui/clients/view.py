@@ -169,6 +169,7 @@ class ClientsView(QWidget):
         )
         self.act_callback = self._action(self.tr("Call back at…"), "Ctrl+Shift+B", self.call_back)
         self.act_job = self._action(self.tr("Start a job…"), None, self.start_job)
+        self.act_visits = self._action(self.tr("Recurring visits…"), None, self.show_visits)
         if ops.ctx.actor.can_export:  # export is a right of its own, not everyone's
             self.toolbar.addSeparator()
             self.act_export = QAction(self.tr("Export…"), self)
@@ -521,6 +522,18 @@ class ClientsView(QWidget):
         if self.card.data is not None:
             client = self.card.data.client
             self.start_job_requested.emit(client.id, client.name)
+
+    def show_visits(self) -> QWidget | None:
+        """The client's recurring visits (service contracts)."""
+        from crm_desktop.ui.clients.visits_dialog import VisitsDialog
+
+        if self.card.data is None:
+            return None
+        client = self.card.data.client
+        self.visits_dialog = VisitsDialog(self.ops, client.id, client.name, self)
+        self.visits_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.visits_dialog.open()
+        return self.visits_dialog
 
     def call_back(self) -> None:
         if self.card.data is None:
