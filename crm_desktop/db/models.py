@@ -780,3 +780,27 @@ class VisitSeries(Editable, Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     checklist: Mapped[list[str]] = mapped_column(JSON, default=list)
     made_until: Mapped[date | None] = mapped_column(Date)  # visits are made up to this day
+
+
+class Act(Base):
+    """An act of work done, as issued: its own gap-free number, the work of a period with its amounts, in
+    the client's language; its PDF attached to the job. Never changed (but for pointing at its PDF)."""
+
+    __tablename__ = "acts"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(50), unique=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="RESTRICT"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="RESTRICT"))
+    issued_on: Mapped[date] = mapped_column(Date)
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(5))
+    currency: Mapped[str] = mapped_column(String(3))
+    total: Mapped[Decimal] = mapped_column(Money)
+    # [{"description", "quantity", "unit", "unit_price", "amount"}], the amounts as exact strings
+    lines: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("job_files.id", ondelete="SET NULL"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

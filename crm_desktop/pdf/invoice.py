@@ -97,6 +97,8 @@ class PrintedDocument:
     sections: tuple[tuple[str, str], ...]  # (heading, text): payment terms, notes, bank details
     footer: str  # at the foot of each page, "{page}" in it filled in with the page's number
     right_to_left: bool = False  # laid out as its mirror image (Arabic)
+    hidden_columns: tuple[int, ...] = ()  # columns of the lines table left out (an act has no tax column)
+    signatures: tuple[tuple[str, ...], ...] = ()  # side by side at the end, each its lines (an act's parties)
 
 
 def _register_fonts() -> None:
@@ -293,8 +295,11 @@ def render(path: Path, doc: PrintedDocument, *, page: str = "A4") -> None:
         )
     for i in (0, 3):  # a label of another language may be longer, but a word of it is never broken
         widths[i] = max(widths[i], _fit_width(header[i].split(), bold_right))
+    kept = [i for i in range(len(widths)) if i not in doc.hidden_columns]
+    rows, widths = [[row[i] for i in kept] for row in rows], [widths[i] for i in kept]
+    described = kept.index(1)
     # the description wraps in what is left; if even that is too narrow the table widens into the margins
-    widths[1] = max(MIN_DESCRIPTION, PAGE_SIZES[page][0] - 2 * MARGIN - 2 * PADDING - sum(widths))
+    widths[described] = max(MIN_DESCRIPTION, PAGE_SIZES[page][0] - 2 * MARGIN - 2 * PADDING - sum(widths))
     table = Table([mirrored(row) for row in rows], repeatRows=1, colWidths=mirrored(widths))
     table.setStyle(
         TableStyle(
@@ -328,6 +333,17 @@ def render(path: Path, doc: PrintedDocument, *, page: str = "A4") -> None:
     for label, text in doc.sections:
         if text.strip():
             story += [Spacer(1, 4 * mm), _p(label, bold, rtl), _p(text, base, rtl, typed=True)]
+    if doc.signatures:
+        blocks = [_p("\n".join(lines), base, rtl, typed=True) for lines in doc.signatures]
+        share = f"{100 // len(blocks)}%"
+        story += [
+            Spacer(1, 12 * mm),
+            Table(
+                [mirrored(blocks)],
+                colWidths=[share] * len(blocks),
+                style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
+            ),
+        ]
 
     def footer(canvas, document) -> None:
         canvas.saveState()

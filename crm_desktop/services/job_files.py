@@ -10,7 +10,7 @@ from pathlib import Path, PurePath
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from crm_desktop.db.models import JobFile, User
+from crm_desktop.db.models import Act, JobFile, User
 from crm_desktop.i18n import N_, Message
 from crm_desktop.services import jobs
 from crm_desktop.services import validation as v
@@ -112,6 +112,10 @@ def remove(ctx: ServiceContext, file_id: int) -> None:
         if not ctx.actor.is_admin and row.added_by != ctx.actor.user_id:
             raise PermissionDenied(
                 "Only the person who attached {name}, or an administrator, removes it.", name=row.name
+            )
+        if s.scalar(select(Act.id).where(Act.file_id == row.id)) is not None:
+            raise ValidationError(
+                "file", "{name} is an act of work done as issued: it stays with the job.", name=row.name
             )
         job = jobs.load(s, row.job_id, ctx.actor)
         jobs.event(s, ctx, job, Message("File removed from {job}: {name}", job=job.title, name=row.name))

@@ -103,7 +103,7 @@ def issue(s: Session, doc: Document, pattern: str | None = None) -> str:
     if pattern is None:
         pattern = getattr(company_profile(s), f"{doc.kind}_number_pattern")
     year = doc.issue_date.year
-    doc.number, doc.status = format_number(pattern, year, _take(s, doc.kind, year)), "issued"
+    doc.number, doc.status = format_number(pattern, year, take(s, doc.kind, year)), "issued"
     return doc.number
 
 
@@ -135,6 +135,7 @@ _NEXT = (
 )
 
 
-def _take(s: Session, kind: str, year: int) -> int:
-    """The next running number of `kind` in `year`; SQLite lets one writer in at a time."""
+def take(s: Session, kind: str, year: int) -> int:
+    """The next running number of `kind` in `year` (a document's or an act's), in the caller's unit of
+    work: rolled back with it, so no number is lost. SQLite lets one writer in at a time."""
     return s.connection().execute(_NEXT, {"kind": kind, "year": year}).scalar_one() - 1

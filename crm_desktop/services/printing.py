@@ -48,6 +48,12 @@ HEADER = (
 )
 
 
+def lines_of_company(company: CompanyRow, language: str) -> tuple[str, ...]:
+    """The company block of a printed document: name, address, phone, email, tax id."""
+    tax_id = Message(N_("Tax ID: {id}"), id=company.tax_id).render(language) if company.tax_id else ""
+    return tuple(x for x in (company.name, company.address, company.phone, company.email, tax_id) if x)
+
+
 def printed(doc: DocumentDetail, company: CompanyRow, client: Party, language: str) -> PrintedDocument:
     """What `doc` prints for `client`, in `language` (one of i18n.LANGUAGES)."""
 
@@ -66,17 +72,7 @@ def printed(doc: DocumentDetail, company: CompanyRow, client: Party, language: s
     if doc.due_date:  # a quote's date is how long its offer holds; an invoice's, when it is to be paid
         due = N_("Valid until: {date}") if doc.kind == "quote" else N_("Due: {date}")
         side.append(say(due, date=i18n.day_text(doc.due_date, language)))
-    company_lines = tuple(
-        x
-        for x in (
-            company.name,
-            company.address,
-            company.phone,
-            company.email,
-            say(N_("Tax ID: {id}"), id=company.tax_id) if company.tax_id else "",
-        )
-        if x
-    )
+    company_lines = lines_of_company(company, language)
 
     totals = doc.totals
     summary = [(say(N_("Subtotal")), money(totals.subtotal))]

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
+from crm_desktop import i18n
 from crm_desktop.db.models import RATE_KINDS, Job, JobMaterial, JobStage, Rate, TimeEntry, User
 from crm_desktop.i18n import N_, Message
 from crm_desktop.services import invoices, jobs, money
@@ -31,6 +32,8 @@ from crm_desktop.services.invoices import DocumentDetail, LineValues
 
 HOUR = Decimal(60)
 CENT = Decimal("0.01")
+# translators: the unit of a line of hours worked, on an invoice or an act
+HOURS_UNIT = N_("h")
 
 
 @dataclass(frozen=True)
@@ -241,13 +244,32 @@ def _hourly_rate(s: Session, job: Job, currency: str) -> dict[tuple[int | None, 
     return {(r.user_id, r.skill, r.job_id): r.amount for r in found}
 
 
-def _lines(s: Session, job: Job, currency: str) -> list[_Line]:
+def work_lines(
+    s: Session,
+    job: Job,
+    currency: str,
+    language: str,
+    *,
+    not_invoiced: bool = True,
+    period: tuple[date, date] | None = None,
+) -> list[_Line]:
+    """The job's billable work as lines, written in `language` (the document's): its time per stage and
+    person at its rate, its materials (or its fixed price); not invoiced yet, or (`not_invoiced=False`)
+    all of it; only that of `period`."""
     fixed = s.scalar(
         select(Rate).where(Rate.job_id == job.id, Rate.kind == "fixed", Rate.currency == currency)
     )
     out: list[_Line] = []
+    entries = [TimeEntry.job_id == job.id, TimeEntry.billable, TimeEntry.running.is_(False)]
+    materials = [JobMaterial.job_id == job.id, JobMaterial.billable]
+    if not_invoiced:
+        entries.append(TimeEntry.invoice_id.is_(None))
+        materials.append(JobMaterial.invoice_id.is_(None))
+    if period is not None:
+        entries.append(TimeEntry.day.between(*period))
+        materials.append(JobMaterial.day.between(*period))
     if fixed is not None:
-        if fixed.invoice_id is None:
+        if fixed.invoice_id is None or not not_invoiced:
             out.append(_Line(LineValues(job.title, Decimal(1), "", fixed.amount), [], [], fixed))
     else:
         hourly = _hourly_rate(s, job, currency)
@@ -259,8 +281,7 @@ def _lines(s: Session, job: Job, currency: str) -> list[_Line]:
                    stage.role)
             .join(person, person.id == TimeEntry.user_id)
             .outerjoin(stage, stage.id == TimeEntry.stage_id)
-            .where(TimeEntry.job_id == job.id, TimeEntry.billable, TimeEntry.invoice_id.is_(None),
-                   TimeEntry.running.is_(False))
+            .where(*entries)
             .order_by(stage.position, person.display_name, TimeEntry.day, TimeEntry.id)
         ):  # fmt: skip
             rate = (
@@ -282,25 +303,27 @@ def _lines(s: Session, job: Job, currency: str) -> list[_Line]:
             )
         for (what, name, rate), items in grouped.items():
             hours = (Decimal(sum(m for _, m in items)) / HOUR).quantize(CENT, ROUND_HALF_UP)
-            out.append(_Line(LineValues(f"{what} — {name}", hours, "h", rate), [i for i, _ in items], []))
-    for m in s.scalars(
-        select(JobMaterial)
-        .where(JobMaterial.job_id == job.id, JobMaterial.billable, JobMaterial.invoice_id.is_(None))
-        .order_by(JobMaterial.day, JobMaterial.id)
-    ):
+            unit = i18n.gettext(HOURS_UNIT, language)
+            out.append(_Line(LineValues(f"{what} — {name}", hours, unit, rate), [i for i, _ in items], []))
+    for m in s.scalars(select(JobMaterial).where(*materials).order_by(JobMaterial.day, JobMaterial.id)):
         out.append(_Line(LineValues(m.description, m.quantity, m.unit, m.unit_price), [], [m.id]))
     return out
 
 
 def invoice_work_done(ctx: ServiceContext, job_id: int) -> DocumentDetail:
     """A draft invoice of the job's billable time and materials not invoiced yet, each marked with it."""
+    from crm_desktop.services.documents import document_language  # (documents gives work back: see release)
+
+    with ctx.read() as s:
+        client_id = jobs.load(s, job_id, ctx.actor).client_id
+    language = document_language(ctx, client_id)
     with ctx.write() as s:
         job = jobs.load(s, job_id, ctx.actor)
         load_visible(s, ctx.actor, job.client_id)
         if ctx.actor.user_id != job.responsible_id and ctx.actor.role not in ("admin", "manager"):
             raise PermissionDenied("Only the job's manager, or an office manager, invoices its work.")
         currency = job.currency or company_profile(s).default_currency
-        lines = _lines(s, job, currency)
+        lines = work_lines(s, job, currency, language)
         if not lines:
             raise ValidationError(
                 "job", "Nothing on {job} is left to invoice: its billable time and materials are invoiced.",

@@ -106,3 +106,23 @@ def test_invoice_work_done_opens_the_draft_of_the_jobs_time_and_materials(open_w
     qtbot.waitUntil(lambda: tab.entries.topLevelItem(0).text(4) == "Invoiced")
     editor.editor.done(0)
     job_window.close()
+
+
+def test_an_act_of_work_done_is_issued_for_a_period_and_its_pdf_kept_with_the_job(qtbot, ops, sqlite_ctx):
+    from crm_desktop.services import job_files
+    from crm_desktop.ui.work.work_done_tab import WorkDoneTab
+
+    job = _job(sqlite_ctx)
+    work_billing.set_rate(
+        sqlite_ctx, job_id=job.id, amount="30", currency=company.get(sqlite_ctx).default_currency
+    )
+    time_tracking.add_entry(sqlite_ctx, day=sqlite_ctx.today(), minutes=90, stage_id=job.stages[0].id)
+    tab = WorkDoneTab(ops, job.id)
+    qtbot.addWidget(tab)
+    tab.show_job(jobs.get(sqlite_ctx, job.id))
+    dialog = tab.make_act()
+    dialog.first.set_date(sqlite_ctx.today() - timedelta(days=30))
+    with qtbot.waitSignal(tab.act_made) as made:
+        dialog.save()
+    name, pdf = job_files.content(sqlite_ctx, made.args[0])
+    assert name.startswith("ACT-") and name.endswith("00001.pdf") and pdf.startswith(b"%PDF")

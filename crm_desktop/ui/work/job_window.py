@@ -135,6 +135,9 @@ class JobWindow(QWidget):
         self.tabs.addTab(self.scope, tr("Scope"))
         self.work_done = WorkDoneTab(ops, job_id)
         self.work_done.invoice_draft_made.connect(self.invoice_draft_made)
+        self.work_done.act_made.connect(
+            lambda file_id: self.ops.read(job_files.content, file_id, on_done=self._show_file)
+        )
         self.tabs.addTab(self.work_done, tr("Time and costs"))
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(middle)

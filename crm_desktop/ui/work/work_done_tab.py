@@ -4,6 +4,7 @@ work done" — the draft of what is billable and not invoiced yet."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -25,11 +26,12 @@ from PySide6.QtWidgets import (
 
 from crm_desktop import i18n
 from crm_desktop.i18n import fill
-from crm_desktop.services import time_tracking, work_billing
+from crm_desktop.services import acts, time_tracking, work_billing
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.jobs import JobDetail
 from crm_desktop.services.time_tracking import Choice, StageHours, TimeEntryRow
 from crm_desktop.services.work_billing import MaterialRow, RateRow
+from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.time_clock import clock_text
@@ -53,6 +55,7 @@ def billed_word(billable: bool, invoice_id: int | None) -> str:
 
 class WorkDoneTab(QWidget):
     invoice_draft_made = Signal(object)
+    act_made = Signal(int)  # the id of its PDF among the job's files: the window opens it
 
     def __init__(self, ops: Ops, job_id: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -85,6 +88,10 @@ class WorkDoneTab(QWidget):
             tr("A draft invoice of the billable time and materials not invoiced yet")
         )
         self.invoice_button.clicked.connect(self.invoice)
+        self.act_button = QPushButton(tr("Act of work done…"))
+        self.act_button.setToolTip(tr("The completion document of a period's work, for both parties to sign"))
+        self.act_button.clicked.connect(self.make_act)
+        buttons.addWidget(self.act_button)
         buttons.addWidget(self.invoice_button)
         split = QSplitter()
         split.addWidget(self.hours)
@@ -99,7 +106,9 @@ class WorkDoneTab(QWidget):
     def show_job(self, detail: JobDetail) -> None:
         self.detail = detail
         me = self.ops.ctx.actor
-        self.invoice_button.setVisible(me.role in ("admin", "manager") or detail.responsible_id == me.user_id)
+        bills = me.role in ("admin", "manager") or detail.responsible_id == me.user_id
+        self.invoice_button.setVisible(bills)
+        self.act_button.setVisible(bills)
         self.reload()
 
     def reload(self) -> None:
@@ -194,6 +203,11 @@ class WorkDoneTab(QWidget):
         currency = self.detail.currency if self.detail else ""
         return self._open(JobRateDialog(self.ops, self.job_id, currency, self))
 
+    def make_act(self) -> QDialog:
+        started = self.detail.started_at if self.detail and self.detail.started_at else None
+        first = started.astimezone(self.ops.ctx.zone()).date() if started else self.ops.ctx.today()
+        return self._open(ActDialog(self.ops, self.job_id, first, self))
+
     def invoice(self) -> None:
         self.ops.write(work_billing.invoice_work_done, self.job_id, on_done=self.invoice_draft_made.emit)
 
@@ -287,3 +301,38 @@ class JobRateDialog(_Form):
             on_done=lambda _row: self.accept(),
             on_error=self.say,
         )
+
+
+class ActDialog(_Form):
+    """The period an act of work done covers; Save issues it (numbered) and opens its PDF."""
+
+    def __init__(self, ops: Ops, job_id: int, first: date, parent: WorkDoneTab):
+        super().__init__(tr("Act of work done"), parent)
+        self.ops, self.job_id, self.tab = ops, job_id, parent
+        self.first = DateField(first)
+        self.last = DateField(ops.ctx.today())
+        self.form.addRow(tr("Work from"), self.first)
+        self.form.addRow(tr("to"), self.last)
+        self.form.addRow(
+            "", QLabel(tr("Issued, it is numbered and kept as it is; its PDF goes to the job's files."))
+        )
+
+    def save(self) -> None:
+        problem = self.first.problem(tr("Work from")) or self.last.problem(tr("to"))
+        if problem:
+            self.problem.setText(problem)
+            self.problem.show()
+            return
+        self.ops.write(
+            acts.issue,
+            self.job_id,
+            self.first.typed_date(),
+            self.last.typed_date(),
+            on_done=self._issued,
+            on_error=self.say,
+        )
+
+    def _issued(self, act) -> None:
+        if act.file_id is not None:
+            self.tab.act_made.emit(act.file_id)
+        self.accept()
