@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -21,7 +21,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop import i18n
-from crm_desktop.db.models import RATE_KINDS, Job, JobMaterial, JobStage, Rate, TimeEntry, User
+from crm_desktop.db.models import (
+    RATE_KINDS,
+    Job,
+    JobMaterial,
+    JobStage,
+    Rate,
+    Task,
+    TimeEntry,
+    User,
+    VisitSeries,
+)
 from crm_desktop.i18n import N_, Message
 from crm_desktop.services import invoices, jobs, money
 from crm_desktop.services import validation as v
@@ -93,7 +103,7 @@ def rates(ctx: ServiceContext, *, job_id: int | None = None) -> list[RateRow]:
                 r.currency,
                 r.invoice_id is not None,
                 r.version,
-            )  # fmt: skip
+            )
             for r, name in s.execute(q.order_by(User.display_name, Rate.skill, Rate.currency))
         ]
 
@@ -162,8 +172,18 @@ def remove_rate(ctx: ServiceContext, rate_id: int) -> None:
 
 
 def _material_row(m: JobMaterial) -> MaterialRow:
-    return MaterialRow(m.id, m.job_id, m.day, m.description, m.quantity, m.unit, m.unit_price, m.billable,
-                       m.invoice_id, m.version)  # fmt: skip
+    return MaterialRow(
+        m.id,
+        m.job_id,
+        m.day,
+        m.description,
+        m.quantity,
+        m.unit,
+        m.unit_price,
+        m.billable,
+        m.invoice_id,
+        m.version,
+    )
 
 
 def materials(ctx: ServiceContext, job_id: int) -> list[MaterialRow]:
@@ -277,13 +297,19 @@ def work_lines(
         grouped: dict[tuple[str, str, Decimal], list[tuple[int, int]]] = defaultdict(list)
         missing: list[str] = []
         for entry_id, minutes, user_id, name, stage_name, role in s.execute(
-            select(TimeEntry.id, TimeEntry.minutes, TimeEntry.user_id, person.display_name, stage.name,
-                   stage.role)
+            select(
+                TimeEntry.id,
+                TimeEntry.minutes,
+                TimeEntry.user_id,
+                person.display_name,
+                stage.name,
+                stage.role,
+            )
             .join(person, person.id == TimeEntry.user_id)
             .outerjoin(stage, stage.id == TimeEntry.stage_id)
             .where(*entries)
             .order_by(stage.position, person.display_name, TimeEntry.day, TimeEntry.id)
-        ):  # fmt: skip
+        ):
             rate = (
                 hourly.get((None, "", job.id))
                 or hourly.get((user_id, "", None))
@@ -293,21 +319,43 @@ def work_lines(
                 missing.append(name)
                 continue
             grouped[(stage_name or job.title, name, rate)].append((entry_id, minutes))
-        if missing:
-            raise ValidationError(
-                "rate",
-                "There is no hourly rate in {currency} for the time of {people}. Set one in Settings → Rates "
-                "(or the job's own), or mark that time not billable.",
-                currency=currency,
-                people=", ".join(sorted(set(missing))),
-            )
+        _refuse_missing_rates(currency, missing)
         for (what, name, rate), items in grouped.items():
-            hours = (Decimal(sum(m for _, m in items)) / HOUR).quantize(CENT, ROUND_HALF_UP)
+            hours = _hours(sum(m for _, m in items))
             unit = i18n.gettext(HOURS_UNIT, language)
             out.append(_Line(LineValues(f"{what} — {name}", hours, unit, rate), [i for i, _ in items], []))
     for m in s.scalars(select(JobMaterial).where(*materials).order_by(JobMaterial.day, JobMaterial.id)):
         out.append(_Line(LineValues(m.description, m.quantity, m.unit, m.unit_price), [], [m.id]))
     return out
+
+
+def _hours(minutes: int) -> Decimal:
+    """A line's minutes in hours, to the hundredth."""
+    return (Decimal(minutes) / HOUR).quantize(CENT, ROUND_HALF_UP)
+
+
+def _refuse_missing_rates(currency: str, people: list[str]) -> None:
+    if people:
+        raise ValidationError(
+            "rate",
+            "There is no hourly rate in {currency} for the time of {people}. Set one in Settings → Rates "
+            "(or the job's own), or mark that time not billable.",
+            currency=currency,
+            people=", ".join(sorted(set(people))),
+        )
+
+
+def _mark_billed(s: Session, doc: Any, lines: list[_Line]) -> None:
+    """Each entry, material and fixed price of the lines marked with the invoice and its line."""
+    s.flush()
+    for line, row in zip(lines, doc.lines, strict=True):
+        billed: list[Any] = [line.rate] if line.rate is not None else []
+        if line.entries:
+            billed += s.scalars(select(TimeEntry).where(TimeEntry.id.in_(line.entries)))
+        if line.materials:
+            billed += s.scalars(select(JobMaterial).where(JobMaterial.id.in_(line.materials)))
+        for item in billed:  # (through the unit of work: each mark is in the audit log)
+            item.invoice_id, item.invoice_line_id = doc.id, row.id
 
 
 def invoice_work_done(ctx: ServiceContext, job_id: int) -> DocumentDetail:
@@ -326,22 +374,20 @@ def invoice_work_done(ctx: ServiceContext, job_id: int) -> DocumentDetail:
         lines = work_lines(s, job, currency, language)
         if not lines:
             raise ValidationError(
-                "job", "Nothing on {job} is left to invoice: its billable time and materials are invoiced.",
+                "job",
+                "Nothing on {job} is left to invoice: its billable time and materials are invoiced.",
                 job=job.title,
-            )  # fmt: skip
+            )
         doc = invoices.add_draft(
-            s, ctx, kind="invoice", client_id=job.client_id, deal_id=job.deal_id, currency=currency,
+            s,
+            ctx,
+            kind="invoice",
+            client_id=job.client_id,
+            deal_id=job.deal_id,
+            currency=currency,
             lines=[line.values for line in lines],
-        )  # fmt: skip
-        s.flush()
-        for line, row in zip(lines, doc.lines, strict=True):
-            billed: list[Any] = [line.rate] if line.rate is not None else []
-            if line.entries:
-                billed += s.scalars(select(TimeEntry).where(TimeEntry.id.in_(line.entries)))
-            if line.materials:
-                billed += s.scalars(select(JobMaterial).where(JobMaterial.id.in_(line.materials)))
-            for item in billed:  # (through the unit of work: each mark is in the audit log)
-                item.invoice_id, item.invoice_line_id = doc.id, row.id
+        )
+        _mark_billed(s, doc, lines)
         jobs.event(s, ctx, job, Message("Invoice draft of the work done on {job}", job=job.title))
         return invoices.detail(s, doc)
 
@@ -355,3 +401,85 @@ def release(s: Session, invoice_id: int) -> None:
     ]
     for item in billed:
         item.invoice_id, item.invoice_line_id = None, None
+
+
+def invoice_visits(ctx: ServiceContext, client_id: int, any_day: date) -> DocumentDetail:
+    """A draft invoice of the billable time spent on the client's recurring visits in the month of
+    `any_day` and not invoiced yet: a line per series and person, at the person's hourly rate (or their
+    contract job's), each entry marked with it."""
+    from crm_desktop.services.documents import document_language
+
+    first = any_day.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    language = document_language(ctx, client_id)
+    with ctx.write() as s:
+        load_visible(s, ctx.actor, client_id)
+        if ctx.actor.role not in ("admin", "manager"):
+            raise PermissionDenied("Only a manager or an administrator invoices a month of visits.")
+        currency = company_profile(s).default_currency
+        person = aliased(User)
+        found = s.execute(
+            select(
+                TimeEntry.id,
+                TimeEntry.minutes,
+                TimeEntry.user_id,
+                person.display_name,
+                Task.id,
+                VisitSeries.title,
+                VisitSeries.job_id,
+            )
+            .join(Task, Task.id == TimeEntry.task_id)
+            .join(VisitSeries, VisitSeries.id == Task.series_id)
+            .join(person, person.id == TimeEntry.user_id)
+            .where(
+                Task.client_id == client_id,
+                TimeEntry.day.between(first, last),
+                TimeEntry.billable,
+                TimeEntry.invoice_id.is_(None),
+                TimeEntry.running.is_(False),
+            )
+            .order_by(VisitSeries.title, person.display_name, TimeEntry.day)
+        ).all()
+        rates = {
+            (r.user_id, r.job_id): r.amount
+            for r in s.scalars(
+                select(Rate).where(Rate.currency == currency, Rate.kind == "hourly", Rate.skill == "")
+            )
+        }
+        grouped: dict[tuple[str, str, Decimal], list[tuple[int, int, int]]] = defaultdict(list)
+        missing: list[str] = []
+        for entry_id, minutes, user_id, name, task_id, title, job_id in found:
+            rate = rates.get((None, job_id)) if job_id is not None else None
+            rate = rate or rates.get((user_id, None))
+            if rate is None:
+                missing.append(name)
+                continue
+            grouped[(title, name, rate)].append((entry_id, minutes, task_id))
+        _refuse_missing_rates(currency, missing)
+        if not grouped:
+            raise ValidationError(
+                "month",
+                "No billable time on visits from {first} to {last} is left to invoice.",
+                first=i18n.Day(first),
+                last=i18n.Day(last),
+            )
+        span = f"{i18n.day_text(first, language)} – {i18n.day_text(last, language)}"
+        unit = i18n.gettext(HOURS_UNIT, language)
+        lines: list[_Line] = []
+        for (title, name, rate), items in grouped.items():
+            hours = _hours(sum(m for _, m, _ in items))
+            visits = len({t for _, _, t in items})
+            said = Message.counted(
+                "{title}, {n} visit, {span} — {person}",
+                "{title}, {n} visits, {span} — {person}",
+                visits,
+                title=title,
+                span=span,
+                person=name,
+            ).render(language)
+            lines.append(_Line(LineValues(said, hours, unit, rate), [i for i, _, _ in items], []))
+        doc = invoices.add_draft(
+            s, ctx, kind="invoice", client_id=client_id, currency=currency, lines=[x.values for x in lines]
+        )
+        _mark_billed(s, doc, lines)
+        return invoices.detail(s, doc)

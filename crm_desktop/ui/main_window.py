@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
                 lambda client_id, name: self.start_job(client_id=client_id, client_name=name)
             )
             clients_view.open_job_requested.connect(lambda job_id: self.open_record("job", job_id))
+            clients_view.invoice_draft_made.connect(self._open_invoice)
             return clients_view
         if key == "deals":
             from crm_desktop.ui.deals import DealsView

@@ -3,8 +3,9 @@
     python tests/perf/workload_bench.py [--people N] [--tasks M] [--series K]
 
     workload_view_ms  30 people × 15 working days with 10,000 open tasks (over the next three months, an
-                      hour or two each) and 500 repeating series among them, and 20 jobs' stages given
-                      to them: the Workload page shown → its grid painted (real widgets, offscreen)
+                      hour or two each), 500 series of recurring visits (weekly, twice a week or every two
+                      weeks: their visits made four weeks ahead) and 20 jobs' stages given to them: the
+                      Workload page shown → its grid painted (real widgets, offscreen)
     workload_drag_ms  a task dropped on another (free) person's day → the grid read again and repainted:
                       the median of 5 drops
     invoice_from_time_ms  "Invoice work done" on a job of 500 time entries by 10 people over its 4 stages,
@@ -32,7 +33,7 @@ from bench import say  # noqa: E402
 
 from crm_desktop.db.engine import Database  # noqa: E402
 from crm_desktop.db.migrate import upgrade  # noqa: E402
-from crm_desktop.services import clients, company, jobs, users, workflows  # noqa: E402
+from crm_desktop.services import clients, company, jobs, users, visits, workflows  # noqa: E402
 from crm_desktop.services.context import FixedClock, ServiceContext  # noqa: E402
 from crm_desktop.services.workflows import StageSpec  # noqa: E402
 
@@ -57,14 +58,18 @@ def _office(db: Database, ctx: ServiceContext, people: int, n_tasks: int, series
     rows = []
     for k in range(n_tasks):
         due = NOW + timedelta(days=k % 90, hours=1 + k % 8)
-        rule = "FREQ=WEEKLY;BYDAY=MO,TH" if k < series else ""
         rows.append({"title": f"Visit {k}", "description": "", "client_id": client_ids[k % 200],
                      "assignee_id": ids[k % (people - 2)], "due_at": due, "priority": "normal",
-                     "duration_minutes": 60 + 30 * (k % 3), "status": "open", "recurrence": rule,
+                     "duration_minutes": 60 + 30 * (k % 3), "status": "open", "recurrence": "",
                      "origin": None, **stamp})  # fmt: skip
     if rows:
         with db.write() as s:
             s.execute(insert(Task.__table__), rows)
+    rules = ("FREQ=WEEKLY;BYDAY=MO", "FREQ=WEEKLY;BYDAY=TU,FR", "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE")
+    for k in range(series):
+        visits.create(ctx, client_ids[k % 200], visits.SeriesValues(
+            f"Service {k}", rules[k % 3], NOW.date(), at_time=f"{8 + k % 8:02d}:00", duration_minutes=45,
+            assignee_id=ids[k % (people - 2)]))  # fmt: skip
     template = workflows.create(ctx, "Fit-out", [StageSpec(f"Step {k}", work_days=2) for k in range(4)])
     for k in range(20):
         jobs.start(ctx, client_ids[k], template.id, responsible_id=ids[1 + k % (people - 2)])

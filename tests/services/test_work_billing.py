@@ -121,6 +121,24 @@ def test_a_fixed_price_is_billed_once_and_a_missing_rate_is_named(ctx, staff, jo
         work_billing.set_rate(ctx, user_id=rashad, kind="fixed", amount="1", currency="USD")
 
 
+def test_a_month_of_a_contracts_visits_is_invoiced_once(ctx, staff, job):
+    from crm_desktop.services import tasks, visits
+
+    dilnoza = staff["dilnoza"].actor.user_id
+    work_billing.set_rate(ctx, user_id=dilnoza, amount="20", currency="USD")
+    client = clients.create(ctx, name="Bakery Weber")
+    weekly = visits.SeriesValues("Cleaning", "FREQ=WEEKLY;BYDAY=MO", date(2026, 3, 2), assignee_id=dilnoza)
+    visits.create(ctx, client.id, weekly)
+    made = tasks.list_tasks(ctx, tasks.TaskFilter(client_id=client.id, status=None), limit=None)
+    for visit, minutes in zip(sorted(made, key=lambda t: t.due_at)[:2], (90, 60), strict=True):
+        day = visit.due_at.astimezone(TASHKENT).date()
+        time_tracking.add_entry(ctx, day=day, minutes=minutes, task_id=visit.id, user_id=dilnoza)
+    draft = work_billing.invoice_visits(ctx, client.id, date(2026, 3, 20))
+    assert _lines(draft) == [("Cleaning, 2 visits, 01/03/2026 – 31/03/2026 — Dilnoza", "2.5", "h", "20")]
+    with pytest.raises(ValidationError, match="No billable time on visits"):
+        work_billing.invoice_visits(ctx, client.id, date(2026, 3, 1))
+
+
 # --- shared mode -------------------------------------------------------------------------------------------
 
 

@@ -126,3 +126,16 @@ def test_an_act_of_work_done_is_issued_for_a_period_and_its_pdf_kept_with_the_jo
         dialog.save()
     name, pdf = job_files.content(sqlite_ctx, made.args[0])
     assert name.startswith("ACT-") and name.endswith("00001.pdf") and pdf.startswith(b"%PDF")
+
+
+def test_a_task_starts_its_timer_from_its_form(open_window, qtbot, sqlite_ctx):
+    from crm_desktop.services import tasks
+    from crm_desktop.ui.calendar.dialog import TaskDialog
+
+    call = tasks.create(sqlite_ctx, title="Call the bakery", due_at=sqlite_ctx.now() + timedelta(hours=1))
+    window = open_window()
+    dialog = TaskDialog(window.ops, task=tasks.get(sqlite_ctx, call.id), parent=window)
+    dialog.start_timer()
+    qtbot.waitUntil(lambda: window.time_clock.isVisible())
+    assert "Call the bakery" in window.time_clock.label.text()
+    dialog.done(0)

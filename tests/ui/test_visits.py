@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt, QTime
 
-from crm_desktop.services import clients, tasks, visits
+from crm_desktop.services import clients, invoices, tasks, visits
 from crm_desktop.services.visits import SeriesValues
 from crm_desktop.ui.calendar.dialog import TaskDialog
 
@@ -20,14 +20,19 @@ def _visits(ctx, client_id):
     return sorted(found, key=lambda t: t.due_at)
 
 
+def _visits_of(window, qtbot, client_id: int):
+    """The client card's Recurring visits… of that client."""
+    window.show_page("clients")
+    view = window.clients_view
+    view.open_client(client_id)
+    qtbot.waitUntil(lambda: view.card.data is not None and view.card.data.client.id == client_id)
+    return view.show_visits()
+
+
 def test_a_series_planned_from_the_client_card_makes_its_visits(open_window, qtbot, sqlite_ctx):
     client = clients.create(sqlite_ctx, name="Bakery Weber")
     window = open_window()
-    window.show_page("clients")
-    view = window.clients_view
-    view.open_client(client.id)
-    qtbot.waitUntil(lambda: view.card.data is not None and view.card.data.client.id == client.id)
-    dialog = view.show_visits()
+    dialog = _visits_of(window, qtbot, client.id)
     qtbot.waitUntil(lambda: dialog.ready)
     dialog.title.setText("Office cleaning")
     dialog.repeat.set_rule("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH", 0)
@@ -79,3 +84,29 @@ def test_a_visits_form_ticks_its_checklist_changes_the_following_and_skips_one(q
     qtbot.addWidget(skipping)
     skipping.skip_visit()
     qtbot.waitUntil(lambda: tasks.get(sqlite_ctx, third.id).status == "cancelled")
+
+
+def test_a_month_of_visits_is_invoiced_from_the_clients_visits(open_window, qtbot, sqlite_ctx):
+    from crm_desktop.services import company, time_tracking, work_billing
+
+    client = clients.create(sqlite_ctx, name="Bakery Weber")
+    me = sqlite_ctx.actor.user_id
+    work_billing.set_rate(
+        sqlite_ctx, user_id=me, amount="20", currency=company.get(sqlite_ctx).default_currency
+    )
+    today = sqlite_ctx.today()
+    visits.create(sqlite_ctx, client.id, SeriesValues("Cleaning", "FREQ=DAILY", today, assignee_id=me))
+    visit = _visits(sqlite_ctx, client.id)[0]
+    time_tracking.add_entry(sqlite_ctx, day=today, minutes=120, task_id=visit.id)
+    window = open_window()
+    dialog = _visits_of(window, qtbot, client.id)
+    month = dialog.invoice_month()
+    month.day.set_date(today)
+    month.save()
+    editor = window.invoices_view
+    qtbot.waitUntil(lambda: getattr(editor, "editor", None) is not None and editor.editor.isVisible())
+    lines = invoices.get(sqlite_ctx, editor.editor.document.id).lines
+    assert [(x.quantity, x.unit_price) for x in lines] == [(2, 20)] and lines[0].description.startswith(
+        "Cleaning, 1 visit"
+    )
+    editor.editor.done(0)

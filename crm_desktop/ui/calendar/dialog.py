@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.i18n import fill, ngettext
-from crm_desktop.services import tasks, visits
+from crm_desktop.services import tasks, time_tracking, visits
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.tasks import MAX_DURATION_MINUTES, PRIORITIES, TaskRow, ToPlan
 from crm_desktop.ui.calendar.repeat import RepeatEdit
@@ -109,6 +109,10 @@ class TaskDialog(FormDialog):
                     self.tr("Skip this visit"), QDialogButtonBox.ButtonRole.ActionRole
                 )
                 skip.clicked.connect(self.skip_visit)
+        if task is not None and task.status == "open":
+            timer = self.buttons.addButton(self.tr("Start timer"), QDialogButtonBox.ButtonRole.ActionRole)
+            timer.setToolTip(self.tr("Time spent on this task from now on (the status bar shows it running)"))
+            timer.clicked.connect(self.start_timer)
         self.finish_layout(*below)
         self.setMinimumWidth(480)
         self.title.setFocus()
@@ -144,6 +148,10 @@ class TaskDialog(FormDialog):
         row = self.checklist.row(item)
         done = item.checkState() == Qt.CheckState.Checked
         self.ops.write(tasks.tick, self.task.id, row, done, initiator=self)
+
+    def start_timer(self) -> None:
+        assert self.task is not None
+        self.ops.write(time_tracking.start_timer, task_id=self.task.id)
 
     def skip_visit(self) -> None:
         """This visit is not made (the client is away); the series goes on."""

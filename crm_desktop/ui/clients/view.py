@@ -76,6 +76,7 @@ def load_choices(ctx) -> tuple[list, list[str], list[str]]:
 
 class ClientsView(QWidget):
     start_job_requested = Signal(int, str)  # client id, name: the main window asks which workflow
+    invoice_draft_made = Signal(object)  # a month of visits invoiced: the main window opens the draft
     open_job_requested = Signal(int)  # a job on the card was clicked
 
     def __init__(self, ops: Ops, settings: QSettings, parent: QWidget | None = None):
@@ -531,6 +532,7 @@ class ClientsView(QWidget):
             return None
         client = self.card.data.client
         self.visits_dialog = VisitsDialog(self.ops, client.id, client.name, self)
+        self.visits_dialog.invoice_draft_made.connect(self.invoice_draft_made)
         self.visits_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.visits_dialog.open()
         return self.visits_dialog

@@ -5,9 +5,9 @@ takes its visits after the day away; each visit itself is changed (or skipped) i
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from PySide6.QtCore import QCoreApplication, Qt, QTime
+from PySide6.QtCore import QCoreApplication, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.i18n import fill, ngettext
-from crm_desktop.services import recurrence, users, visits
+from crm_desktop.services import recurrence, users, visits, work_billing
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.visits import SeriesRow, SeriesValues
 from crm_desktop.ui.calendar.repeat import RepeatEdit, weekday_names
@@ -59,6 +59,8 @@ def rule_words(rule: str) -> str:
 
 
 class VisitsDialog(QDialog):
+    invoice_draft_made = Signal(object)  # DocumentDetail: the main window opens it
+
     def __init__(self, ops: Ops, client_id: int, client_name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.ops, self.client_id = ops, client_id
@@ -126,10 +128,16 @@ class VisitsDialog(QDialog):
         self.end_button = QPushButton(tr("End on the day"))
         self.end_button.setToolTip(tr("No visits after the day chosen in Ends (the contract ended)"))
         self.end_button.clicked.connect(self.end_series)
+        self.invoice_button = QPushButton(tr("Invoice a month…"))
+        self.invoice_button.setToolTip(
+            tr("A draft invoice of the billable time spent on these visits in a month")
+        )
+        self.invoice_button.clicked.connect(self.invoice_month)
+        self.invoice_button.setVisible(ops.ctx.actor.role in ("admin", "manager"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         below = QHBoxLayout()
-        for button in (self.new_button, self.save_button, self.end_button):
+        for button in (self.new_button, self.save_button, self.end_button, self.invoice_button):
             below.addWidget(button)
         below.addStretch(1)
         below.addWidget(buttons)
@@ -278,3 +286,58 @@ class VisitsDialog(QDialog):
             self.problem.show()
             return
         self.ops.write(visits.end, row.id, last, expected_version=row.version, on_error=self._say)
+
+    def invoice_month(self) -> QDialog:
+        dialog = MonthDialog(self.ops, self.client_id, self)
+        dialog.invoice_draft_made.connect(self.invoice_draft_made)
+        dialog.invoice_draft_made.connect(lambda _draft: self.accept())  # (on to the invoice)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.month_dialog = dialog
+        return dialog
+
+
+class MonthDialog(QDialog):
+    """Which month's visits to invoice (any day of it)."""
+
+    invoice_draft_made = Signal(object)
+
+    def __init__(self, ops: Ops, client_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ops, self.client_id = ops, client_id
+        self.setWindowTitle(tr("Invoice a month of visits"))
+        today = ops.ctx.today()
+        self.day = DateField(today.replace(day=1) - timedelta(days=1))  # (last month's, by default)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        form = QFormLayout()
+        form.addRow(tr("A day of the month"), self.day)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    def _say(self, error: ServiceError) -> None:
+        self.problem.setText(error.message)
+        self.problem.show()
+
+    def save(self) -> None:
+        day = self.day.typed_date()
+        if day is None:
+            self.problem.setText(self.day.problem(tr("A day of the month")))
+            self.problem.show()
+            return
+        self.ops.write(
+            work_billing.invoice_visits, self.client_id, day, on_done=self._made, on_error=self._say
+        )
+
+    def _made(self, document) -> None:
+        self.invoice_draft_made.emit(document)
+        self.accept()
