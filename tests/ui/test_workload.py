@@ -1,4 +1,5 @@
-"""The workload view: a visit dragged from an overloaded technician to a free one recolours both days
+"""The workload view: a visit (of a client's service contract) dragged from an overloaded technician to
+a free one recolours both days
 and undo puts it back; an overload is asked about, a day away refused; a person's hours, skills and
 time off are edited from their row; the grid exports as a PDF. Spans ui/workload/view.py, grid.py,
 cell_panel.py, person_dialog.py and sheet.py."""
@@ -12,7 +13,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from crm_desktop.services import capacity, tasks, users, workload
+from crm_desktop.services import capacity, clients, tasks, users, visits, workload
 from crm_desktop.ui.confirm import yes_button
 from crm_desktop.ui.workload.sheet import write_sheet
 
@@ -21,15 +22,17 @@ def _technicians(ctx):
     rashad = users.create(ctx, username="rashad", display_name="Rashad")
     aziz = users.create(ctx, username="aziz", display_name="Aziz")
     day = workload.load(ctx).days[0]
-    zone = ctx.zone()
-    for title, hour in (("Boiler visit", 9), ("Filter visit", 14)):
-        tasks.create(
-            ctx,
-            title=title,
-            assignee_id=rashad.id,
-            due_at=datetime.combine(day, time(hour), zone),
-            duration_minutes=300,
-        )
+    tasks.create(
+        ctx,
+        title="Boiler visit",
+        assignee_id=rashad.id,
+        due_at=datetime.combine(day, time(9), ctx.zone()),
+        duration_minutes=300,
+    )
+    bakery = clients.create(ctx, name="Bakery Weber")  # and a visit of its service contract
+    contract = visits.SeriesValues("Filter visit", "FREQ=DAILY", day, at_time="14:00", duration_minutes=300,
+                                   assignee_id=rashad.id, count=1)  # fmt: skip
+    visits.create(ctx, bakery.id, contract)
     return rashad.id, aziz.id, day
 
 
