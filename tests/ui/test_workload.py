@@ -1,8 +1,7 @@
-"""The workload view: a visit (of a client's service contract) dragged from an overloaded technician to
-a free one recolours both days
-and undo puts it back; an overload is asked about, a day away refused; a person's hours, skills and
-time off are edited from their row; the grid exports as a PDF. Spans ui/workload/view.py, grid.py,
-cell_panel.py, person_dialog.py and sheet.py."""
+"""The workload view: a visit of a client's service contract dragged from an overloaded technician to a
+free one recolours both days and undo puts it back; an overload is asked about, a day away refused; a
+person's hours, skills and time off are edited from their row; the grid exports as a PDF. Spans
+ui/workload/view.py, grid.py, cell_panel.py, person_dialog.py and sheet.py."""
 
 from __future__ import annotations
 
