@@ -14,8 +14,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from crm_desktop.db.models import Client, Job, JobStage, Task, User, UserSkill
@@ -131,68 +132,164 @@ class WorkItem:
     spread: dict[date, Decimal]  # all its days and their shares
 
 
+def _window(calendar: OfficeCalendar, first: date, last: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(first, time(), calendar.zone)
+    return start, datetime.combine(last + timedelta(days=1), time(), calendar.zone)
+
+
+def _tasks(ctx: ServiceContext, f: WorkFilter, start: datetime, end: datetime, *columns: Any) -> Select:
+    """The open tasks due in the window that this user sees and `f` keeps, as `columns`."""
+    q = (
+        select(*columns)
+        .outerjoin(Client, Client.id == Task.client_id)  # (what task_visible_to reads)
+        .where(Task.status == "open", Task.due_at >= start, Task.due_at < end, task_visible_to(ctx.actor))
+    )
+    if f.user_id is not None:
+        q = q.where(Task.assignee_id == f.user_id)
+    if f.client_id is not None:
+        q = q.where(Task.client_id == f.client_id)
+    if f.job_id is not None:
+        q = q.where(Task.job_id == f.job_id)
+    return q
+
+
+def _stages(ctx: ServiceContext, f: WorkFilter, start: datetime, end: datetime, *columns: Any) -> Select:
+    """The stages not done of the jobs under way or planned, expected in the window, that this user sees."""
+    q = (
+        select(*columns)
+        .join(Job, Job.id == JobStage.job_id)
+        .where(
+            JobStage.status != "done",
+            Job.status.in_(("planned", "in_progress")),
+            JobStage.forecast_start < end,
+            JobStage.forecast_due >= start,
+            jobs.visible_to(ctx.actor),
+        )
+    )
+    if f.user_id is not None:
+        q = q.where(JobStage.responsible_id == f.user_id)
+    if f.client_id is not None:
+        q = q.where(Job.client_id == f.client_id)
+    if f.job_id is not None:
+        q = q.where(Job.id == f.job_id)
+    return q
+
+
+# A stage's planned work: its hours of work, else its length in hours, else (None) its whole days.
+_STAGE_WORK = (
+    JobStage.work_days,
+    func.coalesce(JobStage.effort_hours, JobStage.work_hours),
+    JobStage.forecast_start,
+    JobStage.forecast_due,
+)
+
+
+def _planned(
+    ctx: ServiceContext, first: date, last: date, f: WorkFilter
+) -> dict[int | None, dict[date, Decimal]]:
+    """Per person and day the hours planned (the workload's sums, read with no more than they need)."""
+    calendar = office_calendar(ctx)
+    start, end = _window(calendar, first, last)
+    planned: dict[int | None, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    hours_of: dict[int, Decimal] = {}
+    with ctx.read() as s:
+        for assignee, due, minutes in s.execute(
+            _tasks(ctx, f, start, end, Task.assignee_id, Task.due_at, Task.duration_minutes)
+        ):
+            hours = hours_of.get(minutes)
+            if hours is None:  # (a few durations, thousands of tasks)
+                hours = hours_of[minutes] = Decimal(minutes) / HOUR
+            planned[assignee][due.astimezone(calendar.zone).date()] += hours
+        for doer, *work in s.execute(_stages(ctx, f, start, end, JobStage.responsible_id, *_STAGE_WORK)):
+            days, hours, begins, ends = work
+            for day, share in spread_of(calendar, begins, ends, days, hours).items():
+                planned[doer][day] += share
+    return planned
+
+
 def work_items(ctx: ServiceContext, first: date, last: date, f: WorkFilter = WorkFilter()) -> list[WorkItem]:
     """The work planned from `first` to `last` that this user sees, one item per task or stage and day."""
     calendar = office_calendar(ctx)
-    start = datetime.combine(first, time(), calendar.zone)
-    end = datetime.combine(last + timedelta(days=1), time(), calendar.zone)
+    start, end = _window(calendar, first, last)
     out: list[WorkItem] = []
     of_job, job_client = aliased(Job), aliased(Client)  # (the visibility rules correlate Job and Client)
     with ctx.read() as s:
-        tq = (
-            select(Task.id, Task.version, Task.title, Task.assignee_id, Task.due_at, Task.duration_minutes,
-                   Client.name, Task.job_id, of_job.title)
-            .outerjoin(Client, Client.id == Task.client_id)  # (what task_visible_to reads)
-            .outerjoin(of_job, of_job.id == Task.job_id)
-            .where(Task.status == "open", Task.due_at >= start, Task.due_at < end, task_visible_to(ctx.actor))
-        )  # fmt: skip
-        if f.user_id is not None:
-            tq = tq.where(Task.assignee_id == f.user_id)
-        if f.client_id is not None:
-            tq = tq.where(Task.client_id == f.client_id)
-        if f.job_id is not None:
-            tq = tq.where(Task.job_id == f.job_id)
-        for task_id, version, title, assignee, due, minutes, client, job_id, job in s.execute(tq):
-            assert due is not None
+        tq = _tasks(
+            ctx,
+            f,
+            start,
+            end,
+            Task.id,
+            Task.version,
+            Task.title,
+            Task.assignee_id,
+            Task.due_at,
+            Task.duration_minutes,
+            Client.name,
+            Task.job_id,
+            of_job.title,
+        )
+        for task_id, version, title, assignee, due, minutes, client, job_id, job in s.execute(
+            tq.outerjoin(of_job, of_job.id == Task.job_id)
+        ):
             day, hours = due.astimezone(calendar.zone).date(), Decimal(minutes) / HOUR
-            out.append(WorkItem("task", task_id, version, title, assignee, day, hours, client or "",
-                                job_id, job or "", "", False, {day: hours}))  # fmt: skip
-        gq = (
-            select(JobStage.id, JobStage.version, JobStage.name, JobStage.responsible_id, JobStage.work_days,
-                   func.coalesce(JobStage.effort_hours, JobStage.work_hours), JobStage.forecast_start,
-                   JobStage.forecast_due, JobStage.role,
-                   JobStage.started_at, job_client.name, Job.id, Job.title)
-            .join(Job, Job.id == JobStage.job_id)
-            .outerjoin(job_client, job_client.id == Job.client_id)
-            .where(JobStage.status != "done", Job.status.in_(("planned", "in_progress")),
-                   JobStage.forecast_start < end, JobStage.forecast_due >= start, jobs.visible_to(ctx.actor))
-        )  # fmt: skip
-        if f.user_id is not None:
-            gq = gq.where(JobStage.responsible_id == f.user_id)
-        if f.client_id is not None:
-            gq = gq.where(Job.client_id == f.client_id)
-        if f.job_id is not None:
-            gq = gq.where(Job.id == f.job_id)
-        for (
-            stage_id,
-            version,
-            name,
-            doer,
-            days,
-            hours,
-            begins,
-            ends,
-            role,
-            started,
-            client,
-            job_id,
-            job,
-        ) in s.execute(gq):
+            out.append(
+                WorkItem(
+                    "task",
+                    task_id,
+                    version,
+                    title,
+                    assignee,
+                    day,
+                    hours,
+                    client or "",
+                    job_id,
+                    job or "",
+                    "",
+                    False,
+                    {day: hours},
+                )
+            )
+        gq = _stages(
+            ctx,
+            f,
+            start,
+            end,
+            JobStage.id,
+            JobStage.version,
+            JobStage.name,
+            JobStage.responsible_id,
+            JobStage.role,
+            JobStage.started_at,
+            job_client.name,
+            Job.id,
+            Job.title,
+            *_STAGE_WORK,
+        )
+        for stage_id, version, name, doer, role, started, client, job_id, job, *work in s.execute(
+            gq.outerjoin(job_client, job_client.id == Job.client_id)
+        ):
+            days, hours, begins, ends = work
             spread = spread_of(calendar, begins, ends, days, hours)
             for day, share in spread.items():
                 if first <= day <= last:
-                    out.append(WorkItem("stage", stage_id, version, name, doer, day, share, client or "",
-                                        job_id, job, role, started is not None, spread))  # fmt: skip
+                    out.append(
+                        WorkItem(
+                            "stage",
+                            stage_id,
+                            version,
+                            name,
+                            doer,
+                            day,
+                            share,
+                            client or "",
+                            job_id,
+                            job,
+                            role,
+                            started is not None,
+                            spread,
+                        )
+                    )
     return out
 
 
@@ -223,9 +320,7 @@ def load(
     calendar = office_calendar(ctx)
     shown = working_days(calendar, first or ctx.today(), days)
     weeks = capacity.weeks(ctx)
-    planned: dict[int | None, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for item in work_items(ctx, shown[0], shown[-1], f):
-        planned[item.user_id][item.day] += item.hours
+    planned = _planned(ctx, shown[0], shown[-1], f)
     with ctx.read() as s:
         q = (
             select(User.id, User.display_name, User.manager_id)
@@ -274,10 +369,13 @@ def _teams(rows: list[PersonLoad], names: dict[int, str]) -> list[TeamLoad]:
     out = []
     for lead, people in members.items():
         cells = [
-            Cell(day_cells[0].day, sum((c.capacity for c in day_cells), Decimal(0)),
-                 sum((c.planned for c in day_cells), Decimal(0)))
+            Cell(
+                day_cells[0].day,
+                sum((c.capacity for c in day_cells), Decimal(0)),
+                sum((c.planned for c in day_cells), Decimal(0)),
+            )
             for day_cells in zip(*(p.cells for p in people), strict=True)
-        ]  # fmt: skip
+        ]
         out.append(TeamLoad(lead, names.get(lead, ""), [p.user_id for p in people if p.user_id], cells))
     return sorted(out, key=lambda t: t.name.casefold())
 
