@@ -62,6 +62,7 @@ from crm_desktop.services import (
     money,
     numbering,
     time_tracking,
+    visits,
     work_billing,
     work_calendar,
     workflows,
@@ -904,12 +905,14 @@ def generate(
 
 
 SKILLS = (N_("Electrician"), N_("Plumber"), N_("Designer"))
+CONTRACT = (N_("Office cleaning"), (N_("Floors mopped"), N_("Bins emptied"), N_("Windows wiped")))
 RATES = {"UZS": (250_000, 150_000, 180_000), "USD": (25, 15, 18)}  # an hour of Olga's, Dilnoza's, Rashad's
 
 
 def _team_time(db: Database, now: datetime, language: str) -> None:
     """The team's skills, Rashad's short Fridays and Dilnoza's vacation next week, for the workload; the
-    rates of their hours and the time they spent on the stages under way this week and last."""
+    rates of their hours, a client's cleaning contract and the time spent on the stages under way this
+    week and last."""
     ctx = ServiceContext(db, clock=FixedClock(now))
     with db.read() as s:
         people = dict(s.execute(select(User.username, User.id)).all())
@@ -932,13 +935,28 @@ def _team_time(db: Database, now: datetime, language: str) -> None:
             .where(Job.status == "in_progress", JobStage.status == "in_progress")
             .order_by(JobStage.id)
         ).all()
+    with db.read() as s:
+        first_client = s.scalar(select(Client.id).order_by(Client.id).limit(1))
+    if first_client is not None:  # a service contract: cleaning twice a week, Rashad's
+        title, checklist = CONTRACT
+        contract = visits.SeriesValues(
+            say_in(language, title),
+            "FREQ=WEEKLY;BYDAY=MO,TH",
+            today,
+            at_time="08:00",
+            duration_minutes=90,
+            assignee_id=people["rashad"],
+            checklist=tuple(say_in(language, item) for item in checklist),
+        )
+        visits.create(ctx, first_client, contract)
     last_monday = today - timedelta(days=today.weekday() + 7)
     for k, (stage_id, doer) in enumerate(under_way):
         for day in range(0, (today - last_monday).days + 1, 1 + k % 3):
             worked = last_monday + timedelta(days=day)
             if worked.weekday() < 5 and doer is not None:
-                time_tracking.add_entry(ctx, day=worked, minutes=30 * (1 + (k + day) % 6), stage_id=stage_id,
-                                        user_id=doer)  # fmt: skip
+                time_tracking.add_entry(
+                    ctx, day=worked, minutes=30 * (1 + (k + day) % 6), stage_id=stage_id, user_id=doer
+                )
 
 
 DEMO_JOBS = 24

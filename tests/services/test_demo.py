@@ -147,7 +147,8 @@ def test_stored_totals_are_those_of_the_lines_and_numbers_follow_the_issue_dates
 
 
 JOB_WORK = {"jobs", "job_stages", "stage_approvals", "activities"}  # what running a job writes
-TEAM_TIME = {"person_hours", "absences", "user_skills", "rates", "time_entries"}  # hours, skills, time spent
+# hours, skills, time spent, a service contract
+TEAM_TIME = {"person_hours", "absences", "user_skills", "rates", "time_entries", "visit_series", "activities"}
 
 
 def test_one_audit_entry_for_the_whole_generation_then_the_rules_own(ctx):
@@ -159,6 +160,7 @@ def test_one_audit_entry_for_the_whole_generation_then_the_rules_own(ctx):
             select(AuditEntry.entity, AuditEntry.action, AuditEntry.changes).where(AuditEntry.id > before)
         ).all()
         by_rules = s.scalar(select(func.count()).select_from(Task).where(Task.origin.is_not(None)))
+        visits = s.scalar(select(func.count()).select_from(Task).where(Task.series_id.is_not(None)))
     # The generated office is one entry; the starter workflows were made then, as at set-up, and the jobs
     # under way through the services that run them, each change logged as it is in the office; the
     # follow-up rules then ran as at a first start, each of their tasks logged as any task they make is.
@@ -166,7 +168,7 @@ def test_one_audit_entry_for_the_whole_generation_then_the_rules_own(ctx):
     assert [(e, a) for e, a, _ in entries[1:4]] == [("workflow_templates", "create")] * 3
     made = [(e, a) for e, a, _ in entries[4:]]
     assert {e for e, _ in made} == JOB_WORK | TEAM_TIME | {"tasks"}
-    assert made.count(("tasks", "create")) == by_rules
+    assert visits and made.count(("tasks", "create")) == by_rules + visits  # and the contract's visits
     assert entries[0][2]["clients"] == 50 and entries[0][2]["invoices"] == summary.invoices
 
 
@@ -317,7 +319,9 @@ def test_the_demo_office_speaks_the_language_it_is_made_in(ctx):
         sources = set(s.scalars(select(Client.source)))
     assert {t for t, _ in deal_rows} <= _translated(demo.DEAL_TITLES, "ru")
     assert {r for _, r in deal_rows if r} <= _translated(demo.LOST_REASONS, "ru")
-    assert titles <= _translated([*demo.TASK_TITLES, *demo.NEXT_STEPS, demo.FIRST_CALL], "ru")
+    assert titles <= _translated(
+        [*demo.TASK_TITLES, *demo.NEXT_STEPS, demo.FIRST_CALL, demo.CONTRACT[0]], "ru"
+    )
     assert {d for d, _ in lines} <= _translated([d for d, *_ in demo.SERVICES], "ru")
     assert {u for _, u in lines} <= _translated([u for _, u, _ in demo.SERVICES], "ru") | {""}
     assert methods <= _translated(demo.PAYMENT_METHODS, "ru")

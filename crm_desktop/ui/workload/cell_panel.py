@@ -13,14 +13,18 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     Signal,
 )
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
 
 from crm_desktop.i18n import fill
 from crm_desktop.services.workload import WorkItem
 from crm_desktop.ui.workload.grid import MIME, hours_text
+
+WRAP = 220  # px: the panel's narrowest text width, what an item's lines are counted at
 
 
 def tr(text: str) -> str:
@@ -66,8 +70,13 @@ class ItemsModel(QAbstractListModel):
         item = self.items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return item_text(item)
-        if role == Qt.ItemDataRole.ToolTipRole and item.skill:
-            return fill(tr("Needs the skill “{skill}”"), skill=item.skill)
+        if role == Qt.ItemDataRole.SizeHintRole:  # (its lines, as wrapped in the panel: Qt counts one in RTL)
+            metrics = QFontMetrics(QFont())
+            lines = sum(-(-metrics.horizontalAdvance(line) // WRAP) for line in item_text(item).split("\n"))
+            return QSize(WRAP, metrics.lineSpacing() * max(lines, 1) + 8)
+        if role == Qt.ItemDataRole.ToolTipRole:  # (whole, should the panel be too narrow for it)
+            needs = fill(tr("Needs the skill “{skill}”"), skill=item.skill) if item.skill else ""
+            return "\n".join(x for x in (item_text(item), needs) if x)
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:

@@ -214,7 +214,7 @@ class LoadGrid(QTableView):
         self.setWordWrap(False)
         self.setCornerButtonEnabled(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.horizontalHeader().setDefaultSectionSize(76)
+        self.horizontalHeader().setDefaultSectionSize(90)  # ("Vacation · 4.5" whole)
         self.horizontalHeader().setMinimumSectionSize(60)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(30)
