@@ -73,7 +73,7 @@ def issue(ctx: ServiceContext, job_id: int, first: date, last: date) -> ActRow:
     with ctx.write() as s:
         job = jobs.load(s, job_id, ctx.actor)
         load_visible(s, ctx.actor, job.client_id)
-        if ctx.actor.user_id != job.responsible_id and ctx.actor.role not in ("admin", "manager"):
+        if not jobs.plans(ctx.actor, job.responsible_id):
             raise PermissionDenied("Only the job's manager, or an office manager, issues its acts.")
         currency = job.currency or company_profile(s).default_currency
         lines = [

@@ -228,7 +228,7 @@ def replan(
         refuse_closed(job)
         if stage.status == "done":
             raise ValidationError("status", "{stage} is done.", stage=stage.name)
-        if ctx.actor.user_id != job.responsible_id and ctx.actor.role not in ("admin", "manager"):
+        if not jobs.plans(ctx.actor, job.responsible_id):
             raise PermissionDenied("Only the job's manager, or an office manager, plans its stages.")
         stage.responsible_id = users.require_active(s, "responsible_id", responsible_id, N_("responsible"))
         if planned is not None and planned != (stage.planned_start, stage.planned_due):

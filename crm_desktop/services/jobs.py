@@ -220,6 +220,12 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
     return or_(exists().where(Client.id == Job.client_id, clients.visible_to(actor)), works_on(actor.user_id))
 
 
+def plans(actor: Actor, responsible_id: int | None) -> bool:
+    """The job (whose manager is `responsible_id`) is this user's to plan and bill: its manager's, an
+    office manager's or an administrator's."""
+    return actor.user_id == responsible_id or actor.role in ("admin", "manager")
+
+
 def works_on(user_id: int | None) -> ColumnElement[bool]:
     """The jobs `user_id` works on. (Its own names for the team and the stages: a query of stages may use
     it without its stage standing for theirs.)"""

@@ -159,18 +159,20 @@ def for_client(ctx: ServiceContext, client_id: int) -> list[SeriesRow]:
 
 
 def make_ahead(ctx: ServiceContext) -> int:
-    """The visits of the weeks ahead of every series this user sees (the rules' timer): how many made."""
+    """The visits of the weeks ahead of every series this user sees (the rules' timer): how many made.
+    Once a day's are made the timer only reads: nothing is written (or locked) until the next day."""
     until = ctx.today() + AHEAD
+    due = (
+        select(VisitSeries)
+        .join(Client, Client.id == VisitSeries.client_id)
+        .where(visible_to(ctx.actor), (VisitSeries.made_until.is_(None)) | (VisitSeries.made_until < until))
+    )
+    with ctx.read() as s:
+        if s.scalar(due.with_only_columns(VisitSeries.id).limit(1)) is None:
+            return 0
     with ctx.write() as s:
-        due = s.scalars(
-            select(VisitSeries)
-            .join(Client, Client.id == VisitSeries.client_id)
-            .where(
-                visible_to(ctx.actor), (VisitSeries.made_until.is_(None)) | (VisitSeries.made_until < until)
-            )
-            .with_for_update(of=VisitSeries)  # (two PCs making the same visits wait for each other)
-        )
-        return sum(_make(s, ctx, x, until) for x in due)
+        # (two PCs making the same visits wait for each other)
+        return sum(_make(s, ctx, x, until) for x in s.scalars(due.with_for_update(of=VisitSeries)))
 
 
 def _unmoved(s: Session, ctx: ServiceContext, x: VisitSeries, first: date) -> list[Task]:

@@ -368,7 +368,7 @@ def invoice_work_done(ctx: ServiceContext, job_id: int) -> DocumentDetail:
     with ctx.write() as s:
         job = jobs.load(s, job_id, ctx.actor)
         load_visible(s, ctx.actor, job.client_id)
-        if ctx.actor.user_id != job.responsible_id and ctx.actor.role not in ("admin", "manager"):
+        if not jobs.plans(ctx.actor, job.responsible_id):
             raise PermissionDenied("Only the job's manager, or an office manager, invoices its work.")
         currency = job.currency or company_profile(s).default_currency
         lines = work_lines(s, job, currency, language)

@@ -26,6 +26,7 @@ from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.work_billing import RateRow
 from crm_desktop.ui.confirm import enter_presses_no_button
 from crm_desktop.ui.currency_choice import currency_combo
+from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.refresh import WhenShown
 
@@ -59,10 +60,7 @@ class RatesDialog(QDialog):
         self.add_button.clicked.connect(self.add)
         self.remove_button = QPushButton(tr("Remove"))
         self.remove_button.clicked.connect(self.remove)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = error_label("problem")
         adding = QHBoxLayout()
         adding.addWidget(self.who, 2)
         adding.addWidget(self.amount, 1)
@@ -111,16 +109,15 @@ class RatesDialog(QDialog):
             self.list.addTopLevelItem(item)
         self.ready = True
 
-    def _say(self, error: ServiceError) -> None:
-        self.problem.setText(error.message)
-        self.problem.show()
+    def _say(self, error: ServiceError | str) -> None:
+        show_error(self.problem, error if isinstance(error, str) else error.message)
 
     def add(self) -> None:
         chosen = self.who.currentData()
         if chosen is None:
             return
         kind, value = chosen
-        self.problem.hide()
+        show_error(self.problem, "")
         self.ops.write(
             work_billing.set_rate,
             amount=self.amount.text(),

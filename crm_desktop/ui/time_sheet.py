@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,13 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.services import time_tracking, users
-from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.time_tracking import Choice, TimeEntryRow, WeekSheet
 from crm_desktop.ui.confirm import enter_presses_no_button
 from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.refresh import WhenShown
+from crm_desktop.ui.small_form import SmallForm
 from crm_desktop.ui.time_clock import clock_text
 
 TOTAL = 7  # the column of a row's total
@@ -209,7 +208,7 @@ class TimeSheetDialog(QDialog):
         return dialog
 
 
-class TimeEntryDialog(QDialog):
+class TimeEntryDialog(SmallForm):
     """Time typed by hand ("1:30", "1.5", "90m"), or an entry changed; what it was on, when it is new."""
 
     def __init__(
@@ -222,9 +221,8 @@ class TimeEntryDialog(QDialog):
         *,
         choices: list[Choice] | None = None,
     ):
-        super().__init__(parent)
+        super().__init__(tr("Change the time") if entry else tr("Add time"), self.save, parent)
         self.ops, self.user_id, self.entry = ops, user_id, entry
-        self.setWindowTitle(tr("Change the time") if entry else tr("Add time"))
         self.day = DateField(day)
         self.spent = QLineEdit(clock_text(entry.minutes) if entry else "")
         self.spent.setPlaceholderText(tr("1:30, 1.5 or 90m"))
@@ -232,11 +230,7 @@ class TimeEntryDialog(QDialog):
         self.note = QLineEdit(entry.note if entry else "")
         self.billable = QCheckBox(tr("Billable"))
         self.billable.setChecked(entry.billable if entry else True)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        form = QFormLayout()
+        form = self.form
         form.addRow(tr("Day"), self.day)
         form.addRow(tr("Time spent"), self.spent)
         if entry is None:
@@ -250,30 +244,14 @@ class TimeEntryDialog(QDialog):
             form.addRow(tr("On"), QLabel(entry.what))
         form.addRow(tr("Note"), self.note)
         form.addRow("", self.billable)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
         self.resize(460, 0)
 
     def _choices_arrived(self, found: list[Choice]) -> None:
         for choice in found:
             self.what.addItem(choice.label, choice)
 
-    def _say(self, error: ServiceError) -> None:
-        self.problem.setText(error.message)
-        self.problem.show()
-
     def save(self) -> None:
-        problem = self.day.problem(tr("Day"))
-        if problem:
-            self.problem.setText(problem)
-            self.problem.show()
+        if self.refuses_a_day((self.day, tr("Day"))):
             return
         values = {
             "day": self.day.typed_date(),
@@ -288,7 +266,7 @@ class TimeEntryDialog(QDialog):
                 expected_version=self.entry.version,
                 **values,
                 on_done=lambda _row: self.accept(),
-                on_error=self._say,
+                on_error=self.say,
             )
             return
         choice: Choice = self.what.currentData()
@@ -300,5 +278,5 @@ class TimeEntryDialog(QDialog):
             task_id=choice.task_id,
             user_id=self.user_id,
             on_done=lambda _row: self.accept(),
-            on_error=self._say,
+            on_error=self.say,
         )

@@ -34,8 +34,10 @@ from crm_desktop.ui.calendar.repeat import RepeatEdit, weekday_names
 from crm_desktop.ui.confirm import enter_presses_no_button
 from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.dates import day_text
+from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.refresh import WhenShown
+from crm_desktop.ui.small_form import SmallForm
 
 NO_END, ON_DAY, AFTER = "never", "day", "count"
 
@@ -117,10 +119,7 @@ class VisitsDialog(QDialog):
         form.addRow(tr("&Who"), self.assignee)
         form.addRow(tr("Checklist"), self.checklist)
         form.addRow(tr("Ends"), ending)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = error_label("problem")
         self.new_button = QPushButton(tr("New series"))
         self.new_button.clicked.connect(self.new_series)
         self.save_button = QPushButton(tr("Save"))
@@ -227,17 +226,15 @@ class VisitsDialog(QDialog):
         )
         self.end_button.setVisible(True)
 
-    def _say(self, error: ServiceError) -> None:
-        self.problem.setText(error.message)
-        self.problem.show()
+    def _say(self, error: ServiceError | str) -> None:
+        show_error(self.problem, error if isinstance(error, str) else error.message)
 
     def values(self) -> SeriesValues | None:
         problem = self.starts.problem(tr("From")) or (
             self.ends_on.problem(tr("Ends")) if self.ends.currentData() == ON_DAY else ""
         )
         if problem:
-            self.problem.setText(problem)
-            self.problem.show()
+            self._say(problem)
             return None
         starts = self.starts.typed_date()
         assert starts is not None
@@ -260,7 +257,7 @@ class VisitsDialog(QDialog):
         values = self.values()
         if values is None:
             return
-        self.problem.hide()
+        show_error(self.problem, "")
         row = self.chosen()
         if row is None:
             self.ops.write(
@@ -282,8 +279,7 @@ class VisitsDialog(QDialog):
             return
         last: date | None = self.ends_on.typed_date()
         if last is None:
-            self.problem.setText(self.ends_on.problem(tr("Ends")))
-            self.problem.show()
+            self._say(self.ends_on.problem(tr("Ends")))
             return
         self.ops.write(visits.end, row.id, last, expected_version=row.version, on_error=self._say)
 
@@ -297,45 +293,29 @@ class VisitsDialog(QDialog):
         return dialog
 
 
-class MonthDialog(QDialog):
+class MonthDialog(SmallForm):
     """Which month's visits to invoice (any day of it)."""
 
     invoice_draft_made = Signal(object)
 
     def __init__(self, ops: Ops, client_id: int, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(
+            tr("Invoice a month of visits"), self.save, parent, action=QDialogButtonBox.StandardButton.Ok
+        )
         self.ops, self.client_id = ops, client_id
-        self.setWindowTitle(tr("Invoice a month of visits"))
         today = ops.ctx.today()
         self.day = DateField(today.replace(day=1) - timedelta(days=1))  # (last month's, by default)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        form = QFormLayout()
-        form.addRow(tr("A day of the month"), self.day)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addWidget(buttons)
-
-    def _say(self, error: ServiceError) -> None:
-        self.problem.setText(error.message)
-        self.problem.show()
+        self.form.addRow(tr("A day of the month"), self.day)
 
     def save(self) -> None:
-        day = self.day.typed_date()
-        if day is None:
-            self.problem.setText(self.day.problem(tr("A day of the month")))
-            self.problem.show()
+        if self.refuses_a_day((self.day, tr("A day of the month"))):
             return
         self.ops.write(
-            work_billing.invoice_visits, self.client_id, day, on_done=self._made, on_error=self._say
+            work_billing.invoice_visits,
+            self.client_id,
+            self.day.typed_date(),
+            on_done=self._made,
+            on_error=self.say,
         )
 
     def _made(self, document) -> None:

@@ -5,15 +5,12 @@ work done" — the draft of what is billable and not invoiced yet."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,27 +23,24 @@ from PySide6.QtWidgets import (
 
 from crm_desktop import i18n
 from crm_desktop.i18n import fill
-from crm_desktop.services import acts, time_tracking, work_billing
-from crm_desktop.services.errors import ServiceError
+from crm_desktop.services import acts, jobs, time_tracking, work_billing
 from crm_desktop.services.jobs import JobDetail
 from crm_desktop.services.time_tracking import Choice, StageHours, TimeEntryRow
 from crm_desktop.services.work_billing import MaterialRow, RateRow
 from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.dates import day_text
 from crm_desktop.ui.ops import Ops
+from crm_desktop.ui.small_form import SmallForm
 from crm_desktop.ui.time_clock import clock_text
 from crm_desktop.ui.time_sheet import TimeEntryDialog
 from crm_desktop.ui.work.trees import fit, tree
+from crm_desktop.ui.workload.grid import hours_text
 
 TABLES = frozenset({"time_entries", "job_materials", "rates", "documents"})
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("WorkDone", text)
-
-
-def _hours(value: Decimal) -> str:
-    return i18n.number_text(value.quantize(Decimal("0.1")).normalize())
 
 
 def billed_word(billable: bool, invoice_id: int | None) -> str:
@@ -106,7 +100,7 @@ class WorkDoneTab(QWidget):
     def show_job(self, detail: JobDetail) -> None:
         self.detail = detail
         me = self.ops.ctx.actor
-        bills = me.role in ("admin", "manager") or detail.responsible_id == me.user_id
+        bills = jobs.plans(me, detail.responsible_id)
         self.invoice_button.setVisible(bills)
         self.act_button.setVisible(bills)
         self.reload()
@@ -122,7 +116,7 @@ class WorkDoneTab(QWidget):
         self.hours.clear()
         for h in rows:
             item = QTreeWidgetItem(
-                [h.name or tr("(the job as a whole)"), _hours(h.planned), _hours(h.actual)]
+                [h.name or tr("(the job as a whole)"), hours_text(h.planned), hours_text(h.actual)]
             )
             for column in (1, 2):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -218,39 +212,9 @@ class WorkDoneTab(QWidget):
         return dialog
 
 
-class _Form(QDialog):
-    """A small dialog whose Save writes at once and says what is wrong next to its fields."""
-
-    def __init__(self, title: str, parent: QWidget | None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.form = QFormLayout()
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-        self.resize(420, 0)
-
-    def say(self, error: ServiceError) -> None:
-        self.problem.setText(error.message)
-        self.problem.show()
-
-    def save(self) -> None:
-        raise NotImplementedError
-
-
-class MaterialDialog(_Form):
+class MaterialDialog(SmallForm):
     def __init__(self, ops: Ops, job_id: int, parent: QWidget | None = None):
-        super().__init__(tr("Add a material or an expense"), parent)
+        super().__init__(tr("Add a material or an expense"), self.save, parent)
         self.ops, self.job_id = ops, job_id
         self.description = QLineEdit()
         self.quantity = QLineEdit("1")
@@ -279,9 +243,9 @@ class MaterialDialog(_Form):
         )
 
 
-class JobRateDialog(_Form):
+class JobRateDialog(SmallForm):
     def __init__(self, ops: Ops, job_id: int, currency: str, parent: QWidget | None = None):
-        super().__init__(tr("The job's rate"), parent)
+        super().__init__(tr("The job's rate"), self.save, parent)
         self.ops, self.job_id, self.currency = ops, job_id, currency
         self.kind = QComboBox()
         names = {"hourly": tr("By the hour, for everyone's time"), "fixed": tr("A fixed price, billed once")}
@@ -303,11 +267,11 @@ class JobRateDialog(_Form):
         )
 
 
-class ActDialog(_Form):
+class ActDialog(SmallForm):
     """The period an act of work done covers; Save issues it (numbered) and opens its PDF."""
 
     def __init__(self, ops: Ops, job_id: int, first: date, parent: WorkDoneTab):
-        super().__init__(tr("Act of work done"), parent)
+        super().__init__(tr("Act of work done"), self.save, parent)
         self.ops, self.job_id, self.tab = ops, job_id, parent
         self.first = DateField(first)
         self.last = DateField(ops.ctx.today())
@@ -318,10 +282,7 @@ class ActDialog(_Form):
         )
 
     def save(self) -> None:
-        problem = self.first.problem(tr("Work from")) or self.last.problem(tr("to"))
-        if problem:
-            self.problem.setText(problem)
-            self.problem.show()
+        if self.refuses_a_day((self.first, tr("Work from")), (self.last, tr("to"))):
             return
         self.ops.write(
             acts.issue,

@@ -35,6 +35,7 @@ from crm_desktop.services.errors import ServiceError
 from crm_desktop.ui.confirm import enter_presses_no_button
 from crm_desktop.ui.date_field import DateField
 from crm_desktop.ui.dates import day_text
+from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
 from crm_desktop.ui.workload.grid import absence_names
 
@@ -108,10 +109,7 @@ class PersonDialog(QDialog):
         off.addWidget(self.off_list)
         off.addLayout(adding)
         off.addLayout(noting)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = error_label("problem")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         if may_plan:
@@ -161,17 +159,15 @@ class PersonDialog(QDialog):
             self.off_list.addItem(QListWidgetItem(tr("No time off planned.")))
             self.off_list.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
 
-    def _say(self, error: ServiceError) -> None:
-        self.problem.setText(error.message)
-        self.problem.show()
+    def _say(self, error: ServiceError | str) -> None:
+        show_error(self.problem, error if isinstance(error, str) else error.message)
 
     def add_absence(self) -> None:
         problem = self.starts.problem(tr("From")) or self.ends.problem(tr("To"))
         if problem:
-            self.problem.setText(problem)
-            self.problem.show()
+            self._say(problem)
             return
-        self.problem.hide()
+        show_error(self.problem, "")
         self.ops.write(
             capacity.add_absence,
             self.user_id,
@@ -194,7 +190,7 @@ class PersonDialog(QDialog):
             )
 
     def save(self) -> None:
-        self.problem.hide()
+        show_error(self.problem, "")
         hours = None if self.office.isChecked() else [Decimal(str(s.value())) for s in self.spins]
         names = [part for part in self.skills.text().split(",") if part.strip()]
         self.ops.write(
