@@ -169,3 +169,32 @@ def test_on_a_server_invoiced_time_stays_as_billed_whoever_logs_in(office):
     assert [(e.minutes, e.invoice_id) for e in found] == [(90, draft.id)]
     invoices.delete_draft(rashad, draft.id, expected_version=draft.version)  # the draft gone: the time free
     assert [e.invoice_id for e in time_tracking.entries(owner, job_id=job.id)] == [None]
+
+
+def test_on_a_server_staff_set_no_rates_and_read_no_materials_of_a_job_they_do_not_see(office):
+    from sqlalchemy import text
+
+    from tests.services.test_server_attacks import attack
+
+    owner, dilnoza = office["owner"], office["dilnoza"]
+    private = office["clients"]["rashad_private"][0]  # Rashad's own client: not hers to see
+    template = workflows.create(owner, "Visit", [StageSpec("Repair", work_hours=Decimal(2))])
+    job = jobs.start(owner, private.id, template.id, responsible_id=office["rashad"].actor.user_id)
+    work_billing.set_rate(owner, job_id=job.id, amount="30", currency="USD")
+    work_billing.add_material(owner, job.id, description="Valve", quantity=1, unit_price="40")
+    refused = attack(
+        dilnoza,
+        [
+            "INSERT INTO rates (user_id, skill, kind, amount, currency, created_at, updated_at, version) "
+            "VALUES ((SELECT crm_uid()), '', 'hourly', 9990000, 'USD', now(), now(), 1)",
+            "UPDATE rates SET amount = 10000",
+            "INSERT INTO job_materials (job_id, day, description, quantity, unit, unit_price, billable, "
+            "created_at, updated_at, version) VALUES (:job, '2026-03-02', 'Mine', 10000, '', 10000, true, "
+            "now(), now(), 1)",
+        ],
+        job=job.id,
+    )
+    assert len(refused) == 2, refused  # her own rate and a material on his job; the update matches no row
+    with dilnoza.db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM job_materials")).scalar() == 0
+    assert [r.amount for r in work_billing.rates(owner, job_id=job.id)] == [Decimal(30)]
