@@ -63,7 +63,7 @@ def window_settings(paths: Paths) -> QSettings:
 
 
 def build_main_window(
-    ctx: ServiceContext, paths: Paths, reporter: ErrorReporter, *, demo: bool = False
+    ctx: ServiceContext, paths: Paths, reporter: ErrorReporter, *, demo: bool = False, page: str | None = None
 ) -> MainWindow:
     collect_on_gui_thread(QApplication.instance())
     ops = Ops(ctx, report_bug=reporter.report)
@@ -73,6 +73,7 @@ def build_main_window(
         demo=demo,
         app_settings=Settings(paths.settings_file),
         log_dir=paths.log_dir,
+        page=page,
     )
     ops.setParent(window)
     reporter.dialog_parent = window
@@ -81,15 +82,15 @@ def build_main_window(
 
 class WindowHost:
     """The main window on one database, made again in another language when the user chooses one: the
-    page shown, the window's place and its columns come back from the window's own settings."""
+    page shown comes back, the window's place and its columns from the window's own settings."""
 
     def __init__(self, ctx: ServiceContext, paths: Paths, reporter: ErrorReporter, *, demo: bool = False):
         self.ctx, self.paths, self.reporter, self.demo = ctx, paths, reporter, demo
         self.window: MainWindow | None = None
 
-    def open(self, language: str) -> MainWindow:
+    def open(self, language: str, page: str | None = None) -> MainWindow:
         translator.install(language)
-        window = build_main_window(self.ctx, self.paths, self.reporter, demo=self.demo)
+        window = build_main_window(self.ctx, self.paths, self.reporter, demo=self.demo, page=page)
         window.language_chosen.connect(self.switch)
         window.start()
         window.show()
@@ -103,10 +104,12 @@ class WindowHost:
         quits = app.quitOnLastWindowClosed()
         app.setQuitOnLastWindowClosed(False)  # between the two windows there is none
         try:
+            page = None
             if old is not None:
+                page = old.current_key()  # the page shown comes back in the other language
                 old.close()
                 old.deleteLater()
-            return self.open(i18n.choose(language, QLocale.system().name()))
+            return self.open(i18n.choose(language, QLocale.system().name()), page)
         finally:
             app.setQuitOnLastWindowClosed(quits)
 

@@ -158,6 +158,14 @@ def day_text(day: date, language: str | None = None) -> str:
     return format_date(day, _day_pattern(language or _current), locale=_locale(language or _current))
 
 
+def month_text(day: date, language: str | None = None, *, short: bool = False) -> str:
+    """The month `day` is in, as the language names it standing alone with its year ("December 2026";
+    short: "Dec 2026")."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMM" if short else "yMMMM", day, locale=_locale(language or _current))
+
+
 @cache
 def _day_pattern(language: str) -> str:
     from babel.dates import get_date_format

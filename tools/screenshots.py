@@ -54,10 +54,21 @@ def main(argv: list[str] | None = None) -> int:
             window.show_page(key)
             for _ in range(500):
                 _spin(10)
-                if window.ready:
+                if window.ready and (key != "dashboard" or window.dashboard_view.charts_ready):
                     break
             _spin(100)
             target = args.outdir / f"{key}.png"
+            window.grab().save(str(target))
+            print(target)
+        for name in ("revenue_by_month", "funnel"):  # two reports, as the dashboard's tiles open them
+            window.show_page("reports")
+            window.reports_view.show_report(name, window.dashboard_view.shown_query)
+            for _ in range(500):
+                _spin(10)
+                if window.ready:
+                    break
+            _spin(100)
+            target = args.outdir / f"report_{name}.png"
             window.grab().save(str(target))
             print(target)
         invoices_view = window.pages["invoices"]

@@ -24,6 +24,7 @@ from crm_desktop.cli import (
     imports,
     invoices,
     jobs,
+    report,
     server,
     tasks,
     timesheet,
@@ -47,6 +48,7 @@ COMMANDS = {
     "templates": jobs,
     "workload": workload,
     "time": timesheet,
+    "report": report,
 }
 
 
@@ -123,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_parsers(sub)
     jobs.add_parsers(sub)
     workload.add_parsers(sub, _positive)
+    report.add_parsers(sub, _positive)
     timesheet.add_parsers(sub)
     _database_url_after_the_command(sub)
     return p

@@ -50,6 +50,9 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA cache_size=-65536")
+    # Read through memory-mapped pages: after a save each reader's own page cache starts empty, and reads
+    # from the map cost a fraction of copying the pages in again (the dashboard's refresh after a save).
+    cur.execute("PRAGMA mmap_size=268435456")
     cur.close()
 
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # to find and list at each start, in a checkout, a wheel and a bundle alike. A new revision changes it
 # in the same commit; tests/db/test_migrations.py fails until it does (were it left behind, a database
 # at the old head would skip the new revision).
-HEAD = "0018_acts"
+HEAD = "0020_plans"
 
 
 class SchemaTooNew(DatabaseOpenError):

@@ -114,6 +114,7 @@ class Client(Editable, Retryable, Base):
         Index("ix_clients_status_sort_name", "status", "sort_name"),
         Index("ix_clients_owner_sort_name", "owner_id", "sort_name"),
         Index("ix_clients_status_created", "status", "created_at"),  # leads nobody contacted yet
+        Index("ix_clients_created_at", "created_at"),  # the leads of a period (reports)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,7 +166,10 @@ ACTIVITY_KINDS = ("note", "call", "meeting", "email", "status_change", "document
 class Activity(Editable, Retryable, Base):
     __tablename__ = "activities"
     __audit__ = True
-    __table_args__ = (Index("ix_activities_client_occurred", "client_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_activities_client_occurred", "client_id", "occurred_at"),
+        Index("ix_activities_kind_occurred_at", "kind", "occurred_at"),  # the calls of a period (reports)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
@@ -212,6 +216,8 @@ class Stage(Editable, Base):
     probability: Mapped[int] = mapped_column(Integer, default=0)  # percent
     is_won: Mapped[bool] = mapped_column(Boolean, default=False)
     is_lost: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Days an open deal may stay in the stage before its owner is told it is stuck; None: no limit.
+    time_limit_days: Mapped[int | None] = mapped_column(Integer)
 
     pipeline: Mapped[Pipeline] = relationship(back_populates="stages")
 
@@ -219,7 +225,13 @@ class Stage(Editable, Base):
 class Deal(Editable, Retryable, Base):
     __tablename__ = "deals"
     __audit__ = True
-    __table_args__ = (Index("ix_deals_pipeline_stage", "pipeline_id", "stage_id"),)
+    __table_args__ = (
+        Index("ix_deals_pipeline_stage", "pipeline_id", "stage_id"),
+        Index("ix_deals_created_at", "created_at"),  # the deals of a period (reports)
+        Index("ix_deals_outcome_closed_at", "outcome", "closed_at"),  # won or lost in a period
+        # the open deals' value per stage and currency, read from the index alone (the pipeline)
+        Index("ix_deals_outcome_currency_stage", "outcome", "currency", "stage_id", "owner_id", "amount"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
@@ -233,6 +245,9 @@ class Deal(Editable, Retryable, Base):
     outcome: Mapped[str] = mapped_column(String(10), default="open")  # open | won | lost
     lost_reason: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When it entered the stage it is in (its last stage change), so "how long in this stage" is read from
+    # the deal itself (services/stage_time.py); on a server only a move changes it.
+    stage_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class DealStageChange(Base):
@@ -660,6 +675,34 @@ class UserSkill(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     skill: Mapped[str] = mapped_column(String(100), index=True)
+
+
+# --- plans (services/plans.py) -------------------------------------------------------------------------
+
+PLAN_METRICS = ("revenue", "new_deals", "won_deals", "calls", "billable_hours")
+
+
+class Plan(Editable, Base):
+    """What a person (or, with no person, the whole office) is to reach in a month; a month closed keeps
+    the figure it was measured against (`actual`) and is never changed."""
+
+    __tablename__ = "plans"
+    __audit__ = True
+    __table_args__ = (  # one plan per month, person (or the office) and figure; NULL is unequal to NULL
+        Index("uq_plans_month_user_metric", "month", "user_id", "metric", unique=True,
+              sqlite_where=text("user_id IS NOT NULL"), postgresql_where=text("user_id IS NOT NULL")),
+        Index("uq_plans_month_office_metric", "month", "metric", unique=True,
+              sqlite_where=text("user_id IS NULL"), postgresql_where=text("user_id IS NULL")),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(Date)  # its first day
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(String(20))  # one of PLAN_METRICS
+    target: Mapped[Decimal] = mapped_column(Quantity)
+    currency: Mapped[str] = mapped_column(String(3), default="", server_default="")  # revenue's
+    actual: Mapped[Decimal | None] = mapped_column(Quantity)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 # --- audit --------------------------------------------------------------------------------------

@@ -239,6 +239,8 @@ def _history(
 ) -> None:
     """The stage change in the deal's history, said on its client's timeline; the client's path
     moves on with it (a first deal makes a lead a prospect, a won one a customer)."""
+    if from_stage_id is not None:  # (a new deal is made entering its stage)
+        deal.stage_entered_at = ctx.now()
     s.add(
         DealStageChange(
             deal_id=deal.id,
@@ -346,7 +348,14 @@ def add(
     if stage.is_lost:
         raise ValidationError("stage_id", "A new deal cannot start as lost. Choose an open stage.")
     state = {"lost_reason": "", **_outcome(stage, ctx.now())}
-    deal = Deal(pipeline_id=pipeline.id, stage_id=stage.id, request_id=request_id, **state, **clean)
+    deal = Deal(
+        pipeline_id=pipeline.id,
+        stage_id=stage.id,
+        request_id=request_id,
+        stage_entered_at=ctx.now(),
+        **state,
+        **clean,
+    )
     s.add(deal)
     s.flush()
     _history(s, ctx, deal, None, stage.id)

@@ -654,6 +654,8 @@ def generate(
                     "lost_reason": say(rng.choice(LOST_REASONS)) if stage.is_lost else "",
                     "closed_at": closed,
                     **stamp,
+                    "created_at": opened,  # (the funnel and the dashboard count deals by when they came)
+                    "stage_entered_at": opened + span * (len(path) - 1),
                 }
             )
             for step, (before, after) in enumerate(zip([None, *path], path, strict=False)):

@@ -1,11 +1,19 @@
 """Follow-up rules: tasks for what an office forgets most — the new lead nobody called, the invoice
-still unpaid after its due date, the task left overdue (its assignee's manager is told once).
+still unpaid after its due date, the deal stuck in its stage, the task left overdue (its assignee's
+manager is told once).
 
 Each rule creates at most one task per record, ever: the task's `origin` ("lead:42", "invoice:7",
 "escalation:311") is unique in the database, so running the rules on several PCs at once, or again
 after a restart, never doubles a task. A task a rule created pops up at once (its reminder is now).
 Rules look back a week at most, so switching a rule on (or upgrading an old database) does not
-bury the office in tasks about last year's leads; unpaid invoices have no such limit.
+bury the office in tasks about last year's leads; unpaid invoices and stuck deals have no such limit.
+
+A stuck deal is an open deal in a stage with a time limit (`Stage.time_limit_days`) that entered the
+stage (services/stage_time.py) that many days ago or more: its owner (else its client's owner, else the
+office's owner) gets a task about it, once per stay in the stage ("stuck_deal:{deal}:{stage change}"; a
+deal moved out and back in is stuck anew). The manager hears of it as of any task: a stuck-deal task is an
+ordinary open task due when it was made, so when it is still open `escalation_hours` later its assignee's
+manager gets "Overdue: …" from `_escalations`, once.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop import i18n
@@ -24,15 +32,17 @@ from crm_desktop.db.models import (
     Activity,
     Client,
     CompanyProfile,
+    Deal,
     Document,
     Job,
     JobStage,
+    Stage,
     StageApproval,
     Task,
     User,
 )
 from crm_desktop.i18n import N_, Message
-from crm_desktop.services import company, jobs, visits
+from crm_desktop.services import company, jobs, stage_time, visits
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import OWNER, ServiceContext, company_profile
 from crm_desktop.services.errors import PermissionDenied, ServiceError
@@ -102,6 +112,7 @@ def _run(ctx: ServiceContext) -> int:
         created = [
             *_new_leads(s, now, rules.lead_follow_up_hours, language),
             *_unpaid_invoices(s, ctx, rules.invoice_follow_up_days, language),
+            *_stuck_deals(s, now, language),
             *_escalations(s, now, rules.escalation_hours, language),
             *_late_work(s, now, rules.escalation_hours, language),
         ]
@@ -158,6 +169,63 @@ def _unpaid_invoices(s: Session, ctx: ServiceContext, days: int, language: str) 
             origin=f"invoice:{doc_id}",
         )
         for doc_id, number, cid, name, owner in rows
+    ]
+
+
+TITLE_LENGTH = 300  # Task.title's: a long deal title in a long stage name is cut, not refused
+
+
+def _limited_stages(s: Session) -> list[tuple[int, str, int]]:
+    """(id, name, days) of the open stages with a time limit: a handful, read first so that the deals'
+    query is one indexed condition per stage (`Deal.stage_id`) with its own bound cutoff."""
+    rows = s.execute(
+        select(Stage.id, Stage.name, Stage.time_limit_days).where(
+            Stage.time_limit_days.is_not(None), ~Stage.is_won, ~Stage.is_lost
+        )
+    )
+    return [(sid, name, days) for sid, name, days in rows if days is not None]
+
+
+def _stuck_deals(s: Session, now: datetime, language: str) -> list[Task]:
+    # No look-back here, unlike leads: a stay longer than the limit is told once, however long ago it
+    # began — so setting a limit tells of the open deals already past it, one task each. They are few (one
+    # per open deal, never again for the same stay), and each is still to act on (move it, close it as
+    # lost), where last year's lead is not; a look-back would make a new limit look as if it did nothing.
+    stages = _limited_stages(s)
+    if not stages:
+        return []
+    names = {sid: name for sid, name, _ in stages}
+    entry = stage_time.entered_stage_at()
+    rows = s.execute(
+        select(
+            Deal.id,
+            Deal.title,
+            Deal.client_id,
+            Deal.stage_id,
+            func.coalesce(Deal.owner_id, Client.owner_id),
+            entry.at,
+            entry.change_id,
+        )
+        .join(Client, Client.id == Deal.client_id)  # (on a server: a deal this PC's user sees)
+        .where(Deal.outcome == "open", stage_time.stayed_longer({sid: days for sid, _, days in stages}, now))
+        .order_by(Deal.id)
+    )
+    return [
+        Task(
+            title=Message.counted(
+                "The deal '{title}' has been in the stage '{stage}' for {n} day",
+                "The deal '{title}' has been in the stage '{stage}' for {n} days",
+                (now - entered).days,
+                title=title,
+                stage=names[stage_id],
+            ).render(language)[:TITLE_LENGTH],
+            client_id=cid,
+            deal_id=deal_id,
+            assignee_id=owner or OWNER.user_id,
+            priority="high",
+            origin=f"stuck_deal:{deal_id}:{change_id or 0}",  # one per stay in the stage
+        )
+        for deal_id, title, cid, stage_id, owner, entered, change_id in rows
     ]
 
 
@@ -340,5 +408,27 @@ def next_deadline(ctx: ServiceContext) -> datetime | None:
                 first = _first_due(s, kind, kind.manager_told, now - span)
                 moments.append(first and first + span)
         moments += [_first_due(s, kind, kind.person_told, now) for kind in _late_kinds()]
+        moments.append(_first_stuck(s, now))
     found = [m for m in moments if m is not None]
     return min(found) if found else None
+
+
+def _first_stuck(s: Session, now: datetime) -> datetime | None:
+    """When the next open deal will have been in its stage as long as the stage's limit (those already past
+    it are the rules' now). One grouped query over the open deals of the limited stages; a limit set or
+    changed is seen at the scheduler's next look (within minutes), as every rule's records are."""
+    stages = _limited_stages(s)
+    if not stages:
+        return None
+    limits = {sid: days for sid, _, days in stages}
+    entry = stage_time.entered_stage_at()
+    not_yet = or_(
+        *(and_(Deal.stage_id == sid, entry.at > now - timedelta(days=days)) for sid, days in limits.items())
+    )
+    firsts = s.execute(
+        select(Deal.stage_id, func.min(entry.at))
+        .where(Deal.outcome == "open", not_yet)
+        .group_by(Deal.stage_id)
+    )
+    moments = [first + timedelta(days=limits[sid]) for sid, first in firsts if first is not None]
+    return min(moments) if moments else None

@@ -143,10 +143,11 @@ class DocumentFilter:
     client_id: int | None = None
     deal_id: int | None = None
     search: str = ""  # part of a document number, or the client as in the client search
-    # status may also be OVERDUE: issued or partly paid, past its due date, with money still owed
+    # status may also be OWING (issued or partly paid, money still owed) or OVERDUE (and past its due date)
 
 
 OVERDUE = "overdue"  # a filter, not a stored status: it depends on today
+OWING = "owing"  # a filter too: issued or partly paid with money still owed (the receivables)
 UNPAID = ("issued", "partly_paid")
 CREDITABLE = (*UNPAID, "paid")  # an invoice a credit note may still correct
 # Money still owed on an invoice, in SQL. All three are exact-money columns of one scale, so the
@@ -302,7 +303,7 @@ def detail(s: Session, doc: Document, names: tuple[str, str | None] | None = Non
 
 def _filtered(ctx: ServiceContext, q: Select, f: DocumentFilter) -> Select:
     q = q.join(Client, Client.id == Document.client_id).where(visible_to(ctx.actor))
-    status = None if f.status == OVERDUE else f.status
+    status = None if f.status in (OVERDUE, OWING) else f.status
     for column, value in (
         (Document.kind, f.kind),
         (Document.status, status),
@@ -313,6 +314,8 @@ def _filtered(ctx: ServiceContext, q: Select, f: DocumentFilter) -> Select:
             q = q.where(column == value)
     if f.status == OVERDUE:
         q = q.where(Document.status.in_(UNPAID), Document.due_date < ctx.today(), OWED)
+    elif f.status == OWING:
+        q = q.where(Document.status.in_(UNPAID), OWED)
     query = f.search.strip()
     if query:
         by_number = func.lower(Document.number).contains(query.lower(), autoescape=True)

@@ -1,13 +1,15 @@
 """Pipelines and their ordered stages: a deal moves through the stages of its pipeline (services/deals.py).
 
 Every pipeline keeps a won and a lost stage, which close deals, and at least one open stage, where new
-deals start; a stage or pipeline that still holds deals is not deleted.
+deals start; a stage or pipeline that still holds deals is not deleted. A stage may have a time limit: the
+days an open deal may stay in it before its owner is told it is stuck (services/follow_ups.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import EllipsisType
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,7 +19,7 @@ from crm_desktop.db.models import Deal, Pipeline, Stage
 from crm_desktop.i18n import N_, Message
 from crm_desktop.services import validation as v
 from crm_desktop.services.context import ServiceContext, check_version, company_profile
-from crm_desktop.services.errors import NotFound, ValidationError
+from crm_desktop.services.errors import NotFound, PermissionDenied, ValidationError
 
 # The names an office starts with, in English (the catalogue's ids): the pipeline and stages migration 0001
 # ships (the migration keeps its own copy, as history does), and a new pipeline's stages. They are put into
@@ -34,6 +36,7 @@ STARTING_STAGES = (  # (name, probability, is_won, is_lost) in order, as migrati
     (N_("Lost"), 0, False, True),
 )
 DEFAULT_STAGES = STARTING_STAGES[:3] + STARTING_STAGES[4:]  # a new pipeline's: all but Negotiation
+MAX_TIME_LIMIT_DAYS = 365  # a stage's time limit: 1 to this many days, or none
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class StageRow:
     is_won: bool
     is_lost: bool
     version: int
+    time_limit_days: int | None  # days an open deal may stay in it; None: no limit
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,15 @@ class PipelineRow:
 
 def stage_row(st: Stage) -> StageRow:
     return StageRow(
-        st.id, st.pipeline_id, st.name, st.position, st.probability, st.is_won, st.is_lost, st.version
+        st.id,
+        st.pipeline_id,
+        st.name,
+        st.position,
+        st.probability,
+        st.is_won,
+        st.is_lost,
+        st.version,
+        st.time_limit_days,
     )
 
 
@@ -88,6 +100,13 @@ def load_stage(s: Session, stage_id: int) -> Stage:
     return st
 
 
+def _require_admin(ctx: ServiceContext) -> None:
+    """The pipelines are the office's: what a stage is called and how likely it wins weigh in everyone's
+    figures (the weighted pipeline, the funnel), so only an administrator changes them."""
+    if not ctx.actor.is_admin:
+        raise PermissionDenied("Only an administrator changes the pipelines and their stages.")
+
+
 def _unique_pipeline_name(s: Session, name: str, self_id: int | None = None) -> str:
     name = v.text("name", name, N_("The pipeline name"), required=True, max_length=200)
     other = s.scalar(select(Pipeline.id).where(func.lower(Pipeline.name) == name.lower()))
@@ -99,6 +118,7 @@ def _unique_pipeline_name(s: Session, name: str, self_id: int | None = None) -> 
 
 
 def create_pipeline(ctx: ServiceContext, name: str) -> PipelineRow:
+    _require_admin(ctx)
     with ctx.write() as s:
         position = (s.scalar(select(func.max(Pipeline.position))) or 0) + 1
         p = Pipeline(name=_unique_pipeline_name(s, name), position=position)
@@ -115,6 +135,7 @@ def create_pipeline(ctx: ServiceContext, name: str) -> PipelineRow:
 def rename_pipeline(
     ctx: ServiceContext, pipeline_id: int, name: str, *, expected_version: int
 ) -> PipelineRow:
+    _require_admin(ctx)
     with ctx.write() as s:
         p = load(s, pipeline_id)
         check_version(p, expected_version, N_("pipeline"))
@@ -124,6 +145,7 @@ def rename_pipeline(
 
 
 def delete_pipeline(ctx: ServiceContext, pipeline_id: int) -> None:
+    _require_admin(ctx)
     with ctx.write() as s:
         p = load(s, pipeline_id)
         if s.scalar(select(func.count()).select_from(Pipeline)) == 1:
@@ -141,15 +163,48 @@ def _probability(value: object) -> int:
     return v.positive_int("probability", value, N_("The probability"), maximum=100)
 
 
+def _time_limit(value: object) -> int | None:
+    """None (no limit) or a whole number of days from 1 to MAX_TIME_LIMIT_DAYS."""
+    if value is None:
+        return None
+    label = N_("The stage's time limit")
+    try:
+        days = int(value)  # type: ignore[call-overload]  # any object: what int() refuses is caught
+    except (TypeError, ValueError):
+        raise ValidationError(
+            "time_limit_days",
+            "{label} must be a whole number (got '{value}').",
+            label=v.label_of(label),
+            value=value,
+        ) from None
+    if not 1 <= days <= MAX_TIME_LIMIT_DAYS:
+        raise ValidationError(
+            "time_limit_days",
+            "{label} must be between 1 and {maximum} days, or no limit (got {number}).",
+            label=v.label_of(label),
+            maximum=MAX_TIME_LIMIT_DAYS,
+            number=days,
+        )
+    return days
+
+
 def add_stage(
-    ctx: ServiceContext, pipeline_id: int, name: str, *, probability: int = 0, position: int | None = None
+    ctx: ServiceContext,
+    pipeline_id: int,
+    name: str,
+    *,
+    probability: int = 0,
+    position: int | None = None,
+    time_limit_days: int | None = None,
 ) -> StageRow:
-    """A new open stage, by default just before the won/lost stages."""
+    """A new open stage, by default just before the won/lost stages; `time_limit_days`: see update_stage."""
+    _require_admin(ctx)
     with ctx.write() as s:
         p = load(s, pipeline_id)
         stage = Stage(
             name=v.text("name", name, N_("The stage name"), required=True, max_length=200),
             probability=_probability(probability),
+            time_limit_days=_time_limit(time_limit_days),
         )
         stages = list(p.stages)
         if position is None:
@@ -174,7 +229,11 @@ def update_stage(
     expected_version: int,
     name: str | None = None,
     probability: int | None = None,
+    time_limit_days: int | None | EllipsisType = ...,
 ) -> StageRow:
+    """Change what is given: the name, the probability, the time limit (the days an open deal may stay in
+    the stage before its owner gets a task about it; None: no limit; not given: as it was)."""
+    _require_admin(ctx)
     with ctx.write() as s:
         st = load_stage(s, stage_id)
         check_version(st, expected_version, N_("stage"))
@@ -182,11 +241,14 @@ def update_stage(
             st.name = v.text("name", name, N_("The stage name"), required=True, max_length=200)
         if probability is not None:
             st.probability = _probability(probability)
+        if not isinstance(time_limit_days, EllipsisType):
+            st.time_limit_days = _time_limit(time_limit_days)
         s.flush()
         return stage_row(st)
 
 
 def reorder_stages(ctx: ServiceContext, pipeline_id: int, stage_ids: Sequence[int]) -> PipelineRow:
+    _require_admin(ctx)
     with ctx.write() as s:
         p = load(s, pipeline_id)
         by_id = {st.id: st for st in p.stages}
@@ -201,6 +263,7 @@ def reorder_stages(ctx: ServiceContext, pipeline_id: int, stage_ids: Sequence[in
 
 
 def delete_stage(ctx: ServiceContext, stage_id: int) -> None:
+    _require_admin(ctx)
     with ctx.write() as s:
         st = load_stage(s, stage_id)
         n = s.scalar(select(func.count()).select_from(Deal).where(Deal.stage_id == stage_id))

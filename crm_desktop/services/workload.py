@@ -202,7 +202,7 @@ def _planned(
             planned[assignee][due.astimezone(calendar.zone).date()] += hours
         for doer, *work in s.execute(_stages(ctx, f, start, end, JobStage.responsible_id, *_STAGE_WORK)):
             days, hours, begins, ends = work
-            for day, share in spread_of(calendar, begins, ends, days, hours).items():
+            for day, share in spread_of(calendar, begins, ends, days, hours, (first, last)).items():
                 planned[doer][day] += share
     return planned
 
@@ -381,15 +381,25 @@ def _teams(rows: list[PersonLoad], names: dict[int, str]) -> list[TeamLoad]:
 
 
 def spread_of(
-    calendar: OfficeCalendar, begins: datetime, ends: datetime, days: int | None, hours: Decimal | None
+    calendar: OfficeCalendar,
+    begins: datetime,
+    ends: datetime,
+    days: int | None,
+    hours: Decimal | None,
+    within: tuple[date, date] | None = None,
 ) -> dict[date, Decimal]:
     """A stage's planned work — its hours (those of work over its days, if it has them) or else its
-    whole days — over the working days it is expected to take, in equal shares."""
+    whole days — over the working days it is expected to take, in equal shares (only the days `within`
+    a span, when given: a long stage is not walked day by day for the few days shown)."""
     first, last = begins.astimezone(calendar.zone).date(), ends.astimezone(calendar.zone).date()
-    worked = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    worked = [d for d in worked if calendar.is_working_day(d)] or [calendar.next_working_day(first)]
     work = hours if hours is not None else calendar.hours_a_day * (days or 0)
-    return {d: work / len(worked) for d in worked}
+    count = calendar.working_days_between(first, last)
+    if not count:
+        only = calendar.next_working_day(first)
+        return {only: work} if within is None or within[0] <= only <= within[1] else {}
+    low, high = (max(first, within[0]), min(last, within[1])) if within is not None else (first, last)
+    shown = [low + timedelta(days=n) for n in range((high - low).days + 1)]
+    return {d: work / count for d in shown if calendar.is_working_day(d)}
 
 
 def _absences(ctx: ServiceContext, shown: list[date]) -> dict[tuple[int | None, date], str]:

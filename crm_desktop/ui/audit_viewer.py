@@ -99,9 +99,16 @@ FIELD_WORDS = {
     "body": N_("Text"),
     "tag": N_("Tag"),
     "probability": N_("Probability"),
+    "time_limit_days": N_("Time limit"),
     "position": N_("Position"),
     "merged": N_("Merged clients"),
     "restored": N_("Clients put back"),
+    "report": N_("Report"),
+    "from": N_("From"),
+    "to": N_("To"),
+    "rows": N_("Rows"),
+    "team_of": N_("Team"),
+    "days": N_("Days"),
 }
 
 
@@ -156,6 +163,7 @@ def record_words(tr) -> dict[str, str]:
         "jobs": tr("Job"),
         "job_stages": tr("Job stage"),
         "holidays": tr("Holiday"),
+        "report": tr("Report"),
     }
 
 

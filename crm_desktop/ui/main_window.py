@@ -48,26 +48,31 @@ if TYPE_CHECKING:
     from crm_desktop.ui.calendar import CalendarView
     from crm_desktop.ui.clients import ClientsView
     from crm_desktop.ui.connection_dialog import ConnectionDialog
+    from crm_desktop.ui.dashboard.view import DashboardView
     from crm_desktop.ui.deals import DealsView
     from crm_desktop.ui.help_page import HelpWindow
     from crm_desktop.ui.invoices import InvoicesView
     from crm_desktop.ui.live_changes import LiveChanges
+    from crm_desktop.ui.reports.view import ReportsView
     from crm_desktop.ui.users_dialog import UsersDialog
     from crm_desktop.ui.work.view import JobsView
     from crm_desktop.ui.workload.view import WorkloadView
 
 NAV_ICONS = {
+    "dashboard": QStyle.StandardPixmap.SP_DesktopIcon,
     "clients": QStyle.StandardPixmap.SP_DirHomeIcon,
     "deals": QStyle.StandardPixmap.SP_ArrowForward,  # points left in a right-to-left window
     "tasks": QStyle.StandardPixmap.SP_DialogApplyButton,
     "invoices": QStyle.StandardPixmap.SP_FileIcon,
     "jobs": QStyle.StandardPixmap.SP_FileDialogDetailedView,
     "workload": QStyle.StandardPixmap.SP_FileDialogListView,
+    "reports": QStyle.StandardPixmap.SP_FileDialogContentsView,
 }
 
 
 COUNTED_TABLES = frozenset({"clients", "deals", "tasks", "documents", "payments", "jobs"})
-PAGE_KEYS = ("clients", "deals", "tasks", "invoices", "jobs", "workload")  # the navigation's order, Ctrl+1..6
+# The navigation's order, Ctrl+0..7; the window opens on the dashboard.
+PAGE_KEYS = ("dashboard", "clients", "deals", "tasks", "invoices", "jobs", "workload", "reports")
 
 
 class Pages(Mapping[str, QWidget]):
@@ -99,6 +104,7 @@ class MainWindow(QMainWindow):
         demo: bool = False,
         app_settings: Settings | None = None,
         log_dir: Path | None = None,
+        page: str | None = None,
     ):
         super().__init__()
         self.ops, self.settings, self.demo = ops, settings, demo
@@ -117,12 +123,14 @@ class MainWindow(QMainWindow):
         self.company.arrived.connect(self._company_arrived)
         self.pages = Pages(self)
         self.titles = {
+            "dashboard": self.tr("Dashboard"),
             "clients": self.tr("Clients"),
             "deals": self.tr("Deals"),
             "tasks": self.tr("Tasks"),
             "invoices": self.tr("Invoices"),
             "jobs": self.tr("Jobs"),
             "workload": self.tr("Workload"),
+            "reports": self.tr("Reports"),
         }
         for key in PAGE_KEYS:
             item = QListWidgetItem(self.style().standardIcon(NAV_ICONS[key]), self.titles[key])
@@ -170,7 +178,7 @@ class MainWindow(QMainWindow):
         ops.dialog_parent = self
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
-        self._restore()  # makes the page shown first
+        self._restore(page)  # makes the page shown first
         # After that page subscribed, as when every page was made before: its reload is asked for before the
         # counts', and the list a user looks at is answered first.
         ops.changed.connect(self._changed)
@@ -190,6 +198,18 @@ class MainWindow(QMainWindow):
         return page
 
     def _make_page(self, key: str) -> QWidget:
+        if key == "dashboard":
+            from crm_desktop.ui.dashboard.view import DashboardView
+
+            dashboard_view = DashboardView(self.ops, self.settings, company=self.company)
+            dashboard_view.open_requested.connect(self.open_behind_tile)
+            return dashboard_view
+        if key == "reports":
+            from crm_desktop.ui.reports.view import ReportsView
+
+            reports_view = ReportsView(self.ops, self.settings)
+            reports_view.new_client_requested.connect(lambda: self.open_behind_tile("clients:new", None))
+            return reports_view
         if key == "clients":
             from crm_desktop.ui.clients import ClientsView
 
@@ -258,6 +278,39 @@ class MainWindow(QMainWindow):
     def workload_view(self) -> WorkloadView:
         return self.page("workload")  # type: ignore[return-value]
 
+    @property
+    def dashboard_view(self) -> DashboardView:
+        return self.page("dashboard")  # type: ignore[return-value]
+
+    @property
+    def reports_view(self) -> ReportsView:
+        return self.page("reports")  # type: ignore[return-value]
+
+    def open_behind_tile(self, target: str, query) -> None:
+        """A dashboard tile clicked: the list or report behind its figure, for the same period and person."""
+        kind, _, what = target.partition(":")
+        person = query.user_id if query is not None else None
+        if kind == "report":
+            self.show_page("reports")
+            self.reports_view.show_report(what, query)
+        elif kind == "clients":
+            self.show_page("clients")
+            self.clients_view.new_client()
+        elif kind == "deals":
+            self.show_page("deals")
+            self.deals_view.show_only(outcome=what, owner_id=person)
+        elif kind == "invoices":
+            self.show_page("invoices")
+            self.invoices_view.show_unpaid()
+        elif kind == "jobs":
+            self.show_page("jobs")
+            self.jobs_view.show_late(responsible_id=person)
+        elif kind == "tasks":
+            self.show_page("tasks")
+            self.calendar_view.show_overdue(assignee_id=person)
+        else:
+            self.show_page(kind)
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         # One Ctrl+N for the window, whatever has the focus (the search field too): the page shown
@@ -307,6 +360,7 @@ class MainWindow(QMainWindow):
             settings_menu.addAction(QAction(self.tr("&Users…"), self, triggered=self.manage_users))
         if self.ops.ctx.actor.role in ("admin", "manager"):
             settings_menu.addAction(QAction(self.tr("&Rates…"), self, triggered=self.edit_rates))
+            settings_menu.addAction(QAction(self.tr("P&lans…"), self, triggered=self.edit_plans))
             settings_menu.addAction(QAction(self.tr("&Audit log…"), self, triggered=self.show_audit_log))
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         go_menu.addAction(
@@ -323,7 +377,7 @@ class MainWindow(QMainWindow):
                 QAction(
                     self.titles[key],
                     self,
-                    shortcut=QKeySequence(f"Ctrl+{i + 1}"),
+                    shortcut=QKeySequence(f"Ctrl+{i}"),
                     triggered=lambda _=False, row=i: self.nav.setCurrentRow(row),
                 )
             )
@@ -521,6 +575,12 @@ class MainWindow(QMainWindow):
         from crm_desktop.ui.time_sheet import TimeSheetDialog
 
         return self._open_dialog("time_sheet", TimeSheetDialog(self.ops, self))
+
+    def edit_plans(self) -> QDialog:
+        """Settings → Plans: each month's plans of the office and its people, against what was reached."""
+        from crm_desktop.ui.plans_dialog import PlansDialog
+
+        return self._open_dialog("plans_dialog", PlansDialog(self.ops, self.company.default_currency, self))
 
     def edit_rates(self) -> QDialog:
         """Settings → Rates: what people's and skills' time is billed at."""
@@ -836,7 +896,6 @@ class MainWindow(QMainWindow):
 
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentWidget(self.page(PAGE_KEYS[row]))
-        self.settings.setValue("window/page", PAGE_KEYS[row])
         self._name_new_action()
 
     def new_item(self) -> None:
@@ -899,7 +958,7 @@ class MainWindow(QMainWindow):
 
     # --- remembering the window ---
 
-    def _restore(self) -> None:
+    def _restore(self, page: str | None) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -908,8 +967,8 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         else:
             self.splitter.setSizes([200, 1000])
-        last = self.settings.value("window/page", "clients")
-        self.nav.setCurrentRow(PAGE_KEYS.index(last) if last in PAGE_KEYS else 0)  # makes that page only
+        # The dashboard, unless the window is made again on the page it showed (another language chosen).
+        self.nav.setCurrentRow(PAGE_KEYS.index(page) if page in PAGE_KEYS else 0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -18,7 +18,9 @@ KEEP = {
     # the icon is SVG; logos are PNG (built into QtGui) or JPEG; ICO for Windows
     "imageformats": {"qsvg", "qjpeg", "qico"},
     "iconengines": None,  # qsvgicon: QIcon of an .svg file
-    "platforminputcontexts": None,  # compose keys and IBus: typing Arabic, Cyrillic, Uzbek oʻ on Linux
+    # compose keys and IBus: typing Arabic, Cyrillic, Uzbek oʻ on Linux (not the virtual keyboard of
+    # PySide6-Addons, which would bring Qt Quick and QML)
+    "platforminputcontexts": {"composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"},
     "accessiblebridge": None,
     "xcbglintegrations": None,
     "wayland-decoration-client": None,

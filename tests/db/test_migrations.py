@@ -360,7 +360,7 @@ COLUMNS_0008 = {
     "clients": [c.name for c in Client.__table__.columns if c.name != "language"],
     "activities": [c.name for c in Activity.__table__.columns if c.name not in ("said", "job_id")],
     "client_search": ["client_id", "terms"],
-    "deals": [c.name for c in Deal.__table__.columns],
+    "deals": [c.name for c in Deal.__table__.columns if c.name != "stage_entered_at"],
 }
 
 

@@ -50,9 +50,7 @@ UNUSED_QT_MODULES = (
     "WebEngine",
     "Multimedia",
     "3DCore",
-    "Charts",
     "Pdf",
-    "PrintSupport",
 )
 NOT_THE_APPS = (
     "tkinter",
@@ -112,6 +110,13 @@ def test_version(crm):
 
 def test_db_upgrade_creates_a_sqlite_database_in_the_base_dir(crm, home):
     assert crm("db", "upgrade").stdout.strip() == HEAD
+
+
+def test_a_report_is_printed_by_the_bundled_cli(crm, home):
+    crm("db", "upgrade")
+    assert "Sales funnel" in crm("report", "list").stdout
+    printed = crm("report", "receivables_ageing").stdout
+    assert printed.startswith("Receivables by age") and "nothing to count" in printed  # a new database
     assert (home / "base" / "data" / "crm.sqlite3").is_file()
     assert crm("db", "current").stdout.strip() == HEAD
 
@@ -350,6 +355,7 @@ def test_qt_is_cut_to_what_the_app_uses():
     for module in UNUSED_QT_MODULES:
         assert not re.search(rf"Qt6?{module}\b|Qt{module}\.", names), f"Qt {module} is in the bundle"
     assert not re.search(r"libgtk-3|libgdk-3", names)  # the GTK theme plugin's libraries
+    assert re.search(r"Qt6?Charts", names) and re.search(r"Qt6?PrintSupport", names)  # charts, printing
     for translation in (INSIDE / "PySide6").rglob("*.qm"):
         base, _, language = translation.stem.partition("_")
         assert base == "qtbase" and language in LANGUAGES, translation.name

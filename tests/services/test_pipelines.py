@@ -4,6 +4,7 @@ deal is left in them, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import gettext
+import re
 
 import pytest
 
@@ -57,6 +58,32 @@ def test_stage_rules(ctx, client):
         pipelines.update_stage(ctx, stage.id, expected_version=stage.version, name="Stale")
     with pytest.raises(ValidationError, match="every stage of the pipeline exactly once"):
         pipelines.reorder_stages(ctx, p.id, [stage.id])
+
+
+def test_a_stage_time_limit_is_none_or_1_to_365_days(ctx, client, audit_rows):
+    p = pipelines.create_pipeline(ctx, "Repairs")
+    assert {st.time_limit_days for st in p.stages} == {None}  # no limit unless one is set
+    visit = pipelines.add_stage(ctx, p.id, "Site visit", probability=40, time_limit_days=7)
+    assert visit.time_limit_days == 7
+    visit = pipelines.update_stage(ctx, visit.id, expected_version=visit.version, name="Inspection")
+    assert (visit.name, visit.time_limit_days) == ("Inspection", 7)  # a limit not given stays
+    visit = pipelines.update_stage(ctx, visit.id, expected_version=visit.version, time_limit_days=365)
+    assert audit_rows("stages", visit.id)[-1] == ("update", {"time_limit_days": [7, 365]})
+    for wrong, said in (
+        (0, "between 1 and 365 days, or no limit (got 0)"),
+        (366, "between 1 and 365 days, or no limit (got 366)"),
+        (-2, "(got -2)"),
+        ("two weeks", "must be a whole number (got 'two weeks')"),
+    ):
+        with pytest.raises(ValidationError, match=re.escape(said)) as refused:
+            pipelines.update_stage(ctx, visit.id, expected_version=visit.version, time_limit_days=wrong)
+        assert refused.value.field == "time_limit_days"
+        assert "time limit" in refused.value.message.lower()
+    with pytest.raises(ValidationError, match="got 0"):
+        pipelines.add_stage(ctx, p.id, "Odd", time_limit_days=0)
+    visit = pipelines.update_stage(ctx, visit.id, expected_version=visit.version, time_limit_days=None)
+    assert visit.time_limit_days is None
+    assert next(x for x in pipelines.list_pipelines(ctx) if x.id == p.id).stages[3].time_limit_days is None
 
 
 def test_pipelines_rename_and_delete_with_audit(ctx, client, audit_rows):
@@ -142,3 +169,15 @@ def test_the_same_language_again_or_a_renamed_pipeline_changes_nothing(ctx, audi
     assert len(audit_rows("stages")) == before
     company.update(ctx, expected_version=profile.version, language="")  # the system's: English here
     assert _names(ctx) == ("Sales", ["New", "Qualified", "Proposal", "Negotiation", "Paid", "Lost"])
+
+
+def test_only_an_administrator_changes_the_pipelines(ctx, staff):
+    from crm_desktop.services.errors import PermissionDenied
+
+    stage = pipelines.list_pipelines(ctx)[0].stages[0]
+    for who in ("manager", "dilnoza"):
+        with pytest.raises(PermissionDenied, match="administrator"):
+            pipelines.update_stage(staff[who], stage.id, expected_version=stage.version, probability=99)
+        with pytest.raises(PermissionDenied):
+            pipelines.create_pipeline(staff[who], "Mine")
+    assert pipelines.list_pipelines(ctx)[0].stages[0].probability == stage.probability

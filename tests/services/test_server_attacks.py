@@ -5,7 +5,9 @@ password-checking server, then checks from the owner's side that nothing it may 
 no protected fact changed: issued documents, money states, numbers, counters, the system's
 timeline entries, deal history and the audit log.
 
-Spans migrations/ (0005 and 0006: grants, policies, triggers) and db/notifications.py.
+Spans migrations/ (0005 and 0006: grants, policies, triggers; 0019: stuck-deal origins, stage limits; 0020:
+pipelines and stages an administrator's) and
+db/notifications.py.
 """
 
 from __future__ import annotations
@@ -532,6 +534,58 @@ def test_duplicate_keys_tell_nothing_about_invisible_rows(office):
         assert [r.replace(str(hidden_deal + 1000), "N") for r in unseen] == [
             r.replace(str(hidden_deal), "N") for r in seen
         ] and len(seen) == 1
+
+
+def test_a_stuck_deal_origin_tells_nothing_about_invisible_deals_and_a_limit_is_days(office):
+    staff = office["dilnoza"]
+    with office["owner"].db.engine.connect() as conn:
+        hidden_deal = conn.scalar(
+            text("SELECT id FROM deals WHERE client_id = :c"),
+            {"c": office["clients"]["rashad_private"][0].id},
+        )
+    insert = (
+        "INSERT INTO tasks (title, description, duration_minutes, priority, status, recurrence, origin, "
+        "created_at, updated_at, version) "
+        "VALUES ('x', '', 30, 'normal', 'open', '', :origin, now(), now(), 1)"
+    )
+    invisible, absent = (
+        attack(staff, [insert], origin=f"stuck_deal:{d}:0") for d in (hidden_deal, hidden_deal + 1000)
+    )
+    assert invisible == absent and len(invisible) == 1  # (migration 0019 taught crm_task_rules the origin)
+    refusals = attack(
+        office["admin"], ["UPDATE stages SET time_limit_days = 0", "UPDATE stages SET time_limit_days = -30"]
+    )
+    assert len(refusals) == 2 and all("ck_stages_time_limit_days" in r for r in refusals)
+
+
+def test_only_an_administrator_changes_the_pipelines_and_their_stages(office):
+    read = "SELECT id, name, probability, time_limit_days FROM stages ORDER BY id"
+    with office["owner"].db.engine.connect() as conn:
+        before = conn.execute(text(read)).all()
+        pipelines_before = conn.execute(text("SELECT id, name FROM pipelines ORDER BY id")).all()
+    for login in ("dilnoza", "manager"):  # (the weighted pipeline and the funnel read them)
+        refused = attack(
+            office[login],
+            [
+                "INSERT INTO stages (pipeline_id, name, position, probability, is_won, is_lost, created_at, "
+                "updated_at, version) VALUES (1, 'Mine', 9, 100, false, false, now(), now(), 1)",
+                "INSERT INTO pipelines (name, position, created_at, updated_at, version) "
+                "VALUES ('Mine', 9, now(), now(), 1)",
+            ],
+        )
+        assert len(refused) == 2 and all("row-level security" in r for r in refused)
+        attack(
+            office[login],
+            [
+                "UPDATE stages SET probability = 100, time_limit_days = 365, name = 'Won already'",
+                "UPDATE pipelines SET name = 'Renamed'",
+                "DELETE FROM stages WHERE id NOT IN (SELECT stage_id FROM deals)",
+            ],
+        )
+    with office["owner"].db.engine.connect() as conn:
+        assert conn.execute(text(read)).all() == before
+        assert conn.execute(text("SELECT id, name FROM pipelines ORDER BY id")).all() == pipelines_before
+    assert attack(office["admin"], ["UPDATE stages SET probability = 60 WHERE id = 3"]) == []
 
 
 def test_change_notices_name_only_the_table_and_forged_ones_do_no_harm(office):

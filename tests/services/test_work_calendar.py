@@ -5,7 +5,7 @@ change them. Spans migrations/0011_office_calendar.py."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -109,3 +109,29 @@ def test_a_staff_login_cannot_make_a_day_off(office):
     with office["owner"].db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM holidays")).scalar() == 0
         assert conn.execute(text("SELECT work_days FROM company_profile")).scalar() == "1111100"
+
+
+def test_working_days_are_counted_by_weeks_as_they_would_be_day_by_day():
+    from datetime import time as clock_time
+    from zoneinfo import ZoneInfo
+
+    from crm_desktop.services.work_calendar import OfficeCalendar
+
+    calendar = OfficeCalendar(
+        "1111010",
+        clock_time(9),
+        clock_time(18),
+        frozenset({date(2026, 3, 23), date(2026, 3, 21)}),
+        ZoneInfo("Asia/Tashkent"),
+    )
+    start = date(2026, 3, 1)
+    for offset in range(40):
+        for length in range(-1, 60):
+            first = start + timedelta(days=offset)
+            last = first + timedelta(days=length)
+            by_day = sum(
+                1
+                for n in range((last - first).days + 1)
+                if calendar.is_working_day(first + timedelta(days=n))
+            )
+            assert calendar.working_days_between(first, last) == by_day, (first, last)

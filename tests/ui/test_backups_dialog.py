@@ -29,6 +29,7 @@ def test_a_restore_asks_then_the_window_shows_the_restored_clients(
     clients.create(sqlite_ctx, name="Aziz Karimov")
     made = backups.back_up(sqlite_ctx, tmp_path / "usb").made
     window = open_window()
+    window.show_page("clients")
     window.ops.write(clients.create, name="Added after the backup")
     qtbot.waitUntil(lambda: window.clients_view.model.total == 2, timeout=10_000)
     shown = []

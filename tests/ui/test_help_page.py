@@ -134,10 +134,10 @@ def test_f1_opens_it_wherever_the_focus_is_in_the_window(open_window, qtbot):
     window.activateWindow()
     qtbot.waitActive(window)
     places = (
-        (0, lambda: window.clients_view.table),
-        (1, lambda: window.deals_view.search),
-        (2, lambda: window.calendar_view.new_button),
-        (3, lambda: window.global_search.edit),
+        (1, lambda: window.clients_view.table),
+        (2, lambda: window.deals_view.search),
+        (3, lambda: window.calendar_view.new_button),
+        (4, lambda: window.global_search.edit),
     )
     for row, focused in places:
         window.nav.setCurrentRow(row)

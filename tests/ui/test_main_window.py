@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from crm_desktop import __version__
@@ -53,7 +53,7 @@ def make_office(ctx) -> dict[str, int]:
 def test_opens_on_the_database_and_lists_its_clients_by_name(open_window, sqlite_ctx):
     make_office(sqlite_ctx)
     window = open_window()
-    assert window.current_key() == "clients"
+    assert window.current_key() == "dashboard"  # the first view, whatever was shown last
     assert texts(window, "clients") == ["Aziz Karimov", "Leyla Əliyeva", "Zarina Rahimova"]
     model = window.pages["clients"].model
     headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
@@ -86,12 +86,14 @@ def test_typing_in_the_search_field_narrows_the_list(open_window, sqlite_ctx, qt
 def test_ctrl_digits_switch_pages_and_each_page_shows_its_records(open_window, sqlite_ctx, qtbot):
     make_office(sqlite_ctx)
     window = open_window(all_pages=False)
-    assert [key for key in window.pages if window.is_built(key)] == ["clients"]  # a start makes its page only
+    assert [key for key in window.pages if window.is_built(key)] == [
+        "dashboard"
+    ]  # a start makes its page only
     window.activateWindow()
     qtbot.waitActive(window)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key() == "deals"
-    assert window.nav.currentRow() == 1
+    assert window.nav.currentRow() == 2
     assert window.current_page() is window.deals_view
     qtbot.waitUntil(lambda: window.ready)  # made when first shown, it loads its data then
     deal = [window.pages["deals"].model.index(0, c).data() for c in range(6)]
@@ -117,27 +119,31 @@ def test_ctrl_digits_switch_pages_and_each_page_shows_its_records(open_window, s
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key() == "clients"
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    assert window.current_page() is window.deals_view and window.stack.count() == 4  # made once, kept
+    assert window.current_page() is window.deals_view and window.stack.count() == 5  # made once, kept
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key() == "dashboard"
 
 
 def test_navigation_shows_counts_and_follows_changes(open_window, sqlite_ctx, qtbot):
     make_office(sqlite_ctx)
     window = open_window()
-    labels = [window.nav.item(i).text() for i in range(4)]
+    labels = [window.nav.item(i).text() for i in range(1, 5)]
     assert labels == [
         "Clients  3",
         "Deals  1 open",
         "Tasks  2  (1 overdue)",
         "Invoices  0 unpaid",
     ]  # a draft is not owed
+    window.show_page("clients")  # (a page refreshes while it is seen)
     window.ops.write(clients.create, name="Nodira Yusupova")
-    qtbot.waitUntil(lambda: window.nav.item(0).text() == "Clients  4")
+    qtbot.waitUntil(lambda: window.nav.item(1).text() == "Clients  4")
     qtbot.waitUntil(lambda: "Nodira Yusupova" in texts(window, "clients"))  # each refreshes on its own
 
 
 def test_a_saved_change_refreshes_the_list_and_keeps_the_selected_row(open_window, sqlite_ctx, qtbot):
     ids = make_office(sqlite_ctx)
     window = open_window()
+    window.show_page("clients")
     page = window.pages["clients"]
     page.table.selectRow(2)  # Zarina Rahimova
     zarina = clients.get(sqlite_ctx, ids["Zarina Rahimova"])
@@ -208,18 +214,19 @@ def test_ctrl_q_closes_the_window(open_window, qtbot):
     qtbot.waitUntil(lambda: not window.isVisible())
 
 
-def test_window_geometry_and_last_page_are_kept_in_our_config_folder(open_window, paths, qtbot):
+def test_window_geometry_is_kept_in_our_config_folder_and_it_opens_on_the_dashboard(
+    open_window, paths, qtbot
+):
     window = open_window()
-    window.nav.setCurrentRow(2)
+    window.nav.setCurrentRow(3)
     window.resize(760, 540)  # inside the offscreen screen (800×600), so nothing is clamped
     window.close()
     ini = paths.config_dir / "window.ini"
     assert ini.exists()
-    assert QSettings(str(ini), QSettings.Format.IniFormat).value("window/page") == "tasks"
     again = open_window(all_pages=False)
-    assert again.current_key() == "tasks"
+    assert again.current_key() == "dashboard"  # where the day starts, whichever page was left open
     assert (again.width(), again.height()) == (760, 540)
-    assert [key for key in again.pages if again.is_built(key)] == ["tasks"]  # the restored page, alone
+    assert [key for key in again.pages if again.is_built(key)] == ["dashboard"]
 
 
 def test_a_page_made_late_shows_its_remembered_settings_and_its_data(open_window, sqlite_ctx, qtbot):
@@ -320,7 +327,7 @@ def test_ctrl_n_makes_a_record_of_the_page_shown_wherever_the_focus_is(open_wind
     window = open_window()
     window.activateWindow()
     qtbot.waitActive(window)
-    for row, key, made in ((0, "clients", "form"), (1, "deals", "dialog"), (2, "tasks", "dialog")):
+    for row, key, made in ((1, "clients", "form"), (2, "deals", "dialog"), (3, "tasks", "dialog")):
         window.nav.setCurrentRow(row)
         window.global_search.focus()  # the search field, outside every page, has the keyboard
         qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)

@@ -1,5 +1,5 @@
-"""The pipeline editor: stages added, renamed, re-weighted, reordered and deleted, each stored at
-once; what the services refuse is said in the dialog and changes nothing.
+"""The pipeline editor: stages added, renamed, re-weighted, given a time limit, reordered and deleted,
+each stored at once; what the services refuse is said in the dialog and changes nothing.
 
 Spans ui/deals/pipelines.py."""
 
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QPushButton
 
 from crm_desktop.services import clients, deals, pipelines
 from crm_desktop.ui.confirm import yes_button
-from crm_desktop.ui.deals.pipelines import NAME, PROBABILITY, PipelineEditor
+from crm_desktop.ui.deals.pipelines import NAME, PROBABILITY, TIME_LIMIT, PipelineEditor
 
 
 @pytest.fixture
@@ -62,6 +62,32 @@ def test_probability_and_order_are_saved_at_once(editor, qtbot, sqlite_ctx):
     settle(editor, qtbot)
     assert shown(editor)[1:4] == ["Qualified", "Negotiation", "Proposal"]
     assert editor.stages.currentRow() == 2  # the moved stage stays selected, ready to move again
+
+
+def limits(ctx) -> dict[str, int | None]:
+    return {st.name: st.time_limit_days for st in pipelines.list_pipelines(ctx)[0].stages}
+
+
+def test_a_time_limit_is_saved_at_once_and_no_limit_is_the_lowest_step(editor, qtbot, sqlite_ctx):
+    assert set(limits(sqlite_ctx).values()) == {None}
+    row = shown(editor).index("Proposal")
+    spin = editor.stages.cellWidget(row, TIME_LIMIT)
+    assert spin.text() == "No limit" and spin.minimum() == 0
+    spin.setValue(14)
+    qtbot.waitUntil(lambda: limits(sqlite_ctx)["Proposal"] == 14)
+    settle(editor, qtbot)
+    spin = editor.stages.cellWidget(row, TIME_LIMIT)  # the table was drawn again from what is stored
+    assert spin.value() == 14 and spin.text() == "14 days"
+    spin.setValue(0)
+    qtbot.waitUntil(lambda: limits(sqlite_ctx)["Proposal"] is None)
+    settle(editor, qtbot)
+    assert editor.stages.cellWidget(row, TIME_LIMIT).text() == "No limit"
+    won, lost = shown(editor).index("Won"), shown(editor).index("Lost")
+    assert editor.stages.cellWidget(won, TIME_LIMIT) is None is editor.stages.cellWidget(lost, TIME_LIMIT)
+    # none of the table's texts is cut: each spin box column is as wide as its widest text
+    for column in (PROBABILITY, TIME_LIMIT):
+        box = editor.stages.cellWidget(row, column)
+        assert editor.stages.columnWidth(column) >= box.sizeHint().width()
 
 
 def test_an_empty_name_is_refused_and_the_stored_one_comes_back(editor, qtbot, sqlite_ctx):

@@ -367,6 +367,14 @@ class CalendarView(QWidget):
         if self.assignee.currentData() != before:
             self.reload()
 
+    def show_overdue(self, *, assignee_id: int | None = None) -> None:
+        """The agenda, whose overdue tasks come first, of one person's or everyone's (a dashboard tile's)."""
+        self.settings.setValue(SETTINGS_ASSIGNEE, "" if assignee_id is None else assignee_id)
+        blocked = self.assignee.blockSignals(True)
+        self.assignee.setCurrentIndex(max(0, self.assignee.findData(assignee_id)))
+        self.assignee.blockSignals(blocked)
+        self.set_mode("agenda")
+
     def _assignee_chosen(self) -> None:
         chosen = self.assignee.currentData()
         self.settings.setValue(SETTINGS_ASSIGNEE, "" if chosen is None else chosen)

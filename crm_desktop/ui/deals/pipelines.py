@@ -1,6 +1,7 @@
-"""Pipelines and their stages: add, rename, reorder, set the probability. Every change is saved at
-once through the services, which refuse what would strand deals (a stage or pipeline still holding
-them, the last open stage); the refusal is shown here and nothing changes."""
+"""Pipelines and their stages: add, rename, reorder, set the probability and the time limit (the days an
+open deal may stay in a stage before its owner is told it is stuck). Every change is saved at once through
+the services, which refuse what would strand deals (a stage or pipeline still holding them, the last open
+stage); the refusal is shown here and nothing changes."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from crm_desktop.ui.confirm import ask_to_confirm, enter_presses_no_button
 from crm_desktop.ui.form_dialog import error_label, show_error
 from crm_desktop.ui.ops import Ops
 
-NAME, PROBABILITY, CLOSES = range(3)
+NAME, PROBABILITY, TIME_LIMIT, CLOSES = range(4)
 
 
 class PipelineEditor(QDialog):
@@ -43,7 +44,7 @@ class PipelineEditor(QDialog):
         self._filling = False
         self._rename_new_stage = False
         self.setWindowTitle(self.tr("Pipelines and stages"))
-        self.resize(560, 460)
+        self.resize(680, 460)
 
         self.pipeline_combo = QComboBox()
         self.pipeline_combo.currentIndexChanged.connect(lambda _i: self._show_stages())
@@ -64,9 +65,12 @@ class PipelineEditor(QDialog):
         naming.addWidget(self.rename_button)
         naming.addWidget(self.new_pipeline_button)
 
-        self.stages = QTableWidget(0, 3)
+        self.stages = QTableWidget(0, 4)
         self.stages.setHorizontalHeaderLabels(
-            [self.tr("Stage"), self.tr("Probability"), self.tr("Closes the deal as")]
+            [self.tr("Stage"), self.tr("Probability"), self.tr("Time limit"), self.tr("Closes the deal as")]
+        )
+        self.stages.horizontalHeaderItem(TIME_LIMIT).setToolTip(
+            self.tr("Days an open deal may stay in the stage before its owner gets a task about it")
         )
         self.stages.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.stages.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -146,6 +150,8 @@ class PipelineEditor(QDialog):
                 spin.setKeyboardTracking(False)  # saved when the value is done, not per digit typed
                 spin.valueChanged.connect(lambda value, st=stage: self._save_stage(st, probability=value))
                 self.stages.setCellWidget(row, PROBABILITY, spin)
+                if not (stage.is_won or stage.is_lost):  # a closed deal is never stuck
+                    self.stages.setCellWidget(row, TIME_LIMIT, self._time_limit_box(stage))
                 closing = QTableWidgetItem(
                     self.tr("Won") if stage.is_won else self.tr("Lost") if stage.is_lost else ""
                 )
@@ -153,11 +159,24 @@ class PipelineEditor(QDialog):
                 self.stages.setItem(row, CLOSES, closing)
                 if stage.id == self._wanted_stage:
                     self.stages.setCurrentCell(row, NAME)
+        for column in (PROBABILITY, TIME_LIMIT):
+            self.stages.resizeColumnToContents(column)  # the spin boxes' widest text, or their heading's
         self._filling = False
         self._wanted_stage = None
         if self._rename_new_stage:
             self._rename_new_stage = False
             self.stages.editItem(self.stages.currentItem())  # a new stage is named right away
+
+    def _time_limit_box(self, stage: StageRow) -> QSpinBox:
+        """1 to MAX days; its lowest step, 0, reads "No limit" and stores none."""
+        spin = QSpinBox()
+        spin.setRange(0, pipelines.MAX_TIME_LIMIT_DAYS)
+        spin.setSpecialValueText(self.tr("No limit"))
+        spin.setValue(stage.time_limit_days or 0)
+        spin.setSuffix(self.tr(" days"))  # as the follow-up rules' days read
+        spin.setKeyboardTracking(False)  # saved when the value is done, not per digit typed
+        spin.valueChanged.connect(lambda value, st=stage: self._save_stage(st, time_limit_days=value or None))
+        return spin
 
     # --- changes ---
 

@@ -110,6 +110,7 @@ class DealsView(QWidget):
         # The default currency of new deals: the window's watch when there is one (read once for all).
         self.company = company or CompanyWatch(ops, self)
         self.dialog: QWidget | None = None
+        self.wanted_owner: int | None = None  # asked for before the people were read (a dashboard tile)
         self._summary_generation = 0
         self.summary_ready = False
 
@@ -154,7 +155,8 @@ class DealsView(QWidget):
             export.setToolTip(tr("The deals listed (with the filters and columns) as an Excel or CSV table"))
             export.clicked.connect(self.choose_export_file)
             top.addWidget(export)
-        top.addWidget(self.edit_pipelines_button)
+        if ops.ctx.actor.is_admin:  # the stages weigh in everyone's figures: an administrator's to change
+            top.addWidget(self.edit_pipelines_button)
         top.addWidget(self.new_button)
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
@@ -248,7 +250,8 @@ class DealsView(QWidget):
 
     def _users_loaded(self, rows: list) -> None:
         self.users = rows
-        before = self.owner.currentData()
+        before = self.wanted_owner if self.wanted_owner is not None else self.owner.currentData()
+        self.wanted_owner = None
         blocked = self.owner.blockSignals(True)
         while self.owner.count() > 1:  # keep "All owners"
             self.owner.removeItem(1)
@@ -258,6 +261,20 @@ class DealsView(QWidget):
         self.owner.blockSignals(blocked)
         if self.owner.currentData() != before:
             self._apply_filter()
+
+    def show_only(self, *, outcome: str | None, owner_id: int | None = None) -> None:
+        """The deals of one outcome ("open", "won", "lost"), of one owner or everyone's, as a list (what a
+        dashboard tile counts)."""
+        for combo, value in ((self.outcome, outcome), (self.owner, owner_id)):
+            blocked = combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.blockSignals(blocked)
+        if owner_id is not None and self.owner.currentData() != owner_id:
+            self.wanted_owner = owner_id  # the people are not read yet: chosen once they are
+        self.search.clear()
+        self.unplanned.setChecked(False)
+        self.list_button.setChecked(True)
+        self._apply_filter()
 
     def _pipeline_chosen(self) -> None:
         pipeline = self.current_pipeline()

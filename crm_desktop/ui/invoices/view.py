@@ -27,7 +27,7 @@ from crm_desktop import i18n
 from crm_desktop.i18n import fill, ngettext
 from crm_desktop.services import exports, invoices
 from crm_desktop.services.context import Changes
-from crm_desktop.services.invoices import OVERDUE, DocumentDetail, DocumentFilter, DocumentRow
+from crm_desktop.services.invoices import OVERDUE, OWING, DocumentDetail, DocumentFilter, DocumentRow
 from crm_desktop.ui import list_export
 from crm_desktop.ui.company_watch import CompanyWatch
 from crm_desktop.ui.dates import day_text
@@ -61,6 +61,7 @@ def statuses() -> list[tuple[str, str | None]]:
         (tr("Issued"), "issued"),
         (tr("Partly paid"), "partly_paid"),
         (tr("Paid"), "paid"),
+        (tr("Unpaid"), OWING),
         (tr("Overdue"), OVERDUE),
         (tr("Credited"), "credited"),
         (tr("Accepted"), "accepted"),
@@ -294,6 +295,12 @@ class InvoicesView(QWidget):
         self.receivables.client_chosen.connect(self._show_client_invoices)
         self.receivables.open()
         return self.receivables
+
+    def show_unpaid(self) -> None:
+        """The invoices clients still owe money on (the dashboard's receivables)."""
+        self.kind.setCurrentIndex(max(0, self.kind.findData("invoice")))
+        self.search.clear()
+        self.status.setCurrentIndex(self.status.findData(OWING))
 
     def _show_client_invoices(self, client_name: str) -> None:
         self.kind.setCurrentIndex(0)

@@ -196,6 +196,7 @@ class JobsView(QWidget):
         )
         WhenShown(self.table, ops, JOB_TABLES, lambda _changes: self.list_model.reload())
         self._templates_loaded_once = False
+        self.wanted_responsible: int | None = None  # asked for before the people were read (a dashboard tile)
 
     # --- loading ---
 
@@ -252,7 +253,10 @@ class JobsView(QWidget):
         self._apply_filter()
 
     def _users_loaded(self, rows: list) -> None:
-        before = self.responsible.currentData()
+        before = (
+            self.wanted_responsible if self.wanted_responsible is not None else self.responsible.currentData()
+        )
+        self.wanted_responsible = None
         blocked = self.responsible.blockSignals(True)
         while self.responsible.count() > 1:
             self.responsible.removeItem(1)
@@ -261,6 +265,25 @@ class JobsView(QWidget):
                 self.responsible.addItem(u.display_name or u.username, u.id)
         self.responsible.setCurrentIndex(max(0, self.responsible.findData(before)))
         self.responsible.blockSignals(blocked)
+
+    def show_late(self, *, responsible_id: int | None = None) -> None:
+        """The open jobs running late, as a list, of one person's or everyone's (a dashboard tile's)."""
+        for action in (self.blocked, self.stuck, self.this_week):
+            action.setChecked(False)
+        self.late.setChecked(True)
+        for combo, value in (
+            (self.template, None),
+            (self.responsible, responsible_id),
+            (self.statuses, None),
+        ):
+            blocked = combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.blockSignals(blocked)
+        if responsible_id is not None and self.responsible.currentData() != responsible_id:
+            self.wanted_responsible = responsible_id
+        self.search.clear()
+        self.list_button.setChecked(True)
+        self._apply_filter()
 
     def _mode_toggled(self, mode: int, checked: bool) -> None:
         if checked:
