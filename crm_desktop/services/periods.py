@@ -101,6 +101,14 @@ def months_from(first_month: date, count: int) -> list[Period]:
     return out
 
 
+def months_of(period: Period) -> list[Period]:
+    """The months the period touches, whole (the first and the last may stick out of a custom period)."""
+    out = [month_of(period.first)]
+    while out[-1].last < period.last:
+        out.append(month_of(out[-1].after))
+    return out
+
+
 def instants(period: Period, zone: tzinfo) -> tuple[datetime, datetime]:
     """When the period starts and when it is over, as UTC instants (the start in it, the end not)."""
     return _midnight(period.first, zone), _midnight(period.after, zone)

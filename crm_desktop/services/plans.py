@@ -25,7 +25,7 @@ from crm_desktop.services import validation as v
 from crm_desktop.services.aggregates import money_sum
 from crm_desktop.services.context import ServiceContext, check_version, company_profile
 from crm_desktop.services.errors import NotFound, PermissionDenied, ValidationError
-from crm_desktop.services.periods import Period, month_of, months_from
+from crm_desktop.services.periods import Period, month_of, months_of
 from crm_desktop.services.report_scope import Scope, team
 from crm_desktop.services.reports import (
     Answer,
@@ -317,9 +317,7 @@ def close_month(ctx: ServiceContext, month: date) -> int:
     {"plans", "documents", "deals", "activities", "time_entries", "clients", "users"},
 )
 def plan_vs_actual(a: Asked) -> Answer:
-    months = months_from(a.period.first, 1)
-    while months[-1].last < a.period.last:
-        months.append(month_of(months[-1].after))
+    months = months_of(a.period)
     found = [
         p
         for p in _plans_of(a, Period(months[0].first, months[-1].last))

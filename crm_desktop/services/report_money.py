@@ -21,7 +21,7 @@ from crm_desktop.i18n import N_
 from crm_desktop.services import money
 from crm_desktop.services.aggregates import bucket, money_sum
 from crm_desktop.services.invoices import OWED, UNPAID
-from crm_desktop.services.periods import Period, boundaries, months_from
+from crm_desktop.services.periods import Period, boundaries, months_of
 from crm_desktop.services.reports import Answer, Asked, Column, person_names, report
 
 MONEY_TABLES = {"documents", "document_lines", "clients", "deals", "users"}
@@ -111,10 +111,7 @@ def _largest_first(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]
 
 def month_edges(period: Period) -> list[date]:
     """The months the period spans, cut to it (a custom period may start or end mid-month)."""
-    spans = months_from(period.first, 1)
-    while spans[-1].last < period.last:
-        spans = months_from(period.first, len(spans) + 1)
-    edges = boundaries(spans)
+    edges = boundaries(months_of(period))
     return [period.first, *edges[1:-1], period.after]
 
 

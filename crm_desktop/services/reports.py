@@ -49,9 +49,8 @@ class ReportQuery:
     period: Period
     user_id: int | None = None  # one person's figures
     team_of: int | None = None  # one team's (its manager's id)
-    days: int | None = (
-        None  # stuck deals: this many days in a stage (None: the stage's limit, else STUCK_DAYS)
-    )
+    # stuck deals: this many days in a stage (None: the stage's own limit, else STUCK_DAYS)
+    days: int | None = None
 
 
 @dataclass(frozen=True)
