@@ -155,7 +155,7 @@ def _table(
 
     def line(values: list[str]) -> str:
         return "  ".join(
-            _fit(v, w).rjust(w) if c in amounts else _fit(v, w).ljust(w)
+            fit(v, w).rjust(w) if c in amounts else fit(v, w).ljust(w)
             for c, v, w in zip(columns, values, widths, strict=True)
         ).rstrip()
 
@@ -171,7 +171,8 @@ def _upper(text: str) -> str:
     return (text.replace("i", "İ") if i18n.current() == "az" else text).upper()
 
 
-def _fit(text: str, width: int) -> str:
+def fit(text: str, width: int) -> str:
+    """`text` in a table column `width` wide: a longer one ends with "…"."""
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from crm_desktop import i18n
-from crm_desktop.cli.output import MAX_WIDTH, CliError, add_format_option, check_export
+from crm_desktop.cli.output import MAX_WIDTH, CliError, add_format_option, check_export, fit
 from crm_desktop.cli.workload import day_argument, user_named
 
 LIST = "list"
@@ -136,9 +136,6 @@ def _print_table(table) -> None:
     widths = [
         min(MAX_WIDTH, max([len(h), *(len(line[i]) for line in lines)])) for i, h in enumerate(headings)
     ]
-
-    def fit(text: str, width: int) -> str:
-        return text if len(text) <= width else text[: width - 1] + "…"
 
     def printed(values: list[str]) -> str:
         return "  ".join(

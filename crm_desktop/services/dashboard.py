@@ -94,9 +94,14 @@ def _leads(a: Asked) -> Leads:
 
 def _closed(a: Asked) -> Closed:
     now, before = report_sales.closed_deals(a), report_sales.closed_deals(_year_before(a))
-    won, lost = now["won"], now["lost"]
     return Closed(
-        won, lost, now["won_value"], now["lost_value"], now["conversion"], before["won"], before["conversion"]
+        now["won"],
+        now["lost"],
+        now["won_value"],
+        now["lost_value"],
+        now["conversion"],
+        before["won"],
+        before["conversion"],
     )
 
 

@@ -198,6 +198,9 @@ class JobRow:
         return round(100 * self.stages_done / self.stage_count) if self.stage_count else 0
 
 
+LATE = Job.forecast_due > Job.planned_due  # expected to end after its planned day
+
+
 @dataclass(frozen=True)
 class JobFilter:
     statuses: tuple[str, ...] = OPEN
@@ -274,7 +277,7 @@ def _query(ctx: ServiceContext, s: Session, f: JobFilter, *columns: Any) -> Sele
     if f.current_stage is not None:
         q = q.where(Job.current_stage == f.current_stage)
     if f.late:
-        q = q.where(Job.forecast_due > Job.planned_due)
+        q = q.where(LATE)
     if f.blocked:
         q = q.where(Job.blocked.is_(True))
     if f.stuck:

@@ -38,10 +38,11 @@ class Period:
 
     def year_before(self) -> Period:
         """The same days a year earlier (29 February is the 28th then), to compare with."""
-        return Period(_year_earlier(self.first), _year_earlier(self.last))
+        return Period(year_earlier(self.first), year_earlier(self.last))
 
 
-def _year_earlier(day: date) -> date:
+def year_earlier(day: date) -> date:
+    """The same day a year before (29 February: the 28th)."""
     if (day.month, day.day) == (2, 29):
         return date(day.year - 1, 2, 28)
     return day.replace(year=day.year - 1)

@@ -37,6 +37,7 @@ from crm_desktop.services.reports import (
     ratio,
     report,
 )
+from crm_desktop.services.work_billing import hours_of_minutes
 
 METRICS = PLAN_METRICS
 METRIC_NAMES = {
@@ -91,10 +92,7 @@ def reached_by_person(a: Asked, metric: str) -> Reached:
             .where(TimeEntry.billable, TimeEntry.day >= a.period.first, TimeEntry.day < a.period.after)
             .group_by(TimeEntry.user_id)
         )
-        return {
-            (who, ""): (Decimal(minutes) / 60).quantize(Decimal("0.01"))
-            for who, minutes in a.s.execute(hours)
-        }
+        return {(who, ""): hours_of_minutes(minutes) for who, minutes in a.s.execute(hours)}
     if metric in ("new_deals", "won_deals"):
         won = and_(Deal.outcome == "won", Deal.closed_at >= a.start, Deal.closed_at < a.end)
         new = and_(Deal.created_at >= a.start, Deal.created_at < a.end)
@@ -183,11 +181,11 @@ def month_plans(ctx: ServiceContext, month: date) -> list[PlanRow]:
 def planned(a: Asked, metric: str) -> dict[str, Decimal]:
     """The plans of `metric` for the months wholly in `a`'s period and `a`'s people, added up per currency
     ("" for counts): the dashboard's "of plan". An unfiltered administrator's is the office's plan."""
+    if not _whole_months(a.period):
+        return {}
     q = select(Plan.currency, money_sum(Plan.target)).where(
         Plan.metric == metric, Plan.month >= a.period.first, Plan.month <= a.period.last
     )
-    if not _whole_months(a.period):
-        return {}
     q = q.where(
         Plan.user_id.is_(None) if a.scope.people is None else Plan.user_id.in_(sorted(a.scope.people))
     )

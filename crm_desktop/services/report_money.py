@@ -21,8 +21,8 @@ from crm_desktop.i18n import N_
 from crm_desktop.services import money
 from crm_desktop.services.aggregates import bucket, money_sum
 from crm_desktop.services.invoices import OWED, UNPAID
-from crm_desktop.services.periods import Period, boundaries, months_of
-from crm_desktop.services.reports import Answer, Asked, Column, person_names, report
+from crm_desktop.services.periods import Period, boundaries, months_of, year_earlier
+from crm_desktop.services.reports import Answer, Asked, Column, person_names, ratio, report
 
 MONEY_TABLES = {"documents", "document_lines", "clients", "deals", "users"}
 BILLED = ("issued", "partly_paid", "paid", "credited")  # an invoice that counts: issued, not cancelled
@@ -130,9 +130,7 @@ def revenue_by_month(a: Asked) -> Answer:
     earlier = {
         (r["key"], r["currency"]): r["revenue"]
         for r in revenue_rows(
-            a,
-            bucket(Document.issue_date, [_year_before(d) for d in edges]),
-            a.period.year_before(),
+            a, bucket(Document.issue_date, [year_earlier(d) for d in edges]), a.period.year_before()
         )
     }
     months = {(r["key"], r["currency"]) for r in rows} | set(earlier)
@@ -148,17 +146,8 @@ def revenue_by_month(a: Asked) -> Answer:
             "invoices": 0,
         }
         last_year = earlier.get((key, currency), Decimal(0))
-        out.append(
-            {
-                **row,
-                "month": edges[key],
-                "last_year": last_year,
-                "change": None if not last_year else (100 * (row["revenue"] - last_year) / abs(last_year)),
-            }
-        )
-    for row in out:
-        if row["change"] is not None:
-            row["change"] = row["change"].quantize(Decimal("0.1"))
+        change = ratio(row["revenue"] - last_year, abs(last_year))
+        out.append({**row, "month": edges[key], "last_year": last_year, "change": change})
     columns = (
         Column("month", N_("Month"), "month"),
         CURRENCY,
@@ -167,10 +156,6 @@ def revenue_by_month(a: Asked) -> Answer:
         Column("change", N_("Change, %"), "percent"),
     )
     return columns, out
-
-
-def _year_before(day: date) -> date:
-    return Period(day, day).year_before().first
 
 
 def _named_rows(a: Asked, key: Any, label: str, *, people: bool = False) -> list[dict[str, Any]]:
@@ -270,6 +255,14 @@ def revenue_by_service(a: Asked) -> Answer:
 
 
 AGES = ("current", "days_1_30", "days_31_60", "days_61_90", "days_90")
+_BALANCE = Document.total - Document.paid_total - Document.credited_total  # what is still owed on it
+
+
+def _owing(a: Asked) -> ColumnElement[bool]:
+    """The issued invoices with money still owed on them, the asker's to see."""
+    return and_(
+        Document.kind == "invoice", Document.status.in_(UNPAID), OWED, a.scope.of(PERSON), a.sees_client()
+    )
 
 
 @report(
@@ -289,16 +282,9 @@ def receivables_ageing(a: Asked) -> Answer:
         (due >= t - timedelta(days=90), 3),
         else_=4,
     )
-    balance = Document.total - Document.paid_total - Document.credited_total
     q = documents_with_people(
-        select(Client.name, Document.currency, age, money_sum(balance), func.count()), a, names=True
-    ).where(
-        Document.kind == "invoice",
-        Document.status.in_(UNPAID),
-        OWED,
-        a.scope.of(PERSON),
-        a.sees_client(),
-    )
+        select(Client.name, Document.currency, age, money_sum(_BALANCE), func.count()), a, names=True
+    ).where(_owing(a))
     q = q.group_by(Document.client_id, Client.name, Document.currency, age)
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for name, currency, bucket_no, owed, n in a.s.execute(q):
@@ -331,10 +317,9 @@ def receivables_ageing(a: Asked) -> Answer:
 
 def receivables(a: Asked) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     """What is owed today per currency, and how much of it is past its due date (the dashboard's)."""
-    balance = Document.total - Document.paid_total - Document.credited_total
-    late = case((Document.due_date < a.today, balance), else_=0)
-    q = documents_with_people(select(Document.currency, money_sum(balance), money_sum(late)), a).where(
-        Document.kind == "invoice", Document.status.in_(UNPAID), OWED, a.scope.of(PERSON), a.sees_client()
+    late = case((Document.due_date < a.today, _BALANCE), else_=0)
+    q = documents_with_people(select(Document.currency, money_sum(_BALANCE), money_sum(late)), a).where(
+        _owing(a)
     )
     owed: dict[str, Decimal] = {}
     overdue: dict[str, Decimal] = {}
@@ -373,7 +358,6 @@ def payments_received(a: Asked) -> Answer:
             "method": method,
             "currency": currency,
             "amount": amount,
-            "payments": 1,
         }
         for day, name, number, method, currency, amount in a.s.execute(q)
     ]
@@ -384,6 +368,5 @@ def payments_received(a: Asked) -> Answer:
         Column("method", N_("Method")),
         CURRENCY,
         Column("amount", N_("Amount"), "money", total=True),
-        Column("payments", N_("Payments"), "count", total=True, hidden=True),
     )
     return columns, rows

@@ -34,7 +34,7 @@ def _deals_in_scope(a: Asked) -> ColumnElement[bool]:
 # --- the dashboard's sales figures ----------------------------------------------------------------
 
 
-def first_response(a: Asked) -> ColumnElement[datetime]:
+def first_response() -> ColumnElement[datetime]:
     """When someone first called, met, wrote to or noted about the client (after it was added)."""
     return (
         select(func.min(Activity.occurred_at))
@@ -47,11 +47,11 @@ def first_response(a: Asked) -> ColumnElement[datetime]:
     )
 
 
-def new_leads(a: Asked) -> tuple[int, int, Decimal | None]:
-    """Clients added in the period: how many, how many were answered, their average hours to the answer."""
-    answered = first_response(a)
-    inner = (
-        select(Client.created_at.label("created"), answered.label("answered"))
+def _leads(a: Asked, *columns: Any) -> Any:
+    """The clients added in the period, each with when it came and when it was first answered (and
+    `columns`): a subquery for the counts of the dashboard and of the lead sources."""
+    return (
+        select(Client.created_at.label("created"), first_response().label("answered"), *columns)
         .where(
             Client.created_at >= a.start,
             Client.created_at < a.end,
@@ -60,17 +60,21 @@ def new_leads(a: Asked) -> tuple[int, int, Decimal | None]:
         )
         .subquery()
     )
-    n, responded, seconds = a.s.execute(
-        select(
-            func.count(),
-            func.count(inner.c.answered),
-            func.sum(seconds_between(a.s, inner.c.created, inner.c.answered)),
-        )
-    ).one()
-    return n, responded, (hours_of(seconds) / responded).quantize(Decimal("0.1")) if responded else None
 
 
-def hours_of(seconds: float | None) -> Decimal:
+def _answering(a: Asked, leads: Any) -> tuple[Any, Any, Any]:
+    """How many leads, how many answered, and the seconds it took to answer them all, as aggregates."""
+    waited = func.sum(seconds_between(a.s, leads.c.created, leads.c.answered))
+    return func.count(), func.count(leads.c.answered), waited
+
+
+def new_leads(a: Asked) -> tuple[int, int, Decimal | None]:
+    """Clients added in the period: how many, how many were answered, their average hours to the answer."""
+    n, responded, seconds = a.s.execute(select(*_answering(a, _leads(a)))).one()
+    return n, responded, ratio(hours_of_seconds(seconds), responded, percent=False)
+
+
+def hours_of_seconds(seconds: float | None) -> Decimal:
     """Seconds summed in SQL as hours, to the second (SQLite's day fractions carry float noise)."""
     return Decimal(round(seconds or 0)) / 3600
 
@@ -173,8 +177,6 @@ def funnel(a: Asked) -> Answer:
                 "reached": count,
                 "went_on": went_on,
                 "conversion": ratio(went_on, count) if following else None,
-                "days_total": Decimal(str(round(seconds / 86400, 4))),
-                "deals_timed": deals,
                 "average_days": ratio(Decimal(str(seconds / 86400)), deals, percent=False) if deals else None,
             }
         )
@@ -185,8 +187,6 @@ def funnel(a: Asked) -> Answer:
         Column("went_on", N_("Went on"), "count"),
         Column("conversion", N_("Conversion, %"), "percent"),
         Column("average_days", N_("Days in stage"), "days"),
-        Column("days_total", "", "days", hidden=True),
-        Column("deals_timed", "", "count", hidden=True),
     )
     return columns, rows
 
@@ -258,32 +258,14 @@ def lost_reasons(a: Asked) -> Answer:
 )
 def lead_sources(a: Asked) -> Answer:
     won = select(Deal.id).where(Deal.client_id == Client.id, Deal.outcome == "won").exists()
-    answered = first_response(a)
-    inner = (
-        select(
-            Client.source.label("source"),
-            Client.created_at.label("created"),
-            answered.label("answered"),
-            won.label("won"),
-        )
-        .where(
-            Client.created_at >= a.start,
-            Client.created_at < a.end,
-            a.scope.of(Client.owner_id),
-            a.sees_client(),
-        )
-        .subquery()
+    inner = _leads(a, Client.source.label("source"), won.label("won"))
+    leads_count, answered, waited = _answering(a, inner)
+    q = select(inner.c.source, leads_count, func.count().filter(inner.c.won), answered, waited).group_by(
+        inner.c.source
     )
-    q = select(
-        inner.c.source,
-        func.count(),
-        func.count().filter(inner.c.won),
-        func.count(inner.c.answered),
-        func.sum(seconds_between(a.s, inner.c.created, inner.c.answered)),
-    ).group_by(inner.c.source)
     rows = []
     for source, leads, customers, responded, seconds in a.s.execute(q):
-        hours = hours_of(seconds)
+        hours = hours_of_seconds(seconds)
         rows.append(
             {
                 "source": source or "",
@@ -447,7 +429,7 @@ def stuck_deals(a: Asked) -> Answer:
         for title, client, stage_id, stage, owner, entered, currency, amount in found
     ]
     everything = sum(n for _c, n, _v in sums)
-    whole = [{"currency": c, "deals": n, "amount": v} for c, n, v in sorted(sums)]
+    whole = [{"currency": c, "amount": v} for c, _n, v in sorted(sums)]
     return STUCK_COLUMNS, rows, Whole(whole, everything - len(rows))
 
 
@@ -461,5 +443,4 @@ STUCK_COLUMNS = (
     Column("limit", N_("Limit, days"), "count"),
     CURRENCY,
     Column("amount", N_("Value"), "money", total=True),
-    Column("deals", N_("Deals"), "count", total=True, hidden=True),
 )

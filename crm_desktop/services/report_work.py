@@ -11,15 +11,13 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from crm_desktop.db.models import Client, Job, JobStage, Task, TemplateVersion, TimeEntry
-from crm_desktop.db.types import ExactDecimal
+from crm_desktop.db.models import Client, Job, JobStage, Quantity, Task, TemplateVersion, TimeEntry
 from crm_desktop.i18n import N_
 from crm_desktop.services import work_calendar
 from crm_desktop.services.aggregates import exact
-from crm_desktop.services.jobs import OPEN
+from crm_desktop.services.jobs import LATE, OPEN
 from crm_desktop.services.reports import Answer, Asked, Column, person_names, ratio, report
-
-Hours = ExactDecimal(4)
+from crm_desktop.services.work_billing import hours_of_minutes
 
 
 def _on_time_rate(columns_key: str, done: str) -> Column:
@@ -43,7 +41,7 @@ def late_work(a: Asked) -> tuple[int, int]:
     jobs = a.s.scalar(
         select(func.count())
         .select_from(Job)
-        .where(Job.status.in_(OPEN), Job.forecast_due > Job.planned_due, a.scope.of(Job.responsible_id))
+        .where(Job.status.in_(OPEN), LATE, a.scope.of(Job.responsible_id))
     )
     stages = a.s.scalar(
         select(func.count())
@@ -120,7 +118,7 @@ def _jobs(a: Asked, key: Any) -> list[tuple[Any, int, int, int]]:
             key,
             func.count().filter(finished),
             func.count().filter(finished, Job.finished_at <= Job.planned_due),
-            func.count().filter(Job.status.in_(OPEN), Job.forecast_due > Job.planned_due),
+            func.count().filter(Job.status.in_(OPEN), LATE),
         )
         .select_from(Job)
         .outerjoin(TemplateVersion, TemplateVersion.id == Job.template_version_id)
@@ -204,7 +202,7 @@ def hours_by_job(a: Asked) -> Answer:
                     ),
                     0,
                 ),
-                Hours,
+                Quantity,
             )
         )
         .where(JobStage.job_id == Job.id)
@@ -230,7 +228,7 @@ def hours_by_job(a: Asked) -> Answer:
     names = person_names(a.s, {r[2] for r in found})
     rows = []
     for title, client, who, plan, minutes in found:
-        hours = (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+        hours = hours_of_minutes(minutes)
         rows.append(
             {
                 "job": title,

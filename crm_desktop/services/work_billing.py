@@ -321,7 +321,7 @@ def work_lines(
             grouped[(stage_name or job.title, name, rate)].append((entry_id, minutes))
         _refuse_missing_rates(currency, missing)
         for (what, name, rate), items in grouped.items():
-            hours = _hours(sum(m for _, m in items))
+            hours = hours_of_minutes(sum(m for _, m in items))
             unit = i18n.gettext(HOURS_UNIT, language)
             out.append(_Line(LineValues(f"{what} — {name}", hours, unit, rate), [i for i, _ in items], []))
     for m in s.scalars(select(JobMaterial).where(*materials).order_by(JobMaterial.day, JobMaterial.id)):
@@ -329,8 +329,8 @@ def work_lines(
     return out
 
 
-def _hours(minutes: int) -> Decimal:
-    """A line's minutes in hours, to the hundredth."""
+def hours_of_minutes(minutes: int) -> Decimal:
+    """Minutes in hours, to the hundredth (a line's, a report's)."""
     return (Decimal(minutes) / HOUR).quantize(CENT, ROUND_HALF_UP)
 
 
@@ -467,7 +467,7 @@ def invoice_visits(ctx: ServiceContext, client_id: int, any_day: date) -> Docume
         unit = i18n.gettext(HOURS_UNIT, language)
         lines: list[_Line] = []
         for (title, name, rate), items in grouped.items():
-            hours = _hours(sum(m for _, m, _ in items))
+            hours = hours_of_minutes(sum(m for _, m, _ in items))
             visits = len({t for _, _, t in items})
             said = Message.counted(
                 "{title}, {n} visit, {span} — {person}",

@@ -11,7 +11,8 @@ from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPageSize, QPdfWriter,
 
 from crm_desktop import i18n
 from crm_desktop.i18n import Message
-from crm_desktop.ui.reports.model import NUMERIC, ReportModel
+from crm_desktop.services.reports import NUMERIC
+from crm_desktop.ui.reports.model import ReportModel
 
 
 def html_of(model: ReportModel, title: str, subtitle: str) -> str:
