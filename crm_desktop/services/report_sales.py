@@ -294,8 +294,8 @@ def lead_sources(a: Asked) -> Answer:
     "pipeline_forecast",
     N_("Pipeline by expected close"),
     N_(
-        "The open deals by the month they are expected to close in (those whose month has passed, or with "
-        "none, apart), with their value weighted by their stage's probability."
+        "The open deals by the month of the next twelve they are expected to close in (those expected "
+        "earlier or later, or with no day, together), with their value weighted by their stage's probability."
     ),
     DEAL_TABLES,
 )
@@ -306,7 +306,6 @@ def pipeline_forecast(a: Asked) -> Answer:
     q = (
         select(
             month,
-            (Deal.expected_close < edges[0]).label("past"),
             Deal.currency,
             func.count(),
             money_sum(Deal.amount),
@@ -315,23 +314,22 @@ def pipeline_forecast(a: Asked) -> Answer:
         .select_from(Deal)
         .join(Stage, Stage.id == Deal.stage_id)
         .where(Deal.outcome == "open", _deals_in_scope(a))
-        .group_by(month, "past", Deal.currency)
+        .group_by(month, Deal.currency)
     )
     rows = []
-    for index, past, currency, n, value, weighted in a.s.execute(q):
+    for index, currency, n, value, weighted in a.s.execute(q):
         rows.append(
             {
-                "month": edges[index] if index is not None else None,
-                "when": "past" if past else ("" if index is not None else "later"),
+                "month": edges[index] if index is not None else None,  # (None: outside the twelve months)
                 "currency": currency,
                 "deals": n,
                 "value": value,
                 "weighted": weighted.quantize(Decimal("0.0001")),
             }
         )
-    rows.sort(key=lambda r: (r["currency"], r["month"] or (date.min if r["when"] == "past" else date.max)))
+    rows.sort(key=lambda r: (r["currency"], r["month"] or date.max))
     columns = (
-        Column("month", N_("Month"), "month", blank=N_("Earlier or not set")),
+        Column("month", N_("Month"), "month", blank=N_("Earlier, later or not set")),
         CURRENCY,
         Column("deals", N_("Deals"), "count", total=True),
         Column("value", N_("Value"), "money", total=True),

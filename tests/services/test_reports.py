@@ -401,3 +401,13 @@ def test_plans_are_measured_by_the_data_and_a_closed_month_keeps_its_figures(ctx
         ("", "Revenue", 2_000_000, 1_000_000, Decimal("50.0"), "Month closed"),
         ("Dilnoza", "Revenue", 1000, 750, Decimal("75.0"), "Month closed"),
     ]
+
+
+def test_the_pipeline_puts_deals_expected_outside_the_twelve_months_together(ctx, office):
+    client = clients.create(ctx, name="Delta")
+    for title, close in (("Overdue", date(2026, 10, 1)), ("Far", date(2028, 1, 1)), ("Undated", None)):
+        deals.create(
+            ctx, client_id=client.id, title=title, amount="100", currency="USD", expected_close=close
+        )
+    rows = [(r["month"], r["deals"], r["value"]) for r in report(ctx, "pipeline_forecast").rows]
+    assert rows == [(date(2026, 12, 1), 1, 500), (None, 3, 300)]  # one row for them, not "earlier" alone

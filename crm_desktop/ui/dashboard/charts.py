@@ -204,7 +204,8 @@ class Charts(QWidget):
         series.attachAxis(categories_axis)
         series.attachAxis(values_axis)
         top = max([max(values, default=0) for _l, _c, values in sets] or [0])
-        values_axis.setRange(0, top * 1.1 if top else 1)
+        # (a scale of at least 0–4: with nothing yet, or a few, its whole-number labels stay distinct)
+        values_axis.setRange(0, top * 1.1 if top > 4 else 4)
         values_axis.applyNiceNumbers()
         chart.legend().setVisible(len(sets) > 1)
         return chart, series
@@ -240,7 +241,8 @@ class Charts(QWidget):
         code = self.currency()
         rows = [r for r in table.rows if r["currency"] == code]
         categories = [
-            i18n.month_text(r["month"], short=True) if r["month"] else tr("Earlier or not set") for r in rows
+            i18n.month_text(r["month"], short=True) if r["month"] else tr("Earlier, later or not set")
+            for r in rows
         ]
         chart, _ = self._bars(
             categories,
